@@ -1,5 +1,6 @@
 // Benchmark: loadTable of a table federated to a Hive Metastore (issue 57) through Lakegate against a Hive client's
-// own load. The remote is Hive's standalone metastore 4.0.1 (scripts/peers/hive-metastore.sh, embedded Derby), the
+// own load. The remote is Hive's standalone metastore 4.0.1 (scripts/peers/hive-metastore.sh, on a PostgreSQL cluster of
+// its own from scripts/peers/postgres.sh), the
 // warehouse's storage a local directory. Lakegate (one process, SQLite, authentication on, the admin) federates a
 // warehouse to it. "HMS directly" is what an Iceberg HiveCatalog does to load: get_table_req over one kept Thrift
 // connection (the same client Lakegate uses, federation/hive/hms-client.ts) and reading the metadata file it names.
@@ -60,8 +61,19 @@ async function direct(client) {
 
 const script = path.join(REPO_ROOT, 'scripts', 'peers', 'hive-metastore.sh');
 const hmsDir = tempDir('lakegate-bench-hms-');
+const pgScript = path.join(REPO_ROOT, 'scripts', 'peers', 'postgres.sh');
+const pgDir = path.join(hmsDir, 'postgres');
+const pgPort = String(await freePort());
+const lastLine = (out) => out.trim().split('\n').at(-1);
+execFileSync('bash', [pgScript, 'start', pgDir, pgPort], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const database = lastLine(
+  execFileSync('bash', [pgScript, 'createdb', pgDir, pgPort, 'hive_metastore'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+);
 const hmsPort = await freePort();
-const uri = execFileSync('bash', [script, 'start', hmsDir, String(hmsPort)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+const uri = execFileSync('bash', [script, 'start', path.join(hmsDir, 'server'), String(hmsPort), database], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
   .trim()
   .split('\n')
   .at(-1);
@@ -95,5 +107,6 @@ try {
 } finally {
   client.close();
   await stopChild(lakegate.child);
-  execFileSync('bash', [script, 'stop', hmsDir], { stdio: 'inherit' });
+  execFileSync('bash', [script, 'stop', path.join(hmsDir, 'server')], { stdio: 'inherit' });
+  execFileSync('bash', [pgScript, 'stop', pgDir], { stdio: 'inherit' });
 }

@@ -6,8 +6,11 @@
 // median of --repeat; then --repeat pairs in turns, and the median (and quartiles) of their ratios. Needs a build (npx tsc -b packages/cli).
 // --distinct-scans gives every plan its own filter (id >= -n, which admits every row): no whole answer is reused, on
 // either side, as with a table too large for the plan cache's entry bound (10⁴ files) or engines sending varied filters.
+// Policy-enforced files are prepared in the background after the policy changes (catalog/planning/prepare-policy-files.ts):
+// the bench waits for that (the lakegate_policy_files_preparing gauge at 0, polled) and reports how long it took as
+// preparedMs; --no-prepare turns it off (LAKEGATE_PLANNING_PREPARE_POLICY_FILES=false), so the cold plan derives inline.
 // --cpu-prof DIR writes the server's V8 profile there and prints each phase's span for bench/profile.mjs --skip/--last.
-// Usage: node bench/policy-plans.mjs [--files 200] [--rows 1000] [--repeat 20] [--distinct-scans] [--cpu-prof DIR]
+// Usage: node bench/policy-plans.mjs [--files 200] [--rows 1000] [--repeat 20] [--distinct-scans] [--no-prepare] [--cpu-prof DIR]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +26,7 @@ const ROWS = Number(benchFlag('--rows', '1000'));
 const REPEAT = Number(benchFlag('--repeat', '20'));
 const CPU_PROF = benchFlag('--cpu-prof', '') || undefined;
 const DISTINCT = process.argv.includes('--distinct-scans');
+const PREPARE = !process.argv.includes('--no-prepare');
 let scans = 0;
 const { writeParquet } = await import(pathToFileURL(path.join(REPO_ROOT, 'packages', 'server', 'dist', 'policy-files', 'parquet-io.js')).href);
 
@@ -44,7 +48,11 @@ const writeAvro = async (uri, type, records) => {
   return bytes.length;
 };
 
-const server = await startLakegate({ principal: 'admin', cpuProf: CPU_PROF });
+const server = await startLakegate({
+  principal: 'admin',
+  cpuProf: CPU_PROF,
+  env: PREPARE ? {} : { LAKEGATE_PLANNING_PREPARE_POLICY_FILES: 'false' },
+});
 try {
   const admin = server.token;
   const T = `${server.url}${server.base}/namespaces/bench/tables`;
@@ -125,6 +133,7 @@ try {
   const reader = await clientToken(server.url, await grantedPrincipal(server.url, admin, 'default', 'reader'));
   const analyst = await clientToken(server.url, await grantedPrincipal(server.url, admin, 'default', 'analyst'));
   const policies = `${server.url}/management/v1/warehouses/default/namespaces/bench/tables/people/policies`;
+  const changed = performance.now();
   await sendJson('POST', policies, { kind: 'row-filter', roles: ['analyst-role'], filter: { type: 'eq', term: 'region', value: 'eu' } }, { token: admin });
   await sendJson('POST', policies, { kind: 'column-mask', roles: ['analyst-role'], masks: [{ column: 'email', action: 'mask-alphanum' }] }, { token: admin });
   const plan = async (token) => {
@@ -145,6 +154,15 @@ try {
     for (let i = 0; i < REPEAT; i++) out.push((await plan(token)).ms);
     return out;
   };
+  // The preparation the policy changes scheduled (before their answers were sent), awaited; meanwhile the unrestricted
+  // reader plans every 50 ms: what the background work costs other requests.
+  const preparing = async () => Number(/^lakegate_policy_files_preparing (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+  const during = [];
+  while (PREPARE && (await preparing()) > 0) {
+    during.push((await plan(reader)).ms);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const preparedMs = PREPARE ? Math.round(performance.now() - changed) : null;
   const first = await plan(reader);
   const phases = [performance.now()];
   const unrestricted = await times(reader);
@@ -176,6 +194,18 @@ try {
       files: FILES,
       rowsPerFile: ROWS,
       distinctScans: DISTINCT,
+      prepared: PREPARE,
+      preparedMs,
+      unrestrictedWhilePreparing:
+        during.length === 0
+          ? null
+          : {
+              plans: during.length,
+              medianMs: +median(during).toFixed(1),
+              p90Ms: +[...during].sort((a, b) => a - b)[Math.floor(0.9 * during.length)].toFixed(1),
+              maxMs: Math.round(Math.max(...during)),
+              firstMs: Math.round(during[0]),
+            },
       plannedFiles: cold.files,
       planTasks: cold.planTasks,
       answerBytes: { unrestricted: first.bytes, restricted: cold.bytes },

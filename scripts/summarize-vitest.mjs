@@ -3,6 +3,8 @@
 // with its file name, and the closing line sums them.
 // A suite that ran no test, or skipped one, is reported as such: skipped tests never count as passed; a missing
 // report (a runner that died) counts as a failure, and so does a run that passed no test.
+// Every failed test (and every file that failed outside a test) is named after the closing line, with the first line of
+// its error, so the tail of a CI log says what failed even when the runner's own output was cut.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -12,7 +14,12 @@ if (files.length === 0) {
   process.exit(2);
 }
 const total = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
 let bad = false;
+const firstLine = (text) =>
+  String(text ?? '')
+    .split('\n')
+    .find((line) => line.trim() !== '') ?? '';
 for (const file of files) {
   let report;
   try {
@@ -25,8 +32,21 @@ for (const file of files) {
     continue;
   }
   const passed = report.numPassedTests ?? 0;
-  const failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
   const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  const run = path.basename(file, '.json');
+  // A failed test counts once; a file counts on its own only when it failed outside its tests (an import, a hook).
+  let failed = report.numFailedTests ?? 0;
+  for (const result of report.testResults ?? []) {
+    const where = path.relative(process.cwd(), result.name ?? '');
+    const failedTests = (result.assertionResults ?? []).filter((test) => test.status === 'failed');
+    for (const test of failedTests) {
+      failures.push(`${run}: ${where} > ${test.fullName ?? test.title}: ${firstLine(test.failureMessages?.[0])}`);
+    }
+    if (result.status === 'failed' && failedTests.length === 0) {
+      failed += 1;
+      failures.push(`${run}: ${where}: ${firstLine(result.message)}`);
+    }
+  }
   if (files.length > 1) console.log(`${path.basename(file, '.json')}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   total.passed += passed;
   total.failed += failed;
@@ -34,4 +54,5 @@ for (const file of files) {
   if (passed === 0 || failed > 0) bad = true;
 }
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+for (const failure of failures) console.log(`FAILED ${failure.slice(0, 400)}`);
 if (bad) process.exit(1);

@@ -28,8 +28,10 @@ fi
 # file out of format fails the suite, after every test has run.
 npx prettier --check --log-level warn . || { echo "scripts/test.sh: files not formatted as Prettier would (npm run format)" >&2; status=1; }
 
-# 1. The unit project (in-process HTTP, persistence contracts, SDK, CLI, structure), alone on the machine.
-npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
+# 1. The unit project (in-process HTTP, persistence contracts, SDK, CLI, structure), alone on the machine: one worker
+# per core (Vitest's default leaves one core idle, which on a 2-core CI machine is half of it; its files share no port
+# nor directory, and .ci/run already runs two unit projects at once, one per core).
+npx vitest run --project unit --maxWorkers="$(node -p 'require("node:os").availableParallelism()')" --reporter=default --reporter=json --outputFile.json="$reports/unit.json" || status=1
 
 # 2. The interop project in two lanes at once (scripts/interop-lanes.mjs: files that start a JVM peer, and the rest),
 # each its own Vitest process running its files one at a time, its output prefixed with its lane's name. Each

@@ -14,6 +14,9 @@ export default defineConfig({
   resolve: {
     alias: {
       '@lakegate/client/browser': path.join(packages, 'client', 'src', 'browser.ts'),
+      // Before '@lakegate/protocol', which as a string alias would also match its subpath. The constants entry has no
+      // TypeBox: the console takes values from it alone (only types from the package's main entry).
+      '@lakegate/protocol/constants': path.join(packages, 'protocol', 'src', 'constants.ts'),
       '@lakegate/protocol': path.join(packages, 'protocol', 'src', 'index.ts'),
     },
   },

@@ -15,6 +15,8 @@ last line of stdout. Scenarios:
   restore NS          create a table, append three times (versions 1-4), restore version 2, append again
   restore_call NS TABLE V   create TABLE, append three times, RestoreTable V through lance_namespace's REST client,
                       then read and append with LanceDB
+  small_appends NS TABLE N   create TABLE with one row, then N-1 one-row appends (N fragments)
+  compacted NS TABLE  through a fresh connection: the rows, fragments and version; then append a row and read again
 """
 import json
 import sys
@@ -219,9 +221,29 @@ def operations(uri, token, ns):
     return {"results": results, "latest": latest, "rows": table.count_rows(), "listed_versions": [v["version"] for v in table.list_versions()]}
 
 
+def fragments(table):
+    stats = table.stats()
+    return stats["fragment_stats"]["num_fragments"] if isinstance(stats, dict) else stats.fragment_stats.num_fragments
+
+
+def small_appends(uri, token, ns, name, n):
+    table = connect(uri, token).create_table(name, rows(0, 1), namespace_path=[ns])
+    for i in range(1, int(n)):
+        table.add(rows(i, 1))
+    return {"version": table.version, "fragments": fragments(table), "ids": ids(table)}
+
+
+def compacted(uri, token, ns, name):
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    seen = {"version": table.version, "fragments": fragments(table), "ids": ids(table)}
+    table.add(rows(10_000, 1))
+    reopened = connect(uri, token).open_table(name, namespace_path=[ns])
+    return {**seen, "after_append": {"version": reopened.version, "fragments": fragments(reopened), "ids": ids(reopened)}}
+
+
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

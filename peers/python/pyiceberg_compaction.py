@@ -1,24 +1,29 @@
 """PyIceberg 0.12 side of test/interop/compaction-pyiceberg.test.ts (issue 59: compaction run by the catalog).
 
 Phases (argv[1]), each printing one JSON line on stdout:
-  write   NS TABLE   creates a v2 table partitioned by region, makes 20 small appends and a delete (copy-on-write);
-                     prints the rows, the current snapshot's data files and its id
+  write   NS TABLE   creates a v2 table partitioned by region (with $SORTED set, and a sort order: id descending,
+                     nulls last), makes 20 small appends and a delete (copy-on-write); prints the rows, the current
+                     snapshot's data files and its id
   append  NS TABLE   appends one row (id $ROW_ID, region $REGION, default "eu"), the concurrent writer's commit
   delete  NS TABLE   deletes the row with id $ROW_ID (copy-on-write: an overwrite of its file), a conflicting commit
   verify  NS TABLE   prints the current rows, data files, snapshot operation and summary, the rows of snapshot
                      $BEFORE_SNAPSHOT (time travel to before the compaction), the rows of a scan filtered on id >= 150
                      (pruned by the files' bounds), each data file's id bounds, and the rows of a scan filtered on region (manifests
-                     pruned by their partition summaries)
+                     pruned by their partition summaries), and the number of manifests (as the snapshot's
+                     manifest list names them, and as table.inspect.manifests() shows them), and each data file's
+                     sort_order_id and ids in file order
 """
 import json
 import os
 import sys
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 from pyiceberg.catalog import load_catalog
 from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
+from pyiceberg.table.sorting import NullOrder, SortDirection, SortField, SortOrder, UNSORTED_SORT_ORDER
 from pyiceberg.transforms import IdentityTransform
 from pyiceberg.types import LongType, NestedField, StringType
 
@@ -49,6 +54,17 @@ def id_bounds(table):
     return sorted(out)
 
 
+def file_orders(table):
+    snapshot = table.current_snapshot()
+    out = []
+    for m in snapshot.manifests(table.io):
+        for e in m.fetch_manifest_entry(table.io, discard_deleted=True):
+            with table.io.new_input(e.data_file.file_path).open() as f:
+                ids = pq.read_table(f, columns=["id"]).column("id").to_pylist()
+            out.append([e.data_file.file_path, e.data_file.sort_order_id, ids])
+    return sorted(out)
+
+
 def batch(ids, region, tag):
     return pa.table({"id": pa.array(ids, pa.int64()), "region": pa.array([region] * len(ids), pa.string()), "v": pa.array([f"{tag}-{i}" for i in ids], pa.string())})
 
@@ -57,7 +73,8 @@ def write(cat, ns, name):
     cat.create_namespace_if_not_exists((ns,))
     schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "region", StringType(), required=False), NestedField(3, "v", StringType(), required=False))
     spec = PartitionSpec(PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="region"))
-    table = cat.create_table((ns, name), schema=schema, partition_spec=spec, properties={"format-version": "2"})
+    order = SortOrder(SortField(source_id=1, transform=IdentityTransform(), direction=SortDirection.DESC, null_order=NullOrder.NULLS_LAST)) if os.environ.get("SORTED") else UNSORTED_SORT_ORDER
+    table = cat.create_table((ns, name), schema=schema, partition_spec=spec, sort_order=order, properties={"format-version": "2"})
     for i in range(20):
         table.append(batch([i * 10 + j for j in range(5)], "eu" if i % 2 == 0 else "us", f"a{i}"))
     table.delete(EqualTo("id", 12))
@@ -88,10 +105,12 @@ def verify(cat, ns, name):
         "snapshot": str(snapshot.snapshot_id),
         "operation": snapshot.summary.operation.value,
         "manifests": len(snapshot.manifests(table.io)),
+        "inspect_manifests": table.inspect.manifests().num_rows,
         "summary": {k: v for k, v in snapshot.summary.additional_properties.items()},
         "before_rows": rows(table, int(before)) if before else None,
         "filtered": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=GreaterThanOrEqual("id", 150)).to_arrow().to_pylist()]),
         "files_with_id_bounds": id_bounds(table),
+        "file_orders": file_orders(table),
         "eu_rows": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=EqualTo("region", "eu")).to_arrow().to_pylist()]),
     }
 

@@ -31,7 +31,16 @@ class Driver(lakegate_spark.SqlDriver):
         rows = [[r.id, r.region, r.v] for r in self.sql(f"SELECT id, region, v FROM {table}{at} ORDER BY id")]
         current = self.sql(f"SELECT snapshot_id, operation FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1")[0]
         kinds = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.files GROUP BY content")}
-        return {"rows": rows, "snapshot": str(current.snapshot_id), "operation": current.operation, "data_files": kinds.get(0, 0), "delete_files": kinds.get(1, 0)}
+        manifests = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.manifests GROUP BY content")}
+        return {
+            "rows": rows,
+            "snapshot": str(current.snapshot_id),
+            "operation": current.operation,
+            "data_files": kinds.get(0, 0),
+            "delete_files": kinds.get(1, 0),
+            "data_manifests": manifests.get(0, 0),
+            "delete_manifests": manifests.get(1, 0),
+        }
 
     def write(self, table, inserts):
         ns = table.rsplit(".", 1)[0]

@@ -7,8 +7,10 @@ Every catalog holds no storage key: the writer writes with vended credentials (c
 reads through scan-planning-mode=server with the plan answers' credentials only.
 
 The writer makes crm.people (id, region, email, born) partitioned by region, v2 with merge-on-read deletes: three
-inserts, then a DELETE that writes position delete files. The job prints {"step": "written"}, waits for POLICY_READY,
-then one line per reader {"step": "read:<name>", "rows": [[id, region, email, born], ...]} and a final summary line.
+inserts, then a DELETE that writes position delete files; then crm.people_v3, the same rows in a format-version 3 table
+whose two merge-on-read DELETEs write deletion vectors (Puffin; the second replaces the first for the files it
+touches). The job prints {"step": "written", "rows": ..., "rows_v3": ...}, waits for POLICY_READY, then one line per
+reader {"step": "read:<name>", "rows": [[id, region, email, born], ...], "rows_v3": [...]} and a final summary line.
 """
 
 import json
@@ -19,10 +21,11 @@ import lakegate_spark
 from lakegate_spark import emit
 
 TABLE = "crm.people"
+TABLE_V3 = "crm.people_v3"
 
 
-def rows_of(spark, catalog):
-    got = spark.sql(f"SELECT id, region, email, born FROM {catalog}.{TABLE} ORDER BY id").collect()
+def rows_of(spark, catalog, table=TABLE):
+    got = spark.sql(f"SELECT id, region, email, born FROM {catalog}.{table} ORDER BY id").collect()
     return [[r.id, r.region, r.email, r.born.isoformat() if r.born is not None else None] for r in got]
 
 
@@ -42,21 +45,26 @@ def main():
         spark = lakegate_spark.start(builder)
         step = "write"
         spark.sql("CREATE NAMESPACE IF NOT EXISTS writer.crm").collect()
-        spark.sql(
-            f"CREATE TABLE writer.{TABLE} (id BIGINT, region STRING, email STRING, born DATE) USING iceberg "
-            "PARTITIONED BY (region) TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read', "
-            "'write.update.mode'='merge-on-read')"
-        ).collect()
-        for start in (0, 10, 20):
-            values = ", ".join(
-                f"({i}, '{'us' if i % 3 == 1 else 'eu'}', {'NULL' if i % 7 == 6 else repr(f'User{i}@Example{i % 4}.org')}, "
-                f"DATE_ADD(DATE '1970-01-01', {400 * i + 17}))"
-                for i in range(start, start + 10)
-            )
-            spark.sql(f"INSERT INTO writer.{TABLE} VALUES {values}").collect()
-        spark.sql(f"DELETE FROM writer.{TABLE} WHERE id IN (3, 12, 24)").collect()
+        for table, version in ((TABLE, 2), (TABLE_V3, 3)):
+            spark.sql(
+                f"CREATE TABLE writer.{table} (id BIGINT, region STRING, email STRING, born DATE) USING iceberg "
+                f"PARTITIONED BY (region) TBLPROPERTIES ('format-version'='{version}', 'write.delete.mode'='merge-on-read', "
+                "'write.update.mode'='merge-on-read')"
+            ).collect()
+            for start in (0, 10, 20):
+                values = ", ".join(
+                    f"({i}, '{'us' if i % 3 == 1 else 'eu'}', {'NULL' if i % 7 == 6 else repr(f'User{i}@Example{i % 4}.org')}, "
+                    f"DATE_ADD(DATE '1970-01-01', {400 * i + 17}))"
+                    for i in range(start, start + 10)
+                )
+                spark.sql(f"INSERT INTO writer.{table} VALUES {values}").collect()
+            spark.sql(f"DELETE FROM writer.{table} WHERE id IN (3, 12, 24)").collect()
         summary["delete_files"] = spark.sql(f"SELECT count(*) AS n FROM writer.{TABLE}.delete_files").collect()[0].n
-        emit({"step": "written", "rows": rows_of(spark, "writer")})
+        # v3: a second DELETE over files that already have a DV writes a new DV holding both (it replaces the first).
+        spark.sql(f"DELETE FROM writer.{TABLE_V3} WHERE id % 5 = 4").collect()
+        formats = spark.sql(f"SELECT DISTINCT file_format FROM writer.{TABLE_V3}.delete_files").collect()
+        summary["v3_delete_formats"] = sorted(r.file_format for r in formats)
+        emit({"step": "written", "rows": rows_of(spark, "writer"), "rows_v3": rows_of(spark, "writer", TABLE_V3)})
         step = "wait_for_policies"
         ready = os.environ["POLICY_READY"]
         deadline = time.time() + 300
@@ -66,7 +74,7 @@ def main():
             time.sleep(0.2)
         for name in readers:
             step = f"read:{name}"
-            emit({"step": step, "rows": rows_of(spark, name)})
+            emit({"step": step, "rows": rows_of(spark, name), "rows_v3": rows_of(spark, name, TABLE_V3)})
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
         lakegate_spark.fail_step(summary, step, e)

@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# Apache Hive standalone metastore 4.0.1 (Thrift, embedded Derby) for the federation tests (kind hive).
+# Apache Hive standalone metastore 4.0.1 (Thrift, on PostgreSQL) for the federation tests (kind hive).
 #
-#   scripts/peers/hive-metastore.sh lib             ensure the metastore's jars; prints the lib dir
-#   scripts/peers/hive-metastore.sh start DIR PORT  start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
-#   scripts/peers/hive-metastore.sh stop DIR        stop the metastore of DIR (its Derby database stays: start resumes it)
+#   scripts/peers/hive-metastore.sh lib                     ensure the metastore's jars; prints the lib dir
+#   scripts/peers/hive-metastore.sh start DIR PORT DB_URL   start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
+#   scripts/peers/hive-metastore.sh stop DIR                stop the metastore of DIR (its database stays: start resumes it)
+#   scripts/peers/hive-metastore.sh writer ARGS...          run Iceberg Java's HiveCatalog writer (peers/iceberg-hive-writer)
 #
-# lib: Maven Central's org.apache.hive:hive-standalone-metastore-server and its runtime dependencies, plus Derby
-# (peers/hive-metastore/pom.xml, through `mvn dependency:copy-dependencies`, local repo ~/.m2) into
+# writer: peers/iceberg-hive-writer/HiveWriter.java in Java's source-file mode, on that folder's pom's jars (cached in
+# ${LAKEGATE_CACHE}/iceberg-hive-writer-<version>/lib as the metastore's are; `writer-lib` fetches them alone) and the
+# metastore's; ARGS are the writer's (THRIFT_URI DB TABLE append N | read); its stdout is the writer's.
+# lib: Maven Central's org.apache.hive:hive-standalone-metastore-server, its runtime dependencies and the PostgreSQL
+# JDBC driver (peers/hive-metastore/pom.xml, through `mvn dependency:copy-dependencies`, local repo ~/.m2) into
 # ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/hive-metastore-<version>/lib, once per pom (sha256 stamp), one copy at a time
 # (flock). Central has no bin/ scripts: this script builds the classpath and runs HiveMetaStore's main class itself.
+# The distribution's tar.gz (also from Central) gives the one file kept from it, the PostgreSQL schema script
+# hive-schema-4.0.0.postgres.sql (what `schematool -dbType postgres -initSchema` runs), saved beside the jars.
 #
-# start: writes DIR/conf/metastore-site.xml (Thrift on 127.0.0.1:PORT, Derby database DIR/metastore_db created with
-# its schema by DataNucleus on first start, warehouse DIR/warehouse, no notification auth, no background tasks that a
-# test does not need), then runs `java -cp DIR/conf:lib/* org.apache.hadoop.hive.metastore.HiveMetaStore` in its own
-# session. Log DIR/metastore.log, pid DIR/metastore.pid. Ready when the port accepts connections (HMS 4 opens it
-# once it serves). The URI is the last stdout line; progress goes to stderr.
+# start: DB_URL is an empty PostgreSQL database, postgres://USER@HOST:PORT/NAME (no password: the test clusters of
+# scripts/peers/postgres.sh trust loopback). Its schema is made once by Hive's own script, run with psql (a JVM less than
+# schematool, same SQL): only that schema has the transaction tables (HIVE_LOCKS, NEXT_LOCK_ID, TXNS, ...) behind the
+# lock/check_lock/unlock/heartbeat calls; DataNucleus' autoCreateAll makes the JDO tables only (the old embedded Derby
+# had no locks). Then DIR/conf/metastore-site.xml (Thrift on 127.0.0.1:PORT, that database, schema verification on,
+# warehouse DIR/warehouse, no notification auth, no background tasks that a test does not need), and
+# `java -cp DIR/conf:lib/* org.apache.hadoop.hive.metastore.HiveMetaStore` in its own session. Log DIR/metastore.log,
+# pid DIR/metastore.pid. Ready when the port accepts connections (HMS 4 opens it once it serves). The URI is the last
+# stdout line; progress goes to stderr.
 # Env: HMS_JAVA_HOME (a JDK 17+; default the newest JDK 17-23 under /usr/lib/jvm or JAVA_HOME: Hadoop fails on 24+), HMS_HEAP (default 512m),
-# HMS_START_TIMEOUT (default 180 s: DataNucleus creates the Derby schema on the first start, 30-60 s on a loaded machine).
+# HMS_START_TIMEOUT (default 180 s).
 set -euo pipefail
 
 HIVE_VERSION=4.0.1
@@ -27,7 +37,11 @@ POM="$SCRIPT_DIR/../../peers/hive-metastore/pom.xml"
 CACHE_ROOT="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
 PEER_HOME="$CACHE_ROOT/hive-metastore-$HIVE_VERSION"
 LIB_DIR="$PEER_HOME/lib"
+WRITER_DIR="$SCRIPT_DIR/../../peers/iceberg-hive-writer"
+WRITER_HOME="$CACHE_ROOT/iceberg-hive-writer-1.11.0"
 MAIN_CLASS=org.apache.hadoop.hive.metastore.HiveMetaStore
+# HMS 4.0.1's schema version is 4.0.0 (its VERSION row; schema verification compares it).
+SCHEMA_SCRIPT=hive-schema-4.0.0.postgres.sql
 
 PEER=hive-metastore
 # shellcheck source=scripts/peers/lib.sh
@@ -48,31 +62,38 @@ find_java_home() {
   echo "$best"
 }
 
-ensure_lib() {
-  [[ -f "$POM" ]] || die "missing $POM"
+ensure_lib() { # [POM HOME] (default: the metastore's)
+  local pom="${1:-$POM}" home="${2:-$PEER_HOME}"
+  local lib="$home/lib"
+  [[ -f "$pom" ]] || die "missing $pom"
   local sha stamp tmp
-  sha="$(sha256sum "$POM" | cut -d' ' -f1)"
-  stamp="$PEER_HOME/.stamp-pom-$sha"
-  [[ -f "$stamp" && -d "$LIB_DIR" ]] && return 0
-  mkdir -p "$PEER_HOME"
-  exec 8>"$PEER_HOME/.lib.lock"
+  sha="$(sha256sum "$pom" | cut -d' ' -f1)"
+  stamp="$home/.stamp-pom-$sha"
+  [[ -f "$stamp" && -d "$lib" ]] && return 0
+  mkdir -p "$home"
+  exec 8>"$home/.lib.lock"
   flock 8
-  if [[ ! -f "$stamp" || ! -d "$LIB_DIR" ]]; then
-    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch the Hive metastore from Maven Central)"
-    log "copying Hive metastore $HIVE_VERSION jars into $LIB_DIR (first run downloads from Maven Central)"
-    tmp="$(mktemp -d "$PEER_HOME/lib.tmp.XXXXXX")"
+  if [[ ! -f "$stamp" || ! -d "$lib" ]]; then
+    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch the jars of $pom from Maven Central)"
+    log "copying the jars of $pom into $lib (first run downloads from Maven Central)"
+    tmp="$(mktemp -d "$home/lib.tmp.XXXXXX")"
     # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
     if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$tmp" -f "$POM" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
+      -DoutputDirectory="$tmp" -f "$pom" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
       rm -rf "$tmp"
       die "mvn dependency:copy-dependencies failed"
     fi
+    if [[ -f "$tmp/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" ]]; then
+      tar -xzf "$tmp/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" -O \
+        "apache-hive-metastore-$HIVE_VERSION-bin/scripts/metastore/upgrade/postgres/$SCHEMA_SCRIPT" >"$tmp/$SCHEMA_SCRIPT"
+      rm -f "$tmp"/*.tar.gz
+    fi
     chmod 755 "$tmp"
-    rm -rf "$LIB_DIR"
-    mv "$tmp" "$LIB_DIR"
-    rm -f "$PEER_HOME"/.stamp-pom-*
+    rm -rf "$lib"
+    mv "$tmp" "$lib"
+    rm -f "$home"/.stamp-pom-*
     echo "$sha" >"$stamp"
-    log "done: $(find "$LIB_DIR" -name '*.jar' | wc -l) jars, $(du -sh "$LIB_DIR" | cut -f1)"
+    log "done: $(find "$lib" -name '*.jar' | wc -l) jars, $(du -sh "$lib" | cut -f1)"
   fi
   exec 8>&-
 }
@@ -87,17 +108,42 @@ is_ready() { # PORT LOGFILE
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && grep -q 'Starting DB backed MetaStore Server' "$2"
 }
 
-write_config() { # DIR PORT
+find_psql() {
+  local p
+  for p in /usr/lib/postgresql/*/bin/psql "$(command -v psql || true)"; do [[ -x "$p" ]] && { echo "$p"; return; }; done
+  die "psql not found (scripts/peers/postgres.sh installs Debian's postgresql)"
+}
+
+# DB_URL (postgres://USER@HOST:PORT/NAME) -> "HOST PORT NAME USER"
+parse_db_url() {
+  [[ "$1" =~ ^postgres(ql)?://([A-Za-z0-9_]+)@([0-9.]+|localhost):([0-9]+)/([A-Za-z_][A-Za-z0-9_]*)$ ]] ||
+    die "DB_URL must be postgres://USER@HOST:PORT/NAME (no password), not $1"
+  echo "${BASH_REMATCH[3]} ${BASH_REMATCH[4]} ${BASH_REMATCH[5]} ${BASH_REMATCH[2]}"
+}
+
+# Hive's schema script on the database, once (its VERSION table marks it done; the script ends by filling it).
+init_schema() { # HOST PORT NAME USER
+  local psql=() done
+  psql=("$(find_psql)" -X -q -v ON_ERROR_STOP=1 -h "$1" -p "$2" -U "$4" -d "$3")
+  done="$("${psql[@]}" -tAc "SELECT 1 FROM information_schema.tables WHERE table_name = 'VERSION'")"
+  [[ "$done" == "1" ]] && return 0
+  log "creating the metastore schema in $3 ($SCHEMA_SCRIPT)"
+  "${psql[@]}" -1 -f "$LIB_DIR/$SCHEMA_SCRIPT" >/dev/null
+}
+
+write_config() { # DIR PORT HOST PGPORT NAME USER
   mkdir -p "$1/conf" "$1/warehouse"
   cat >"$1/conf/metastore-site.xml" <<XML
 <?xml version="1.0"?>
 <configuration>
   <property><name>metastore.thrift.port</name><value>$2</value></property>
   <property><name>metastore.thrift.bind.host</name><value>127.0.0.1</value></property>
-  <property><name>javax.jdo.option.ConnectionURL</name><value>jdbc:derby:;databaseName=$1/metastore_db;create=true</value></property>
-  <property><name>javax.jdo.option.ConnectionDriverName</name><value>org.apache.derby.jdbc.EmbeddedDriver</value></property>
-  <property><name>datanucleus.schema.autoCreateAll</name><value>true</value></property>
-  <property><name>metastore.schema.verification</name><value>false</value></property>
+  <property><name>javax.jdo.option.ConnectionURL</name><value>jdbc:postgresql://$3:$4/$5</value></property>
+  <property><name>javax.jdo.option.ConnectionDriverName</name><value>org.postgresql.Driver</value></property>
+  <property><name>javax.jdo.option.ConnectionUserName</name><value>$6</value></property>
+  <property><name>javax.jdo.option.ConnectionPassword</name><value></value></property>
+  <property><name>datanucleus.schema.autoCreateAll</name><value>false</value></property>
+  <property><name>metastore.schema.verification</name><value>true</value></property>
   <property><name>metastore.warehouse.dir</name><value>file://$1/warehouse</value></property>
   <property><name>metastore.warehouse.external.dir</name><value>file://$1/warehouse</value></property>
   <property><name>metastore.event.db.notification.api.auth</name><value>false</value></property>
@@ -121,9 +167,10 @@ PROPS
 }
 
 cmd_start() {
-  local dir port pid java_home
-  [[ $# -eq 2 ]] || usage
+  local dir port pid java_home db
+  [[ $# -eq 3 ]] || usage
   port="$2"
+  read -r -a db <<<"$(parse_db_url "$3")"
   check_port "$port"
   java_home="$(find_java_home)"
   ensure_lib
@@ -131,13 +178,14 @@ cmd_start() {
   dir="$(abs_dir "$1")"
   lock_dir "$dir"
   if reuse_running "$dir" "$dir/metastore.port" "$port" "thrift://127.0.0.1:$port" is_ready "$port" "$dir/metastore.log"; then return 0; fi
-  write_config "$dir" "$port"
-  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port (Derby at $dir/metastore_db)"
+  init_schema "${db[@]}"
+  write_config "$dir" "$port" "${db[@]}"
+  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
   # Small heap, serial GC and C1 only: a test metastore on a shared 2-core machine starts faster so. Hive 4 and
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dlog4j.configurationFile=$dir/conf/log4j2.properties" \
-    "-Dderby.system.home=$dir" "-Djava.io.tmpdir=$dir" \
+    "-Djava.io.tmpdir=$dir" \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED \
@@ -153,8 +201,20 @@ cmd_stop() {
   stop_server "$1" running_pid pid metastore.pid
 }
 
+# Iceberg Java's HiveCatalog (HMS locks on) as a writer: the writer's jars first, then the metastore's (its HMS client).
+cmd_writer() {
+  local java_home
+  java_home="$(find_java_home)"
+  ensure_lib
+  ensure_lib "$WRITER_DIR/pom.xml" "$WRITER_HOME"
+  exec "$java_home/bin/java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+    --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$WRITER_HOME/lib/*:$LIB_DIR/*" "$WRITER_DIR/HiveWriter.java" "$@" 9>&-
+}
+
 case "${1:-}" in
   lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
+  writer-lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib "$WRITER_DIR/pom.xml" "$WRITER_HOME"; echo "$WRITER_HOME/lib" ;;
+  writer) shift; cmd_writer "$@" ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   *) usage ;;

@@ -41,7 +41,9 @@ jvm_lane() {
   step jvm spark-iceberg-1.12 env LAKEGATE_ICEBERG_VERSION=1.12.0 bash scripts/peers/spark.sh
   step jvm trino bash scripts/peers/trino.sh dist
   step jvm trino-opa bash scripts/peers/trino.sh opa
+  step jvm trino-groups bash scripts/peers/trino.sh groups
   step jvm hive-metastore bash scripts/peers/hive-metastore.sh lib
+  step jvm iceberg-hive-writer bash scripts/peers/hive-metastore.sh writer-lib
 }
 
 python_lane() { # the names, requirements and checks are the tests' own (test/interop/*.test.ts)

@@ -5,6 +5,7 @@
 #   scripts/peers/trino.sh start DIR PORT    start a server for the catalogs in DIR/etc/catalog; prints its URL
 #   scripts/peers/trino.sh stop DIR          stop the server of DIR (no-op when not running)
 #   scripts/peers/trino.sh opa               ensure the cached OPA access-control plugin; prints its directory
+#   scripts/peers/trino.sh groups            ensure the cached file group provider's plugin; prints its directory
 #
 # opa: the OPA access-control plugin (access-control.name=opa) is published only inside the full
 # io.trino:trino-server:$TRINO_VERSION tar.gz (about 821 MB on Maven Central). It is streamed once with
@@ -12,6 +13,12 @@
 # one pinned below; the result is ${LAKEGATE_CACHE}/trino-<version>/opa-plugin/opa (about 15 MB; 18 s on this machine), under
 # the same lock as the dist. A server starts with it only when DIR/etc/access-control.properties names
 # it (opa): its plugin directory is then DIR/plugin, holding links to the Iceberg and OPA plugins.
+#
+# groups: Trino's file group provider (group-provider.name=file) is in the password-authenticators plugin, which is
+# not published on its own either (io.trino:trino-password-authenticators:zip is a 404): it is streamed out of the
+# same tarball the same way into ${LAKEGATE_CACHE}/trino-<version>/groups-plugin/password-authenticators (its own
+# lock and stamp). A server links it into DIR/plugin when DIR/etc/group-provider.properties exists (Trino reads that
+# file from its working directory, DIR).
 #
 # dist: io.trino:trino-server-core:$TRINO_VERSION:tar.gz and the io.trino:trino-iceberg plugin zip come
 # from Maven Central through `mvn dependency:copy` (which checks Central's .sha1; the files are checked
@@ -55,6 +62,9 @@ STAMP="$PEER_HOME/.stamp-dist"
 OPA_HOME="$PEER_HOME/opa-plugin"
 OPA_STAMP="$PEER_HOME/.stamp-opa"
 OPA_WANTED_STAMP="trino-server $TRINO_VERSION $SERVER_SHA1 plugin/opa"
+GROUPS_HOME="$PEER_HOME/groups-plugin"
+GROUPS_STAMP="$PEER_HOME/.stamp-groups"
+GROUPS_WANTED_STAMP="trino-server $TRINO_VERSION $SERVER_SHA1 plugin/password-authenticators"
 WANTED_STAMP="trino-server-core $TRINO_VERSION $CORE_SHA1
 trino-iceberg $TRINO_VERSION $ICEBERG_SHA1
 plugins: iceberg"
@@ -119,41 +129,53 @@ ensure_dist() {
   exec 8>&-
 }
 
-opa_ok() {
-  [[ -f "$OPA_STAMP" && "$(<"$OPA_STAMP")" == "$OPA_WANTED_STAMP" && -d "$OPA_HOME/opa" ]]
+plugin_ok() { # HOME PLUGIN STAMP WANTED_STAMP
+  [[ -f "$3" && "$(<"$3")" == "$4" && -d "$1/$2" ]]
 }
 
-ensure_opa() {
-  opa_ok && return 0
+# Streams the full trino-server tarball once and keeps only its plugin/PLUGIN, as HOME/PLUGIN, under the lock
+# PEER_HOME/.lock-KEY (temporary files PEER_HOME/KEY.tmp.*); STAMP holds WANTED_STAMP once it is ready. JAR, when
+# given, is a glob of a jar the plugin must hold. LABEL names the plugin in the log.
+ensure_server_plugin() { # KEY PLUGIN HOME STAMP WANTED_STAMP LABEL [JAR]
+  local key="$1" plugin="$2" home="$3" stamp="$4" wanted="$5" label="$6" jar="${7:-}"
+  plugin_ok "$home" "$plugin" "$stamp" "$wanted" && return 0
   command -v curl >/dev/null 2>&1 || die "curl not found on PATH"
   mkdir -p "$PEER_HOME"
-  exec 7>"$PEER_HOME/.lock-opa"
+  # (one descriptor for every plugin's lock: each is closed before this returns)
+  exec 7>"$PEER_HOME/.lock-$key"
   flock 7
-  if ! opa_ok; then
+  if ! plugin_ok "$home" "$plugin" "$stamp" "$wanted"; then
     local started=$SECONDS tmp actual
-    rm -rf "$OPA_HOME" "$OPA_STAMP" "$PEER_HOME"/opa.tmp.*
-    tmp="$(mktemp -d "$PEER_HOME/opa.tmp.XXXXXX")"
-    log "streaming $SERVER_URL (about 821 MB) and keeping only plugin/opa"
+    rm -rf "$home" "$stamp" "$PEER_HOME/$key".tmp.*
+    tmp="$(mktemp -d "$PEER_HOME/$key.tmp.XXXXXX")"
+    log "streaming $SERVER_URL (about 821 MB) and keeping only plugin/$plugin"
     # The stream goes through sha1sum (via tee) and tar at once: the tarball is never written to disk.
     # (tar must read the whole stream, so the sha1 covers every byte: no early exit on the last member.)
-    # Most of plugin/opa's jars are hard links to lib/ in the tarball, so lib/ is extracted too (then dropped).
+    # Most of the plugins' jars are hard links to lib/ in the tarball, so lib/ is extracted too (then dropped).
     curl -fsS --retry 3 "$SERVER_URL" |
       tee >(sha1sum | cut -d' ' -f1 >"$tmp/sha1") |
-      tar -xzf - -C "$tmp" --wildcards "trino-server-$TRINO_VERSION/lib/*" "trino-server-$TRINO_VERSION/plugin/opa/*" ||
+      tar -xzf - -C "$tmp" --wildcards "trino-server-$TRINO_VERSION/lib/*" "trino-server-$TRINO_VERSION/plugin/$plugin/*" ||
       die "download or extraction of $SERVER_URL failed"
     # (the process substitution may finish after tar: wait for its file)
     for _ in $(seq 1 50); do [[ -s "$tmp/sha1" ]] && break; sleep 0.2; done
     actual="$(cat "$tmp/sha1" 2>/dev/null || true)"
     [[ "$actual" == "$SERVER_SHA1" ]] || die "sha1 of the trino-server stream is ${actual:-missing}, expected $SERVER_SHA1"
-    [[ -d "$tmp/trino-server-$TRINO_VERSION/plugin/opa" ]] || die "unexpected tarball layout: no plugin/opa"
-    mkdir -p "$OPA_HOME"
-    mv "$tmp/trino-server-$TRINO_VERSION/plugin/opa" "$OPA_HOME/opa"
-    [[ -f "$(ls "$OPA_HOME"/opa/io.trino_trino-opa-*.jar 2>/dev/null | head -n1)" ]] || die "no trino-opa jar in plugin/opa"
+    [[ -d "$tmp/trino-server-$TRINO_VERSION/plugin/$plugin" ]] || die "unexpected tarball layout: no plugin/$plugin"
+    mkdir -p "$home"
+    mv "$tmp/trino-server-$TRINO_VERSION/plugin/$plugin" "$home/$plugin"
+    # shellcheck disable=SC2086 # JAR is a glob
+    [[ -z "$jar" || -f "$(ls "$home/$plugin"/$jar 2>/dev/null | head -n1)" ]] || die "no $jar in plugin/$plugin"
     rm -rf "$tmp"
-    printf '%s\n' "$OPA_WANTED_STAMP" >"$OPA_STAMP"
-    log "OPA plugin ready in $((SECONDS - started))s: $OPA_HOME/opa ($(du -sh "$OPA_HOME/opa" | cut -f1))"
+    printf '%s\n' "$wanted" >"$stamp"
+    log "$label ready in $((SECONDS - started))s: $home/$plugin ($(du -sh "$home/$plugin" | cut -f1))"
   fi
   exec 7>&-
+}
+
+ensure_opa() { ensure_server_plugin opa opa "$OPA_HOME" "$OPA_STAMP" "$OPA_WANTED_STAMP" 'OPA plugin' 'io.trino_trino-opa-*.jar'; }
+
+ensure_groups() {
+  ensure_server_plugin groups password-authenticators "$GROUPS_HOME" "$GROUPS_STAMP" "$GROUPS_WANTED_STAMP" 'group provider plugin'
 }
 
 # --- server -------------------------------------------------------------------------------
@@ -176,16 +198,19 @@ is_ready() { # PORT
   [[ "$(info_state "$1")" == ready ]]
 }
 
-# The plugin directory of a server: the dist's, or (when DIR/etc/access-control.properties names opa) DIR/plugin with
-# links to the dist's Iceberg plugin and the cached OPA plugin, so only the servers that use OPA load it.
+# The plugin directory of a server: the dist's, or (when DIR/etc/access-control.properties names opa, or
+# DIR/etc/group-provider.properties exists) DIR/plugin with links to the dist's Iceberg plugin and the cached OPA and
+# group provider plugins it needs, so only the servers that use them load them.
 plugin_dir() { # DIR
-  local dir="$1"
-  if grep -qs '^access-control.name=opa' "$dir/etc/access-control.properties"; then
-    ensure_opa
+  local dir="$1" opa=0 groups=0
+  grep -qs '^access-control.name=opa' "$dir/etc/access-control.properties" && opa=1
+  [[ -f "$dir/etc/group-provider.properties" ]] && groups=1
+  if (( opa || groups )); then
     rm -rf "$dir/plugin"
     mkdir -p "$dir/plugin"
     ln -s "$DIST/plugin/iceberg" "$dir/plugin/iceberg"
-    ln -s "$OPA_HOME/opa" "$dir/plugin/opa"
+    if (( opa )); then ensure_opa; ln -s "$OPA_HOME/opa" "$dir/plugin/opa"; fi
+    if (( groups )); then ensure_groups; ln -s "$GROUPS_HOME/password-authenticators" "$dir/plugin/password-authenticators"; fi
     echo "$dir/plugin"
   else
     echo "$DIST/plugin"
@@ -272,6 +297,7 @@ cmd_stop() {
 case "${1:-}" in
   dist) shift; [[ $# -eq 0 ]] || usage; find_java_home >/dev/null; ensure_dist; echo "$DIST" ;;
   opa) shift; [[ $# -eq 0 ]] || usage; ensure_opa; echo "$OPA_HOME/opa" ;;
+  groups) shift; [[ $# -eq 0 ]] || usage; ensure_groups; echo "$GROUPS_HOME/password-authenticators" ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
   *) usage ;;

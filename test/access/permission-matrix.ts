@@ -719,6 +719,15 @@ const OPERATIONS: Operation[] = [
     request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/t/maintenance` }),
     ok: 200,
   },
+  {
+    // The job of a Lance table whose versions the catalog manages (its action is optimize, docs/maintenance.md).
+    name: 'getTableMaintenance (a Lance table)',
+    surface: 'management',
+    needs: [{ privilege: 'table:maintain', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance-versioned'],
+    request: (f) => ({ method: 'GET', url: `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/tables/ds/maintenance` }),
+    ok: 200,
+  },
   // Management: row-filter and column-mask policies (grants:manage on the table; the effective policy: read-metadata)
   {
     name: 'listTablePolicies',

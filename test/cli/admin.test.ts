@@ -352,4 +352,51 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(listed).toContain(server.url);
     expect(listed).not.toContain(secret);
   });
+
+  it('has its remote tested with warehouse federation-status: ok exits 0, the remote refusing the credential exits 1 with its error', async () => {
+    // The remote is this server again, reached as a principal of its own, which is then disabled there.
+    const file = path.join(config.dir, 'remote.json');
+    ok(await lakegate('admin', 'principal', 'create', 'remote-user', '--admin', '--credential-file', file));
+    const [id, secret] = (JSON.parse(readFileSync(file, 'utf8')).credential as string).split(':') as [string, string];
+    ok(
+      await lakegate(
+        'admin',
+        'warehouse',
+        'create',
+        'mirror-status',
+        '--storage-root',
+        `file://${server.dataDir}/elsewhere-status`,
+        '--storage-profile',
+        '{"type":"file"}',
+        '--federation',
+        JSON.stringify({ kind: 'iceberg-rest', uri: server.url, warehouse: 'default', 'client-id': id }),
+        '--federation-secret',
+        JSON.stringify({ 'client-secret': secret }),
+      ),
+    );
+    const passing = ok(await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status'));
+    expect(passing).toMatch(/warehouse\s+mirror-status/);
+    expect(passing).toMatch(/status\s+ok/);
+    expect(passing).not.toContain('error');
+    expect(json(await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status', '--json'))).toMatchObject({
+      warehouse: 'mirror-status',
+      kind: 'iceberg-rest',
+      ok: true,
+    });
+
+    ok(await lakegate('admin', 'principal', 'disable', id));
+    const failing = await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status');
+    expect(failing.code, failing.stderr).toBe(1);
+    expect(failing.stdout).toMatch(/status\s+failed/);
+    expect(failing.stdout).toMatch(/error\s+BadGatewayException 502: The remote catalog refused the client credentials/);
+    expect(failing.stdout).not.toContain(secret);
+    const failingJson = await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status', '--json');
+    expect(failingJson.code).toBe(1);
+    expect(JSON.parse(failingJson.stdout)).toMatchObject({ ok: false, error: { type: 'BadGatewayException', code: 502 } });
+
+    expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'default'), 1)).toMatch(/BadRequest/);
+    expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'no-such-warehouse'), 1)).toMatch(/HTTP 404|NoSuch|not found/i);
+    expect(fails(await asReader('admin', 'warehouse', 'federation-status', 'mirror-status'), 1)).toMatch(/HTTP 403/);
+    expect(fails(await lakegate('admin', 'warehouse', 'federation-status'), 2)).toMatch(/NAME/);
+  });
 });

@@ -77,6 +77,13 @@ it(
     expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--json')).compaction).toMatchObject({ outcome: 'nothing-to-do' });
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--target-file-size-bytes', '5')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--orphans-only')).code).toBe(2);
+    // Manifest rewrite: nothing to merge in a table without data; an absurd target is the server's 400.
+    const manifests = await lakegate('maintain', 'sales.orders', '--rewrite-manifests', '--dry-run');
+    expect(manifests.code, manifests.stderr).toBe(0);
+    expect(manifests.stdout).toMatch(/no manifests to merge/);
+    expect(json(await lakegate('maintain', 'sales.orders', '--rewrite-manifests', '--json')).manifests).toMatchObject({ outcome: 'nothing-to-do' });
+    expect((await lakegate('maintain', 'sales.orders', '--rewrite-manifests', '--target-manifest-size-bytes', '5')).code).toBe(1);
+    expect((await lakegate('maintain', 'sales.orders', '--rewrite-manifests', '--compact')).code).toBe(2);
   },
   SLOW,
 );

@@ -11,7 +11,7 @@
  * - a job whose lease was taken over stops before its commit and removes the files it wrote.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parquetRewriter, type DataFileRewriter } from '@lakegate/server';
+import type { DataFileRewriter } from '@lakegate/server';
 import { type Send } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -26,8 +26,8 @@ const LEASE_MS = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const rewriter = (storage: Parameters<typeof parquetRewriter>[0]): DataFileRewriter => {
-    const real = parquetRewriter(storage);
+  // The server's own rewriter (in its rewrite thread: rewriteThreads defaults to 1), wrapped.
+  const rewriter = (_storage: unknown, real: DataFileRewriter): DataFileRewriter => {
     return {
       async rewrite(request) {
         const out = await real.rewrite(request);
@@ -157,6 +157,8 @@ it('compacts, on the schedule, the tables over their thresholds and no other', a
   expect(after.rows).toEqual(busy);
   expect(after.files).toHaveLength(2);
   expect(after.files.every((f) => f.endsWith('-compacted.parquet'))).toBe(true);
+  // Rewritten in the server's rewrite thread (rewriteThreads defaults to 1), not on the request thread.
+  expect(cat.lakegate.rewriteThreads?.threadIds).toHaveLength(1);
   const loaded = (await send('GET', `${T('auto')}/busy`)).body.metadata;
   expect(loaded.snapshots.at(-1).summary.operation).toBe('replace');
   const opted = await scanTable(send, `${T('off')}/opted-in`);

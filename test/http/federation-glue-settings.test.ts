@@ -31,6 +31,7 @@ describe('a Glue federated warehouse', () => {
     ['no region', body({ region: undefined }), 'federation.region is required'],
     ['an access key id without its secret', body({}, null), 'go together'],
     ['a REST-only field', body({ 'client-id': 'x' }), 'federation.client-id does not apply to federation.kind glue'],
+    ['a Hive-only field', body({ 'lock-enabled': false }), 'federation.lock-enabled does not apply to federation.kind glue'],
     ['a REST-only secret', body({}, { 'secret-access-key': SECRET, token: 't' }), 'federation-secret.token does not apply'],
     ['an endpoint with credentials in it', body({ uri: 'http://user:pw@127.0.0.1:9' }), 'must not carry credentials'],
     ['an unknown kind', body({ kind: 'unity' }), 'federation'],

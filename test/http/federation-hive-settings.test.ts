@@ -36,6 +36,9 @@ describe('a Hive Metastore federated warehouse', () => {
     ['a REST-only field', body({ warehouse: 'w' }), 'federation.warehouse does not apply to federation.kind hive'],
     ['a secret', body({}, { token: 'never-echoed-token' }), 'federation-secret does not apply to federation.kind hive'],
     ['an unknown field', body({ 'metastore-catalog': 'hive' }), 'federation'],
+    ['a lock timeout without the lock', body({ 'lock-enabled': false, 'lock-timeout-ms': 1000 }), 'federation.lock-timeout-ms does not apply'],
+    ['a lock timeout out of range', body({ 'lock-timeout-ms': 10 }), 'lock-timeout-ms'],
+    ['a lock setting that is not a boolean', body({ 'lock-enabled': 'no' }), 'lock-enabled'],
   ])('refuses %s with a 400 naming it', async (_what, request, message) => {
     const res = await front.admin('POST', '/management/v1/warehouses', JSON.parse(JSON.stringify(request)));
     expect(res.status, JSON.stringify(res.body)).toBe(400);

@@ -166,7 +166,7 @@ describe('pass-through', () => {
     expect((await remoteAdmin('GET', `${REMOTE}/namespaces/sales/tables/orders`)).body.metadata.properties.reader).toBeUndefined();
   });
 
-  it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge, stage-create', async () => {
+  it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge', async () => {
     const refusals = [
       await front.admin('POST', `${FED}/namespaces/sales/views`, {
         name: 'v',
@@ -186,7 +186,6 @@ describe('pass-through', () => {
       }),
       await front.admin('POST', `${FED}/namespaces/sales/register`, { name: 'r', 'metadata-location': `${remoteRoot}/x/metadata/00000.metadata.json` }),
       await front.admin('DELETE', `${FED}/namespaces/sales/tables/orders?purgeRequested=true`),
-      await front.admin('POST', `${FED}/namespaces/sales/tables`, { name: 'staged', schema: simpleSchema, 'stage-create': true }),
     ];
     for (const res of refusals) {
       expect(res.status, JSON.stringify(res.body)).toBe(406);
@@ -213,8 +212,14 @@ describe('a failing remote', () => {
     const res = await load();
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBeDefined();
+    // The warehouse's status says so in the error model (a 200: the check itself worked), the message kept.
+    const status = await front.admin('GET', '/management/v1/warehouses/fed/federation/status');
+    expect(status.status, JSON.stringify(status.body)).toBe(200);
+    expect(status.body).toMatchObject({ ok: false, error: { type: 'ServiceUnavailableException', code: 503 } });
+    expect(status.body.error.message).toMatch(/^The remote catalog is unavailable: /);
     proxy.mode = 'up';
     expect((await load()).status).toBe(200);
+    expect((await front.admin('GET', '/management/v1/warehouses/fed/federation/status')).body.ok).toBe(true);
   });
 
   it("slow: 503 bounded by the warehouse's timeout, never a hung request", async () => {

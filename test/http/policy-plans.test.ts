@@ -9,17 +9,15 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DateDay, Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { FIELD_ID_KEY } from '../../packages/server/src/policy-files/apply-batch.js';
-import { localBlob, readRowGroups, writeParquet } from '../../packages/server/src/policy-files/parquet-io.js';
 import { grant } from '../support/access.js';
 import { appendUpdates, peopleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { writeManifest, writeManifestList } from '../support/manifest-writer.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
+import { type Person, planRows, writePositionDeletes, writeRows } from '../support/policy-people.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -32,12 +30,6 @@ const people = { type: 'table' as const, warehouse: 'default', namespace: ['crm'
 const schema = peopleSchema(['id', 'region', 'email', 'born']);
 const DAY = 86_400_000;
 
-interface Person {
-  id: bigint;
-  region: string;
-  email: string | null;
-  born: number;
-}
 /** The source rows of each data file, as the test wrote them. */
 const files: Record<string, Person[]> = {};
 /** Position deletes: eu-1 loses its row 1. */
@@ -49,40 +41,6 @@ async function member(role: string): Promise<Send> {
   return bearerSender(cat.lakegate.app, await tokenOf(cat.lakegate.app, p.clientId, p.clientSecret));
 }
 
-const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id: number, nullable = true) =>
-  new Field(name, type, nullable, new Map([[FIELD_ID_KEY, String(id)]]));
-async function* one<T>(item: T): AsyncGenerator<T> {
-  yield item;
-}
-async function writeRows(uri: string, rows: Person[]): Promise<void> {
-  const fields = [idField('id', new Int64(), 1, false), idField('region', new Utf8(), 2), idField('email', new Utf8(), 3), idField('born', new DateDay(), 4)];
-  const columns = [rows.map((r) => r.id), rows.map((r) => r.region), rows.map((r) => r.email), rows.map((r) => new Date(r.born))];
-  const children = columns.map((values, i) => vectorFromArray(values as unknown[], fields[i]!.type).data[0]!);
-  const s = new Schema(fields);
-  await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: rows.length, nullCount: 0, children }))));
-}
-async function writePositionDeletes(uri: string, dataFile: string, positions: number[]): Promise<void> {
-  const fields = [idField('file_path', new Utf8(), 2147483546, false), idField('pos', new Int64(), 2147483545, false)];
-  const children = [
-    vectorFromArray(
-      positions.map(() => dataFile),
-      new Utf8(),
-    ).data[0]!,
-    vectorFromArray(positions.map(BigInt), new Int64()).data[0]!,
-  ];
-  const s = new Schema(fields);
-  await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: positions.length, nullCount: 0, children }))));
-}
-
-/** The rows of every file a plan names (its tasks' data files, read as an engine would, deletes applied by nobody). */
-async function planRows(body: { 'file-scan-tasks'?: Array<{ 'data-file': { 'file-path': string } }> }): Promise<Person[]> {
-  const out: Person[] = [];
-  for (const t of body['file-scan-tasks'] ?? []) {
-    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
-      out.push(...(b.toArray().map((r) => r.toJSON()) as unknown as Person[]));
-  }
-  return out.sort((a, b) => Number(a.id - b.id));
-}
 /** Every source row still live (the position delete applied), in id order. */
 function liveRows(): Person[] {
   return Object.entries(files)
@@ -221,6 +179,8 @@ describe('a restricted caller plans policy-enforced files', () => {
     const read = await planRows(planned.body);
     expect(read).toEqual(expected);
     expect(tasks.reduce((n, t) => n + (t['data-file']['record-count'] as number), 0)).toBe(expected.length);
+    // Derived in the server's rewrite thread (rewriteThreads defaults to 1), not on the request thread.
+    expect(cat.lakegate.rewriteThreads?.threadIds).toHaveLength(1);
     // The caller's own filter is applied with the policy's (and its residual is both).
     const own = await analyst('POST', `${TABLE}/plan`, { filter: { type: 'lt', term: 'id', value: 6 } });
     expect((own.body['file-scan-tasks'] as unknown[]).length).toBe(1);

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthTokenResponse, OPERATIONS, SURFACE_MOUNTS, buildOpenApiDocument, icebergEndpoints, routePath } from '@lakegate/protocol';
 import { RequestValidation } from '@lakegate/protocol/validation';
@@ -244,6 +245,10 @@ describe('a scenario over every operation', () => {
     await ok('POST', `${L}/table/ln%24a/exists`, {});
     const gone = await ok('POST', `${L}/table/ln%24a/deregister`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24a/register`, { id: ['ln', 'a'], location: gone.body.location });
+    // CreateTable with data: the catalog writes version 1 through LanceDB (issue 58).
+    const rows = tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2]) }), 'stream');
+    expect((await ok('POST', `${L}/table/ln%24c/create?mode=create`, rows)).body).toMatchObject({ version: 1 });
+    await ok('POST', `${L}/table/ln%24c/drop`);
     await ok('POST', `${L}/table/ln%24a/drop`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24b/drop`);
     await ok('POST', `${L}/namespace/ln/drop`, { id: ['ln'] });
@@ -275,6 +280,12 @@ describe('a scenario over every operation', () => {
     expect((await ok('PUT', '/management/v1/warehouses/second/storage-profile', { 'storage-profile': { type: 'file' } })).body['storage-profile']).toEqual({
       type: 'file',
     });
+    // A warehouse that is not federated has no remote to change: a 400 in the management error model (the contract
+    // holds for the error answer too; the success path is test/http/federation-rotation.test.ts, with a real remote).
+    const notFederated = await send('PUT', '/management/v1/warehouses/second/federation', { 'remove-federation-secret': true });
+    expect(notFederated.status, stringifyJson(notFederated.body)).toBe(400);
+    const noStatus = await send('GET', '/management/v1/warehouses/second/federation/status');
+    expect(noStatus.status, stringifyJson(noStatus.body)).toBe(400);
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');

@@ -24,13 +24,13 @@ const POLICIES = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/
 const schema = peopleSchema(['id', 'region', 'email']);
 const table = { catalogName: 'lake', schemaName: 'sales', tableName: 'orders' };
 const column = (columnName: string, columnType = 'varchar') => ({ column: { ...table, columnName, columnType } });
-const input = (user: string, action: Record<string, unknown>) => ({
-  input: { context: { identity: { user, groups: ['admins'] }, softwareStack: { trinoVersion: '476' } }, action },
+const input = (user: string, action: Record<string, unknown>, groups: string[] = ['admins']) => ({
+  input: { context: { identity: { user, groups }, softwareStack: { trinoVersion: '476' } }, action },
 });
 
-/** POSTs a decision request as the plugin does: the API key in the URI. */
-async function ask(path: string, user: string, action: Record<string, unknown>, key = engineKey) {
-  const res = await anon('POST', `/management/v1/trino-opa/${path}?api-key=${encodeURIComponent(key)}`, input(user, action));
+/** POSTs a decision request as the plugin does: the API key in the URI (Trino's groups: `groups`). */
+async function ask(path: string, user: string, action: Record<string, unknown>, key = engineKey, groups?: string[]) {
+  const res = await anon('POST', `/management/v1/trino-opa/${path}?api-key=${encodeURIComponent(key)}`, input(user, action, groups));
   expect(res.status, stringifyJson(res.body)).toBe(200);
   return res.body.result;
 }
@@ -59,7 +59,7 @@ beforeAll(async () => {
   expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/hr/tables', { name: 'salaries', schema })).status).toBe(200);
-  const users = ['alice', 'bob', 'carol'].map((name) => ({ issuer: 'asserted', name }));
+  const users = ['alice', 'bob', 'carol', 'dave'].map((name) => ({ issuer: 'asserted', name }));
   const engine = await principalWithKey('trino', { users, 'assert-identity': true });
   engineKey = engine.key;
   strangerKey = (await principalWithKey('not-an-enforcer', { users, 'assert-identity': true })).key;
@@ -68,6 +68,11 @@ beforeAll(async () => {
   );
   await addMember(admin, 'eu-analysts', { kind: 'user', name: 'alice', issuer: 'asserted' });
   await addMember(admin, 'readers', { kind: 'user', name: 'bob', issuer: 'asserted' });
+  // Roles bound to groups Trino's group provider names (asserted groups): the EU analysts' role (its row filter and
+  // mask below), and HR readers.
+  await addMember(admin, 'eu-analysts', { kind: 'group', name: 'eu', issuer: 'asserted' });
+  await addMember(admin, 'hr-readers', { kind: 'group', name: 'hr', issuer: 'asserted' });
+  await grant(admin, 'hr-readers', ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['hr'], name: 'salaries' });
   const orders = { type: 'table' as const, warehouse: 'lake', namespace: ['sales'], name: 'orders' };
   await grant(admin, 'eu-analysts', ['table:read-data'], orders);
   await grant(admin, 'readers', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
@@ -154,5 +159,68 @@ describe('row filters and column masks', () => {
     expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" IN ('eu', 'uk'))` }]);
     expect((await admin('DELETE', `${POLICIES}/${filter.id}`)).status).toBe(204);
     expect(await ask('row-filters', 'alice', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);
+  });
+});
+
+describe("Trino's groups", () => {
+  const select = { table: { ...table, columns: ['id', 'region'] } };
+  const salaries = { table: { catalogName: 'lake', schemaName: 'hr', tableName: 'salaries', columns: ['id'] } };
+  const as = (user: string, groups: string[], path: string, action: Record<string, unknown>, key = engineKey) => ask(path, user, action, key, groups);
+
+  it("grants through a role bound to a group Trino's group provider names, with that role's row filter and masks", async () => {
+    // dave holds nothing as himself: only his groups give him anything.
+    expect(await as('dave', [], 'allow', { operation: 'SelectFromColumns', resource: select })).toBe(false);
+    expect(await as('dave', ['eu'], 'allow', { operation: 'SelectFromColumns', resource: select })).toBe(true);
+    expect(await as('dave', ['eu'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(false);
+    expect(await as('dave', ['hr', 'eu', 'hr'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(true);
+    // Group names are matched exactly, as role members are.
+    expect(await as('dave', ['HR', 'EU'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(false);
+    const tables = [{ table }, { table: { catalogName: 'lake', schemaName: 'hr', tableName: 'salaries' } }];
+    expect(await as('dave', ['hr'], 'batch', { operation: 'FilterTables', filterResources: tables })).toEqual([1]);
+    expect(await as('dave', ['eu', 'hr'], 'batch', { operation: 'FilterTables', filterResources: tables })).toEqual([0, 1]);
+    // The EU group's role carries a row filter and the mask: dave gets them through the group.
+    expect((await admin('POST', POLICIES, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } })).status).toBe(
+      201,
+    );
+    expect(await as('dave', ['eu'], 'row-filters', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" = 'eu')` }]);
+    expect(await as('dave', ['hr'], 'row-filters', { operation: 'GetRowFilters', resource: { table } })).toEqual([]);
+    const masks = await as('dave', ['eu'], 'batch-column-masks', { operation: 'GetColumnMask', filterResources: [column('id', 'bigint'), column('email')] });
+    expect(masks).toEqual([{ index: 1, viewExpression: { expression: expect.stringContaining('substr("email", 1, 4)') } }]);
+    // The engine-decision audit names the groups the engine asserted.
+    const audit = (await admin('GET', '/management/v1/audit?action=table:read-data&limit=500')).body.events as Array<{
+      type: string;
+      actor: string;
+      detail?: { groups?: string[] };
+    }>;
+    const mine = audit.filter((e) => e.type === 'policy.engine-decision' && e.actor.startsWith('user:dave'));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine[0]!.actor).toContain('groups asserted: eu');
+    expect(mine[0]!.detail?.groups).toEqual(['eu']);
+    // A user in hundreds of groups: the records name 20 of them and count the rest.
+    const many = ['eu', ...Array.from({ length: 300 }, (_, i) => `team-${String(i).padStart(3, '0')}-${'x'.repeat(200)}`)];
+    expect(await as('dave', many, 'row-filters', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: `("region" = 'eu')` }]);
+    const after = (await admin('GET', '/management/v1/audit?action=table:read-data&limit=500')).body.events as typeof audit;
+    const big = after.find((e) => e.type === 'policy.engine-decision' && e.actor.includes('and 281 more'));
+    expect(big, 'an engine-decision record naming 20 of 301 groups').toBeDefined();
+    expect(big!.actor.length).toBeLessThan(5000);
+    expect(big!.detail).toMatchObject({ 'groups-total': 301 });
+    expect(big!.detail!.groups).toHaveLength(20);
+  });
+
+  it('ignores the groups an engine asserts when it is no declared enforcer, and for a user it may not act for', async () => {
+    expect(await as('dave', ['eu', 'hr'], 'allow', { operation: 'SelectFromColumns', resource: select }, strangerKey)).toBe(false);
+    expect(await as('dave', ['eu'], 'row-filters', { operation: 'GetRowFilters', resource: { table } }, strangerKey)).toEqual([{ expression: 'FALSE' }]);
+    // mallory is not in the engine's delegation policy: no group makes her known.
+    expect(await as('mallory', ['eu', 'hr'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(false);
+    expect(await as('mallory', ['eu', 'hr'], 'allow', { operation: 'ExecuteQuery' })).toBe(false);
+    expect(await as('mallory', ['eu'], 'row-filters', { operation: 'GetRowFilters', resource: { table } })).toEqual([{ expression: 'FALSE' }]);
+    expect(await as('mallory', ['hr'], 'batch', { operation: 'FilterCatalogs', filterResources: [{ catalog: { name: 'lake' } }] })).toEqual([]);
+  });
+
+  it("follows a group's removal from a role with the next decision", async () => {
+    expect(await as('dave', ['hr'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(true);
+    const removed = await admin('POST', '/management/v1/roles/hr-readers/members/remove', { kind: 'group', issuer: 'asserted', name: 'hr' });
+    expect(removed.status).toBe(204);
+    expect(await as('dave', ['hr'], 'allow', { operation: 'SelectFromColumns', resource: salaries })).toBe(false);
   });
 });

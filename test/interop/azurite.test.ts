@@ -14,7 +14,7 @@ import { AzureObjectStorage } from '../../packages/server/src/storage/azure/azur
 import { AzureSasCredentialVendor } from '../../packages/server/src/storage/azure/azure-sas-credential-vendor.js';
 import type { AccessMode } from '../../packages/server/src/storage/vending.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
-import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete, expectRangedRead } from '../support/object-storage-contract.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
@@ -141,6 +141,13 @@ describe('AzureObjectStorage on Azurite', () => {
     await expectBoundedRead(s, uri, new TextEncoder().encode('{"v":1}'));
     // The wasbs spelling names the same blob.
     expect(await s.exists(`wasbs://${CONTAINER}@${azurite.account}.blob.core.windows.net/wh/os/metadata/00000-a.metadata.json`)).toBe(true);
+  });
+
+  it('reads a byte range alone with one ranged Get Blob, and refuses one past the end (the object-store contract)', async () => {
+    const s = storage();
+    const uri = location('wh/range/data/dv.puffin');
+    await s.writeNew(uri, Buffer.from('PFA1 blobs PFA1'));
+    await expectRangedRead(s, uri, Buffer.from('PFA1 blobs PFA1'), location('wh/range/data/none.puffin'));
   });
 
   it('deleteMany: a Delete Blob each, every URI answered, another account refused (the object-store contract)', async () => {

@@ -1,7 +1,7 @@
 /**
  * Managed compaction (issue 59, rewrite-data-files) with PyIceberg 0.12 as writer and reader, on a file warehouse:
  * Lakegate runs in-process and listens on a loopback port, so the test can time a concurrent writer exactly. Its
- * rewriter is the real Parquet one, wrapped so that the first rewrite of a job waits for a PyIceberg commit: that
+ * rewriter is the real Parquet one (in its rewrite thread, the default), wrapped so that the first rewrite of a job waits for a PyIceberg commit: that
  * commit lands after the job planned and before it commits, every time.
  * - 20 small appends to a table partitioned by region, and a copy-on-write delete → compaction → PyIceberg reads
  *   exactly the same rows from fewer data files, the current snapshot is a `replace`, and time travel to the
@@ -9,12 +9,16 @@
  * - a concurrent append between planning and commit survives (the job rebases on it);
  * - a concurrent delete (an overwrite of a rewritten file) makes the job give up: nothing committed, its new files
  *   removed, the delete kept; a concurrent delete in a partition the job does not rewrite does not;
- * - the warehouse's schedule compacts a table whose `compaction.enabled` property is set (and no other table).
+ * - the warehouse's schedule compacts a table whose `compaction.enabled` property is set (and no other table);
+ * - a table PyIceberg created with a sort order (id descending) compacts, unasked, with the sort strategy: PyIceberg
+ *   reads the same rows, and each compacted file holds its rows in that order and carries the order's sort_order_id;
+ * - rewrite-manifests merges the 20 appends' manifests: PyIceberg reads the same rows through fewer manifests
+ *   (`inspect.manifests`), time travel and partition pruning work, and PyIceberg appends on top of the result.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parquetRewriter, type DataFileRewriter } from '@lakegate/server';
+import type { DataFileRewriter } from '@lakegate/server';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { pyicebergPython } from '../support/peers.js';
@@ -31,8 +35,8 @@ let duringRewrite: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   python = pyicebergPython();
-  const rewriter = (storage: Parameters<typeof parquetRewriter>[0]): DataFileRewriter => {
-    const real = parquetRewriter(storage);
+  // The server's own rewriter (in its rewrite thread: rewriteThreads defaults to 1), wrapped.
+  const rewriter = (_storage: unknown, real: DataFileRewriter): DataFileRewriter => {
     return {
       async rewrite(request) {
         const out = await real.rewrite(request);
@@ -113,6 +117,8 @@ it(
     expect(after.files.length).toBe(2);
     expect(after.files.every((f: string) => f.endsWith('-compacted.parquet'))).toBe(true);
     expect(after.operation).toBe('replace');
+    // Rewritten in the server's rewrite thread (rewriteThreads defaults to 1).
+    expect(cat.lakegate.rewriteThreads?.threadIds).toHaveLength(1);
     expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
     expect(after.summary).toMatchObject({ 'added-data-files': '2', 'deleted-data-files': String(written.files.length), 'added-records': '99' });
     expect(after.before_rows).toEqual(written.rows);
@@ -143,6 +149,25 @@ it(
     expect(job['last-completed-at-ms']).toBeGreaterThanOrEqual(job['started-at-ms']);
     // Nothing left to compact.
     expect((await compact('events')).body.compaction.outcome).toBe('nothing-to-do');
+  },
+  15 * 60_000,
+);
+
+it(
+  'compacts a table PyIceberg created with a sort order into sorted files that carry its sort_order_id',
+  async () => {
+    const written = await py('write', 'sorted', { SORTED: '1' });
+    const done = await compact('sorted');
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': written.files.length });
+    const after = await py('verify', 'sorted');
+    expect(after.rows).toEqual(written.rows);
+    expect(after.file_orders).toHaveLength(2);
+    for (const [file, sortOrderId, ids] of after.file_orders as [string, number, number[]][]) {
+      expect(file).toMatch(/-compacted\.parquet$/);
+      expect(sortOrderId).toBe(1);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    }
   },
   15 * 60_000,
 );
@@ -242,6 +267,41 @@ it(
     expect(after.operation).toBe('replace');
     expect(after.files.length).toBe(2);
     expect(after.before_rows).toEqual(written.rows);
+  },
+  15 * 60_000,
+);
+
+it(
+  "merges PyIceberg's one-manifest-per-append into one manifest: PyIceberg reads the same rows, time travel and pruning intact, and appends on top",
+  async () => {
+    const written = await py('write', 'manifests');
+    const before = await py('verify', 'manifests');
+    expect(before.manifests).toBeGreaterThanOrEqual(20);
+    expect(before.inspect_manifests).toBe(before.manifests);
+    const res = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: `${M}/namespaces/${NS}/tables/manifests/maintenance`,
+      payload: { actions: ['rewrite-manifests'] },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const manifests = res.json().manifests;
+    expect(manifests).toMatchObject({ outcome: 'committed', 'added-manifests': 1, 'kept-manifests': 0, 'entries-processed': written.files.length });
+    const after = await py('verify', 'manifests', { BEFORE_SNAPSHOT: written.snapshot });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.files).toEqual(written.files);
+    expect(after.operation).toBe('replace');
+    expect(after.snapshot).toBe(manifests['snapshot-id']);
+    expect(after.manifests).toBe(1);
+    expect(after.inspect_manifests).toBe(1);
+    expect(after.summary).toMatchObject({ 'manifests-created': '1', 'manifests-replaced': String(manifests['rewritten-manifests']) });
+    expect(after.before_rows).toEqual(written.rows);
+    expect(after.eu_rows).toEqual(written.rows.filter((r: [number, string]) => r[1] === 'eu'));
+    expect(after.filtered).toEqual(written.rows.filter((r: [number]) => r[0] >= 150));
+    // PyIceberg writes on top of the rewritten manifests.
+    await py('append', 'manifests', { ROW_ID: '7777' });
+    const appended = await py('verify', 'manifests');
+    expect(appended.rows).toEqual([...written.rows, [7777, 'eu', 'concurrent-7777']].sort((a, b) => a[0] - b[0]));
+    expect(appended.manifests).toBe(2);
   },
   15 * 60_000,
 );

@@ -4,7 +4,8 @@
  * partitioned by region and a merge-on-read DELETE (position delete files), then the catalog's compaction through
  * POST …/maintenance on a real server process. Iceberg Java reads the catalog's manifests and manifest list: the same
  * rows (the position deletes applied while rewriting), one data file per partition, a `replace` snapshot; time travel
- * to the snapshot before reads the old files with their deletes.
+ * to the snapshot before reads the old files with their deletes. Before the compaction, rewrite-manifests merges the
+ * inserts' manifests and the delete manifests (apart): Iceberg Java reads the same rows through one of each.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -57,6 +58,20 @@ it(
     expect(written.delete_files).toBeGreaterThan(0);
     expect(written.rows.some((r: [number]) => r[0] % 7 === 0)).toBe(false);
     expect(written.rows.length).toBe(48 - 7);
+
+    // First the manifests (rewrite-manifests): Spark's one manifest per insert merged into one, its delete manifests
+    // apart; Iceberg Java reads the same rows, deletes applied through the merged delete manifest.
+    expect(written.data_manifests).toBeGreaterThanOrEqual(12);
+    const merged = await send('POST', MAINTENANCE, { actions: ['rewrite-manifests'] });
+    expect(merged.status, show(merged.body)).toBe(200);
+    // A lone delete manifest (one DELETE) is left as it is; several are merged into one.
+    expect(merged.body.manifests).toMatchObject({ outcome: 'committed', 'added-manifests': written.delete_manifests > 1 ? 2 : 1 });
+    const remanifested = await spark.run({ cmd: 'read', table: TABLE });
+    expect(remanifested.rows).toEqual(written.rows);
+    expect(remanifested.operation).toBe('replace');
+    expect(remanifested.snapshot).toBe(merged.body.manifests['snapshot-id']);
+    expect([remanifested.data_manifests, remanifested.delete_manifests]).toEqual([1, 1]);
+    expect([remanifested.data_files, remanifested.delete_files]).toEqual([written.data_files, written.delete_files]);
 
     const done = await send('POST', MAINTENANCE, { actions: ['rewrite-data-files'] });
     expect(done.status, show(done.body)).toBe(200);

@@ -7,7 +7,11 @@
  * table's location, as the server answered, and deletes nothing; the job's record says so afterwards. A principal
  * without warehouse:list-dropped is shown the refusal. Removing thousands of orphan files, the panel shows the job's phase and
  * counts while it runs (polled from GET of the job), then the result. A namespace a cascading drop took is listed as
- * such, its table's row names it, and its Undrop restores both. Screenshots: tmp/console-screenshots/dropped-*.png.
+ * such, its table's row names it, and its Undrop restores both. Compaction of small Parquet files (issue 59) with a
+ * strategy chosen on the panel: sort on an unsorted table shows the server's 400 in its words and changes nothing;
+ * sort on a table sorted by id descending shows the committed result, and its new files (through the scan plan) hold
+ * their rows in that order and carry the order's sort-order-id; binpack on such a table leaves them in the inputs'
+ * order, with no sort-order-id. Screenshots: tmp/console-screenshots/dropped-*.png and maintenance-*.png.
  */
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -20,6 +24,9 @@ import { screenshot, signInWithSecret } from '../support/console-pages.js';
 import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { scanTable, tableWithSmallFiles } from '../support/small-files.js';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { localBlob, readRowGroups } from '../../packages/server/src/policy-files/parquet-io.js';
 
 let chrome: { browser: Browser; close(): Promise<void> };
 let server: ServerProcess;
@@ -207,6 +214,95 @@ describe('console: dropped objects and maintenance', () => {
     expect((await send('GET', '/v1/default/namespaces/cn/tables/kept')).body.metadata['table-uuid']).toBe(table.body.metadata['table-uuid']);
     const left = (await send('GET', '/management/v1/warehouses/default/dropped')).body.dropped as Array<{ id: string }>;
     expect(left.filter((d) => d.id === ns.id || d.id === kept.id)).toEqual([]);
+    await context.close();
+  });
+
+  it('compacts with the strategy chosen: sort refused on an unsorted table, sort and binpack on a sorted one', async () => {
+    await tableWithSmallFiles(send, T, 'loose', { eu: 3 });
+    const sortedRows = await tableWithSmallFiles(send, T, 'by_id', { eu: 4, us: 4 });
+    await tableWithSmallFiles(send, T, 'packed', { eu: 4 });
+    for (const name of ['by_id', 'packed']) {
+      const res = await send('POST', `${T}/${name}`, {
+        requirements: [],
+        updates: [
+          {
+            action: 'add-sort-order',
+            'sort-order': { 'order-id': 1, fields: [{ transform: 'identity', 'source-id': 1, direction: 'desc', 'null-order': 'nulls-last' }] },
+          },
+          { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        ],
+      });
+      expect(res.status, stringifyJson(res.body)).toBe(200);
+    }
+    /** Each data file of the table's scan plan: its rows' ids in file order and its sort-order-id. */
+    const filesOf = async (name: string) => {
+      const planned = await send('POST', `${T}/${name}/plan`, {});
+      expect(planned.status).toBe(200);
+      const out: Array<{ ids: number[]; sortOrderId: unknown }> = [];
+      for (const t of planned.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string; 'sort-order-id'?: number } }>) {
+        const ids: number[] = [];
+        for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
+          ids.push(...b.toArray().map((r) => Number(r.toJSON().id)));
+        out.push({ ids, sortOrderId: t['data-file']['sort-order-id'] });
+      }
+      return out;
+    };
+    const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const [adminId, adminSecret] = server.credential.split(':') as [string, string];
+    await signInWithSecret(page, server.url, adminId, adminSecret);
+
+    // Sort on an unsorted table: the hint says it, and the server's refusal is shown in its words; nothing changed.
+    await page.goto(`${server.url}/ui/catalog/default/table/ud/loose`);
+    let form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('compact');
+    await form.locator('select[name=maintenance-strategy]').selectOption('sort');
+    expect(await form.getByTestId('maintenance-strategy-hint').textContent()).toMatch(/no default sort order/);
+    await form.getByRole('button', { name: 'Run' }).click();
+    const refusal = form.getByTestId('error');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/strategy sort needs a table with a default sort order/);
+    expect(await page.getByTestId('maintenance-result').count()).toBe(0);
+    expect((await filesOf('loose')).length).toBe(3);
+    await screenshot(page, 'maintenance-compaction-refused');
+
+    // Sort on a table sorted by id descending: the result as the server answered, the page shows the replace snapshot,
+    // and each new file holds its rows in that order with the order's id.
+    await page.goto(`${server.url}/ui/catalog/default/table/ud/by_id`);
+    form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('compact');
+    await form.locator('select[name=maintenance-strategy]').selectOption('sort');
+    expect(await form.getByTestId('maintenance-strategy-hint').textContent()).toContain('identity(id) desc nulls-last');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('maintenance-result').waitFor();
+    expect(await page.getByTestId('compaction-outcome').getAttribute('data-outcome')).toBe('committed');
+    expect(await page.getByTestId('compaction-rewritten').textContent()).toBe('8');
+    expect(await page.getByTestId('compaction-added').textContent()).toBe('2');
+    const snapshotId = await page.getByTestId('compaction-snapshot').textContent();
+    await expect.poll(async () => page.getByTestId('current-snapshot').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^${snapshotId} \\(replace, `));
+    await screenshot(page, 'maintenance-compaction-sort');
+    expect((await scanTable(send, `${T}/by_id`)).rows).toEqual(sortedRows);
+    const sorted = await filesOf('by_id');
+    expect(sorted).toHaveLength(2);
+    for (const f of sorted) {
+      expect(f.ids).toHaveLength(12);
+      expect(f.ids).toEqual([...f.ids].sort((a, b) => b - a));
+      expect(f.sortOrderId).toBe(1);
+    }
+
+    // binpack on a sorted table: the inputs' order kept, no sort-order-id (unasked, the server would have sorted).
+    await page.goto(`${server.url}/ui/catalog/default/table/ud/packed`);
+    form = page.getByRole('form', { name: 'Run maintenance' });
+    await form.locator('select[name=maintenance-action]').selectOption('compact');
+    await form.locator('select[name=maintenance-strategy]').selectOption('binpack');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('maintenance-result').waitFor();
+    expect(await page.getByTestId('compaction-outcome').getAttribute('data-outcome')).toBe('committed');
+    const [packed, ...rest] = await filesOf('packed');
+    expect(rest).toEqual([]);
+    expect(packed!.ids).toHaveLength(12);
+    expect(packed!.ids).not.toEqual([...packed!.ids].sort((a, b) => b - a));
+    expect(packed!.sortOrderId).toBeUndefined();
     await context.close();
   });
 });

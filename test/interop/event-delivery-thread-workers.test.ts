@@ -2,7 +2,13 @@
  * `lakegate serve --workers 2` with the delivery thread (the default): each worker process runs a delivery thread,
  * and the lease keeps one of them delivering: every event reaches a real webhook receiver once, from the holder
  * named in the lease row. When that worker process is killed, the other process's thread takes the lease once it
- * expires (2 s here) and delivers the events committed meanwhile; nothing is lost.
+ * expires (6 s here) and delivers the events committed meanwhile; nothing is lost.
+ *
+ * Why 6 s: delivery is at least once. A holder starts a batch only with half its lease left and aborts a request
+ * 500 ms before the lease ends; a webhook answer that arrives after that abort (the receiver took the event) is
+ * retried, and the receiver sees that event twice, by design (same event id). With a 2 s lease that window was
+ * 500 ms, which a CI machine running two JVMs beside this test exceeded once (21 receipts for 20 events). With 6 s it
+ * is 2.5 s, so a duplicate here means two holders at once, the bug this test is for.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,7 +24,7 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  server = await startServer({ workers: 2, env: { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50', LAKEGATE_EVENT_LEASE_SECONDS: '2' } });
+  server = await startServer({ workers: 2, env: { LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50', LAKEGATE_EVENT_LEASE_SECONDS: '6' } });
 }, 120_000);
 
 afterAll(async () => {
@@ -48,6 +54,9 @@ it('delivers each event once from the lease holder, and from the other process w
   );
   // Both processes run a thread; one held the lease: no event twice.
   await new Promise((r) => setTimeout(r, 500));
+  // Named on failure: which events came twice.
+  const ids = receiver.accepted.map((r) => r.body.subject as string);
+  expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   expect(receiver.accepted).toHaveLength(20);
   expect(firstOfEach(receiver.accepted)).toHaveLength(20);
 

@@ -9,9 +9,10 @@
  * with that one check added (peers/moto/moto_glue_server.py); without it this test loses commits, as it should.
  */
 import path from 'node:path';
-import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { CreateTableCommand, DeleteTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpSender, type Send } from '../support/iceberg-http.js';
+import { createTransactionCommit, httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { type Moto, startMoto } from '../support/moto.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
@@ -125,6 +126,44 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
     expect(seen.namespaces ?? []).not.toContainEqual(['fed']);
     expect(seen.tables ?? []).toEqual([]);
     expect(seen.load).not.toBe('ok');
+  });
+
+  it('creates by a stage-create (CTAS) and its create transaction commit through Lakegate; a table created in Glue meanwhile is a 409', async () => {
+    const glueTable = (name: string) =>
+      glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: name })).then(
+        (r) => r.Table!,
+        (e: Error) => e.name,
+      );
+    const staged = await send('POST', '/v1/glue/namespaces/fed/tables', { name: 'ctas', schema: simpleSchema, 'stage-create': true });
+    expect(staged.status, JSON.stringify(staged.body)).toBe(200);
+    expect(staged.body.metadata.location).toMatch(/^s3:\/\/glue-fed\/wh\//);
+    expect(await glueTable('ctas')).toBe('EntityNotFoundException');
+    const committed = await send('POST', '/v1/glue/namespaces/fed/tables/ctas', createTransactionCommit(staged.body.metadata));
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    const created = await glueTable('ctas');
+    expect(created).toMatchObject({ Parameters: { table_type: 'ICEBERG', metadata_location: committed.body['metadata-location'] } });
+    const loaded = await send('GET', '/v1/glue/namespaces/fed/tables/ctas');
+    expect(loaded.status).toBe(200);
+    expect(loaded.body.metadata['table-uuid']).toBe(staged.body.metadata['table-uuid']);
+
+    const race = await send('POST', '/v1/glue/namespaces/fed/tables', { name: 'race', schema: simpleSchema, 'stage-create': true });
+    expect(race.status, JSON.stringify(race.body)).toBe(200);
+    // Another writer registers `race` straight in Glue (pointing at a valid metadata file in the warehouse's storage).
+    const theirs: string = committed.body['metadata-location'];
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'fed',
+        TableInput: { Name: 'race', TableType: 'EXTERNAL_TABLE', Parameters: { table_type: 'ICEBERG', metadata_location: theirs } },
+      }),
+    );
+    const lost = await send('POST', '/v1/glue/namespaces/fed/tables/race', createTransactionCommit(race.body.metadata));
+    expect(lost.status, JSON.stringify(lost.body)).toBe(409);
+    expect(lost.body.error.type).toBe('CommitFailedException');
+    expect(await glueTable('race')).toMatchObject({ Parameters: { metadata_location: theirs } });
+    const prefix = new URL(race.body.metadata.location).pathname.slice(1);
+    const left = await minio.root.send(new ListObjectsV2Command({ Bucket: 'glue-fed', Prefix: `${prefix}/` }));
+    expect(left.Contents ?? []).toEqual([]);
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'fed', Name: 'race' }));
   });
 
   it('drops through Lakegate in Glue', async () => {

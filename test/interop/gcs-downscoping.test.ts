@@ -14,13 +14,14 @@ import { GcsObjectStorage } from '../../packages/server/src/storage/gcs/gcs-obje
 import { serviceAccountClient, type ServiceAccountKey } from '../../packages/server/src/storage/gcs/gcs-downscoped-credential-vendor.js';
 import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
-import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete, expectRangedRead } from '../support/object-storage-contract.js';
 
 interface Recorded {
   method: string;
   url: URL;
   authorization: string | undefined;
   form: Record<string, string>;
+  range: string | undefined;
 }
 
 /** A stand-in for Google's token endpoint, STS and the GCS JSON API, recording every request. */
@@ -51,7 +52,7 @@ class FakeGoogle {
   private handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.base);
     const form = req.headers['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString())) : {};
-    this.recorded.push({ method: req.method ?? '', url, authorization: req.headers.authorization, form });
+    this.recorded.push({ method: req.method ?? '', url, authorization: req.headers.authorization, form, range: req.headers.range });
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     const p = url.pathname;
     if (req.method === 'POST' && p === '/token') return json(200, { access_token: `source-${++this.counter}`, expires_in: 3600, token_type: 'Bearer' });
@@ -81,8 +82,16 @@ class FakeGoogle {
         this.objects.delete(key);
         return res.writeHead(204).end();
       }
-      if (url.searchParams.get('alt') === 'media') return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(object);
-      return json(200, { name: decodeURIComponent(m[2]!) });
+      if (url.searchParams.get('alt') === 'media') {
+        // A Range as GCS answers it: 416 when it starts past the end, else 206 with what there is of it.
+        const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+        if (!range) return res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(object);
+        const [from, to] = [Number(range[1]), Math.min(Number(range[2]), object.length - 1)];
+        if (from >= object.length) return json(416, { error: { code: 416 } });
+        const headers = { 'content-type': 'application/octet-stream', 'content-range': `bytes ${from}-${to}/${object.length}` };
+        return res.writeHead(206, headers).end(object.subarray(from, to + 1));
+      }
+      return json(200, { name: decodeURIComponent(m[2]!), size: String(object.length) });
     }
     m = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(p);
     if (req.method === 'GET' && m) {
@@ -139,6 +148,16 @@ describe('GcsObjectStorage', () => {
       expect(Object.fromEntries(u.url.searchParams)).toEqual({ uploadType: 'media', name: 'wh/os/metadata/00000-a b%c.metadata.json', ifGenerationMatch: '0' });
       expect(u.authorization).toMatch(/^Bearer source-/);
     }
+  });
+
+  it('reads a byte range alone with one ranged media GET, and refuses one past the end (the object-store contract)', async () => {
+    const s = storage();
+    const uri = 'gs://lake/wh/range/data/dv.puffin';
+    await s.writeNew(uri, Buffer.from('PFA1 blobs PFA1'));
+    const from = google.recorded.length;
+    await expectRangedRead(s, uri, Buffer.from('PFA1 blobs PFA1'), 'gs://lake/wh/range/data/none.puffin');
+    expect(google.recorded[from]!.url.searchParams.get('alt')).toBe('media');
+    expect(google.recorded[from]!.range).toBe('bytes=2-4');
   });
 
   it('deleteMany: a DELETE each, every URI answered, another bucket refused (the object-store contract)', async () => {

@@ -4,8 +4,9 @@
  * and a bearer token of a non-admin principal, on the local file warehouse. The client commits every version through
  * CreateTableVersion and reads them through ListTableVersions/DescribeTableVersion: create, append, open an older
  * version, rename; the catalog's version list equals the dataset's `_versions/` directory; a reader's append is
- * refused; eight concurrent appenders lose no rows and leave no gaps. Then the lifecycle on MinIO, where LanceDB holds
- * only the storage_options vended by declare/describe.
+ * refused; eight concurrent appenders lose no rows and leave no gaps; the catalog's `optimize` (issue 59) compacts the
+ * one-row fragments LanceDB Python appended, and LanceDB Python reads and appends after it. Then the lifecycle on
+ * MinIO, where LanceDB holds only the storage_options vended by declare/describe.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { readdirSync } from 'node:fs';
@@ -194,6 +195,29 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(counted.version).toBe(9);
     expect(await catalogVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(await directoryVersions('busy')).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+  it("the catalog's optimize (maintenance API) compacts 50 one-row fragments LanceDB Python appended: a fresh LanceDB Python connection reads the same rows from 1-2 fragments at a later version, and appends", async () => {
+    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const written = await scenario(writer, 'small_appends', NS, 'compact', '50');
+    expect(written).toEqual({ version: 50, fragments: 50, ids: range(50) });
+    const res = await send('POST', `/management/v1/warehouses/default/namespaces/${NS}/tables/compact/maintenance`, { actions: ['optimize'] });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const optimize = res.body.optimize as Record<string, number>;
+    expect(optimize).toMatchObject({ 'fragments-removed': 50, 'version-before': 50 });
+    const version = optimize['version-after']!;
+    expect(version).toBeGreaterThan(50);
+
+    const read = await scenario(writer, 'compacted', NS, 'compact');
+    expect(read.fragments).toBe(optimize['fragments-added']);
+    expect(read.fragments).toBeGreaterThanOrEqual(1);
+    expect(read.fragments).toBeLessThanOrEqual(2);
+    expect(read.version).toBe(version);
+    expect(read.ids).toEqual(range(50));
+    expect(read.after_append).toEqual({ version: version + 1, fragments: read.fragments + 1, ids: [...range(50), 10_000] });
+    // Every version, LanceDB's and optimize's, is the catalog's, and optimize pruned none of them.
+    const all = Array.from({ length: version + 1 }, (_, i) => i + 1);
+    expect(await catalogVersions('compact')).toEqual(all);
+    expect(await directoryVersions('compact')).toEqual(all);
   });
 });
 

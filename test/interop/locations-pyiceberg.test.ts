@@ -9,17 +9,15 @@
  *   and a second run reports nothing;
  * - a purge leaves nothing under the location.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
+import { ESCAPED_NAMES as NAMES, expectOneTree, fileStore as makeFileStore, s3Store as makeS3Store, type Store } from '../support/location-stores.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
-const NAMES = { namespace: ['nsé a:b?c#d%e/f', 'sub level'], table: 't é:x?y#z%w/1' };
 const BUCKET = 'lakegate-locations';
 let server: ServerProcess;
 let send: Send;
@@ -60,58 +58,8 @@ async function py(warehouse: string, phase: string, extraEnv: Record<string, str
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
 }
 
-/** The storage under test: every object under the warehouse root (as URIs), and a way to put a stray file. */
-interface Store {
-  warehouse: string;
-  root: string;
-  list(): Promise<string[]>;
-  put(uri: string, body: string): Promise<void>;
-}
-
-const fileStore = async (): Promise<Store> => ({
-  warehouse: 'default',
-  root: `file://${server.warehouseRoot}`,
-  async list() {
-    const out: string[] = [];
-    const walk = (dir: string) => {
-      if (!existsSync(dir)) return;
-      for (const name of readdirSync(dir)) {
-        const p = path.join(dir, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else out.push(`file://${p}`);
-      }
-    };
-    walk(server.warehouseRoot);
-    return out.sort();
-  },
-  async put(uri, body) {
-    // Literally: the path is the URI's text after file://, as PyIceberg and Iceberg Java read it.
-    const p = uri.slice('file://'.length);
-    mkdirSync(path.dirname(p), { recursive: true });
-    writeFileSync(p, body);
-  },
-});
-
-const s3Store = async (): Promise<Store> => (
-  await withMinio(),
-  {
-    warehouse: 's3wh',
-    root: `s3://${BUCKET}/wh`,
-    async list() {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'wh/', ContinuationToken: token }));
-        keys.push(...(page.Contents ?? []).map((o) => `s3://${BUCKET}/${o.Key!}`));
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return keys.sort();
-    },
-    async put(uri, body) {
-      await minio.root.send(new PutObjectCommand({ Bucket: BUCKET, Key: uri.slice(`s3://${BUCKET}/`.length), Body: body }));
-    },
-  }
-);
+const fileStore = async (): Promise<Store> => makeFileStore(server.warehouseRoot);
+const s3Store = async (): Promise<Store> => (await withMinio(), makeS3Store(minio.root, BUCKET));
 
 describe.each([
   ['a file: warehouse', fileStore],
@@ -122,16 +70,8 @@ describe.each([
     async () => {
       const store = await makeStore();
       const written = await py(store.warehouse, 'write');
-      const location = written.location as string;
-      // The location the catalog created needs no escaping: unreserved characters only below the root.
-      expect(location.startsWith(`${store.root}/`)).toBe(true);
-      expect(location.slice(store.root.length)).toMatch(/^(\/[A-Za-z0-9._-]+)+$/);
-      expect(location).toMatch(/\/t_e_x_y_z_w_1-[0-9a-f]{32}$/);
-      const all = await store.list();
-      // Every object of the warehouse (this table is its only one) lies in the table's one tree, and the advertised
-      // metadata location is one of them.
-      expect(all.filter((u) => !u.startsWith(`${location}/`))).toEqual([]);
-      expect(all).toContain(written.metadata_location);
+      // The location needs no escaping and holds every object of the warehouse, the metadata location among them.
+      const all = await expectOneTree(store, written.location as string, written.metadata_location);
       // PyIceberg wrote the partition values percent-encoded, into literal directory names.
       expect(all.some((u) => u.includes('/region=%C3%A9/'))).toBe(true);
       expect(all.some((u) => u.includes('/region=q%3Fr%23s/'))).toBe(true);

@@ -30,7 +30,7 @@ import { S3ObjectStorage } from '../../packages/server/src/storage/s3/s3-object-
 import type { VendedCredential } from '../../packages/server/src/storage/vending.js';
 import { peerScript } from '../support/peers.js';
 import { freePort, runAsync, tempDir } from '../support/temp.js';
-import { expectBoundedRead, expectBulkDelete } from '../support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete, expectRangedRead } from '../support/object-storage-contract.js';
 
 const ROOT = { accessKeyId: 'lakegate-root', secretAccessKey: 'lakegate-root-interop-secret' };
 const REGION = 'us-east-1';
@@ -287,6 +287,12 @@ describe('S3ObjectStorage on MinIO', () => {
     expect(Buffer.from(await storage.read(uri, 1024)).toString()).toBe('first');
     expect(await storage.exists(uri)).toBe(true);
     await expectBoundedRead(storage, uri, Buffer.from('first'));
+  });
+
+  it('reads a byte range alone with one ranged GetObject, and refuses one past the end (the object-store contract)', async () => {
+    const uri = `s3://${BUCKET}/st/range/data/dv.puffin`;
+    await storage.writeNew(uri, Buffer.from('PFA1 blobs PFA1'));
+    await expectRangedRead(storage, uri, Buffer.from('PFA1 blobs PFA1'), `s3://${BUCKET}/st/range/data/none.puffin`);
   });
 
   it('lets exactly one of concurrent writers of the same object win', async () => {

@@ -5,19 +5,25 @@
  * - PyIceberg 0.12 plans on the server (synchronously: it raises on `submitted`), reads and commits;
  * - async plans are submitted, fetched and cancelled on whichever replica the proxy picks, and both replicas
  *   served plan calls (their /metrics), with no 404 (issue 51: plans lived in one process);
+ * - a replica SIGKILLed while it plans async plans: every plan still completes through the proxy, the survivor taking
+ *   over the dead one's plans once their leases lapse (none answered failed), with the files a plan of the table gives;
  * - a replica SIGTERMed under load drains (readiness 503, Connection: close, in-flight requests finish) and no
  *   request fails;
  * - a replica SIGKILLed under commits loses no acknowledged commit.
  */
 import path from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { pyicebergPython } from '../support/peers.js';
 import { exited, requestsOn, useReplicasBehindProxy } from '../support/replicas-proxy.js';
 import { clientToken, REPO_ROOT } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
+import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { auditTrail } from '../support/request-log.js';
 
-const deployment = useReplicasBehindProxy({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1' });
+// The manifest cache off: every async plan reads its manifests, so a replica SIGKILLed after a burst of plans dies
+// with plans still running and waiting (the takeover test below).
+const deployment = useReplicasBehindProxy({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFEST_CACHE_ENTRIES: '0' });
 const replicas = deployment.replicas;
 const WAREHOUSE = 'planned';
 let proxyUrl = '';
@@ -98,6 +104,81 @@ it('async plans submitted through the proxy are fetched and cancelled on either 
   expect(after[0]! - before[0]!).toBeGreaterThan(10);
   expect(after[1]! - before[1]!).toBeGreaterThan(10);
 }, 180_000);
+
+it('a replica SIGKILLed while planning async plans: the other takes its plans over, and every plan completes', async () => {
+  // A table of many manifests (one data file each): a plan reads them all, so plans queue up on each replica.
+  const MANIFESTS = 300;
+  const created = await send('POST', `/v1/${prefix}/namespaces/replicas/tables`, {
+    name: 'manifold',
+    schema: simpleSchema,
+    properties: { 'format-version': '2' },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  const location = created.body.metadata.location as string;
+  const manifests: TestManifest[] = [];
+  for (let i = 0; i < MANIFESTS; i++) {
+    const file = {
+      path: `${location}/data/f${i}.parquet`,
+      partition: [],
+      records: 10,
+      longBounds: [[1, i * 10, i * 10 + 9]] as Array<[number, number, number]>,
+    };
+    const manifest = `${location}/metadata/m${i}.avro`;
+    const length = await writeManifest(manifest, [], [{ status: 1, snapshotId: 1n, sequenceNumber: 1, file }]);
+    manifests.push({ path: manifest, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
+  }
+  const list = `${location}/metadata/snap-manifold.avro`;
+  await writeManifestList(list, manifests);
+  const append = appendUpdates(created.body.metadata, list);
+  const T = `/v1/${prefix}/namespaces/replicas/tables/manifold`;
+  expect((await send('POST', T, { requirements: append.requirements, updates: append.updates })).status).toBe(200);
+
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const r = await send('POST', `${T}/plan`, {});
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.status).toBe('submitted');
+    ids.push(r.body['plan-id']);
+  }
+  const victim = replicas[0]!.process;
+  const survivor = replicas[1]!;
+  try {
+    victim.kill('SIGKILL');
+    await exited(victim);
+    const started = Date.now();
+    const completed = new Map<string, string[]>();
+    while (completed.size < ids.length) {
+      // The dead replica's leases (30 s) lapse, then the survivor takes its plans over at their next fetch.
+      expect(Date.now() - started).toBeLessThan(150_000);
+      for (const id of ids) {
+        if (completed.has(id)) continue;
+        const r = await send('GET', `${T}/plan/${id}`);
+        expect(r.status, JSON.stringify(r.body)).toBe(200);
+        expect(['submitted', 'completed'], JSON.stringify(r.body)).toContain(r.body.status);
+        if (r.body.status === 'completed') completed.set(id, r.body['plan-tasks'] ?? []);
+      }
+      await sleep(500);
+    }
+    const taken = new Set((await auditTrail(survivor)).filter((e) => e.type === 'table.plan.taken-over').map((e) => String(e.detail.planId)));
+    // The kill interrupted some plans, and those were taken over (not failed); their answers are a fresh plan's.
+    expect(taken.size).toBeGreaterThan(0);
+    const takenOver = ids.find((id) => taken.has(id))!;
+    const untouched = ids.find((id) => !taken.has(id));
+    for (const id of [takenOver, ...(untouched ? [untouched] : [])]) {
+      const files = new Set<string>();
+      for (const task of completed.get(id)!) {
+        const page = await send('POST', `${T}/tasks`, { 'plan-task': task });
+        expect(page.status).toBe(200);
+        for (const t of page.body['file-scan-tasks'] ?? []) files.add(t['data-file']['file-path']);
+      }
+      expect(files.size).toBe(MANIFESTS);
+    }
+  } finally {
+    // Back up, so that the next test starts from two replicas.
+    await deployment.startReplica(0);
+    await deployment.bothUp();
+  }
+}, 300_000);
 
 /** Clients loading and committing through the proxy until `stop()`: every answer is counted. */
 function load(table: string, clients: number) {

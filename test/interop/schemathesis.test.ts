@@ -119,8 +119,27 @@ function fuzz(name: string, token: string, examples: number, include?: RegExp) {
     ...LOCKOUT.flatMap((id) => ['--exclude-operation-id', id]),
     ...(include ? ['--include-operation-id-regex', include.source] : []),
   ];
+  // Lance CreateTable's body is an Arrow IPC stream (format binary): Schemathesis has no serializer for its media type,
+  // so a hook sends the generated value as the raw body (the server answers a stream that does not parse with 400).
+  writeFileSync(
+    path.join(dir, 'lakegate_hooks.py'),
+    [
+      'import schemathesis',
+      '',
+      '@schemathesis.serializer("application/vnd.apache.arrow.stream")',
+      'def arrow_stream(ctx, value):',
+      '    return value if isinstance(value, bytes) else str(value).encode()',
+      '',
+    ].join('\n'),
+  );
   // Its working directory is the run's own: Schemathesis keeps a .schemathesis/ cache there, never in the repository.
-  const run = spawnSync(python, args, { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 8 * 60_000 });
+  const run = spawnSync(python, args, {
+    cwd: dir,
+    env: { ...process.env, SCHEMATHESIS_HOOKS: 'lakegate_hooks' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 8 * 60_000,
+  });
   const output = `${run.stdout}\n${run.stderr}`;
   // The summary names how many operations ran and how many cases passed; a failure is shown with its reproduction.
   const cases = /(\d+) generated, (\d+) passed/.exec(output);

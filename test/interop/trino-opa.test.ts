@@ -6,7 +6,10 @@
  * because it is a declared enforcer). Shown: two users each see exactly their rows and masked values, the
  * unrestricted user sees everything, a user unknown to Lakegate gets nothing, and a policy change is followed by
  * the next query. The same users reading through another engine that is no enforcer (PyIceberg, server planning)
- * get the same rows and values from the catalog-enforced path. The OPA plugin is taken from the full trino-server tarball once (scripts/peers/trino.sh opa).
+ * get the same rows and values from the catalog-enforced path. A user restricted only through a group of Trino's
+ * file group provider (a role bound to the asserted group) sees the same rows and values as the role's user
+ * member. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
+ * opa, groups).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,15 +36,17 @@ const customers = (user: string) => run(user, 'SELECT id, region, email FROM lak
 
 beforeAll(async () => {
   await ensureTrinoDist();
-  const opa = await runAsync('bash', [peerScript('trino.sh'), 'opa'], { env: process.env });
-  expect(opa.status, opa.stderr).toBe(0);
+  for (const plugin of ['opa', 'groups']) {
+    const fetched = await runAsync('bash', [peerScript('trino.sh'), plugin], { env: process.env });
+    expect(fetched.status, fetched.stderr).toBe(0);
+  }
   minio = await startMinio();
   await minio.createBucket(BUCKET);
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'info' } });
   send = httpSender(server.url, await server.token());
   expect((await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET))).status).toBe(201);
   expect((await send('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
-  const engine = await createPrincipal(server, 'trino-opa-engine', { users: ['alice', 'bob', 'etl'], 'assert-identity': true });
+  const engine = await createPrincipal(server, 'trino-opa-engine', { users: ['alice', 'bob', 'etl', 'dave'], 'assert-identity': true });
   const key = await send('POST', `/management/v1/principals/${engine.id}/api-keys`, { name: 'trino-opa' });
   expect(key.status).toBe(201);
   expect((await send('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
@@ -53,6 +58,11 @@ beforeAll(async () => {
   await grant(send, 'eu-analysts', READ_ONLY, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
   await addMember(send, 'readers', { kind: 'user', name: 'bob', issuer: ASSERTED });
   await grant(send, 'readers', READ_ONLY, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+  // dave: restricted through Trino's group eu-team only (the EU analysts' role is bound to it); his USER sessions
+  // reach the Iceberg API without groups, so his read grant is his own (docs/authorization.md, "Groups").
+  await addMember(send, 'eu-analysts', { kind: 'group', name: 'eu-team', issuer: ASSERTED });
+  await addMember(send, 'dave-reads', { kind: 'user', name: 'dave', issuer: ASSERTED });
+  await grant(send, 'dave-reads', READ_ONLY, { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
   const decisions = `${server.url}/management/v1/trino-opa`;
   apiKey = key.body['api-key'] as string;
   const q = `?api-key=${encodeURIComponent(apiKey)}`;
@@ -67,6 +77,7 @@ beforeAll(async () => {
         'opa.policy.column-masking-uri': `${decisions}/column-mask${q}`,
         'opa.policy.batch-column-masking-uri': `${decisions}/batch-column-masks${q}`,
       },
+      groups: { 'eu-team': ['dave', 'mallory'] },
     },
   );
   await run('etl', 'CREATE TABLE lake.sales.customers (id bigint, region varchar, email varchar)');
@@ -94,6 +105,8 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
       [3, null, 'c@z'],
       [4, 'eu', null],
     ]);
+    // dave gets the EU analysts' filter and mask through his Trino group alone.
+    expect(await customers('dave')).toEqual(await customers('alice'));
     // A filter in the query cannot undo the policy's: it is applied on top.
     expect(await run('alice', "SELECT id FROM lake.sales.customers WHERE region = 'us' OR region IS NULL")).toEqual([]);
   }, 300_000);
@@ -158,7 +171,7 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
   }, 600_000);
 
-  it('gives a user unknown to Lakegate nothing', async () => {
+  it('gives a user unknown to Lakegate nothing, whatever groups Trino gives it', async () => {
     const failed = await run('mallory', 'SELECT id FROM lake.sales.customers').then(
       () => undefined,
       (e: unknown) => e,

@@ -62,6 +62,36 @@ export function policyContract(name: string, open: () => Promise<PolicyHandle>):
       }
     });
 
+    it('lists every table with a policy once, across tenants and warehouses, in pages', async () => {
+      const h = await open();
+      try {
+        expect(await h.policies.listTables(10)).toEqual([]);
+        await h.policies.insert(rowFilter('p1', 'tbl-2', 1000));
+        await h.policies.insert(rowFilter('p2', 'tbl-1', 2000));
+        await h.policies.insert(rowFilter('p3', 'tbl-2', 3000));
+        await h.policies.insert(rowFilter('p4', 'tbl-3', 1000));
+        await h.policies.insert({ ...rowFilter('p5', 'tbl-1', 1000, 'globex'), warehouse: 'pond' });
+        await h.policies.insert(rowFilter('p6', 'tbl-0', 1000, 'globex'));
+        const first = await h.policies.listTables(2);
+        expect(first).toEqual([
+          { tenant: 'acme', warehouse: 'lake', objectId: 'tbl-1' },
+          { tenant: 'acme', warehouse: 'lake', objectId: 'tbl-2' },
+        ]);
+        const second = await h.policies.listTables(2, first[1]);
+        expect(second).toEqual([
+          { tenant: 'acme', warehouse: 'lake', objectId: 'tbl-3' },
+          { tenant: 'globex', warehouse: 'lake', objectId: 'tbl-0' },
+        ]);
+        expect(await h.policies.listTables(2, second[1])).toEqual([{ tenant: 'globex', warehouse: 'pond', objectId: 'tbl-1' }]);
+        expect(await h.policies.listTables(2, { tenant: 'globex', objectId: 'tbl-1' })).toEqual([]);
+        // A table whose last policy is deleted is no longer listed.
+        expect(await h.policies.delete('acme', 'p4')).toBe(true);
+        expect((await h.policies.listTables(10)).map((t) => t.objectId)).toEqual(['tbl-1', 'tbl-2', 'tbl-0', 'tbl-1']);
+      } finally {
+        await h.close();
+      }
+    });
+
     it('updates only from the version read (compare-and-swap), deletes once, and commits each change with its events', async () => {
       const h = await open();
       try {

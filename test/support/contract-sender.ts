@@ -44,15 +44,17 @@ export function contractSender(app: FastifyInstance, log: ContractExchange[], he
     if (!matched) throw new Error(`no operation in the contract for ${method} ${url.pathname}`);
     const query: Record<string, string | string[]> = {};
     for (const [k, v] of url.searchParams) query[k] = k in query ? ([] as string[]).concat(query[k]!, v) : v;
+    // A binary body (Lance CreateTable's Arrow IPC stream) is sent as is, with the operation's content type.
+    const binary = body instanceof Uint8Array;
     const requestIssues = validation
-      .validate(matched.op, { params: matched.params, query, body: body === undefined ? undefined : parseJson(stringifyJson(body)) })
+      .validate(matched.op, { params: matched.params, query, body: body === undefined || binary ? undefined : parseJson(stringifyJson(body)) })
       .map(formatIssue);
 
     const res = await app.inject({
       method: method as 'GET',
       url: path,
-      payload: body === undefined ? undefined : typeof body === 'string' ? body : stringifyJson(body),
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers(), ...extra },
+      payload: body === undefined ? undefined : binary ? Buffer.from(body) : typeof body === 'string' ? body : stringifyJson(body),
+      headers: { ...(body === undefined ? {} : { 'content-type': binary ? matched.op.body!.contentType : 'application/json' }), ...headers(), ...extra },
     });
     const parsed = res.body ? parseJson(res.body) : undefined;
     const responseIssues: string[] = [];

@@ -25,6 +25,8 @@ export interface InProcessOptions {
   hostResolver?: (host: string) => Promise<string[]>;
   /** The data-file rewriter (buildLakegate's rewriter; default: the Parquet one). */
   rewriter?: BuildOptions['rewriter'];
+  /** Traces (buildLakegate's tracing; default: off), e.g. memoryTracing() to count what a request did. */
+  tracing?: BuildOptions['tracing'];
 }
 
 export async function startInProcess(env: Record<string, string> = {}, options: InProcessOptions = {}): Promise<TestCatalog> {
@@ -46,6 +48,7 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.hostResolver ? { hostResolver: options.hostResolver } : {}),
     ...(options.rewriter ? { rewriter: options.rewriter } : {}),
+    ...(options.tracing ? { tracing: options.tracing } : {}),
   });
   return {
     lakegate,

@@ -16,6 +16,39 @@ export async function expectBoundedRead(storage: ObjectStorage, uri: string, con
 }
 
 /**
+ * What every adapter's readRange() promises (catalog/object-storage.ts), on each real store: the bytes of a range in the
+ * middle, one ending at the object's end, the whole object, and no bytes for a zero length (at the end too); a range
+ * running past the end, starting past it, or a zero length past it is refused with ERR_UNPROCESSABLE (never fewer
+ * bytes); a length above the bound with ERR_PAYLOAD_TOO_LARGE; a negative offset with ERR_VALIDATION; a missing
+ * object with ERR_STORAGE. `content` is at least 8 bytes long.
+ */
+export async function expectRangedRead(storage: ObjectStorage, uri: string, content: Uint8Array, missing: string): Promise<void> {
+  const n = content.byteLength;
+  const range = async (offset: number, length: number, maxBytes = length) => Buffer.from(await storage.readRange(uri, offset, length, maxBytes));
+  expect(await range(2, 3)).toEqual(Buffer.from(content.subarray(2, 5)));
+  expect(await range(n - 4, 4, 1024)).toEqual(Buffer.from(content.subarray(n - 4)));
+  expect(await range(0, n)).toEqual(Buffer.from(content));
+  expect(await range(1, 0)).toEqual(Buffer.alloc(0));
+  expect(await range(n, 0)).toEqual(Buffer.alloc(0));
+  for (const [offset, length] of [
+    [n - 2, 4],
+    [n, 1],
+    [n + 10, 1],
+    [n + 1, 0],
+  ] as const) {
+    await expect(storage.readRange(uri, offset, length, 1024)).rejects.toMatchObject({
+      code: 'ERR_UNPROCESSABLE',
+      message: expect.stringContaining(`range ${offset}+${length} lies past the end of the`),
+    });
+  }
+  await expect(storage.readRange(uri, 0, 4, 3)).rejects.toMatchObject({ code: 'ERR_PAYLOAD_TOO_LARGE' });
+  await expect(storage.readRange(uri, -1, 2, 2)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  await expect(storage.readRange(uri, 0, 1.5, 2)).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  for (const length of [1, 0]) await expect(storage.readRange(missing, 0, length, 1)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
+  expect(Buffer.from(await storage.read(uri, n))).toEqual(Buffer.from(content));
+}
+
+/**
  * What every adapter's deleteMany() promises (catalog/ports/index.ts), on each real store: `count` objects under `dir` (past
  * S3's 1000 keys a request by default) and the same object named twice are deleted, in one call; a missing object is
  * reported missing (S3, whose DeleteObjects cannot tell, answers it deleted: `tellsMissing` false);

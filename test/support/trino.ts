@@ -118,7 +118,10 @@ export async function ensureTrinoDist(): Promise<number> {
 }
 
 /** Starts one Trino server with these catalogs; stop it in afterAll. */
-export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: string; accessControl?: Record<string, string> } = {}): Promise<Trino> {
+export async function startTrino(
+  catalogs: TrinoCatalog[],
+  options: { heap?: string; accessControl?: Record<string, string>; groups?: Record<string, string[]> } = {},
+): Promise<Trino> {
   const dir = tempDir('lakegate-trino-');
   const serverDir = path.join(dir.dir, 'server');
   const env: NodeJS.ProcessEnv = { ...process.env, TRINO_HEAP: options.heap ?? process.env.TRINO_HEAP ?? '1G' };
@@ -138,6 +141,17 @@ export async function startTrino(catalogs: TrinoCatalog[], options: { heap?: str
       .map(([k, v]) => `${k}=${v}`)
       .join('\n');
     writeFileSync(path.join(serverDir, 'etc', 'access-control.properties'), `${text}\n`, { mode: 0o600 });
+  }
+  // Trino's file group provider (group → users): etc/group-provider.properties, which trino.sh sees to add its plugin.
+  if (options.groups) {
+    const file = path.join(serverDir, 'etc', 'groups.txt');
+    writeFileSync(
+      file,
+      `${Object.entries(options.groups)
+        .map(([group, users]) => `${group}:${users.join(',')}`)
+        .join('\n')}\n`,
+    );
+    writeFileSync(path.join(serverDir, 'etc', 'group-provider.properties'), `group-provider.name=file\nfile.group-file=${file}\n`);
   }
   const stop = async () => {
     await trinoSh(env, 'stop', serverDir).catch(() => undefined);

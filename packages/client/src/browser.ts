@@ -38,6 +38,7 @@ export type { LanceNamespaceOptions, DescribeTableResponse } from './lance/names
 export { LakegateManagement } from './management/client.js';
 export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
 export type { Labels } from './management/labels.js';
+export type { CreatePolicyRequest, EffectivePolicy, PolicyEnforcer, TablePolicy, UpdatePolicyRequest } from './management/policies.js';
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';
 export type * from './management/types.js';

@@ -15,6 +15,7 @@ const ViewPage = lazy(() => import('./pages/view').then((m) => ({ default: m.Vie
 const LanceTablePage = lazy(() => import('./pages/lance-table').then((m) => ({ default: m.LanceTablePage })));
 const AccessPage = lazy(() => import('./pages/access').then((m) => ({ default: m.AccessPage })));
 const PrincipalsPage = lazy(() => import('./pages/principals').then((m) => ({ default: m.PrincipalsPage })));
+const WarehouseSettingsPage = lazy(() => import('./pages/warehouse-settings').then((m) => ({ default: m.WarehouseSettingsPage })));
 const DroppedPage = lazy(() => import('./pages/dropped').then((m) => ({ default: m.DroppedPage })));
 const ActivityPage = lazy(() => import('./pages/activity').then((m) => ({ default: m.ActivityPage })));
 
@@ -103,6 +104,7 @@ function Shell({ session, onSignedOut }: { session: SessionState; onSignedOut: (
             <Route path="/catalog/:warehouse/view/:namespace/:name" component={ViewPage} />
             <Route path="/catalog/:warehouse/lance/:namespace/:name" component={LanceTablePage} />
             <Route path="/catalog/:warehouse/dropped" component={DroppedPage} />
+            <Route path="/catalog/:warehouse/settings" component={WarehouseSettingsPage} />
             <Route path="/access" component={AccessPage} />
             <Route path="/principals" component={PrincipalsPage} />
             <Route path="/activity" component={ActivityPage} />

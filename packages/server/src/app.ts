@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { type Clock, type Coherence, LocalCoherence, type ObjectStorage, systemClock } from './catalog/ports/index.js';
-import type { DataFileRewriter } from './catalog/planning/rewrite-ports.js';
+import { type Clock, systemClock } from './catalog/ports/index.js';
 import type { WorkerLink } from './cluster/worker-link.js';
 import type { LakegateStore } from './store.js';
 import type { CatalogServices } from './catalog/services.js';
@@ -16,16 +15,19 @@ import { HttpMetrics } from './observability/metrics.js';
 import { type Tracing, tracingFromEnv } from './observability/tracing.js';
 import type { PrincipalService } from './auth/issuer/principals.js';
 import { CONSOLE_PREFIX, consoleBuilt } from './http/surfaces/console.js';
-import { createStore } from './compose/store.js';
+import { createCoherence, createStore } from './compose/store.js';
 import { openStorage } from './compose/storage.js';
 import { createAuthentication, createIdentity } from './compose/identity.js';
 import { createConsole } from './compose/console.js';
 import { createPlanning } from './compose/planning.js';
+import { createRewriting, type RewriterWrapper } from './compose/rewriting.js';
+import type { RewriteThreads } from './compose/rewrite-threads.js';
 import { createCatalog } from './compose/catalog.js';
 import { createHttpApp } from './compose/http.js';
 import { createAdministration } from './compose/administration.js';
 import { createEvents, type Delivery } from './compose/events.js';
 import { mountSurfaces } from './compose/surfaces.js';
+import { attachLanceOptimizer } from './compose/lance-optimizer.js';
 import { shareWithWorkers, startBackground } from './compose/background.js';
 import { brokerConfigErrors } from './events/broker-sinks.js';
 import type { HostResolver } from './catalog/outbox/sink-destinations.js';
@@ -44,6 +46,8 @@ export interface Lakegate {
   consolePath: string | undefined;
   /** Where change events are delivered from: in-process, or the delivery thread (compose/delivery-thread.ts). */
   eventDelivery: Delivery;
+  /** The threads Parquet rewrites run in (compose/rewrite-threads.ts), or undefined when they run on the request thread. */
+  rewriteThreads: RewriteThreads | undefined;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
   setPublicUrl(url: string): void;
   /** Runs the change events' retention sweep now (it also runs every minute); how many events it deleted. */
@@ -63,8 +67,11 @@ export interface BuildOptions {
   tracing?: Tracing | undefined;
   /** How event sink destinations are resolved (default: the system resolver; tests answer as a rebinding DNS would). */
   hostResolver?: HostResolver | undefined;
-  /** The data-file rewriter of policy-enforced files and compaction (default: the Parquet one; tests wrap it to time a concurrent writer). */
-  rewriter?: (storage: ObjectStorage) => DataFileRewriter;
+  /**
+   * Wraps the data-file rewriter of policy-enforced files and compaction (its second argument: the Parquet one, in
+   * the rewrite threads unless `rewriteThreads` is 0; compose/rewriting.ts). Tests wrap it to time a concurrent writer.
+   */
+  rewriter?: RewriterWrapper;
 }
 
 export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
@@ -77,11 +84,17 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const { store, secretKey, box } = storage;
   const metrics = new HttpMetrics();
   const { worker } = options;
-  const coherence: Coherence = worker ?? new LocalCoherence();
+  const replicas = await createCoherence(config, worker, (message) => logger.warn({ component: 'coherence' }, message));
+  const { coherence } = replicas;
   let publicUrl = config.publicUrl || `http://${config.host}:${config.port}`;
   const identity = await createIdentity(config, { store, box, clock, coherence, logger, publicUrl: () => publicUrl });
   const { principals, audit, external, limiter } = identity;
-  const { planRows, planning } = createPlanning(config, { store, secretKey, metrics, logger, rewriter: options.rewriter });
+  const rewriting = createRewriting(config, {
+    warehouseStorage: storage.warehouseStorage,
+    warn: (message, detail) => logger.warn({ component: 'rewrite-threads', ...detail }, message),
+    wrap: options.rewriter,
+  });
+  const { planRows, planning } = createPlanning(config, { store, secretKey, metrics, logger, rewriter: rewriting.rewriter });
   const { deps, accessPorts, services } = await createCatalog(config, { ...storage, clock, coherence, metrics, logger, audit, spans, planning });
   const app = createHttpApp(config, logger, metrics, tracing);
   const web = createConsole(config, { store, principals, audit, limiter, external, box, clock, issuer: identity.issuerId });
@@ -117,8 +130,9 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     worker,
     publicUrl: () => publicUrl,
   });
+  attachLanceOptimizer(config, { services, store, clock, box, logger, metrics });
   shareWithWorkers(worker, metrics, audit);
-  const background = startBackground(config, { store, services, accessPorts, events, web, clock, logger });
+  const background = startBackground(config, { app, store, services, accessPorts, events, web, clock, logger });
 
   return {
     app,
@@ -128,6 +142,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     principals,
     adminCredentialsFile: identity.adminCredentialsFile,
     eventDelivery: events.delivery,
+    rewriteThreads: rewriting.threads,
     consolePath: consoleBuilt(web.dir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
       if (!config.publicUrl) publicUrl = url.replace(/\/+$/, '');
@@ -141,9 +156,13 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       await app.close();
       // Async scan plans stop between manifests before the stores they read and settle into close.
       await services.planning.background.stop();
+      await services.planning.prepared?.stop();
+      // Rewrites still running (a plan's derived files, a compaction group) fail; their scratch files go.
+      await rewriting.close();
       await planRows.flush();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
+      await replicas.close();
       await store.close();
       // Spans of the last requests are exported before the process goes (the provider stays: others may share it).
       await tracing?.flush().catch((err: unknown) => logger.warn({ err }, 'exporting the last spans failed'));

@@ -27,6 +27,10 @@ export const ADMIN_HELP = `usage:
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
   lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|- | --remove-storage-secret]
                                        replace the storage profile (same type and bucket; no secret: keep it)
+  lakegate admin warehouse federation NAME [--federation JSON|@FILE] [--federation-secret JSON|@FILE|- | --remove-federation-secret]
+                                       rotate a federated warehouse's remote credential or change its settings (tested first)
+  lakegate admin warehouse federation-status NAME
+                                       call the remote now with the stored settings: ok, or its error (exit 1)
   lakegate admin warehouse grant TENANT [--root URI ... | --none]
                                        the storage a tenant's admins may create warehouses in (set: platform admins)
   lakegate admin role ls

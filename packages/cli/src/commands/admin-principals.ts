@@ -9,7 +9,7 @@ import { keyValue, table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 import { warehouseGrant } from './admin-storage-grants.js';
-import { warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
+import { warehouseFederation, warehouseFederationStatus, warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
 export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
@@ -27,6 +27,8 @@ export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = {
   create: warehouseCreate,
   set: warehouseSet,
   storage: warehouseStorage,
+  federation: warehouseFederation,
+  'federation-status': warehouseFederationStatus,
   grant: warehouseGrant,
 };
 

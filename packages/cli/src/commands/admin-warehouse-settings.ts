@@ -1,11 +1,13 @@
 /**
  * `lakegate admin warehouse set NAME …`: change a warehouse's settings (its properties), and `lakegate admin warehouse
- * storage NAME …`: replace its storage profile; both checked by the server as at creation.
+ * storage NAME …`: replace its storage profile, and `lakegate admin warehouse federation NAME …`: rotate a federated
+ * warehouse's remote credential or change its settings; all checked by the server as at creation; and `lakegate admin
+ * warehouse federation-status NAME`: test the remote now with what is stored.
  */
 import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { help } from '../cli/dispatch.js';
-import { UsageError } from '../cli/errors.js';
+import { EXIT_SERVER, UsageError } from '../cli/errors.js';
 import { keyValue } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
@@ -67,4 +69,65 @@ export async function warehouseStorage(argv: string[]): Promise<number> {
     () => `Warehouse ${changed.name}\n${keyValue([...profileLines, ['secret', changed['has-storage-secret'] ? 'stored (encrypted)' : 'none']], '  ')}`,
   );
   return 0;
+}
+
+/**
+ * --federation JSON|@FILE replaces the remote settings whole (same kind); --federation-secret JSON|@FILE|- replaces the
+ * credential (from a file or standard input, so it stays out of the shell's history); --remove-federation-secret
+ * deletes it. The server tests the remote with the result before storing it.
+ */
+export async function warehouseFederation(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {
+    federation: { type: 'string' },
+    'federation-secret': { type: 'string' },
+    'remove-federation-secret': { type: 'boolean' },
+  });
+  if (values.help) return help(ADMIN_HELP);
+  const [name] = positionalArgs(positionals, ['NAME']);
+  const federation = values.federation === undefined ? undefined : (jsonArg(values.federation as string, '--federation') as Record<string, unknown>);
+  const secret =
+    values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'] as string, '--federation-secret') as Record<string, unknown>);
+  const remove = values['remove-federation-secret'] === true;
+  if (secret !== undefined && remove) throw new UsageError('give --federation-secret or --remove-federation-secret, not both');
+  if (federation === undefined && secret === undefined && !remove)
+    throw new UsageError('warehouse federation needs --federation JSON|@FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret');
+  const { out, settings } = commandContext(values);
+  const changed = await out.progress('changing the remote catalog', () =>
+    openManagement(settings).updateWarehouseFederation(name!, {
+      ...(federation === undefined ? {} : { federation: federation as never }),
+      ...(secret === undefined ? {} : { 'federation-secret': secret }),
+      ...(remove ? { 'remove-federation-secret': true } : {}),
+    }),
+  );
+  const lines = Object.entries(changed.federation ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
+  out.result(changed, () => `Warehouse ${changed.name}\n${keyValue(lines, '  ') || '  (not federated)'}`);
+  return 0;
+}
+
+/**
+ * Calls the remote now with the stored settings and credential (the server's connection test): prints ok, or the
+ * remote's refusal or failure in the words the server answers it with; exits 1 when the remote did not pass, so a
+ * script or health check can act on it. --json prints the server's FederationStatus either way.
+ */
+export async function warehouseFederationStatus(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, {});
+  if (values.help) return help(ADMIN_HELP);
+  const [name] = positionalArgs(positionals, ['NAME']);
+  const { out, settings } = commandContext(values);
+  const status = await out.progress('calling the remote catalog', () => openManagement(settings).getWarehouseFederationStatus(name!));
+  const error = status.error;
+  out.result(status, () =>
+    keyValue(
+      [
+        ['warehouse', status.warehouse],
+        ['remote', status.kind],
+        ['status', status.ok ? 'ok' : 'failed'],
+        ...(error ? [['error', `${error.type} ${error.code}: ${error.message}`] as [string, string]] : []),
+        ['checked', new Date(status['checked-at-ms']).toISOString()],
+        ['elapsed', `${status['elapsed-ms']} ms`],
+      ],
+      '',
+    ),
+  );
+  return status.ok ? 0 : EXIT_SERVER;
 }

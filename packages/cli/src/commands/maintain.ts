@@ -1,6 +1,7 @@
 /**
  * `lakegate maintain TABLE`: runs a table's maintenance now through the management API (snapshot expiry, then the
- * removal of orphan files; or, with --compact, the compaction of its small data files), or with --dry-run reports
+ * removal of orphan files; or, with --compact, the compaction of its small data files; with --rewrite-manifests, the
+ * merge of its small manifests; or, with --optimize, a Lance table's optimize), or with --dry-run reports
  * what it would remove or rewrite.
  */
 import { parseCommand, positionalArgs } from '../cli/args.js';
@@ -18,8 +19,14 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --expire-only | --orphans-only  one action only
   --compact                       compaction only: small data files rewritten per partition into files near the
                                   target size, committed as a replace snapshot (concurrent appends are kept)
+  --optimize                      a Lance table (catalog-managed versions): its small fragments compacted and its
+                                  indexes brought up to date by the Lance library, committed as new managed versions
   --target-file-size-bytes N      (default: the table's write.target-file-size-bytes, else 128 MiB)
   --min-input-files N             fewer small files in a partition are left as they are (default 2)
+  --strategy binpack|sort         sort: rows written in the table's sort order (default: sort for a sorted table)
+  --rewrite-manifests             manifest rewrite only: small manifests merged, clustered by partition, into
+                                  manifests near the target size (metadata only), committed as a replace snapshot
+  --target-manifest-size-bytes N  (default: the table's commit.manifest.target-size-bytes, else 8 MiB)
   --min-snapshots-to-keep N       (default: the table's history.expire.min-snapshots-to-keep, else 1)
   --max-snapshot-age-ms MS        (default: history.expire.max-snapshot-age-ms, else 5 days)
   --max-ref-age-ms MS             (default: history.expire.max-ref-age-ms, else never)
@@ -38,8 +45,12 @@ export async function maintain(argv: string[]): Promise<number> {
     'expire-only': { type: 'boolean' },
     'orphans-only': { type: 'boolean' },
     compact: { type: 'boolean' },
+    'rewrite-manifests': { type: 'boolean' },
+    'target-manifest-size-bytes': { type: 'string' },
+    optimize: { type: 'boolean' },
     'target-file-size-bytes': { type: 'string' },
     'min-input-files': { type: 'string' },
+    strategy: { type: 'string' },
     'min-snapshots-to-keep': { type: 'string' },
     'max-snapshot-age-ms': { type: 'string' },
     'max-ref-age-ms': { type: 'string' },
@@ -48,8 +59,8 @@ export async function maintain(argv: string[]): Promise<number> {
   });
   if (values.help) return help(MAINTAIN_HELP);
   const [name] = positionalArgs(positionals, ['NAMESPACE.TABLE']);
-  if ([values['expire-only'], values['orphans-only'], values.compact].filter(Boolean).length > 1)
-    throw new UsageError('give one of --expire-only, --orphans-only and --compact');
+  if ([values['expire-only'], values['orphans-only'], values.compact, values['rewrite-manifests'], values.optimize].filter(Boolean).length > 1)
+    throw new UsageError('give one of --expire-only, --orphans-only, --compact, --rewrite-manifests and --optimize');
   const { out, settings } = commandContext(values);
   if (!settings.warehouse) throw new UsageError('maintain needs a warehouse: --warehouse NAME, $LAKEGATE_WAREHOUSE or a profile with one');
   const id = parseObjectIdentifier(name!, undefined);
@@ -72,21 +83,53 @@ export async function maintain(argv: string[]): Promise<number> {
         ? { actions: ['remove-orphan-files' as const] }
         : values.compact
           ? { actions: ['rewrite-data-files' as const] }
-          : {}),
+          : values['rewrite-manifests']
+            ? { actions: ['rewrite-manifests' as const] }
+            : values.optimize
+              ? { actions: ['optimize' as const] }
+              : {}),
     ...(values['dry-run'] ? { 'dry-run': true } : {}),
+    ...(values.strategy !== undefined ? { strategy: values.strategy as 'binpack' | 'sort' } : {}),
     ...Object.fromEntries(
       (
-        ['min-snapshots-to-keep', 'max-snapshot-age-ms', 'max-ref-age-ms', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files'] as const
+        [
+          'min-snapshots-to-keep',
+          'max-snapshot-age-ms',
+          'max-ref-age-ms',
+          'orphan-older-than-ms',
+          'target-file-size-bytes',
+          'min-input-files',
+          'target-manifest-size-bytes',
+        ] as const
       ).flatMap((k) => {
         const v = int(values[k], `--${k}`);
         return v === undefined ? [] : [[k, v]];
       }),
     ),
   };
-  const result = await out.progress(values['dry-run'] ? 'planning maintenance' : values.compact ? 'compacting' : 'running maintenance', () =>
-    openManagement(settings).runTableMaintenance(settings.warehouse!, id, request),
+  const result = await out.progress(
+    values['dry-run']
+      ? 'planning maintenance'
+      : values.compact
+        ? 'compacting'
+        : values['rewrite-manifests']
+          ? 'rewriting manifests'
+          : values.optimize
+            ? 'optimizing'
+            : 'running maintenance',
+    () => openManagement(settings).runTableMaintenance(settings.warehouse!, id, request),
   );
   out.result(result, () => {
+    const o = result.optimize;
+    if (o)
+      return `optimized: ${o['fragments-removed']} fragment(s) compacted into ${o['fragments-added']}; latest version ${o['version-before']} → ${o['version-after']}`;
+    const m = result.manifests;
+    if (m) {
+      const what = `${m['rewritten-manifests']} small manifest(s) (${m['entries-processed']} entries) into ${m['added-manifests']}`;
+      if (m.outcome === 'committed') return `merged ${what}; ${m['kept-manifests']} kept; replace snapshot ${m['snapshot-id']}`;
+      if (m.outcome === 'dry-run') return `would merge ${what} (dry run)`;
+      return m.outcome === 'conflict' ? `manifest rewrite gave up, nothing committed: ${m.reason}` : 'no manifests to merge';
+    }
     const c = result.compaction;
     if (c) {
       const what = `${c['rewritten-data-files']} small file(s) of ${c['rewritten-bytes']} byte(s) in ${c.groups} group(s)`;

@@ -171,4 +171,6 @@ export interface Explanation {
   reason: 'admin' | 'grant' | 'none';
   via: Array<{ role: string; privilege: Privilege; securable: Securable; member: Member }>;
   summary: string;
+  /** About a table: the row-filter and column-mask policies that restrict the subject there, with the subject's roles each binds. */
+  policies?: protocol.Explanation['policies'];
 }

@@ -34,6 +34,8 @@ import type {
   TenantStorageGrant,
   UpdateWarehouseRequest,
   UpdateWarehouseStorageRequest,
+  UpdateWarehouseFederationRequest,
+  FederationStatus,
   Warehouse,
 } from './types.js';
 import { ManagementEvents } from './events-client.js';
@@ -187,6 +189,22 @@ export class LakegateManagement extends ManagementEvents {
   /** Replaces a warehouse's storage profile (same type and bucket; `storage-secret` absent keeps the stored secret); answers the warehouse as changed. */
   async updateWarehouseStorageProfile(warehouse: string, request: UpdateWarehouseStorageRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
     return this.call('PUT', `warehouses/${segment(warehouse)}/storage-profile`, { ...options, body: request });
+  }
+
+  /**
+   * Rotates a federated warehouse's remote credential, or replaces its connection settings (same kind); the server
+   * tests the remote with them before storing anything. Platform administrators only. Answers the warehouse as changed.
+   */
+  async updateWarehouseFederation(warehouse: string, request: UpdateWarehouseFederationRequest, options: { signal?: AbortSignal } = {}): Promise<Warehouse> {
+    return this.call('PUT', `warehouses/${segment(warehouse)}/federation`, { ...options, body: request });
+  }
+
+  /**
+   * Runs a federated warehouse's connection test with its stored settings and credential and answers the outcome: `ok`,
+   * or the remote's refusal or failure in `error` (not thrown). Platform administrators only.
+   */
+  async getWarehouseFederationStatus(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<FederationStatus> {
+    return this.call('GET', `warehouses/${segment(warehouse)}/federation/status`, options);
   }
 
   /** The storage the platform granted a tenant's administrators for their warehouses (no roots: none). */

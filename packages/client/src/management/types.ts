@@ -214,6 +214,30 @@ export type UpdateWarehouseRequest = protocol.UpdateWarehouseRequest;
 export type UpdateWarehouseStorageRequest = protocol.UpdateWarehouseStorageRequest;
 
 /**
+ * New remote settings or a new credential for a federated warehouse (docs/federation.md, "Changing the remote"):
+ * `federation` replaces the settings whole (same kind), `federation-secret` the credential (absent: kept),
+ * `remove-federation-secret: true` deletes it. Tested against the remote before anything is stored.
+ *
+ * @example
+ * ```ts
+ * await management.updateWarehouseFederation('sales', { 'federation-secret': { 'client-secret': rotated } });
+ * ```
+ */
+export type UpdateWarehouseFederationRequest = protocol.UpdateWarehouseFederationRequest;
+
+/**
+ * Whether a federated warehouse's remote answers now, with the stored settings and credential (docs/federation.md,
+ * "The remote's status"): `ok`, or `error` with the remote's refusal or failure as Lakegate words it.
+ *
+ * @example
+ * ```ts
+ * const status = await management.getWarehouseFederationStatus('sales');
+ * if (!status.ok) console.log(status.error?.message);
+ * ```
+ */
+export type FederationStatus = protocol.FederationStatus;
+
+/**
  * An Iceberg metrics report a client posted for a table.
  *
  * @example

@@ -1,7 +1,9 @@
 /**
  * The explain panel: may this subject do this privilege on this securable, and through which grant? Shows the
  * server's explanation sentence. Used on the access page and, on a table page, to say which storage credentials
- * a caller would be vended (read-write with table:write-data, read-only with table:read-data, none otherwise).
+ * a caller would be vended (read-write with table:write-data, read-only with table:read-data, none otherwise). A user
+ * subject is asked about with the groups typed for it (those its token would carry), so grants and policies bound
+ * to IdP groups count.
  */
 import { type FormEvent, useState } from 'react';
 import { type ExplainSubject, type Explanation, PRIVILEGES, type Privilege, type Securable } from '@lakegate/client/browser';
@@ -10,6 +12,13 @@ import { ErrorMessage } from './states';
 
 export function subjectLabel(s: ExplainSubject): string {
   return `${s.kind} ${s.name}${'issuer' in s && s.issuer ? ` (${s.issuer})` : ''}`;
+}
+
+/** The subject as explain takes it: a user's groups without empty entries (typed commas), no groups for anyone else. */
+export function cleanSubject(s: ExplainSubject): ExplainSubject {
+  const { groups, ...rest } = s;
+  const named = (groups ?? []).filter((g) => g !== '');
+  return s.kind === 'user' && named.length ? { ...rest, groups: named } : (rest as ExplainSubject);
 }
 
 export function SubjectFields({ subject, onChange }: { subject: ExplainSubject; onChange: (s: ExplainSubject) => void }) {
@@ -28,6 +37,17 @@ export function SubjectFields({ subject, onChange }: { subject: ExplainSubject; 
         Name
         <input name="subject-name" value={subject.name} onChange={(e) => onChange({ ...subject, name: e.target.value })} required />
       </label>
+      {subject.kind === 'user' && (
+        <label>
+          Groups
+          <input
+            name="subject-groups"
+            placeholder="none; comma-separated"
+            value={(subject.groups ?? []).join(', ')}
+            onChange={(e) => onChange({ ...subject, groups: e.target.value.split(',').map((g) => g.trim()) })}
+          />
+        </label>
+      )}
       {subject.kind !== 'principal' && (
         <label>
           Issuer
@@ -60,7 +80,7 @@ export function ExplainPanel({
     e?.preventDefault();
     setError(undefined);
     try {
-      setAnswer(await managementClient().explain({ subject, privilege, securable }));
+      setAnswer(await managementClient().explain({ subject: cleanSubject(subject), privilege, securable }));
     } catch (err) {
       setAnswer(undefined);
       setError(err);
@@ -99,8 +119,8 @@ export function CredentialsPanel({ securable, initialSubject }: { securable: Sec
     try {
       const m = managementClient();
       const [write, read] = await Promise.all([
-        m.explain({ subject, privilege: 'table:write-data', securable }),
-        m.explain({ subject, privilege: 'table:read-data', securable }),
+        m.explain({ subject: cleanSubject(subject), privilege: 'table:write-data', securable }),
+        m.explain({ subject: cleanSubject(subject), privilege: 'table:read-data', securable }),
       ]);
       if (write.allowed) setResult({ mode: 'read-write storage credentials', summary: write.summary });
       else if (read.allowed) setResult({ mode: 'read-only storage credentials', summary: read.summary });

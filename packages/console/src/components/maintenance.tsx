@@ -1,33 +1,49 @@
 /**
  * Run a table's maintenance now (issue 39), as the signed-in caller (`table:maintain`): snapshot expiry by the
  * table's `history.expire.*` properties, a dry run of orphan-file removal (what would go, nothing deleted), or the
- * removal itself. While the job runs the panel polls the job's progress (phase, manifests and files scanned, files
- * and bytes deleted so far); when it ends it shows the result the server answered: snapshots expired, files and
- * bytes removed, and the files one by one.
+ * removal itself; or compaction of small data files (rewrite-data-files, issue 59; or its dry run) with a strategy:
+ * the table default (sort for a table with a default sort order, else binpack), binpack or sort (by the table's
+ * default sort order, shown beside it: the API takes no other). While the job runs the panel polls the job's progress
+ * (phase, manifests and files scanned, files and bytes deleted or rewritten so far); when it ends it shows the result
+ * the server answered: snapshots expired, files and bytes removed, and the files one by one, or the compaction's
+ * outcome and counts. The server's refusal (say, sort on an unsorted table) is shown in its words.
  */
 import { type FormEvent, useEffect, useState } from 'react';
-import type { TableMaintenanceJob, TableMaintenanceRequest, TableMaintenanceResult } from '@lakegate/client/browser';
+import type { TableMaintenanceJob, TableMaintenanceResult } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { ErrorMessage } from './states';
 import { GridHead } from './grid-head';
+import {
+  isCompaction,
+  isOrphans,
+  MAINTENANCE_CHOICES,
+  type MaintenanceChoice,
+  maintenanceRequest,
+  STRATEGY_CHOICES,
+  type StrategyChoice,
+  strategyHint,
+} from './maintenance-request';
 
-type Choice = 'expire' | 'orphans-dry-run' | 'orphans';
-const CHOICES: Array<[Choice, string]> = [
-  ['expire', 'Expire snapshots'],
-  ['orphans-dry-run', 'Orphan files: dry run'],
-  ['orphans', 'Remove orphan files'],
-];
-const DAY_MS = 86_400_000;
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
 
-function requestOf(choice: Choice, olderThanDays: number): TableMaintenanceRequest {
-  if (choice === 'expire') return { actions: ['expire-snapshots'] };
-  return { actions: ['remove-orphan-files'], 'dry-run': choice === 'orphans-dry-run', 'orphan-older-than-ms': Math.round(olderThanDays * DAY_MS) };
-}
-
-export function MaintenancePanel({ warehouse, levels, name }: { warehouse: string; levels: string[]; name: string }) {
-  const [choice, setChoice] = useState<Choice>('orphans-dry-run');
+export function MaintenancePanel({
+  warehouse,
+  levels,
+  name,
+  sortOrder,
+  onChanged,
+}: {
+  warehouse: string;
+  levels: string[];
+  name: string;
+  /** The table's default sort order in words, undefined when it is unsorted (what strategy sort orders by). */
+  sortOrder?: string | undefined;
+  /** Called after a job that committed a new snapshot (a compaction), so the page can load the table again. */
+  onChanged?: () => void;
+}) {
+  const [choice, setChoice] = useState<MaintenanceChoice>('orphans-dry-run');
   const [days, setDays] = useState('3');
+  const [strategy, setStrategy] = useState<StrategyChoice>('default');
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<TableMaintenanceJob>();
   const [result, setResult] = useState<TableMaintenanceResult>();
@@ -60,13 +76,15 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
     setError(undefined);
     setResult(undefined);
     setProgress(undefined);
-    if (choice !== 'expire' && (!Number.isFinite(olderThanDays) || olderThanDays < 0)) {
+    if (isOrphans(choice) && (!Number.isFinite(olderThanDays) || olderThanDays < 0)) {
       setError(new Error('"Older than" must be a number of days, 0 or more'));
       return;
     }
     setRunning(true);
     try {
-      setResult(await managementClient().runTableMaintenance(warehouse, table, requestOf(choice, olderThanDays)));
+      const done = await managementClient().runTableMaintenance(warehouse, table, maintenanceRequest(choice, { olderThanDays, strategy }));
+      setResult(done);
+      if (done.compaction?.outcome === 'committed') onChanged?.();
     } catch (err) {
       setError(err);
     } finally {
@@ -80,29 +98,48 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
       <div className="row">
         <label>
           Job{' '}
-          <select name="maintenance-action" value={choice} onChange={(e) => setChoice(e.target.value as Choice)}>
-            {CHOICES.map(([value, label]) => (
+          <select name="maintenance-action" value={choice} onChange={(e) => setChoice(e.target.value as MaintenanceChoice)}>
+            {MAINTENANCE_CHOICES.map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
             ))}
           </select>
         </label>
-        {choice !== 'expire' && (
+        {isOrphans(choice) && (
           <label>
             Orphans older than (days){' '}
             <input name="maintenance-older-than" type="number" min="0" step="any" value={days} onChange={(e) => setDays(e.target.value)} />
+          </label>
+        )}
+        {isCompaction(choice) && (
+          <label>
+            Strategy{' '}
+            <select name="maintenance-strategy" value={strategy} onChange={(e) => setStrategy(e.target.value as StrategyChoice)}>
+              {STRATEGY_CHOICES.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
           </label>
         )}
         <button type="submit" disabled={running}>
           {running ? 'Running…' : 'Run'}
         </button>
       </div>
+      {isCompaction(choice) && (
+        <p className="hint" data-testid="maintenance-strategy-hint">
+          {strategyHint(strategy, sortOrder)}
+        </p>
+      )}
       {running && (
         <p className="state loading" role="status" aria-live="polite" data-testid="maintenance-progress">
           <span className="spinner" aria-hidden="true" />{' '}
           {p
-            ? `${p.phase}: ${p['manifests-scanned']} manifests, ${p['files-scanned']} files scanned; ${p['files-deleted']} files (${bytes(p['bytes-deleted'])}) deleted so far`
+            ? p.phase === 'rewriting-data-files' || p.phase === 'committing-rewrite'
+              ? `${p.phase}: ${p['files-rewritten'] ?? 0} data files (${bytes(p['bytes-rewritten'] ?? 0)}) rewritten so far`
+              : `${p.phase}: ${p['manifests-scanned']} manifests, ${p['files-scanned']} files scanned; ${p['files-deleted']} files (${bytes(p['bytes-deleted'])}) deleted so far`
             : 'Starting…'}
         </p>
       )}
@@ -113,6 +150,7 @@ export function MaintenancePanel({ warehouse, levels, name }: { warehouse: strin
 }
 
 function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }) {
+  if (r.compaction) return <CompactionResultView compaction={r.compaction} />;
   const listed = r.files.reduce((n, f) => n + f.bytes, 0);
   return (
     <div className="state ok" data-testid="maintenance-result">
@@ -153,6 +191,40 @@ function MaintenanceResultView({ result: r }: { result: TableMaintenanceResult }
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+const OUTCOMES: Record<NonNullable<TableMaintenanceResult['compaction']>['outcome'], string> = {
+  committed: 'Compacted.',
+  'nothing-to-do': 'Nothing to compact.',
+  'dry-run': 'Dry run: nothing was written.',
+  conflict: 'Not compacted: the table changed meanwhile.',
+};
+
+function CompactionResultView({ compaction: c }: { compaction: NonNullable<TableMaintenanceResult['compaction']> }) {
+  const rewritten = c.outcome === 'dry-run' ? 'would be rewritten into' : 'rewritten into';
+  return (
+    <div className={c.outcome === 'conflict' ? 'state error' : 'state ok'} data-testid="maintenance-result">
+      <p>
+        <strong data-testid="compaction-outcome" data-outcome={c.outcome}>
+          {OUTCOMES[c.outcome]}
+        </strong>{' '}
+        <span data-testid="compaction-rewritten">{c['rewritten-data-files']}</span> data files ({bytes(c['rewritten-bytes'])}) {rewritten}{' '}
+        <span data-testid="compaction-added">{c['added-data-files']}</span> ({bytes(c['added-bytes'])}), {c.groups} groups
+        {c['skipped-groups'] > 0 ? `, ${c['skipped-groups']} left as they were (files of different schemas)` : ''}
+        {c.attempts > 1 ? `; ${c.attempts} commit attempts` : ''}.
+      </p>
+      {c['snapshot-id'] && (
+        <p>
+          Replace snapshot{' '}
+          <span className="mono" data-testid="compaction-snapshot">
+            {c['snapshot-id']}
+          </span>
+          .
+        </p>
+      )}
+      {c.reason && <p data-testid="compaction-reason">{c.reason}</p>}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { type FormEvent, useState } from 'react';
 import type { PlanTableScanRequest } from '@lakegate/client/browser';
 import { catalogClient } from '../api/clients';
 import type { Field } from './schema-tree';
+import { conditionJson, OPS, UNARY } from './expression';
 import { ErrorMessage } from './states';
 import { GridHead } from './grid-head';
 
@@ -17,29 +18,6 @@ interface SnapshotRef {
   'snapshot-id': number | bigint;
   'timestamp-ms': number;
   summary?: Record<string, string>;
-}
-
-const OPS = [
-  ['=', 'eq'],
-  ['≠', 'not-eq'],
-  ['<', 'lt'],
-  ['≤', 'lt-eq'],
-  ['>', 'gt'],
-  ['≥', 'gt-eq'],
-  ['in', 'in'],
-  ['starts with', 'starts-with'],
-  ['is null', 'is-null'],
-  ['is not null', 'not-null'],
-] as const;
-const UNARY = new Set(['is-null', 'not-null']);
-const NUMERIC = new Set(['int', 'long', 'float', 'double']);
-
-/** A literal in the column's JSON form: numbers for numeric columns, booleans for boolean, else the text (dates, strings, decimals). */
-function literal(field: Field | undefined, text: string): unknown {
-  const type = typeof field?.type === 'string' ? field.type : '';
-  if (NUMERIC.has(type) && text.trim() !== '' && !Number.isNaN(Number(text))) return Number(text);
-  if (type === 'boolean') return text.trim().toLowerCase() === 'true';
-  return text;
 }
 
 export interface PlanOutcome {
@@ -106,10 +84,7 @@ export function PlanScanPanel({
   const filter = (): unknown => {
     if (mode === 'json') return json.trim() === '' ? undefined : JSON.parse(json);
     if (column === '') return undefined;
-    const field = fields.find((f) => f.name === column);
-    if (UNARY.has(op)) return { type: op, term: column };
-    if (op === 'in') return { type: 'in', term: column, values: value.split(',').map((v) => literal(field, v.trim())) };
-    return { type: op, term: column, value: literal(field, value) };
+    return conditionJson(fields, { column, op, value });
   };
 
   const plan = async (e: FormEvent) => {

@@ -130,7 +130,9 @@ function NamespaceView({ warehouse, levels }: { warehouse: string; levels: strin
       <h1>{levels.length ? showNamespace(levels) : warehouse}</h1>
       {levels.length === 0 && (
         <p>
-          <Link href={`${warehousePath(warehouse)}/dropped`}>Dropped objects</Link> <span className="hint">(recoverable; needs warehouse:list-dropped)</span>
+          <Link href={`${warehousePath(warehouse)}/dropped`}>Dropped objects</Link> <span className="hint">(recoverable; needs warehouse:list-dropped)</span> ·{' '}
+          <Link href={`${warehousePath(warehouse)}/settings`}>Settings</Link>{' '}
+          <span className="hint">(storage, properties, a federated warehouse's remote; tenant administrators)</span>
         </p>
       )}
       {properties.status === 'error' && <ErrorMessage error={properties.error} retry={properties.reload} />}

@@ -3,7 +3,9 @@
  * (records and files added and removed per snapshot, refs and branches), the metadata log, its location, and which
  * storage credentials a caller would be vended (explain on table:read-data / table:write-data), and "plan this
  * filter": files and bytes a server-planned scan reads and skips (components/plan-scan.tsx), and running its
- * maintenance now, with the job's progress and result (components/maintenance.tsx).
+ * maintenance now, with the job's progress and result (components/maintenance.tsx; the table is loaded again after a
+ * compaction commits, and the panel is told its default sort order, what strategy sort orders by); its row-filter and column-mask
+ * policies, what they mean for a chosen principal, and the warehouse's enforcing engines (components/policies.tsx).
  */
 import { useMemo } from 'react';
 import type { Labels } from '@lakegate/client/browser';
@@ -16,6 +18,7 @@ import { levelsOf, nameOf, showNamespace } from '../components/paths';
 import { LabelsPanel } from '../components/labels';
 import { MaintenancePanel } from '../components/maintenance';
 import { PlanScanPanel } from '../components/plan-scan';
+import { PoliciesPanel } from '../components/policies';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
@@ -77,6 +80,7 @@ export function TablePage() {
           metadata={table.data.metadata as unknown as Metadata}
           metadataLocation={table.data['metadata-location']}
           labels={table.data.labels}
+          reload={table.reload}
           warehouse={warehouse}
           levels={levels}
           name={name}
@@ -90,6 +94,7 @@ function TableDetails({
   metadata: m,
   metadataLocation,
   labels,
+  reload,
   warehouse,
   levels,
   name,
@@ -97,6 +102,7 @@ function TableDetails({
   metadata: Metadata;
   metadataLocation: string | undefined;
   labels: Labels | undefined;
+  reload: () => void;
   warehouse: string;
   levels: string[];
   name: string;
@@ -105,6 +111,10 @@ function TableDetails({
   const spec = m['partition-specs']?.find((s) => s['spec-id'] === m['default-spec-id']);
   const order = m['sort-orders']?.find((s) => s['order-id'] === m['default-sort-order-id']);
   const fieldName = (id: number) => schema?.fields.find((f) => f.id === id)?.name ?? `#${id}`;
+  const sortOrder =
+    order && order.fields.length
+      ? order.fields.map((f) => `${f.transform}(${fieldName(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ')
+      : undefined;
   const current = m.snapshots?.find((s) => String(s['snapshot-id']) === String(m['current-snapshot-id']));
   return (
     <div className="details">
@@ -138,10 +148,7 @@ function TableDetails({
           {spec && spec.fields.length ? spec.fields.map((f) => `${f.transform}(${fieldName(f['source-id'])}) as ${f.name}`).join(', ') : 'unpartitioned'}
         </p>
         <p>
-          <strong>Sort order</strong>{' '}
-          {order && order.fields.length
-            ? order.fields.map((f) => `${f.transform}(${fieldName(f['source-id'])}) ${f.direction} ${f['null-order']}`).join(', ')
-            : 'unsorted'}
+          <strong>Sort order</strong> {sortOrder ?? 'unsorted'}
         </p>
       </section>
       <Timeline metadata={m} />
@@ -162,11 +169,15 @@ function TableDetails({
       </section>
       <section aria-labelledby="maintenance">
         <h2 id="maintenance">Maintenance</h2>
-        <MaintenancePanel warehouse={warehouse} levels={levels} name={name} />
+        <MaintenancePanel warehouse={warehouse} levels={levels} name={name} sortOrder={sortOrder} onChanged={reload} />
       </section>
       <section aria-labelledby="credentials">
         <h2 id="credentials">Storage credentials callers would get</h2>
         <CredentialsPanel securable={{ type: 'table', warehouse, namespace: levels, name }} initialSubject={selfSubject()} />
+      </section>
+      <section aria-labelledby="policies">
+        <h2 id="policies">Row filters and column masks</h2>
+        <PoliciesPanel warehouse={warehouse} levels={levels} name={name} fields={schema?.fields ?? []} />
       </section>
       <section aria-labelledby="props">
         <h2 id="props">Properties</h2>

@@ -5,8 +5,8 @@
  * restrict: the spec leaves trust to the catalog.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { POLICY_MASK_ACTIONS } from '../constants.js';
 import { StringEnum } from '../schema/helpers.js';
-import { POLICY_MASK_ACTIONS } from '../management/policies.js';
 
 export const ColumnProjection = Type.Object(
   {

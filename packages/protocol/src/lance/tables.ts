@@ -75,6 +75,22 @@ export const LanceDroppedTableResponse = Type.Object(
 );
 export type LanceDroppedTableResponse = Static<typeof LanceDroppedTableResponse>;
 
+export const LanceCreateTableResponse = Type.Object(
+  {
+    ...locationProperties,
+    version: Int64({ description: "The dataset's first version, written by the catalog (through its own CreateTableVersion)" }),
+  },
+  { $id: 'LanceCreateTableResponse', description: 'The answer of CreateTable: the table created with its first version' },
+);
+export type LanceCreateTableResponse = Static<typeof LanceCreateTableResponse>;
+
+/** The body of CreateTable: the rows, as an Arrow IPC stream (its schema is the table's). */
+export const LanceArrowIpcStream = Type.String({
+  $id: 'LanceArrowIpcStream',
+  format: 'binary',
+  description: 'An Arrow IPC stream (schema and record batches)',
+});
+
 /** Named schemas of this file. */
 export const LANCE_TABLE_SCHEMAS = [
   LanceDeclareTableRequest,
@@ -83,4 +99,6 @@ export const LANCE_TABLE_SCHEMAS = [
   LanceTableLocationResponse,
   LanceDescribeTableResponse,
   LanceDroppedTableResponse,
+  LanceCreateTableResponse,
+  LanceArrowIpcStream,
 ];

@@ -48,11 +48,20 @@ export type UndropRequest = Static<typeof UndropRequest>;
 export const TableMaintenanceRequest = Type.Object(
   {
     actions: Type.Optional(
-      Type.Array(Type.Union([Type.Literal('expire-snapshots'), Type.Literal('remove-orphan-files'), Type.Literal('rewrite-data-files')]), {
-        minItems: 1,
-        description:
-          'Default: expire-snapshots then remove-orphan-files. rewrite-data-files (bin-pack compaction of small data files, committed as a replace snapshot) runs only when named, and first',
-      }),
+      Type.Array(
+        Type.Union([
+          Type.Literal('expire-snapshots'),
+          Type.Literal('remove-orphan-files'),
+          Type.Literal('rewrite-data-files'),
+          Type.Literal('rewrite-manifests'),
+          Type.Literal('optimize'),
+        ]),
+        {
+          minItems: 1,
+          description:
+            "Default: expire-snapshots then remove-orphan-files. rewrite-data-files (compaction of small data files, bin-packed or sorted: see strategy) and rewrite-manifests (small manifests merged, clustered by partition; metadata only), each committed as a replace snapshot, run only when named, first, in that order. optimize is the Lance tables' only action (compaction of small fragments and index optimization by the Lance library, committed through the managed versions)",
+        },
+      ),
     ),
     'target-file-size-bytes': Type.Optional(
       Type.Integer({
@@ -67,6 +76,20 @@ export const TableMaintenanceRequest = Type.Object(
         minimum: 2,
         maximum: 100000,
         description: 'rewrite-data-files: a group of fewer small files in one partition is left as it is (default 2)',
+      }),
+    ),
+    strategy: Type.Optional(
+      Type.Union([Type.Literal('binpack'), Type.Literal('sort')], {
+        description:
+          "rewrite-data-files, as Spark's rewrite_data_files: binpack keeps the rows' order; sort writes each new file's rows in the table's default sort order and records its sort_order_id (400 for an unsorted table or a bucket sort field). Default: sort for a table with a default sort order, else binpack",
+      }),
+    ),
+    'target-manifest-size-bytes': Type.Optional(
+      Type.Integer({
+        minimum: 16384,
+        maximum: 134217728,
+        description:
+          "rewrite-manifests: manifests below this size are merged into manifests of about this size (default: the table's commit.manifest.target-size-bytes, else 8 MiB)",
       }),
     ),
     'dry-run': Type.Optional(Type.Boolean({ description: 'Report what would be removed, change nothing' })),
@@ -123,6 +146,22 @@ export const TableMaintenanceResult = Type.Object(
       }),
     ),
     'metadata-location': Type.String(),
+    optimize: Type.Optional(
+      Type.Object(
+        {
+          'fragments-removed': Type.Integer(),
+          'fragments-added': Type.Integer(),
+          'files-removed': Type.Integer(),
+          'files-added': Type.Integer(),
+          attempts: Type.Integer({
+            description: "Runs of the library's optimize: a concurrent delete or update of rewritten fragments wins, and it runs again",
+          }),
+          'version-before': Type.Integer({ description: 'The latest managed version when the job started' }),
+          'version-after': Type.Integer({ description: 'The latest managed version when it ended (versions made by others meanwhile included)' }),
+        },
+        { description: 'optimize (Lance tables), when asked for' },
+      ),
+    ),
     compaction: Type.Optional(
       Type.Object(
         {
@@ -143,6 +182,23 @@ export const TableMaintenanceResult = Type.Object(
         { description: 'rewrite-data-files, when asked for' },
       ),
     ),
+    manifests: Type.Optional(
+      Type.Object(
+        {
+          outcome: Type.Union([Type.Literal('committed'), Type.Literal('nothing-to-do'), Type.Literal('conflict'), Type.Literal('dry-run')], {
+            description: 'conflict: the table kept changing through every attempt; nothing was committed and the manifests written were removed',
+          }),
+          'rewritten-manifests': Type.Integer({ description: 'Small manifests merged (manifests-replaced in the snapshot summary)' }),
+          'added-manifests': Type.Integer({ description: 'Manifests written in their place (manifests-created)' }),
+          'kept-manifests': Type.Integer({ description: 'Manifests of the snapshot left as they were (manifests-kept)' }),
+          'entries-processed': Type.Integer({ description: 'Live entries carried into the new manifests' }),
+          attempts: Type.Integer({ description: 'Commit attempts (a concurrent commit makes the job plan again on the new head)' }),
+          'snapshot-id': Type.Optional(Type.String({ description: 'The replace snapshot committed' })),
+          reason: Type.Optional(Type.String({ description: 'Why the job gave up (outcome conflict)' })),
+        },
+        { description: 'rewrite-manifests, when asked for' },
+      ),
+    ),
   },
   { $id: 'TableMaintenanceResult' },
 );
@@ -155,6 +211,8 @@ export const TableMaintenanceProgress = Type.Object(
     phase: Type.Union([
       Type.Literal('starting'),
       Type.Literal('rewriting-data-files'),
+      Type.Literal('rewriting-manifests'),
+      Type.Literal('optimizing'),
       Type.Literal('committing-rewrite'),
       Type.Literal('expiring-snapshots'),
       Type.Literal('deleting-expired-files'),
@@ -169,6 +227,7 @@ export const TableMaintenanceProgress = Type.Object(
     'bytes-deleted': Type.Integer(),
     'files-rewritten': Type.Optional(Type.Integer({ description: 'rewrite-data-files: small data files rewritten so far' })),
     'bytes-rewritten': Type.Optional(Type.Integer()),
+    'manifests-rewritten': Type.Optional(Type.Integer({ description: 'rewrite-manifests: small manifests merged (once committed)' })),
     'files-failed': Type.Optional(Type.Integer({ description: 'Files the store could not delete: left in place, listed in the result' })),
     'updated-at-ms': Type.Integer(),
     error: Type.Optional(Type.String({ description: 'Why the job failed (phase failed)' })),

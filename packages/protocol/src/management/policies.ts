@@ -4,20 +4,10 @@
  * proposal (apache/iceberg#13879). Requests are strict: unknown keys are refused, and no field is nullable.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { POLICY_MASK_ACTIONS } from '../constants.js';
 import { AnyButNull, ExpressionJson, StringEnum } from '../schema/helpers.js';
 
 export const POLICY_KINDS = ['row-filter', 'column-mask'] as const;
-export const POLICY_MASK_ACTIONS = [
-  'replace-with-null',
-  'mask-to-fixed-value',
-  'sha-256-query-local',
-  'sha-256-global',
-  'mask-alphanum',
-  'truncate-to-year',
-  'truncate-to-month',
-  'show-first-4',
-  'show-last-4',
-] as const;
 
 const RoleNames = Type.Array(Type.String({ minLength: 1, maxLength: 255 }), {
   minItems: 1,

@@ -1,5 +1,6 @@
 /** Lakegate's management API: warehouses (a storage root and profile per catalog prefix) and stored metrics reports. */
 import { type Static, Type } from '@sinclair/typebox';
+import { ErrorModel } from '../iceberg/common.js';
 import { StringMap } from '../schema/helpers.js';
 
 /**
@@ -38,6 +39,19 @@ export const FederationSettings = Type.Object(
           'How long a table loaded from the remote may be served again without asking it (default 0: every load asks); commits always go to the remote',
       }),
     ),
+    'lock-enabled': Type.Optional(
+      Type.Boolean({
+        description:
+          "hive: take the metastore's exclusive table lock around each commit, as Iceberg's HiveCatalog does (default true; false only for a metastore without its transaction tables, whose other writers must then not use HMS locks either)",
+      }),
+    ),
+    'lock-timeout-ms': Type.Optional(
+      Type.Integer({
+        minimum: 100,
+        maximum: 120_000,
+        description: 'hive: how long a commit waits for the table lock (default 10000); past it, 409 CommitFailedException and nothing committed',
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );
@@ -46,6 +60,18 @@ export type FederationSettings = Static<typeof FederationSettings>;
 /** What the API shows of a federated warehouse's remote: the settings, and whether a secret is set (never the secret). */
 export const FederationView = Type.Object({ ...FederationSettings.properties, 'has-secret': Type.Boolean() }, { $id: 'FederationView' });
 export type FederationView = Static<typeof FederationView>;
+
+/** The remote catalog's credential (write-only): the fields a kind needs, stored encrypted and never returned. */
+export const FederationSecret = Type.Object(
+  {
+    'client-secret': Type.Optional(Type.String()),
+    token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })),
+    'secret-access-key': Type.Optional(Type.String({ description: 'glue: the AWS secret access key of access-key-id' })),
+    'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
+  },
+  { $id: 'FederationSecret', additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },
+);
+export type FederationSecret = Static<typeof FederationSecret>;
 
 export const CreateWarehouseRequest = Type.Object(
   {
@@ -56,17 +82,7 @@ export const CreateWarehouseRequest = Type.Object(
     'storage-secret': Type.Optional(Type.Record(Type.String(), Type.Unknown(), { writeOnly: true, description: 'Stored encrypted, never returned' })),
     properties: Type.Optional(StringMap()),
     federation: Type.Optional(Type.Ref(FederationSettings)),
-    'federation-secret': Type.Optional(
-      Type.Object(
-        {
-          'client-secret': Type.Optional(Type.String()),
-          token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })),
-          'secret-access-key': Type.Optional(Type.String({ description: 'glue: the AWS secret access key of access-key-id' })),
-          'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
-        },
-        { additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },
-      ),
-    ),
+    'federation-secret': Type.Optional(Type.Ref(FederationSecret)),
   },
   { $id: 'CreateWarehouseRequest', additionalProperties: false },
 );
@@ -166,10 +182,56 @@ export const UpdateWarehouseStorageRequest = Type.Object(
 );
 export type UpdateWarehouseStorageRequest = Static<typeof UpdateWarehouseStorageRequest>;
 
+/**
+ * New connection settings or a new credential for a federated warehouse's remote (PUT
+ * /warehouses/{warehouse}/federation): rotating the remote's secret, or pointing at its new address. Checked as at
+ * creation, and the remote is called with what would be stored before anything is: a change that cannot connect is
+ * refused and the warehouse keeps working as before. The kind cannot change (the mirrored tables belong to that remote).
+ */
+export const UpdateWarehouseFederationRequest = Type.Object(
+  {
+    federation: Type.Optional(Type.Ref(FederationSettings, { description: 'The whole new settings, of the same kind; absent: the stored settings are kept' })),
+    'federation-secret': Type.Optional(
+      Type.Ref(FederationSecret, { description: 'A new credential replacing the stored one (the old one is deleted); absent: the stored one is kept' }),
+    ),
+    'remove-federation-secret': Type.Optional(
+      Type.Boolean({
+        description: "true: delete the stored credential (a remote that needs none, or the server's own AWS credentials for Glue); not with federation-secret",
+      }),
+    ),
+  },
+  { $id: 'UpdateWarehouseFederationRequest', additionalProperties: false },
+);
+export type UpdateWarehouseFederationRequest = Static<typeof UpdateWarehouseFederationRequest>;
+
+/**
+ * Whether a federated warehouse's remote answers now (GET /warehouses/{warehouse}/federation/status): the connection
+ * test of creation and of a change, run with the stored settings and credential. A failure is not an HTTP error of
+ * this call: it is answered in `error`, in the words Lakegate uses for the remote's refusal or silence (never a secret).
+ */
+export const FederationStatus = Type.Object(
+  {
+    warehouse: Type.String({ description: 'The federated warehouse' }),
+    kind: Type.Union([Type.Literal('iceberg-rest'), Type.Literal('glue'), Type.Literal('hive')], { description: "The remote catalog's kind" }),
+    ok: Type.Boolean({ description: 'true: the remote answered with the stored credential' }),
+    'checked-at-ms': Type.Integer({ description: 'When the remote was called (epoch milliseconds)' }),
+    'elapsed-ms': Type.Integer({ minimum: 0, description: 'How long the remote took to answer or fail' }),
+    error: Type.Optional(
+      Type.Ref(ErrorModel, {
+        description:
+          "Why the remote did not pass (ok false): its refusal or failure as Lakegate answers it on the warehouse's catalog calls; code is that HTTP status",
+      }),
+    ),
+  },
+  { $id: 'FederationStatus', additionalProperties: false },
+);
+export type FederationStatus = Static<typeof FederationStatus>;
+
 /** Named schemas of this file. */
 export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
   FederationSettings,
   FederationView,
+  FederationSecret,
   CreateWarehouseRequest,
   Warehouse,
   ListWarehousesResponse,
@@ -178,4 +240,6 @@ export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
   TenantStorageGrant,
   UpdateWarehouseRequest,
   UpdateWarehouseStorageRequest,
+  UpdateWarehouseFederationRequest,
+  FederationStatus,
 ];

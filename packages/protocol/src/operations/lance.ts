@@ -14,6 +14,8 @@ import {
   LanceNamespaceResponse,
 } from '../lance/namespaces.js';
 import {
+  LanceArrowIpcStream,
+  LanceCreateTableResponse,
   LanceDeclareTableRequest,
   LanceDescribeTableRequest,
   LanceDescribeTableResponse,
@@ -174,6 +176,24 @@ export const LANCE_OPERATIONS = [
     response: { description: 'Where to write it', schema: Type.Ref(LanceTableLocationResponse) },
     errors: [404, 406, 409],
     deprecated: true,
+  }),
+  defineOperation({
+    operationId: 'lanceCreateTable',
+    surface: 'lance',
+    method: 'POST',
+    path: '/lance/{prefix}/v1/table/{id}/create',
+    summary:
+      'Create a table with data: the rows of an Arrow IPC stream become its first version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library)',
+    tags,
+    params: idPath,
+    query: parameters({
+      delimiter: Type.Optional(LanceDelimiter),
+      mode: Type.Optional(Type.String({ description: 'create (the default): an existing table is a 409; exist_ok and overwrite answer 406' })),
+    }),
+    body: { schema: Type.Ref(LanceArrowIpcStream), required: true, contentType: 'application/vnd.apache.arrow.stream' },
+    responses: { 200: { description: 'The table and its first version', schema: Type.Ref(LanceCreateTableResponse) } },
+    errors: [404, 406, 409, 413, 415],
+    security: 'authenticated',
   }),
   lance({
     operationId: 'lanceRegisterTable',

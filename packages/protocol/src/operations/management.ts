@@ -26,6 +26,8 @@ import {
   TenantStorageGrant,
   UpdateWarehouseRequest,
   UpdateWarehouseStorageRequest,
+  UpdateWarehouseFederationRequest,
+  FederationStatus,
   Warehouse,
 } from '../management/warehouses.js';
 import {
@@ -193,6 +195,27 @@ export const MANAGEMENT_OPERATIONS = [
     params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
     body: UpdateWarehouseStorageRequest,
     responses: { 200: ok('The warehouse as changed (never the secret)', Warehouse) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'updateWarehouseFederation',
+    method: 'PUT',
+    path: '/warehouses/{warehouse}/federation',
+    summary:
+      "Replace a federated warehouse's remote settings or credential (rotation), checked as at creation and tested against the remote before it is stored; the kind stays (docs/federation.md). Platform administrators only",
+    params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
+    body: UpdateWarehouseFederationRequest,
+    responses: { 200: ok('The warehouse as changed (never the credential)', Warehouse) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'getWarehouseFederationStatus',
+    method: 'GET',
+    path: '/warehouses/{warehouse}/federation/status',
+    summary:
+      "Whether a federated warehouse's remote answers now: the connection test run with the stored settings and credential; a refusal or failure of the remote is answered in error (docs/federation.md). Platform administrators only",
+    params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
+    responses: { 200: ok('The outcome of the connection test (never the credential)', FederationStatus) },
     errors: [404],
   }),
   manage({

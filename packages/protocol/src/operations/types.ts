@@ -31,7 +31,7 @@ export interface RequestBodySpec<S extends TSchema = TSchema, R extends boolean 
   schema: S;
   /** An absent body counts as `{}` when false (Lance clients omit bodies the spec has). */
   required: R;
-  contentType: 'application/json' | 'application/x-www-form-urlencoded';
+  contentType: 'application/json' | 'application/x-www-form-urlencoded' | 'application/vnd.apache.arrow.stream';
 }
 
 /** A JSON request body (what {@link jsonBody} makes): the contract validates it, and routes get its static type. */

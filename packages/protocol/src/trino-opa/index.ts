@@ -12,7 +12,11 @@ const name = Type.String({ maxLength: 1024 });
 
 export const TrinoOpaIdentity = Type.Object(
   { user: Type.String({ minLength: 1, maxLength: 255 }), groups: Type.Optional(Type.Array(name, { maxItems: 1000 })), principal: Type.Optional(name) },
-  { $id: 'TrinoOpaIdentity', description: "The Trino user the decision is for; its groups are not used (docs/authorization.md, 'Engine-enforced policies')" },
+  {
+    $id: 'TrinoOpaIdentity',
+    description:
+      "The Trino user the decision is for and its groups (Trino's group provider): asserted by the engine, honoured for a declared trino-opa enforcer as the asserted user and groups of those names (docs/authorization.md, 'Engine-enforced policies')",
+  },
 );
 
 export const TrinoOpaResource = Type.Object(

@@ -3,7 +3,8 @@
  * service principal or a user, on whose behalf (RFC 8693 `act` chain: the
  * party actually making the call), and how it was authenticated.
  */
-export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'session' | 'none';
+/** `job`: a maintenance job's own secret on its private listener (lance-optimize/job-credential.ts), never a client's. */
+export type AuthMethod = 'jwt' | 'sigv4' | 'api-key' | 'session' | 'job' | 'none';
 
 /** RFC 8693 §4.1: the current actor, with prior actors nested (an `iss` names an actor another issuer vouched for). */
 export interface ActorClaim {

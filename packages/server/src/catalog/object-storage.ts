@@ -13,6 +13,15 @@ export interface ObjectStorage {
    * ERR_PAYLOAD_TOO_LARGE (before its body is read when the store tells its size), a missing one with ERR_STORAGE.
    */
   read(uri: string, maxBytes: number): Promise<Uint8Array>;
+  /**
+   * `length` bytes of the object from byte `offset`, in one ranged request where the store has them (a Puffin file's
+   * deletion vector: its manifest entry's content offset and size, never the whole file). A `length` above `maxBytes`
+   * fails with ERR_PAYLOAD_TOO_LARGE before any request; a range that runs past the object's end with ERR_UNPROCESSABLE
+   * (never fewer bytes); an offset or length that is not a non-negative integer with ERR_VALIDATION; a missing object
+   * with ERR_STORAGE. A zero length answers no bytes (of an object that is there, the offset at most its size).
+   * storage/byte-range.ts holds the checks every adapter shares.
+   */
+  readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array>;
   exists(uri: string): Promise<boolean>;
   /** True when exists() costs no network round trip (a local stat), so it can run on every table load. */
   existsIsCheap(uri: string): boolean;

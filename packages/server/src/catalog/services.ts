@@ -1,10 +1,13 @@
 import { AccessService } from './access/access-service.js';
 import type { AccessControl, Authorizer } from './ports/access.js';
 import type { CatalogDeps, CatalogRequest, RequestScope, ServiceContext } from './context.js';
+import { CatalogError } from '../errors/catalog-error.js';
+import { isFederatedScope } from './ports/remote-catalog.js';
 import { CredentialService, type CredentialServiceDeps } from './credentials/credential-service.js';
 import { LanceNamespaceService } from './lance/lance-namespaces.js';
 import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
+import { LanceCreateTableService } from './lance/lance-create.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { LanceBranchService } from './lance/versions/branch-service.js';
@@ -56,6 +59,8 @@ export interface CatalogServices {
     batchVersions: LanceBatchVersionService;
     renames: LanceRenameService;
     allTables: LanceAllTablesService;
+    /** CreateTable with data: the catalog writes the first version through the Lance library (lance-create.ts). */
+    create: LanceCreateTableService;
   };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
@@ -130,24 +135,46 @@ export function createCatalogServices(
     coherence: deps.coherence,
   });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
-  const lanceTables = new LanceTableService(tableCtx);
+  // Lance tables on a federated warehouse would be kept here only, behind the remote's back (its remote holds Iceberg
+  // tables): refused, as the Iceberg operations federation does not pass through are. Lance namespace listing,
+  // creation and loading go through the Iceberg namespace service, so to the remote, as Iceberg's do.
+  const lanceScope = async (request: CatalogRequest): Promise<RequestScope> => {
+    const found = await scope(request);
+    if (isFederatedScope(found))
+      throw new CatalogError(
+        'ERR_NOT_IMPLEMENTED',
+        "Lance tables on a federated warehouse are not supported yet: its remote catalog holds Iceberg tables (Lance namespaces pass through to it as Iceberg's do)",
+      );
+    return found;
+  };
+  const lanceScopeCached = (request: CatalogRequest): RequestScope | undefined => {
+    const found = scopeCached(request);
+    return found === undefined || isFederatedScope(found) ? undefined : found;
+  };
+  const lanceCtx = { ...ctx, scope: lanceScope, scopeCached: lanceScopeCached };
+  const lanceTableCtx = { ...tableCtx, scope: lanceScope, scopeCached: lanceScopeCached };
+  const lanceTables = new LanceTableService(lanceTableCtx);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
   return {
     warehouses,
     namespaces,
     tables: new TableService(tableCtx),
     signing: new SigningService(tableCtx, (tenant) => warehouses.list(tenant)),
-    planning: new PlanningService(tableCtx, planning),
+    planning: new PlanningService(tableCtx, {
+      ...planning,
+      roleHolders: planning.roleHolders ?? ((tenant, role) => accessPorts.control.listMembers(tenant, role)),
+    }),
     views: new ViewService(tableCtx),
     access,
     lance: {
-      namespaces: new LanceNamespaceService(ctx, namespaces, lanceTables),
+      namespaces: new LanceNamespaceService(lanceCtx, namespaces, lanceTables),
       tables: lanceTables,
-      versions: new LanceVersionService(tableCtx),
-      branches: new LanceBranchService(tableCtx),
-      batchVersions: new LanceBatchVersionService(tableCtx),
-      renames: new LanceRenameService(ctx),
-      allTables: new LanceAllTablesService(ctx),
+      versions: new LanceVersionService(lanceTableCtx),
+      branches: new LanceBranchService(lanceTableCtx),
+      batchVersions: new LanceBatchVersionService(lanceTableCtx),
+      renames: new LanceRenameService(lanceCtx),
+      allTables: new LanceAllTablesService(lanceCtx),
+      create: new LanceCreateTableService(lanceTableCtx, lanceTables),
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,

@@ -1,8 +1,11 @@
 /**
  * What runs beside the requests (app.ts's maintenance step): the periodic sweeps (compose/sweeps.ts), the change
  * events' retention sweep, event delivery, and with OpenFGA the recovery of changes a crash interrupted, on
- * start and every sweep. With `serve --workers N`, a worker also answers the others for its metrics and audit.
+ * start and every sweep, and once the server is ready the catch-up of policy-enforced files prepared ahead of plans
+ * (catalog/planning/prepare-policy-files.ts). With `serve --workers N`, a worker also answers the others for its
+ * metrics and audit.
  */
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AuditTrail } from '../auth/audit.js';
 import type { Clock } from '../catalog/ports/index.js';
@@ -32,9 +35,18 @@ export interface Background {
 
 export function startBackground(
   config: LakegateConfig,
-  c: { store: LakegateStore; services: CatalogServices; accessPorts: ComposedAccess; events: ComposedEvents; web: ConsoleParts; clock: Clock; logger: Logger },
+  c: {
+    app: FastifyInstance;
+    store: LakegateStore;
+    services: CatalogServices;
+    accessPorts: ComposedAccess;
+    events: ComposedEvents;
+    web: ConsoleParts;
+    clock: Clock;
+    logger: Logger;
+  },
 ): Background {
-  const { store, services, accessPorts, events, web, clock, logger } = c;
+  const { app, store, services, accessPorts, events, web, clock, logger } = c;
   // Events of OpenFGA changes a crash interrupted: what was resolved is logged (published: the change happened).
   const recoverIntents = async () => {
     const resolved = await accessPorts.intentRecovery!.sweep();
@@ -75,6 +87,13 @@ export function startBackground(
       recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed')),
       services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS).catch((err: unknown) => logger.warn({ err }, 'owner grant recovery failed')),
     ]);
+  // Once ready to serve (listening, or a first inject), never holding readiness: every table with a policy is offered to
+  // the preparation of its policy-enforced files (changes made while this process was down). Stopped by its owner's stop().
+  const prepared = services.planning.prepared;
+  if (prepared !== undefined)
+    app.addHook('onReady', async () =>
+      prepared.catchUp((err) => logger.warn({ err, component: 'planning' }, 'preparing the policy-enforced files of tables with policies at startup failed')),
+    );
   return {
     async stop() {
       await sweeper.stop(config.shutdownGraceSeconds * 1000);

@@ -11,7 +11,6 @@ import { SealedPlanTasks } from '../catalog/planning/plan-tasks.js';
 import { WriteBehindPlans } from '../catalog/planning/plan-write-behind.js';
 import type { LakegateConfig } from '../config/config.js';
 import type { HttpMetrics } from '../observability/metrics.js';
-import { parquetRewriter } from '../policy-files/index.js';
 import type { LakegateStore } from '../store.js';
 
 export interface ComposedPlanning {
@@ -27,7 +26,8 @@ export function createPlanning(
     secretKey: Uint8Array;
     metrics: HttpMetrics;
     logger: Logger;
-    rewriter: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
+    /** The Parquet rewriter, in the rewrite threads or not (compose/rewriting.ts). */
+    rewriter: (storage: ObjectStorage) => DataFileRewriter;
   },
 ): ComposedPlanning {
   const { store, secretKey, metrics, logger } = c;
@@ -43,11 +43,15 @@ export function createPlanning(
       manifestsPerTask: config.planningManifestsPerTask,
       planTtlMs: config.planningTtlSeconds * 1000,
       manifestCacheEntries: config.planningManifestCacheEntries,
+      manifestCacheBytes: config.planningManifestCacheBytes,
       asyncManifests: config.planningAsyncManifests,
+      asyncTakeovers: config.planningAsyncTakeovers,
       answerCacheBytes: config.planningAnswerCacheBytes,
+      preparePolicyFiles: config.planningPreparePolicyFiles,
+      preparePolicyCombinations: config.planningPreparePolicyCombinations,
     },
     metrics: metrics.planning,
-    rewriter: c.rewriter ?? parquetRewriter,
+    rewriter: c.rewriter,
   };
   return { planRows, planning };
 }

@@ -4,9 +4,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { type Coherence, LocalCoherence } from '../catalog/ports/index.js';
 import type { Spans } from '../catalog/ports/tracing.js';
 import type { LakegateConfig } from '../config/config.js';
 import { PostgresCatalogStore } from '../persistence/postgres/postgres-store.js';
+import { ReplicaCoherence } from '../persistence/postgres/replica-coherence.js';
 import { SqliteCatalogStore } from '../persistence/sqlite/sqlite-store.js';
 import type { LakegateStore } from '../store.js';
 
@@ -15,4 +17,21 @@ export function createStore(config: LakegateConfig, spans?: Spans, maxConnection
   if (config.database) return new PostgresCatalogStore({ connectionString: config.database, spans, ...(maxConnections ? { maxConnections } : {}) });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'), spans);
+}
+
+/**
+ * How this process tells the others that something cached changed: the other workers of this server over IPC
+ * (`worker`), and on PostgreSQL every other replica too (persistence/postgres/replica-coherence.ts). `close` ends
+ * the replica channel.
+ */
+export async function createCoherence(
+  config: LakegateConfig,
+  worker: Coherence | undefined,
+  warn: (message: string) => void,
+): Promise<{ coherence: Coherence; close(): Promise<void> }> {
+  const local = worker ?? new LocalCoherence();
+  if (!config.database) return { coherence: local, close: async () => undefined };
+  const replicas = new ReplicaCoherence(local, config.database, warn);
+  await replicas.start();
+  return { coherence: replicas, close: () => replicas.close() };
 }

@@ -144,6 +144,14 @@ export const ACCESS_KEYS: KeyInfo[] = [
     description:
       "How long a table maintenance job (expiry, orphans, compaction) holds its table's lease (1000 to 86400000 ms); the job renews it every third of that, and stops, deleting the files it wrote, if another replica took the lease meanwhile",
   },
+  {
+    key: 'rewriteThreads',
+    env: 'LAKEGATE_REWRITE_THREADS',
+    kind: 'int',
+    default: 1,
+    description:
+      'Worker threads (0 to 16) that rewrite Parquet files for compaction and policy-enforced scan files, at idle priority where the system allows, so a rewrite does not hold up requests; 0: on the request thread',
+  },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
   {
     key: 'eventRetentionDays',

@@ -103,7 +103,16 @@ export const SERVING_KEYS: KeyInfo[] = [
     env: 'LAKEGATE_PLANNING_MANIFEST_CACHE_ENTRIES',
     kind: 'int',
     default: 50000,
-    description: 'Decoded manifest entries kept between scan plans (about 2.2 KB each; 0 keeps none): manifests are immutable',
+    description:
+      'Decoded manifest entries kept between scan plans (0 keeps none): manifests are immutable; LAKEGATE_PLANNING_MANIFEST_CACHE_BYTES bounds their memory too',
+  },
+  {
+    key: 'planningManifestCacheBytes',
+    env: 'LAKEGATE_PLANNING_MANIFEST_CACHE_BYTES',
+    kind: 'int',
+    default: 128 * 1024 * 1024,
+    description:
+      'Estimated bytes of decoded manifests and manifest lists kept between scan plans (an entry with stats for 3 columns holds about 2.2 KB, with 50 columns about 20 KB; one manifest over a quarter of it is not kept)',
   },
   {
     key: 'planningAsyncManifests',
@@ -114,12 +123,36 @@ export const SERVING_KEYS: KeyInfo[] = [
       'A scan of more data manifests answers submitted and is planned in the background (one plan at a time per process, 64 waiting); 0 never (PyIceberg 0.12 raises on submitted); plans are kept in the catalog database, so any worker or replica answers them',
   },
   {
+    key: 'planningAsyncTakeovers',
+    env: 'LAKEGATE_PLANNING_ASYNC_TAKEOVERS',
+    kind: 'int',
+    default: 2,
+    description:
+      'How many times an async plan whose server stopped (its lease lapsed) is taken over and planned again by the replica its owner fetches it on; once more, it is answered failed (plan again)',
+  },
+  {
     key: 'planningAnswerCacheBytes',
     env: 'LAKEGATE_PLANNING_ANSWER_CACHE_BYTES',
     kind: 'int',
     default: 64 * 1024 * 1024,
     description:
       'Bytes of whole plan answers and parsed table metadata kept for repeated plans of unchanged tables (an answer over a sixteenth of it is not kept; 0 keeps none)',
+  },
+  {
+    key: 'planningPreparePolicyFiles',
+    env: 'LAKEGATE_PLANNING_PREPARE_POLICY_FILES',
+    kind: 'bool',
+    default: true,
+    description:
+      "After a commit to a table with row-filter or column-mask policies, or a change of its policies, derive the current snapshot's policy-enforced files in the background (one table at a time per process, yielding to requests), and once ready at startup for every table with such policies (changes made while this process was down or by another replica), so a restricted reader's first plan finds them instead of deriving them inline; false: plans derive on demand",
+  },
+  {
+    key: 'planningPreparePolicyCombinations',
+    env: 'LAKEGATE_PLANNING_PREPARE_POLICY_COMBINATIONS',
+    kind: 'int',
+    default: 16,
+    description:
+      "With policy-enforced files prepared: besides each single role's policy version, at most this many versions of role combinations per table and preparation (readers holding several restricted roles: held together by one principal, user or group in the stored role assignments, or seen in this process's recent plans, as for roles of IdP groups); past it such readers' first plans derive on demand; 0: single roles only",
   },
   {
     key: 'planningTtlSeconds',

@@ -28,7 +28,12 @@ export interface LakegateConfig {
   planningTtlSeconds: number;
   /** Async scan planning above this many data manifests (0: never, the default, for PyIceberg 0.12). */
   planningAsyncManifests: number;
+  /** How many times a submitted plan whose process stopped is taken over by another; once more, it fails. */
+  planningAsyncTakeovers: number;
   planningAnswerCacheBytes: number;
+  planningPreparePolicyFiles: boolean;
+  planningPreparePolicyCombinations: number;
+  planningManifestCacheBytes: number;
   /** required: every catalog request is authenticated; disabled: anonymous access (development only). */
   auth: string;
   /** The URL clients reach this server at; the token issuer's identifier. Empty: derived from host and port at start. */
@@ -61,6 +66,8 @@ export interface LakegateConfig {
   sweepIntervalMs: number;
   /** How long a maintenance job holds its table's lease; a running job renews it every third of that. */
   maintenanceLeaseMs: number;
+  /** Worker threads that rewrite Parquet files (policy-enforced files, compaction); 0: on the request thread. */
+  rewriteThreads: number;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */

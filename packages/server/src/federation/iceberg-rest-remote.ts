@@ -10,7 +10,15 @@ import { CatalogError } from '../errors/catalog-error.js';
 import { BoundedMap } from '../catalog/bounded-map.js';
 import { parseTableMetadata } from '../catalog/metadata/index.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
-import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCredential, RemoteIdentifier, RemoteTable } from '../catalog/ports/remote-catalog.js';
+import type {
+  FederationSettings,
+  RemoteCatalog,
+  RemoteCatalogKind,
+  RemoteCredential,
+  RemoteIdentifier,
+  RemoteTable,
+  StagedRemoteTable,
+} from '../catalog/ports/remote-catalog.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const SEP = '\u001f';
@@ -24,8 +32,15 @@ const unavailable = (reason: string) => new CatalogError('ERR_UNAVAILABLE', `The
 
 export class IcebergRestRemote implements RemoteCatalog {
   private token: { value: string; until: number } | undefined;
-  /** The last load of each table, by request path, with the remote's ETag (bounded: cleared when full). */
-  private readonly loaded = new BoundedMap<string, { etag: string | undefined; table: RemoteTable }>({ maxEntries: 10_000 });
+  /**
+   * The last load of each table, by request path, with the remote's ETag (bounded: cleared when full, by count and
+   * by the metadata text kept, which can be megabytes per table).
+   */
+  private readonly loaded = new BoundedMap<string, { etag: string | undefined; table: RemoteTable }>({
+    maxEntries: 10_000,
+    maxSize: 32 * 1024 * 1024,
+    sizeOf: (e) => 2 * e.table.metadataJson.length,
+  });
   private prefix: string | undefined;
   private readonly base: string;
   private readonly timeoutMs: number;
@@ -230,6 +245,19 @@ export class IcebergRestRemote implements RemoteCatalog {
     const { status, json } = await this.call('POST', `${await this.ns(namespace)}/tables`, request);
     if (status !== 200) this.fail(status, json, 'createTable');
     return this.table(json, 'createTable');
+  }
+
+  async stageTable(namespace: string[], request: Record<string, unknown>): Promise<StagedRemoteTable> {
+    const { status, json } = await this.call('POST', `${await this.ns(namespace)}/tables`, { ...request, 'stage-create': true });
+    if (status !== 200) this.fail(status, json, 'createTable (stage-create)');
+    const raw = (json as { metadata?: unknown } | undefined)?.metadata;
+    let metadata;
+    try {
+      metadata = parseTableMetadata(raw);
+    } catch (e) {
+      throw invalid(`createTable (stage-create): the metadata is not valid Iceberg table metadata (${(e as Error).message.slice(0, 300)})`);
+    }
+    return { metadataJson: stringifyJson(raw), uuid: metadata['table-uuid'], location: metadata.location };
   }
 
   async commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable> {

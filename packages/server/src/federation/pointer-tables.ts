@@ -16,13 +16,23 @@ import {
   type TableMetadata,
   withMetadataLog,
 } from '../catalog/metadata/index.js';
+import { stringifyJson } from '../catalog/json.js';
 import { readMetadataFile, writeMetadataFile } from '../catalog/metadata-files.js';
-import type { RemoteMetadataFiles, RemoteTable } from '../catalog/ports/remote-catalog.js';
+import type { RemoteMetadataFiles, RemoteTable, StagedRemoteTable } from '../catalog/ports/remote-catalog.js';
 
 export type LoadedTable = RemoteTable & { metadata: TableMetadata };
 
 export class PointerTables {
-  private readonly read = new BoundedMap<string, LoadedTable>({ maxEntries: 10_000 });
+  /**
+   * Metadata files read, by location (immutable once written). Bounded by size too: one table's metadata can be
+   * megabytes (a long snapshot log), so 10,000 of them were not a memory bound. Each is charged its JSON text and
+   * the parsed object (about three times the text, as catalog/planning/plan-cache.ts measures).
+   */
+  private readonly read = new BoundedMap<string, LoadedTable>({
+    maxEntries: 10_000,
+    maxSize: 64 * 1024 * 1024,
+    sizeOf: (t) => 4 * t.metadataJson.length,
+  });
 
   constructor(
     /** The remote's name in messages ("The Hive table's ..."). */
@@ -69,7 +79,53 @@ export class PointerTables {
 
   /** The first metadata file of a table created from an Iceberg CreateTableRequest, at LOCATION. */
   async create(request: Record<string, unknown>, location: string): Promise<LoadedTable> {
-    const metadata = newTableMetadata({
+    const metadata = this.firstMetadata(request, location);
+    return this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
+  }
+
+  /** A stage-create (CTAS): the metadata a create would write at LOCATION, nothing written and nothing registered. */
+  stage(request: Record<string, unknown>, location: string): StagedRemoteTable {
+    const metadata = this.firstMetadata(request, location);
+    return { metadataJson: stringifyJson(metadata), uuid: metadata['table-uuid'], location: metadata.location };
+  }
+
+  /**
+   * A create transaction's commit (assert-create, after a stage-create): the requirements checked against no table, the
+   * updates applied to nothing (DEFAULT_LOCATION when they set none), the first metadata file written, then REGISTER
+   * creates the remote's pointer to it, which the remote refuses when a table of the name exists. A table created there
+   * meanwhile is a commit conflict (the client's 409), and a refused registration leaves nothing behind: the file is
+   * deleted. Only when the remote's answer is unknown (down, timed out: it may have registered it) the file stays, so
+   * that a pointer is never left to a missing file.
+   */
+  async createByCommit(
+    requirements: readonly unknown[],
+    updates: readonly unknown[],
+    defaultLocation: string,
+    register: (written: LoadedTable) => Promise<void>,
+  ): Promise<LoadedTable> {
+    checkTableRequirements(null, requirements);
+    const { metadata } = applyTableUpdatesDetailed(null, updates, {
+      nowMs: Date.now(),
+      newUuid: () => crypto.randomUUID(),
+      defaultLocation: () => stripTrailingSlash(defaultLocation),
+    });
+    if (!this.storageFiles().allows(metadata.location))
+      throw new CatalogError('ERR_FORBIDDEN', `The table's location ${metadata.location} lies outside this warehouse's storage`);
+    const written = await this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
+    try {
+      await register(written);
+    } catch (e) {
+      if (e instanceof CatalogError && e.code === 'ERR_UNAVAILABLE') throw e;
+      await (await this.storageFiles().storage()).delete(written.metadataLocation).catch(() => undefined);
+      if (e instanceof CatalogError && e.code === 'ERR_TABLE_EXISTS')
+        throw new CatalogError('ERR_COMMIT_CONFLICT', `Requirement failed: the ${this.remoteName} table was created concurrently (assert-create)`);
+      throw e;
+    }
+    return written;
+  }
+
+  private firstMetadata(request: Record<string, unknown>, location: string): TableMetadata {
+    return newTableMetadata({
       schema: request.schema,
       partitionSpec: request['partition-spec'],
       sortOrder: request['write-order'],
@@ -77,7 +133,6 @@ export class PointerTables {
       properties: request.properties,
       nowMs: Date.now(),
     } as Parameters<typeof newTableMetadata>[0]);
-    return this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
   }
 
   /**

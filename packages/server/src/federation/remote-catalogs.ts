@@ -74,7 +74,7 @@ export class SealedRemoteCatalogs implements RemoteCatalogs {
     return id;
   }
 
-  private async open(secretId: string | undefined): Promise<RemoteCredential> {
+  async open(secretId: string | undefined): Promise<RemoteCredential> {
     if (secretId === undefined) return {};
     const sealed = await this.secrets().getSecret(secretId);
     if (sealed === undefined) throw new CatalogError('ERR_UNAVAILABLE', "The federated warehouse's remote credential is missing");

@@ -63,6 +63,14 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
   };
 }
 
+/**
+ * Makes `actor` stand for a caller built elsewhere: an optimize job's private Lance namespace (lance-optimize/) serves
+ * the catalog as committer, a caller no credential of the public surfaces can be.
+ */
+export function bindCaller(actor: Actor, caller: Omit<Caller, 'requestId'>): void {
+  fromActor.set(actor, caller);
+}
+
 /** The acting parties of a delegated call, nearest first (RFC 8693 `act`). */
 function actingChain(actor: Actor): string[] {
   const out: string[] = [];

@@ -30,5 +30,11 @@ export class LoggedChanges implements ChangeListener {
     if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
     if (event.type === 'table.compacted')
       this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
+    if (event.type === 'lance-table.optimized')
+      this.metrics?.maintenance.lanceOptimized(event.trigger, event.fragmentsRemoved, event.fragmentsAdded, event.seconds);
+    if (event.type === 'lance-table.optimize-failed')
+      this.metrics?.maintenance.lanceOptimizeFailed(event.trigger, event.unavailable ? 'unavailable' : 'failed');
+    if (event.type === 'table.manifests-rewritten')
+      this.metrics?.maintenance.manifestsRewritten(event.trigger, event.rewrittenManifests, event.addedManifests, event.seconds);
   }
 }

@@ -1,5 +1,5 @@
 /** Prometheus metrics: per-route request counts and latency histograms, plus process defaults. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { droppedLogLines } from './logger.js';
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -22,10 +22,22 @@ export class HttpMetrics {
     deleted(job: 'table-maintenance' | 'purge', files: number, bytes: number, failed?: number, missing?: number): void;
     /** Compaction (rewrite-data-files) committed: small files and their bytes rewritten into `added` files. */
     compacted(trigger: 'on-demand' | 'scheduled', rewritten: number, bytes: number, added: number, seconds: number): void;
+    /** Manifest rewrite (rewrite-manifests) committed: small manifests merged into `added` manifests. */
+    manifestsRewritten(trigger: 'on-demand' | 'scheduled', rewritten: number, added: number, seconds: number): void;
+    /** A Lance table's optimize ran: `removed` small fragments compacted into `added` (compacted when removed > 0, else unchanged). */
+    lanceOptimized(trigger: 'on-demand' | 'scheduled', removed: number, added: number, seconds: number): void;
+    /** A Lance table's optimize failed (unavailable: the Lance library is not there). */
+    lanceOptimizeFailed(trigger: 'on-demand' | 'scheduled', outcome: 'failed' | 'unavailable'): void;
   };
 
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
-  readonly planning: { planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void };
+  readonly planning: {
+    planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;
+    lapsed(outcome: 'taken-over' | 'failed'): void;
+    derived(trigger: 'plan' | 'prepared' | 'membership' | 'startup'): void;
+    prepared(outcome: 'completed' | 'superseded' | 'dropped' | 'failed'): void;
+    preparing(tables: number): void;
+  };
 
   /**
    * Request counts and latencies are kept here and turned into Prometheus
@@ -120,7 +132,34 @@ export class HttpMetrics {
       labelNames: ['outcome'],
       registers: [this.registry],
     });
+    const lapses = new Counter({
+      name: 'lakegate_planning_async_lapses_total',
+      help: 'Async plans whose planning process stopped (lease lapsed), by outcome here (taken-over: planned again by this process; failed: past the takeover bound)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    const derivedFiles = new Counter({
+      name: 'lakegate_policy_files_derived_total',
+      help: 'Policy-enforced files written, by trigger (plan: by a restricted plan that needed it; prepared: ahead of plans, after a commit or a policy change; membership: ahead of plans, after a role membership change; startup: by the catch-up of tables with policies at startup)',
+      labelNames: ['trigger'],
+      registers: [this.registry],
+    });
+    const preparations = new Counter({
+      name: 'lakegate_policy_files_preparations_total',
+      help: "Background preparations of a table's policy-enforced files, by outcome (superseded: a newer commit or policy change; dropped: backlog full)",
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    const preparing = new Gauge({
+      name: 'lakegate_policy_files_preparing',
+      help: 'Tables whose policy-enforced files this process is preparing or will prepare (0: none left)',
+      registers: [this.registry],
+    });
     this.planning = {
+      preparing: (tables) => preparing.set(tables),
+      lapsed: (outcome) => lapses.inc({ outcome }),
+      derived: (trigger) => derivedFiles.inc({ trigger }),
+      prepared: (outcome) => preparations.inc({ outcome }),
       planned: (o) => {
         plans.inc({ kind: o.kind });
         planSeconds.observe({ kind: o.kind }, o.seconds);
@@ -176,10 +215,53 @@ export class HttpMetrics {
     });
     const compactionSeconds = new Counter({
       name: 'lakegate_compaction_seconds_total',
-      help: 'Wall-clock seconds of committed compactions, from plan to commit, by trigger',
+      help: 'Wall-clock seconds of committed compactions (data files or manifests), from plan to commit, by trigger',
+      ...byTrigger,
+    });
+    const manifestsRewritten = new Counter({
+      name: 'lakegate_compaction_manifests_rewritten_total',
+      help: 'Small manifests merged by rewrite-manifests (committed replace snapshots only), by trigger',
+      ...byTrigger,
+    });
+    const manifestsWritten = new Counter({
+      name: 'lakegate_compaction_manifests_written_total',
+      help: 'Manifests rewrite-manifests wrote in their place, by trigger',
+      ...byTrigger,
+    });
+    const lanceRuns = new Counter({
+      name: 'lakegate_lance_optimize_runs_total',
+      help: "Lance tables' optimize runs, by trigger and outcome (compacted: fragments removed; unchanged: nothing to compact; failed; unavailable: no Lance library)",
+      labelNames: ['trigger', 'outcome'],
+      registers: [this.registry],
+    });
+    const lanceRemoved = new Counter({
+      name: 'lakegate_lance_optimize_fragments_removed_total',
+      help: 'Fragments Lance optimize compacted away (rewritten into fewer), by trigger',
+      ...byTrigger,
+    });
+    const lanceAdded = new Counter({
+      name: 'lakegate_lance_optimize_fragments_added_total',
+      help: 'Fragments Lance optimize wrote in their place, by trigger',
+      ...byTrigger,
+    });
+    const lanceSeconds = new Counter({
+      name: 'lakegate_lance_optimize_seconds_total',
+      help: 'Wall-clock seconds of Lance optimize runs that ended (the library run and its commits), by trigger',
       ...byTrigger,
     });
     this.maintenance = {
+      lanceOptimized: (trigger, removed, added, seconds) => {
+        lanceRuns.inc({ trigger, outcome: removed > 0 ? 'compacted' : 'unchanged' });
+        lanceRemoved.inc({ trigger }, removed);
+        lanceAdded.inc({ trigger }, added);
+        lanceSeconds.inc({ trigger }, seconds);
+      },
+      lanceOptimizeFailed: (trigger, outcome) => lanceRuns.inc({ trigger, outcome }),
+      manifestsRewritten: (trigger, n, added, seconds) => {
+        manifestsRewritten.inc({ trigger }, n);
+        manifestsWritten.inc({ trigger }, added);
+        compactionSeconds.inc({ trigger }, seconds);
+      },
       compacted: (trigger, n, b, added, seconds) => {
         rewrittenFiles.inc({ trigger }, n);
         rewrittenBytes.inc({ trigger }, b);

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { NamespaceRecord, ObjectKind, Page, Warehouse } from '../catalog/ports/index.js';
+import type { FederationSettings } from '../catalog/ports/remote-catalog.js';
 import { CompiledReads, type ReadRunner, kyselyRunner } from './compiled-reads.js';
 import { KyselyRecords } from './kysely-records.js';
 import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema.js';
@@ -54,6 +55,14 @@ export abstract class KyselyNamespaceRecords extends KyselyRecords {
     await this.db
       .updateTable('warehouses')
       .set({ storage_profile: JSON.stringify(storageProfile), secret_id: secretId ?? null })
+      .where('name', '=', name)
+      .execute();
+  }
+
+  async setWarehouseFederation(name: string, federation: FederationSettings): Promise<void> {
+    await this.db
+      .updateTable('warehouses')
+      .set({ federation: JSON.stringify(federation) })
       .where('name', '=', name)
       .execute();
   }

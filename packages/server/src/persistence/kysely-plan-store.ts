@@ -2,8 +2,9 @@
  * Scan plans (catalog/ports/planning.ts PlanStore) over SQLite or PostgreSQL, so that every worker and every
  * replica on one database answers fetchPlanningResult and cancelPlanning of every plan (issue 51). Each rule is one
  * guarded statement, so two processes racing cannot break it: settle is `update … where status = 'submitted'`
- * (settle once: a cancelled, settled or expired plan is left alone), cancel and heartbeat skip expired rows, and a
- * heartbeat answers (returning) the plans still submitted, so the planning process sees a cancel made elsewhere.
+ * (settle once: a cancelled, settled or expired plan is left alone), cancel and heartbeat skip expired rows, a
+ * heartbeat answers (returning) the plans still submitted, so the planning process sees a cancel made elsewhere, and
+ * a claim (takeover of a plan whose process stopped) moves a lapsed lease only, so one claimer wins.
  *
  * Plans are transient state, so their writes are bookkeeping (kysely-outbox.ts BookkeepingWrites; on SQLite without
  * an fsync each): they are visible to every connection and process at once and survive the process dying; a power
@@ -12,7 +13,7 @@
  * fsync of its row (issue 55: a warm plan of a small table cost 3.5× a loadTable, against 1.5× without its row).
  */
 import type { Kysely } from 'kysely';
-import type { PlannedPage, PlanStore, StoredPlan } from '../catalog/ports/planning.js';
+import type { HeldLease, PlannedPage, PlanStore, ScanSpec, StoredPlan } from '../catalog/ports/planning.js';
 import type { DelegationMechanism } from '../catalog/ports/signing.js';
 import type { BookkeepingWrites } from './kysely-outbox.js';
 import type { CatalogDatabase } from './schema.js';
@@ -30,6 +31,8 @@ interface PlanRow {
   error: string | null;
   lease_until: Num | null;
   expires_at: Num;
+  scan: string | null;
+  takeovers: Num;
 }
 type Db = Kysely<{ scan_plans: PlanRow }>;
 
@@ -66,6 +69,8 @@ export class KyselyPlanStore implements PlanStore {
             error: eb.ref('excluded.error'),
             lease_until: eb.ref('excluded.lease_until'),
             expires_at: eb.ref('excluded.expires_at'),
+            scan: eb.ref('excluded.scan'),
+            takeovers: eb.ref('excluded.takeovers'),
           })),
         )
         .execute(),
@@ -92,6 +97,8 @@ export class KyselyPlanStore implements PlanStore {
       ...(r.delegation !== null ? { delegation: JSON.parse(r.delegation) as DelegationMechanism[] } : {}),
       ...(r.error !== null ? { error: JSON.parse(r.error) as { code: string; message: string } } : {}),
       ...(r.lease_until !== null ? { leaseUntilMs: Number(r.lease_until) } : {}),
+      ...(r.scan !== null ? { scan: JSON.parse(r.scan) as ScanSpec } : {}),
+      ...(Number(r.takeovers) > 0 ? { takeovers: Number(r.takeovers) } : {}),
     };
   }
 
@@ -120,19 +127,39 @@ export class KyselyPlanStore implements PlanStore {
     return Number(updated.numUpdatedRows) === 1;
   }
 
-  async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
-    if (ids.length === 0) return [];
+  async heartbeat(leases: readonly HeldLease[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
+    if (leases.length === 0) return [];
+    // The leases grouped by the takeover count their holder knows (one group nearly always: 0).
+    const byCount = new Map<number, string[]>();
+    for (const { id, takeovers } of leases) byCount.set(takeovers, [...(byCount.get(takeovers) ?? []), id]);
     const rows = await this.writes((db) =>
       db
         .updateTable('scan_plans')
         .set({ lease_until: leaseUntilMs })
-        .where('id', 'in', [...ids])
+        .where((eb) => eb.or([...byCount].map(([count, ids]) => eb.and([eb('id', 'in', ids), eb('takeovers', '=', count)]))))
         .where('status', '=', 'submitted')
         .where('expires_at', '>', nowMs)
         .returning('id')
         .execute(),
     );
     return rows.map((r) => r.id);
+  }
+
+  async claim(id: string, nowMs: number, leaseUntilMs: number, maxTakeovers: number): Promise<boolean> {
+    // One guarded statement: a racing claimer's update finds the lease renewed (PostgreSQL re-checks the where
+    // clause on the row it waited for; SQLite runs one writer at a time), so it changes nothing.
+    const updated = await this.writes((db) =>
+      db
+        .updateTable('scan_plans')
+        .set((eb) => ({ lease_until: leaseUntilMs, takeovers: eb('takeovers', '+', 1) }))
+        .where('id', '=', id)
+        .where('status', '=', 'submitted')
+        .where('lease_until', '<=', nowMs)
+        .where('takeovers', '<', maxTakeovers)
+        .where('expires_at', '>', nowMs)
+        .executeTakeFirst(),
+    );
+    return Number(updated.numUpdatedRows) === 1;
   }
 
   async sweep(nowMs: number, limit: number): Promise<number> {
@@ -161,5 +188,7 @@ function toRow(plan: StoredPlan): PlanRow {
     error: plan.error === undefined ? null : JSON.stringify(plan.error),
     lease_until: plan.leaseUntilMs ?? null,
     expires_at: plan.expiresAtMs,
+    scan: plan.scan === undefined ? null : JSON.stringify(plan.scan),
+    takeovers: plan.takeovers ?? 0,
   };
 }

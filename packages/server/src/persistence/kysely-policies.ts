@@ -4,7 +4,7 @@
  * the row only from the version it was read at.
  */
 import type { Kysely } from 'kysely';
-import type { Policy, PolicyStore } from '../catalog/ports/policies.js';
+import type { Policy, PolicyStore, PolicyTable } from '../catalog/ports/policies.js';
 import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import type { CatalogDatabase } from './schema.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
@@ -71,6 +71,15 @@ export class KyselyPolicies implements PolicyStore {
       .orderBy('id')
       .execute();
     return rows.map(toPolicy);
+  }
+
+  /** Keyset pages on the (tenant, object_id) index. */
+  async listTables(limit: number, after?: Pick<PolicyTable, 'tenant' | 'objectId'>): Promise<PolicyTable[]> {
+    let query = this.db.selectFrom('table_policies').select(['tenant', 'warehouse', 'object_id']).distinct();
+    if (after !== undefined)
+      query = query.where((eb) => eb.or([eb('tenant', '>', after.tenant), eb.and([eb('tenant', '=', after.tenant), eb('object_id', '>', after.objectId)])]));
+    const rows = await query.orderBy('tenant').orderBy('object_id').limit(limit).execute();
+    return rows.map((r) => ({ tenant: r.tenant, warehouse: r.warehouse, objectId: r.object_id }));
   }
 
   async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {

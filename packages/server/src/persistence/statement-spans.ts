@@ -30,13 +30,29 @@ const OPERATIONS = new Set([
   'DROP',
   'PRAGMA',
 ]);
-const TABLE = /\b(?:from|into|update)\s+"?([A-Za-z_][A-Za-z0-9_]{0,62})"?/i;
+const TABLE = /\b(?:from|into|update)\s+"?([A-Za-z_][A-Za-z0-9_]{0,62})"?/gi;
+
+/**
+ * The first table the statement itself names: outside parentheses, so a subquery in the select list (the labels
+ * read beside a table's row, kysely-repository.ts) does not name the span; the first one anywhere if none is.
+ */
+function tableOf(sql: string): string | undefined {
+  let first: string | undefined;
+  let depth = 0;
+  let scanned = 0;
+  for (const m of sql.matchAll(TABLE)) {
+    for (; scanned < m.index; scanned++) depth += sql[scanned] === '(' ? 1 : sql[scanned] === ')' ? -1 : 0;
+    if (depth <= 0) return m[1];
+    first ??= m[1];
+  }
+  return first;
+}
 
 /** The statement's operation and table, as a span names them. */
 export function describeStatement(sql: string): { operation: string; table: string | undefined } {
   const first = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
   const operation = OPERATIONS.has(first) ? first : 'OTHER';
-  return { operation, table: TABLE.exec(sql)?.[1] };
+  return { operation, table: tableOf(sql) };
 }
 
 function name(tracing: StatementTracing, sql: string, note: { recording: boolean; set(k: string, v: string): void }): void {

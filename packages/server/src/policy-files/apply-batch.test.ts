@@ -1,4 +1,4 @@
-import { Bool, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
+import { Bool, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { bindFilter } from '../catalog/kit/expression.js';
 import type { Schema as IcebergSchema } from '../catalog/metadata/types.js';
@@ -110,5 +110,14 @@ describe('a policy applied to an Arrow record batch', () => {
       true,
     );
     expect(() => applyToBatch(batch(), { filter: ts, masks: [] }, ctx)).toThrow(/not evaluated yet/);
+  });
+
+  it('keeps an unmasked timestamp to the microsecond when rows are dropped (values copied as stored)', () => {
+    const micros = [2219372978004006n, 1700000000123457n, -1n];
+    const schema = new Schema([field('t', new TimestampMicrosecond(), 7)]);
+    const t = makeData({ type: new TimestampMicrosecond(), length: 3, nullCount: 0, data: new BigInt64Array(micros) });
+    const b = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [t] }));
+    const out = applyToBatch(b, { masks: [], deleted: (row) => row === 1 }, ctx);
+    expect([...(out.getChildAt(0)!.data[0]!.values as BigInt64Array)]).toEqual([micros[0], micros[2]]);
   });
 });

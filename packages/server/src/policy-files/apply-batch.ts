@@ -11,6 +11,7 @@ import type { BoundExpression } from '../catalog/kit/expression.js';
 import type { ColumnMask } from '../catalog/ports/policies.js';
 import { type MaskContext, maskValue } from './masks.js';
 import { rowPredicate } from './row-filter.js';
+import { takeRows } from './take-rows.js';
 
 export const FIELD_ID_KEY = 'PARQUET:field_id';
 
@@ -55,6 +56,13 @@ export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskC
     const source = columns[i]!;
     // Every row kept and nothing to mask (a file its partition admits whole): the column as it is, no copy.
     if (everyRow && mask === undefined && source.data.length === 1) return source.data[0]!;
+    // An unmasked column keeps its values as stored (take-rows.ts): through JavaScript values a timestamp would come
+    // back through float milliseconds (a microsecond lost, or a RangeError).
+    if (mask === undefined && source.data.length === 1)
+      return takeRows(
+        source.data,
+        rows.map((row) => ({ chunk: 0, row })),
+      );
     const values = rows.map((r) => {
       const v = source.get(r);
       return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);

@@ -4,7 +4,7 @@
  * files; a new delete file or a new version derives again, so no row a delete removed is ever served from the memo.
  * Real Parquet files on the local file storage and the real rewriter, counted.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -126,5 +126,42 @@ describe('the derived-entry memo of a restricted plan', () => {
     expect(await plan('v1', true)).toBe(deleted);
     expect(await plan('v2', true)).toBe(next);
     expect(rewrites).toBe(3);
+  });
+
+  it('tells deletion vectors of one Puffin file apart by blob offset: a new DV for the data file derives again', async () => {
+    const java = JSON.parse(readFileSync(new URL('../../test-fixtures/deletion-vectors/java-1.11.0.json', import.meta.url), 'utf8')) as Record<string, string>;
+    const [empty, sparse] = [Buffer.from(java.empty!, 'hex'), Buffer.from(java.sparse!, 'hex')];
+    const ids = [0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n];
+    const data = await parquet('f1', [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)], [ids, ids.map(() => 'eu')]);
+    const puffin = `${location}/data/f1-deletes.puffin`;
+    writeFileSync(fileURLToPath(puffin), Buffer.concat([Buffer.from('PFA1'), empty, sparse]));
+    const storage = new LocalFileStorage();
+    const real = parquetRewriter(storage);
+    let rewrites = 0;
+    const ctx: DeriveContext = {
+      storage,
+      rewriter: { rewrite: (r) => (rewrites++, real.rewrite(r)) },
+      tableLocation: location,
+      policy: policy('v1'),
+      schema,
+      specs: new Map(),
+      newUuid: () => `00000000-0000-4000-8000-1${String(rewrites).padStart(11, '0')}`,
+      memo: new WeakMap(),
+    };
+    const file = entry(data, 0, 8);
+    // The empty DV at offset 4, then the one deleting positions 0, 1, 2 and 5 (and more past the file's end) after it.
+    const dv = (offset: number, blob: Buffer, count: number): ContentFile => ({
+      ...entry(puffin, 1, count),
+      fileFormat: 'PUFFIN',
+      referencedDataFile: data,
+      contentOffset: offset,
+      contentSizeInBytes: blob.length,
+    });
+    const plan = async (deletes: ContentFile[]) => (await deriveTasks([{ file, specId: 0, dataSequenceNumber: 1, deletes }], ctx))[0]!.file;
+    expect((await plan([dv(4, empty, 0)])).recordCount).toBe(8);
+    const replaced = await plan([dv(4 + empty.length, sparse, 7)]);
+    expect([rewrites, replaced.recordCount]).toEqual([2, 4]);
+    expect(await plan([dv(4 + empty.length, sparse, 7)])).toBe(replaced);
+    expect(rewrites).toBe(2);
   });
 });

@@ -7,7 +7,10 @@ import { StorageRewriteFiles } from './storage-files.js';
 /** The largest object a rewrite reads from a store that cannot be read lazily (storage-files.ts). */
 export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
 
-/** A rewriter with its own temporary files (StorageRewriteFiles holds one rewrite's). */
-export const parquetRewriter = (storage: ObjectStorage): DataFileRewriter => ({
-  rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES)).rewrite(request),
+/**
+ * A rewriter with its own temporary files (StorageRewriteFiles holds one rewrite's), in this thread: the composition
+ * root hands rewrites to the rewrite threads instead (compose/rewrite-threads.ts), which run this one.
+ */
+export const parquetRewriter = (storage: ObjectStorage, dir?: string): DataFileRewriter => ({
+  rewrite: (request) => new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES, dir)).rewrite(request),
 });

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +61,11 @@ async function rowsOf(file: string): Promise<{ rows: Record<string, unknown>[]; 
   return { rows, ids };
 }
 
+const dvBlob = Buffer.from(
+  (JSON.parse(readFileSync(new URL('../../test-fixtures/deletion-vectors/java-1.11.0.json', import.meta.url), 'utf8')) as Record<string, string>).sparse!,
+  'hex',
+);
+
 describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
   let dir: string;
   const at = (name: string) => pathToFileURL(path.join(dir, name)).href;
@@ -85,6 +91,9 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     );
     // Equality deletes on email: u4@x.com and u100008@x.com.
     await writeParquet(path.join(dir, 'eq.parquet'), each([batchOf([field('email', new Utf8(), 3)], [['u4@x.com', 'u100008@x.com']])]));
+    // A Puffin file with two deletion vectors written by Iceberg Java (positions 0, 1, 2, 5, 1000, 65535, 65536), at
+    // offsets 4 and 4 + its length; its footer does not matter here (the manifest entry gives each blob's range).
+    await writeFile(path.join(dir, 'dv.puffin'), Buffer.concat([Buffer.from('PFA1'), dvBlob, dvBlob, Buffer.from('PFA1')]));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -157,15 +166,53 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     await expect(rewriter.rewrite(request)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
   });
 
-  it('refuses what it cannot honour instead of showing more: deletion vectors, other formats, a masked column the file lacks', async () => {
+  it('applies deletion vectors (Puffin blobs written by Iceberg Java), each to the data file it references', async () => {
+    const dv = (data: string, offset: number, recordCount = 7) => ({
+      uri: at('dv.puffin'),
+      content: 1 as const,
+      format: 'PUFFIN',
+      referencedDataFile: at(data),
+      contentOffset: offset,
+      contentSizeInBytes: dvBlob.length,
+      recordCount,
+    });
+    const out = await rewriter.rewrite({
+      inputs: [
+        { uri: at('a.parquet'), format: 'parquet', deletes: [dv('a.parquet', 4)] },
+        { uri: at('b.parquet'), format: 'parquet', deletes: [dv('b.parquet', 4 + dvBlob.length), { uri: at('pos.parquet'), content: 1, format: 'parquet' }] },
+      ],
+      transforms: [],
+      output: at('out/dv.parquet'),
+      querySalt: salt,
+    });
+    const deleted = new Set([0, 1, 2, 5, 1000, 65535, 65536, 100_000, 100_001, 100_002, 100_003, 100_005]);
+    const expected = [...Array.from({ length: 70_000 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 100_000 + i)].filter((i) => !deleted.has(i));
+    const { rows } = await rowsOf(path.join(dir, 'out', 'dv.parquet'));
+    expect(rows.map((r) => Number(r.id))).toEqual(expected);
+    expect(out.recordCount).toBe(expected.length);
+  });
+
+  it('refuses what it cannot honour instead of showing more: a bad deletion vector, other formats, a masked column the file lacks', async () => {
     const base = { filter: undefined, querySalt: salt, output: at('out/refused.parquet') };
-    await expect(
-      rewriter.rewrite({
-        ...base,
-        inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [{ uri: at('dv.puffin'), content: 1, format: 'puffin' }] }],
-        transforms: [],
-      }),
-    ).rejects.toMatchObject({ code: 'ERR_UNPROCESSABLE' });
+    const dv = {
+      uri: at('dv.puffin'),
+      content: 1 as const,
+      format: 'puffin',
+      referencedDataFile: at('b.parquet'),
+      contentOffset: 4,
+      contentSizeInBytes: dvBlob.length,
+    };
+    for (const [bad, message] of [
+      [{ ...dv, contentOffset: undefined }, /content offset/],
+      [{ ...dv, recordCount: 8 }, /7 positions.*says 8/],
+      [{ ...dv, contentOffset: 5 }, /not valid/],
+      [{ ...dv, contentOffset: 4 + 2 * dvBlob.length }, /past the end/],
+    ] as const) {
+      await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.parquet'), format: 'parquet', deletes: [bad] }], transforms: [] })).rejects.toMatchObject({
+        code: 'ERR_UNPROCESSABLE',
+        message: expect.stringMatching(message),
+      });
+    }
     await expect(rewriter.rewrite({ ...base, inputs: [{ uri: at('b.orc'), format: 'orc', deletes: [] }], transforms: [] })).rejects.toMatchObject({
       code: 'ERR_UNPROCESSABLE',
     });

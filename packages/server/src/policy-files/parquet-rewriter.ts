@@ -1,9 +1,12 @@
 /**
  * The DataFileRewriter over Parquet (catalog/planning/rewrite-ports.ts): each input's row groups are read one at a
- * time, the deletes that apply to it are dropped, then the rows the filter admits are kept and the transforms
- * applied (apply-batch.ts, on the original values), and the batches are written out as one Parquet file a row group
- * at a time (parquet-io.ts says why parquet-wasm). Inputs and output go through `RewriteFiles`: local files are read
- * lazily; objects in a store are staged through local temporary files (storage-files.ts). One RewriteFiles per rewrite.
+ * time, the deletes that apply to it are dropped (position and equality delete files, deletion vectors:
+ * delete-sets.ts), then the rows the filter admits are kept and the transforms applied (apply-batch.ts, on the
+ * original values), and the batches are written out as one Parquet file a row group at a time (parquet-io.ts says
+ * why parquet-wasm). Inputs and output go through `RewriteFiles`: local files are read lazily; objects in a store are
+ * staged through local temporary files (storage-files.ts), but for deletion vectors, of which only the blob's byte range
+ * is read. One RewriteFiles per rewrite. A request with sort keys (compaction's sort strategy) holds every input's rows
+ * and writes them in that order (sort-rows.ts); without, the rewrite streams.
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';
@@ -11,11 +14,14 @@ import type { DataFileRewriter, RewriteRequest, RewrittenFile } from '../catalog
 import { FIELD_ID_KEY, applyToBatch } from './apply-batch.js';
 import { keyOf, readDeleteSets } from './delete-sets.js';
 import { columnBytes, localBlob, readRowGroups, writeParquet } from './parquet-io.js';
+import { sortBatches } from './sort-rows.js';
 
 /** Where a rewrite's bytes come from and go to. */
 export interface RewriteFiles {
   /** The object as a Blob (read lazily where the store allows). */
   open(uri: string): Promise<Blob>;
+  /** `length` bytes of the object from `offset` alone (a deletion vector's blob in its Puffin file), at most `maxBytes`. */
+  readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array>;
   /** A fresh local path to write the output to, then publish(): stores it at `uri` (never overwriting). */
   scratch(): Promise<string>;
   publish(path: string, uri: string): Promise<void>;
@@ -47,10 +53,11 @@ export class ParquetRewriter implements DataFileRewriter {
     const files = this.files;
     async function* batches(): AsyncGenerator<RecordBatch> {
       for (const input of request.inputs) {
-        const deletes = await readDeleteSets(input.deletes, async (uri) => readRowGroups(await files.open(uri)));
+        const deletes = await readDeleteSets(input.deletes, files);
         const positions = deletes.positions(input.uri);
         let offset = 0;
         for await (const batch of readRowGroups(await files.open(input.uri))) {
+          request.signal?.throwIfAborted();
           if (schema === undefined) schema = batch.schema;
           else if (!sameSchema(schema, batch.schema))
             throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} has another schema than the rewrite's first input`);
@@ -73,9 +80,17 @@ export class ParquetRewriter implements DataFileRewriter {
         }
       }
     }
+    // The sort strategy: every input's rows held, then written in the order asked (sort-rows.ts).
+    const sort = request.sort ?? [];
+    async function* sorted(): AsyncGenerator<RecordBatch> {
+      const held: RecordBatch[] = [];
+      for await (const batch of batches()) held.push(batch);
+      request.signal?.throwIfAborted();
+      yield* sortBatches(held, sort);
+    }
     const path = await this.files.scratch();
     try {
-      const fileSizeInBytes = await writeParquet(path, batches()).catch((e: unknown) => {
+      const fileSizeInBytes = await writeParquet(path, sort.length > 0 ? sorted() : batches()).catch((e: unknown) => {
         // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is
         // the table's, not the server's: 422 with the reason, never a file that shows more.
         throw e instanceof TypeError
@@ -88,6 +103,7 @@ export class ParquetRewriter implements DataFileRewriter {
         const id = Number(f.metadata.get(FIELD_ID_KEY));
         if (Number.isInteger(id) && byName.has(f.name)) columnSizes.set(id, byName.get(f.name)!);
       }
+      request.signal?.throwIfAborted();
       await this.files.publish(path, request.output);
       return { uri: request.output, format: 'parquet', recordCount, fileSizeInBytes, columnSizes, valueCounts, nullValueCounts };
     } finally {

@@ -3,7 +3,8 @@
  * file (`file://`) is read lazily from disk, a row group at a time; an object in a store that streams (S3: the port's
  * `download`) is copied to a temporary file first and read from there the same way, and the output is staged in a
  * temporary file and streamed up (`uploadNew`), never overwriting. A store without streaming (GCS, Azure, memory yet)
- * is read whole, bounded by `maxObjectBytes`. Temporary files go away when the rewrite ends.
+ * is read whole, bounded by `maxObjectBytes`. A deletion vector is read alone from its Puffin file (readRange: one ranged
+ * request of the blob's bytes), never the file. Temporary files go away when the rewrite ends.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,10 +24,12 @@ export class StorageRewriteFiles implements RewriteFiles {
   constructor(
     private readonly storage: ObjectStorage,
     private readonly maxObjectBytes: number,
+    /** An empty directory made for this rewrite (a rewrite thread's job: its caller removes it if the thread dies); else one is made. */
+    private readonly givenDir?: string,
   ) {}
 
   private async local(name: string): Promise<string> {
-    this.dir ??= await mkdtemp(path.join(tmpdir(), 'lakegate-rewrite-'));
+    this.dir ??= this.givenDir ?? (await mkdtemp(path.join(tmpdir(), 'lakegate-rewrite-')));
     return path.join(this.dir, `${this.count++}-${name}`);
   }
 
@@ -41,6 +44,11 @@ export class StorageRewriteFiles implements RewriteFiles {
       await writeFile(copy, await this.storage.read(uri, this.maxObjectBytes), { flag: 'wx' });
     }
     return localBlob(copy);
+  }
+
+  /** One ranged read of the store (the port's readRange), never the whole object nor a temporary copy. */
+  readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    return this.storage.readRange(uri, offset, length, maxBytes);
   }
 
   scratch(): Promise<string> {

@@ -21,6 +21,9 @@ export class StorageRouter implements ObjectStorage {
   read(uri: string, maxBytes: number): Promise<Uint8Array> {
     return this.pick(uri).read(uri, maxBytes);
   }
+  readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    return this.pick(uri).readRange(uri, offset, length, maxBytes);
+  }
   existsIsCheap(uri: string): boolean {
     return this.pick(uri).existsIsCheap(uri);
   }

@@ -53,6 +53,15 @@ export class TracedStorage implements ObjectStorage {
     );
   }
 
+  readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    return this.call(
+      'read-range',
+      uri,
+      () => this.inner.readRange(uri, offset, length, maxBytes),
+      (span, bytes) => span.set('lakegate.storage.bytes', bytes.byteLength),
+    );
+  }
+
   exists(uri: string): Promise<boolean> {
     return this.call('exists', uri, () => this.inner.exists(uri));
   }

@@ -22,12 +22,27 @@ interface Resolved extends KindAdapters {
   fingerprint: string;
 }
 
+/**
+ * What another thread needs to open a warehouse's storage itself (a Parquet rewrite thread, compose/rewrite-threads.ts):
+ * the profile and its opened secret, and an id that changes when either does (the thread keeps what it built by it).
+ * Held in memory beside the adapters built from it, which hold the same credentials; never logged.
+ */
+export interface StorageRecipe {
+  id: string;
+  warehouse: string;
+  profile: StorageProfile;
+  secret: unknown;
+}
+
 export class WarehouseStorage {
   private readonly resolved = new Map<string, Resolved>();
   /** Per warehouse record (the warehouse service hands out the same one until it changes): no fingerprint per request. */
   private readonly byRecord = new WeakMap<Warehouse, Resolved>();
   /** Adapters a storage kind shares between warehouses (BuildContext.shared), by kind. */
   private readonly sharedByKind = new Map<string, unknown>();
+  /** The recipe of each object storage this resolved (recipeOf). */
+  private readonly recipes = new WeakMap<ObjectStorage, StorageRecipe>();
+  private built = 0;
 
   constructor(
     private readonly store: CatalogStore,
@@ -38,6 +53,11 @@ export class WarehouseStorage {
 
   async storageFor(warehouse: Warehouse): Promise<ObjectStorage> {
     return (await this.resolve(warehouse)).storage;
+  }
+
+  /** How the storage storageFor() answered was built, for a thread that opens its own; undefined for any other object. */
+  recipeOf(storage: ObjectStorage): StorageRecipe | undefined {
+    return this.recipes.get(storage);
   }
 
   async vendorFor(warehouse: Warehouse): Promise<CredentialVendor | undefined> {
@@ -79,19 +99,21 @@ export class WarehouseStorage {
       return cached;
     }
     const profile = StorageProfileSchema.parse(warehouse.storageProfile);
-    const adapters = await this.build(warehouse, profile);
+    const { adapters, secret } = await this.build(warehouse, profile);
     const built = { fingerprint, ...adapters, storage: withStorageSpans(adapters.storage, this.spans) };
+    this.recipes.set(built.storage, { id: `${warehouse.name}#${++this.built}`, warehouse: warehouse.name, profile, secret });
     this.resolved.set(warehouse.name, built);
     this.byRecord.set(warehouse, built);
     return built;
   }
 
   /** The adapters of the profile's storage kind (storage/kinds.ts), with the secret opened when the kind has one. */
-  private async build(warehouse: Warehouse, profile: StorageProfile): Promise<KindAdapters> {
+  private async build(warehouse: Warehouse, profile: StorageProfile): Promise<{ adapters: KindAdapters; secret: unknown }> {
     const kind = kindOf(profile.type);
     const schema = kind.secretSchema;
     const secret = schema && (await this.secret(warehouse, (v) => schema.parse(v)));
-    return kind.build(profile, secret, { warehouse: warehouse.name, shared: (make) => this.shared(profile.type, make) });
+    const adapters = await kind.build(profile, secret, { warehouse: warehouse.name, shared: (make) => this.shared(profile.type, make) });
+    return { adapters, secret };
   }
 
   private shared<T>(type: string, make: () => T): T {

@@ -7,7 +7,7 @@
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import type { Federation, RemoteCatalogs } from '../ports/remote-catalog.js';
-import { commitRemoteTables, createRemoteTable, dropRemoteTable, federatedWarehouse, type Ctx } from './federated-tables.js';
+import { commitRemoteTables, createRemoteTable, dropRemoteTable, federatedWarehouse, stageRemoteTable, type Ctx } from './federated-tables.js';
 import { FederationMirror, isFederated } from './mirror.js';
 
 export class FederationService implements Federation {
@@ -40,6 +40,10 @@ export class FederationService implements Federation {
 
   createTable(scope: RequestScope, namespace: string[], request: Record<string, unknown>): Promise<CatalogObjectRecord> {
     return createRemoteTable(this.ctx, scope, federatedWarehouse(scope), namespace, request);
+  }
+
+  stageTable(scope: RequestScope, namespace: string[], request: Record<string, unknown>) {
+    return stageRemoteTable(this.ctx, federatedWarehouse(scope), namespace, request);
   }
 
   commit(scope: RequestScope, changes: Parameters<Federation['commit']>[1]) {

@@ -26,6 +26,8 @@ export const FederationInput = z
     scope: z.string().max(1000).optional(),
     'timeout-ms': z.number().int().min(100).max(120_000).optional(),
     'max-staleness-ms': z.number().int().min(0).max(3_600_000).optional(),
+    'lock-enabled': z.boolean().optional(),
+    'lock-timeout-ms': z.number().int().min(100).max(120_000).optional(),
   })
   .strict();
 
@@ -61,6 +63,12 @@ export function checkFederation(
   return checkIcebergRest(input, secret);
 }
 
+/** The fields of the hive kind only (its HMS table lock). */
+const hiveOnly = (input: z.infer<typeof FederationInput>) => ({
+  'federation.lock-enabled': input['lock-enabled'],
+  'federation.lock-timeout-ms': input['lock-timeout-ms'],
+});
+
 const only = (kind: string, fields: Record<string, unknown>) => {
   for (const [field, value] of Object.entries(fields))
     if (value !== undefined) throw new CatalogError('ERR_VALIDATION', `${field} does not apply to federation.kind ${kind}`);
@@ -71,6 +79,7 @@ function checkIcebergRest(
   secret: z.infer<typeof FederationSecretInput> | undefined,
 ): { settings: FederationSettings; credential: RemoteCredential | undefined } {
   only('iceberg-rest', {
+    ...hiveOnly(input),
     'federation.region': input.region,
     'federation.catalog-id': input['catalog-id'],
     'federation.access-key-id': input['access-key-id'],
@@ -104,6 +113,7 @@ function checkGlue(
   secret: z.infer<typeof FederationSecretInput> | undefined,
 ): { settings: FederationSettings; credential: RemoteCredential | undefined } {
   only('glue', {
+    ...hiveOnly(input),
     'federation.warehouse': input.warehouse,
     'federation.oauth2-server-uri': input['oauth2-server-uri'],
     'federation.client-id': input['client-id'],
@@ -149,8 +159,17 @@ function checkHive(
   if (secret !== undefined && Object.values(secret).some((v) => v !== undefined))
     throw new CatalogError('ERR_VALIDATION', 'federation-secret does not apply to federation.kind hive (a metastore without SASL takes no credential)');
   if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind hive (thrift://host:port)');
+  if (input['lock-enabled'] === false && input['lock-timeout-ms'] !== undefined)
+    throw new CatalogError('ERR_VALIDATION', 'federation.lock-timeout-ms does not apply with federation.lock-enabled false');
   return {
-    settings: { kind: 'hive', uri: checkThriftUri(input.uri), timeoutMs: input['timeout-ms'], maxStalenessMs: input['max-staleness-ms'] },
+    settings: {
+      kind: 'hive',
+      uri: checkThriftUri(input.uri),
+      timeoutMs: input['timeout-ms'],
+      maxStalenessMs: input['max-staleness-ms'],
+      lockEnabled: input['lock-enabled'],
+      lockTimeoutMs: input['lock-timeout-ms'],
+    },
     credential: undefined,
   };
 }
@@ -202,5 +221,7 @@ export const federationView = (f: FederationSettings) => ({
   ...(f.scope === undefined ? {} : { scope: f.scope }),
   ...(f.timeoutMs === undefined ? {} : { 'timeout-ms': f.timeoutMs }),
   ...(f.maxStalenessMs === undefined ? {} : { 'max-staleness-ms': f.maxStalenessMs }),
+  ...(f.lockEnabled === undefined ? {} : { 'lock-enabled': f.lockEnabled }),
+  ...(f.lockTimeoutMs === undefined ? {} : { 'lock-timeout-ms': f.lockTimeoutMs }),
   'has-secret': f.secretId !== undefined,
 });

@@ -36,6 +36,7 @@ import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
+import { checkCompactionProperties } from '../metadata/compaction-properties.js';
 
 export interface LanceTableInfo {
   id: string[];
@@ -106,6 +107,8 @@ export class LanceTableService {
     // validate
     const id = this.checkCreatable(idInput);
     const properties = checkStringMap(input.properties, 'properties');
+    // The scheduled optimize's settings (compaction.*): a bad value is a 400 now, never a surprise at a scheduled run.
+    checkCompactionProperties(properties);
     const vend = checkVend(input.vendCredentials);
     const scope = await this.ctx.scope(request);
     const explicit = input.location !== undefined && input.location !== null;
@@ -263,7 +266,8 @@ export class LanceTableService {
     return record;
   }
 
-  private checkCreatable(idInput: unknown): LanceTableId {
+  /** The id of a table being created (declare, register, CreateTable with data): 400 or 406 (the root namespace). */
+  checkCreatable(idInput: unknown): LanceTableId {
     const id = checkLanceTableId(idInput);
     // A table being created: the rule for new names (issue 41).
     id.namespace.forEach((level, i) => checkNewName(level, `namespace level ${i + 1}`));
@@ -356,7 +360,7 @@ function checkVend(value: unknown): boolean {
   return value;
 }
 
-function propertiesOf(record: CatalogObjectRecord): Record<string, string> {
+export function propertiesOf(record: CatalogObjectRecord): Record<string, string> {
   try {
     const parsed = JSON.parse(record.metadataJson) as Partial<StoredLanceMetadata>;
     return parsed.properties ?? {};

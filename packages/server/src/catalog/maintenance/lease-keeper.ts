@@ -4,7 +4,8 @@
  * another replica's scheduler while it is alive. When a renewal finds the lease gone (it expired, because this
  * process stalled longer than the lease, and another replica took the job; or the row says the job ended), the
  * keeper aborts its signal: the job stops at its next check (compaction: before each group and before its commit,
- * deleting the files it wrote, and commits nothing; expiry: before its commit and before each chunk of deletions;
+ * deleting the files it wrote, and commits nothing; manifest rewrite: before each manifest, its manifest list and its
+ * commit, deleting what it wrote; expiry: before its commit and before each chunk of deletions;
  * orphan removal: before listing and before each chunk of deletions). A renewal that fails (the database unreachable for a moment) is
  * retried at the next period; once the lease's own end has passed without a renewal the job stops too, since
  * another replica may now hold it.

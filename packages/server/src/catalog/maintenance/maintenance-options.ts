@@ -5,6 +5,8 @@
 import type { TableMaintenanceJob } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
 import { type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
+import { COMPACTION_STRATEGIES, type CompactionStrategy } from './compaction/sort-strategy.js';
+import { MAX_MANIFEST_TARGET, MIN_MANIFEST_TARGET, type ManifestRewriteOptions, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import type { FailedFile } from './delete-files.js';
 import type { ExpirySettings } from './expire-plan.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
@@ -15,9 +17,14 @@ export type MaintenanceJobView = TableMaintenanceJob;
 
 /** The actions a request without `actions` (and the scheduler) runs. */
 export const MAINTENANCE_ACTIONS = ['expire-snapshots', 'remove-orphan-files'] as const;
-/** Every action; compaction only when asked for (it rewrites data, the others only remove what nothing reaches). */
-export const ALL_MAINTENANCE_ACTIONS = ['rewrite-data-files', ...MAINTENANCE_ACTIONS] as const;
-export type MaintenanceAction = (typeof ALL_MAINTENANCE_ACTIONS)[number];
+/**
+ * Every action, in the order a job runs them; compaction (data files, then manifests) only when asked for: it
+ * rewrites, the others only remove what nothing reaches.
+ */
+export const ALL_MAINTENANCE_ACTIONS = ['rewrite-data-files', 'rewrite-manifests', ...MAINTENANCE_ACTIONS] as const;
+/** A Lance table's only action (lance-optimize.ts): named alone, and only on a Lance table. */
+export const LANCE_OPTIMIZE = 'optimize';
+export type MaintenanceAction = (typeof ALL_MAINTENANCE_ACTIONS)[number] | typeof LANCE_OPTIMIZE;
 
 /** A century: an age beyond it is a unit mistake, not a policy. */
 const MAX_AGE_MS = 100 * 365 * 86_400_000;
@@ -30,6 +37,7 @@ export interface MaintenanceOptions {
   /** Orphans younger than this are kept (default 3 days; the request may go down to 0, for tests and known-idle tables). */
   orphanOlderThanMs: number;
   compaction?: CompactionOptions | undefined;
+  manifests?: ManifestRewriteOptions | undefined;
   /** Who started the job (events, audit and /metrics say it); on-demand when unset. */
   trigger?: 'on-demand' | 'scheduled' | undefined;
   /** Aborted when the job lost its table lease (lease-keeper.ts): compaction stops and removes what it wrote; expiry and orphan removal send no further deletions. */
@@ -50,6 +58,17 @@ export interface MaintenanceResult {
   'missing-files': DeletableFile[];
   'metadata-location': string;
   compaction?: CompactionResult;
+  manifests?: ManifestRewriteResult;
+  /** optimize (a Lance table): what the Lance library compacted, and the table's latest managed version before and after. */
+  optimize?: {
+    'fragments-removed': number;
+    'fragments-added': number;
+    'files-removed': number;
+    'files-added': number;
+    attempts: number;
+    'version-before': number;
+    'version-after': number;
+  };
 }
 
 const PROPERTY: Record<keyof ExpirySettings, string> = {
@@ -68,12 +87,31 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   if (body === undefined || body === null) return { actions: [...MAINTENANCE_ACTIONS], dryRun: false, expiry: {}, orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS };
   if (typeof body !== 'object' || Array.isArray(body)) throw validation('the maintenance request must be an object');
   const b = body as Record<string, unknown>;
-  const known = new Set(['actions', 'dry-run', 'orphan-older-than-ms', 'target-file-size-bytes', 'min-input-files', ...Object.values(BODY)]);
+  const known = new Set([
+    'actions',
+    'dry-run',
+    'orphan-older-than-ms',
+    'target-file-size-bytes',
+    'min-input-files',
+    'strategy',
+    'target-manifest-size-bytes',
+    ...Object.values(BODY),
+  ]);
   const unknown = Object.keys(b).find((k) => !known.has(k));
   if (unknown !== undefined) throw validation(`unknown field ${JSON.stringify(unknown)}; known: ${[...known].join(', ')}`);
   const actions = b.actions ?? [...MAINTENANCE_ACTIONS];
-  if (!Array.isArray(actions) || actions.length === 0 || actions.some((a) => !(ALL_MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))) {
-    throw validation(`actions must be a non-empty list of: ${ALL_MAINTENANCE_ACTIONS.join(', ')}`);
+  if (
+    !Array.isArray(actions) ||
+    actions.length === 0 ||
+    actions.some((a) => a !== LANCE_OPTIMIZE && !(ALL_MAINTENANCE_ACTIONS as readonly unknown[]).includes(a))
+  ) {
+    throw validation(`actions must be a non-empty list of: ${[...ALL_MAINTENANCE_ACTIONS, LANCE_OPTIMIZE].join(', ')}`);
+  }
+  if (actions.includes(LANCE_OPTIMIZE)) {
+    if (actions.length > 1) throw validation(`${LANCE_OPTIMIZE} (a Lance table's action) is named alone`);
+    // The Lance library's optimize takes no settings and has no dry run: a field it would ignore is refused.
+    const other = Object.keys(b).find((k) => k !== 'actions');
+    if (other !== undefined) throw validation(`${JSON.stringify(other)} does not apply to ${LANCE_OPTIMIZE}, which takes no other field`);
   }
   if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
   const expiry: Partial<ExpirySettings> = {};
@@ -89,8 +127,18 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   const compaction = {
     targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
     minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
+    strategy: strategyOf(b.strategy),
   };
-  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction };
+  const manifests = {
+    targetManifestSizeBytes: wholeIn(b['target-manifest-size-bytes'], MIN_MANIFEST_TARGET, MAX_MANIFEST_TARGET, 'target-manifest-size-bytes'),
+  };
+  return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction, manifests };
+}
+
+function strategyOf(v: unknown): CompactionStrategy | undefined {
+  if (v === undefined) return undefined;
+  if (!(COMPACTION_STRATEGIES as readonly unknown[]).includes(v)) throw validation(`strategy must be one of: ${COMPACTION_STRATEGIES.join(', ')}`);
+  return v as CompactionStrategy;
 }
 
 function wholeIn(v: unknown, min: number, max: number, what: string): number | undefined {

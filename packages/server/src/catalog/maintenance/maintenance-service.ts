@@ -21,18 +21,32 @@ import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/i
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { DataFileRewriter } from '../planning/rewrite-ports.js';
 import { compactTable, type CompactionResult } from './compaction/compact.js';
+import { rewriteManifests, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import { deleteFiles } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { ReachableFiles } from './reachable-files.js';
 import { findOrphans, reachableFromMetadata } from './orphan-files.js';
-import type { MaintenanceJobRecord } from '../ports/maintenance.js';
+import { jobView, maintenanceAuditDetail } from './maintenance-views.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
-import { type MaintenanceJobView, type MaintenanceOptions, type MaintenanceResult, checkMaintenanceBody, fromProperties } from './maintenance-options.js';
+import type { LanceOptimizer } from '../ports/lance-optimizer.js';
+import { requireManagedTable } from '../lance/versions/managed-table.js';
+import { optimizeLanceTable } from './lance-optimize.js';
+import { lanceLibraryMissing } from '../lance/library.js';
+import { LANCE_TABLE } from '../lance/table-id.js';
+import {
+  LANCE_OPTIMIZE,
+  type MaintenanceJobView,
+  type MaintenanceOptions,
+  type MaintenanceResult,
+  checkMaintenanceBody,
+  fromProperties,
+} from './maintenance-options.js';
 
 export { ALL_MAINTENANCE_ACTIONS, MAINTENANCE_ACTIONS, checkExpiryProperties, checkMaintenanceBody } from './maintenance-options.js';
+export { maintenanceAuditDetail } from './maintenance-views.js';
 export type { MaintenanceAction, MaintenanceJobView, MaintenanceOptions, MaintenanceResult } from './maintenance-options.js';
 
 /** Plans of an expiry made stale by concurrent commits before the job gives up. */
@@ -48,6 +62,23 @@ export class MaintenanceService {
     private readonly rewriter?: (storage: ObjectStorage) => DataFileRewriter,
   ) {}
 
+  /** The Lance library's optimize (ports/lance-optimizer.ts), attached by the composition root; without one, optimize is refused (406). */
+  private lanceOptimizer: LanceOptimizer | undefined;
+
+  useLanceOptimizer(optimizer: LanceOptimizer | undefined): void {
+    this.lanceOptimizer = optimizer;
+  }
+
+  /** Why a Lance table's optimize cannot run here (no library), or undefined: the schedule asks before it takes a job. */
+  lanceUnavailable(): Promise<string | undefined> {
+    return this.lanceOptimizer?.unavailable() ?? Promise.resolve(lanceLibraryMissing('optimize'));
+  }
+
+  /** The scheduled optimize of a Lance table the scheduler chose (lance-schedule.ts), committed as the catalog. */
+  optimizeLance(scope: RequestScope, record: CatalogObjectRecord, progress: JobProgress, signal: AbortSignal): Promise<MaintenanceResult> {
+    return optimizeLanceTable(this.ctx, this.lanceOptimizer, scope, record, systemCaller(scope), progress, signal, 'scheduled');
+  }
+
   /** Whether rewrite-data-files can run here (the server was built with the Parquet rewriter). */
   get compacts(): boolean {
     return this.rewriter !== undefined;
@@ -60,8 +91,12 @@ export class MaintenanceService {
     const table = checkName(name, 'table name');
     const options = checkMaintenanceBody(body);
     const scope = await this.ctx.scope(request);
+    // optimize is a Lance table's action (one whose versions the catalog manages); the others an Iceberg table's.
+    const lance = options.actions.includes(LANCE_OPTIMIZE);
     // authorize
-    const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
+    const { record } = lance
+      ? await requireManagedTable(this.ctx, scope, [...levels, table], ['table:maintain'], undefined)
+      : await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
     // execute: under the table's job lease, so it never runs beside another job of the table, and reports its progress there.
     const leases = this.ctx.store.maintenanceLeases;
     const leaseMs = this.ctx.settings.maintenanceLeaseMs ?? DEFAULT_LEASE_MS;
@@ -76,7 +111,9 @@ export class MaintenanceService {
     const keeper = new LeaseKeeper(leases, record.id, this.holder, this.ctx.clock, leaseMs).start();
     let result: MaintenanceResult;
     try {
-      result = await this.runTable(scope, record, { ...options, signal: keeper.signal }, progress);
+      result = lance
+        ? await optimizeLanceTable(this.ctx, this.lanceOptimizer, scope, record, systemCaller(scope), progress, keeper.signal)
+        : await this.runTable(scope, record, { ...options, signal: keeper.signal }, progress);
     } catch (e) {
       await keeper.stop();
       await progress.phase('failed', failureReason(e));
@@ -104,8 +141,12 @@ export class MaintenanceService {
     const levels = checkNamespace(namespace);
     const table = checkName(name, 'table name');
     const scope = await this.ctx.scope(request);
-    // authorize
-    const { record } = await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
+    // authorize (a Lance table's job as an Iceberg table's: both kinds share one name space)
+    const found = await this.ctx.store.repository.getObject(scope.warehouse.name, levels, table);
+    const { record } =
+      found?.kind === LANCE_TABLE
+        ? await requireManagedTable(this.ctx, scope, [...levels, table], ['table:maintain'], undefined)
+        : await requireTable(this.ctx, scope, levels, table, ['table:maintain'], true);
     // execute
     return jobView(await this.ctx.store.maintenanceLeases.get(record.id), this.ctx.clock.now());
   }
@@ -126,6 +167,16 @@ export class MaintenanceService {
         progress,
       );
       return { ...rest, compaction };
+    }
+    if (options.actions.includes('rewrite-manifests')) {
+      const manifests = await this.rewriteManifests(scope, record, options, progress);
+      const rest = await this.runTable(
+        scope,
+        (await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name)) ?? record,
+        { ...options, actions: options.actions.filter((a) => a !== 'rewrite-manifests') },
+        progress,
+      );
+      return { ...rest, manifests };
     }
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
@@ -220,6 +271,43 @@ export class MaintenanceService {
     return result;
   }
 
+  /** rewrite-manifests (compaction/rewrite-manifests.ts): metadata only, committed as the catalog like compaction. */
+  private async rewriteManifests(
+    scope: RequestScope,
+    record: CatalogObjectRecord,
+    options: MaintenanceOptions,
+    progress: JobProgress,
+  ): Promise<ManifestRewriteResult> {
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const location = (parseJson(record.metadataJson) as TableMetadata).location;
+    await progress.phase('rewriting-manifests');
+    const deps = {
+      ctx: this.ctx,
+      storage,
+      reader: new CountingManifestReader(storage, [location], progress),
+      caller: systemCaller(scope),
+      warehouse: scope.warehouse.name,
+      signal: options.signal,
+    };
+    const startedMs = this.ctx.clock.now();
+    const result = await rewriteManifests(deps, record, { ...options.manifests, dryRun: options.dryRun });
+    if (result.outcome === 'committed') {
+      await progress.manifestsRewritten(result['rewritten-manifests']);
+      this.ctx.outcomes.report({
+        type: 'table.manifests-rewritten',
+        warehouse: scope.warehouse.name,
+        namespace: record.namespace,
+        name: record.name,
+        trigger: options.trigger ?? 'on-demand',
+        rewrittenManifests: result['rewritten-manifests'],
+        addedManifests: result['added-manifests'],
+        entries: result['entries-processed'],
+        seconds: (this.ctx.clock.now() - startedMs) / 1000,
+      });
+    }
+    return result;
+  }
+
   private async expire(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<MaintenanceResult> {
     const storage = await this.ctx.storageFor(scope.warehouse);
     const system = systemCaller(scope);
@@ -287,22 +375,6 @@ export class MaintenanceService {
   }
 }
 
-/** The audit record of a completed job (`maintenance.completed`), on demand or scheduled. */
-export function maintenanceAuditDetail(result: MaintenanceResult, trigger: 'on-demand' | 'scheduled'): Record<string, unknown> {
-  return {
-    trigger,
-    dryRun: result['dry-run'],
-    expiredSnapshots: result['expired-snapshots'].length,
-    deletedFiles: result['deleted-files'],
-    deletedBytes: result['deleted-bytes'],
-    failedFiles: result['failed-files'].length,
-    missingFiles: result['missing-files'].length,
-    ...(result.compaction
-      ? { compaction: result.compaction.outcome, rewrittenFiles: result.compaction['rewritten-data-files'], addedFiles: result.compaction['added-data-files'] }
-      : {}),
-  };
-}
-
 /** The catalog as the committer of a job's changes, on behalf of the caller the job was authorized for. */
 function systemCaller(scope: RequestScope): Caller {
   return {
@@ -313,18 +385,5 @@ function systemCaller(scope: RequestScope): Caller {
     admin: false,
     unrestricted: true,
     requestId: scope.caller.requestId,
-  };
-}
-
-function jobView(job: MaintenanceJobRecord | undefined, nowMs: number): MaintenanceJobView {
-  if (!job) return { state: 'never-run' };
-  const state = job.state === 'running' && job.expiresAtMs <= nowMs ? 'abandoned' : job.state;
-  return {
-    state,
-    holder: job.holder,
-    'started-at-ms': job.startedAtMs,
-    ...(job.state === 'running' ? { 'lease-expires-at-ms': job.expiresAtMs } : {}),
-    ...(job.lastRunMs > 0 ? { 'last-completed-at-ms': job.lastRunMs } : {}),
-    ...(job.progress ? { progress: job.progress } : {}),
   };
 }

@@ -65,6 +65,12 @@ export class JobProgress {
     await this.deletedMany(1, bytes, 0);
   }
 
+  /** Manifest rewrite: `n` small manifests merged (counted when committed). */
+  async manifestsRewritten(n: number): Promise<void> {
+    this.state['manifests-rewritten'] = (this.state['manifests-rewritten'] ?? 0) + n;
+    await this.flush();
+  }
+
   /** Compaction: a group of `files` small data files of `bytes` rewritten. */
   async rewritten(files: number, bytes: number): Promise<void> {
     this.state['files-rewritten'] = (this.state['files-rewritten'] ?? 0) + files;

@@ -14,6 +14,10 @@
  * `compaction.min-small-file-ratio` of the live data files are small. Its event, audit record and /metrics counts say
  * `trigger: scheduled`. The job runs on the request thread and yields to requests between groups (compact.ts) and
  * between tables, so a request waits at most one group's rewrite.
+ *
+ * A managed Lance table opted in the same way (lance-schedule.ts) has its `optimize` run by its job instead, under the
+ * same lease, when its latest version holds at least `compaction.lance.min-fragments` small fragments, and only where
+ * the Lance library loads: without it the tables are left, reported once per process, and no job is taken or failed.
  */
 import { randomUUID } from 'node:crypto';
 import { parseJson } from '../json.js';
@@ -24,7 +28,7 @@ import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
 import type { Outcomes } from '../ports/change-listener.js';
 import { encodeNamespace } from '../identifiers.js';
 import type { RequestScope, ServiceContext } from '../context.js';
-import type { Caller, NamespaceRecord, Warehouse } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, NamespaceRecord, Warehouse } from '../ports/index.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
 import {
   MAINTENANCE_ACTIONS,
@@ -35,6 +39,9 @@ import {
   maintenanceAuditDetail,
 } from './maintenance-service.js';
 import { failureReason, JobProgress } from './progress.js';
+import { lanceSchedule, smallFragments } from './lance-schedule.js';
+import { LANCE_TABLE } from '../lance/table-id.js';
+import type { ObjectKind } from '../object-record.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
 const PAGE = 500;
@@ -45,11 +52,17 @@ export interface SchedulerTick {
   failed: number;
   /** Of the jobs run, those that compacted (committed a replace snapshot). */
   compacted: number;
+  /** Of the jobs run, the Lance tables' optimizes that removed fragments. */
+  optimized: number;
 }
 
 export class MaintenanceScheduler {
   /** This process, as lease holder. */
   private readonly holder = `replica:${randomUUID()}`;
+  /** The Lance library's absence was reported (lanceAvailable): once per process. */
+  private lanceUnavailableReported = false;
+  /** This tick's answer of the Lance library's availability (lanceAvailable). */
+  private lanceCheck: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -59,7 +72,8 @@ export class MaintenanceScheduler {
 
   /** One pass over every warehouse with a schedule: runs the jobs that are due and whose lease this replica takes. */
   async tick(): Promise<SchedulerTick> {
-    const result: SchedulerTick = { ran: 0, failed: 0, compacted: 0 };
+    const result: SchedulerTick = { ran: 0, failed: 0, compacted: 0, optimized: 0 };
+    this.lanceCheck = undefined;
     for (const warehouse of await this.ctx.store.repository.listWarehouses()) {
       const interval = Number(warehouse.properties[MAINTENANCE_INTERVAL_PROPERTY] ?? '0');
       if (!Number.isSafeInteger(interval) || interval <= 0) continue;
@@ -79,64 +93,116 @@ export class MaintenanceScheduler {
     };
     const scope: RequestScope = { warehouse, caller };
     for await (const ns of this.namespaces(warehouse.name, [])) {
-      let after: string | undefined;
-      for (;;) {
-        const page = await this.ctx.store.repository.listObjects(warehouse.name, ns.levels, 'table', { after, limit: PAGE });
-        for (const t of page) {
-          // Requests that arrived meanwhile first (see the opening comment).
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          const now = this.ctx.clock.now();
-          const leaseMs = this.ctx.settings.maintenanceLeaseMs ?? DEFAULT_LEASE_MS;
-          if (!(await this.ctx.store.maintenanceLeases.take(t.id, warehouse.name, this.holder, now, leaseMs, now - intervalMs))) continue;
-          const record = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
-          if (!record || record.id !== t.id) continue;
-          result.ran += 1;
-          const leases = this.ctx.store.maintenanceLeases;
-          const progress = new JobProgress((p) => leases.report(t.id, this.holder, p), this.ctx.clock);
-          const keeper = new LeaseKeeper(leases, t.id, this.holder, this.ctx.clock, leaseMs).start();
-          try {
-            const options = this.jobOptions(warehouse, parseJson(record.metadataJson) as TableMetadata);
-            const ran = await this.maintenance.runTable(scope, record, { ...options, signal: keeper.signal }, progress);
-            await keeper.stop();
-            await progress.phase('done');
-            await leases.complete(t.id, this.holder, this.ctx.clock.now(), progress.current);
-            if (ran.compaction?.outcome === 'committed') result.compacted += 1;
-            if (changed(ran))
-              await this.ctx.access.record(
-                caller,
-                'maintenance.completed',
-                undefined,
-                'table:maintain',
-                tableObject(scope, t.namespace, t.name),
-                maintenanceAuditDetail(ran, 'scheduled'),
-              );
-          } catch (e) {
-            await keeper.stop();
-            result.failed += 1;
-            await progress.phase('failed', failureReason(e));
-            await leases.fail(t.id, this.holder, progress.current, false);
-            this.outcomes.report({
-              type: 'table.maintenance-failed',
-              warehouse: warehouse.name,
-              namespace: t.namespace,
-              name: t.name,
-              reason: e instanceof Error ? e.message : String(e),
-            });
-          }
-        }
-        if (page.length < PAGE) break;
-        after = page.at(-1)!.name;
+      for await (const t of this.objects(warehouse.name, ns.levels, 'table')) {
+        await this.job(scope, t, intervalMs, result, (record, progress, signal) =>
+          this.maintenance.runTable(scope, record, { ...this.jobOptions(warehouse, parseJson(record.metadataJson) as TableMetadata), signal }, progress),
+        );
+      }
+      for await (const t of this.objects(warehouse.name, ns.levels, LANCE_TABLE)) {
+        const found = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
+        const schedule = found?.id === t.id ? lanceSchedule(found, warehouse.properties) : undefined;
+        if (schedule === undefined || !(await this.lanceAvailable(scope, t))) continue;
+        await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
+          // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next.
+          if ((await smallFragments(this.ctx, scope, record)) < schedule.minFragments) return undefined;
+          return this.maintenance.optimizeLance(scope, record, progress, signal);
+        });
       }
     }
   }
 
-  /** The scheduled job of a table: expiry and orphans, and compaction first when its settings turn it on. */
+  /**
+   * One table's scheduled job, when it is due and this replica takes its lease: `run` does the work (undefined: there
+   * was nothing to do), the lease is kept renewed meanwhile, and the job is completed, audited, or failed.
+   */
+  private async job(
+    scope: RequestScope,
+    t: { id: string; namespace: string[]; name: string },
+    intervalMs: number,
+    result: SchedulerTick,
+    run: (record: CatalogObjectRecord, progress: JobProgress, signal: AbortSignal) => Promise<MaintenanceResult | undefined>,
+  ): Promise<void> {
+    const warehouse = scope.warehouse;
+    const now = this.ctx.clock.now();
+    const leaseMs = this.ctx.settings.maintenanceLeaseMs ?? DEFAULT_LEASE_MS;
+    if (!(await this.ctx.store.maintenanceLeases.take(t.id, warehouse.name, this.holder, now, leaseMs, now - intervalMs))) return;
+    const record = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
+    if (!record || record.id !== t.id) return;
+    result.ran += 1;
+    const leases = this.ctx.store.maintenanceLeases;
+    const progress = new JobProgress((p) => leases.report(t.id, this.holder, p), this.ctx.clock);
+    const keeper = new LeaseKeeper(leases, t.id, this.holder, this.ctx.clock, leaseMs).start();
+    try {
+      const ran = await run(record, progress, keeper.signal);
+      await keeper.stop();
+      await progress.phase('done');
+      await leases.complete(t.id, this.holder, this.ctx.clock.now(), progress.current);
+      if (ran?.compaction?.outcome === 'committed') result.compacted += 1;
+      if ((ran?.optimize?.['fragments-removed'] ?? 0) > 0) result.optimized += 1;
+      if (ran !== undefined && changed(ran))
+        await this.ctx.access.record(
+          scope.caller,
+          'maintenance.completed',
+          undefined,
+          'table:maintain',
+          tableObject(scope, t.namespace, t.name),
+          maintenanceAuditDetail(ran, 'scheduled'),
+        );
+    } catch (e) {
+      await keeper.stop();
+      result.failed += 1;
+      await progress.phase('failed', failureReason(e));
+      await leases.fail(t.id, this.holder, progress.current, false);
+      this.outcomes.report({
+        type: 'table.maintenance-failed',
+        warehouse: warehouse.name,
+        namespace: t.namespace,
+        name: t.name,
+        reason: e instanceof Error ? e.message : String(e),
+      });
+    }
+  }
+
+  /** Whether the Lance library loads here; when it does not, the tables are left, and that is reported once per process. */
+  private async lanceAvailable(scope: RequestScope, t: { namespace: string[]; name: string }): Promise<boolean> {
+    // Asked once per tick (loading the library again after a failure is an import's resolution each time).
+    this.lanceCheck ??= this.maintenance.lanceUnavailable();
+    const reason = await this.lanceCheck;
+    if (reason === undefined) return true;
+    if (!this.lanceUnavailableReported) {
+      this.lanceUnavailableReported = true;
+      this.outcomes.report({ type: 'lance-table.optimize-unavailable', warehouse: scope.warehouse.name, namespace: t.namespace, name: t.name, reason });
+    }
+    return false;
+  }
+
+  /** The objects of a kind in a namespace, yielding to requests that arrived meanwhile before each (see the opening comment). */
+  private async *objects(warehouse: string, levels: string[], kind: ObjectKind): AsyncGenerator<{ id: string; namespace: string[]; name: string }> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.ctx.store.repository.listObjects(warehouse, levels, kind, { after, limit: PAGE });
+      for (const t of page) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yield t;
+      }
+      if (page.length < PAGE) return;
+      after = page.at(-1)!.name;
+    }
+  }
+
+  /**
+   * The scheduled job of a table: expiry and orphans, and compaction first when its settings turn it on (data files,
+   * then manifests when at least compaction.manifests.min-count of them are small).
+   */
   private jobOptions(warehouse: Warehouse, metadata: TableMetadata): MaintenanceOptions {
     const actions: MaintenanceAction[] = [...MAINTENANCE_ACTIONS];
     const compaction = scheduledCompaction(metadata.properties, warehouse.properties);
     // Format versions other than 2 are refused by compaction (docs/maintenance.md): their expiry still runs.
     const compacts = compaction !== undefined && this.maintenance.compacts && metadata['format-version'] === 2;
     if (compacts) actions.unshift('rewrite-data-files');
+    // Metadata only: no Parquet rewriter needed.
+    const mergesManifests = compaction !== undefined && metadata['format-version'] === 2;
+    if (mergesManifests) actions.unshift('rewrite-manifests');
     return {
       actions,
       dryRun: false,
@@ -144,6 +210,7 @@ export class MaintenanceScheduler {
       orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS,
       trigger: 'scheduled',
       ...(compacts ? { compaction: { minInputFiles: compaction.minInputFiles, minSmallFileRatio: compaction.minSmallFileRatio } } : {}),
+      ...(mergesManifests ? { manifests: { minManifests: compaction.manifestsMinCount } } : {}),
     };
   }
 
@@ -164,5 +231,11 @@ export class MaintenanceScheduler {
 
 /** Whether a scheduled job changed anything (its audit record is kept then; a job that found nothing to do is not audited). */
 function changed(r: MaintenanceResult): boolean {
-  return r['expired-snapshots'].length > 0 || r['deleted-files'] > 0 || r.compaction?.outcome === 'committed';
+  return (
+    r['expired-snapshots'].length > 0 ||
+    r['deleted-files'] > 0 ||
+    r.compaction?.outcome === 'committed' ||
+    r.manifests?.outcome === 'committed' ||
+    (r.optimize?.['fragments-removed'] ?? 0) > 0
+  );
 }

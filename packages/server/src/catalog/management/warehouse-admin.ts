@@ -21,7 +21,8 @@ import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
 import type { RemoteCatalogs } from '../ports/remote-catalog.js';
-import type { UpdateWarehouseStorageRequest } from '@lakegate/protocol';
+import type { UpdateWarehouseFederationRequest, UpdateWarehouseStorageRequest } from '@lakegate/protocol';
+import { type FederationStatusResult, federationStatus, updateFederation } from './warehouse-federation.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
 function checkSettings(properties: Record<string, string>): void {
@@ -311,5 +312,17 @@ export class WarehouseAdmin {
       },
     });
     return warehouseView(await this.warehouses.lookup(name));
+  }
+
+  /** Rotates a federated warehouse's remote credential or changes its connection settings (warehouse-federation.ts). */
+  async updateFederation(caller: Caller, name: string, input: UpdateWarehouseFederationRequest): Promise<WarehouseView> {
+    const { warehouses, access, audit, remotes } = this;
+    return warehouseView(await updateFederation({ warehouses, access, audit, remotes }, caller, name, input));
+  }
+
+  /** Runs a federated warehouse's connection test with what is stored and answers its outcome (warehouse-federation.ts). */
+  async federationStatus(caller: Caller, name: string): Promise<FederationStatusResult> {
+    const { warehouses, access, audit, remotes } = this;
+    return federationStatus({ warehouses, access, audit, remotes }, caller, name);
   }
 }

@@ -12,6 +12,7 @@ import { checkPlainName } from '../identifiers.js';
 import { TtlCache } from '../ttl-cache.js';
 import { allowedRoots } from '../location-policy.js';
 import type { Caller, Warehouse } from '../ports/index.js';
+import type { FederationSettings } from '../ports/remote-catalog.js';
 import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
 
 /** How long another replica (another machine) may serve a changed warehouse as it was. */
@@ -130,6 +131,19 @@ export class WarehouseService {
       if (change.sealed !== undefined && change.secretId !== undefined) await repo.putSecret(change.secretId, change.sealed, this.deps.clock.now());
       await repo.setWarehouseStorage(name, change.profile, change.secretId);
       if (change.retiredSecretId !== undefined) await repo.deleteSecret(change.retiredSecretId);
+    });
+    this.forget(name);
+  }
+
+  /**
+   * Replaces a federated warehouse's remote settings (checked and tested by the caller, warehouse-federation.ts), in
+   * one transaction with the removal of the credential they no longer name; every process drops the warehouse and
+   * its connection to the remote (remote-catalogs.ts keys connections by the settings and secret id).
+   */
+  async setFederation(name: string, federation: FederationSettings, retiredSecretId: string | undefined): Promise<void> {
+    await this.deps.store.transaction(async (repo) => {
+      await repo.setWarehouseFederation(name, federation);
+      if (retiredSecretId !== undefined) await repo.deleteSecret(retiredSecretId);
     });
     this.forget(name);
   }

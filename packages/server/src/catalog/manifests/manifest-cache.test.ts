@@ -1,10 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestCache } from './manifest-cache.js';
+import { ManifestCache, entryBytes } from './manifest-cache.js';
 import { ManifestReader } from './manifest-reader.js';
 import type { ManifestEntry, ManifestFile, ManifestSource } from '../ports/manifests.js';
 
 const m = (path: string, seq = 1) => ({ path, sequenceNumber: seq, addedSnapshotId: 7n }) as ManifestFile;
-const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ status: 1, sequenceNumber: i }) as ManifestEntry);
+/** A decoded data-file entry with full stats for `columns` columns, shaped as the reader returns it. */
+const entry = (i: number, columns = 1, block?: Uint8Array): ManifestEntry => {
+  const counts = () => new Map(Array.from({ length: columns }, (_, c) => [c + 1, 100 + i]));
+  const bounds = (at: number) =>
+    new Map(Array.from({ length: columns }, (_, c) => [c + 1, block ? block.subarray(at + 8 * c, at + 8 * c + 8) : new Uint8Array(8)]));
+  return {
+    status: 1,
+    snapshotId: 7n,
+    sequenceNumber: i,
+    fileSequenceNumber: i,
+    file: {
+      content: 0,
+      filePath: `s3://b/t1/data/00000-${i}-0123456789abcdef.parquet`,
+      fileFormat: 'PARQUET',
+      partition: [],
+      recordCount: 100,
+      fileSizeInBytes: 1000,
+      columnSizes: counts(),
+      valueCounts: counts(),
+      nullValueCounts: counts(),
+      nanValueCounts: null,
+      lowerBounds: bounds(0),
+      upperBounds: bounds(8 * columns),
+      keyMetadata: null,
+      splitOffsets: [4],
+      equalityIds: null,
+      sortOrderId: 0,
+      firstRowId: null,
+      referencedDataFile: null,
+      contentOffset: null,
+      contentSizeInBytes: null,
+    },
+  };
+};
+const entries = (n: number, columns = 1) => Array.from({ length: n }, (_, i) => entry(i, columns));
 
 describe('the decoded-manifest cache', () => {
   it('keeps the most recently used manifests within its entry bound', () => {
@@ -78,5 +112,46 @@ describe('the decoded-manifest cache', () => {
     await expect(new ManifestReader(source, ['s3://b/t1'], cache, 'wh2\u0000t1').readManifestList(list)).rejects.toThrow('read from the store');
     // Counted in the same entry bound as manifests.
     expect(cache.size.entries).toBe(2);
+  });
+
+  it('is bounded by the bytes its entries hold, not only by their number: wide entries evict sooner', () => {
+    const narrow = entryBytes(entry(1, 3));
+    const wide = entryBytes(entry(1, 50));
+    expect(narrow).toBeGreaterThan(2000); // about 2.2 KB of heap measured (bench/manifest-cache-bytes.mjs)
+    expect(wide).toBeGreaterThan(8 * narrow); // about 20 KB measured
+    // An entry bound that alone would keep 1,000 entries; the byte budget holds about 40 wide ones.
+    const cache = new ManifestCache(1000, 40 * wide);
+    for (let i = 0; i < 10; i++) cache.put(m(`w${i}`), entries(8, 50));
+    expect(cache.size.bytes).toBeLessThanOrEqual(40 * wide);
+    expect(cache.size.entries).toBeLessThanOrEqual(40);
+    expect(cache.get(m('w0'))).toBeUndefined(); // the least recent went first
+    expect(cache.get(m('w9'))).toHaveLength(8);
+    // One manifest over a quarter of the byte budget is never kept, so it cannot empty the cache.
+    cache.put(m('huge'), entries(11, 50));
+    expect(cache.get(m('huge'))).toBeUndefined();
+    expect(cache.get(m('w9'))).toHaveLength(8);
+    // Narrow entries under the same budget: the entry bound is the one that holds.
+    const roomy = new ManifestCache(100, 40 * wide);
+    for (let i = 0; i < 20; i++) roomy.put(m(`n${i}`), entries(10, 3));
+    expect(roomy.size.entries).toBeLessThanOrEqual(100);
+    expect(roomy.size.bytes).toBeLessThanOrEqual(40 * wide);
+  });
+
+  it("counts the decoded block an entry's byte arrays are views of, once per block", () => {
+    // Avro byte values are views of their decompressed block: keeping the entries keeps the block alive.
+    const block = new Uint8Array(64 * 1024);
+    const views = Array.from({ length: 4 }, (_, i) => entry(i, 2, block));
+    const copies = Array.from({ length: 4 }, (_, i) => entry(i, 2));
+    const a = new ManifestCache(100);
+    a.put(m('views'), views);
+    const b = new ManifestCache(100);
+    b.put(m('copies'), copies);
+    expect(a.size.bytes - b.size.bytes).toBe(block.byteLength); // the block once, not once per entry
+    // A budget too small for the block refuses the manifest, though its entries alone would fit.
+    const small = new ManifestCache(100, 4 * (b.size.bytes + 1024));
+    small.put(m('views'), views);
+    expect(small.get(m('views'))).toBeUndefined();
+    small.put(m('copies'), copies);
+    expect(small.get(m('copies'))).toHaveLength(4);
   });
 });

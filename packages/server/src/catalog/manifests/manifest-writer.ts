@@ -32,6 +32,7 @@ const intMap = (record: string, keyId: number, valueId: number, value: string) =
 function partitionValueType(transform: string, sourceType: unknown): AvroSchema {
   if (transform.startsWith('bucket') || ['year', 'month', 'hour'].includes(transform)) return 'int';
   if (transform === 'day') return { type: 'int', logicalType: 'date' };
+  if (sourceType === undefined) throw new CatalogError('ERR_VALIDATION', `a partition on a dropped column cannot be written (its type is gone)`);
   if (typeof sourceType !== 'string') throw new CatalogError('ERR_VALIDATION', `a partition on a nested column cannot be written yet`);
   if (sourceType === 'boolean' || sourceType === 'int' || sourceType === 'long' || sourceType === 'float' || sourceType === 'double' || sourceType === 'string')
     return sourceType;
@@ -48,6 +49,20 @@ function partitionValueType(transform: string, sourceType: unknown): AvroSchema 
     return { type: 'fixed', name: `decimal_${precision}_${decimal[2]}`, size, logicalType: 'decimal', precision, scale: Number(decimal[2]) };
   }
   throw new CatalogError('ERR_VALIDATION', `a partition on a column of type ${sourceType} cannot be written yet`);
+}
+
+/**
+ * Whether manifests of this spec can be written with this schema (a spec whose source column was dropped or is
+ * nested cannot): maintenance leaves such a spec's files and manifests as they are.
+ */
+export function writableSpec(spec: PartitionSpec, schema: Schema): boolean {
+  try {
+    partitionRecord(spec, schema);
+    return true;
+  } catch (e) {
+    if (e instanceof CatalogError && e.code === 'ERR_VALIDATION') return false;
+    throw e;
+  }
 }
 
 function partitionRecord(spec: PartitionSpec, schema: Schema): AvroSchema {
@@ -152,13 +167,17 @@ const HEADER = avro.Type.forSchema({
   ],
 });
 
-function container(schemaJson: Record<string, unknown>, records: readonly unknown[], metadata: Record<string, string>): Promise<Uint8Array> {
-  const type = avro.Type.forSchema(schemaJson as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
-  const sync = randomBytes(16);
+function header(schemaJson: Record<string, unknown>, metadata: Record<string, string>, sync: Buffer): Buffer {
   const meta = Object.fromEntries(
     Object.entries({ ...metadata, 'avro.schema': JSON.stringify(schemaJson), 'avro.codec': 'null' }).map(([k, v]) => [k, Buffer.from(v)]),
   );
-  const chunks: Buffer[] = [HEADER.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync })];
+  return HEADER.toBuffer({ magic: Buffer.from('Obj\x01', 'latin1'), meta, sync });
+}
+
+function container(schemaJson: Record<string, unknown>, records: readonly unknown[], metadata: Record<string, string>): Promise<Uint8Array> {
+  const type = avro.Type.forSchema(schemaJson as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
+  const sync = randomBytes(16);
+  const chunks: Buffer[] = [header(schemaJson, metadata, sync)];
   return new Promise((resolve, reject) => {
     const enc = new avro.streams.BlockEncoder(type, { writeHeader: 'never', syncMarker: sync } as never);
     enc.on('data', (c: Buffer) => chunks.push(c));
@@ -186,16 +205,12 @@ export interface ManifestToWrite {
   entries: readonly WriteEntry[];
 }
 
-/** The bytes of a manifest, and the counts its manifest-list entry records. */
-export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8Array; counts: ManifestCounts; partitions: FieldSummary[] }> {
-  const type = entrySchema(m.spec, m.schema);
-  const names = (
-    type as { fields: { name: string; type: { fields: { name: string; type: { fields: { name: string }[] } }[] } }[] }
-  ).fields[4]!.type.fields[3]!.type.fields.map((f) => f.name);
+/** The Avro record of a manifest entry, for the partition record's field names. */
+function entryRecord(names: readonly string[]): (e: WriteEntry) => unknown {
   const toMap = (v: Map<number, number | Uint8Array> | null, long: boolean) =>
     v === null ? null : [...v].map(([key, value]) => ({ key, value: long ? BigInt(value as number) : Buffer.from(value as Uint8Array) }));
   const long = (v: number | null) => (v === null ? null : BigInt(v));
-  const records = m.entries.map((e) => ({
+  return (e) => ({
     status: e.status,
     snapshot_id: e.snapshotId,
     sequence_number: long(e.sequenceNumber),
@@ -219,15 +234,85 @@ export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8
       sort_order_id: e.file.sortOrderId,
       referenced_data_file: e.file.referencedDataFile,
     },
-  }));
-  const bytes = await container(type, records, {
-    schema: stringifyJson(m.schema),
-    'schema-id': String(m.schema['schema-id'] ?? 0),
-    'partition-spec': stringifyJson(m.spec.fields),
-    'partition-spec-id': String(m.spec['spec-id']),
-    'format-version': '2',
-    content: m.content === 0 ? 'data' : 'deletes',
   });
+}
+
+const partitionNames = (type: Record<string, unknown>): string[] =>
+  (
+    type as { fields: { name: string; type: { fields: { name: string; type: { fields: { name: string }[] } }[] } }[] }
+  ).fields[4]!.type.fields[3]!.type.fields.map((f) => f.name);
+
+/**
+ * One entry of a manifest of this spec, encoded (its Avro record, without block framing): a manifest rewrite holds
+ * these bytes, not the decoded entries (a few times smaller), and sizes its manifests by them.
+ */
+export function entryEncoder(spec: PartitionSpec, schema: Schema): (e: WriteEntry) => Buffer {
+  const schemaJson = entrySchema(spec, schema);
+  const type = avro.Type.forSchema(schemaJson as avro.Schema, { wrapUnions: false, registry: { long: LONG } });
+  const toRecord = entryRecord(partitionNames(schemaJson));
+  return (e) => type.toBuffer(toRecord(e));
+}
+
+/** An entry encoded by entryEncoder, with what its manifest's list entry counts. */
+export interface EncodedEntry {
+  record: Buffer;
+  status: EntryStatus;
+  recordCount: number;
+  partition: unknown[];
+}
+
+/** Avro blocks of at most this many bytes of records (avsc's BlockEncoder default). */
+const BLOCK_BYTES = 65_536;
+const BLOCK_LONG = avro.Type.forSchema('long');
+
+/** The bytes of a manifest of entries already encoded (the same file encodeManifest writes), and its list entry's counts. */
+export function encodeManifestOfRecords(m: Omit<ManifestToWrite, 'entries'> & { entries: readonly EncodedEntry[] }): {
+  bytes: Uint8Array;
+  counts: ManifestCounts;
+  partitions: FieldSummary[];
+} {
+  const sync = randomBytes(16);
+  const chunks: Buffer[] = [header(entrySchema(m.spec, m.schema), manifestMetadata(m), sync)];
+  // Object container blocks (spec: "Object Container Files"): record count, byte size, the records, the sync marker.
+  // Framed here because avsc's BlockEncoder takes values to encode, not records already encoded; the longs are avsc's.
+  for (let i = 0; i < m.entries.length;) {
+    let size = 0;
+    let j = i;
+    while (j < m.entries.length && (j === i || size + m.entries[j]!.record.length <= BLOCK_BYTES)) size += m.entries[j++]!.record.length;
+    chunks.push(BLOCK_LONG.toBuffer(j - i), BLOCK_LONG.toBuffer(size), ...m.entries.slice(i, j).map((e) => e.record), sync);
+    i = j;
+  }
+  const counts: ManifestCounts = { addedFiles: 0, existingFiles: 0, deletedFiles: 0, addedRows: 0, existingRows: 0, deletedRows: 0 };
+  for (const e of m.entries) {
+    const kind = e.status === 1 ? 'added' : e.status === 0 ? 'existing' : 'deleted';
+    counts[`${kind}Files`] += 1;
+    counts[`${kind}Rows`] += e.recordCount;
+  }
+  const fieldTypes = (partitionRecord(m.spec, m.schema) as { fields: { type: unknown[] }[] }).fields.map((f) => f.type[1]);
+  return {
+    bytes: new Uint8Array(Buffer.concat(chunks)),
+    counts,
+    partitions: partitionSummaries(
+      fieldTypes,
+      m.entries.map((e) => e.partition),
+    ),
+  };
+}
+
+const manifestMetadata = (m: Omit<ManifestToWrite, 'entries'>): Record<string, string> => ({
+  schema: stringifyJson(m.schema),
+  'schema-id': String(m.schema['schema-id'] ?? 0),
+  'partition-spec': stringifyJson(m.spec.fields),
+  'partition-spec-id': String(m.spec['spec-id']),
+  'format-version': '2',
+  content: m.content === 0 ? 'data' : 'deletes',
+});
+
+/** The bytes of a manifest, and the counts its manifest-list entry records. */
+export async function encodeManifest(m: ManifestToWrite): Promise<{ bytes: Uint8Array; counts: ManifestCounts; partitions: FieldSummary[] }> {
+  const type = entrySchema(m.spec, m.schema);
+  const records = m.entries.map(entryRecord(partitionNames(type)));
+  const bytes = await container(type, records, manifestMetadata(m));
   const counts: ManifestCounts = { addedFiles: 0, existingFiles: 0, deletedFiles: 0, addedRows: 0, existingRows: 0, deletedRows: 0 };
   for (const e of m.entries) {
     const kind = e.status === 1 ? 'added' : e.status === 0 ? 'existing' : 'deleted';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../errors/catalog-error.js';
-import { checkCompactionProperties, scheduledCompaction } from './compaction-properties.js';
+import { checkCompactionProperties, scheduledCompaction, scheduledLanceOptimize } from './compaction-properties.js';
 
 const code = (f: () => void) => {
   try {
@@ -14,19 +14,26 @@ const code = (f: () => void) => {
 describe('scheduled compaction settings', () => {
   it('are off unless compaction.enabled is true on the table or, failing that, its warehouse', () => {
     expect(scheduledCompaction(undefined, {})).toBeUndefined();
-    expect(scheduledCompaction({}, { 'compaction.enabled': 'true' })).toEqual({ minInputFiles: 5, minSmallFileRatio: 0 });
+    expect(scheduledCompaction({}, { 'compaction.enabled': 'true' })).toEqual({ minInputFiles: 5, minSmallFileRatio: 0, manifestsMinCount: 100 });
     expect(scheduledCompaction({ 'compaction.enabled': 'false' }, { 'compaction.enabled': 'true' })).toBeUndefined();
-    expect(scheduledCompaction({ 'compaction.enabled': 'true' }, {})).toEqual({ minInputFiles: 5, minSmallFileRatio: 0 });
+    expect(scheduledCompaction({ 'compaction.enabled': 'true' }, {})).toEqual({ minInputFiles: 5, minSmallFileRatio: 0, manifestsMinCount: 100 });
+  });
+
+  it('take compaction.manifests.min-count from the table, else the warehouse', () => {
+    const warehouse = { 'compaction.enabled': 'true', 'compaction.manifests.min-count': '50' };
+    expect(scheduledCompaction({}, warehouse)?.manifestsMinCount).toBe(50);
+    expect(scheduledCompaction({ 'compaction.manifests.min-count': '2' }, warehouse)?.manifestsMinCount).toBe(2);
   });
 
   it('take each threshold from the table, else the warehouse; a stored invalid value counts as unset', () => {
     const warehouse = { 'compaction.enabled': 'true', 'compaction.min-input-files': '8', 'compaction.min-small-file-ratio': '0.3' };
-    expect(scheduledCompaction({ 'compaction.min-input-files': '3' }, warehouse)).toEqual({ minInputFiles: 3, minSmallFileRatio: 0.3 });
+    expect(scheduledCompaction({ 'compaction.min-input-files': '3' }, warehouse)).toEqual({ minInputFiles: 3, minSmallFileRatio: 0.3, manifestsMinCount: 100 });
     expect(scheduledCompaction({ 'compaction.min-input-files': 'lots', 'compaction.min-small-file-ratio': '.75' }, warehouse)).toEqual({
       minInputFiles: 8,
       minSmallFileRatio: 0.75,
+      manifestsMinCount: 100,
     });
-    expect(scheduledCompaction({ 'compaction.enabled': 'yes' }, warehouse)).toEqual({ minInputFiles: 8, minSmallFileRatio: 0.3 });
+    expect(scheduledCompaction({ 'compaction.enabled': 'yes' }, warehouse)).toEqual({ minInputFiles: 8, minSmallFileRatio: 0.3, manifestsMinCount: 100 });
   });
 
   it('refuse absurd values with ERR_ILLEGAL_ARGUMENT and leave other properties alone', () => {
@@ -38,6 +45,12 @@ describe('scheduled compaction settings', () => {
       ['compaction.min-small-file-ratio', '1.01'],
       ['compaction.min-small-file-ratio', 'NaN'],
       ['compaction.min-small-file-ratio', ''],
+      ['compaction.manifests.min-count', '1'],
+      ['compaction.manifests.min-count', '10000000'],
+      ['compaction.manifests.min-count', 'many'],
+      ['compaction.lance.min-fragments', '1'],
+      ['compaction.lance.min-fragments', '10000000'],
+      ['compaction.lance.min-fragments', '32.0'],
     ] as const) {
       expect(
         code(() => checkCompactionProperties({ [k]: v })),
@@ -51,6 +64,8 @@ describe('scheduled compaction settings', () => {
       ['compaction.min-small-file-ratio', '0'],
       ['compaction.min-small-file-ratio', '1'],
       ['compaction.min-small-file-ratio', '0.125'],
+      ['compaction.lance.min-fragments', '2'],
+      ['compaction.lance.min-fragments', '1000000'],
       ['compaction.other', 'x'],
       ['write.target-file-size-bytes', 'x'],
     ] as const) {
@@ -59,5 +74,21 @@ describe('scheduled compaction settings', () => {
         `${k}=${v}`,
       ).toBeUndefined();
     }
+  });
+
+  it("turn a Lance table's scheduled optimize on as they do compaction, with compaction.lance.min-fragments (default 32)", () => {
+    expect(scheduledLanceOptimize(undefined, {})).toBeUndefined();
+    expect(scheduledLanceOptimize({}, { 'compaction.enabled': 'true' })).toEqual({ minFragments: 32 });
+    expect(scheduledLanceOptimize({ 'compaction.enabled': 'false' }, { 'compaction.enabled': 'true' })).toBeUndefined();
+    expect(scheduledLanceOptimize({ 'compaction.enabled': 'true', 'compaction.lance.min-fragments': '8' }, { 'compaction.lance.min-fragments': '50' })).toEqual(
+      {
+        minFragments: 8,
+      },
+    );
+    expect(scheduledLanceOptimize({ 'compaction.enabled': 'true', 'compaction.lance.min-fragments': 'x' }, { 'compaction.lance.min-fragments': '50' })).toEqual(
+      {
+        minFragments: 50,
+      },
+    );
   });
 });

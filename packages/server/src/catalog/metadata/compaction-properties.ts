@@ -6,7 +6,12 @@
  * - `compaction.min-input-files`: Iceberg's `min-input-files` of rewrite_data_files: a partition's small files are
  *   rewritten only in groups of at least this many (2 to 100000, default 5 on the schedule);
  * - `compaction.min-small-file-ratio`: the table is compacted only when at least this share of its live data files
- *   are small (a decimal from 0 to 1, default 0: no ratio threshold).
+ *   are small (a decimal from 0 to 1, default 0: no ratio threshold);
+ * - `compaction.manifests.min-count`: the scheduled job also merges the table's small manifests (rewrite-manifests)
+ *   when at least this many are to be merged (2 to 1000000, default 100, Iceberg's commit.manifest.min-count-to-merge);
+ * - `compaction.lance.min-fragments`: a managed Lance table (whose `compaction.enabled` turns it on the same way) is
+ *   optimized by the scheduled job when its latest version has at least this many small fragments (fewer rows than
+ *   Lance's default target of 1048576 per fragment): 2 to 1000000, default 32.
  * The target size is the table's `write.target-file-size-bytes`, as on demand. Checked where the properties are set
  * (warehouse create and change, table create and commit), so an absurd value is a 400 then, and never a surprise at
  * the next scheduled run. Values stored before the check existed and invalid now count as unset.
@@ -16,6 +21,13 @@ import { illegalArgument } from '../../errors/catalog-error.js';
 export const COMPACTION_ENABLED = 'compaction.enabled';
 export const COMPACTION_MIN_INPUT_FILES = 'compaction.min-input-files';
 export const COMPACTION_MIN_SMALL_FILE_RATIO = 'compaction.min-small-file-ratio';
+export const COMPACTION_MANIFESTS_MIN_COUNT = 'compaction.manifests.min-count';
+export const COMPACTION_LANCE_MIN_FRAGMENTS = 'compaction.lance.min-fragments';
+/** On the schedule, a Lance table with fewer small fragments than this is left as it is. */
+export const SCHEDULED_LANCE_MIN_FRAGMENTS = 32;
+/** On the schedule, fewer small manifests than this are left (Iceberg's commit.manifest.min-count-to-merge default). */
+export const SCHEDULED_MANIFESTS_MIN_COUNT = 100;
+const MAX_MANIFESTS_MIN_COUNT = 1_000_000;
 /** On the schedule, fewer files than this in a partition are not worth a rewrite (on demand the default stays 2). */
 export const SCHEDULED_MIN_INPUT_FILES = 5;
 const MAX_MIN_INPUT_FILES = 100_000;
@@ -23,6 +35,7 @@ const MAX_MIN_INPUT_FILES = 100_000;
 export interface ScheduledCompaction {
   minInputFiles: number;
   minSmallFileRatio: number;
+  manifestsMinCount: number;
 }
 
 function parse(key: string, value: string): boolean | number | undefined {
@@ -38,6 +51,12 @@ function parse(key: string, value: string): boolean | number | undefined {
     case COMPACTION_MIN_SMALL_FILE_RATIO:
       if (!/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(value))
         throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a decimal from 0 to 1)`);
+      return Number(value);
+    case COMPACTION_MANIFESTS_MIN_COUNT:
+    case COMPACTION_LANCE_MIN_FRAGMENTS:
+      if (!/^\d{1,7}$/.test(value) || Number(value) < 2 || Number(value) > MAX_MANIFESTS_MIN_COUNT) {
+        throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a whole number from 2 to ${MAX_MANIFESTS_MIN_COUNT})`);
+      }
       return Number(value);
     default:
       return undefined;
@@ -73,5 +92,17 @@ export function scheduledCompaction(table: Record<string, string> | undefined, w
   if (setting(COMPACTION_ENABLED, table, warehouse) !== true) return undefined;
   const files = setting(COMPACTION_MIN_INPUT_FILES, table, warehouse);
   const ratio = setting(COMPACTION_MIN_SMALL_FILE_RATIO, table, warehouse);
-  return { minInputFiles: typeof files === 'number' ? files : SCHEDULED_MIN_INPUT_FILES, minSmallFileRatio: typeof ratio === 'number' ? ratio : 0 };
+  const manifests = setting(COMPACTION_MANIFESTS_MIN_COUNT, table, warehouse);
+  return {
+    minInputFiles: typeof files === 'number' ? files : SCHEDULED_MIN_INPUT_FILES,
+    minSmallFileRatio: typeof ratio === 'number' ? ratio : 0,
+    manifestsMinCount: typeof manifests === 'number' ? manifests : SCHEDULED_MANIFESTS_MIN_COUNT,
+  };
+}
+
+/** The scheduled optimize of a managed Lance table, from its properties over its warehouse's; undefined when it is off. */
+export function scheduledLanceOptimize(table: Record<string, string> | undefined, warehouse: Record<string, string>): { minFragments: number } | undefined {
+  if (setting(COMPACTION_ENABLED, table, warehouse) !== true) return undefined;
+  const fragments = setting(COMPACTION_LANCE_MIN_FRAGMENTS, table, warehouse);
+  return { minFragments: typeof fragments === 'number' ? fragments : SCHEDULED_LANCE_MIN_FRAGMENTS };
 }

@@ -7,12 +7,20 @@
  * With a `lease`, every plan running or waiting here has its lease renewed in the shared plan store every
  * `everyMs` (one batched call); a plan the store no longer answers as submitted (cancelled on another replica,
  * settled failed because a lease lapsed, expired) is aborted here. Were this process to die, the renewals stop
- * and the plans are answered failed once their lease lapses (plan-keeping.ts).
+ * and another process takes the plans over once their lease lapses (takeover.ts); stopping (server shutdown) hands
+ * them over at once: their leases are released, never settled failed. An aborted plan settles nothing: whoever
+ * aborted it (a cancel, the store, a stop) has decided its state. A lease is held with the takeover count the
+ * process got it with (HeldLease): a process that stalled past its lease and was taken over meanwhile finds its
+ * renewal refused at its next beat and aborts its run, so the plan is not planned twice at once.
  */
+import type { HeldLease } from '../ports/planning.js';
+
 export interface PlanLease {
   everyMs: number;
-  /** Renews the leases of `ids`; answers those still submitted. */
-  renew(ids: readonly string[]): Promise<string[]>;
+  /** Renews `leases`; answers the ids of those still held (submitted, and not taken over since). */
+  renew(leases: readonly HeldLease[]): Promise<string[]>;
+  /** Ends `leases` now (this process stops), so another process may take them over at once. */
+  release(leases: readonly HeldLease[]): Promise<unknown>;
 }
 
 export type BackgroundWork = (signal: AbortSignal) => Promise<void>;
@@ -20,7 +28,8 @@ export type BackgroundWork = (signal: AbortSignal) => Promise<void>;
 export class BackgroundPlans {
   private running = 0;
   private readonly queue: Array<{ id: string; work: BackgroundWork; controller: AbortController }> = [];
-  private readonly active = new Map<string, AbortController>();
+  /** Plans running or waiting here: their abort, and the takeover count their lease is held with. */
+  private readonly active = new Map<string, { controller: AbortController; takeovers: number }>();
   private readonly drained: Array<() => void> = [];
   private renewing: ReturnType<typeof setInterval> | undefined;
 
@@ -35,22 +44,29 @@ export class BackgroundPlans {
   /** One renewal of every lease held here; plans no longer submitted in the store are aborted. */
   async renew(): Promise<void> {
     if (!this.lease || this.active.size === 0) return;
-    const ids = [...this.active.keys()];
+    const held = this.held();
     let alive: Set<string>;
     try {
-      alive = new Set(await this.lease.renew(ids));
+      alive = new Set(await this.lease.renew(held));
     } catch {
       // The database did not answer: keep planning; the lease lapses if it stays away.
       return;
     }
-    for (const id of ids) if (!alive.has(id)) this.active.get(id)?.abort();
+    for (const { id, takeovers } of held) {
+      const entry = this.active.get(id);
+      // (the same run: a plan resubmitted here meanwhile holds its own lease)
+      if (!alive.has(id) && entry?.takeovers === takeovers) entry.controller.abort();
+    }
   }
 
-  /** Queues the work of plan `id`; false (nothing queued) when the backlog is full. */
-  submit(id: string, work: BackgroundWork): boolean {
-    if (this.running >= this.concurrency && this.queue.length >= this.maxQueued) return false;
+  /**
+   * Queues the work of plan `id`, whose lease this process holds with `takeovers` (0 when it submitted the plan, n
+   * when its claim was the n-th takeover); false (nothing queued) when the backlog is full.
+   */
+  submit(id: string, work: BackgroundWork, takeovers = 0): boolean {
+    if (!this.hasRoom) return false;
     const controller = new AbortController();
-    this.active.set(id, controller);
+    this.active.set(id, { controller, takeovers });
     this.queue.push({ id, work, controller });
     if (this.lease && this.renewing === undefined) {
       this.renewing = setInterval(() => void this.renew(), this.lease.everyMs);
@@ -62,13 +78,30 @@ export class BackgroundPlans {
 
   /** Aborts plan `id`, running or queued (a queued one never starts). */
   cancel(id: string): void {
-    this.active.get(id)?.abort();
+    this.active.get(id)?.controller.abort();
   }
 
-  /** Aborts every plan, running or waiting, and resolves once they have stopped (server shutdown). */
+  /** Aborts every plan, running or waiting, resolves once they have stopped, and releases their leases (server shutdown). */
   async stop(): Promise<void> {
-    for (const controller of this.active.values()) controller.abort();
+    const held = this.held();
+    for (const { controller } of this.active.values()) controller.abort();
     await this.idle();
+    // Best effort: a plan whose release is lost is taken over once its lease lapses instead.
+    if (this.lease && held.length > 0) await this.lease.release(held).catch(() => undefined);
+  }
+
+  /** Drops plan `id`'s entry if it is still this run's (not a later run of the same plan, taken over here again). */
+  private forget(id: string, controller: AbortController): void {
+    if (this.active.get(id)?.controller === controller) this.active.delete(id);
+  }
+
+  private held(): HeldLease[] {
+    return [...this.active].map(([id, { takeovers }]) => ({ id, takeovers }));
+  }
+
+  /** Whether a plan submitted now would run or wait here (not refused for a full backlog). */
+  get hasRoom(): boolean {
+    return this.running < this.concurrency || this.queue.length < this.maxQueued;
   }
 
   /** Plans running or waiting. */
@@ -86,7 +119,7 @@ export class BackgroundPlans {
     while (this.running < this.concurrency && this.queue.length > 0) {
       const next = this.queue.shift()!;
       if (next.controller.signal.aborted) {
-        this.active.delete(next.id);
+        this.forget(next.id, next.controller);
         continue;
       }
       this.running++;
@@ -96,7 +129,7 @@ export class BackgroundPlans {
         .catch(() => undefined)
         .finally(() => {
           this.running--;
-          this.active.delete(next.id);
+          this.forget(next.id, next.controller);
           this.pump();
         });
     }

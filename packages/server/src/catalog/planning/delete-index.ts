@@ -15,6 +15,13 @@ import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema, StructField } from '../metadata/types.js';
 import { compare, fromBinary, typeName } from './values.js';
 
+/**
+ * What identifies a delete file: its path, and for a deletion vector also its blob's offset (one Puffin file holds
+ * the DVs of many data files, so the path alone names several deletes). Anything that lists, dedups or caches by
+ * delete file keys on this, never on the path alone.
+ */
+export const deleteIdentity = (d: ContentFile): string => (d.contentOffset === null ? d.filePath : `${d.filePath}#${d.contentOffset}`);
+
 export interface DeleteEntry {
   file: ContentFile;
   specId: number;

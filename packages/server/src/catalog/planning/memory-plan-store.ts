@@ -5,7 +5,7 @@
  * plans are forgotten first (their plan tasks keep working, being stateless; only fetchPlanningResult and
  * cancelPlanning of a forgotten id answer 404, as for an expired one).
  */
-import type { PlanStore, StoredPlan } from '../ports/planning.js';
+import type { HeldLease, PlanStore, StoredPlan } from '../ports/planning.js';
 import { BoundedMap } from '../bounded-map.js';
 
 export class MemoryPlanStore implements PlanStore {
@@ -48,15 +48,24 @@ export class MemoryPlanStore implements PlanStore {
     return true;
   }
 
-  async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
+  async heartbeat(leases: readonly HeldLease[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
     const alive: string[] = [];
-    for (const id of ids) {
+    for (const { id, takeovers } of leases) {
       const plan = this.live(id, nowMs);
-      if (plan?.status !== 'submitted') continue;
+      if (plan?.status !== 'submitted' || (plan.takeovers ?? 0) !== takeovers) continue;
       plan.leaseUntilMs = leaseUntilMs;
       alive.push(id);
     }
     return alive;
+  }
+
+  async claim(id: string, nowMs: number, leaseUntilMs: number, maxTakeovers: number): Promise<boolean> {
+    const plan = this.live(id, nowMs);
+    if (plan?.status !== 'submitted' || plan.leaseUntilMs === undefined || plan.leaseUntilMs > nowMs) return false;
+    if ((plan.takeovers ?? 0) >= maxTakeovers) return false;
+    plan.leaseUntilMs = leaseUntilMs;
+    plan.takeovers = (plan.takeovers ?? 0) + 1;
+    return true;
   }
 
   async sweep(nowMs: number, limit: number): Promise<number> {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BackgroundPlans } from './background.js';
 import { MemoryPlanStore } from './memory-plan-store.js';
-import { allManifests, keptTasks, withLapse } from './plan-keeping.js';
+import { allManifests, keptTasks } from './plan-keeping.js';
 import { SealedPlanTasks } from './plan-tasks.js';
-import type { StoredPlan } from '../ports/planning.js';
+import type { HeldLease, StoredPlan } from '../ports/planning.js';
 
 const codec = new SealedPlanTasks(new Uint8Array(32).fill(7));
 const claims = {
@@ -52,21 +52,16 @@ describe('kept plan answers', () => {
 });
 
 describe('plan leases', () => {
-  it('a submitted plan past its lease is answered failed (ERR_UNAVAILABLE), once; a late settle changes nothing', async () => {
-    const store = new MemoryPlanStore();
-    await store.put(plan({ leaseUntilMs: 1000 }));
-    expect((await withLapse(store, await store.get('p1', 900), 900))?.status).toBe('submitted');
-    const lapsed = await withLapse(store, await store.get('p1', 1000), 1000);
-    expect(lapsed).toMatchObject({ status: 'failed', error: { code: 'ERR_UNAVAILABLE' } });
-    expect(await store.settle('p1', 1100, { status: 'completed', result: { 'plan-tasks': ['late'] } })).toBe(false);
-  });
-
   it('the planning process renews its leases, and stops a plan the store no longer has submitted (cancelled elsewhere)', async () => {
     const store = new MemoryPlanStore();
     let now = 0;
     await store.put(plan({ id: 'a', leaseUntilMs: 30 }));
     await store.put(plan({ id: 'b', leaseUntilMs: 30 }));
-    const background = new BackgroundPlans(2, 0, { everyMs: 3_600_000, renew: (ids) => store.heartbeat(ids, now, now + 30) });
+    const background = new BackgroundPlans(2, 0, {
+      everyMs: 3_600_000,
+      renew: (leases) => store.heartbeat(leases, now, now + 30),
+      release: (leases) => store.heartbeat(leases, now, now),
+    });
     const aborted: string[] = [];
     const work = (id: string) => (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => (aborted.push(id), resolve())));
     background.submit('a', work('a'));
@@ -76,7 +71,53 @@ describe('plan leases', () => {
     await background.renew();
     expect(aborted).toEqual(['b']);
     expect((await store.get('a', now))?.leaseUntilMs).toBe(50);
+    now = 25;
     await background.stop();
     expect(aborted).toEqual(['b', 'a']);
+    // Stopping hands the plan over: its lease ends now (another process may claim it at once), it is not settled.
+    expect(await store.get('a', now)).toMatchObject({ status: 'submitted', leaseUntilMs: 25 });
+    expect(await store.claim('a', now, 60, 2)).toBe(true);
+  });
+
+  it('a process that stalled past its lease and was taken over stops its run at its next beat, and leaves the taker’s lease alone', async () => {
+    const store = new MemoryPlanStore();
+    let now = 0;
+    await store.put(plan({ id: 'a', leaseUntilMs: 30 }));
+    const lease = (on: () => number) => ({
+      everyMs: 3_600_000,
+      renew: (leases: readonly HeldLease[]) => store.heartbeat(leases, on(), on() + 30),
+      release: (leases: readonly HeldLease[]) => store.heartbeat(leases, on(), on()),
+    });
+    const stalled = new BackgroundPlans(
+      1,
+      0,
+      lease(() => now),
+    );
+    const taker = new BackgroundPlans(
+      1,
+      0,
+      lease(() => now),
+    );
+    const aborted: string[] = [];
+    const work = (who: string) => (signal: AbortSignal) =>
+      new Promise<void>((resolve) => signal.addEventListener('abort', () => (aborted.push(who), resolve())));
+    stalled.submit('a', work('stalled'));
+    // Its process pauses past the lease; another claims the plan and runs it, holding the lease with count 1.
+    now = 40;
+    expect(await store.claim('a', now, now + 30, 2)).toBe(true);
+    taker.submit('a', work('taker'), 1);
+    // The stalled process wakes up: its beat is refused, so it stops (before, it planned on beside the taker).
+    now = 45;
+    await stalled.renew();
+    expect(aborted).toEqual(['stalled']);
+    expect((await store.get('a', now))?.leaseUntilMs).toBe(70);
+    // Its stop releases nothing of the taker's; the taker's beat renews the lease.
+    await stalled.stop();
+    expect((await store.get('a', now))?.leaseUntilMs).toBe(70);
+    now = 50;
+    await taker.renew();
+    expect(aborted).toEqual(['stalled']);
+    expect((await store.get('a', now))?.leaseUntilMs).toBe(80);
+    await taker.stop();
   });
 });

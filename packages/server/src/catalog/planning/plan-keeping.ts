@@ -4,9 +4,9 @@
  *   `maxResultBytes` they are re-sealed over wider ranges until they fit (one task at least; a task's size is bounded
  *   by the request body limit, since it carries the request's filter). An answer given inline is kept as the plan
  *   tasks of the same manifests, which expand to the same files.
- * - a submitted plan whose lease has lapsed is nobody's work any more (its process died or stopped): the first
- *   call that sees it settles it failed, ERR_UNAVAILABLE, and the client plans again. Settle-once makes a late
- *   result of a stalled process harmless.
+ * - a submitted plan whose lease has lapsed is nobody's work any more (its process died or stopped): another process
+ *   takes it over (takeover.ts), a bounded number of times; past that the first call that sees it settles it failed
+ *   (LAPSED: ERR_UNAVAILABLE, the client plans again). Settle-once makes a late result of a stalled process harmless.
  * - expired plans are swept, at most once a minute per process and a bounded number of rows at a time.
  */
 import type { PlanTaskClaims, PlanTaskCodec, PlannedPage, PlanStore, StoredPlan } from '../ports/planning.js';
@@ -38,19 +38,12 @@ export function keptTasks(
 /** Every index of [0, n). */
 export const allManifests = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-/** The failed outcome of a submitted plan whose lease has lapsed. */
+/** The failed outcome of a submitted plan whose lease has lapsed once too often (takeover.ts). */
 export const LAPSED: Pick<StoredPlan, 'status' | 'result' | 'error'> = {
   status: 'failed',
   result: {},
   error: { code: 'ERR_UNAVAILABLE', message: 'The server planning this scan stopped before it finished; plan the scan again' },
 };
-
-/** The plan as it stands now: a submitted plan past its lease is settled failed first (once, whoever sees it). */
-export async function withLapse(store: PlanStore, plan: StoredPlan | undefined, nowMs: number): Promise<StoredPlan | undefined> {
-  if (plan?.status !== 'submitted' || plan.leaseUntilMs === undefined || plan.leaseUntilMs > nowMs) return plan;
-  await store.settle(plan.id, nowMs, LAPSED);
-  return store.get(plan.id, nowMs);
-}
 
 /** Sweeps expired plans now and then (never more than once a minute per process, a bounded batch each). */
 export class PlanSweeper {

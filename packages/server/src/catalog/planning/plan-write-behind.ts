@@ -11,7 +11,7 @@
  * answer 404 as expired ones do: the client plans again. Submitted (async) plans and every other change are written
  * before they are answered, as before: another replica polls them at once.
  */
-import type { PlanStore, StoredPlan } from '../ports/planning.js';
+import type { HeldLease, PlanStore, StoredPlan } from '../ports/planning.js';
 
 const WINDOW_MS = 10;
 const MAX_BATCH = 256;
@@ -57,9 +57,14 @@ export class WriteBehindPlans implements PlanStore {
     return this.store.settle(id, nowMs, outcome);
   }
 
-  async heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
+  async heartbeat(leases: readonly HeldLease[], nowMs: number, leaseUntilMs: number): Promise<string[]> {
     await this.flush();
-    return this.store.heartbeat(ids, nowMs, leaseUntilMs);
+    return this.store.heartbeat(leases, nowMs, leaseUntilMs);
+  }
+
+  async claim(id: string, nowMs: number, leaseUntilMs: number, maxTakeovers: number): Promise<boolean> {
+    await this.flush();
+    return this.store.claim(id, nowMs, leaseUntilMs, maxTakeovers);
   }
 
   async sweep(nowMs: number, limit: number): Promise<number> {

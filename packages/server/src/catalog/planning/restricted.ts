@@ -6,14 +6,16 @@
  *    filter names a masked column it is left out of pruning (pruning on the original values would tell which masked
  *    values exist), and only the residual applies it, to the masked values the caller reads.
  *  - Every planned file is handed out as a policy-enforced file: the rows the row filter admits, the masks applied
- *    and the deletes already applied (so it has no delete files), written by the DataFileRewriter port under
- *    `<table location>/_lakegate/policy/<policy version>/`. Every file, not only those the filter cuts: the plan's
- *    vended credentials then open exactly that prefix (an S3 session policy cannot list arbitrary originals), and
- *    the original files are never reachable by a restricted caller.
- *  - A derived file is named by a digest of (policy version, data file, its delete files) and reused until one of
- *    them changes: a side file `<digest>.json` records which Parquet object holds it and its counts, written with
- *    writeNew, so two planners racing on one file agree on the first one written. A new policy version is a new
- *    prefix: files of an old version are never named in a plan again.
+ *    and the deletes already applied (position and equality delete files, deletion vectors; so it has no delete
+ *    files), written by the DataFileRewriter port under `<table location>/_lakegate/policy/<policy version>/`.
+ *    Every file, not only those the filter cuts: the plan's vended credentials then open exactly that prefix (an S3
+ *    session policy cannot list arbitrary originals), and the original files are never reachable by a restricted
+ *    caller.
+ *  - A derived file is named by a digest of (policy version, data file, its delete files: a deletion vector by its
+ *    Puffin file and blob offset, any other delete file by its path, as before DVs were read, so files derived
+ *    then are still found) and reused until one of them changes: a side file `<digest>.json` records which Parquet
+ *    object holds it and its counts, written with writeNew, so two planners racing on one file agree on the first
+ *    one written. A new policy version is a new prefix: files of an old version are never named in a plan again.
  *  - Whole answers are kept by the plan cache under a key that holds the policy version (service.ts), so a repeated
  *    plan of an unchanged table by the same version answers at once, and no other caller or version is served it.
  *  - A warm plan does no per-file work beyond a lookup: the derived entry of an original one is kept beside it (a
@@ -35,7 +37,8 @@ import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { PlannedFile } from './plan-files.js';
-import type { DataFileRewriter, RewriteDelete, RewrittenFile } from './rewrite-ports.js';
+import { deleteIdentity } from './delete-index.js';
+import { type DataFileRewriter, type RewrittenFile, rewriteDeleteOf } from './rewrite-ports.js';
 
 /** Whether a policy restricts the caller (an unrestricted caller's plan is left exactly as it was). */
 export const isRestricted = (policy: EffectivePolicy | undefined): policy is EffectivePolicy & { policyVersion: string } =>
@@ -84,6 +87,10 @@ export interface DeriveContext {
   kept?: BoundedMap<string, SideFile> | undefined;
   /** Derived entries by original entry (see the opening comment): a warm plan hashes and builds nothing per file. */
   memo?: DerivedMemo | undefined;
+  /** Side files being derived or read now by this process, by path (at most a few per deriving call). */
+  inflight?: Map<string, Promise<SideFile>> | undefined;
+  /** Told of each policy-enforced file this call wrote (not those found written): the metric by trigger. */
+  written?: (() => void) | undefined;
 }
 
 /**
@@ -145,13 +152,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   const misses: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
-    const deletes = (deletesOf[i] =
-      task.deletes.length === 0
-        ? ''
-        : task.deletes
-            .map((d) => d.filePath)
-            .sort()
-            .join('\u0000'));
+    const deletes = (deletesOf[i] = task.deletes.length === 0 ? '' : task.deletes.map(deleteIdentity).sort().join('\u0000'));
     const known = memoized(ctx.memo?.get(task.file), prefix, deletes);
     if (known === undefined) misses.push(i);
     else if (known.file !== null) derived[i] = { ...task, file: known.file, deletes: [] };
@@ -161,13 +162,22 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
     async (i) => {
       const task = tasks[i]!;
       const digest = createHash('sha256')
-        .update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map((d) => d.filePath).sort()]))
+        .update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map(deleteIdentity).sort()]))
         .digest('base64url')
         .slice(0, 32);
       const side = `${prefix}${digest}.json`;
       let kept = ctx.kept?.get(side);
       if (kept === undefined) {
-        kept = (await ctx.storage.exists(side)) ? await readSide(ctx.storage, side) : await derive(task, ctx, prefix, digest, side, filter);
+        // One derivation per side file at a time in this process: a plan arriving while background preparation (or
+        // another plan) derives the file waits for it instead of writing a second copy.
+        let pending = ctx.inflight?.get(side);
+        if (pending === undefined) {
+          pending = (async () => ((await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter)))();
+          const done = () => void ctx.inflight?.delete(side);
+          pending.then(done, done);
+          ctx.inflight?.set(side, pending);
+        }
+        kept = await pending;
         ctx.kept?.set(side, kept);
       }
       const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
@@ -194,12 +204,7 @@ async function derive(
   side: string,
   filter: BoundExpression | undefined,
 ): Promise<SideFile> {
-  const deletes: RewriteDelete[] = task.deletes.map((d) => ({
-    uri: d.filePath,
-    content: d.content === 2 ? 2 : 1,
-    format: d.fileFormat,
-    ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}),
-  }));
+  const deletes = task.deletes.map(rewriteDeleteOf);
   // sha-256-query-local keyed per policy version: derived files are shared by that version's plans (docs/authorization.md).
   const querySalt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${ctx.policy.policyVersion}`).digest();
   const written: RewrittenFile = await ctx.rewriter.rewrite({
@@ -209,6 +214,7 @@ async function derive(
     output: `${prefix}${digest}.${ctx.newUuid()}.parquet`,
     querySalt,
   });
+  ctx.written?.();
   const record: SideFile = {
     uri: written.uri,
     source: task.file.filePath,

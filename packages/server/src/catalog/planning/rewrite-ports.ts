@@ -6,19 +6,40 @@
  * is bounded by the largest row group and not by the file, except for the deleted positions and equality-delete keys
  * of the inputs, which are held as sets (a delete file is small beside the data it deletes from).
  *
- * A rewrite that cannot honour every part of its request (a deletion vector, a filter on a column type not evaluated
- * yet, a transform naming a column the file lacks) throws: it never writes a file that shows more than asked.
+ * A rewrite that cannot honour every part of its request (a corrupt deletion vector, a filter on a column type not
+ * evaluated yet, a transform naming a column the file lacks) throws: it never writes a file that shows more than asked.
  */
 import type { BoundExpression } from '../kit/expression.js';
+import type { ContentFile } from '../ports/manifests.js';
 import type { MaskAction } from '../ports/policies.js';
 
 /** One delete file that applies to the inputs (decided by the plan's delete index, delete-index.ts). */
 export interface RewriteDelete {
   uri: string;
-  /** 1: position deletes (file_path, pos); 2: equality deletes on `equalityIds`. */
+  /** 1: position deletes (file_path, pos, or a deletion vector); 2: equality deletes on `equalityIds`. */
   content: 1 | 2;
+  /** parquet, or puffin for a deletion vector (its blob at `contentOffset`, `contentSizeInBytes` long). */
   format: string;
   equalityIds?: readonly number[];
+  /** A deletion vector: the one data file it deletes from, where its blob is, and how many positions it holds. */
+  referencedDataFile?: string;
+  contentOffset?: number;
+  contentSizeInBytes?: number;
+  recordCount?: number;
+}
+
+/** A delete file's manifest entry as a rewrite input's delete (the one mapping, for planning and compaction alike). */
+export function rewriteDeleteOf(d: ContentFile): RewriteDelete {
+  return {
+    uri: d.filePath,
+    content: d.content === 2 ? 2 : 1,
+    format: d.fileFormat,
+    recordCount: d.recordCount,
+    ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}),
+    ...(d.referencedDataFile !== null ? { referencedDataFile: d.referencedDataFile } : {}),
+    ...(d.contentOffset !== null ? { contentOffset: d.contentOffset } : {}),
+    ...(d.contentSizeInBytes !== null ? { contentSizeInBytes: d.contentSizeInBytes } : {}),
+  };
 }
 
 export interface RewriteInput {
@@ -36,15 +57,36 @@ export interface ColumnTransform {
   value?: unknown;
 }
 
+/**
+ * One key of the order the output's rows are written in (a table sort order's field, compaction's sort strategy):
+ * the transform of the source column's value (identity, truncate[W], year, month, day, hour; bucket[N] and void are
+ * resolved by the caller: refused, dropped), ascending or descending, nulls first or last.
+ */
+export interface RewriteSortKey {
+  fieldId: number;
+  /** The source column's Iceberg type (the transform's input: timestamps in micros, dates in days). */
+  sourceType: string;
+  transform: string;
+  descending: boolean;
+  nullsFirst: boolean;
+}
+
 export interface RewriteRequest {
   inputs: readonly RewriteInput[];
   /** The rows kept, evaluated on the original values (before any transform); undefined keeps every row. */
   filter?: BoundExpression | undefined;
   transforms: readonly ColumnTransform[];
+  /**
+   * Rows written in this order, across every input (compaction's sort strategy): the rewrite then holds the group's
+   * rows in memory (the caller bounds the group); undefined or empty keeps the inputs' order, streaming.
+   */
+  sort?: readonly RewriteSortKey[] | undefined;
   /** Where the one output file goes (the caller's catalog-owned location); the rewriter never overwrites an object. */
   output: string;
   /** sha-256-query-local: the secret its hashes are keyed with (32 bytes). */
   querySalt: Uint8Array;
+  /** Aborts the rewrite (it rejects with the signal's reason and publishes nothing): a compaction whose lease was lost. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A written data file, with what a manifest entry or a plan's file scan task needs of it. */

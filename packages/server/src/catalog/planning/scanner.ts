@@ -4,6 +4,7 @@
  * background half of an async plan, and the read-only credentials of a plan. PlanningService authorizes and keeps
  * plans; this does what a plan reads.
  */
+import type { RoleHolders } from './prepare-combinations.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { ManifestCache } from '../manifests/manifest-cache.js';
@@ -17,12 +18,12 @@ import type { StorageCredentialEntry } from '../credentials/credential-service.j
 import { DEFAULT_MAX_RESULT_BYTES, keptTasks } from './plan-keeping.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import { planFiles } from './plan-files.js';
-import type { PlanStore, PlanTaskClaims, PlanTaskCodec, PlanningLimits, PlanningMetrics, ScanSpec, StoredPlan } from '../ports/planning.js';
-import { type ResolvedScan, type ScanManifests, SliceReader, findField } from './scan-scope.js';
+import type { DerivedTrigger, PlanStore, PlanTaskClaims, PlanTaskCodec, PlanningLimits, PlanningMetrics, ScanSpec, StoredPlan } from '../ports/planning.js';
+import { type ResolvedScan, type ScanManifests, SliceReader, findField, resolveScan, scanManifests } from './scan-scope.js';
 import { type WireContext, fieldsById, scanTasksJson } from './wire-files.js';
 import type { ObjectStorage } from '../object-storage.js';
 import type { EffectivePolicy } from '../policies/effective.js';
-import { type DerivedMemo, allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
+import { type DerivedMemo, type SideFile, allowedStats, deriveTasks, derivedPrefix, isRestricted, keptSideFiles, restrictedFilters } from './restricted.js';
 import type { DataFileRewriter } from './rewrite-ports.js';
 
 export interface PlanningDeps {
@@ -32,6 +33,8 @@ export interface PlanningDeps {
   metrics: PlanningMetrics;
   /** Writes policy-enforced files (restricted.ts); without it a restricted caller's plan is refused (fail closed). */
   rewriter?: ((storage: ObjectStorage) => DataFileRewriter) | undefined;
+  /** Who holds each role in the stored assignments (AccessControl.listMembers): the role combinations prepared (prepare-combinations.ts). */
+  roleHolders?: RoleHolders | undefined;
 }
 
 export interface TableAtHand {
@@ -51,13 +54,16 @@ export class TableScanner {
   private readonly sideFiles = keptSideFiles();
   /** Derived entries by the manifest cache's original entries (restricted.ts). */
   private readonly derivedMemo: DerivedMemo = new WeakMap();
+  /** Derivations under way, by side file (restricted.ts): plans and preparation never write one file twice here. */
+  private readonly inflight = new Map<string, Promise<SideFile>>();
 
   constructor(
     private readonly ctx: TableContext,
     private readonly deps: PlanningDeps,
   ) {
     const entries = deps.limits.manifestCacheEntries ?? 0;
-    this.cache = entries > 0 ? new ManifestCache(entries) : undefined;
+    const bytes = deps.limits.manifestCacheBytes ?? Infinity;
+    this.cache = entries > 0 && bytes > 0 ? new ManifestCache(entries, bytes) : undefined;
   }
 
   /** The scan's filter bound for pruning, and the residual its tasks carry (the policy's row filter added when restricted). */
@@ -91,7 +97,6 @@ export class TableScanner {
     let outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>;
     try {
       for (let i = 0; i < manifests.data.length; i++) {
-        // Stopped (cancelled: the settle below changes nothing; server shutdown: answered failed, plan again).
         signal.throwIfAborted();
         // Only whether the manifest holds a match: its tasks are written out when a plan task is expanded.
         const planned = await this.planSlice(table, scan, filter, dataOnly, i, i + 1);
@@ -106,16 +111,44 @@ export class TableScanner {
         result: keptTasks(this.deps.tasks, claims, matching, this.deps.limits.manifestsPerTask, this.deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES),
       };
     } catch (e) {
-      const error =
-        e instanceof CatalogError
-          ? e.code === 'ERR_VALIDATION'
-            ? { code: 'ERR_UNPROCESSABLE', message: e.message }
-            : { code: e.code, message: e.message }
-          : { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
-      outcome = { status: 'failed', result: {}, error };
+      // Stopped: a cancel (the plan is cancelled), the store (no longer submitted) or a shutdown (the lease is
+      // released for another process to take the plan over, background.ts) has decided; nothing to settle here.
+      if (signal.aborted) return;
+      outcome = { status: 'failed', result: {}, error: failureOf(e) };
     }
     if (!(await this.deps.store.settle(claims.planId, this.ctx.clock.now(), outcome))) return;
     this.deps.metrics.planned({ seconds: (performance.now() - started) / 1000, ...counts, kind: 'plan' });
+  }
+
+  /**
+   * Plans again, in the background, a submitted plan this process took over (takeover.ts) from what its row holds:
+   * the pinned scan, resolved against the table as the owner's fetch read it now (its policies, its grants). A scan
+   * that no longer resolves (its snapshot expired since) settles the plan failed with the synchronous call's error.
+   */
+  async resumeInBackground(table: TableAtHand, plan: StoredPlan & { scan: ScanSpec }, signal: AbortSignal): Promise<void> {
+    let scan: ResolvedScan;
+    let filter: BoundExpression;
+    let manifests: ScanManifests;
+    try {
+      scan = resolveScan(table.metadata, plan.scan);
+      filter = this.filters(table, scan.schema, plan.scan).prune;
+      const reader = await this.reader(table);
+      manifests = await unprocessable(() => scanManifests(reader, scan));
+    } catch (e) {
+      await this.deps.store.settle(plan.id, this.ctx.clock.now(), { status: 'failed', result: {}, error: failureOf(e) });
+      return;
+    }
+    const claims = {
+      planId: plan.id,
+      owner: plan.owner,
+      tenant: plan.tenant,
+      warehouse: plan.warehouse,
+      tableUuid: plan.tableUuid,
+      snapshotId: scan.snapshot ? String(scan.snapshot['snapshot-id']) : '',
+      scan: scan.pinned,
+      expiresAtMs: plan.expiresAtMs,
+    };
+    await this.planInBackground(table, scan, filter, manifests, claims, signal);
   }
 
   /** Plans data manifests [from, to) of the scan, with every delete manifest of it attached. */
@@ -151,8 +184,17 @@ export class TableScanner {
     };
   }
 
-  /** The planned files as the policy-enforced files of the caller's policy version (restricted.ts). */
-  async derived(table: TableAtHand, scan: ResolvedScan, policy: EffectivePolicy & { policyVersion: string }, tasks: Parameters<typeof deriveTasks>[0]) {
+  /**
+   * The planned files as the policy-enforced files of the caller's policy version (restricted.ts): by a plan, or
+   * ahead of the plans by background preparation (prepare-policy-files.ts), through this one path and its caches.
+   */
+  async derived(
+    table: TableAtHand,
+    scan: ResolvedScan,
+    policy: EffectivePolicy & { policyVersion: string },
+    tasks: Parameters<typeof deriveTasks>[0],
+    trigger: DerivedTrigger = 'plan',
+  ) {
     const storage = await this.ctx.storageFor(table.scope.warehouse);
     const specs = new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s]));
     return deriveTasks(tasks, {
@@ -165,6 +207,8 @@ export class TableScanner {
       newUuid: this.ctx.newUuid,
       kept: this.sideFiles,
       memo: this.derivedMemo,
+      inflight: this.inflight,
+      written: () => this.deps.metrics.derived?.(trigger),
     });
   }
 
@@ -182,6 +226,12 @@ export class TableScanner {
     });
     return vended.storageCredentials;
   }
+}
+
+/** A failed plan's error as the synchronous call would have answered it: a domain code and message, never a stack. */
+function failureOf(e: unknown): { code: string; message: string } {
+  if (!(e instanceof CatalogError)) return { code: 'ERR_UNAVAILABLE', message: 'Planning failed' };
+  return e.code === 'ERR_VALIDATION' ? { code: 'ERR_UNPROCESSABLE', message: e.message } : { code: e.code, message: e.message };
 }
 
 /** A table's own corner of the shared manifest cache: its warehouse (stores differ) and its uuid. */

@@ -9,7 +9,8 @@
  * `submitted` and is planned in the background (background.ts: bounded concurrency and backlog): each data
  * manifest is read once to prune, and the result kept is only the plan tasks of manifests with matching files,
  * so memory stays bounded. Cancelling aborts it between manifests. A plan's state lives in the shared plan store
- * (ports/planning.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping). Residual filters are the request's whole filter: correct (the client re-applies it to the
+ * (ports/planning.ts), so any worker or replica answers for it (plan-keeping.ts: bounded answers, leases, sweeping),
+ * and a plan whose process stopped is taken over by the replica its owner fetches it on (takeover.ts). Residual filters are the request's whole filter: correct (the client re-applies it to the
  * rows), only less tight than a per-partition residual. Credentials are read-only whatever the caller may do. What a
  * plan reads (manifests, tasks, derived files, credentials) is scanner.ts.
  */
@@ -23,12 +24,14 @@ import type { DelegationMechanism } from '../ports/signing.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
 import { BackgroundPlans } from './background.js';
-import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks, withLapse } from './plan-keeping.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_RESULT_BYTES, PlanSweeper, allManifests, keptTasks } from './plan-keeping.js';
+import { DEFAULT_MAX_TAKEOVERS, type TakeoverDeps, takeOverLapsed } from './takeover.js';
 import { notePageJson } from './answer-json.js';
 import { type KeptAnswer, PlanCache } from './plan-cache.js';
-import { DEFAULT_ANSWER_CACHE_BYTES, type PlanTaskClaims, type PlannedPage, type PlanResult, type ScanSpec } from '../ports/planning.js';
+import { DEFAULT_ANSWER_CACHE_BYTES, type HeldLease, type PlanTaskClaims, type PlannedPage, type PlanResult, type ScanSpec } from '../ports/planning.js';
 import { type ResolvedScan, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import { isRestricted } from './restricted.js';
+import { PolicyFilePreparer } from './prepare-policy-files.js';
 import { type PlanningDeps, type TableAtHand, TableScanner, cacheScope, unprocessable } from './scanner.js';
 
 export type { PlanningDeps } from './scanner.js';
@@ -45,22 +48,41 @@ export class PlanningService {
   /** Async plans of this process (their state is in deps.store, shared by every replica; their work here). */
   readonly background: BackgroundPlans;
   private readonly sweeper: PlanSweeper;
+  /** Taking over plans whose process stopped (takeover.ts). */
+  private readonly takeover: TakeoverDeps;
   /** Reads, prunes, expands and derives a scan's files (scanner.ts). */
   private readonly scanner: TableScanner;
+  /** Policy-enforced files prepared after commits and policy changes (prepare-policy-files.ts); undefined when off. */
+  readonly prepared: PolicyFilePreparer | undefined;
 
   constructor(
     private readonly ctx: TableContext,
     private readonly deps: PlanningDeps,
   ) {
     this.scanner = new TableScanner(ctx, deps);
+    this.prepared =
+      deps.rewriter !== undefined && deps.limits.preparePolicyFiles !== false
+        ? new PolicyFilePreparer(ctx, this.scanner, deps.metrics, { holders: deps.roleHolders, combinations: deps.limits.preparePolicyCombinations })
+        : undefined;
     const answerBytes = deps.limits.answerCacheBytes ?? DEFAULT_ANSWER_CACHE_BYTES;
     this.answers = answerBytes > 0 ? new PlanCache(answerBytes) : undefined;
     const leaseMs = deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS;
-    const renew = (ids: readonly string[]) => deps.store.heartbeat(ids, ctx.clock.now(), ctx.clock.now() + leaseMs);
+    const renew = (leases: readonly HeldLease[]) => deps.store.heartbeat(leases, ctx.clock.now(), ctx.clock.now() + leaseMs);
+    // Released on shutdown: the lease ends now, so another replica takes the plans over at its next fetch (takeover.ts).
+    const release = (leases: readonly HeldLease[]) => deps.store.heartbeat(leases, ctx.clock.now(), ctx.clock.now());
     this.background = new BackgroundPlans(deps.limits.asyncConcurrency ?? 1, deps.limits.asyncQueue ?? 64, {
       everyMs: Math.max(1, Math.floor(leaseMs / 3)),
       renew,
+      release,
     });
+    this.takeover = {
+      store: deps.store,
+      background: this.background,
+      now: () => ctx.clock.now(),
+      leaseMs,
+      maxTakeovers: deps.limits.asyncTakeovers ?? DEFAULT_MAX_TAKEOVERS,
+      metrics: deps.metrics,
+    };
     this.sweeper = new PlanSweeper(deps.store);
   }
 
@@ -124,6 +146,8 @@ export class PlanningService {
         ...stored,
         status: 'submitted',
         result: {},
+        // What another replica plans again should this process stop (takeover.ts).
+        scan: scan.pinned,
         leaseUntilMs: this.ctx.clock.now() + (this.deps.limits.asyncLeaseMs ?? DEFAULT_LEASE_MS),
       });
       // A full backlog plans at once instead (plan tasks of every manifest): never refused for being busy.
@@ -264,8 +288,8 @@ export class PlanningService {
   async cancel(request: CatalogRequest, namespace: string[], name: string, planId: string): Promise<void> {
     // validate, authorize
     const table = await this.table(request, namespace, name);
-    // execute
-    await this.ownPlan(table, planId);
+    // execute: a lapsed plan is not taken over only to be cancelled
+    await this.ownPlan(table, planId, false);
     await this.deps.store.cancel(planId, this.ctx.clock.now());
     this.background.cancel(planId);
     await this.ctx.access.record(table.scope.caller, 'table.plan.cancelled', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
@@ -316,6 +340,9 @@ export class PlanningService {
     const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, record.id);
     if (isRestricted(policy) && this.deps.rewriter === undefined)
       await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
+    // Several policies applied: the caller's combination of roles, for the next preparation (prepare-combinations.ts).
+    if (isRestricted(policy) && policy.policies.length > 1 && this.prepared !== undefined)
+      this.prepared.planned(scope.warehouse.name, record.uuid, await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members), policy.policies);
     const metadata =
       this.answers === undefined
         ? (parseJson(record.metadataJson) as TableMetadata)
@@ -328,9 +355,21 @@ export class PlanningService {
     return owned.owner === s.caller.key && owned.tenant === s.warehouse.tenant && owned.warehouse === s.warehouse.name && owned.tableUuid === table.record.uuid;
   }
 
-  private async ownPlan(table: TableAtHand, planId: string) {
-    const plan = await withLapse(this.deps.store, await this.deps.store.get(planId, this.ctx.clock.now()), this.ctx.clock.now());
-    if (!plan || plan.status === 'cancelled' || !this.isOwn(table, plan)) throw planNotFound();
+  /** The caller's own plan (404 for anyone else's), a lapsed one taken over or settled failed first (takeover.ts) unless `resume` is false. */
+  private async ownPlan(table: TableAtHand, planId: string, resume = true) {
+    const found = await this.deps.store.get(planId, this.ctx.clock.now());
+    if (!found || found.status === 'cancelled' || !this.isOwn(table, found)) throw planNotFound();
+    if (!resume) return found;
+    const plan = await takeOverLapsed(this.takeover, found, {
+      work: (taken, signal) => this.scanner.resumeInBackground(table, taken, signal),
+      taken: (taken) =>
+        this.ctx.access.record(table.scope.caller, 'table.plan.taken-over', 'allow', 'table:read-data', tableObject(table.scope, table.levels, table.name), {
+          planId,
+          takeovers: taken.takeovers ?? 1,
+          status: 'submitted',
+        }),
+    });
+    if (!plan || plan.status === 'cancelled') throw planNotFound();
     return plan;
   }
 }

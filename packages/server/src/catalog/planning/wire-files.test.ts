@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundJson, singleValueJson } from './wire-files.js';
+import type { ContentFile } from '../ports/manifests.js';
+import { boundJson, scanTasksJson, singleValueJson } from './wire-files.js';
 
 const le = (n: bigint, bytes: 4 | 8) => {
   const b = Buffer.alloc(bytes);
@@ -41,5 +42,46 @@ describe("values in the spec's single-value JSON", () => {
     expect(boundJson('boolean', new Uint8Array([1]))).toBe(true);
     // A bound of the wrong width is not decoded (left out of the answer), never misread.
     expect(boundJson('long', le(1n, 4))).toBeUndefined();
+  });
+});
+
+describe('delete files of an answer', () => {
+  const content = (filePath: string, c: 0 | 1, extra: Partial<ContentFile> = {}) =>
+    ({
+      content: c,
+      filePath,
+      fileFormat: 'parquet',
+      partition: [],
+      recordCount: 1,
+      fileSizeInBytes: 10,
+      keyMetadata: null,
+      splitOffsets: null,
+      sortOrderId: null,
+      firstRowId: null,
+      referencedDataFile: null,
+      contentOffset: null,
+      contentSizeInBytes: null,
+      equalityIds: null,
+      ...extra,
+    }) as ContentFile;
+  const ctx = { specs: new Map([[0, { 'spec-id': 0, fields: [] }]]), fields: new Map(), statsIds: new Set<number>() };
+
+  it('lists each deletion vector of one Puffin file once, and every task references its own (path and offset)', () => {
+    const dv = (data: string, offset: number) =>
+      content('s3://b/t/dv.puffin', 1, { fileFormat: 'puffin', referencedDataFile: data, contentOffset: offset, contentSizeInBytes: 40 });
+    const pos = content('s3://b/t/pos.parquet', 1);
+    const tasks = [
+      { file: content('s3://b/t/a.parquet', 0), specId: 0, dataSequenceNumber: 1, deletes: [dv('s3://b/t/a.parquet', 4)] },
+      { file: content('s3://b/t/b.parquet', 0), specId: 0, dataSequenceNumber: 1, deletes: [dv('s3://b/t/b.parquet', 44), pos] },
+      { file: content('s3://b/t/c.parquet', 0), specId: 0, dataSequenceNumber: 1, deletes: [pos] },
+    ];
+    const answer = scanTasksJson(tasks, ctx, undefined) as { 'file-scan-tasks': Record<string, unknown>[]; 'delete-files': Record<string, unknown>[] };
+    const deletes = answer['delete-files'];
+    expect(deletes.map((d) => [d['file-path'], d['referenced-data-file'], d['content-offset']])).toEqual([
+      ['s3://b/t/dv.puffin', 's3://b/t/a.parquet', 4],
+      ['s3://b/t/dv.puffin', 's3://b/t/b.parquet', 44],
+      ['s3://b/t/pos.parquet', undefined, undefined],
+    ]);
+    expect(answer['file-scan-tasks'].map((t) => t['delete-file-references'])).toEqual([[0], [1, 2], [2]]);
   });
 });

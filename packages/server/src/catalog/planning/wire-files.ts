@@ -6,6 +6,7 @@
  */
 import type { ContentFile } from '../ports/manifests.js';
 import type { IcebergType, PartitionSpec, Schema, StructField } from '../metadata/types.js';
+import { deleteIdentity } from './delete-index.js';
 import type { PlannedFile } from './plan-files.js';
 import { isLongLike } from './values.js';
 
@@ -202,10 +203,12 @@ export function scanTasksJson(
     const task: Record<string, unknown> = { 'data-file': dataFileJson(t, ctx) };
     if (t.deletes.length > 0) {
       task['delete-file-references'] = t.deletes.map((d) => {
-        let i = deleteIndex.get(d.filePath);
+        // By path and blob offset: the DVs of one Puffin file are as many delete files as data files they reference.
+        const id = deleteIdentity(d);
+        let i = deleteIndex.get(id);
         if (i === undefined) {
           i = deleteFiles.length;
-          deleteIndex.set(d.filePath, i);
+          deleteIndex.set(id, i);
           // Delete files carry no spec id of their own in PlannedFile: they apply within the data file's spec (plan-files.ts).
           deleteFiles.push(deleteFileJson(d, t.specId, ctx));
         }

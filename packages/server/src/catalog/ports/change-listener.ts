@@ -29,6 +29,31 @@ export type Outcome =
       failedFiles: number;
       missingFiles: number;
     }
+  /** A Lance table's optimize (maintenance action `optimize`) ended; its versions were each recorded as `lance-table.version-created`. */
+  | {
+      type: 'lance-table.optimized';
+      warehouse: string;
+      namespace: string[];
+      name: string;
+      trigger: 'on-demand' | 'scheduled';
+      fragmentsRemoved: number;
+      fragmentsAdded: number;
+      versionBefore: number;
+      versionAfter: number;
+      seconds: number;
+    }
+  /** A Lance table's optimize failed (`unavailable`: the Lance library is not there); versions it committed before are kept. */
+  | {
+      type: 'lance-table.optimize-failed';
+      warehouse: string;
+      namespace: string[];
+      name: string;
+      trigger: 'on-demand' | 'scheduled';
+      unavailable: boolean;
+      reason: string;
+    }
+  /** The schedule would optimize a Lance table but the Lance library does not load here: reported once per process, the tables left. */
+  | { type: 'lance-table.optimize-unavailable'; warehouse: string; namespace: string[]; name: string; reason: string }
   /** Compaction (rewrite-data-files) committed its replace snapshot, asked for or by the warehouse's schedule; `seconds` from plan to commit. */
   | {
       type: 'table.compacted';
@@ -39,6 +64,18 @@ export type Outcome =
       rewrittenFiles: number;
       addedFiles: number;
       rewrittenBytes: number;
+      seconds: number;
+    }
+  /** Manifest rewrite (rewrite-manifests) committed its replace snapshot: small manifests merged into `addedManifests`. */
+  | {
+      type: 'table.manifests-rewritten';
+      warehouse: string;
+      namespace: string[];
+      name: string;
+      trigger: 'on-demand' | 'scheduled';
+      rewrittenManifests: number;
+      addedManifests: number;
+      entries: number;
       seconds: number;
     }
   | { type: 'table.maintenance-failed'; warehouse: string; namespace: string[]; name: string; reason: string }

@@ -108,6 +108,8 @@ export interface CatalogRepository {
   setWarehouseProperties(name: string, properties: Record<string, string>): Promise<void>;
   /** Replaces a warehouse's storage profile and the id of its secret (undefined: none). */
   setWarehouseStorage(name: string, storageProfile: Record<string, unknown>, secretId: string | undefined): Promise<void>;
+  /** Replaces a federated warehouse's remote settings (with the id of their sealed credential). */
+  setWarehouseFederation(name: string, federation: import('./remote-catalog.js').FederationSettings): Promise<void>;
 
   putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;
   getSecret(id: string): Promise<string | undefined>;

@@ -12,12 +12,25 @@
  * after the id was handed out, and a completed plan must answer the same result once: none of that fits in a
  * token the client holds. The row is small (the answer is plan-task tokens, bounded by PlanningLimits.maxResultBytes).
  * A submitted plan carries a lease its planning process renews (heartbeat); once the lease has lapsed (the
- * process died or stopped) the plan is answered failed (ERR_UNAVAILABLE: plan again), so no plan stays
- * submitted forever.
+ * process died or stopped) another process claims it (one guarded write: one claimer wins) and plans it again from
+ * what the row holds (the pinned scan; the owner's own fetch authorizes it again), at most
+ * PlanningLimits.asyncTakeovers times; past that it is answered failed (ERR_UNAVAILABLE: plan again), so no plan
+ * stays submitted forever.
  */
 import type { DelegationMechanism } from './delegation.js';
 import type { CatalogError } from '../../errors/catalog-error.js';
 import type { StorageCredentialEntry } from './credentials.js';
+
+/**
+ * A lease as its holder knows it: the plan, and how many takeovers the row counted when this process got it (0 for
+ * the process that submitted it, n for the one whose claim was the n-th). A process that stalled past its lease
+ * (not dead: paused, swapped out, a stop-the-world) and was taken over meanwhile holds an older count, so its
+ * renewals no longer match and it stops its run instead of planning alongside its taker.
+ */
+export interface HeldLease {
+  id: string;
+  takeovers: number;
+}
 
 /** What a plan id stands for: its owner and table, and the first answer, kept until it expires. */
 export interface StoredPlan {
@@ -38,6 +51,10 @@ export interface StoredPlan {
   error?: { code: string; message: string };
   /** A submitted plan's lease: its planning process renews it (heartbeat); past it, nobody is planning it. */
   leaseUntilMs?: number;
+  /** A submitted plan's scan, its snapshot pinned: what another process plans again when it takes the plan over. */
+  scan?: ScanSpec;
+  /** How many times another process took the plan over (claim); absent when never. */
+  takeovers?: number;
 }
 
 export interface PlanStore {
@@ -51,10 +68,19 @@ export interface PlanStore {
   /** Settles a submitted plan (completed or failed); false, changing nothing, when it is no longer submitted (cancelled, expired). */
   settle(id: string, nowMs: number, outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>): Promise<boolean>;
   /**
-   * Renews the lease of those of `ids` still submitted (not cancelled, settled or expired) to `leaseUntilMs`, and
-   * answers them: the planning process stops the others (a cancel on another replica is seen here).
+   * Renews to `leaseUntilMs` the leases still held as `leases` says: plans still submitted (not cancelled, settled
+   * or expired) and not taken over since (their takeover count is the holder's), and answers their ids: the
+   * planning process stops the others (a cancel on another replica, or a takeover of a run that stalled, is seen
+   * here). A lease renewed to `nowMs` is released (the process stops): another process may claim it at once.
    */
-  heartbeat(ids: readonly string[], nowMs: number, leaseUntilMs: number): Promise<string[]>;
+  heartbeat(leases: readonly HeldLease[], nowMs: number, leaseUntilMs: number): Promise<string[]>;
+  /**
+   * Takes over a submitted plan whose lease has lapsed (at `nowMs`) and that was taken over fewer than
+   * `maxTakeovers` times: sets its lease to `leaseUntilMs` and counts the takeover, in one guarded write, so of
+   * processes racing for it exactly one gets true. False, changing nothing, for any other plan (leased, cancelled,
+   * settled, expired, unknown, or taken over `maxTakeovers` times).
+   */
+  claim(id: string, nowMs: number, leaseUntilMs: number, maxTakeovers: number): Promise<boolean>;
   /** Deletes up to `limit` expired plans; answers how many. */
   sweep(nowMs: number, limit: number): Promise<number>;
 }
@@ -100,8 +126,26 @@ export interface PlannedPage {
   'plan-tasks'?: string[];
 }
 
+/**
+ * What wrote a policy-enforced file: a plan that needed it, or preparation ahead of plans (prepare-policy-files.ts)
+ * after a commit or a policy change (`prepared`), a role membership change (`membership`), or at startup.
+ */
+export type DerivedTrigger = 'plan' | 'prepared' | 'membership' | 'startup';
+
 export interface PlanningMetrics {
   planned(outcome: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;
+  /** A submitted plan whose lease lapsed (its process stopped) was taken over here, or settled failed past the bound (takeover.ts). */
+  lapsed?(outcome: 'taken-over' | 'failed'): void;
+  /**
+   * A policy-enforced file written by a restricted plan, or ahead of plans by background preparation
+   * (prepare-policy-files.ts): after a commit or a policy change (`prepared`), after a role membership change
+   * (`membership`), or by the catch-up at startup.
+   */
+  derived?(trigger: DerivedTrigger): void;
+  /** A background preparation of a table's policy-enforced files ended (prepare-queue.ts PrepareOutcome). */
+  prepared?(outcome: 'completed' | 'superseded' | 'dropped' | 'failed'): void;
+  /** Tables whose policy-enforced files are being prepared or wait to be (0: nothing left to prepare). */
+  preparing?(tables: number): void;
 }
 
 export interface PlanningLimits {
@@ -111,8 +155,10 @@ export interface PlanningLimits {
   manifestsPerTask: number;
   /** How long a plan id and its plan tasks stay valid. */
   planTtlMs: number;
-  /** Decoded manifest entries kept between plans (about 2.2 KB each, bench/planning-java.mjs); 0 keeps none. */
+  /** Decoded manifest entries kept between plans; 0 keeps none. */
   manifestCacheEntries?: number;
+  /** Estimated bytes those entries (and kept manifest lists) hold at most (manifest-cache.ts entryBytes). */
+  manifestCacheBytes?: number;
   /** Bytes of parsed metadata and whole answers kept for repeated plans of unchanged tables (plan-cache.ts); 0 keeps none. */
   answerCacheBytes?: number;
   /**
@@ -123,13 +169,24 @@ export interface PlanningLimits {
   /** Background plans run at once per process, and plans waiting; a plan past a full queue is answered at once (plan tasks). */
   asyncConcurrency?: number;
   asyncQueue?: number;
-  /** A submitted plan's lease (renewed every third of it while planned): past it unrenewed, the plan is answered failed. */
+  /** A submitted plan's lease (renewed every third of it while planned): past it unrenewed, another process takes it over. */
   asyncLeaseMs?: number;
+  /** How many times a plan whose process stopped is taken over by another; once more, it is answered failed. */
+  asyncTakeovers?: number;
   /** The largest answer a plan keeps for fetchPlanningResult (JSON bytes); plan tasks over wider ranges are kept past it. */
   maxResultBytes?: number;
+  /**
+   * Policy-enforced files prepared in the background after a commit or a policy change (prepare-policy-files.ts), so
+   * the first restricted plan finds them; undefined or true: on (the default), false: off (plans derive on demand).
+   */
+  preparePolicyFiles?: boolean;
+  /**
+   * At most this many effective policies of role combinations (a reader holding several restricted roles) prepared
+   * per table per preparation, besides each single role's (prepare-combinations.ts); undefined: 16, 0: none.
+   */
+  preparePolicyCombinations?: number;
 }
 
-/** 32 MiB: a small table's answer is a few KB, its metadata tens of KB. */
 /**
  * 64 MiB (estimated from JSON characters, bounded-map.ts): an answer may then be up to 4 MiB, which keeps the
  * restricted answer of a 1,000-file table (412 KB of JSON; at 32 MiB it was not kept, and a warm restricted plan cost
@@ -142,10 +199,12 @@ export const DEFAULT_PLANNING_LIMITS: PlanningLimits = {
   manifestsPerTask: 16,
   planTtlMs: 3600_000,
   manifestCacheEntries: 50_000,
+  manifestCacheBytes: 128 * 1024 * 1024,
   asyncManifests: 0,
   asyncConcurrency: 1,
   asyncQueue: 64,
   asyncLeaseMs: 30_000,
+  asyncTakeovers: 2,
   maxResultBytes: 1 << 20,
 };
 

@@ -45,11 +45,24 @@ export interface Policy {
   updatedAtMs: number;
 }
 
+/** A table with at least one policy: its tenant, warehouse name and catalog id. */
+export interface PolicyTable {
+  tenant: string;
+  warehouse: string;
+  objectId: string;
+}
+
 /** Where policies are kept: the catalog database (persistence/kysely-policies.ts), or memory (tests). */
 export interface PolicyStore {
   get(tenant: string, id: string): Promise<Policy | undefined>;
   /** Every policy on the table, oldest first. */
   listForObject(tenant: string, objectId: string): Promise<Policy[]>;
+  /**
+   * The tables with at least one policy, across tenants and warehouses, each once, in (tenant, objectId) order: at
+   * most `limit` of them, those after `after` (the last of the previous page). Read in pages by the startup catch-up
+   * of policy-enforced files (catalog/planning/prepare-policy-files.ts).
+   */
+  listTables(limit: number, after?: Pick<PolicyTable, 'tenant' | 'objectId'>): Promise<PolicyTable[]>;
   /** Inserts a new policy (version 1); `events` commit with it. */
   insert(policy: Policy, events?: readonly OutboxEventInput[]): Promise<void>;
   /**
@@ -80,6 +93,20 @@ export class MemoryPolicies implements PolicyStore {
       .filter((p) => p.tenant === tenant && p.objectId === objectId)
       .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : 1))
       .map(copy);
+  }
+
+  async listTables(limit: number, after?: Pick<PolicyTable, 'tenant' | 'objectId'>): Promise<PolicyTable[]> {
+    const key = (t: Pick<PolicyTable, 'tenant' | 'objectId'>) => [t.tenant, t.objectId] as const;
+    const before = (a: Pick<PolicyTable, 'tenant' | 'objectId'>, b: Pick<PolicyTable, 'tenant' | 'objectId'>) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
+    };
+    const tables = new Map<string, PolicyTable>();
+    for (const p of this.policies.values()) tables.set(`${p.tenant}\u0000${p.objectId}`, { tenant: p.tenant, warehouse: p.warehouse, objectId: p.objectId });
+    return [...tables.values()]
+      .filter((t) => after === undefined || before(after, t))
+      .sort((a, b) => (before(a, b) ? -1 : 1))
+      .slice(0, limit);
   }
 
   async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {

@@ -34,6 +34,10 @@ export interface FederationSettings {
   timeoutMs?: number | undefined;
   /** How long a table loaded from the remote is served again without asking it (0 or unset: every load asks). */
   maxStalenessMs?: number | undefined;
+  /** hive: take HMS's exclusive table lock around each commit, as Iceberg's HiveCatalog does (default true). */
+  lockEnabled?: boolean | undefined;
+  /** hive: how long a commit waits for that lock before it is refused with a 409 (default 10000). */
+  lockTimeoutMs?: number | undefined;
   /** The sealed credential (client secret or bearer token), if any. */
   secretId?: string | undefined;
 }
@@ -69,6 +73,13 @@ export interface RemoteTable {
   location: string;
 }
 
+/** A stage-created table as the remote answers it: the would-be metadata, nothing created yet (no metadata file). */
+export interface StagedRemoteTable {
+  metadataJson: string;
+  uuid: string;
+  location: string;
+}
+
 export interface RemoteIdentifier {
   namespace: string[];
   name: string;
@@ -84,7 +95,16 @@ export interface RemoteCatalog {
   loadTable(namespace: string[], name: string): Promise<RemoteTable>;
   /** The Iceberg CreateTableRequest as the client sent it (validated by Lakegate's route). */
   createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable>;
-  /** The remote's own commit: its requirements are checked by the remote, so no writer loses another's commit. */
+  /**
+   * A stage-create (CTAS): the remote answers the would-be metadata and creates nothing. Only kinds whose commit with
+   * `assert-create` creates the table at the remote, atomically, have it (iceberg-rest; Glue and Hive, which create the
+   * pointer to the first metadata file Lakegate writes); without it a create transaction on the warehouse is refused.
+   */
+  stageTable?(namespace: string[], request: Record<string, unknown>): Promise<StagedRemoteTable>;
+  /**
+   * The remote's own commit: its requirements are checked by the remote, so no writer loses another's commit. With
+   * `assert-create` (a kind with stageTable only) it creates the table, or fails with ERR_COMMIT_CONFLICT if it exists.
+   */
   commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable>;
   dropTable(namespace: string[], name: string): Promise<void>;
 }
@@ -101,8 +121,10 @@ export interface RemoteCatalogs {
   of(warehouse: { name: string; storageRoot: string; federation: FederationSettings }): Promise<RemoteCatalog>;
   /** A connection for settings not stored yet (test-connection at creation). */
   connect(settings: FederationSettings, credential: RemoteCredential): RemoteCatalog;
-  /** Seals a credential under a new secret id, for a warehouse being created. */
+  /** Seals a credential under a new secret id, for a warehouse being created or its credential replaced. */
   seal(credential: RemoteCredential): Promise<string>;
+  /** The credential sealed under `secretId` (none: no credential), opened in memory to test changed settings with it. */
+  open(secretId: string | undefined): Promise<RemoteCredential>;
 }
 
 /** What the hooks need of a request's scope (catalog/context.ts RequestScope, structurally). */
@@ -137,6 +159,8 @@ export interface Federation {
   createNamespace(scope: FederatedScope, levels: string[], properties: Record<string, string>): Promise<void>;
   /** Creates the table at the remote, at the location Lakegate chose; the mirrored record. */
   createTable(scope: FederatedScope, namespace: string[], request: Record<string, unknown>): Promise<FederatedObject>;
+  /** A stage-create at the remote (ERR_NOT_IMPLEMENTED for a kind without one): the would-be metadata, checked to lie in the warehouse's storage. */
+  stageTable(scope: FederatedScope, namespace: string[], request: Record<string, unknown>): Promise<StagedRemoteTable>;
   commit(
     scope: FederatedScope,
     changes: ReadonlyArray<{

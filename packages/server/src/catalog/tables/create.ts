@@ -6,7 +6,7 @@
  */
 import type { CreateTableRequest } from '@lakegate/protocol';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import type { CatalogRequest } from '../context.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
 import { checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
@@ -94,7 +94,6 @@ export async function createTable(
   checkIntroducedPaths(scope.warehouse, null, metadata);
   if (ctx.federation && isFederatedScope(scope)) {
     // The remote creates it, at the location chosen here inside the warehouse's storage (federation/federated-tables.ts).
-    if (input.stageCreate === true) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'stage-create (CTAS) on a federated warehouse is not supported yet');
     const request = {
       name,
       location,
@@ -103,6 +102,7 @@ export async function createTable(
       'write-order': input.writeOrder ?? undefined,
       properties,
     };
+    if (input.stageCreate === true) return stageFederated(ctx, scope, levels, request, vend ? { path: namespacePath, delegation } : undefined);
     const record = await ctx.federation.createTable(scope, levels, request);
     const created = parseJson(record.metadataJson) as TableMetadata;
     const access = vend
@@ -184,4 +184,35 @@ export async function createTable(
   // Before the vended access (the owner grant decides its credentials): the audit record and cache invalidation.
   await owner.committed();
   return { metadataLocation, metadata, access: await access() };
+}
+
+/**
+ * A stage-create (CTAS) on a federated warehouse: the remote answers the would-be metadata (at the location chosen
+ * here); it is kept as the front's staged table too (its creator's, for vending, signing and the commit's checks),
+ * and the create transaction's commit goes to the remote (federation/federated-tables.ts).
+ */
+async function stageFederated(
+  ctx: TableContext,
+  scope: RequestScope,
+  levels: string[],
+  request: Record<string, unknown>,
+  vend: { path: Parameters<typeof vendedAccess>[2]['path']; delegation: readonly DelegationMechanism[] } | undefined,
+): Promise<CreatedTable> {
+  const name = String(request.name);
+  const staged = await ctx.federation!.stageTable(scope, levels, request);
+  await ctx.store.repository.putStagedTable({
+    warehouse: scope.warehouse.name,
+    namespace: levels,
+    name,
+    uuid: staged.uuid,
+    location: staged.location,
+    metadataJson: staged.metadataJson,
+    expiresAtMs: ctx.clock.now() + ctx.settings.stagedTableTtlMs,
+    owner: scope.caller.key,
+  });
+  ctx.outcomes.report({ type: 'table.staged', warehouse: scope.warehouse.name, namespace: levels, name });
+  const access = vend
+    ? await vendedAccess(ctx, scope, { identifier: { namespace: levels, name }, tableUuid: staged.uuid, location: staged.location, ...vend })
+    : { config: {}, storageCredentials: [] };
+  return { metadataLocation: null, metadata: parseJson(staged.metadataJson) as TableMetadata, access };
 }

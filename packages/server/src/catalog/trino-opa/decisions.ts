@@ -8,7 +8,8 @@
  * the plugin fails the query on an error, and a "no" says the same with a reason in the audit trail).
  *
  * Trino's names map one to one: catalog → the warehouse declared with that Trino catalog name, schema → the
- * one-level namespace of that name, table → the table. Operations the map below does not name are denied.
+ * one-level namespace of that name, table → the table; Trino's user and groups → the asserted user and asserted groups
+ * of that name (session.ts). Operations the map below does not name are denied.
  */
 import type { TrinoOpaRequest, TrinoOpaResource } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
@@ -94,7 +95,8 @@ export class TrinoOpaDecisions {
 
   /** The session of a request, or undefined when the engine is no trino-opa enforcer. */
   async sessionOf(engine: Caller, request: TrinoOpaRequest): Promise<OpaSession | undefined> {
-    return this.sessions.open(engine, request.input.context.identity.user);
+    const { user, groups } = request.input.context.identity;
+    return this.sessions.open(engine, user, groups);
   }
 
   /** The Lakegate table a Trino table names, when its catalog is mapped (undefined: not one of Lakegate's). */

@@ -16,7 +16,7 @@ import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
-import type { OpaSession } from './session.js';
+import { GROUPS_NAMED, type OpaSession } from './session.js';
 import { type ColumnPath, UnsupportedPolicy, maskSql, rowFilterSql } from './trino-sql.js';
 
 type TrinoColumn = NonNullable<TrinoOpaResource['column']>;
@@ -127,6 +127,7 @@ export class TrinoOpaExpressions {
         ...detail,
         user: session.user.description,
         engine: session.engine,
+        ...groupsDetail(session.user.members.filter((m) => m.kind === 'group').map((m) => m.name)),
         policies: effective.policies.map((p) => p.id),
         'policy-version': effective.policyVersion,
       },
@@ -175,5 +176,9 @@ function containsId(field: StructField, id: number): boolean {
   if (typeof field.type !== 'object' || field.type.type !== 'struct') return false;
   return field.type.fields.some((f) => f.id === id || containsId(f, id));
 }
+
+/** The asserted groups of a decision's audit detail: the first GROUPS_NAMED by name, and their number. */
+const groupsDetail = (groups: string[]): Record<string, unknown> =>
+  groups.length <= GROUPS_NAMED ? { groups } : { groups: groups.slice(0, GROUPS_NAMED), 'groups-total': groups.length };
 
 const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 300);

@@ -3,8 +3,13 @@
  * enforcer of the warehouse, ports/enforcers.ts), the Trino user as the Caller the catalog's rules see (the
  * asserted user `user:<name>` acting through the engine, as Trino's USER sessions present it to the Iceberg API, so
  * both paths decide with the same members), and Trino catalog names mapped to the warehouses the engine enforces.
- * Trino's groups are not used: an asserted identity carries no groups (anyone can write them), and the USER-session
- * tokens of the same user carry none either, so both paths answer the same.
+ *
+ * Trino's groups (its group provider's answer, `context.identity.groups`) count as asserted groups
+ * (`group:asserted:<name>`): an enforcer asserts them as it asserts the user, so they are honoured only where its
+ * assertion of the user is (a declared trino-opa enforcer, a user its delegation policy lists, a catalog mapped to a
+ * warehouse it enforces: every answer is about those) and never match an IdP's group of the same name (issuers never
+ * collide, as for users). Lakegate keeps no directory of IdP users, so it has no other groups to give an asserted
+ * user. The groups are part of the Caller (its members, and its description in every audit record it makes).
  */
 import { TtlCache } from '../ttl-cache.js';
 import type { Caller, Clock } from '../ports/index.js';
@@ -41,13 +46,14 @@ export class OpaSessions {
     this.known = new TtlCache(ttlMs, () => clock.now(), 10_000);
   }
 
-  /** The session of a decision asked by `engine` (its Caller) for the Trino user `user`. */
-  async open(engine: Caller, user: string): Promise<OpaSession | undefined> {
+  /** The session of a decision asked by `engine` (its Caller) for the Trino user `user` in Trino's `groups`. */
+  async open(engine: Caller, user: string, groups: readonly string[] = []): Promise<OpaSession | undefined> {
     const engineId = engine.members.length === 1 && engine.members[0]!.kind === 'principal' ? engine.members[0]!.name : undefined;
     if (engineId === undefined || engine.act !== undefined) return undefined;
     const declared = (await this.gate.enforcerDeclarations(engine.tenant, engineId)).filter((e) => e.mechanism === 'trino-opa');
     if (declared.length === 0) return undefined;
     const key = `${engine.tenant}\u0000${engineId}\u0000${user}`;
+    const asserted = groupsOf(groups);
     let known = this.known.get(key);
     if (known === undefined) {
       const generation = this.known.generation;
@@ -56,20 +62,24 @@ export class OpaSessions {
     }
     return {
       engine: engineId,
-      user: this.callerOf(engine.tenant, engineId, user, key),
+      user: this.callerOf(engine.tenant, engineId, user, asserted, asserted.length === 0 ? key : `${key}\u0000${JSON.stringify(asserted)}`),
       known,
       catalogs: new Map(declared.map((e) => [trinoCatalogOf(e), e.warehouse])),
     };
   }
 
-  /** One frozen Caller per (engine, user): the access service keys its decision cache by the members array. */
-  private callerOf(tenant: string, engine: string, user: string, key: string): Caller {
+  /** One frozen Caller per (engine, user, groups): the access service keys its decision cache by the members array. */
+  private callerOf(tenant: string, engine: string, user: string, groups: readonly string[], key: string): Caller {
     const kept = this.callers.get(key);
     if (kept !== undefined) return kept;
-    const members: readonly Member[] = Object.freeze([Object.freeze({ kind: 'user' as const, issuer: ASSERTED, name: user })]);
+    const members: readonly Member[] = Object.freeze([
+      Object.freeze({ kind: 'user' as const, issuer: ASSERTED, name: user }),
+      ...groups.map((name) => Object.freeze({ kind: 'group' as const, issuer: ASSERTED, name })),
+    ]);
     const caller: Caller = Object.freeze({
       tenant,
-      description: `user:${user} via ${engine}`,
+      // The asserted groups in the description: every audit record of this caller names what the engine asserted.
+      description: groups.length === 0 ? `user:${user} via ${engine}` : `user:${user} (groups asserted: ${namedGroups(groups)}) via ${engine}`,
       key: JSON.stringify(['user', ASSERTED, user]),
       members,
       admin: false,
@@ -79,4 +89,23 @@ export class OpaSessions {
     this.callers.set(key, caller, this.callers.generation);
     return caller;
   }
+}
+
+/** How many groups an audit record names one by one: a user in hundreds of groups must not make every record huge. */
+export const GROUPS_NAMED = 20;
+
+/** The groups as audit records name them: the first GROUPS_NAMED (sorted), then how many more. */
+export function namedGroups(groups: readonly string[]): string {
+  if (groups.length <= GROUPS_NAMED) return groups.join(', ');
+  return `${groups.slice(0, GROUPS_NAMED).join(', ')} and ${groups.length - GROUPS_NAMED} more`;
+}
+
+/**
+ * Trino's groups as one canonical list, deduplicated and sorted (one Caller per set, in whatever order Trino sends
+ * it); names no role member can have (empty, or over the 255 characters of a member name) match nothing and are left
+ * out. The protocol admits at most 1,000 groups.
+ */
+function groupsOf(groups: readonly string[]): string[] {
+  if (groups.length === 0) return [];
+  return [...new Set(groups.filter((g) => g.length > 0 && g.length <= 255))].sort();
 }

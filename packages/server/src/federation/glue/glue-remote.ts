@@ -29,7 +29,9 @@ import type {
   RemoteIdentifier,
   RemoteMetadataFiles,
   RemoteTable,
+  StagedRemoteTable,
 } from '../../catalog/ports/remote-catalog.js';
+import { isCreateRequirements } from '../../catalog/metadata/table-requirements.js';
 import { PointerTables } from '../pointer-tables.js';
 import { type GlueSubject, glueError, invalid } from './glue-errors.js';
 
@@ -150,12 +152,12 @@ export class GlueRemote implements RemoteCatalog {
     return PointerTables.answer(await this.tables.load(metadataLocation));
   }
 
-  /** Writes the first metadata file, then registers the Glue table pointing at it (Glue refuses a second of the name). */
-  async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
-    const DatabaseName = this.database(namespace);
-    const name = String(request.name);
-    const location = typeof request.location === 'string' ? request.location : `${this.tables.root}/${DatabaseName}/${name}`;
-    const written = await this.tables.create(request, location);
+  private defaultLocation(database: string, name: string): string {
+    return `${this.tables.root}/${database}/${name}`;
+  }
+
+  /** Registers the Glue table pointing at a first metadata file (Glue refuses a second of the name: ERR_TABLE_EXISTS). */
+  private async register(DatabaseName: string, name: string, written: { metadataLocation: string; location: string }): Promise<void> {
     const TableInput = {
       Name: name,
       TableType: 'EXTERNAL_TABLE',
@@ -165,7 +167,36 @@ export class GlueRemote implements RemoteCatalog {
     await this.call('CreateTable', 'table', (abortSignal) =>
       this.client.send(new CreateTableCommand({ ...this.catalog, DatabaseName, TableInput }), { abortSignal }),
     );
+  }
+
+  /** Writes the first metadata file, then registers the Glue table pointing at it (Glue refuses a second of the name). */
+  async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
+    const DatabaseName = this.database(namespace);
+    const name = String(request.name);
+    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(DatabaseName, name);
+    const written = await this.tables.create(request, location);
+    await this.register(DatabaseName, name, written);
     return PointerTables.answer(written);
+  }
+
+  /**
+   * A stage-create (CTAS): the would-be first metadata, nothing written and nothing registered in Glue. The database
+   * must exist and the name be free now (a table of any type holds it); the create transaction's commit checks again.
+   */
+  async stageTable(namespace: string[], request: Record<string, unknown>): Promise<StagedRemoteTable> {
+    const DatabaseName = this.database(namespace);
+    const name = String(request.name);
+    let existing: Table | undefined;
+    try {
+      ({ Table: existing } = await this.call('GetTable', 'table', (abortSignal) =>
+        this.client.send(new GetTableCommand({ ...this.catalog, DatabaseName, Name: name }), { abortSignal }),
+      ));
+    } catch (e) {
+      if (!(e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND')) throw e;
+    }
+    if (existing) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${DatabaseName}.${name}`);
+    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(DatabaseName, name);
+    return this.tables.stage(request, location);
   }
 
   /**
@@ -173,6 +204,15 @@ export class GlueRemote implements RemoteCatalog {
    * written, and the pointer swapped only if the Glue table is still the version read (VersionId).
    */
   async commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable> {
+    if (isCreateRequirements(requirements)) {
+      // A create transaction's commit: the first metadata file, then CreateTable, which Glue refuses for a name taken
+      // meanwhile (409, the file deleted again: pointer-tables.ts).
+      const DatabaseName = this.database(namespace);
+      const created = await this.tables.createByCommit(requirements, updates, this.defaultLocation(DatabaseName, name), (written) =>
+        this.register(DatabaseName, name, written),
+      );
+      return PointerTables.answer(created);
+    }
     const { table, versionId, metadataLocation } = await this.getTable(namespace, name);
     const base = await this.tables.load(metadataLocation);
     const written = await this.tables.next(base, requirements, updates);

@@ -2,14 +2,13 @@
  * The RemoteCatalog port over a Hive Metastore (docs/federation.md), through its Thrift API (hms-client.ts). HMS keeps
  * only the pointer, as Glue does: an Iceberg table is an HMS table with parameters table_type=ICEBERG and
  * metadata_location, a namespace is an HMS database (one level). Lakegate writes the metadata files itself with the
- * warehouse's storage profile (pointer-tables.ts) and swaps the pointer as Iceberg's HiveTableOperations does when it
- * runs without HMS locks (Hive 4, HIVE-26882): alter_table_with_environment_context carrying
- * expected_parameter_key=metadata_location and expected_parameter_value=<the base pointer>, which HMS compares and
- * swaps inside its own transaction: the loser of a race with another writer that sends the expected value gets "The
- * table has been modified", answered as the Iceberg 409. It takes no HMS table lock (docs/federation.md says why and
- * what that leaves open: an Iceberg writer with HMS locks on sends its alter without an expected value, trusting its
- * lock, so it could overwrite a Lakegate commit that lands between its check and its alter).
- * Every call is bounded by the warehouse's timeout.
+ * warehouse's storage profile (pointer-tables.ts). A commit holds HMS's exclusive table lock as Iceberg's
+ * HiveTableOperations does (hms-lock.ts; federation.lock-enabled, default on), reads the table under it, and swaps the
+ * pointer with alter_table_with_environment_context carrying expected_parameter_key=metadata_location and
+ * expected_parameter_value=<the base pointer>, which HMS compares and swaps inside its own transaction (Hive 4,
+ * HIVE-26882): the lock excludes the Iceberg writers that lock (they alter without an expected value), the compare
+ * the ones that do not (iceberg.engine.hive.lock-enabled=false); the loser of a race gets "The table has been
+ * modified", answered as the Iceberg 409. Every call is bounded by the warehouse's timeout.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type {
@@ -19,14 +18,20 @@ import type {
   RemoteIdentifier,
   RemoteMetadataFiles,
   RemoteTable,
+  StagedRemoteTable,
 } from '../../catalog/ports/remote-catalog.js';
-import { PointerTables } from '../pointer-tables.js';
+import { isCreateRequirements } from '../../catalog/metadata/table-requirements.js';
+import { type LoadedTable, PointerTables } from '../pointer-tables.js';
 import { HmsClient } from './hms-client.js';
 import { type HmsCodes, hmsError, invalid } from './hms-errors.js';
+import { checkLocking, type HeldLock, type TableLockOptions, withTableLock } from './hms-lock.js';
 import { database, icebergTable, isIcebergTable, METADATA_LOCATION, stringList, tableList, tableName, tableParameters, withPointer } from './hive-structs.js';
 import { asStruct, list, str, stringMap, struct, T, type ThriftStruct, type ThriftValue } from './thrift-values.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Well below HMS's default metastore.txn.timeout (300 s), past which it drops a lock not heartbeaten. */
+const DEFAULT_HEARTBEAT_MS = 60_000;
 /** Table names asked per get_table_objects_by_name_req. */
 const BATCH = 100;
 /** The owner HMS records for a table Lakegate creates. */
@@ -41,11 +46,14 @@ export function thriftAddress(uri: string): { host: string; port: number } {
 export class HiveRemote implements RemoteCatalog {
   private readonly client: HmsClient;
   private readonly tables: PointerTables;
+  /** The table lock each commit takes; undefined with federation.lock-enabled false. */
+  private readonly lock: TableLockOptions | undefined;
 
-  constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined) {
+  constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS) {
     const { host, port } = thriftAddress(settings.uri);
     this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.tables = new PointerTables('Hive', files, invalid);
+    this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
   }
 
   private async call(method: string, args: Array<[number, ThriftValue]>, codes: HmsCodes = {}): Promise<ThriftValue | undefined> {
@@ -101,6 +109,7 @@ export class HiveRemote implements RemoteCatalog {
 
   async check(): Promise<void> {
     await this.call('get_all_databases', []);
+    if (this.lock) await checkLocking(this.client);
   }
 
   async listNamespaces(parent: string[]): Promise<string[][]> {
@@ -141,29 +150,83 @@ export class HiveRemote implements RemoteCatalog {
     return PointerTables.answer(await this.tables.load(metadataLocation));
   }
 
+  private defaultLocation(db: string, name: string): string {
+    return `${this.tables.root}/${db}/${name}`;
+  }
+
+  /** Registers the HMS table pointing at a first metadata file (HMS refuses a second of the name: ERR_TABLE_EXISTS). */
+  private async register(db: string, name: string, written: LoadedTable): Promise<void> {
+    const schema = written.metadata.schemas.find((s) => s['schema-id'] === written.metadata['current-schema-id']);
+    const table = icebergTable(db, name, OWNER, schema, written.location, written.metadataLocation);
+    await this.call('create_table', [[1, table]], { 1: 'ERR_TABLE_EXISTS', 2: 'ERR_VALIDATION', 4: 'ERR_NAMESPACE_NOT_FOUND' });
+  }
+
   /** Writes the first metadata file, then registers the HMS table pointing at it (HMS refuses a second of the name). */
   async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
     const db = this.database(namespace);
     const name = String(request.name);
-    const location = typeof request.location === 'string' ? request.location : `${this.tables.root}/${db}/${name}`;
+    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(db, name);
     const written = await this.tables.create(request, location);
-    const table = icebergTable(
-      db,
-      name,
-      OWNER,
-      written.metadata.schemas.find((s) => s['schema-id'] === written.metadata['current-schema-id']),
-      written.location,
-      written.metadataLocation,
-    );
-    await this.call('create_table', [[1, table]], { 1: 'ERR_TABLE_EXISTS', 2: 'ERR_VALIDATION', 4: 'ERR_NAMESPACE_NOT_FOUND' });
+    await this.register(db, name, written);
     return PointerTables.answer(written);
   }
 
   /**
-   * The client's requirements checked against the metadata HMS points at now, the updates applied, a new metadata file
-   * written, and the pointer swapped only if HMS still points at the base (compared by HMS itself).
+   * A stage-create (CTAS): the would-be first metadata, nothing written and nothing registered in HMS. The database
+   * must exist and the name be free now (a table of any type holds it); the create transaction's commit checks again.
+   */
+  async stageTable(namespace: string[], request: Record<string, unknown>): Promise<StagedRemoteTable> {
+    const db = this.database(namespace);
+    const name = String(request.name);
+    await this.requireDatabase(db);
+    const found = await this.call(
+      'get_table_req',
+      [
+        [
+          1,
+          struct([
+            [1, str(db)],
+            [2, str(name)],
+          ]),
+        ],
+      ],
+      { 2: 'ERR_TABLE_NOT_FOUND' },
+    ).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') return false;
+        throw e;
+      },
+    );
+    if (found) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${db}.${name}`);
+    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(db, name);
+    return this.tables.stage(request, location);
+  }
+
+  /**
+   * Under the table lock (unless disabled): the client's requirements checked against the metadata HMS points at now,
+   * the updates applied, a new metadata file written, and the pointer swapped only if HMS still points at the base
+   * (compared by HMS itself).
    */
   async commitTable(namespace: string[], name: string, requirements: readonly unknown[], updates: readonly unknown[]): Promise<RemoteTable> {
+    const db = this.database(namespace);
+    // A create transaction's commit: the first metadata file, then create_table, which HMS refuses for a name taken
+    // meanwhile (409, the file deleted again: pointer-tables.ts). No lock: there is no table to lock yet.
+    if (isCreateRequirements(requirements))
+      return PointerTables.answer(
+        await this.tables.createByCommit(requirements, updates, this.defaultLocation(db, name), (written) => this.register(db, name, written)),
+      );
+    if (!this.lock) return this.commitUnder(namespace, name, requirements, updates, undefined);
+    return withTableLock(this.client, db, name, this.lock, (held) => this.commitUnder(namespace, name, requirements, updates, held));
+  }
+
+  private async commitUnder(
+    namespace: string[],
+    name: string,
+    requirements: readonly unknown[],
+    updates: readonly unknown[],
+    held: HeldLock | undefined,
+  ): Promise<RemoteTable> {
     const { table, metadataLocation } = await this.getTable(namespace, name);
     const base = await this.tables.load(metadataLocation);
     const written = await this.tables.next(base, requirements, updates);
@@ -172,6 +235,7 @@ export class HiveRemote implements RemoteCatalog {
     const context = struct([
       [1, stringMap({ expected_parameter_key: METADATA_LOCATION, expected_parameter_value: metadataLocation, DO_NOT_UPDATE_STATS: 'true' })],
     ]);
+    held?.assertHeld();
     await this.call('alter_table_with_environment_context', [
       [1, str(namespace[0]!)],
       [2, str(name)],

@@ -188,6 +188,8 @@ export function writeStruct(p: Protocol, s: ThriftStruct): void {
 // Builders and readers for the shapes HMS uses.
 export const str = (s: string): ThriftValue => ({ type: T.STRING, value: Buffer.from(s, 'utf8') });
 export const i32 = (n: number): ThriftValue => ({ type: T.I32, value: n });
+/** An i64 from a JS number (ids HMS hands out are passed back as read, never through a number). */
+export const i64 = (n: number): ThriftValue => ({ type: T.I64, value: n });
 export const bool = (b: boolean): ThriftValue => ({ type: T.BOOL, value: b });
 export const struct = (fields: Array<[number, ThriftValue | undefined]>): ThriftValue => ({
   type: T.STRUCT,
@@ -202,6 +204,10 @@ export const stringMap = (m: Record<string, string>): ThriftValue => ({
 });
 
 export const asString = (v: ThriftValue | undefined): string | undefined => (v?.type === T.STRING ? v.value.toString('utf8') : undefined);
+export const asI32 = (v: ThriftValue | undefined): number | undefined => (v?.type === T.I32 ? v.value : undefined);
+/** An i64 as a number (exact below 2^53: HMS's lock ids and heartbeat times). */
+export const asI64 = (v: ThriftValue | undefined): number | undefined =>
+  v?.type === T.I64 ? (typeof v.value === 'number' ? v.value : (v.value as { toNumber(): number }).toNumber()) : undefined;
 export const asStruct = (v: ThriftValue | undefined): ThriftStruct | undefined => (v?.type === T.STRUCT ? v.value : undefined);
 export const asList = (v: ThriftValue | undefined): ThriftValue[] => (v?.type === T.LIST || v?.type === T.SET ? v.value : []);
 export function asStringMap(v: ThriftValue | undefined): Record<string, string> {

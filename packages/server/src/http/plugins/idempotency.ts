@@ -118,9 +118,10 @@ export function useIdempotency(
       req.method,
       req.routeOptions.url ?? '',
       req.url.split('?')[0],
-      // The parsed body (exact 64-bit integers kept), so that only what the request says counts, not its spacing.
+      // The parsed body (exact 64-bit integers kept), so that only what the request says counts, not its spacing; a
+      // binary body (Lance CreateTable's Arrow IPC stream) by its bytes.
       createHash('sha256')
-        .update(stringifyJson(req.body ?? null))
+        .update(req.body instanceof Uint8Array ? req.body : stringifyJson(req.body ?? null))
         .digest('base64url'),
     ]);
   const seal = (key: string, body: string) => (box === undefined || body === '' ? body : box.seal(body, `idempotency:${key}`));

@@ -11,6 +11,7 @@ import type { SecretBox } from '../../security/secret-box.js';
 import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { type AuthenticationOptions, requireAuthentication } from '../plugins/authenticate.js';
 import { useContract } from '../plugins/contract.js';
+import { decodePathParamsAsForms } from '../plugins/path-params.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
 import { configRoutes } from '../routes/iceberg/config.js';
@@ -31,6 +32,8 @@ export interface CatalogSurfaceOptions {
 }
 
 export const icebergSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (app, options) => {
+  // First: every later hook and route reads the names in the path as the client meant them (a `+` is a space).
+  decodePathParamsAsForms(app);
   useErrorEnvelope(app, icebergEnvelope);
   requireAuthentication(app, options.authentication, icebergEnvelope);
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { lanceEnvelope } from '../mappers/lance-errors.js';
 import { requireAuthentication } from '../plugins/authenticate.js';
 import type { CatalogSurfaceOptions } from './iceberg.js';
+import { useArrowBody } from '../plugins/arrow-body.js';
 import { useContract } from '../plugins/contract.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { useIdempotency } from '../plugins/idempotency.js';
@@ -24,6 +25,7 @@ export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (ap
   requireAuthentication(app, options.authentication, lanceEnvelope);
   // Before the routes: each route gets its operation's schemas from the wire contract as it is added.
   useContract(app, 'lance');
+  useArrowBody(app);
   const { store, clock, lifetimeSeconds, box } = options.idempotency;
   useIdempotency(app, store, clock, lifetimeSeconds * 1000, {}, box);
   lanceNamespaceRoutes(app, options.services);

@@ -13,6 +13,7 @@ import { icebergEnvelope } from '../mappers/iceberg-errors.js';
 import { rightsOf } from '../../auth/issuer/scopes.js';
 import { type AuthenticationOptions, requireAuthentication, requireScope } from '../plugins/authenticate.js';
 import { useContract } from '../plugins/contract.js';
+import { decodePathParamsAsForms } from '../plugins/path-params.js';
 import { useErrorEnvelope } from '../plugins/errors.js';
 import { accessRoutes } from '../routes/management/access.js';
 import { auditRoutes } from '../routes/management/audit.js';
@@ -60,6 +61,8 @@ export interface ManagementSurfaceOptions {
 }
 
 export const managementSurface: FastifyPluginAsync<ManagementSurfaceOptions> = async (app, options) => {
+  // First: every later hook and route reads the names in the path as the client meant them (a `+` is a space).
+  decodePathParamsAsForms(app);
   useErrorEnvelope(app, icebergEnvelope);
   // Every answer here may carry a secret shown once (a new principal's or a rotated client secret, an access or API
   // key) or what only an administrator may read: no cache (a proxy's, a browser's) keeps any of them, errors included.

@@ -2,6 +2,7 @@
  * Migration 0024: scan plans (catalog/ports/planning.ts PlanStore) live in the catalog database, so every worker and
  * every replica answers fetchPlanningResult and cancelPlanning (issue 51). `result` is the plan's kept answer (JSON,
  * bounded by the planning limits), `lease_until` a submitted plan's lease; expired rows are swept by `expires_at`.
+ * Migration 0031: a submitted plan's pinned `scan` and its `takeovers` (plan-keeping.ts: takeover).
  */
 import type { Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
@@ -27,6 +28,21 @@ export const planningMigrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('scan_plans').ifExists().execute();
+    },
+  },
+  // A submitted plan keeps its pinned scan, so that another replica can take it over when its process stops, and
+  // counts its takeovers (bounded: PlanningLimits.asyncTakeovers). Rows from before have no scan: they lapse failed.
+  '0031_scan_plan_takeover': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('scan_plans').addColumn('scan', 'text').execute();
+      await db.schema
+        .alterTable('scan_plans')
+        .addColumn('takeovers', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('scan_plans').dropColumn('takeovers').execute();
+      await db.schema.alterTable('scan_plans').dropColumn('scan').execute();
     },
   },
 };

@@ -11,7 +11,8 @@
 import { BlobServiceClient, type ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
-import { readBounded } from '../bounded-read.js';
+import { discard, readBounded } from '../bounded-read.js';
+import { checkRange, rangePastEnd, wrongRange } from '../byte-range.js';
 import { deleteEach } from '../delete-each.js';
 import { type AzureLocation, defaultBlobEndpoint, directoryPath, isAzureUri, parseAzureLocation } from './azure-location.js';
 
@@ -65,6 +66,38 @@ export class AzureObjectStorage implements ObjectStorage {
       if (e instanceof CatalogError) throw e;
       if (statusOf(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
       throw storageError('GetBlob', uri, e);
+    }
+  }
+
+  /**
+   * A Get Blob of the range (x-ms-range). The service answers a range starting past the end with 416 and one running
+   * past it with fewer bytes: both are refused. A zero length reads the blob's properties (a count of 0 means "to the end").
+   */
+  async readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    checkRange(uri, offset, length, maxBytes);
+    const { container, path } = this.objectLocation(uri);
+    const blob = container.getBlobClient(path);
+    try {
+      if (length === 0) {
+        const size = (await blob.getProperties()).contentLength;
+        if (size !== undefined && offset > size) throw rangePastEnd(uri, offset, length, size);
+        return new Uint8Array(0);
+      }
+      const res = await blob.download(offset, length);
+      if (!res.readableStreamBody) throw new CatalogError('ERR_STORAGE', `Azure GetBlob ${uri} returned no body`);
+      if (res.contentLength !== undefined && res.contentLength !== length) {
+        discard(res.readableStreamBody);
+        throw wrongRange(uri, offset, length, res.contentRange);
+      }
+      const bytes = await readBounded(res.readableStreamBody as unknown as AsyncIterable<Uint8Array>, length, uri, res.contentLength);
+      if (bytes.byteLength !== length) throw wrongRange(uri, offset, length, res.contentRange);
+      return bytes;
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      const status = statusOf(e);
+      if (status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      if (status === 416) throw rangePastEnd(uri, offset, length);
+      throw storageError(length === 0 ? 'GetBlobProperties' : 'GetBlob', uri, e);
     }
   }
 

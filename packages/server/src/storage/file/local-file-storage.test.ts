@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { atDispatch } from '../../runtime/end-of-turn.js';
-import { expectBoundedRead, expectBulkDelete } from '../../../../../test/support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete, expectRangedRead } from '../../../../../test/support/object-storage-contract.js';
 import { LocalFileStorage } from './local-file-storage.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'lakegate-local-storage-'));
@@ -52,6 +52,17 @@ describe('LocalFileStorage.exists', () => {
       return [before, count, await storage.exists(prefixUri)];
     });
     expect(purged).toEqual([true, 1, false]);
+  });
+});
+
+describe('LocalFileStorage.readRange', () => {
+  it('reads a byte range alone (the object-store contract), and answers a directory as no such object', async () => {
+    const storage = new LocalFileStorage();
+    const file = path.join(dir, 'ranged', 'dv.puffin');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, 'PFA1 blobs PFA1');
+    await expectRangedRead(storage, pathToFileURL(file).href, Buffer.from('PFA1 blobs PFA1'), pathToFileURL(path.join(dir, 'ranged', 'none.puffin')).href);
+    await expect(storage.readRange(pathToFileURL(path.dirname(file)).href, 0, 1, 1)).rejects.toMatchObject({ code: 'ERR_STORAGE' });
   });
 });
 
@@ -109,6 +120,25 @@ describe('LocalFileStorage.list and delete', () => {
     await storage.delete(pathToFileURL(file).href);
     expect(existsSync(file)).toBe(false);
     await expect(storage.delete(pathToFileURL(file).href)).resolves.toBe(false);
+  });
+});
+
+describe("LocalFileStorage keeps Hadoop's checksum sidecars with their files (issue 52)", () => {
+  it('hides `.name.crc` while `name` is there, lists one whose file is gone, and deletes it with its file', async () => {
+    const storage = new LocalFileStorage();
+    const root = path.join(dir, 'crc', 'region=%C3%A9');
+    mkdirSync(root, { recursive: true });
+    for (const name of ['f.parquet', '.f.parquet.crc', 'g.parquet', '.gone.parquet.crc', '.crc']) writeFileSync(path.join(root, name), 'x');
+    const base = pathToFileURL(path.join(dir, 'crc')).href;
+    const names = async () => (await Array.fromAsync(storage.list(base))).map((o) => o.uri.slice(base.length + 1)).sort();
+    // The sidecar of f.parquet is part of it; the one of a file that is gone, and a plain ".crc", are objects.
+    expect(await names()).toEqual(['region=%C3%A9/.crc', 'region=%C3%A9/.gone.parquet.crc', 'region=%C3%A9/f.parquet', 'region=%C3%A9/g.parquet']);
+    expect(await storage.delete(`${base}/region=%C3%A9/f.parquet`)).toBe(true);
+    expect(existsSync(path.join(root, '.f.parquet.crc'))).toBe(false);
+    // A file without a sidecar deletes as before; a sidecar deleted on its own is one file.
+    expect(await storage.delete(`${base}/region=%C3%A9/g.parquet`)).toBe(true);
+    expect(await storage.delete(`${base}/region=%C3%A9/.gone.parquet.crc`)).toBe(true);
+    expect(await names()).toEqual(['region=%C3%A9/.crc']);
   });
 });
 

@@ -4,6 +4,11 @@
  * catalog decoded escapes but %25, %2F and %5C, so the metadata files of tables created then may lie at that other
  * path (legacyLocalPath): reads and deletes that find nothing at the literal path look there too, and a purge
  * removes both trees. Nothing is written there any more.
+ * Hadoop's checksum sidecars: Iceberg Java's HadoopFileIO writes a `file:` location through Hadoop's LocalFileSystem,
+ * a ChecksumFileSystem, which writes next to every file `name` a hidden `.name.crc`, hides it from listings and deletes
+ * it with its file. This store does the same (CHECKSUM_SIDECAR), so an orphan scan does not take the checksums of live
+ * files for orphans (Spark's table on a `file:` warehouse, issue 52: 39 "orphans" reported where 3 were planted) and
+ * an expiry leaves no checksum of a file it deleted. A sidecar whose file is gone is listed: it is an orphan.
  * writeNew writes a temporary file, fsyncs it and hard-links it into place:
  * link() fails if the target exists, so two writers can never overwrite one
  * another's metadata file, and a crash leaves either no file or a whole one.
@@ -16,7 +21,12 @@ import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalo
 import { legacyLocalPath, localPath } from '../../catalog/locations.js';
 import { currentBatch } from '../../runtime/end-of-turn.js';
 import { readBounded } from '../bounded-read.js';
+import { checkRange, rangePastEnd } from '../byte-range.js';
 import { deleteEach } from '../delete-each.js';
+
+/** Hadoop's ChecksumFileSystem sidecar of a file `name` in the same directory: `.name.crc` (see the header). */
+const CHECKSUM_SIDECAR = /^\.(.+)\.crc$/;
+const sidecarOf = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.crc`);
 
 /** Files stat()ed at once while listing. */
 const LIST_STAT_BATCH = 32;
@@ -52,26 +62,56 @@ export class LocalFileStorage implements ObjectStorage {
     await syncDirectory(path.dirname(target));
   }
 
-  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
-    let handle: fs.FileHandle | undefined;
+  /** The file at the literal path, else at the legacy one (see the header), with its size; ERR_STORAGE when neither is a file. */
+  private async openFile(uri: string): Promise<{ handle: fs.FileHandle; size: number }> {
     for (const target of [localPath(uri), legacyLocalPath(uri)]) {
       if (target === undefined) continue;
+      let handle: fs.FileHandle;
       try {
         handle = await fs.open(target, 'r');
-        break;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'ENOTDIR') throw e;
+        continue;
       }
+      const stat = await handle.stat().catch(async (e: unknown) => {
+        await handle.close();
+        throw e;
+      });
+      if (stat.isFile()) return { handle, size: stat.size };
+      await handle.close();
+      break;
     }
-    if (handle === undefined) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+    throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+  }
+
+  async read(uri: string, maxBytes: number): Promise<Uint8Array> {
+    const { handle, size } = await this.openFile(uri);
     try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
       // Chunks of the file's own size (+1 to see its end), not the stream's default 64 KiB: table maintenance reads
       // tens of thousands of small manifests, and a 64 KiB buffer for each was most of its garbage.
-      const highWaterMark = Math.min(64 * 1024, Math.max(1024, stat.size + 1));
-      return await readBounded(handle.createReadStream({ autoClose: false, highWaterMark }), maxBytes, uri, stat.size);
+      const highWaterMark = Math.min(64 * 1024, Math.max(1024, size + 1));
+      return await readBounded(handle.createReadStream({ autoClose: false, highWaterMark }), maxBytes, uri, size);
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** A positional read of the range alone (pread): the rest of the file is never read. */
+  async readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    checkRange(uri, offset, length, maxBytes);
+    const { handle, size } = await this.openFile(uri);
+    try {
+      if (offset + length > size) throw rangePastEnd(uri, offset, length, size);
+      const out = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(out, done, length - done, offset + done);
+        // The file shrank since its stat: as past its end.
+        if (bytesRead === 0) throw rangePastEnd(uri, offset, length);
+        done += bytesRead;
+      }
+      return out;
     } finally {
       await handle.close();
     }
@@ -104,7 +144,12 @@ export class LocalFileStorage implements ObjectStorage {
   async delete(uri: string): Promise<boolean> {
     // A file, never a directory (deletePrefix is for those) nor another scheme: as every store's delete refuses.
     if (!this.handles(uri) || uri.endsWith('/')) throw new CatalogError('ERR_VALIDATION', `not a file location: ${uri}`);
-    if (await unlinkFile(localPath(uri))) return true;
+    const target = localPath(uri);
+    if (await unlinkFile(target)) {
+      // Its checksum sidecar goes with it, as Hadoop's LocalFileSystem deletes it: part of the file, not counted.
+      if (!CHECKSUM_SIDECAR.test(path.basename(target))) await unlinkFile(sidecarOf(target));
+      return true;
+    }
     const legacy = legacyLocalPath(uri);
     return legacy !== undefined && (await unlinkFile(legacy));
   }
@@ -138,7 +183,13 @@ export class LocalFileStorage implements ObjectStorage {
         throw e;
       }
       const files: string[] = [];
-      for (const entry of entries) (entry.isDirectory() ? dirs : files).push(path.join(dir, entry.name));
+      const names = new Set<string>();
+      for (const entry of entries) if (!entry.isDirectory()) names.add(entry.name);
+      for (const entry of entries) {
+        if (entry.isDirectory()) dirs.push(path.join(dir, entry.name));
+        // A checksum sidecar is part of its file while the file is there (as Hadoop lists them): not an object of its own.
+        else if (!names.has(CHECKSUM_SIDECAR.exec(entry.name)?.[1] ?? '\u0000')) files.push(path.join(dir, entry.name));
+      }
       for (let i = 0; i < files.length; i += LIST_STAT_BATCH) {
         const batch = files.slice(i, i + LIST_STAT_BATCH);
         const stats = await Promise.all(batch.map((f) => fs.stat(f).catch(() => undefined)));

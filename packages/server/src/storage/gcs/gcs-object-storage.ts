@@ -13,6 +13,7 @@ import type { AuthClient } from 'google-auth-library';
 import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { discard, readBounded } from '../bounded-read.js';
+import { checkRange, rangeHeader, rangePastEnd, wrongRange } from '../byte-range.js';
 import { deleteEach } from '../delete-each.js';
 import { type GcsLocation, isGcsUri, parseGcsLocation } from './gcs-location.js';
 
@@ -71,6 +72,41 @@ export class GcsObjectStorage implements ObjectStorage {
       // A connection cut mid-body: the same message shape as call()'s, without gaxios' request.
       throw new CatalogError('ERR_STORAGE', `GCS get ${uri} failed: ${e instanceof Error ? e.name : 'Error'}`);
     }
+  }
+
+  /**
+   * A media GET with `Range: bytes=a-b`. GCS answers a range starting past the end with 416 and one running past it
+   * with fewer bytes: both are refused. A zero length reads the object's size (a Range cannot name no bytes).
+   */
+  async readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    checkRange(uri, offset, length, maxBytes);
+    const { bucket, name } = this.objectLocation(uri);
+    if (length === 0) {
+      const res = await this.call('GET', `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?fields=size`, uri, 'get metadata');
+      if (res.status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      expectOk(res, 'get metadata', uri);
+      const size = Number((res.data as { size?: string }).size);
+      if (offset > size) throw rangePastEnd(uri, offset, length, size);
+      return new Uint8Array(0);
+    }
+    const path = `/storage/v1/b/${enc(bucket)}/o/${enc(name)}?alt=media`;
+    const res = await this.call('GET', path, uri, 'get', { responseType: 'stream', headers: { range: rangeHeader(offset, length) } });
+    const contentRange = res.headers.get('content-range');
+    const declared = res.headers.get('content-length');
+    if (res.status < 200 || res.status >= 300 || (declared !== null && Number(declared) !== length)) discard(res.data);
+    if (res.status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+    if (res.status === 416) throw wrongRange(uri, offset, length, contentRange);
+    expectOk(res, 'get', uri);
+    if (declared !== null && Number(declared) !== length) throw wrongRange(uri, offset, length, contentRange);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readBounded(res.data as AsyncIterable<Uint8Array>, length, uri, declared === null ? undefined : Number(declared));
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      throw new CatalogError('ERR_STORAGE', `GCS get ${uri} failed: ${e instanceof Error ? e.name : 'Error'}`);
+    }
+    if (bytes.byteLength !== length) throw wrongRange(uri, offset, length, contentRange);
+    return bytes;
   }
 
   /** A HEAD request per call: too slow to run on every table load. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectBoundedRead, expectBulkDelete } from '../../../../../test/support/object-storage-contract.js';
+import { expectBoundedRead, expectBulkDelete, expectRangedRead } from '../../../../../test/support/object-storage-contract.js';
 import { MemoryObjectStorage } from './memory-object-storage.js';
 
 describe('MemoryObjectStorage (the object-store contract)', () => {
@@ -7,6 +7,12 @@ describe('MemoryObjectStorage (the object-store contract)', () => {
     const storage = new MemoryObjectStorage();
     await storage.writeNew('mem://b/t/metadata/1.json', Buffer.from('{"v":1}'));
     await expectBoundedRead(storage, 'mem://b/t/metadata/1.json', Buffer.from('{"v":1}'));
+  });
+
+  it('reads a byte range alone, and refuses one past the end', async () => {
+    const storage = new MemoryObjectStorage();
+    await storage.writeNew('mem://b/t/data/dv.puffin', Buffer.from('PFA1 blobs PFA1'));
+    await expectRangedRead(storage, 'mem://b/t/data/dv.puffin', Buffer.from('PFA1 blobs PFA1'), 'mem://b/t/data/none.puffin');
   });
 
   it('deleteMany: every URI answered, another scheme and a directory refused', async () => {

@@ -6,6 +6,7 @@
  */
 import type { DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { CatalogError } from '../../errors/catalog-error.js';
+import { checkRange, rangePastEnd } from '../byte-range.js';
 import { deleteEach } from '../delete-each.js';
 
 export interface MemoryObjectStorageOptions {
@@ -37,6 +38,14 @@ export class MemoryObjectStorage implements ObjectStorage {
     if (!o) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
     if (o.data.byteLength > maxBytes) throw new CatalogError('ERR_PAYLOAD_TOO_LARGE', `object ${uri} is larger than ${maxBytes} bytes`);
     return o.data;
+  }
+
+  async readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    checkRange(uri, offset, length, maxBytes);
+    const o = this.objects.get(this.check(uri));
+    if (!o) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+    if (offset + length > o.data.byteLength) throw rangePastEnd(uri, offset, length, o.data.byteLength);
+    return o.data.slice(offset, offset + length);
   }
 
   async exists(uri: string): Promise<boolean> {

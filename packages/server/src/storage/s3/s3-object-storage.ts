@@ -21,7 +21,8 @@ import { pipeline } from 'node:stream/promises';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { DeleteFailure, DeleteManyResult, ObjectStorage, StoredObject } from '../../catalog/ports/index.js';
 import { deleteFailure } from '../delete-each.js';
-import { readBounded } from '../bounded-read.js';
+import { discard, readBounded } from '../bounded-read.js';
+import { checkRange, rangeHeader, rangePastEnd, wrongRange } from '../byte-range.js';
 import { DELETE_BATCH, deleteObjects, type KeyToDelete } from './s3-delete-objects.js';
 import { directoryPrefix, isS3Uri, parseS3Location } from './s3-location.js';
 
@@ -110,6 +111,37 @@ export class S3ObjectStorage implements ObjectStorage {
       if (e instanceof CatalogError) throw e;
       if (httpStatus(e) === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
       throw storageError('GetObject', uri, e);
+    }
+  }
+
+  /**
+   * One GetObject with `Range: bytes=a-b`. S3 answers a range starting past the end with 416 and one running past it
+   * with fewer bytes: both are refused. A zero length is a HeadObject (a Range cannot name no bytes).
+   */
+  async readRange(uri: string, offset: number, length: number, maxBytes: number): Promise<Uint8Array> {
+    checkRange(uri, offset, length, maxBytes);
+    const { bucket, key } = this.objectLocation(uri);
+    try {
+      if (length === 0) {
+        const head = await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        if (head.ContentLength !== undefined && offset > head.ContentLength) throw rangePastEnd(uri, offset, length, head.ContentLength);
+        return new Uint8Array(0);
+      }
+      const out = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: rangeHeader(offset, length) }));
+      if (!out.Body) throw new CatalogError('ERR_STORAGE', `S3 GetObject ${uri} returned no body`);
+      if (out.ContentLength !== undefined && out.ContentLength !== length) {
+        discard(out.Body);
+        throw wrongRange(uri, offset, length, out.ContentRange);
+      }
+      const bytes = await readBounded(out.Body as unknown as AsyncIterable<Uint8Array>, length, uri, out.ContentLength);
+      if (bytes.byteLength !== length) throw wrongRange(uri, offset, length, out.ContentRange);
+      return bytes;
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      const status = httpStatus(e);
+      if (status === 404) throw new CatalogError('ERR_STORAGE', `no such object: ${uri}`);
+      if (status === 416) throw rangePastEnd(uri, offset, length);
+      throw storageError(length === 0 ? 'HeadObject' : 'GetObject', uri, e);
     }
   }
 

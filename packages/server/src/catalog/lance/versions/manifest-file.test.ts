@@ -9,7 +9,7 @@ import protobuf from 'protobufjs/minimal.js';
 import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { LANCE_TXN, LANCE_V5, V2, V4 } from '../../../../../../test/support/lance-manifests.js';
-import { readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
+import { countFragments, readManifestFields, restoredManifest, restoreTransaction } from './manifest-file.js';
 
 /** The Manifest message's top-level fields (number and bytes, tag included), and where the message starts. */
 function message(file: Uint8Array): { at: number; fields: Map<number, string[]> } {
@@ -94,5 +94,20 @@ describe('Lance manifest files (RestoreTable)', () => {
       expect(error).toBeInstanceOf(CatalogError);
       expect((error as CatalogError).code).toBe('ERR_ILLEGAL_ARGUMENT');
     }
+  });
+});
+
+describe('fragments of a Lance manifest file (the scheduled optimize decides on them, issue 59)', () => {
+  it("counts the fragments of pylance's manifests and, by their physical rows, the small ones", () => {
+    // Version 2: 5 rows, then 2 appended; version 4: two more appends of 2 (four fragments).
+    expect(countFragments(V2, 1_048_576)).toEqual({ fragments: 2, small: 2 });
+    expect(countFragments(V4, 1_048_576)).toEqual({ fragments: 4, small: 4 });
+    // The first fragment's 5 rows are not under a target of 5; the 2-row ones are.
+    expect(countFragments(V4, 5)).toEqual({ fragments: 4, small: 3 });
+    expect(countFragments(LANCE_V5, 1_048_576)).toEqual({ fragments: 2, small: 2 });
+  });
+
+  it('refuses a file that is no manifest', () => {
+    expect(() => countFragments(new Uint8Array(64), 10)).toThrow(CatalogError);
   });
 });

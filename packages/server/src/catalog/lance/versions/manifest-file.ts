@@ -96,6 +96,33 @@ export function readManifestFields(file: Uint8Array): ManifestFields {
   return out;
 }
 
+/** Manifest.fragments (repeated DataFragment) and DataFragment.physical_rows in lance protos/table.proto. */
+const FRAGMENTS = 2;
+const PHYSICAL_ROWS = 4;
+
+/**
+ * The fragments of the table state a manifest file describes, and of those the small ones: fewer physical rows than
+ * `smallBelowRows` (Lance's compaction takes fragments under its target_rows_per_fragment). Read from the manifest
+ * alone, without opening the dataset.
+ */
+export function countFragments(file: Uint8Array, smallBelowRows: number): { fragments: number; small: number } {
+  let fragments = 0;
+  let small = 0;
+  try {
+    for (const f of fields(parse(file).message)) {
+      if (f.field !== FRAGMENTS || f.wireType !== LEN) continue;
+      fragments += 1;
+      let rows = 0;
+      for (const g of fields(f.reader.bytes())) if (g.field === PHYSICAL_ROWS && g.wireType === VARINT) rows = Number(g.reader.uint64());
+      if (rows < smallBelowRows) small += 1;
+    }
+  } catch (e) {
+    if (e instanceof CatalogError) throw e;
+    throw broken(e instanceof Error ? e.message : String(e));
+  }
+  return { fragments, small };
+}
+
 /**
  * The manifest file of `version` whose table state is the one in `file`: the same sections and fields, with the new
  * version number and timestamp, and `transaction_file` naming the Restore transaction (restoreTransaction).

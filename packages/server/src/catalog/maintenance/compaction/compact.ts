@@ -4,23 +4,28 @@
  * port (the Parquet adapter the row/column policies use: the group's files with their delete files applied, no
  * filter, no transforms) into one new file under the table's data location, then commits one `replace` snapshot
  * for every group (replace-commit.ts: built on the table's head at commit time, concurrent changes kept unless they
- * touch a rewritten file, in which case it gives up and removes the new files). Files with a deletion vector and
- * non-Parquet files are left.
+ * touch a rewritten file, in which case it gives up and removes the new files). Non-Parquet files are left. The
+ * deletes are applied by the same code as a restricted plan's, deletion vectors included; v3 tables (the only ones
+ * with DVs) are still refused below: their compaction must keep row lineage and drop the rewritten files' DVs.
+ * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
+ * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
+import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
-import type { DataFileRewriter } from '../../planning/rewrite-ports.js';
+import { type DataFileRewriter, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
 import { mergedBounds } from './merged-bounds.js';
-import { commitReplace } from './replace-commit.js';
+import { commitReplace, maybeCommitted } from './replace-commit.js';
+import { type CompactionStrategy, sortPlanOf } from './sort-strategy.js';
 
 /** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
 export const MIN_TARGET_BYTES = 1024 * 1024;
@@ -38,6 +43,8 @@ export interface CompactionOptions {
   minSmallFileRatio?: number | undefined;
   /** Plan only: the groups and their files are counted, nothing is written. */
   dryRun?: boolean | undefined;
+  /** binpack or sort (sort-strategy.ts); default: sort for a table with a default sort order, else binpack. */
+  strategy?: CompactionStrategy | undefined;
 }
 
 export interface CompactionResult {
@@ -100,6 +107,8 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     'skipped-groups': 0,
     attempts: 0,
   };
+  // Decided (and a 400 thrown) before anything is planned.
+  const sort = sortPlanOf(metadata, options.strategy);
   const headId = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
@@ -133,17 +142,14 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
           inputs: group.map((c) => ({
             uri: c.file.filePath,
             format: c.file.fileFormat,
-            deletes: c.deletes.map((d) => ({
-              uri: d.filePath,
-              content: d.content === 2 ? 2 : 1,
-              format: d.fileFormat,
-              ...(d.equalityIds ? { equalityIds: d.equalityIds } : {}),
-            })),
+            deletes: c.deletes.map(rewriteDeleteOf),
           })),
           transforms: [],
+          sort: sort?.keys,
           output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
           // Unused without transforms; the port asks for one.
           querySalt: randomBytes(32),
+          signal: deps.signal,
         });
       } catch (e) {
         // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
@@ -161,6 +167,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
             group.map((c) => c.file),
             out,
             schema,
+            sort?.sortOrderId ?? null,
           ),
         });
       }
@@ -197,7 +204,8 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     await dropAll(deps.storage, written);
     return { ...none, outcome: 'conflict', attempts: committed.attempts, reason: committed.reason };
   } catch (e) {
-    await dropAll(deps.storage, written);
+    // A commit of unknown outcome may have made the new files live: they stay (orphan removal decides later).
+    if (!maybeCommitted(e)) await dropAll(deps.storage, written);
     throw e;
   }
 }
@@ -223,12 +231,13 @@ async function candidatesOf(
   const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
   const index = new DeleteIndex(deletes, specs, schema);
+  // Files of a spec whose manifests cannot be written with the current schema (a partition on a dropped column) stay.
+  const writable = new Map([...specs].map(([id, spec]) => [id, schema !== undefined && writableSpec(spec, schema)]));
   const out: Candidate[] = [];
   for (const d of data) {
-    if (d.file.fileFormat !== 'parquet') continue;
+    if (d.file.fileFormat !== 'parquet' || !writable.get(d.specId)) continue;
+    // Deletion vectors included: the rewriter applies them as a restricted plan's derivation does (delete-sets.ts).
     const applied = index.forDataFile(d.seq, d.specId, d.file);
-    // A deletion vector (Puffin) is not read by the rewriter: the file stays as it is.
-    if (applied.some((x) => x.fileFormat === 'puffin')) continue;
     out.push({ path: d.file.filePath, specId: d.specId, partition: d.file.partition, bytes: d.file.fileSizeInBytes, file: d.file, deletes: applied });
   }
   return { candidates: out, liveDataFiles: data.length };
@@ -246,6 +255,7 @@ function newFile(
     nullValueCounts: ReadonlyMap<number, number>;
   },
   schema: Schema,
+  sortOrderId: number | null,
 ): ContentFile {
   const { lower, upper } = mergedBounds(inputs, schema);
   return {
@@ -264,7 +274,7 @@ function newFile(
     keyMetadata: null,
     splitOffsets: null,
     equalityIds: null,
-    sortOrderId: null,
+    sortOrderId,
     firstRowId: null,
     referencedDataFile: null,
     contentOffset: null,

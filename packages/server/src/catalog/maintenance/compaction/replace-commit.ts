@@ -30,6 +30,37 @@ import { partitionKey } from './bin-pack.js';
 
 export const ATTEMPTS = 4;
 
+/** Failures the commit path answers before anything is committed: the files written for that attempt may be deleted. */
+const NOT_COMMITTED = new Set([
+  'ERR_COMMIT_CONFLICT',
+  'ERR_VALIDATION',
+  'ERR_ILLEGAL_ARGUMENT',
+  'ERR_BAD_REQUEST',
+  'ERR_TABLE_NOT_FOUND',
+  'ERR_NAMESPACE_NOT_FOUND',
+  'ERR_WAREHOUSE_NOT_FOUND',
+  'ERR_FORBIDDEN',
+]);
+
+/**
+ * Commits a maintenance snapshot through the catalog's commit path (tables/commit.ts). Any failure other than those
+ * answered before anything changed leaves it unknown whether the snapshot was committed (a database connection lost
+ * at COMMIT): it is rethrown as ERR_COMMIT_STATE_UNKNOWN, and the caller keeps every file the snapshot names
+ * (maybeCommitted): deleting them under a committed snapshot would break the table, while orphan removal deletes
+ * them later if it was not committed.
+ */
+export async function commitMaintenanceSnapshot(ctx: TableContext, ...args: Parameters<typeof commitTables> extends [unknown, ...infer R] ? R : never) {
+  try {
+    return await commitTables(ctx, ...args);
+  } catch (e) {
+    if (e instanceof CatalogError && NOT_COMMITTED.has(e.code)) throw e;
+    throw new CatalogError('ERR_COMMIT_STATE_UNKNOWN', "The maintenance job's commit failed with an unknown outcome; the files it wrote are kept");
+  }
+}
+
+/** Whether a failure may have left the snapshot committed (its files must stay). */
+export const maybeCommitted = (e: unknown): boolean => e instanceof CatalogError && e.code === 'ERR_COMMIT_STATE_UNKNOWN';
+
 export interface ReplaceInput {
   warehouse: string;
   namespace: string[];
@@ -125,24 +156,24 @@ export async function commitReplace(ctx: TableContext, storage: ObjectStorage, r
         { action: 'add-snapshot', snapshot: built },
         { action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': built['snapshot-id'] },
       ] as TableUpdate[];
-      const [committed] = await commitTables(ctx, { caller: input.caller, warehouse: input.warehouse }, [
+      const [committed] = await commitMaintenanceSnapshot(ctx, { caller: input.caller, warehouse: input.warehouse }, [
         { identifier: { namespace: input.namespace, name: input.name }, requirements, updates },
       ]);
       return { outcome: 'committed', snapshotId: String(built['snapshot-id']), metadataLocation: committed!.metadataLocation, attempts: attempt };
     } catch (e) {
-      await dropAll(storage, written);
+      if (!maybeCommitted(e)) await dropAll(storage, written);
       if (!(e instanceof CatalogError) || e.code !== 'ERR_COMMIT_CONFLICT') throw e;
       if (attempt >= ATTEMPTS) return { outcome: 'conflict', reason: `the table kept changing (${ATTEMPTS} attempts)`, attempts: attempt };
     }
   }
 }
 
-async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise<void> {
+export async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise<void> {
   await Promise.all(uris.map((u) => storage.delete(u).catch(() => undefined)));
 }
 
 /** A random positive 63-bit snapshot id (Iceberg Java draws a random UUID's bits alike). */
-const newSnapshotId = (): bigint => randomBytes(8).readBigInt64BE() & 0x7fffffffffffffffn;
+export const newSnapshotId = (): bigint => randomBytes(8).readBigInt64BE() & 0x7fffffffffffffffn;
 
 async function buildSnapshot(
   ctx: TableContext,
@@ -260,7 +291,7 @@ function totals(parent: Record<string, string> | undefined, delta: { files: numb
   return out;
 }
 
-async function countsOf(reader: ManifestReader, m: ManifestFile): Promise<ManifestCounts> {
+export async function countsOf(reader: ManifestReader, m: ManifestFile): Promise<ManifestCounts> {
   const counts: ManifestCounts = { addedFiles: 0, existingFiles: 0, deletedFiles: 0, addedRows: 0, existingRows: 0, deletedRows: 0 };
   for await (const e of reader.readManifest(m)) {
     if (e.status === 1) {

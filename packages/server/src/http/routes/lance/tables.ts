@@ -1,4 +1,4 @@
-/** Lance REST Namespace API: table metadata operations (the data itself is read and written by the client, on storage). */
+/** Lance REST Namespace API: table operations (the client reads and writes the data on storage; CreateTable with data has the catalog write it through the Lance library, lance-create.ts). */
 import type { LanceDeclareTableRequest } from '@lakegate/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { LanceTableInfo } from '../../../catalog/lance/lance-tables.js';
@@ -34,6 +34,13 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   operationRoute(app, 'lanceDeclareTable', declare);
   // CreateEmptyTable: the name older clients use for DeclareTable.
   operationRoute(app, 'lanceCreateEmptyTable', declare);
+
+  // CreateTable with data: the body is the Arrow IPC stream (parsed as bytes by the surface, plugins/arrow-body.ts).
+  operationRoute(app, 'lanceCreateTable', async (req) => {
+    const id = requestId(req, undefined);
+    const t = await services.lance.create.create(catalogRequest(req), id, req.body, req.query.mode);
+    return { location: t.location, version: t.version, storage_options: {}, properties: t.properties, managed_versioning: t.managedVersioning };
+  });
 
   operationRoute(app, 'lanceRegisterTable', async (req) => {
     const body = lanceBody(req.body);

@@ -1,0 +1,121 @@
+/**
+ * A table's row-filter and column-mask policies (issues 53, 54) on its page: each policy with the roles it restricts
+ * and what it says; for a caller who may manage them (grants:manage on the table) a JSON editor with a row-filter
+ * builder (policy-editor.tsx), and delete. What the listing answers is what is shown: a caller the server refuses
+ * sees its sentence, never an empty list. Below, what a chosen principal, user or group would see, the signed-in
+ * identity's own effective policy (policy-preview.tsx), and which engines enforce the warehouse's policies themselves
+ * (enforcers.tsx).
+ */
+import { useState } from 'react';
+import type { TablePolicy } from '@lakegate/client/browser';
+import { managementClient } from '../api/clients';
+import { GridHead } from './grid-head';
+import { PolicyEditor } from './policy-editor';
+import { Enforcers } from './enforcers';
+import { MyEffectivePolicy, PolicyPreview } from './policy-preview';
+import { restriction } from './policy-text';
+import type { Field } from './schema-tree';
+import { Empty, ErrorMessage, Loading } from './states';
+import { useAsync } from './use-async';
+
+export function PoliciesPanel({ warehouse, levels, name, fields }: { warehouse: string; levels: string[]; name: string; fields: Field[] }) {
+  const table = { namespace: levels, name };
+  const list = useAsync((signal) => managementClient().policies.list(warehouse, table, { signal }), [warehouse, levels.join('\u001f'), name]);
+  const [editing, setEditing] = useState<{ policy?: TablePolicy } | undefined>();
+  const [notice, setNotice] = useState<string | undefined>();
+  const saved = (text: string) => {
+    setNotice(text);
+    setEditing(undefined);
+    list.reload();
+  };
+  return (
+    <div className="policies">
+      {list.status === 'loading' && !list.data && <Loading what="the table's policies" />}
+      {list.status === 'error' && <ErrorMessage error={list.error} retry={list.reload} />}
+      {list.data &&
+        (list.data.length === 0 ? (
+          <Empty>No policy restricts this table: whoever may read its data reads every row and column as stored.</Empty>
+        ) : (
+          <table className="grid" data-testid="policies">
+            <GridHead columns={['Policy', 'Kind', 'Roles', 'Restricts to', 'Version', '']} />
+            <tbody>
+              {list.data.map((p) => (
+                <PolicyRow key={p.id} policy={p} onEdit={() => setEditing({ policy: p })} onDelete={() => deletePolicy(warehouse, table, p, saved)} />
+              ))}
+            </tbody>
+          </table>
+        ))}
+      {notice && (
+        <p className="verdict allowed" role="status" data-testid="policy-notice">
+          {notice}
+        </p>
+      )}
+      {list.data && !editing && (
+        <button type="button" onClick={() => setEditing({})}>
+          New policy
+        </button>
+      )}
+      {editing && (
+        <PolicyEditor
+          key={editing.policy?.id ?? 'new'}
+          warehouse={warehouse}
+          table={table}
+          fields={fields}
+          {...(editing.policy ? { policy: editing.policy } : {})}
+          onSaved={(p) => saved(`Saved: ${p.kind} policy ${p.id}, version ${p.version}.`)}
+          onCancel={() => setEditing(undefined)}
+        />
+      )}
+      <h3>What a principal would see</h3>
+      <PolicyPreview warehouse={warehouse} levels={levels} name={name} policies={list.data} />
+      <h3>Your own effective policy</h3>
+      <MyEffectivePolicy warehouse={warehouse} levels={levels} name={name} />
+      <h3>Engines that enforce policies themselves</h3>
+      <Enforcers warehouse={warehouse} />
+    </div>
+  );
+}
+
+function deletePolicy(warehouse: string, table: { namespace: string[]; name: string }, p: TablePolicy, done: (text: string) => void): Promise<void> {
+  return managementClient()
+    .policies.delete(warehouse, table, p.id)
+    .then(() => done(`Deleted: ${p.kind} policy ${p.id}.`));
+}
+
+function PolicyRow({ policy: p, onEdit, onDelete }: { policy: TablePolicy; onEdit: () => void; onDelete: () => Promise<void> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<unknown>();
+  return (
+    <tr data-testid="policy" data-id={p.id}>
+      <td className="mono">
+        {p.id}
+        {p.description ? <div className="dim">{p.description}</div> : null}
+      </td>
+      <td>{p.kind}</td>
+      <td>{p.roles.join(', ')}</td>
+      <td data-testid="policy-restriction">
+        {restriction(p)}
+        <details>
+          <summary>JSON</summary>
+          <pre className="mono">{JSON.stringify(p.kind === 'row-filter' ? p.filter : p.masks, null, 2)}</pre>
+        </details>
+      </td>
+      <td>{p.version}</td>
+      <td>
+        <button type="button" onClick={onEdit}>
+          Edit
+        </button>{' '}
+        {confirming ? (
+          <button type="button" onClick={() => void onDelete().catch(setError)}>
+            Confirm delete
+          </button>
+        ) : (
+          <button type="button" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        )}
+        {error !== undefined && <ErrorMessage error={error} />}
+      </td>
+    </tr>
+  );
+}

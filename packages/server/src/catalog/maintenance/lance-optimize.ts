@@ -1,0 +1,84 @@
+/**
+ * The `optimize` maintenance action of a Lance table (issue 59): the Lance library compacts the table's small
+ * fragments and brings its indexes up to date (the LanceOptimizer port), and every version it makes is committed
+ * through the table's managed versions, as the catalog (`system:maintenance`) on behalf of the caller, with the checks,
+ * event and audit record a client's CreateTableVersion gets. Only tables whose versions the catalog manages: a table
+ * whose dataset manages them is refused (the catalog would not be the commit point). The job holds the table's lease
+ * (maintenance-service.ts), like every job of the table.
+ */
+import { CatalogError } from '../../errors/catalog-error.js';
+import type { RequestScope } from '../context.js';
+import { lanceLibraryMissing } from '../lance/library.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import type { LanceOptimizer, LanceOptimizeStats } from '../ports/lance-optimizer.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
+import type { TableContext } from '../kit/table-kit.js';
+import type { MaintenanceResult } from './maintenance-options.js';
+import type { JobProgress } from './progress.js';
+
+export async function optimizeLanceTable(
+  ctx: TableContext,
+  optimizer: LanceOptimizer | undefined,
+  scope: RequestScope,
+  record: CatalogObjectRecord,
+  committer: RequestScope['caller'],
+  progress: JobProgress,
+  signal: AbortSignal | undefined,
+  trigger: 'on-demand' | 'scheduled' = 'on-demand',
+): Promise<MaintenanceResult> {
+  const target = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name };
+  const failed = (e: unknown) => {
+    // The failure's outcome (and so its /metrics count); the error goes on to the caller or the scheduler as before.
+    const unavailable = e instanceof CatalogError && e.code === 'ERR_NOT_IMPLEMENTED';
+    ctx.outcomes.report({ type: 'lance-table.optimize-failed', ...target, trigger, unavailable, reason: e instanceof Error ? e.message : String(e) });
+    return e;
+  };
+  if (optimizer === undefined) throw failed(new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing('optimize')));
+  const head = await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH);
+  // Declared and never written: no dataset to open yet, so nothing to optimize (the library is not even loaded).
+  if (head === undefined) return result(record, { fragmentsRemoved: 0, fragmentsAdded: 0, filesRemoved: 0, filesAdded: 0, attempts: 0 }, 0, 0);
+  const versionBefore = head;
+  await progress.phase('optimizing');
+  const startedMs = ctx.clock.now();
+  let stats: LanceOptimizeStats;
+  try {
+    stats = await optimizer.optimize({ ...target, committer, signal });
+  } catch (e) {
+    throw failed(e);
+  }
+  const versionAfter = (await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) ?? versionBefore;
+  ctx.outcomes.report({
+    type: 'lance-table.optimized',
+    ...target,
+    trigger,
+    fragmentsRemoved: stats.fragmentsRemoved,
+    fragmentsAdded: stats.fragmentsAdded,
+    versionBefore,
+    versionAfter,
+    seconds: (ctx.clock.now() - startedMs) / 1000,
+  });
+  return result(record, stats, versionBefore, versionAfter);
+}
+
+function result(record: CatalogObjectRecord, stats: LanceOptimizeStats, versionBefore: number, versionAfter: number): MaintenanceResult {
+  return {
+    'dry-run': false,
+    'expired-snapshots': [],
+    'removed-refs': [],
+    'deleted-files': 0,
+    'deleted-bytes': 0,
+    files: [],
+    'failed-files': [],
+    'missing-files': [],
+    'metadata-location': record.location,
+    optimize: {
+      'fragments-removed': stats.fragmentsRemoved,
+      'fragments-added': stats.fragmentsAdded,
+      'files-removed': stats.filesRemoved,
+      'files-added': stats.filesAdded,
+      attempts: stats.attempts,
+      'version-before': versionBefore,
+      'version-after': versionAfter,
+    },
+  };
+}

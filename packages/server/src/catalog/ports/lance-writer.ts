@@ -1,0 +1,35 @@
+/**
+ * Lance data written by the catalog (issue 58): CreateTable with an Arrow IPC body, the rows becoming the new table's
+ * first version. As with optimize (ports/lance-optimizer.ts), the adapter must commit through the table's managed
+ * versions (CreateTableVersion's checks, compare-and-swap, event and audit record), never by writing `_versions/`
+ * itself: the in-tree adapter (lance-optimize/lancedb-table-writer.ts) drives LanceDB through a private loopback Lance
+ * namespace, acting for the caller, so the table is declared and its version committed by the catalog's own routes.
+ */
+import type { Caller } from './index.js';
+
+export interface LanceCreateTarget {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  /** Who declares the table and commits its version: the caller CreateTable was authorized for. */
+  committer: Caller;
+}
+
+/** What an Arrow IPC stream holds, as read before anything is stored. */
+export interface LanceIpcSummary {
+  columns: number;
+  rows: number;
+}
+
+export interface LanceTableWriter {
+  /** Why data cannot be written here (the Lance library does not load), as the 406's message naming it, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  /** Reads an Arrow IPC stream without storing anything; ERR_VALIDATION when it is not one, or has no column. */
+  check(ipc: Uint8Array): Promise<LanceIpcSummary>;
+  /**
+   * Declares the table and writes the stream's rows as its first version, through the catalog's Lance namespace.
+   * ERR_NOT_IMPLEMENTED without the library; any failure of the library is ERR_UNAVAILABLE (the caller removes what
+   * was declared).
+   */
+  create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }>;
+}

@@ -1,0 +1,34 @@
+/**
+ * The Lance tables' optimize (issue 59): the LanceDB adapter of the LanceOptimizer port, whose jobs commit through a
+ * private instance of the catalog's own Lance surface (lance-optimize/lancedb-optimizer.ts says why). Built here, with
+ * what the public surface is built with, and attached to the maintenance service; CreateTable with data (issue 58,
+ * lance-optimize/lancedb-table-writer.ts) writes through the same kind of private surface.
+ */
+import type { Logger } from 'pino';
+import type { CatalogServices } from '../catalog/services.js';
+import type { Clock } from '../catalog/ports/index.js';
+import type { LakegateConfig } from '../config/config.js';
+import { LANCE_PREFIX, lanceSurface } from '../http/surfaces/lance.js';
+import { LanceDbOptimizer } from '../lance-optimize/lancedb-optimizer.js';
+import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
+import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
+import type { HttpMetrics } from '../observability/metrics.js';
+import type { ComposedStorage } from './storage.js';
+import type { LakegateStore } from '../store.js';
+import { createHttpApp } from './http.js';
+
+export function attachLanceOptimizer(
+  config: LakegateConfig,
+  parts: { services: CatalogServices; store: LakegateStore; clock: Clock; box: ComposedStorage['box']; logger: Logger; metrics: HttpMetrics },
+): void {
+  const { services, store, clock, box, logger, metrics } = parts;
+  const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds, box };
+  const loopback = (component: string) => async (chain: AuthenticatorChain) => {
+    const app = createHttpApp(config, logger.child({ component }), metrics, undefined);
+    await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication: { chain, required: true }, idempotency });
+    return app;
+  };
+  services.maintenance.useLanceOptimizer(new LanceDbOptimizer(loopback('lance-optimize')));
+  // CreateTable with an Arrow IPC body (issue 58): LanceDB writes the first version through the same private surface.
+  services.lance.create.useWriter(new LanceDbTableWriter(loopback('lance-create')));
+}

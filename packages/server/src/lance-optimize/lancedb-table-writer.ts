@@ -1,0 +1,74 @@
+/**
+ * The LanceTableWriter port (catalog/ports/lance-writer.ts) on LanceDB's `createTable` (npm @lancedb/lancedb, tested
+ * with 0.39.0): CreateTable with an Arrow IPC body (issue 58).
+ *
+ * As optimize does (lancedb-optimizer.ts says why), each call starts the catalog's own Lance surface on a private
+ * listener (127.0.0.1, a free port, for the call's length; lancedb-loopback.ts, shared with optimize) with one secret
+ * only this call holds (job-credential.ts), and LanceDB creates the table through it as a REST namespace client: it
+ * declares the table (DeclareTable, as the caller), writes the data files at the location the catalog chose, and
+ * commits the first version through CreateTableVersion (the table's versions are managed by the catalog), never by
+ * writing `_versions/` itself.
+ *
+ * The stream is read with apache-arrow (a dependency of the server) before anything is stored; the library is loaded
+ * on the first call: without it, CreateTable with data is refused (ERR_NOT_IMPLEMENTED, 406, worded as optimize's
+ * refusal) and nothing changes.
+ */
+import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
+import { CatalogError, validation } from '../errors/catalog-error.js';
+import type { LanceCreateTarget, LanceIpcSummary, LanceTableWriter } from '../catalog/ports/lance-writer.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+
+/** The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). */
+function readIpc(ipc: Uint8Array): ArrowTable {
+  let table: ArrowTable;
+  try {
+    table = tableFromIPC(ipc);
+  } catch (e) {
+    throw validation(`The body is not an Arrow IPC stream: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200)}`);
+  }
+  if (table.schema.fields.length === 0) throw validation('The body is not an Arrow IPC stream with a schema: a table needs at least one column');
+  return table;
+}
+
+export class LanceDbTableWriter implements LanceTableWriter {
+  private readonly lance: LanceDbLoopback;
+
+  constructor(
+    loopback: LoopbackLanceApp,
+    /** How the library is loaded (a test passes one that fails, as an install without it would). */
+    load?: () => Promise<LanceDb>,
+  ) {
+    this.lance = new LanceDbLoopback('CreateTable with data', loopback, load);
+  }
+
+  async check(ipc: Uint8Array): Promise<LanceIpcSummary> {
+    const table = readIpc(ipc);
+    return { columns: table.schema.fields.length, rows: table.numRows };
+  }
+
+  async create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }> {
+    await this.lance.lancedb();
+    const data = readIpc(ipc);
+    return this.lance.withNamespace(target.warehouse, target.committer, async (db) => {
+      try {
+        const table = await db.createTable(target.name, data, target.namespace, { mode: 'create' });
+        try {
+          return { version: await table.version() };
+        } finally {
+          table.close();
+        }
+      } catch (e) {
+        if (e instanceof CatalogError) throw e;
+        // The catalog refused LanceDB's DeclareTable: another client declared the name after the caller's 409 check.
+        // Nothing of this call was stored, and the other table is not this call's to remove.
+        if (/already exists/i.test(libraryReason(e)))
+          throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${[...target.namespace, target.name].join('.')} (created concurrently)`);
+        throw new CatalogError('ERR_UNAVAILABLE', `CreateTable failed in the Lance library: ${libraryReason(e)}`);
+      }
+    });
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.lance.unavailable();
+  }
+}

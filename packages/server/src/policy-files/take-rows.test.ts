@@ -1,0 +1,65 @@
+import { Bool, Decimal, Field, FixedSizeBinary, Int32, List, Struct, TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { takeRows } from './take-rows.js';
+
+describe('takeRows (the sort strategy copies rows as stored)', () => {
+  it('keeps timestamps to the microsecond, decimals, fixed binary, booleans, strings, lists and structs, nulls included', () => {
+    const micros = [1700000000123457n, -1n, 2219372978004800n];
+    const ts = makeData({ type: new TimestampMicrosecond(), length: 3, nullCount: 0, data: new BigInt64Array(micros) });
+    const dec = makeData({ type: new Decimal(2, 10, 128), length: 2, nullCount: 0, data: new Uint32Array([12345, 0, 0, 0, 7, 0, 0, 0]) });
+    const fixed = makeData({ type: new FixedSizeBinary(2), length: 2, nullCount: 0, data: new Uint8Array([1, 2, 3, 4]) });
+    const picks = [
+      { chunk: 0, row: 2 },
+      { chunk: 0, row: 0 },
+    ];
+    expect([...(takeRows([ts], picks).values as BigInt64Array)]).toEqual([micros[2], micros[0]]);
+    expect([...(takeRows([dec], [{ chunk: 0, row: 1 }]).values as Uint32Array)]).toEqual([7, 0, 0, 0]);
+    expect([...(takeRows([fixed], [{ chunk: 0, row: 1 }]).values as Uint8Array)]).toEqual([3, 4]);
+    // Two chunks, the second a slice (offsets into a shared buffer).
+    const strings = [vectorFromArray(['a', null, 'ccc'], new Utf8()).data[0]!, vectorFromArray(['x', 'yy', 'zzz'], new Utf8()).data[0]!.slice(1, 2)];
+    const both = [
+      { chunk: 1, row: 1 },
+      { chunk: 0, row: 1 },
+      { chunk: 0, row: 2 },
+      { chunk: 1, row: 0 },
+    ];
+    expect(makeVector(takeRows(strings, both)).toArray()).toEqual(['zzz', null, 'ccc', 'yy']);
+    const bools = [vectorFromArray([true, false, null, true], new Bool()).data[0]!.slice(1, 3)];
+    expect(
+      makeVector(
+        takeRows(bools, [
+          { chunk: 0, row: 1 },
+          { chunk: 0, row: 0 },
+        ]),
+      ).toArray(),
+    ).toEqual([null, false]);
+    const lists = [vectorFromArray([[1, 2], null, [3]], new List(new Field('element', new Int32(), true))).data[0]!];
+    expect(
+      makeVector(
+        takeRows(lists, [
+          { chunk: 0, row: 2 },
+          { chunk: 0, row: 1 },
+          { chunk: 0, row: 0 },
+        ]),
+      )
+        .toArray()
+        .map((l) => (l === null ? null : [...l.toArray()])),
+    ).toEqual([[3], null, [1, 2]]);
+    const structs = [
+      vectorFromArray(
+        [{ a: 1, b: 'x' }, null, { a: 3, b: 'z' }],
+        new Struct([new Field('a', new Int32(), true), new Field('b', new Utf8(), true)]),
+      ).data[0]!.slice(1, 2),
+    ];
+    expect(
+      makeVector(
+        takeRows(structs, [
+          { chunk: 0, row: 1 },
+          { chunk: 0, row: 0 },
+        ]),
+      )
+        .toArray()
+        .map((r) => r?.toJSON() ?? null),
+    ).toEqual([{ a: 3, b: 'z' }, null]);
+  });
+});

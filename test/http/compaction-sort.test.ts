@@ -1,0 +1,120 @@
+/**
+ * Compaction's sort strategy (issue 59, rewrite-data-files `strategy`), in-process on a file warehouse whose tables
+ * hold small Parquet files written here (test/support/small-files.ts), rewritten by the server's own rewriter (in its
+ * rewrite thread):
+ * - a table with a default sort order (id descending) compacts, unasked, into files whose rows are in that order; the
+ *   scan plan reads the same rows, and the new files' entries carry the order's id (sort-order-id);
+ * - `strategy: binpack` keeps the inputs' order and leaves sort-order-id unset;
+ * - `strategy: sort` on an unsorted table, a bucket sort field, or an unknown strategy is a 400.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { localBlob, readRowGroups } from '../../packages/server/src/policy-files/parquet-io.js';
+import { type Send } from '../support/iceberg-http.js';
+import { injectSender } from '../support/inject.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { scanTable, tableWithSmallFiles } from '../support/small-files.js';
+
+let cat: TestCatalog;
+let send: Send;
+const WH = 'sorted';
+const TABLES = `/v1/${WH}/namespaces/db/tables`;
+
+beforeAll(async () => {
+  cat = await startInProcess();
+  send = injectSender(cat.lakegate.app);
+  const created = await send('POST', '/management/v1/warehouses', {
+    name: WH,
+    'storage-root': `file://${cat.dataDir}/${WH}`,
+    'storage-profile': { type: 'file' },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  expect((await send('POST', `/v1/${WH}/namespaces`, { namespace: ['db'] })).status).toBe(200);
+});
+afterAll(async () => {
+  await cat?.close();
+});
+
+/** Sets the table's default sort order to one field on column 1 (id). */
+async function sortBy(name: string, transform: string, direction: 'asc' | 'desc'): Promise<void> {
+  const res = await send('POST', `${TABLES}/${name}`, {
+    requirements: [],
+    updates: [
+      { action: 'add-sort-order', 'sort-order': { 'order-id': 1, fields: [{ transform, 'source-id': 1, direction, 'null-order': 'nulls-last' }] } },
+      { action: 'set-default-sort-order', 'sort-order-id': -1 },
+    ],
+  });
+  expect(res.status, stringifyJson(res.body)).toBe(200);
+}
+
+const compact = async (name: string, body: Record<string, unknown> = {}) =>
+  send('POST', `/management/v1/warehouses/${WH}/namespaces/db/tables/${name}/maintenance`, { actions: ['rewrite-data-files'], ...body });
+
+/** Each data file of the scan plan: its rows' ids in file order and its sort-order-id. */
+async function filesOf(name: string): Promise<{ ids: number[]; sortOrderId: unknown }[]> {
+  const planned = await send('POST', `${TABLES}/${name}/plan`, {});
+  expect(planned.status).toBe(200);
+  const out = [];
+  for (const t of planned.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string; 'sort-order-id'?: number } }>) {
+    const ids: number[] = [];
+    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
+      ids.push(...b.toArray().map((r) => Number(r.toJSON().id)));
+    out.push({ ids, sortOrderId: t['data-file']['sort-order-id'] });
+  }
+  return out;
+}
+
+it('compacts a table with a sort order into files sorted by it, with the same rows and the order id on the new entries', async () => {
+  const rows = await tableWithSmallFiles(send, TABLES, 'desc_ids', { eu: 12, us: 12 });
+  await sortBy('desc_ids', 'identity', 'desc');
+  const before = await scanTable(send, `${TABLES}/desc_ids`);
+  expect(before.rows).toEqual(rows);
+  const done = await compact('desc_ids');
+  expect(done.status, JSON.stringify(done.body)).toBe(200);
+  expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': 24 });
+  expect((await scanTable(send, `${TABLES}/desc_ids`)).rows).toEqual(rows);
+  const files = await filesOf('desc_ids');
+  expect(files).toHaveLength(2);
+  for (const f of files) {
+    expect(f.ids).toHaveLength(36);
+    expect(f.ids).toEqual([...f.ids].sort((a, b) => b - a));
+    expect(f.sortOrderId).toBe(1);
+  }
+});
+
+it('keeps the inputs order with strategy binpack, and leaves sort-order-id unset', async () => {
+  await tableWithSmallFiles(send, TABLES, 'packed', { eu: 12 });
+  await sortBy('packed', 'identity', 'desc');
+  const done = await compact('packed', { strategy: 'binpack' });
+  expect(done.status, JSON.stringify(done.body)).toBe(200);
+  expect(done.body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1 });
+  const [file] = await filesOf('packed');
+  expect(file!.ids).not.toEqual([...file!.ids].sort((a, b) => b - a));
+  expect(file!.sortOrderId).toBeUndefined();
+});
+
+it('sorts by a truncate transform, and refuses strategy sort on an unsorted table, a bucket sort field, or an unknown strategy', async () => {
+  await tableWithSmallFiles(send, TABLES, 'unsorted', { eu: 3 });
+  const unsorted = await compact('unsorted', { strategy: 'sort' });
+  expect(unsorted.status).toBe(400);
+  expect(JSON.stringify(unsorted.body)).toMatch(/sort order/);
+  expect((await compact('unsorted', { strategy: 'zorder' })).status).toBe(400);
+  await tableWithSmallFiles(send, TABLES, 'bucketed', { eu: 3 });
+  await sortBy('bucketed', 'bucket[4]', 'asc');
+  const bucket = await compact('bucketed', { strategy: 'sort' });
+  expect(bucket.status).toBe(400);
+  expect(JSON.stringify(bucket.body)).toMatch(/bucket\[4\]/);
+  // Unasked, a table whose order cannot be written is bin-packed.
+  expect((await compact('bucketed')).body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1 });
+  expect((await filesOf('bucketed'))[0]!.sortOrderId).toBeUndefined();
+  // truncate[2], descending: pairs of ids in descending order (within a pair, the inputs' order).
+  const rows = await tableWithSmallFiles(send, TABLES, 'truncated', { eu: 12 });
+  await sortBy('truncated', 'truncate[2]', 'desc');
+  expect((await compact('truncated', { strategy: 'sort' })).status).toBe(200);
+  const [file] = await filesOf('truncated');
+  const pairs = file!.ids.map((id) => Math.floor(id / 2));
+  expect(pairs).toEqual([...pairs].sort((a, b) => b - a));
+  expect([...file!.ids].sort((a, b) => a - b)).toEqual(rows.map((r) => Number(r.id)));
+  expect(file!.sortOrderId).toBe(1);
+});

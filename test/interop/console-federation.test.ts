@@ -1,0 +1,130 @@
+/**
+ * The console's page of a federated warehouse (issue 57) in a real browser (Debian's Chromium driven by
+ * playwright-core) against a real `lakegate serve` in front of another `lakegate serve` (the remote, OAuth2 on, as in
+ * test/http/federation-rotation.test.ts). On the warehouse's settings page the platform administrator sees that it is
+ * federated, its kind, its non-secret settings and only whether a secret is stored; checks the connection (ok); changes
+ * a setting, which is saved and shown again after a reload; and, once the remote rotated the secret of the principal
+ * the front uses, sees the remote's refusal in "Check connection" and the server's refusal of the old secret (both in
+ * the server's words), then sends the new secret and is connected again. No secret is ever in the DOM. Screenshot:
+ * tmp/console-screenshots/federation-settings.png.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ConsoleRig, screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type CreatedPrincipal, type ServerProcess, createGrantedPrincipal, startServer } from '../support/server-process.js';
+
+let rig: ConsoleRig;
+let remote: ServerProcess;
+let remoteAdmin: Send;
+let client: CreatedPrincipal;
+const FEDERATION = '/management/v1/warehouses/fed/federation';
+
+beforeAll(async () => {
+  [rig, remote] = await Promise.all([startConsoleRig(), startServer()]);
+  remoteAdmin = httpSender(remote.url, await remote.token());
+  expect((await remoteAdmin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  // The principal the front calls the remote as.
+  client = await createGrantedPrincipal(remote, 'front-catalog', ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
+  const created = await rig.send('POST', '/management/v1/warehouses', {
+    name: 'fed',
+    'storage-root': remote.warehouseRoot,
+    'storage-profile': { type: 'file' },
+    federation: { kind: 'iceberg-rest', uri: remote.url, warehouse: 'default', 'client-id': client.id },
+    'federation-secret': { 'client-secret': client.secret },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+}, 5 * 60_000);
+
+afterAll(async () => {
+  await rig?.chrome.close();
+  await Promise.all([rig?.server.stop(), remote?.stop()]);
+});
+
+async function signedIn(): Promise<{ page: Page; close: () => Promise<void> }> {
+  const context = await rig.chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const [id, secret] = rig.server.credential.split(':') as [string, string];
+  await signInWithSecret(page, rig.server.url, id, secret);
+  return { page, close: () => context.close() };
+}
+
+const stored = async () =>
+  ((await rig.send('GET', '/management/v1/warehouses')).body.warehouses as Array<{ name: string; federation?: Record<string, unknown> }>).find(
+    (w) => w.name === 'fed',
+  )!.federation!;
+
+/** The page's HTML and the values of its inputs: where a typed or stored secret would show. */
+const rendered = async (page: Page) =>
+  `${await page.content()}\n${(await page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).join('\n')}`;
+
+describe('console: a federated warehouse', () => {
+  it('shows the remote, saves a settings change, shows the remote refusing a rotated secret, and never renders a secret', async () => {
+    const { page, close } = await signedIn();
+    await page.goto(`${rig.server.url}/ui/catalog/fed`);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const section = page.locator('section[aria-labelledby=federation]');
+    await section.getByTestId('federation-secret').waitFor();
+    expect(await page.getByTestId('federated').textContent()).toContain('iceberg-rest');
+    const setting = (key: string) => section.locator(`[data-testid=federation-setting][data-key="${key}"] dd`).textContent();
+    expect(await setting('kind')).toBe('iceberg-rest');
+    expect(await setting('uri')).toBe(remote.url);
+    expect(await setting('client-id')).toBe(client.id);
+    expect(await setting('warehouse')).toBe('default');
+    expect(await section.getByTestId('federation-secret').textContent()).toBe('stored (encrypted; never shown)');
+
+    // The remote answers with the stored credential.
+    await section.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+
+    // A setting changed: saved (tested against the remote), shown again after a reload.
+    await section.getByRole('button', { name: 'Change the remote' }).click();
+    const form = page.getByRole('form', { name: 'Federation settings' });
+    const area = form.locator('textarea[name=federation-settings]');
+    await area.fill(JSON.stringify({ ...(JSON.parse(await area.inputValue()) as Record<string, unknown>), 'timeout-ms': 5000 }));
+    await form.getByRole('button', { name: 'Save federation' }).click();
+    await expect
+      .poll(async () => form.getByTestId('federation-notice').textContent(), { timeout: 20_000 })
+      .toBe('Saved: the remote accepted the new settings.');
+    expect(await stored()).toMatchObject({ 'timeout-ms': 5000, 'has-secret': true });
+    await page.reload();
+    await section.getByTestId('federation-secret').waitFor();
+    expect(await setting('timeout-ms')).toBe('5000');
+
+    // The remote rotates the secret of the principal the front uses: "Check connection" shows its refusal.
+    const rotation = await remoteAdmin('POST', `/management/v1/principals/${client.id}/rotate-secret`);
+    expect(rotation.status, JSON.stringify(rotation.body)).toBe(200);
+    const rotated = rotation.body['client-secret'] as string;
+    await section.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('false');
+    const live = await rig.send('GET', `${FEDERATION}/status`);
+    expect(live.body).toMatchObject({ ok: false, error: { code: 502 } });
+    expect(await section.getByTestId('federation-remote-error').textContent()).toBe(live.body.error.message);
+    expect(live.body.error.message).toContain(`The remote catalog refused the client credentials of client "${client.id}": 401`);
+
+    // The old secret typed again: the server's refusal in its words, the stored settings unchanged.
+    await section.getByRole('button', { name: 'Change the remote' }).click();
+    await form.locator('input[name=federation-secret-client-secret]').fill(client.secret);
+    await form.getByRole('button', { name: 'Save federation' }).click();
+    await form.getByTestId('error').waitFor({ timeout: 20_000 });
+    const refusal = (await form.getByTestId('error').textContent())!;
+    expect(refusal).toContain(`The remote catalog at ${remote.url} did not pass the connection test: The remote catalog refused the client credentials`);
+    expect(await form.locator('input[name=federation-secret-client-secret]').inputValue()).toBe('');
+
+    // The new secret: accepted, and the remote answers again.
+    await form.locator('input[name=federation-secret-client-secret]').fill(rotated);
+    await form.getByRole('button', { name: 'Save federation' }).click();
+    await expect.poll(async () => form.getByTestId('federation-notice').textContent(), { timeout: 20_000 }).toBe('Saved: the remote accepted the new secret.');
+    await section.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+    expect((await rig.send('GET', '/v1/fed/namespaces')).body.namespaces).toContainEqual(['sales']);
+    await screenshot(page, 'federation-settings');
+
+    // No secret, old or new, is in the page or its inputs.
+    const html = await rendered(page);
+    expect(html).not.toContain(client.secret);
+    expect(html).not.toContain(rotated);
+    expect(html).toContain(client.id);
+    await close();
+  });
+});
