@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
-import { screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
+import { pauseClockWhenIdle, screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
 import type { Send } from '../support/iceberg-http.js';
 import type { ServerProcess } from '../support/server-process.js';
 
@@ -43,8 +43,9 @@ describe('console: the change feed behind retention', () => {
     const feed = page.getByRole('table', { name: 'Latest change events' });
     await feed.getByRole('cell', { name: 'seen-first', exact: true }).waitFor();
 
-    // The page's timers stop: it holds its cursor while events come and go.
-    await page.clock.pauseAt(Date.now() + 60_000);
+    // The page's timers stop: it holds its cursor while events come and go. The poll the pause itself fires is
+    // answered first, or it could read the events written next (CI once saw the page resume after #2, not #1).
+    await pauseClockWhenIdle(page, (url) => url.includes('/management/v1/events'));
     for (const ns of ['missed-1', 'missed-2']) expect((await send('POST', '/v1/default/namespaces', { namespace: [ns] })).status).toBe(200);
     const deletedThrough = await head();
     const store = new SqliteCatalogStore(path.join(server.dataDir, 'catalog.sqlite'));

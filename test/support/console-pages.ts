@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { httpSender, type Send } from './iceberg-http.js';
 import { REPO_ROOT, type ServerOptions, type ServerProcess, startServer } from './server-process.js';
@@ -46,6 +46,35 @@ export async function signInWithSecret(page: Page, serverUrl: string, clientId: 
   await page.getByLabel('Client secret').fill(secret);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('who').getByText(`service:${clientId}`).waitFor();
+}
+
+/**
+ * Stops the page's timers (Playwright's clock, installed before the page loaded) once the requests `matches` picks
+ * are all answered. Pausing jumps the clock ahead, which fires a timer already due (a poll), and that poll's request
+ * may still be open when this returns from the pause alone: a test that writes next would race it (the poll could
+ * read what the test meant the page to miss). So this waits until none is open and none opened for `quietMs`;
+ * with the clock stopped the page opens no new one of its own.
+ */
+export async function pauseClockWhenIdle(page: Page, matches: (url: string) => boolean, quietMs = 500): Promise<void> {
+  let open = 0;
+  let lastChange = Date.now();
+  const opened = (r: Request) => matches(r.url()) && (open++, (lastChange = Date.now()));
+  const closed = (r: Request) => matches(r.url()) && (open--, (lastChange = Date.now()));
+  page.on('request', opened);
+  page.on('requestfinished', closed);
+  page.on('requestfailed', closed);
+  try {
+    await page.clock.pauseAt(Date.now() + 60_000);
+    const deadline = Date.now() + 30_000;
+    while (open > 0 || Date.now() - lastChange < quietMs) {
+      if (Date.now() > deadline) throw new Error(`pauseClockWhenIdle: ${open} request(s) still open after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    page.off('request', opened);
+    page.off('requestfinished', closed);
+    page.off('requestfailed', closed);
+  }
 }
 
 /** Elements that reach past the right edge of the viewport (tag.class and their right edge); boxes that scroll are exempt. */
