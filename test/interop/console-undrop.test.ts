@@ -8,7 +8,9 @@
  * without warehouse:list-dropped is shown the refusal. Removing thousands of orphan files, the panel shows the job's phase and
  * counts while it runs (polled from GET of the job), then the result. A namespace a cascading drop took is listed as
  * such, its table's row names it, and its Undrop restores both. Compaction of small Parquet files (issue 59) with a
- * strategy chosen on the panel: sort on an unsorted table shows the server's 400 in its words and changes nothing;
+ * strategy chosen on the panel: sort on an unsorted table shows the server's 400 in its words and changes nothing; the
+ * fewest input files and target size typed are sent (a group too small is nothing to do, a target over the bound is
+ * the server's 400);
  * sort on a table sorted by id descending shows the committed result, and its new files (through the scan plan) hold
  * their rows in that order and carry the order's sort-order-id; binpack on such a table leaves them in the inputs'
  * order, with no sort-order-id. Screenshots: tmp/console-screenshots/dropped-*.png and maintenance-*.png.
@@ -265,6 +267,28 @@ describe('console: dropped objects and maintenance', () => {
     expect(await page.getByTestId('maintenance-result').count()).toBe(0);
     expect((await filesOf('loose')).length).toBe(3);
     await screenshot(page, 'maintenance-compaction-refused');
+
+    // The fewest input files and the target size typed on the panel are sent: 3 small files are not a group of 4;
+    // a target over the server's bound is refused in its words; a group of 3 would be rewritten (a dry run each).
+    await form.locator('select[name=maintenance-strategy]').selectOption('default');
+    await form.locator('select[name=maintenance-action]').selectOption('compact-dry-run');
+    await form.locator('input[name=maintenance-min-input-files]').fill('4');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.locator('[data-testid=compaction-outcome][data-outcome=nothing-to-do]').waitFor();
+    await form.locator('input[name=maintenance-min-input-files]').fill('3');
+    await form.locator('input[name=maintenance-target-mib]').fill('20000');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form
+      .getByTestId('error')
+      .filter({ hasText: /target-file-size-bytes/ })
+      .waitFor();
+    expect(await form.getByTestId('error').textContent()).toMatch(/17179869184/);
+    expect(await page.getByTestId('maintenance-result').count()).toBe(0);
+    await form.locator('input[name=maintenance-target-mib]').fill('');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.locator('[data-testid=compaction-outcome][data-outcome=dry-run]').waitFor();
+    expect(await form.getByTestId('compaction-rewritten').textContent()).toBe('3');
+    expect((await filesOf('loose')).length).toBe(3);
 
     // Sort on a table sorted by id descending: the result as the server answered, the page shows the replace snapshot,
     // and each new file holds its rows in that order with the order's id.

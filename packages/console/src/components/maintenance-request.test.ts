@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { maintenanceRequest, strategyHint } from './maintenance-request';
+import { compactionFieldsError, maintenanceRequest, strategyHint } from './maintenance-request';
+
+/** No target size and no fewest input files typed: the defaults. */
+const none = { targetMiB: '', minInputFiles: '' };
 
 describe('console maintenance requests', () => {
   it('sends expiry and orphan removal as before', () => {
-    expect(maintenanceRequest('expire', { olderThanDays: 3, strategy: 'sort' })).toEqual({ actions: ['expire-snapshots'] });
-    expect(maintenanceRequest('orphans-dry-run', { olderThanDays: 3, strategy: 'sort' })).toEqual({
+    expect(maintenanceRequest('expire', { olderThanDays: 3, strategy: 'sort', ...none })).toEqual({ actions: ['expire-snapshots'] });
+    expect(maintenanceRequest('orphans-dry-run', { olderThanDays: 3, strategy: 'sort', ...none })).toEqual({
       actions: ['remove-orphan-files'],
       'dry-run': true,
       'orphan-older-than-ms': 3 * 86_400_000,
     });
-    expect(maintenanceRequest('orphans', { olderThanDays: 0.5, strategy: 'default' })).toEqual({
+    expect(maintenanceRequest('orphans', { olderThanDays: 0.5, strategy: 'default', ...none })).toEqual({
       actions: ['remove-orphan-files'],
       'dry-run': false,
       'orphan-older-than-ms': 43_200_000,
@@ -17,13 +20,42 @@ describe('console maintenance requests', () => {
   });
 
   it('sends compaction with the strategy chosen, and none for the table default (the server decides)', () => {
-    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default' })).toEqual({ actions: ['rewrite-data-files'] });
-    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'sort' })).toEqual({ actions: ['rewrite-data-files'], strategy: 'sort' });
-    expect(maintenanceRequest('compact-dry-run', { olderThanDays: 3, strategy: 'binpack' })).toEqual({
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', ...none })).toEqual({ actions: ['rewrite-data-files'] });
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'sort', ...none })).toEqual({
+      actions: ['rewrite-data-files'],
+      strategy: 'sort',
+    });
+    expect(maintenanceRequest('compact-dry-run', { olderThanDays: 3, strategy: 'binpack', ...none })).toEqual({
       actions: ['rewrite-data-files'],
       'dry-run': true,
       strategy: 'binpack',
     });
+  });
+
+  it('sends the target file size in bytes and the fewest input files when typed, nothing when left empty', () => {
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', targetMiB: '128', minInputFiles: '4' })).toEqual({
+      actions: ['rewrite-data-files'],
+      'target-file-size-bytes': 128 * 1024 * 1024,
+      'min-input-files': 4,
+    });
+    expect(maintenanceRequest('compact-dry-run', { olderThanDays: 3, strategy: 'sort', targetMiB: ' 1.5 ', minInputFiles: ' ' })).toEqual({
+      actions: ['rewrite-data-files'],
+      'dry-run': true,
+      strategy: 'sort',
+      'target-file-size-bytes': 1_572_864,
+    });
+    // Not compaction: the fields are not sent.
+    expect(maintenanceRequest('expire', { olderThanDays: 3, strategy: 'default', targetMiB: '128', minInputFiles: '4' })).toEqual({
+      actions: ['expire-snapshots'],
+    });
+  });
+
+  it('refuses fields that are not numbers before sending; bounds are left to the server', () => {
+    expect(compactionFieldsError({ strategy: 'default', ...none })).toBeUndefined();
+    expect(compactionFieldsError({ strategy: 'default', targetMiB: '64', minInputFiles: '3' })).toBeUndefined();
+    expect(compactionFieldsError({ strategy: 'default', targetMiB: 'big', minInputFiles: '' })).toMatch(/Target file size/);
+    expect(compactionFieldsError({ strategy: 'default', targetMiB: '', minInputFiles: 'x' })).toMatch(/Min input files/);
+    expect(compactionFieldsError({ strategy: 'default', targetMiB: '999999', minInputFiles: '1' })).toBeUndefined();
   });
 
   it("says which order the rows will be in, by the table's default sort order", () => {

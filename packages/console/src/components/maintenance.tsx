@@ -1,7 +1,8 @@
 /**
  * Run a table's maintenance now (issue 39), as the signed-in caller (`table:maintain`): snapshot expiry by the
  * table's `history.expire.*` properties, a dry run of orphan-file removal (what would go, nothing deleted), or the
- * removal itself; or compaction of small data files (rewrite-data-files, issue 59; or its dry run) with a strategy:
+ * removal itself; or compaction of small data files (rewrite-data-files, issue 59; or its dry run) with a target file
+ * size and the fewest small files a group needs (empty: the table's and server's defaults), and a strategy:
  * the table default (sort for a table with a default sort order, else binpack), binpack or sort (by the table's
  * default sort order, shown beside it: the API takes no other). While the job runs the panel polls the job's progress
  * (phase, manifests and files scanned, files and bytes deleted or rewritten so far); when it ends it shows the result
@@ -14,6 +15,7 @@ import { managementClient } from '../api/clients';
 import { ErrorMessage } from './states';
 import { GridHead } from './grid-head';
 import {
+  compactionFieldsError,
   isCompaction,
   isOrphans,
   MAINTENANCE_CHOICES,
@@ -44,6 +46,8 @@ export function MaintenancePanel({
   const [choice, setChoice] = useState<MaintenanceChoice>('orphans-dry-run');
   const [days, setDays] = useState('3');
   const [strategy, setStrategy] = useState<StrategyChoice>('default');
+  const [targetMiB, setTargetMiB] = useState('');
+  const [minInputFiles, setMinInputFiles] = useState('');
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<TableMaintenanceJob>();
   const [result, setResult] = useState<TableMaintenanceResult>();
@@ -80,9 +84,15 @@ export function MaintenancePanel({
       setError(new Error('"Older than" must be a number of days, 0 or more'));
       return;
     }
+    const fields = { strategy, targetMiB, minInputFiles };
+    const wrong = isCompaction(choice) ? compactionFieldsError(fields) : undefined;
+    if (wrong !== undefined) {
+      setError(new Error(wrong));
+      return;
+    }
     setRunning(true);
     try {
-      const done = await managementClient().runTableMaintenance(warehouse, table, maintenanceRequest(choice, { olderThanDays, strategy }));
+      const done = await managementClient().runTableMaintenance(warehouse, table, maintenanceRequest(choice, { olderThanDays, ...fields }));
       setResult(done);
       if (done.compaction?.outcome === 'committed') onChanged?.();
     } catch (err) {
@@ -122,6 +132,34 @@ export function MaintenancePanel({
                 </option>
               ))}
             </select>
+          </label>
+        )}
+        {isCompaction(choice) && (
+          <label>
+            Target file size (MiB){' '}
+            <input
+              name="maintenance-target-mib"
+              type="number"
+              min="1"
+              step="any"
+              placeholder="table default"
+              value={targetMiB}
+              onChange={(e) => setTargetMiB(e.target.value)}
+            />
+          </label>
+        )}
+        {isCompaction(choice) && (
+          <label>
+            Min input files{' '}
+            <input
+              name="maintenance-min-input-files"
+              type="number"
+              min="2"
+              step="1"
+              placeholder="2"
+              value={minInputFiles}
+              onChange={(e) => setMinInputFiles(e.target.value)}
+            />
           </label>
         )}
         <button type="submit" disabled={running}>
