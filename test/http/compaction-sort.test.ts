@@ -5,6 +5,7 @@
  * - a table with a default sort order (id descending) compacts, unasked, into files whose rows are in that order; the
  *   scan plan reads the same rows, and the new files' entries carry the order's id (sort-order-id);
  * - `strategy: binpack` keeps the inputs' order and leaves sort-order-id unset;
+ * - the result and the job's record (its progress) name the strategy and target file size applied;
  * - `strategy: sort` on an unsorted table, a bucket sort field, or an unknown strategy is a 400.
  */
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,18 @@ it('compacts a table with a sort order into files sorted by it, with the same ro
   expect(before.rows).toEqual(rows);
   const done = await compact('desc_ids');
   expect(done.status, JSON.stringify(done.body)).toBe(200);
-  expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': 24 });
+  expect(done.body.compaction).toMatchObject({
+    outcome: 'committed',
+    groups: 2,
+    'added-data-files': 2,
+    'rewritten-data-files': 24,
+    // Unasked: the table's sort order, and the default target (no write.target-file-size-bytes on the table).
+    strategy: 'sort',
+    'target-file-size-bytes': 128 * 1024 * 1024,
+  });
+  // The job's record says the same after the job.
+  const job = await send('GET', `/management/v1/warehouses/${WH}/namespaces/db/tables/desc_ids/maintenance`);
+  expect(job.body).toMatchObject({ state: 'done', progress: { phase: 'done', strategy: 'sort', 'target-file-size-bytes': 128 * 1024 * 1024 } });
   expect((await scanTable(send, `${TABLES}/desc_ids`)).rows).toEqual(rows);
   const files = await filesOf('desc_ids');
   expect(files).toHaveLength(2);
@@ -86,9 +98,11 @@ it('compacts a table with a sort order into files sorted by it, with the same ro
 it('keeps the inputs order with strategy binpack, and leaves sort-order-id unset', async () => {
   await tableWithSmallFiles(send, TABLES, 'packed', { eu: 12 });
   await sortBy('packed', 'identity', 'desc');
-  const done = await compact('packed', { strategy: 'binpack' });
+  const done = await compact('packed', { strategy: 'binpack', 'target-file-size-bytes': 2 * 1024 * 1024 });
   expect(done.status, JSON.stringify(done.body)).toBe(200);
-  expect(done.body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1 });
+  expect(done.body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1, strategy: 'binpack', 'target-file-size-bytes': 2 * 1024 * 1024 });
+  const job = await send('GET', `/management/v1/warehouses/${WH}/namespaces/db/tables/packed/maintenance`);
+  expect(job.body).toMatchObject({ progress: { strategy: 'binpack', 'target-file-size-bytes': 2 * 1024 * 1024 } });
   const [file] = await filesOf('packed');
   expect(file!.ids).not.toEqual([...file!.ids].sort((a, b) => b - a));
   expect(file!.sortOrderId).toBeUndefined();
@@ -106,7 +120,7 @@ it('sorts by a truncate transform, and refuses strategy sort on an unsorted tabl
   expect(bucket.status).toBe(400);
   expect(JSON.stringify(bucket.body)).toMatch(/bucket\[4\]/);
   // Unasked, a table whose order cannot be written is bin-packed.
-  expect((await compact('bucketed')).body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1 });
+  expect((await compact('bucketed')).body.compaction).toMatchObject({ outcome: 'committed', 'added-data-files': 1, strategy: 'binpack' });
   expect((await filesOf('bucketed'))[0]!.sortOrderId).toBeUndefined();
   // truncate[2], descending: pairs of ids in descending order (within a pair, the inputs' order).
   const rows = await tableWithSmallFiles(send, TABLES, 'truncated', { eu: 12 });

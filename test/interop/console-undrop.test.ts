@@ -269,7 +269,8 @@ describe('console: dropped objects and maintenance', () => {
     await screenshot(page, 'maintenance-compaction-refused');
 
     // The fewest input files and the target size typed on the panel are sent: 3 small files are not a group of 4;
-    // a target over the server's bound is refused in its words; a group of 3 would be rewritten (a dry run each).
+    // a target over the server's bound is refused in its words; with a 2 MiB target a group of 3 would be
+    // rewritten (each a dry run); the result names the strategy and target applied.
     await form.locator('select[name=maintenance-strategy]').selectOption('default');
     await form.locator('select[name=maintenance-action]').selectOption('compact-dry-run');
     await form.locator('input[name=maintenance-min-input-files]').fill('4');
@@ -284,10 +285,12 @@ describe('console: dropped objects and maintenance', () => {
       .waitFor();
     expect(await form.getByTestId('error').textContent()).toMatch(/17179869184/);
     expect(await page.getByTestId('maintenance-result').count()).toBe(0);
-    await form.locator('input[name=maintenance-target-mib]').fill('');
+    await form.locator('input[name=maintenance-target-mib]').fill('2');
     await form.getByRole('button', { name: 'Run' }).click();
     await form.locator('[data-testid=compaction-outcome][data-outcome=dry-run]').waitFor();
     expect(await form.getByTestId('compaction-rewritten').textContent()).toBe('3');
+    expect(await form.getByTestId('compaction-strategy').textContent()).toBe('binpack');
+    expect(await form.getByTestId('compaction-target').textContent()).toBe('2 MiB');
     expect((await filesOf('loose')).length).toBe(3);
 
     // Sort on a table sorted by id descending: the result as the server answered, the page shows the replace snapshot,
@@ -302,6 +305,7 @@ describe('console: dropped objects and maintenance', () => {
     expect(await page.getByTestId('compaction-outcome').getAttribute('data-outcome')).toBe('committed');
     expect(await page.getByTestId('compaction-rewritten').textContent()).toBe('8');
     expect(await page.getByTestId('compaction-added').textContent()).toBe('2');
+    expect(await page.getByTestId('compaction-strategy').textContent()).toBe('sort');
     const snapshotId = await page.getByTestId('compaction-snapshot').textContent();
     await expect.poll(async () => page.getByTestId('current-snapshot').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^${snapshotId} \\(replace, `));
     await screenshot(page, 'maintenance-compaction-sort');

@@ -27,6 +27,7 @@ import {
 } from './maintenance-request';
 
 const bytes = (n: number) => `${n.toLocaleString('en-US')} B`;
+const mib = (n: number) => `${(n / (1024 * 1024)).toLocaleString('en-US', { maximumFractionDigits: 2 })} MiB`;
 
 export function MaintenancePanel({
   warehouse,
@@ -252,6 +253,10 @@ function CompactionResultView({ compaction: c }: { compaction: NonNullable<Table
         <span data-testid="compaction-added">{c['added-data-files']}</span> ({bytes(c['added-bytes'])}), {c.groups} groups
         {c['skipped-groups'] > 0 ? `, ${c['skipped-groups']} left as they were (files of different schemas)` : ''}
         {c.attempts > 1 ? `; ${c.attempts} commit attempts` : ''}.
+      </p>
+      <p>
+        Strategy <span data-testid="compaction-strategy">{c.strategy}</span>, target file size{' '}
+        <span data-testid="compaction-target">{mib(c['target-file-size-bytes'])}</span>.
       </p>
       {c['snapshot-id'] && (
         <p>

@@ -176,6 +176,12 @@ export const TableMaintenanceResult = Type.Object(
           groups: Type.Integer({ description: 'Groups rewritten (one new file each)' }),
           'skipped-groups': Type.Integer({ description: 'Groups left as they were (their files have different schemas)' }),
           attempts: Type.Integer({ description: 'Commit attempts (a concurrent commit makes the job rebase and try again)' }),
+          strategy: Type.Union([Type.Literal('binpack'), Type.Literal('sort')], {
+            description: 'The strategy applied: the one asked for, else sort for a table with a default sort order, else binpack',
+          }),
+          'target-file-size-bytes': Type.Integer({
+            description: "The target size applied: the one asked for, else the table's write.target-file-size-bytes, else 128 MiB",
+          }),
           'snapshot-id': Type.Optional(Type.String({ description: 'The replace snapshot committed' })),
           reason: Type.Optional(Type.String({ description: 'Why the job gave up (outcome conflict)' })),
         },
@@ -229,6 +235,10 @@ export const TableMaintenanceProgress = Type.Object(
     'bytes-rewritten': Type.Optional(Type.Integer()),
     'manifests-rewritten': Type.Optional(Type.Integer({ description: 'rewrite-manifests: small manifests merged (once committed)' })),
     'files-failed': Type.Optional(Type.Integer({ description: 'Files the store could not delete: left in place, listed in the result' })),
+    strategy: Type.Optional(
+      Type.Union([Type.Literal('binpack'), Type.Literal('sort')], { description: 'rewrite-data-files: the strategy applied, once decided' }),
+    ),
+    'target-file-size-bytes': Type.Optional(Type.Integer({ description: 'rewrite-data-files: the target file size applied, once decided' })),
     'updated-at-ms': Type.Integer(),
     error: Type.Optional(Type.String({ description: 'Why the job failed (phase failed)' })),
   },

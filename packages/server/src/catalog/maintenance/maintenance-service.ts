@@ -22,6 +22,7 @@ import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.
 import type { DataFileRewriter } from '../planning/rewrite-ports.js';
 import { compactTable, type CompactionResult } from './compaction/compact.js';
 import { rewriteManifests, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
+import type { CompactionStrategy } from './compaction/sort-strategy.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import { deleteFiles } from './delete-files.js';
@@ -251,6 +252,7 @@ export class MaintenanceService {
       warehouse: scope.warehouse.name,
       rewritten,
       signal: options.signal,
+      decided: (strategy: CompactionStrategy, target: number) => progress.compactionSettings(strategy, target),
     };
     const startedMs = this.ctx.clock.now();
     const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });

@@ -71,6 +71,12 @@ export class JobProgress {
     await this.flush();
   }
 
+  /** Compaction: the strategy and target file size it applies (asked for, or the table's defaults), once decided. */
+  async compactionSettings(strategy: 'binpack' | 'sort', targetFileSizeBytes: number): Promise<void> {
+    this.state = { ...this.state, strategy, 'target-file-size-bytes': targetFileSizeBytes };
+    await this.flush();
+  }
+
   /** Compaction: a group of `files` small data files of `bytes` rewritten. */
   async rewritten(files: number, bytes: number): Promise<void> {
     this.state['files-rewritten'] = (this.state['files-rewritten'] ?? 0) + files;

@@ -57,6 +57,10 @@ export interface CompactionResult {
   /** Groups left as they were: their files could not be read as one (different schemas). */
   'skipped-groups': number;
   attempts: number;
+  /** The strategy applied: the one asked for, else sort for a table with a default sort order, else binpack. */
+  strategy: CompactionStrategy;
+  /** The target file size applied: the one asked for, else the table's write.target-file-size-bytes, else the default. */
+  'target-file-size-bytes': number;
   'snapshot-id'?: string;
   /** Why the job gave up (outcome conflict). */
   reason?: string;
@@ -78,6 +82,8 @@ export interface CompactionDeps {
   rewritten?: (files: number, bytes: number) => Promise<void>;
   /** Aborted when the job lost its lease (lease-keeper.ts): checked before each group and before the commit. */
   signal?: AbortSignal | undefined;
+  /** Told the strategy and target size once decided, before anything is planned (the job's progress records them). */
+  decided?: (strategy: CompactionStrategy, targetFileSizeBytes: number) => Promise<void>;
 }
 
 /**
@@ -97,6 +103,9 @@ export function targetSize(metadata: TableMetadata, requested: number | undefine
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
   const metadata = parseJson(record.metadataJson) as TableMetadata;
   if (metadata['format-version'] !== 2) throw validation(`rewrite-data-files supports tables of format version 2 (this one is ${metadata['format-version']})`);
+  // Decided (and a 400 thrown) before anything is planned.
+  const sort = sortPlanOf(metadata, options.strategy);
+  const target = targetSize(metadata, options.targetFileSizeBytes);
   const none: CompactionResult = {
     outcome: 'nothing-to-do',
     'rewritten-data-files': 0,
@@ -106,13 +115,13 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     groups: 0,
     'skipped-groups': 0,
     attempts: 0,
+    strategy: sort ? 'sort' : 'binpack',
+    'target-file-size-bytes': target,
   };
-  // Decided (and a 400 thrown) before anything is planned.
-  const sort = sortPlanOf(metadata, options.strategy);
+  await deps.decided?.(none.strategy, target);
   const headId = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
-  const target = targetSize(metadata, options.targetFileSizeBytes);
   const { candidates, liveDataFiles } = await candidatesOf(deps.reader, metadata, head['manifest-list']);
   const minFileBytes = Math.floor(target * 0.75);
   const small = candidates.filter((c) => c.bytes < minFileBytes).length;
@@ -200,7 +209,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length,
       attempts: committed.attempts,
     };
-    if (committed.outcome === 'committed') return { outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
+    if (committed.outcome === 'committed') return { ...none, outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
     await dropAll(deps.storage, written);
     return { ...none, outcome: 'conflict', attempts: committed.attempts, reason: committed.reason };
   } catch (e) {
