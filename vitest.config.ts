@@ -35,6 +35,9 @@ export default defineConfig({
           ],
           testTimeout: 30_000,
           hookTimeout: 120_000,
+          // expect.poll's own default (1 s) is a wall-clock bound on a loaded machine (two unit runs at once in CI):
+          // polls wait up to 20 s unless a test says otherwise. A failing poll still fails, only later.
+          expect: { poll: { timeout: 20_000 } },
           // The files of a worker share one module registry instead of importing the server afresh for each file:
           // measured on test/http (16 files), import 155 s -> 17 s and the run 332 s -> 119 s. Every file builds its
           // own catalog, stores and servers (nothing is kept in a module's state between files); the whole project
@@ -55,6 +58,8 @@ export default defineConfig({
           // A test body is at most a few minutes (Spark ~2.5); set-up hooks may build peers from cold caches.
           testTimeout: 8 * 60_000,
           hookTimeout: 25 * 60_000,
+          // As the unit project's: a browser's round trip after a click, beside two JVMs, can take more than 1 s.
+          expect: { poll: { timeout: 20_000 } },
         },
       },
     ],

@@ -21,6 +21,7 @@ import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastor
 import { releaseTableLock, tableLocks, takeTableLock } from '../support/hms-locks.js';
 import { remoteCatalogContract } from '../support/remote-catalog-contract.js';
 import { simpleSchema } from '../support/iceberg-http.js';
+import { waitFor } from '../support/wait-for.js';
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(
@@ -152,9 +153,15 @@ describe('the Hive adapter', () => {
     const lakegate = make()
       .commitTable(['h1'], 'locked', [{ type: 'assert-table-uuid', uuid: created.uuid }], [{ action: 'set-properties', updates: { lakegate: 'yes' } }])
       .finally(() => (settled = true));
-    await sleep(1500);
+    // Lakegate's lock request is queued behind the holder's (state 2, waiting): read until it is, not after a fixed wait.
+    const locks = await waitFor(
+      'the waiting lock',
+      () => tableLocks(holder, 'h1', 'locked'),
+      (ls) => ls.length === 2,
+    );
+    expect(locks.map((l) => l.state).sort()).toEqual([1, 2]);
+    await sleep(500);
     expect(settled).toBe(false);
-    expect((await tableLocks(holder, 'h1', 'locked')).map((l) => l.state).sort()).toEqual([1, 2]);
     expect(tableParameters(await hmsTable('h1', 'locked')).metadata_location).toBe(created.metadataLocation);
     // The holder commits under its lock (as HiveCatalog does), then releases it.
     const theirs = await make({ lockEnabled: false }).commitTable(['h1'], 'locked', [], [{ action: 'set-properties', updates: { holder: 'yes' } }]);
@@ -205,10 +212,14 @@ describe('the Hive adapter', () => {
   it('heartbeats the lock while a commit holds it, and releases it after a failed commit too', async () => {
     await make().createTable(['h1'], { name: 'slow', schema: simpleSchema });
     const watcher = metastore.client();
-    const slow = new HiveRemote(settings(), files(slowStorage(2500)), 300);
+    const slow = new HiveRemote(settings(), files(slowStorage(5000)), 300);
     const commit = slow.commitTable(['h1'], 'slow', [], [{ action: 'set-properties', updates: { slow: 'yes' } }]);
-    await sleep(700);
-    const first = await tableLocks(watcher, 'h1', 'slow');
+    // The lock, once taken (read until it is: a loaded metastore may take a while), is held through the 5 s write.
+    const first = await waitFor(
+      'the commit lock',
+      () => tableLocks(watcher, 'h1', 'slow'),
+      (ls) => ls.length === 1,
+    );
     await sleep(1200);
     const second = await tableLocks(watcher, 'h1', 'slow');
     expect(first).toHaveLength(1);

@@ -13,8 +13,11 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the CLI with a clean environment (no LAKEGATE_* or AWS_* from the test runner) and `configDir` as its config dir. */
-export function runCli(configDir: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+/**
+ * Runs the CLI with a clean environment (no LAKEGATE_* or AWS_* from the test runner) and `configDir` as its config dir.
+ * A run still going after `timeoutMs` (default 30 s) is killed (its code is then null).
+ */
+export function runCli(configDir: string, args: string[], options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_')));
   Object.assign(env, { LAKEGATE_CONFIG_DIR: configDir, ...options.env });
   return new Promise((resolve, reject) => {
@@ -23,7 +26,7 @@ export function runCli(configDir: string, args: string[], options: { input?: str
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

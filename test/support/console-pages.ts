@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
 import { httpSender, type Send } from './iceberg-http.js';
 import { REPO_ROOT, type ServerOptions, type ServerProcess, startServer } from './server-process.js';
@@ -49,31 +49,44 @@ export async function signInWithSecret(page: Page, serverUrl: string, clientId: 
 }
 
 /**
- * Stops the page's timers (Playwright's clock, installed before the page loaded) once the requests `matches` picks
- * are all answered. Pausing jumps the clock ahead, which fires a timer already due (a poll), and that poll's request
- * may still be open when this returns from the pause alone: a test that writes next would race it (the poll could
- * read what the test meant the page to miss). So this waits until none is open and none opened for `quietMs`;
- * with the clock stopped the page opens no new one of its own.
+ * Stops the page's timers (Playwright's clock, installed before the page loaded) once the page's requests whose URL
+ * contains `urlPart` are all answered. Pausing jumps the clock ahead, which fires a timer already due (a poll), and
+ * that poll's request may still be open when the pause returns: a test that writes next would race it (the poll
+ * could read what the test meant the page to miss). The page's `fetch` is counted in the page itself (the console
+ * looks `globalThis.fetch` up at each call), so a request is seen the moment it is made, not when the browser's
+ * network events reach this process; this waits until none is open and none was made for `quietMs` after the
+ * pause (a poll may first await its session before it fetches). With the clock stopped the page makes no new one.
  */
-export async function pauseClockWhenIdle(page: Page, matches: (url: string) => boolean, quietMs = 500): Promise<void> {
-  let open = 0;
-  let lastChange = Date.now();
-  const opened = (r: Request) => matches(r.url()) && (open++, (lastChange = Date.now()));
-  const closed = (r: Request) => matches(r.url()) && (open--, (lastChange = Date.now()));
-  page.on('request', opened);
-  page.on('requestfinished', closed);
-  page.on('requestfailed', closed);
-  try {
-    await page.clock.pauseAt(Date.now() + 60_000);
-    const deadline = Date.now() + 30_000;
-    while (open > 0 || Date.now() - lastChange < quietMs) {
-      if (Date.now() > deadline) throw new Error(`pauseClockWhenIdle: ${open} request(s) still open after 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  } finally {
-    page.off('request', opened);
-    page.off('requestfinished', closed);
-    page.off('requestfailed', closed);
+export async function pauseClockWhenIdle(page: Page, urlPart: string, quietMs = 500): Promise<void> {
+  const counts = () =>
+    page.evaluate((part) => {
+      const w = window as unknown as { fetch: typeof fetch; __lgFetches?: { open: number; made: number } };
+      if (w.__lgFetches === undefined) {
+        const counter = { open: 0, made: 0 };
+        const original = w.fetch.bind(w);
+        w.fetch = (input, init) => {
+          const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+          if (!url.includes(part)) return original(input, init);
+          counter.open++;
+          counter.made++;
+          return original(input, init).finally(() => counter.open--);
+        };
+        w.__lgFetches = counter;
+      }
+      return { ...w.__lgFetches };
+    }, urlPart);
+  await counts();
+  await page.clock.pauseAt(Date.now() + 60_000);
+  const deadline = Date.now() + 30_000;
+  let seen = await counts();
+  let quietSince = Date.now();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = await counts();
+    if (now.open > 0 || now.made !== seen.made) quietSince = Date.now();
+    seen = now;
+    if (now.open === 0 && Date.now() - quietSince >= quietMs) return;
+    if (Date.now() > deadline) throw new Error(`pauseClockWhenIdle: ${now.open} request(s) still open after 30 s`);
   }
 }
 

@@ -168,13 +168,17 @@ export async function createGrantedPrincipal(
   return created;
 }
 
-/** `read()` once it has not grown for 150 ms (at most about 6 s). */
+/**
+ * `read()` once it has not grown for 400 ms (at most about 16 s). The server writes its log asynchronously (pino,
+ * `sync: false`), so a request's line can trail its response by a loaded machine's scheduling delay: 150 ms was once
+ * enough only on a quiet one.
+ */
 export async function settled(read: () => string): Promise<string> {
   for (let i = 0, seen = -1; i < 40; i++) {
     const now = read().length;
     if (now === seen) break;
     seen = now;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 400));
   }
   return read();
 }

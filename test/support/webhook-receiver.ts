@@ -3,7 +3,8 @@
  * consumer does, written from the specification and independently of the server's signer: the signature header holds
  * space-separated `v1,<base64>` entries, one of which must equal base64(HMAC-SHA256(key, "{id}.{timestamp}.{body}"))
  * with key = base64-decoded secret after `whsec_` (compared in constant time); the timestamp must be within five
- * minutes. It answers 500 while `failing` is set, 200 otherwise, and keeps every accepted event (duplicates too).
+ * minutes. It answers 503 until the test sets the secret, 500 while `failing` is set, 204 otherwise, and keeps every
+ * accepted event (duplicates too).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -23,6 +24,11 @@ export interface WebhookReceiver {
   accepted: ReceivedEvent[];
   /** Requests answered 500 while failing. */
   refused: number;
+  /**
+   * Requests that came before the test set `secret` (answered 503, so the server retries them): a sink created with
+   * `from: beginning` may deliver before the test has read the secret from the management API's answer.
+   */
+  early: number;
   /** Requests whose signature or timestamp did not verify (answered 401): must stay 0. */
   badSignatures: number;
   close(): Promise<void>;
@@ -45,13 +51,27 @@ export function verifyStandardWebhook(secret: string, headers: Record<string, st
 }
 
 export async function startWebhookReceiver(): Promise<WebhookReceiver> {
-  const receiver: WebhookReceiver = { url: '', secret: undefined, failing: false, accepted: [], refused: 0, badSignatures: 0, close: async () => undefined };
+  const receiver: WebhookReceiver = {
+    url: '',
+    secret: undefined,
+    failing: false,
+    accepted: [],
+    refused: 0,
+    early: 0,
+    badSignatures: 0,
+    close: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      if (receiver.secret === undefined || !verifyStandardWebhook(receiver.secret, req.headers, body, Math.floor(Date.now() / 1000))) {
+      if (receiver.secret === undefined) {
+        receiver.early += 1;
+        res.writeHead(503).end('not ready');
+        return;
+      }
+      if (!verifyStandardWebhook(receiver.secret, req.headers, body, Math.floor(Date.now() / 1000))) {
         receiver.badSignatures += 1;
         res.writeHead(401).end();
         return;
