@@ -72,8 +72,11 @@ it('terminates a thread that does not stop within the shutdown grace (a sink tha
   );
   const started = Date.now();
   await cat.lakegate.close();
-  // The grace (1 s) and the termination, not the sink's 60 s timeout nor the lease's 15 s.
-  expect(Date.now() - started).toBeLessThan(5_000);
+  // The grace (1 s) and the termination, not the sink's 60 s timeout nor the lease's 15 s: left alone, the attempt in
+  // progress would only be aborted 0.5 s before the end of the lease it took when the sink was added (delivery.ts),
+  // some 14 s from here. 10 s leaves a loaded machine 9 s of slowness and still tells the two apart (and the log line
+  // below says the thread was terminated).
+  expect(Date.now() - started).toBeLessThan(10_000);
   expect(thread.threadId).toBeUndefined();
   expect(cat.logs()).toContain('the event delivery thread did not stop within the shutdown grace; terminated');
 }, 30_000);
@@ -127,9 +130,17 @@ it('leaves SCHED_IDLE while delivery is behind (a sink that was down) and goes b
     () => receiver.accepted.length,
     (n) => n >= 2,
   );
+  // The thread goes back only after a delivery whose lag is below 0.5 s (delivery-thread-entry.ts), and on a loaded
+  // machine one delivery may well take longer. So while it is not back, each poll commits one more event: the first
+  // delivery that is prompt enough brings it back, as it would in production where events keep coming.
+  let more = 0;
   await waitFor(
     'the thread back under SCHED_IDLE',
-    () => thread.osThread,
+    async () => {
+      const t = thread.osThread;
+      if (t?.policy !== 'idle') expect((await admin('POST', '/v1/default/namespaces', { namespace: [`prompt${(more += 1)}`] })).status).toBe(200);
+      return t;
+    },
     (t) => t?.policy === 'idle',
   );
   expect(threadSched(os!.tid)).toEqual({ niceness: 10, policy: SCHED_IDLE });

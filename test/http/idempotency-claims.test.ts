@@ -7,11 +7,16 @@
  * A key reused with another body is refused and runs nothing; refusals that
  * depend on who asks (403) are not stored. Real SQLite store, real Fastify;
  * two Fastify apps on one store stand for two workers; timings shortened.
+ *
+ * Nothing here waits a fixed time for something to have happened: a loaded machine can be late by any amount. The
+ * tests wait until the handler has actually started (the claim is then taken), and each run has its own release,
+ * so a late run is never let go by another test's release. Fixed waits remain only as lower bounds (a claim kept
+ * for longer than it could live without its heartbeat), where being late makes the point stronger, not weaker.
  */
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../packages/server/src/catalog/ports/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type CatalogStore, systemClock } from '../../packages/server/src/catalog/ports/index.js';
 import { useIdempotency } from '../../packages/server/src/http/plugins/idempotency.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { tempDir } from '../support/temp.js';
@@ -23,15 +28,42 @@ let other: FastifyInstance;
 let dead: FastifyInstance;
 let impatient: FastifyInstance;
 let runs = 0;
-let release: () => void = () => {};
+/** The release of each run of /op, in the order the runs started (index runs - 1): one per run, never shared. */
+let releases: (() => void)[] = [];
 let allowed = false;
+/**
+ * Claim abandoned after 1 s without a heartbeat (every 50 ms): a process stalled for a while on a loaded machine (a
+ * slow disk write, a busy CPU) must not look dead to its own retries, which would take the key over and run twice.
+ */
+const ABANDONED_AFTER_MS = 1_000;
+/** Lookups of a key that found it claimed and still running, per worker: the retries that are waiting for a run. */
+const waitingOn = new Map<string, number>();
 
-function worker_(timing: { heartbeatMs: number; abandonedAfterMs: number; maxWaitMs: number }): FastifyInstance {
+/** The store as one worker sees it, counting its lookups that find a run in progress (waitingOn). */
+function watched(name: string): CatalogStore {
+  const repository = store.repository;
+  const getIdempotency: typeof repository.getIdempotency = async (...args) => {
+    const found = await repository.getIdempotency(...args);
+    if (found?.status === 0) waitingOn.set(`${name} ${args[0]}`, (waitingOn.get(`${name} ${args[0]}`) ?? 0) + 1);
+    return found;
+  };
+  return {
+    repository: new Proxy(repository, {
+      get: (target, prop) => {
+        if (prop === 'getIdempotency') return getIdempotency;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }),
+  } as unknown as CatalogStore;
+}
+
+function worker_(name: string, timing: { heartbeatMs: number; abandonedAfterMs: number; maxWaitMs: number }): FastifyInstance {
   const app = Fastify();
-  useIdempotency(app, store, systemClock, 60_000, timing);
+  useIdempotency(app, watched(name), systemClock, 60_000, timing);
   app.post('/op', async (req) => {
     runs += 1;
-    await new Promise<void>((r) => (release = r));
+    await new Promise<void>((r) => releases.push(r));
     return { runs, body: req.body };
   });
   app.post('/guarded', async (_req, reply) => {
@@ -46,11 +78,11 @@ function worker_(timing: { heartbeatMs: number; abandonedAfterMs: number; maxWai
 
 beforeAll(async () => {
   await store.migrate();
-  worker = worker_({ heartbeatMs: 50, abandonedAfterMs: 300, maxWaitMs: 5_000 });
-  other = worker_({ heartbeatMs: 50, abandonedAfterMs: 300, maxWaitMs: 5_000 });
-  impatient = worker_({ heartbeatMs: 50, abandonedAfterMs: 300, maxWaitMs: 300 });
+  worker = worker_('worker', { heartbeatMs: 50, abandonedAfterMs: ABANDONED_AFTER_MS, maxWaitMs: 5_000 });
+  other = worker_('other', { heartbeatMs: 50, abandonedAfterMs: ABANDONED_AFTER_MS, maxWaitMs: 5_000 });
+  impatient = worker_('impatient', { heartbeatMs: 50, abandonedAfterMs: ABANDONED_AFTER_MS, maxWaitMs: 300 });
   // A process that stops refreshing its claims, as one killed mid-request does.
-  dead = worker_({ heartbeatMs: 3_600_000, abandonedAfterMs: 300, maxWaitMs: 5_000 });
+  dead = worker_('dead', { heartbeatMs: 3_600_000, abandonedAfterMs: ABANDONED_AFTER_MS, maxWaitMs: 5_000 });
   await Promise.all([worker.ready(), other.ready(), dead.ready(), impatient.ready()]);
 });
 
@@ -63,16 +95,38 @@ afterAll(async () => {
 const post = (app: FastifyInstance, key: string, body: unknown = { a: 1 }, url = '/op') =>
   app.inject({ method: 'POST', url, payload: JSON.stringify(body), headers: { 'idempotency-key': key, 'content-type': 'application/json' } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Generous: a loaded machine is late, and each wait ends as soon as its condition holds. */
+const patiently = { timeout: 10_000, interval: 10 };
+
+/**
+ * Waits until the handler's n-th run of this test has started, and answers its release. Its claim is taken by then
+ * (the claim is made before the handler runs), so what the test sends next finds it.
+ */
+async function started(n: number): Promise<() => void> {
+  await vi.waitFor(() => expect(runs).toBe(n), patiently);
+  return releases[n - 1]!;
+}
+
+/** Waits until `name` has found `key` claimed and still running: a retry sent there is waiting for that run. */
+const waiting = (name: string, key: string) => vi.waitFor(() => expect(waitingOn.get(`${name} ${key}`) ?? 0).toBeGreaterThan(0), patiently);
 
 describe('Idempotency-Key claims', () => {
-  it('a retry while the first attempt runs (on the same or another worker) waits for it and replays its answer; nothing runs twice', async () => {
+  beforeEach(() => {
     runs = 0;
+    releases = [];
+  });
+
+  it('a retry while the first attempt runs (on the same or another worker) waits for it and replays its answer; nothing runs twice', async () => {
     const key = '0190a000-0000-7000-8000-000000000001';
     const first = post(worker, key);
-    await sleep(700); // more than twice abandonedAfterMs: only the heartbeat keeps the claim
+    const release = await started(1);
+    await sleep(2 * ABANDONED_AFTER_MS + 100); // more than twice abandonedAfterMs: only the heartbeat keeps the claim
     const sameWorker = post(worker, key);
     const otherWorker = post(other, key);
-    await sleep(200);
+    // Both retries have found the first attempt running before it is let go, so they did wait for it (a retry
+    // that arrived after it had finished would replay without waiting, and prove nothing here).
+    await waiting('worker', key);
+    await waiting('other', key);
     release();
     expect((await first).json()).toEqual({ runs: 1, body: { a: 1 } });
     for (const retry of [await sameWorker, await otherWorker]) {
@@ -84,10 +138,10 @@ describe('Idempotency-Key claims', () => {
   });
 
   it('the wait is bounded: past maxWaitMs a retry gets 503 (state unknown, not a conflict) and runs nothing', async () => {
-    runs = 0;
     const key = '0190a000-0000-7000-8000-000000000003';
     const first = post(worker, key);
-    await sleep(50);
+    // The first attempt holds the claim before the retry is sent (otherwise the retry could claim the key first).
+    const release = await started(1);
     const retry = await post(impatient, key);
     expect(retry.statusCode).toBe(503);
     release();
@@ -97,27 +151,27 @@ describe('Idempotency-Key claims', () => {
   });
 
   it("a claim nobody keeps fresh (its process died) is taken over by a waiting retry after abandonedAfterMs, not after the key's lifetime", async () => {
-    runs = 0;
     const key = '0190a000-0000-7000-8000-000000000002';
-    void post(dead, key); // claims the key, runs, never finishes nor refreshes the claim
-    await sleep(50);
-    const releaseDead = release;
+    const deadRun = post(dead, key); // claims the key, runs, never finishes (until released below) nor refreshes the claim
+    // The dead process holds the claim before the retry is sent (otherwise the retry could claim the key first).
+    const releaseDead = await started(1);
     const retried = post(worker, key);
     // The retry takes over and runs: waited for (a loaded machine is late), well inside the key's lifetime.
-    await vi.waitFor(() => expect(runs).toBe(2), { timeout: 10_000, interval: 20 });
+    const release = await started(2);
     release();
     const res = await retried;
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ runs: 2, body: { a: 1 } });
+    // Let the "dead" run end here, so that nothing of this test is still running during the next one.
     releaseDead();
+    await deadRun;
   });
 
   it('the same key with another body is refused (400) and runs nothing; the first answer stays', async () => {
-    runs = 0;
     const key = '0190a000-0000-7000-8000-000000000004';
     const first = post(worker, key, { namespace: ['idem1'] });
-    await sleep(20);
-    release();
+    // Let go of this run only once it has started: a release sent earlier would release nothing.
+    (await started(1))();
     expect((await first).statusCode).toBe(200);
     const reused = await post(worker, key, { namespace: ['idem2'] });
     expect(reused.statusCode).toBe(400);
@@ -127,7 +181,6 @@ describe('Idempotency-Key claims', () => {
   });
 
   it('a 403 is not stored: a retry after the grant runs the operation', async () => {
-    runs = 0;
     allowed = false;
     const key = '0190a000-0000-7000-8000-000000000005';
     expect((await post(worker, key, {}, '/guarded')).statusCode).toBe(403);
