@@ -4,8 +4,12 @@
  * through its private loopback namespace, acting for the caller: the answer carries version 1 and the location,
  * LanceDB Node 0.39 reads the same rows back through Lakegate's namespace, ListTableVersions lists version 1 (a
  * managed version, committed through CreateTableVersion and audited as the caller), and LanceDB appends version 2 on
- * top. A second create of the name is a 409 that leaves the table as it was.
+ * top. A second create of the name is a 409 that leaves the table as it was. With `x-lance-table-location` and
+ * `x-lance-table-properties` the table is declared there with them (LanceDB writes its files at that location), and a
+ * location outside the warehouse is a 400 that stores nothing.
  */
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { Float64, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -90,4 +94,45 @@ it('creates a table from an Arrow IPC stream: version 1 written by the catalog, 
   expect(await reopened.countRows()).toBe(4);
   reopened.close();
   db.close();
-}, 30_000);
+});
+
+it('creates the table at the x-lance-table-location asked for, with the x-lance-table-properties given, in the one DeclareTable LanceDB sends', async () => {
+  const listed = (await send('GET', '/management/v1/warehouses')).body.warehouses as Array<{ name: string; 'storage-root': string }>;
+  const root = listed.find((w) => w.name === 'default')!['storage-root'].replace(/\/+$/, '');
+  const location = `${root}/chosen/placed-by-caller`;
+  const res = await fetch(`${server.url}/lance/default/v1/table/made%24placed/create`, {
+    method: 'POST',
+    body: stream(),
+    headers: {
+      'content-type': 'application/vnd.apache.arrow.stream',
+      authorization: `Bearer ${writerToken}`,
+      'x-lance-table-location': location,
+      'x-lance-table-properties': JSON.stringify({ owner: 'dev', 'compaction.enabled': 'true' }),
+    },
+  });
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  expect(body).toMatchObject({ version: 1, location, properties: { owner: 'dev', 'compaction.enabled': 'true' } });
+  // Recorded with them, and the dataset's files are there: LanceDB wrote where the declared table lives.
+  const described = await send('POST', '/lance/default/v1/table/made%24placed/describe', {});
+  expect(described.body).toMatchObject({ location, properties: { owner: 'dev', 'compaction.enabled': 'true' } });
+  const files = readdirSync(fileURLToPath(location), { recursive: true }).map(String);
+  expect(
+    files.some((f) => f.endsWith('.lance')),
+    files.join(', '),
+  ).toBe(true);
+  // Only one table was declared for the name (the caller's create), and LanceDB reads the rows there.
+  const db = await lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${writerToken}` } });
+  const table = await db.openTable('placed', ['made']);
+  expect(await table.countRows()).toBe(3);
+  table.close();
+  db.close();
+  // A location outside the warehouse is refused before anything is stored.
+  const outside = await fetch(`${server.url}/lance/default/v1/table/made%24astray/create`, {
+    method: 'POST',
+    body: stream(),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${writerToken}`, 'x-lance-table-location': 'file:///tmp/astray' },
+  });
+  expect(outside.status).toBe(400);
+  expect((await send('POST', '/lance/default/v1/table/made%24astray/exists', {})).status).toBe(404);
+});

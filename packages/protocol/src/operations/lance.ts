@@ -23,7 +23,21 @@ import {
   LanceRegisterTableRequest,
   LanceTableLocationResponse,
 } from '../lance/tables.js';
-import { type OperationSpec, defineOperation, jsonBodyMember, parameters } from './types.js';
+import { type HeaderSpec, type OperationSpec, defineOperation, jsonBodyMember, parameters } from './types.js';
+
+/** CreateTable's `location` in its REST form (the body is the Arrow stream): where the dataset is written. */
+export const LanceTableLocationHeader: HeaderSpec = {
+  name: 'x-lance-table-location',
+  description: "CreateTable's location: inside the warehouse and overlapping no other table (default: a location the catalog picks)",
+  schema: Type.String(),
+};
+
+/** CreateTable's `properties` in their REST form: a JSON-encoded map of strings. */
+export const LanceTablePropertiesHeader: HeaderSpec = {
+  name: 'x-lance-table-properties',
+  description: 'CreateTable\'s properties as a JSON object of string values, e.g. {"owner":"dev"} (as DeclareTable\'s properties)',
+  schema: Type.String({ examples: ['{"owner":"dev"}'] }),
+};
 
 const tags = ['Lance Namespace API'];
 const idPath = parameters({
@@ -190,6 +204,7 @@ export const LANCE_OPERATIONS = [
       delimiter: Type.Optional(LanceDelimiter),
       mode: Type.Optional(Type.String({ description: 'create (the default): an existing table is a 409; exist_ok and overwrite answer 406' })),
     }),
+    headers: [LanceTableLocationHeader, LanceTablePropertiesHeader],
     body: { schema: Type.Ref(LanceArrowIpcStream), required: true, contentType: 'application/vnd.apache.arrow.stream' },
     responses: { 200: { description: 'The table and its first version', schema: Type.Ref(LanceCreateTableResponse) } },
     errors: [404, 406, 409, 413, 415],

@@ -11,6 +11,7 @@ import type { LakegateConfig } from '../config/config.js';
 import { LANCE_PREFIX, lanceSurface } from '../http/surfaces/lance.js';
 import { LanceDbOptimizer } from '../lance-optimize/lancedb-optimizer.js';
 import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
+import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
 import type { ComposedStorage } from './storage.js';
@@ -23,11 +24,15 @@ export function attachLanceOptimizer(
 ): void {
   const { services, store, clock, box, logger, metrics } = parts;
   const idempotency = { store, clock, lifetimeSeconds: config.idempotencyLifetimeSeconds, box };
-  const loopback = (component: string) => async (chain: AuthenticatorChain) => {
-    const app = createHttpApp(config, logger.child({ component }), metrics, undefined);
-    await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication: { chain, required: true }, idempotency });
-    return app;
-  };
+  const loopback =
+    (component: string) =>
+    async (chain: AuthenticatorChain, options: { declare?: DeclareWith } = {}) => {
+      const app = createHttpApp(config, logger.child({ component }), metrics, undefined);
+      // Before the routes: a hook applies to the routes registered after it.
+      if (options.declare !== undefined) declaringWith(app, options.declare);
+      await app.register(lanceSurface, { prefix: LANCE_PREFIX, services, authentication: { chain, required: true }, idempotency });
+      return app;
+    };
   services.maintenance.useLanceOptimizer(new LanceDbOptimizer(loopback('lance-optimize')));
   // CreateTable with an Arrow IPC body (issue 58): LanceDB writes the first version through the same private surface.
   services.lance.create.useWriter(new LanceDbTableWriter(loopback('lance-create')));

@@ -23,8 +23,55 @@ export type LanceDb = typeof import('@lancedb/lancedb');
 /** A LanceDB namespace client, as `connectNamespace` gives it. */
 export type LanceNamespaceClient = Awaited<ReturnType<LanceDb['connectNamespace']>>;
 
+/** What every DeclareTable on one private surface is made to carry (CreateTable's own location and properties). */
+export interface DeclareWith {
+  location: string | undefined;
+  properties: Record<string, string>;
+  /** Told the status the surface answered each DeclareTable with (409: the name was taken meanwhile). */
+  answered?: (status: number) => void;
+}
+
 /** Builds the private Lance surface (the catalog's own routes under /lance) with the job's authentication only. */
-export type LoopbackLanceApp = (chain: AuthenticatorChain) => Promise<FastifyInstance>;
+export type LoopbackLanceApp = (chain: AuthenticatorChain, options?: { declare?: DeclareWith }) => Promise<FastifyInstance>;
+
+/**
+ * Makes each DeclareTable (and its older name, CreateEmptyTable) on this private surface carry `declare`'s location
+ * (when one was asked for) and properties, before the request is validated, so the table is recorded with them by the
+ * same route, checks and transaction as any client's DeclareTable. Why: LanceDB's createTable declares the table
+ * with its name only (0.39 sends neither a location nor properties), and CreateTable's own must not be lost or
+ * applied afterwards (a second step would leave a window where the table exists without them). Called by the
+ * surface's builder before the routes are registered (a hook applies to routes registered after it); the surface
+ * lives for one CreateTable call and LanceDB declares that one table on it. The status each DeclareTable was
+ * answered with is reported (`answered`), so the writer tells a name taken meanwhile (409) by the catalog's own
+ * answer, not by the wording of LanceDB's error; after such a 409 the surface answers nothing else (see below).
+ */
+export function declaringWith(app: FastifyInstance, declare: DeclareWith): void {
+  // Once a DeclareTable here was refused (409: another client declared the name after CreateTable's own check), the
+  // surface refuses every later request: LanceDB 0.39, answered 409, goes on to describe the table and writes into
+  // it, which would commit this call's rows as the other client's table's first version.
+  let refused = false;
+  app.addHook('onRequest', async () => {
+    if (refused) throw new CatalogError('ERR_TABLE_EXISTS', 'The table was declared by another client while this CreateTable ran');
+  });
+  app.addHook('preValidation', async (req) => {
+    const operation = (req.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+    if (operation !== 'lanceDeclareTable' && operation !== 'lanceCreateEmptyTable') return;
+    const body = req.body === undefined || req.body === null ? {} : req.body;
+    if (typeof body !== 'object' || Array.isArray(body)) return;
+    const sent = (body as { properties?: unknown }).properties;
+    req.body = {
+      ...body,
+      ...(declare.location !== undefined ? { location: declare.location } : {}),
+      properties: { ...(sent !== null && typeof sent === 'object' ? sent : {}), ...declare.properties },
+    };
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const operation = (req.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
+    if (operation !== 'lanceDeclareTable' && operation !== 'lanceCreateEmptyTable') return;
+    if (reply.statusCode === 409) refused = true;
+    declare.answered?.(reply.statusCode);
+  });
+}
 
 /** The first line of a library error, bounded, without anything that looks like a credential. */
 export function libraryReason(e: unknown): string {
@@ -64,12 +111,18 @@ export class LanceDbLoopback {
 
   /**
    * Runs `work` with a LanceDB namespace client of `warehouse` on a private listener that accepts only this call's
-   * credential, acting as `committer`; the client and the listener are closed when it ends, however it ends.
+   * credential, acting as `committer` (its DeclareTable carrying `options.declare`, see declaringWith); the client
+   * and the listener are closed when it ends, however it ends.
    */
-  async withNamespace<T>(warehouse: string, committer: Caller, work: (db: LanceNamespaceClient) => Promise<T>): Promise<T> {
+  async withNamespace<T>(
+    warehouse: string,
+    committer: Caller,
+    work: (db: LanceNamespaceClient) => Promise<T>,
+    options: { declare?: DeclareWith } = {},
+  ): Promise<T> {
     const lancedb = await this.lancedb();
     const credential = new JobCredential(committer);
-    const app = await this.loopback(new Chain([credential]));
+    const app = await this.loopback(new Chain([credential]), options);
     try {
       // exclusive: in a worker of `serve --workers N` (node:cluster), this process's own socket, not one the primary shares.
       await app.listen({ host: '127.0.0.1', port: 0, exclusive: true });

@@ -5,7 +5,8 @@
  * As optimize does (lancedb-optimizer.ts says why), each call starts the catalog's own Lance surface on a private
  * listener (127.0.0.1, a free port, for the call's length; lancedb-loopback.ts, shared with optimize) with one secret
  * only this call holds (job-credential.ts), and LanceDB creates the table through it as a REST namespace client: it
- * declares the table (DeclareTable, as the caller), writes the data files at the location the catalog chose, and
+ * declares the table (DeclareTable, as the caller, carrying CreateTable's location and properties: declaringWith in
+ * lancedb-loopback.ts), writes the data files at the table's location (the one asked for, else the catalog's), and
  * commits the first version through CreateTableVersion (the table's versions are managed by the catalog), never by
  * writing `_versions/` itself.
  *
@@ -16,7 +17,7 @@
 import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceCreateTarget, LanceIpcSummary, LanceTableWriter } from '../catalog/ports/lance-writer.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
 
 /** The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). */
 function readIpc(ipc: Uint8Array): ArrowTable {
@@ -49,23 +50,28 @@ export class LanceDbTableWriter implements LanceTableWriter {
   async create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }> {
     await this.lance.lancedb();
     const data = readIpc(ipc);
-    return this.lance.withNamespace(target.warehouse, target.committer, async (db) => {
+    const declared: number[] = [];
+    const declare = { ...target.declare, answered: (status: number) => declared.push(status) };
+    return this.lance.withNamespace(target.warehouse, target.committer, (db) => this.write(db, target, data, declared), { declare });
+  }
+
+  /** LanceDB creates the table: DeclareTable (carrying the target's location and properties), data, CreateTableVersion. */
+  private async write(db: LanceNamespaceClient, target: LanceCreateTarget, data: ArrowTable, declared: readonly number[]): Promise<{ version: number }> {
+    try {
+      const table = await db.createTable(target.name, data, target.namespace, { mode: 'create' });
       try {
-        const table = await db.createTable(target.name, data, target.namespace, { mode: 'create' });
-        try {
-          return { version: await table.version() };
-        } finally {
-          table.close();
-        }
-      } catch (e) {
-        if (e instanceof CatalogError) throw e;
-        // The catalog refused LanceDB's DeclareTable: another client declared the name after the caller's 409 check.
-        // Nothing of this call was stored, and the other table is not this call's to remove.
-        if (/already exists/i.test(libraryReason(e)))
-          throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${[...target.namespace, target.name].join('.')} (created concurrently)`);
-        throw new CatalogError('ERR_UNAVAILABLE', `CreateTable failed in the Lance library: ${libraryReason(e)}`);
+        return { version: await table.version() };
+      } finally {
+        table.close();
       }
-    });
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      // The catalog answered LanceDB's DeclareTable 409: another client declared the name after the caller's 409
+      // check. Nothing of this call was stored, and the other table is not this call's to remove.
+      if (declared.includes(409))
+        throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${[...target.namespace, target.name].join('.')} (created concurrently)`);
+      throw new CatalogError('ERR_UNAVAILABLE', `CreateTable failed in the Lance library: ${libraryReason(e)}`);
+    }
   }
 
   unavailable(): Promise<string | undefined> {

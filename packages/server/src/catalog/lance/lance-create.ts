@@ -4,9 +4,14 @@
  * declares the table and commits the version through the catalog's own Lance routes, acting for the caller: the same
  * checks, compare-and-swap, events and audit records as a client's DeclareTable and CreateTableVersion.
  *
+ * The request's `location` and `properties` (REST: the `x-lance-table-location` and `x-lance-table-properties`
+ * headers) are the declared table's: the writer has LanceDB's DeclareTable carry them (LanceDB sends it without them),
+ * so the table is recorded with them in the one DeclareTable, and its files are written there.
+ *
  * Everything that can be refused is refused before anything is stored, in this order: no stream or a mode other than
- * create (400/406), the caller's `table:create` on the namespace (as DeclareTable), a taken name (409), the library
- * (406), a stream that does not parse (400). A failure while writing removes the
+ * create (400/406), properties that are not a map of strings or a bad `compaction.*` value, a location outside the
+ * warehouse (400), the caller's `table:create` on the namespace (as DeclareTable), a taken name (409), a location
+ * overlapping another table's (400), the library (406), a stream that does not parse (400). A failure while writing removes the
  * table the job declared (its row, versions and grants, then the files under its catalog-owned location) and changes
  * nothing else: a table that was there before the job is never touched, as the job refused it with 409.
  */
@@ -14,7 +19,10 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
 import { purgeLocation } from '../kit/purge.js';
-import { type TableContext, requireNamespaceFor } from '../kit/table-kit.js';
+import { checkStringMap } from '../identifiers.js';
+import { checkNoOverlap } from '../location-policy.js';
+import { checkCompactionProperties } from '../metadata/compaction-properties.js';
+import { type TableContext, checkTableLocation, requireNamespaceFor } from '../kit/table-kit.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { LanceTableWriter } from '../ports/lance-writer.js';
 import { recordChanges } from '../outbox/changes.js';
@@ -43,18 +51,32 @@ export class LanceCreateTableService {
     this.writer = writer;
   }
 
-  async create(request: CatalogRequest, idInput: unknown, ipc: unknown, modeInput: unknown): Promise<LanceCreatedTable> {
+  async create(
+    request: CatalogRequest,
+    idInput: unknown,
+    ipc: unknown,
+    modeInput: unknown,
+    declared: { location?: unknown; properties?: unknown } = {},
+  ): Promise<LanceCreatedTable> {
     // validate
     const id = this.tables.checkCreatable(idInput);
     checkMode(modeInput);
     if (!(ipc instanceof Uint8Array) || ipc.byteLength === 0)
       throw validation('CreateTable needs an Arrow IPC stream as its body (content type application/vnd.apache.arrow.stream)');
+    // The request's properties and location (its REST form: the x-lance-table-* headers), checked as DeclareTable's.
+    const properties = checkStringMap(declared.properties, 'properties');
+    checkCompactionProperties(properties);
     const writer = this.writer;
     const scope = await this.ctx.scope(request);
+    const explicit = declared.location !== undefined && declared.location !== null;
+    const location = explicit ? checkTableLocation(scope, declared.location) : undefined;
     // authorize: as DeclareTable
     await requireNamespaceFor(this.ctx, scope, id.namespace, id.name, ['table:create']);
     const taken = await this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name);
     if (taken) throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(id.namespace, id.name)}`);
+    // A location asked for overlaps no other table's (DeclareTable checks it again as it records the table).
+    if (location !== undefined)
+      await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: false });
     if (writer === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing('CreateTable with data'));
     // The writer words the refusal, naming the library and why it did not load (as optimize's does).
     const missing = await writer.unavailable();
@@ -64,7 +86,10 @@ export class LanceCreateTableService {
     const startedMs = this.ctx.clock.now();
     let written: { version: number };
     try {
-      written = await writer.create({ warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, committer: scope.caller }, ipc);
+      written = await writer.create(
+        { warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, committer: scope.caller, declare: { location, properties } },
+        ipc,
+      );
     } catch (e) {
       // The name taken by another client meanwhile: its table is not this call's (the writer declared nothing).
       if (e instanceof CatalogError && e.code === 'ERR_TABLE_EXISTS') throw e;

@@ -13,6 +13,11 @@ export interface LanceCreateTarget {
   name: string;
   /** Who declares the table and commits its version: the caller CreateTable was authorized for. */
   committer: Caller;
+  /**
+   * What the table is declared with (CreateTable's own, checked already): its location (undefined: the catalog picks
+   * one, as for any DeclareTable without one) and properties. The writer's DeclareTable must carry them.
+   */
+  declare: { location: string | undefined; properties: Record<string, string> };
 }
 
 /** What an Arrow IPC stream holds, as read before anything is stored. */

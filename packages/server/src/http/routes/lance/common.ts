@@ -9,7 +9,8 @@
  */
 import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
 import type { FastifyRequest } from 'fastify';
-import { CatalogError } from '../../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../../errors/catalog-error.js';
+import { parseJson } from '../../../catalog/json.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 
 export interface LanceParams {
@@ -72,4 +73,25 @@ export function pageQuery(query: { page_token?: string; limit?: number }): PageR
  */
 export function lanceBody<T extends object>(body: T | undefined | null): Partial<T> {
   return body ?? {};
+}
+
+/** A single-valued request header's text, undefined when absent; the same header sent twice is a 400. */
+export function singleHeader(value: string | string[] | undefined, name: string): string | undefined {
+  if (Array.isArray(value)) throw validation(`${name} must be sent once`);
+  return value;
+}
+
+/**
+ * A header carrying a JSON-encoded map (the Lance REST form of a request's `properties` where the body is data):
+ * the parsed value, for the service to check as it checks a JSON body's (undefined when absent); text that is not JSON
+ * is a 400 naming the header.
+ */
+export function jsonHeader(value: string | string[] | undefined, name: string): unknown {
+  const text = singleHeader(value, name);
+  if (text === undefined) return undefined;
+  try {
+    return parseJson(text);
+  } catch {
+    throw validation(`${name} must be a JSON object of string values, e.g. {"owner":"dev"}`);
+  }
 }

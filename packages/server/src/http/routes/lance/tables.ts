@@ -6,7 +6,7 @@ import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { catalogRequest } from '../../caller.js';
 import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
-import { lanceBody, type LanceParams, pageQuery, requestId } from './common.js';
+import { jsonHeader, lanceBody, type LanceParams, pageQuery, requestId, singleHeader } from './common.js';
 import { operationRoute } from '../../operation-route.js';
 
 const located = (t: LanceTableInfo) => ({
@@ -38,7 +38,11 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   // CreateTable with data: the body is the Arrow IPC stream (parsed as bytes by the surface, plugins/arrow-body.ts).
   operationRoute(app, 'lanceCreateTable', async (req) => {
     const id = requestId(req, undefined);
-    const t = await services.lance.create.create(catalogRequest(req), id, req.body, req.query.mode);
+    // The request's location and properties in their REST form (the body is the data): x-lance-table-* headers.
+    const t = await services.lance.create.create(catalogRequest(req), id, req.body, req.query.mode, {
+      location: singleHeader(req.headers['x-lance-table-location'], 'x-lance-table-location'),
+      properties: jsonHeader(req.headers['x-lance-table-properties'], 'x-lance-table-properties'),
+    });
     return { location: t.location, version: t.version, storage_options: {}, properties: t.properties, managed_versioning: t.managedVersioning };
   });
 
