@@ -75,6 +75,15 @@ it(
     expect(compact.code, compact.stderr).toBe(0);
     expect(compact.stdout).toMatch(/nothing to compact/);
     expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--json')).compaction).toMatchObject({ outcome: 'nothing-to-do' });
+    // Unasked, the unsorted table is bin-packed; --sort-order (columns by name) is sent as the API's sort fields.
+    expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--json')).compaction).toMatchObject({ strategy: 'binpack' });
+    expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'id DESC NULLS LAST', '--json')).compaction).toMatchObject({
+      outcome: 'nothing-to-do',
+      strategy: 'sort',
+    });
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'nope desc')).code).toBe(2);
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'id', '--strategy', 'binpack')).code).toBe(1);
+    expect((await lakegate('maintain', 'sales.orders', '--sort-order', 'id')).code).toBe(2);
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--target-file-size-bytes', '5')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--orphans-only')).code).toBe(2);
     // Manifest rewrite: nothing to merge in a table without data; an absurd target is the server's 400.

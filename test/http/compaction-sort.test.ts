@@ -6,7 +6,9 @@
  *   scan plan reads the same rows, and the new files' entries carry the order's id (sort-order-id);
  * - `strategy: binpack` keeps the inputs' order and leaves sort-order-id unset;
  * - the result and the job's record (its progress) name the strategy and target file size applied;
- * - `strategy: sort` on an unsorted table, a bucket sort field, or an unknown strategy is a 400.
+ * - `strategy: sort` on an unsorted table, a bucket sort field, or an unknown strategy is a 400;
+ * - a `sort-order` asked for is written instead of the default, its files carrying the id of the table's order with
+ *   the same fields or none; with binpack, on a missing column or of a wrong shape it is a 400.
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -131,4 +133,50 @@ it('sorts by a truncate transform, and refuses strategy sort on an unsorted tabl
   expect(pairs).toEqual([...pairs].sort((a, b) => b - a));
   expect([...file!.ids].sort((a, b) => a - b)).toEqual(rows.map((r) => Number(r.id)));
   expect(file!.sortOrderId).toBe(1);
+});
+
+it('writes a sort-order asked for instead of the default, with the id of the table order that has the same fields or none', async () => {
+  const byId = (direction: 'asc' | 'desc') => ({ fields: [{ transform: 'identity', 'source-id': 1, direction, 'null-order': 'nulls-last' }] });
+  // An unsorted table, sorted by the request: ascending ids, and no sort-order-id (the table has no such order).
+  const rows = await tableWithSmallFiles(send, TABLES, 'asked_unsorted', { eu: 12 });
+  const done = await compact('asked_unsorted', { 'sort-order': byId('asc') });
+  expect(done.status, JSON.stringify(done.body)).toBe(200);
+  expect(done.body.compaction).toMatchObject({ outcome: 'committed', strategy: 'sort', 'added-data-files': 1 });
+  const [file] = await filesOf('asked_unsorted');
+  expect(file!.ids).toEqual([...file!.ids].sort((a, b) => a - b));
+  expect(file!.ids).not.toEqual(rows.map((r) => Number(r.id)).reverse());
+  expect(file!.sortOrderId).toBeUndefined();
+  expect((await scanTable(send, `${TABLES}/asked_unsorted`)).rows).toEqual(rows);
+  // A table sorted by id descending (order 1): asked ascending, the files are ascending with no id; asked the
+  // table's own order, they carry its id.
+  await tableWithSmallFiles(send, TABLES, 'asked_other', { eu: 12 });
+  await sortBy('asked_other', 'identity', 'desc');
+  expect((await compact('asked_other', { 'sort-order': byId('asc'), strategy: 'sort' })).status).toBe(200);
+  const [asc] = await filesOf('asked_other');
+  expect(asc!.ids).toEqual([...asc!.ids].sort((a, b) => a - b));
+  expect(asc!.sortOrderId).toBeUndefined();
+  await tableWithSmallFiles(send, TABLES, 'asked_same', { eu: 12 });
+  await sortBy('asked_same', 'identity', 'desc');
+  expect((await compact('asked_same', { 'sort-order': byId('desc') })).status).toBe(200);
+  const [desc] = await filesOf('asked_same');
+  expect(desc!.ids).toEqual([...desc!.ids].sort((a, b) => b - a));
+  expect(desc!.sortOrderId).toBe(1);
+});
+
+it('refuses a sort-order with binpack, on a column the table lacks, or of the wrong shape, and changes nothing', async () => {
+  await tableWithSmallFiles(send, TABLES, 'asked_bad', { eu: 3 });
+  const field = { transform: 'identity', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' };
+  const refused = async (body: Record<string, unknown>, pattern: RegExp) => {
+    const res = await compact('asked_bad', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(pattern);
+  };
+  await refused({ strategy: 'binpack', 'sort-order': { fields: [field] } }, /does not go with strategy binpack/);
+  await refused({ 'sort-order': { fields: [{ ...field, 'source-id': 999 }] } }, /not a column of the current schema/);
+  await refused({ 'sort-order': { fields: [] } }, /sort-order/);
+  await refused({ 'sort-order': { fields: [{ ...field, direction: 'up' }] } }, /direction/);
+  await refused({ 'sort-order': { fields: [{ ...field, extra: 1 }] } }, /extra|additional/i);
+  await refused({ 'sort-order': [field] }, /sort-order/);
+  await refused({ 'sort-order': { fields: [{ ...field, transform: 'void' }] } }, /orders by nothing/);
+  expect(await filesOf('asked_bad')).toHaveLength(3);
 });

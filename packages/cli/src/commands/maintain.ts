@@ -10,7 +10,16 @@ import { help } from '../cli/dispatch.js';
 import { UsageError } from '../cli/errors.js';
 import { parseObjectIdentifier } from '../cli/identifiers.js';
 import { table } from '../cli/output.js';
-import { openManagement } from '../cli/settings.js';
+import { openCatalog, openManagement, type Settings } from '../cli/settings.js';
+import { parseSortOrder } from '../cli/sort-order.js';
+
+/** The table's top-level columns by name, from its current schema (loaded through the Iceberg API). */
+async function columnIds(settings: Settings, id: ReturnType<typeof parseObjectIdentifier>): Promise<(name: string) => number | undefined> {
+  const { metadata } = await openCatalog(settings).loadTable(id);
+  const schema = metadata.schemas?.find((s) => s['schema-id'] === metadata['current-schema-id']);
+  const byName = new Map((schema?.fields ?? []).map((f) => [f.name, f.id]));
+  return (name) => byName.get(name);
+}
 
 export const MAINTAIN_HELP = `usage: lakegate maintain NAMESPACE.TABLE [options] [-w WAREHOUSE]
 
@@ -24,6 +33,8 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --target-file-size-bytes N      (default: the table's write.target-file-size-bytes, else 128 MiB)
   --min-input-files N             fewer small files in a partition are left as they are (default 2)
   --strategy binpack|sort         sort: rows written in the table's sort order (default: sort for a sorted table)
+  --sort-order ORDER              sort by this instead of the table's order, as Spark's sort_order: columns or
+                                  transforms, ASC|DESC, NULLS FIRST|LAST, e.g. "id DESC NULLS LAST, truncate(4, name)"
   --rewrite-manifests             manifest rewrite only: small manifests merged, clustered by partition, into
                                   manifests near the target size (metadata only), committed as a replace snapshot
   --target-manifest-size-bytes N  (default: the table's commit.manifest.target-size-bytes, else 8 MiB)
@@ -51,6 +62,7 @@ export async function maintain(argv: string[]): Promise<number> {
     'target-file-size-bytes': { type: 'string' },
     'min-input-files': { type: 'string' },
     strategy: { type: 'string' },
+    'sort-order': { type: 'string' },
     'min-snapshots-to-keep': { type: 'string' },
     'max-snapshot-age-ms': { type: 'string' },
     'max-ref-age-ms': { type: 'string' },
@@ -76,6 +88,9 @@ export async function maintain(argv: string[]): Promise<number> {
     });
     return 0;
   }
+  if (values['sort-order'] !== undefined && !values.compact) throw new UsageError('--sort-order goes with --compact');
+  // Columns by name, as the table's current schema names them (the API takes Iceberg sort fields, by field id).
+  const sortOrder = values['sort-order'] === undefined ? undefined : { fields: parseSortOrder(values['sort-order'], await columnIds(settings, id)) };
   const request = {
     ...(values['expire-only']
       ? { actions: ['expire-snapshots' as const] }
@@ -90,6 +105,7 @@ export async function maintain(argv: string[]): Promise<number> {
               : {}),
     ...(values['dry-run'] ? { 'dry-run': true } : {}),
     ...(values.strategy !== undefined ? { strategy: values.strategy as 'binpack' | 'sort' } : {}),
+    ...(sortOrder !== undefined ? { 'sort-order': sortOrder } : {}),
     ...Object.fromEntries(
       (
         [
@@ -133,8 +149,9 @@ export async function maintain(argv: string[]): Promise<number> {
     const c = result.compaction;
     if (c) {
       const what = `${c['rewritten-data-files']} small file(s) of ${c['rewritten-bytes']} byte(s) in ${c.groups} group(s)`;
-      if (c.outcome === 'committed') return `compacted ${what} into ${c['added-data-files']} file(s); replace snapshot ${c['snapshot-id']}`;
-      if (c.outcome === 'dry-run') return `would compact ${what} (dry run)`;
+      const how = ` (${c.strategy}, target ${c['target-file-size-bytes']} bytes)`;
+      if (c.outcome === 'committed') return `compacted ${what} into ${c['added-data-files']} file(s)${how}; replace snapshot ${c['snapshot-id']}`;
+      if (c.outcome === 'dry-run') return `would compact ${what}${how} (dry run)`;
       return c.outcome === 'conflict' ? `compaction gave up, nothing committed: ${c.reason}` : 'nothing to compact';
     }
     const verb = result['dry-run'] ? 'would remove' : 'removed';

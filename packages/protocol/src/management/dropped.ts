@@ -84,6 +84,30 @@ export const TableMaintenanceRequest = Type.Object(
           "rewrite-data-files, as Spark's rewrite_data_files: binpack keeps the rows' order; sort writes each new file's rows in the table's default sort order and records its sort_order_id (400 for an unsorted table or a bucket sort field). Default: sort for a table with a default sort order, else binpack",
       }),
     ),
+    'sort-order': Type.Optional(
+      Type.Object(
+        {
+          'order-id': Type.Optional(Type.Integer({ description: 'Ignored: the new files carry the id of the table order with the same fields, if any' })),
+          fields: Type.Array(
+            Type.Object(
+              {
+                'source-id': Type.Integer({ minimum: 0 }),
+                transform: Type.String({ examples: ['identity', 'truncate[4]', 'day'] }),
+                direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
+                'null-order': Type.Union([Type.Literal('nulls-first'), Type.Literal('nulls-last')]),
+              },
+              { additionalProperties: false },
+            ),
+            { minItems: 1, maxItems: 100 },
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "rewrite-data-files, as Spark's rewrite_data_files sort_order: the order sort writes instead of the table's default (implies strategy sort; 400 with binpack). Iceberg sort fields on the current schema's columns; the new files carry the id of the table's sort order with the same fields, or none",
+        },
+      ),
+    ),
     'target-manifest-size-bytes': Type.Optional(
       Type.Integer({
         minimum: 16384,

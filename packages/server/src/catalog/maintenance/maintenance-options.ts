@@ -5,7 +5,7 @@
 import type { TableMaintenanceJob } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
 import { type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
-import { COMPACTION_STRATEGIES, type CompactionStrategy } from './compaction/sort-strategy.js';
+import { COMPACTION_STRATEGIES, type CompactionStrategy, type RequestedSortField } from './compaction/sort-strategy.js';
 import { MAX_MANIFEST_TARGET, MIN_MANIFEST_TARGET, type ManifestRewriteOptions, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import type { FailedFile } from './delete-files.js';
 import type { ExpirySettings } from './expire-plan.js';
@@ -94,6 +94,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     'target-file-size-bytes',
     'min-input-files',
     'strategy',
+    'sort-order',
     'target-manifest-size-bytes',
     ...Object.values(BODY),
   ]);
@@ -128,11 +129,36 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
     minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
     strategy: strategyOf(b.strategy),
+    sortOrder: sortOrderOf(b['sort-order']),
   };
   const manifests = {
     targetManifestSizeBytes: wholeIn(b['target-manifest-size-bytes'], MIN_MANIFEST_TARGET, MAX_MANIFEST_TARGET, 'target-manifest-size-bytes'),
   };
   return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction, manifests };
+}
+
+/** The request's `sort-order`: `{fields: [...]}` of Iceberg sort fields (1 to 100), each checked for its shape here. */
+function sortOrderOf(v: unknown): RequestedSortField[] | undefined {
+  if (v === undefined) return undefined;
+  const order = v as { fields?: unknown; 'order-id'?: unknown };
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).some((k) => k !== 'fields' && k !== 'order-id'))
+    throw validation('sort-order must be an object {"fields": [...]} of sort fields');
+  if (!Array.isArray(order.fields) || order.fields.length === 0 || order.fields.length > 100)
+    throw validation('sort-order.fields must list 1 to 100 sort fields');
+  return order.fields.map((f: unknown, i) => {
+    const field = f as Record<string, unknown>;
+    const at = `sort-order.fields[${i}]`;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) throw validation(`${at} must be a sort field object`);
+    const extra = Object.keys(field).find((k) => !['transform', 'source-id', 'direction', 'null-order'].includes(k));
+    if (extra !== undefined) throw validation(`${at} has an unknown field ${JSON.stringify(extra.slice(0, 50))}`);
+    const sourceId = typeof field['source-id'] === 'bigint' ? Number(field['source-id']) : field['source-id'];
+    if (typeof field.transform !== 'string' || field.transform.length === 0 || field.transform.length > 64)
+      throw validation(`${at}.transform must be a transform name`);
+    if (typeof sourceId !== 'number' || !Number.isInteger(sourceId) || sourceId < 0) throw validation(`${at}.source-id must be a field id`);
+    if (field.direction !== 'asc' && field.direction !== 'desc') throw validation(`${at}.direction must be asc or desc`);
+    if (field['null-order'] !== 'nulls-first' && field['null-order'] !== 'nulls-last') throw validation(`${at}.null-order must be nulls-first or nulls-last`);
+    return { transform: field.transform, 'source-id': sourceId, direction: field.direction, 'null-order': field['null-order'] };
+  });
 }
 
 function strategyOf(v: unknown): CompactionStrategy | undefined {

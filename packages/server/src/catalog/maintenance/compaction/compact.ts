@@ -25,7 +25,7 @@ import type { TableContext } from '../../kit/table-kit.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
 import { mergedBounds } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
-import { type CompactionStrategy, sortPlanOf } from './sort-strategy.js';
+import { type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
 
 /** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
 export const MIN_TARGET_BYTES = 1024 * 1024;
@@ -45,6 +45,8 @@ export interface CompactionOptions {
   dryRun?: boolean | undefined;
   /** binpack or sort (sort-strategy.ts); default: sort for a table with a default sort order, else binpack. */
   strategy?: CompactionStrategy | undefined;
+  /** The order sort writes instead of the table's default (the request's `sort-order`; implies sort). */
+  sortOrder?: readonly RequestedSortField[] | undefined;
 }
 
 export interface CompactionResult {
@@ -104,7 +106,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const metadata = parseJson(record.metadataJson) as TableMetadata;
   if (metadata['format-version'] !== 2) throw validation(`rewrite-data-files supports tables of format version 2 (this one is ${metadata['format-version']})`);
   // Decided (and a 400 thrown) before anything is planned.
-  const sort = sortPlanOf(metadata, options.strategy);
+  const sort = sortPlanOf(metadata, options.strategy, options.sortOrder);
   const target = targetSize(metadata, options.targetFileSizeBytes);
   const none: CompactionResult = {
     outcome: 'nothing-to-do',

@@ -16,7 +16,8 @@ export type CompactionStrategy = 'binpack' | 'sort';
 export const COMPACTION_STRATEGIES: readonly CompactionStrategy[] = ['binpack', 'sort'];
 
 export interface SortPlan {
-  sortOrderId: number;
+  /** The table's sort order the new files are written in, or null for a requested order the table does not have. */
+  sortOrderId: number | null;
   keys: RewriteSortKey[];
 }
 
@@ -31,16 +32,57 @@ function sortable(transform: string, type: string): boolean {
   return false;
 }
 
-/** The order a compaction writes in, or undefined for bin-packing; throws 400 for a `sort` it cannot honour. */
-export function sortPlanOf(metadata: TableMetadata, strategy: CompactionStrategy | undefined): SortPlan | undefined {
+/** A sort field as a compaction request names it (the Iceberg sort field's shape; `sort-order` in the request). */
+export interface RequestedSortField {
+  transform: string;
+  'source-id': number;
+  direction: 'asc' | 'desc';
+  'null-order': 'nulls-first' | 'nulls-last';
+}
+
+type SortFieldLike = RequestedSortField | { transform: string; 'source-id': number; direction: string; 'null-order': string };
+
+const sameField = (a: SortFieldLike, b: SortFieldLike) =>
+  a['source-id'] === b['source-id'] &&
+  parseTransform(a.transform) === parseTransform(b.transform) &&
+  a.direction === b.direction &&
+  a['null-order'] === b['null-order'];
+
+/**
+ * The order a compaction writes in, or undefined for bin-packing; throws 400 for a `sort` it cannot honour. A
+ * `requested` order (the request's `sort-order`, as Spark's rewrite_data_files `sort_order`) is written instead of the
+ * table's default; the new files carry the id of the table's sort order with the same fields, or none when the table
+ * has no such order (a file sorted by an order the table does not know says nothing of its order).
+ */
+export function sortPlanOf(metadata: TableMetadata, strategy: CompactionStrategy | undefined, requested?: readonly RequestedSortField[]): SortPlan | undefined {
+  if (requested !== undefined) {
+    if (strategy === 'binpack') throw validation('sort-order is the order strategy sort writes: it does not go with strategy binpack');
+    const fields = requested.filter((f) => parseTransform(f.transform) !== 'void');
+    if (fields.length === 0) throw validation('sort-order orders by nothing (every field is void)');
+    const keys = keysOf(metadata, fields, true)!;
+    const known = (metadata['sort-orders'] ?? []).find((o) => {
+      const own = o.fields.filter((f) => parseTransform(f.transform) !== 'void');
+      return o['order-id'] !== 0 && own.length === fields.length && own.every((f, i) => sameField(f, fields[i]!));
+    });
+    return { sortOrderId: known ? known['order-id'] : null, keys };
+  }
   if (strategy === 'binpack') return undefined;
   const id = metadata['default-sort-order-id'];
   const order = (metadata['sort-orders'] ?? []).find((o) => o['order-id'] === id);
   const fields = (order?.fields ?? []).filter((f) => parseTransform(f.transform) !== 'void');
   if (!order || id === 0 || fields.length === 0) {
-    if (strategy === 'sort') throw validation('strategy sort needs a table with a default sort order (replace-sort-order sets one); this table is unsorted');
+    if (strategy === 'sort')
+      throw validation(
+        'strategy sort needs a table with a default sort order (replace-sort-order sets one) or a sort-order in the request; this table is unsorted',
+      );
     return undefined;
   }
+  const keys = keysOf(metadata, fields, strategy === 'sort');
+  return keys && { sortOrderId: order['order-id'], keys };
+}
+
+/** The rewriter's keys for these fields; a field it cannot write is a 400 when `asked`, else undefined (bin-packed). */
+function keysOf(metadata: TableMetadata, fields: readonly SortFieldLike[], asked: boolean): RewriteSortKey[] | undefined {
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
   const keys: RewriteSortKey[] = [];
   for (const f of fields) {
@@ -48,7 +90,7 @@ export function sortPlanOf(metadata: TableMetadata, strategy: CompactionStrategy
     const transform = parseTransform(f.transform);
     const type = column ? typeName(column.type) : undefined;
     if (!column || type === undefined || !sortable(transform, type)) {
-      if (strategy !== 'sort') return undefined;
+      if (!asked) return undefined;
       throw validation(
         !column
           ? `the sort order's field ${f['source-id']} is not a column of the current schema`
@@ -59,5 +101,5 @@ export function sortPlanOf(metadata: TableMetadata, strategy: CompactionStrategy
     }
     keys.push({ fieldId: column.id, sourceType: type, transform, descending: f.direction === 'desc', nullsFirst: f['null-order'] === 'nulls-first' });
   }
-  return { sortOrderId: order['order-id'], keys };
+  return keys;
 }
