@@ -39,6 +39,8 @@ export { LakegateManagement } from './management/client.js';
 export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
 export type { Labels } from './management/labels.js';
 export type { CreatePolicyRequest, EffectivePolicy, PolicyEnforcer, TablePolicy, UpdatePolicyRequest } from './management/policies.js';
+export { parseSortOrder, SortOrderTextError } from './management/sort-order.js';
+export type { SortFieldSpec } from './management/sort-order.js';
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';
 export type * from './management/types.js';

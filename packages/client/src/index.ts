@@ -87,6 +87,8 @@ export type {
 } from './management/policies.js';
 export { ObjectLabels } from './management/labels.js';
 export type { Labels, LabelledKind } from './management/labels.js';
+export { parseSortOrder, SortOrderTextError } from './management/sort-order.js';
+export type { SortFieldSpec } from './management/sort-order.js';
 export { ManagedFunctions } from './management/functions.js';
 export type { PutFunctionRequest } from './management/functions.js';
 export type { FunctionMetadata, LoadFunctionResult } from './iceberg/functions.js';

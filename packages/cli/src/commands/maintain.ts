@@ -11,7 +11,17 @@ import { UsageError } from '../cli/errors.js';
 import { parseObjectIdentifier } from '../cli/identifiers.js';
 import { table } from '../cli/output.js';
 import { openCatalog, openManagement, type Settings } from '../cli/settings.js';
-import { parseSortOrder } from '../cli/sort-order.js';
+import { parseSortOrder, SortOrderTextError } from '@lakegate/client';
+
+/** --sort-order's text as the API's sort fields; text that is not one is a usage error (exit 2). */
+function sortFields(text: string, idOf: (name: string) => number | undefined) {
+  try {
+    return parseSortOrder(text, idOf);
+  } catch (e) {
+    if (e instanceof SortOrderTextError) throw new UsageError(`--sort-order: ${e.message}`);
+    throw e;
+  }
+}
 
 /** The table's top-level columns by name, from its current schema (loaded through the Iceberg API). */
 async function columnIds(settings: Settings, id: ReturnType<typeof parseObjectIdentifier>): Promise<(name: string) => number | undefined> {
@@ -90,7 +100,7 @@ export async function maintain(argv: string[]): Promise<number> {
   }
   if (values['sort-order'] !== undefined && !values.compact) throw new UsageError('--sort-order goes with --compact');
   // Columns by name, as the table's current schema names them (the API takes Iceberg sort fields, by field id).
-  const sortOrder = values['sort-order'] === undefined ? undefined : { fields: parseSortOrder(values['sort-order'], await columnIds(settings, id)) };
+  const sortOrder = values['sort-order'] === undefined ? undefined : { fields: sortFields(values['sort-order'], await columnIds(settings, id)) };
   const request = {
     ...(values['expire-only']
       ? { actions: ['expire-snapshots' as const] }

@@ -66,3 +66,36 @@ describe('console maintenance requests', () => {
     expect(strategyHint('binpack', 'identity(id) asc nulls-first')).toMatch(/keep the small files' order/);
   });
 });
+
+describe('console sort order', () => {
+  const columns = [
+    { id: 1, name: 'id' },
+    { id: 2, name: 'region' },
+  ];
+  it('sends a typed sort order as the API sort fields (columns by name), and none for binpack or an empty field', () => {
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', ...none, sortText: 'id DESC, truncate(2, region)' }, columns)).toEqual({
+      actions: ['rewrite-data-files'],
+      'sort-order': {
+        fields: [
+          { transform: 'identity', 'source-id': 1, direction: 'desc', 'null-order': 'nulls-last' },
+          { transform: 'truncate[2]', 'source-id': 2, direction: 'asc', 'null-order': 'nulls-first' },
+        ],
+      },
+    });
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'binpack', ...none, sortText: 'id DESC' }, columns)).toEqual({
+      actions: ['rewrite-data-files'],
+      strategy: 'binpack',
+    });
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'sort', ...none, sortText: '  ' }, columns)).toEqual({
+      actions: ['rewrite-data-files'],
+      strategy: 'sort',
+    });
+  });
+
+  it('refuses a sort order it cannot read or that names a column the table lacks, before sending', () => {
+    expect(compactionFieldsError({ strategy: 'default', ...none, sortText: 'id sideways' }, columns)).toMatch(/Sort order.*cannot read/);
+    expect(compactionFieldsError({ strategy: 'sort', ...none, sortText: 'email' }, columns)).toMatch(/no column "email"/);
+    expect(compactionFieldsError({ strategy: 'binpack', ...none, sortText: 'email' }, columns)).toBeUndefined();
+    expect(strategyHint('default', 'identity(id) asc nulls-first', 'region desc')).toMatch(/order typed \(region desc\)/);
+  });
+});

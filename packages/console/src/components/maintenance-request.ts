@@ -1,11 +1,12 @@
 /**
  * The maintenance panel's choices as the management API's request (POST …/tables/{table}/maintenance): snapshot
  * expiry, orphan-file removal (or its dry run) with the safety age, and compaction of small data files
- * (`rewrite-data-files`, or its dry run) with its `strategy`, target file size and fewest input files a group needs. The API sorts by the table's default sort order only (it
- * takes no sort order of its own), so the console offers the strategy and shows that order; "table default" sends no
- * strategy, and the server picks sort for a table with a default sort order, else binpack.
+ * (`rewrite-data-files`, or its dry run) with its `strategy`, a typed sort order (Spark's sort_order text, columns by
+ * name, as the API's `sort-order`; parsed by the SDK, as the CLI's --sort-order is), target file size and fewest
+ * input files a group needs. The panel shows the table's default sort order beside the strategy; "table default"
+ * sends no strategy, and the server picks sort for a table with a default sort order (or a typed one), else binpack.
  */
-import type { TableMaintenanceRequest } from '@lakegate/client/browser';
+import { parseSortOrder, SortOrderTextError, type TableMaintenanceRequest } from '@lakegate/client/browser';
 
 export type MaintenanceChoice = 'expire' | 'orphans-dry-run' | 'orphans' | 'compact-dry-run' | 'compact';
 export const MAINTENANCE_CHOICES: Array<[MaintenanceChoice, string]> = [
@@ -32,6 +33,8 @@ const DAY_MS = 86_400_000;
 /** A compaction's settings as typed on the panel: empty fields send nothing (the server's and table's defaults). */
 export interface CompactionFields {
   strategy: StrategyChoice;
+  /** A sort order as typed (Spark's sort_order text, e.g. `id DESC NULLS LAST`; '' for the table's default). */
+  sortText?: string;
   /** Target data file size in MiB, as typed ('' for the table's `write.target-file-size-bytes` or the server default). */
   targetMiB: string;
   /** Fewest small files a group must have to be rewritten, as typed ('' for the server's 2). */
@@ -44,21 +47,48 @@ const MIB = 1024 * 1024;
  * What is wrong with the typed compaction settings before anything is sent: only that a field is not a number. The
  * bounds (1 MiB to 16 GiB, 2 to 100,000 files) are the server's to check: its 400 is shown in its words.
  */
-export function compactionFieldsError(f: CompactionFields): string | undefined {
+export function compactionFieldsError(f: CompactionFields, columns: readonly Column[] = []): string | undefined {
+  // binpack writes no order: the panel hides the field, and what was typed there is not sent.
+  const sort = f.strategy === 'binpack' ? undefined : sortOrderOf(f.sortText, columns);
+  if (typeof sort === 'string') return sort;
   if (f.targetMiB.trim() !== '' && !Number.isFinite(Number(f.targetMiB))) return '"Target file size" must be a number of MiB';
   if (f.minInputFiles.trim() !== '' && !Number.isFinite(Number(f.minInputFiles))) return '"Min input files" must be a number';
   return undefined;
 }
 
-export function maintenanceRequest(choice: MaintenanceChoice, options: { olderThanDays: number } & CompactionFields): TableMaintenanceRequest {
+/** A top-level column of the table's current schema, as the page has it. */
+export interface Column {
+  id: number;
+  name: string;
+}
+
+/** The typed sort order as the API's `sort-order`, undefined when none was typed, or why the text is not one. */
+export function sortOrderOf(text: string | undefined, columns: readonly Column[]): TableMaintenanceRequest['sort-order'] | string | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const ids = new Map(columns.map((c) => [c.name, c.id]));
+  try {
+    return { fields: parseSortOrder(text, (name) => ids.get(name)) };
+  } catch (e) {
+    if (e instanceof SortOrderTextError) return `"Sort order": ${e.message}`;
+    throw e;
+  }
+}
+
+export function maintenanceRequest(
+  choice: MaintenanceChoice,
+  options: { olderThanDays: number } & CompactionFields,
+  columns: readonly Column[] = [],
+): TableMaintenanceRequest {
   if (choice === 'expire') return { actions: ['expire-snapshots'] };
   if (isCompaction(choice)) {
     const target = options.targetMiB.trim();
     const minInput = options.minInputFiles.trim();
+    const sortOrder = options.strategy === 'binpack' ? undefined : sortOrderOf(options.sortText, columns);
     return {
       actions: ['rewrite-data-files'],
       ...(choice === 'compact-dry-run' ? { 'dry-run': true } : {}),
       ...(options.strategy !== 'default' ? { strategy: options.strategy } : {}),
+      ...(sortOrder !== undefined && typeof sortOrder !== 'string' ? { 'sort-order': sortOrder } : {}),
       ...(target !== '' ? { 'target-file-size-bytes': Math.round(Number(target) * MIB) } : {}),
       ...(minInput !== '' ? { 'min-input-files': Number(minInput) } : {}),
     };
@@ -67,8 +97,9 @@ export function maintenanceRequest(choice: MaintenanceChoice, options: { olderTh
 }
 
 /** What a compaction with this strategy will order rows by, given the table's default sort order in words (undefined: unsorted). */
-export function strategyHint(strategy: StrategyChoice, sortOrder: string | undefined): string {
+export function strategyHint(strategy: StrategyChoice, sortOrder: string | undefined, typed = ''): string {
   if (strategy === 'binpack') return "Rows keep the small files' order (files and row groups concatenated).";
+  if (typed.trim() !== '') return `Rows are written in the order typed (${typed.trim()}), not the table's default.`;
   if (strategy === 'sort') {
     return sortOrder
       ? `Rows are written in the table's default sort order: ${sortOrder}.`

@@ -4,7 +4,7 @@
  * removal itself; or compaction of small data files (rewrite-data-files, issue 59; or its dry run) with a target file
  * size and the fewest small files a group needs (empty: the table's and server's defaults), and a strategy:
  * the table default (sort for a table with a default sort order, else binpack), binpack or sort (by the table's
- * default sort order, shown beside it: the API takes no other). While the job runs the panel polls the job's progress
+ * default sort order, shown beside it, or by a sort order typed in Spark's words, columns by name). While the job runs the panel polls the job's progress
  * (phase, manifests and files scanned, files and bytes deleted or rewritten so far); when it ends it shows the result
  * the server answered: snapshots expired, files and bytes removed, and the files one by one, or the compaction's
  * outcome and counts. The server's refusal (say, sort on an unsorted table) is shown in its words.
@@ -15,6 +15,7 @@ import { managementClient } from '../api/clients';
 import { ErrorMessage } from './states';
 import { GridHead } from './grid-head';
 import {
+  type Column,
   compactionFieldsError,
   isCompaction,
   isOrphans,
@@ -34,6 +35,7 @@ export function MaintenancePanel({
   levels,
   name,
   sortOrder,
+  columns = [],
   onChanged,
 }: {
   warehouse: string;
@@ -41,6 +43,8 @@ export function MaintenancePanel({
   name: string;
   /** The table's default sort order in words, undefined when it is unsorted (what strategy sort orders by). */
   sortOrder?: string | undefined;
+  /** The current schema's top-level columns (a typed sort order names them). */
+  columns?: readonly Column[];
   /** Called after a job that committed a new snapshot (a compaction), so the page can load the table again. */
   onChanged?: () => void;
 }) {
@@ -49,6 +53,7 @@ export function MaintenancePanel({
   const [strategy, setStrategy] = useState<StrategyChoice>('default');
   const [targetMiB, setTargetMiB] = useState('');
   const [minInputFiles, setMinInputFiles] = useState('');
+  const [sortText, setSortText] = useState('');
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<TableMaintenanceJob>();
   const [result, setResult] = useState<TableMaintenanceResult>();
@@ -85,15 +90,15 @@ export function MaintenancePanel({
       setError(new Error('"Older than" must be a number of days, 0 or more'));
       return;
     }
-    const fields = { strategy, targetMiB, minInputFiles };
-    const wrong = isCompaction(choice) ? compactionFieldsError(fields) : undefined;
+    const fields = { strategy, targetMiB, minInputFiles, sortText };
+    const wrong = isCompaction(choice) ? compactionFieldsError(fields, columns) : undefined;
     if (wrong !== undefined) {
       setError(new Error(wrong));
       return;
     }
     setRunning(true);
     try {
-      const done = await managementClient().runTableMaintenance(warehouse, table, maintenanceRequest(choice, { olderThanDays, ...fields }));
+      const done = await managementClient().runTableMaintenance(warehouse, table, maintenanceRequest(choice, { olderThanDays, ...fields }, columns));
       setResult(done);
       if (done.compaction?.outcome === 'committed') onChanged?.();
     } catch (err) {
@@ -135,6 +140,18 @@ export function MaintenancePanel({
             </select>
           </label>
         )}
+        {isCompaction(choice) && strategy !== 'binpack' && (
+          <label>
+            Sort order{' '}
+            <input
+              name="maintenance-sort-order"
+              type="text"
+              placeholder="table default, e.g. id DESC NULLS LAST"
+              value={sortText}
+              onChange={(e) => setSortText(e.target.value)}
+            />
+          </label>
+        )}
         {isCompaction(choice) && (
           <label>
             Target file size (MiB){' '}
@@ -169,7 +186,7 @@ export function MaintenancePanel({
       </div>
       {isCompaction(choice) && (
         <p className="hint" data-testid="maintenance-strategy-hint">
-          {strategyHint(strategy, sortOrder)}
+          {strategyHint(strategy, sortOrder, sortText)}
         </p>
       )}
       {running && (

@@ -169,7 +169,7 @@ function TableDetails({
       </section>
       <section aria-labelledby="maintenance">
         <h2 id="maintenance">Maintenance</h2>
-        <MaintenancePanel warehouse={warehouse} levels={levels} name={name} sortOrder={sortOrder} onChanged={reload} />
+        <MaintenancePanel warehouse={warehouse} levels={levels} name={name} sortOrder={sortOrder} columns={schema?.fields ?? []} onChanged={reload} />
       </section>
       <section aria-labelledby="credentials">
         <h2 id="credentials">Storage credentials callers would get</h2>

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from './errors.js';
-import { parseSortOrder } from './sort-order.js';
+import { parseSortOrder, SortOrderTextError } from './sort-order.js';
 
 const ids: Record<string, number> = { id: 1, name: 2, ts: 3, 'odd name': 4 };
 const parse = (text: string) => parseSortOrder(text, (c) => ids[c]);
 
-describe('--sort-order', () => {
+describe('sort order text', () => {
   it("reads Spark's sort_order text into Iceberg sort fields, with Spark's defaults", () => {
     expect(parse('id')).toEqual([{ transform: 'identity', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' }]);
     expect(parse('id DESC')).toEqual([{ transform: 'identity', 'source-id': 1, direction: 'desc', 'null-order': 'nulls-last' }]);
@@ -24,7 +23,7 @@ describe('--sort-order', () => {
 
   it('refuses what it cannot read, naming the term, as a usage error', () => {
     for (const bad of ['', 'id,', 'id sideways', 'nope', 'zorder(id)', 'truncate(id)', 'truncate(4, nope)', 'days(ts, id)', 'id desc nulls middle']) {
-      expect(() => parse(bad), bad).toThrow(UsageError);
+      expect(() => parse(bad), bad).toThrow(SortOrderTextError);
     }
     expect(() => parse('nope desc')).toThrow(/no column "nope"/);
   });

@@ -1,13 +1,19 @@
 /**
- * `--sort-order` of `lakegate maintain --compact`, written as Spark's rewrite_data_files `sort_order` is: terms
+ * A compaction's `sort-order` from text, as Spark's rewrite_data_files `sort_order` is written (the CLI's
+ * `lakegate maintain --compact --sort-order`, the console's maintenance panel): terms
  * separated by commas, each a column or a transform of one, then ASC or DESC (default ASC) and NULLS FIRST or NULLS
  * LAST (default: first for ASC, last for DESC, as Spark's). Transforms: `truncate(N, col)` or `truncate(col, N)`,
  * `bucket(N, col)`, and `year`/`month`/`day`/`hour` (or `years`, `months`, `days`, `hours`) of a column. Columns are
  * named as in the table's current schema (top-level), and turned into the Iceberg sort fields the management API
  * takes (source ids): written by hand because the grammar is this small and no library parses Spark's order text.
  */
-import { UsageError } from './errors.js';
 
+/** Text that is not a sort order, or names a column the table lacks: its message says which term and why. */
+export class SortOrderTextError extends Error {
+  override readonly name = 'SortOrderTextError';
+}
+
+/** An Iceberg sort field, as the management API's `sort-order.fields` takes it. */
 export interface SortFieldSpec {
   transform: string;
   'source-id': number;
@@ -53,14 +59,14 @@ function splitTop(text: string): string[] {
 
 const unquote = (name: string) => (/^(["`]).*\1$/.test(name) ? name.slice(1, -1) : name);
 
-/** The sort fields for `text`, with `idOf` naming a column's field id (undefined: no such column); a UsageError for bad text. */
+/** The sort fields for `text`, with `idOf` naming a column's field id (undefined: no such column); SortOrderTextError for bad text. */
 export function parseSortOrder(text: string, idOf: (column: string) => number | undefined): SortFieldSpec[] {
   const terms = splitTop(text).map((t) => t.trim());
   if (terms.length === 0 || terms.some((t) => t.length === 0))
-    throw new UsageError(`--sort-order needs terms separated by commas, got ${JSON.stringify(text)}`);
+    throw new SortOrderTextError(`a sort order needs terms separated by commas, got ${JSON.stringify(text)}`);
   return terms.map((term) => {
     const m = TERM.exec(term);
-    if (!m) throw new UsageError(`--sort-order: cannot read ${JSON.stringify(term)} (e.g. "id DESC NULLS LAST, truncate(4, name)")`);
+    if (!m) throw new SortOrderTextError(`sort order: cannot read ${JSON.stringify(term)} (e.g. "id DESC NULLS LAST, truncate(4, name)")`);
     const [, fn, args, plain, dir, nulls] = m;
     let transform = 'identity';
     let column = plain;
@@ -71,19 +77,19 @@ export function parseSortOrder(text: string, idOf: (column: string) => number | 
         const n = parts.find((p) => /^\d+$/.test(p));
         column = parts.find((p) => !/^\d+$/.test(p));
         if (parts.length !== 2 || n === undefined || column === undefined)
-          throw new UsageError(`--sort-order: ${name} takes a width and a column, got ${JSON.stringify(term)}`);
+          throw new SortOrderTextError(`sort order: ${name} takes a width and a column, got ${JSON.stringify(term)}`);
         transform = `${name}[${Number(n)}]`;
       } else if (TIME.has(name)) {
-        if (parts.length !== 1) throw new UsageError(`--sort-order: ${name} takes one column, got ${JSON.stringify(term)}`);
+        if (parts.length !== 1) throw new SortOrderTextError(`sort order: ${name} takes one column, got ${JSON.stringify(term)}`);
         transform = TIME.get(name)!;
         column = parts[0];
       } else {
-        throw new UsageError(`--sort-order: unknown transform ${JSON.stringify(fn)} (truncate, bucket, year, month, day, hour)`);
+        throw new SortOrderTextError(`sort order: unknown transform ${JSON.stringify(fn)} (truncate, bucket, year, month, day, hour)`);
       }
     }
     const name = unquote(column!);
     const id = idOf(name);
-    if (id === undefined) throw new UsageError(`--sort-order: the table has no column ${JSON.stringify(name)}`);
+    if (id === undefined) throw new SortOrderTextError(`sort order: the table has no column ${JSON.stringify(name)}`);
     const direction = dir?.toLowerCase() === 'desc' ? 'desc' : 'asc';
     const nullsFirst = nulls === undefined ? direction === 'asc' : nulls.toLowerCase() === 'first';
     return { transform, 'source-id': id, direction, 'null-order': nullsFirst ? 'nulls-first' : 'nulls-last' };
