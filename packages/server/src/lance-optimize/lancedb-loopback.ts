@@ -65,11 +65,14 @@ export function declaringWith(app: FastifyInstance, declare: DeclareWith): void 
       properties: { ...(sent !== null && typeof sent === 'object' ? sent : {}), ...declare.properties },
     };
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // onSend, not onResponse: the refusal must hold before LanceDB can read this answer and send its next request.
+  app.addHook('onSend', async (req, reply, payload) => {
     const operation = (req.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
-    if (operation !== 'lanceDeclareTable' && operation !== 'lanceCreateEmptyTable') return;
-    if (reply.statusCode === 409) refused = true;
-    declare.answered?.(reply.statusCode);
+    if (operation === 'lanceDeclareTable' || operation === 'lanceCreateEmptyTable') {
+      if (reply.statusCode === 409) refused = true;
+      declare.answered?.(reply.statusCode);
+    }
+    return payload;
   });
 }
 
