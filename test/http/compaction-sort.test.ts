@@ -163,7 +163,7 @@ it('writes a sort-order asked for instead of the default, with the id of the tab
   expect(desc!.sortOrderId).toBe(1);
 });
 
-it('refuses a sort-order with binpack, on a column the table lacks, or of the wrong shape, and changes nothing', async () => {
+it('refuses a sort-order with binpack, on a column the table lacks, or of the wrong shape, and compaction settings without compaction, and changes nothing', async () => {
   await tableWithSmallFiles(send, TABLES, 'asked_bad', { eu: 3 });
   const field = { transform: 'identity', 'source-id': 1, direction: 'asc', 'null-order': 'nulls-first' };
   const refused = async (body: Record<string, unknown>, pattern: RegExp) => {
@@ -178,5 +178,18 @@ it('refuses a sort-order with binpack, on a column the table lacks, or of the wr
   await refused({ 'sort-order': { fields: [{ ...field, extra: 1 }] } }, /extra|additional/i);
   await refused({ 'sort-order': [field] }, /sort-order/);
   await refused({ 'sort-order': { fields: [{ ...field, transform: 'void' }] } }, /orders by nothing/);
+  // A compaction setting in a request that does not run compaction would be ignored: refused, naming the action.
+  const maintenance = `/management/v1/warehouses/${WH}/namespaces/db/tables/asked_bad/maintenance`;
+  for (const body of [
+    { actions: ['expire-snapshots'], 'sort-order': { fields: [field] } },
+    { strategy: 'sort' },
+    { actions: ['rewrite-manifests'], 'min-input-files': 3 },
+  ]) {
+    const res = await send('POST', maintenance, body);
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(JSON.stringify(res.body)).toMatch(/applies to rewrite-data-files, which this request's actions do not name/);
+  }
+  const manifests = await send('POST', maintenance, { actions: ['rewrite-data-files'], 'target-manifest-size-bytes': 65536 });
+  expect(JSON.stringify(manifests.body)).toMatch(/applies to rewrite-manifests/);
   expect(await filesOf('asked_bad')).toHaveLength(3);
 });

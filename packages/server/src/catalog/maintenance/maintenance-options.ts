@@ -114,6 +114,14 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     const other = Object.keys(b).find((k) => k !== 'actions');
     if (other !== undefined) throw validation(`${JSON.stringify(other)} does not apply to ${LANCE_OPTIMIZE}, which takes no other field`);
   }
+  // A setting of an action the request does not run would be ignored: refused instead, naming the action.
+  for (const [action, fields] of [
+    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'strategy', 'sort-order']],
+    ['rewrite-manifests', ['target-manifest-size-bytes']],
+  ] as const) {
+    const stray = fields.find((f) => b[f] !== undefined);
+    if (stray !== undefined && !actions.includes(action)) throw validation(`${stray} applies to ${action}, which this request's actions do not name`);
+  }
   if (b['dry-run'] !== undefined && typeof b['dry-run'] !== 'boolean') throw validation('dry-run must be true or false');
   const expiry: Partial<ExpirySettings> = {};
   for (const key of Object.keys(BODY) as (keyof ExpirySettings)[]) {
