@@ -178,6 +178,7 @@ it('refuses a sort-order with binpack, on a column the table lacks, or of the wr
   await refused({ 'sort-order': { fields: [{ ...field, extra: 1 }] } }, /extra|additional/i);
   await refused({ 'sort-order': [field] }, /sort-order/);
   await refused({ 'sort-order': { fields: [{ ...field, transform: 'void' }] } }, /orders by nothing/);
+  await refused({ 'sort-order': { fields: [{ ...field, transform: 'truncate[0]' }] } }, /Invalid truncate width in sort-order.fields\[0\].transform/);
   // A compaction setting in a request that does not run compaction would be ignored: refused, naming the action.
   const maintenance = `/management/v1/warehouses/${WH}/namespaces/db/tables/asked_bad/maintenance`;
   for (const body of [

@@ -5,6 +5,7 @@
 import type { TableMaintenanceJob } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
 import { type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
+import { parseTransform } from '../metadata/transforms.js';
 import { COMPACTION_STRATEGIES, type CompactionStrategy, type RequestedSortField } from './compaction/sort-strategy.js';
 import { MAX_MANIFEST_TARGET, MIN_MANIFEST_TARGET, type ManifestRewriteOptions, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import type { FailedFile } from './delete-files.js';
@@ -162,6 +163,8 @@ function sortOrderOf(v: unknown): RequestedSortField[] | undefined {
     const sourceId = typeof field['source-id'] === 'bigint' ? Number(field['source-id']) : field['source-id'];
     if (typeof field.transform !== 'string' || field.transform.length === 0 || field.transform.length > 64)
       throw validation(`${at}.transform must be a transform name`);
+    // The same parse a table's own sort order gets at commit (a width of 0 or past 32 bits is a 400 there too).
+    parseTransform(field.transform, `${at}.transform`);
     if (typeof sourceId !== 'number' || !Number.isInteger(sourceId) || sourceId < 0) throw validation(`${at}.source-id must be a field id`);
     if (field.direction !== 'asc' && field.direction !== 'desc') throw validation(`${at}.direction must be asc or desc`);
     if (field['null-order'] !== 'nulls-first' && field['null-order'] !== 'nulls-last') throw validation(`${at}.null-order must be nulls-first or nulls-last`);
