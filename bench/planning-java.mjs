@@ -24,7 +24,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const dist = (p) => pathToFileURL(path.join(ROOT, 'packages/server/dist', p)).href;
 const { ManifestReader } = await import(dist('catalog/manifests/manifest-reader.js'));
 const { ManifestCache } = await import(dist('catalog/manifests/manifest-cache.js'));
-const { bindFilter } = await import(dist('catalog/planning/expression.js'));
+const { bindFilter } = await import(dist('catalog/kit/expression.js'));
 const { planFiles } = await import(dist('catalog/planning/plan-files.js'));
 
 const MANIFESTS = Number(benchFlag('--manifests', 1000));

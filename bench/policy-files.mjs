@@ -19,7 +19,7 @@ const ROUNDS = Number(benchFlag('--rounds', '3'));
 const PYTHON = path.join(process.env.LAKEGATE_CACHE ?? path.join(os.homedir(), '.cache', 'lakegate'), 'venv-duckdb', 'bin', 'python');
 const dist = (p) => pathToFileURL(path.join(REPO_ROOT, 'packages', 'server', 'dist', p)).href;
 const { parquetRewriter } = await import(dist('policy-files/index.js'));
-const { bindFilter } = await import(dist('catalog/planning/expression.js'));
+const { bindFilter } = await import(dist('catalog/kit/expression.js'));
 const { LocalFileStorage } = await import(dist('storage/file/local-file-storage.js'));
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-policy-files-'));
