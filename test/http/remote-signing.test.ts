@@ -55,14 +55,7 @@ async function verifies(signed: { uri: string; headers: Record<string, string[]>
 }
 
 beforeAll(async () => {
-  // Caches kept a minute (default 2 s): the warm-path test asserts that 4 signs in a row take no awaited path, which a
-  // loaded machine (two unit runs at once in CI) once failed when they took over 2 s and a decision lapsed. Revocation
-  // made through this process still reaches it at once, whatever the lifetime, as the same test checks.
-  ({ s3, cat, admin } = await startS3Catalog(
-    ['sales'],
-    { profile: { 'sts-enabled': false }, key: KEY },
-    { LAKEGATE_AUTHZ_CACHE_SECONDS: '60', LAKEGATE_IDENTITY_CACHE_SECONDS: '60' },
-  ));
+  ({ s3, cat, admin } = await startS3Catalog(['sales'], { profile: { 'sts-enabled': false }, key: KEY }));
   host = new URL(s3.endpoint).host;
   const o = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema });
   const r = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'refunds', schema: simpleSchema });

@@ -43,9 +43,9 @@ export interface S3Catalog {
  * A fake S3, an in-process catalog with authentication on and its admin signed in, the `lake` warehouse on that S3
  * and the namespaces given (one level each) in it. The caller closes `cat` and `s3`.
  */
-export async function startS3Catalog(namespaces: string[], options: LakeOptions = {}, env: Record<string, string> = {}): Promise<S3Catalog> {
+export async function startS3Catalog(namespaces: string[], options: LakeOptions = {}): Promise<S3Catalog> {
   const s3 = await startFakeS3();
-  const cat = await startInProcess(env, { auth: true });
+  const cat = await startInProcess({}, { auth: true });
   const admin = await signInAdmin(cat);
   await createS3Lake(admin, s3.endpoint, options);
   for (const ns of namespaces) expect((await admin('POST', `/v1/${options.name ?? 'lake'}/namespaces`, { namespace: [ns] })).status).toBe(200);
