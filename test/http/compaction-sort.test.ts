@@ -10,14 +10,12 @@
  * - a `sort-order` asked for is written instead of the default, its files carrying the id of the table's order with
  *   the same fields or none; with binpack, on a missing column or of a wrong shape it is a 400.
  */
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { localBlob, readRowGroups } from '../../packages/server/src/policy-files/parquet-io.js';
 import { type Send } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { scanTable, tableWithSmallFiles } from '../support/small-files.js';
+import { planFilesOf, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 
 let cat: TestCatalog;
 let send: Send;
@@ -55,18 +53,7 @@ const compact = async (name: string, body: Record<string, unknown> = {}) =>
   send('POST', `/management/v1/warehouses/${WH}/namespaces/db/tables/${name}/maintenance`, { actions: ['rewrite-data-files'], ...body });
 
 /** Each data file of the scan plan: its rows' ids in file order and its sort-order-id. */
-async function filesOf(name: string): Promise<{ ids: number[]; sortOrderId: unknown }[]> {
-  const planned = await send('POST', `${TABLES}/${name}/plan`, {});
-  expect(planned.status).toBe(200);
-  const out = [];
-  for (const t of planned.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string; 'sort-order-id'?: number } }>) {
-    const ids: number[] = [];
-    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
-      ids.push(...b.toArray().map((r) => Number(r.toJSON().id)));
-    out.push({ ids, sortOrderId: t['data-file']['sort-order-id'] });
-  }
-  return out;
-}
+const filesOf = (name: string) => planFilesOf(send, `${TABLES}/${name}`);
 
 it('compacts a table with a sort order into files sorted by it, with the same rows and the order id on the new entries', async () => {
   const rows = await tableWithSmallFiles(send, TABLES, 'desc_ids', { eu: 12, us: 12 });

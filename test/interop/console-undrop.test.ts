@@ -26,9 +26,8 @@ import { screenshot, signInWithSecret } from '../support/console-pages.js';
 import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
-import { scanTable, tableWithSmallFiles } from '../support/small-files.js';
+import { planFilesOf, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { localBlob, readRowGroups } from '../../packages/server/src/policy-files/parquet-io.js';
 
 let chrome: { browser: Browser; close(): Promise<void> };
 let server: ServerProcess;
@@ -237,18 +236,7 @@ describe('console: dropped objects and maintenance', () => {
       expect(res.status, stringifyJson(res.body)).toBe(200);
     }
     /** Each data file of the table's scan plan: its rows' ids in file order and its sort-order-id. */
-    const filesOf = async (name: string) => {
-      const planned = await send('POST', `${T}/${name}/plan`, {});
-      expect(planned.status).toBe(200);
-      const out: Array<{ ids: number[]; sortOrderId: unknown }> = [];
-      for (const t of planned.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string; 'sort-order-id'?: number } }>) {
-        const ids: number[] = [];
-        for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
-          ids.push(...b.toArray().map((r) => Number(r.toJSON().id)));
-        out.push({ ids, sortOrderId: t['data-file']['sort-order-id'] });
-      }
-      return out;
-    };
+    const filesOf = (name: string) => planFilesOf(send, `${T}/${name}`);
     const context = await chrome.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const [adminId, adminSecret] = server.credential.split(':') as [string, string];

@@ -118,3 +118,17 @@ export async function scanTable(send: Send, tablePath: string): Promise<{ rows: 
 export function compactedOnDisk(location: string): string[] {
   return readdirSync(path.join(fileURLToPath(location), 'data')).filter((f) => f.endsWith('-compacted.parquet'));
 }
+
+/** Each data file of a `file:` table's scan plan (`table`: its Iceberg path): its rows' ids in file order and its sort-order-id. */
+export async function planFilesOf(send: Send, table: string): Promise<{ ids: number[]; sortOrderId: unknown }[]> {
+  const planned = await send('POST', `${table}/plan`, {});
+  expect(planned.status).toBe(200);
+  const out: Array<{ ids: number[]; sortOrderId: unknown }> = [];
+  for (const t of planned.body['file-scan-tasks'] as Array<{ 'data-file': { 'file-path': string; 'sort-order-id'?: number } }>) {
+    const ids: number[] = [];
+    for await (const b of readRowGroups(await localBlob(fileURLToPath(t['data-file']['file-path']))))
+      ids.push(...b.toArray().map((r) => Number(r.toJSON().id)));
+    out.push({ ids, sortOrderId: t['data-file']['sort-order-id'] });
+  }
+  return out;
+}
