@@ -13,7 +13,7 @@ import type { CatalogObjectRecord } from '../ports/index.js';
 import type { LanceOptimizer, LanceOptimizeStats } from '../ports/lance-optimizer.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { TableContext } from '../kit/table-kit.js';
-import type { MaintenanceResult } from './maintenance-options.js';
+import { type MaintenanceResult, nothingDeleted } from './maintenance-options.js';
 import type { JobProgress } from './progress.js';
 
 export async function optimizeLanceTable(
@@ -62,15 +62,7 @@ export async function optimizeLanceTable(
 
 function result(record: CatalogObjectRecord, stats: LanceOptimizeStats, versionBefore: number, versionAfter: number): MaintenanceResult {
   return {
-    'dry-run': false,
-    'expired-snapshots': [],
-    'removed-refs': [],
-    'deleted-files': 0,
-    'deleted-bytes': 0,
-    files: [],
-    'failed-files': [],
-    'missing-files': [],
-    'metadata-location': record.location,
+    ...nothingDeleted(false, record.location),
     optimize: {
       'fragments-removed': stats.fragmentsRemoved,
       'fragments-added': stats.fragmentsAdded,

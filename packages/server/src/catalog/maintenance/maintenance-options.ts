@@ -72,6 +72,21 @@ export interface MaintenanceResult {
   };
 }
 
+/** A result that expired and deleted nothing (a job without expiry or orphan removal starts from it). */
+export function nothingDeleted(dryRun: boolean, metadataLocation: string): MaintenanceResult {
+  return {
+    'dry-run': dryRun,
+    'expired-snapshots': [],
+    'removed-refs': [],
+    'deleted-files': 0,
+    'deleted-bytes': 0,
+    files: [],
+    'failed-files': [],
+    'missing-files': [],
+    'metadata-location': metadataLocation,
+  };
+}
+
 const PROPERTY: Record<keyof ExpirySettings, string> = {
   maxSnapshotAgeMs: 'history.expire.max-snapshot-age-ms',
   minSnapshotsToKeep: 'history.expire.min-snapshots-to-keep',

@@ -42,6 +42,7 @@ import {
   type MaintenanceJobView,
   type MaintenanceOptions,
   type MaintenanceResult,
+  nothingDeleted,
   checkMaintenanceBody,
   fromProperties,
 } from './maintenance-options.js';
@@ -181,17 +182,7 @@ export class MaintenanceService {
     }
     const expired: MaintenanceResult = options.actions.includes('expire-snapshots')
       ? await this.expire(scope, record, options, progress)
-      : {
-          'dry-run': options.dryRun,
-          'expired-snapshots': [],
-          'removed-refs': [],
-          'deleted-files': 0,
-          'deleted-bytes': 0,
-          files: [],
-          'failed-files': [],
-          'missing-files': [],
-          'metadata-location': record.metadataLocation,
-        };
+      : nothingDeleted(options.dryRun, record.metadataLocation);
     if (!options.actions.includes('remove-orphan-files')) return this.done(scope, record, expired);
     // After the expiry, on the metadata it committed: what expired snapshots left behind is no orphan, it is gone.
     const current = await this.ctx.store.repository.getObject(scope.warehouse.name, record.namespace, record.name);
