@@ -2,7 +2,8 @@
  * The warm path of a restricted plan (catalog/planning/restricted.ts): a data file's derived entry is reused from
  * the memo kept beside the manifest cache's entry, but only for the same policy version (prefix) and the same delete
  * files; a new delete file or a new version derives again, so no row a delete removed is ever served from the memo.
- * Real Parquet files on the local file storage and the real rewriter, counted.
+ * Real Parquet files on the local file storage and the real rewriter, counted. Two workers of one server derive a
+ * file once between them (the cluster's lock, as `serve --workers N` wires it).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,9 @@ import { type DeriveContext, type DerivedMemo, deriveTasks } from '../catalog/pl
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
 import type { ContentFile } from '../catalog/ports/manifests.js';
 import type { Policy } from '../catalog/ports/policies.js';
+import type { ClusterMessage } from '../cluster/messages.js';
+import { Relay } from '../cluster/relay.js';
+import { type Channel, WorkerLink } from '../cluster/worker-link.js';
 import { LocalFileStorage } from '../storage/file/local-file-storage.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { parquetRewriter } from './index.js';
@@ -163,5 +167,69 @@ describe('the derived-entry memo of a restricted plan', () => {
     expect([rewrites, replaced.recordCount]).toEqual([2, 4]);
     expect(await plan([dv(4 + empty.length, sparse, 7)])).toBe(replaced);
     expect(rewrites).toBe(2);
+  });
+  it('derives a file once when two workers of one server ask for it at the same moment', async () => {
+    const data = await parquet('f2', [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)], [[0n, 1n, 2n], ['eu', 'us', 'eu']]);
+    // Two workers joined by the primary's relay, their messages delivered asynchronously as over IPC.
+    const relay = new Relay();
+    const links = [0, 1].map((id) => {
+      let deliver: (m: unknown) => void = () => {};
+      const endpoint = { id, send: (m: ClusterMessage) => setImmediate(() => deliver(structuredClone(m))) };
+      relay.add(endpoint);
+      const channel: Channel = {
+        send: (m) => setImmediate(() => relay.receive(endpoint, structuredClone(m))),
+        onMessage: (listener) => (deliver = listener),
+      };
+      return new WorkerLink(channel);
+    });
+    const storage = new LocalFileStorage();
+    const real = parquetRewriter(storage);
+    let rewrites = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const firstEntered = new Promise<void>((r) => (entered = r));
+    const rewriter: DataFileRewriter = {
+      rewrite: async (r) => {
+        rewrites++;
+        entered();
+        await gate;
+        return real.rewrite(r);
+      },
+    };
+    // Each worker has its own process state (memo, in-flight derivations); they share the storage and the relay.
+    // The second one releases the first's rewrite once it waits for the lock, or (without it) once it found no file.
+    let n = 0;
+    const worker = (i: number): DeriveContext => ({
+      storage:
+        i === 0
+          ? storage
+          : Object.assign(Object.create(storage) as LocalFileStorage, {
+              exists: async (uri: string) => {
+                const found = await storage.exists(uri);
+                if (!found) release();
+                return found;
+              },
+            }),
+      rewriter,
+      tableLocation: location,
+      policy: policy('v7'),
+      schema,
+      specs: new Map(),
+      newUuid: () => `00000000-0000-4000-8000-2${String(n++).padStart(11, '0')}`,
+      memo: new WeakMap(),
+      inflight: new Map(),
+      exclusive: (key, fn) => {
+        if (i === 1) release();
+        return links[i]!.runExclusive([key], fn);
+      },
+    });
+    const task: PlannedFile = { file: entry(data, 0, 3), specId: 0, dataSequenceNumber: 1, deletes: [] };
+    const first = deriveTasks([task], worker(0));
+    await firstEntered;
+    const [a, b] = await Promise.all([first, deriveTasks([task], worker(1))]);
+    expect(rewrites).toBe(1);
+    expect(b![0]!.file.filePath).toBe(a![0]!.file.filePath);
+    expect(b![0]!.file.recordCount).toBe(2);
   });
 });

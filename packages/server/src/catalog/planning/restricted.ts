@@ -89,6 +89,12 @@ export interface DeriveContext {
   memo?: DerivedMemo | undefined;
   /** Side files being derived or read now by this process, by path (at most a few per deriving call). */
   inflight?: Map<string, Promise<SideFile>> | undefined;
+  /**
+   * Runs fn while no other process of this server (`serve --workers N`) runs one under the same key
+   * (Coherence.runExclusive): the worker that waited then finds the side file written and reads it, where both
+   * workers would have derived the same file at once (each worker's startup catch-up offers every table).
+   */
+  exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
   /** Told of each policy-enforced file this call wrote (not those found written): the metric by trigger. */
   written?: (() => void) | undefined;
 }
@@ -169,10 +175,13 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
       let kept = ctx.kept?.get(side);
       if (kept === undefined) {
         // One derivation per side file at a time in this process: a plan arriving while background preparation (or
-        // another plan) derives the file waits for it instead of writing a second copy.
+        // another plan) derives the file waits for it instead of writing a second copy; across the server's workers,
+        // ctx.exclusive does the same.
         let pending = ctx.inflight?.get(side);
         if (pending === undefined) {
-          pending = (async () => ((await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter)))();
+          const findOrDerive = async () =>
+            (await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter);
+          pending = ctx.exclusive ? ctx.exclusive(`derive:${side}`, findOrDerive) : findOrDerive();
           const done = () => void ctx.inflight?.delete(side);
           pending.then(done, done);
           ctx.inflight?.set(side, pending);

@@ -208,6 +208,7 @@ export class TableScanner {
       kept: this.sideFiles,
       memo: this.derivedMemo,
       inflight: this.inflight,
+      exclusive: (key, fn) => this.ctx.coherence.runExclusive([key], fn),
       written: () => this.deps.metrics.derived?.(trigger),
     });
   }
