@@ -76,7 +76,16 @@ const cfg = fs
 fs.writeFileSync(path.join(data, 'haproxy.cfg'), cfg);
 const proxy = spawn(haproxy, ['-db', '-f', path.join(data, 'haproxy.cfg')], { stdio: 'ignore' });
 onExit(() => proxy.kill('SIGKILL'));
-for (let i = 0; i < 60 && !(await fetch(`${proxyUrl}/readyz`).then((r) => r.ok, () => false)); i++) await sleep(500);
+for (
+  let i = 0;
+  i < 60 &&
+  !(await fetch(`${proxyUrl}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  ));
+  i++
+)
+  await sleep(500);
 await sleep(2500); // both replicas' health checks (rise 2, inter 1 s)
 
 const headers = { ...first.headers, 'content-type': 'application/json' };
@@ -136,12 +145,22 @@ for (const [name, filter] of filters) {
   const cold = await scan(filter);
   const repeat = await scan(filter);
   const j = java.results.find((r) => r.name === name);
-  if (cold.files !== j.files || repeat.files !== j.files) throw new Error(`${name}: Lakegate planned ${cold.files}/${repeat.files} files, Iceberg Java ${j.files}`);
+  if (cold.files !== j.files || repeat.files !== j.files)
+    throw new Error(`${name}: Lakegate planned ${cold.files}/${repeat.files} files, Iceberg Java ${j.files}`);
   rows.push({ name, cold, repeat, java: j });
   log(`${name}: ${cold.files} files, ${cold.ms.toFixed(0)} ms then ${repeat.ms.toFixed(0)} ms (Java ${j.coldMs} / ${j.repeatMs} ms)`);
 }
 const served = await Promise.all(replicas.map(requests));
-const rss = replicas.map((r) => Math.round(Math.max(...r.pids().map((pid) => procRssMiB(pid)).filter(Number.isFinite))));
+const rss = replicas.map((r) =>
+  Math.round(
+    Math.max(
+      ...r
+        .pids()
+        .map((pid) => procRssMiB(pid))
+        .filter(Number.isFinite),
+    ),
+  ),
+);
 
 console.log(
   `\n### ${TOTAL} data files in ${MANIFESTS} manifests through HAProxy and two replicas on PostgreSQL (async planning forced on, ${CONCURRENCY} task fetches at once, Node ${process.version}, ${os.cpus().length} CPUs)\n`,

@@ -11,7 +11,7 @@
 // alternate cell by cell, in a rotated order each round, so a load that comes and goes on a shared machine falls on
 // all of them; each figure is the median over the rounds.
 // Prints a Markdown table: decisions/s, p99, server CPU per decision and decisions per core-second.
-// Usage: node bench/trino-opa.mjs [--quick] [--opa] [--bearer] [--rounds N] [--conns 1,16,64] [--cpu-prof DIR (Lakegate's profile)]
+// Usage: node bench/trino-opa.mjs [--quick] [--opa] [--bearer] [--key-cache SECONDS] [--rounds N] [--conns 1,16,64] [--cpu-prof DIR (Lakegate's profile)]
 //   [--kinds allow,rowFilters,batchColumnMasks]
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +34,15 @@ const ROUNDS = Number(arg('--rounds') ?? (withOpa ? 3 : 1));
 const dir = tempDir('lakegate-bench-trino-opa-');
 const stops = [];
 try {
-  const lakegate = await startLakegate({ auth: 'required', principal: 'admin', dataDir: path.join(dir, 'lakegate'), cpuProf: arg('--cpu-prof') });
+  // --key-cache N: LAKEGATE_KEY_CACHE_SECONDS=N (the engine's API key read once per N s instead of per decision).
+  const keyCache = arg('--key-cache');
+  const lakegate = await startLakegate({
+    auth: 'required',
+    principal: 'admin',
+    dataDir: path.join(dir, 'lakegate'),
+    cpuProf: arg('--cpu-prof'),
+    env: keyCache === undefined ? {} : { LAKEGATE_KEY_CACHE_SECONDS: keyCache },
+  });
   stops.push(() => stopChild(lakegate.child));
   const { url, port, token: admin } = lakegate;
   const as = { token: admin };

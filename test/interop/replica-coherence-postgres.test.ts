@@ -3,7 +3,7 @@
  * LISTEN/NOTIFY), not within the caches' TTLs: two in-process replicas (no workers, so IPC plays no part) on one
  * database, the authorization cache's TTL set to 5 minutes so that only a notification can explain a change being
  * seen. A grant revoked on one replica refuses the next request on the other; a policy defined on one restricts
- * the next request on the other; a change made while a replica's listening connection was cut is seen once it
+ * the next request on the other; an API key revoked on one is refused by the other, which had cached it; a change made while a replica's listening connection was cut is seen once it
  * reconnects (everything shared counts as changed then). Each case fails with the replica channel removed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal, revoke } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, injectSender } from '../support/inject.js';
 import { usePostgresCluster } from '../support/postgres-cluster.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
 import { tempDir } from '../support/temp.js';
@@ -51,6 +51,7 @@ beforeAll(async () => {
     LAKEGATE_PUBLIC_URL: 'http://catalog.example.test',
     LAKEGATE_AUTHZ_CACHE_SECONDS: '300',
     LAKEGATE_IDENTITY_CACHE_SECONDS: '300',
+    LAKEGATE_KEY_CACHE_SECONDS: '300',
   };
   a = await startInProcess(env, { auth: true, dataDir: dir.dir });
   b = await startInProcess(env, { auth: true, dataDir: dir.dir });
@@ -98,6 +99,17 @@ describe('replicas on one PostgreSQL', () => {
     await seen(credentials, 403);
     expect((await adminB('DELETE', `/management/v1/warehouses/default/namespaces/db/tables/t/policies/${policy.body.id}`)).status).toBe(204);
     await seen(credentials, 200);
+  });
+
+  it('an API key revoked on one replica is refused at the next request on the other, which had it cached', async () => {
+    const made = await adminA('POST', `/management/v1/principals/${readerId}/api-keys`, { name: 'coherence' });
+    expect(made.status, stringifyJson(made.body)).toBe(201);
+    const withKey = () => injectSender(b.lakegate.app)('GET', T, undefined, { 'x-api-key': made.body['api-key'] as string });
+    // Read grants may have been revoked by an earlier case: the key authenticates whatever the decision.
+    expect((await withKey()).status).not.toBe(401);
+    expect((await withKey()).status).not.toBe(401);
+    expect((await adminA('DELETE', `/management/v1/api-keys/${made.body['key-id']}`)).status).toBe(204);
+    await seen(withKey, 401);
   });
 
   it("a change made while a replica's listening connection was cut is seen once it reconnects", async () => {

@@ -92,7 +92,7 @@ export async function createIdentity(
   if (adminCredentialsFile)
     logger.warn({ file: adminCredentialsFile }, 'created the admin service principal; its client id and secret are in this file (mode 0600)');
   if (config.auth === 'disabled') logger.warn('authentication is DISABLED: every request is anonymous; use this for local development only');
-  const machineKeys = new MachineKeys(store.identity, box, () => clock.now());
+  const machineKeys = new MachineKeys(store.identity, box, () => clock.now(), { ttlMs: config.keyCacheSeconds * 1000, coherence });
   const issuerId = () => issuer.issuerId;
   const limiter = new FailureLimiter(DEFAULT_FAILURE_LIMITS, () => clock.now(), coherence);
   return { issuer, issuerId, principals, external, tokenState, audit, tokenEndpoint, machineKeys, limiter, adminCredentialsFile };

@@ -266,4 +266,12 @@ export const ACCESS_KEYS: KeyInfo[] = [
     description:
       'How long a replica reuses what it read of principals, delegation policies and token revocations; disabling a principal, revoking a token or withdrawing a delegation reaches every other replica within this time (the replica that makes it: at once)',
   },
+  {
+    key: 'keyCacheSeconds',
+    env: 'LAKEGATE_KEY_CACHE_SECONDS',
+    kind: 'int',
+    default: 0,
+    description:
+      'How long a process reuses what it read of an API key or SigV4 access key (0, the default: read on every request, so a revoke is refused at once everywhere). Above 0 a revoke is still seen at once by every worker, and by every replica on PostgreSQL while its change channel is up; within this time otherwise',
+  },
 ];

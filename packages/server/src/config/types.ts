@@ -99,6 +99,8 @@ export interface LakegateConfig {
   clientCredentialsRefreshTokens: boolean;
   /** How long a replica reuses the stored state of principals, delegations and token sessions. */
   identityCacheSeconds: number;
+  /** How long a process reuses a read API key or access key (0: off; revocations are announced to the others). */
+  keyCacheSeconds: number;
 }
 
 export type Kind = 'string' | 'int' | 'bool';

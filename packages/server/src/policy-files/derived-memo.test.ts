@@ -169,7 +169,14 @@ describe('the derived-entry memo of a restricted plan', () => {
     expect(rewrites).toBe(2);
   });
   it('derives a file once when two workers of one server ask for it at the same moment', async () => {
-    const data = await parquet('f2', [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)], [[0n, 1n, 2n], ['eu', 'us', 'eu']]);
+    const data = await parquet(
+      'f2',
+      [idField('id', new Int64(), 1), idField('region', new Utf8(), 2)],
+      [
+        [0n, 1n, 2n],
+        ['eu', 'us', 'eu'],
+      ],
+    );
     // Two workers joined by the primary's relay, their messages delivered asynchronously as over IPC.
     const relay = new Relay();
     const links = [0, 1].map((id) => {

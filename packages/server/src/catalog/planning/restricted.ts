@@ -179,8 +179,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
         // ctx.exclusive does the same.
         let pending = ctx.inflight?.get(side);
         if (pending === undefined) {
-          const findOrDerive = async () =>
-            (await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter);
+          const findOrDerive = async () => ((await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter));
           pending = ctx.exclusive ? ctx.exclusive(`derive:${side}`, findOrDerive) : findOrDerive();
           const done = () => void ctx.inflight?.delete(side);
           pending.then(done, done);
