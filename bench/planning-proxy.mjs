@@ -9,7 +9,7 @@
 // fetchScanTasks of every plan task, CONCURRENCY at a time (round robin over both replicas). It checks that the files
 // planned equal Java's, and reports the wall time from the plan call to the last file, each replica's peak RSS
 // (VmHWM) and which replica answered what.
-// Usage: node bench/planning-proxy.mjs [--manifests 10000] [--files 100] [--concurrency 4] (build first).
+// Usage: node bench/planning-proxy.mjs [--manifests 10000] [--files 100] [--concurrency 4] [--only TEXT] (build first).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -141,7 +141,9 @@ const filters = [
   ['full scan', true],
 ];
 const rows = [];
-for (const [name, filter] of filters) {
+// --only TEXT: the filters whose name contains TEXT (e.g. "full").
+const only = benchFlag('--only', '');
+for (const [name, filter] of filters.filter(([n]) => n.includes(only))) {
   const cold = await scan(filter);
   const repeat = await scan(filter);
   const j = java.results.find((r) => r.name === name);

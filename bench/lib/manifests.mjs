@@ -89,7 +89,7 @@ export function manifestEntryType({ partition = [], full = false, deletes = fals
 }
 
 /** The manifest_file type of a manifest list; partitions: with the partition field summaries. */
-export function manifestListType({ partitions = false, registry } = {}) {
+export function manifestListType({ partitions = false, counts = false, registry } = {}) {
   const summary = {
     type: 'record',
     name: 'r508',
@@ -112,6 +112,11 @@ export function manifestListType({ partitions = false, registry } = {}) {
         { name: 'sequence_number', type: 'long' },
         { name: 'min_sequence_number', type: 'long' },
         { name: 'added_snapshot_id', type: 'long' },
+        ...(counts
+          ? ['added_files_count', 'existing_files_count', 'deleted_files_count']
+              .map((name) => ({ name, type: 'int' }))
+              .concat(['added_rows_count', 'existing_rows_count', 'deleted_rows_count'].map((name) => ({ name, type: 'long' })))
+          : []),
         ...(partitions ? [{ name: 'partitions', type: opt({ type: 'array', items: summary }) }] : []),
       ],
     },

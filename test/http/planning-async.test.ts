@@ -36,8 +36,12 @@ const events = { type: 'table' as const, warehouse: 'default', namespace: ['db']
 /** Every background plan of the server has settled. */
 const settled = () => cat.lakegate.services.planning.background.idle();
 
-/** Creates `table` with one snapshot of the given data manifests (each one file of one category), or of missing/corrupt ones. */
-async function table(name: string, categories: string[], broken?: 'missing' | 'corrupt'): Promise<void> {
+/**
+ * Creates `table` with one snapshot of the given data manifests (each one file of one category), or of missing/corrupt
+ * ones. With `counted`, the list records each manifest's file counts (as v2 writers do): the `missing` category's
+ * manifest is not written, and the `deleted` one's only entry is DELETED (counted 0 added, 0 existing, 1 deleted).
+ */
+async function table(name: string, categories: string[], broken?: 'missing' | 'corrupt', counted?: { missing: string; deleted: string }): Promise<void> {
   const created = await admin('POST', T, {
     name,
     schema,
@@ -51,13 +55,13 @@ async function table(name: string, categories: string[], broken?: 'missing' | 'c
     const path = `${location}/metadata/m-${c}.avro`;
     let length = 10;
     if (broken === 'corrupt') writeFileSync(fileURLToPath(path), 'Obj\u0001 not avro');
-    else if (broken === undefined)
+    else if (broken === undefined && c !== counted?.missing)
       length = await writeManifest(
         path,
         ['category'],
         [
           {
-            status: 1,
+            status: c === counted?.deleted ? 2 : 1,
             snapshotId: 1n,
             sequenceNumber: 1,
             file: { path: `${location}/data/${c}1.parquet`, partition: [c], records: 10, longBounds: [[1, i * 10, i * 10 + 9]] },
@@ -65,7 +69,8 @@ async function table(name: string, categories: string[], broken?: 'missing' | 'c
         ],
         0,
       );
-    manifests.push({ path, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n });
+    const files: [number, number, number] = c === counted?.deleted ? [0, 0, 1] : [1, 0, 0];
+    manifests.push({ path, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n, ...(counted ? { files } : {}) });
   }
   const list = `${location}/metadata/snap-${name}.avro`;
   await writeManifestList(list, manifests);
@@ -204,6 +209,30 @@ describe('async planning', () => {
       expect(failed.body.error.message).toMatch(/Cannot read manifest file/);
       expect(stringifyJson(failed.body)).not.toMatch(/at .*\.ts:\d+/);
     }
+  });
+
+  it('with nothing to prune by, takes the matching manifests from the list counts without reading them', async () => {
+    // Manifest c is missing: a plan that read it would fail. b's only file was deleted, as its counts say.
+    await table('counted', ['a', 'b', 'c'], undefined, { missing: 'c', deleted: 'b' });
+    const r = await plan(admin, {}, 'counted');
+    expect(r.body.status).toBe('submitted');
+    await settled();
+    const done = await fetchPlan(admin, r.body['plan-id'], 'counted');
+    expect(done.body.status, stringifyJson(done.body)).toBe('completed');
+    // a and c count a live file; b none.
+    expect(done.body['plan-tasks']).toHaveLength(2);
+    const expanded = await Promise.all((done.body['plan-tasks'] as string[]).map((token) => admin('POST', `${T}/counted/tasks`, { 'plan-task': token })));
+    // The missing manifest fails where a synchronous plan's would: at its expansion, in the error model.
+    expect(expanded.map((e) => e.status).sort()).toEqual([200, 422]);
+    expect(
+      expanded
+        .find((e) => e.status === 200)!
+        .body['file-scan-tasks'].map((t: { 'data-file': { 'file-path': string } }) => t['data-file']['file-path'].split('/').pop()),
+    ).toEqual(['a1.parquet']);
+    // A filter is something to prune by: every manifest is read, and the missing one fails the plan.
+    const filtered = await plan(admin, { filter: { type: 'not-null', term: 'category' } }, 'counted');
+    await settled();
+    expect((await fetchPlan(admin, filtered.body['plan-id'], 'counted')).body).toMatchObject({ status: 'failed', error: { code: 422 } });
   });
 
   it('re-authorizes every fetch: a revoked grant is 403', async () => {

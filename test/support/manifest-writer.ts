@@ -75,12 +75,14 @@ export interface TestManifest {
   content: 0 | 1;
   sequenceNumber: number;
   addedSnapshotId: bigint;
+  /** The list entry's file counts (added, existing, deleted), as v2 writers record them; a list without any has none. */
+  files?: [number, number, number];
 }
 
 export async function writeManifestList(uri: string, manifests: TestManifest[]): Promise<void> {
   await writeAvro(
     uri,
-    manifestListType({ registry: bigintLongs() }),
+    manifestListType({ registry: bigintLongs(), counts: manifests.some((m) => m.files !== undefined) }),
     manifests.map((m) => ({
       manifest_path: m.path,
       manifest_length: BigInt(m.length),
@@ -89,6 +91,16 @@ export async function writeManifestList(uri: string, manifests: TestManifest[]):
       sequence_number: BigInt(m.sequenceNumber),
       min_sequence_number: BigInt(m.sequenceNumber),
       added_snapshot_id: m.addedSnapshotId,
+      ...(m.files === undefined
+        ? {}
+        : {
+            added_files_count: m.files[0],
+            existing_files_count: m.files[1],
+            deleted_files_count: m.files[2],
+            added_rows_count: BigInt(m.files[0] * 10),
+            existing_rows_count: BigInt(m.files[1] * 10),
+            deleted_rows_count: BigInt(m.files[2] * 10),
+          }),
     })),
     { 'format-version': '2' },
   );

@@ -78,7 +78,8 @@ export class TableScanner {
 
   /**
    * The background half of an async plan: reads each data manifest once (abortable between manifests) to
-   * prune it, then seals plan tasks over the manifests that have matching files only; settles the plan
+   * prune it (none when there is nothing to prune by and the list counts live files), then seals plan tasks over the
+   * manifests that have matching files only; settles the plan
    * completed, or failed with the error a synchronous plan would have answered (never a stack).
    */
   async planInBackground(
@@ -94,10 +95,18 @@ export class TableScanner {
     const matching: number[] = [];
     // Pruning needs no delete files: they are attached when a plan task is expanded.
     const dataOnly: ScanManifests = { ...manifests, deletes: [] };
+    // Nothing to prune by (no filter, no row policy, not incremental): a manifest matches when its list entry counts a
+    // live file, as Iceberg Java's ManifestGroup decides, so a full scan reads each manifest once (at expansion), not twice.
+    const counted = filter.op === 'true' && manifests.keep === undefined;
     let outcome: Pick<StoredPlan, 'status' | 'result' | 'error'>;
     try {
       for (let i = 0; i < manifests.data.length; i++) {
         signal.throwIfAborted();
+        const listed = manifests.data[i]!.counts;
+        if (counted && listed !== undefined) {
+          if (listed.addedFiles + listed.existingFiles > 0) matching.push(i);
+          continue;
+        }
         // Only whether the manifest holds a match: its tasks are written out when a plan task is expanded.
         const planned = await this.planSlice(table, scan, filter, dataOnly, i, i + 1);
         counts.filesScanned += planned.filesScanned;
