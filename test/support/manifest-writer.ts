@@ -43,7 +43,13 @@ async function writeAvro(uri: string, type: unknown, records: unknown[], meta: R
  * A v2 manifest (or with `formatVersion` 1 a v1 manifest: no sequence numbers, block_size_in_bytes, data files
  * only) of one partition spec whose fields are all identity(string), named `partitionFields`.
  */
-export async function writeManifest(uri: string, partitionFields: string[], entries: TestEntry[], content: 0 | 1 = 0, formatVersion: 1 | 2 = 2): Promise<number> {
+export async function writeManifest(
+  uri: string,
+  partitionFields: string[],
+  entries: TestEntry[],
+  content: 0 | 1 = 0,
+  formatVersion: 1 | 2 = 2,
+): Promise<number> {
   const v1 = formatVersion === 1;
   const type = manifestEntryType({
     partition: partitionFields.map((name, i) => ({ name, type: ['null', 'string'], 'field-id': 1000 + i })),

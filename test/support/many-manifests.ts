@@ -58,7 +58,13 @@ export async function tableWithManyManifests(
     const path = `${location}/metadata/append-${i}-m0.avro`;
     const seq = (metadata['last-sequence-number'] ?? 0) + 1;
     const content = deletes ? 1 : 0;
-    manifests.unshift({ path, length: await writeManifest(path, ['region'], entries, content, formatVersion), content, sequenceNumber: seq, addedSnapshotId: c.snapshotId });
+    manifests.unshift({
+      path,
+      length: await writeManifest(path, ['region'], entries, content, formatVersion),
+      content,
+      sequenceNumber: seq,
+      addedSnapshotId: c.snapshotId,
+    });
     await writeManifestList(list, manifests, formatVersion);
     const committed = await send('POST', `${tables}/${name}`, { requirements: c.requirements, updates: c.updates });
     expect(committed.status, stringifyJson(committed.body)).toBe(200);

@@ -82,7 +82,8 @@ function entryRecord(names: readonly string[], version: WrittenFormatVersion): (
     v === null ? null : [...v].map(([key, value]) => ({ key, value: long ? BigInt(value as number) : Buffer.from(value as Uint8Array) }));
   const long = (v: number | null) => (v === null ? null : BigInt(v));
   return (e) => {
-    if (version === 1 && e.file.content !== 0) throw new CatalogError('ERR_VALIDATION', `a format version 1 manifest cannot hold delete file ${e.file.filePath}`);
+    if (version === 1 && e.file.content !== 0)
+      throw new CatalogError('ERR_VALIDATION', `a format version 1 manifest cannot hold delete file ${e.file.filePath}`);
     const file = {
       file_path: e.file.filePath,
       file_format: e.file.fileFormat.toUpperCase(),
