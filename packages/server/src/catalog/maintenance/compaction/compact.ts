@@ -1,13 +1,14 @@
 /**
- * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1 or v2 table's small
- * data files (format-versions.ts: v3 is refused). Plans on the table's current snapshot (bin-pack.ts), rewrites each group through the DataFileRewriter
- * port (the Parquet adapter the row/column policies use: the group's files with their delete files applied, no
- * filter, no transforms) into one new file under the table's data location, then commits one `replace` snapshot
- * for every group (replace-commit.ts: built on the table's head at commit time, concurrent changes kept unless they
- * touch a rewritten file, in which case it gives up and removes the new files). Non-Parquet files are left. The
- * deletes are applied by the same code as a restricted plan's, deletion vectors included; v3 tables (the only ones
- * with DVs) are still refused (format-versions.ts): their compaction must keep row lineage and drop the rewritten
- * files' DVs. A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and v1 manifests (replace-commit.ts).
+ * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1 or v2 table's
+ * small data files (format-versions.ts: v3 is refused). Plans on the table's current snapshot (bin-pack.ts), rewrites
+ * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
+ * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then
+ * commits one `replace` snapshot for every group (replace-commit.ts: built on the table's head at commit time,
+ * concurrent changes kept unless they touch a rewritten file, in which case it gives up and removes the new files).
+ * Non-Parquet files are left. The deletes are applied by the same code as a restricted plan's, deletion vectors
+ * included; v3 tables (the only ones with DVs) are still refused (format-versions.ts): their compaction must keep row
+ * lineage and drop the rewritten files' DVs. A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
+ * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
  * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
  */

@@ -1,6 +1,6 @@
 /**
- * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1 or v2 table's current snapshot merged
- * into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
+ * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1 or v2 table's current snapshot
+ * merged into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
  * Iceberg's RewriteManifests does:
  * - per kind (data, deletes: merged separately, never together) and partition spec, the manifests below 3/4 of the
  *   target are merged when there are two or more (manifest-groups.ts); larger ones are kept as they are;
