@@ -43,16 +43,18 @@ export function bigintLongs() {
 /**
  * The manifest_entry type. partition: the fields of the partition record; full: also column_sizes,
  * nan_value_counts, split_offsets and sort_order_id (as Iceberg Java writes them); deletes: also equality_ids and
- * referenced_data_file (delete files); registry: e.g. bigintLongs().
+ * referenced_data_file (delete files); registry: e.g. bigintLongs(); v1: format version 1's entry (a required
+ * snapshot_id, no sequence numbers, no content, the required block_size_in_bytes; no delete files).
  */
-export function manifestEntryType({ partition = [], full = false, deletes = false, registry } = {}) {
+export function manifestEntryType({ partition = [], full = false, deletes = false, registry, v1 = false } = {}) {
   const fields = [
-    { name: 'content', type: 'int' },
+    ...(v1 ? [] : [{ name: 'content', type: 'int' }]),
     { name: 'file_path', type: 'string' },
     { name: 'file_format', type: 'string' },
     { name: 'partition', type: { type: 'record', name: 'r102', fields: partition } },
     { name: 'record_count', type: 'long' },
     { name: 'file_size_in_bytes', type: 'long' },
+    ...(v1 ? [{ name: 'block_size_in_bytes', type: 'long' }] : []),
     ...(full ? [{ name: 'column_sizes', type: intMap('k117_v118', 'long') }] : []),
     { name: 'value_counts', type: intMap('k119_v120', 'long') },
     { name: 'null_value_counts', type: intMap('k121_v122', 'long') },
@@ -65,7 +67,7 @@ export function manifestEntryType({ partition = [], full = false, deletes = fals
           { name: 'sort_order_id', type: opt('int') },
         ]
       : []),
-    ...(deletes
+    ...(deletes && !v1
       ? [
           { name: 'equality_ids', type: opt({ type: 'array', items: 'int' }) },
           { name: 'referenced_data_file', type: opt('string') },
@@ -76,20 +78,29 @@ export function manifestEntryType({ partition = [], full = false, deletes = fals
     {
       type: 'record',
       name: 'manifest_entry',
-      fields: [
-        { name: 'status', type: 'int' },
-        { name: 'snapshot_id', type: opt('long') },
-        { name: 'sequence_number', type: opt('long') },
-        { name: 'file_sequence_number', type: opt('long') },
-        { name: 'data_file', type: { type: 'record', name: 'r2', fields } },
-      ],
+      fields: v1
+        ? [
+            { name: 'status', type: 'int' },
+            { name: 'snapshot_id', type: 'long' },
+            { name: 'data_file', type: { type: 'record', name: 'r2', fields } },
+          ]
+        : [
+            { name: 'status', type: 'int' },
+            { name: 'snapshot_id', type: opt('long') },
+            { name: 'sequence_number', type: opt('long') },
+            { name: 'file_sequence_number', type: opt('long') },
+            { name: 'data_file', type: { type: 'record', name: 'r2', fields } },
+          ],
     },
     { wrapUnions: false, ...(registry ? { registry } : {}) },
   );
 }
 
-/** The manifest_file type of a manifest list; partitions: with the partition field summaries. */
-export function manifestListType({ partitions = false, counts = false, registry } = {}) {
+/**
+ * The manifest_file type of a manifest list; partitions: with the partition field summaries; v1: without content and
+ * sequence numbers; counts: with the file and row counts.
+ */
+export function manifestListType({ partitions = false, counts = false, registry, v1 = false } = {}) {
   const summary = {
     type: 'record',
     name: 'r508',
@@ -108,9 +119,13 @@ export function manifestListType({ partitions = false, counts = false, registry 
         { name: 'manifest_path', type: 'string' },
         { name: 'manifest_length', type: 'long' },
         { name: 'partition_spec_id', type: 'int' },
-        { name: 'content', type: 'int' },
-        { name: 'sequence_number', type: 'long' },
-        { name: 'min_sequence_number', type: 'long' },
+        ...(v1
+          ? []
+          : [
+              { name: 'content', type: 'int' },
+              { name: 'sequence_number', type: 'long' },
+              { name: 'min_sequence_number', type: 'long' },
+            ]),
         { name: 'added_snapshot_id', type: 'long' },
         ...(counts
           ? ['added_files_count', 'existing_files_count', 'deleted_files_count']

@@ -1,8 +1,9 @@
 """PyIceberg 0.12 side of test/interop/compaction-pyiceberg.test.ts (issue 59: compaction run by the catalog).
 
 Phases (argv[1]), each printing one JSON line on stdout:
-  write   NS TABLE   creates a v2 table partitioned by region (with $SORTED set, and a sort order: id descending,
-                     nulls last), makes 20 small appends and a delete (copy-on-write); prints the rows, the current
+  write   NS TABLE   creates a table of format version $FORMAT_VERSION (default 2) partitioned by region (with
+                     $UNPARTITIONED set, not partitioned; with $SORTED set, and a sort order: id descending, nulls
+                     last), makes 20 small appends and a delete (copy-on-write); prints the rows, the current
                      snapshot's data files and its id
   append  NS TABLE   appends one row (id $ROW_ID, region $REGION, default "eu"), the concurrent writer's commit
   delete  NS TABLE   deletes the row with id $ROW_ID (copy-on-write: an overwrite of its file), a conflicting commit
@@ -11,7 +12,7 @@ Phases (argv[1]), each printing one JSON line on stdout:
                      (pruned by the files' bounds), each data file's id bounds, and the rows of a scan filtered on region (manifests
                      pruned by their partition summaries), and the number of manifests (as the snapshot's
                      manifest list names them, and as table.inspect.manifests() shows them), and each data file's
-                     sort_order_id and ids in file order
+                     sort_order_id and ids in file order, and the format version the table's metadata declares
 """
 import json
 import os
@@ -21,7 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyiceberg.catalog import load_catalog
 from pyiceberg.expressions import EqualTo, GreaterThanOrEqual
-from pyiceberg.partitioning import PartitionField, PartitionSpec
+from pyiceberg.partitioning import UNPARTITIONED_PARTITION_SPEC, PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.table.sorting import NullOrder, SortDirection, SortField, SortOrder, UNSORTED_SORT_ORDER
 from pyiceberg.transforms import IdentityTransform
@@ -50,7 +51,7 @@ def id_bounds(table):
         for e in m.fetch_manifest_entry(table.io, discard_deleted=True):
             lower, upper = (e.data_file.lower_bounds or {}).get(1), (e.data_file.upper_bounds or {}).get(1)
             if lower is not None and upper is not None:
-                out.append([e.data_file.file_path, e.data_file.partition[0], int.from_bytes(lower, "little", signed=True), int.from_bytes(upper, "little", signed=True)])
+                out.append([e.data_file.file_path, e.data_file.partition[0] if len(e.data_file.partition) else None, int.from_bytes(lower, "little", signed=True), int.from_bytes(upper, "little", signed=True)])
     return sorted(out)
 
 
@@ -72,9 +73,9 @@ def batch(ids, region, tag):
 def write(cat, ns, name):
     cat.create_namespace_if_not_exists((ns,))
     schema = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "region", StringType(), required=False), NestedField(3, "v", StringType(), required=False))
-    spec = PartitionSpec(PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="region"))
+    spec = UNPARTITIONED_PARTITION_SPEC if os.environ.get("UNPARTITIONED") else PartitionSpec(PartitionField(source_id=2, field_id=1000, transform=IdentityTransform(), name="region"))
     order = SortOrder(SortField(source_id=1, transform=IdentityTransform(), direction=SortDirection.DESC, null_order=NullOrder.NULLS_LAST)) if os.environ.get("SORTED") else UNSORTED_SORT_ORDER
-    table = cat.create_table((ns, name), schema=schema, partition_spec=spec, sort_order=order, properties={"format-version": "2"})
+    table = cat.create_table((ns, name), schema=schema, partition_spec=spec, sort_order=order, properties={"format-version": os.environ.get("FORMAT_VERSION", "2")})
     for i in range(20):
         table.append(batch([i * 10 + j for j in range(5)], "eu" if i % 2 == 0 else "us", f"a{i}"))
     table.delete(EqualTo("id", 12))
@@ -111,6 +112,7 @@ def verify(cat, ns, name):
         "filtered": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=GreaterThanOrEqual("id", 150)).to_arrow().to_pylist()]),
         "files_with_id_bounds": id_bounds(table),
         "file_orders": file_orders(table),
+        "format_version": table.metadata.format_version,
         "eu_rows": sorted([[r["id"], r["region"], r["v"]] for r in table.scan(row_filter=EqualTo("region", "eu")).to_arrow().to_pylist()]),
     }
 

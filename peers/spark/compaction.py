@@ -5,8 +5,9 @@ command per stdin line, one `@@reply {json}` line each on stdout (as maintenance
 CATALOG_WAREHOUSE, CATALOG_CREDENTIAL; the REST catalog `lake` with vended credentials (S3FileIO, no key of its own).
 
 Commands ({"cmd": ...}):
-  write  {table, inserts}  creates a v2 table partitioned by region with merge-on-read deletes, makes `inserts`
-         INSERTs and a DELETE (position delete files); answers what read answers
+  write  {table, inserts, format_version?}  creates a v2 table partitioned by region with merge-on-read deletes,
+         makes `inserts` INSERTs and a DELETE (position delete files); answers what read answers. With
+         format_version 1, a v1 table (copy-on-write: v1 has no delete files), its DELETE an overwrite
   read   {table, snapshot?}  the rows (at the snapshot, else current), the current snapshot's id and operation, and
          its live data and delete file counts
 """
@@ -42,13 +43,15 @@ class Driver(lakegate_spark.SqlDriver):
             "delete_manifests": manifests.get(1, 0),
         }
 
-    def write(self, table, inserts):
+    def write(self, table, inserts, format_version=2):
         ns = table.rsplit(".", 1)[0]
         self.sql(f"CREATE NAMESPACE IF NOT EXISTS {ns}")
-        self.sql(
-            f"CREATE TABLE {table} (id BIGINT, region STRING, v STRING) USING iceberg PARTITIONED BY (region) "
-            "TBLPROPERTIES ('format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read')"
+        props = (
+            "'format-version'='1'"
+            if format_version == 1
+            else "'format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read'"
         )
+        self.sql(f"CREATE TABLE {table} (id BIGINT, region STRING, v STRING) USING iceberg PARTITIONED BY (region) TBLPROPERTIES ({props})")
         for i in range(inserts):
             region = "eu" if i % 2 == 0 else "us"
             values = ", ".join(f"({i * 10 + j}, '{region}', 'r{i}-{j}')" for j in range(4))
@@ -59,7 +62,7 @@ class Driver(lakegate_spark.SqlDriver):
     def run(self, command):
         cmd = command["cmd"]
         if cmd == "write":
-            return self.write(command["table"], command["inserts"])
+            return self.write(command["table"], command["inserts"], command.get("format_version", 2))
         if cmd == "read":
             return self.read(command["table"], command.get("snapshot"))
         raise ValueError(f"unknown command {cmd}")

@@ -295,7 +295,7 @@ it('keeps its manifests when the commit landed but reported a failure (a connect
   expect(await plan('unknown')).toEqual(files);
 });
 
-it('refuses absurd targets and unknown fields with a 400, and leaves v1 tables alone with a 400', async () => {
+it('refuses absurd targets and unknown fields with a 400, and v3 tables with a 400 (row lineage; v1: test/http/compaction-v1.test.ts)', async () => {
   for (const body of [
     { actions: ['rewrite-manifests'], 'target-manifest-size-bytes': 1 },
     { actions: ['rewrite-manifests'], 'target-manifest-size-bytes': 1024 ** 4 },
@@ -305,9 +305,9 @@ it('refuses absurd targets and unknown fields with a 400, and leaves v1 tables a
     const res = await maintain('events', body);
     expect(res.status, stringifyJson(body)).toBe(400);
   }
-  const v1 = await send('POST', TABLES, { name: 'old', schema: peopleSchema(['id', 'region']), properties: { 'format-version': '1' } });
-  expect(v1.status).toBe(200);
-  expect((await maintain('old', { actions: ['rewrite-manifests'] })).status).toBe(400);
+  const v3 = await send('POST', TABLES, { name: 'lineage', schema: peopleSchema(['id', 'region']), properties: { 'format-version': '3' } });
+  expect(v3.status).toBe(200);
+  expect((await maintain('lineage', { actions: ['rewrite-manifests'] })).status).toBe(400);
 });
 
 it('merges on the schedule the manifests of a table with compaction on and at least compaction.manifests.min-count small ones', async () => {

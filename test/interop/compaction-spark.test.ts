@@ -5,7 +5,9 @@
  * POST …/maintenance on a real server process. Iceberg Java reads the catalog's manifests and manifest list: the same
  * rows (the position deletes applied while rewriting), one data file per partition, a `replace` snapshot; time travel
  * to the snapshot before reads the old files with their deletes. Before the compaction, rewrite-manifests merges the
- * inserts' manifests and the delete manifests (apart): Iceberg Java reads the same rows through one of each.
+ * inserts' manifests and the delete manifests (apart): Iceberg Java reads the same rows through one of each. A
+ * format-version 1 table Spark wrote (inserts and a copy-on-write DELETE) is rewritten alike, through the catalog's v1
+ * manifests, list and snapshot: Iceberg Java reads the same rows, and the table is still format-version 1.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -84,6 +86,43 @@ it(
     expect(after.data_files).toBe(2);
     const before = await spark.run({ cmd: 'read', table: TABLE, snapshot: written.snapshot });
     expect(before.rows).toEqual(written.rows);
+  },
+  20 * 60_000,
+);
+
+it(
+  'Spark reads a format-version 1 table the same after the catalog merges its manifests and compacts its files (v1 manifests)',
+  async () => {
+    const table = 'lake.comp.events_v1';
+    const maintenance = '/management/v1/warehouses/lake/namespaces/comp/tables/events_v1/maintenance';
+    const written = await spark.run({ cmd: 'write', table, inserts: 12, format_version: 1 });
+    expect(written.delete_files).toBe(0);
+    expect(written.rows.length).toBe(48 - 7);
+    // The copy-on-write DELETE rewrote the 7 inserts' files holding a multiple of 7 into one file per partition.
+    expect(written.data_files).toBeGreaterThan(2);
+    expect(written.data_manifests).toBeGreaterThan(1);
+
+    const merged = await send('POST', maintenance, { actions: ['rewrite-manifests'] });
+    expect(merged.status, show(merged.body)).toBe(200);
+    expect(merged.body.manifests).toMatchObject({ outcome: 'committed', 'added-manifests': 1 });
+    const remanifested = await spark.run({ cmd: 'read', table });
+    expect(remanifested.rows).toEqual(written.rows);
+    expect(remanifested.operation).toBe('replace');
+    expect(remanifested.data_manifests).toBe(1);
+    expect(remanifested.data_files).toBe(written.data_files);
+
+    const done = await send('POST', maintenance, { actions: ['rewrite-data-files'] });
+    expect(done.status, show(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': written.data_files });
+    const after = await spark.run({ cmd: 'read', table });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.operation).toBe('replace');
+    expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
+    expect(after.data_files).toBe(2);
+    const before = await spark.run({ cmd: 'read', table, snapshot: written.snapshot });
+    expect(before.rows).toEqual(written.rows);
+    const loaded = await send('GET', '/v1/lake/namespaces/comp/tables/events_v1');
+    expect(loaded.body.metadata['format-version']).toBe(1);
   },
   20 * 60_000,
 );

@@ -39,12 +39,23 @@ async function writeAvro(uri: string, type: unknown, records: unknown[], meta: R
   return bytes.length;
 }
 
-/** A v2 manifest of one partition spec whose fields are all identity(string), named `partitionFields`. */
-export async function writeManifest(uri: string, partitionFields: string[], entries: TestEntry[], content: 0 | 1 = 0): Promise<number> {
+/**
+ * A v2 manifest (or with `formatVersion` 1 a v1 manifest: no sequence numbers, block_size_in_bytes, data files
+ * only) of one partition spec whose fields are all identity(string), named `partitionFields`.
+ */
+export async function writeManifest(
+  uri: string,
+  partitionFields: string[],
+  entries: TestEntry[],
+  content: 0 | 1 = 0,
+  formatVersion: 1 | 2 = 2,
+): Promise<number> {
+  const v1 = formatVersion === 1;
   const type = manifestEntryType({
     partition: partitionFields.map((name, i) => ({ name, type: ['null', 'string'], 'field-id': 1000 + i })),
     deletes: true,
     registry: bigintLongs(),
+    v1,
   });
   const records = entries.map((e) => ({
     status: e.status,
@@ -58,6 +69,7 @@ export async function writeManifest(uri: string, partitionFields: string[], entr
       partition: Object.fromEntries(partitionFields.map((name, i) => [name, e.file.partition[i] ?? null])),
       record_count: BigInt(e.file.records),
       file_size_in_bytes: BigInt(e.file.bytes ?? 1000),
+      block_size_in_bytes: 64n * 1024n * 1024n,
       value_counts: e.file.longBounds ? e.file.longBounds.map(([id]) => ({ key: id, value: BigInt(e.file.records) })) : null,
       null_value_counts: e.file.longBounds ? e.file.longBounds.map(([id]) => ({ key: id, value: 0n })) : null,
       lower_bounds: e.file.longBounds ? e.file.longBounds.map(([id, lo]) => ({ key: id, value: i64(lo) })) : null,
@@ -66,6 +78,7 @@ export async function writeManifest(uri: string, partitionFields: string[], entr
       referenced_data_file: e.file.referencedDataFile ?? null,
     },
   }));
+  if (v1) return writeAvro(uri, type, records, { 'format-version': '1', 'partition-spec-id': '0' });
   return writeAvro(uri, type, records, { 'format-version': '2', 'partition-spec-id': '0', content: content === 0 ? 'data' : 'deletes' });
 }
 
@@ -79,10 +92,11 @@ export interface TestManifest {
   files?: [number, number, number];
 }
 
-export async function writeManifestList(uri: string, manifests: TestManifest[]): Promise<void> {
+/** A v2 manifest list (or with `formatVersion` 1 a v1 one: no content, no sequence numbers). */
+export async function writeManifestList(uri: string, manifests: TestManifest[], formatVersion: 1 | 2 = 2): Promise<void> {
   await writeAvro(
     uri,
-    manifestListType({ registry: bigintLongs(), counts: manifests.some((m) => m.files !== undefined) }),
+    manifestListType({ registry: bigintLongs(), v1: formatVersion === 1, counts: manifests.some((m) => m.files !== undefined) }),
     manifests.map((m) => ({
       manifest_path: m.path,
       manifest_length: BigInt(m.length),
@@ -102,6 +116,6 @@ export async function writeManifestList(uri: string, manifests: TestManifest[]):
             deleted_rows_count: BigInt(m.files[2] * 10),
           }),
     })),
-    { 'format-version': '2' },
+    { 'format-version': String(formatVersion) },
   );
 }

@@ -11,18 +11,22 @@ import { type TestEntry, type TestManifest, writeManifest, writeManifestList } f
 
 export const REGIONS = ['us', 'eu', 'ap'];
 
-/** A table under `tables` with `appends` append snapshots, each adding one manifest of one data file per region (records = append number + 1). */
+/**
+ * A table under `tables` with `appends` append snapshots, each adding one manifest of one data file per region
+ * (records = append number + 1); of format version 2, or `formatVersion` 1 (v1 manifests and lists; no deletes).
+ */
 export async function tableWithManyManifests(
   send: Send,
   tables: string,
   name: string,
   appends: number,
+  formatVersion: 1 | 2 = 2,
 ): Promise<{ location: string; snapshots: string[]; append: (deletes?: boolean) => Promise<string> }> {
   const created = await send('POST', tables, {
     name,
     schema: peopleSchema(['id', 'region']),
     'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] },
-    properties: { 'format-version': '2' },
+    properties: { 'format-version': String(formatVersion) },
   });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   const location: string = created.body.metadata.location;
@@ -54,8 +58,14 @@ export async function tableWithManyManifests(
     const path = `${location}/metadata/append-${i}-m0.avro`;
     const seq = (metadata['last-sequence-number'] ?? 0) + 1;
     const content = deletes ? 1 : 0;
-    manifests.unshift({ path, length: await writeManifest(path, ['region'], entries, content), content, sequenceNumber: seq, addedSnapshotId: c.snapshotId });
-    await writeManifestList(list, manifests);
+    manifests.unshift({
+      path,
+      length: await writeManifest(path, ['region'], entries, content, formatVersion),
+      content,
+      sequenceNumber: seq,
+      addedSnapshotId: c.snapshotId,
+    });
+    await writeManifestList(list, manifests, formatVersion);
     const committed = await send('POST', `${tables}/${name}`, { requirements: c.requirements, updates: c.updates });
     expect(committed.status, stringifyJson(committed.body)).toBe(200);
     snapshots.push(String(c.snapshotId));

@@ -47,20 +47,21 @@ async function writeRows(uri: string, rows: SmallRow[]): Promise<void> {
 
 /**
  * Creates `tablePath` (`/v1/{wh}/namespaces/{ns}/tables`, name) with `files[region]` small files per region (and
- * `bigFiles[region]` that record 2 MiB), all in one append. Returns every row written, in id order.
+ * `bigFiles[region]` that record 2 MiB), all in one append, of format version 2 (or `formatVersion` 1: v1 manifest
+ * and list). Returns every row written, in id order.
  */
 export async function tableWithSmallFiles(
   send: Send,
   tablesPath: string,
   name: string,
   files: Record<string, number>,
-  options: { properties?: Record<string, string>; bigFiles?: Record<string, number> } = {},
+  options: { properties?: Record<string, string>; bigFiles?: Record<string, number>; formatVersion?: 1 | 2 } = {},
 ): Promise<SmallRow[]> {
   const created = await send('POST', tablesPath, {
     name,
     schema,
     'partition-spec': { fields: [{ 'source-id': 2, 'field-id': 1000, name: 'region', transform: 'identity' }] },
-    properties: { 'format-version': '2', ...options.properties },
+    properties: { 'format-version': String(options.formatVersion ?? 2), ...options.properties },
   });
   expect(created.status, stringifyJson(created.body)).toBe(200);
   const metadata = created.body.metadata;
@@ -93,9 +94,9 @@ export async function tableWithSmallFiles(
     });
   }
   const manifest = `${location}/metadata/small-files-m0.avro`;
-  const length = await writeManifest(manifest, ['region'], entries);
+  const length = await writeManifest(manifest, ['region'], entries, 0, options.formatVersion);
   const list = `${location}/metadata/small-files-snap-1.avro`;
-  await writeManifestList(list, [{ path: manifest, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n }]);
+  await writeManifestList(list, [{ path: manifest, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n }], options.formatVersion);
   const c = appendUpdates(metadata, list);
   const committed = await send('POST', `${tablesPath}/${name}`, { requirements: c.requirements, updates: c.updates });
   expect(committed.status, stringifyJson(committed.body)).toBe(200);

@@ -24,6 +24,7 @@ import { parseJson } from '../json.js';
 import { tableObject } from '../kit/table-kit.js';
 import { scheduledCompaction } from '../metadata/compaction-properties.js';
 import type { TableMetadata } from '../metadata/index.js';
+import { isRewritableFormat } from './compaction/format-versions.js';
 import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
 import type { Outcomes } from '../ports/change-listener.js';
 import { encodeNamespace } from '../identifiers.js';
@@ -197,11 +198,12 @@ export class MaintenanceScheduler {
   private jobOptions(warehouse: Warehouse, metadata: TableMetadata): MaintenanceOptions {
     const actions: MaintenanceAction[] = [...MAINTENANCE_ACTIONS];
     const compaction = scheduledCompaction(metadata.properties, warehouse.properties);
-    // Format versions other than 2 are refused by compaction (docs/maintenance.md): their expiry still runs.
-    const compacts = compaction !== undefined && this.maintenance.compacts && metadata['format-version'] === 2;
+    // Format version 3 is refused by compaction (compaction/format-versions.ts): its expiry still runs.
+    const rewritable = isRewritableFormat(metadata['format-version']);
+    const compacts = compaction !== undefined && this.maintenance.compacts && rewritable;
     if (compacts) actions.unshift('rewrite-data-files');
     // Metadata only: no Parquet rewriter needed.
-    const mergesManifests = compaction !== undefined && metadata['format-version'] === 2;
+    const mergesManifests = compaction !== undefined && rewritable;
     if (mergesManifests) actions.unshift('rewrite-manifests');
     return {
       actions,

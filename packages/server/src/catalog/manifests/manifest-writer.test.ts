@@ -118,4 +118,63 @@ describe('manifest writer', () => {
     expect(avro.meta.get('format-version')).toBe('2');
     expect(JSON.parse(avro.meta.get('schema')!)['schema-id']).toBe(0);
   });
+
+  it('writes a v1 manifest and list (no sequence numbers, block_size_in_bytes) the reader reads back, and refuses delete files in v1', async () => {
+    const files = new Map<string, Uint8Array>();
+    const entries: WriteEntry[] = [
+      { status: 1, snapshotId: 9n, sequenceNumber: null, fileSequenceNumber: null, file: file('file:///t/data/a.parquet', ['eu', 19000, 3], 10) },
+      { status: 0, snapshotId: 5n, sequenceNumber: 0, fileSequenceNumber: null, file: file('file:///t/data/b.parquet', ['us', 19001, 1], 20) },
+    ];
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, formatVersion: 1, entries });
+    const avro = await openAvro('m.avro', bytes);
+    expect(avro.meta.get('format-version')).toBe('1');
+    expect(avro.meta.has('content')).toBe(false);
+    const writer = JSON.parse(avro.meta.get('avro.schema')!);
+    expect(writer.fields.map((f: { name: string }) => f.name)).toEqual(['status', 'snapshot_id', 'data_file']);
+    const records = [];
+    for await (const r of avro.records) records.push(r as { snapshot_id: bigint; data_file: Record<string, unknown> });
+    expect(records.map((r) => [r.snapshot_id, r.data_file.block_size_in_bytes, 'content' in r.data_file])).toEqual([
+      [9n, 64n * 1024n * 1024n, false],
+      [5n, 64n * 1024n * 1024n, false],
+    ]);
+    files.set('file:///t/metadata/m.avro', bytes);
+    const manifest = {
+      path: 'file:///t/metadata/m.avro',
+      length: bytes.length,
+      partitionSpecId: 0,
+      content: 0 as const,
+      addedSnapshotId: 9n,
+      partitions,
+      counts,
+    };
+    const list = await encodeManifestList([{ ...manifest, sequenceNumber: 0, minSequenceNumber: 0 }], {
+      snapshotId: 9n,
+      parentSnapshotId: 5n,
+      sequenceNumber: 0,
+      formatVersion: 1,
+    });
+    expect((await openAvro('snap.avro', list)).meta.has('sequence-number')).toBe(false);
+    files.set('file:///t/metadata/snap.avro', list);
+    const reader = new ManifestReader({ read: async (uri: string) => files.get(uri)! }, ['file:///t']);
+    const [listed] = await reader.readManifestList('file:///t/metadata/snap.avro');
+    expect(listed).toMatchObject({ path: manifest.path, sequenceNumber: 0, addedSnapshotId: 9n, counts });
+    const read = [];
+    for await (const e of reader.readManifest(listed!)) read.push([e.status, e.snapshotId, e.sequenceNumber, e.file.filePath, e.file.recordCount]);
+    expect(read).toEqual([
+      [1, 9n, 0, 'file:///t/data/a.parquet', 10],
+      [0, 5n, 0, 'file:///t/data/b.parquet', 20],
+    ]);
+    // v1 has no delete files: a delete manifest, a delete file or a list naming a delete manifest is refused.
+    const deletes = { ...entries[0]!, file: { ...entries[0]!.file, content: 1 as const } };
+    await expect(encodeManifest({ spec, schema, content: 1, formatVersion: 1, entries: [] })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(encodeManifest({ spec, schema, content: 0, formatVersion: 1, entries: [deletes] })).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+    await expect(
+      encodeManifestList([{ ...manifest, content: 1, sequenceNumber: 0, minSequenceNumber: 0 }], {
+        snapshotId: 9n,
+        parentSnapshotId: null,
+        sequenceNumber: 0,
+        formatVersion: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_VALIDATION' });
+  });
 });

@@ -1,17 +1,19 @@
 /**
- * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v2 table's small
- * data files. Plans on the table's current snapshot (bin-pack.ts), rewrites each group through the DataFileRewriter
- * port (the Parquet adapter the row/column policies use: the group's files with their delete files applied, no
- * filter, no transforms) into one new file under the table's data location, then commits one `replace` snapshot
- * for every group (replace-commit.ts: built on the table's head at commit time, concurrent changes kept unless they
- * touch a rewritten file, in which case it gives up and removes the new files). Non-Parquet files are left. The
- * deletes are applied by the same code as a restricted plan's, deletion vectors included; v3 tables (the only ones
- * with DVs) are still refused below: their compaction must keep row lineage and drop the rewritten files' DVs.
+ * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1 or v2 table's
+ * small data files (format-versions.ts: v3 is refused). Plans on the table's current snapshot (bin-pack.ts), rewrites
+ * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
+ * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then
+ * commits one `replace` snapshot for every group (replace-commit.ts: built on the table's head at commit time,
+ * concurrent changes kept unless they touch a rewritten file, in which case it gives up and removes the new files).
+ * Non-Parquet files are left. The deletes are applied by the same code as a restricted plan's, deletion vectors
+ * included; v3 tables (the only ones with DVs) are still refused (format-versions.ts): their compaction must keep row
+ * lineage and drop the rewritten files' DVs. A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
+ * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
  * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
-import { CatalogError, validation } from '../../../errors/catalog-error.js';
+import { CatalogError } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
@@ -22,6 +24,7 @@ import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
 import { type DataFileRewriter, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
+import { rewritableFormat } from './format-versions.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
 import { mergedBounds } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
@@ -104,7 +107,7 @@ export function targetSize(metadata: TableMetadata, requested: number | undefine
 
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
   const metadata = parseJson(record.metadataJson) as TableMetadata;
-  if (metadata['format-version'] !== 2) throw validation(`rewrite-data-files supports tables of format version 2 (this one is ${metadata['format-version']})`);
+  rewritableFormat('rewrite-data-files', metadata);
   // Decided (and a 400 thrown) before anything is planned.
   const sort = sortPlanOf(metadata, options.strategy, options.sortOrder);
   const target = targetSize(metadata, options.targetFileSizeBytes);

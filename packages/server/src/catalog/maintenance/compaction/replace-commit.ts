@@ -27,6 +27,7 @@ import { commitTables } from '../../tables/commit.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
 import { partitionKey } from './bin-pack.js';
+import { rewritableFormat } from './format-versions.js';
 
 export const ATTEMPTS = 4;
 
@@ -186,15 +187,17 @@ async function buildSnapshot(
   const head = BigInt(metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'] ?? -1);
   const parent = (metadata.snapshots ?? []).find((s) => snapshotIdOf(s) === head);
   if (!parent?.['manifest-list']) return 'the table has no current snapshot with a manifest list';
+  const version = rewritableFormat('rewrite-data-files', metadata);
   const snapshotId = newSnapshotId();
-  const sequenceNumber = Number(metadata['last-sequence-number'] ?? 0) + 1;
+  // v1 has no sequence numbers: the manifests, list and snapshot written below carry none.
+  const sequenceNumber = version === 1 ? 0 : Number(metadata['last-sequence-number'] ?? 0) + 1;
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
   const metadataDir = metadata.properties?.['write.metadata.path'] ?? `${metadata.location.replace(/\/+$/, '')}/metadata`;
   const writeManifest = async (specId: number, entries: WriteEntry[]): Promise<ListEntry> => {
     const spec = specs.get(specId);
     if (!spec) throw new CatalogError('ERR_VALIDATION', `partition spec ${specId} is not in the table's metadata`);
-    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, entries });
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, formatVersion: version, entries });
     const path = `${metadataDir}/${ctx.newUuid()}-m-compaction.avro`;
     await storage.writeNew(path, bytes);
     written.push(path);
@@ -253,12 +256,12 @@ async function buildSnapshot(
   }
   for (const [specId, entries] of bySpec) list.unshift(await writeManifest(specId, entries));
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${ctx.newUuid()}.avro`;
-  await storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber }));
+  await storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber, formatVersion: version }));
   written.push(listPath);
   const addedRecords = input.added.reduce((n, a) => n + a.file.recordCount, 0);
   const addedBytes = input.added.reduce((n, a) => n + a.file.fileSizeInBytes, 0);
   return {
-    'sequence-number': sequenceNumber,
+    ...(version === 1 ? {} : { 'sequence-number': sequenceNumber }),
     'snapshot-id': snapshotId,
     'parent-snapshot-id': head,
     'timestamp-ms': Math.max(ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),

@@ -1,6 +1,6 @@
 /**
- * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v2 table's current snapshot merged
- * into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
+ * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1 or v2 table's current snapshot
+ * merged into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
  * Iceberg's RewriteManifests does:
  * - per kind (data, deletes: merged separately, never together) and partition spec, the manifests below 3/4 of the
  *   target are merged when there are two or more (manifest-groups.ts); larger ones are kept as they are;
@@ -14,6 +14,8 @@
  *   path with `assert-ref-snapshot-id main`. Each attempt plans on main's head as it is then, so a concurrent commit
  *   is never lost: a compare-and-swap conflict deletes that attempt's manifests and list and plans again on the new
  *   head (ATTEMPTS times). Whatever was written and not committed is deleted.
+ * A v1 table (format-versions.ts; v3 is refused) gets v1 manifests and a v1 manifest list and snapshot: no sequence
+ * numbers anywhere (its entries keep their snapshot ids, which v1 requires).
  * Memory: the manifest list, and the live entries of one kind and spec's small manifests at a time, held encoded
  * (their Avro records, for the sort), plus one output manifest's bytes.
  */
@@ -25,6 +27,7 @@ import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { ManifestFile } from '../../ports/manifests.js';
 import type { TableContext } from '../../kit/table-kit.js';
+import { rewritableFormat } from './format-versions.js';
 import { clusterEntries, manifestsToMerge, SMALL_MANIFEST_RATIO } from './manifest-groups.js';
 import { ATTEMPTS, commitMaintenanceSnapshot, countsOf, dropAll, maybeCommitted, newSnapshotId } from './replace-commit.js';
 
@@ -87,7 +90,7 @@ export async function rewriteManifests(
   options: ManifestRewriteOptions,
 ): Promise<ManifestRewriteResult> {
   const first = parseJson(record.metadataJson) as TableMetadata;
-  if (first['format-version'] !== 2) throw validation(`rewrite-manifests supports tables of format version 2 (this one is ${first['format-version']})`);
+  rewritableFormat('rewrite-manifests', first);
   for (let attempt = 1; ; attempt += 1) {
     const current = await deps.ctx.store.repository.getObject(deps.warehouse, record.namespace, record.name);
     if (!current || current.id !== record.id)
@@ -137,8 +140,10 @@ async function build(
   const groups = manifestsToMerge(manifests, Math.floor(target * SMALL_MANIFEST_RATIO));
   const candidates = [...groups.values()].reduce((n, g) => n + g.length, 0);
   if (candidates === 0 || (options.minManifests !== undefined && candidates < options.minManifests)) return undefined;
+  const version = rewritableFormat('rewrite-manifests', metadata);
   const snapshotId = newSnapshotId();
-  const sequenceNumber = Number(metadata['last-sequence-number'] ?? 0) + 1;
+  // v1 has no sequence numbers: the lists and snapshot written below carry none.
+  const sequenceNumber = version === 1 ? 0 : Number(metadata['last-sequence-number'] ?? 0) + 1;
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
   const metadataDir = (metadata.properties?.['write.metadata.path'] ?? `${metadata.location.replace(/\/+$/, '')}/metadata`).replace(/\/+$/, '');
@@ -156,8 +161,8 @@ async function build(
     // A new manifest is its header (schema, spec) and its entries, held encoded (a few times smaller than decoded)
     // and weighed by their encoding (not by their share of their old manifest: other writers' headers and
     // statistics differ): runs hold the target minus one header.
-    const header = encodeManifestOfRecords({ spec, schema, content, entries: [] }).bytes.length;
-    const encode = entryEncoder(spec, schema);
+    const header = encodeManifestOfRecords({ spec, schema, content, formatVersion: version, entries: [] }).bytes.length;
+    const encode = entryEncoder(spec, schema, version);
     const live: (EncodedEntry & { bytes: number; sequenceNumber: number })[] = [];
     for (const m of group) {
       const own: typeof live = [];
@@ -188,7 +193,7 @@ async function build(
     planned += runs.length;
     if (options.dryRun) continue;
     for (const run of runs) {
-      const { bytes, counts, partitions } = encodeManifestOfRecords({ spec, schema, content, entries: run });
+      const { bytes, counts, partitions } = encodeManifestOfRecords({ spec, schema, content, formatVersion: version, entries: run });
       const path = `${metadataDir}/${deps.ctx.newUuid()}-m-rewrite.avro`;
       deps.signal?.throwIfAborted();
       await deps.storage.writeNew(path, bytes);
@@ -220,11 +225,11 @@ async function build(
   const head = BigInt(headId!);
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${deps.ctx.newUuid()}.avro`;
   deps.signal?.throwIfAborted();
-  await deps.storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber }));
+  await deps.storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber, formatVersion: version }));
   written.push(listPath);
   const totals = Object.fromEntries(Object.entries(parent.summary ?? {}).filter(([k]) => k.startsWith('total-')));
   const snapshot = {
-    'sequence-number': sequenceNumber,
+    ...(version === 1 ? {} : { 'sequence-number': sequenceNumber }),
     'snapshot-id': snapshotId,
     'parent-snapshot-id': head,
     'timestamp-ms': Math.max(deps.ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),
