@@ -11,6 +11,9 @@
  * transaction (assert-create) needs `table:create` on the namespace, plus
  * `table:write-data` there when it adds snapshots; completing someone
  * else's stage-created table needs both whatever it adds.
+ *
+ * On a federated warehouse the same authorization runs, and the change (a replace's included) is then the remote's
+ * own commit, sent once the paths its updates bring in are held to this warehouse's storage (tables/paths.ts).
  */
 import type { CommitTableRequest } from '@lakegate/protocol';
 import { commitConflict, validation } from '../../errors/catalog-error.js';
