@@ -9,7 +9,9 @@
  * table dropped and re-created at the remote meanwhile makes it the remote's 409, changing nothing; and a replacement
  * whose location or write path lies outside the front warehouse's storage (though inside the remote's) is a 400 at the
  * front before anything reaches the remote, as for a local table (before, the remote committed it and the front then
- * refused to serve the result: the client saw a failure, the remote had changed).
+ * refused to serve the result: the client saw a failure, the remote had changed). Besides: a credentials call (an
+ * engine's refresh) loads the table from the remote first, as docs/federation.md says every table call does: a table
+ * dropped at the remote is a 404, no longer vended for on its old mirror record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -174,5 +176,14 @@ describe('replacing a table (RTAS) on a federated warehouse', () => {
     const moved = await writer.send('POST', `${FED}/placed`, replaceCommit(created.body, inside).body);
     expect(moved.status, show(moved.body)).toBe(200);
     expect((await remoteAdmin('GET', `${REMOTE}/placed`)).body.metadata.location).toBe(inside);
+  });
+
+  it("vends for the remote's table as the remote has it now: once it was dropped there, its credentials are a 404", async () => {
+    await tableWithData('vended');
+    expect((await writer.send('GET', `${FED}/vended/credentials`)).status).toBe(200);
+    expect((await remoteAdmin('DELETE', `${REMOTE}/vended`)).status).toBe(204);
+    const res = await writer.send('GET', `${FED}/vended/credentials`);
+    expect(res.status, show(res.body)).toBe(404);
+    expect(res.body.error.type).toBe('NoSuchTableException');
   });
 });
