@@ -5,7 +5,10 @@ Run through `scripts/peers/spark.sh run peers/spark/federation.py`. One Spark se
 as peers/spark/locations.py is: one JSON command per line on stdin, one `@@reply {json}` line per command on stdout.
 Configured by env: CATALOG_URI, CATALOG_WAREHOUSE, LAKEGATE_SPARK_JARS, and CATALOG_CREDENTIALS, a JSON object
 {"<spark catalog name>": "client_id:client_secret"}: one Iceberg REST catalog per principal, all on the same Lakegate
-warehouse. No access delegation: the warehouse is on `file:` storage, read and written through HadoopFileIO.
+warehouse, with no access delegation (that warehouse is on `file:` storage, read and written through HadoopFileIO); and
+optionally CATALOG_VENDED, a JSON object {"<spark catalog name>": {"warehouse": ..., "credential": ...}}: catalogs on
+the same Lakegate whose warehouse is on S3 (MinIO), read and written through S3FileIO with only the storage credentials
+Lakegate vends (`X-Iceberg-Access-Delegation: vended-credentials`; no endpoint, region or key of their own).
 
 Commands ({"cmd": ...}):
   sql      {sql}            runs the statement; answers its rows (each a list of values)
@@ -20,11 +23,21 @@ import lakegate_spark
 
 
 def session():
+    lakegate_spark.refuse_aws_env()
     work = lakegate_spark.work_dir("lakegate-spark-federation-")
     builder = lakegate_spark.builder("lakegate-federation", work)
     for name, credential in json.loads(os.environ["CATALOG_CREDENTIALS"]).items():
         builder = lakegate_spark.rest_catalog(
             builder, name, uri=os.environ["CATALOG_URI"], warehouse=os.environ["CATALOG_WAREHOUSE"], credential=credential
+        )
+    for name, catalog in json.loads(os.environ.get("CATALOG_VENDED", "{}")).items():
+        builder = lakegate_spark.rest_catalog(
+            builder,
+            name,
+            uri=os.environ["CATALOG_URI"],
+            warehouse=catalog["warehouse"],
+            credential=catalog["credential"],
+            delegation="vended-credentials",
         )
     return lakegate_spark.start(builder)
 

@@ -11,6 +11,9 @@
  * transaction (assert-create) needs `table:create` on the namespace, plus
  * `table:write-data` there when it adds snapshots; completing someone
  * else's stage-created table needs both whatever it adds.
+ *
+ * On a federated warehouse the same authorization runs, and the change (a replace's included) is then the remote's
+ * own commit, sent once the paths its updates bring in are held to this warehouse's storage (tables/paths.ts).
  */
 import type { CommitTableRequest } from '@lakegate/protocol';
 import { commitConflict, validation } from '../../errors/catalog-error.js';
@@ -25,7 +28,7 @@ import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } fr
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../metadata-files.js';
 import type { CatalogObjectRecord, CatalogRepository } from '../ports/index.js';
-import { checkIntroducedPaths } from './paths.js';
+import { checkIntroducedByUpdates, checkIntroducedPaths } from './paths.js';
 import {
   type TableContext,
   checkTableLocation,
@@ -92,8 +95,12 @@ export async function commitTables(ctx: TableContext, request: CatalogRequest, i
   // authorized for: its catalog id, or none for a create)
   const authorized: AuthorizedChange[] = [];
   for (const change of changes) authorized.push({ ...change, authorizedId: await authorizeChange(ctx, scope, change) });
-  // A federated warehouse's commit is the remote's own, with the requirements (federation/federated-tables.ts).
-  if (ctx.federation && isFederatedScope(scope)) return ctx.federation.commit(scope, authorized);
+  // A federated warehouse's commit is the remote's own, with the requirements (federation/federated-tables.ts); what it
+  // brings into the table is held to this warehouse's storage first, over the mirrored base (tables/paths.ts).
+  if (ctx.federation && isFederatedScope(scope)) {
+    for (const c of authorized) checkIntroducedByUpdates(scope.warehouse, await mirroredBase(ctx, scope, c), c.updates);
+    return ctx.federation.commit(scope, authorized);
+  }
   // execute (or answer from what an earlier attempt with the same Idempotency-Key applied)
   const applied = request.idempotency?.applied === undefined ? undefined : await answerFromOutcome(ctx, scope, changes, request.idempotency.applied);
   if (applied) return applied;
@@ -154,6 +161,13 @@ const assignedUuid = (change: TableChange): string | undefined => {
 /** A change with the catalog id of the table it was authorized for (undefined: a create, authorized on the namespace). */
 interface AuthorizedChange extends TableChange {
   authorizedId: string | undefined;
+}
+
+/** The mirrored metadata of the table a federated change was authorized for (none for a create). */
+async function mirroredBase(ctx: TableContext, scope: RequestScope, change: AuthorizedChange): Promise<TableMetadata | null> {
+  if (change.authorizedId === undefined) return null;
+  const record = await ctx.store.repository.getObject(scope.warehouse.name, change.identifier.namespace, change.identifier.name);
+  return record?.kind === 'table' && record.id === change.authorizedId ? (parseJson(record.metadataJson) as TableMetadata) : null;
 }
 
 async function authorizeChange(ctx: TableContext, scope: RequestScope, change: TableChange): Promise<string | undefined> {

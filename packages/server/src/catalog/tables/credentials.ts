@@ -36,6 +36,9 @@ export async function loadCredentials(
   const levels = checkNamespace(namespace);
   checkName(name, 'table name');
   const scope = await ctx.scope(request);
+  // A federated table as the remote has it now (federation/mirror.ts), as a load sees it: one the remote dropped or
+  // re-created is not vended for on its old record.
+  await ctx.federation?.seeTable(scope, levels, name);
   const identifier = { namespace: levels, name };
   const claims = refreshToken === undefined ? undefined : await ctx.credentials.verifyRefreshToken(scope, identifier, refreshToken);
   const { namespacePath, record, staged } = await resolveForCredentials(ctx, scope, levels, name, claims?.tableUuid);

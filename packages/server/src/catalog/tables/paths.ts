@@ -56,3 +56,48 @@ export function checkIntroducedPaths(warehouse: Warehouse, base: TableMetadata |
       throw validation(`property ${key} ${value} is outside the location of the table (${next.location}): a table writes only under its own location`);
   }
 }
+
+type Update = { action?: unknown } & Record<string, unknown>;
+const isRecord = (v: unknown): v is Record<string, string> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const bySnapshot = (id: unknown) => (f: { 'snapshot-id'?: unknown }) => String(f['snapshot-id']) !== String(id);
+
+/**
+ * The same rule for a commit the remote catalog of a federated warehouse applies (federation/federated-tables.ts): the
+ * front never sees the resulting metadata before the remote has committed it, so the paths the updates bring in (a
+ * `set-location`, as a `REPLACE TABLE … LOCATION` sends, new snapshots' files, statistics files, `write.*.path`
+ * properties) are checked against this warehouse's storage on the updates themselves, over the mirrored base, before
+ * anything is sent. Without it a remote whose storage is wider than the front's committed such a change, and the front
+ * then refused to serve the table: the client was told the commit failed while the remote had it. Only the paths are
+ * projected from the updates; everything else about them is the remote's to check.
+ */
+export function checkIntroducedByUpdates(warehouse: Warehouse, base: TableMetadata | null, updates: readonly unknown[]): void {
+  let location = base?.location;
+  const properties: Record<string, string> = { ...(base?.properties ?? {}) };
+  let snapshots = [...(base?.snapshots ?? [])];
+  let statistics = [...(base?.statistics ?? [])];
+  let partitionStatistics = [...(base?.['partition-statistics'] ?? [])];
+  for (const u of updates as Update[]) {
+    if (typeof u !== 'object' || u === null) continue;
+    if (u.action === 'set-location') location = checkLocation(warehouse, u.location, 'location', { notRoot: true });
+    else if (u.action === 'set-properties' && isRecord(u.updates)) Object.assign(properties, u.updates);
+    else if (u.action === 'remove-properties' && Array.isArray(u.removals)) for (const key of u.removals) delete properties[String(key)];
+    else if (u.action === 'add-snapshot' && isRecord(u.snapshot)) snapshots.push(u.snapshot as never);
+    else if (u.action === 'remove-snapshots' && Array.isArray(u['snapshot-ids'])) {
+      const removed = new Set(u['snapshot-ids'].map(String));
+      snapshots = snapshots.filter((s) => !removed.has(String(s['snapshot-id'])));
+    } else if (u.action === 'set-statistics' && isRecord(u.statistics)) {
+      const file = u.statistics as never as { 'snapshot-id'?: unknown };
+      statistics = [...statistics.filter(bySnapshot(file['snapshot-id'])), file as never];
+    } else if (u.action === 'remove-statistics') statistics = statistics.filter(bySnapshot(u['snapshot-id']));
+    else if (u.action === 'set-partition-statistics' && isRecord(u['partition-statistics'])) {
+      const file = u['partition-statistics'] as never as { 'snapshot-id'?: unknown };
+      partitionStatistics = [...partitionStatistics.filter(bySnapshot(file['snapshot-id'])), file as never];
+    } else if (u.action === 'remove-partition-statistics') partitionStatistics = partitionStatistics.filter(bySnapshot(u['snapshot-id']));
+  }
+  const next = { ...base, location, properties, snapshots, statistics, 'partition-statistics': partitionStatistics } as TableMetadata;
+  if (location !== undefined) return checkIntroducedPaths(warehouse, base, next);
+  // A create transaction that names no location (the remote chooses it, and the front checks its answer): the write
+  // paths can only be held to the warehouse's storage.
+  for (const key of WRITE_PATH_PROPERTIES) if (properties[key] !== undefined) checkLocation(warehouse, properties[key], `property ${key}`);
+  checkIntroducedPaths(warehouse, base, { ...next, properties: {} } as TableMetadata);
+}

@@ -1,0 +1,189 @@
+/**
+ * Federation (issue 57), Iceberg REST kind, in-process: a table replaced (`REPLACE TABLE … AS SELECT`, `CREATE OR
+ * REPLACE`) through a front Lakegate whose warehouse federates another Lakegate (the remote, OAuth2 on, on a real
+ * port). Iceberg's replace transaction loads the table, then commits the replacement in one commit whose only
+ * requirement is `assert-table-uuid` (schema, spec, sort order, properties, location and the new snapshot as updates).
+ * Proves: the commit is authorized at the front as a local replace (`table:write-data` on the table: a reader gets 403,
+ * nothing reaches the remote) and is the remote's own commit (same table uuid, the new schema and snapshot current);
+ * the front records it as a local replace (`table:write-data` audited, a `table.committed` event by the caller); a
+ * table dropped and re-created at the remote meanwhile makes it the remote's 409, changing nothing; and a replacement
+ * whose location or write path lies outside the front warehouse's storage (though inside the remote's) is a 400 at the
+ * front before anything reaches the remote, as for a local table (before, the remote committed it and the front then
+ * refused to serve the result: the client saw a failure, the remote had changed). Besides: a credentials call (an
+ * engine's refresh) loads the table from the remote first, as docs/federation.md says every table call does: a table
+ * dropped at the remote is a 404, no longer vended for on its old mirror record.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
+import { bearerSender } from '../support/inject.js';
+import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
+
+let remote: TestCatalog;
+let remoteAdmin: Send;
+let front: CatalogWithCallers;
+let writer: { send: Send; id: string };
+let reader: { send: Send; id: string };
+/** The front warehouse's storage root: a directory inside the remote warehouse's. */
+let frontRoot: string;
+let remoteRoot: string;
+
+/** For failure messages: catalog answers carry 63-bit ids as BigInt. */
+const show = (body: unknown) => JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+const FED = '/v1/fed/namespaces/rtas/tables';
+const REMOTE = '/v1/default/namespaces/rtas/tables';
+
+const schema = {
+  type: 'struct',
+  'schema-id': 0,
+  fields: [
+    { id: 1, name: 'id', type: 'long', required: false },
+    { id: 2, name: 'qty', type: 'int', required: false },
+  ],
+};
+const replacementSchema = {
+  type: 'struct',
+  'schema-id': 1,
+  fields: [
+    { id: 3, name: 'id', type: 'long', required: false },
+    { id: 4, name: 'label', type: 'string', required: false },
+  ],
+};
+
+beforeAll(async () => {
+  remote = await startInProcess({}, { auth: true });
+  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = remote.lakegate.app.server.address() as { port: number };
+  const creds = remote.admin();
+  remoteAdmin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, creds.client_id, creds.client_secret));
+  const warehouses = await remoteAdmin('GET', '/management/v1/warehouses');
+  remoteRoot = warehouses.body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
+  frontRoot = `${remoteRoot}/front`;
+  front = await startWithCallers();
+  const created = await front.admin('POST', '/management/v1/warehouses', {
+    name: 'fed',
+    'storage-root': frontRoot,
+    'storage-profile': { type: 'file' },
+    federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${port}`, warehouse: 'default', 'client-id': creds.client_id, 'timeout-ms': 4000 },
+    'federation-secret': { 'client-secret': creds.client_secret },
+  });
+  expect(created.status, show(created.body)).toBe(201);
+  expect((await front.admin('POST', '/v1/fed/namespaces', { namespace: ['rtas'] })).status).toBe(200);
+  writer = await front.principal('rtas-writer', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'fed' });
+  reader = await front.principal('rtas-reader', READ_ONLY, { type: 'warehouse', warehouse: 'fed' });
+}, 60_000);
+
+afterAll(async () => {
+  await front?.cat.close();
+  await remote?.close();
+});
+
+/** A table made through the front, with one snapshot (the table a replace replaces). */
+async function tableWithData(name: string): Promise<any> {
+  const created = await writer.send('POST', FED, { name, schema });
+  expect(created.status, show(created.body)).toBe(200);
+  const append = appendUpdates(created.body.metadata);
+  const committed = await writer.send('POST', `${FED}/${name}`, { requirements: append.requirements, updates: append.updates });
+  expect(committed.status, show(committed.body)).toBe(200);
+  return (await writer.send('GET', `${FED}/${name}`)).body;
+}
+
+/** The replace commit as Iceberg's replace transaction sends it (RESTSessionCatalog replaceTransaction, then the data's snapshot). */
+function replaceCommit(base: any, location?: string) {
+  const metadata = base.metadata;
+  const append = appendUpdates({ ...metadata, location: location ?? metadata.location, 'current-snapshot-id': -1, 'current-schema-id': 1 });
+  return {
+    snapshotId: append.snapshotId,
+    body: {
+      requirements: [{ type: 'assert-table-uuid', uuid: metadata['table-uuid'] }],
+      updates: [
+        { action: 'add-schema', schema: replacementSchema, 'last-column-id': 4 },
+        { action: 'set-current-schema', 'schema-id': -1 },
+        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
+        { action: 'set-default-spec', 'spec-id': -1 },
+        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
+        { action: 'set-default-sort-order', 'sort-order-id': -1 },
+        { action: 'set-properties', updates: { via: 'rtas' } },
+        ...(location === undefined ? [] : [{ action: 'set-location', location }]),
+        ...append.updates,
+      ],
+    },
+  };
+}
+
+const audit = async () => (await front.admin('GET', '/management/v1/audit?limit=500')).body.events as Array<Record<string, any>>;
+const events = async () => (await front.admin('GET', '/management/v1/events?warehouse=fed&limit=1000')).body.events as Array<Record<string, any>>;
+
+describe('replacing a table (RTAS) on a federated warehouse', () => {
+  it("replaces the remote's table by its own commit: same uuid, the new schema and snapshot current; recorded as a local replace", async () => {
+    const base = await tableWithData('orders');
+    const { snapshotId, body } = replaceCommit(base);
+    const replaced = await writer.send('POST', `${FED}/orders`, body);
+    expect(replaced.status, show(replaced.body)).toBe(200);
+    const atRemote = await remoteAdmin('GET', `${REMOTE}/orders`);
+    expect(atRemote.body['metadata-location']).toBe(replaced.body['metadata-location']);
+    const m = atRemote.body.metadata;
+    expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
+    expect(String(m['current-snapshot-id'])).toBe(String(snapshotId));
+    expect(m.snapshots).toHaveLength(2);
+    expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['id', 'label']);
+    expect(m.properties.via).toBe('rtas');
+
+    const mine = (await audit()).filter((e) => e.actor === `service:${writer.id}` && e.object === 'fed/rtas.orders').map((e) => [e.type, e.action]);
+    expect(mine.filter(([type, action]) => type === 'access.allowed' && action === 'table:write-data')).toHaveLength(2);
+    const changes = (await events()).filter((e) => e.subject === 'rtas/orders').map((e) => [e.type, e.data.caller.principal, e.data['metadata-location']]);
+    expect(changes.at(-1)).toEqual(['io.lakegate.table.committed', writer.id, replaced.body['metadata-location']]);
+  });
+
+  it('needs table:write-data on the table at the front, as a local replace: a reader gets 403, the remote unchanged', async () => {
+    const base = await tableWithData('guarded');
+    const res = await reader.send('POST', `${FED}/guarded`, replaceCommit(base).body);
+    expect(res.status, show(res.body)).toBe(403);
+    expect((await remoteAdmin('GET', `${REMOTE}/guarded`)).body['metadata-location']).toBe(base['metadata-location']);
+    const denied = (await audit()).filter((e) => e.actor === `service:${reader.id}` && e.object === 'fed/rtas.guarded').map((e) => [e.type, e.action]);
+    expect(denied).toContainEqual(['access.denied', 'table:write-data']);
+  });
+
+  it('answers a table dropped and re-created at the remote meanwhile with the remote 409, changing nothing there', async () => {
+    const base = await tableWithData('race');
+    expect((await remoteAdmin('DELETE', `${REMOTE}/race`)).status).toBe(204);
+    const other = await remoteAdmin('POST', REMOTE, { name: 'race', schema, location: `${frontRoot}/rtas/race-again` });
+    expect(other.status).toBe(200);
+    const before = (await events()).length;
+    const res = await writer.send('POST', `${FED}/race`, replaceCommit(base).body);
+    expect(res.status, show(res.body)).toBe(409);
+    expect(res.body.error.type).toBe('CommitFailedException');
+    const after = await remoteAdmin('GET', `${REMOTE}/race`);
+    expect(after.body['metadata-location']).toBe(other.body['metadata-location']);
+    expect(after.body.metadata.snapshots ?? []).toEqual([]);
+    expect((await events()).slice(before).filter((e) => e.type === 'io.lakegate.table.committed')).toEqual([]);
+  });
+
+  it("refuses (400) a replacement outside the front warehouse's storage before anything reaches the remote", async () => {
+    // A table with no snapshot yet: the remote (whose storage holds the front's) would move it anywhere in its own.
+    const created = await writer.send('POST', FED, { name: 'placed', schema });
+    expect(created.status, show(created.body)).toBe(200);
+    const outside = `${remoteRoot}/elsewhere/placed`;
+    const res = await writer.send('POST', `${FED}/placed`, replaceCommit(created.body, outside).body);
+    expect(res.status, show(res.body)).toBe(400);
+    expect(res.body.error.type).toBe('BadRequestException');
+    const atRemote = await remoteAdmin('GET', `${REMOTE}/placed`);
+    expect(atRemote.body['metadata-location']).toBe(created.body['metadata-location']);
+    expect(atRemote.body.metadata.snapshots ?? []).toEqual([]);
+    // Inside the front's storage, the same replace goes through, to the remote.
+    const inside = `${frontRoot}/rtas/placed-moved`;
+    const moved = await writer.send('POST', `${FED}/placed`, replaceCommit(created.body, inside).body);
+    expect(moved.status, show(moved.body)).toBe(200);
+    expect((await remoteAdmin('GET', `${REMOTE}/placed`)).body.metadata.location).toBe(inside);
+  });
+
+  it("vends for the remote's table as the remote has it now: once it was dropped there, its credentials are a 404", async () => {
+    await tableWithData('vended');
+    expect((await writer.send('GET', `${FED}/vended/credentials`)).status).toBe(200);
+    expect((await remoteAdmin('DELETE', `${REMOTE}/vended`)).status).toBe(204);
+    const res = await writer.send('GET', `${FED}/vended/credentials`);
+    expect(res.status, show(res.body)).toBe(404);
+    expect(res.body.error.type).toBe('NoSuchTableException');
+  });
+});
