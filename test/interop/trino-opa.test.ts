@@ -8,7 +8,8 @@
  * the next query. The same users reading through another engine that is no enforcer (PyIceberg, server planning)
  * get the same rows and values from the catalog-enforced path. A user restricted only through a group of Trino's
  * file group provider (a role bound to the asserted group) sees the same rows and values as the role's user
- * member. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
+ * member. A view created through Trino carries its own row filter and mask, which Trino applies to the user they
+ * restrict (the table under it stays whole for that user). The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
  * opa, groups).
  */
 import path from 'node:path';

@@ -102,8 +102,8 @@ export function mismatchOf(policy: Pick<Policy, 'filter' | 'fieldIds' | 'masks'>
             masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, value: m.value })),
             schema,
           );
-    const moved = bound.find((b, i) => b.column !== masks[i]!.column);
-    if (moved) return `field id ${moved.fieldId} is '${moved.column}', not the masked '${masks[bound.indexOf(moved)]!.column}'`;
+    const at = bound.findIndex((b, i) => b.column !== masks[i]!.column);
+    if (at >= 0) return `field id ${bound[at]!.fieldId} is '${bound[at]!.column}', not the masked '${masks[at]!.column}'`;
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
