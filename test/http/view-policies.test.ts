@@ -18,6 +18,8 @@ let cat: TestCatalog;
 let admin: Send;
 let anon: Send;
 let engine: { id: string; secret: string; key: string };
+/** An engine declared a read-restrictions enforcer: loadView tells it nothing of a view's policies. */
+let restrictionsEngine: { id: string; secret: string; key: string };
 let analyst: { id: string; send: Send };
 let reader: { id: string; send: Send };
 
@@ -39,8 +41,8 @@ async function ask(path: string, user: string, action: Record<string, unknown>) 
 }
 
 /** A user session through the engine, as Trino's USER mode makes it (an unsigned JWT naming the user, the engine's token as actor). */
-async function userViaEngine(user: string): Promise<Send> {
-  const engineToken = (await clientToken(cat.lakegate.app, engine.id, engine.secret)).access_token;
+async function userViaEngine(user: string, through = engine): Promise<Send> {
+  const engineToken = (await clientToken(cat.lakegate.app, through.id, through.secret)).access_token;
   const res = await oauthPost(
     cat.lakegate.app,
     {
@@ -88,13 +90,16 @@ beforeAll(async () => {
   expect(created.status, stringifyJson(created.body)).toBe(200);
   // The engine: may act for alice and bob, declared a trino-opa enforcer of the warehouse.
   const users = ['alice', 'bob'].map((name) => ({ issuer: 'asserted', name }));
-  const p = await admin('POST', '/management/v1/principals', { name: 'trino', delegation: { users, 'assert-identity': true } });
-  expect(p.status, stringifyJson(p.body)).toBe(201);
-  const key = await admin('POST', `/management/v1/principals/${p.body['client-id']}/api-keys`, { name: 'opa' });
-  engine = { id: p.body['client-id'] as string, secret: p.body['client-secret'] as string, key: key.body['api-key'] as string };
-  expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
-    200,
-  );
+  const declared = async (name: string, declaration: object) => {
+    const p = await admin('POST', '/management/v1/principals', { name, delegation: { users, 'assert-identity': true } });
+    expect(p.status, stringifyJson(p.body)).toBe(201);
+    const key = await admin('POST', `/management/v1/principals/${p.body['client-id']}/api-keys`, { name: 'opa' });
+    const id = p.body['client-id'] as string;
+    expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${id}`, declaration)).status).toBe(200);
+    return { id, secret: p.body['client-secret'] as string, key: key.body['api-key'] as string };
+  };
+  engine = await declared('trino', { mechanism: 'trino-opa', 'trino-catalog': 'lake' });
+  restrictionsEngine = await declared('spark-restrictions', { mechanism: 'read-restrictions' });
   // alice (through the engine) and the analyst principal hold the restricted role; bob and the reader principal a plain one.
   analyst = await signedInPrincipal(cat, 'analyst');
   reader = await signedInPrincipal(cat, 'reader');
@@ -198,7 +203,9 @@ describe('loadView with a policy on the view', () => {
     expect((await reader.send('GET', VIEW)).status).toBe(200);
     expect((await admin('GET', VIEW)).status).toBe(200);
     expect((await (await userViaEngine('bob'))('GET', VIEW)).status).toBe(200);
-    // A declared enforcer acting for the restricted user gets it, and the pass is audited with user and engine.
+    // An enforcer of another mechanism is told nothing of a view's policies by loadView: refused as well.
+    expect((await (await userViaEngine('alice', restrictionsEngine))('GET', VIEW)).status).toBe(403);
+    // A declared trino-opa enforcer acting for the restricted user gets it, and the pass is audited with user and engine.
     const through = await (await userViaEngine('alice'))('GET', VIEW);
     expect(through.status, stringifyJson(through.body)).toBe(200);
     expect(through.body.metadata['view-uuid']).toEqual(expect.any(String));

@@ -19,7 +19,10 @@ import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '.
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
 import type { Policy, PolicyStore } from '../ports/policies.js';
-import type { EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
+import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
+
+/** The enforcers told a view's policies: Trino through the OPA endpoints (loadView carries no read-restrictions). */
+const VIEW_ENFORCING: readonly EnforcerMechanism[] = ['trino-opa'];
 
 export interface PolicyGateDeps {
   policies: () => PolicyStore;
@@ -100,13 +103,20 @@ export class PolicyGate implements PolicyEnforcement {
 
   /**
    * The policies that apply to the caller on the table or view ([] for almost every object: one cached read, no role
-   * lookup). `action` names what a declared enforcer's pass lets through, in its audit record.
+   * lookup). `action` names what a declared enforcer's pass lets through, in its audit record; `toldBy` the enforcer
+   * mechanisms that tell an engine these policies (undefined: every one).
    */
-  async restricted(caller: Caller, tenant: string, objectId: string, action = 'table:storage-access'): Promise<Policy[]> {
+  async restricted(
+    caller: Caller,
+    tenant: string,
+    objectId: string,
+    action = 'table:storage-access',
+    toldBy?: readonly EnforcerMechanism[],
+  ): Promise<Policy[]> {
     const applying = (await this.effective(caller, tenant, objectId)).policies;
     if (applying.length === 0) return applying;
     const engine = await this.enforcerFor(caller, tenant, applying[0]!.warehouse);
-    if (engine === undefined) return applying;
+    if (engine === undefined || (toldBy !== undefined && !toldBy.includes(engine.mechanism))) return applying;
     await this.deps.audit.record(caller, {
       type: 'policy.engine-enforced',
       decision: 'allow',
@@ -143,10 +153,14 @@ export class PolicyGate implements PolicyEnforcement {
   /**
    * Refuses (403, audited as `policy.enforced`) an operation that would hand the caller storage access to the table
    * while a policy applies to it, or (`kind` view) the view itself: the catalog cannot enforce a policy inside a
-   * view's SQL that an engine runs, so only a declared enforcer acting for the user is given a restricted view.
+   * view's SQL that an engine runs, so only a declared enforcer acting for the user is given a restricted view, and
+   * only one told the view's policies: a trino-opa enforcer (loadView carries no read-restrictions).
    */
   async refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind: 'table' | 'view' = 'table'): Promise<void> {
-    const applying = await this.restricted(caller, tenant, objectId, kind === 'view' ? action : 'table:storage-access');
+    const applying =
+      kind === 'view'
+        ? await this.restricted(caller, tenant, objectId, action, VIEW_ENFORCING)
+        : await this.restricted(caller, tenant, objectId, 'table:storage-access');
     if (applying.length === 0) return;
     throw await this.refusal(caller, applying, object, action, kind);
   }
