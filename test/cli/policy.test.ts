@@ -77,3 +77,44 @@ it(
   },
   SLOW,
 );
+
+it(
+  "manages a view's policies with --view, over the view's columns",
+  async () => {
+    const view = {
+      name: 'orders_eu',
+      schema: {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'id', type: 'long', required: true },
+          { id: 2, name: 'region', type: 'string', required: false },
+        ],
+      },
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['sales'],
+        representations: [{ type: 'sql', sql: 'SELECT id, region FROM orders', dialect: 'trino' }],
+      },
+    };
+    const created = await fetch(`${cli.server.url}/v1/default/namespaces/sales/views`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await cli.server.token()}`, 'content-type': 'application/json' },
+      body: JSON.stringify(view),
+    });
+    expect(created.status).toBe(200);
+    const p = json(await lakegate('policy', 'create', 'sales.orders_eu', '--view', '--role', 'analysts', '--mask', 'region=replace-with-null', '--json'));
+    expect(p).toMatchObject({ kind: 'column-mask', 'object-type': 'view', table: { name: 'orders_eu' }, masks: [{ 'field-id': 2 }] });
+    expect((await lakegate('policy', 'ls', 'sales.orders_eu', '--view')).stdout).toContain(p.id);
+    // Without --view the name is a table's: there is none.
+    expect((await lakegate('policy', 'ls', 'sales.orders_eu')).code).toBe(1);
+    expect((await lakegate('policy', 'create', 'sales.orders_eu', '--view', '--role', 'analysts', '--mask', 'id=show-first-4')).code).toBe(1);
+    expect((await lakegate('policy', 'effective', 'sales.orders_eu', '--view')).stdout).toContain('no row-filter or column-mask policy applies to you');
+    expect((await lakegate('policy', 'rm', 'sales.orders_eu', p.id, '--view')).code).toBe(0);
+    expect((await lakegate('policy', 'ls', 'sales.orders_eu', '--view')).stdout).toContain('no policies');
+  },
+  SLOW,
+);

@@ -325,6 +325,37 @@ describe('row-filter and column-mask policies', () => {
     expect(isNotFound(await failure(admin.policies.get(WAREHOUSE, table, created.id)))).toBe(true);
   });
 
+  it("manages a view's policies with { kind: 'view' }, over the view's schema", async () => {
+    await admin.createRole({ name: 'masked' }).catch((e: unknown) => (isConflict(e) ? undefined : Promise.reject(e)));
+    const view = { namespace: ['sales'], name: 'orders_v' };
+    await catalog.createView(['sales'], {
+      name: 'orders_v',
+      schema: SCHEMA,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['sales'],
+        representations: [{ type: 'sql', sql: 'SELECT * FROM orders', dialect: 'spark' }],
+      },
+    });
+    const created = await admin.policies.create(
+      WAREHOUSE,
+      view,
+      { kind: 'row-filter', roles: ['masked'], filter: { type: 'gt', term: 'id', value: 1 } },
+      { kind: 'view' },
+    );
+    expect(created).toMatchObject({ kind: 'row-filter', 'object-type': 'view', table: { name: 'orders_v' }, 'field-ids': [1] });
+    expect((await admin.policies.list(WAREHOUSE, view, { kind: 'view' })).map((p) => p.id)).toEqual([created.id]);
+    expect((await admin.policies.update(WAREHOUSE, view, created.id, { roles: ['masked'], filter: true }, { kind: 'view' })).version).toBe(2);
+    expect(await admin.policies.effective(WAREHOUSE, view, { kind: 'view' })).toMatchObject({ restricted: false });
+    // Addressed as a table, the name is no table's.
+    expect(isNotFound(await failure(admin.policies.list(WAREHOUSE, view)))).toBe(true);
+    await admin.policies.delete(WAREHOUSE, view, created.id, { kind: 'view' });
+    expect(isNotFound(await failure(admin.policies.get(WAREHOUSE, view, created.id, { kind: 'view' })))).toBe(true);
+  });
+
   it('declares, lists and withdraws a policy enforcer of the warehouse; a bad mechanism is a 400', async () => {
     const { 'client-id': engine } = await admin.createPrincipal({ name: 'trino-enforcer' });
     const set = await admin.policies.setEnforcer(WAREHOUSE, engine, { mechanism: 'trino-opa', 'trino-catalog': 'lake' });

@@ -192,6 +192,18 @@ describe('a scenario over every operation', () => {
       fields: [{ 'field-id': 1, labels: { pii: 'none' } }],
     });
     await ok('DELETE', viewLabels);
+    // Row-filter and column-mask policies of the view (docs/authorization.md, "Policies on views").
+    const viewPolicies = '/management/v1/warehouses/default/namespaces/c/views/v/policies';
+    const viewPolicy = await ok('POST', viewPolicies, { kind: 'column-mask', roles: ['admin'], masks: [{ column: 'data', action: 'replace-with-null' }] });
+    await ok('GET', viewPolicies);
+    await ok('GET', `${viewPolicies}/${viewPolicy.body.id}`);
+    await ok('PUT', `${viewPolicies}/${viewPolicy.body.id}`, {
+      roles: ['admin'],
+      masks: [{ 'field-id': 2, action: 'mask-to-fixed-value', value: 'x' }],
+      version: 1,
+    });
+    await ok('GET', '/management/v1/warehouses/default/namespaces/c/views/v/effective-policy');
+    await ok('DELETE', `${viewPolicies}/${viewPolicy.body.id}`);
     await ok('POST', `${ns}/c/views/v`, {
       requirements: [{ type: 'assert-view-uuid', uuid: v.body.metadata['view-uuid'] }],
       updates: [

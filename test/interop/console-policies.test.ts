@@ -309,3 +309,41 @@ describe('console: warehouse settings', () => {
     await close();
   });
 });
+
+describe('console: policies on a view', () => {
+  it("lets an admin write a mask on a view's column from the view's page, read back as the view's policy", async () => {
+    const views = '/v1/default/namespaces/pol/views';
+    const created = await rig.send('POST', views, {
+      name: 'orders_v',
+      schema,
+      'view-version': {
+        'version-id': 1,
+        'timestamp-ms': 1,
+        'schema-id': 0,
+        summary: {},
+        'default-namespace': ['pol'],
+        representations: [{ type: 'sql', sql: 'SELECT id, region, email FROM orders', dialect: 'trino' }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const viewPolicies = '/management/v1/warehouses/default/namespaces/pol/views/orders_v/policies';
+    const { page, close } = await signedIn('admin');
+    await page.goto(`${rig.server.url}/ui/catalog/default/view/pol/orders_v`);
+    const section = page.locator('section[aria-labelledby=vpolicies]');
+    await section.getByText('No policy restricts this view').waitFor();
+    await section.getByRole('button', { name: 'New policy' }).click();
+    await page.locator('select[name=policy-kind]').selectOption('column-mask');
+    const maskBuilder = page.getByRole('group', { name: 'Column mask builder' });
+    await maskBuilder.locator('select[name=mask-column]').selectOption('email');
+    await maskBuilder.locator('select[name=mask-action]').selectOption('replace-with-null');
+    await maskBuilder.getByRole('button', { name: 'Add to the masks' }).click();
+    await saveEditor(page, (body) => ({ ...body, roles: [`${analyst.id}-role`] }));
+    await expect.poll(async () => section.getByTestId('policy').count(), { timeout: 20_000 }).toBe(1);
+    const onView = (await rig.send('GET', viewPolicies)).body.policies as Array<{ id: string; 'object-type': string; masks: unknown[] }>;
+    expect(onView).toMatchObject([{ 'object-type': 'view', masks: [{ 'field-id': 3, column: 'email', action: 'replace-with-null' }] }]);
+    // The table of the same namespace keeps only its own policies.
+    expect(((await rig.send('GET', POLICIES)).body.policies as Array<{ id: string }>).map((p) => p.id)).not.toContain(onView[0]!.id);
+    await screenshot(page, 'policies-view');
+    await close();
+  });
+});

@@ -8,7 +8,8 @@
  * the next query. The same users reading through another engine that is no enforcer (PyIceberg, server planning)
  * get the same rows and values from the catalog-enforced path. A user restricted only through a group of Trino's
  * file group provider (a role bound to the asserted group) sees the same rows and values as the role's user
- * member. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
+ * member. A view created through Trino carries its own row filter and mask, which Trino applies to the user they
+ * restrict (the table under it stays whole for that user). The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
  * opa, groups).
  */
 import path from 'node:path';
@@ -187,6 +188,28 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     );
     // Iceberg's not-eq admits nulls: row 3 (region NULL) now shows, as the catalog-enforced path shows it.
     expect((await customers('alice')).map((r) => r[0])).toEqual([1, 3, 4]);
+  }, 300_000);
+
+  it("enforces a view's own row filter and mask for a user they restrict (a view created through Trino)", async () => {
+    await run('etl', 'CREATE VIEW lake.sales.customers_v AS SELECT id, region, email FROM lake.sales.customers');
+    const viewPolicies = '/management/v1/warehouses/lake/namespaces/sales/views/customers_v/policies';
+    // bob (no policy on the table) is restricted on the view: Iceberg's not-eq admits nulls.
+    const filter = await send('POST', viewPolicies, { kind: 'row-filter', roles: ['readers'], filter: { type: 'not-eq', term: 'region', value: 'eu' } });
+    expect(filter.status, JSON.stringify(filter.body)).toBe(201);
+    const mask = await send('POST', viewPolicies, {
+      kind: 'column-mask',
+      roles: ['readers'],
+      masks: [{ column: 'email', action: 'mask-to-fixed-value', value: 'hidden' }],
+    });
+    expect(mask.status, JSON.stringify(mask.body)).toBe(201);
+    const view = (user: string) => run(user, 'SELECT id, region, email FROM lake.sales.customers_v ORDER BY id');
+    expect(await view('bob')).toEqual([
+      [2, 'us', 'hidden'],
+      [3, null, 'hidden'],
+    ]);
+    // The view's policies narrow the view only: bob reads the table itself whole, and etl (unrestricted) the whole view.
+    expect((await run('bob', 'SELECT id, email FROM lake.sales.customers ORDER BY id')).map((r) => r[1])).toEqual(['ann.lee@x1.com', 'bob@y.org', 'c@z', null]);
+    expect((await view('etl')).map((r) => r[0])).toEqual([1, 2, 3, 4]);
   }, 300_000);
 
   it("keeps the engine's API key out of Lakegate's log (Trino 476's own startup log prints the OPA URIs, key included: docs/authorization.md)", async () => {

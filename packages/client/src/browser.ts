@@ -38,7 +38,15 @@ export type { LanceNamespaceOptions, DescribeTableResponse } from './lance/names
 export { LakegateManagement } from './management/client.js';
 export type { LakegateManagementOptions, AuditPageOptions } from './management/client.js';
 export type { Labels } from './management/labels.js';
-export type { CreatePolicyRequest, EffectivePolicy, PolicyEnforcer, TablePolicy, UpdatePolicyRequest } from './management/policies.js';
+export type {
+  CreatePolicyRequest,
+  EffectivePolicy,
+  PolicyCallOptions,
+  PolicyEnforcer,
+  PolicyObjectKind,
+  TablePolicy,
+  UpdatePolicyRequest,
+} from './management/policies.js';
 export { parseSortOrder, SortOrderTextError } from './management/sort-order.js';
 export type { SortFieldSpec } from './management/sort-order.js';
 export { PRIVILEGES } from './management/access-types.js';

@@ -82,7 +82,9 @@ export type {
   UpdatePolicyRequest,
   TablePolicy,
   EffectivePolicy,
+  PolicyCallOptions,
   PolicyEnforcer,
+  PolicyObjectKind,
   SetPolicyEnforcerRequest,
 } from './management/policies.js';
 export { ObjectLabels } from './management/labels.js';

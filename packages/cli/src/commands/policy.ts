@@ -1,6 +1,6 @@
 /**
- * `lakegate policy`: row-filter and column-mask policies of a table through the management API (issue 53): list,
- * show, create, update, remove (grants:manage on the table), and `effective`, the caller's own.
+ * `lakegate policy`: row-filter and column-mask policies of a table (or, with --view, a view) through the management
+ * API (issue 53): list, show, create, update, remove (grants:manage on the object), and `effective`, the caller's own.
  */
 import { parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
@@ -10,7 +10,7 @@ import { parseObjectIdentifier } from '../cli/identifiers.js';
 import { table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 
-export const POLICY_HELP = `usage: lakegate policy ls TABLE [-w WAREHOUSE]
+export const POLICY_HELP = `usage: lakegate policy ls TABLE [--view] [-w WAREHOUSE]
        lakegate policy show TABLE ID
        lakegate policy create TABLE --role ROLE... (--filter JSON | --mask COLUMN=ACTION[=VALUE]...) [--description TEXT]
        lakegate policy update TABLE ID --role ROLE... (--filter JSON | --mask ...) [--version N]
@@ -22,6 +22,8 @@ export const POLICY_HELP = `usage: lakegate policy ls TABLE [-w WAREHOUSE]
 
 Row-filter and column-mask policies restrict what the members of their roles may read of a table (TABLE is
 NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" shows your own, and why.
+  --view              TABLE names a view: its policies, over the view's columns (enforced by declared enforcers;
+                      anyone else a view's policy restricts cannot load the view)
   --filter JSON       a row filter: the Iceberg REST expression JSON, e.g. '{"type":"eq","term":"region","value":"eu"}'
   --mask C=ACTION     a column mask; ACTION is one of replace-with-null, mask-to-fixed-value (C=mask-to-fixed-value=V),
                       sha-256-query-local, sha-256-global, mask-alphanum, truncate-to-year, truncate-to-month,
@@ -33,6 +35,7 @@ NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" sho
 Until policy-enforced reads exist, a caller a policy applies to gets the table's metadata but no storage access.`;
 
 const OPTIONS = {
+  view: { type: 'boolean' },
   role: { type: 'string', multiple: true },
   filter: { type: 'string' },
   mask: { type: 'string', multiple: true },
@@ -50,11 +53,12 @@ export async function policyCommand(argv: string[]): Promise<number> {
   const warehouse = settings.warehouse;
   if (!warehouse) throw new UsageError('policy needs a warehouse: --warehouse NAME, $LAKEGATE_WAREHOUSE or a profile with one');
   const policies = openManagement(settings).policies;
+  const on = { kind: values.view ? ('view' as const) : ('table' as const) };
   switch (sub) {
     case 'ls':
     case 'list': {
       const [name] = positionalArgs(rest, ['TABLE']);
-      const list = await out.progress('listing policies', () => policies.list(warehouse, parseObjectIdentifier(name!, undefined)));
+      const list = await out.progress('listing policies', () => policies.list(warehouse, parseObjectIdentifier(name!, undefined), on));
       const rows = list.map((p) => ({
         id: p.id,
         kind: p.kind,
@@ -67,7 +71,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
     }
     case 'show': {
       const [name, id] = positionalArgs(rest, ['TABLE', 'ID']);
-      const p = await policies.get(warehouse, parseObjectIdentifier(name!, undefined), id!);
+      const p = await policies.get(warehouse, parseObjectIdentifier(name!, undefined), id!, on);
       out.result(p, () => JSON.stringify(p, null, 2));
       return 0;
     }
@@ -75,7 +79,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
       const [name] = positionalArgs(rest, ['TABLE']);
       const body = contentOf(values);
       const kind = body.filter !== undefined ? 'row-filter' : 'column-mask';
-      const p = await out.progress('creating the policy', () => policies.create(warehouse, parseObjectIdentifier(name!, undefined), { kind, ...body }));
+      const p = await out.progress('creating the policy', () => policies.create(warehouse, parseObjectIdentifier(name!, undefined), { kind, ...body }, on));
       out.result(p, () => `Created ${p.kind} policy ${p.id} (version ${p.version})`);
       return 0;
     }
@@ -83,7 +87,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
       const [name, id] = positionalArgs(rest, ['TABLE', 'ID']);
       const version = values.version === undefined ? {} : { version: whole(values.version) };
       const p = await out.progress('updating the policy', () =>
-        policies.update(warehouse, parseObjectIdentifier(name!, undefined), id!, { ...contentOf(values), ...version }),
+        policies.update(warehouse, parseObjectIdentifier(name!, undefined), id!, { ...contentOf(values), ...version }, on),
       );
       out.result(p, () => `Updated ${p.kind} policy ${p.id} (now version ${p.version})`);
       return 0;
@@ -91,13 +95,13 @@ export async function policyCommand(argv: string[]): Promise<number> {
     case 'rm':
     case 'delete': {
       const [name, id] = positionalArgs(rest, ['TABLE', 'ID']);
-      await out.progress('removing the policy', () => policies.delete(warehouse, parseObjectIdentifier(name!, undefined), id!));
+      await out.progress('removing the policy', () => policies.delete(warehouse, parseObjectIdentifier(name!, undefined), id!, on));
       out.result({ removed: id }, () => `Removed policy ${id}`);
       return 0;
     }
     case 'effective': {
       const [name] = positionalArgs(rest, ['TABLE']);
-      const e = await policies.effective(warehouse, parseObjectIdentifier(name!, undefined));
+      const e = await policies.effective(warehouse, parseObjectIdentifier(name!, undefined), on);
       out.result(e, () => e.summary);
       return 0;
     }

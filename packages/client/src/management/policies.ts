@@ -1,7 +1,8 @@
 /**
- * Row-filter and column-mask policies of a table (`management.policies`): what the members of some roles may see
- * of its rows and columns. Managing them needs `grants:manage` on the table; anyone who may load a table may ask
- * for their own effective policy. Errors are {@link CatalogError}s: `isBadRequest` (an unknown column, a mask
+ * Row-filter and column-mask policies of a table or a view (`management.policies`): what the members of some roles
+ * may see of its rows and columns. Every method addresses a table unless its options say `kind: 'view'` (a view's
+ * policies name columns of the view's schema). Managing them needs `grants:manage` on the object; anyone who may
+ * load it may ask for their own effective policy. Errors are {@link CatalogError}s: `isBadRequest` (an unknown column, a mask
  * action that does not suit the column's type, an unknown role), `isForbidden`, `isNotFound`, `isConflict` (the
  * policy moved since the version given).
  */
@@ -31,44 +32,48 @@ export type SetPolicyEnforcerRequest = protocol.SetPolicyEnforcerRequest;
 /** A principal (an engine) declared to enforce a warehouse's policies itself (issue 54; tenant administrators). */
 export type PolicyEnforcer = protocol.PolicyEnforcer;
 
+/** What carries policies: a table (the default) or a view. */
+export type PolicyObjectKind = 'table' | 'view';
+/** Options of every policy call: `kind: 'view'` addresses a view of that identifier instead of a table. */
+export interface PolicyCallOptions {
+  kind?: PolicyObjectKind;
+  signal?: AbortSignal;
+}
+
 type Call = <T>(method: TransportRequest['method'], path: string, request?: { body?: unknown; signal?: AbortSignal | undefined }) => Promise<T>;
 
-const tablePath = (warehouse: string, table: TableIdentifier) => objectPath(warehouse, table);
+const tablePath = (warehouse: string, table: TableIdentifier, kind: PolicyObjectKind = 'table') =>
+  objectPath(warehouse, table, kind === 'view' ? 'views' : 'tables');
+const signalOf = (options: PolicyCallOptions) => (options.signal ? { signal: options.signal } : {});
 
 export class TablePolicies {
   /** @internal */
   constructor(private readonly call: Call) {}
 
-  /** The table's policies, oldest first. */
-  async list(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<TablePolicy[]> {
-    return (await this.call<protocol.ListPoliciesResponse>('GET', `${tablePath(warehouse, table)}/policies`, options)).policies;
+  /** The table's (view's) policies, oldest first. */
+  async list(warehouse: string, table: TableIdentifier, options: PolicyCallOptions = {}): Promise<TablePolicy[]> {
+    return (await this.call<protocol.ListPoliciesResponse>('GET', `${tablePath(warehouse, table, options.kind)}/policies`, signalOf(options))).policies;
   }
 
-  async get(warehouse: string, table: TableIdentifier, id: string, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
-    return this.call('GET', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, options);
+  async get(warehouse: string, table: TableIdentifier, id: string, options: PolicyCallOptions = {}): Promise<TablePolicy> {
+    return this.call('GET', `${tablePath(warehouse, table, options.kind)}/policies/${encodeURIComponent(id)}`, signalOf(options));
   }
 
-  async create(warehouse: string, table: TableIdentifier, request: CreatePolicyRequest, options: { signal?: AbortSignal } = {}): Promise<TablePolicy> {
-    return this.call('POST', `${tablePath(warehouse, table)}/policies`, { ...options, body: request });
+  async create(warehouse: string, table: TableIdentifier, request: CreatePolicyRequest, options: PolicyCallOptions = {}): Promise<TablePolicy> {
+    return this.call('POST', `${tablePath(warehouse, table, options.kind)}/policies`, { ...signalOf(options), body: request });
   }
 
-  async update(
-    warehouse: string,
-    table: TableIdentifier,
-    id: string,
-    request: UpdatePolicyRequest,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<TablePolicy> {
-    return this.call('PUT', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, { ...options, body: request });
+  async update(warehouse: string, table: TableIdentifier, id: string, request: UpdatePolicyRequest, options: PolicyCallOptions = {}): Promise<TablePolicy> {
+    return this.call('PUT', `${tablePath(warehouse, table, options.kind)}/policies/${encodeURIComponent(id)}`, { ...signalOf(options), body: request });
   }
 
-  async delete(warehouse: string, table: TableIdentifier, id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.call('DELETE', `${tablePath(warehouse, table)}/policies/${encodeURIComponent(id)}`, options);
+  async delete(warehouse: string, table: TableIdentifier, id: string, options: PolicyCallOptions = {}): Promise<void> {
+    await this.call('DELETE', `${tablePath(warehouse, table, options.kind)}/policies/${encodeURIComponent(id)}`, signalOf(options));
   }
 
-  /** The caller's own effective policy on the table, and why each policy applies. */
-  async effective(warehouse: string, table: TableIdentifier, options: { signal?: AbortSignal } = {}): Promise<EffectivePolicy> {
-    return this.call('GET', `${tablePath(warehouse, table)}/effective-policy`, options);
+  /** The caller's own effective policy on the table (view), and why each policy applies. */
+  async effective(warehouse: string, table: TableIdentifier, options: PolicyCallOptions = {}): Promise<EffectivePolicy> {
+    return this.call('GET', `${tablePath(warehouse, table, options.kind)}/effective-policy`, signalOf(options));
   }
 
   /** The principals declared to enforce the warehouse's policies themselves (tenant administrators). */

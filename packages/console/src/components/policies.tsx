@@ -1,5 +1,5 @@
 /**
- * A table's row-filter and column-mask policies (issues 53, 54) on its page: each policy with the roles it restricts
+ * A table's (or, with kind "view", a view's) row-filter and column-mask policies (issues 53, 54) on its page: each policy with the roles it restricts
  * and what it says; for a caller who may manage them (grants:manage on the table) a JSON editor with a row-filter
  * builder (policy-editor.tsx), and delete. What the listing answers is what is shown: a caller the server refuses
  * sees its sentence, never an empty list. Below, what a chosen principal, user or group would see, the signed-in
@@ -7,7 +7,7 @@
  * (enforcers.tsx).
  */
 import { useState } from 'react';
-import type { TablePolicy } from '@lakegate/client/browser';
+import type { PolicyObjectKind, TablePolicy } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
 import { GridHead } from './grid-head';
 import { PolicyEditor } from './policy-editor';
@@ -18,9 +18,21 @@ import type { Field } from './schema-tree';
 import { Empty, ErrorMessage, Loading } from './states';
 import { useAsync } from './use-async';
 
-export function PoliciesPanel({ warehouse, levels, name, fields }: { warehouse: string; levels: string[]; name: string; fields: Field[] }) {
+export function PoliciesPanel({
+  warehouse,
+  levels,
+  name,
+  fields,
+  kind = 'table',
+}: {
+  warehouse: string;
+  levels: string[];
+  name: string;
+  fields: Field[];
+  kind?: PolicyObjectKind;
+}) {
   const table = { namespace: levels, name };
-  const list = useAsync((signal) => managementClient().policies.list(warehouse, table, { signal }), [warehouse, levels.join('\u001f'), name]);
+  const list = useAsync((signal) => managementClient().policies.list(warehouse, table, { signal, kind }), [warehouse, levels.join('\u001f'), name, kind]);
   const [editing, setEditing] = useState<{ policy?: TablePolicy } | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const saved = (text: string) => {
@@ -30,17 +42,17 @@ export function PoliciesPanel({ warehouse, levels, name, fields }: { warehouse: 
   };
   return (
     <div className="policies">
-      {list.status === 'loading' && !list.data && <Loading what="the table's policies" />}
+      {list.status === 'loading' && !list.data && <Loading what={`the ${kind}'s policies`} />}
       {list.status === 'error' && <ErrorMessage error={list.error} retry={list.reload} />}
       {list.data &&
         (list.data.length === 0 ? (
-          <Empty>No policy restricts this table: whoever may read its data reads every row and column as stored.</Empty>
+          <Empty>No policy restricts this {kind}: whoever may read it reads every row and column as stored.</Empty>
         ) : (
           <table className="grid" data-testid="policies">
             <GridHead columns={['Policy', 'Kind', 'Roles', 'Restricts to', 'Version', '']} />
             <tbody>
               {list.data.map((p) => (
-                <PolicyRow key={p.id} policy={p} onEdit={() => setEditing({ policy: p })} onDelete={() => deletePolicy(warehouse, table, p, saved)} />
+                <PolicyRow key={p.id} policy={p} onEdit={() => setEditing({ policy: p })} onDelete={() => deletePolicy(warehouse, table, kind, p, saved)} />
               ))}
             </tbody>
           </table>
@@ -60,6 +72,7 @@ export function PoliciesPanel({ warehouse, levels, name, fields }: { warehouse: 
           key={editing.policy?.id ?? 'new'}
           warehouse={warehouse}
           table={table}
+          kind={kind}
           fields={fields}
           {...(editing.policy ? { policy: editing.policy } : {})}
           onSaved={(p) => saved(`Saved: ${p.kind} policy ${p.id}, version ${p.version}.`)}
@@ -67,18 +80,24 @@ export function PoliciesPanel({ warehouse, levels, name, fields }: { warehouse: 
         />
       )}
       <h3>What a principal would see</h3>
-      <PolicyPreview warehouse={warehouse} levels={levels} name={name} policies={list.data} />
+      <PolicyPreview warehouse={warehouse} levels={levels} name={name} kind={kind} policies={list.data} />
       <h3>Your own effective policy</h3>
-      <MyEffectivePolicy warehouse={warehouse} levels={levels} name={name} />
+      <MyEffectivePolicy warehouse={warehouse} levels={levels} name={name} kind={kind} />
       <h3>Engines that enforce policies themselves</h3>
       <Enforcers warehouse={warehouse} />
     </div>
   );
 }
 
-function deletePolicy(warehouse: string, table: { namespace: string[]; name: string }, p: TablePolicy, done: (text: string) => void): Promise<void> {
+function deletePolicy(
+  warehouse: string,
+  table: { namespace: string[]; name: string },
+  kind: PolicyObjectKind,
+  p: TablePolicy,
+  done: (text: string) => void,
+): Promise<void> {
   return managementClient()
-    .policies.delete(warehouse, table, p.id)
+    .policies.delete(warehouse, table, p.id, { kind })
     .then(() => done(`Deleted: ${p.kind} policy ${p.id}.`));
 }
 

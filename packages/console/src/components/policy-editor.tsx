@@ -26,6 +26,7 @@ function editable(p: TablePolicy | undefined): string {
 export function PolicyEditor({
   warehouse,
   table,
+  kind: objectKind = 'table',
   fields,
   policy,
   onSaved,
@@ -33,6 +34,7 @@ export function PolicyEditor({
 }: {
   warehouse: string;
   table: { namespace: string[]; name: string };
+  kind?: 'table' | 'view';
   fields: Field[];
   policy?: TablePolicy;
   onSaved: (p: TablePolicy) => void;
@@ -55,8 +57,8 @@ export function PolicyEditor({
     try {
       const policies = managementClient().policies;
       const saved = policy
-        ? await policies.update(warehouse, table, policy.id, { version: policy.version, ...body } as UpdatePolicyRequest)
-        : await policies.create(warehouse, table, body as CreatePolicyRequest);
+        ? await policies.update(warehouse, table, policy.id, { version: policy.version, ...body } as UpdatePolicyRequest, { kind: objectKind })
+        : await policies.create(warehouse, table, body as CreatePolicyRequest, { kind: objectKind });
       onSaved(saved);
     } catch (err) {
       setError(err);

@@ -18,11 +18,13 @@ export function PolicyPreview({
   warehouse,
   levels,
   name,
+  kind = 'table',
   policies,
 }: {
   warehouse: string;
   levels: string[];
   name: string;
+  kind?: 'table' | 'view';
   policies: TablePolicy[] | undefined;
 }) {
   const [subject, setSubject] = useState<ExplainSubject>({ kind: 'principal', name: '' });
@@ -35,8 +37,8 @@ export function PolicyPreview({
     try {
       const explanation = await managementClient().explain({
         subject: cleanSubject(subject),
-        privilege: 'table:read-data',
-        securable: { type: 'table', warehouse, namespace: levels, name },
+        privilege: kind === 'view' ? 'view:read' : 'table:read-data',
+        securable: { type: kind, warehouse, namespace: levels, name },
       });
       setAnswer({ subject, explanation });
     } catch (err) {
@@ -69,7 +71,7 @@ export function PolicyPreview({
                         {a.kind} {a.id} v{a.version}
                       </td>
                       <td>{a.roles.join(', ')}</td>
-                      <td>{stored ? restriction(stored) : '(the policy itself needs grants:manage on the table to be read)'}</td>
+                      <td>{stored ? restriction(stored) : `(the policy itself needs grants:manage on the ${kind} to be read)`}</td>
                     </tr>
                   );
                 })}
@@ -85,10 +87,10 @@ export function PolicyPreview({
   );
 }
 
-export function MyEffectivePolicy({ warehouse, levels, name }: { warehouse: string; levels: string[]; name: string }) {
+export function MyEffectivePolicy({ warehouse, levels, name, kind = 'table' }: { warehouse: string; levels: string[]; name: string; kind?: 'table' | 'view' }) {
   const mine = useAsync(
-    (signal) => managementClient().policies.effective(warehouse, { namespace: levels, name }, { signal }),
-    [warehouse, levels.join('\u001f'), name],
+    (signal) => managementClient().policies.effective(warehouse, { namespace: levels, name }, { signal, kind }),
+    [warehouse, levels.join('\u001f'), name, kind],
   );
   if (mine.status === 'loading') return <Loading what="your effective policy" />;
   if (mine.status === 'error') return <ErrorMessage error={mine.error} retry={mine.reload} />;

@@ -1,10 +1,14 @@
-/** A view: its SQL per dialect for the current version, every version, its schema, properties and catalog-supplied labels. */
+/**
+ * A view: its SQL per dialect for the current version, every version, its schema, properties, catalog-supplied labels,
+ * and its row-filter and column-mask policies (over the current version's schema; components/policies.tsx).
+ */
 import { useState } from 'react';
 import type { Labels } from '@lakegate/client/browser';
 import { useParams } from 'wouter';
 import { catalogClient } from '../api/clients';
 import { levelsOf, nameOf, showNamespace } from '../components/paths';
 import { LabelsPanel } from '../components/labels';
+import { PoliciesPanel } from '../components/policies';
 import { type Field, SchemaTree } from '../components/schema-tree';
 import { Empty, ErrorMessage, Loading } from '../components/states';
 import { useAsync } from '../components/use-async';
@@ -45,8 +49,20 @@ export function ViewPage() {
       {view.status === 'loading' && <Loading what="the view" />}
       {view.status === 'error' && <ErrorMessage error={view.error} retry={view.reload} />}
       {m && <ViewDetails m={m} labels={view.data?.labels} />}
+      {m && (
+        <section aria-labelledby="vpolicies">
+          <h2 id="vpolicies">Row filters and column masks</h2>
+          <PoliciesPanel warehouse={warehouse} levels={levels} name={name} kind="view" fields={currentFields(m)} />
+        </section>
+      )}
     </>
   );
+}
+
+/** The columns of the view's current version: what its policies name. */
+function currentFields(m: ViewMeta): Field[] {
+  const current = m.versions.find((v) => v['version-id'] === m['current-version-id']);
+  return m.schemas.find((s) => s['schema-id'] === current?.['schema-id'])?.fields ?? [];
 }
 
 function ViewDetails({ m, labels }: { m: ViewMeta; labels: Labels | undefined }) {

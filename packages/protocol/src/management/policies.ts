@@ -69,6 +69,7 @@ export const TablePolicy = Type.Object(
     id: Type.String(),
     kind: StringEnum([...POLICY_KINDS]),
     table: PolicyTable,
+    'object-type': Type.Optional(StringEnum(['table', 'view'], { description: 'What `table` names: a table, or a view' })),
     roles: Type.Array(Type.String()),
     filter: Type.Optional(Type.Unknown()),
     'field-ids': Type.Optional(Type.Array(Type.Integer(), { description: 'The field ids the filter referred to when it was written' })),

@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { CreatePolicyRequest, EffectivePolicy, ListPoliciesResponse, TablePolicy, UpdatePolicyRequest } from '../management/policies.js';
 import { ListPolicyEnforcersResponse, PolicyEnforcer, SetPolicyEnforcerRequest } from '../management/enforcers.js';
-import { NamespaceParam, TableParam } from './iceberg-parameters.js';
+import { NamespaceParam, TableParam, ViewParam } from './iceberg-parameters.js';
 import { manage, ok } from './manage.js';
 import { parameters } from './types.js';
 
@@ -18,6 +18,14 @@ const byEnforcer = parameters({
 const POLICIES = '/warehouses/{warehouse}/namespaces/{namespace}/tables/{table}/policies';
 const byTable = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam });
 const byPolicy = parameters({ warehouse: Type.String(), namespace: NamespaceParam, table: TableParam, policyId: Type.String({ minLength: 1, maxLength: 64 }) });
+const VIEW_POLICIES = '/warehouses/{warehouse}/namespaces/{namespace}/views/{view}/policies';
+const byView = parameters({ warehouse: Type.String(), namespace: NamespaceParam, view: ViewParam });
+const byViewPolicy = parameters({
+  warehouse: Type.String(),
+  namespace: NamespaceParam,
+  view: ViewParam,
+  policyId: Type.String({ minLength: 1, maxLength: 64 }),
+});
 
 /** Row-filter and column-mask policies of a table (issue 53): grants:manage on the table, except `effective`. */
 export const POLICY_OPERATIONS = [
@@ -114,4 +122,76 @@ export const POLICY_OPERATIONS = [
     responses: { 200: ok('The effective policy', EffectivePolicy) },
     errors: [404],
   }),
+  ...viewPolicyOperations(),
 ];
+
+/**
+ * The same over a view's schema (field ids of the view's current version's schema): grants:manage on the view,
+ * `effective` view:read. A view a policy restricts for a caller is loaded only through a declared enforcer.
+ */
+function viewPolicyOperations() {
+  return [
+    manage({
+      operationId: 'listViewPolicies',
+      method: 'GET',
+      path: VIEW_POLICIES,
+      summary: "A view's row-filter and column-mask policies",
+      tags: policyTags,
+      params: byView,
+      responses: { 200: ok('The policies', ListPoliciesResponse) },
+      errors: [404],
+    }),
+    manage({
+      operationId: 'createViewPolicy',
+      method: 'POST',
+      path: VIEW_POLICIES,
+      summary: "Add a row-filter or column-mask policy to a view, over the view's schema",
+      tags: policyTags,
+      params: byView,
+      body: CreatePolicyRequest,
+      responses: { 201: ok('The policy (version 1)', TablePolicy) },
+      errors: [404],
+    }),
+    manage({
+      operationId: 'getViewPolicy',
+      method: 'GET',
+      path: `${VIEW_POLICIES}/{policyId}`,
+      summary: 'One policy of a view',
+      tags: policyTags,
+      params: byViewPolicy,
+      responses: { 200: ok('The policy', TablePolicy) },
+      errors: [404],
+    }),
+    manage({
+      operationId: 'updateViewPolicy',
+      method: 'PUT',
+      path: `${VIEW_POLICIES}/{policyId}`,
+      summary: "Replace a view's policy (its kind stays); its version goes up by one",
+      tags: policyTags,
+      params: byViewPolicy,
+      body: UpdatePolicyRequest,
+      responses: { 200: ok('The policy', TablePolicy) },
+      errors: [404, 409],
+    }),
+    manage({
+      operationId: 'deleteViewPolicy',
+      method: 'DELETE',
+      path: `${VIEW_POLICIES}/{policyId}`,
+      summary: "Remove a view's policy",
+      tags: policyTags,
+      params: byViewPolicy,
+      responses: { 204: { description: 'Removed' } },
+      errors: [404],
+    }),
+    manage({
+      operationId: 'getViewEffectivePolicy',
+      method: 'GET',
+      path: `/warehouses/{warehouse}/namespaces/{namespace}/views/{view}/effective-policy`,
+      summary: "What the view's policies add up to for the caller, and which apply",
+      tags: policyTags,
+      params: byView,
+      responses: { 200: ok('The effective policy', EffectivePolicy) },
+      errors: [404],
+    }),
+  ] as const;
+}

@@ -8,12 +8,13 @@
 import { refuseOnFederated } from './ports/remote-catalog.js';
 import { CatalogError, commitConflict, validation } from '../errors/catalog-error.js';
 import { describeObject } from './access/access-service.js';
-import type { SecurablePath } from './ports/access.js';
 import { VIEW_VISIBILITY, type Privilege } from './privileges.js';
 import { isUnderRoot, normalizeLocation } from './locations.js';
 import type { CatalogRequest, RequestScope } from './context.js';
 import { listVisible } from './kit/listing.js';
 import { mayKnowObject } from './kit/visibility.js';
+import { requireView, viewNotFound } from './kit/view-kit.js';
+import { fitsPolicies } from './policies/rules.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
@@ -131,6 +132,16 @@ export class ViewService {
   async load(request: CatalogRequest, namespace: string[], name: string): Promise<MetadataResult & { labelsJson: string | undefined }> {
     const scope = await this.deps.scope(request);
     const { record } = await this.requireView(scope, namespace, name, ['view:read']);
+    // A row filter or mask on the view cannot be enforced by the catalog inside the view's SQL that an engine runs: a
+    // caller a policy restricts gets the view only through a declared enforcer acting for it (policies/gate.ts).
+    await this.deps.policies.refuse(
+      scope.caller,
+      scope.warehouse.tenant,
+      record.id,
+      describeObject(scope.warehouse.name, record.namespace, record.name),
+      'view:read',
+      'view',
+    );
     return { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson, labelsJson: record.labelsJson };
   }
 
@@ -218,6 +229,8 @@ export class ViewService {
     const applied = applyViewUpdatesDetailed(base, updates, { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
     if (!applied.changed) return { swapped: false, result: { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson } };
     const next = applied.metadata;
+    // A replace after which a view's policy would filter or mask other columns than written is refused (policies/rules.ts).
+    fitsPolicies(await this.deps.policies.policiesOn(scope.warehouse.tenant, record.id), next, formatIdentifier(record.namespace, record.name));
     checkTableLocation(scope, next.location);
     if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
       await checkNoOverlap(locked ?? this.deps.store.repository, scope.warehouse, next.location, {
@@ -335,30 +348,9 @@ export class ViewService {
     return { metadataLocation, metadataJson: json };
   }
 
-  /** An existing view on which the caller holds the privileges; 404 for a missing one in a namespace the caller may see, 403 otherwise. */
-  private async requireView(
-    scope: RequestScope,
-    namespace: string[],
-    name: string,
-    privileges: Privilege[],
-    recordAllow = false,
-  ): Promise<{ record: CatalogObjectRecord; path: SecurablePath }> {
-    const levels = checkNamespace(namespace);
-    checkName(name, 'view name');
-    const [ns, r] = await Promise.all([
-      this.deps.access.namespacePath(scope.warehouse, levels),
-      this.deps.store.repository.getObject(scope.warehouse.name, levels, name),
-    ]);
-    const object = describeObject(scope.warehouse.name, levels, name);
-    // A view in a missing namespace is a missing view: clients only catch NoSuchView here.
-    if (!r || r.kind !== 'view') {
-      // Engines probe for a view before loading a table (Trino): a table the caller may see makes this a plain miss.
-      if (await mayKnowObject(this.deps.access, scope, ns.path, r)) throw viewNotFound(levels, name);
-      return this.deps.access.notFoundOrForbidden(scope, ns.path, privileges[0]!, object, () => viewNotFound(levels, name));
-    }
-    const path = this.deps.access.objectPath(ns.path, 'view', r.id);
-    await this.deps.access.requireAll(scope, privileges, path, { object, recordAllow });
-    return { record: r, path };
+  /** An existing view on which the caller holds the privileges (kit/view-kit.ts). */
+  private requireView(scope: RequestScope, namespace: string[], name: string, privileges: Privilege[], recordAllow = false) {
+    return requireView(this.deps, scope, namespace, name, privileges, recordAllow);
   }
 
   /**
@@ -381,8 +373,6 @@ export class ViewService {
     return location;
   }
 }
-
-const viewNotFound = (namespace: string[], name: string) => new CatalogError('ERR_VIEW_NOT_FOUND', `View does not exist: ${formatIdentifier(namespace, name)}`);
 
 function exists(existing: CatalogObjectRecord | undefined, namespace: string[], name: string): CatalogError {
   if (existing?.kind === 'table') return new CatalogError('ERR_TABLE_EXISTS', `Table with same name already exists: ${formatIdentifier(namespace, name)}`);

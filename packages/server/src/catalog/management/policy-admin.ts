@@ -1,6 +1,7 @@
 /**
  * Row-filter and column-mask policies through the management API (issue 53; the model and enforcement: catalog/policies/): list, get, create, update, delete,
- * and the caller's effective policy. Managing a table's policies needs `grants:manage` on it (held or inherited):
+ * and the caller's effective policy, on a table or (issue 53's "views where it makes sense") a view, over the view's
+ * schema. Managing an object's policies needs `grants:manage` on it (held or inherited):
  * a policy narrows what a grant gives, so whoever may grant there decides it. Each method runs validate → authorize
  * → execute; the checks that need the table's schema run after authorization (the schema is not shown to a caller
  * who may not manage the table). Each change is audited and recorded as an outbox change event in the same
@@ -10,12 +11,12 @@ import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import { parseJson } from '../json.js';
-import type { Schema, TableMetadata } from '../metadata/types.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import { requireTable, tableObject } from '../kit/table-kit.js';
+import { requireView } from '../kit/view-kit.js';
 import type { EffectivePolicy } from '../policies/effective.js';
+import { currentSchema } from '../policies/object-schema.js';
 import type { PolicyGate } from '../policies/gate.js';
 import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
@@ -30,10 +31,22 @@ export interface PolicyInput {
   version?: number;
 }
 
+/** What carries policies: a table or a view. */
+export type PolicyObjectKind = 'table' | 'view';
+
+/** The object a request addresses: its kind, namespace and name (the route's path). */
+export interface PolicyTarget {
+  kind: PolicyObjectKind;
+  namespace: string[];
+  name: string;
+}
+
 export interface PolicyView {
   id: string;
   kind: PolicyKind;
+  /** The object the policy restricts (a table or, with `object-type` view, a view). */
   table: { warehouse: string; namespace: string[]; name: string };
+  'object-type': PolicyObjectKind;
   roles: string[];
   filter?: unknown;
   'field-ids'?: number[];
@@ -73,23 +86,23 @@ export class PolicyAdmin {
     return this.ctx.store.policies;
   }
 
-  async list(request: CatalogRequest, namespace: string[], name: string): Promise<{ policies: PolicyView[] }> {
-    const table = await this.managed(request, namespace, name);
+  async list(request: CatalogRequest, target: PolicyTarget): Promise<{ policies: PolicyView[] }> {
+    const table = await this.managed(request, target);
     return { policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(p, table.record)) };
   }
 
-  async get(request: CatalogRequest, namespace: string[], name: string, id: string): Promise<PolicyView> {
+  async get(request: CatalogRequest, target: PolicyTarget, id: string): Promise<PolicyView> {
     checkPolicyId(id);
-    const table = await this.managed(request, namespace, name);
+    const table = await this.managed(request, target);
     return viewOf(await this.policyOf(table.scope, table.record, id), table.record);
   }
 
-  async create(request: CatalogRequest, namespace: string[], name: string, input: PolicyInput): Promise<PolicyView> {
+  async create(request: CatalogRequest, target: PolicyTarget, input: PolicyInput): Promise<PolicyView> {
     // validate (the shape; the schema after authorization)
     const kind = input.kind;
     if (kind !== 'row-filter' && kind !== 'column-mask') throw validation('kind must be "row-filter" or "column-mask"');
     // authorize
-    const table = await this.managed(request, namespace, name);
+    const table = await this.managed(request, target);
     const body = await this.checkBody(table.scope, table.record, kind, input);
     // execute
     const now = this.ctx.clock.now();
@@ -109,12 +122,12 @@ export class PolicyAdmin {
     return viewOf(policy, table.record);
   }
 
-  async update(request: CatalogRequest, namespace: string[], name: string, id: string, input: PolicyInput): Promise<PolicyView> {
+  async update(request: CatalogRequest, target: PolicyTarget, id: string, input: PolicyInput): Promise<PolicyView> {
     // validate
     checkPolicyId(id);
     if (input.kind !== undefined) throw validation("a policy's kind cannot change: delete it and create another");
     // authorize
-    const table = await this.managed(request, namespace, name);
+    const table = await this.managed(request, target);
     const current = await this.policyOf(table.scope, table.record, id);
     if (input.version !== undefined && input.version !== current.version) throw conflict(id, current.version);
     const body = await this.checkBody(table.scope, table.record, current.kind, input);
@@ -135,31 +148,38 @@ export class PolicyAdmin {
     return viewOf(stored, table.record);
   }
 
-  async delete(request: CatalogRequest, namespace: string[], name: string, id: string): Promise<void> {
+  async delete(request: CatalogRequest, target: PolicyTarget, id: string): Promise<void> {
     checkPolicyId(id);
-    const table = await this.managed(request, namespace, name);
+    const table = await this.managed(request, target);
     const current = await this.policyOf(table.scope, table.record, id);
     if (!(await this.store.delete(current.tenant, id, [this.event(table.scope, table.record, 'policy.deleted', current)]))) throw notFound(id);
     await this.changed(table.scope, table.record, 'policy.deleted', current);
   }
 
-  /** The caller's own effective policy on a table it may load (`table:read-metadata`). */
-  async effective(request: CatalogRequest, namespace: string[], name: string): Promise<EffectiveView> {
+  /** The caller's own effective policy on a table it may load (`table:read-metadata`), or a view (`view:read`). */
+  async effective(request: CatalogRequest, target: PolicyTarget): Promise<EffectiveView> {
+    const { namespace, name } = target;
     const levels = checkNamespace(namespace);
-    checkName(name, 'table name');
+    checkName(name, `${target.kind} name`);
     const scope = await this.ctx.scope(request);
-    const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-metadata']);
+    const { record } =
+      target.kind === 'view'
+        ? await requireView(this.ctx, scope, levels, name, ['view:read'])
+        : await requireTable(this.ctx, scope, levels, name, ['table:read-metadata']);
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
-    return effectiveView(effective, roles, tableObject(scope, levels, name));
+    return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind);
   }
 
-  /** The table, on which the caller must hold grants:manage. */
-  private async managed(request: CatalogRequest, namespace: string[], name: string) {
-    const levels = checkNamespace(namespace);
-    checkName(name, 'table name');
+  /** The table or view, on which the caller must hold grants:manage (a missing one: 404 or 403, as loading it answers). */
+  private async managed(request: CatalogRequest, target: PolicyTarget) {
+    const levels = checkNamespace(target.namespace);
+    checkName(target.name, `${target.kind} name`);
     const scope = await this.ctx.scope(request);
-    const { record } = await requireTable(this.ctx, scope, levels, name, ['grants:manage']);
+    const { record } =
+      target.kind === 'view'
+        ? await requireView(this.ctx, scope, levels, target.name, ['grants:manage'])
+        : await requireTable(this.ctx, scope, levels, target.name, ['grants:manage']);
     return { scope, record };
   }
 
@@ -169,7 +189,7 @@ export class PolicyAdmin {
     return policy;
   }
 
-  /** The kind's fields checked against the table's current schema, the roles against the tenant's. */
+  /** The kind's fields checked against the table's (view's) current schema, the roles against the tenant's. */
   private async checkBody(
     scope: RequestScope,
     record: CatalogObjectRecord,
@@ -194,12 +214,16 @@ export class PolicyAdmin {
   }
 
   private event(scope: RequestScope, record: CatalogObjectRecord, kind: Change['kind'], p: Policy) {
+    const policy = { id: p.id, kind: p.kind, version: p.version, roles: p.roles };
+    // A view's event names it as a view (`view-uuid`, `object-type`), never as a table: table-uuid readers (the
+    // preparation of policy-enforced files) take only tables.
+    const view = record.kind === 'view';
     return changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
       kind,
       namespace: record.namespace,
       name: record.name,
-      uuid: record.uuid,
-      data: { policy: { id: p.id, kind: p.kind, version: p.version, roles: p.roles } },
+      ...(view ? {} : { uuid: record.uuid }),
+      data: view ? { 'object-type': 'view', 'view-uuid': record.uuid, policy } : { policy },
     });
   }
 
@@ -210,23 +234,16 @@ export class PolicyAdmin {
       decision: 'allow',
       action: 'grants:manage',
       object: tableObject(scope, record.namespace, record.name),
-      detail: { policy: p.id, kind: p.kind, version: p.version, roles: p.roles },
+      detail: { policy: p.id, kind: p.kind, version: p.version, roles: p.roles, ...(record.kind === 'view' ? { 'object-type': 'view' } : {}) },
     });
   }
-}
-
-function currentSchema(record: CatalogObjectRecord): Schema {
-  const metadata = parseJson(record.metadataJson) as TableMetadata;
-  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']);
-  if (!schema) throw new CatalogError('ERR_UNPROCESSABLE', 'The table metadata has no current schema');
-  return schema;
 }
 
 function checkPolicyId(id: string): void {
   if (!POLICY_ID.test(id)) throw validation('policy id: letters, digits and "-", at most 64');
 }
 
-const notFound = (id: string) => new CatalogError('ERR_NOT_FOUND', `No policy ${id} on this table`);
+const notFound = (id: string) => new CatalogError('ERR_NOT_FOUND', `No policy ${id} on this object`);
 const conflict = (id: string, version: number | undefined) =>
   new CatalogError('ERR_COMMIT_CONFLICT', `Policy ${id} changed since${version === undefined ? '' : `: it is at version ${version}`}; read it again`);
 
@@ -246,6 +263,7 @@ function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
     id: p.id,
     kind: p.kind,
     table: { warehouse: record.warehouse, namespace: [...record.namespace], name: record.name },
+    'object-type': record.kind === 'view' ? 'view' : 'table',
     roles: [...p.roles],
     ...(p.filter !== undefined ? { filter: p.filter } : {}),
     ...(p.fieldIds !== undefined ? { 'field-ids': [...p.fieldIds] } : {}),
@@ -258,13 +276,17 @@ function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
 }
 
 /** The effective policy as the wire says it, with why each policy applies (the caller's roles it binds). */
-export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[], object: string): EffectiveView {
+export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[], object: string, kind: PolicyObjectKind = 'table'): EffectiveView {
   const held = new Set(callerRoles);
   const policies = e.policies.map((p) => ({ id: p.id, kind: p.kind, version: p.version, roles: p.roles.filter((r) => held.has(r)) }));
   const summary =
     policies.length === 0
       ? `no row-filter or column-mask policy applies to you on ${object}`
-      : `${policies.map((p) => `${p.kind} policy ${p.id} (v${p.version}) applies through role${p.roles.length === 1 ? '' : 's'} ${p.roles.join(', ')}`).join('; ')}; until policy-enforced reads exist, no storage access to ${object} is handed out to you`;
+      : `${policies.map((p) => `${p.kind} policy ${p.id} (v${p.version}) applies through role${p.roles.length === 1 ? '' : 's'} ${p.roles.join(', ')}`).join('; ')}; ${
+          kind === 'view'
+            ? `the view ${object} is handed out to you only through a declared policy enforcer acting for you`
+            : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
+        }`;
   return {
     restricted: policies.length > 0,
     ...(e.rowFilter !== undefined ? { 'row-filter': e.rowFilter } : {}),

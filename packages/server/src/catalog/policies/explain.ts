@@ -1,6 +1,7 @@
 /**
- * explain (catalog/management/access-admin.ts) about a table also says which row-filter and column-mask policies would
- * restrict the subject there, and through which of its roles: an allowed read can still be a restricted one.
+ * explain (catalog/management/access-admin.ts) about a table or a view also says which row-filter and column-mask
+ * policies would restrict the subject there, and through which of its roles: an allowed read can still be a
+ * restricted one.
  */
 import type { Caller } from '../ports/index.js';
 import { applyingTo } from './effective.js';
@@ -18,7 +19,7 @@ export interface ExplainedPolicy {
   roles: string[];
 }
 
-/** The explanation with `policies` and a sentence about them added when any applies to the members on the table. */
+/** The explanation with `policies` and a sentence about them added when any applies to the members on the table (view). */
 export async function withPolicies<E extends { summary: string }>(
   explanation: E,
   lookup: PolicyLookup | undefined,
@@ -26,7 +27,7 @@ export async function withPolicies<E extends { summary: string }>(
   members: Caller['members'],
   ref: { kind: string; id: string },
 ): Promise<E & { policies?: ExplainedPolicy[] }> {
-  if (lookup === undefined || ref.kind !== 'table') return explanation;
+  if (lookup === undefined || (ref.kind !== 'table' && ref.kind !== 'view')) return explanation;
   const onTable = await lookup.policiesOn(tenant, ref.id);
   if (onTable.length === 0) return explanation;
   const roles = await lookup.rolesOf(tenant, members);
@@ -37,6 +38,10 @@ export async function withPolicies<E extends { summary: string }>(
   return {
     ...explanation,
     policies,
-    summary: `${explanation.summary}; restricted by ${named}: no storage access to the table is handed out until policy-enforced reads exist`,
+    summary: `${explanation.summary}; restricted by ${named}: ${
+      ref.kind === 'view'
+        ? 'the view is handed out only to a declared policy enforcer acting for the subject'
+        : 'no storage access to the table is handed out until policy-enforced reads exist'
+    }`,
   };
 }

@@ -19,7 +19,10 @@ import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '.
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
 import type { Policy, PolicyStore } from '../ports/policies.js';
-import type { EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
+import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
+
+/** The enforcers told a view's policies: Trino through the OPA endpoints (loadView carries no read-restrictions). */
+const VIEW_ENFORCING: readonly EnforcerMechanism[] = ['trino-opa'];
 
 export interface PolicyGateDeps {
   policies: () => PolicyStore;
@@ -98,16 +101,26 @@ export class PolicyGate implements PolicyEnforcement {
     return combine(applyingTo(onTable, await this.deps.rolesOf(tenant, caller.members)));
   }
 
-  /** The policies that apply to the caller on the table ([] for almost every table: one cached read, no role lookup). */
-  async restricted(caller: Caller, tenant: string, objectId: string): Promise<Policy[]> {
+  /**
+   * The policies that apply to the caller on the table or view ([] for almost every object: one cached read, no role
+   * lookup). `action` names what a declared enforcer's pass lets through, in its audit record; `toldBy` the enforcer
+   * mechanisms that tell an engine these policies (undefined: every one).
+   */
+  async restricted(
+    caller: Caller,
+    tenant: string,
+    objectId: string,
+    action = 'table:storage-access',
+    toldBy?: readonly EnforcerMechanism[],
+  ): Promise<Policy[]> {
     const applying = (await this.effective(caller, tenant, objectId)).policies;
     if (applying.length === 0) return applying;
     const engine = await this.enforcerFor(caller, tenant, applying[0]!.warehouse);
-    if (engine === undefined) return applying;
+    if (engine === undefined || (toldBy !== undefined && !toldBy.includes(engine.mechanism))) return applying;
     await this.deps.audit.record(caller, {
       type: 'policy.engine-enforced',
       decision: 'allow',
-      action: 'table:storage-access',
+      action,
       object: `${engine.warehouse}/${objectId}`,
       detail: {
         user: caller.description,
@@ -139,16 +152,21 @@ export class PolicyGate implements PolicyEnforcement {
 
   /**
    * Refuses (403, audited as `policy.enforced`) an operation that would hand the caller storage access to the table
-   * while a policy applies to it.
+   * while a policy applies to it, or (`kind` view) the view itself: the catalog cannot enforce a policy inside a
+   * view's SQL that an engine runs, so only a declared enforcer acting for the user is given a restricted view, and
+   * only one told the view's policies: a trino-opa enforcer (loadView carries no read-restrictions).
    */
-  async refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void> {
-    const applying = await this.restricted(caller, tenant, objectId);
+  async refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind: 'table' | 'view' = 'table'): Promise<void> {
+    const applying =
+      kind === 'view'
+        ? await this.restricted(caller, tenant, objectId, action, VIEW_ENFORCING)
+        : await this.restricted(caller, tenant, objectId, 'table:storage-access');
     if (applying.length === 0) return;
-    throw await this.refusal(caller, applying, object, action);
+    throw await this.refusal(caller, applying, object, action, kind);
   }
 
   /** The audited refusal naming the policies. */
-  async refusal(caller: Caller, applying: readonly Policy[], object: string, action: string): Promise<CatalogError> {
+  async refusal(caller: Caller, applying: readonly Policy[], object: string, action: string, kind: 'table' | 'view' = 'table'): Promise<CatalogError> {
     const ids = applying.map((p) => p.id);
     await this.deps.audit.record(caller, {
       type: 'policy.enforced',
@@ -158,10 +176,10 @@ export class PolicyGate implements PolicyEnforcement {
       detail: { policies: ids, versions: applying.map((p) => p.version) },
     });
     const named = ids.length === 1 ? `row/column policy ${ids[0]} applies` : `row/column policies ${ids.join(', ')} apply`;
-    return new CatalogError(
-      'ERR_FORBIDDEN',
-      `${named} to ${object} for this caller: it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out`,
-      { details: { policies: ids.join(',') } },
-    );
+    const how =
+      kind === 'view'
+        ? "the catalog cannot enforce it inside the view's SQL, so the view is handed out only to a declared policy enforcer acting for this caller"
+        : 'it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out';
+    return new CatalogError('ERR_FORBIDDEN', `${named} to ${object} for this caller: ${how}`, { details: { policies: ids.join(',') } });
   }
 }

@@ -1,4 +1,4 @@
-import type { EffectivePolicy } from './policies.js';
+import type { EffectivePolicy, Policy } from './policies.js';
 import type { Member } from './access.js';
 import type { CatalogObjectRecord, ObjectKind } from '../object-record.js';
 
@@ -314,8 +314,11 @@ export interface PolicyEnforcement {
   /** What the policies on the table add up to for the caller (policies/effective.ts). */
   effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy>;
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
-  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string): Promise<void>;
+  /** 403 naming the policies when any applies to the caller (a table: its storage access; a view: the view itself). */
+  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view'): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
+  /** Every policy on the table or view (cached with the decisions' bound). */
+  policiesOn(tenant: string, objectId: string): Promise<ReadonlyArray<Pick<Policy, 'id' | 'filter' | 'fieldIds' | 'masks'>>>;
   /** The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send). */
   readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined>;
 }

@@ -1,7 +1,7 @@
 /**
- * Row-filter and column-mask policies (issue 53): what a role may see of a table's rows and columns, kept in the
- * catalog database. A policy names its table by catalog id (a rename keeps it; a dropped and re-created table starts
- * with none) and its roles by name in the table's tenant. Every change raises the policy's version, so what an
+ * Row-filter and column-mask policies (issue 53): what a role may see of a table's (or a view's) rows and columns,
+ * kept in the catalog database. A policy names its table or view by catalog id (a rename keeps it; a dropped and
+ * re-created one starts with none) and its roles by name in the table's tenant. Every change raises the policy's version, so what an
  * engine was told can be matched against what holds now.
  */
 import { POLICY_MASK_ACTIONS } from '@lakegate/protocol';
@@ -27,7 +27,7 @@ export interface Policy {
   id: string;
   tenant: string;
   warehouse: string;
-  /** The table's catalog id (CatalogObjectRecord.id). */
+  /** The table's or view's catalog id (CatalogObjectRecord.id). */
   objectId: string;
   kind: PolicyKind;
   /** Role names of the tenant the policy restricts. */
@@ -58,7 +58,7 @@ export interface PolicyStore {
   /** Every policy on the table, oldest first. */
   listForObject(tenant: string, objectId: string): Promise<Policy[]>;
   /**
-   * The tables with at least one policy, across tenants and warehouses, each once, in (tenant, objectId) order: at
+   * The tables (and views: callers keep the kind they want) with at least one policy, across tenants and warehouses, each once, in (tenant, objectId) order: at
    * most `limit` of them, those after `after` (the last of the previous page). Read in pages by the startup catch-up
    * of policy-enforced files (catalog/planning/prepare-policy-files.ts).
    */

@@ -8,8 +8,9 @@
  * the plugin fails the query on an error, and a "no" says the same with a reason in the audit trail).
  *
  * Trino's names map one to one: catalog → the warehouse declared with that Trino catalog name, schema → the
- * one-level namespace of that name, table → the table; Trino's user and groups → the asserted user and asserted groups
- * of that name (session.ts). Operations the map below does not name are denied.
+ * one-level namespace of that name, table → the table or view of that name; Trino's user and groups → the asserted
+ * user and asserted groups of that name (session.ts). Operations the map below does not name are denied. On a view,
+ * reading operations need view:read (VIEW_PRIVILEGES), as loading the view through the Iceberg API does.
  */
 import type { TrinoOpaRequest, TrinoOpaResource } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
@@ -29,6 +30,7 @@ const SCHEMA_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
   ShowTables: 'any',
   ShowCreateSchema: 'any',
   CreateTable: 'table:create',
+  CreateView: 'view:create',
   DropSchema: 'namespace:drop',
 };
 /** Table-level operations and the privilege each needs on the table. */
@@ -38,16 +40,30 @@ const TABLE_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
   ShowColumns: 'table:read-metadata',
   ShowCreateTable: 'table:read-metadata',
   SelectFromColumns: 'table:read-data',
+  // Creating a view that reads the table (Trino asks it of the table as the view's creator).
+  CreateViewWithSelectFromColumns: 'table:read-data',
   InsertIntoTable: 'table:write-data',
   DeleteFromTable: 'table:write-data',
   UpdateTableColumns: 'table:write-data',
   TruncateTable: 'table:write-data',
   DropTable: 'table:drop',
 };
+/** What a table operation needs when the name is a view's (operations left out are denied on a view). */
+const VIEW_PRIVILEGES: Readonly<Record<string, Privilege | 'any'>> = {
+  FilterTables: 'any',
+  FilterColumns: 'view:read',
+  ShowColumns: 'view:read',
+  ShowCreateTable: 'view:read',
+  SelectFromColumns: 'view:read',
+  CreateViewWithSelectFromColumns: 'view:read',
+  DropView: 'view:drop',
+};
 const INFORMATION_SCHEMA = 'information_schema';
 
-/** A resolved Trino table: the warehouse, the Lakegate path to authorize on, and the record when the table exists. */
+/** A resolved Trino table: the warehouse, the Lakegate path to authorize on, and the record when the table (view) exists. */
 export interface TrinoTableRef {
+  /** A table, or a view of that name (undefined: neither exists). */
+  kind?: 'table' | 'view';
   warehouse: Warehouse;
   namespace: string[];
   name: string;
@@ -99,7 +115,7 @@ export class TrinoOpaDecisions {
     return this.sessions.open(engine, user, groups);
   }
 
-  /** The Lakegate table a Trino table names, when its catalog is mapped (undefined: not one of Lakegate's). */
+  /** The Lakegate table or view a Trino table names, when its catalog is mapped (undefined: not one of Lakegate's). */
   async tableOf(session: OpaSession, t: { catalogName: string; schemaName: string; tableName: string }): Promise<TrinoTableRef | undefined> {
     const warehouse = await this.warehouseOf(session, t.catalogName);
     if (!warehouse) return undefined;
@@ -108,8 +124,9 @@ export class TrinoOpaDecisions {
       this.ctx.access.namespacePath(warehouse, namespace),
       this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName),
     ]);
-    if (record?.kind !== 'table') return { warehouse, namespace, name: t.tableName, path: ns.path };
-    return { warehouse, namespace, name: t.tableName, path: this.ctx.access.objectPath(ns.path, 'table', record.id), objectId: record.id, record };
+    if (record?.kind !== 'table' && record?.kind !== 'view') return { warehouse, namespace, name: t.tableName, path: ns.path };
+    const path = this.ctx.access.objectPath(ns.path, record.kind, record.id);
+    return { kind: record.kind, warehouse, namespace, name: t.tableName, path, objectId: record.id, record };
   }
 
   private async decide(session: OpaSession, operation: string, r: TrinoOpaResource): Promise<boolean> {
@@ -127,15 +144,17 @@ export class TrinoOpaDecisions {
       const ns = await this.ctx.access.namespacePath(warehouse, [schema.schemaName]);
       return !ns.missing && this.ctx.access.allowed({ warehouse, caller: session.user }, schemaPrivilege, ns.path);
     }
-    const tablePrivilege = TABLE_OPERATIONS[operation];
-    if (tablePrivilege !== undefined && r.table !== undefined) {
+    const [tablePrivilege, viewPrivilege] = [TABLE_OPERATIONS[operation], VIEW_PRIVILEGES[operation]];
+    if ((tablePrivilege ?? viewPrivilege) !== undefined && r.table !== undefined) {
       if (r.table.schemaName === INFORMATION_SCHEMA)
         return tablePrivilege === 'any' || tablePrivilege === 'table:read-data' || tablePrivilege === 'table:read-metadata'
           ? session.catalogs.has(r.table.catalogName)
           : false;
       const table = await this.tableOf(session, r.table);
       if (table?.objectId === undefined) return false;
-      return this.ctx.access.allowed({ warehouse: table.warehouse, caller: session.user }, tablePrivilege, table.path);
+      const privilege = table.kind === 'view' ? viewPrivilege : tablePrivilege;
+      if (privilege === undefined) return false;
+      return this.ctx.access.allowed({ warehouse: table.warehouse, caller: session.user }, privilege, table.path);
     }
     return false;
   }

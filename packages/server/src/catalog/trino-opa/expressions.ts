@@ -1,6 +1,6 @@
 /**
- * Row filters and column masks for Trino's OPA access control (issue 54): the user's effective policy on the table
- * (policies/effective.ts, the same one the catalog-enforced path applies) written as Trino SQL (trino-sql.ts). A
+ * Row filters and column masks for Trino's OPA access control (issue 54): the user's effective policy on the table or
+ * view Trino names (a view's policies are over the view's schema; policies/effective.ts, the same one the catalog-enforced path applies) written as Trino SQL (trino-sql.ts). A
  * filter or mask that cannot be written (a column type not handled yet, a column gone from the schema) fails closed:
  * the filter `FALSE`, the column masked to NULL, audited as `policy.engine-decision` with the reason. Every answer
  * that restricts is audited with the user, the engine, the table and the policies it came from.
@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import type { TrinoOpaRequest, TrinoOpaResource, TrinoViewExpression } from '@lakegate/protocol';
 import type { ServiceContext } from '../context.js';
-import { parseJson } from '../json.js';
 import { BoundedMap } from '../bounded-map.js';
-import type { Schema, StructField, TableMetadata } from '../metadata/types.js';
+import type { Schema, StructField } from '../metadata/types.js';
 import { bindFilter } from '../kit/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
+import { currentSchema as schemaOf } from '../policies/object-schema.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import { GROUPS_NAMED, type OpaSession } from './session.js';
@@ -121,7 +121,7 @@ export class TrinoOpaExpressions {
     await this.ctx.audit.record(session.user, {
       type: 'policy.engine-decision',
       decision: 'allow',
-      action: 'table:read-data',
+      action: table.kind === 'view' ? 'view:read' : 'table:read-data',
       object: `${table.warehouse.name}.${table.namespace.join('.')}.${table.name}`,
       detail: {
         ...detail,
@@ -137,15 +137,15 @@ export class TrinoOpaExpressions {
 
 const EMPTY_SCHEMA: Schema = { type: 'struct', 'schema-id': 0, fields: [] } as unknown as Schema;
 /**
- * The current schema of a table, by metadata location: a metadata file never changes, so its parsed schema is kept
- * (up to 1,000 tables, then forgotten at once) instead of parsing the whole metadata JSON for every decision.
+ * The current schema of a table or view (policies/object-schema.ts), by metadata location: a metadata file never
+ * changes, so its parsed schema is kept (up to 1,000 objects, then forgotten at once) instead of parsing the whole
+ * metadata JSON for every decision.
  */
 const schemas = new BoundedMap<string, Schema>({ maxEntries: 1000 });
 function currentSchema(record: CatalogObjectRecord): Schema {
   const kept = schemas.get(record.metadataLocation);
   if (kept !== undefined) return kept;
-  const metadata = parseJson(record.metadataJson) as TableMetadata;
-  const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id']) ?? metadata.schemas[0]!;
+  const schema = schemaOf(record);
   schemas.set(record.metadataLocation, schema);
   return schema;
 }

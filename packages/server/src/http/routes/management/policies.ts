@@ -1,37 +1,44 @@
 /**
- * Management routes for row-filter and column-mask policies (catalog/management/policy-admin.ts): each takes its
- * request as the protocol package types it, calls one PolicyAdmin method, and writes the answer.
+ * Management routes for row-filter and column-mask policies of tables and views (catalog/management/policy-admin.ts):
+ * each takes its request as the protocol package types it, calls one PolicyAdmin method, and writes the answer. A
+ * table's and a view's routes differ only in the object they address.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PolicyAdmin } from '../../../catalog/management/policy-admin.js';
+import type { OperationId } from '@lakegate/protocol';
+import type { PolicyAdmin, PolicyObjectKind, PolicyTarget } from '../../../catalog/management/policy-admin.js';
 import { namespaceParam } from '../iceberg/common.js';
 import { callerOf } from '../../caller.js';
 import { operationRoute } from '../../operation-route.js';
 
-type ByTable = FastifyRequest<{ Params: { warehouse: string; namespace: string; table: string } }>;
+type ByObject = FastifyRequest<{ Params: { warehouse: string; namespace: string; table?: string; view?: string } }>;
 
-const requestOf = (req: ByTable) => ({ caller: callerOf(req), warehouse: req.params.warehouse });
+const requestOf = (req: ByObject) => ({ caller: callerOf(req), warehouse: req.params.warehouse });
 
 export function policyRoutes(app: FastifyInstance, policies: PolicyAdmin): void {
-  operationRoute(app, 'listTablePolicies', async (req) => policies.list(requestOf(req), namespaceParam(req.params.namespace), req.params.table));
+  const routes = [
+    ['table', 'listTablePolicies', 'createTablePolicy', 'getTablePolicy', 'updateTablePolicy', 'deleteTablePolicy', 'getEffectivePolicy'],
+    ['view', 'listViewPolicies', 'createViewPolicy', 'getViewPolicy', 'updateViewPolicy', 'deleteViewPolicy', 'getViewEffectivePolicy'],
+  ] as const satisfies ReadonlyArray<readonly [PolicyObjectKind, ...OperationId[]]>;
+  for (const [kind, list, create, get, update, remove, effective] of routes) {
+    const target = (req: ByObject): PolicyTarget => ({
+      kind,
+      namespace: namespaceParam(req.params.namespace),
+      name: (kind === 'table' ? req.params.table : req.params.view) ?? '',
+    });
 
-  operationRoute(app, 'createTablePolicy', async (req, reply) => {
-    const created = await policies.create(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.body);
-    return reply.code(201).send(created);
-  });
+    operationRoute(app, list, async (req) => policies.list(requestOf(req), target(req)));
 
-  operationRoute(app, 'getTablePolicy', async (req) =>
-    policies.get(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId),
-  );
+    operationRoute(app, create, async (req, reply) => reply.code(201).send(await policies.create(requestOf(req), target(req), req.body)));
 
-  operationRoute(app, 'updateTablePolicy', async (req) =>
-    policies.update(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId, req.body),
-  );
+    operationRoute(app, get, async (req) => policies.get(requestOf(req), target(req), req.params.policyId));
 
-  operationRoute(app, 'deleteTablePolicy', async (req, reply) => {
-    await policies.delete(requestOf(req), namespaceParam(req.params.namespace), req.params.table, req.params.policyId);
-    return reply.code(204).send();
-  });
+    operationRoute(app, update, async (req) => policies.update(requestOf(req), target(req), req.params.policyId, req.body));
 
-  operationRoute(app, 'getEffectivePolicy', async (req) => policies.effective(requestOf(req), namespaceParam(req.params.namespace), req.params.table));
+    operationRoute(app, remove, async (req, reply) => {
+      await policies.delete(requestOf(req), target(req), req.params.policyId);
+      return reply.code(204).send();
+    });
+
+    operationRoute(app, effective, async (req) => policies.effective(requestOf(req), target(req)));
+  }
 }
