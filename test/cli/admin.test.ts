@@ -378,6 +378,8 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(passing).toMatch(/warehouse\s+mirror-status/);
     expect(passing).toMatch(/status\s+ok/);
     expect(passing).not.toContain('error');
+    expect(passing).toMatch(/last answered\s+\d{4}-\d\d-\d\dT/);
+    expect(passing).toContain('recent failures: none recorded');
     expect(json(await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status', '--json'))).toMatchObject({
       warehouse: 'mirror-status',
       kind: 'iceberg-rest',
@@ -390,9 +392,16 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(failing.stdout).toMatch(/status\s+failed/);
     expect(failing.stdout).toMatch(/error\s+BadGatewayException 502: The remote catalog refused the client credentials/);
     expect(failing.stdout).not.toContain(secret);
+    // The failed check is in the remote's failure history, printed newest first.
+    expect(failing.stdout).toContain('recent failures (newest first):');
+    expect(failing.stdout).toMatch(/check x1 {2}BadGatewayException 502: The remote catalog refused the client credentials/);
     const failingJson = await lakegate('admin', 'warehouse', 'federation-status', 'mirror-status', '--json');
     expect(failingJson.code).toBe(1);
-    expect(JSON.parse(failingJson.stdout)).toMatchObject({ ok: false, error: { type: 'BadGatewayException', code: 502 } });
+    const answered = JSON.parse(failingJson.stdout);
+    expect(answered).toMatchObject({ ok: false, error: { type: 'BadGatewayException', code: 502 } });
+    expect(answered['recent-failures'][0]).toMatchObject({ operation: 'check', error: { type: 'BadGatewayException', code: 502 } });
+    expect(typeof answered['last-answered-at-ms']).toBe('number');
+    expect(failingJson.stdout).not.toContain(secret);
 
     expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'default'), 1)).toMatch(/BadRequest/);
     expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'no-such-warehouse'), 1)).toMatch(/HTTP 404|NoSuch|not found/i);

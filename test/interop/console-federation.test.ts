@@ -5,7 +5,8 @@
  * federated, its kind, its non-secret settings and only whether a secret is stored; checks the connection (ok); changes
  * a setting, which is saved and shown again after a reload; and, once the remote rotated the secret of the principal
  * the front uses, sees the remote's refusal in "Check connection" and the server's refusal of the old secret (both in
- * the server's words), then sends the new secret and is connected again. No secret is ever in the DOM. Screenshot:
+ * the server's words) and the failed check in the remote's failure history, then sends the new secret and is
+ * connected again, the failure kept in the history. No secret is ever in the DOM. Screenshot:
  * tmp/console-screenshots/federation-settings.png.
  */
 import type { Page } from 'playwright-core';
@@ -76,6 +77,7 @@ describe('console: a federated warehouse', () => {
     // The remote answers with the stored credential.
     await section.getByRole('button', { name: 'Check connection' }).click();
     await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+    expect(await section.getByTestId('federation-last-answered').textContent()).toMatch(/^The remote last answered /);
 
     // A setting changed: saved (tested against the remote), shown again after a reload.
     await section.getByRole('button', { name: 'Change the remote' }).click();
@@ -101,6 +103,11 @@ describe('console: a federated warehouse', () => {
     expect(live.body).toMatchObject({ ok: false, error: { code: 502 } });
     expect(await section.getByTestId('federation-remote-error').textContent()).toBe(live.body.error.message);
     expect(live.body.error.message).toContain(`The remote catalog refused the client credentials of client "${client.id}": 401`);
+    // The failed check heads the remote's failure history, in the same words.
+    const failure = section.getByTestId('federation-failure').first();
+    expect(await failure.getAttribute('data-operation')).toBe('check');
+    expect(await failure.getByTestId('federation-failure-message').textContent()).toBe(live.body.error.message);
+    expect(await failure.textContent()).toContain('BadGatewayException 502');
 
     // The old secret typed again: the server's refusal in its words, the stored settings unchanged.
     await section.getByRole('button', { name: 'Change the remote' }).click();
@@ -118,6 +125,8 @@ describe('console: a federated warehouse', () => {
     await section.getByRole('button', { name: 'Check connection' }).click();
     await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
     expect((await rig.send('GET', '/v1/fed/namespaces')).body.namespaces).toContainEqual(['sales']);
+    // Connected again, the history keeps the failure.
+    expect(await section.locator('[data-testid=federation-failure][data-operation=check]').count()).toBeGreaterThanOrEqual(1);
     await screenshot(page, 'federation-settings');
 
     // No secret, old or new, is in the page or its inputs.

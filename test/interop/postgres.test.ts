@@ -14,6 +14,7 @@ import { storeContract } from '../persistence/store-contract.js';
 import { changeListenerContract } from '../persistence/change-listener-contract.js';
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
+import { remoteFailureContract } from '../persistence/remote-failures-contract.js';
 import { policyContract } from '../persistence/policies-contract.js';
 import { enforcerContract } from '../persistence/enforcers-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
@@ -41,6 +42,10 @@ changeListenerContract('PostgreSQL', async () => cluster.migratedStore('changes'
 storageGrantContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('grants');
   return { grants: store.storageGrants, close: () => store.close() };
+});
+remoteFailureContract('PostgreSQL', async () => {
+  const store = await cluster.migratedStore('remote_failures');
+  return { failures: store.remoteFailures, close: () => store.close() };
 });
 enforcerContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('enforcers');

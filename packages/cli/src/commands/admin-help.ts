@@ -30,7 +30,8 @@ export const ADMIN_HELP = `usage:
   lakegate admin warehouse federation NAME [--federation JSON|@FILE] [--federation-secret JSON|@FILE|- | --remove-federation-secret]
                                        rotate a federated warehouse's remote credential or change its settings (tested first)
   lakegate admin warehouse federation-status NAME
-                                       call the remote now with the stored settings: ok, or its error (exit 1)
+                                       call the remote now with the stored settings: ok, or its error (exit 1);
+                                       then its recent failures (newest first) and when it last answered
   lakegate admin warehouse grant TENANT [--root URI ... | --none]
                                        the storage a tenant's admins may create warehouses in (set: platform admins)
   lakegate admin role ls

@@ -4,6 +4,7 @@
  * warehouse's remote credential or change its settings; all checked by the server as at creation; and `lakegate admin
  * warehouse federation-status NAME`: test the remote now with what is stored.
  */
+import type { FederationStatus } from '@lakegate/client';
 import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { help } from '../cli/dispatch.js';
@@ -104,10 +105,22 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The remote's recorded failures, newest first: when (first to last), how often, in which call, with what error. */
+function recentFailures(failures: NonNullable<FederationStatus['recent-failures']>): string {
+  if (failures.length === 0) return '\nrecent failures: none recorded';
+  const lines = failures.map((f) => {
+    const when =
+      f.count === 1 ? new Date(f['last-at-ms']).toISOString() : `${new Date(f['first-at-ms']).toISOString()} .. ${new Date(f['last-at-ms']).toISOString()}`;
+    return `  ${when}  ${f.operation} x${f.count}  ${f.error.type} ${f.error.code}: ${f.error.message}`;
+  });
+  return `\nrecent failures (newest first):\n${lines.join('\n')}`;
+}
+
 /**
  * Calls the remote now with the stored settings and credential (the server's connection test): prints ok, or the
  * remote's refusal or failure in the words the server answers it with; exits 1 when the remote did not pass, so a
- * script or health check can act on it. --json prints the server's FederationStatus either way.
+ * script or health check can act on it. Then the remote's recorded failures (newest first) and when it last answered.
+ * --json prints the server's FederationStatus either way.
  */
 export async function warehouseFederationStatus(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(argv, {});
@@ -116,18 +129,21 @@ export async function warehouseFederationStatus(argv: string[]): Promise<number>
   const { out, settings } = commandContext(values);
   const status = await out.progress('calling the remote catalog', () => openManagement(settings).getWarehouseFederationStatus(name!));
   const error = status.error;
-  out.result(status, () =>
-    keyValue(
-      [
-        ['warehouse', status.warehouse],
-        ['remote', status.kind],
-        ['status', status.ok ? 'ok' : 'failed'],
-        ...(error ? [['error', `${error.type} ${error.code}: ${error.message}`] as [string, string]] : []),
-        ['checked', new Date(status['checked-at-ms']).toISOString()],
-        ['elapsed', `${status['elapsed-ms']} ms`],
-      ],
-      '',
-    ),
+  out.result(
+    status,
+    () =>
+      keyValue(
+        [
+          ['warehouse', status.warehouse],
+          ['remote', status.kind],
+          ['status', status.ok ? 'ok' : 'failed'],
+          ...(error ? [['error', `${error.type} ${error.code}: ${error.message}`] as [string, string]] : []),
+          ['checked', new Date(status['checked-at-ms']).toISOString()],
+          ['elapsed', `${status['elapsed-ms']} ms`],
+          ['last answered', status['last-answered-at-ms'] === undefined ? 'unknown' : new Date(status['last-answered-at-ms']).toISOString()],
+        ],
+        '',
+      ) + recentFailures(status['recent-failures'] ?? []),
   );
   return status.ok ? 0 : EXIT_SERVER;
 }

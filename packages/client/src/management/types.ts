@@ -227,15 +227,20 @@ export type UpdateWarehouseFederationRequest = protocol.UpdateWarehouseFederatio
 
 /**
  * Whether a federated warehouse's remote answers now, with the stored settings and credential (docs/federation.md,
- * "The remote's status"): `ok`, or `error` with the remote's refusal or failure as Lakegate words it.
+ * "The remote's status"): `ok`, or `error` with the remote's refusal or failure as Lakegate words it; and its recorded
+ * failures (`recent-failures`, newest first, at most 20) with when it last answered (`last-answered-at-ms`).
  *
  * @example
  * ```ts
  * const status = await management.getWarehouseFederationStatus('sales');
  * if (!status.ok) console.log(status.error?.message);
+ * for (const f of status['recent-failures'] ?? []) console.log(f.operation, f.count, f.error.message);
  * ```
  */
 export type FederationStatus = protocol.FederationStatus;
+
+/** One entry of a federated warehouse's remote failure history: one operation's failures with one error within 5 minutes. */
+export type FederationRemoteFailure = protocol.FederationRemoteFailure;
 
 /**
  * An Iceberg metrics report a client posted for a table.

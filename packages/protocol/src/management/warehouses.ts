@@ -205,6 +205,38 @@ export const UpdateWarehouseFederationRequest = Type.Object(
 export type UpdateWarehouseFederationRequest = Static<typeof UpdateWarehouseFederationRequest>;
 
 /**
+ * One entry of a federated warehouse's remote failure history (docs/federation.md, "The remote's failures"): failures of
+ * one operation with one error within one window (5 minutes) are one entry with their count and first and last times.
+ */
+export const FederationRemoteFailure = Type.Object(
+  {
+    operation: Type.Union(
+      [
+        Type.Literal('connect'),
+        Type.Literal('check'),
+        Type.Literal('list-namespaces'),
+        Type.Literal('create-namespace'),
+        Type.Literal('list-tables'),
+        Type.Literal('load-table'),
+        Type.Literal('create-table'),
+        Type.Literal('stage-table'),
+        Type.Literal('commit-table'),
+        Type.Literal('drop-table'),
+      ],
+      { description: "The call to the remote that failed (check: the status answer's connection test; connect: opening the connection)" },
+    ),
+    error: Type.Ref(ErrorModel, {
+      description: "The failure as Lakegate words it (never a secret): type and code (the HTTP status) as the warehouse's catalog calls answer it",
+    }),
+    count: Type.Integer({ minimum: 1, description: 'How many times it failed so within the window' }),
+    'first-at-ms': Type.Integer({ description: 'The first of them (epoch milliseconds)' }),
+    'last-at-ms': Type.Integer({ description: 'The last of them (epoch milliseconds)' }),
+  },
+  { $id: 'FederationRemoteFailure', additionalProperties: false },
+);
+export type FederationRemoteFailure = Static<typeof FederationRemoteFailure>;
+
+/**
  * Whether a federated warehouse's remote answers now (GET /warehouses/{warehouse}/federation/status): the connection
  * test of creation and of a change, run with the stored settings and credential. A failure is not an HTTP error of
  * this call: it is answered in `error`, in the words Lakegate uses for the remote's refusal or silence (never a secret).
@@ -221,6 +253,16 @@ export const FederationStatus = Type.Object(
         description:
           "Why the remote did not pass (ok false): its refusal or failure as Lakegate answers it on the warehouse's catalog calls; code is that HTTP status",
       }),
+    ),
+    'recent-failures': Type.Optional(
+      Type.Array(Type.Ref(FederationRemoteFailure), {
+        maxItems: 20,
+        description:
+          "The remote's recorded failures, by any replica, on the request path and in these checks (this one's included), newest first, at most 20; absent from servers without the history",
+      }),
+    ),
+    'last-answered-at-ms': Type.Optional(
+      Type.Integer({ description: 'When the remote last answered a call (epoch milliseconds; request-path answers are noted at most every 10 s per process)' }),
     ),
   },
   { $id: 'FederationStatus', additionalProperties: false },
@@ -241,5 +283,6 @@ export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
   UpdateWarehouseRequest,
   UpdateWarehouseStorageRequest,
   UpdateWarehouseFederationRequest,
+  FederationRemoteFailure,
   FederationStatus,
 ];

@@ -12,6 +12,8 @@ import type { SessionRepository } from '../auth/sessions/ports.js';
 import { KyselyCatalogRepository } from './kysely-repository.js';
 import { KyselyStorageGrants } from './kysely-storage-grants.js';
 import { KyselyPolicies } from './kysely-policies.js';
+import { KyselyRemoteFailures } from './kysely-remote-failures.js';
+import type { RemoteFailureStore } from '../catalog/ports/remote-failures.js';
 import { KyselyEnforcers } from './kysely-enforcers.js';
 import type { EnforcerStore } from '../catalog/ports/enforcers.js';
 import type { PolicyStore } from '../catalog/ports/policies.js';
@@ -57,6 +59,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly policies: PolicyStore;
   readonly enforcers: EnforcerStore;
   readonly plans: PlanStore;
+  readonly remoteFailures: RemoteFailureStore;
   readonly labels: LabelStore;
   readonly functions: FunctionStore;
 
@@ -87,6 +90,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.policies = new KyselyPolicies(db);
     this.enforcers = new KyselyEnforcers(db);
     this.plans = new KyselyPlanStore(db, bookkeeping);
+    this.remoteFailures = new KyselyRemoteFailures(db);
     this.labels = new KyselyLabels(db);
     this.functions = new KyselyFunctions(db, reads, this.compiled);
     this.rowLocks = db.getExecutor().adapter instanceof PostgresAdapter;

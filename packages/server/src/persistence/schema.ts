@@ -25,6 +25,25 @@ export interface TenantStorageGrantsTable {
   updated_at: Millis;
 }
 
+/** Migration 0032: a federated warehouse's remote failures, one row per (operation, error, window) (catalog/ports/remote-failures.ts). */
+export interface FederationRemoteFailuresTable {
+  warehouse: string;
+  operation: string;
+  fingerprint: string;
+  window_start: Millis;
+  code: string;
+  message: string;
+  count: ColumnType<number | string, number, number>;
+  first_at: Millis;
+  last_at: Millis;
+}
+
+/** Migration 0032: when each federated warehouse's remote last answered. */
+export interface FederationRemoteAnswersTable {
+  warehouse: string;
+  answered_at: Millis;
+}
+
 /** Migration 0026: catalog-supplied labels of a table or view, by its catalog id (the wire JSON). */
 export interface ObjectLabelsTable {
   object_id: string;
@@ -248,6 +267,8 @@ export interface CatalogDatabase {
   tenant_storage_grants: TenantStorageGrantsTable;
   object_labels: ObjectLabelsTable;
   catalog_functions: CatalogFunctionsTable;
+  federation_remote_failures: FederationRemoteFailuresTable;
+  federation_remote_answers: FederationRemoteAnswersTable;
 }
 
 export { decodeNamespace, encodeNamespace } from '../catalog/identifiers.js';

@@ -15,6 +15,7 @@ import { isAllowedLocation } from '../location-policy.js';
 import { BoundedMap } from '../bounded-map.js';
 import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogs, RemoteTable } from '../ports/remote-catalog.js';
+import { RemoteHealth } from './remote-health.js';
 
 /** The ports the mirror uses (a service context without its federation). */
 export type MirrorContext = Pick<ServiceContext, 'store' | 'newUuid' | 'clock' | 'access'>;
@@ -32,13 +33,25 @@ export class FederationMirror {
   /** When this process last had each table's state from the remote (a load, create or commit), for max-staleness-ms. */
   private readonly refreshed = new BoundedMap<string, number>({ maxEntries: 100_000 });
 
+  /** Every call to a remote is watched: its failures recorded for the status answer (remote-health.ts). */
+  private readonly health: RemoteHealth;
+
   constructor(
     private readonly ctx: MirrorContext,
     private readonly remotes: RemoteCatalogs,
-  ) {}
+  ) {
+    this.health = new RemoteHealth(() => ctx.store.remoteFailures, ctx.clock);
+  }
 
-  remote(warehouse: FederatedWarehouse): Promise<RemoteCatalog> {
-    return this.remotes.of(warehouse);
+  async remote(warehouse: FederatedWarehouse): Promise<RemoteCatalog> {
+    let remote: RemoteCatalog;
+    try {
+      remote = await this.remotes.of(warehouse);
+    } catch (e) {
+      await this.health.failed(warehouse, 'connect', e);
+      throw e;
+    }
+    return this.health.watch(warehouse, remote);
   }
 
   /** Refuses a remote table whose data or metadata Lakegate's storage profile for the warehouse does not cover. */

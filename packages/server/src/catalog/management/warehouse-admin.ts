@@ -22,6 +22,7 @@ import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
 import type { RemoteCatalogs } from '../ports/remote-catalog.js';
 import type { UpdateWarehouseFederationRequest, UpdateWarehouseStorageRequest } from '@lakegate/protocol';
+import type { RemoteFailureStore } from '../ports/remote-failures.js';
 import { type FederationStatusResult, federationStatus, updateFederation } from './warehouse-federation.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
@@ -99,6 +100,8 @@ export class WarehouseAdmin {
     private readonly audit: AccessAudit,
     /** The remote catalogs of federated warehouses (catalog/federation/); none: federation is refused. */
     private readonly remotes?: RemoteCatalogs,
+    /** The remote failures every replica records (catalog/ports/remote-failures.ts), answered with the status. */
+    private readonly failures?: RemoteFailureStore,
   ) {}
 
   async list(caller: Caller): Promise<WarehouseView[]> {
@@ -322,7 +325,7 @@ export class WarehouseAdmin {
 
   /** Runs a federated warehouse's connection test with what is stored and answers its outcome (warehouse-federation.ts). */
   async federationStatus(caller: Caller, name: string): Promise<FederationStatusResult> {
-    const { warehouses, access, audit, remotes } = this;
-    return federationStatus({ warehouses, access, audit, remotes }, caller, name);
+    const { warehouses, access, audit, remotes, failures } = this;
+    return federationStatus({ warehouses, access, audit, remotes, failures }, caller, name);
   }
 }

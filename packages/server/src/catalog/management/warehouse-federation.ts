@@ -13,6 +13,8 @@ import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
 import type { AccessAudit, Caller, Warehouse } from '../ports/index.js';
 import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../ports/remote-catalog.js';
+import type { RemoteFailure, RemoteFailureStore } from '../ports/remote-failures.js';
+import { RemoteHealth, remoteErrorView } from '../federation/remote-health.js';
 import type { AccessAdmin } from './access-admin.js';
 import type { WarehouseService } from './warehouses.js';
 
@@ -21,7 +23,12 @@ export interface FederationUpdateDeps {
   access: AccessAdmin;
   audit: AccessAudit;
   remotes: RemoteCatalogs | undefined;
+  /** The remote failures every replica records (catalog/ports/remote-failures.ts); none: the status has no history. */
+  failures?: RemoteFailureStore | undefined;
 }
+
+/** Failures the status answers at most, newest first. */
+export const STATUS_FAILURES = 20;
 
 /** A stored credential in the request's form, to check changed settings with it as if it were sent again. */
 const secretInput = (c: RemoteCredential) => ({
@@ -114,12 +121,17 @@ export interface FederationStatusResult {
   elapsedMs: number;
   /** The remote's refusal or failure, in the words its catalog calls answer it with (never a secret). */
   error?: { code: CatalogErrorCode; message: string };
+  /** The recorded failures (this check's included), newest first, at most STATUS_FAILURES. */
+  recentFailures: RemoteFailure[];
+  /** When the remote last answered (a call on the request path or a check), if known. */
+  lastAnsweredAtMs?: number | undefined;
 }
 
 /**
  * Calls the remote with the stored settings and credential, as the connection test of a change does, and answers what
- * happened instead of failing with it: the console's "Check connection". Read-only (nothing stored, not audited); a
- * platform administrator's, as the change is (the answer names the remote's address and client id).
+ * happened instead of failing with it: the console's "Check connection". Not audited; what it stores is the
+ * check's own outcome in the remote's failure history (remote-health.ts), which it answers with, and when the remote
+ * last answered. A platform administrator's, as the change is (the answer names the remote's address and client id).
  */
 export async function federationStatus(
   deps: FederationUpdateDeps,
@@ -138,14 +150,28 @@ export async function federationStatus(
   if (!deps.remotes) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'This server has no federation');
   // execute
   const checkedAtMs = now();
+  const failures = deps.failures;
+  const health = failures && new RemoteHealth(() => failures, { now });
   let error: FederationStatusResult['error'];
   try {
     await deps.remotes.connect(stored, await deps.remotes.open(stored.secretId)).check();
   } catch (e) {
-    error =
-      e instanceof CatalogError
-        ? { code: e.code, message: e.message }
-        : { code: 'ERR_UNAVAILABLE', message: `The remote catalog at ${stored.uri} could not be reached: the connection failed` };
+    error = remoteErrorView(e, stored);
   }
-  return { warehouse: name, kind: stored.kind, ok: error === undefined, checkedAtMs, elapsedMs: Math.max(0, now() - checkedAtMs), ...(error ? { error } : {}) };
+  const elapsedMs = Math.max(0, now() - checkedAtMs);
+  if (health && error) await health.failed({ name, federation: stored }, 'check', new CatalogError(error.code, error.message), true);
+  else if (health) await health.answered(name, true);
+  const [recentFailures, lastAnsweredAtMs] = failures
+    ? await Promise.all([failures.recent(name, STATUS_FAILURES), failures.lastAnswered(name)])
+    : [[], undefined];
+  return {
+    warehouse: name,
+    kind: stored.kind,
+    ok: error === undefined,
+    checkedAtMs,
+    elapsedMs,
+    ...(error ? { error } : {}),
+    recentFailures,
+    ...(lastAnsweredAtMs === undefined ? {} : { lastAnsweredAtMs }),
+  };
 }

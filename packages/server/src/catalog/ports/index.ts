@@ -254,6 +254,8 @@ export interface CatalogStore {
   readonly enforcers: import('./enforcers.js').EnforcerStore;
   /** Scan plans, so every worker and replica answers fetchPlanningResult and cancelPlanning (catalog/planning/). */
   readonly plans: import('./planning.js').PlanStore;
+  /** Federated warehouses' remote failures and last answers, shared by every replica (catalog/ports/remote-failures.ts). */
+  readonly remoteFailures: import('./remote-failures.js').RemoteFailureStore;
   /**
    * True when a transaction can hold objects' rows against other processes (CatalogRepository.lockObjects:
    * PostgreSQL). A table commit that lost a compare-and-swap race prepares its next attempt under those locks, so it

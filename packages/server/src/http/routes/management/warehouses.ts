@@ -6,6 +6,21 @@ import { callerOf } from '../../caller.js';
 import { namespaceParam } from '../iceberg/common.js';
 import { operationRoute } from '../../operation-route.js';
 import { icebergError } from '../../mappers/iceberg-errors.js';
+import type { CatalogErrorCode } from '../../../errors/catalog-error.js';
+
+/**
+ * The remote's failure in the error model, its message kept even for a 5xx code: it is the remote's, never internal. A
+ * recorded code this release does not know (a row older than a renamed code) is answered as unavailable.
+ */
+function remoteError(e: { code: string; message: string }) {
+  let mapped: { type: string; code: number };
+  try {
+    mapped = icebergError(e.code as CatalogErrorCode, e.message).body.error;
+  } catch {
+    mapped = { type: 'ServiceUnavailableException', code: 503 };
+  }
+  return { message: e.message, type: mapped.type, code: mapped.code };
+}
 
 export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tables: TableService): void {
   operationRoute(app, 'listWarehouses', async (req) => ({ warehouses: await admin.list(callerOf(req)) }));
@@ -24,8 +39,15 @@ export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tab
       ok: s.ok,
       'checked-at-ms': s.checkedAtMs,
       'elapsed-ms': s.elapsedMs,
-      // The remote's failure in the error model, its message kept even for a 5xx code: it is the remote's, never internal.
-      ...(s.error ? { error: { ...icebergError(s.error.code, s.error.message).body.error, message: s.error.message } } : {}),
+      ...(s.error ? { error: remoteError(s.error) } : {}),
+      'recent-failures': s.recentFailures.map((f) => ({
+        operation: f.operation,
+        error: remoteError(f),
+        count: f.count,
+        'first-at-ms': f.firstAtMs,
+        'last-at-ms': f.lastAtMs,
+      })),
+      ...(s.lastAnsweredAtMs === undefined ? {} : { 'last-answered-at-ms': s.lastAnsweredAtMs }),
     };
   });
 
