@@ -15,6 +15,8 @@ last line of stdout. Scenarios:
   restore NS          create a table, append three times (versions 1-4), restore version 2, append again
   restore_call NS TABLE V   create TABLE, append three times, RestoreTable V through lance_namespace's REST client,
                       then read and append with LanceDB
+  field_metadata_call NS TABLE   create TABLE, UpdateFieldMetadata twice through lance-namespace's generated REST
+                      client (keys set, then one deleted), then read the field's metadata and append with LanceDB
   small_appends NS TABLE N   create TABLE with one row, then N-1 one-row appends (N fragments)
   compacted NS TABLE  through a fresh connection: the rows, fragments and version; then append a row and read again
 """
@@ -140,6 +142,34 @@ def restore_call(uri, token, ns, name, version):
     return {"transaction_id": response.transaction_id, "version": before, "ids": restored_ids, "after_append": {"version": table.version, "ids": ids(table)}}
 
 
+def field_metadata_call(uri, token, ns, name):
+    # pylance 14's RestNamespace (lance_namespace.connect("rest")) does not implement update_field_metadata: the
+    # operation's client is lance-namespace 0.13's generated REST client.
+    from lance_namespace_urllib3_client import ApiClient, Configuration
+    from lance_namespace_urllib3_client.api.table_api import TableApi
+    from lance_namespace_urllib3_client.models import UpdateFieldMetadataEntry, UpdateFieldMetadataRequest
+
+    created = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
+    api = TableApi(ApiClient(Configuration(host=uri), header_name="Authorization", header_value=f"Bearer {token}"))
+
+    def update(**metadata):
+        request = UpdateFieldMetadataRequest(updates=[UpdateFieldMetadataEntry(path="name", metadata=metadata)])
+        return api.update_field_metadata(id=f"{ns}${name}", update_field_metadata_request=request)
+
+    set_keys = update(**{"lancedb:description": "the name", "owner": "dev"})
+    deleted = update(owner=None)
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    metadata = {k.decode(): v.decode() for k, v in (table.schema.field("name").metadata or {}).items()}
+    before = table.version
+    table.add(rows(100, 1))
+    return {
+        "created": created.version,
+        "responses": [{"version": r.version, "fields": r.fields} for r in (set_keys, deleted)],
+        "read": {"version": before, "metadata": metadata},
+        "after_append": {"version": table.version, "ids": ids(table)},
+    }
+
+
 def keep_going(uri, token, ns, name, seconds):
     import time
 
@@ -243,7 +273,7 @@ def compacted(uri, token, ns, name):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -5,18 +5,23 @@
  * naming it, `x-lance-table-properties` that are not a JSON map of strings and a location outside the warehouse or
  * over another table 400), each in Lance's error model and leaving no table; the request's location and properties
  * reach the writer (which declares with them); and a failure while writing removes the table the write
- * declared, with its files. The write itself (LanceDB through the catalog's loopback namespace) is
- * test/interop/lance-create-table.test.ts.
+ * declared, with its files. The answer's storage_options are what DescribeTable by the creator vends right after the
+ * create (on an S3 warehouse whose fake STS records each session policy: scoped to the table's location, in the
+ * creator's own mode, none for a creator who may not describe the table, none on a warehouse that vends nothing, no
+ * secret in the logs or audit). The write itself (LanceDB through the catalog's loopback namespace) is
+ * test/interop/lance-create-table.test.ts, with MinIO for the vended options.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LanceTableWriter } from '../../packages/server/src/catalog/ports/lance-writer.js';
 import { CatalogError } from '../../packages/server/src/errors/catalog-error.js';
 import { LanceDbTableWriter } from '../../packages/server/src/lance-optimize/lancedb-table-writer.js';
 import { grantPrincipal } from '../support/access.js';
+import { type FakeS3, startFakeS3 } from '../support/fake-s3.js';
+import { createS3Lake } from '../support/lake-warehouse.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { tokenOf as signIn } from '../support/principals.js';
@@ -145,6 +150,10 @@ it("hands the request's location and properties to the writer, which declares th
   const plain = await create('unplaced', ipc());
   expect(plain.status).toBe(200);
   expect(seen).toEqual({ location: undefined, properties: {} });
+  // A file warehouse vends nothing: no storage options, as DescribeTable answers.
+  expect(res.body!.storage_options).toEqual({});
+  expect(plain.body!.storage_options).toEqual({});
+  expect((await call(`${L}/table/cr%24unplaced/describe`)).body!.storage_options).toEqual({});
 });
 
 it('needs table:create on the namespace, as DeclareTable: a reader is refused and nothing is created', async () => {
@@ -248,4 +257,122 @@ it("a name another client declared while LanceDB wrote is told by the catalog's 
   expect(res.body!.error).toMatch(/created concurrently/);
   const kept = await call(`${L}/table/cr%24raced-lancedb/describe`, { check_declared: true });
   expect(kept.body).toMatchObject({ properties: { other: 'client-before-lancedb' }, is_only_declared: true });
+});
+
+describe('storage_options on a warehouse that vends (S3, a fake STS recording each session policy)', () => {
+  const W = '/lance/lake/v1';
+  let s3: FakeS3;
+  let adminSend: ReturnType<typeof bearerSender>;
+  /** Each vended secret is long and its own, so that a search of the logs and the audit trail means something. */
+  const secretOf = (n: number) => `fake-sts-secret-${n}-${'q'.repeat(24)}`;
+  /** As the LanceDB writer does (without the data): DeclareTable through the catalog as the caller, then version 1. */
+  const declaringWriter = (): LanceTableWriter => ({
+    unavailable: async () => undefined,
+    check: (b) => new LanceDbTableWriter(async () => Promise.reject(new Error('unused'))).check(b),
+    create: async (target) => {
+      await cat.lakegate.services.lance.tables.declare({ caller: target.committer, warehouse: target.warehouse }, [...target.namespace, target.name], {
+        location: target.declare.location,
+        properties: target.declare.properties,
+      });
+      return { version: 1 };
+    },
+  });
+  const createIn = async (table: string, token: string) => {
+    const res = await cat.lakegate.app.inject({
+      method: 'POST',
+      url: `${W}/table/vend%24${table}/create`,
+      payload: ipc(),
+      headers: { 'content-type': ARROW, authorization: `Bearer ${token}` },
+    });
+    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
+  };
+  const describeIn = (table: string, token: string) => call(`${W}/table/vend%24${table}/describe`, {}, token);
+  /** A principal holding `privileges` on namespace `vend` of the lake warehouse, signed in. */
+  const principal = async (name: string, privileges: string[]) => {
+    const p = await cat.lakegate.principals.create(name);
+    await grantPrincipal(adminSend, p.clientId, privileges, { type: 'namespace', warehouse: 'lake', namespace: ['vend'] });
+    return { id: p.clientId, token: await signIn(cat.lakegate.app, p.clientId, p.clientSecret) };
+  };
+  /** The session policies AssumeRole was sent since `from`: their object ARNs and actions. */
+  const vendedSince = (from: number) => {
+    const statements = s3.policies.slice(from).flatMap((p) => p.Statement);
+    return {
+      count: s3.policies.length - from,
+      objects: statements.flatMap((st) => st.Resource.filter((r) => r.includes('/'))),
+      actions: statements.flatMap((st) => st.Action),
+    };
+  };
+  const prefixOf = (location: string) => `arn:aws:s3:::${location.replace(/^s3:\/\//, '').replace(/\/+$/, '')}/`;
+
+  beforeAll(async () => {
+    s3 = await startFakeS3({ secretKey: secretOf });
+    adminSend = bearerSender(cat.lakegate.app, admin);
+    await createS3Lake(adminSend, s3.endpoint);
+    // A refresh offset of the warehouse's own: the answer states it as DescribeTable does.
+    expect((await adminSend('POST', '/management/v1/warehouses/lake/properties', { updates: { 'lance.refresh-offset-millis': '123000' } })).status).toBe(200);
+    expect((await call(`${W}/namespace/vend/create`)).status).toBe(200);
+  });
+  afterAll(async () => s3?.close());
+
+  it("answers what DescribeTable vends the creator right after the create: the table's prefix only, read-write, with the refresh keys; no secret in the logs or audit", async () => {
+    cat.lakegate.services.lance.create.useWriter(declaringWriter());
+    const creator = await principal('vend-creator', ['table:create']);
+    const before = s3.policies.length;
+    const res = await createIn('events', creator.token);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const options = res.body!.storage_options as Record<string, string>;
+    expect(res.body!.location).toMatch(/^s3:\/\/bucket\/wh\/vend\/events-/);
+    for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis'])
+      expect(options[key], key).toBeTruthy();
+    expect(options.aws_endpoint).toBe(s3.endpoint);
+    expect(options.aws_access_key_id).not.toBe('root');
+    expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
+    expect(options.refresh_offset_millis).toBe('123000');
+    // Exactly what the creator's DescribeTable answers now (the same vending cache, the same scoping and mode).
+    const described = await describeIn('events', creator.token);
+    expect(described.status).toBe(200);
+    expect(described.body!.storage_options).toEqual(options);
+    // Vended under session policies reaching the table's own prefix only, and writes (the creator owns the table).
+    const vended = vendedSince(before);
+    expect(vended.count).toBeGreaterThan(0);
+    expect(vended.objects.length).toBeGreaterThan(0);
+    expect(vended.objects.filter((arn) => !arn.startsWith(prefixOf(res.body!.location as string)))).toEqual([]);
+    expect(vended.actions).toContain('s3:PutObject');
+    // Audited as a vend to the creator, naming the prefix; the secret is in no log line and no audit record.
+    const audit = await adminSend('GET', `/management/v1/audit?type=credentials.vended&actor=${creator.id}&limit=100`);
+    const events = audit.body.events as Array<{ object?: string; detail?: { prefix?: string; mode?: string } }>;
+    expect(events.some((e) => e.object === 'lake/vend.events' && e.detail?.prefix === res.body!.location && e.detail?.mode === 'read-write')).toBe(true);
+    const all = JSON.stringify((await adminSend('GET', '/management/v1/audit?limit=1000')).body);
+    expect(all).not.toContain(options.aws_secret_access_key);
+    expect(all).not.toContain(options.aws_session_token);
+    expect(cat.logs()).not.toContain(options.aws_secret_access_key);
+    expect(cat.logs()).not.toContain(options.aws_session_token);
+  });
+
+  it("vends the creator's own access: read-only to one who may only read data, nothing to one who may not describe the table", async () => {
+    cat.lakegate.services.lance.create.useWriter(declaringWriter());
+    // Without creator ownership the new table's privileges are the namespace's grants, nothing more.
+    expect((await adminSend('POST', '/management/v1/warehouses/lake/properties', { updates: { 'access.creator-owns': 'false' } })).status).toBe(200);
+    try {
+      const reader = await principal('vend-reader', ['table:create', 'table:read-data']);
+      const before = s3.policies.length;
+      const res = await createIn('read-only', reader.token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const options = res.body!.storage_options as Record<string, string>;
+      expect(options.aws_access_key_id).toBeTruthy();
+      expect((await describeIn('read-only', reader.token)).body!.storage_options).toEqual(options);
+      const vended = vendedSince(before);
+      expect(vended.objects.filter((arn) => !arn.startsWith(prefixOf(res.body!.location as string)))).toEqual([]);
+      expect(vended.actions.filter((a) => /Put|Delete|Multipart/.test(a))).toEqual([]);
+
+      // One who may create but not read the table it made: DescribeTable refuses it, so CreateTable vends it nothing.
+      const maker = await principal('vend-maker', ['table:create']);
+      const made = await createIn('blind', maker.token);
+      expect(made.status, JSON.stringify(made.body)).toBe(200);
+      expect(made.body!.storage_options).toEqual({});
+      expect((await describeIn('blind', maker.token)).status).toBe(403);
+    } finally {
+      await adminSend('POST', '/management/v1/warehouses/lake/properties', { removals: ['access.creator-owns'] });
+    }
+  });
 });

@@ -99,7 +99,6 @@ describe('lance-namespace 0.13 requests', () => {
 
   it('answers Unsupported (406, code 0) for the 0.13 operations that need storage or compute the catalog does not have', async () => {
     const unsupported = [
-      ['/table/n26%24t/update_field_metadata', { updates: [{ path: 'a', metadata: { k: 'v' } }] }],
       ['/materialized_view/n26%24mv/create', { kind: 'query', source_query: 'q', output_schema: 'AA==' }],
       ['/materialized_view/n26%24mv/refresh', {}],
       ['/table/n26%24t/backfill_column', { column: 'a' }],
@@ -109,6 +108,10 @@ describe('lance-namespace 0.13 requests', () => {
       expect(res, op).toMatchObject({ status: 406, body: { code: 0 } });
       expect(res.text).not.toContain(SECRET);
     }
+    // UpdateFieldMetadata is served (lance-field-metadata.test.ts): identity is accepted and not echoed (a bad path: 400).
+    const field = await call(`${L}/table/n26%24t/update_field_metadata`, { identity, updates: [{ path: 'a..b', metadata: { k: 'v' } }] });
+    expect(field).toMatchObject({ status: 400, body: { code: 13 } });
+    expect(field.text).not.toContain(SECRET);
     // CreateTable is served (issue 58, lance-create-table.test.ts): its body is an Arrow IPC stream, so a JSON one is a 400.
     const json = await call(`${L}/table/n26%24t/create`, { identity });
     expect(json).toMatchObject({ status: 400, body: { code: 13 } });

@@ -260,6 +260,11 @@ describe('a scenario over every operation', () => {
     // CreateTable with data: the catalog writes version 1 through LanceDB (issue 58).
     const rows = tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2]) }), 'stream');
     expect((await ok('POST', `${L}/table/ln%24c/create?mode=create`, rows)).body).toMatchObject({ version: 1 });
+    // UpdateFieldMetadata: the catalog commits version 2 through LanceDB.
+    expect((await ok('POST', `${L}/table/ln%24c/update_field_metadata`, { updates: [{ path: 'id', metadata: { k: 'v' } }] })).body).toEqual({
+      version: 2,
+      fields: { id: { k: 'v' } },
+    });
     await ok('POST', `${L}/table/ln%24c/drop`);
     await ok('POST', `${L}/table/ln%24a/drop`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24b/drop`);

@@ -7,15 +7,25 @@
  * top. A second create of the name is a 409 that leaves the table as it was. With `x-lance-table-location` and
  * `x-lance-table-properties` the table is declared there with them (LanceDB writes its files at that location), and a
  * location outside the warehouse is a 400 that stores nothing.
+ *
+ * On MinIO (STS vending), the answer's storage_options are those the creator's DescribeTable answers right after the
+ * create: pylance 14, holding nothing but them, reads the created dataset by its location, and is refused (403) on
+ * another table created beside it, whose own options read it; the keys write nowhere outside the table's prefix, and
+ * neither they nor the secret are in the server's output. A `file:` warehouse vends nothing: `{}`.
  */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { Float64, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { clientToken, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { peerScript } from '../support/peers.js';
+import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -51,6 +61,7 @@ it('creates a table from an Arrow IPC stream: version 1 written by the catalog, 
   const res = await post('/table/made%24people/create', stream());
   const body = (await res.json()) as Record<string, unknown>;
   expect(res.status, JSON.stringify(body)).toBe(200);
+  // A file: warehouse vends nothing (DescribeTable answers {} too); the MinIO case below vends.
   expect(body).toMatchObject({ version: 1, managed_versioning: true, storage_options: {} });
   expect(body.location).toMatch(/^file:\/\/.*people/);
 
@@ -135,4 +146,96 @@ it('creates the table at the x-lance-table-location asked for, with the x-lance-
   });
   expect(outside.status).toBe(400);
   expect((await send('POST', '/lance/default/v1/table/made%24astray/exists', {})).status).toBe(404);
+});
+
+describe('on MinIO: the storage_options CreateTable answers are what DescribeTable vends the creator, and read that table only', () => {
+  const BUCKET = 'lakegate-lance-create';
+  const WAREHOUSE = 'lancecreate';
+  let minio: Minio;
+  let python: string;
+
+  beforeAll(async () => {
+    const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
+      timeoutMs: 10 * 60_000,
+    });
+    expect(venv.status, venv.stderr).toBe(0);
+    python = venv.stdout.trim().split('\n').at(-1)!;
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerName, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
+    expect((await send('POST', `/lance/${WAREHOUSE}/v1/namespace/made/create`, {})).status).toBe(200);
+  }, 15 * 60_000);
+  afterAll(async () => minio?.stop());
+
+  const createOn = async (table: string) => {
+    const res = await fetch(`${server.url}/lance/${WAREHOUSE}/v1/table/made%24${table}/create`, {
+      method: 'POST',
+      body: stream(),
+      headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${writerToken}` },
+    });
+    const body = (await res.json()) as { location: string; version: number; storage_options: Record<string, string> };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    return body;
+  };
+  /** pylance opening each location with `options` only (peers/lance/read_dataset.py). */
+  const readWith = async (options: Record<string, string>, ...locations: string[]) => {
+    const res = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'lance', 'read_dataset.py'), ...locations], {
+      env: { ...process.env, LANCE_STORAGE_OPTIONS: JSON.stringify(options) },
+      timeoutMs: 2 * 60_000,
+    });
+    expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+    return (JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { datasets: Array<{ rows?: number; ids?: number[]; version?: number; error?: string }> })
+      .datasets;
+  };
+
+  it("answers prefix-scoped keys with the refresh keys, equal to DescribeTable's; pylance reads the created dataset with them alone and is refused beside it", async () => {
+    const people = await createOn('people');
+    const options = people.storage_options;
+    expect(people.version).toBe(1);
+    expect(people.location).toMatch(new RegExp(`^s3://${BUCKET}/wh/made/people-`));
+    for (const key of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_endpoint', 'aws_region', 'expires_at_millis'])
+      expect(options[key], key).toBeTruthy();
+    expect(options.aws_access_key_id).not.toBe(MINIO_ROOT.accessKeyId);
+    expect(Number(options.expires_at_millis)).toBeGreaterThan(Date.now());
+    expect(options.refresh_offset_millis).toBe('60000');
+    // What the creator's DescribeTable answers right after (its refresh gives the same, from the vending cache).
+    const described = await fetch(`${server.url}/lance/${WAREHOUSE}/v1/table/made%24people/describe`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writerToken}` },
+    });
+    expect(described.status).toBe(200);
+    expect(((await described.json()) as { storage_options: unknown }).storage_options).toEqual(options);
+
+    // A second table beside it, with its own options.
+    const other = await createOn('other');
+    expect(other.storage_options.aws_access_key_id).toBeTruthy();
+
+    // With nothing but the answer's options, pylance reads the rows CreateTable wrote (version 1); the same options on
+    // the other table's dataset are refused by MinIO, whose own options read it.
+    const [mine, beside] = await readWith(options, people.location, other.location);
+    expect(mine).toEqual({ rows: 3, ids: [1, 2, 3], version: 1 });
+    expect(beside!.error).toMatch(/403|Forbidden|AccessDenied/);
+    const [theirs] = await readWith(other.storage_options, other.location);
+    expect(theirs).toMatchObject({ rows: 3, version: 1 });
+
+    // The keys write nowhere outside the table's prefix (another table's, or beside both).
+    const scoped = new S3Client({
+      endpoint: options.aws_endpoint,
+      region: options.aws_region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: options.aws_access_key_id!, secretAccessKey: options.aws_secret_access_key!, sessionToken: options.aws_session_token! },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    const otherKey = other.location.replace(`s3://${BUCKET}/`, '');
+    for (const key of [`${otherKey}/data/planted.lance`, 'wh/made/elsewhere/x'])
+      await expect(scoped.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: 'x' })), key).rejects.toMatchObject({ name: 'AccessDenied' });
+    scoped.destroy();
+
+    const logged = await server.settledOutput();
+    for (const secret of [options.aws_secret_access_key!, options.aws_session_token!, other.storage_options.aws_secret_access_key!])
+      expect(logged).not.toContain(secret);
+  });
 });

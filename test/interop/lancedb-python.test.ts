@@ -153,6 +153,19 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(restored.body.version.metadata).toMatchObject({ 'lakegate.restored-from': '2' });
   });
 
+  it("UpdateFieldMetadata through lance-namespace 0.13's generated REST client: each call a version the catalog commits through LanceDB, which LanceDB Python reads and appends on", async () => {
+    const result = await scenario(writer, 'field_metadata_call', NS, 'described');
+    expect(result.created).toBe(1);
+    expect(result.responses).toEqual([
+      { version: 2, fields: { name: { 'lancedb:description': 'the name', owner: 'dev' } } },
+      { version: 3, fields: { name: { 'lancedb:description': 'the name' } } },
+    ]);
+    expect(result.read).toEqual({ version: 3, metadata: { 'lancedb:description': 'the name' } });
+    expect(result.after_append).toEqual({ version: 4, ids: [0, 1, 2, 100] });
+    expect(await catalogVersions('described')).toEqual([1, 2, 3, 4]);
+    expect(await directoryVersions('described')).toEqual([1, 2, 3, 4]);
+  });
+
   it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
     const mark = (await server.settledOutput()).length;
     const result = await scenario(writer, 'operations', NS);

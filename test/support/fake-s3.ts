@@ -30,7 +30,16 @@ export interface FakeS3 {
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const unxml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 
-export async function startFakeS3(): Promise<FakeS3> {
+export interface FakeS3Options {
+  /**
+   * The secret key of the n-th AssumeRole's credentials (default `SK`, short): a test that looks for a vended secret
+   * in logs or audit records gives each a long, distinct one.
+   */
+  secretKey?: (n: number) => string;
+}
+
+export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> {
+  const secretKey = options.secretKey ?? (() => 'SK');
   const objects = new Map<string, Buffer>();
   const policies: SessionPolicy[] = [];
   let refuse: ((key: string, attempt: number) => string | undefined) | undefined;
@@ -48,7 +57,7 @@ export async function startFakeS3(): Promise<FakeS3> {
         const expiration = new Date(Date.now() + 3_600_000).toISOString();
         res.setHeader('content-type', 'text/xml');
         res.end(
-          `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>AK${policies.length}</AccessKeyId><SecretAccessKey>SK</SecretAccessKey>` +
+          `<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>AK${policies.length}</AccessKeyId><SecretAccessKey>${xml(secretKey(policies.length))}</SecretAccessKey>` +
             `<SessionToken>ST${policies.length}</SessionToken><Expiration>${expiration}</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>`,
         );
         return;

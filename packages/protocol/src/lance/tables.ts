@@ -54,7 +54,8 @@ const locationProperties = {
 
 export const LanceTableLocationResponse = Type.Object(locationProperties, {
   $id: 'LanceTableLocationResponse',
-  description: 'The answer of declare, create-empty and register',
+  description:
+    "The answer of declare, create-empty and register (register's carries no storage_options, as the spec's RegisterTableResponse has none: DescribeTable vends them)",
 });
 export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
 
@@ -78,6 +79,12 @@ export type LanceDroppedTableResponse = Static<typeof LanceDroppedTableResponse>
 export const LanceCreateTableResponse = Type.Object(
   {
     ...locationProperties,
+    storage_options: Type.Optional(
+      StringMap({
+        description:
+          "What DescribeTable by the caller would answer right after the create: credentials scoped to the table's location, in the mode the caller's privileges on the new table give, with expires_at_millis and refresh_offset_millis (the client refreshes through DescribeTable); {} where the warehouse vends nothing or the caller may not describe the table",
+      }),
+    ),
     version: Int64({ description: "The dataset's first version, written by the catalog (through its own CreateTableVersion)" }),
   },
   { $id: 'LanceCreateTableResponse', description: 'The answer of CreateTable: the table created with its first version' },

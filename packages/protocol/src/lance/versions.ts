@@ -5,7 +5,7 @@
  * store's root (what Lance sends) or as a URI, and answers come in the same form.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { StringMap } from '../schema/helpers.js';
+import { Nullable, StringMap } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 import { LANCE_COMMON_BODY } from './common.js';
 
@@ -127,6 +127,42 @@ export const LanceRestoreTableResponse = Type.Object(
 );
 export type LanceRestoreTableResponse = Static<typeof LanceRestoreTableResponse>;
 
+export const LanceFieldMetadataUpdate = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      description:
+        'The field: its top-level name, or a nested one\'s path from the top, segments joined by "." (a segment holding "." or "`" quoted in backticks, a backtick in it doubled)',
+    }),
+    metadata: Type.Record(Type.String(), Nullable(Type.String()), { description: 'Keys to set; a null value deletes that key' }),
+    replace: Type.Optional(Type.Boolean({ description: "true: the field's metadata becomes exactly these keys (default: merged into it)" })),
+  },
+  { $id: 'LanceFieldMetadataUpdate' },
+);
+export type LanceFieldMetadataUpdate = Static<typeof LanceFieldMetadataUpdate>;
+
+export const LanceUpdateFieldMetadataRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    branch,
+    updates: Type.Array(Type.Ref(LanceFieldMetadataUpdate), { minItems: 1, maxItems: 1000, description: 'Applied in order, in one new version' }),
+  },
+  {
+    $id: 'LanceUpdateFieldMetadataRequest',
+    description: 'Changes field metadata of a table of catalog-managed versions: one new version, written by the catalog through the Lance library',
+  },
+);
+export type LanceUpdateFieldMetadataRequest = Static<typeof LanceUpdateFieldMetadataRequest>;
+
+export const LanceUpdateFieldMetadataResponse = Type.Object(
+  {
+    version: Int64({ description: 'The version the change was committed as (through CreateTableVersion)' }),
+    fields: Type.Record(Type.String(), StringMap(), { description: "Each updated field's metadata after the change, by its canonical path" }),
+  },
+  { $id: 'LanceUpdateFieldMetadataResponse' },
+);
+export type LanceUpdateFieldMetadataResponse = Static<typeof LanceUpdateFieldMetadataResponse>;
+
 /** Named schemas of this file. */
 export const LANCE_VERSION_SCHEMAS = [
   LanceTableVersion,
@@ -143,4 +179,7 @@ export const LANCE_VERSION_SCHEMAS = [
   LanceTransactionResponse,
   LanceRestoreTableRequest,
   LanceRestoreTableResponse,
+  LanceFieldMetadataUpdate,
+  LanceUpdateFieldMetadataRequest,
+  LanceUpdateFieldMetadataResponse,
 ];

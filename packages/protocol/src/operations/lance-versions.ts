@@ -13,6 +13,8 @@ import {
   LanceRenameTableRequest,
   LanceRestoreTableRequest,
   LanceRestoreTableResponse,
+  LanceUpdateFieldMetadataRequest,
+  LanceUpdateFieldMetadataResponse,
   LanceTransactionResponse,
 } from '../lance/versions.js';
 import { lance } from './lance.js';
@@ -79,5 +81,15 @@ export const LANCE_VERSION_OPERATIONS = [
     body: LanceRestoreTableRequest,
     response: { description: 'Restored', schema: Type.Ref(LanceRestoreTableResponse) },
     errors: [404, 409],
+  }),
+  lance({
+    operationId: 'lanceUpdateFieldMetadata',
+    method: 'POST',
+    path: '/table/{id}/update_field_metadata',
+    summary:
+      'Change field metadata of a table of catalog-managed versions: one new version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library)',
+    body: LanceUpdateFieldMetadataRequest,
+    response: { description: 'The new version and the fields as they are now', schema: Type.Ref(LanceUpdateFieldMetadataResponse) },
+    errors: [404, 406, 409],
   }),
 ];

@@ -197,7 +197,7 @@ export const LANCE_OPERATIONS = [
     method: 'POST',
     path: '/lance/{prefix}/v1/table/{id}/create',
     summary:
-      'Create a table with data: the rows of an Arrow IPC stream become its first version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library)',
+      'Create a table with data: the rows of an Arrow IPC stream become its first version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library); the answer vends storage_options as DescribeTable would to the caller',
     tags,
     params: idPath,
     query: parameters({

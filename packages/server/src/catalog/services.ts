@@ -8,6 +8,7 @@ import { LanceNamespaceService } from './lance/lance-namespaces.js';
 import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
 import { LanceCreateTableService } from './lance/lance-create.js';
+import { LanceFieldMetadataService } from './lance/field-metadata.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { LanceBranchService } from './lance/versions/branch-service.js';
@@ -61,6 +62,8 @@ export interface CatalogServices {
     allTables: LanceAllTablesService;
     /** CreateTable with data: the catalog writes the first version through the Lance library (lance-create.ts). */
     create: LanceCreateTableService;
+    /** UpdateFieldMetadata: the catalog commits the changed schema through the Lance library (field-metadata.ts). */
+    fieldMetadata: LanceFieldMetadataService;
   };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
@@ -175,6 +178,7 @@ export function createCatalogServices(
       renames: new LanceRenameService(lanceCtx),
       allTables: new LanceAllTablesService(lanceCtx),
       create: new LanceCreateTableService(lanceTableCtx, lanceTables),
+      fieldMetadata: new LanceFieldMetadataService(lanceTableCtx),
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,

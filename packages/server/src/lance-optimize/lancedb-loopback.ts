@@ -1,10 +1,10 @@
 /**
- * What the two LanceDB adapters share (optimize, lancedb-optimizer.ts, and CreateTable with data,
- * lancedb-table-writer.ts): the optional library, loaded on first use, and the private Lance namespace LanceDB commits
- * through.
+ * What the LanceDB adapters share (optimize, lancedb-optimizer.ts; CreateTable with data, lancedb-table-writer.ts;
+ * UpdateFieldMetadata, lancedb-field-metadata.ts): the optional library, loaded on first use, and the private Lance
+ * namespace LanceDB commits through.
  *
- * Why one place: both must refuse the same way where @lancedb/lancedb does not load (ERR_NOT_IMPLEMENTED, 406, one
- * wording naming the optional dependency and the loader's reason), and both must reach the catalog only through its
+ * Why one place: all must refuse the same way where @lancedb/lancedb does not load (ERR_NOT_IMPLEMENTED, 406, one
+ * wording naming the optional dependency and the loader's reason), and all must reach the catalog only through its
  * own Lance routes (lancedb-optimizer.ts says why): the catalog's Lance surface started on a private listener
  * (127.0.0.1, a free port, for one call's length), whose only credential is a secret this call holds
  * (job-credential.ts), so LanceDB declares and commits as a REST namespace client with the same checks, events and

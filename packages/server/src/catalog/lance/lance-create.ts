@@ -14,6 +14,12 @@
  * overlapping another table's (400), the library (406), a stream that does not parse (400). A failure while writing removes the
  * table the job declared (its row, versions and grants, then the files under its catalog-owned location) and changes
  * nothing else: a table that was there before the job is never touched, as the job refused it with 409.
+ *
+ * The answer's `storage_options` are those a DescribeTable by the caller would answer right after the create
+ * (LanceTableService.storageOptionsFor): credentials scoped to the table's location in the mode the caller's
+ * privileges on the new table give, with the refresh keys DescribeTable answers; none where the caller could not
+ * describe the table or the warehouse vends nothing. The spec leaves vending to the implementation (CreateTable has no
+ * `vend_credentials`): they are vended as DescribeTable's default.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
@@ -36,6 +42,8 @@ export interface LanceCreatedTable {
   properties: Record<string, string>;
   version: number;
   managedVersioning: boolean;
+  /** What DescribeTable by the caller would vend right after the create (LanceTableService.storageOptionsFor); {} when nothing. */
+  storageOptions: Record<string, string>;
 }
 
 export class LanceCreateTableService {
@@ -101,7 +109,10 @@ export class LanceCreateTableService {
       throw new CatalogError('ERR_COMMIT_CONFLICT', `Table ${formatIdentifier(id.namespace, id.name)} was dropped as it was created`);
     const managedVersioning = isManaged(record);
     const head = managedVersioning ? await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH) : undefined;
-    return { location: record.location, properties: propertiesOf(record), version: head ?? written.version, managedVersioning };
+    // The table is created and its version committed: a vending failure from here on (503) leaves it so, as
+    // DeclareTable's does; a retried CreateTable is then a 409 and DescribeTable vends when the store answers again.
+    const storageOptions = await this.tables.storageOptionsFor(scope, record);
+    return { location: record.location, properties: propertiesOf(record), version: head ?? written.version, managedVersioning, storageOptions };
   }
 
   /**

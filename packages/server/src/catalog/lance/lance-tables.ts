@@ -171,6 +171,24 @@ export class LanceTableService {
     return { ...described, managedVersioning, ...resolved };
   }
 
+  /**
+   * The storage options DescribeTable would answer this caller for a table it has just created (CreateTable with data,
+   * lance-create.ts): nothing where it could not describe the table (`table:read-metadata`, e.g. a warehouse with
+   * `access.creator-owns` "false" and no grant on the new table), else what `info` vends as DescribeTable's default
+   * (`vend_credentials` absent): prefix-scoped credentials in the mode the caller's data privileges on the table give,
+   * from the same vending cache, with `expires_at_millis` and `refresh_offset_millis` for the client's refresh (another
+   * DescribeTable); {} where the warehouse vends nothing. The record was read after the create, as the caller's.
+   */
+  async storageOptionsFor(scope: RequestScope, record: CatalogObjectRecord): Promise<Record<string, string>> {
+    const id: LanceTableId = { namespace: record.namespace, name: record.name };
+    // authorize: as DescribeTable, without its denial (the table exists now, whatever the caller may read of it)
+    const ns = await this.ctx.access.namespacePath(scope.warehouse, id.namespace);
+    const path = this.ctx.access.objectPath(ns.path, 'table', record.id);
+    if (!(await this.ctx.access.allowed(scope, 'table:read-metadata', path))) return {};
+    // execute
+    return (await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, true)).storageOptions;
+  }
+
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {
     const scope = await this.ctx.scope(request);
     try {

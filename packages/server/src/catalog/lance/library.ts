@@ -1,6 +1,6 @@
 /**
  * The words of the refusal where the Lance library is missing (ERR_NOT_IMPLEMENTED, 406): one sentence for every
- * operation that needs @lancedb/lancedb (optimize, CreateTable with data), whether this server was composed without
+ * operation that needs @lancedb/lancedb (optimize, CreateTable with data, UpdateFieldMetadata), whether this server was composed without
  * it or it failed to load (then with the loader's reason, already cut to a line by the adapter).
  */
 export function lanceLibraryMissing(operation: string, reason?: string): string {

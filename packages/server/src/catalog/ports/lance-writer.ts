@@ -38,3 +38,42 @@ export interface LanceTableWriter {
    */
   create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }>;
 }
+
+/** One field's metadata change of UpdateFieldMetadata (lance-namespace 0.13), checked already. */
+export interface LanceFieldMetadataChange {
+  /** The path as the client sent it (handed to the library), and its segments (catalog/lance/field-paths.ts). */
+  path: string;
+  segments: string[];
+  /** Keys to set; null deletes the key. */
+  metadata: Record<string, string | null>;
+  /** The field's metadata becomes exactly `metadata` (its null keys left out), instead of merged into. */
+  replace: boolean;
+}
+
+export interface LanceFieldMetadataTarget {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  /** The branch the version is committed on (MAIN_BRANCH, or one the catalog holds versions of). */
+  branch: string;
+  /** Who commits the version: the caller UpdateFieldMetadata was authorized for (`table:write-data`). */
+  committer: Caller;
+}
+
+/**
+ * UpdateFieldMetadata written by the catalog: as with CreateTable with data, the adapter must commit the new version
+ * through the table's managed versions (CreateTableVersion), never by writing `_versions/` itself.
+ */
+export interface LanceFieldMetadataWriter {
+  /** Why it cannot be done here (the Lance library does not load), as the 406's message, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  /**
+   * Applies the changes, in order, as one new version of the branch, and answers that version and each changed field's
+   * metadata after it, by canonical path. A path naming no field of the table is ERR_VALIDATION, before anything is
+   * written; a failure of the library is ERR_UNAVAILABLE (nothing was committed unless CreateTableVersion answered).
+   */
+  update(
+    target: LanceFieldMetadataTarget,
+    changes: readonly LanceFieldMetadataChange[],
+  ): Promise<{ version: number; fields: Record<string, Record<string, string>> }>;
+}

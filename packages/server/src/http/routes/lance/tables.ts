@@ -43,7 +43,7 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
       location: singleHeader(req.headers['x-lance-table-location'], 'x-lance-table-location'),
       properties: jsonHeader(req.headers['x-lance-table-properties'], 'x-lance-table-properties'),
     });
-    return { location: t.location, version: t.version, storage_options: {}, properties: t.properties, managed_versioning: t.managedVersioning };
+    return { location: t.location, version: t.version, storage_options: t.storageOptions, properties: t.properties, managed_versioning: t.managedVersioning };
   });
 
   operationRoute(app, 'lanceRegisterTable', async (req) => {

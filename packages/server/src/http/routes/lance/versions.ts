@@ -1,5 +1,6 @@
 /**
- * Lance REST Namespace API: the version operations of catalog-managed tables and RenameTable. Each route validates
+ * Lance REST Namespace API: the version operations of catalog-managed tables (UpdateFieldMetadata among them: it
+ * commits a version) and RenameTable. Each route validates
  * its request shape (the contract), calls one service method and writes the spec's answer.
  */
 import type { FastifyInstance } from 'fastify';
@@ -65,6 +66,14 @@ export function lanceVersionRoutes(app: FastifyInstance, services: CatalogServic
     const id = requestId(req, body.id);
     await renames.rename(catalogRequest(req), id, { newTableName: body.new_table_name, newNamespaceId: body.new_namespace_id });
     return {};
+  });
+
+  // UpdateFieldMetadata: the catalog commits the changed schema as one new version through the Lance library.
+  operationRoute(app, 'lanceUpdateFieldMetadata', async (req) => {
+    const body = lanceBody(req.body);
+    const id = requestId(req, body.id);
+    const updated = await services.lance.fieldMetadata.update(catalogRequest(req), id, { branch: body.branch, updates: body.updates });
+    return { version: updated.version, fields: updated.fields };
   });
 
   operationRoute(app, 'lanceRestoreTable', async (req) => {

@@ -1,0 +1,75 @@
+/**
+ * The LanceFieldMetadataWriter port (catalog/ports/lance-writer.ts) on LanceDB's `Table.updateFieldMetadata` (npm
+ * @lancedb/lancedb, tested with 0.39.0): UpdateFieldMetadata (lance-namespace 0.13).
+ *
+ * As optimize and CreateTable with data do (lancedb-optimizer.ts says why), each call starts the catalog's own Lance
+ * surface on a private listener (lancedb-loopback.ts) with one secret only this call holds, and LanceDB opens the table
+ * through it as the caller (DescribeTable: the table's location and vended storage options), checks out the branch
+ * when it is not main, and commits the changed schema as one new version through CreateTableVersion (the table's
+ * versions are managed by the catalog), never by writing `_versions/` itself. The paths are resolved against the
+ * table's schema first: one naming no field is refused before anything is written, listing the fields there are.
+ * The answer's fields are read from the schema of the version just committed.
+ */
+import { CatalogError, validation } from '../errors/catalog-error.js';
+import { canonicalFieldPath, fieldAt, fieldPaths, type SchemaField } from '../catalog/lance/field-paths.js';
+import type { LanceFieldMetadataChange, LanceFieldMetadataTarget, LanceFieldMetadataWriter } from '../catalog/ports/lance-writer.js';
+import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+
+/** The most field paths an error lists. */
+const LISTED_FIELDS = 50;
+
+export class LanceDbFieldMetadataWriter implements LanceFieldMetadataWriter {
+  private readonly lance: LanceDbLoopback;
+
+  constructor(
+    loopback: LoopbackLanceApp,
+    /** How the library is loaded (a test passes one that fails, as an install without it would). */
+    load?: () => Promise<LanceDb>,
+  ) {
+    this.lance = new LanceDbLoopback('UpdateFieldMetadata', loopback, load);
+  }
+
+  async update(
+    target: LanceFieldMetadataTarget,
+    changes: readonly LanceFieldMetadataChange[],
+  ): Promise<{ version: number; fields: Record<string, Record<string, string>> }> {
+    await this.lance.lancedb();
+    return this.lance.withNamespace(target.warehouse, target.committer, async (db) => {
+      try {
+        const opened = await db.openTable(target.name, target.namespace);
+        let table = opened;
+        try {
+          if (target.branch !== MAIN_BRANCH) table = await (await opened.branches()).checkout(target.branch);
+          const before = (await table.schema()).fields as unknown as SchemaField[];
+          const unknown = changes.filter((c) => fieldAt(before, c.segments) === undefined);
+          if (unknown.length > 0) {
+            const there = fieldPaths(before);
+            throw validation(
+              `The table has no field ${unknown.map((c) => JSON.stringify(canonicalFieldPath(c.segments))).join(', ')}; its fields: ${there
+                .slice(0, LISTED_FIELDS)
+                .join(', ')}${there.length > LISTED_FIELDS ? ', …' : ''}`,
+            );
+          }
+          const { version } = await table.updateFieldMetadata(
+            changes.map((c) => ({ path: c.path, metadata: c.metadata, ...(c.replace ? { replace: true } : {}) })),
+          );
+          const after = (await table.schema()).fields as unknown as SchemaField[];
+          const fields: Record<string, Record<string, string>> = {};
+          for (const c of changes) fields[canonicalFieldPath(c.segments)] = Object.fromEntries(fieldAt(after, c.segments)?.metadata ?? []);
+          return { version, fields };
+        } finally {
+          if (table !== opened) table.close();
+          opened.close();
+        }
+      } catch (e) {
+        if (e instanceof CatalogError) throw e;
+        throw new CatalogError('ERR_UNAVAILABLE', `UpdateFieldMetadata failed in the Lance library: ${libraryReason(e)}`);
+      }
+    });
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.lance.unavailable();
+  }
+}
