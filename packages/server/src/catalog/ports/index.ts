@@ -257,16 +257,12 @@ export interface CatalogStore {
   /** Federated warehouses' remote failures and last answers, shared by every replica (catalog/ports/remote-failures.ts). */
   readonly remoteFailures: import('./remote-failures.js').RemoteFailureStore;
   /**
-   * True when a transaction can hold objects' rows against other processes (CatalogRepository.lockObjects:
-   * PostgreSQL). A table commit that lost a compare-and-swap race prepares its next attempt under those locks, so it
-   * cannot lose again to a replica that commits to the same table without pause (tables/commit.ts). SQLite has one
-   * writer at a time and its processes queue through Coherence.runExclusive; it needs none.
+   * True when a transaction can hold objects' rows against other processes (CatalogRepository.lockObjects: PostgreSQL).
+   * A commit that lost a compare-and-swap race retries under those locks, so it cannot lose again to a replica that
+   * commits without pause (tables/commit.ts). SQLite has one writer and its processes queue (Coherence.runExclusive).
    */
   readonly rowLocks?: boolean;
-  /**
-   * Runs fn in one database transaction: all of its writes land, or none. `ports` are the store's other ports bound
-   * to the same transaction (a create records its creator's owner grant there: access/creator-ownership.ts).
-   */
+  /** One database transaction: all of fn's writes land, or none; `ports` are the other ports bound to it (owner grants). */
   transaction<T>(fn: (repository: CatalogRepository, ports: TransactionPorts) => Promise<T>): Promise<T>;
   /**
    * From now on, hands the outbox events of every transaction that committed (any of the store's ports) to `listener`,
