@@ -3,8 +3,8 @@
  * lance-optimize/lancedb-optimizer.ts). LanceDB Node 0.39 (its own Rust REST namespace client) writes 500 small
  * fragments through Lakegate's Lance namespace against a real server process; the catalog's optimize, run through the
  * management API, leaves far fewer fragments, the same rows, and a vector index that covers every row and answers;
- * each version it made is a managed version (CreateTableVersion), and a LanceDB writer appending back to back during
- * a job (run from the CLI, `lakegate maintain --optimize`) neither starves it nor loses anything; a writer deleting rows during a job wins (the job plans
+ * each version it made is a managed version (CreateTableVersion), and LanceDB writers appending back to back during
+ * a job (run from the CLI, `lakegate maintain --optimize`) neither starve it nor lose anything; a writer deleting rows during a job wins (the job plans
  * again, and gives up with 409 after three preempted attempts). The same on MinIO, where the job reads and writes with
  * the credentials the catalog vends through its private namespace.
  */
@@ -136,7 +136,7 @@ describe('optimize of a Lance table by the catalog (LanceDB Node 0.39)', () => {
     expect((job.body.progress as { phase: string }).phase).toBe('done');
   }, 240_000);
 
-  it('loses nothing a LanceDB writer appends while the job runs', async () => {
+  it('is not starved by LanceDB writers appending back to back while the job runs, and loses nothing they append', async () => {
     const db = await connect();
     const table = await db.createTable('busy', [row(0)], ['opt']);
     for (let i = 1; i < 200; i++) await table.add([row(i)]);
@@ -144,15 +144,21 @@ describe('optimize of a Lance table by the catalog (LanceDB Node 0.39)', () => {
     // 3 min for the CLI: on a loaded machine each append takes longer and optimize rebases more often.
     const job = runCli(cliConfig.dir, ['maintain', 'opt.busy', '--optimize', '--json'], { timeoutMs: 180_000 }).finally(() => (done = true));
     let next = 200;
-    // Appends back to back, with no pause, until the job ends (15 at least): each through CreateTableVersion, racing
-    // optimize's commits. Before the fence (catalog/lance-commit-queue.ts) such a writer starved optimize
-    // (each of its rebased commits lost to the next append; the job gave up or outlived the CLI in 6 of 15 runs);
-    // now, once a commit of the job loses, the writer's next commits wait for the job's rebased one, which lands.
-    // At most 400 appends while the job runs (the writer then stops: the test ends even on the old code).
-    while ((!done && next < 600) || next < 215) await table.add([row(next++)]);
+    // Three writers (connections) append back to back, with no pause, until the job ends (15 appends at least): each
+    // through CreateTableVersion, racing optimize's commits. Before the fence (catalog/lance-commit-queue.ts) they
+    // starved optimize (each of its rebased commits lost to the next append): the job outlived all 400 appends in 3 of
+    // 5 runs (one writer alone did in 6 of 15 runs elsewhere, none of 5 here). Now, once a commit of the job loses,
+    // the writers' next commits wait for the job's rebased one, which lands, and the job ends within a few dozen.
+    // At most 400 appends while the job runs (the writers then stop: the test ends even on the old code).
+    const writers = [table, ...(await Promise.all([1, 2].map(async () => (await connect()).openTable('busy', ['opt']))))];
+    await Promise.all(
+      writers.map(async (w) => {
+        while ((!done && next < 600) || next < 215) await w.add([row(next++)]);
+      }),
+    );
     const run = await job;
     expect(run.code, run.stderr).toBe(0);
-    // Not starved: the job ended while the writer was still appending (not only once it stopped at its cap).
+    // Not starved: the job ended while the writers were still appending (not only once they stopped at their cap).
     expect(next).toBeLessThan(600);
     const res = { body: JSON.parse(run.stdout) as Record<string, unknown> };
     expect((res.body.optimize as Record<string, number>)['fragments-removed']).toBeGreaterThan(100);
