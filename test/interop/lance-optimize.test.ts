@@ -3,8 +3,8 @@
  * lance-optimize/lancedb-optimizer.ts). LanceDB Node 0.39 (its own Rust REST namespace client) writes 500 small
  * fragments through Lakegate's Lance namespace against a real server process; the catalog's optimize, run through the
  * management API, leaves far fewer fragments, the same rows, and a vector index that covers every row and answers;
- * each version it made is a managed version (CreateTableVersion), and a LanceDB writer appending during a job (run
- * from the CLI, `lakegate maintain --optimize`) loses nothing; a writer deleting rows during a job wins (the job plans
+ * each version it made is a managed version (CreateTableVersion), and LanceDB writers appending back to back during
+ * a job (run from the CLI, `lakegate maintain --optimize`) neither starve it nor lose anything; a writer deleting rows during a job wins (the job plans
  * again, and gives up with 409 after three preempted attempts). The same on MinIO, where the job reads and writes with
  * the credentials the catalog vends through its private namespace.
  */
@@ -50,6 +50,8 @@ beforeAll(async () => {
     `@${path.join(server.dataDir, 'admin-credentials.json')}`,
   ]);
   expect(login.code, login.stderr).toBe(0);
+  // Each test of the first describe makes its tables here (so one runs alone, e.g. with -t).
+  await (await connect()).createNamespace(['opt']);
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
@@ -86,7 +88,6 @@ async function versions(ns: string, table: string): Promise<number[]> {
 describe('optimize of a Lance table by the catalog (LanceDB Node 0.39)', () => {
   it('compacts 500 small fragments LanceDB appended through the namespace: fewer fragments, the same rows, a working vector index', async () => {
     const db = await connect();
-    await db.createNamespace(['opt']);
     const table = await db.createTable('small', [row(0)], ['opt']);
     for (let i = 1; i < 450; i++) await table.add([row(i)]);
     await table.createIndex('vector', { config: lancedb.Index.ivfPq({ numPartitions: 2, numSubVectors: 4 }) });
@@ -135,7 +136,7 @@ describe('optimize of a Lance table by the catalog (LanceDB Node 0.39)', () => {
     expect((job.body.progress as { phase: string }).phase).toBe('done');
   }, 240_000);
 
-  it('loses nothing a LanceDB writer appends while the job runs', async () => {
+  it('is not starved by LanceDB writers appending back to back while the job runs, and loses nothing they append', async () => {
     const db = await connect();
     const table = await db.createTable('busy', [row(0)], ['opt']);
     for (let i = 1; i < 200; i++) await table.add([row(i)]);
@@ -143,18 +144,22 @@ describe('optimize of a Lance table by the catalog (LanceDB Node 0.39)', () => {
     // 3 min for the CLI: on a loaded machine each append takes longer and optimize rebases more often.
     const job = runCli(cliConfig.dir, ['maintain', 'opt.busy', '--optimize', '--json'], { timeoutMs: 180_000 }).finally(() => (done = true));
     let next = 200;
-    // Appends until the job ends (15 at least): each through CreateTableVersion, racing optimize's commits. A
-    // 25 ms pause between appends: a writer committing back to back with no pause starves optimize's commit (each of
-    // its rebases loses to the next append), and the job outlived the CLI's 30 s in 6 of 15 local runs, on the code
-    // before and after this stop alike. That starvation is a known limit (issue 59 note), not what this test is for:
-    // that nothing appended meanwhile is lost, with the race checked to be real below.
-    // At most 400 appends while the job runs (the writer then stops, so a starved optimize commits), and 15 at least.
-    while ((!done && next < 600) || next < 215) {
-      await table.add([row(next++)]);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    // Three writers (connections) append back to back, with no pause, until the job ends (15 appends at least): each
+    // through CreateTableVersion, racing optimize's commits. Before the fence (catalog/lance-commit-queue.ts) they
+    // starved optimize (each of its rebased commits lost to the next append): the job outlived all 400 appends in 3 of
+    // 5 runs (one writer alone did in 6 of 15 runs elsewhere, none of 5 here). Now, once a commit of the job loses,
+    // the writers' next commits wait for the job's rebased one, which lands, and the job ends within a few dozen.
+    // At most 400 appends while the job runs (the writers then stop: the test ends even on the old code).
+    const writers = [table, ...(await Promise.all([1, 2].map(async () => (await connect()).openTable('busy', ['opt']))))];
+    await Promise.all(
+      writers.map(async (w) => {
+        while ((!done && next < 600) || next < 215) await w.add([row(next++)]);
+      }),
+    );
     const run = await job;
     expect(run.code, run.stderr).toBe(0);
+    // Not starved: the job ended while the writers were still appending (not only once they stopped at their cap).
+    expect(next).toBeLessThan(600);
     const res = { body: JSON.parse(run.stdout) as Record<string, unknown> };
     expect((res.body.optimize as Record<string, number>)['fragments-removed']).toBeGreaterThan(100);
     // The race was real: a writer's version landed between the job's first and last (Lance rebased the job's commit on it).

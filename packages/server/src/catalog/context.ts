@@ -16,6 +16,8 @@ export interface CatalogSettings {
   commitRetries: number;
   /** How long a maintenance job holds its table's lease between renewals (maintenance/lease-keeper.ts); 30 minutes when unset. */
   maintenanceLeaseMs?: number | undefined;
+  /** How long a Lance optimize's fence holds other commits of its table at most (lance-commit-queue.ts); 5 s when unset, 0: no fence. */
+  lanceCommitFenceMs?: number | undefined;
 }
 
 /** What every catalog service needs: its ports, a clock and settings. */

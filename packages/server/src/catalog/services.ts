@@ -13,6 +13,7 @@ import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { LanceBranchService } from './lance/versions/branch-service.js';
 import { LanceBatchVersionService } from './lance/versions/batch-create.js';
+import { DEFAULT_LANCE_FENCE_MS, LanceCommitQueue } from './lance-commit-queue.js';
 import { NamespaceService } from './namespaces.js';
 import { TableService } from './tables/table-service.js';
 import { ViewService } from './views.js';
@@ -137,7 +138,9 @@ export function createCatalogServices(
     cacheTtlMs: accessPorts.cacheTtlMs,
     coherence: deps.coherence,
   });
-  const tableCtx = { ...ctx, namespaces, credentials, signing, policies };
+  // One queue of Lance commits per process, shared by the Lance routes and the maintenance jobs (optimize's fence).
+  const lanceCommits = new LanceCommitQueue(deps.coherence, deps.settings.lanceCommitFenceMs ?? DEFAULT_LANCE_FENCE_MS);
+  const tableCtx = { ...ctx, namespaces, credentials, signing, policies, lanceCommits };
   // Lance tables on a federated warehouse would be kept here only, behind the remote's back (its remote holds Iceberg
   // tables): refused, as the Iceberg operations federation does not pass through are. Lance namespace listing,
   // creation and loading go through the Iceberg namespace service, so to the remote, as Iceberg's do.

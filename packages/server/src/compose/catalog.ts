@@ -60,7 +60,12 @@ export async function createCatalog(
           requestId: caller.requestId,
         }),
     },
-    settings: { stagedTableTtlMs: config.stagedTableTtlSeconds * 1000, commitRetries: config.commitRetries, maintenanceLeaseMs: config.maintenanceLeaseMs },
+    settings: {
+      stagedTableTtlMs: config.stagedTableTtlSeconds * 1000,
+      commitRetries: config.commitRetries,
+      maintenanceLeaseMs: config.maintenanceLeaseMs,
+      lanceCommitFenceMs: config.lanceCommitFenceMs,
+    },
     coherence,
     pageTokens: new PageTokens(secretKey),
     spans,

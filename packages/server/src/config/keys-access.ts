@@ -145,6 +145,14 @@ export const ACCESS_KEYS: KeyInfo[] = [
       "How long a table maintenance job (expiry, orphans, compaction) holds its table's lease (1000 to 86400000 ms); the job renews it every third of that, and stops, deleting the files it wrote, if another replica took the lease meanwhile",
   },
   {
+    key: 'lanceCommitFenceMs',
+    env: 'LAKEGATE_LANCE_COMMIT_FENCE_MS',
+    kind: 'int',
+    default: 5_000,
+    description:
+      "How long a Lance table's optimize, once a commit of it lost a race, holds other commits of the table at most (0 to 60000 ms; 0: never), so its rebased commit lands; they wait, then run in order",
+  },
+  {
     key: 'rewriteThreads',
     env: 'LAKEGATE_REWRITE_THREADS',
     kind: 'int',

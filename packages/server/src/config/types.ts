@@ -66,6 +66,8 @@ export interface LakegateConfig {
   sweepIntervalMs: number;
   /** How long a maintenance job holds its table's lease; a running job renews it every third of that. */
   maintenanceLeaseMs: number;
+  /** How long a Lance optimize that lost a commit race holds other commits of its table at most; 0: never. */
+  lanceCommitFenceMs: number;
   /** Worker threads that rewrite Parquet files (policy-enforced files, compaction); 0: on the request thread. */
   rewriteThreads: number;
   /** How long audit events are kept (0: forever). */

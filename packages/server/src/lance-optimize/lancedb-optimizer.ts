@@ -10,7 +10,9 @@
  * for the job's length; lancedb-loopback.ts), authenticated by one secret only the job holds (job-credential.ts), and
  * LanceDB commits through it: the same routes, checks, events and audit records as any client, as
  * `system:maintenance`. A concurrent writer that takes the version optimize wanted makes CreateTableVersion answer
- * 409, and Lance rebases its commit (compaction and index optimization commute with appends). A concurrent delete or
+ * 409, and Lance rebases its commit (compaction and index optimization commute with appends); the catalog then holds
+ * the table's other commits until that rebased commit lands (bounded: catalog/lance-commit-queue.ts), so a
+ * writer committing back to back does not starve the job. A concurrent delete or
  * update of fragments optimize rewrote wins instead: Lance refuses optimize's commit as a retryable conflict, and the
  * job runs optimize again on the new latest version (ATTEMPTS in all), then gives up with ERR_COMMIT_CONFLICT.
  * Nothing a writer commits is lost.

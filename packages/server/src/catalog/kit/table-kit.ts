@@ -6,6 +6,7 @@ import type { SecurablePath } from '../ports/access.js';
 import type { Privilege } from '../privileges.js';
 import type { RequestScope, ServiceContext } from '../context.js';
 import type { CredentialService, StorageCredentialEntry } from '../credentials/credential-service.js';
+import type { LanceCommitQueue } from '../lance-commit-queue.js';
 import { formatIdentifier, type TableIdentifier } from '../identifiers.js';
 import { namespaceDirectory, objectSegment } from '../default-locations.js';
 import { checkLocation, isAllowedLocation } from '../location-policy.js';
@@ -22,6 +23,8 @@ export interface TableContext extends ServiceContext {
   signing: StorageSigning;
   /** Row-filter and column-mask policies: a restricted caller gets no storage access to the table (policies/gate.ts). */
   policies: PolicyEnforcement;
+  /** The order of commits to Lance tables' versions, and optimize's fence (lance-commit-queue.ts); none: no queue. */
+  lanceCommits?: LanceCommitQueue | undefined;
 }
 
 /** config and storage-credentials of a LoadTableResult (or a Lance table's storage options before mapping). */

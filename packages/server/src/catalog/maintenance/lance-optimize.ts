@@ -4,11 +4,14 @@
  * through the table's managed versions, as the catalog (`system:maintenance`) on behalf of the caller, with the checks,
  * event and audit record a client's CreateTableVersion gets. Only tables whose versions the catalog manages: a table
  * whose dataset manages them is refused (the catalog would not be the commit point). The job holds the table's lease
- * (maintenance-service.ts), like every job of the table.
+ * (maintenance-service.ts), like every job of the table. While it runs, its commits have priority on the table: once
+ * one loses a race to another writer, the table's other commits wait (bounded) for its rebased try
+ * (lance-commit-queue.ts), so a writer committing back to back no longer starves it.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import { lanceLibraryMissing } from '../lance/library.js';
+import { LanceCommitQueue } from '../lance-commit-queue.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import type { LanceOptimizer, LanceOptimizeStats } from '../ports/lance-optimizer.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
@@ -41,10 +44,15 @@ export async function optimizeLanceTable(
   await progress.phase('optimizing');
   const startedMs = ctx.clock.now();
   let stats: LanceOptimizeStats;
+  // The job's commits have priority on the table while it runs: after one of them loses a race, other commits wait
+  // for its rebased try (lance-commit-queue.ts). Released however the job ends, so no fence outlives it.
+  const release = ctx.lanceCommits?.claim(LanceCommitQueue.key(record.id, MAIN_BRANCH), committer);
   try {
     stats = await optimizer.optimize({ ...target, committer, signal });
   } catch (e) {
     throw failed(e);
+  } finally {
+    release?.();
   }
   const versionAfter = (await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) ?? versionBefore;
   ctx.outcomes.report({

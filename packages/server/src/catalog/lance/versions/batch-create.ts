@@ -13,6 +13,7 @@ import type { CatalogRequest } from '../../context.js';
 import { changeEvent } from '../../outbox/changes.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { requireManagedTable } from './managed-table.js';
+import { LanceCommitQueue } from '../../lance-commit-queue.js';
 import { lanceStorage } from './manifest-paths.js';
 import { type CheckedVersion, checkVersionInput, info, type LanceVersionInfo, placeManifest, readStaged, refuse } from './staged-version.js';
 
@@ -61,13 +62,17 @@ export class LanceBatchVersionService {
         data: { version: entry.version, 'manifest-path': entry.manifestUri, 'manifest-size': entry.manifestSize, batch: true },
       }),
     );
-    const refused = await this.ctx.store.lanceVersions.appendMany(
-      staged.map((s) => s.entry),
-      async () => {
-        for (const s of staged) await placeManifest(storage, s);
-      },
-      events,
-    );
+    const append = () =>
+      this.ctx.store.lanceVersions.appendMany(
+        staged.map((s) => s.entry),
+        async () => {
+          for (const s of staged) await placeManifest(storage, s);
+        },
+        events,
+      );
+    // In the queues of its tables' commits (lance-commit-queue.ts): a fence of optimize on one of them holds the batch too.
+    const keys = targets.map((t) => LanceCommitQueue.key(t.record.id, t.branch));
+    const refused = await (this.ctx.lanceCommits === undefined ? append() : this.ctx.lanceCommits.commit(keys, scope.caller, append));
     if (refused) refuse(refused.refusal, staged[refused.index]!.entry.version, staged[refused.index]!.table);
     await Promise.all(staged.map((s) => storage.delete(s.stagedUri).catch(() => undefined)));
     for (const [i, { entry }] of staged.entries()) {

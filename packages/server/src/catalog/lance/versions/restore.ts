@@ -19,6 +19,7 @@ import { finalManifestUri, lanceStorage, manifestName, type ManifestNamingScheme
 import { type LanceVersionRecord, MAIN_BRANCH } from '../../ports/lance-versions.js';
 // The largest manifest the catalog reads to restore: as CreateTableVersion copies.
 import { MAX_MANIFEST_BYTES } from './staged-version.js';
+import { LanceCommitQueue } from '../../lance-commit-queue.js';
 
 export async function restoreVersion(
   ctx: TableContext,
@@ -73,11 +74,15 @@ export async function restoreVersion(
     uuid: record.uuid,
     data: { version: next, 'manifest-path': finalUri, 'manifest-size': bytes.length, 'restored-from': version },
   });
-  const refusal = await versions.append(entry, async () => {
-    // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
-    if (await storage.exists(finalUri)) await storage.delete(finalUri);
-    await storage.writeNew(finalUri, bytes);
-  }, [change]);
+  const append = () =>
+    versions.append(entry, async () => {
+      // The head is ours: a file already at the final name is left by an attempt whose transaction did not commit.
+      if (await storage.exists(finalUri)) await storage.delete(finalUri);
+      await storage.writeNew(finalUri, bytes);
+    }, [change]);
+  // In the table's queue of commits (lance-commit-queue.ts): a fence of optimize holds a restore too.
+  const queue = ctx.lanceCommits;
+  const refusal = await (queue === undefined ? append() : queue.commit([LanceCommitQueue.key(record.id, branch)], scope.caller, append));
   if (refusal) throw commitConflict(`Table ${table} got version ${next} from another commit while restoring version ${version}: retry`);
   return { restored: entry, transactionId };
 }

@@ -1,0 +1,104 @@
+/**
+ * The order of commits to a Lance table's managed versions, and the priority of the catalog's own optimize (issue 59).
+ *
+ * Every commit that moves a table's head (CreateTableVersion, BatchCreateTableVersions, RestoreTable) queues per table
+ * and branch: in this process (KeyedMutex, first come first served), then among this server's processes
+ * (Coherence.runExclusive, `serve --workers N`), as Iceberg commits queue (tables/commit.ts). The head's
+ * compare-and-swap still decides; the queue only orders.
+ *
+ * Why a fence: optimize (maintenance/lance-optimize.ts) commits through the same routes, and when a writer takes the
+ * version it wanted, Lance rebases its commit on the new head and tries again. A writer committing back to back won
+ * each of those races, and the job gave up with 409: a busy table could never be compacted. So the job claims its
+ * table for its length (claim), and once a commit of the claimant loses (lost), the catalog holds the table's queue
+ * (the fence) until the claimant's next commit lands (landed), the job ends (the claim's release, however it ends),
+ * or `fenceMs` passes, whichever is first. Meanwhile other commits of the table wait in the queue, not fail, and then
+ * run in the order they came; the claimant's commits never queue (they would wait for their own fence). A waiting
+ * commit whose version the job took is answered 409, as it would have been had the job won the race outright, and
+ * Lance rebases it (an append commutes with a compaction); nothing a writer commits is lost.
+ *
+ * Bounded: a fence lasts at most `fenceMs` (and another process waits at most Coherence's own limit), 0 disables it.
+ * Not across replicas: Coherence reaches this server's processes only; a writer on another replica races as before.
+ */
+import { KeyedMutex } from './keyed-mutex.js';
+import type { Caller, Coherence } from './ports/index.js';
+
+/** How long a fence holds other commits of the table at most when no setting says otherwise. */
+export const DEFAULT_LANCE_FENCE_MS = 5_000;
+
+interface Claim {
+  /** Who commits for the job: its commits are the claimant's (a job's committer is `system:maintenance for …`). */
+  committer: string;
+  fence: (() => void) | undefined;
+}
+
+export class LanceCommitQueue {
+  private readonly mutex = new KeyedMutex();
+  private readonly claims = new Map<string, Claim>();
+
+  constructor(
+    private readonly coherence: Coherence,
+    private readonly fenceMs: number = DEFAULT_LANCE_FENCE_MS,
+  ) {}
+
+  /** The queue's key of a table's branch (its catalog id: a rename does not change it). */
+  static key(tableId: string, branch: string): string {
+    return `lance-commit\u0000${tableId}\u0000${branch}`;
+  }
+
+  /** Runs one commit of these tables' branches in their queues; a claimant's commit runs at once. */
+  commit<T>(keys: readonly string[], caller: Caller, fn: () => Promise<T>): Promise<T> {
+    if (keys.length === 1 && this.claimant(keys[0]!, caller) !== undefined) return fn();
+    return this.exclusive(keys, fn);
+  }
+
+  /** Makes `committer` the claimant of the table's branch until the returned release is called (the job's end). */
+  claim(key: string, committer: Caller): () => void {
+    const claim: Claim = { committer: committer.description, fence: undefined };
+    this.claims.set(key, claim);
+    return () => {
+      if (this.claims.get(key) === claim) this.claims.delete(key);
+      claim.fence?.();
+    };
+  }
+
+  /**
+   * A commit of `caller` lost its race: when it is the claimant's, raises the fence, and returns once the fence holds
+   * the queue (the commits queued before it have run), so the claimant's next try finds no commit of another ahead of
+   * it; at most `fenceMs` after it was raised.
+   */
+  async lost(key: string, caller: Caller): Promise<void> {
+    const claim = this.claimant(key, caller);
+    if (claim === undefined || claim.fence !== undefined || this.fenceMs <= 0) return;
+    let lower!: () => void;
+    const lowered = new Promise<void>((resolve) => (lower = resolve));
+    const timer = setTimeout(() => claim.fence?.(), this.fenceMs);
+    timer.unref?.();
+    const fence = () => {
+      clearTimeout(timer);
+      if (claim.fence === fence) claim.fence = undefined;
+      lower();
+    };
+    claim.fence = fence;
+    const held = new Promise<void>((resolve) => {
+      this.exclusive([key], () => {
+        resolve();
+        return lowered;
+      }).catch(() => undefined);
+    });
+    await Promise.race([held, lowered]);
+  }
+
+  /** A commit of `caller` landed: when it is the claimant's, lowers its fence, and the queued commits go on in order. */
+  landed(key: string, caller: Caller): void {
+    this.claimant(key, caller)?.fence?.();
+  }
+
+  private claimant(key: string, caller: Caller): Claim | undefined {
+    const claim = this.claims.get(key);
+    return claim !== undefined && caller.key === 'system:maintenance' && caller.description === claim.committer ? claim : undefined;
+  }
+
+  private exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive([...keys], () => this.coherence.runExclusive(keys, fn));
+  }
+}
