@@ -170,6 +170,24 @@ def field_metadata_call(uri, token, ns, name):
     }
 
 
+def create_table_call(uri, token, ns, name):
+    # CreateTable with data, as lance-namespace 0.13's generated REST client sends it: the rows as an Arrow IPC stream,
+    # the properties as one JSON-encoded query parameter (and an empty storage_options).
+    from lance_namespace_urllib3_client import ApiClient, Configuration
+    from lance_namespace_urllib3_client.api.table_api import TableApi
+
+    sink = pa.BufferOutputStream()
+    data = rows(0, 4)
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+    api = TableApi(ApiClient(Configuration(host=uri), header_name="Authorization", header_value=f"Bearer {token}"))
+    response = api.create_table(
+        id=f"{ns}${name}", body=sink.getvalue().to_pybytes(), properties=json.dumps({"owner": "ops"}), storage_options="{}"
+    )
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    return {"version": response.version, "properties": response.properties, "rows": table.count_rows(), "ids": ids(table)}
+
+
 def keep_going(uri, token, ns, name, seconds):
     import time
 
@@ -273,7 +291,7 @@ def compacted(uri, token, ns, name):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -117,6 +117,20 @@ it('refuses x-lance-table-properties that are not a JSON map of strings, or a lo
   const taken = (await call(`${L}/table/cr%24taken/describe`, { check_declared: true })).body!.location as string;
   const over = await create('h', ipc(), { headers: { 'x-lance-table-location': `${taken.replace(/\/+$/, '')}/inner` } });
   expect(over.status, JSON.stringify(over.body)).toBe(400);
+  // lance-namespace 0.13's form, the JSON-encoded query parameters: checked alike; both forms at once, or write-time
+  // storage_options other than {}, are refused.
+  const q = (query: string, headers: Record<string, string> = {}) => create('h', ipc(), { query, headers });
+  expect(await q(`?properties=${encodeURIComponent('{"owner": 1}')}`)).toMatchObject({ status: 400, body: { code: 13 } });
+  const notJsonQuery = await q('?properties=owner');
+  expect(notJsonQuery).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(notJsonQuery.body!.error).toMatch(/properties must be a JSON object/);
+  const both = await q(`?properties=${encodeURIComponent('{"a":"b"}')}`, { 'x-lance-table-properties': '{"a":"b"}' });
+  expect(both).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(both.body!.error).toMatch(/send properties once/);
+  const options = await q(`?storage_options=${encodeURIComponent('{"aws_endpoint":"http://elsewhere.example"}')}`);
+  expect(options).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(options.body!.error).toMatch(/storage_options are not accepted/);
+  expect(await q('?storage_options=nope')).toMatchObject({ status: 400, body: { code: 13 } });
   expect(loopbacks).toBe(before);
   expect(await exists('h')).toBe(false);
 });
@@ -146,6 +160,13 @@ it("hands the request's location and properties to the writer, which declares th
     location,
     properties: { owner: 'dev', tier: 'gold' },
   });
+  // lance-namespace 0.13's form: the properties as one JSON-encoded query parameter (and an empty storage_options).
+  const queried = await create('queried', ipc(), {
+    query: `?properties=${encodeURIComponent('{"owner":"ops"}')}&storage_options=${encodeURIComponent('{}')}`,
+  });
+  expect(queried.status, JSON.stringify(queried.body)).toBe(200);
+  expect(seen).toEqual({ location: undefined, properties: { owner: 'ops' } });
+  expect((await call(`${L}/table/cr%24queried/describe`, { check_declared: true })).body).toMatchObject({ properties: { owner: 'ops' } });
   // Without the headers: the catalog's location, no properties.
   const plain = await create('unplaced', ipc());
   expect(plain.status).toBe(200);

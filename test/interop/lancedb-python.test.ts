@@ -166,6 +166,13 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(await directoryVersions('described')).toEqual([1, 2, 3, 4]);
   });
 
+  it("CreateTable through lance-namespace 0.13's generated REST client: its JSON-encoded properties query parameter is honoured, and LanceDB Python reads the rows", async () => {
+    const result = await scenario(writer, 'create_table_call', NS, 'queried');
+    expect(result).toEqual({ version: 1, properties: { owner: 'ops' }, rows: 4, ids: [0, 1, 2, 3] });
+    const described = await send('POST', `/lance/default/v1/table/${NS}%24queried/describe`, {});
+    expect(described.body.properties).toEqual({ owner: 'ops' });
+  });
+
   it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
     const mark = (await server.settledOutput()).length;
     const result = await scenario(writer, 'operations', NS);

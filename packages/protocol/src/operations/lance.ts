@@ -203,6 +203,19 @@ export const LANCE_OPERATIONS = [
     query: parameters({
       delimiter: Type.Optional(LanceDelimiter),
       mode: Type.Optional(Type.String({ description: 'create (the default): an existing table is a 409; exist_ok and overwrite answer 406' })),
+      properties: Type.Optional(
+        Type.String({
+          description:
+            "CreateTable's properties as one JSON-encoded map of strings (lance-namespace 0.13's REST form; the x-lance-table-properties header is the earlier one: send one of the two)",
+          examples: ['{"owner":"dev"}'],
+        }),
+      ),
+      storage_options: Type.Optional(
+        Type.String({
+          description:
+            "Write-time storage overrides as one JSON-encoded map: only {} is accepted (400 otherwise), since the catalog writes the table with the warehouse's own storage access",
+        }),
+      ),
     }),
     headers: [LanceTableLocationHeader, LanceTablePropertiesHeader],
     body: { schema: Type.Ref(LanceArrowIpcStream), required: true, contentType: 'application/vnd.apache.arrow.stream' },

@@ -38,10 +38,12 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
   // CreateTable with data: the body is the Arrow IPC stream (parsed as bytes by the surface, plugins/arrow-body.ts).
   operationRoute(app, 'lanceCreateTable', async (req) => {
     const id = requestId(req, undefined);
-    // The request's location and properties in their REST form (the body is the data): x-lance-table-* headers.
+    noStorageOptions(req.query.storage_options);
+    // The request's location and properties in their REST forms (the body is the data): the x-lance-table-* headers,
+    // or lance-namespace 0.13's JSON-encoded query parameters (properties, storage_options).
     const t = await services.lance.create.create(catalogRequest(req), id, req.body, req.query.mode, {
       location: singleHeader(req.headers['x-lance-table-location'], 'x-lance-table-location'),
-      properties: jsonHeader(req.headers['x-lance-table-properties'], 'x-lance-table-properties'),
+      properties: createProperties(req.headers['x-lance-table-properties'], req.query.properties),
     });
     return { location: t.location, version: t.version, storage_options: t.storageOptions, properties: t.properties, managed_versioning: t.managedVersioning };
   });
@@ -93,4 +95,28 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     const result = await services.lance.allTables.list(catalogRequest(req), pageQuery(req.query));
     return { tables: result.tables.map((id) => id.join(delimiter)), page_token: result.nextPageToken };
   });
+}
+
+/**
+ * CreateTable's properties from the header or the query parameter (one of them: both is a 400, as it would be
+ * ambiguous). Checked by the service as DeclareTable's body properties are.
+ */
+function createProperties(header: string | string[] | undefined, query: string | string[] | undefined): unknown {
+  if (header !== undefined && query !== undefined)
+    throw new CatalogError('ERR_VALIDATION', 'send properties once: the properties query parameter or the x-lance-table-properties header');
+  return header !== undefined ? jsonHeader(header, 'x-lance-table-properties') : jsonHeader(query, 'properties');
+}
+
+/**
+ * CreateTable's write-time storage_options: only none or `{}`. The catalog writes the table itself, with the
+ * warehouse's own storage access; a client's endpoint, region or credentials must not redirect that write.
+ */
+function noStorageOptions(query: string | string[] | undefined): void {
+  const options = jsonHeader(query, 'storage_options');
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || Object.keys(options).length > 0)
+    throw new CatalogError(
+      'ERR_VALIDATION',
+      "storage_options are not accepted here (only {}): the catalog writes the table with the warehouse's own storage access",
+    );
 }
