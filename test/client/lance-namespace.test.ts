@@ -152,7 +152,7 @@ describe('LanceNamespace on Lakegate', () => {
     expect((await lance.listTableVersions(['rst', 't'])).items.map((v) => v.version)).toEqual([1, 2, 3]);
   });
 
-  it('creates versions of two tables at once, and lists and deletes a branch (lance-namespace 0.13)', async () => {
+  it('creates versions of two tables at once, and lists, creates and deletes a branch (lance-namespace 0.13)', async () => {
     await lance.createNamespace(['b13']);
     const dirs: Record<string, string> = {};
     for (const t of ['x', 'y']) dirs[t] = new URL((await lance.declareTable(['b13', t])).location!).pathname;
@@ -174,6 +174,13 @@ describe('LanceNamespace on Lakegate', () => {
     const listed = await lance.listTableBranches(['b13', 'x']);
     expect(Object.keys(listed.branches)).toEqual(['dev']);
     expect(listed.branches['dev']!.parentVersion).toBe(0);
+    // CreateTableBranch's name and source reach the server (LanceDB creating branches: lance-branch-create.test.ts).
+    const taken2 = await lance.createTableBranch(['b13', 'x'], 'dev').catch((e: unknown) => e);
+    expect((taken2 as CatalogError).code).toBe(LanceErrorCode.TableBranchAlreadyExists);
+    const noSource = await lance.createTableBranch(['b13', 'x'], 'other', { branch: 'nowhere', version: 1 }).catch((e: unknown) => e);
+    expect((noSource as CatalogError).code).toBe(LanceErrorCode.TableBranchNotFound);
+    const noVersion = await lance.createTableBranch(['b13', 'x'], 'other', { version: 7 }).catch((e: unknown) => e);
+    expect((noVersion as CatalogError).code).toBe(LanceErrorCode.TableVersionNotFound);
     await lance.deleteTableBranch(['b13', 'x'], 'dev');
     expect((await lance.listTableBranches(['b13', 'x'])).branches).toEqual({});
     const gone = await lance.deleteTableBranch(['b13', 'x'], 'dev').catch((e: unknown) => e);

@@ -3,12 +3,16 @@
  * file warehouse with authentication: a branch exists once CreateTableVersion gave it a version (as Lance commits a
  * branch it created); ListTableBranches shows it with the parent Lance wrote in `_refs/branches/<name>.json`, by
  * pages; DeleteTableBranch needs table:write-data, forgets the branch's versions and its ref, is audited and recorded
- * as a change; CreateTableBranch answers Unsupported (406).
+ * as a change; a nested branch's ref is read and removed where Lance keeps it (percent-encoded), its tree removed, a
+ * branch another was created from refused; CreateTableBranch's
+ * refusals come before the Lance library (LanceDB creating branches: test/interop/lance-branch-create.test.ts).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN_BRANCH } from '../../packages/server/src/catalog/ports/lance-versions.js';
+import type { LanceBranchCreator } from '../../packages/server/src/catalog/ports/lance-writer.js';
 import { grantPrincipal } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -36,7 +40,8 @@ describe('Lance table branches', () => {
     writeFileSync(file, `manifest ${branch} ${name}`);
     return file.slice(1);
   };
-  const ref = (branch: string) => path.join(fileURLToPath(location), '_refs', 'branches', `${branch}.json`);
+  /** Where Lance keeps a branch's ref: one file, the name percent-encoded (`team/x` is `team%2Fx.json`). */
+  const ref = (branch: string) => path.join(fileURLToPath(location), '_refs', 'branches', `${encodeURIComponent(branch)}.json`);
 
   beforeAll(async () => {
     cat = await startInProcess({}, { auth: true });
@@ -136,11 +141,90 @@ describe('Lance table branches', () => {
     expect(changes).toContain('"head":2');
   });
 
-  it('answers Unsupported for CreateTableBranch and refuses branch operations on a table whose dataset manages its versions', async () => {
-    expect(await call(`${L}/table/br%24t/branches/create`, { name: 'new', from_version: 1 })).toMatchObject({ status: 406, body: { code: 0 } });
+  it('reads and removes the ref of a nested branch where Lance keeps it (one percent-encoded file), and its tree; refuses to delete a parent', async () => {
+    for (const version of [3, 4]) {
+      const res = await call(`${L}/table/br%24t/version/create`, { version, manifest_path: stage('team/y', `${version}.manifest-team_y`), branch: 'team/y' });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    }
+    mkdirSync(path.dirname(ref('team/y')), { recursive: true });
+    writeFileSync(ref('team/y'), JSON.stringify({ parentBranch: 'team/x', parentVersion: 2, createAt: 1795747672, manifestSize: 1, metadata: {} }));
+    expect(path.basename(ref('team/y'))).toBe('team%2Fy.json');
+    const listed = (await call(`${L}/table/br%24t/branches/list`, {})).body!.branches;
+    expect(listed['team/y']).toMatchObject({ parentBranch: 'team/x', parentVersion: 2, createAt: 1795747672 });
+    // team/y was created from team/x: team/x cannot go first (Lance refuses alike), nothing is forgotten.
+    expect(await call(`${L}/table/br%24t/branches/delete`, { name: 'team/x' })).toMatchObject({ status: 409, body: { code: 14 } });
+    expect(Object.keys((await call(`${L}/table/br%24t/branches/list`, {})).body!.branches)).toEqual(['team/x', 'team/y']);
+    const tree = path.join(fileURLToPath(location), 'tree', 'team', 'y');
+    expect(existsSync(path.join(tree, '_versions'))).toBe(true);
+    expect(await call(`${L}/table/br%24t/branches/delete`, { name: 'team/y' })).toMatchObject({ status: 200 });
+    // Its ref and its tree go, as Lance's delete_branch removes them; team/x's tree is kept.
+    expect(existsSync(ref('team/y'))).toBe(false);
+    expect(existsSync(tree)).toBe(false);
+    expect(existsSync(path.join(fileURLToPath(location), 'tree', 'team', 'x', '_versions'))).toBe(true);
+  });
+
+  it('refuses CreateTableBranch before the Lance library: bad names, no write access, unknown sources, a name in use, no library', async () => {
+    const creates: unknown[] = [];
+    const branches = cat.lakegate.services.lance.branches;
+    const real = (branches as unknown as { creator: LanceBranchCreator | undefined }).creator;
+    branches.useCreator({
+      unavailable: async () => undefined,
+      create: async (target, source) => {
+        creates.push({ target, source });
+        return { version: 9 };
+      },
+    });
+    try {
+      const create = (body: unknown, token = admin) => call(`${L}/table/br%24t/branches/create`, body, token);
+      for (const bad of [
+        {},
+        { name: '' },
+        { name: 'main' },
+        { name: '../x' },
+        { name: 'a b' },
+        { name: 'x', from_version: -1 },
+        { name: 'x', from_version: 1.5 },
+        { name: 'x', from_branch: '..' },
+      ]) {
+        expect(await create(bad), JSON.stringify(bad)).toMatchObject({ status: 400, body: { code: 13 } });
+      }
+      const reader = await cat.lakegate.principals.create('branch-create-reader');
+      await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:read-metadata', 'table:read-data'], {
+        type: 'namespace',
+        warehouse: 'default',
+        namespace: ['br'],
+      });
+      expect(await create({ name: 'x' }, await signIn(cat.lakegate.app, reader.clientId, reader.clientSecret))).toMatchObject({
+        status: 403,
+        body: { code: 15 },
+      });
+      expect(await create({ name: 'x', from_branch: 'nowhere' })).toMatchObject({ status: 404, body: { code: 22 } });
+      expect(await create({ name: 'x', from_version: 7 })).toMatchObject({ status: 404, body: { code: 11 } });
+      expect(await create({ name: 'team/x' })).toMatchObject({ status: 409, body: { code: 23 } });
+      expect(await call(`${L}/table/br%24none/branches/create`, { name: 'x' })).toMatchObject({ status: 404, body: { code: 4 } });
+      expect(creates).toEqual([]);
+      // What passes reaches the creator with the source resolved: main's latest, or the version asked for.
+      expect(await create({ name: 'x' })).toEqual({ status: 200, body: {} });
+      expect(await create({ name: 'y', from_branch: 'team/x', from_version: 2 })).toEqual({ status: 200, body: {} });
+      expect(creates).toMatchObject([
+        { target: { branch: 'x', name: 't', namespace: ['br'] }, source: { branch: MAIN_BRANCH, version: 2 } },
+        { target: { branch: 'y' }, source: { branch: 'team/x', version: 2 } },
+      ]);
+      branches.useCreator({
+        unavailable: async () => 'CreateTableBranch needs the Lance library (npm @lancedb/lancedb)',
+        create: async () => ({ version: 0 }),
+      });
+      expect(await create({ name: 'z' })).toMatchObject({ status: 406, body: { code: 0 } });
+    } finally {
+      branches.useCreator(real);
+    }
+  });
+
+  it('refuses branch operations on a table whose dataset manages its versions', async () => {
     const dir = path.join(fileURLToPath(location), '..', 'registered');
     mkdirSync(dir, { recursive: true });
     expect((await call(`${L}/table/br%24reg/register`, { location: `file://${dir}` })).status).toBe(200);
     expect(await call(`${L}/table/br%24reg/branches/list`, {})).toMatchObject({ status: 400, body: { code: 13 } });
+    expect(await call(`${L}/table/br%24reg/branches/create`, { name: 'x' })).toMatchObject({ status: 400, body: { code: 13 } });
   });
 });

@@ -321,7 +321,24 @@ export class LanceNamespace {
     return { branches: body?.branches ?? {}, nextPageToken: body?.page_token ?? undefined };
   }
 
-  /** Deletes a branch of a managed table: the catalog forgets its versions (its files stay for Lance's cleanup). */
+  /**
+   * Creates a branch of a managed table from a version (its latest when absent) of another branch (main when absent):
+   * the catalog's Lance writes it and commits its first version. 409 when the name is taken.
+   */
+  async createTableBranch(id: string[], name: string, from: { branch?: string; version?: number } = {}): Promise<void> {
+    await this.send({
+      method: 'POST',
+      path: this.path('table', id, 'branches/create'),
+      body: {
+        id,
+        name,
+        ...(from.branch !== undefined ? { from_branch: from.branch } : {}),
+        ...(from.version !== undefined ? { from_version: from.version } : {}),
+      },
+    });
+  }
+
+  /** Deletes a branch of a managed table: the catalog forgets its versions, and its ref and files go (409 while another branch was created from it). */
   async deleteTableBranch(id: string[], name: string): Promise<void> {
     await this.send({ method: 'POST', path: this.path('table', id, 'branches/delete'), body: { id, name } });
   }

@@ -39,6 +39,17 @@ export const LanceDeleteTableBranchRequest = Type.Object(
 );
 export type LanceDeleteTableBranchRequest = Static<typeof LanceDeleteTableBranchRequest>;
 
+export const LanceCreateTableBranchRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    name: Type.String({ minLength: 1, description: 'The new branch: path segments of letters, digits, ".", "_" and "-" joined by "/"' }),
+    from_branch: Type.Optional(Type.String({ description: 'The branch it starts from (absent, "" or "main": main)' })),
+    from_version: Type.Optional(Int64({ description: "The source branch's version it starts from (absent: its latest)" })),
+  },
+  { $id: 'LanceCreateTableBranchRequest' },
+);
+export type LanceCreateTableBranchRequest = Static<typeof LanceCreateTableBranchRequest>;
+
 export const LanceCreateTableVersionEntry = Type.Object(
   {
     id: Type.Array(Type.String(), { description: 'The table' }),
@@ -68,7 +79,7 @@ export type LanceBatchCreateTableVersionsResponse = Static<typeof LanceBatchCrea
 
 export const LanceContextResponse = Type.Object(
   { transaction_id: Type.Optional(Type.String()) },
-  { $id: 'LanceContextResponse', description: 'The answer of DeleteTableBranch' },
+  { $id: 'LanceContextResponse', description: 'The answer of CreateTableBranch and DeleteTableBranch' },
 );
 
 /** Named schemas of this file. */
@@ -77,6 +88,7 @@ export const LANCE_BRANCH_SCHEMAS = [
   LanceListTableBranchesRequest,
   LanceListTableBranchesResponse,
   LanceDeleteTableBranchRequest,
+  LanceCreateTableBranchRequest,
   LanceCreateTableVersionEntry,
   LanceBatchCreateTableVersionsRequest,
   LanceBatchCreateTableVersionsResponse,

@@ -4,6 +4,7 @@ import {
   LanceBatchCreateTableVersionsRequest,
   LanceBatchCreateTableVersionsResponse,
   LanceContextResponse,
+  LanceCreateTableBranchRequest,
   LanceDeleteTableBranchRequest,
   LanceListTableBranchesRequest,
   LanceListTableBranchesResponse,
@@ -26,6 +27,16 @@ export const LANCE_BRANCH_OPERATIONS = [
     }),
     response: { description: 'A page of branches', schema: Type.Ref(LanceListTableBranchesResponse) },
     errors: [404],
+  }),
+  lance({
+    operationId: 'lanceCreateTableBranch',
+    method: 'POST',
+    path: '/table/{id}/branches/create',
+    summary:
+      "Create a branch of a table of catalog-managed versions from a version of another branch: Lance writes the branch's ref and first manifest, and that version is committed through CreateTableVersion",
+    body: LanceCreateTableBranchRequest,
+    response: { description: 'Created', schema: Type.Ref(LanceContextResponse) },
+    errors: [404, 409],
   }),
   lance({
     operationId: 'lanceDeleteTableBranch',

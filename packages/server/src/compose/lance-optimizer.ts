@@ -2,8 +2,8 @@
  * The Lance tables' optimize (issue 59): the LanceDB adapter of the LanceOptimizer port, whose jobs commit through a
  * private instance of the catalog's own Lance surface (lance-optimize/lancedb-optimizer.ts says why). Built here, with
  * what the public surface is built with, and attached to the maintenance service; CreateTable with data (issue 58,
- * lance-optimize/lancedb-table-writer.ts) and UpdateFieldMetadata (lance-optimize/lancedb-field-metadata.ts) write
- * through the same kind of private surface.
+ * lance-optimize/lancedb-table-writer.ts), UpdateFieldMetadata (lance-optimize/lancedb-field-metadata.ts) and
+ * CreateTableBranch (lance-optimize/lancedb-branch-creator.ts) write through the same kind of private surface.
  */
 import type { Logger } from 'pino';
 import type { CatalogServices } from '../catalog/services.js';
@@ -13,6 +13,7 @@ import { LANCE_PREFIX, lanceSurface } from '../http/surfaces/lance.js';
 import { LanceDbOptimizer } from '../lance-optimize/lancedb-optimizer.js';
 import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
 import { LanceDbFieldMetadataWriter } from '../lance-optimize/lancedb-field-metadata.js';
+import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
@@ -40,4 +41,6 @@ export function attachLanceOptimizer(
   services.lance.create.useWriter(new LanceDbTableWriter(loopback('lance-create')));
   // UpdateFieldMetadata (lance-namespace 0.13): LanceDB commits the changed schema through the same private surface.
   services.lance.fieldMetadata.useWriter(new LanceDbFieldMetadataWriter(loopback('lance-field-metadata')));
+  // CreateTableBranch (lance-namespace 0.13): LanceDB writes the branch and commits its first version the same way.
+  services.lance.branches.useCreator(new LanceDbBranchCreator(loopback('lance-branch-create')));
 }

@@ -36,6 +36,8 @@ export type CatalogErrorCode =
   | 'ERR_TABLE_VERSION_NOT_FOUND'
   /** A branch of a Lance table that does not exist (the catalog manages the main branch only). */
   | 'ERR_BRANCH_NOT_FOUND'
+  /** CreateTableBranch naming a branch the table has already (in the catalog, or as Lance's ref). */
+  | 'ERR_BRANCH_EXISTS'
   /** A tag of a Lance table that does not exist (DescribeTable with `tag`: no `_refs/tags/<tag>.json` in the dataset). */
   | 'ERR_TAG_NOT_FOUND'
   /** A scan plan id that is unknown, expired, cancelled or another principal's (Iceberg NoSuchPlanIdException). */

@@ -77,3 +77,28 @@ export interface LanceFieldMetadataWriter {
     changes: readonly LanceFieldMetadataChange[],
   ): Promise<{ version: number; fields: Record<string, Record<string, string>> }>;
 }
+
+/** The table and the new branch of CreateTableBranch, and who commits its first version (`table:write-data`). */
+export type LanceBranchTarget = LanceFieldMetadataTarget;
+
+/** Where CreateTableBranch starts its branch: a version of a branch the catalog holds, checked already. */
+export interface LanceBranchSource {
+  /** MAIN_BRANCH, or another branch the catalog holds versions of. */
+  branch: string;
+  version: number;
+}
+
+/**
+ * CreateTableBranch done by the catalog: Lance writes the branch's ref and first manifest, and the adapter commits that
+ * version through the table's managed versions (CreateTableVersion with the new branch), never by writing
+ * `_versions/` itself.
+ */
+export interface LanceBranchCreator {
+  /** Why it cannot be done here (the Lance library does not load), as the 406's message, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  /**
+   * Creates branch `target.branch` from `source`, and answers the branch's first version. A branch Lance has already
+   * (its ref) is ERR_BRANCH_EXISTS; another failure of the library is ERR_UNAVAILABLE.
+   */
+  create(target: LanceBranchTarget, source: LanceBranchSource): Promise<{ version: number }>;
+}

@@ -38,6 +38,8 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_TABLE_VERSION_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_BRANCH_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   ERR_TAG_NOT_FOUND: { status: 404, type: 'NotFoundException' },
+  // Lance only; never raised on the Iceberg surface.
+  ERR_BRANCH_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_PLAN_NOT_FOUND: { status: 404, type: 'NoSuchPlanIdException' },
   ERR_PLAN_TASK_NOT_FOUND: { status: 404, type: 'NoSuchPlanTaskException' },
   ERR_NOT_FOUND: { status: 404, type: 'NotFoundException' },

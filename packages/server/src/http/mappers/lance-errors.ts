@@ -24,6 +24,7 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_TABLE_VERSION_NOT_FOUND: { status: 404, code: LanceErrorCode.TableVersionNotFound },
   ERR_BRANCH_NOT_FOUND: { status: 404, code: LanceErrorCode.TableBranchNotFound },
   ERR_TAG_NOT_FOUND: { status: 404, code: LanceErrorCode.TableTagNotFound },
+  ERR_BRANCH_EXISTS: { status: 409, code: LanceErrorCode.TableBranchAlreadyExists },
   // Iceberg scan planning only; never raised on the Lance surface.
   ERR_PLAN_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_PLAN_TASK_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },

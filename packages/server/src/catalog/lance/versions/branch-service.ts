@@ -1,27 +1,33 @@
 /**
- * Branches of Lance tables with catalog-managed versions (lance-namespace 0.13: ListTableBranches, DeleteTableBranch).
- * A branch is created by the Lance client (`create_branch`): it writes the branch's first manifest under
- * <table>/tree/<branch>/ and its ref `_refs/branches/<branch>.json`, and commits that version through CreateTableVersion
- * with `branch`, which starts the branch's chain in the catalog (version-service.ts). So the catalog lists the chains it
- * holds, with the parent Lance wrote in the ref file; CreateTableBranch, which would need the catalog to write a Lance
- * branch manifest itself, answers Unsupported (docs/compatibility.md). Deleting a branch forgets its versions and removes
- * its ref; the branch's files under tree/<branch>/ stay for Lance's cleanup, as BatchDeleteTableVersions leaves manifests.
+ * Branches of Lance tables with catalog-managed versions (lance-namespace 0.13: ListTableBranches, CreateTableBranch,
+ * DeleteTableBranch). A branch is created by Lance (`create_branch`): it writes the branch's first manifest under
+ * <table>/tree/<branch>/ and its ref `_refs/branches/<branch, percent-encoded>.json`, and commits that version through CreateTableVersion
+ * with `branch`, which starts the branch's chain in the catalog (version-service.ts). A client's Lance does it itself;
+ * CreateTableBranch has the catalog's own do it (the LanceBranchCreator port: in tree LanceDB's `branches().create` on
+ * the private loopback namespace, acting for the caller, as UpdateFieldMetadata). So the catalog lists the chains it
+ * holds, with the parent Lance wrote in the ref file. Deleting a branch forgets its versions and removes its ref and
+ * its files under tree/<branch>/, as Lance's delete_branch does, and is refused (409) while another branch was created
+ * from it (branch-files.ts).
  * Framework-free: no HTTP, no SQL.
  *
- * Privileges: listing needs `table:read-metadata`, deleting `table:write-data` (it discards the branch's commits); a
- * deletion is audited and recorded as a `lance-table.branch-deleted` change in the transaction that forgets the chain.
+ * Privileges: listing needs `table:read-metadata`; creating and deleting `table:write-data` (a new version of the
+ * table; discarding the branch's commits). Both are audited (`lance.branch.created` beside the first version's own
+ * `lance.version.created` and change event; `lance.branch.deleted` with a `lance-table.branch-deleted` change recorded in
+ * the transaction that forgets the chain).
  */
-import { CatalogError, validation } from '../../../errors/catalog-error.js';
+import { CatalogError, illegalArgument, validation } from '../../../errors/catalog-error.js';
 import { describeObject } from '../../access/access-service.js';
 import type { CatalogRequest } from '../../context.js';
 import { formatIdentifier } from '../../identifiers.js';
 import { changeEvent } from '../../outbox/changes.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
 import type { TableContext } from '../../kit/table-kit.js';
-import { checkBranch } from './checks.js';
+import { checkBranch, checkVersion } from './checks.js';
 import { requireManagedTable } from './managed-table.js';
-import { lanceStorage } from './manifest-paths.js';
+import { childBranches, readBranchRef, removeBranchFiles } from './branch-files.js';
 import { MAIN_BRANCH } from '../../ports/lance-versions.js';
+import type { LanceBranchCreator } from '../../ports/lance-writer.js';
+import { lanceLibraryMissing } from '../library.js';
 
 /** A branch as ListTableBranches shows it (BranchContents). */
 export interface LanceBranchInfo {
@@ -33,11 +39,69 @@ export interface LanceBranchInfo {
   metadata: Record<string, string>;
 }
 
-/** The largest ref file read (a few hundred bytes in practice). */
-const MAX_REF_BYTES = 64 * 1024;
-
 export class LanceBranchService {
+  private creator: LanceBranchCreator | undefined;
+
   constructor(private readonly ctx: TableContext) {}
+
+  /** Attached where the server is composed (compose/lance-optimizer.ts); without one, CreateTableBranch is a 406. */
+  useCreator(creator: LanceBranchCreator | undefined): void {
+    this.creator = creator;
+  }
+
+  /**
+   * CreateTableBranch: branch `name` from `from_version` (its latest when absent) of `from_branch` (main when absent).
+   * Validate → authorize → execute: the names and the version (400), the caller's `table:write-data` on a table whose
+   * versions the catalog manages, the source branch (404 code 22) and version (404 code 11) the catalog holds, the new
+   * branch not there yet (409 code 23), the library (406 without it); then Lance creates it, committing its first
+   * version through CreateTableVersion for the caller.
+   */
+  async create(
+    request: CatalogRequest,
+    idInput: unknown,
+    input: { name?: unknown; from_branch?: unknown; from_version?: unknown },
+  ): Promise<{ version: number }> {
+    // validate
+    if (typeof input.name !== 'string' || input.name.length === 0) throw validation('name is required');
+    const branch = checkBranch(input.name);
+    if (branch === MAIN_BRANCH) throw validation('the main branch exists already: name another');
+    const fromBranch = checkBranch(input.from_branch);
+    const fromVersion = input.from_version === undefined || input.from_version === null ? undefined : checkVersion(input.from_version, 'from_version');
+    const scope = await this.ctx.scope(request);
+    // authorize (the source branch must exist: requireManagedTable answers 404 code 22 otherwise)
+    const { id, record } = await requireManagedTable(this.ctx, scope, idInput, ['table:write-data'], fromBranch);
+    const table = formatIdentifier(id.namespace, id.name);
+    const head = await this.ctx.store.lanceVersions.head(record.id, fromBranch);
+    if (head === undefined) throw illegalArgument(`Table ${table} has no version yet: a branch starts from one`);
+    const version = fromVersion ?? head;
+    if (fromVersion !== undefined && (await this.ctx.store.lanceVersions.get(record.id, fromBranch, fromVersion)) === undefined) {
+      throw new CatalogError(
+        'ERR_TABLE_VERSION_NOT_FOUND',
+        `Table ${table} has no version ${fromVersion} on ${fromBranch === MAIN_BRANCH ? 'main' : `branch ${JSON.stringify(fromBranch)}`}`,
+      );
+    }
+    if ((await this.ctx.store.lanceVersions.head(record.id, branch)) !== undefined) {
+      throw new CatalogError('ERR_BRANCH_EXISTS', `Table ${table} has a branch ${JSON.stringify(branch)} already`);
+    }
+    const creator = this.creator;
+    if (creator === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing('CreateTableBranch'));
+    const missing = await creator.unavailable();
+    if (missing !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', missing);
+    // execute
+    const created = await creator.create(
+      { warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, branch, committer: scope.caller },
+      { branch: fromBranch, version },
+    );
+    await this.ctx.access.record(
+      scope.caller,
+      'lance.branch.created',
+      'allow',
+      'table:write-data',
+      describeObject(scope.warehouse.name, id.namespace, id.name),
+      { branch, 'from-branch': fromBranch, 'from-version': String(version), version: String(created.version) },
+    );
+    return created;
+  }
 
   async list(
     request: CatalogRequest,
@@ -54,13 +118,12 @@ export class LanceBranchService {
     // execute
     const all = (await this.ctx.store.lanceVersions.branches(record.id)).filter((b) => after === undefined || b.branch > after);
     const page = all.slice(0, limit);
-    const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
-    const root = record.location.replace(/\/+$/, '');
+    const storage = await this.ctx.storageFor(scope.warehouse);
     const entries = await Promise.all(
       page.map(async ({ branch, head }) => {
         const [first] = await this.ctx.store.lanceVersions.list(record.id, branch, { descending: false, limit: 1 });
         const latest = await this.ctx.store.lanceVersions.get(record.id, branch, head);
-        const ref = await readRef(storage, `${root}/_refs/branches/${branch}.json`);
+        const ref = await readBranchRef(storage, record.location, branch);
         // Without Lance's ref file (removed by hand), the chain itself says what it can: it starts at its first version.
         const info: LanceBranchInfo = {
           ...(typeof ref?.parentBranch === 'string' && ref.parentBranch !== '' ? { parentBranch: ref.parentBranch } : {}),
@@ -85,6 +148,15 @@ export class LanceBranchService {
     const { id, record } = await requireManagedTable(this.ctx, scope, idInput, ['table:write-data'], branch);
     // execute
     const table = formatIdentifier(id.namespace, id.name);
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const others = (await this.ctx.store.lanceVersions.branches(record.id)).map((b) => b.branch).filter((b) => b !== branch);
+    const children = await childBranches(storage, record.location, branch, others);
+    if (children.length > 0) {
+      throw new CatalogError(
+        'ERR_COMMIT_CONFLICT',
+        `Branch ${JSON.stringify(branch)} of table ${table} is the parent of ${children.map((c) => JSON.stringify(c)).join(', ')}, whose versions read its files: delete ${children.length === 1 ? 'that branch' : 'those branches'} first`,
+      );
+    }
     const head = await this.ctx.store.lanceVersions.head(record.id, branch);
     const change = changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
       kind: 'lance-table.branch-deleted',
@@ -96,8 +168,7 @@ export class LanceBranchService {
     if (!(await this.ctx.store.lanceVersions.deleteBranch(record.id, branch, [change]))) {
       throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${table} has no branch ${JSON.stringify(branch)} in the catalog`);
     }
-    const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
-    await storage.delete(`${record.location.replace(/\/+$/, '')}/_refs/branches/${branch}.json`).catch(() => undefined);
+    await removeBranchFiles(storage, record.location, branch, others);
     await this.ctx.access.record(
       scope.caller,
       'lance.branch.deleted',
@@ -106,16 +177,6 @@ export class LanceBranchService {
       describeObject(scope.warehouse.name, id.namespace, id.name),
       { branch },
     );
-  }
-}
-
-async function readRef(storage: ReturnType<typeof lanceStorage>, uri: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    if (!(await storage.exists(uri))) return undefined;
-    const parsed = JSON.parse(Buffer.from(await storage.read(uri, MAX_REF_BYTES)).toString('utf8')) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -76,6 +76,16 @@ function safeLocalPath(uri: string): string | undefined {
   }
 }
 
+/**
+ * Where Lance keeps a branch's ref, in Lance's URL form (for lanceStorage): the object `<table>/_refs/branches/<name>.json`
+ * whose file name is the branch name percent-encoded (a branch `team/x` is the object `team%2Fx.json`, while its data is
+ * under `tree/team/x/`), as Lance 0.38+ writes and reads it; so the name is encoded twice here, lanceObjectUri taking
+ * one off.
+ */
+export function branchRefUri(location: string, branch: string): string {
+  return `${location.replace(/\/+$/, '')}/_refs/branches/${encodeURIComponent(encodeURIComponent(branch))}.json`;
+}
+
 /** The URI of the object Lance reads at `uri`: its path percent-decoded, as object_store's Path::from_url_path does. */
 export function lanceObjectUri(uri: string): string {
   if (!uri.includes('%')) return uri;

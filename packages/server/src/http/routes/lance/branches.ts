@@ -2,8 +2,8 @@
  * Lance REST Namespace API: the branch operations of tables with catalog-managed versions and BatchCreateTableVersions
  * (lance-namespace 0.13).
  * Each route validates its request shape (the contract), calls one service method and writes the spec's answer.
- * CreateTableBranch is not served (the surface answers Unsupported): Lance creates a branch itself and commits its
- * first version through CreateTableVersion (catalog/lance/versions/branch-service.ts).
+ * CreateTableBranch has the catalog's Lance create the branch, committing its first version through CreateTableVersion
+ * (catalog/lance/versions/branch-service.ts); its answer is the spec's empty one.
  */
 import type { FastifyInstance } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
@@ -28,6 +28,13 @@ export function lanceBranchRoutes(app: FastifyInstance, services: CatalogService
     const query = pageQuery(req.query);
     const result = await branches.list(catalogRequest(req), id, { pageToken: query.pageToken ?? body.page_token, pageSize: query.pageSize ?? body.limit });
     return { branches: result.branches, ...(result.nextPageToken !== undefined ? { page_token: result.nextPageToken } : {}) };
+  });
+
+  operationRoute(app, 'lanceCreateTableBranch', async (req) => {
+    const body = lanceBody(req.body);
+    const id = requestId(req, body.id);
+    await branches.create(catalogRequest(req), id, { name: body.name, from_branch: body.from_branch, from_version: body.from_version });
+    return {};
   });
 
   operationRoute(app, 'lanceDeleteTableBranch', async (req) => {
