@@ -5,7 +5,8 @@
  * reads the rows of the version it started from, and writes on it without touching main; ListTableBranches names each
  * with its parent (a nested name's ref read where Lance keeps it), DeleteTableBranch frees a nested name for a new
  * branch; the creation is audited as the caller. A name in use is 409 (code 23), an unknown source version or
- * branch 404 (codes 11 and 22), a reader 403, and none of them creates anything. The refusals before the library, in
+ * branch 404 (codes 11 and 22), a reader 403, and none of them creates anything; of two creations of one name at once,
+ * one wins and the other is that 409. The refusals before the library, in
  * process: test/http/lance-branches.test.ts.
  */
 import * as lancedb from '@lancedb/lancedb';
@@ -100,6 +101,15 @@ it('creates branches from main, an older version and another branch, which Lance
   const mine = audit.filter((e) => e.object?.endsWith('bc.src'));
   expect(mine.map((e) => e.detail!.branch).sort()).toEqual(['dev', 'old', 'team/nested', 'team/nested']);
   expect(mine.every((e) => e.actor.includes(writerName))).toBe(true);
+});
+
+it('answers two creations of one name at once with one branch and one 409', async () => {
+  const answers = await Promise.all([branchCreate({ name: 'race' }), branchCreate({ name: 'race', from_version: 1 })]);
+  expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+  expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: 23 });
+  const won = answers[0]!.status === 200 ? [1, 2] : [1];
+  expect(await idsOn('race')).toEqual(won);
+  expect((await send('POST', '/lance/default/v1/table/bc%24src/branches/delete', { name: 'race' })).status).toBe(200);
 });
 
 it('refuses a name in use (409), an unknown source (404) and a reader (403), creating nothing', async () => {

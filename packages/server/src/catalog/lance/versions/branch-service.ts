@@ -28,6 +28,7 @@ import { childBranches, readBranchRef, removeBranchFiles } from './branch-files.
 import { MAIN_BRANCH } from '../../ports/lance-versions.js';
 import type { LanceBranchCreator } from '../../ports/lance-writer.js';
 import { lanceLibraryMissing } from '../library.js';
+import { KeyedMutex } from '../../keyed-mutex.js';
 
 /** A branch as ListTableBranches shows it (BranchContents). */
 export interface LanceBranchInfo {
@@ -41,6 +42,8 @@ export interface LanceBranchInfo {
 
 export class LanceBranchService {
   private creator: LanceBranchCreator | undefined;
+  /** Creations of one table's branch name in this process, one at a time (Coherence orders the server's processes). */
+  private readonly creating = new KeyedMutex();
 
   constructor(private readonly ctx: TableContext) {}
 
@@ -80,17 +83,28 @@ export class LanceBranchService {
         `Table ${table} has no version ${fromVersion} on ${fromBranch === MAIN_BRANCH ? 'main' : `branch ${JSON.stringify(fromBranch)}`}`,
       );
     }
-    if ((await this.ctx.store.lanceVersions.head(record.id, branch)) !== undefined) {
-      throw new CatalogError('ERR_BRANCH_EXISTS', `Table ${table} has a branch ${JSON.stringify(branch)} already`);
-    }
+    const taken = () => new CatalogError('ERR_BRANCH_EXISTS', `Table ${table} has a branch ${JSON.stringify(branch)} already`);
     const creator = this.creator;
     if (creator === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing('CreateTableBranch'));
     const missing = await creator.unavailable();
     if (missing !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', missing);
-    // execute
-    const created = await creator.create(
-      { warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, branch, committer: scope.caller },
-      { branch: fromBranch, version },
+    // execute: one creation of a name at a time among this server's processes, so two of them do not both write the
+    // ref; a creation that lost to another (another replica's, or a client's own Lance) is the name being taken.
+    const key = [`lance-branch-create\u0000${record.id}\u0000${branch}`];
+    const created = await this.creating.runExclusive(key, () =>
+      this.ctx.coherence.runExclusive(key, async () => {
+        if ((await this.ctx.store.lanceVersions.head(record.id, branch)) !== undefined) throw taken();
+        try {
+          return await creator.create(
+            { warehouse: scope.warehouse.name, namespace: id.namespace, name: id.name, branch, committer: scope.caller },
+            { branch: fromBranch, version },
+          );
+        } catch (e) {
+          if (!(e instanceof CatalogError && e.code === 'ERR_BRANCH_EXISTS') && (await this.ctx.store.lanceVersions.head(record.id, branch)) !== undefined)
+            throw taken();
+          throw e;
+        }
+      }),
     );
     await this.ctx.access.record(
       scope.caller,
