@@ -6,13 +6,17 @@
  * and LanceDB, reopening the table through the namespace, reads the metadata and appends on top. On a branch the
  * version is the branch's and main is left as it was. A path naming no field is a 400 and commits nothing; a caller
  * with read access only is refused (403) and commits nothing. The same call from lance-namespace's own Python REST
- * client: lancedb-python.test.ts ('UpdateFieldMetadata').
+ * client: lancedb-python.test.ts ('UpdateFieldMetadata'). On MinIO, the catalog's LanceDB reads and commits with the
+ * credentials it vends to itself through its private namespace, and LanceDB with its own vended keys reads the result.
+ * A lost commit race (409): test/http/lance-commit-races.test.ts.
  */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { clientToken, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { clientToken, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -31,18 +35,19 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => server?.stop());
 
-const connect = () => lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${writerToken}` } });
+const connect = (warehouse = 'default') =>
+  lancedb.connectNamespace('rest', { uri: `${server.url}/lance/${warehouse}`, headers: { Authorization: `Bearer ${writerToken}` } });
 
-const update = async (table: string, body: unknown, token = writerToken) => {
-  const res = await fetch(`${server.url}/lance/default/v1/table/fm%24${table}/update_field_metadata`, {
+const update = async (table: string, body: unknown, token = writerToken, warehouse = 'default') => {
+  const res = await fetch(`${server.url}/lance/${warehouse}/v1/table/fm%24${table}/update_field_metadata`, {
     method: 'POST',
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
-const versions = async (table: string, branch?: string) =>
-  ((await send('POST', `/lance/default/v1/table/fm%24${table}/version/list`, branch ? { branch } : {})).body.versions as { version: number }[])
+const versions = async (table: string, branch?: string, warehouse = 'default') =>
+  ((await send('POST', `/lance/${warehouse}/v1/table/fm%24${table}/version/list`, branch ? { branch } : {})).body.versions as { version: number }[])
     .map((v) => v.version)
     .sort((a, b) => a - b);
 
@@ -153,4 +158,63 @@ it('refuses a path naming no field (400, listing the fields) and a reader (403),
   const reopened = await (await connect()).openTable('people', ['fm']);
   expect((await metadataOf(reopened)).name).toEqual({ 'lancedb:description': 'who' });
   reopened.close();
+});
+
+describe('on object storage (MinIO): the catalog reads and commits with the credentials it vends to itself', () => {
+  const BUCKET = 'lakegate-lance-field-metadata';
+  const WAREHOUSE = 'lancefm';
+  let minio: Minio;
+  beforeAll(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerName, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
+  }, 120_000);
+  afterAll(async () => minio?.stop());
+
+  it('commits the change as a managed version in the bucket, which LanceDB with its vended keys reads and appends on top of', async () => {
+    const db = await connect(WAREHOUSE);
+    await db.createNamespace(['fm']);
+    const table = await db.createTable('s3people', [{ id: 1, name: 'ada', s: { inner: 1 } }], ['fm']);
+    table.close();
+    const res = await update(
+      's3people',
+      {
+        updates: [
+          { path: 'name', metadata: { owner: 'dev' } },
+          { path: 's.inner', metadata: { unit: 'cm' } },
+        ],
+      },
+      writerToken,
+      WAREHOUSE,
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toEqual({ version: 2, fields: { name: { owner: 'dev' }, 's.inner': { unit: 'cm' } } });
+    const listed = (await send('POST', `/lance/${WAREHOUSE}/v1/table/fm%24s3people/version/list`, {})).body.versions as {
+      version: number;
+      manifest_path: string;
+    }[];
+    expect(listed.map((v) => v.version).sort()).toEqual([1, 2]);
+    // The version's manifest is an object of the bucket, at the table's location (the root's keys, to check only).
+    const manifest = listed.find((v) => v.version === 2)!.manifest_path;
+    expect(manifest).toMatch(/^wh\/fm\/s3people-[0-9a-f]+\/_versions\//);
+    expect((await minio.root.send(new HeadObjectCommand({ Bucket: BUCKET, Key: manifest }))).ContentLength).toBeGreaterThan(0);
+
+    const reopened = await (await connect(WAREHOUSE)).openTable('s3people', ['fm']);
+    expect(await reopened.version()).toBe(2);
+    expect(await metadataOf(reopened)).toMatchObject({ name: { owner: 'dev' }, 's.inner': { unit: 'cm' }, id: {} });
+    await reopened.add([{ id: 2, name: 'grace', s: { inner: 2 } }]);
+    expect(await reopened.countRows()).toBe(2);
+    expect((await metadataOf(reopened)).name).toEqual({ owner: 'dev' });
+    reopened.close();
+    expect(await versions('s3people', undefined, WAREHOUSE)).toEqual([1, 2, 3]);
+    // A path naming no field: 400, nothing committed in the bucket either.
+    expect(await update('s3people', { updates: [{ path: 'nope', metadata: { k: 'v' } }] }, writerToken, WAREHOUSE)).toMatchObject({
+      status: 400,
+      body: { code: 13 },
+    });
+    expect(await versions('s3people', undefined, WAREHOUSE)).toEqual([1, 2, 3]);
+    db.close();
+  }, 120_000);
 });

@@ -27,8 +27,11 @@ export type LanceNamespaceClient = Awaited<ReturnType<LanceDb['connectNamespace'
 export interface DeclareWith {
   location: string | undefined;
   properties: Record<string, string>;
-  /** Told the status the surface answered each DeclareTable with (409: the name was taken meanwhile). */
-  answered?: (status: number) => void;
+  /**
+   * Told the status the surface answered each DeclareTable (409: the name was taken meanwhile) and each
+   * CreateTableVersion with (409: another client committed the declared table's first version meanwhile).
+   */
+  answered?: (status: number, operation: 'declare' | 'commit') => void;
 }
 
 /** Builds the private Lance surface (the catalog's own routes under /lance) with the job's authentication only. */
@@ -43,7 +46,9 @@ export type LoopbackLanceApp = (chain: AuthenticatorChain, options?: { declare?:
  * surface's builder before the routes are registered (a hook applies to routes registered after it); the surface
  * lives for one CreateTable call and LanceDB declares that one table on it. The status each DeclareTable was
  * answered with is reported (`answered`), so the writer tells a name taken meanwhile (409) by the catalog's own
- * answer, not by the wording of LanceDB's error; after such a 409 the surface answers nothing else (see below).
+ * answer, not by the wording of LanceDB's error; after such a 409 the surface answers nothing else (see below). So is
+ * each CreateTableVersion's: a 409 there is another client's first version of the declared table, landed first
+ * (LanceDB 0.39 reports it as "Table … already exists").
  */
 export function declaringWith(app: FastifyInstance, declare: DeclareWith): void {
   // Once a DeclareTable here was refused (409: another client declared the name after CreateTable's own check), the
@@ -70,10 +75,35 @@ export function declaringWith(app: FastifyInstance, declare: DeclareWith): void 
     const operation = (req.routeOptions.schema as { operationId?: string } | undefined)?.operationId;
     if (operation === 'lanceDeclareTable' || operation === 'lanceCreateEmptyTable') {
       if (reply.statusCode === 409) refused = true;
-      declare.answered?.(reply.statusCode);
-    }
+      declare.answered?.(reply.statusCode, 'declare');
+    } else if (operation === 'lanceCreateTableVersion') declare.answered?.(reply.statusCode, 'commit');
     return payload;
   });
+}
+
+/** A lost commit race, as the Lance library reports it: whether Lance says it may be tried again, and against what. */
+export interface LanceConflict {
+  /** "Retryable commit conflict": the operation may run again on the new latest version (Lance says so). */
+  retryable: boolean;
+  /** What won, e.g. "incompatible with concurrent transaction UpdateConfig at version 2". */
+  reason: string;
+}
+
+/**
+ * Whether a library error is a lost commit race. Every commit of these adapters is a CreateTableVersion of the
+ * catalog's; when another writer's version lands first, the catalog answers 409, Lance reads what won and either
+ * rebases (the two commute: an append beside a metadata change, say; the call then succeeds) or refuses its own
+ * commit: "Retryable commit conflict … preempted by concurrent transaction …" (run it again on the new version) or
+ * "Incompatible transaction … incompatible with concurrent transaction …" (it must not be replayed blindly), or
+ * "Commit conflict for version …" once its own attempts are spent. Each is the caller's 409 (ERR_COMMIT_CONFLICT),
+ * never a 503: the other writer's version is kept and nothing of this call was committed.
+ */
+export function lanceConflict(e: unknown): LanceConflict | undefined {
+  const message = e instanceof Error ? e.message : String(e);
+  const retryable = /Retryable commit conflict/.test(message);
+  if (!retryable && !/Incompatible transaction|Commit conflict for version/.test(message)) return undefined;
+  const reason = /(?:preempted by|incompatible with) concurrent transaction \w+ at version \d+/.exec(message)?.[0];
+  return { retryable, reason: reason ?? (retryable ? 'a retryable commit conflict' : 'a concurrent commit') };
 }
 
 /** The first line of a library error, bounded, without anything that looks like a credential. */

@@ -13,8 +13,9 @@
  * 409, and Lance rebases its commit (compaction and index optimization commute with appends); the catalog then holds
  * the table's other commits until that rebased commit lands (bounded: catalog/lance-commit-queue.ts), so a
  * writer committing back to back does not starve the job. A concurrent delete or
- * update of fragments optimize rewrote wins instead: Lance refuses optimize's commit as a retryable conflict, and the
- * job runs optimize again on the new latest version (ATTEMPTS in all), then gives up with ERR_COMMIT_CONFLICT.
+ * update of fragments optimize rewrote wins instead: Lance refuses optimize's commit as a retryable conflict (or as an
+ * incompatible one), and the job runs optimize again on the new latest version (ATTEMPTS in all), then gives up with
+ * ERR_COMMIT_CONFLICT when the last attempt lost such a race (lanceConflict, lancedb-loopback.ts), never a 503.
  * Nothing a writer commits is lost.
  *
  * LanceDB's optimize also prunes old versions; the job passes a cutoff of the epoch, so it removes none (the catalog's
@@ -24,21 +25,10 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceOptimizer, LanceOptimizeStats, LanceOptimizeTarget } from '../catalog/ports/lance-optimizer.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
 
 /** Attempts of one job's optimize when a concurrent change preempts its commit (a delete or update of fragments it rewrote). */
 const ATTEMPTS = 3;
-
-/**
- * Lance's conflict resolver refuses a Rewrite (compaction) whose fragments a concurrent Delete or Update changed, as
- * "Retryable commit conflict … preempted by concurrent transaction …": the concurrent change wins, and optimize may
- * plan again on top of it. The reason, or undefined for any other error.
- */
-function preempted(e: unknown): string | undefined {
-  const message = e instanceof Error ? e.message : String(e);
-  if (!/Retryable commit conflict/.test(message)) return undefined;
-  return /preempted by concurrent transaction \w+ at version \d+/.exec(message)?.[0] ?? 'a retryable commit conflict';
-}
 
 export class LanceDbOptimizer implements LanceOptimizer {
   private readonly lance: LanceDbLoopback;
@@ -70,7 +60,9 @@ export class LanceDbOptimizer implements LanceOptimizer {
           };
         } catch (e) {
           if (e instanceof CatalogError) throw e;
-          const conflict = preempted(e);
+          // A lost race as Lance reports it: a Rewrite preempted by a concurrent Delete or Update of its fragments
+          // (retryable), or one incompatible with a concurrent change (a schema change, say): lanceConflict.
+          const conflict = lanceConflict(e)?.reason;
           if (attempt >= ATTEMPTS || target.signal?.aborted) {
             if (conflict !== undefined)
               throw new CatalogError(

@@ -17,7 +17,7 @@
 import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceCreateTarget, LanceIpcSummary, LanceTableWriter } from '../catalog/ports/lance-writer.js';
-import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
 
 /** The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). */
 function readIpc(ipc: Uint8Array): ArrowTable {
@@ -50,13 +50,18 @@ export class LanceDbTableWriter implements LanceTableWriter {
   async create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }> {
     await this.lance.lancedb();
     const data = readIpc(ipc);
-    const declared: number[] = [];
-    const declare = { ...target.declare, answered: (status: number) => declared.push(status) };
-    return this.lance.withNamespace(target.warehouse, target.committer, (db) => this.write(db, target, data, declared), { declare });
+    const answered = { declare: [] as number[], commit: [] as number[] };
+    const declare = { ...target.declare, answered: (status: number, operation: 'declare' | 'commit') => answered[operation].push(status) };
+    return this.lance.withNamespace(target.warehouse, target.committer, (db) => this.write(db, target, data, answered), { declare });
   }
 
   /** LanceDB creates the table: DeclareTable (carrying the target's location and properties), data, CreateTableVersion. */
-  private async write(db: LanceNamespaceClient, target: LanceCreateTarget, data: ArrowTable, declared: readonly number[]): Promise<{ version: number }> {
+  private async write(
+    db: LanceNamespaceClient,
+    target: LanceCreateTarget,
+    data: ArrowTable,
+    answered: { declare: readonly number[]; commit: readonly number[] },
+  ): Promise<{ version: number }> {
     try {
       const table = await db.createTable(target.name, data, target.namespace, { mode: 'create' });
       try {
@@ -68,8 +73,15 @@ export class LanceDbTableWriter implements LanceTableWriter {
       if (e instanceof CatalogError) throw e;
       // The catalog answered LanceDB's DeclareTable 409: another client declared the name after the caller's 409
       // check. Nothing of this call was stored, and the other table is not this call's to remove.
-      if (declared.includes(409))
+      if (answered.declare.includes(409))
         throw new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${[...target.namespace, target.name].join('.')} (created concurrently)`);
+      // The catalog answered LanceDB's CreateTableVersion 409: another client committed the declared table's first
+      // version before this call's rows. That version is kept (the caller removes no table holding one).
+      if (answered.commit.includes(409) || lanceConflict(e) !== undefined)
+        throw new CatalogError(
+          'ERR_COMMIT_CONFLICT',
+          `Another client committed the first version of ${[...target.namespace, target.name].join('.')} while CreateTable wrote its data; its version was kept and this call's rows were not committed`,
+        );
       throw new CatalogError('ERR_UNAVAILABLE', `CreateTable failed in the Lance library: ${libraryReason(e)}`);
     }
   }

@@ -118,11 +118,15 @@ export class LanceCreateTableService {
   /**
    * Removes the table the failed job declared: only a Lance table created since the job started, whose location the
    * catalog owns (a table there before the job was refused with 409; one another client declared meanwhile made
-   * the writer's own declare fail, which it reports as ERR_TABLE_EXISTS, and nothing is undone).
+   * the writer's own declare fail, which it reports as ERR_TABLE_EXISTS, and nothing is undone), and that holds no
+   * version (one another client committed into it before the writer's is kept: nothing stored is lost).
    */
   private async undo(scope: RequestScope, id: LanceTableId, startedMs: number): Promise<void> {
     const record = await this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name);
     if (!record || record.kind !== LANCE_TABLE || record.createdAtMs < startedMs || record.locationOwned !== true) return;
+    // A version committed into the declared table meanwhile (another client's, which won the race for version 1: the
+    // writer's ERR_COMMIT_CONFLICT) is not this call's to remove: the table and its versions are kept.
+    if ((await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) !== undefined) return;
     await this.ctx.store.transaction(async (repo) => {
       if (!(await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE, record.id))) return;
       await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {

@@ -33,8 +33,9 @@ export interface LanceTableWriter {
   check(ipc: Uint8Array): Promise<LanceIpcSummary>;
   /**
    * Declares the table and writes the stream's rows as its first version, through the catalog's Lance namespace.
-   * ERR_NOT_IMPLEMENTED without the library; any failure of the library is ERR_UNAVAILABLE (the caller removes what
-   * was declared).
+   * ERR_NOT_IMPLEMENTED without the library; another client's first version of the declared table landing before
+   * this one is ERR_COMMIT_CONFLICT (the caller keeps that table and version); any other failure of the library is
+   * ERR_UNAVAILABLE (the caller removes what was declared, unless it holds a version).
    */
   create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }>;
 }
@@ -70,7 +71,9 @@ export interface LanceFieldMetadataWriter {
   /**
    * Applies the changes, in order, as one new version of the branch, and answers that version and each changed field's
    * metadata after it, by canonical path. A path naming no field of the table is ERR_VALIDATION, before anything is
-   * written; a failure of the library is ERR_UNAVAILABLE (nothing was committed unless CreateTableVersion answered).
+   * written; a concurrent commit it lost to (that Lance could not rebase on) is ERR_COMMIT_CONFLICT, the other
+   * version kept; any other failure of the library is ERR_UNAVAILABLE (nothing was committed unless
+   * CreateTableVersion answered).
    */
   update(
     target: LanceFieldMetadataTarget,
