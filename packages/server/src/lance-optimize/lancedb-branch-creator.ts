@@ -11,7 +11,7 @@
 import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceBranchCreator, LanceBranchSource, LanceBranchTarget } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
 
 export class LanceDbBranchCreator implements LanceBranchCreator {
   private readonly lance: LanceDbLoopback;
@@ -47,6 +47,13 @@ export class LanceDbBranchCreator implements LanceBranchCreator {
         }
       } catch (e) {
         if (e instanceof CatalogError) throw e;
+        // A ref Lance finds already there (written between the check above and its own), or a commit lost to another
+        // writer of the branch: the name is taken, or the branch moved (the service tells the two apart by the catalog's chain).
+        if (/already exists/i.test(libraryReason(e)))
+          throw new CatalogError('ERR_BRANCH_EXISTS', `The table has a branch ${JSON.stringify(target.branch)} already`);
+        const conflict = lanceConflict(e);
+        if (conflict !== undefined)
+          throw new CatalogError('ERR_COMMIT_CONFLICT', `CreateTableBranch lost to a concurrent commit of the branch (${conflict.reason})`);
         throw new CatalogError('ERR_UNAVAILABLE', `CreateTableBranch failed in the Lance library: ${libraryReason(e)}`);
       }
     });
