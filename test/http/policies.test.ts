@@ -210,6 +210,23 @@ describe('managing policies', () => {
     expect((await manager.send('GET', '/management/v1/warehouses/lake/namespaces/sales/tables/missing/policies')).status).toBe(404);
     await removeAll();
   });
+
+  it('answers a Lance table with 400 saying policies do not apply there, not a missing table', async () => {
+    expect((await admin('POST', '/lance/lake/v1/table/sales%24vectors/declare', {})).status).toBe(200);
+    const LANCE = '/management/v1/warehouses/lake/namespaces/sales/tables/vectors/policies';
+    for (const [method, url, body] of [
+      ['POST', LANCE, euOnly],
+      ['GET', LANCE, undefined],
+      ['GET', '/management/v1/warehouses/lake/namespaces/sales/tables/vectors/effective-policy', undefined],
+    ] as const) {
+      const res = await admin(method, url, body);
+      expect(res.status, `${method} ${url}`).toBe(400);
+      expect(res.body.error.message).toMatch(/vectors is a Lance table: row-filter and column-mask policies apply to Iceberg tables and views only/);
+    }
+    // A caller who may not see the namespace still learns nothing.
+    const stranger = await signedInPrincipal(cat, 'stranger');
+    expect((await stranger.send('GET', LANCE)).status).toBe(403);
+  });
 });
 
 describe('fail-closed enforcement', () => {

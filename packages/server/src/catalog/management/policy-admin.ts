@@ -7,10 +7,12 @@
  * who may not manage the table). Each change is audited and recorded as an outbox change event in the same
  * transaction, and dropped from the enforcement cache here and in the server's other processes (gate.ts).
  */
-import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { CatalogError, illegalArgument, validation } from '../../errors/catalog-error.js';
 import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
-import { checkName, checkNamespace } from '../identifiers.js';
+import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
+import { LANCE_TABLE } from '../lance/table-id.js';
+import type { Privilege } from '../privileges.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import { requireTable, tableObject } from '../kit/table-kit.js';
@@ -165,7 +167,7 @@ export class PolicyAdmin {
     const { record } =
       target.kind === 'view'
         ? await requireView(this.ctx, scope, levels, name, ['view:read'])
-        : await requireTable(this.ctx, scope, levels, name, ['table:read-metadata']);
+        : await this.requirePolicyTable(scope, levels, name, ['table:read-metadata']);
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
     return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind);
@@ -179,8 +181,31 @@ export class PolicyAdmin {
     const { record } =
       target.kind === 'view'
         ? await requireView(this.ctx, scope, levels, target.name, ['grants:manage'])
-        : await requireTable(this.ctx, scope, levels, target.name, ['grants:manage']);
+        : await this.requirePolicyTable(scope, levels, target.name, ['grants:manage']);
     return { scope, record };
+  }
+
+  /**
+   * requireTable, but a Lance table of that name is a 400 saying why, not the 404 of a missing table: its readers open
+   * its files with the storage access they are vended, and no plan stands between them and its rows, so the catalog
+   * has no way to enforce a row filter or a column mask there. Only a caller who would have been told "not found"
+   * learns it (one who may not see the namespace still gets 403).
+   */
+  private async requirePolicyTable(scope: RequestScope, levels: string[], name: string, privileges: Privilege[]) {
+    try {
+      return await requireTable(this.ctx, scope, levels, name, privileges);
+    } catch (e) {
+      if (
+        e instanceof CatalogError &&
+        e.code === 'ERR_TABLE_NOT_FOUND' &&
+        (await this.ctx.store.repository.getObject(scope.warehouse.name, levels, name))?.kind === LANCE_TABLE
+      ) {
+        throw illegalArgument(
+          `${formatIdentifier(levels, name)} is a Lance table: row-filter and column-mask policies apply to Iceberg tables and views only (a Lance table's readers open its files directly; docs/authorization.md)`,
+        );
+      }
+      throw e;
+    }
   }
 
   private async policyOf(scope: RequestScope, record: CatalogObjectRecord, id: string): Promise<Policy> {
