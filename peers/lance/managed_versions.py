@@ -188,6 +188,40 @@ def create_table_call(uri, token, ns, name):
     return {"version": response.version, "properties": response.properties, "rows": table.count_rows(), "ids": ids(table)}
 
 
+def branch_call(uri, token, ns, name):
+    # CreateTableBranch and DeleteTableBranch through lance-namespace 0.13's generated REST client (pylance 14's
+    # RestNamespace implements neither); LanceDB Python reads and writes the branches the catalog created.
+    from lance_namespace_urllib3_client import ApiClient, Configuration
+    from lance_namespace_urllib3_client.api.branch_api import BranchApi
+    from lance_namespace_urllib3_client.models import CreateTableBranchRequest, DeleteTableBranchRequest
+
+    table = connect(uri, token).create_table(name, rows(0, 3), namespace_path=[ns])
+    table.add(rows(10, 1))
+    api = BranchApi(ApiClient(Configuration(host=uri), header_name="Authorization", header_value=f"Bearer {token}"))
+    table_id = f"{ns}${name}"
+    api.create_table_branch(id=table_id, create_table_branch_request=CreateTableBranchRequest(name="exp", from_version=1))
+    api.create_table_branch(id=table_id, create_table_branch_request=CreateTableBranchRequest(name="team/latest"))
+    main = connect(uri, token).open_table(name, namespace_path=[ns])
+    exp = main.branches.checkout("exp")
+    exp.add(rows(500, 1))
+    latest = main.branches.checkout("team/latest")
+    listed = sorted(main.branches.list().keys())
+    api.delete_table_branch(id=table_id, delete_table_branch_request=DeleteTableBranchRequest(name="team/latest"))
+    taken = None
+    try:
+        api.create_table_branch(id=table_id, create_table_branch_request=CreateTableBranchRequest(name="exp"))
+    except Exception as e:  # noqa: BLE001 - the generated client raises ApiException subclasses
+        taken = getattr(e, "status", None)
+    return {
+        "main": ids(connect(uri, token).open_table(name, namespace_path=[ns])),
+        "exp": ids(connect(uri, token).open_table(name, namespace_path=[ns]).branches.checkout("exp")),
+        "latest": ids(latest),
+        "listed": listed,
+        "after_delete": sorted(connect(uri, token).open_table(name, namespace_path=[ns]).branches.list().keys()),
+        "taken": taken,
+    }
+
+
 def keep_going(uri, token, ns, name, seconds):
     import time
 
@@ -291,7 +325,7 @@ def compacted(uri, token, ns, name):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "branch_call": branch_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -173,6 +173,18 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     expect(described.body.properties).toEqual({ owner: 'ops' });
   });
 
+  it("CreateTableBranch and DeleteTableBranch through lance-namespace 0.13's generated REST client: LanceDB Python reads and writes the branches the catalog created", async () => {
+    const result = await scenario(writer, 'branch_call', NS, 'branched_call');
+    expect(result).toEqual({
+      main: [0, 1, 2, 10],
+      exp: [0, 1, 2, 500],
+      latest: [0, 1, 2, 10],
+      listed: ['exp', 'team/latest'],
+      after_delete: ['exp'],
+      taken: 409,
+    });
+  });
+
   it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
     const mark = (await server.settledOutput()).length;
     const result = await scenario(writer, 'operations', NS);
