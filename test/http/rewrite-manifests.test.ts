@@ -3,7 +3,8 @@
  * identity(region) gets one manifest per append (its entries' data files are named, never read: the rewrite and the
  * scan plan are metadata only). The rewrite leaves fewer manifests, clustered by partition, with the same planned
  * files and record counts; time travel to the snapshot before still plans the old manifests; dry runs change nothing;
- * absurd targets are 400s; its event, /metrics and audit record say what it did.
+ * absurd targets are 400s; its event, /metrics and audit record say what it did; a run holds a bounded amount of entries
+ * and defers the manifests past the bound to the next run.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +142,34 @@ it('merges 30 one-append manifests into one: same planned files and record count
   expect(audit.filter((e) => e.type === 'maintenance.completed' && e.detail?.manifestRewrite === 'committed')).toEqual([
     expect.objectContaining({ detail: expect.objectContaining({ rewrittenManifests: 30, addedManifests: 1 }) }),
   ]);
+});
+
+it('holds at most manifestRewriteMemoryBytes of entries per run: the small manifests past it are deferred to the next run, which merges them', async () => {
+  await tableWithManyManifests('bounded', 12);
+  const files = await plan('bounded');
+  const settings = (cat.lakegate.services.maintenance as unknown as { ctx: { settings: { manifestRewriteMemoryBytes?: number } } }).ctx.settings;
+  // One byte: each run merges the least it may (two manifests), and defers the rest.
+  settings.manifestRewriteMemoryBytes = 1;
+  try {
+    const first = await maintain('bounded', { actions: ['rewrite-manifests'] });
+    expect(first.status, stringifyJson(first.body)).toBe(200);
+    expect(first.body.manifests).toMatchObject({
+      outcome: 'committed',
+      'rewritten-manifests': 2,
+      'added-manifests': 1,
+      'deferred-manifests': 10,
+      'kept-manifests': 10,
+    });
+    expect((await head('bounded')).manifests).toHaveLength(11);
+    expect(await plan('bounded')).toEqual(files);
+  } finally {
+    delete settings.manifestRewriteMemoryBytes;
+  }
+  // The default bound: the next run merges what was deferred, and nothing is deferred.
+  const next = await maintain('bounded', { actions: ['rewrite-manifests'] });
+  expect(next.body.manifests).toMatchObject({ outcome: 'committed', 'rewritten-manifests': 11, 'added-manifests': 1, 'deferred-manifests': 0 });
+  expect((await head('bounded')).manifests).toHaveLength(1);
+  expect(await plan('bounded')).toEqual(files);
 });
 
 it('clusters entries by partition when the target makes several manifests, each covering one region', async () => {

@@ -222,6 +222,12 @@ export const TableMaintenanceResult = Type.Object(
           'added-manifests': Type.Integer({ description: 'Manifests written in their place (manifests-created)' }),
           'kept-manifests': Type.Integer({ description: 'Manifests of the snapshot left as they were (manifests-kept)' }),
           'entries-processed': Type.Integer({ description: 'Live entries carried into the new manifests' }),
+          'deferred-manifests': Type.Optional(
+            Type.Integer({
+              description:
+                "Small manifests kept for the job's next run: merging them too would have held more entries than the server's manifestRewriteMemoryBytes (counted in kept-manifests too)",
+            }),
+          ),
           attempts: Type.Integer({ description: 'Commit attempts (a concurrent commit makes the job plan again on the new head)' }),
           'snapshot-id': Type.Optional(Type.String({ description: 'The replace snapshot committed' })),
           reason: Type.Optional(Type.String({ description: 'Why the job gave up (outcome conflict)' })),

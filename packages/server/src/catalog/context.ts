@@ -18,6 +18,8 @@ export interface CatalogSettings {
   maintenanceLeaseMs?: number | undefined;
   /** How long a Lance optimize's fence holds other commits of its table at most (lance-commit-queue.ts); 5 s when unset, 0: no fence. */
   lanceCommitFenceMs?: number | undefined;
+  /** The most bytes of entries a manifest rewrite holds per kind and spec (rewrite-manifests.ts); 256 MiB when unset. */
+  manifestRewriteMemoryBytes?: number | undefined;
 }
 
 /** What every catalog service needs: its ports, a clock and settings. */

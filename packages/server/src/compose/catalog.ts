@@ -65,6 +65,7 @@ export async function createCatalog(
       commitRetries: config.commitRetries,
       maintenanceLeaseMs: config.maintenanceLeaseMs,
       lanceCommitFenceMs: config.lanceCommitFenceMs,
+      manifestRewriteMemoryBytes: config.manifestRewriteMemoryBytes,
     },
     coherence,
     pageTokens: new PageTokens(secretKey),

@@ -153,6 +153,14 @@ export const ACCESS_KEYS: KeyInfo[] = [
       "How long a Lance table's optimize, once a commit of it lost a race, holds other commits of the table at most (0 to 60000 ms; 0: never), so its rebased commit lands; they wait, then run in order",
   },
   {
+    key: 'manifestRewriteMemoryBytes',
+    env: 'LAKEGATE_MANIFEST_REWRITE_MEMORY_BYTES',
+    kind: 'int',
+    default: 268_435_456,
+    description:
+      "The most bytes of manifest entries one manifest rewrite (rewrite-manifests) holds for one kind and partition spec (16 MiB to 16 GiB): the small manifests past it are kept for the job's next run, so a table with more small manifests than fit converges over runs",
+  },
+  {
     key: 'rewriteThreads',
     env: 'LAKEGATE_REWRITE_THREADS',
     kind: 'int',

@@ -68,6 +68,7 @@ export interface LakegateConfig {
   maintenanceLeaseMs: number;
   /** How long a Lance optimize that lost a commit race holds other commits of its table at most; 0: never. */
   lanceCommitFenceMs: number;
+  manifestRewriteMemoryBytes: number;
   /** Worker threads that rewrite Parquet files (policy-enforced files, compaction); 0: on the request thread. */
   rewriteThreads: number;
   /** How long audit events are kept (0: forever). */

@@ -283,7 +283,11 @@ export class MaintenanceService {
       signal: options.signal,
     };
     const startedMs = this.ctx.clock.now();
-    const result = await rewriteManifests(deps, record, { ...options.manifests, dryRun: options.dryRun });
+    const result = await rewriteManifests(deps, record, {
+      ...options.manifests,
+      dryRun: options.dryRun,
+      memoryBytes: this.ctx.settings.manifestRewriteMemoryBytes,
+    });
     if (result.outcome === 'committed') {
       await progress.manifestsRewritten(result['rewritten-manifests']);
       this.ctx.outcomes.report({

@@ -17,7 +17,10 @@
  * A v1 table (format-versions.ts; v3 is refused) gets v1 manifests and a v1 manifest list and snapshot: no sequence
  * numbers anywhere (its entries keep their snapshot ids, which v1 requires).
  * Memory: the manifest list, and the live entries of one kind and spec's small manifests at a time, held encoded
- * (their Avro records, for the sort), plus one output manifest's bytes.
+ * (their Avro records, for the sort), plus one output manifest's bytes. Those entries are bounded
+ * (`manifestRewriteMemoryBytes`, 256 MiB by default): once the manifests read so far hold that many bytes, the kind and
+ * spec's other small manifests are kept as they are (counted as `deferred-manifests`), for the job's next run (a
+ * scheduled job runs again while small manifests are left), so at most the bound plus one manifest's entries are held.
  */
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
@@ -30,6 +33,9 @@ import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
 import { clusterEntries, manifestsToMerge, SMALL_MANIFEST_RATIO } from './manifest-groups.js';
 import { ATTEMPTS, commitMaintenanceSnapshot, countsOf, dropAll, maybeCommitted, newSnapshotId } from './replace-commit.js';
+
+/** How many bytes of encoded entries one kind and spec's merge holds at most when no setting says otherwise. */
+export const DEFAULT_MANIFEST_REWRITE_MEMORY = 256 * 1024 * 1024;
 
 /** Iceberg's commit.manifest.target-size-bytes default. */
 export const DEFAULT_MANIFEST_TARGET = 8 * 1024 * 1024;
@@ -44,6 +50,8 @@ export interface ManifestRewriteOptions {
   minManifests?: number | undefined;
   /** Plan only: what would be merged and written is counted, nothing is written. */
   dryRun?: boolean | undefined;
+  /** The bound on the entries held per kind and spec (DEFAULT_MANIFEST_REWRITE_MEMORY when unset). */
+  memoryBytes?: number | undefined;
 }
 
 export interface ManifestRewriteResult {
@@ -52,6 +60,8 @@ export interface ManifestRewriteResult {
   'added-manifests': number;
   'kept-manifests': number;
   'entries-processed': number;
+  /** Small manifests left for the next run: merging them too would have held more than the memory bound. */
+  'deferred-manifests': number;
   attempts: number;
   'snapshot-id'?: string;
   reason?: string;
@@ -81,6 +91,7 @@ const none = (attempts: number): ManifestRewriteResult => ({
   'added-manifests': 0,
   'kept-manifests': 0,
   'entries-processed': 0,
+  'deferred-manifests': 0,
   attempts,
 });
 
@@ -151,6 +162,8 @@ async function build(
   const created: ListEntry[] = [];
   let entries = 0;
   let planned = 0;
+  let deferred = 0;
+  const memoryBytes = options.memoryBytes ?? DEFAULT_MANIFEST_REWRITE_MEMORY;
   for (const group of groups.values()) {
     const { content, partitionSpecId } = group[0]!;
     const spec = specs.get(partitionSpecId);
@@ -164,7 +177,15 @@ async function build(
     const header = encodeManifestOfRecords({ spec, schema, content, formatVersion: version, entries: [] }).bytes.length;
     const encode = entryEncoder(spec, schema, version);
     const live: (EncodedEntry & { bytes: number; sequenceNumber: number })[] = [];
+    let held = 0;
+    let merging = 0;
     for (const m of group) {
+      // The bound: the manifests left once it is reached stay as they are, for the next run (at least two are merged
+      // per run, else a run of huge small manifests would never move).
+      if (held >= memoryBytes && merging >= 2) {
+        deferred += 1;
+        continue;
+      }
       const own: typeof live = [];
       let unrewritable = false;
       for await (const e of deps.reader.readManifest(m)) {
@@ -184,7 +205,11 @@ async function build(
         own.push({ record, status: 0, recordCount: e.file.recordCount, partition: e.file.partition, bytes: record.length, sequenceNumber: e.sequenceNumber });
       }
       if (unrewritable) continue;
-      live.push(...own);
+      for (const e of own) {
+        live.push(e);
+        held += e.bytes;
+      }
+      merging += 1;
       replaced.add(m);
     }
     entries += live.length;
@@ -218,6 +243,7 @@ async function build(
     'added-manifests': planned,
     'kept-manifests': kept.length,
     'entries-processed': entries,
+    'deferred-manifests': deferred,
   };
   if (options.dryRun) return { counts };
   const list: ListEntry[] = [...created];
