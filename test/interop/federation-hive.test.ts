@@ -295,6 +295,58 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
     expect(answers.some((a) => a.status === 200)).toBe(true);
   });
 
+  it("loses no commit while Iceberg Java's HiveCatalog (HMS locks on) appends straight to HMS and Lakegate replaces the table", async () => {
+    // Iceberg Java appends on top of the current snapshot's manifest list: the table's snapshots need real ones. Its
+    // first append makes one, and Lakegate's replaces name that file as theirs (the replacement's data is Java's file).
+    const created = await send('POST', '/v1/hive/namespaces/fed/tables', { name: 'raced', schema: simpleSchema });
+    expect(created.status, stringifyJson(created.body)).toBe(200);
+    expect((await metastore.icebergWriter('fed', 'raced', ['append', '1'])).acks).toHaveLength(1);
+    const base = (await hmsMetadata('raced')).metadata;
+    const manifestList: string = base.snapshots[0]['manifest-list'];
+    // A replace prepared, then two appends straight to HMS before it is sent: its snapshot is numbered on a base two
+    // commits old (Iceberg's replace-and-append race). A 409, so the writer reloads; nothing written, theirs kept.
+    const prepared = replaceCommit(base, manifestList);
+    expect((await metastore.icebergWriter('fed', 'raced', ['append', '2'])).acks).toHaveLength(2);
+    const pointer = (await hmsMetadata('raced')).parameters.metadata_location;
+    const files = metadataFiles(base.location);
+    const stale = await send('POST', '/v1/hive/namespaces/fed/tables/raced', prepared);
+    expect(stale.status, stringifyJson(stale.body)).toBe(409);
+    expect(stale.body.error.type).toBe('CommitFailedException');
+    expect((await hmsMetadata('raced')).parameters.metadata_location).toBe(pointer);
+    expect(metadataFiles(base.location)).toEqual(files);
+    const before = (await hmsMetadata('raced')).metadata.snapshots.length;
+    expect(before).toBe(3);
+    // Each replace as Iceberg's replace transaction runs it: on a 409 (another writer committed first), load and commit again.
+    const replaces = async () => {
+      const committed: bigint[] = [];
+      for (let i = 0; i < 4; i++) {
+        for (let attempt = 0; ; attempt++) {
+          const current = (await send('GET', '/v1/hive/namespaces/fed/tables/raced')).body;
+          const replace = replaceCommit(current.metadata, manifestList);
+          const res = await send('POST', '/v1/hive/namespaces/fed/tables/raced', replace);
+          if (res.status === 200) {
+            committed.push(replace.snapshotId);
+            break;
+          }
+          expect(res.status, stringifyJson(res.body)).toBe(409);
+          expect(res.body.error.type).toBe('CommitFailedException');
+          expect(attempt).toBeLessThan(50);
+        }
+      }
+      return committed;
+    };
+    const [java, replaced] = await Promise.all([metastore.icebergWriter('fed', 'raced', ['append', '6']), replaces()]);
+    expect(java.acks).toHaveLength(6);
+    expect(replaced).toHaveLength(4);
+    // Every commit adds one snapshot and none removes any: each acknowledged append and replace is in the table.
+    const final = await hmsMetadata('raced');
+    expect(final.metadata['table-uuid']).toBe(base['table-uuid']);
+    expect(final.metadata.snapshots).toHaveLength(before + java.acks.length + replaced.length);
+    const snapshots = final.metadata.snapshots.map((s: any) => String(s['snapshot-id']));
+    for (const id of replaced) expect(snapshots).toContain(String(id));
+    expect((await send('GET', '/v1/hive/namespaces/fed/tables/raced')).body['metadata-location']).toBe(final.parameters.metadata_location);
+  });
+
   it('shows a principal without grants nothing', async () => {
     const nobody = await createPrincipal(server, 'hive-nobody');
     const seen = await py('list', { CATALOG_CREDENTIAL: nobody.credential });
