@@ -403,6 +403,24 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(typeof answered['last-answered-at-ms']).toBe('number');
     expect(failingJson.stdout).not.toContain(secret);
 
+    // The whole history, a page at a time: a catalog call through the warehouse failed too (its own entry).
+    const listed = await fetch(`${server.url}/v1/mirror-status/namespaces`, { headers: { authorization: `Bearer ${await server.token()}` } });
+    expect(listed.status).toBe(502);
+    const first = ok(await lakegate('admin', 'warehouse', 'federation-failures', 'mirror-status', '--page-size', '1'));
+    expect(first).toContain('failures (newest first):');
+    expect(first.split('\n').filter((l) => / x\d+ {2}BadGatewayException 502: /.test(l))).toHaveLength(1);
+    const next = /next page: --page-token (\S+)/.exec(first)?.[1];
+    expect(next, first).toBeDefined();
+    const second = ok(await lakegate('admin', 'warehouse', 'federation-failures', 'mirror-status', '--page-size', '1', '--page-token', next!));
+    expect(second).toMatch(/ x\d+ {2}BadGatewayException 502: /);
+    const whole = json(await lakegate('admin', 'warehouse', 'federation-failures', 'mirror-status', '--json'));
+    expect(whole.failures.map((f: { operation: string }) => f.operation).sort()).toEqual(['check', 'list-namespaces']);
+    expect(whole['next-page-token']).toBeUndefined();
+    expect(JSON.stringify(whole)).not.toContain(secret);
+    expect(fails(await lakegate('admin', 'warehouse', 'federation-failures', 'mirror-status', '--page-size', '0'), 2)).toMatch(/page-size/);
+    expect(fails(await lakegate('admin', 'warehouse', 'federation-failures', 'mirror-status', '--page-token', 'nope'), 1)).toMatch(/pageToken/);
+    expect(fails(await asReader('admin', 'warehouse', 'federation-failures', 'mirror-status'), 1)).toMatch(/HTTP 403/);
+
     expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'default'), 1)).toMatch(/BadRequest/);
     expect(fails(await lakegate('admin', 'warehouse', 'federation-status', 'no-such-warehouse'), 1)).toMatch(/HTTP 404|NoSuch|not found/i);
     expect(fails(await asReader('admin', 'warehouse', 'federation-status', 'mirror-status'), 1)).toMatch(/HTTP 403/);

@@ -5,6 +5,8 @@
  * the status check is recorded in the server's words with its operation, type and code; a burst of failing requests
  * is counted into one entry per window, not one per request; nothing of the credential is in it; the status answers
  * the history newest first with when the remote last answered, and keeps it after recovery; platform administrators only.
+ * The whole history is listed page by page (GET …/federation/failures), and every failure is counted in /metrics
+ * (lakegate_federation_remote_failures_total by warehouse, operation and code, never a message or address).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
@@ -20,6 +22,7 @@ let front: CatalogWithCallers;
 let client: { clientId: string; clientSecret: string };
 
 const STATUS = '/management/v1/warehouses/hist/federation/status';
+const FAILURES = '/management/v1/warehouses/hist/federation/failures';
 const load = () => front.admin('GET', '/v1/hist/namespaces/sales/tables/orders');
 
 interface Failure {
@@ -100,6 +103,54 @@ describe("a federated warehouse's remote failures", () => {
     expect(JSON.stringify(body)).not.toContain(client.clientSecret);
   });
 
+  it('are listed whole, page by page, in the order the status answers them', async () => {
+    const status = (await failures()).list;
+    const whole = await front.admin('GET', `${FAILURES}?pageSize=1000`);
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    const all: Failure[] = whole.body.failures;
+    expect(whole.body['next-page-token']).toBeUndefined();
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    expect(all.slice(0, status.length)).toEqual(status);
+    const walked: Failure[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const res = await front.admin('GET', `${FAILURES}?pageSize=2${token ? `&pageToken=${token}` : ''}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body.failures.length).toBeLessThanOrEqual(2);
+      walked.push(...res.body.failures);
+      token = res.body['next-page-token'];
+      pages += 1;
+    } while (token);
+    expect(walked).toEqual(all);
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect((await front.admin('GET', '/management/v1/warehouses/default/federation/failures')).status).toBe(400);
+    for (const bad of [
+      'pageSize=0',
+      'pageSize=1001',
+      'pageSize=x',
+      'pageToken=not-a-token',
+      `pageToken=${Buffer.from('[1,"check",0,"zz"]').toString('base64url')}`,
+    ]) {
+      const res = await front.admin('GET', `${FAILURES}?${bad}`);
+      expect(res.status, bad).toBe(400);
+    }
+  });
+
+  it('are counted in /metrics by warehouse, operation and code, without a message or address', async () => {
+    const metrics = (await front.cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const count = (operation: string, code: string) =>
+      Number(
+        new RegExp(`^lakegate_federation_remote_failures_total\\{warehouse="hist",operation="${operation}",code="${code}"\\} (\\d+)$`, 'm').exec(metrics)?.[1],
+      );
+    expect(count('load-table', 'ERR_UNAVAILABLE')).toBeGreaterThanOrEqual(30);
+    expect(count('list-tables', 'ERR_UNAVAILABLE')).toBeGreaterThanOrEqual(1);
+    expect(count('check', 'ERR_UNAVAILABLE')).toBeGreaterThanOrEqual(1);
+    const lines = metrics.split('\n').filter((l) => l.startsWith('lakegate_federation_remote_failures_total'));
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.join('\n')).not.toMatch(/127\.0\.0\.1|unavailable|front-history/);
+  });
+
   it("are kept after the remote recovers, which moves its last answer; a refusal of Lakegate's credentials is a 502 entry, never the secret", async () => {
     proxy.mode = 'up';
     const recovered = Date.now();
@@ -130,8 +181,11 @@ describe("a federated warehouse's remote failures", () => {
   it('are answered to platform administrators only', async () => {
     const reader = await front.principal('hist-reader', ['namespace:list'], { type: 'warehouse', warehouse: 'hist' });
     expect((await reader.send('GET', STATUS)).status).toBe(403);
+    expect((await reader.send('GET', FAILURES)).status).toBe(403);
+    expect((await front.admin('GET', '/management/v1/warehouses/nope/federation/failures')).status).toBe(404);
     const tenantAdmin = await front.cat.lakegate.principals.create('hist-tenant-admin', ['admin'], {}, 'acme');
     const send = bearerSender(front.cat.lakegate.app, await tokenOf(front.cat.lakegate.app, tenantAdmin.clientId, tenantAdmin.clientSecret));
     expect((await send('GET', STATUS)).status).toBe(404);
+    expect((await send('GET', FAILURES)).status).toBe(404);
   });
 });

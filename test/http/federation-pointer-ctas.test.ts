@@ -6,7 +6,8 @@
  * leaves no file behind. A replace (`REPLACE TABLE … AS SELECT`: `assert-table-uuid`, the new schema and snapshot in
  * one commit) is an ordinary commit there: the updates applied to the metadata the remote points at, a new file, the
  * pointer swapped; a table re-created under the name meanwhile fails the requirement (409) and nothing is written.
- * (The whole path through the front, to a real Glue, is test/interop/federation-glue.test.ts.)
+ * (The whole path through the front, to a real Glue and a real HMS, replaces included: test/interop/federation-glue
+ * and federation-hive.test.ts.)
  */
 import { CreateTableCommand, GetTableCommand, type Table, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';

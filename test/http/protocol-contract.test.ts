@@ -303,6 +303,8 @@ describe('a scenario over every operation', () => {
     expect(notFederated.status, stringifyJson(notFederated.body)).toBe(400);
     const noStatus = await send('GET', '/management/v1/warehouses/second/federation/status');
     expect(noStatus.status, stringifyJson(noStatus.body)).toBe(400);
+    const noFailures = await send('GET', '/management/v1/warehouses/second/federation/failures?pageSize=10');
+    expect(noFailures.status, stringifyJson(noFailures.body)).toBe(400);
     await ok('POST', '/v1/second/namespaces', { namespace: ['m'] });
     await ok('POST', '/v1/second/namespaces/m/tables', { name: 't', schema: simpleSchema });
     await ok('GET', '/management/v1/warehouses/second/namespaces/m/tables/t/metrics-reports?limit=5');

@@ -9,10 +9,12 @@
  * with that one check added (peers/moto/moto_glue_server.py); without it this test loses commits, as it should.
  */
 import path from 'node:path';
-import { CreateTableCommand, DeleteTableCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DeleteTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTransactionCommit, httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { appendUpdates, createTransactionCommit, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { type Moto, startMoto } from '../support/moto.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
@@ -72,6 +74,82 @@ async function py(phase: string, env: Record<string, string> = {}, direct = fals
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
 }
+
+/** A table created through Lakegate with one snapshot: its load through Lakegate (the base a replace starts from). */
+async function tableWithSnapshot(name: string): Promise<any> {
+  const created = await send('POST', '/v1/glue/namespaces/fed/tables', { name, schema: simpleSchema });
+  expect(created.status, stringifyJson(created.body)).toBe(200);
+  const append = appendUpdates(created.body.metadata);
+  const committed = await send('POST', `/v1/glue/namespaces/fed/tables/${name}`, { requirements: append.requirements, updates: append.updates });
+  expect(committed.status, stringifyJson(committed.body)).toBe(200);
+  return (await send('GET', `/v1/glue/namespaces/fed/tables/${name}`)).body;
+}
+
+/** The table as Glue holds it (its parameters) and the metadata file its pointer names, read from MinIO. */
+async function glueMetadata(name: string): Promise<{ parameters: Record<string, string>; metadata: any }> {
+  const parameters = (await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: name }))).Table!.Parameters!;
+  const url = new URL(parameters.metadata_location!);
+  const object = await minio.root.send(new GetObjectCommand({ Bucket: url.host, Key: url.pathname.slice(1) }));
+  return { parameters, metadata: parseJson(await object.Body!.transformToString()) };
+}
+
+/**
+ * A writer straight to Glue, as Iceberg's GlueCatalog commits: reads the table (its VersionId and metadata file), writes
+ * the next metadata file with one appended snapshot, then UpdateTable with that VersionId; Glue refusing a stale one
+ * (ConcurrentModificationException) means another writer won: reload and try again. Answers the snapshot id committed.
+ */
+async function directAppend(name: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: 'fed', Name: name }))).Table!;
+    const { metadata } = await glueMetadata(name);
+    const pointer = table.Parameters!.metadata_location!;
+    const append = appendUpdates(metadata);
+    const snapshot = append.updates[0]!.snapshot as Record<string, any>;
+    const next = {
+      ...metadata,
+      'last-updated-ms': Date.now(),
+      'current-snapshot-id': append.snapshotId,
+      snapshots: [...metadata.snapshots, snapshot],
+      refs: { ...metadata.refs, main: { 'snapshot-id': append.snapshotId, type: 'branch' } },
+      'snapshot-log': [...(metadata['snapshot-log'] ?? []), { 'timestamp-ms': snapshot['timestamp-ms'], 'snapshot-id': append.snapshotId }],
+      'metadata-log': [...(metadata['metadata-log'] ?? []), { 'timestamp-ms': metadata['last-updated-ms'], 'metadata-file': pointer }],
+      ...(snapshot['sequence-number'] === undefined ? {} : { 'last-sequence-number': snapshot['sequence-number'] }),
+      ...(snapshot['first-row-id'] === undefined ? {} : { 'next-row-id': snapshot['first-row-id'] + snapshot['added-rows'] }),
+    };
+    const location = `${metadata.location}/metadata/direct-${randomUUID()}.metadata.json`;
+    const url = new URL(location);
+    await minio.root.send(new PutObjectCommand({ Bucket: url.host, Key: url.pathname.slice(1), Body: stringifyJson(next) }));
+    try {
+      await glue.send(
+        new UpdateTableCommand({
+          DatabaseName: 'fed',
+          VersionId: table.VersionId,
+          TableInput: {
+            Name: name,
+            TableType: table.TableType,
+            Parameters: { ...table.Parameters, metadata_location: location, previous_metadata_location: pointer },
+            ...(table.StorageDescriptor ? { StorageDescriptor: table.StorageDescriptor } : {}),
+          },
+        }),
+      );
+      return String(append.snapshotId);
+    } catch (e) {
+      if ((e as Error).name !== 'ConcurrentModificationException') throw e;
+    }
+  }
+  throw new Error('the direct writer lost 100 races in a row');
+}
+
+const objectCount = async () => {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const page = await minio.root.send(new ListObjectsV2Command({ Bucket: 'glue-fed', ContinuationToken: token }));
+    count += page.KeyCount ?? 0;
+    token = page.NextContinuationToken;
+  } while (token);
+  return count;
+};
 
 describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () => {
   it('is created after a connection test, its secret access key sealed and never answered', async () => {
@@ -164,6 +242,109 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
     const left = await minio.root.send(new ListObjectsV2Command({ Bucket: 'glue-fed', Prefix: `${prefix}/` }));
     expect(left.Contents ?? []).toEqual([]);
     await glue.send(new DeleteTableCommand({ DatabaseName: 'fed', Name: 'race' }));
+  });
+
+  it('replaces a table (RTAS) through Lakegate: Glue points at the new schema and snapshot, the old metadata in its log; a replace racing a re-create in Glue is a 409, nothing lost', async () => {
+    const base = await tableWithSnapshot('replaced');
+    const replace = replaceCommit(base.metadata);
+    const replaced = await send('POST', '/v1/glue/namespaces/fed/tables/replaced', replace);
+    expect(replaced.status, stringifyJson(replaced.body)).toBe(200);
+    const checkReplaced = (m: any) => {
+      expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
+      expect(String(m['current-snapshot-id'])).toBe(String(replace.snapshotId));
+      expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['label']);
+      expect(m.properties).toMatchObject({ via: 'rtas' });
+      expect(m.snapshots.map((s: any) => String(s['snapshot-id']))).toContain(String(base.metadata['current-snapshot-id']));
+      expect(m['metadata-log'].map((e: any) => e['metadata-file'])).toContain(base['metadata-location']);
+    };
+    const loaded = await send('GET', '/v1/glue/namespaces/fed/tables/replaced');
+    expect(loaded.body['metadata-location']).toBe(replaced.body['metadata-location']);
+    checkReplaced(loaded.body.metadata);
+    // Straight from Glue and the storage, as any other Glue client sees it.
+    const inGlue = await glueMetadata('replaced');
+    expect(inGlue.parameters).toMatchObject({ metadata_location: replaced.body['metadata-location'], previous_metadata_location: base['metadata-location'] });
+    checkReplaced(inGlue.metadata);
+
+    // Dropped and re-created straight in Glue between the replace's load and its commit: its uuid is no longer the table's.
+    const other = await tableWithSnapshot('replaced-other');
+    await glue.send(new DeleteTableCommand({ DatabaseName: 'fed', Name: 'replaced' }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: 'fed',
+        TableInput: { Name: 'replaced', TableType: 'EXTERNAL_TABLE', Parameters: { table_type: 'ICEBERG', metadata_location: other['metadata-location'] } },
+      }),
+    );
+    const files = await objectCount();
+    const lost = await send('POST', '/v1/glue/namespaces/fed/tables/replaced', replaceCommit(loaded.body.metadata));
+    expect(lost.status, stringifyJson(lost.body)).toBe(409);
+    expect(lost.body.error.type).toBe('CommitFailedException');
+    expect((await glueMetadata('replaced')).parameters.metadata_location).toBe(other['metadata-location']);
+    expect(await objectCount()).toBe(files);
+
+    // Replaces racing each other (and Glue's VersionId check): each one a 200 or a 409, every 200 kept in the table.
+    const current = (await send('GET', '/v1/glue/namespaces/fed/tables/replaced')).body;
+    const commits = Array.from({ length: 4 }, () => replaceCommit(current.metadata));
+    const answers = await Promise.all(commits.map((c) => send('POST', '/v1/glue/namespaces/fed/tables/replaced', c)));
+    for (const a of answers) expect([200, 409], stringifyJson(a.body)).toContain(a.status);
+    const final = (await glueMetadata('replaced')).metadata;
+    const snapshots = final.snapshots.map((s: any) => String(s['snapshot-id']));
+    const log = [...final['metadata-log'].map((e: any) => e['metadata-file']), (await glueMetadata('replaced')).parameters.metadata_location];
+    answers.forEach((a, i) => {
+      if (a.status !== 200) return;
+      expect(snapshots).toContain(String(commits[i]!.snapshotId));
+      expect(log).toContain(a.body['metadata-location']);
+    });
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+  });
+
+  it('loses no commit while another writer commits straight to Glue (its own metadata file, UpdateTable with VersionId) and Lakegate replaces the table', async () => {
+    const base = await tableWithSnapshot('raced');
+    // A replace prepared, then two commits straight to Glue before it is sent: its snapshot is numbered on a base two
+    // commits old (Iceberg's replace-and-append race). A 409, so the writer reloads; nothing written, theirs kept.
+    const prepared = replaceCommit(base.metadata);
+    const theirs = [await directAppend('raced'), await directAppend('raced')];
+    const pointer = (await glueMetadata('raced')).parameters.metadata_location;
+    const files = await objectCount();
+    const stale = await send('POST', '/v1/glue/namespaces/fed/tables/raced', prepared);
+    expect(stale.status, stringifyJson(stale.body)).toBe(409);
+    expect(stale.body.error.type).toBe('CommitFailedException');
+    expect((await glueMetadata('raced')).parameters.metadata_location).toBe(pointer);
+    expect(await objectCount()).toBe(files);
+    const before = (await glueMetadata('raced')).metadata.snapshots.length;
+    expect((await glueMetadata('raced')).metadata.snapshots.map((s: any) => String(s['snapshot-id']))).toEqual(expect.arrayContaining(theirs));
+    // Each replace as Iceberg's replace transaction runs it: on a 409 (another writer committed first), load and commit again.
+    const replaces = async () => {
+      const committed: bigint[] = [];
+      for (let i = 0; i < 4; i++) {
+        for (let attempt = 0; ; attempt++) {
+          const current = (await send('GET', '/v1/glue/namespaces/fed/tables/raced')).body;
+          const replace = replaceCommit(current.metadata);
+          const res = await send('POST', '/v1/glue/namespaces/fed/tables/raced', replace);
+          if (res.status === 200) {
+            committed.push(replace.snapshotId);
+            break;
+          }
+          expect(res.status, stringifyJson(res.body)).toBe(409);
+          expect(res.body.error.type).toBe('CommitFailedException');
+          expect(attempt).toBeLessThan(50);
+        }
+      }
+      return committed;
+    };
+    const direct = async () => {
+      const acks: string[] = [];
+      for (let i = 0; i < 6; i++) acks.push(await directAppend('raced'));
+      return acks;
+    };
+    const [acks, replaced] = await Promise.all([direct(), replaces()]);
+    expect(replaced).toHaveLength(4);
+    // Every commit adds one snapshot and none removes any: each acknowledged append and replace is in the table.
+    const final = await glueMetadata('raced');
+    expect(final.metadata['table-uuid']).toBe(base.metadata['table-uuid']);
+    expect(final.metadata.snapshots).toHaveLength(before + acks.length + replaced.length);
+    const snapshots = final.metadata.snapshots.map((s: any) => String(s['snapshot-id']));
+    for (const id of [...acks, ...replaced.map(String)]) expect(snapshots).toContain(id);
+    expect((await send('GET', '/v1/glue/namespaces/fed/tables/raced')).body['metadata-location']).toBe(final.parameters.metadata_location);
   });
 
   it('drops through Lakegate in Glue', async () => {

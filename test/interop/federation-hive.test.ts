@@ -10,14 +10,15 @@
  * straight to HMS while PyIceberg appends through Lakegate loses no commit, a principal without grants sees nothing,
  * and HMS down answers 503 with Retry-After.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { database, icebergTable, tableParameters } from '../../packages/server/src/federation/hive/hive-structs.js';
-import { asStruct, bool, str, struct } from '../../packages/server/src/federation/hive/thrift-values.js';
+import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { database, icebergTable, SD, TABLE, tableParameters } from '../../packages/server/src/federation/hive/hive-structs.js';
+import { asList, asString, asStruct, bool, str, struct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastore.js';
-import { createTransactionCommit, httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
@@ -78,6 +79,38 @@ const hmsTable = async () =>
   )!;
 
 const warehouse = (federation: Record<string, unknown>, name = 'hive') => ({ name, 'storage-root': root, 'storage-profile': { type: 'file' }, federation });
+
+/** A table created through Lakegate with one snapshot: its load through Lakegate (the base a replace starts from). */
+async function tableWithSnapshot(name: string): Promise<any> {
+  const created = await send('POST', '/v1/hive/namespaces/fed/tables', { name, schema: simpleSchema });
+  expect(created.status, stringifyJson(created.body)).toBe(200);
+  const append = appendUpdates(created.body.metadata);
+  const committed = await send('POST', `/v1/hive/namespaces/fed/tables/${name}`, { requirements: append.requirements, updates: append.updates });
+  expect(committed.status, stringifyJson(committed.body)).toBe(200);
+  return (await send('GET', `/v1/hive/namespaces/fed/tables/${name}`)).body;
+}
+
+/** The table as HMS holds it (parameters, Hive columns) and the metadata file its pointer names, read from the disk. */
+async function hmsMetadata(name: string): Promise<{ parameters: Record<string, string>; columns: string[]; metadata: any }> {
+  const table = asStruct(
+    asStruct(
+      await hms('get_table_req', [
+        [
+          1,
+          struct([
+            [1, str('fed')],
+            [2, str(name)],
+          ]),
+        ],
+      ]),
+    )?.get(1),
+  )!;
+  const parameters = tableParameters(table);
+  const columns = asList(asStruct(table.get(TABLE.sd))!.get(SD.cols)).map((c) => asString(asStruct(c)!.get(1))!);
+  return { parameters, columns, metadata: parseJson(readFileSync(fileURLToPath(parameters.metadata_location!), 'utf8')) };
+}
+
+const metadataFiles = (location: string) => readdirSync(fileURLToPath(`${location}/metadata`)).sort();
 
 describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory as its storage', () => {
   let outsidePointer = '';
@@ -205,6 +238,113 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
       [2, str('race')],
       [3, bool(false)],
     ]);
+  });
+
+  it('replaces a table (RTAS) through Lakegate: HMS points at the new schema and snapshot, the old metadata in its log; a replace racing a re-create in HMS is a 409, nothing lost', async () => {
+    const base = await tableWithSnapshot('replaced');
+    const replace = replaceCommit(base.metadata);
+    const replaced = await send('POST', '/v1/hive/namespaces/fed/tables/replaced', replace);
+    expect(replaced.status, stringifyJson(replaced.body)).toBe(200);
+    const checkReplaced = (m: any) => {
+      expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
+      expect(String(m['current-snapshot-id'])).toBe(String(replace.snapshotId));
+      expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['label']);
+      expect(m.properties).toMatchObject({ via: 'rtas' });
+      expect(m.snapshots.map((s: any) => String(s['snapshot-id']))).toContain(String(base.metadata['current-snapshot-id']));
+      expect(m['metadata-log'].map((e: any) => e['metadata-file'])).toContain(base['metadata-location']);
+    };
+    const loaded = await send('GET', '/v1/hive/namespaces/fed/tables/replaced');
+    expect(loaded.body['metadata-location']).toBe(replaced.body['metadata-location']);
+    checkReplaced(loaded.body.metadata);
+    // Straight from HMS and the storage, as any other HMS client sees it (Hive's own columns follow the new schema).
+    const inHms = await hmsMetadata('replaced');
+    expect(inHms.parameters).toMatchObject({ metadata_location: replaced.body['metadata-location'], previous_metadata_location: base['metadata-location'] });
+    expect(inHms.columns).toEqual(['label']);
+    checkReplaced(inHms.metadata);
+
+    // Dropped and re-created straight in HMS between the replace's load and its commit: its uuid is no longer the table's.
+    const other = await tableWithSnapshot('replaced_other');
+    await hms('drop_table', [
+      [1, str('fed')],
+      [2, str('replaced')],
+      [3, bool(false)],
+    ]);
+    await hms('create_table', [
+      [1, icebergTable('fed', 'replaced', 'outside', { fields: [{ name: 'id', type: 'long' }] }, other.metadata.location, other['metadata-location'])],
+    ]);
+    const files = metadataFiles(base.metadata.location);
+    const lost = await send('POST', '/v1/hive/namespaces/fed/tables/replaced', replaceCommit(loaded.body.metadata));
+    expect(lost.status, stringifyJson(lost.body)).toBe(409);
+    expect(lost.body.error.type).toBe('CommitFailedException');
+    expect((await hmsMetadata('replaced')).parameters.metadata_location).toBe(other['metadata-location']);
+    expect(metadataFiles(base.metadata.location)).toEqual(files);
+
+    // Replaces racing each other under HMS's lock and compare: each one a 200 or a 409, every 200 kept in the table.
+    const current = (await send('GET', '/v1/hive/namespaces/fed/tables/replaced')).body;
+    const commits = Array.from({ length: 4 }, () => replaceCommit(current.metadata));
+    const answers = await Promise.all(commits.map((c) => send('POST', '/v1/hive/namespaces/fed/tables/replaced', c)));
+    for (const a of answers) expect([200, 409], stringifyJson(a.body)).toContain(a.status);
+    const final = await hmsMetadata('replaced');
+    const snapshots = final.metadata.snapshots.map((s: any) => String(s['snapshot-id']));
+    const log = [...final.metadata['metadata-log'].map((e: any) => e['metadata-file']), final.parameters.metadata_location];
+    answers.forEach((a, i) => {
+      if (a.status !== 200) return;
+      expect(snapshots).toContain(String(commits[i]!.snapshotId));
+      expect(log).toContain(a.body['metadata-location']);
+    });
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+  });
+
+  it("loses no commit while Iceberg Java's HiveCatalog (HMS locks on) appends straight to HMS and Lakegate replaces the table", async () => {
+    // Iceberg Java appends on top of the current snapshot's manifest list: the table's snapshots need real ones. Its
+    // first append makes one, and Lakegate's replaces name that file as theirs (the replacement's data is Java's file).
+    const created = await send('POST', '/v1/hive/namespaces/fed/tables', { name: 'raced', schema: simpleSchema });
+    expect(created.status, stringifyJson(created.body)).toBe(200);
+    expect((await metastore.icebergWriter('fed', 'raced', ['append', '1'])).acks).toHaveLength(1);
+    const base = (await hmsMetadata('raced')).metadata;
+    const manifestList: string = base.snapshots[0]['manifest-list'];
+    // A replace prepared, then two appends straight to HMS before it is sent: its snapshot is numbered on a base two
+    // commits old (Iceberg's replace-and-append race). A 409, so the writer reloads; nothing written, theirs kept.
+    const prepared = replaceCommit(base, manifestList);
+    expect((await metastore.icebergWriter('fed', 'raced', ['append', '2'])).acks).toHaveLength(2);
+    const pointer = (await hmsMetadata('raced')).parameters.metadata_location;
+    const files = metadataFiles(base.location);
+    const stale = await send('POST', '/v1/hive/namespaces/fed/tables/raced', prepared);
+    expect(stale.status, stringifyJson(stale.body)).toBe(409);
+    expect(stale.body.error.type).toBe('CommitFailedException');
+    expect((await hmsMetadata('raced')).parameters.metadata_location).toBe(pointer);
+    expect(metadataFiles(base.location)).toEqual(files);
+    const before = (await hmsMetadata('raced')).metadata.snapshots.length;
+    expect(before).toBe(3);
+    // Each replace as Iceberg's replace transaction runs it: on a 409 (another writer committed first), load and commit again.
+    const replaces = async () => {
+      const committed: bigint[] = [];
+      for (let i = 0; i < 4; i++) {
+        for (let attempt = 0; ; attempt++) {
+          const current = (await send('GET', '/v1/hive/namespaces/fed/tables/raced')).body;
+          const replace = replaceCommit(current.metadata, manifestList);
+          const res = await send('POST', '/v1/hive/namespaces/fed/tables/raced', replace);
+          if (res.status === 200) {
+            committed.push(replace.snapshotId);
+            break;
+          }
+          expect(res.status, stringifyJson(res.body)).toBe(409);
+          expect(res.body.error.type).toBe('CommitFailedException');
+          expect(attempt).toBeLessThan(50);
+        }
+      }
+      return committed;
+    };
+    const [java, replaced] = await Promise.all([metastore.icebergWriter('fed', 'raced', ['append', '6']), replaces()]);
+    expect(java.acks).toHaveLength(6);
+    expect(replaced).toHaveLength(4);
+    // Every commit adds one snapshot and none removes any: each acknowledged append and replace is in the table.
+    const final = await hmsMetadata('raced');
+    expect(final.metadata['table-uuid']).toBe(base['table-uuid']);
+    expect(final.metadata.snapshots).toHaveLength(before + java.acks.length + replaced.length);
+    const snapshots = final.metadata.snapshots.map((s: any) => String(s['snapshot-id']));
+    for (const id of replaced) expect(snapshots).toContain(String(id));
+    expect((await send('GET', '/v1/hive/namespaces/fed/tables/raced')).body['metadata-location']).toBe(final.parameters.metadata_location);
   });
 
   it('shows a principal without grants nothing', async () => {

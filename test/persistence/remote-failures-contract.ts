@@ -1,10 +1,17 @@
 /**
  * The contract every RemoteFailureStore passes (memory, SQLite, PostgreSQL): a federated warehouse's remote failure
  * history (issue 57). One row per (operation, error, window) with its count and first and last times; newest first;
- * a warehouse keeps REMOTE_FAILURES_KEPT rows; the last answer only moves forward.
+ * a warehouse keeps REMOTE_FAILURES_KEPT rows; the last answer only moves forward; a count held back is added whole;
+ * paging walks every row once, in one total order.
  */
 import { describe, expect, it } from 'vitest';
-import { REMOTE_FAILURES_KEPT, type RemoteFailureStore } from '../../packages/server/src/catalog/ports/remote-failures.js';
+import {
+  REMOTE_FAILURES_KEPT,
+  type RemoteFailure,
+  type RemoteFailureStore,
+  type RemoteOperation,
+  compareFailures,
+} from '../../packages/server/src/catalog/ports/remote-failures.js';
 
 const WINDOW = 60_000;
 const T = 1_700_000_000_000 - (1_700_000_000_000 % WINDOW);
@@ -51,6 +58,48 @@ export function remoteFailureContract(name: string, open: () => Promise<{ failur
         expect(rows).toHaveLength(REMOTE_FAILURES_KEPT);
         expect(rows[0]!.message).toBe(`answer ${REMOTE_FAILURES_KEPT + 14}`);
         expect(rows.at(-1)!.message).toBe('answer 15');
+      } finally {
+        await close();
+      }
+    });
+
+    it('adds a count held back (repeats written as one) to its row, the first time the earliest', async () => {
+      const { failures, close } = await open();
+      try {
+        const down = { warehouse: 'w', operation: 'commit-table' as const, code: 'ERR_UNAVAILABLE', message: 'down' };
+        await failures.record({ ...down, atMs: T + 20, count: 5, firstAtMs: T + 4 }, WINDOW);
+        await failures.record({ ...down, atMs: T + 30 }, WINDOW);
+        await failures.record({ ...down, atMs: T + 25, count: 3, firstAtMs: T + 2 }, WINDOW);
+        expect((await failures.recent('w', 20)).map((r) => [r.count, r.firstAtMs - T, r.lastAtMs - T])).toEqual([[9, 2, 30]]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('pages through the history in one total order (ties on the last time too), every row once', async () => {
+      const { failures, close } = await open();
+      try {
+        const operations: RemoteOperation[] = ['load-table', 'check', 'list-tables'];
+        // 30 rows, three to a last time, across two windows: the order past the last time decides.
+        for (let i = 0; i < 30; i++)
+          await failures.record(
+            { warehouse: 'w', operation: operations[i % 3]!, code: 'ERR_UNAVAILABLE', message: `m${i % 7}`, atMs: T + (i % 2) * WINDOW + Math.floor(i / 6) },
+            WINDOW,
+          );
+        await failures.record({ warehouse: 'other', operation: 'check', code: 'ERR_UNAVAILABLE', message: 'm0', atMs: T }, WINDOW);
+        const all = await failures.page('w', 1000);
+        expect(all).toHaveLength(30);
+        expect([...all].sort(compareFailures)).toEqual(all);
+        const walked: RemoteFailure[] = [];
+        let after: RemoteFailure | undefined;
+        do {
+          const page = await failures.page('w', 7, after);
+          expect(page.length).toBeLessThanOrEqual(7);
+          walked.push(...page);
+          after = page.length === 7 ? page.at(-1) : undefined;
+        } while (after);
+        expect(walked).toEqual(all);
+        expect(await failures.recent('w', 5)).toEqual(all.slice(0, 5));
       } finally {
         await close();
       }

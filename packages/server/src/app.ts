@@ -160,6 +160,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       // Rewrites still running (a plan's derived files, a compaction group) fail; their scratch files go.
       await rewriting.close();
       await planRows.flush();
+      await deps.remoteFailures?.flush();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
       await accessPorts.close?.();
       await replicas.close();

@@ -32,6 +32,8 @@ export const ADMIN_HELP = `usage:
   lakegate admin warehouse federation-status NAME
                                        call the remote now with the stored settings: ok, or its error (exit 1);
                                        then its recent failures (newest first) and when it last answered
+  lakegate admin warehouse federation-failures NAME [--page-size N] [--page-token TOKEN]
+                                       the remote's whole failure history, newest first, a page at a time
   lakegate admin warehouse grant TENANT [--root URI ... | --none]
                                        the storage a tenant's admins may create warehouses in (set: platform admins)
   lakegate admin role ls

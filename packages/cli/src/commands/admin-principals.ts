@@ -9,7 +9,7 @@ import { keyValue, table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 import { warehouseGrant } from './admin-storage-grants.js';
-import { warehouseFederation, warehouseFederationStatus, warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
+import { warehouseFederation, warehouseFederationFailures, warehouseFederationStatus, warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
 export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
@@ -29,6 +29,7 @@ export const WAREHOUSE_COMMANDS: Readonly<Record<string, SubCommand>> = {
   storage: warehouseStorage,
   federation: warehouseFederation,
   'federation-status': warehouseFederationStatus,
+  'federation-failures': warehouseFederationFailures,
   grant: warehouseGrant,
 };
 

@@ -2,9 +2,10 @@
  * `lakegate admin warehouse set NAME …`: change a warehouse's settings (its properties), and `lakegate admin warehouse
  * storage NAME …`: replace its storage profile, and `lakegate admin warehouse federation NAME …`: rotate a federated
  * warehouse's remote credential or change its settings; all checked by the server as at creation; and `lakegate admin
- * warehouse federation-status NAME`: test the remote now with what is stored.
+ * warehouse federation-status NAME`: test the remote now with what is stored, and `lakegate admin warehouse
+ * federation-failures NAME`: the remote's failure history, a page at a time.
  */
-import type { FederationStatus } from '@lakegate/client';
+import type { FederationRemoteFailure, FederationStatus } from '@lakegate/client';
 import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { help } from '../cli/dispatch.js';
@@ -105,15 +106,41 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The remote's recorded failures, newest first: when (first to last), how often, in which call, with what error. */
+/** One recorded failure on a line: when (first to last), in which call, how often, with what error. */
+function failureLine(f: FederationRemoteFailure): string {
+  const when =
+    f.count === 1 ? new Date(f['last-at-ms']).toISOString() : `${new Date(f['first-at-ms']).toISOString()} .. ${new Date(f['last-at-ms']).toISOString()}`;
+  return `  ${when}  ${f.operation} x${f.count}  ${f.error.type} ${f.error.code}: ${f.error.message}`;
+}
+
+/** The remote's recorded failures, newest first. */
 function recentFailures(failures: NonNullable<FederationStatus['recent-failures']>): string {
   if (failures.length === 0) return '\nrecent failures: none recorded';
-  const lines = failures.map((f) => {
-    const when =
-      f.count === 1 ? new Date(f['last-at-ms']).toISOString() : `${new Date(f['first-at-ms']).toISOString()} .. ${new Date(f['last-at-ms']).toISOString()}`;
-    return `  ${when}  ${f.operation} x${f.count}  ${f.error.type} ${f.error.code}: ${f.error.message}`;
+  return `\nrecent failures (newest first):\n${failures.map(failureLine).join('\n')}`;
+}
+
+/**
+ * The remote's whole failure history, a page at a time (--page-size N, --page-token TOKEN from the previous page's
+ * `next page` line), newest first. Nothing is called at the remote. --json prints the server's page as it answers it.
+ */
+export async function warehouseFederationFailures(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(argv, { 'page-size': { type: 'string' }, 'page-token': { type: 'string' } });
+  if (values.help) return help(ADMIN_HELP);
+  const [name] = positionalArgs(positionals, ['NAME']);
+  const sizeText = values['page-size'] as string | undefined;
+  const pageSize = sizeText === undefined ? undefined : Number(sizeText);
+  if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000))
+    throw new UsageError('--page-size must be a whole number from 1 to 1000');
+  const pageToken = values['page-token'] as string | undefined;
+  const { out, settings } = commandContext(values);
+  const page = await out.progress('reading the failure history', () =>
+    openManagement(settings).listWarehouseFederationFailures(name!, { ...(pageToken ? { pageToken } : {}), ...(pageSize ? { pageSize } : {}) }),
+  );
+  out.result(page, () => {
+    const lines = page.failures.length === 0 ? 'failures: none recorded' : `failures (newest first):\n${page.failures.map(failureLine).join('\n')}`;
+    return page['next-page-token'] === undefined ? lines : `${lines}\nnext page: --page-token ${page['next-page-token']}`;
   });
-  return `\nrecent failures (newest first):\n${lines.join('\n')}`;
+  return 0;
 }
 
 /**

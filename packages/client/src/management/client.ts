@@ -36,6 +36,7 @@ import type {
   UpdateWarehouseStorageRequest,
   UpdateWarehouseFederationRequest,
   FederationStatus,
+  ListFederationRemoteFailuresResponse,
   Warehouse,
 } from './types.js';
 import { ManagementEvents } from './events-client.js';
@@ -205,6 +206,20 @@ export class LakegateManagement extends ManagementEvents {
    */
   async getWarehouseFederationStatus(warehouse: string, options: { signal?: AbortSignal } = {}): Promise<FederationStatus> {
     return this.call('GET', `warehouses/${segment(warehouse)}/federation/status`, options);
+  }
+
+  /**
+   * One page of a federated warehouse's remote failure history (every row kept; the status carries the newest 20),
+   * newest first: pass the answer's `next-page-token` as `pageToken` for the next page.
+   */
+  async listWarehouseFederationFailures(
+    warehouse: string,
+    options: { pageToken?: string; pageSize?: number; signal?: AbortSignal } = {},
+  ): Promise<ListFederationRemoteFailuresResponse> {
+    return this.call('GET', `warehouses/${segment(warehouse)}/federation/failures`, {
+      signal: options.signal,
+      query: { pageToken: options.pageToken, pageSize: options.pageSize },
+    });
   }
 
   /** The storage the platform granted a tenant's administrators for their warehouses (no roots: none). */

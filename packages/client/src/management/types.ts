@@ -242,6 +242,9 @@ export type FederationStatus = protocol.FederationStatus;
 /** One entry of a federated warehouse's remote failure history: one operation's failures with one error within 5 minutes. */
 export type FederationRemoteFailure = protocol.FederationRemoteFailure;
 
+/** A page of a federated warehouse's remote failure history, newest first; `next-page-token` absent on the last page. */
+export type ListFederationRemoteFailuresResponse = protocol.ListFederationRemoteFailuresResponse;
+
 /**
  * An Iceberg metrics report a client posted for a table.
  *

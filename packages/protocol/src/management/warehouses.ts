@@ -269,6 +269,19 @@ export const FederationStatus = Type.Object(
 );
 export type FederationStatus = Static<typeof FederationStatus>;
 
+/**
+ * A page of a federated warehouse's remote failure history (GET /warehouses/{warehouse}/federation/failures): every
+ * row kept (at most 200 per warehouse), newest last failure first; nothing is called at the remote.
+ */
+export const ListFederationRemoteFailuresResponse = Type.Object(
+  {
+    failures: Type.Array(Type.Ref(FederationRemoteFailure)),
+    'next-page-token': Type.Optional(Type.String({ description: 'Absent on the last page' })),
+  },
+  { $id: 'ListFederationRemoteFailuresResponse', additionalProperties: false },
+);
+export type ListFederationRemoteFailuresResponse = Static<typeof ListFederationRemoteFailuresResponse>;
+
 /** Named schemas of this file. */
 export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
   FederationSettings,
@@ -285,4 +298,5 @@ export const MANAGEMENT_WAREHOUSE_SCHEMAS = [
   UpdateWarehouseFederationRequest,
   FederationRemoteFailure,
   FederationStatus,
+  ListFederationRemoteFailuresResponse,
 ];

@@ -28,6 +28,7 @@ import {
   UpdateWarehouseStorageRequest,
   UpdateWarehouseFederationRequest,
   FederationStatus,
+  ListFederationRemoteFailuresResponse,
   Warehouse,
 } from '../management/warehouses.js';
 import {
@@ -216,6 +217,20 @@ export const MANAGEMENT_OPERATIONS = [
       "Whether a federated warehouse's remote answers now: the connection test run with the stored settings and credential; a refusal or failure of the remote is answered in error (docs/federation.md). Platform administrators only",
     params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
     responses: { 200: ok('The outcome of the connection test (never the credential)', FederationStatus) },
+    errors: [404],
+  }),
+  manage({
+    operationId: 'listWarehouseFederationFailures',
+    method: 'GET',
+    path: '/warehouses/{warehouse}/federation/failures',
+    summary:
+      "A federated warehouse's remote failure history, every row kept (at most 200), newest last failure first: the status answers only the newest 20 (docs/federation.md). Nothing is called at the remote. Platform administrators only",
+    params: parameters({ warehouse: Type.String({ description: 'A warehouse name' }) }),
+    query: parameters({
+      pageToken: Type.Optional(Type.String({ maxLength: 400 })),
+      pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    }),
+    responses: { 200: ok('A page of recorded failures', ListFederationRemoteFailuresResponse) },
     errors: [404],
   }),
   manage({

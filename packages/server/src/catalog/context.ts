@@ -4,6 +4,7 @@ import type { Spans } from './ports/tracing.js';
 import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
 import type { Federation, RemoteCatalogs } from './ports/remote-catalog.js';
 import type { AccessDecisions } from './ports/access-decisions.js';
+import type { RemoteFailureStore } from './ports/remote-failures.js';
 import type { CatalogRequest, RequestScope } from './ports/scope.js';
 
 export type { CatalogRequest, RequestScope } from './ports/scope.js';
@@ -42,6 +43,8 @@ export interface CatalogDeps {
   spans?: Spans | undefined;
   /** The remote catalogs of federated warehouses (catalog/federation/); none: this server federates nothing. */
   remotes?: RemoteCatalogs | undefined;
+  /** The remotes' failure history as this process records it (federation/remote-failure-buffer.ts); default: the store's, unbuffered. */
+  remoteFailures?: (RemoteFailureStore & { flush(): Promise<void> }) | undefined;
 }
 
 /**

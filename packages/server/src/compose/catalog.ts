@@ -15,6 +15,7 @@ import { PageTokens } from '../catalog/paging.js';
 import type { LakegateConfig } from '../config/config.js';
 import type { AuditTrail } from '../auth/audit.js';
 import { SealedRemoteCatalogs } from '../federation/remote-catalogs.js';
+import { RemoteFailureBuffer } from '../catalog/federation/remote-failure-buffer.js';
 import type { HttpMetrics } from '../observability/metrics.js';
 import { LoggedChanges } from '../observability/logged-changes.js';
 import { Keyring } from '../security/keyring.js';
@@ -75,6 +76,8 @@ export async function createCatalog(
       box,
       (warehouse) => warehouseStorage.storageFor(warehouse),
     ),
+    // Repeats of a remote failure written as one count per 10 s, every failure counted in /metrics.
+    remoteFailures: new RemoteFailureBuffer(store.remoteFailures, clock, metrics.federation),
   };
   const accessPorts = await createAccessPorts(config, store, clock);
   const services = createCatalogServices(

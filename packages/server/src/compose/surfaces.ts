@@ -88,7 +88,7 @@ export async function mountSurfaces(app: FastifyInstance, s: SurfaceParts): Prom
       (tenant) => storageGrants.rootsOf(tenant),
       deps.audit,
       deps.remotes,
-      deps.store.remoteFailures,
+      deps.remoteFailures ?? deps.store.remoteFailures,
     ),
     storageGrants,
     access: accessAdmin,

@@ -1,5 +1,7 @@
 /** Prometheus metrics: per-route request counts and latency histograms, plus process defaults. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RemoteFailureMetrics } from '../catalog/federation/remote-failure-buffer.js';
+import { remoteFailureMetrics } from './federation-metrics.js';
 import { droppedLogLines } from './logger.js';
 
 const REQUEST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
@@ -30,6 +32,9 @@ export class HttpMetrics {
     lanceOptimizeFailed(trigger: 'on-demand' | 'scheduled', outcome: 'failed' | 'unavailable'): void;
   };
 
+  /** Failures talking to federated warehouses' remotes (federation-metrics.ts). */
+  readonly federation: RemoteFailureMetrics;
+
   /** Server-side scan planning: plans and plan-task expansions, their duration, data files planned and pruned. */
   readonly planning: {
     planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;
@@ -54,6 +59,7 @@ export class HttpMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'lakegate_' });
+    this.federation = remoteFailureMetrics(this.registry);
     const all = () => [...this.series.values()];
     this.registry.registerMetric({
       name: 'lakegate_http_requests_total',

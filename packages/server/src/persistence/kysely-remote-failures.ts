@@ -3,11 +3,12 @@
  * federation_remote_answers, migration 0032; catalog/ports/remote-failures.ts). A failure is one upsert that adds to
  * its window's row; a new row (count 1) also trims the warehouse's oldest rows beyond REMOTE_FAILURES_KEPT.
  */
-import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import {
   REMOTE_FAILURES_KEPT,
+  failureFingerprint,
   type RemoteFailure,
+  type RemoteFailureCursor,
   type RemoteFailureInput,
   type RemoteFailureStore,
   type RemoteOperation,
@@ -24,8 +25,10 @@ export class KyselyRemoteFailures implements RemoteFailureStore {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
 
   async record(f: RemoteFailureInput, windowMs: number): Promise<void> {
-    const fingerprint = createHash('sha256').update(`${f.code}\u0000${f.message}`).digest('hex');
+    const fingerprint = failureFingerprint(f.code, f.message);
     const windowStart = Math.floor(f.atMs / windowMs) * windowMs;
+    const count = f.count ?? 1;
+    const firstAt = f.firstAtMs ?? f.atMs;
     const row = await this.db
       .insertInto(TABLE)
       .values({
@@ -35,20 +38,21 @@ export class KyselyRemoteFailures implements RemoteFailureStore {
         window_start: windowStart,
         code: f.code,
         message: f.message,
-        count: 1,
-        first_at: f.atMs,
+        count,
+        first_at: firstAt,
         last_at: f.atMs,
       })
       .onConflict((oc) =>
         oc.columns(['warehouse', 'operation', 'fingerprint', 'window_start']).doUpdateSet({
-          count: sql<number>`${sql.ref(`${TABLE}.count`)} + 1`,
-          first_at: earlier(`${TABLE}.first_at`, f.atMs),
+          count: sql<number>`${sql.ref(`${TABLE}.count`)} + ${count}`,
+          first_at: earlier(`${TABLE}.first_at`, firstAt),
           last_at: later(`${TABLE}.last_at`, f.atMs),
         }),
       )
       .returning('count')
       .executeTakeFirst();
-    if (Number(row?.count ?? 0) === 1) await this.trim(f.warehouse);
+    // The row is new when its count is this record's own: trim then.
+    if (Number(row?.count ?? 0) === count) await this.trim(f.warehouse);
   }
 
   /** Keeps the warehouse's newest REMOTE_FAILURES_KEPT rows. */
@@ -65,7 +69,33 @@ export class KyselyRemoteFailures implements RemoteFailureStore {
   }
 
   async recent(warehouse: string, limit: number): Promise<RemoteFailure[]> {
-    const rows = await this.db.selectFrom(TABLE).selectAll().where('warehouse', '=', warehouse).orderBy('last_at', 'desc').limit(limit).execute();
+    return this.page(warehouse, limit);
+  }
+
+  /** Keyset paging in compareFailures' order (the primary key and last_at make it total). */
+  async page(warehouse: string, limit: number, after?: RemoteFailureCursor): Promise<RemoteFailure[]> {
+    let query = this.db.selectFrom(TABLE).selectAll().where('warehouse', '=', warehouse);
+    if (after)
+      query = query.where((eb) =>
+        eb.or([
+          eb('last_at', '<', after.lastAtMs),
+          eb.and([eb('last_at', '=', after.lastAtMs), eb('operation', '>', after.operation)]),
+          eb.and([eb('last_at', '=', after.lastAtMs), eb('operation', '=', after.operation), eb('window_start', '>', after.windowStartMs)]),
+          eb.and([
+            eb('last_at', '=', after.lastAtMs),
+            eb('operation', '=', after.operation),
+            eb('window_start', '=', after.windowStartMs),
+            eb('fingerprint', '>', after.fingerprint),
+          ]),
+        ]),
+      );
+    const rows = await query
+      .orderBy('last_at', 'desc')
+      .orderBy('operation', 'asc')
+      .orderBy('window_start', 'asc')
+      .orderBy('fingerprint', 'asc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       warehouse: r.warehouse,
       operation: r.operation as RemoteOperation,
@@ -74,6 +104,8 @@ export class KyselyRemoteFailures implements RemoteFailureStore {
       count: Number(r.count),
       firstAtMs: Number(r.first_at),
       lastAtMs: Number(r.last_at),
+      windowStartMs: Number(r.window_start),
+      fingerprint: r.fingerprint,
     }));
   }
 

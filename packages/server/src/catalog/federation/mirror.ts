@@ -18,7 +18,7 @@ import type { FederationSettings, RemoteCatalog, RemoteCatalogs, RemoteTable } f
 import { RemoteHealth } from './remote-health.js';
 
 /** The ports the mirror uses (a service context without its federation). */
-export type MirrorContext = Pick<ServiceContext, 'store' | 'newUuid' | 'clock' | 'access'>;
+export type MirrorContext = Pick<ServiceContext, 'store' | 'newUuid' | 'clock' | 'access' | 'remoteFailures'>;
 
 export type FederatedWarehouse = Warehouse & { federation: FederationSettings };
 
@@ -40,7 +40,7 @@ export class FederationMirror {
     private readonly ctx: MirrorContext,
     private readonly remotes: RemoteCatalogs,
   ) {
-    this.health = new RemoteHealth(() => ctx.store.remoteFailures, ctx.clock);
+    this.health = new RemoteHealth(() => ctx.remoteFailures ?? ctx.store.remoteFailures, ctx.clock);
   }
 
   async remote(warehouse: FederatedWarehouse): Promise<RemoteCatalog> {

@@ -22,6 +22,7 @@ import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
 import type { RemoteCatalogs } from '../ports/remote-catalog.js';
 import type { UpdateWarehouseFederationRequest, UpdateWarehouseStorageRequest } from '@lakegate/protocol';
+import { type FederationFailuresPage, federationFailures } from './federation-failures.js';
 import type { RemoteFailureStore } from '../ports/remote-failures.js';
 import { type FederationStatusResult, federationStatus, updateFederation } from './warehouse-federation.js';
 
@@ -327,5 +328,11 @@ export class WarehouseAdmin {
   async federationStatus(caller: Caller, name: string): Promise<FederationStatusResult> {
     const { warehouses, access, audit, remotes, failures } = this;
     return federationStatus({ warehouses, access, audit, remotes, failures }, caller, name);
+  }
+
+  /** A page of a federated warehouse's remote failure history, newest first (federation-failures.ts). */
+  async federationFailures(caller: Caller, name: string, pageToken: unknown, pageSize: unknown): Promise<FederationFailuresPage> {
+    const { warehouses, access, failures } = this;
+    return federationFailures({ warehouses, access, failures }, caller, name, pageToken, pageSize);
   }
 }

@@ -73,7 +73,11 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
       throw validation(`Cannot add a snapshot without a manifest-list to a format v${this.formatVersion} table (manifests is a v1 field)`);
     }
     const sequenceNumber = big(snapshot['sequence-number'] ?? 0);
-    if (this.formatVersion > 1 && !(sequenceNumber > this.lastSequenceNumber || snapshot['parent-snapshot-id'] === undefined)) {
+    // A snapshot without a parent (a replace's) may reuse the last sequence number, as Iceberg Java allows, but never go
+    // below it: its writer numbered it on a base that commits have passed since (a replace racing appends), and the
+    // table would hold a newer snapshot than its last sequence number. A conflict: the writer reloads and numbers again.
+    const stale = snapshot['parent-snapshot-id'] === undefined ? sequenceNumber < this.lastSequenceNumber : sequenceNumber <= this.lastSequenceNumber;
+    if (this.formatVersion > 1 && stale) {
       throw commitConflict(`Cannot add snapshot with sequence number ${sequenceNumber} older than last sequence number ${this.lastSequenceNumber}`);
     }
     if (this.formatVersion >= MIN_FORMAT_VERSION_ROW_LINEAGE) {

@@ -302,6 +302,16 @@ describe('applyTableUpdates: snapshots and refs', () => {
     expect(() => commitSnapshot(md, 1, 2, 1)).toThrowError(err('ERR_VALIDATION', 'already exists'));
   });
 
+  it("refuses a replace's snapshot (no parent) numbered below the table's last sequence number as a commit conflict; equal is allowed", () => {
+    // A replace prepared at sequence 1 (its snapshot numbered 2), then two appends committed first (2 and 3).
+    const md = commitSnapshot(commitSnapshot(commitSnapshot(createTable(), 1, 1), 2, 2, 1), 3, 3, 2);
+    expect(() => commitSnapshot(md, 10, 2)).toThrowError(err('ERR_COMMIT_CONFLICT', 'older than last sequence number 3'));
+    // One append first: the replace's number is the table's last, as Iceberg Java accepts; the newest snapshot is current.
+    const replaced = commitSnapshot(commitSnapshot(commitSnapshot(createTable(), 1, 1), 2, 2, 1), 10, 2);
+    expect(replaced['last-sequence-number']).toBe(2);
+    expect(replaced['current-snapshot-id']).toBe(10);
+  });
+
   it('drops intermediate snapshots from the snapshot log', () => {
     const md = applyTableUpdates(
       createTable(),

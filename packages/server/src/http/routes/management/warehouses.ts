@@ -7,6 +7,7 @@ import { namespaceParam } from '../iceberg/common.js';
 import { operationRoute } from '../../operation-route.js';
 import { icebergError } from '../../mappers/iceberg-errors.js';
 import type { CatalogErrorCode } from '../../../errors/catalog-error.js';
+import type { RemoteFailure } from '../../../catalog/ports/remote-failures.js';
 
 /**
  * The remote's failure in the error model, its message kept even for a 5xx code: it is the remote's, never internal. A
@@ -21,6 +22,14 @@ function remoteError(e: { code: string; message: string }) {
   }
   return { message: e.message, type: mapped.type, code: mapped.code };
 }
+
+const failureView = (f: RemoteFailure) => ({
+  operation: f.operation,
+  error: remoteError(f),
+  count: f.count,
+  'first-at-ms': f.firstAtMs,
+  'last-at-ms': f.lastAtMs,
+});
 
 export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tables: TableService): void {
   operationRoute(app, 'listWarehouses', async (req) => ({ warehouses: await admin.list(callerOf(req)) }));
@@ -40,15 +49,15 @@ export function warehouseRoutes(app: FastifyInstance, admin: WarehouseAdmin, tab
       'checked-at-ms': s.checkedAtMs,
       'elapsed-ms': s.elapsedMs,
       ...(s.error ? { error: remoteError(s.error) } : {}),
-      'recent-failures': s.recentFailures.map((f) => ({
-        operation: f.operation,
-        error: remoteError(f),
-        count: f.count,
-        'first-at-ms': f.firstAtMs,
-        'last-at-ms': f.lastAtMs,
-      })),
+      'recent-failures': s.recentFailures.map(failureView),
       ...(s.lastAnsweredAtMs === undefined ? {} : { 'last-answered-at-ms': s.lastAnsweredAtMs }),
     };
+  });
+
+  operationRoute(app, 'listWarehouseFederationFailures', async (req) => {
+    const { pageToken, pageSize } = req.query;
+    const page = await admin.federationFailures(callerOf(req), req.params.warehouse, pageToken, pageSize);
+    return { failures: page.failures.map(failureView), ...(page.nextPageToken === undefined ? {} : { 'next-page-token': page.nextPageToken }) };
   });
 
   operationRoute(app, 'listMetricsReports', async (req) => {
