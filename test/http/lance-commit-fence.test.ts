@@ -78,6 +78,19 @@ async function table(c: Catalog, name: string): Promise<void> {
   expect(await write(c, name, 1)).toBe(200);
 }
 
+/** How many fences came down each way (`/metrics`), and the fence-lowered log lines. */
+async function fences(c: Catalog): Promise<Record<string, number>> {
+  const text = (await c.cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
+  const count = (end: string) => Number(new RegExp(`lakegate_lance_commit_fences_total\\{end="${end}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+  return { landed: count('landed'), released: count('released'), lapsed: count('lapsed') };
+}
+const loweredLines = (c: Catalog) =>
+  c.cat
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes('"lance-table.fence-lowered"'))
+    .map((l) => JSON.parse(l).event as { end: string; heldMs: number; tableId: string });
+
 const creators = async (c: Catalog, name: string) => {
   const listed = await c.send('POST', `${L}/table/fe%24${name}/version/list`, {});
   return (listed.body.versions as Array<{ version: number; metadata: Record<string, string> }>)
@@ -117,6 +130,9 @@ describe('a fence of 60 s (longer than any test here: what ends it is the job)',
       [3, 'job'],
       [4, 'writer'],
     ]);
+    // The fence is counted by how it came down, and logged with how long it held.
+    expect(await fences(c)).toEqual({ landed: 1, released: 0, lapsed: 0 });
+    expect(loweredLines(c)).toEqual([expect.objectContaining({ end: 'landed', heldMs: expect.any(Number) })]);
   }, 30_000);
 
   it('releases the fence when the job fails: the waiting writer commits', async () => {
@@ -134,6 +150,7 @@ describe('a fence of 60 s (longer than any test here: what ends it is the job)',
     expect(await writer).toBe(200);
     expect((await c.send('GET', MAINTENANCE('failing'))).body.state).toBe('failed');
     expect(await write(c, 'failing', 4)).toBe(200);
+    expect(await fences(c)).toEqual({ landed: 1, released: 1, lapsed: 0 });
   }, 30_000);
 
   it('holds no commit of a table without a running job, nor of another table while a job runs', async () => {
@@ -169,5 +186,8 @@ describe('a fence of 200 ms', () => {
     };
     expect((await c.send('POST', MAINTENANCE('stuck'), { actions: ['optimize'] })).status).toBe(200);
     expect(state).toBe('running');
+    expect(await fences(c)).toEqual({ landed: 0, released: 0, lapsed: 1 });
+    expect(loweredLines(c)).toEqual([expect.objectContaining({ end: 'lapsed' })]);
+    expect(loweredLines(c)[0]!.heldMs).toBeGreaterThanOrEqual(150);
   }, 30_000);
 });

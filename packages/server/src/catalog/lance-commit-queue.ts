@@ -20,7 +20,8 @@
  * Not across replicas: Coherence reaches this server's processes only; a writer on another replica races as before.
  */
 import { KeyedMutex } from './keyed-mutex.js';
-import type { Caller, Coherence } from './ports/index.js';
+import type { Caller, Clock, Coherence } from './ports/index.js';
+import type { Outcomes } from './ports/change-listener.js';
 
 /** How long a fence holds other commits of the table at most when no setting says otherwise. */
 export const DEFAULT_LANCE_FENCE_MS = 5_000;
@@ -28,8 +29,11 @@ export const DEFAULT_LANCE_FENCE_MS = 5_000;
 interface Claim {
   /** Who commits for the job: its commits are the claimant's (a job's committer is `system:maintenance for …`). */
   committer: string;
-  fence: (() => void) | undefined;
+  /** Lowers the raised fence, saying why (reported as a `lance-table.fence-lowered` outcome: its metric and log line). */
+  fence: ((end: FenceEnd) => void) | undefined;
 }
+
+type FenceEnd = 'landed' | 'released' | 'lapsed';
 
 export class LanceCommitQueue {
   private readonly mutex = new KeyedMutex();
@@ -38,6 +42,8 @@ export class LanceCommitQueue {
   constructor(
     private readonly coherence: Coherence,
     private readonly fenceMs: number = DEFAULT_LANCE_FENCE_MS,
+    /** Where a lowered fence is reported (its metric and log line), with the clock that times it; none: not reported. */
+    private readonly report?: { outcomes: Outcomes; clock: Clock },
   ) {}
 
   /** The queue's key of a table's branch (its catalog id: a rename does not change it). */
@@ -57,7 +63,7 @@ export class LanceCommitQueue {
     this.claims.set(key, claim);
     return () => {
       if (this.claims.get(key) === claim) this.claims.delete(key);
-      claim.fence?.();
+      claim.fence?.('released');
     };
   }
 
@@ -71,12 +77,18 @@ export class LanceCommitQueue {
     if (claim === undefined || claim.fence !== undefined || this.fenceMs <= 0) return;
     let lower!: () => void;
     const lowered = new Promise<void>((resolve) => (lower = resolve));
-    const timer = setTimeout(() => claim.fence?.(), this.fenceMs);
+    const timer = setTimeout(() => claim.fence?.('lapsed'), this.fenceMs);
     timer.unref?.();
-    const fence = () => {
+    const raisedMs = this.report?.clock.now() ?? 0;
+    const fence = (end: FenceEnd) => {
       clearTimeout(timer);
-      if (claim.fence === fence) claim.fence = undefined;
+      if (claim.fence !== fence) return;
+      claim.fence = undefined;
       lower();
+      if (this.report !== undefined) {
+        const [, tableId = '', branch = ''] = key.split('\u0000');
+        this.report.outcomes.report({ type: 'lance-table.fence-lowered', tableId, branch, end, heldMs: Math.max(this.report.clock.now() - raisedMs, 0) });
+      }
     };
     claim.fence = fence;
     const held = new Promise<void>((resolve) => {
@@ -90,7 +102,7 @@ export class LanceCommitQueue {
 
   /** A commit of `caller` landed: when it is the claimant's, lowers its fence, and the queued commits go on in order. */
   landed(key: string, caller: Caller): void {
-    this.claimant(key, caller)?.fence?.();
+    this.claimant(key, caller)?.fence?.('landed');
   }
 
   private claimant(key: string, caller: Caller): Claim | undefined {

@@ -139,7 +139,10 @@ export function createCatalogServices(
     coherence: deps.coherence,
   });
   // One queue of Lance commits per process, shared by the Lance routes and the maintenance jobs (optimize's fence).
-  const lanceCommits = new LanceCommitQueue(deps.coherence, deps.settings.lanceCommitFenceMs ?? DEFAULT_LANCE_FENCE_MS);
+  const lanceCommits = new LanceCommitQueue(deps.coherence, deps.settings.lanceCommitFenceMs ?? DEFAULT_LANCE_FENCE_MS, {
+    outcomes: deps.outcomes,
+    clock: deps.clock,
+  });
   const tableCtx = { ...ctx, namespaces, credentials, signing, policies, lanceCommits };
   // Lance tables on a federated warehouse would be kept here only, behind the remote's back (its remote holds Iceberg
   // tables): refused, as the Iceberg operations federation does not pass through are. Lance namespace listing,

@@ -30,6 +30,8 @@ export class HttpMetrics {
     lanceOptimized(trigger: 'on-demand' | 'scheduled', removed: number, added: number, seconds: number): void;
     /** A Lance table's optimize failed (unavailable: the Lance library is not there). */
     lanceOptimizeFailed(trigger: 'on-demand' | 'scheduled', outcome: 'failed' | 'unavailable'): void;
+    /** A Lance optimize's fence came down (landed, released, lapsed), having held other commits for `seconds` at most. */
+    lanceFence(end: 'landed' | 'released' | 'lapsed', seconds: number): void;
   };
 
   /** Failures talking to federated warehouses' remotes (federation-metrics.ts). */
@@ -255,7 +257,23 @@ export class HttpMetrics {
       help: 'Wall-clock seconds of Lance optimize runs that ended (the library run and its commits), by trigger',
       ...byTrigger,
     });
+    const lanceFences = new Counter({
+      name: 'lakegate_lance_commit_fences_total',
+      help: "Fences a Lance table's optimize raised after losing a commit race, by how each came down (landed: the job's commit; released: the job ended; lapsed: lanceCommitFenceMs passed)",
+      labelNames: ['end'],
+      registers: [this.registry],
+    });
+    const lanceFenceSeconds = new Counter({
+      name: 'lakegate_lance_commit_fence_seconds_total',
+      help: 'Seconds Lance optimize fences were up (other commits of the table waited at most that long), by how each came down',
+      labelNames: ['end'],
+      registers: [this.registry],
+    });
     this.maintenance = {
+      lanceFence: (end, seconds) => {
+        lanceFences.inc({ end });
+        lanceFenceSeconds.inc({ end }, seconds);
+      },
       lanceOptimized: (trigger, removed, added, seconds) => {
         lanceRuns.inc({ trigger, outcome: removed > 0 ? 'compacted' : 'unchanged' });
         lanceRemoved.inc({ trigger }, removed);

@@ -29,6 +29,12 @@ export type Outcome =
       failedFiles: number;
       missingFiles: number;
     }
+  /**
+   * A fence of a Lance table's optimize (catalog/lance-commit-queue.ts) came down: by the job's next commit landing
+   * (`landed`), the job's end (`released`), or its bound passing (`lapsed`); `heldMs` is how long other commits waited
+   * at most. The table is named by its catalog id (the queue knows no names).
+   */
+  | { type: 'lance-table.fence-lowered'; tableId: string; branch: string; end: 'landed' | 'released' | 'lapsed'; heldMs: number }
   /** A Lance table's optimize (maintenance action `optimize`) ended; its versions were each recorded as `lance-table.version-created`. */
   | {
       type: 'lance-table.optimized';
