@@ -6,14 +6,17 @@
  * with its parent (a nested name's ref read where Lance keeps it), DeleteTableBranch frees a nested name for a new
  * branch; the creation is audited as the caller. A name in use is 409 (code 23), an unknown source version or
  * branch 404 (codes 11 and 22), a reader 403, and none of them creates anything; of two creations of one name at once,
- * one wins and the other is that 409. The refusals before the library, in
+ * one wins and the other is that 409. On MinIO: the ref's key is the percent-encoded one Lance reads, and a deleted
+ * branch leaves no object of its own. The refusals before the library, in
  * process: test/http/lance-branches.test.ts.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { clientToken, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { clientToken, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -32,19 +35,21 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => server?.stop());
 
-const connect = () => lancedb.connectNamespace('rest', { uri: `${server.url}/lance/default`, headers: { Authorization: `Bearer ${writerToken}` } });
-const branchCreate = async (body: unknown, token = writerToken) => {
-  const res = await fetch(`${server.url}/lance/default/v1/table/bc%24src/branches/create`, {
+const connect = (warehouse = 'default') =>
+  lancedb.connectNamespace('rest', { uri: `${server.url}/lance/${warehouse}`, headers: { Authorization: `Bearer ${writerToken}` } });
+const branchCreate = async (body: unknown, token = writerToken, warehouse = 'default') => {
+  const res = await fetch(`${server.url}/lance/${warehouse}/v1/table/bc%24src/branches/create`, {
     method: 'POST',
     body: JSON.stringify(body),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
-const branchList = async () => (await send('POST', '/lance/default/v1/table/bc%24src/branches/list', {})).body.branches as Record<string, any>;
+const branchList = async (warehouse = 'default') =>
+  (await send('POST', `/lance/${warehouse}/v1/table/bc%24src/branches/list`, {})).body.branches as Record<string, any>;
 /** The ids LanceDB reads on a branch (main when undefined), through the namespace. */
-async function idsOn(branch: string | undefined): Promise<number[]> {
-  const db = await connect();
+async function idsOn(branch: string | undefined, warehouse = 'default'): Promise<number[]> {
+  const db = await connect(warehouse);
   const table = await db.openTable('src', ['bc']);
   const on = branch === undefined ? table : await (await table.branches()).checkout(branch);
   try {
@@ -120,4 +125,50 @@ it('refuses a name in use (409), an unknown source (404) and a reader (403), cre
   expect(await branchCreate({ name: 'x' }, readerToken)).toMatchObject({ status: 403, body: { code: 15 } });
   expect(await branchList()).toEqual(before);
   expect(await idsOn('dev')).toEqual([1, 2, 3]);
+});
+
+describe('on object storage (MinIO): the ref of a nested name is the percent-encoded key Lance reads, and a deleted branch leaves no object', () => {
+  const BUCKET = 'lakegate-lance-branches';
+  const WAREHOUSE = 'lancebr';
+  let minio: Minio;
+  beforeAll(async () => {
+    minio = await startMinio();
+    await minio.createBucket(BUCKET);
+    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await grantTo(server, writerName, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
+  }, 120_000);
+  afterAll(async () => minio?.stop());
+
+  const keys = async () => {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }));
+      out.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token);
+    return out;
+  };
+
+  it('creates, reads, deletes and creates again a nested branch in the bucket', async () => {
+    const db = await connect(WAREHOUSE);
+    await db.createNamespace(['bc']);
+    const table = await db.createTable('src', [{ id: 1 }], ['bc']);
+    await table.add([{ id: 2 }]);
+    table.close();
+    db.close();
+    expect(await branchCreate({ name: 'team/x', from_version: 1 }, writerToken, WAREHOUSE)).toEqual({ status: 200, body: {} });
+    expect(await idsOn('team/x', WAREHOUSE)).toEqual([1]);
+    const refs = (await keys()).filter((k) => k.includes('/_refs/branches/'));
+    expect(refs.map((k) => k.slice(k.indexOf('/_refs/')))).toEqual(['/_refs/branches/team%2Fx.json']);
+    expect((await keys()).some((k) => k.includes('/tree/team/x/_versions/'))).toBe(true);
+    expect(await branchList(WAREHOUSE)).toMatchObject({ 'team/x': { parentVersion: 1 } });
+
+    expect((await send('POST', `/lance/${WAREHOUSE}/v1/table/bc%24src/branches/delete`, { name: 'team/x' })).status).toBe(200);
+    expect((await keys()).filter((k) => k.includes('/_refs/branches/') || k.includes('/tree/'))).toEqual([]);
+    expect(await branchCreate({ name: 'team/x' }, writerToken, WAREHOUSE)).toMatchObject({ status: 200 });
+    expect(await idsOn('team/x', WAREHOUSE)).toEqual([1, 2]);
+    expect(await idsOn(undefined, WAREHOUSE)).toEqual([1, 2]);
+  }, 120_000);
 });
