@@ -15,6 +15,7 @@
  */
 import type { CatalogObjectRecord, Clock, Coherence } from '../ports/index.js';
 import type { OutboxEventInput } from '../ports/outbox.js';
+import { tenantOfStream } from '../outbox/tenant-events.js';
 import { TtlCache } from '../ttl-cache.js';
 
 /** Change kinds (after `io.lakegate.`) that leave every table's and view's record as it was. */
@@ -56,7 +57,8 @@ export class TrinoTableRecords {
   /** The store's ChangeListener half (compose/catalog.ts): drops the records of each warehouse a change touched, here and elsewhere. */
   committed(changes: readonly OutboxEventInput[]): void {
     const touched = new Set<string>();
-    for (const c of changes) if (!UNRELATED.test(c.type)) touched.add(c.warehouse);
+    // A tenant's own events (roles, principals: outbox/tenant-events.ts) name its stream, no warehouse.
+    for (const c of changes) if (!UNRELATED.test(c.type) && tenantOfStream(c.warehouse) === undefined) touched.add(c.warehouse);
     for (const warehouse of touched) {
       this.drop(warehouse);
       this.coherence?.announce('objects', warehouse);
