@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantPrincipal, revoke } from '../support/access.js';
+import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
 import { clusterWorkerPids as workerPids } from '../support/cluster-workers.js';
 import { startFakeS3 } from '../support/fake-s3.js';
 import { httpSender, simpleSchema } from '../support/iceberg-http.js';
@@ -152,6 +152,44 @@ describe('serve --workers 2', () => {
     expect(await statuses(10, () => attempt('wrong', '127.0.0.2'))).toEqual(Array(10).fill(401));
     expect(await statuses(4, () => attempt(victim.secret, '127.0.0.2'))).toEqual(Array(4).fill(429));
     expect(await statuses(4, () => attempt(victim.secret, '127.0.0.1'))).toEqual(Array(4).fill(200));
+  });
+
+  it("a table renamed through one worker is what every worker's Trino OPA decisions see, though they kept its record", async () => {
+    const admin = httpSender(server.url, await server.token());
+    const engine = await createPrincipal(server, 'wk-trino', { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true });
+    const key = (await admin('POST', `/management/v1/principals/${engine.id}/api-keys`, { name: 'opa' })).body['api-key'] as string;
+    expect(
+      (await admin('PUT', `/management/v1/warehouses/default/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status,
+    ).toBe(200);
+    expect((await admin('POST', '/v1/default/namespaces/wk/tables', { name: 'o', schema: simpleSchema })).status).toBe(200);
+    await addMember(admin, 'wk-opa', { kind: 'user', name: 'alice', issuer: 'asserted' });
+    await grant(admin, 'wk-opa', ['table:read-data'], { type: 'table', warehouse: 'default', namespace: ['wk'], name: 'o' });
+    const body = JSON.stringify({
+      input: {
+        context: { identity: { user: 'alice', groups: [] }, softwareStack: { trinoVersion: '476' } },
+        action: { operation: 'SelectFromColumns', resource: { table: { catalogName: 'lake', schemaName: 'wk', tableName: 'o', columns: ['id'] } } },
+      },
+    });
+    const select = async () => {
+      const res = await fresh(
+        server.url,
+        'POST',
+        `/management/v1/trino-opa/allow?api-key=${encodeURIComponent(key)}`,
+        { 'content-type': 'application/json' },
+        body,
+      );
+      return { status: res.status === 200 && (JSON.parse(res.text) as { result: boolean }).result ? 200 : 403 };
+    };
+    // Both workers resolve (and keep) the name: alice may read.
+    expect(await statuses(8, select)).toEqual(Array(8).fill(200));
+    const rename = { source: { namespace: ['wk'], name: 'o' }, destination: { namespace: ['wk'], name: 'o2' } };
+    expect((await admin('POST', '/v1/default/tables/rename', rename)).status).toBe(204);
+    // The worker that renamed it forgot the name at once; the other by the announcement (milliseconds; without it, it
+    // would keep the name for the 10-minute authorization cache bound and answer yes for the renamed table).
+    await until('every worker answering no', async () => (await statuses(8, select)).every((s) => s === 403), 5_000);
+    // Nor is a new table under the old name the one alice was granted.
+    expect((await admin('POST', '/v1/default/namespaces/wk/tables', { name: 'o', schema: simpleSchema })).status).toBe(200);
+    expect(await statuses(8, select)).toEqual(Array(8).fill(403));
   });
 
   it('shows audit decisions of both workers as soon as they are made', async () => {

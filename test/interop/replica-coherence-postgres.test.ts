@@ -3,12 +3,14 @@
  * LISTEN/NOTIFY), not within the caches' TTLs: two in-process replicas (no workers, so IPC plays no part) on one
  * database, the authorization cache's TTL set to 5 minutes so that only a notification can explain a change being
  * seen. A grant revoked on one replica refuses the next request on the other; a policy defined on one restricts
- * the next request on the other; an API key revoked on one is refused by the other, which had cached it; a change made while a replica's listening connection was cut is seen once it
+ * the next request on the other; an API key revoked on one is refused by the other, which had cached it; a table
+ * renamed on one (and another created under its name) is seen by the other's Trino OPA decisions, which kept its
+ * record (catalog/trino-opa/table-records.ts); a change made while a replica's listening connection was cut is seen once it
  * reconnects (everything shared counts as changed then). Each case fails with the replica channel removed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { grantPrincipal, revoke } from '../support/access.js';
+import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender, injectSender } from '../support/inject.js';
@@ -110,6 +112,42 @@ describe('replicas on one PostgreSQL', () => {
     expect((await withKey()).status).not.toBe(401);
     expect((await adminA('DELETE', `/management/v1/api-keys/${made.body['key-id']}`)).status).toBe(204);
     await seen(withKey, 401);
+  });
+
+  it("a table renamed on one replica, and a new one under its name, are seen by the other's Trino OPA decisions, which kept the record", async () => {
+    const engine = await adminA('POST', '/management/v1/principals', {
+      name: 'coherence-trino',
+      delegation: { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true },
+    });
+    expect(engine.status, stringifyJson(engine.body)).toBe(201);
+    const id = engine.body['client-id'] as string;
+    const key = (await adminA('POST', `/management/v1/principals/${id}/api-keys`, { name: 'opa' })).body['api-key'] as string;
+    expect((await adminA('PUT', `/management/v1/warehouses/default/policy-enforcers/${id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
+      200,
+    );
+    expect((await adminA('POST', '/v1/default/namespaces/db/tables', { name: 'o', schema })).status).toBe(200);
+    await addMember(adminA, 'opa-readers', { kind: 'user', name: 'alice', issuer: 'asserted' });
+    await grant(adminA, 'opa-readers', ['table:read-data'], { ...table, name: 'o' });
+    const select = async () => {
+      const res = await injectSender(b.lakegate.app)('POST', `/management/v1/trino-opa/allow?api-key=${encodeURIComponent(key)}`, {
+        input: {
+          context: { identity: { user: 'alice', groups: [] }, softwareStack: { trinoVersion: '476' } },
+          action: { operation: 'SelectFromColumns', resource: { table: { catalogName: 'lake', schemaName: 'db', tableName: 'o', columns: ['region'] } } },
+        },
+      });
+      return { status: res.body?.result === true ? 200 : 403 };
+    };
+    // B resolves (and keeps) the name: alice may read.
+    await seen(select, 200);
+    expect((await select()).status).toBe(200);
+    const moved = await adminA('POST', '/v1/default/tables/rename', {
+      source: { namespace: ['db'], name: 'o' },
+      destination: { namespace: ['db'], name: 'o2' },
+    });
+    expect(moved.status, String(JSON.stringify(moved.body))).toBe(204);
+    expect((await adminA('POST', '/v1/default/namespaces/db/tables', { name: 'o', schema })).status).toBe(200);
+    // The new table under the old name is not the one alice was granted.
+    await seen(select, 403);
   });
 
   it("a change made while a replica's listening connection was cut is seen once it reconnects", async () => {

@@ -37,6 +37,7 @@ import { PolicyAdmin } from './management/policy-admin.js';
 import { EnforcerAdmin } from './management/enforcer-admin.js';
 import { TrinoOpaDecisions } from './trino-opa/decisions.js';
 import { TrinoOpaExpressions } from './trino-opa/expressions.js';
+import { TrinoTableRecords } from './trino-opa/table-records.js';
 import type { EngineUsers } from './ports/trino-opa.js';
 import { OpaSessions } from './trino-opa/session.js';
 import { FederationService } from './federation/federation-service.js';
@@ -79,6 +80,8 @@ export interface CatalogServices {
   policyGate: PolicyGate;
   /** The decision endpoints of Trino's OPA access control (catalog/trino-opa/), over the given view of engines' users. */
   trinoOpa: (users: EngineUsers) => { decisions: TrinoOpaDecisions; expressions: TrinoOpaExpressions };
+  /** The records those decisions resolve Trino's names to; told the committed changes (compose/catalog.ts). */
+  trinoOpaTables: TrinoTableRecords;
   /** Catalog-supplied labels of tables and views (catalog/labels/). */
   labels: LabelAdmin;
   /** Functions (SQL UDFs): read on the Iceberg surface (functions/), administered through management. */
@@ -163,6 +166,7 @@ export function createCatalogServices(
   const lanceCtx = { ...ctx, scope: lanceScope, scopeCached: lanceScopeCached };
   const lanceTableCtx = { ...tableCtx, scope: lanceScope, scopeCached: lanceScopeCached };
   const lanceTables = new LanceTableService(lanceTableCtx);
+  const trinoOpaTables = new TrinoTableRecords(accessPorts.cacheTtlMs, deps.clock, deps.coherence);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
   return {
     warehouses,
@@ -193,9 +197,10 @@ export function createCatalogServices(
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,
     trinoOpa: (users) => {
-      const decisions = new TrinoOpaDecisions(ctx, new OpaSessions(policies, users, deps.clock, accessPorts.cacheTtlMs));
+      const decisions = new TrinoOpaDecisions(ctx, new OpaSessions(policies, users, deps.clock, accessPorts.cacheTtlMs), trinoOpaTables);
       return { decisions, expressions: new TrinoOpaExpressions(ctx, policies, decisions) };
     },
+    trinoOpaTables,
     labels: new LabelAdmin(ctx, labels),
     functions: new FunctionService(ctx, functions),
     functionAdmin: new FunctionAdmin(ctx, functions),

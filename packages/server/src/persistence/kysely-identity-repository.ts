@@ -63,6 +63,9 @@ const toSession = (r: Selectable<TokenSessionsTable>): TokenSessionRecord => ({
   expiresAtMs: num(r.expires_at),
 });
 
+/** Rows per INSERT of audit events (10 parameters each). */
+const AUDIT_ROWS_PER_STATEMENT = 100;
+
 export class KyselyIdentityRepository implements IdentityRepository {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
 
@@ -257,12 +260,18 @@ export class KyselyIdentityRepository implements IdentityRepository {
       object: e.object ?? null,
       request_id: e.requestId ?? null,
     }));
-    // One statement per batch: a batch lands whole or not at all.
-    for (let i = 0; i < rows.length; i += 100)
-      await this.db
-        .insertInto('audit_events')
-        .values(rows.slice(i, i + 100))
-        .execute();
+    // A batch lands whole or not at all, in one transaction: one commit (on SQLite one fsync, which better-sqlite3
+    // waits for on the event loop) per batch, not one per 100 rows (statements stay at 100 rows: SQLite's bound on
+    // parameters). Inside a caller's transaction, in that one.
+    const write = async (db: Kysely<CatalogDatabase>) => {
+      for (let i = 0; i < rows.length; i += AUDIT_ROWS_PER_STATEMENT)
+        await db
+          .insertInto('audit_events')
+          .values(rows.slice(i, i + AUDIT_ROWS_PER_STATEMENT))
+          .execute();
+    };
+    if (rows.length <= AUDIT_ROWS_PER_STATEMENT || this.db.isTransaction) await write(this.db);
+    else await this.db.transaction().execute(write);
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEvent[]> {

@@ -386,7 +386,9 @@ export type CoherenceTopic =
   /** A successful one (key: JSON [client id, address]). */
   | 'sign-in-succeeded'
   /** A table's row-filter or column-mask policies changed (key: the table's catalog id). */
-  | 'policies';
+  | 'policies'
+  /** A table's, view's or namespace's record changed: created, committed, renamed, dropped (key: the warehouse). */
+  | 'objects';
 
 /** One process alone: announcements reach nobody (the in-memory implementation). */
 export class LocalCoherence implements Coherence {

@@ -19,6 +19,7 @@ import type { ServiceContext } from '../context.js';
 import type { Caller, CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { SecurablePath } from '../ports/access.js';
 import type { OpaSession, OpaSessions } from './session.js';
+import type { TrinoTableRecords } from './table-records.js';
 
 /** Operations allowed to every user the engine may act for (nothing of Lakegate's is touched). */
 const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'SetSystemSessionProperty', 'ShowFunctions', 'FilterFunctions']);
@@ -76,6 +77,7 @@ export class TrinoOpaDecisions {
   constructor(
     private readonly ctx: ServiceContext,
     private readonly sessions: OpaSessions,
+    private readonly records: TrinoTableRecords,
   ) {}
 
   /** opa.policy.uri: one operation, at most one resource. */
@@ -122,7 +124,7 @@ export class TrinoOpaDecisions {
     const namespace = [t.schemaName];
     const [ns, record] = await Promise.all([
       this.ctx.access.namespacePath(warehouse, namespace),
-      this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName),
+      this.records.get(warehouse.name, namespace, t.tableName, () => this.ctx.store.repository.getObject(warehouse.name, namespace, t.tableName)),
     ]);
     if (record?.kind !== 'table' && record?.kind !== 'view') return { warehouse, namespace, name: t.tableName, path: ns.path };
     const path = this.ctx.access.objectPath(ns.path, record.kind, record.id);

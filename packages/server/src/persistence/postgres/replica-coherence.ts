@@ -23,7 +23,15 @@ const CHANNEL = 'lakegate_coherence';
 export const APPLICATION_NAME = 'lakegate-coherence';
 /** PostgreSQL's NOTIFY payload limit is 8000 bytes: a longer key is sent as "everything of the topic". */
 const MAX_PAYLOAD = 7900;
-const SHARED: ReadonlySet<CoherenceTopic> = new Set<CoherenceTopic>(['access', 'namespace-ids', 'principals', 'token-sessions', 'warehouses', 'policies']);
+const SHARED: ReadonlySet<CoherenceTopic> = new Set<CoherenceTopic>([
+  'access',
+  'namespace-ids',
+  'principals',
+  'token-sessions',
+  'warehouses',
+  'policies',
+  'objects',
+]);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
