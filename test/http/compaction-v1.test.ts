@@ -16,6 +16,7 @@ import { openAvro } from '../../packages/server/src/catalog/manifests/read-avro.
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { tableWithManyManifests } from '../support/many-manifests.js';
 import { scanTable, tableWithSmallFiles } from '../support/small-files.js';
 
@@ -27,9 +28,7 @@ const maintain = (name: string, body: unknown) => send('POST', `/management/v1/w
 beforeAll(async () => {
   cat = await startInProcess();
   send = injectSender(cat.lakegate.app);
-  const wh = await send('POST', '/management/v1/warehouses', { name: 'wh', 'storage-root': `file://${cat.dataDir}/wh`, 'storage-profile': { type: 'file' } });
-  expect(wh.status, stringifyJson(wh.body)).toBe(201);
-  expect((await send('POST', '/v1/wh/namespaces', { namespace: ['db'] })).status).toBe(200);
+  await createFileLake(send, cat, 'wh', ['db']);
 });
 afterAll(async () => {
   await cat?.close();
