@@ -13,9 +13,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { type Send } from '../support/iceberg-http.js';
-import { injectSender } from '../support/inject.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { createFileLake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { startFileCatalog } from '../support/lake-warehouse.js';
 import { planFilesOf, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 
 let cat: TestCatalog;
@@ -24,9 +23,7 @@ const WH = 'sorted';
 const TABLES = `/v1/${WH}/namespaces/db/tables`;
 
 beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-  await createFileLake(send, cat, WH, ['db']);
+  ({ cat, send } = await startFileCatalog(WH, ['db']));
 });
 afterAll(async () => {
   await cat?.close();

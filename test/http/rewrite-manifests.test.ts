@@ -11,9 +11,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
-import { injectSender } from '../support/inject.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { createFileLake } from '../support/lake-warehouse.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { startFileCatalog } from '../support/lake-warehouse.js';
 import { REGIONS, tableWithManyManifests as manyManifests } from '../support/many-manifests.js';
 import { tableWithSmallFiles } from '../support/small-files.js';
 
@@ -22,9 +21,7 @@ let send: Send;
 const TABLES = '/v1/wh/namespaces/db/tables';
 
 beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-  await createFileLake(send, cat, 'wh', ['db']);
+  ({ cat, send } = await startFileCatalog('wh', ['db']));
 });
 afterAll(async () => {
   await cat?.close();

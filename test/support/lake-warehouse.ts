@@ -9,6 +9,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { startFakeS3, type FakeS3 } from './fake-s3.js';
 import type { Send } from './iceberg-http.js';
 import { startInProcess, type TestCatalog } from './in-process.js';
+import { injectSender } from './inject.js';
 import { signInAdmin } from './principals.js';
 
 export interface LakeOptions {
@@ -66,4 +67,15 @@ export async function createFileLake(send: Send, cat: TestCatalog, name: string,
   });
   expect(res.status, stringifyJson(res.body)).toBe(201);
   for (const ns of namespaces) expect((await send('POST', `/v1/${name}/namespaces`, { namespace: [ns] })).status).toBe(200);
+}
+
+/**
+ * An anonymous in-process catalog (environment `env`) and createFileLake's warehouse `name` with `namespaces` in it;
+ * `send` calls the catalog in-process. The caller closes `cat`.
+ */
+export async function startFileCatalog(name: string, namespaces: string[], env: Record<string, string> = {}): Promise<{ cat: TestCatalog; send: Send }> {
+  const cat = await startInProcess(env);
+  const send = injectSender(cat.lakegate.app);
+  await createFileLake(send, cat, name, namespaces);
+  return { cat, send };
 }
