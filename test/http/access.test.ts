@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
-import { createTransactionCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { createTransactionCommit, simpleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
@@ -290,18 +290,7 @@ describe('grants follow the object', () => {
   it('lets a table or view move to another namespace only when that gives the caller nothing it did not hold', async () => {
     for (const levels of [['vault'], ['open']]) await admin('POST', '/v1/default/namespaces', { namespace: levels });
     await admin('POST', '/v1/default/namespaces/vault/tables', { name: 'gold', schema: simpleSchema });
-    await admin('POST', '/v1/default/namespaces/vault/views', {
-      name: 'gv',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['vault'],
-        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-      },
-    });
+    await admin('POST', '/v1/default/namespaces/vault/views', sqlView('gv', ['vault'], 'select 1'));
     const mover = await signedInPrincipal(cat, 'mover');
     await grantPrincipal(admin, mover.id, ['table:drop'], table(['vault'], 'gold'));
     await grantPrincipal(admin, mover.id, ['view:drop'], { type: 'view', warehouse: 'default', namespace: ['vault'], name: 'gv' });
@@ -468,19 +457,7 @@ describe('the audit trail of decisions', () => {
 
 describe('a table loaded through a view (referenced-by)', () => {
   it("is authorized on the caller's own privileges: reading the view gives nothing on the table (docs/authorization.md)", async () => {
-    const view = {
-      name: 'orders_view',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['sales'],
-        representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }],
-      },
-      properties: { owner: 'admin' },
-    };
+    const view = sqlView('orders_view', ['sales'], 'select * from orders', { properties: { owner: 'admin' } });
     expect((await admin('POST', '/v1/default/namespaces/sales/views', view)).status).toBe(200);
     const reader = await signedInPrincipal(cat, 'view-reader');
     await grantPrincipal(admin, reader.id, ['view:read'], { type: 'view', warehouse: 'default', namespace: ['sales'], name: 'orders_view' });

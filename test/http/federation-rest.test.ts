@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { federatedWarehouse, startRemoteLakegate, type RemoteLakegate } from '../support/federation.js';
 import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
 import { bearerSender } from '../support/inject.js';
-import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { simpleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { READ_ONLY } from '../support/access.js';
 import { startRemoteProxy, type RemoteProxy } from '../support/remote-proxy.js';
 
@@ -158,18 +158,7 @@ describe('pass-through', () => {
 
   it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge', async () => {
     const refusals = [
-      await front.admin('POST', `${FED}/namespaces/sales/views`, {
-        name: 'v',
-        schema: simpleSchema,
-        'view-version': {
-          'version-id': 1,
-          'timestamp-ms': Date.now(),
-          'schema-id': 0,
-          summary: {},
-          representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-          'default-namespace': ['sales'],
-        },
-      }),
+      await front.admin('POST', `${FED}/namespaces/sales/views`, sqlView('v', ['sales'], 'select 1', { timestampMs: Date.now() })),
       await front.admin('POST', `${FED}/tables/rename`, {
         source: { namespace: ['sales'], name: 'orders' },
         destination: { namespace: ['sales'], name: 'orders2' },

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 
@@ -37,19 +37,7 @@ const ENGINEER = [
   'view:read',
   'view:drop',
 ];
-const view = (name: string) => ({
-  name,
-  schema: simpleSchema,
-  'view-version': {
-    'version-id': 1,
-    'timestamp-ms': Date.now(),
-    'schema-id': 0,
-    summary: {},
-    'default-namespace': ['sales'],
-    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-  },
-  properties: {},
-});
+const view = (name: string) => sqlView(name, ['sales'], 'select 1', { timestampMs: Date.now(), properties: {} });
 type Dropped = { id: string; kind: string; namespace: string[]; name: string; purge: boolean; location: string; 'dropped-with'?: string };
 
 /** The suite on one database: `env` gives the catalog's environment (LAKEGATE_DATABASE for PostgreSQL). */

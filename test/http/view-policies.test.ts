@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
 import { askOpa, engineWithKey, userViaEngine as viaEngine, type Engine } from '../support/engines.js';
-import { peopleSchema, type Send } from '../support/iceberg-http.js';
+import { peopleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 import { createFileLake } from '../support/lake-warehouse.js';
@@ -49,18 +49,11 @@ beforeAll(async () => {
   anon = injectSender(cat.lakegate.app);
   await createFileLake(admin, cat, 'lake', ['sales']);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
-  const created = await admin('POST', '/v1/lake/namespaces/sales/views', {
-    name: 'orders_eu',
-    schema,
-    'view-version': {
-      'version-id': 1,
-      'timestamp-ms': 1,
-      'schema-id': 0,
-      summary: {},
-      'default-namespace': ['sales'],
-      representations: [{ type: 'sql', sql: 'SELECT id, region, email FROM orders', dialect: 'trino' }],
-    },
-  });
+  const created = await admin(
+    'POST',
+    '/v1/lake/namespaces/sales/views',
+    sqlView('orders_eu', ['sales'], 'SELECT id, region, email FROM orders', { schema, dialect: 'trino' }),
+  );
   expect(created.status, stringifyJson(created.body)).toBe(200);
   // The engine: may act for alice and bob, declared a trino-opa enforcer of the warehouse.
   const users = ['alice', 'bob'].map((name) => ({ issuer: 'asserted', name }));
