@@ -88,6 +88,21 @@ export function sqlView(name: string, namespace: string[], sql: string, options:
   };
 }
 
+/** A function (SQL UDF) of one definition, `x + 1` on an int in spark SQL, as the management API puts it. */
+export const ADD_ONE_FUNCTION = {
+  'format-version': 1,
+  definitions: [
+    {
+      'definition-id': 'int',
+      parameters: [{ name: 'x', type: 'int' }],
+      'return-type': 'int',
+      'function-type': 'udf',
+      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
+      'current-version-id': 1,
+    },
+  ],
+};
+
 /**
  * The commit that completes a stage-create (CTAS), as Iceberg Java sends it: assert-create, then the staged
  * metadata's uuid, format version, schema, spec, sort order and location.
