@@ -12,7 +12,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
 import { createEngine, userViaEngine, type Engine } from '../support/engines.js';
 import { type FakeS3 } from '../support/fake-s3.js';
-import type { Send } from '../support/iceberg-http.js';
+import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
@@ -25,14 +25,7 @@ let rogue: Engine;
 const TABLE = '/v1/lake/namespaces/sales/tables/orders';
 const ENFORCERS = '/management/v1/warehouses/lake/policy-enforcers';
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region']);
 
 const createPrincipal = (name: string, delegation?: unknown) => createEngine(admin, name, delegation);
 const userVia = (engine: Engine, user: string) => userViaEngine(cat.lakegate.app, engine, user);
