@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { type Member, type Securable, addMember, grant } from '../support/access.js';
-import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { ADD_ONE_FUNCTION, appendUpdates, simpleSchema, type Send, sqlViewVersion } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { lanceManifest } from '../support/lance-manifests.js';
@@ -27,29 +27,10 @@ const SIGNING_WH = 'signing';
 let signingEndpoint = '';
 const BASE = 'm';
 const enc = (levels: string[]) => encodeURIComponent(levels.join('\u001f'));
-const view = (sql: string, ns: string[]) => ({
-  'version-id': 1,
-  'timestamp-ms': Date.now(),
-  'schema-id': 0,
-  summary: { 'engine-name': 'matrix' },
-  'default-namespace': ns,
-  representations: [{ type: 'sql', sql, dialect: 'spark' }],
-});
+const view = (sql: string, ns: string[]) => sqlViewVersion(ns, sql, { timestampMs: Date.now(), summary: { 'engine-name': 'matrix' } });
 
 /** A one-definition function (SQL UDF) for the function rows. */
-const FUNCTION = {
-  'format-version': 1,
-  definitions: [
-    {
-      'definition-id': 'int',
-      parameters: [{ name: 'x', type: 'int' }],
-      'return-type': 'int',
-      'function-type': 'udf',
-      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
-      'current-version-id': 1,
-    },
-  ],
-};
+const FUNCTION = ADD_ONE_FUNCTION;
 
 /** One case's objects: namespace m.cN with child eu, table t (+ t2), view v, Lance table ds. */
 interface Fixture {

@@ -5,6 +5,7 @@
  */
 import { CatalogError, IcebergRestCatalog, LakegateManagement, type PutFunctionRequest, isForbidden, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientsFor as sdkClientsFor, failure } from '../support/sdk-clients.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
@@ -39,18 +40,7 @@ const udf: PutFunctionRequest = {
   doc: 'adds one',
 };
 
-const failure = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    () => expect.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-const clientsFor = (credential: string) => {
-  const properties = { credential, scope: 'catalog' };
-  return {
-    management: new LakegateManagement({ uri: server.url, properties }),
-    catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }),
-  };
-};
+const clientsFor = (credential: string) => sdkClientsFor(server, WAREHOUSE, credential);
 
 beforeAll(async () => {
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });

@@ -5,17 +5,14 @@
  */
 import { type CatalogError, IcebergRestCatalog, LakegateManagement, isForbidden, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failure as failed } from '../support/sdk-clients.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
 let admin: LakegateManagement;
 const ORDERS = { type: 'table', warehouse: 'default', namespace: ['sales'], name: 'orders' } as const;
 
-const failure = (promise: Promise<unknown>): Promise<CatalogError> =>
-  promise.then(
-    () => expect.fail('expected the call to fail'),
-    (e: CatalogError) => e,
-  );
+const failure = (promise: Promise<unknown>) => failed<CatalogError>(promise);
 const managementFor = (credential: string) => new LakegateManagement({ uri: server.url, properties: { credential } });
 
 beforeAll(async () => {

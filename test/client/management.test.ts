@@ -20,6 +20,7 @@ import {
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientsFor as sdkClientsFor, failure } from '../support/sdk-clients.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
@@ -33,21 +34,8 @@ const SALES: Securable = { type: 'namespace', warehouse: WAREHOUSE, namespace: [
 const ORDERS: Securable = { type: 'table', warehouse: WAREHOUSE, namespace: ['sales'], name: 'orders' };
 const SCHEMA = { type: 'struct' as const, fields: [{ id: 1, name: 'id', type: 'long', required: true }] };
 
-/** What `expect(...).rejects` cannot say in one line: the error, for predicates. */
-const failure = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    () => expect.fail('expected the call to fail'),
-    (e: unknown) => e,
-  );
-
 /** A management client and a catalog for a principal's "id:secret", over OAuth2 client credentials. */
-function clientsFor(credential: string) {
-  const properties = { credential, scope: 'catalog' };
-  return {
-    management: new LakegateManagement({ uri: server.url, properties }),
-    catalog: new IcebergRestCatalog({ uri: server.url, warehouse: WAREHOUSE, properties }),
-  };
-}
+const clientsFor = (credential: string) => sdkClientsFor(server, WAREHOUSE, credential);
 
 beforeAll(async () => {
   server = await startServer({ env: { LAKEGATE_LOG_LEVEL: 'warn' } });

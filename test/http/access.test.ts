@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addMember, grant, grantPrincipal, revoke } from '../support/access.js';
-import { createTransactionCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { createTransactionCommit, simpleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { type LocalIdp, startLocalIdp } from '../support/local-idp.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
+import { signInAdmin, signedInPrincipal, grantedPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let idp: LocalIdp;
@@ -239,8 +239,7 @@ describe('listings show only what the caller may see', () => {
     expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
     expect((await nobody.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(403);
     // Who may see the namespace learns what is missing in it.
-    const seer = await signedInPrincipal(cat, 'seer');
-    await grantPrincipal(admin, seer.id, ['namespace:list'], ns(['sales']));
+    const seer = await grantedPrincipal(cat, admin, 'seer', ['namespace:list'], ns(['sales']));
     expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/nosuch')).status).toBe(404);
     expect((await seer.send('GET', '/v1/default/namespaces/sales/tables/orders')).status).toBe(403);
   });
@@ -274,8 +273,7 @@ describe('grants follow the object', () => {
   it('keeps a table grant through a rename, and a dropped and re-created table starts with none', async () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['life'] });
     await admin('POST', '/v1/default/namespaces/life/tables', { name: 'a', schema: simpleSchema });
-    const user = await signedInPrincipal(cat, 'life-reader');
-    await grantPrincipal(admin, user.id, ['table:read-data'], table(['life'], 'a'));
+    const user = await grantedPrincipal(cat, admin, 'life-reader', ['table:read-data'], table(['life'], 'a'));
     expect((await user.send('GET', '/v1/default/namespaces/life/tables/a')).status).toBe(200);
     expect(
       (await admin('POST', '/v1/default/tables/rename', { source: { namespace: ['life'], name: 'a' }, destination: { namespace: ['life'], name: 'b' } }))
@@ -290,20 +288,8 @@ describe('grants follow the object', () => {
   it('lets a table or view move to another namespace only when that gives the caller nothing it did not hold', async () => {
     for (const levels of [['vault'], ['open']]) await admin('POST', '/v1/default/namespaces', { namespace: levels });
     await admin('POST', '/v1/default/namespaces/vault/tables', { name: 'gold', schema: simpleSchema });
-    await admin('POST', '/v1/default/namespaces/vault/views', {
-      name: 'gv',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['vault'],
-        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-      },
-    });
-    const mover = await signedInPrincipal(cat, 'mover');
-    await grantPrincipal(admin, mover.id, ['table:drop'], table(['vault'], 'gold'));
+    await admin('POST', '/v1/default/namespaces/vault/views', sqlView('gv', ['vault'], 'select 1'));
+    const mover = await grantedPrincipal(cat, admin, 'mover', ['table:drop'], table(['vault'], 'gold'));
     await grantPrincipal(admin, mover.id, ['view:drop'], { type: 'view', warehouse: 'default', namespace: ['vault'], name: 'gv' });
     await grantPrincipal(admin, mover.id, ['table:create', 'table:read-data', 'view:create', 'view:read'], ns(['open']));
     const move = (kind: 'tables' | 'views', name: string) =>
@@ -378,8 +364,7 @@ describe('register with overwrite', () => {
     const source = await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'src', schema: simpleSchema });
     await admin('POST', '/v1/default/namespaces/reg/tables/src/unregister');
     await admin('POST', '/v1/default/namespaces/reg/tables', { name: 'target', schema: simpleSchema });
-    const registrar = await signedInPrincipal(cat, 'registrar');
-    await grantPrincipal(admin, registrar.id, ['table:create'], ns(['reg']));
+    const registrar = await grantedPrincipal(cat, admin, 'registrar', ['table:create'], ns(['reg']));
     const body = { name: 'target', 'metadata-location': source.body['metadata-location'], overwrite: true };
     expect((await registrar.send('POST', '/v1/default/namespaces/reg/register', body)).status).toBe(403);
     // The table is looked up once to authorize and again to overwrite: as if it was created in between.
@@ -401,8 +386,7 @@ describe('a commit', () => {
     await admin('POST', '/v1/default/namespaces', { namespace: ['swap'] });
     const mine = await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'mine', schema: simpleSchema });
     await admin('POST', '/v1/default/namespaces/swap/tables', { name: 'theirs', schema: simpleSchema });
-    const writer = await signedInPrincipal(cat, 'swap-writer');
-    await grantPrincipal(admin, writer.id, ['table:write-data'], table(['swap'], 'mine'));
+    const writer = await grantedPrincipal(cat, admin, 'swap-writer', ['table:write-data'], table(['swap'], 'mine'));
     const change = { requirements: [], updates: [{ action: 'set-properties', updates: { written: 'by-writer' } }] };
     expect((await writer.send('POST', '/v1/default/namespaces/swap/tables/theirs', change)).status).toBe(403);
     // The table is looked up once to authorize and again to commit: as if 'theirs' was dropped and re-created in between.
@@ -421,8 +405,7 @@ describe('a commit', () => {
   });
 
   it('and so do a drop and a rename: never to a table that took the name after they were authorized', async () => {
-    const dropper = await signedInPrincipal(cat, 'swap-dropper');
-    await grantPrincipal(admin, dropper.id, ['table:drop'], table(['swap'], 'mine'));
+    const dropper = await grantedPrincipal(cat, admin, 'swap-dropper', ['table:drop'], table(['swap'], 'mine'));
     await grantPrincipal(admin, dropper.id, ['table:create'], ns(['swap']));
     const repository = cat.lakegate.store.repository;
     const getObject = repository.getObject.bind(repository);
@@ -449,8 +432,7 @@ describe('a commit', () => {
 
 describe('the audit trail of decisions', () => {
   it('records allowed data-bearing actions and every denial, with tenant, actor, act chain, action, object and request id', async () => {
-    const writer = await signedInPrincipal(cat, 'audited-writer');
-    await grantPrincipal(admin, writer.id, ['table:drop'], table(['sales'], 'returns'));
+    const writer = await grantedPrincipal(cat, admin, 'audited-writer', ['table:drop'], table(['sales'], 'returns'));
     expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/refunds')).status).toBe(403);
     expect((await writer.send('DELETE', '/v1/default/namespaces/sales/tables/returns')).status).toBe(204);
     const events = (await admin('GET', `/management/v1/audit?actor=${writer.id}&limit=50`)).body.events as Array<Record<string, unknown>>;
@@ -468,22 +450,14 @@ describe('the audit trail of decisions', () => {
 
 describe('a table loaded through a view (referenced-by)', () => {
   it("is authorized on the caller's own privileges: reading the view gives nothing on the table (docs/authorization.md)", async () => {
-    const view = {
-      name: 'orders_view',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['sales'],
-        representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }],
-      },
-      properties: { owner: 'admin' },
-    };
+    const view = sqlView('orders_view', ['sales'], 'select * from orders', { properties: { owner: 'admin' } });
     expect((await admin('POST', '/v1/default/namespaces/sales/views', view)).status).toBe(200);
-    const reader = await signedInPrincipal(cat, 'view-reader');
-    await grantPrincipal(admin, reader.id, ['view:read'], { type: 'view', warehouse: 'default', namespace: ['sales'], name: 'orders_view' });
+    const reader = await grantedPrincipal(cat, admin, 'view-reader', ['view:read'], {
+      type: 'view',
+      warehouse: 'default',
+      namespace: ['sales'],
+      name: 'orders_view',
+    });
     expect((await reader.send('GET', '/v1/default/namespaces/sales/views/orders_view')).status).toBe(200);
     const chain = encodeURIComponent('sales\u001forders_view');
     expect((await reader.send('GET', `/v1/default/namespaces/sales/tables/orders?referenced-by=${chain}`)).status).toBe(403);

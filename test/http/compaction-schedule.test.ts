@@ -15,6 +15,7 @@ import type { DataFileRewriter } from '@lakegate/server';
 import { type Send } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { compactedOnDisk, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 
 let cat: TestCatalog;
@@ -43,16 +44,7 @@ afterAll(async () => {
   await cat?.close();
 });
 
-async function warehouse(name: string, properties: Record<string, string>): Promise<void> {
-  const created = await send('POST', '/management/v1/warehouses', {
-    name,
-    'storage-root': `file://${cat.dataDir}/${name}`,
-    'storage-profile': { type: 'file' },
-    properties,
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  expect((await send('POST', `/v1/${name}/namespaces`, { namespace: ['db'] })).status).toBe(200);
-}
+const warehouse = (name: string, properties: Record<string, string>) => createFileLake(send, cat, name, ['db'], properties);
 const tick = () => cat.lakegate.services.maintenanceScheduler.tick();
 const compactedEvents = () =>
   cat

@@ -13,8 +13,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { type Send } from '../support/iceberg-http.js';
-import { injectSender } from '../support/inject.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { startFileCatalog } from '../support/lake-warehouse.js';
 import { planFilesOf, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 
 let cat: TestCatalog;
@@ -23,15 +23,7 @@ const WH = 'sorted';
 const TABLES = `/v1/${WH}/namespaces/db/tables`;
 
 beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-  const created = await send('POST', '/management/v1/warehouses', {
-    name: WH,
-    'storage-root': `file://${cat.dataDir}/${WH}`,
-    'storage-profile': { type: 'file' },
-  });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  expect((await send('POST', `/v1/${WH}/namespaces`, { namespace: ['db'] })).status).toBe(200);
+  ({ cat, send } = await startFileCatalog(WH, ['db']));
 });
 afterAll(async () => {
   await cat?.close();

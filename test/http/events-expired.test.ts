@@ -13,6 +13,7 @@ import { CatalogError, EventCursorExpiredError, LakegateManagement, isCursorExpi
 import { type ContractExchange, contractSender } from '../support/contract-sender.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { tokenOf } from '../support/principals.js';
 
 const DAY = 86_400_000;
 let offset = 0;
@@ -32,14 +33,7 @@ let tenant: { consumer: number; lastOld: number };
 /** A token at the clock's present (tokens are short-lived: the one of eight days ago has expired). */
 async function login(): Promise<void> {
   const admin = cat.admin();
-  const issued = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: admin.client_id, client_secret: admin.client_secret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(issued.statusCode).toBe(200);
-  token = issued.json().access_token;
+  token = await tokenOf(cat.lakegate.app, admin.client_id, admin.client_secret);
 }
 
 beforeAll(async () => {

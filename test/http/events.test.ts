@@ -6,11 +6,10 @@
  * sealed and never echoed.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { grantPrincipal } from '../support/access.js';
 import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { KyselyRecords } from '../../packages/server/src/persistence/kysely-records.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
+import { signInAdmin, grantedPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -199,8 +198,11 @@ describe('change events', () => {
     const before = await head();
     for (const ns of ['open', 'closed'])
       expect((await admin('POST', `/v1/default/namespaces/${ns}/tables`, { name: 'x', schema: simpleSchema })).status).toBe(200);
-    const reader = await signedInPrincipal(cat, 'event-reader');
-    await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['open'] });
+    const reader = await grantedPrincipal(cat, admin, 'event-reader', ['table:read-metadata'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['open'],
+    });
     const seen = await allEvents(reader.send, before);
     expect(seen.map((e) => e.subject)).toEqual(['open/x']);
     const page = await reader.send('GET', `/management/v1/events?warehouse=default&after=${before}&limit=1000`);
@@ -212,8 +214,11 @@ describe('change events', () => {
   it("records grant changes in the securable's warehouse, seen by those who manage grants", async () => {
     expect((await admin('POST', '/v1/default/namespaces', { namespace: ['granted'] })).status).toBe(200);
     const before = await head();
-    const someone = await signedInPrincipal(cat, 'grant-target');
-    await grantPrincipal(admin, someone.id, ['table:read-data'], { type: 'namespace', warehouse: 'default', namespace: ['granted'] });
+    const someone = await grantedPrincipal(cat, admin, 'grant-target', ['table:read-data'], {
+      type: 'namespace',
+      warehouse: 'default',
+      namespace: ['granted'],
+    });
     expect(
       (
         await admin('POST', '/management/v1/grants/revoke', {
@@ -301,8 +306,7 @@ describe('event sinks through the management API', () => {
   });
 
   it('lets only those who manage the warehouse configure sinks', async () => {
-    const reader = await signedInPrincipal(cat, 'sink-outsider');
-    await grantPrincipal(admin, reader.id, ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
+    const reader = await grantedPrincipal(cat, admin, 'sink-outsider', ['table:read-metadata'], { type: 'warehouse', warehouse: 'default' });
     expect((await reader.send('GET', '/management/v1/warehouses/default/event-sinks')).status).toBe(403);
     expect((await reader.send('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'https://x' } })).status).toBe(403);
   });

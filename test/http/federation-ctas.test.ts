@@ -7,9 +7,8 @@
  * a table created at the remote meanwhile makes the commit a 409 that changes nothing there and grants nothing here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
-import { bearerSender } from '../support/inject.js';
+import { startFront, startRemoteLakegate, show, type RemoteLakegate } from '../support/federation.js';
+import type { CatalogWithCallers } from '../support/principals.js';
 import { appendUpdates, createTransactionCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { MemoryRemoteCatalog } from '../../packages/server/src/catalog/federation/memory-remote.js';
@@ -17,42 +16,26 @@ import { commitRemoteTables, stageRemoteTable, type Ctx } from '../../packages/s
 import type { FederatedWarehouse } from '../../packages/server/src/catalog/federation/mirror.js';
 import type { RequestScope } from '../../packages/server/src/catalog/context.js';
 
-let remote: TestCatalog;
+let remote: RemoteLakegate;
 let remoteAdmin: Send;
 let front: CatalogWithCallers;
 let creator: { send: Send; id: string };
 let reader: { send: Send; id: string };
 
-/** For failure messages: catalog answers carry 63-bit ids as BigInt. */
-const show = (body: unknown) => JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
 const FED = '/v1/fed/namespaces/ctas/tables';
 const REMOTE = '/v1/default/namespaces/ctas/tables';
 
 beforeAll(async () => {
-  remote = await startInProcess({}, { auth: true });
-  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = remote.lakegate.app.server.address() as { port: number };
-  const creds = remote.admin();
-  remoteAdmin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, creds.client_id, creds.client_secret));
-  const warehouses = await remoteAdmin('GET', '/management/v1/warehouses');
-  const remoteRoot = warehouses.body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
-  front = await startWithCallers();
-  const created = await front.admin('POST', '/management/v1/warehouses', {
-    name: 'fed',
-    'storage-root': remoteRoot,
-    'storage-profile': { type: 'file' },
-    federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${port}`, warehouse: 'default', 'client-id': creds.client_id, 'timeout-ms': 4000 },
-    'federation-secret': { 'client-secret': creds.client_secret },
-  });
-  expect(created.status, show(created.body)).toBe(201);
-  expect((await front.admin('POST', '/v1/fed/namespaces', { namespace: ['ctas'] })).status).toBe(200);
+  remote = await startRemoteLakegate();
+  remoteAdmin = remote.admin;
+  front = await startFront(remote, { warehouse: 'fed', namespace: 'ctas' });
   creator = await front.principal('ctas-creator', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'fed' });
   reader = await front.principal('ctas-reader', READ_ONLY, { type: 'warehouse', warehouse: 'fed' });
 }, 60_000);
 
 afterAll(async () => {
   await front?.cat.close();
-  await remote?.close();
+  await remote?.cat.close();
 });
 
 /** A create transaction's commit as Iceberg sends it for a CTAS: the staged metadata, then the data's snapshot. */

@@ -9,14 +9,13 @@
  * (lakegate_federation_remote_failures_total by warehouse, operation and code, never a message or address).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
+import { startFront, startRemoteLakegate, type RemoteLakegate } from '../support/federation.js';
+import { tokenOf, type CatalogWithCallers } from '../support/principals.js';
 import { bearerSender } from '../support/inject.js';
 import { simpleSchema } from '../support/iceberg-http.js';
 import { startRemoteProxy, type RemoteProxy } from '../support/remote-proxy.js';
 
-let remote: TestCatalog;
-let remoteRoot: string;
+let remote: RemoteLakegate;
 let proxy: RemoteProxy;
 let front: CatalogWithCallers;
 let client: { clientId: string; clientSecret: string };
@@ -39,30 +38,20 @@ const failures = async (): Promise<{ body: Record<string, unknown>; list: Failur
 };
 
 beforeAll(async () => {
-  remote = await startInProcess({}, { auth: true });
-  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
-  const port = (remote.lakegate.app.server.address() as { port: number }).port;
-  client = await remote.lakegate.principals.create('front-history', ['admin']);
-  const remoteAdmin = remote.admin();
-  const admin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, remoteAdmin.client_id, remoteAdmin.client_secret));
-  remoteRoot = (await admin('GET', '/management/v1/warehouses')).body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
-  proxy = await startRemoteProxy(`http://127.0.0.1:${port}`);
-  front = await startWithCallers();
-  const created = await front.admin('POST', '/management/v1/warehouses', {
-    name: 'hist',
-    'storage-root': remoteRoot,
-    'storage-profile': { type: 'file' },
-    federation: { kind: 'iceberg-rest', uri: proxy.url, warehouse: 'default', 'client-id': client.clientId, 'timeout-ms': 4000 },
-    'federation-secret': { 'client-secret': client.clientSecret },
+  remote = await startRemoteLakegate();
+  client = await remote.cat.lakegate.principals.create('front-history', ['admin']);
+  proxy = await startRemoteProxy(remote.url);
+  front = await startFront(remote, {
+    warehouse: 'hist',
+    namespace: 'sales',
+    to: { uri: proxy.url, clientId: client.clientId, clientSecret: client.clientSecret },
   });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  expect((await front.admin('POST', '/v1/hist/namespaces', { namespace: ['sales'] })).status).toBe(200);
   expect((await front.admin('POST', '/v1/hist/namespaces/sales/tables', { name: 'orders', schema: simpleSchema })).status).toBe(200);
 }, 60_000);
 afterAll(async () => {
   await front?.cat.close();
   await proxy?.close();
-  await remote?.close();
+  await remote?.cat.close();
 });
 
 describe("a federated warehouse's remote failures", () => {

@@ -8,14 +8,14 @@
  * that is down, slow, invalid, or points outside the warehouse's storage, then recovery.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { federatedWarehouse, startRemoteLakegate, type RemoteLakegate } from '../support/federation.js';
 import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
 import { bearerSender } from '../support/inject.js';
-import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { simpleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { READ_ONLY } from '../support/access.js';
 import { startRemoteProxy, type RemoteProxy } from '../support/remote-proxy.js';
 
-let remote: TestCatalog;
+let remote: RemoteLakegate;
 let remoteAdmin: Send;
 let remoteRoot: string;
 let remoteCreds: { client_id: string; client_secret: string };
@@ -27,30 +27,20 @@ const REMOTE = '/v1/default';
 const setProps = (updates: Record<string, string>, requirements: unknown[] = []) => ({ requirements, updates: [{ action: 'set-properties', updates }] });
 
 beforeAll(async () => {
-  remote = await startInProcess({}, { auth: true });
-  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = remote.lakegate.app.server.address() as { port: number };
-  remoteCreds = remote.admin();
-  remoteAdmin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, remoteCreds.client_id, remoteCreds.client_secret));
-  const warehouses = await remoteAdmin('GET', '/management/v1/warehouses');
-  remoteRoot = warehouses.body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
-  proxy = await startRemoteProxy(`http://127.0.0.1:${address.port}`);
+  remote = await startRemoteLakegate();
+  ({ creds: remoteCreds, admin: remoteAdmin, root: remoteRoot } = remote);
+  proxy = await startRemoteProxy(remote.url);
   front = await startWithCallers();
 }, 60_000);
 
 afterAll(async () => {
   await front?.cat.close();
   await proxy?.close();
-  await remote?.close();
+  await remote?.cat.close();
 });
 
-const federated = (secret: string, extra: Record<string, unknown> = {}) => ({
-  name: 'fed',
-  'storage-root': remoteRoot,
-  'storage-profile': { type: 'file' },
-  federation: { kind: 'iceberg-rest', uri: proxy.url, warehouse: 'default', 'client-id': remoteCreds.client_id, 'timeout-ms': 4000, ...extra },
-  'federation-secret': { 'client-secret': secret },
-});
+const federated = (secret: string, extra: Record<string, unknown> = {}) =>
+  federatedWarehouse('fed', remoteRoot, { uri: proxy.url, clientId: remoteCreds.client_id, clientSecret: secret }, extra);
 
 describe('creating a federated warehouse', () => {
   it('tests the connection: wrong credentials are a 400 that names the problem, never the secret', async () => {
@@ -168,18 +158,7 @@ describe('pass-through', () => {
 
   it('refuses what it does not pass through yet, instead of doing it locally: views, renames, register, purge', async () => {
     const refusals = [
-      await front.admin('POST', `${FED}/namespaces/sales/views`, {
-        name: 'v',
-        schema: simpleSchema,
-        'view-version': {
-          'version-id': 1,
-          'timestamp-ms': Date.now(),
-          'schema-id': 0,
-          summary: {},
-          representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-          'default-namespace': ['sales'],
-        },
-      }),
+      await front.admin('POST', `${FED}/namespaces/sales/views`, sqlView('v', ['sales'], 'select 1', { timestampMs: Date.now() })),
       await front.admin('POST', `${FED}/tables/rename`, {
         source: { namespace: ['sales'], name: 'orders' },
         destination: { namespace: ['sales'], name: 'orders2' },

@@ -8,12 +8,11 @@
  * warehouse (they would be kept here only, behind the remote's back).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { startRemoteLakegate, type RemoteLakegate } from '../support/federation.js';
 import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
 import { bearerSender } from '../support/inject.js';
 
-let remote: TestCatalog;
-let remoteRoot: string;
+let remote: RemoteLakegate;
 let front: CatalogWithCallers;
 let client: { clientId: string; clientSecret: string };
 let url: string;
@@ -21,19 +20,15 @@ const FEDERATION = '/management/v1/warehouses/rot/federation';
 const settings = (extra: Record<string, unknown> = {}) => ({ kind: 'iceberg-rest', uri: url, warehouse: 'default', 'client-id': client.clientId, ...extra });
 
 beforeAll(async () => {
-  remote = await startInProcess({}, { auth: true });
-  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(remote.lakegate.app.server.address() as { port: number }).port}`;
+  remote = await startRemoteLakegate();
+  url = remote.url;
   // The principal the front calls the remote as (a platform administrator there, for brevity).
-  client = await remote.lakegate.principals.create('front-catalog', ['admin']);
-  const remoteAdmin = remote.admin();
-  const admin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, remoteAdmin.client_id, remoteAdmin.client_secret));
-  remoteRoot = (await admin('GET', '/management/v1/warehouses')).body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
-  expect((await admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  client = await remote.cat.lakegate.principals.create('front-catalog', ['admin']);
+  expect((await remote.admin('POST', '/v1/default/namespaces', { namespace: ['sales'] })).status).toBe(200);
   front = await startWithCallers();
   const created = await front.admin('POST', '/management/v1/warehouses', {
     name: 'rot',
-    'storage-root': remoteRoot,
+    'storage-root': remote.root,
     'storage-profile': { type: 'file' },
     federation: settings(),
     'federation-secret': { 'client-secret': client.clientSecret },
@@ -42,7 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await front?.cat.close();
-  await remote?.close();
+  await remote?.cat.close();
 });
 
 const namespaces = async () => front.admin('GET', '/v1/rot/namespaces');
@@ -51,7 +46,7 @@ describe("changing a federated warehouse's remote", () => {
   it('rotates the credential: the old one, refused by the remote, changes nothing; the new one is tested, stored and used', async () => {
     expect((await namespaces()).status).toBe(200);
     const old = client.clientSecret;
-    const rotated = (await remote.lakegate.principals.rotateSecret(client.clientId))!;
+    const rotated = (await remote.cat.lakegate.principals.rotateSecret(client.clientId))!;
     // The old secret no longer passes the connection test: 400, the stored one stays.
     const refused = await front.admin('PUT', FEDERATION, { 'federation-secret': { 'client-secret': old } });
     expect(refused.status, JSON.stringify(refused.body)).toBe(400);
@@ -137,7 +132,7 @@ describe("changing a federated warehouse's remote", () => {
     expect(ok.body.error).toBeUndefined();
     expect(typeof ok.body['checked-at-ms']).toBe('number');
     // The remote rotates the secret behind the front's back: the status says so (200, the refusal in error).
-    const rotated = (await remote.lakegate.principals.rotateSecret(client.clientId))!;
+    const rotated = (await remote.cat.lakegate.principals.rotateSecret(client.clientId))!;
     const refused = await front.admin('GET', STATUS);
     expect(refused.status, JSON.stringify(refused.body)).toBe(200);
     expect(refused.body).toMatchObject({ ok: false, error: { type: 'BadGatewayException', code: 502 } });

@@ -14,13 +14,12 @@
  * dropped at the remote is a 404, no longer vended for on its old mirror record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { startWithCallers, tokenOf, type CatalogWithCallers } from '../support/principals.js';
-import { bearerSender } from '../support/inject.js';
+import { startFront, startRemoteLakegate, show, type RemoteLakegate } from '../support/federation.js';
+import type { CatalogWithCallers } from '../support/principals.js';
 import { appendUpdates, type Send } from '../support/iceberg-http.js';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 
-let remote: TestCatalog;
+let remote: RemoteLakegate;
 let remoteAdmin: Send;
 let front: CatalogWithCallers;
 let writer: { send: Send; id: string };
@@ -29,8 +28,6 @@ let reader: { send: Send; id: string };
 let frontRoot: string;
 let remoteRoot: string;
 
-/** For failure messages: catalog answers carry 63-bit ids as BigInt. */
-const show = (body: unknown) => JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
 const FED = '/v1/fed/namespaces/rtas/tables';
 const REMOTE = '/v1/default/namespaces/rtas/tables';
 
@@ -52,31 +49,18 @@ const replacementSchema = {
 };
 
 beforeAll(async () => {
-  remote = await startInProcess({}, { auth: true });
-  await remote.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = remote.lakegate.app.server.address() as { port: number };
-  const creds = remote.admin();
-  remoteAdmin = bearerSender(remote.lakegate.app, await tokenOf(remote.lakegate.app, creds.client_id, creds.client_secret));
-  const warehouses = await remoteAdmin('GET', '/management/v1/warehouses');
-  remoteRoot = warehouses.body.warehouses.find((w: { name: string }) => w.name === 'default')['storage-root'];
+  remote = await startRemoteLakegate();
+  remoteAdmin = remote.admin;
+  remoteRoot = remote.root;
   frontRoot = `${remoteRoot}/front`;
-  front = await startWithCallers();
-  const created = await front.admin('POST', '/management/v1/warehouses', {
-    name: 'fed',
-    'storage-root': frontRoot,
-    'storage-profile': { type: 'file' },
-    federation: { kind: 'iceberg-rest', uri: `http://127.0.0.1:${port}`, warehouse: 'default', 'client-id': creds.client_id, 'timeout-ms': 4000 },
-    'federation-secret': { 'client-secret': creds.client_secret },
-  });
-  expect(created.status, show(created.body)).toBe(201);
-  expect((await front.admin('POST', '/v1/fed/namespaces', { namespace: ['rtas'] })).status).toBe(200);
+  front = await startFront(remote, { warehouse: 'fed', namespace: 'rtas', storageRoot: frontRoot });
   writer = await front.principal('rtas-writer', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'fed' });
   reader = await front.principal('rtas-reader', READ_ONLY, { type: 'warehouse', warehouse: 'fed' });
 }, 60_000);
 
 afterAll(async () => {
   await front?.cat.close();
-  await remote?.close();
+  await remote?.cat.close();
 });
 
 /** A table made through the front, with one snapshot (the table a replace replaces). */

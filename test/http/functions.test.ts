@@ -11,7 +11,7 @@ import { grantPrincipal } from '../support/access.js';
 import { type FakeS3 } from '../support/fake-s3.js';
 import type { Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
-import { signedInPrincipal } from '../support/principals.js';
+import { signedInPrincipal, grantedPrincipal } from '../support/principals.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
@@ -197,8 +197,7 @@ describe('the management surface', () => {
   });
 
   it('creating and replacing need function:create and function:replace on the namespace', async () => {
-    const writer = await signedInPrincipal(cat, 'fn-writer');
-    await grantPrincipal(admin, writer.id, ['function:create'], { type: 'namespace', warehouse: 'lake', namespace: ['hr'] });
+    const writer = await grantedPrincipal(cat, admin, 'fn-writer', ['function:create'], { type: 'namespace', warehouse: 'lake', namespace: ['hr'] });
     expect((await writer.send('PUT', '/management/v1/warehouses/lake/namespaces/hr/functions/f', tableFn)).status).toBe(200);
     expect((await writer.send('PUT', '/management/v1/warehouses/lake/namespaces/hr/functions/f', tableFn)).status).toBe(403);
     await grantPrincipal(admin, writer.id, ['function:replace'], { type: 'namespace', warehouse: 'lake', namespace: ['hr'] });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declared } from '../support/iceberg-spec-responses.js';
-import { simpleSchema } from '../support/iceberg-http.js';
+import { simpleSchema, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { clientToken } from '../support/oauth.js';
 
@@ -27,19 +27,7 @@ const P = '/v1/default';
 const NS = `${P}/namespaces/sc`;
 const T = `${NS}/tables`;
 const V = `${NS}/views`;
-const view = (name: string) => ({
-  name,
-  schema: simpleSchema,
-  'view-version': {
-    'version-id': 1,
-    'timestamp-ms': 1,
-    'schema-id': 0,
-    summary: {},
-    'default-namespace': ['sc'],
-    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-  },
-  properties: {},
-});
+const view = (name: string) => sqlView(name, ['sc'], 'select 1', { properties: {} });
 const id = (name: string, namespace = ['sc']) => ({ namespace, name });
 
 const ROWS: Row[] = [

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
 import { type FakeS3 } from '../support/fake-s3.js';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
 import { signedInPrincipal, tokenOf } from '../support/principals.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
@@ -29,19 +29,7 @@ beforeAll(async () => {
   ({ s3, cat, admin } = await startS3Catalog(['sales']));
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema: simpleSchema })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'plain', schema: simpleSchema })).status).toBe(200);
-  const view = {
-    name: 'recent',
-    schema: simpleSchema,
-    'view-version': {
-      'version-id': 1,
-      'timestamp-ms': 1,
-      'schema-id': 0,
-      summary: {},
-      'default-namespace': ['sales'],
-      representations: [{ type: 'sql', sql: 'select * from orders', dialect: 'spark' }],
-    },
-    properties: {},
-  };
+  const view = sqlView('recent', ['sales'], 'select * from orders', { properties: {} });
   expect((await admin('POST', '/v1/lake/namespaces/sales/views', view)).status).toBe(200);
   reader = await signedInPrincipal(cat, 'label-reader');
   await grantPrincipal(admin, reader.id, ['table:read-metadata', 'view:read'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });

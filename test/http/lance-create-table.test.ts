@@ -23,7 +23,7 @@ import { grantPrincipal } from '../support/access.js';
 import { type FakeS3, startFakeS3 } from '../support/fake-s3.js';
 import { createS3Lake } from '../support/lake-warehouse.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -35,15 +35,7 @@ let loopbacks = 0;
 
 const ipc = (n = 3) => Buffer.from(tableToIPC(tableFromArrays({ id: Int32Array.from({ length: n }, (_, i) => i) }), 'stream'));
 
-const call = async (url: string, payload?: unknown, token = admin) => {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url,
-    payload: JSON.stringify(payload ?? {}),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  });
-  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-};
+const call = (url: string, payload?: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
 const create = async (
   table: string,
   body: Buffer | string,

@@ -13,7 +13,7 @@ import type { LanceFieldMetadataWriter } from '../../packages/server/src/catalog
 import { LanceDbFieldMetadataWriter } from '../../packages/server/src/lance-optimize/lancedb-field-metadata.js';
 import { grantPrincipal } from '../support/access.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -22,15 +22,7 @@ let admin = '';
 let realWriter: LanceFieldMetadataWriter;
 let calls = 0;
 
-const call = async (url: string, payload?: unknown, token = admin) => {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url,
-    payload: JSON.stringify(payload ?? {}),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-  });
-  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-};
+const call = (url: string, payload?: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
 const update = (table: string, body: unknown, token = admin) => call(`${L}/table/fm%24${table}/update_field_metadata`, body, token);
 const versions = async (table: string) => ((await call(`${L}/table/fm%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);
 const one = { updates: [{ path: 'name', metadata: { k: 'v' } }] };

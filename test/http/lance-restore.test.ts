@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifestFields } from '../../packages/server/src/catalog/lance/versions/manifest-file.js';
 import { grantPrincipal } from '../support/access.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { lanceManifest } from '../support/lance-manifests.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
@@ -29,15 +29,7 @@ function stage(location: string, name: string, content: Uint8Array | string): st
 describe('Lance RestoreTable', () => {
   let cat: TestCatalog;
   let admin = '';
-  const call = async (url: string, payload?: unknown, token = admin) => {
-    const res = await cat.lakegate.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(payload ?? {}),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-  };
+  const call = (url: string, payload?: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
   const tokenOf = (clientId: string, secret: string) => signIn(cat.lakegate.app, clientId, secret);
   const versionsOf = async (table: string) =>
     ((await call(`${L}/table/rs%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);

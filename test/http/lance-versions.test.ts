@@ -9,22 +9,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 
 function client(get: () => TestCatalog) {
-  return async (url: string, payload?: unknown, headers: Record<string, string> = {}) => {
-    const res = await get().lakegate.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(payload ?? {}),
-      headers: { 'content-type': 'application/json', ...headers },
-    });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-  };
+  return (url: string, payload?: unknown, headers: Record<string, string> = {}) => postJson(get().lakegate.app, url, payload, headers);
 }
 
 /** Writes a staged manifest under the table's location as Lance does; returns its object-store path (no leading "/"). */

@@ -22,7 +22,7 @@ import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tempDir } from '../support/temp.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
-import { signedInPrincipal, tokenOf } from '../support/principals.js';
+import { signedInPrincipal, tokenOf, grantedPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
@@ -186,8 +186,7 @@ describe('async planning', () => {
   });
 
   it("another principal's async plan is 404 to fetch and to cancel", async () => {
-    const other = await signedInPrincipal(cat, 'async-other');
-    await grantPrincipal(admin, other.id, ['table:read-data'], events);
+    const other = await grantedPrincipal(cat, admin, 'async-other', ['table:read-data'], events);
     const r = await plan(admin, {});
     expect((await fetchPlan(other.send, r.body['plan-id'])).status).toBe(404);
     expect((await other.send('DELETE', `${T}/events/plan/${r.body['plan-id']}`)).status).toBe(404);

@@ -18,7 +18,7 @@ import { startFakeS3 } from '../support/fake-s3.js';
 import { tampered } from '../support/tamper.js';
 import { bearerSender } from '../support/inject.js';
 import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
-import { signInAdmin, signedInPrincipal } from '../support/principals.js';
+import { signInAdmin, signedInPrincipal, grantedPrincipal } from '../support/principals.js';
 import { createS3Lake } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
@@ -249,13 +249,11 @@ describe('unreadable manifests', () => {
 
 describe('ownership, authorization and revocation', () => {
   it('a reader with read-metadata only is refused 403; with read-data it plans', async () => {
-    const meta = await signedInPrincipal(cat, 'plan-meta-only');
-    await grantPrincipal(admin, meta.id, ['table:read-metadata'], events);
+    const meta = await grantedPrincipal(cat, admin, 'plan-meta-only', ['table:read-metadata'], events);
     const r = await plan(meta.send, {});
     expect(r.status).toBe(403);
     expect(r.body.error.type).toBe('ForbiddenException');
-    const reader = await signedInPrincipal(cat, 'plan-reader');
-    await grantPrincipal(admin, reader.id, ['table:read-data'], events);
+    const reader = await grantedPrincipal(cat, admin, 'plan-reader', ['table:read-data'], events);
     expect((await plan(reader.send, {})).status).toBe(200);
   });
 
@@ -320,8 +318,7 @@ describe('credentials and replicas', () => {
       expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
       const table = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema });
       const tableLocation = table.body.metadata.location as string;
-      const writer = await signedInPrincipal(cat, 'plan-writer');
-      await grantPrincipal(admin, writer.id, ['table:read-data', 'table:write-data'], {
+      const writer = await grantedPrincipal(cat, admin, 'plan-writer', ['table:read-data', 'table:write-data'], {
         type: 'table',
         warehouse: 'lake',
         namespace: ['sales'],

@@ -11,7 +11,7 @@ import { grant, grantPrincipal } from '../support/access.js';
 import { type FakeS3 } from '../support/fake-s3.js';
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
-import { signedInPrincipal } from '../support/principals.js';
+import { signedInPrincipal, grantedPrincipal } from '../support/principals.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
@@ -298,8 +298,7 @@ describe('fail-closed enforcement', () => {
 
   it('sees a role granted or revoked at the next sign and credentials request (role membership is cached, and dropped with the decisions)', async () => {
     const p = await create(euOnly);
-    const mover = await signedInPrincipal(cat, 'mover');
-    await grantPrincipal(admin, mover.id, ['table:read-data'], orderTable);
+    const mover = await grantedPrincipal(cat, admin, 'mover', ['table:read-data'], orderTable);
     const original = signReq(`bucket/${orders.key}/data/a.parquet`);
     // Twice each way: the second answer comes from the caches (roles, decisions, policies) a change must clear.
     for (let i = 0; i < 2; i++) expect((await mover.send('POST', `${TABLE}/sign`, original)).status).toBe(200);

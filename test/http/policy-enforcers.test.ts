@@ -10,53 +10,25 @@ import { RequestValidation } from '@lakegate/protocol/validation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
+import { createEngine, userViaEngine, type Engine } from '../support/engines.js';
 import { type FakeS3 } from '../support/fake-s3.js';
-import type { Send } from '../support/iceberg-http.js';
+import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
-import { bearerSender } from '../support/inject.js';
-import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, bearer, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
 let admin: Send;
-let trino: { clientId: string; secret: string };
-let rogue: { clientId: string; secret: string };
+let trino: Engine;
+let rogue: Engine;
 
 const TABLE = '/v1/lake/namespaces/sales/tables/orders';
 const ENFORCERS = '/management/v1/warehouses/lake/policy-enforcers';
 const vended = { 'x-iceberg-access-delegation': 'vended-credentials' };
-const schema = {
-  type: 'struct',
-  'schema-id': 0,
-  fields: [
-    { id: 1, name: 'id', type: 'long', required: true },
-    { id: 2, name: 'region', type: 'string', required: false },
-  ],
-};
+const schema = peopleSchema(['id', 'region']);
 
-const createPrincipal = async (name: string, delegation?: unknown) => {
-  const res = await admin('POST', '/management/v1/principals', { name, ...(delegation ? { delegation } : {}) });
-  expect(res.status, stringifyJson(res.body)).toBe(201);
-  return { clientId: res.body['client-id'] as string, secret: res.body['client-secret'] as string };
-};
-/** A user session through an engine, as Trino's USER mode makes it (an unsigned JWT naming the user, the engine's token as actor). */
-async function userVia(engine: { clientId: string; secret: string }, user: string): Promise<Send> {
-  const engineToken = (await clientToken(cat.lakegate.app, engine.clientId, engine.secret)).access_token;
-  const res = await oauthPost(
-    cat.lakegate.app,
-    {
-      grant_type: TOKEN_EXCHANGE,
-      subject_token: unsignedJwt(user),
-      subject_token_type: JWT_TYPE,
-      actor_token: engineToken,
-      actor_token_type: ACCESS_TOKEN_TYPE,
-    },
-    bearer(engineToken),
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return bearerSender(cat.lakegate.app, res.body.access_token as string);
-}
+const createPrincipal = (name: string, delegation?: unknown) => createEngine(admin, name, delegation);
+const userVia = (engine: Engine, user: string) => userViaEngine(cat.lakegate.app, engine, user);
 const audit = async () =>
   (await admin('GET', '/management/v1/audit?limit=500')).body.events as Array<{ type: string; actor: string; detail: Record<string, unknown> }>;
 

@@ -14,7 +14,7 @@ import { RequestValidation } from '@lakegate/protocol/validation';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { ICEBERG_ENDPOINTS } from '../../packages/server/src/http/routes/iceberg/endpoints.js';
 import { type ContractExchange, contractSender } from '../support/contract-sender.js';
-import { appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { ADD_ONE_FUNCTION, appendUpdates, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { lanceManifest } from '../support/lance-manifests.js';
 
@@ -372,19 +372,7 @@ describe('a scenario over every operation', () => {
     await ok('DELETE', tableLabels);
     // Functions (SQL UDFs): put through the management API, read on the Iceberg surface.
     const fn = '/management/v1/warehouses/second/namespaces/m/functions/add_one';
-    const udf = {
-      'format-version': 1,
-      definitions: [
-        {
-          'definition-id': 'int',
-          parameters: [{ name: 'x', type: 'int' }],
-          'return-type': 'int',
-          'function-type': 'udf',
-          versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
-          'current-version-id': 1,
-        },
-      ],
-    };
+    const udf = ADD_ONE_FUNCTION;
     await ok('PUT', fn, udf);
     await ok('GET', fn);
     expect((await ok('GET', '/v1/second/namespaces/m/functions')).body.identifiers).toEqual([['m', 'add_one']]);

@@ -4,7 +4,7 @@
  * the view chain and authorizes the caller itself (docs/compatibility.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
@@ -17,19 +17,7 @@ beforeAll(async () => {
   send = injectSender(cat.lakegate.app);
   expect((await send('POST', '/v1/default/namespaces', { namespace: ['rb'] })).status).toBe(200);
   expect((await send('POST', '/v1/default/namespaces/rb/tables', { name: 't', schema: simpleSchema })).status).toBe(200);
-  const view = {
-    name: 'v',
-    schema: simpleSchema,
-    'view-version': {
-      'version-id': 1,
-      'timestamp-ms': 1,
-      'schema-id': 0,
-      summary: {},
-      'default-namespace': ['rb'],
-      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-    },
-    properties: {},
-  };
+  const view = sqlView('v', ['rb'], 'select 1', { properties: {} });
   expect((await send('POST', '/v1/default/namespaces/rb/views', view)).status).toBe(200);
 });
 afterAll(async () => cat?.close());

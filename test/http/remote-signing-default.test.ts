@@ -12,7 +12,7 @@ import { grantPrincipal } from '../support/access.js';
 import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
-import { signedInPrincipal } from '../support/principals.js';
+import { signedInPrincipal, grantedPrincipal } from '../support/principals.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-default-endpoint' };
@@ -55,8 +55,12 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it("signs a key inside a table by the table's privileges, and the signature verifies with the warehouse's key", async () => {
-    const writer = await signedInPrincipal(cat, 'default-writer');
-    await grantPrincipal(admin, writer.id, ['table:write-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
+    const writer = await grantedPrincipal(cat, admin, 'default-writer', ['table:write-data'], {
+      type: 'table',
+      warehouse: 'lake',
+      namespace: ['sales'],
+      name: 'orders',
+    });
     const signed = await writer.send('POST', SIGN, req('GET', `bucket/${orders}/data/00000-0-a.parquet`));
     expect(signed.status, JSON.stringify(signed.body)).toBe(200);
     expect(signed.headers['cache-control']).toBe('no-cache');
@@ -85,8 +89,12 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it('refuses a reader’s writes and lets it read, with the same answer for a table it may not write as for no table', async () => {
-    const reader = await signedInPrincipal(cat, 'default-reader');
-    await grantPrincipal(admin, reader.id, ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'orders' });
+    const reader = await grantedPrincipal(cat, admin, 'default-reader', ['table:read-data'], {
+      type: 'table',
+      warehouse: 'lake',
+      namespace: ['sales'],
+      name: 'orders',
+    });
     expect((await reader.send('POST', SIGN, req('GET', `bucket/${orders}/metadata/v1.json`))).status).toBe(200);
     const write = await reader.send('POST', SIGN, req('PUT', `bucket/${orders}/data/x.parquet`));
     const none = await reader.send('POST', SIGN, req('PUT', 'bucket/wh/sales/no-such-table/data/x.parquet'));
@@ -171,8 +179,7 @@ describe('remote-signing-endpoint: default', () => {
   });
 
   it('signs for a staged table only for whoever staged it', async () => {
-    const creator = await signedInPrincipal(cat, 'default-creator');
-    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], {
+    const creator = await grantedPrincipal(cat, admin, 'default-creator', ['table:create', 'table:write-data', 'table:read-data'], {
       type: 'namespace',
       warehouse: 'lake',
       namespace: ['sales'],
@@ -181,8 +188,7 @@ describe('remote-signing-endpoint: default', () => {
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');
     expect((await creator.send('POST', SIGN, req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(200);
-    const other = await signedInPrincipal(cat, 'default-other');
-    await grantPrincipal(admin, other.id, ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    const other = await grantedPrincipal(cat, admin, 'default-other', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     expect((await other.send('POST', SIGN, req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
   });
 });

@@ -12,7 +12,7 @@ import { grantPrincipal, revoke } from '../support/access.js';
 import { type FakeS3 } from '../support/fake-s3.js';
 import { simpleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
-import { signedInPrincipal } from '../support/principals.js';
+import { grantedPrincipal } from '../support/principals.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
 
 const KEY = { accessKeyId: 'wh-key', secretAccessKey: 'wh-secret-never-leaves' };
@@ -239,8 +239,7 @@ describe('the sign operation', () => {
   });
 
   it("follows the caller's privileges at every call: a reader reads only, a revoked grant stops the next signature", async () => {
-    const reader = await signedInPrincipal(cat, 'sign-reader');
-    await grantPrincipal(admin, reader.id, ['table:read-data'], tableSecurable('orders'));
+    const reader = await grantedPrincipal(cat, admin, 'sign-reader', ['table:read-data'], tableSecurable('orders'));
     expect((await reader.send('POST', signUrl('orders'), req('GET', `bucket/${orders.key}/metadata/v1.json`))).status).toBe(200);
     const write = await reader.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`));
     expect(write.status).toBe(403);
@@ -249,8 +248,7 @@ describe('the sign operation', () => {
     // Its grant on orders is no grant on refunds.
     expect((await reader.send('POST', signUrl('refunds'), req('GET', `bucket/${refunds.key}/metadata/v1.json`))).status).toBe(403);
 
-    const writer = await signedInPrincipal(cat, 'sign-writer');
-    await grantPrincipal(admin, writer.id, ['table:write-data'], tableSecurable('orders'));
+    const writer = await grantedPrincipal(cat, admin, 'sign-writer', ['table:write-data'], tableSecurable('orders'));
     // An Idempotency-Key changes nothing: signing applies nothing, and a replayed signature would be an old decision.
     const key = { 'idempotency-key': '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b' };
     const before = await writer.send('POST', signUrl('orders'), req('PUT', `bucket/${orders.key}/data/x.parquet`), key);
@@ -263,8 +261,7 @@ describe('the sign operation', () => {
   });
 
   it('audits an allowed signature once per caller, table and access within the window, and answers it uncacheable', async () => {
-    const engine = await signedInPrincipal(cat, 'sign-audited');
-    await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
+    const engine = await grantedPrincipal(cat, admin, 'sign-audited', ['table:write-data'], tableSecurable('orders'));
     const allowed = () =>
       cat
         .logs()
@@ -305,8 +302,7 @@ describe('the sign operation', () => {
   it('answers warm signs from the caches without the awaited path, and still stops at the next call after a revoked grant, a disabled principal or revoked tokens', async () => {
     const awaited = vi.spyOn(cat.lakegate.services.signing, 'sign');
     try {
-      const engine = await signedInPrincipal(cat, 'sign-warm');
-      await grantPrincipal(admin, engine.id, ['table:write-data'], tableSecurable('orders'));
+      const engine = await grantedPrincipal(cat, admin, 'sign-warm', ['table:write-data'], tableSecurable('orders'));
       const put = req('PUT', `bucket/${orders.key}/data/warm.parquet`);
       const signs = async (n: number) => {
         for (let i = 0; i < n; i++) {
@@ -375,8 +371,7 @@ describe('the sign operation', () => {
   });
 
   it('signs for a staged table only for whoever staged it', async () => {
-    const creator = await signedInPrincipal(cat, 'sign-creator');
-    await grantPrincipal(admin, creator.id, ['table:create', 'table:write-data', 'table:read-data'], {
+    const creator = await grantedPrincipal(cat, admin, 'sign-creator', ['table:create', 'table:write-data', 'table:read-data'], {
       type: 'namespace',
       warehouse: 'lake',
       namespace: ['sales'],
@@ -385,8 +380,7 @@ describe('the sign operation', () => {
     expect(staged.status, JSON.stringify(staged.body)).toBe(200);
     const key = staged.body.metadata.location.replace('s3://bucket/', '');
     expect((await creator.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(200);
-    const other = await signedInPrincipal(cat, 'sign-other');
-    await grantPrincipal(admin, other.id, ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    const other = await grantedPrincipal(cat, admin, 'sign-other', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
     expect((await other.send('POST', signUrl('staged'), req('PUT', `bucket/${key}/data/x.parquet`))).status).toBe(403);
   });
 });

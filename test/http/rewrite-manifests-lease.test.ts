@@ -13,6 +13,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import type { Send } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { tableWithManyManifests } from '../support/many-manifests.js';
 
 let cat: TestCatalog;
@@ -26,14 +27,7 @@ const LIST = /\/snap-\d+-1-[^/]+\.avro$/;
 beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_MAINTENANCE_LEASE_MS: '1000' });
   send = injectSender(cat.lakegate.app);
-  const wh = await send('POST', '/management/v1/warehouses', {
-    name: 'wh',
-    'storage-root': `file://${cat.dataDir}/wh`,
-    'storage-profile': { type: 'file' },
-    properties: { 'maintenance.interval-ms': '3600000' },
-  });
-  expect(wh.status, stringifyJson(wh.body)).toBe(201);
-  expect((await send('POST', '/v1/wh/namespaces', { namespace: ['db'] })).status).toBe(200);
+  await createFileLake(send, cat, 'wh', ['db'], { 'maintenance.interval-ms': '3600000' });
 });
 afterAll(async () => {
   await cat?.close();

@@ -12,8 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManifestReader } from '../../packages/server/src/catalog/manifests/manifest-reader.js';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
-import { injectSender } from '../support/inject.js';
-import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import type { TestCatalog } from '../support/in-process.js';
+import { startFileCatalog } from '../support/lake-warehouse.js';
 import { REGIONS, tableWithManyManifests as manyManifests } from '../support/many-manifests.js';
 import { tableWithSmallFiles } from '../support/small-files.js';
 
@@ -22,11 +22,7 @@ let send: Send;
 const TABLES = '/v1/wh/namespaces/db/tables';
 
 beforeAll(async () => {
-  cat = await startInProcess();
-  send = injectSender(cat.lakegate.app);
-  const wh = await send('POST', '/management/v1/warehouses', { name: 'wh', 'storage-root': `file://${cat.dataDir}/wh`, 'storage-profile': { type: 'file' } });
-  expect(wh.status, stringifyJson(wh.body)).toBe(201);
-  expect((await send('POST', '/v1/wh/namespaces', { namespace: ['db'] })).status).toBe(200);
+  ({ cat, send } = await startFileCatalog('wh', ['db']));
 });
 afterAll(async () => {
   await cat?.close();

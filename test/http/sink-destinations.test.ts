@@ -9,22 +9,14 @@ import { grantPrincipal } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 let cat: TestCatalog;
 let platform: Send;
 let manager: Send;
 let acme: Send;
 
-const tokenOf = async (id: string, secret: string) => {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
+const tokenOf = (id: string, secret: string) => signIn(cat.lakegate.app, id, secret);
 
 beforeAll(async () => {
   cat = await startInProcess({ LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS: '10.20.0.0/16' }, { auth: true });

@@ -16,6 +16,7 @@ import { grantPrincipal } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { tokenOf as signIn } from '../support/principals.js';
 
 interface Receiver {
   server: Server;
@@ -48,16 +49,7 @@ let local: Receiver;
 let listed: Receiver;
 const dns = new Map<string, string[]>();
 
-const tokenOf = async (id: string, secret: string) => {
-  const res = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: '/v1/oauth/tokens',
-    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret }).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().access_token as string;
-};
+const tokenOf = (id: string, secret: string) => signIn(cat.lakegate.app, id, secret);
 
 const waitFor = async <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> => {
   const end = Date.now() + timeoutMs;

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogForFile } from '../support/file-catalog.js';
+import { sqlView } from '../support/iceberg-http.js';
 
 const file = catalogForFile();
 
@@ -93,19 +94,7 @@ describe('names holding "/" on the Iceberg surface', () => {
 
   it('creates, loads, renames and drops a view named with "/"', async () => {
     await inject('POST', '/v1/default/namespaces', { namespace: ['v/ns'] });
-    const view = {
-      name: 'vi/ew',
-      schema: { ...schema, 'schema-id': 0 },
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        representations: [{ type: 'sql', sql: 'select 1 as id', dialect: 'spark' }],
-        'default-namespace': ['v/ns'],
-      },
-      properties: {},
-    };
+    const view = sqlView('vi/ew', ['v/ns'], 'select 1 as id', { schema: { ...schema, 'schema-id': 0 }, properties: {} });
     expect((await inject('POST', `/v1/default/namespaces/${ns('v/ns')}/views`, view)).statusCode).toBe(200);
     expect((await inject('GET', `/v1/default/namespaces/${ns('v/ns')}/views/${enc('vi/ew')}`)).statusCode).toBe(200);
     expect((await inject('GET', `/v1/default/namespaces/${ns('v/ns')}/views`)).json().identifiers).toEqual([{ namespace: ['v/ns'], name: 'vi/ew' }]);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeS3, type FakeS3 } from '../support/fake-s3.js';
-import { appendUpdates, createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 import { createS3Lake } from '../support/lake-warehouse.js';
@@ -221,20 +221,8 @@ describe('a commit that moves a table', () => {
 });
 
 describe('a view', () => {
-  const view = (name: string, location?: string) => ({
-    name,
-    ...(location ? { location } : {}),
-    schema: simpleSchema,
-    'view-version': {
-      'version-id': 1,
-      'timestamp-ms': 1_700_000_000_000,
-      'schema-id': 0,
-      summary: {},
-      'default-namespace': ['evil'],
-      representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-    },
-    properties: {},
-  });
+  const view = (name: string, location?: string) =>
+    sqlView(name, ['evil'], 'select 1', { timestampMs: 1_700_000_000_000, properties: {}, ...(location ? { location } : {}) });
 
   it('may not lie at or inside a table’s location, where its metadata files would keep the table’s purge from deleting anything', async () => {
     for (const location of [victim.location, `${victim.location}/views/v`]) {
@@ -263,19 +251,7 @@ describe('a client-chosen location at an existing namespace’s directory', () =
       expect(res.status, location).toBe(400);
       expect(res.body.error.message).toMatch(/is the directory of a namespace|overlaps/);
     }
-    const view = {
-      name: 'vsquat',
-      location: 's3://bucket/wh/ops',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['evil'],
-        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-      },
-    };
+    const view = sqlView('vsquat', ['evil'], 'select 1', { location: 's3://bucket/wh/ops' });
     expect((await send('POST', '/v1/lake/namespaces/evil/views', view)).body.error.message).toMatch(/is the directory of a namespace/);
     expect((await send('POST', tables('ops'), { name: 'x', schema: simpleSchema })).status).toBe(200);
     // A directory no namespace has is just a location.

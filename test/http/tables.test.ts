@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendUpdates, createTransactionCommit, type Send, simpleSchema } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, type Send, simpleSchema, sqlView, sqlViewVersion } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 
@@ -146,19 +146,11 @@ describe('create and load', () => {
     expect(await raw('POST', '/v1/default/namespaces/exact/register', { name: 'exact_answers', 'metadata-location': file })).toContain(exact);
 
     const V = '/v1/default/namespaces/exact/views';
-    const view = await send('POST', V, {
-      name: 'exact_view',
-      schema: { type: 'struct', 'schema-id': 0, fields: [field] },
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': 1,
-        'schema-id': 0,
-        summary: {},
-        representations: [{ type: 'sql', sql: 'select 1.0 as x', dialect: 'spark' }],
-        'default-namespace': ['exact'],
-      },
-      properties: {},
-    });
+    const view = await send(
+      'POST',
+      V,
+      sqlView('exact_view', ['exact'], 'select 1.0 as x', { schema: { type: 'struct', 'schema-id': 0, fields: [field] }, properties: {} }),
+    );
     expect(view.status).toBe(200);
     expect(await raw('GET', `${V}/exact_view`)).toContain(exact);
     expect(await raw('POST', `${V}/exact_view`, { requirements: [], updates: [] })).toContain(exact);
@@ -464,14 +456,7 @@ describe('locations, rename, register, drop, metrics', () => {
 });
 
 describe('views', () => {
-  const view = (sql: string) => ({
-    'version-id': 1,
-    'timestamp-ms': Date.now(),
-    'schema-id': 0,
-    summary: { 'engine-name': 'test' },
-    'default-namespace': ['db'],
-    representations: [{ type: 'sql', sql, dialect: 'spark' }],
-  });
+  const view = (sql: string) => sqlViewVersion(['db'], sql, { timestampMs: Date.now(), summary: { 'engine-name': 'test' } });
 
   it('creates, loads, replaces, renames and drops views', async () => {
     const created = await send('POST', '/v1/default/namespaces/db/views', { name: 'v', schema: simpleSchema, 'view-version': view('select 1') });

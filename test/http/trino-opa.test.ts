@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { scrubUrl } from '../../packages/server/src/observability/logger.js';
 import { addMember, grant } from '../support/access.js';
+import { askOpa, engineWithKey, opaInput } from '../support/engines.js';
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { signInAdmin } from '../support/principals.js';
 
 let cat: TestCatalog;
@@ -24,48 +26,28 @@ const POLICIES = '/management/v1/warehouses/lake/namespaces/sales/tables/orders/
 const schema = peopleSchema(['id', 'region', 'email']);
 const table = { catalogName: 'lake', schemaName: 'sales', tableName: 'orders' };
 const column = (columnName: string, columnType = 'varchar') => ({ column: { ...table, columnName, columnType } });
-const input = (user: string, action: Record<string, unknown>, groups: string[] = ['admins']) => ({
-  input: { context: { identity: { user, groups }, softwareStack: { trinoVersion: '476' } }, action },
-});
-
+const input = (user: string, action: Record<string, unknown>) => opaInput(user, action, ['admins']);
 /** POSTs a decision request as the plugin does: the API key in the URI (Trino's groups: `groups`). */
-async function ask(path: string, user: string, action: Record<string, unknown>, key = engineKey, groups?: string[]) {
-  const res = await anon('POST', `/management/v1/trino-opa/${path}?api-key=${encodeURIComponent(key)}`, input(user, action, groups));
-  expect(res.status, stringifyJson(res.body)).toBe(200);
-  return res.body.result;
-}
+const ask = (path: string, user: string, action: Record<string, unknown>, key = engineKey, groups = ['admins']) =>
+  askOpa(anon, key, path, user, action, groups);
 const allow = (user: string, operation: string, resource?: object, key?: string) => ask('allow', user, { operation, ...(resource ? { resource } : {}) }, key);
 
-async function principalWithKey(name: string, delegation?: unknown): Promise<{ id: string; key: string }> {
-  const created = await admin('POST', '/management/v1/principals', { name, ...(delegation ? { delegation } : {}) });
-  expect(created.status, stringifyJson(created.body)).toBe(201);
-  const id = created.body['client-id'] as string;
-  const key = await admin('POST', `/management/v1/principals/${id}/api-keys`, { name: 'opa' });
-  expect(key.status, stringifyJson(key.body)).toBe(201);
-  return { id, key: key.body['api-key'] as string };
-}
+const principalWithKey = (name: string, delegation?: unknown) => engineWithKey(admin, name, delegation);
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   admin = await signInAdmin(cat);
   anon = injectSender(cat.lakegate.app);
-  const wh = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': `file://${cat.dataDir}/lake`,
-    'storage-profile': { type: 'file' },
-  });
-  expect(wh.status, stringifyJson(wh.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['hr'] })).status).toBe(200);
+  await createFileLake(admin, cat, 'lake', ['sales', 'hr']);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
   expect((await admin('POST', '/v1/lake/namespaces/hr/tables', { name: 'salaries', schema })).status).toBe(200);
   const users = ['alice', 'bob', 'carol', 'dave'].map((name) => ({ issuer: 'asserted', name }));
   const engine = await principalWithKey('trino', { users, 'assert-identity': true });
   engineKey = engine.key;
   strangerKey = (await principalWithKey('not-an-enforcer', { users, 'assert-identity': true })).key;
-  expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.id}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status).toBe(
-    200,
-  );
+  expect(
+    (await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${engine.clientId}`, { mechanism: 'trino-opa', 'trino-catalog': 'lake' })).status,
+  ).toBe(200);
   await addMember(admin, 'eu-analysts', { kind: 'user', name: 'alice', issuer: 'asserted' });
   await addMember(admin, 'readers', { kind: 'user', name: 'bob', issuer: 'asserted' });
   // Roles bound to groups Trino's group provider names (asserted groups): the EU analysts' role (its row filter and

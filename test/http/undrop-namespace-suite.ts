@@ -14,9 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
+import { tokenOf } from '../support/principals.js';
 
 const DAY = 86_400_000;
 const M = '/management/v1/warehouses/default/dropped';
@@ -37,19 +38,7 @@ const ENGINEER = [
   'view:read',
   'view:drop',
 ];
-const view = (name: string) => ({
-  name,
-  schema: simpleSchema,
-  'view-version': {
-    'version-id': 1,
-    'timestamp-ms': Date.now(),
-    'schema-id': 0,
-    summary: {},
-    'default-namespace': ['sales'],
-    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-  },
-  properties: {},
-});
+const view = (name: string) => sqlView(name, ['sales'], 'select 1', { timestampMs: Date.now(), properties: {} });
 type Dropped = { id: string; kind: string; namespace: string[]; name: string; purge: boolean; location: string; 'dropped-with'?: string };
 
 /** The suite on one database: `env` gives the catalog's environment (LAKEGATE_DATABASE for PostgreSQL). */
@@ -64,16 +53,7 @@ export function undropNamespaceSuite(database: string, databaseEnv: () => Promis
     let reader: Send;
     let readerId: string;
 
-    async function token(clientId: string, clientSecret: string): Promise<string> {
-      const res = await cat.lakegate.app.inject({
-        method: 'POST',
-        url: '/v1/oauth/tokens',
-        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }).toString(),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
-      expect(res.statusCode, res.body).toBe(200);
-      return res.json().access_token as string;
-    }
+    const token = (clientId: string, clientSecret: string) => tokenOf(cat.lakegate.app, clientId, clientSecret);
     async function principal(name: string, privileges: string[]): Promise<{ send: Send; id: string }> {
       const p = await cat.lakegate.principals.create(name);
       if (privileges.length > 0) await grantPrincipal(admin, p.clientId, privileges, WH);

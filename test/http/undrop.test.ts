@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DROPPED as M, LANCE as L, lanceTableWithFile, listDropped, writeDataFile } from '../support/dropped-objects.js';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlView } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
 import { type CatalogWithCallers, startWithCallers } from '../support/principals.js';
 
@@ -181,19 +181,7 @@ describe('an Iceberg table dropped', () => {
 
 describe('a view and a Lance table dropped', () => {
   it('a view comes back with its versions', async () => {
-    const view = {
-      name: 'v1',
-      schema: simpleSchema,
-      'view-version': {
-        'version-id': 1,
-        'timestamp-ms': Date.now(),
-        'schema-id': 0,
-        summary: {},
-        'default-namespace': ['db'],
-        representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-      },
-      properties: {},
-    };
+    const view = sqlView('v1', ['db'], 'select 1', { timestampMs: Date.now(), properties: {} });
     const created = await engineer('POST', '/v1/default/namespaces/db/views', view);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     expect((await engineer('DELETE', '/v1/default/namespaces/db/views/v1')).status).toBe(204);

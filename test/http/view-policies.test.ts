@@ -8,18 +8,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
-import { peopleSchema, type Send } from '../support/iceberg-http.js';
+import { askOpa, engineWithKey, userViaEngine as viaEngine, type Engine } from '../support/engines.js';
+import { peopleSchema, type Send, sqlView } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { bearerSender, injectSender } from '../support/inject.js';
-import { ACCESS_TOKEN_TYPE, JWT_TYPE, TOKEN_EXCHANGE, bearer, clientToken, oauthPost, unsignedJwt } from '../support/oauth.js';
+import { injectSender } from '../support/inject.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { signInAdmin, signedInPrincipal } from '../support/principals.js';
 
 let cat: TestCatalog;
 let admin: Send;
 let anon: Send;
-let engine: { id: string; secret: string; key: string };
+let engine: Engine & { key: string };
 /** An engine declared a read-restrictions enforcer: loadView tells it nothing of a view's policies. */
-let restrictionsEngine: { id: string; secret: string; key: string };
+let restrictionsEngine: Engine;
 let analyst: { id: string; send: Send };
 let reader: { id: string; send: Send };
 
@@ -33,30 +34,9 @@ const euOnly = { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq
 const emailMask = { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'show-first-4' }] };
 
 /** Trino's OPA plugin asking for the user (the engine's API key in the URI). */
-async function ask(path: string, user: string, action: Record<string, unknown>) {
-  const input = { input: { context: { identity: { user, groups: [] }, softwareStack: { trinoVersion: '476' } }, action } };
-  const res = await anon('POST', `/management/v1/trino-opa/${path}?api-key=${encodeURIComponent(engine.key)}`, input);
-  expect(res.status, stringifyJson(res.body)).toBe(200);
-  return res.body.result;
-}
-
-/** A user session through the engine, as Trino's USER mode makes it (an unsigned JWT naming the user, the engine's token as actor). */
-async function userViaEngine(user: string, through = engine): Promise<Send> {
-  const engineToken = (await clientToken(cat.lakegate.app, through.id, through.secret)).access_token;
-  const res = await oauthPost(
-    cat.lakegate.app,
-    {
-      grant_type: TOKEN_EXCHANGE,
-      subject_token: unsignedJwt(user),
-      subject_token_type: JWT_TYPE,
-      actor_token: engineToken,
-      actor_token_type: ACCESS_TOKEN_TYPE,
-    },
-    bearer(engineToken),
-  );
-  expect(res.status, stringifyJson(res.body)).toBe(200);
-  return bearerSender(cat.lakegate.app, res.body.access_token as string);
-}
+const ask = (path: string, user: string, action: Record<string, unknown>) => askOpa(anon, engine.key, path, user, action);
+/** A user session through the engine, as Trino's USER mode makes it. */
+const userViaEngine = (user: string, through: Engine = engine) => viaEngine(cat.lakegate.app, through, user);
 
 async function removeAll() {
   for (const p of (await admin('GET', POLICIES)).body.policies as Array<{ id: string }>)
@@ -67,36 +47,20 @@ beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
   admin = await signInAdmin(cat);
   anon = injectSender(cat.lakegate.app);
-  const wh = await admin('POST', '/management/v1/warehouses', {
-    name: 'lake',
-    'storage-root': `file://${cat.dataDir}/lake`,
-    'storage-profile': { type: 'file' },
-  });
-  expect(wh.status, stringifyJson(wh.body)).toBe(201);
-  expect((await admin('POST', '/v1/lake/namespaces', { namespace: ['sales'] })).status).toBe(200);
+  await createFileLake(admin, cat, 'lake', ['sales']);
   expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'orders', schema })).status).toBe(200);
-  const created = await admin('POST', '/v1/lake/namespaces/sales/views', {
-    name: 'orders_eu',
-    schema,
-    'view-version': {
-      'version-id': 1,
-      'timestamp-ms': 1,
-      'schema-id': 0,
-      summary: {},
-      'default-namespace': ['sales'],
-      representations: [{ type: 'sql', sql: 'SELECT id, region, email FROM orders', dialect: 'trino' }],
-    },
-  });
+  const created = await admin(
+    'POST',
+    '/v1/lake/namespaces/sales/views',
+    sqlView('orders_eu', ['sales'], 'SELECT id, region, email FROM orders', { schema, dialect: 'trino' }),
+  );
   expect(created.status, stringifyJson(created.body)).toBe(200);
   // The engine: may act for alice and bob, declared a trino-opa enforcer of the warehouse.
   const users = ['alice', 'bob'].map((name) => ({ issuer: 'asserted', name }));
   const declared = async (name: string, declaration: object) => {
-    const p = await admin('POST', '/management/v1/principals', { name, delegation: { users, 'assert-identity': true } });
-    expect(p.status, stringifyJson(p.body)).toBe(201);
-    const key = await admin('POST', `/management/v1/principals/${p.body['client-id']}/api-keys`, { name: 'opa' });
-    const id = p.body['client-id'] as string;
-    expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${id}`, declaration)).status).toBe(200);
-    return { id, secret: p.body['client-secret'] as string, key: key.body['api-key'] as string };
+    const p = await engineWithKey(admin, name, { users, 'assert-identity': true });
+    expect((await admin('PUT', `/management/v1/warehouses/lake/policy-enforcers/${p.clientId}`, declaration)).status).toBe(200);
+    return p;
   };
   engine = await declared('trino', { mechanism: 'trino-opa', 'trino-catalog': 'lake' });
   restrictionsEngine = await declared('spark-restrictions', { mechanism: 'read-restrictions' });
@@ -214,7 +178,10 @@ describe('loadView with a policy on the view', () => {
       action?: string;
       detail: Record<string, unknown>;
     }>;
-    expect(audit.find((e) => e.type === 'policy.engine-enforced' && e.action === 'view:read')?.detail).toMatchObject({ engine: engine.id, policies: [id] });
+    expect(audit.find((e) => e.type === 'policy.engine-enforced' && e.action === 'view:read')?.detail).toMatchObject({
+      engine: engine.clientId,
+      policies: [id],
+    });
     expect(audit.find((e) => e.type === 'policy.enforced' && e.action === 'view:read')?.detail).toMatchObject({ policies: [id] });
     // The caller's own effective policy on the view says so; explain about the view names the policy.
     const effective = await analyst.send('GET', EFFECTIVE);

@@ -22,25 +22,48 @@ storeContract(
   async (store) => new SqliteCatalogStore(files.get(store)!),
 );
 
+/** An old database: file `upgrade-NAME.sqlite` migrated up to `migration` only, and a connection to write its rows. */
+async function databaseAt(name: string, migration: string) {
+  const file = path.join(temp.dir, `upgrade-${name}.sqlite`);
+  const old = new Kysely<any>({ dialect: new SqliteDialect({ database: new Database(file) }) });
+  await migrateTo(old, migration);
+  return { file, old };
+}
+
+/** Table t (id-t, uuid-t) of namespace ns in warehouse w, created at 20, as a row of the old schema. */
+async function insertOldTable(old: Kysely<any>) {
+  const object = {
+    warehouse: 'w',
+    namespace: 'ns',
+    kind: 'table',
+    location: 'file:///w/ns/t',
+    metadata_location: 'file:///w/ns/t/m.json',
+    metadata: '{}',
+    updated_at: 20,
+  };
+  await old
+    .insertInto('catalog_objects')
+    .values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 })
+    .execute();
+}
+
+/** Closes the old connection, then opens the file as a store, migrates it to the end and runs `check` on it. */
+async function upgraded(database: { file: string; old: Kysely<any> }, check: (store: SqliteCatalogStore) => Promise<void>) {
+  await database.old.destroy();
+  const store = new SqliteCatalogStore(database.file);
+  try {
+    await store.migrate();
+    await check(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('migration 0013 (metrics reports belong to tables)', () => {
   it('gives the reports stored before to the table holding their name if it existed when they were made, and keeps every report', async () => {
-    const file = path.join(temp.dir, 'upgrade-0013.sqlite');
-    const database = new Database(file);
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-    await migrateTo(old, '0012_location_byte_order');
-    const object = {
-      warehouse: 'w',
-      namespace: 'ns',
-      kind: 'table',
-      location: 'file:///w/ns/t',
-      metadata_location: 'file:///w/ns/t/m.json',
-      metadata: '{}',
-      updated_at: 20,
-    };
-    await old
-      .insertInto('catalog_objects')
-      .values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 })
-      .execute();
+    const database = await databaseAt('0013', '0012_location_byte_order');
+    const { old } = database;
+    await insertOldTable(old);
     const report = (id: string, table: string, at: number) => ({
       id,
       warehouse: 'w',
@@ -55,58 +78,29 @@ describe('migration 0013 (metrics reports belong to tables)', () => {
       .insertInto('metrics_reports')
       .values([report('before', 't', 10), report('after', 't', 30), report('gone', 'x', 5)])
       .execute();
-    await old.destroy();
-
-    const store = new SqliteCatalogStore(file);
-    try {
-      await store.migrate();
+    await upgraded(database, async (store) => {
       const reports = await store.repository.listMetricsReports('w', ['ns'], 't', 10, { id: 'id-t', uuid: 'uuid-t' });
       expect(reports.map((r) => [r.id, r.tableId, r.tableUuid])).toEqual([['after', 'id-t', 'uuid-t']]);
       expect((await store.repository.listMetricsReports('w', ['ns'], 't', 10)).map((r) => r.id)).toEqual(['before']);
       expect((await store.repository.listMetricsReports('w', ['ns'], 'x', 10)).map((r) => r.id)).toEqual(['gone']);
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
 
 describe('migration 0015 (whether the catalog created a table at its location)', () => {
   it('answers "not created by the catalog" for every table stored before, so their purge keeps the files', async () => {
-    const file = path.join(temp.dir, 'upgrade-0015.sqlite');
-    const database = new Database(file);
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-    await migrateTo(old, '0014_tenant_storage_grants');
-    const object = {
-      warehouse: 'w',
-      namespace: 'ns',
-      kind: 'table',
-      location: 'file:///w/ns/t',
-      metadata_location: 'file:///w/ns/t/m.json',
-      metadata: '{}',
-      updated_at: 20,
-    };
-    await old
-      .insertInto('catalog_objects')
-      .values({ ...object, id: 'id-t', name: 't', uuid: 'uuid-t', created_at: 20 })
-      .execute();
-    await old.destroy();
-
-    const store = new SqliteCatalogStore(file);
-    try {
-      await store.migrate();
+    const database = await databaseAt('0015', '0014_tenant_storage_grants');
+    await insertOldTable(database.old);
+    await upgraded(database, async (store) => {
       expect((await store.repository.getObject('w', ['ns'], 't'))?.locationOwned).toBe(false);
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
 
 describe('migration 0022 (whether a sink may reach any destination)', () => {
   it('holds every sink stored before to the destination rule (the safe side), and keeps the rest of its row', async () => {
-    const file = path.join(temp.dir, 'upgrade-0022.sqlite');
-    const database = new Database(file);
-    const old = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
-    await migrateTo(old, '0021_dropped_namespaces');
+    const database = await databaseAt('0022', '0021_dropped_namespaces');
+    const { old } = database;
     await old
       .insertInto('event_sinks')
       .values({
@@ -125,17 +119,11 @@ describe('migration 0022 (whether a sink may reach any destination)', () => {
         updated_at: 2,
       })
       .execute();
-    await old.destroy();
-
-    const store = new SqliteCatalogStore(file);
-    try {
-      await store.migrate();
+    await upgraded(database, async (store) => {
       const sink = await store.outbox.getSink('s1');
       expect(sink).toMatchObject({ id: 's1', config: { url: 'http://10.0.0.5/h' }, secretId: 'sec', cursor: 7, delivered: 7 });
       expect(sink?.anyDestination ?? false).toBe(false);
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
 

@@ -53,6 +53,56 @@ export const simpleSchema = {
   ],
 };
 
+export interface SqlViewOptions {
+  /** The view's schema (default simpleSchema), its SQL's dialect (default spark). */
+  schema?: object;
+  dialect?: string;
+  /** The version's timestamp-ms (default 1) and summary (default empty). */
+  timestampMs?: number;
+  summary?: Record<string, string>;
+  /** The view's properties and location: sent only when given. */
+  properties?: Record<string, string>;
+  location?: string;
+}
+
+/** A view version of one SQL representation: version 1, of schema 0, resolving names in `namespace`. */
+export function sqlViewVersion(namespace: string[], sql: string, options: SqlViewOptions = {}) {
+  return {
+    'version-id': 1,
+    'timestamp-ms': options.timestampMs ?? 1,
+    'schema-id': 0,
+    summary: options.summary ?? {},
+    'default-namespace': namespace,
+    representations: [{ type: 'sql', sql, dialect: options.dialect ?? 'spark' }],
+  };
+}
+
+/** A createView body: view `name` whose one version (sqlViewVersion) is `sql`. */
+export function sqlView(name: string, namespace: string[], sql: string, options: SqlViewOptions = {}) {
+  return {
+    name,
+    ...(options.location !== undefined ? { location: options.location } : {}),
+    schema: options.schema ?? simpleSchema,
+    'view-version': sqlViewVersion(namespace, sql, options),
+    ...(options.properties !== undefined ? { properties: options.properties } : {}),
+  };
+}
+
+/** A function (SQL UDF) of one definition, `x + 1` on an int in spark SQL, as the management API puts it. */
+export const ADD_ONE_FUNCTION = {
+  'format-version': 1,
+  definitions: [
+    {
+      'definition-id': 'int',
+      parameters: [{ name: 'x', type: 'int' }],
+      'return-type': 'int',
+      'function-type': 'udf',
+      versions: [{ 'version-id': 1, representations: [{ type: 'sql', dialect: 'spark', sql: 'x + 1' }], 'timestamp-ms': 1 }],
+      'current-version-id': 1,
+    },
+  ],
+};
+
 /**
  * The commit that completes a stage-create (CTAS), as Iceberg Java sends it: assert-create, then the staged
  * metadata's uuid, format version, schema, spec, sort order and location.

@@ -20,3 +20,17 @@ export function bearerSender(app: FastifyInstance, token: string): Send {
   const send = injectSender(app);
   return (method, path, body, headers = {}) => send(method, path, body, { authorization: `Bearer ${token}`, ...headers });
 }
+
+/**
+ * POSTs `payload` (default `{}`) as JSON text (plain JSON.parse on the way back: no 64-bit integers), as the Lance REST
+ * namespace's clients call it; answers the status and the parsed body.
+ */
+export async function postJson(
+  app: FastifyInstance,
+  url: string,
+  payload?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, any> | undefined }> {
+  const res = await app.inject({ method: 'POST', url, payload: JSON.stringify(payload ?? {}), headers: { 'content-type': 'application/json', ...headers } });
+  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
+}

@@ -1,13 +1,15 @@
 /**
  * The `lake` warehouse of the in-process HTTP tests that vend, sign or plan on S3: `s3://bucket/wh` on the fake S3
  * of test/support/fake-s3.ts (or any S3 endpoint), path-style, region us-east-1, created through the management API;
- * and the catalog those tests start around it.
+ * and the catalog those tests start around it. Besides, a warehouse on the local file storage in the catalog's data
+ * directory, for the tests that need no S3.
  */
 import { expect } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { startFakeS3, type FakeS3 } from './fake-s3.js';
 import type { Send } from './iceberg-http.js';
 import { startInProcess, type TestCatalog } from './in-process.js';
+import { injectSender } from './inject.js';
 import { signInAdmin } from './principals.js';
 
 export interface LakeOptions {
@@ -50,4 +52,30 @@ export async function startS3Catalog(namespaces: string[], options: LakeOptions 
   await createS3Lake(admin, s3.endpoint, options);
   for (const ns of namespaces) expect((await admin('POST', `/v1/${options.name ?? 'lake'}/namespaces`, { namespace: [ns] })).status).toBe(200);
   return { s3, cat, admin };
+}
+
+/**
+ * Creates warehouse `name` on the local file storage at `file://DATA_DIR/NAME` (DATA_DIR: `cat`'s data directory),
+ * with `properties` when given, and the namespaces given (one level each) in it; fails the test unless each is made.
+ */
+export async function createFileLake(send: Send, cat: TestCatalog, name: string, namespaces: string[], properties?: Record<string, string>): Promise<void> {
+  const res = await send('POST', '/management/v1/warehouses', {
+    name,
+    'storage-root': `file://${cat.dataDir}/${name}`,
+    'storage-profile': { type: 'file' },
+    ...(properties ? { properties } : {}),
+  });
+  expect(res.status, stringifyJson(res.body)).toBe(201);
+  for (const ns of namespaces) expect((await send('POST', `/v1/${name}/namespaces`, { namespace: [ns] })).status).toBe(200);
+}
+
+/**
+ * An anonymous in-process catalog (environment `env`) and createFileLake's warehouse `name` with `namespaces` in it;
+ * `send` calls the catalog in-process. The caller closes `cat`.
+ */
+export async function startFileCatalog(name: string, namespaces: string[], env: Record<string, string> = {}): Promise<{ cat: TestCatalog; send: Send }> {
+  const cat = await startInProcess(env);
+  const send = injectSender(cat.lakegate.app);
+  await createFileLake(send, cat, name, namespaces);
+  return { cat, send };
 }

@@ -47,6 +47,13 @@ export async function signedInPrincipal(cat: TestCatalog, name: string): Promise
   return { id: p.clientId, send: await signIn(), signIn };
 }
 
+/** signedInPrincipal, then granted `privileges` on `on` by `admin` (through a role of its own, as grantPrincipal does). */
+export async function grantedPrincipal(cat: TestCatalog, admin: Send, name: string, privileges: string[], on: Securable): Promise<Caller> {
+  const p = await signedInPrincipal(cat, name);
+  await grantPrincipal(admin, p.id, privileges, on);
+  return p;
+}
+
 /** Starts an in-process catalog with authentication on (and the options given) and signs its admin in. */
 export async function startWithCallers(options: Omit<InProcessOptions, 'auth'> = {}, env: Record<string, string> = {}): Promise<CatalogWithCallers> {
   const cat = await startInProcess(env, { ...options, auth: true });

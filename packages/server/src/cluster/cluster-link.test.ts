@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { relayCluster as cluster } from '../../../../test/support/relay-cluster.js';
 import { HttpMetrics } from '../observability/metrics.js';
-import type { ClusterMessage } from './messages.js';
-import { Relay } from './relay.js';
-import { type Channel, WorkerLink } from './worker-link.js';
-
-/** N workers joined by a relay, with in-memory channels that deliver asynchronously (as IPC does). */
-function cluster(n: number) {
-  const relay = new Relay();
-  const links = Array.from({ length: n }, (_, id) => {
-    let deliver: (m: unknown) => void = () => {};
-    const endpoint = { id, send: (m: ClusterMessage) => setImmediate(() => deliver(structuredClone(m))) };
-    relay.add(endpoint);
-    const channel: Channel = {
-      send: (m) => setImmediate(() => relay.receive(endpoint, structuredClone(m))),
-      onMessage: (listener) => (deliver = listener),
-    };
-    return new WorkerLink(channel);
-  });
-  return { relay, links };
-}
 
 /**
  * Lets every message in flight arrive: each hop is one setImmediate, and no exchange here takes more than a few.

@@ -83,6 +83,22 @@ export class PointerTables {
     return this.write(nextMetadataLocation(metadata, null, crypto.randomUUID()), metadata);
   }
 
+  /**
+   * A pointer remote's createTable: writes the first metadata file (at the request's location, else at
+   * `defaultLocation(name)`), then has the remote `register` its pointer to it.
+   */
+  async createRegistered(
+    request: Record<string, unknown>,
+    defaultLocation: (name: string) => string,
+    register: (name: string, written: LoadedTable) => Promise<void>,
+  ): Promise<RemoteTable> {
+    const name = String(request.name);
+    const location = typeof request.location === 'string' ? request.location : defaultLocation(name);
+    const written = await this.create(request, location);
+    await register(name, written);
+    return PointerTables.answer(written);
+  }
+
   /** A stage-create (CTAS): the metadata a create would write at LOCATION, nothing written and nothing registered. */
   stage(request: Record<string, unknown>, location: string): StagedRemoteTable {
     const metadata = this.firstMetadata(request, location);

@@ -11,15 +11,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
+import { relayCluster } from '../../../../test/support/relay-cluster.js';
 import type { Schema as TableSchema } from '../catalog/metadata/types.js';
 import type { PlannedFile } from '../catalog/planning/plan-files.js';
 import { type DeriveContext, type DerivedMemo, deriveTasks } from '../catalog/planning/restricted.js';
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
 import type { ContentFile } from '../catalog/ports/manifests.js';
 import type { Policy } from '../catalog/ports/policies.js';
-import type { ClusterMessage } from '../cluster/messages.js';
-import { Relay } from '../cluster/relay.js';
-import { type Channel, WorkerLink } from '../cluster/worker-link.js';
 import { LocalFileStorage } from '../storage/file/local-file-storage.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { parquetRewriter } from './index.js';
@@ -178,17 +176,7 @@ describe('the derived-entry memo of a restricted plan', () => {
       ],
     );
     // Two workers joined by the primary's relay, their messages delivered asynchronously as over IPC.
-    const relay = new Relay();
-    const links = [0, 1].map((id) => {
-      let deliver: (m: unknown) => void = () => {};
-      const endpoint = { id, send: (m: ClusterMessage) => setImmediate(() => deliver(structuredClone(m))) };
-      relay.add(endpoint);
-      const channel: Channel = {
-        send: (m) => setImmediate(() => relay.receive(endpoint, structuredClone(m))),
-        onMessage: (listener) => (deliver = listener),
-      };
-      return new WorkerLink(channel);
-    });
+    const { links } = relayCluster(2);
     const storage = new LocalFileStorage();
     const real = parquetRewriter(storage);
     let rewrites = 0;

@@ -11,7 +11,7 @@ import { checkName, checkNamespace, checkNewName, checkNewNamespace } from '../i
 import { changeEvent } from '../outbox/changes.js';
 import type { FunctionStore } from '../ports/functions.js';
 import { checkFunctionMetadata } from '../functions/function-metadata.js';
-import { functionNotFound, requireOnNamespace } from '../functions/function-service.js';
+import { FunctionService, functionNotFound, requireOnNamespace } from '../functions/function-service.js';
 
 export class FunctionAdmin {
   constructor(
@@ -21,16 +21,7 @@ export class FunctionAdmin {
 
   /** The function's metadata JSON (the management API answers it as loadFunction does). */
   async get(request: CatalogRequest, namespace: string[], name: string): Promise<string> {
-    // validate
-    const levels = checkNamespace(namespace);
-    checkName(name, 'function name');
-    // authorize
-    const scope = await this.ctx.scope(request);
-    await requireOnNamespace(this.ctx, scope, levels, 'function:read', describeObject(scope.warehouse.name, levels, name));
-    // execute
-    const record = await this.store.get(scope.warehouse.name, levels, name);
-    if (record === undefined) throw functionNotFound(scope.warehouse.name, levels, name);
-    return record.metadataJson;
+    return new FunctionService(this.ctx, this.store).load(request, namespace, name);
   }
 
   /** Creates or replaces the function; answers the metadata stored. */

@@ -172,11 +172,11 @@ export class GlueRemote implements RemoteCatalog {
   /** Writes the first metadata file, then registers the Glue table pointing at it (Glue refuses a second of the name). */
   async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
     const DatabaseName = this.database(namespace);
-    const name = String(request.name);
-    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(DatabaseName, name);
-    const written = await this.tables.create(request, location);
-    await this.register(DatabaseName, name, written);
-    return PointerTables.answer(written);
+    return this.tables.createRegistered(
+      request,
+      (name) => this.defaultLocation(DatabaseName, name),
+      (name, written) => this.register(DatabaseName, name, written),
+    );
   }
 
   /**

@@ -164,11 +164,11 @@ export class HiveRemote implements RemoteCatalog {
   /** Writes the first metadata file, then registers the HMS table pointing at it (HMS refuses a second of the name). */
   async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
     const db = this.database(namespace);
-    const name = String(request.name);
-    const location = typeof request.location === 'string' ? request.location : this.defaultLocation(db, name);
-    const written = await this.tables.create(request, location);
-    await this.register(db, name, written);
-    return PointerTables.answer(written);
+    return this.tables.createRegistered(
+      request,
+      (name) => this.defaultLocation(db, name),
+      (name, written) => this.register(db, name, written),
+    );
   }
 
   /**

@@ -1,8 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ListTablesResponse } from '@lakegate/protocol';
+import type { CatalogRequest } from '../../../catalog/context.js';
 import { NAMESPACE_SEPARATOR } from '../../../catalog/identifiers.js';
-import type { PageRequest } from '../../../catalog/paging.js';
+import type { PageRequest, WholeListing } from '../../../catalog/paging.js';
 import type { TableAccess } from '../../../catalog/kit/table-kit.js';
 import type { DelegationMechanism, SignedStorageRequest } from '../../../catalog/ports/signing.js';
+
+import { catalogRequest } from '../../caller.js';
+import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 
 export { callerOf, catalogRequest } from '../../caller.js';
 
@@ -14,6 +19,35 @@ export function namespaceParam(raw: string): string[] {
 /** Paging parameters, as the contract validated them (http/plugins/contract.ts): pageSize is an integer of at least 1. */
 export function pageQuery(req: FastifyRequest<{ Querystring: { pageToken?: string; pageSize?: number } }>): PageRequest {
   return { pageToken: req.query.pageToken, pageSize: req.query.pageSize };
+}
+
+/** The tables or the views of a namespace, as TableService and ViewService list them. */
+interface ObjectLister {
+  list(
+    request: CatalogRequest,
+    namespace: string[],
+    paging: PageRequest,
+  ): Promise<{ identifiers: ListTablesResponse['identifiers']; nextPageToken: string | null }>;
+  listAll(request: CatalogRequest, namespace: string[]): Promise<WholeListing<ListTablesResponse['identifiers'][number]>>;
+}
+
+/** listTables and listViews: without pageToken the spec asks for every object in one answer (next-page-token null), streamed; else one page. */
+export async function sendObjectListing(
+  req: FastifyRequest<{ Params: { prefix: string; namespace: string }; Querystring: { pageToken?: string; pageSize?: number } }>,
+  reply: FastifyReply,
+  objects: ObjectLister,
+): Promise<FastifyReply> {
+  const paging = pageQuery(req);
+  if (paging.pageToken === undefined)
+    return sendEveryPage(
+      reply,
+      tableListings,
+      'identifiers',
+      'next-page-token',
+      await objects.listAll(catalogRequest(req), namespaceParam(req.params.namespace)),
+    );
+  const r = await objects.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
+  return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
 }
 
 export const noContent = (reply: FastifyReply) => reply.code(204).send();

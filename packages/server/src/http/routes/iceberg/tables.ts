@@ -11,12 +11,11 @@ import {
   metadataAnswer,
   namespaceParam,
   noContent,
-  pageQuery,
   sendJson,
+  sendObjectListing,
   sendSigned,
   accessDelegation,
 } from './common.js';
-import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
 import { LoadBodies } from './load-body.js';
 import { operationRoute } from '../../operation-route.js';
 
@@ -25,20 +24,7 @@ export function tableRoutes(app: FastifyInstance, services: CatalogServices): vo
   // One per snapshot mode: the two answers for one metadata file differ.
   const loadBodies = { all: new LoadBodies(), refs: new LoadBodies() };
 
-  operationRoute(app, 'listTables', async (req, reply) => {
-    const paging = pageQuery(req);
-    // Without pageToken the spec asks for every table in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined)
-      return sendEveryPage(
-        reply,
-        tableListings,
-        'identifiers',
-        'next-page-token',
-        await tables.listAll(catalogRequest(req), namespaceParam(req.params.namespace)),
-      );
-    const r = await tables.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
-    return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
-  });
+  operationRoute(app, 'listTables', (req, reply) => sendObjectListing(req, reply, tables));
 
   operationRoute(app, 'createTable', async (req, reply) => {
     const created = await tables.create(catalogRequest(req), namespaceParam(req.params.namespace), createTableInputOf(req.body), accessDelegation(req));

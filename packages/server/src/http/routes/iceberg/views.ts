@@ -1,27 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { CatalogServices } from '../../../catalog/services.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
-import { catalogRequest, metadataAnswer, namespaceParam, noContent, pageQuery, sendJson } from './common.js';
-import { sendEveryPage, sendListing, tableListings } from '../../serializers.js';
+import { catalogRequest, metadataAnswer, namespaceParam, noContent, sendJson, sendObjectListing } from './common.js';
 import { operationRoute } from '../../operation-route.js';
 
 export function viewRoutes(app: FastifyInstance, services: CatalogServices): void {
   const views = services.views;
 
-  operationRoute(app, 'listViews', async (req, reply) => {
-    const paging = pageQuery(req);
-    // Without pageToken the spec asks for every view in one answer (next-page-token null), streamed.
-    if (paging.pageToken === undefined)
-      return sendEveryPage(
-        reply,
-        tableListings,
-        'identifiers',
-        'next-page-token',
-        await views.listAll(catalogRequest(req), namespaceParam(req.params.namespace)),
-      );
-    const r = await views.list(catalogRequest(req), namespaceParam(req.params.namespace), paging);
-    return sendListing(reply, tableListings, r.identifiers, r.nextPageToken);
-  });
+  operationRoute(app, 'listViews', (req, reply) => sendObjectListing(req, reply, views));
 
   operationRoute(app, 'createView', async (req, reply) => {
     const body = req.body;
