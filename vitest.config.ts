@@ -50,7 +50,8 @@ export default defineConfig({
         test: {
           name: 'interop',
           include: ['test/interop/**/*.test.ts'],
-          // Heavy peers (Keycloak) start once per run and are stopped at its end (test/support/shared-peers.ts).
+          // Heavy peers (Keycloak, the Spark driver host, a plain Kafka broker) start once per run and are stopped at its end
+          // (test/support/shared-peers.ts).
           globalSetup: ['test/support/global-peers.ts'],
           // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time per Vitest process. `npm test` runs two
           // processes over disjoint lanes (scripts/interop-lanes.mjs: the files with JVM peers, and the rest).

@@ -1,9 +1,10 @@
 // Splits the interop test files into two lanes that scripts/test.sh runs at the same time, in two Vitest processes.
 // Lane "jvm": every file that starts a JVM peer (Spark, Trino, Keycloak, Kafka, Iceberg Java and its REST fixture, the Hive metastore).
 // Lane "light": the rest (PostgreSQL, MinIO, OpenFGA, NATS, Python clients, Chromium, Node).
-// Why by peer: the heavy peers are started once per Vitest process and shared by its files (test/support/shared-peers.ts),
-// so each heavy peer must be used by one lane only, and two JVMs starting at once on a 2-core machine would measure
-// the machine, not Lakegate. A new file is sorted by what it imports or runs; nothing to register.
+// Why by peer: the heavy peers are started once per Vitest process and shared by its files (test/support/shared-peers.ts:
+// Keycloak, the Spark driver host that runs every Spark 1.11 job, a plain Kafka broker; Trino and the other Kafka
+// brokers still start per file, each configured its own way), so each heavy peer must be used by one lane only, and
+// two JVMs starting at once on a 2-core machine would measure the machine, not Lakegate. A new file is sorted by what it imports or runs; nothing to register.
 // Usage: node scripts/interop-lanes.mjs jvm|light   (prints that lane's files, one per line)
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,7 +1,8 @@
 """Spark 4.1 + Iceberg 1.11 side of test/interop/compaction-spark.test.ts (issue 59: compaction run by the catalog).
 
-Run through `scripts/peers/spark.sh run peers/spark/compaction.py`: one Spark session for the test file, one JSON
-command per stdin line, one `@@reply {json}` line each on stdout (as maintenance.py). Env: CATALOG_URI,
+A long-lived driver, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/compaction.py`): one Spark session for the test file, one JSON command per line, one `@@reply {json}` line
+each (as maintenance.py). Env: CATALOG_URI,
 CATALOG_WAREHOUSE, CATALOG_CREDENTIAL; the REST catalog `lake` with vended credentials (S3FileIO, no key of its own).
 
 Commands ({"cmd": ...}):
@@ -12,18 +13,16 @@ Commands ({"cmd": ...}):
          its live data and delete file counts
 """
 
-import os
 import sys
 
 import lakegate_spark
 
+APP = "lakegate-compaction"
 
 
-def session():
-    work = lakegate_spark.work_dir("lakegate-spark-compaction-")
-    builder = lakegate_spark.builder("lakegate-compaction", work, conf={"spark.sql.pyspark.jvmStacktrace.enabled": "true"})
-    builder = lakegate_spark.rest_catalog_from_env(builder, "lake", delegation="vended-credentials")
-    return lakegate_spark.start(builder)
+def configure(conf, env):
+    conf.config("spark.sql.pyspark.jvmStacktrace.enabled", "true")
+    lakegate_spark.rest_catalog_from_env(conf, "lake", env, delegation="vended-credentials")
 
 
 class Driver(lakegate_spark.SqlDriver):
@@ -68,6 +67,5 @@ class Driver(lakegate_spark.SqlDriver):
         raise ValueError(f"unknown command {cmd}")
 
 
-
 if __name__ == "__main__":
-    sys.exit(lakegate_spark.serve(lambda: Driver(session())))
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-compaction-"))

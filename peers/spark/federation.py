@@ -1,8 +1,9 @@
 """Spark 4.1 + Iceberg 1.11 side of test/interop/federation-spark.test.ts (issue 57: Spark through a federated
 warehouse).
 
-Run through `scripts/peers/spark.sh run peers/spark/federation.py`. One Spark session for the whole test file, driven
-as peers/spark/locations.py is: one JSON command per line on stdin, one `@@reply {json}` line per command on stdout.
+A long-lived driver, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/federation.py`). One Spark session for the whole test file, driven as peers/spark/locations.py is: one
+JSON command per line, one `@@reply {json}` line per command.
 Configured by env: CATALOG_URI, CATALOG_WAREHOUSE, LAKEGATE_SPARK_JARS, and CATALOG_CREDENTIALS, a JSON object
 {"<spark catalog name>": "client_id:client_secret"}: one Iceberg REST catalog per principal, all on the same Lakegate
 warehouse, with no access delegation (that warehouse is on `file:` storage, read and written through HadoopFileIO); and
@@ -16,30 +17,25 @@ Commands ({"cmd": ...}):
 """
 
 import json
-import os
 import sys
 
 import lakegate_spark
 
+APP = "lakegate-federation"
 
-def session():
-    lakegate_spark.refuse_aws_env()
-    work = lakegate_spark.work_dir("lakegate-spark-federation-")
-    builder = lakegate_spark.builder("lakegate-federation", work)
-    for name, credential in json.loads(os.environ["CATALOG_CREDENTIALS"]).items():
-        builder = lakegate_spark.rest_catalog(
-            builder, name, uri=os.environ["CATALOG_URI"], warehouse=os.environ["CATALOG_WAREHOUSE"], credential=credential
-        )
-    for name, catalog in json.loads(os.environ.get("CATALOG_VENDED", "{}")).items():
-        builder = lakegate_spark.rest_catalog(
-            builder,
+
+def configure(conf, env):
+    for name, credential in json.loads(env["CATALOG_CREDENTIALS"]).items():
+        lakegate_spark.rest_catalog(conf, name, uri=env["CATALOG_URI"], warehouse=env["CATALOG_WAREHOUSE"], credential=credential)
+    for name, catalog in json.loads(env.get("CATALOG_VENDED", "{}")).items():
+        lakegate_spark.rest_catalog(
+            conf,
             name,
-            uri=os.environ["CATALOG_URI"],
+            uri=env["CATALOG_URI"],
             warehouse=catalog["warehouse"],
             credential=catalog["credential"],
             delegation="vended-credentials",
         )
-    return lakegate_spark.start(builder)
 
 
 def plain(value):
@@ -62,4 +58,4 @@ class Driver(lakegate_spark.SqlDriver):
 
 
 if __name__ == "__main__":
-    sys.exit(lakegate_spark.serve(lambda: Driver(session())))
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-federation-"))

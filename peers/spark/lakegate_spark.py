@@ -10,17 +10,34 @@ how they reach storage); what is here is only what they all share:
     access delegation (vended-credentials or remote-signing, both through S3FileIO with no storage key) when asked;
   - the JSON line protocol on stdout (`emit`; a one-shot job's failure line, `fail_step`; a long-lived driver's `reply`
     lines and command loop, `serve`, and its base class `SqlDriver`) and the refusal to run with AWS_* keys in the
-    environment.
+    environment;
+  - a job's two ways to run (`run_job`): on its own (`spark.sh run <job>.py`: a session of its own, configured from
+    os.environ) or inside the shared driver host (peers/spark/host.py: a new session of the host's SparkContext per
+    job, configured at runtime from the env the test sent). A job module defines APP (the app name), configure(conf,
+    env) (its SQL conf and REST catalogs, through `conf.config(key, value)`: a builder or a `SessionConf`), and either
+    Driver (a long-lived driver, SqlDriver's subclass) or job(spark, env) (a one-shot job: emits lines, answers its
+    exit status).
 """
 
 import json
 import os
+import sys
 import tempfile
+import threading
+
+# Where emit and reply write: the host points it at the job's connection (one thread per job); else stdout.
+_out = threading.local()
+
+
+def _write(line):
+    stream = getattr(_out, "stream", None) or sys.stdout
+    stream.write(line + "\n")
+    stream.flush()
 
 
 def emit(obj):
-    """One JSON object per line on stdout (Spark's own logging goes to stderr)."""
-    print(json.dumps(obj), flush=True)
+    """One JSON object per line on stdout, or on the job's connection in the host (Spark's logging goes to stderr)."""
+    _write(json.dumps(obj))
 
 
 def fail_step(summary, step, error):
@@ -103,17 +120,18 @@ def rest_catalog(b, name, *, uri, warehouse, credential=None, oauth2_server_uri=
     return b
 
 
-def rest_catalog_from_env(b, name, *, delegation=None, conf=None):
-    """rest_catalog as the jobs' env describes it: CATALOG_URI, CATALOG_WAREHOUSE, and when set CATALOG_CREDENTIAL,
-    CATALOG_OAUTH2_SERVER_URI and CATALOG_SCOPE."""
+def rest_catalog_from_env(b, name, env=None, *, delegation=None, conf=None):
+    """rest_catalog as the job's env (else os.environ) describes it: CATALOG_URI, CATALOG_WAREHOUSE, and when set
+    CATALOG_CREDENTIAL, CATALOG_OAUTH2_SERVER_URI and CATALOG_SCOPE."""
+    env = os.environ if env is None else env
     return rest_catalog(
         b,
         name,
-        uri=os.environ["CATALOG_URI"],
-        warehouse=os.environ["CATALOG_WAREHOUSE"],
-        credential=os.environ.get("CATALOG_CREDENTIAL"),
-        oauth2_server_uri=os.environ.get("CATALOG_OAUTH2_SERVER_URI"),
-        scope=os.environ.get("CATALOG_SCOPE"),
+        uri=env["CATALOG_URI"],
+        warehouse=env["CATALOG_WAREHOUSE"],
+        credential=env.get("CATALOG_CREDENTIAL"),
+        oauth2_server_uri=env.get("CATALOG_OAUTH2_SERVER_URI"),
+        scope=env.get("CATALOG_SCOPE"),
         delegation=delegation,
         conf=conf,
     )
@@ -143,14 +161,14 @@ class SqlDriver:
 
 def reply(obj):
     """One reply line of a long-lived driver: `@@reply {json}` (test/support/spark-session.ts reads these)."""
-    print("@@reply " + json.dumps(obj), flush=True)
+    _write("@@reply " + json.dumps(obj))
 
 
-def serve(make_driver):
+def serve(make_driver, lines=None, stop_spark=True):
     """A long-lived driver (test/support/spark-session.ts): `make_driver()` starts Spark and returns an object with
-    `spark` and `run(command)`; a ready reply (or the start's error), then one reply per JSON command line on stdin,
-    until `quit`, then Spark stops. A failed command is a reply with its error, not the driver's end."""
-    import sys
+    `spark` and `run(command)`; a ready reply (or the start's error), then one reply per JSON command line (of `lines`,
+    else stdin), until `quit` or their end, then Spark stops (unless stop_spark is false: the host's session stays). A
+    failed command is a reply with its error, not the driver's end."""
     import traceback
 
     try:
@@ -159,7 +177,7 @@ def serve(make_driver):
         reply({"ok": False, "error": f"{type(e).__name__}: {e}", "trace": traceback.format_exc()[-4000:]})
         return 1
     reply({"ok": True, "ready": True})
-    for line in sys.stdin:
+    for line in lines if lines is not None else sys.stdin:
         if not line.strip():
             continue
         command = json.loads(line)
@@ -169,5 +187,58 @@ def serve(make_driver):
             reply({"ok": True, **driver.run(command)})
         except Exception as e:  # noqa: BLE001 - reported to the test
             reply({"ok": False, "error": f"{type(e).__name__}: {str(e)[:4000]}", "trace": traceback.format_exc()[-4000:]})
-    driver.spark.stop()
+    if stop_spark:
+        driver.spark.stop()
     return 0
+
+
+class SessionConf:
+    """A running session's SQL conf with a builder's `config(key, value)`: a job's configure() sets its catalogs and
+    SQL settings on a session of the host as on a builder. Spark loads `spark.sql.catalog.<name>` lazily, at first use,
+    from the session's conf, so a catalog set here before its first use is one like a builder's."""
+
+    def __init__(self, spark):
+        self.spark = spark
+
+    def config(self, key, value):
+        self.spark.conf.set(key, value)
+        return self
+
+
+def job_session(base, module, env):
+    """A new session of the host's SparkContext for one job (its own SQL conf, catalogs, temp views and UDFs), made the
+    calling thread's active session (Iceberg's SparkCatalog reads SparkSession.active() when it loads), configured by
+    the job from `env`."""
+    spark = base.newSession()
+    spark._jvm.org.apache.spark.sql.SparkSession.setActiveSession(spark._jsparkSession)
+    module.configure(SessionConf(spark), env)
+    return spark
+
+
+def run_job(module, prefix):
+    """A job on its own (`spark.sh run <job>.py`): refuses AWS_* in its environment, starts a session of its own in a
+    new working directory with the job's configure(builder, os.environ), then serves its Driver or runs its job().
+    Answers the exit status."""
+    refuse_aws_env()
+    env = dict(os.environ)
+    if hasattr(module, "Driver"):
+
+        def make():
+            b = builder(module.APP, work_dir(prefix))
+            module.configure(b, env)
+            return module.Driver(start(b))
+
+        return serve(make)
+    b = builder(module.APP, work_dir(prefix))
+    module.configure(b, env)
+    summary = {"summary": True, "ok": False, "failed": 0}
+    try:
+        spark = start(b)
+    except Exception as e:  # noqa: BLE001 - reported to the test
+        fail_step(summary, "start_spark", e)
+        emit(summary)
+        return 1
+    try:
+        return module.job(spark, env)
+    finally:
+        spark.stop()

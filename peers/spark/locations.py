@@ -1,7 +1,8 @@
 """Spark 4.1 + Iceberg 1.11 side of test/interop/locations-spark.test.ts (issue 52: where a table's files lie).
 
-Run through `scripts/peers/spark.sh run peers/spark/locations.py`. One Spark session for the whole test file, driven
-as peers/spark/maintenance.py is: one JSON command per line on stdin, one `@@reply {json}` line per command on stdout.
+A long-lived driver, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/locations.py`). One Spark session for the whole test file, driven as peers/spark/maintenance.py is: one
+JSON command per line, one `@@reply {json}` line per command.
 Configured by env: CATALOG_URI, CATALOG_CREDENTIAL, LAKEGATE_SPARK_JARS, and per Spark catalog CATALOG_<NAME> =
 "<warehouse> [<delegation>]": a REST catalog on that warehouse; with a delegation (vended-credentials) it reads and
 writes through S3FileIO with no storage key of its own, without one through the FileIO the location implies (a `file:`
@@ -18,7 +19,6 @@ Commands ({"cmd": ...}):
            still has, and every file the kept snapshots reach (manifest lists, manifests, data files)
 """
 
-import os
 import sys
 
 import lakegate_spark
@@ -28,22 +28,23 @@ REGIONS = ["é", "a:b", "q?r#s", "100%", "x/y", "a b", "plain"]
 DELETED_IDS = [0, 10, 20]
 
 
-def session():
-    work = lakegate_spark.work_dir("lakegate-spark-locations-")
-    builder = lakegate_spark.builder("lakegate-locations", work, conf={"spark.sql.pyspark.jvmStacktrace.enabled": "true"})
-    for key, value in os.environ.items():
+APP = "lakegate-locations"
+
+
+def configure(conf, env):
+    conf.config("spark.sql.pyspark.jvmStacktrace.enabled", "true")
+    for key, value in env.items():
         if not key.startswith("CATALOG_") or key in ("CATALOG_URI", "CATALOG_CREDENTIAL"):
             continue
         warehouse, _, delegation = value.partition(" ")
-        builder = lakegate_spark.rest_catalog(
-            builder,
+        lakegate_spark.rest_catalog(
+            conf,
             key[len("CATALOG_"):].lower(),
-            uri=os.environ["CATALOG_URI"],
+            uri=env["CATALOG_URI"],
             warehouse=warehouse,
-            credential=os.environ["CATALOG_CREDENTIAL"],
+            credential=env["CATALOG_CREDENTIAL"],
             delegation=delegation or None,
         )
-    return lakegate_spark.start(builder)
 
 
 def quote(name):
@@ -122,4 +123,4 @@ class Driver(lakegate_spark.SqlDriver):
 
 
 if __name__ == "__main__":
-    sys.exit(lakegate_spark.serve(lambda: Driver(session())))
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-locations-"))

@@ -1,8 +1,8 @@
 """Spark 4.1 + Iceberg 1.11 side of test/interop/maintenance-spark.test.ts (issue 39: maintenance run by the catalog).
 
-Run through `scripts/peers/spark.sh run peers/spark/maintenance.py`. One Spark session for the whole test file: the
-driver reads one JSON command per line on stdin and answers each with one line `@@reply {json}` on stdout (Spark's own
-logging goes to stderr), so the test can run the catalog's maintenance between Spark's steps without starting Spark
+A long-lived driver, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/maintenance.py`). One Spark session for the whole test file: the driver reads one JSON command per line
+and answers each with one line `@@reply {json}` (Spark's own logging goes to stderr), so the test can run the catalog's maintenance between Spark's steps without starting Spark
 again. Configured by env: CATALOG_URI, CATALOG_CREDENTIAL, LAKEGATE_SPARK_JARS, and per catalog name CATALOG_<NAME>
 = "<uri> <warehouse>" (uri empty: CATALOG_URI). Every catalog is a REST catalog with vended credentials (S3FileIO,
 X-Iceberg-Access-Delegation: vended-credentials): the session holds no storage key.
@@ -20,32 +20,28 @@ Commands ({"cmd": ...}):
   read     {table}          the current rows, or the error
 """
 
-import os
 import re
 import sys
 
 import lakegate_spark
 
+APP = "lakegate-maintenance"
 
 
-def session():
-    work = lakegate_spark.work_dir("lakegate-spark-maintenance-")
-    builder = lakegate_spark.builder(
-        "lakegate-maintenance", work, conf={"spark.sql.pyspark.jvmStacktrace.enabled": "true"}
-    )
-    for key, value in os.environ.items():
+def configure(conf, env):
+    conf.config("spark.sql.pyspark.jvmStacktrace.enabled", "true")
+    for key, value in env.items():
         if not key.startswith("CATALOG_") or key in ("CATALOG_URI", "CATALOG_CREDENTIAL"):
             continue
         uri, warehouse = value.split(" ", 1)
-        builder = lakegate_spark.rest_catalog(
-            builder,
+        lakegate_spark.rest_catalog(
+            conf,
             key[len("CATALOG_"):].lower(),
-            uri=uri or os.environ["CATALOG_URI"],
+            uri=uri or env["CATALOG_URI"],
             warehouse=warehouse,
-            credential=os.environ["CATALOG_CREDENTIAL"],
+            credential=env["CATALOG_CREDENTIAL"],
             delegation="vended-credentials",
         )
-    return lakegate_spark.start(builder)
 
 
 class Driver(lakegate_spark.SqlDriver):
@@ -66,7 +62,7 @@ class Driver(lakegate_spark.SqlDriver):
             self.sql(f"INSERT INTO {target} SELECT id, concat('lost-', id) AS v FROM range({start}, {start + 40}, 1, 2)")
             return None
         except Exception as e:  # noqa: BLE001 - the test asserts the kind of failure
-            # The Java cause is deep in the chain: answer its line (the JVM stack trace is on, see session()).
+            # The Java cause is deep in the chain: answer its line (the JVM stack trace is on, see configure()).
             text = str(e)
             cause = re.search(r"[\w.]*CommitStateUnknownException[^\n]*", text)
             return f"{type(e).__name__}: {cause.group(0) if cause else text[:2000]}"
@@ -190,6 +186,5 @@ class Driver(lakegate_spark.SqlDriver):
         raise ValueError(f"unknown command {cmd}")
 
 
-
 if __name__ == "__main__":
-    sys.exit(lakegate_spark.serve(lambda: Driver(session())))
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-maintenance-"))

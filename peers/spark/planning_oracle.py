@@ -1,8 +1,8 @@
 """A corpus of Iceberg tables written by Spark through a Lakegate catalog, and Iceberg Java's own
 client-side plan of a battery of filters on each: the oracle for the server's scan planner.
 
-Run through `scripts/peers/spark.sh run peers/spark/planning_oracle.py` (sets JAVA_HOME, PYSPARK_PYTHON
-and LAKEGATE_SPARK_JARS). Configured only by env:
+A one-shot job, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/planning_oracle.py`: sets JAVA_HOME, PYSPARK_PYTHON and LAKEGATE_SPARK_JARS). Configured only by env:
 
   CATALOG_URI, CATALOG_WAREHOUSE, CATALOG_CREDENTIAL, CATALOG_OAUTH2_SERVER_URI   as in vended_ctas.py
   SPARK_NAMESPACE    namespace to create the tables in
@@ -32,7 +32,6 @@ a CharSequenceSet whether it contains null). Then {"summary": true, "ok": true, 
 """
 
 import json
-import os
 import sys
 import traceback
 
@@ -68,20 +67,22 @@ def part_rows(lo, hi, with_score=False):
     return ", ".join(rows)
 
 
-def main():
-    ns = os.environ.get("SPARK_NAMESPACE", "oracle")
-    with open(os.environ["FILTERS_FILE"], encoding="utf-8") as f:
+APP = "lakegate-planning-oracle"
+
+
+def configure(conf, env):
+    conf.config("spark.sql.session.timeZone", "UTC")
+    lakegate_spark.rest_catalog_from_env(conf, CATALOG, env, delegation="vended-credentials")
+
+
+def job(spark, env):
+    ns = env.get("SPARK_NAMESPACE", "oracle")
+    with open(env["FILTERS_FILE"], encoding="utf-8") as f:
         battery = json.load(f)
 
-    lakegate_spark.refuse_aws_env()
-    work = lakegate_spark.work_dir("lakegate-spark-oracle-")
-    builder = lakegate_spark.builder("lakegate-planning-oracle", work, conf={"spark.sql.session.timeZone": "UTC"})
-    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
-
     summary = {"summary": True, "ok": False, "plans": 0}
-    step = "start_spark"
+    step = "corpus"
     try:
-        spark = lakegate_spark.start(builder)
         jvm = spark._jvm
 
         def sql(statement):
@@ -188,7 +189,7 @@ def main():
         summary["failed_step"] = step
         summary["error"] = traceback.format_exc()[-4000:]
     emit(summary)
-    sys.exit(0 if summary["ok"] else 1)
+    return 0 if summary["ok"] else 1
 
 
 def write_equality_deletes(spark, table):
@@ -237,4 +238,4 @@ def write_equality_deletes(spark, table):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-oracle-"))

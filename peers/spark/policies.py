@@ -1,6 +1,7 @@
 """Spark 4.1 + Iceberg 1.11 against row-filter and column-mask policies (test/interop/policies-spark.test.ts, issue 53).
 
-Run through `scripts/peers/spark.sh run peers/spark/policies.py`. Configured by env: CATALOG_URI, CATALOG_WAREHOUSE,
+A one-shot job, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/policies.py`). Configured by env: CATALOG_URI, CATALOG_WAREHOUSE,
 WRITER_CREDENTIAL and READER_CREDENTIALS (a JSON object: reader name -> "client_id:client_secret"), POLICY_READY (a
 file the job waits for between writing and reading: the test sets the policies meanwhile), LAKEGATE_SPARK_JARS.
 Every catalog holds no storage key: the writer writes with vended credentials (client-side planning), each reader
@@ -15,6 +16,7 @@ reader {"step": "read:<name>", "rows": [[id, region, email, born], ...], "rows_v
 
 import json
 import os
+import sys
 import time
 
 import lakegate_spark
@@ -29,21 +31,21 @@ def rows_of(spark, catalog, table=TABLE):
     return [[r.id, r.region, r.email, r.born.isoformat() if r.born is not None else None] for r in got]
 
 
-def main():
-    readers = json.loads(os.environ["READER_CREDENTIALS"])
-    work = lakegate_spark.work_dir("lakegate-spark-policies-")
-    builder = lakegate_spark.builder("lakegate-policies", work)
-    common = {"uri": os.environ["CATALOG_URI"], "warehouse": os.environ["CATALOG_WAREHOUSE"], "delegation": "vended-credentials"}
-    builder = lakegate_spark.rest_catalog(builder, "writer", credential=os.environ["WRITER_CREDENTIAL"], **common)
-    for name, credential in readers.items():
-        builder = lakegate_spark.rest_catalog(builder, name, credential=credential, conf={"scan-planning-mode": "server"}, **common)
+APP = "lakegate-policies"
 
+
+def configure(conf, env):
+    common = {"uri": env["CATALOG_URI"], "warehouse": env["CATALOG_WAREHOUSE"], "delegation": "vended-credentials"}
+    lakegate_spark.rest_catalog(conf, "writer", credential=env["WRITER_CREDENTIAL"], **common)
+    for name, credential in json.loads(env["READER_CREDENTIALS"]).items():
+        lakegate_spark.rest_catalog(conf, name, credential=credential, conf={"scan-planning-mode": "server"}, **common)
+
+
+def job(spark, env):
+    readers = json.loads(env["READER_CREDENTIALS"])
     summary = {"summary": True, "ok": False, "failed": 0}
-    spark = None
-    step = "start_spark"
+    step = "write"
     try:
-        spark = lakegate_spark.start(builder)
-        step = "write"
         spark.sql("CREATE NAMESPACE IF NOT EXISTS writer.crm").collect()
         for table, version in ((TABLE, 2), (TABLE_V3, 3)):
             spark.sql(
@@ -66,7 +68,7 @@ def main():
         summary["v3_delete_formats"] = sorted(r.file_format for r in formats)
         emit({"step": "written", "rows": rows_of(spark, "writer"), "rows_v3": rows_of(spark, "writer", TABLE_V3)})
         step = "wait_for_policies"
-        ready = os.environ["POLICY_READY"]
+        ready = env["POLICY_READY"]
         deadline = time.time() + 300
         while not os.path.exists(ready):
             if time.time() > deadline:
@@ -78,10 +80,9 @@ def main():
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
         lakegate_spark.fail_step(summary, step, e)
-    finally:
-        lakegate_spark.stop(spark)
     emit(summary)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-policies-"))

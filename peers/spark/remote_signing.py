@@ -1,6 +1,7 @@
 """Spark + Iceberg 1.11 S3FileIO with remote signing: the catalog signs every S3 request, the job holds no key.
 
-Run through `scripts/peers/spark.sh run peers/spark/remote_signing.py`. Configured only by env:
+A one-shot job, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/remote_signing.py`). Configured only by env:
 
   CATALOG_URI          Lakegate catalog URI
   CATALOG_WAREHOUSE    warehouse name
@@ -16,33 +17,33 @@ Steps: create, insert, CTAS, MERGE, read back as the writer; as the reader, read
 (refused by the signer). Prints one JSON object per step, then {"summary": true, ...}.
 """
 
-import os
+import sys
 import time
 
 import lakegate_spark
 from lakegate_spark import emit
 
 
-def main():
-    lakegate_spark.refuse_aws_env()
-    ns = os.environ.get("SPARK_NAMESPACE", "signed")
-    work = lakegate_spark.work_dir("lakegate-spark-signing-")
-    builder = lakegate_spark.builder("lakegate-remote-signing", work)
-    for name, credential in (("lake", os.environ["CATALOG_CREDENTIAL"]), ("reader", os.environ["READER_CREDENTIAL"])):
-        builder = lakegate_spark.rest_catalog(
-            builder,
+APP = "lakegate-remote-signing"
+
+
+def configure(conf, env):
+    for name, credential in (("lake", env["CATALOG_CREDENTIAL"]), ("reader", env["READER_CREDENTIAL"])):
+        lakegate_spark.rest_catalog(
+            conf,
             name,
-            uri=os.environ["CATALOG_URI"],
-            warehouse=os.environ["CATALOG_WAREHOUSE"],
+            uri=env["CATALOG_URI"],
+            warehouse=env["CATALOG_WAREHOUSE"],
             credential=credential,
             delegation="remote-signing",
         )
 
+
+def job(spark, env):
+    ns = env.get("SPARK_NAMESPACE", "signed")
     summary = {"summary": True, "ok": False, "failed": 0, "steps": {}}
-    spark = None
-    step = "start_spark"
+    step = "create"
     try:
-        spark = lakegate_spark.start(builder)
 
         def sql(name, statement):
             t0 = time.time()
@@ -78,10 +79,9 @@ def main():
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
         lakegate_spark.fail_step(summary, step, e)
-    finally:
-        emit(summary)
-        lakegate_spark.stop(spark)
+    emit(summary)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-signing-"))

@@ -1,6 +1,7 @@
 """Spark 4.1 + Iceberg 1.11 with server-side scan planning (test/interop/planning-spark.test.ts).
 
-Run through `scripts/peers/spark.sh run peers/spark/server_planning.py`. Configured by env: CATALOG_URI,
+A one-shot job, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh run
+peers/spark/server_planning.py`). Configured by env: CATALOG_URI,
 CATALOG_WAREHOUSE, CATALOG_CREDENTIAL, LAKEGATE_SPARK_JARS, and VENDED=1 for a warehouse on S3 (MinIO) read and
 written with vended credentials only (S3FileIO, X-Iceberg-Access-Delegation: vended-credentials, no keys).
 
@@ -11,35 +12,34 @@ several inserts. Then each query runs through both catalogs; the job prints one 
 rows are equal and how many there were, and a final {"summary": true, ...}.
 """
 
-import os
+import sys
 
 import lakegate_spark
 from lakegate_spark import emit
 
+APP = "lakegate-server-planning"
 
-def main():
-    work = lakegate_spark.work_dir("lakegate-spark-planning-")
-    builder = lakegate_spark.builder("lakegate-server-planning", work)
+
+def configure(conf, env):
     for name, mode in (("client", None), ("server", "server")):
-        builder = lakegate_spark.rest_catalog(
-            builder,
+        lakegate_spark.rest_catalog(
+            conf,
             name,
-            uri=os.environ["CATALOG_URI"],
-            warehouse=os.environ["CATALOG_WAREHOUSE"],
-            credential=os.environ["CATALOG_CREDENTIAL"],
+            uri=env["CATALOG_URI"],
+            warehouse=env["CATALOG_WAREHOUSE"],
+            credential=env["CATALOG_CREDENTIAL"],
             # VENDED=1: no storage keys in the session; every file is read and written with credentials the catalog
             # vends (the server-mode catalog: those of the plan answer, read-only).
-            delegation="vended-credentials" if os.environ.get("VENDED") == "1" else None,
+            delegation="vended-credentials" if env.get("VENDED") == "1" else None,
             conf={"scan-planning-mode": mode} if mode else None,
         )
 
+
+def job(spark, env):
     summary = {"summary": True, "ok": False, "failed": 0, "queries": {}}
-    spark = None
-    step = "start_spark"
+    step = "write"
     try:
-        spark = lakegate_spark.start(builder)
         t = "client.planning.events"
-        step = "write"
         spark.sql("CREATE NAMESPACE IF NOT EXISTS client.planning").collect()
         spark.sql(
             f"CREATE TABLE {t} (id BIGINT, category STRING, ts TIMESTAMP, amount DOUBLE) USING iceberg "
@@ -75,10 +75,9 @@ def main():
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
         lakegate_spark.fail_step(summary, step, e)
-    finally:
-        lakegate_spark.stop(spark)
     emit(summary)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-planning-"))

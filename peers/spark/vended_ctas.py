@@ -1,7 +1,8 @@
 """Spark + Iceberg REST catalog with vended S3 credentials that expire (as reported) soon.
 
-Run through `scripts/peers/spark.sh run peers/spark/vended_ctas.py` (sets JAVA_HOME,
-PYSPARK_PYTHON and LAKEGATE_SPARK_JARS). Configured only by env:
+A one-shot job, in the shared host (peers/spark/host.py) or on its own (`scripts/peers/spark.sh
+run peers/spark/vended_ctas.py`: sets JAVA_HOME, PYSPARK_PYTHON and LAKEGATE_SPARK_JARS).
+Configured only by env:
 
   CATALOG_URI                 Lakegate catalog URI, e.g. http://127.0.0.1:8181
   CATALOG_WAREHOUSE           warehouse name
@@ -35,8 +36,6 @@ refresh before it can write the data file and the manifests:
 Prints one JSON object per line on stdout: one per step, then {"summary": true, ...}.
 """
 
-import os
-import shutil
 import sys
 import time
 import traceback
@@ -51,31 +50,29 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-def main():
-    namespace = os.environ.get("SPARK_NAMESPACE", "spark")
-    refresh_after = float(os.environ.get("REFRESH_AFTER_SECONDS", "15"))
-    batches = int(os.environ.get("INSERT_BATCHES", "3"))
-    rows = int(os.environ.get("ROWS_PER_BATCH", "1000"))
-    pause = refresh_after + 5
+APP = "lakegate-vended-ctas"
 
-    lakegate_spark.refuse_aws_env()
-    work = lakegate_spark.work_dir("lakegate-spark-")
 
-    from pyspark.sql.types import LongType
-
-    builder = lakegate_spark.builder("lakegate-vended-ctas", work)
+def configure(conf, env):
     # Table caching is off (rest_catalog): each statement loads the table afresh, a new FileIO holding the credential
     # vended with that load, rather than reusing a cached table whose FileIO already holds one. No s3.endpoint,
     # s3.path-style-access, client.region nor keys: all come vended.
-    builder = lakegate_spark.rest_catalog_from_env(builder, CATALOG, delegation="vended-credentials")
+    lakegate_spark.rest_catalog_from_env(conf, CATALOG, env, delegation="vended-credentials")
+
+
+def job(spark, env):
+    namespace = env.get("SPARK_NAMESPACE", "spark")
+    refresh_after = float(env.get("REFRESH_AFTER_SECONDS", "15"))
+    batches = int(env.get("INSERT_BATCHES", "3"))
+    rows = int(env.get("ROWS_PER_BATCH", "1000"))
+    pause = refresh_after + 5
+
+    from pyspark.sql.types import LongType
 
     results = {"summary": True, "ok": False, "failed": 0}
-    step = "start_spark"
-    spark = None
+    step = "start"
     try:
-        started = now_ms()
-        spark = lakegate_spark.start(builder)
-        emit({"step": step, "status": "ok", "ms": now_ms() - started, "spark": spark.version})
+        emit({"step": step, "status": "ok", "spark": spark.version})
 
         def pause_on_row(row_id, target):
             if row_id == target:
@@ -135,14 +132,9 @@ def main():
         traceback.print_exc()
         emit({"step": step, "status": "error", "error": f"{type(e).__name__}: {e}"[:2000]})
         results["failed"] = 1
-    finally:
-        if spark is not None:
-            spark.stop()
-        os.chdir("/")
-        shutil.rmtree(work, ignore_errors=True)
     emit(results)
     return 0 if results["ok"] else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(lakegate_spark.run_job(sys.modules[__name__], "lakegate-spark-"))

@@ -8,6 +8,8 @@
 #                                          LAKEGATE_SPARK_JARS   the jars, comma-separated (for spark.jars)
 #                                          PYTHONPATH            peers/spark first (lakegate_spark: the shared
 #                                                                session setup the jobs import)
+#   scripts/peers/spark.sh stop-host DIR stop the shared driver host (peers/spark/host.py) of DIR: SIGTERM to the pid
+#                                        of DIR/host.pid (the host stops Spark), SIGKILL after 40 s; no-op when gone
 #
 # Cache: ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}
 #   venv-spark/            python -m venv + pip install -r peers/spark/requirements.txt (all pinned);
@@ -150,8 +152,20 @@ case "${1:-}" in
     export PYTHONPATH="$repo_root/peers/spark${PYTHONPATH:+:$PYTHONPATH}"
     exec "$python" "$@"
     ;;
+  stop-host)
+    [[ -n "${2:-}" ]] || die "usage: spark.sh stop-host DIR"
+    pid="$(cat "$2/host.pid" 2>/dev/null || true)"
+    [[ "$pid" =~ ^[0-9]+$ ]] || exit 0
+    kill -TERM "$pid" 2>/dev/null || exit 0
+    for _ in $(seq 1 80); do
+      kill -0 "$pid" 2>/dev/null || exit 0
+      sleep 0.5
+    done
+    log "the host $pid did not stop within 40 s: killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    ;;
   -h | --help | help)
-    sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     ;;
   *)
     die "unknown subcommand: $1 (try --help)"

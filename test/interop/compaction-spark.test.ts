@@ -9,13 +9,12 @@
  * format-version 1 table Spark wrote (inserts and a copy-on-write DELETE) is rewritten alike, through the catalog's v1
  * manifests, list and snapshot: Iceberg Java reads the same rows, and the table is still format-version 1.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -40,7 +39,7 @@ beforeAll(async () => {
   const lake = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'lake', BUCKET));
   expect(lake.status, show(lake.body)).toBe(201);
   engine = await createGrantedPrincipal(server, 'spark-compaction', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
-  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'compaction.py'), {
+  spark = await SparkSession.shared('compaction', {
     CATALOG_URI: server.url,
     CATALOG_WAREHOUSE: 'lake',
     CATALOG_CREDENTIAL: engine.credential,

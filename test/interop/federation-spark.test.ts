@@ -26,7 +26,6 @@
  * reported to expire within Iceberg's refresh window so that Spark fetches them again through the front's
  * `client.refresh-credentials-endpoint`; the remote's table in MinIO holds what Spark wrote.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
@@ -34,15 +33,7 @@ import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { requestLog } from '../support/request-log.js';
-import {
-  clientToken,
-  type CreatedPrincipal,
-  createGrantedPrincipal,
-  createPrincipal,
-  REPO_ROOT,
-  type ServerProcess,
-  startServer,
-} from '../support/server-process.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -103,7 +94,7 @@ beforeAll(async () => {
   lakeWriter = await createGrantedPrincipal(front, 'spark-fed-lake-writer', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'fedlake' });
   const installed = await install;
   expect(installed.status, installed.stderr).toBe(0);
-  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'federation.py'), {
+  spark = await SparkSession.shared('federation', {
     CATALOG_URI: front.url,
     CATALOG_WAREHOUSE: 'fed',
     CATALOG_CREDENTIALS: JSON.stringify({ front: writer.credential, outsider: outsider.credential, reader: reader.credential }),

@@ -22,7 +22,7 @@ const QUEUED_TOPIC = 'lakegate.timers.queued';
 let kafka: KafkaBroker;
 
 beforeAll(async () => {
-  kafka = await startKafka();
+  kafka = await startKafka({ shared: true });
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [TOPIC, QUEUED_TOPIC].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })), waitForLeaders: true });

@@ -21,13 +21,12 @@
  * form-encoded-names.test.ts), and on `file:` Hadoop's `.name.crc` checksum sidecars of live files were taken for
  * orphans and deleted (storage/file/local-file-storage.ts).
  */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { ESCAPED_NAMES as NAMES, expectOneTree, fileStore as makeFileStore, s3Store as makeS3Store } from '../support/location-stores.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -49,7 +48,7 @@ beforeAll(async () => {
   const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 's3wh', BUCKET));
   expect(created.status, show(created.body)).toBe(201);
   // Spark catalog `file` on the server's default (file:) warehouse, `s3` on MinIO with vended credentials only.
-  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'locations.py'), {
+  spark = await SparkSession.shared('locations', {
     CATALOG_URI: server.url,
     CATALOG_CREDENTIAL: server.credential,
     CATALOG_FILE: 'default',

@@ -23,14 +23,13 @@
  * PURGE is shown for what it is: a plain drop to the catalog, after which Spark deletes the files itself, at once.
  */
 import http from 'node:http';
-import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { clientToken, type CreatedPrincipal, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -105,7 +104,7 @@ beforeAll(async () => {
   engine = await createGrantedPrincipal(server, 'spark-maint', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
   await grantTo(server, engine.id, READ_WRITE_ALL, { type: 'warehouse', warehouse: 'short' });
   gateway = await startGateway(server.url);
-  spark = await SparkSession.start(path.join(REPO_ROOT, 'peers', 'spark', 'maintenance.py'), {
+  spark = await SparkSession.shared('maintenance', {
     CATALOG_URI: server.url,
     CATALOG_CREDENTIAL: engine.credential,
     CATALOG_LAKE: ' lake',

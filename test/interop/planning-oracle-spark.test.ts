@@ -22,8 +22,9 @@ import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync, tempDir } from '../support/temp.js';
+import { runSparkJob } from '../support/spark-session.js';
 
 const BUCKET = 'lakegate-oracle';
 const NAMESPACE = 'oracle';
@@ -132,8 +133,7 @@ beforeAll(async () => {
   const engine = await createGrantedPrincipal(server, 'spark', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'lake' });
   const filtersFile = path.join(tmp.dir, 'filters.json');
   await writeFile(filtersFile, JSON.stringify(BATTERY));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
+  const env = {
     CATALOG_URI: server.url,
     CATALOG_WAREHOUSE: 'lake',
     CATALOG_CREDENTIAL: engine.credential,
@@ -141,11 +141,7 @@ beforeAll(async () => {
     SPARK_NAMESPACE: NAMESPACE,
     FILTERS_FILE: filtersFile,
   };
-  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-  const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'planning_oracle.py')], {
-    env,
-    timeoutMs: 15 * 60_000,
-  });
+  const run = await runSparkJob('planning_oracle', env, { timeoutMs: 15 * 60_000 });
   const lines = run.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))

@@ -6,14 +6,14 @@
  * The warehouse is on MinIO and the Spark session holds no storage key: the client catalog writes and reads with
  * vended credentials, the server-mode catalog reads with the read-only credentials of the plan answers.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
+import { runSparkJob } from '../support/spark-session.js';
 
 let server: ServerProcess;
 let minio: Minio;
@@ -40,14 +40,11 @@ const metric = (text: string, name: string, labels: string) => Number(new RegExp
 it(
   'Spark in server mode reads the same rows as in client mode, with position deletes attached by the server',
   async () => {
-    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'server_planning.py')], {
-      env: Object.fromEntries(
-        Object.entries({ ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' }).filter(
-          ([k]) => !k.startsWith('AWS_'),
-        ),
-      ),
-      timeoutMs: 10 * 60_000,
-    });
+    const run = await runSparkJob(
+      'server_planning',
+      { CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' },
+      { timeoutMs: 10 * 60_000 },
+    );
     const lines = run.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))

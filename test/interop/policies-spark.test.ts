@@ -7,7 +7,6 @@
  * plans named derived files only. The same rows in a format-version 3 table whose merge-on-read DELETEs write deletion
  * vectors (Puffin, written by Iceberg Java) are read the same way: the catalog applies the DVs while deriving.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -15,7 +14,8 @@ import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { runSparkJob } from '../support/spark-session.js';
 import { runAsync, tempDir } from '../support/temp.js';
 
 const BUCKET = 'lakegate-policies-spark';
@@ -53,58 +53,42 @@ const maskAlphanum = (s: string | null) => (s === null ? null : s.replace(/[A-Z]
 const toYear = (iso: string | null) => (iso === null ? null : `${iso.slice(0, 4)}-01-01`);
 
 /** Runs the job; `onWritten` runs when the table is written, before the readers read. Answers the job's JSON lines. */
-function runJob(onWritten: () => Promise<void>): Promise<{ status: number | null; lines: Array<Record<string, any>>; output: string }> {
+async function runJob(onWritten: () => Promise<void>): Promise<{ status: number | null; lines: Array<Record<string, any>>; output: string }> {
   const ready = path.join(temp.dir, 'policies-ready');
-  const env = Object.fromEntries(
-    Object.entries({
-      ...process.env,
-      CATALOG_URI: server.url,
-      CATALOG_WAREHOUSE: 'lake',
-      WRITER_CREDENTIAL: principals.writer!.credential,
-      READER_CREDENTIALS: JSON.stringify({
-        everyone: principals.writer!.credential,
-        analyst: principals.analyst!.credential,
-        scorer: principals.scorer!.credential,
-      }),
-      POLICY_READY: ready,
-    }).filter(([k]) => !k.startsWith('AWS_')),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'policies.py')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let written = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 12 * 60_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!written && stdout.split('\n').some((l) => l.startsWith('{"step": "written"'))) {
-        written = true;
-        onWritten().then(
-          () => fs.writeFileSync(ready, 'ok'),
-          (e: unknown) => {
-            child.kill('SIGKILL');
-            reject(e as Error);
-          },
-        );
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({
-        status,
-        lines: stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, any>),
-        output: `${stdout}\n${stderr.slice(-20_000)}`,
-      });
-    });
+  const env = {
+    CATALOG_URI: server.url,
+    CATALOG_WAREHOUSE: 'lake',
+    WRITER_CREDENTIAL: principals.writer!.credential,
+    READER_CREDENTIALS: JSON.stringify({
+      everyone: principals.writer!.credential,
+      analyst: principals.analyst!.credential,
+      scorer: principals.scorer!.credential,
+    }),
+    POLICY_READY: ready,
+  };
+  let written: Promise<void> | undefined;
+  let failed: { error: unknown } | undefined;
+  const run = await runSparkJob('policies', env, {
+    timeoutMs: 12 * 60_000,
+    onLine(line) {
+      // The job waits for the ready file while the test sets the policies; if that fails, the job is let go on at once
+      // and the test fails with that error.
+      if (!written && line.startsWith('{"step": "written"'))
+        written = onWritten()
+          .catch((error: unknown) => void (failed = { error }))
+          .then(() => fs.writeFileSync(ready, 'ok'));
+    },
   });
+  await written;
+  if (failed) throw failed.error;
+  return {
+    status: run.status,
+    lines: run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, any>),
+    output: `${run.stdout}\n${run.stderr.slice(-20_000)}`,
+  };
 }
 
 it(

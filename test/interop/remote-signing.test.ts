@@ -16,6 +16,7 @@ import { startMinioServer } from '../support/minio-server.js';
 import { peerScript } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, clientToken, createGrantedPrincipal } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
+import { runSparkJob } from '../support/spark-session.js';
 
 const BUCKET = 'lakegate-signing';
 let minio: Minio;
@@ -125,19 +126,14 @@ describe('remote signing on MinIO', () => {
     expect(install.status, install.stderr).toBe(0);
     const writer = await createGrantedPrincipal(server, 'spark-signing-writer', READ_WRITE_ALL, warehouse);
     const reader = await createGrantedPrincipal(server, 'spark-signing-reader', READ_ONLY, warehouse);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env = {
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'lake',
       CATALOG_CREDENTIAL: writer.credential,
       READER_CREDENTIAL: reader.credential,
       SPARK_NAMESPACE: 'signed',
     };
-    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
-    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'remote_signing.py')], {
-      env,
-      timeoutMs: 10 * 60_000,
-    });
+    const run = await runSparkJob('remote_signing', env, { timeoutMs: 10 * 60_000 });
     const lines = run.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))

@@ -4,7 +4,6 @@
  * above one data manifest: every larger scan answers `submitted`, Iceberg Java polls fetchPlanningResult, and the
  * polls land on either replica. The rows equal a client-mode catalog's; both replicas answered plan fetches.
  */
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender } from '../support/iceberg-http.js';
@@ -13,6 +12,7 @@ import { peerScript } from '../support/peers.js';
 import { requestsOn, useReplicasBehindProxy } from '../support/replicas-proxy.js';
 import { clientToken, createGrantedPrincipal, REPO_ROOT } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
+import { runSparkJob } from '../support/spark-session.js';
 
 const deployment = useReplicasBehindProxy({ LAKEGATE_PLANNING_ASYNC_MANIFESTS: '1', LAKEGATE_PLANNING_MANIFESTS_PER_TASK: '2' });
 let minio: Minio | undefined;
@@ -30,14 +30,11 @@ it(
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const engine = await createGrantedPrincipal(proxy, 'spark-planner', [...READ_WRITE_ALL, 'table:read-data'], { type: 'warehouse', warehouse: 'lake' });
       const fetchesBefore = await Promise.all(deployment.replicas.map((r) => requestsOn(r!, '/plan/')));
-      const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'server_planning.py')], {
-        env: Object.fromEntries(
-          Object.entries({ ...process.env, CATALOG_URI: proxy.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' }).filter(
-            ([k]) => !k.startsWith('AWS_'),
-          ),
-        ),
-        timeoutMs: 12 * 60_000,
-      });
+      const run = await runSparkJob(
+        'server_planning',
+        { CATALOG_URI: proxy.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential, VENDED: '1' },
+        { timeoutMs: 12 * 60_000 },
+      );
       const lines = run.stdout
         .split('\n')
         .filter((l) => l.startsWith('{'))

@@ -149,7 +149,7 @@ async function deliverOnce(sink: EventSink, events: CloudEvent[]): Promise<SinkE
 }
 
 beforeAll(async () => {
-  [kafka, nats] = await Promise.all([startKafka(), startNats()]);
+  [kafka, nats] = await Promise.all([startKafka({ shared: true }), startNats()]);
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });

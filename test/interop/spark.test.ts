@@ -10,14 +10,14 @@
  * table, and for the staged CTAS table between its stage-create and its commit.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, startMinio, minioWarehouse } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { READ_WRITE_ALL } from '../support/access.js';
-import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
+import { runSparkJob } from '../support/spark-session.js';
 
 const BUCKET = 'lakegate-spark';
 const NAMESPACE = 'spark';
@@ -93,8 +93,7 @@ const tables = `/v1/lake/namespaces/${NAMESPACE}/tables`;
 
 describe('Spark with vended S3 credentials', () => {
   it('creates, inserts and runs a CTAS, refreshing expiring credentials mid-job', async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
+    const env = {
       CATALOG_URI: server.url,
       CATALOG_WAREHOUSE: 'lake',
       SPARK_NAMESPACE: NAMESPACE,
@@ -104,12 +103,8 @@ describe('Spark with vended S3 credentials', () => {
       CATALOG_CREDENTIAL: engine.credential,
       CATALOG_OAUTH2_SERVER_URI: `${server.url}/v1/oauth/tokens`,
     };
-    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
     const started = Date.now();
-    const run = await runAsync('bash', [peerScript('spark.sh'), 'run', path.join(REPO_ROOT, 'peers', 'spark', 'vended_ctas.py')], {
-      env,
-      timeoutMs: 10 * 60_000,
-    });
+    const run = await runSparkJob('vended_ctas', env, { timeoutMs: 10 * 60_000 });
     const seconds = Math.round((Date.now() - started) / 1000);
     const lines = run.stdout
       .split('\n')

@@ -4,11 +4,15 @@
  * back (an outage); destroy() stops it and removes everything. With `saslPlain`, a second listener (SASL_PLAINTEXT,
  * mechanism PLAIN, also on 127.0.0.1) accepts that one user; with `scramSha256`, that listener takes SCRAM-SHA-256
  * instead, the user's credential stored when the broker's data dir is formatted. With `tls`, a listener speaking TLS
- * (SSL, on 127.0.0.1) serves the given key and certificate.
+ * (SSL, on 127.0.0.1) serves the given key and certificate. With `shared` (and no other option), the run's plain broker:
+ * started by the first file that asks, reused by the others, stopped by the run's global teardown (shared-peers.ts);
+ * each file uses topics of its own, and may not stop it (its stop() and start() throw, its destroy() does nothing).
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { peerScript } from './peers.js';
+import { peersDir, readPeer, recordPeer } from './shared-peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
 export interface KafkaBroker {
@@ -31,11 +35,23 @@ async function kafka(args: string[]): Promise<string> {
   return result.stdout.trim().split('\n').at(-1)!.trim();
 }
 
-/** Fetches the jars (first time only) and starts a broker. */
-export async function startKafka(
-  options: { saslPlain?: { username: string; password: string }; scramSha256?: { username: string; password: string }; tls?: { keystoreFile: string } } = {},
-): Promise<KafkaBroker> {
-  const dir = tempDir('lakegate-kafka-');
+export interface KafkaOptions {
+  saslPlain?: { username: string; password: string };
+  scramSha256?: { username: string; password: string };
+  tls?: { keystoreFile: string };
+  /** The run's plain broker, shared with the other files that ask for it (outside a run with the global setup: a broker of the file's own). */
+  shared?: boolean;
+}
+
+/** Fetches the jars (first time only) and starts a broker (or reuses the run's shared one). */
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  const shareable = options.shared === true && !options.saslPlain && !options.scramSha256 && !options.tls && peersDir() !== undefined;
+  if (shareable) {
+    const recorded = readPeer('kafka');
+    if (recorded && (await listening(recorded.info.bootstrap!))) return sharedBroker(recorded.info.bootstrap!);
+  }
+  // A shared broker lives in the run's peer directory (removed at the end of the run); others in a temp dir of their own.
+  const dir = shareable ? { dir: mkdtempSync(path.join(peersDir()!, 'kafka-')), cleanup: () => undefined } : tempDir('lakegate-kafka-');
   const serverDir = path.join(dir.dir, 'server');
   const [port, controllerPort] = [await freePort(), await freePort()];
   /**
@@ -79,6 +95,10 @@ export async function startKafka(
   }
   const start = () => kafka(['start', serverDir, String(port), String(controllerPort)]);
   const bootstrap = await start();
+  if (shareable) {
+    recordPeer('kafka', { stop: { script: 'kafka.sh', args: ['stop', serverDir] }, info: { bootstrap } });
+    return sharedBroker(bootstrap);
+  }
   return {
     bootstrap,
     ...(saslBootstrap ? { saslBootstrap } : {}),
@@ -94,4 +114,28 @@ export async function startKafka(
       dir.cleanup();
     },
   };
+}
+
+function sharedBroker(bootstrap: string): KafkaBroker {
+  const refuse = async () => {
+    throw new Error('the shared Kafka broker is not stopped by a test file: start a broker of its own (startKafka() without shared)');
+  };
+  return { bootstrap, stop: refuse, start: refuse, destroy: async () => undefined };
+}
+
+/** Whether a broker accepts connections at `127.0.0.1:PORT`. */
+function listening(bootstrap: string): Promise<boolean> {
+  const [host, port] = bootstrap.split(':');
+  return new Promise((resolve) => {
+    const c = net.createConnection({ host: host!, port: Number(port) });
+    c.setTimeout(5000, () => {
+      c.destroy();
+      resolve(false);
+    });
+    c.once('connect', () => {
+      c.end();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
 }

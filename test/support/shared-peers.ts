@@ -1,8 +1,12 @@
 /**
- * Heavy peers (Keycloak today) are started once per test run, not once per test file: the first file that
- * needs one starts it and records it in the run's peer directory; later files reuse it; the interop
- * project's global teardown (test/support/global-peers.ts) stops them. Test files of the interop project
- * run one after the other, so no two of them race for the same peer.
+ * Heavy peers are started once per test run (one Vitest process: `npm test`'s JVM lane), not once per test file: the
+ * first file that needs one starts it and records it in the run's peer directory; later files reuse it; the interop
+ * project's global teardown (test/support/global-peers.ts) stops them. Test files of the interop project run one
+ * after the other, each in a worker process of its own (so a module-level singleton would not outlive its file), and
+ * no two of them race for the same peer. Shared today: Keycloak (keycloak.ts), the Spark driver host (spark-host.ts:
+ * every Spark 4.1 + Iceberg 1.11 job, a session of its own each) and a plain Kafka broker (kafka.ts, `shared`: topics
+ * of each file's own). Not shared: peers a file configures its own way (Trino's access control per file, Kafka with
+ * SASL, SCRAM or TLS, a broker a file stops, Spark with the Iceberg 1.12 jars).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
