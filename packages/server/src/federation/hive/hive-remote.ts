@@ -51,7 +51,8 @@ export class HiveRemote implements RemoteCatalog {
 
   constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS) {
     const { host, port } = thriftAddress(settings.uri);
-    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const tls = settings.tls === true ? { ca: settings.tlsCa, servername: settings.tlsServerName } : undefined;
+    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls);
     this.tables = new PointerTables('Hive', files, invalid);
     this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
   }
@@ -166,6 +167,8 @@ export class HiveRemote implements RemoteCatalog {
     const db = this.database(namespace);
     const name = String(request.name);
     const location = typeof request.location === 'string' ? request.location : this.defaultLocation(db, name);
+    // The metastore is asked before the first metadata file is written: unreachable or untrusted, nothing is left behind.
+    await this.requireDatabase(db);
     const written = await this.tables.create(request, location);
     await this.register(db, name, written);
     return PointerTables.answer(written);
