@@ -7,7 +7,8 @@
  * metastore's certificate and a server name the certificate does not carry; at run time, a metastore whose certificate
  * was replaced is a 502 naming TLS verification (never a 500), with nothing written, until the new CA is set.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -16,6 +17,7 @@ import { tableParameters } from '../../packages/server/src/federation/hive/hive-
 import { asStruct, str, struct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { makeKeystore, startHiveMetastore, type HiveMetastore } from '../support/hive-metastore.js';
 import { appendUpdates, httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { runCli } from '../support/cli.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
@@ -33,7 +35,12 @@ beforeAll(async () => {
   server = await startServer();
   send = httpSender(server.url, await server.token());
   root = `file://${server.dataDir}/hive-tls-warehouse`;
+  const login = await cli('login', '--uri', server.url, '--warehouse', 'default', '--credential', `@${path.join(server.dataDir, 'admin-credentials.json')}`);
+  expect(login.code, login.stderr).toBe(0);
 }, 20 * 60_000);
+
+/** The lakegate CLI, logged in as the server's admin. */
+const cli = (...args: string[]) => runCli(other.dir, args);
 
 afterAll(async () => {
   await server?.stop();
@@ -126,6 +133,16 @@ describe('a federated warehouse on a Hive Metastore served over TLS', () => {
     expect(loaded.status).toBe(200);
     expect(loaded.body['metadata-location']).toBe(committed.body['metadata-location']);
     expect(loaded.body.metadata['current-snapshot-id']).toBe(append.snapshotId);
+
+    // The CLI: the CA from a PEM file (--federation-tls-ca sets tls and tls-ca); its text output counts the certificates.
+    const caFile = path.join(other.dir, 'metastore-ca.pem');
+    writeFileSync(caFile, metastore.caPem!);
+    const federation = JSON.stringify({ kind: 'hive', uri: metastore.uri, 'timeout-ms': 5000 });
+    const storage = ['--storage-root', `${root}-cli`, '--storage-profile', '{"type":"file"}'];
+    const viaCli = await cli('admin', 'warehouse', 'create', 'hive-tls-cli', ...storage, '--federation', federation, '--federation-tls-ca', caFile, '--json');
+    expect(viaCli.code, viaCli.stderr).toBe(0);
+    expect(JSON.parse(viaCli.stdout).federation).toMatchObject({ tls: true, 'tls-ca': ca });
+    expect((await send('GET', '/v1/hive-tls-cli/namespaces')).body.namespaces).toContainEqual(['tlsdb']);
   });
 
   it('answers a replaced metastore certificate with a 502 naming TLS verification, writing nothing, until the new CA is set', async () => {
@@ -154,5 +171,16 @@ describe('a federated warehouse on a Hive Metastore served over TLS', () => {
     const again = await send('GET', '/v1/hive-tls/namespaces/tlsdb/tables/t');
     expect(again.status, stringifyJson(again.body)).toBe(200);
     expect(again.body['metadata-location']).toBe(before);
+
+    // The CLI's rotation: --federation-tls-ca alone keeps the stored settings and replaces the CA bundle.
+    expect((await send('GET', '/v1/hive-tls-cli/namespaces')).status).toBe(502);
+    const caFile = path.join(other.dir, 'renewed-ca.pem');
+    writeFileSync(caFile, renewed);
+    const rotated = await cli('admin', 'warehouse', 'federation', 'hive-tls-cli', '--federation-tls-ca', caFile);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/tls-ca\s+1 PEM certificate\(s\)/);
+    expect(rotated.stdout).toMatch(/timeout-ms\s+5000/);
+    expect(rotated.stdout).not.toContain('BEGIN CERTIFICATE');
+    expect((await send('GET', '/v1/hive-tls-cli/namespaces')).body.namespaces).toContainEqual(['tlsdb']);
   });
 });

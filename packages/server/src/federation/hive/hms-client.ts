@@ -154,6 +154,9 @@ export class HmsClient {
         reject(new HmsTransportError(`no ${secure ? 'TLS connection' : 'connection'} within ${this.timeoutMs} ms`, 'timeout'));
       };
       deadline.addEventListener('abort', onAbort, { once: true });
+      // A TLS socket's 'connect' is the TCP connection; its handshake is done at 'secureConnect'.
+      let tcpConnected = false;
+      socket.once('connect', () => (tcpConnected = true));
       socket.once(secure ? 'secureConnect' : 'connect', () => {
         deadline.removeEventListener('abort', onAbort);
         this.socket = socket;
@@ -164,7 +167,7 @@ export class HmsClient {
         const code = e.code ?? 'error';
         const error = VERIFY_CODES.has(code)
           ? new HmsTransportError(`TLS verification of the metastore's certificate failed (${code}): check federation.tls-ca and federation.tls-server-name`, 'tls')
-          : secure && this.socket !== socket
+          : secure && tcpConnected && this.socket !== socket
             ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
             : new HmsTransportError(`connection failed (${code})`, 'unreachable');
         if (this.socket !== socket) return reject(error);
