@@ -33,7 +33,11 @@ export function withTlsCa<T extends object>(federation: T, file: string | undefi
 export function federationLines(federation: Record<string, unknown>): Array<[string, string]> {
   return Object.entries(federation).map(([k, v]): [string, string] => [
     k,
-    k === 'tls-ca' && typeof v === 'string' ? `${v.split('-----BEGIN CERTIFICATE-----').length - 1} PEM certificate(s)` : typeof v === 'string' ? v : JSON.stringify(v),
+    k === 'tls-ca' && typeof v === 'string'
+      ? `${v.split('-----BEGIN CERTIFICATE-----').length - 1} PEM certificate(s)`
+      : typeof v === 'string'
+        ? v
+        : JSON.stringify(v),
   ]);
 }
 

@@ -197,7 +197,7 @@ function checkHiveTls(input: z.infer<typeof FederationInput>): Pick<FederationSe
     return input.tls === false ? { tls: false } : {};
   }
   if (name !== undefined && !/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(name))
-    throw new CatalogError('ERR_VALIDATION', 'federation.tls-server-name must be a DNS name (the name the metastore\'s certificate carries)');
+    throw new CatalogError('ERR_VALIDATION', "federation.tls-server-name must be a DNS name (the name the metastore's certificate carries)");
   return { tls: true, ...(ca === undefined ? {} : { tlsCa: checkPemBundle(ca) }), ...(name === undefined ? {} : { tlsServerName: name }) };
 }
 
@@ -205,7 +205,8 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?---
 
 /** One or more PEM certificates and nothing else (no private key, no other text); answered normalized. */
 function checkPemBundle(pem: string): string {
-  const bad = (why: string) => new CatalogError('ERR_VALIDATION', `federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): ${why}`);
+  const bad = (why: string) =>
+    new CatalogError('ERR_VALIDATION', `federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): ${why}`);
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) throw bad('none found');
   if (blocks.length > 100) throw bad('more than 100');

@@ -166,7 +166,10 @@ export class HmsClient {
         deadline.removeEventListener('abort', onAbort);
         const code = e.code ?? 'error';
         const error = VERIFY_CODES.has(code)
-          ? new HmsTransportError(`TLS verification of the metastore's certificate failed (${code}): check federation.tls-ca and federation.tls-server-name`, 'tls')
+          ? new HmsTransportError(
+              `TLS verification of the metastore's certificate failed (${code}): check federation.tls-ca and federation.tls-server-name`,
+              'tls',
+            )
           : secure && tcpConnected && this.socket !== socket
             ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
             : new HmsTransportError(`connection failed (${code})`, 'unreachable');
