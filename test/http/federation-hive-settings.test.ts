@@ -3,6 +3,7 @@
  * connection and pass-through are proven against a real metastore in test/interop/remote-catalog-hive.test.ts and
  * test/interop/federation-hive.test.ts). Each bad body is a 400 naming the field; nothing is created.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWithCallers, type CatalogWithCallers } from '../support/principals.js';
 
@@ -93,6 +94,21 @@ describe('a Hive Metastore federated warehouse', () => {
     expect(res.body.error.message).toContain('did not pass the connection test');
     expect(res.body.error.message).toContain('connection failed (ECONNREFUSED)');
     expect(res.body.error.message).not.toContain('handshake');
+  });
+
+  it('names a failed TLS handshake at the connection test when the metastore speaks plain Thrift (it drops the TLS hello)', async () => {
+    // A plain HMS reads the ClientHello as a bad Thrift frame and closes the connection, as this server does.
+    const plain = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (plain.address() as net.AddressInfo).port;
+      const res = await front.admin('POST', '/management/v1/warehouses', body({ uri: `thrift://127.0.0.1:${port}`, tls: true, 'tls-ca': CA }));
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toContain('the TLS handshake failed');
+      expect(res.body.error.message).toContain('hive.metastore.use.SSL');
+    } finally {
+      plain.close();
+    }
   });
 
   it('refuses the TLS settings on the other kinds', async () => {
