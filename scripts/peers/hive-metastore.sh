@@ -2,9 +2,14 @@
 # Apache Hive standalone metastore 4.0.1 (Thrift, on PostgreSQL) for the federation tests (kind hive).
 #
 #   scripts/peers/hive-metastore.sh lib                     ensure the metastore's jars; prints the lib dir
-#   scripts/peers/hive-metastore.sh start DIR PORT DB_URL   start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
-#   scripts/peers/hive-metastore.sh stop DIR                stop the metastore of DIR (its database stays: start resumes it)
-#   scripts/peers/hive-metastore.sh writer ARGS...          run Iceberg Java's HiveCatalog writer (peers/iceberg-hive-writer)
+#   scripts/peers/hive-metastore.sh start DIR PORT DB_URL [KEYSTORE]   start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
+#   scripts/peers/hive-metastore.sh stop DIR | writer ARGS... | tls-keystore DIR NAME   (below)
+#
+# tls-keystore DIR NAME: a fresh self-signed key and certificate (EC P-256, CN=localhost, SAN dns:localhost and
+# ip:127.0.0.1, valid 2 days) made with the JDK's keytool: DIR/NAME.p12 (PKCS12), its random password in
+# DIR/NAME.password (mode 600), the certificate as PEM in DIR/NAME.pem (what a TLS client trusts); prints that PEM's path.
+# start with KEYSTORE (such a .p12, its password beside it): the metastore serves Thrift over TLS only
+# (metastore.use.SSL, metastore.keystore.path/password/type), as HMS's hive.metastore.use.SSL=true does.
 #
 # writer: peers/iceberg-hive-writer/HiveWriter.java in Java's source-file mode, on that folder's pom's jars (cached in
 # ${LAKEGATE_CACHE}/iceberg-hive-writer-<version>/lib as the metastore's are; `writer-lib` fetches them alone) and the
@@ -131,8 +136,16 @@ init_schema() { # HOST PORT NAME USER
   "${psql[@]}" -1 -f "$LIB_DIR/$SCHEMA_SCRIPT" >/dev/null
 }
 
-write_config() { # DIR PORT HOST PGPORT NAME USER
+write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
+  local tls=""
+  if [[ -n "${7:-}" ]]; then
+    tls="  <property><name>metastore.use.SSL</name><value>true</value></property>
+  <property><name>metastore.keystore.path</name><value>$7</value></property>
+  <property><name>metastore.keystore.password</name><value>$(cat "${7%.p12}.password")</value></property>
+  <property><name>metastore.keystore.type</name><value>PKCS12</value></property>"
+  fi
   mkdir -p "$1/conf" "$1/warehouse"
+  (umask 077; : >"$1/conf/metastore-site.xml")
   cat >"$1/conf/metastore-site.xml" <<XML
 <?xml version="1.0"?>
 <configuration>
@@ -151,6 +164,7 @@ write_config() { # DIR PORT HOST PGPORT NAME USER
   <property><name>metastore.compactor.initiator.on</name><value>false</value></property>
   <property><name>metastore.housekeeping.threads.on</name><value>false</value></property>
   <property><name>metastore.stats.auto.gather</name><value>false</value></property>
+$tls
 </configuration>
 XML
   cat >"$1/conf/log4j2.properties" <<'PROPS'
@@ -167,8 +181,12 @@ PROPS
 }
 
 cmd_start() {
-  local dir port pid java_home db
-  [[ $# -eq 3 ]] || usage
+  local dir port pid java_home db keystore=""
+  [[ $# -eq 3 || $# -eq 4 ]] || usage
+  if [[ $# -eq 4 ]]; then
+    [[ "$4" == *.p12 && -f "$4" && -f "${4%.p12}.password" ]] || die "KEYSTORE must be a .p12 made by tls-keystore (its .password beside it): $4"
+    keystore="$(abs_dir "$(dirname "$4")")/$(basename "$4")"
+  fi
   port="$2"
   read -r -a db <<<"$(parse_db_url "$3")"
   check_port "$port"
@@ -179,8 +197,8 @@ cmd_start() {
   lock_dir "$dir"
   if reuse_running "$dir" "$dir/metastore.port" "$port" "thrift://127.0.0.1:$port" is_ready "$port" "$dir/metastore.log"; then return 0; fi
   init_schema "${db[@]}"
-  write_config "$dir" "$port" "${db[@]}"
-  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
+  write_config "$dir" "$port" "${db[@]}" "$keystore"
+  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
   # Small heap, serial GC and C1 only: a test metastore on a shared 2-core machine starts faster so. Hive 4 and
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
@@ -211,7 +229,27 @@ cmd_writer() {
     --add-opens=java.base/java.lang=ALL-UNNAMED -cp "$WRITER_HOME/lib/*:$LIB_DIR/*" "$WRITER_DIR/HiveWriter.java" "$@" 9>&-
 }
 
+# A fresh self-signed key per call (never reused, never committed): the test's own temporary directory holds it.
+cmd_tls_keystore() {
+  local java_home dir name password
+  [[ $# -eq 2 && "$2" =~ ^[A-Za-z0-9_-]+$ ]] || usage
+  java_home="$(find_java_home)"
+  mkdir -p "$1"
+  dir="$(abs_dir "$1")"
+  name="$2"
+  rm -f "$dir/$name.p12" "$dir/$name.pem"
+  password="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+  (umask 077; printf '%s' "$password" >"$dir/$name.password")
+  "$java_home/bin/keytool" -genkeypair -noprompt -alias hms -keyalg EC -groupname secp256r1 -validity 2 \
+    -dname "CN=localhost" -ext "SAN=dns:localhost,ip:127.0.0.1" \
+    -storetype PKCS12 -keystore "$dir/$name.p12" -storepass:file "$dir/$name.password" >&2
+  "$java_home/bin/keytool" -exportcert -rfc -alias hms -keystore "$dir/$name.p12" -storetype PKCS12 \
+    -storepass:file "$dir/$name.password" -file "$dir/$name.pem" >&2
+  echo "$dir/$name.pem"
+}
+
 case "${1:-}" in
+  tls-keystore) shift; cmd_tls_keystore "$@" ;;
   lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
   writer-lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib "$WRITER_DIR/pom.xml" "$WRITER_HOME"; echo "$WRITER_HOME/lib" ;;
   writer) shift; cmd_writer "$@" ;;

@@ -353,6 +353,20 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(listed).not.toContain(secret);
   });
 
+  it("reads a Hive remote's CA bundle from --federation-tls-ca FILE into tls and tls-ca; its text is never printed", async () => {
+    const base = ['admin', 'warehouse', 'create', 'hive-tls', '--storage-root', `file://${server.dataDir}/hive-tls`, '--storage-profile', '{"type":"file"}'];
+    const federation = ['--federation', JSON.stringify({ kind: 'hive', uri: 'thrift://127.0.0.1:9', 'timeout-ms': 500 })];
+    const notPem = path.join(config.dir, 'not-a-ca.pem');
+    writeFileSync(notPem, 'private-looking-text-never-printed\n');
+    expect(fails(await lakegate(...base, '--federation-tls-ca', notPem), 2)).toContain('--federation-tls-ca goes with --federation');
+    expect(fails(await lakegate(...base, ...federation, '--federation-tls-ca', path.join(config.dir, 'missing.pem')), 2)).toMatch(/cannot read .*ENOENT/);
+    // The file's text went as federation.tls-ca with tls true: the server's check names the setting, not the text.
+    const refused = fails(await lakegate(...base, ...federation, '--federation-tls-ca', notPem), 1);
+    expect(refused).toContain('federation.tls-ca must be one or more PEM certificates');
+    expect(refused).not.toContain('private-looking-text-never-printed');
+    expect(fails(await lakegate('admin', 'warehouse', 'federation', 'default', '--federation-tls-ca', notPem), 2)).toContain('not a federated warehouse');
+  });
+
   it('has its remote tested with warehouse federation-status: ok exits 0, the remote refusing the credential exits 1 with its error', async () => {
     // The remote is this server again, reached as a principal of its own, which is then disabled there.
     const file = path.join(config.dir, 'remote.json');

@@ -3,6 +3,7 @@
  * connection and pass-through are proven against a real metastore in test/interop/remote-catalog-hive.test.ts and
  * test/interop/federation-hive.test.ts). Each bad body is a 400 naming the field; nothing is created.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWithCallers, type CatalogWithCallers } from '../support/principals.js';
 
@@ -15,6 +16,23 @@ beforeAll(async () => {
 afterAll(async () => {
   await front?.cat.close();
 });
+
+/** A CA certificate (public; its key was never kept): what federation.tls-ca takes. */
+const CA = `-----BEGIN CERTIFICATE-----
+MIIBwDCCAWegAwIBAgIUJbLKKhjQDn/vbnzCj48mcl9y4ZgwCgYIKoZIzj0EAwIw
+NTEzMDEGA1UEAwwqTGFrZWdhdGUgdGVzdCBDQSAocHVibGljIGNlcnRpZmljYXRl
+IG9ubHkpMCAXDTI2MTEyODA3MTczNFoYDzIxMjYxMTA0MDcxNzM0WjA1MTMwMQYD
+VQQDDCpMYWtlZ2F0ZSB0ZXN0IENBIChwdWJsaWMgY2VydGlmaWNhdGUgb25seSkw
+WTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAATCwKxWp8kW3zFBGqyxoY9hD7LYlJQw
+S4II1gQcGKr86ohn0tJh9DXOj/7tWS4CyDZO7CCcOMNlyyQushvnlYMso1MwUTAd
+BgNVHQ4EFgQUhQiXkG1hTEDlgrGr2ty+jg92XAowHwYDVR0jBBgwFoAUhQiXkG1h
+TEDlgrGr2ty+jg92XAowDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBE
+AiBp1ZxUiw3q57wtjHbiXYQWFtgWeCJSERoP5tpBy5mHbgIgI+8Q1T/meVuMY0aJ
+JrKsrgr2W2JZZ3KSBRqDe0bzvF0=
+-----END CERTIFICATE-----
+`;
+/** Stands for a private key pasted by mistake: never echoed. */
+const KEY = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgnever-echoed\n-----END PRIVATE KEY-----\n';
 
 const body = (federation: Record<string, unknown>, secret?: Record<string, unknown>) => ({
   name: 'hive-fed',
@@ -39,11 +57,24 @@ describe('a Hive Metastore federated warehouse', () => {
     ['a lock timeout without the lock', body({ 'lock-enabled': false, 'lock-timeout-ms': 1000 }), 'federation.lock-timeout-ms does not apply'],
     ['a lock timeout out of range', body({ 'lock-timeout-ms': 10 }), 'lock-timeout-ms'],
     ['a lock setting that is not a boolean', body({ 'lock-enabled': 'no' }), 'lock-enabled'],
+    ['a CA without tls', body({ 'tls-ca': CA }), 'federation.tls-ca needs federation.tls true'],
+    ['a CA with tls false', body({ tls: false, 'tls-ca': CA }), 'federation.tls-ca needs federation.tls true'],
+    ['a server name without tls', body({ 'tls-server-name': 'hms.example' }), 'federation.tls-server-name needs federation.tls true'],
+    ['a tls setting that is not a boolean', body({ tls: 'yes' }), 'tls'],
+    ['a CA that is not PEM', body({ tls: true, 'tls-ca': 'not a certificate' }), 'federation.tls-ca must be one or more PEM certificates'],
+    ['a CA bundle holding a private key', body({ tls: true, 'tls-ca': CA + KEY }), 'federation.tls-ca must be one or more PEM certificates'],
+    ['a CA alone that is a private key', body({ tls: true, 'tls-ca': KEY }), 'federation.tls-ca must be one or more PEM certificates'],
+    [
+      'a CA whose certificate does not parse',
+      body({ tls: true, 'tls-ca': CA.replace('MIIBwDCCAWeg', 'MIIBwDCCAWXX') }),
+      'federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): certificate 1 does not parse',
+    ],
+    ['a server name that is not a DNS name', body({ tls: true, 'tls-server-name': 'bad name!' }), 'federation.tls-server-name must be a DNS name'],
   ])('refuses %s with a 400 naming it', async (_what, request, message) => {
     const res = await front.admin('POST', '/management/v1/warehouses', JSON.parse(JSON.stringify(request)));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error.message).toContain(message);
-    expect(JSON.stringify(res.body)).not.toContain('never-echoed-token');
+    expect(JSON.stringify(res.body)).not.toContain('never-echoed');
     expect((await front.admin('GET', '/management/v1/warehouses/hive-fed')).status).toBe(404);
   });
 
@@ -55,5 +86,39 @@ describe('a Hive Metastore federated warehouse', () => {
     expect(res.body.error.message).toContain('The Hive metastore is unavailable');
     expect(Date.now() - started).toBeLessThan(5000);
     expect((await front.admin('GET', '/management/v1/warehouses/hive-fed')).status).toBe(404);
+  });
+
+  it('takes tls with a CA bundle and a server name: checked, then the connection test (over TLS) says the metastore is not listening', async () => {
+    const res = await front.admin('POST', '/management/v1/warehouses', body({ tls: true, 'tls-ca': `${CA}\n${CA}`, 'tls-server-name': 'hms.example' }));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.message).toContain('did not pass the connection test');
+    expect(res.body.error.message).toContain('connection failed (ECONNREFUSED)');
+    expect(res.body.error.message).not.toContain('handshake');
+  });
+
+  it('names a failed TLS handshake at the connection test when the metastore speaks plain Thrift (it drops the TLS hello)', async () => {
+    // A plain HMS reads the ClientHello as a bad Thrift frame and closes the connection, as this server does.
+    const plain = net.createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (plain.address() as net.AddressInfo).port;
+      const res = await front.admin('POST', '/management/v1/warehouses', body({ uri: `thrift://127.0.0.1:${port}`, tls: true, 'tls-ca': CA }));
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toContain('the TLS handshake failed');
+      expect(res.body.error.message).toContain('hive.metastore.use.SSL');
+    } finally {
+      plain.close();
+    }
+  });
+
+  it('refuses the TLS settings on the other kinds', async () => {
+    for (const federation of [
+      { kind: 'glue', region: 'us-east-1', tls: true },
+      { kind: 'iceberg-rest', uri: 'https://127.0.0.1:9', 'tls-ca': CA },
+    ]) {
+      const res = await front.admin('POST', '/management/v1/warehouses', { ...body({}), federation });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toMatch(/federation\.tls(-ca)? does not apply to federation\.kind (glue|iceberg-rest)/);
+    }
   });
 });

@@ -3,10 +3,13 @@
  * file, on a PostgreSQL cluster of its own (scripts/peers/postgres.sh; the schema made by Hive's own script, so HMS's
  * table locks work): started on free loopback ports, ready once a Thrift call (get_all_databases) answers. stop()
  * stops the metastore only (its database stays), so start() again brings the same metastore back (an outage);
- * destroy() stops both and removes everything.
+ * destroy() stops both and removes everything. With `{ tls: true }` it serves Thrift inside TLS only
+ * (hive.metastore.use.SSL) with a fresh self-signed key made by the JDK's keytool in the test's temporary directory
+ * (hive-metastore.sh tls-keystore; never reused, never committed); `caPem` is its certificate, what a client trusts.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HmsClient } from '../../packages/server/src/federation/hive/hms-client.js';
+import { HmsClient, type HmsTls } from '../../packages/server/src/federation/hive/hms-client.js';
 import { peerScript, startPostgres } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
@@ -14,6 +17,8 @@ export interface HiveMetastore {
   /** `thrift://127.0.0.1:PORT`. */
   uri: string;
   port: number;
+  /** With tls: the metastore's self-signed certificate (PEM), the CA a client trusts. */
+  caPem?: string;
   /** A Thrift client of it (the test's own view of HMS, beside Lakegate's). */
   client(): HmsClient;
   /**
@@ -23,6 +28,8 @@ export interface HiveMetastore {
   icebergWriter(db: string, table: string, args: string[]): Promise<{ acks: string[]; files: string[]; properties: Record<string, string> }>;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** With tls: restarts the metastore on a fresh key (its certificate replaced); answers the new certificate (PEM). */
+  renewKey(): Promise<string>;
   destroy(): Promise<void>;
 }
 
@@ -33,10 +40,10 @@ async function hms(args: string[]): Promise<string> {
 }
 
 /** Waits until HMS answers a Thrift call (the port opens a moment before the handler serves). */
-async function answering(port: number): Promise<void> {
+async function answering(port: number, tls: HmsTls | undefined): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const client = new HmsClient('127.0.0.1', port, 5000);
+    const client = new HmsClient('127.0.0.1', port, 5000, tls);
     try {
       await client.call('get_all_databases', []);
       return;
@@ -49,16 +56,24 @@ async function answering(port: number): Promise<void> {
   }
 }
 
-/** Fetches the jars (first time only) and starts a metastore. */
-export async function startHiveMetastore(): Promise<HiveMetastore> {
+/** A fresh self-signed key and certificate in DIR (hive-metastore.sh tls-keystore): the keystore's path and the PEM. */
+export async function makeKeystore(dir: string, name: string): Promise<{ keystore: string; pem: string }> {
+  const pemPath = await hms(['tls-keystore', dir, name]);
+  return { keystore: pemPath.replace(/\.pem$/, '.p12'), pem: readFileSync(pemPath, 'utf8') };
+}
+
+/** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`). */
+export async function startHiveMetastore(options: { tls?: boolean } = {}): Promise<HiveMetastore> {
   const dir = tempDir('lakegate-hms-');
   const serverDir = path.join(dir.dir, 'server');
+  let key = options.tls ? await makeKeystore(path.join(dir.dir, 'tls'), 'metastore') : undefined;
+  const tls: HmsTls | undefined = key && { ca: key.pem };
   const pg = startPostgres(path.join(dir.dir, 'postgres'), await freePort());
   const database = pg.createDatabase('hive_metastore');
   const port = await freePort();
   const start = async () => {
-    await hms(['start', serverDir, String(port), database]);
-    await answering(port);
+    await hms(['start', serverDir, String(port), database, ...(key ? [key.keystore] : [])]);
+    await answering(port, tls);
   };
   try {
     await start();
@@ -69,7 +84,8 @@ export async function startHiveMetastore(): Promise<HiveMetastore> {
   return {
     uri: `thrift://127.0.0.1:${port}`,
     port,
-    client: () => new HmsClient('127.0.0.1', port, 10_000),
+    ...(key ? { caPem: key.pem } : {}),
+    client: () => new HmsClient('127.0.0.1', port, 10_000, tls),
     async icebergWriter(db, table, args) {
       const run = await runAsync('bash', [peerScript('hive-metastore.sh'), 'writer', `thrift://127.0.0.1:${port}`, db, table, ...args], {
         env: process.env,
@@ -88,6 +104,14 @@ export async function startHiveMetastore(): Promise<HiveMetastore> {
     },
     stop: async () => void (await hms(['stop', serverDir])),
     start,
+    async renewKey() {
+      if (!key || !tls) throw new Error('renewKey: this metastore does not serve TLS');
+      await hms(['stop', serverDir]);
+      key = await makeKeystore(path.join(dir.dir, 'tls'), 'metastore');
+      tls.ca = key.pem;
+      await start();
+      return key.pem;
+    },
     async destroy() {
       await hms(['stop', serverDir]);
       pg.stop();

@@ -21,14 +21,17 @@ export const ADMIN_HELP = `usage:
   lakegate admin warehouse ls
   lakegate admin warehouse create NAME --storage-root URI --storage-profile JSON|@FILE
                                        [--storage-secret JSON|@FILE|-] [--tenant T] [--property K=V ...]
-                                       [--federation JSON|@FILE [--federation-secret JSON|@FILE]]
-                                       federated: tables live in a remote Iceberg REST catalog (docs/federation.md)
+                                       [--federation JSON|@FILE [--federation-secret JSON|@FILE] [--federation-tls-ca PEM_FILE]]
+                                       federated: tables live in a remote catalog (docs/federation.md); --federation-tls-ca:
+                                       a Hive metastore over TLS, its CA certificates (sets tls and tls-ca)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
   lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|- | --remove-storage-secret]
                                        replace the storage profile (same type and bucket; no secret: keep it)
-  lakegate admin warehouse federation NAME [--federation JSON|@FILE] [--federation-secret JSON|@FILE|- | --remove-federation-secret]
-                                       rotate a federated warehouse's remote credential or change its settings (tested first)
+  lakegate admin warehouse federation NAME [--federation JSON|@FILE] [--federation-tls-ca PEM_FILE]
+                                       [--federation-secret JSON|@FILE|- | --remove-federation-secret]
+                                       rotate a federated warehouse's remote credential or change its settings (tested first);
+                                       --federation-tls-ca alone: the stored settings with a new CA bundle
   lakegate admin warehouse federation-status NAME
                                        call the remote now with the stored settings: ok, or its error (exit 1);
                                        then its recent failures (newest first) and when it last answered

@@ -9,7 +9,14 @@ import { keyValue, table } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
 import { warehouseGrant } from './admin-storage-grants.js';
-import { warehouseFederation, warehouseFederationFailures, warehouseFederationStatus, warehouseSet, warehouseStorage } from './admin-warehouse-settings.js';
+import {
+  warehouseFederation,
+  warehouseFederationFailures,
+  warehouseFederationStatus,
+  warehouseSet,
+  warehouseStorage,
+  withTlsCa,
+} from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
 export const PRINCIPAL_COMMANDS: Readonly<Record<string, SubCommand>> = {
@@ -222,12 +229,16 @@ async function warehouseCreate(argv: string[]): Promise<number> {
     property: { type: 'string', multiple: true },
     federation: { type: 'string' },
     'federation-secret': { type: 'string' },
+    'federation-tls-ca': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   // A federated warehouse (docs/federation.md): its remote catalog, and the credential towards it (sealed by the server).
+  if (values['federation-tls-ca'] !== undefined && values.federation === undefined) throw new UsageError('--federation-tls-ca goes with --federation');
   const federation =
-    values.federation === undefined ? undefined : (jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>);
+    values.federation === undefined
+      ? undefined
+      : withTlsCa(jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>, values['federation-tls-ca']);
   const federationSecret =
     values['federation-secret'] === undefined
       ? undefined

@@ -5,6 +5,7 @@
  * warehouse federation-status NAME`: test the remote now with what is stored, and `lakegate admin warehouse
  * federation-failures NAME`: the remote's failure history, a page at a time.
  */
+import { readFileSync } from 'node:fs';
 import type { FederationRemoteFailure, FederationStatus } from '@lakegate/client';
 import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
@@ -13,6 +14,33 @@ import { EXIT_SERVER, UsageError } from '../cli/errors.js';
 import { keyValue } from '../cli/output.js';
 import { openManagement } from '../cli/settings.js';
 import { ADMIN_HELP } from './admin-help.js';
+
+/**
+ * --federation-tls-ca FILE: a Hive remote's CA bundle (PEM) read from a file into federation.tls-ca (a certificate is
+ * public; the server checks it). The file's text is never echoed.
+ */
+export function withTlsCa<T extends object>(federation: T, file: string | undefined): T {
+  if (file === undefined) return federation;
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--federation-tls-ca: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return { ...federation, tls: true, 'tls-ca': pem };
+}
+
+/** The remote's settings as lines: a CA bundle shown by its count of certificates, not its text. */
+export function federationLines(federation: Record<string, unknown>): Array<[string, string]> {
+  return Object.entries(federation).map(([k, v]): [string, string] => [
+    k,
+    k === 'tls-ca' && typeof v === 'string'
+      ? `${v.split('-----BEGIN CERTIFICATE-----').length - 1} PEM certificate(s)`
+      : typeof v === 'string'
+        ? v
+        : JSON.stringify(v),
+  ]);
+}
 
 /** --property K=V sets, --remove K removes (back to the server's default); at least one of them. */
 export async function warehouseSet(argv: string[]): Promise<number> {
@@ -83,17 +111,29 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
     federation: { type: 'string' },
     'federation-secret': { type: 'string' },
     'remove-federation-secret': { type: 'boolean' },
+    'federation-tls-ca': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
-  const federation = values.federation === undefined ? undefined : (jsonArg(values.federation as string, '--federation') as Record<string, unknown>);
+  const tlsCa = values['federation-tls-ca'] as string | undefined;
+  let federation = values.federation === undefined ? undefined : (jsonArg(values.federation as string, '--federation') as Record<string, unknown>);
   const secret =
     values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'] as string, '--federation-secret') as Record<string, unknown>);
   const remove = values['remove-federation-secret'] === true;
   if (secret !== undefined && remove) throw new UsageError('give --federation-secret or --remove-federation-secret, not both');
-  if (federation === undefined && secret === undefined && !remove)
-    throw new UsageError('warehouse federation needs --federation JSON|@FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret');
+  if (federation === undefined && secret === undefined && !remove && tlsCa === undefined)
+    throw new UsageError(
+      'warehouse federation needs --federation JSON|@FILE, --federation-tls-ca FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret',
+    );
   const { out, settings } = commandContext(values);
+  if (tlsCa !== undefined && federation === undefined) {
+    // Only the CA changes: the stored settings (without has-secret) with the new bundle.
+    const stored = (await openManagement(settings).listWarehouses()).find((w) => w.name === name)?.federation;
+    if (!stored) throw new UsageError(`warehouse ${name} is not a federated warehouse (or not visible to you)`);
+    const { 'has-secret': _hasSecret, ...rest } = stored;
+    federation = rest;
+  }
+  if (federation !== undefined) federation = withTlsCa(federation, tlsCa);
   const changed = await out.progress('changing the remote catalog', () =>
     openManagement(settings).updateWarehouseFederation(name!, {
       ...(federation === undefined ? {} : { federation: federation as never }),
@@ -101,7 +141,7 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
       ...(remove ? { 'remove-federation-secret': true } : {}),
     }),
   );
-  const lines = Object.entries(changed.federation ?? {}).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]);
+  const lines = federationLines(changed.federation ?? {});
   out.result(changed, () => `Warehouse ${changed.name}\n${keyValue(lines, '  ') || '  (not federated)'}`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * A federated warehouse's remote catalog (issue 57) on its settings page: the kind and the non-secret settings as the
- * management API answers them (never a secret: only whether one is stored), the remote's status now ("Check
+ * management API answers them (never a secret: only whether one is stored; a Hive remote's CA bundle, public, folded), the remote's status now ("Check
  * connection": GET …/federation/status runs the connection test with what is stored and answers the remote's refusal
  * or failure in its words, with the remote's recorded failures newest first and when it last answered), and the change of the settings or of the credential (PUT …/federation; platform
  * administrators). The secret fields are write-only and uncontrolled: what is typed there is never rendered (React
@@ -45,7 +45,9 @@ export function FederationSection({ warehouse, onSaved }: { warehouse: Warehouse
         {Object.entries(shown).map(([key, value]) => (
           <div key={key} style={{ display: 'contents' }} data-testid="federation-setting" data-key={key}>
             <dt>{key}</dt>
-            <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+            <dd className="mono">
+              {key === 'tls-ca' && typeof value === 'string' ? <CaBundle pem={value} /> : typeof value === 'string' ? value : JSON.stringify(value)}
+            </dd>
           </div>
         ))}
         <dt>secret</dt>
@@ -54,6 +56,17 @@ export function FederationSection({ warehouse, onSaved }: { warehouse: Warehouse
       <RemoteStatus warehouse={warehouse.name} />
       <FederationForm warehouse={warehouse} onSaved={onSaved} />
     </section>
+  );
+}
+
+/** A Hive remote's CA bundle (public certificates): its count, the PEM on demand. */
+function CaBundle({ pem }: { pem: string }) {
+  const count = pem.split('-----BEGIN CERTIFICATE-----').length - 1;
+  return (
+    <details data-testid="federation-tls-ca">
+      <summary>{count === 1 ? '1 PEM certificate' : `${count} PEM certificates`}</summary>
+      <pre>{pem}</pre>
+    </details>
   );
 }
 

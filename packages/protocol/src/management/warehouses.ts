@@ -52,6 +52,25 @@ export const FederationSettings = Type.Object(
         description: 'hive: how long a commit waits for the table lock (default 10000); past it, 409 CommitFailedException and nothing committed',
       }),
     ),
+    tls: Type.Optional(
+      Type.Boolean({
+        description:
+          "hive: Thrift inside TLS, for a metastore with hive.metastore.use.SSL=true (default false). The metastore's certificate is always verified (no switch turns that off)",
+      }),
+    ),
+    'tls-ca': Type.Optional(
+      Type.String({
+        maxLength: 200_000,
+        description:
+          "hive, with tls: the CA certificates (PEM; CA or self-signed certificates, no key) trusted for the metastore instead of Node's default roots. Public: kept as a setting and shown, not a secret",
+      }),
+    ),
+    'tls-server-name': Type.Optional(
+      Type.String({
+        maxLength: 253,
+        description: "hive, with tls: the DNS name the metastore's certificate must carry, when it is not the uri's host (also sent as SNI)",
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );

@@ -3,6 +3,8 @@
  * connection test made before one is stored: a remote that refuses the credentials, or cannot be reached, is a 400
  * naming the problem; the secret is never echoed (zod issues are reported by path and message only).
  */
+import { X509Certificate } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../ports/remote-catalog.js';
@@ -28,6 +30,9 @@ export const FederationInput = z
     'max-staleness-ms': z.number().int().min(0).max(3_600_000).optional(),
     'lock-enabled': z.boolean().optional(),
     'lock-timeout-ms': z.number().int().min(100).max(120_000).optional(),
+    tls: z.boolean().optional(),
+    'tls-ca': z.string().max(200_000).optional(),
+    'tls-server-name': z.string().max(253).optional(),
   })
   .strict();
 
@@ -63,10 +68,13 @@ export function checkFederation(
   return checkIcebergRest(input, secret);
 }
 
-/** The fields of the hive kind only (its HMS table lock). */
+/** The fields of the hive kind only (its HMS table lock, its TLS). */
 const hiveOnly = (input: z.infer<typeof FederationInput>) => ({
   'federation.lock-enabled': input['lock-enabled'],
   'federation.lock-timeout-ms': input['lock-timeout-ms'],
+  'federation.tls': input.tls,
+  'federation.tls-ca': input['tls-ca'],
+  'federation.tls-server-name': input['tls-server-name'],
 });
 
 const only = (kind: string, fields: Record<string, unknown>) => {
@@ -169,9 +177,56 @@ function checkHive(
       maxStalenessMs: input['max-staleness-ms'],
       lockEnabled: input['lock-enabled'],
       lockTimeoutMs: input['lock-timeout-ms'],
+      ...checkHiveTls(input),
     },
     credential: undefined,
   };
+}
+
+/**
+ * TLS towards the metastore: on or off (verification is always on when on); a CA bundle and a server name only with
+ * it. The CA bundle is public (certificates, no key): kept as plain settings and shown, never a secret. Its content is
+ * never echoed in an error (only which setting and why).
+ */
+function checkHiveTls(input: z.infer<typeof FederationInput>): Pick<FederationSettings, 'tls' | 'tlsCa' | 'tlsServerName'> {
+  const ca = input['tls-ca'];
+  const name = input['tls-server-name'];
+  if (input.tls !== true) {
+    if (ca !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-ca needs federation.tls true');
+    if (name !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-server-name needs federation.tls true');
+    return input.tls === false ? { tls: false } : {};
+  }
+  if (name !== undefined && !/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(name))
+    throw new CatalogError('ERR_VALIDATION', "federation.tls-server-name must be a DNS name (the name the metastore's certificate carries)");
+  return { tls: true, ...(ca === undefined ? {} : { tlsCa: checkPemBundle(ca) }), ...(name === undefined ? {} : { tlsServerName: name }) };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END CERTIFICATE-----/g;
+
+/** One or more PEM certificates and nothing else (no private key, no other text); answered normalized. */
+function checkPemBundle(pem: string): string {
+  const bad = (why: string) =>
+    new CatalogError('ERR_VALIDATION', `federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): ${why}`);
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw bad('none found');
+  if (blocks.length > 100) throw bad('more than 100');
+  if (pem.replace(PEM_CERTIFICATE, '').trim() !== '') throw bad('it holds something else besides certificates');
+  blocks.forEach((block, i) => {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(block);
+    } catch {
+      throw bad(`certificate ${i + 1} does not parse`);
+    }
+    if (!cert.ca && !cert.checkIssued(cert)) throw bad(`certificate ${i + 1} is neither a CA nor self-signed`);
+  });
+  const normalized = blocks.map((b) => b.replace(/\r\n/g, '\n')).join('\n') + '\n';
+  try {
+    createSecureContext({ ca: normalized });
+  } catch {
+    throw bad('Node cannot use it as a CA bundle');
+  }
+  return normalized;
 }
 
 function checkThriftUri(value: string): string {
@@ -223,5 +278,8 @@ export const federationView = (f: FederationSettings) => ({
   ...(f.maxStalenessMs === undefined ? {} : { 'max-staleness-ms': f.maxStalenessMs }),
   ...(f.lockEnabled === undefined ? {} : { 'lock-enabled': f.lockEnabled }),
   ...(f.lockTimeoutMs === undefined ? {} : { 'lock-timeout-ms': f.lockTimeoutMs }),
+  ...(f.tls === undefined ? {} : { tls: f.tls }),
+  ...(f.tlsCa === undefined ? {} : { 'tls-ca': f.tlsCa }),
+  ...(f.tlsServerName === undefined ? {} : { 'tls-server-name': f.tlsServerName }),
   'has-secret': f.secretId !== undefined,
 });

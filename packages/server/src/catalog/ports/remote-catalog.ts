@@ -38,6 +38,12 @@ export interface FederationSettings {
   lockEnabled?: boolean | undefined;
   /** hive: how long a commit waits for that lock before it is refused with a 409 (default 10000). */
   lockTimeoutMs?: number | undefined;
+  /** hive: Thrift inside TLS (HMS's hive.metastore.use.SSL); the certificate is always verified. */
+  tls?: boolean | undefined;
+  /** hive, with tls: the CA certificates (PEM) trusted for the metastore instead of Node's default roots (public, not a secret). */
+  tlsCa?: string | undefined;
+  /** hive, with tls: the name the metastore's certificate must carry, when it is not the uri's host. */
+  tlsServerName?: string | undefined;
   /** The sealed credential (client secret or bearer token), if any. */
   secretId?: string | undefined;
 }

@@ -51,7 +51,8 @@ export class HiveRemote implements RemoteCatalog {
 
   constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS) {
     const { host, port } = thriftAddress(settings.uri);
-    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const tls = settings.tls === true ? { ca: settings.tlsCa, servername: settings.tlsServerName } : undefined;
+    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls);
     this.tables = new PointerTables('Hive', files, invalid);
     this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
   }
@@ -164,6 +165,8 @@ export class HiveRemote implements RemoteCatalog {
   /** Writes the first metadata file, then registers the HMS table pointing at it (HMS refuses a second of the name). */
   async createTable(namespace: string[], request: Record<string, unknown>): Promise<RemoteTable> {
     const db = this.database(namespace);
+    // The metastore is asked before the first metadata file is written: unreachable or untrusted, nothing is left behind.
+    await this.requireDatabase(db);
     return this.tables.createRegistered(
       request,
       (name) => this.defaultLocation(db, name),

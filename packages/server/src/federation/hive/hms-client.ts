@@ -1,11 +1,14 @@
 /**
  * A Thrift client of a Hive Metastore (ThriftHiveMetastore), as HMS serves it by default: the binary protocol over a
- * plain (buffered, unframed) TCP stream, no SASL. One connection, kept open and reopened after any failure; calls go
+ * plain (buffered, unframed) TCP stream, no SASL; or the same stream inside TLS (HMS's hive.metastore.use.SSL), the
+ * metastore's certificate always verified (against the CA bundle given, else Node's default roots) and its name
+ * checked (against the server-name override, else the host). One connection, kept open and reopened after any failure; calls go
  * one at a time over it (Thrift's synchronous RPC: a reply answers the last call). Every call is bounded by the
  * timeout; a call cut by the timeout closes the connection (its late reply must not answer the next call).
  * The messages are encoded by the `thrift` package (thrift-values.ts says why no generated client).
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { type Protocol, type ReadTransport, readStruct, T, type ThriftStruct, type ThriftValue, thrift, writeStruct } from './thrift-values.js';
 
 /** A declared exception of the call (HMS's NoSuchObjectException, MetaException, ...): which result field, and its message. */
@@ -25,12 +28,38 @@ export class HmsException extends Error {
 export class HmsTransportError extends Error {
   constructor(
     message: string,
-    readonly kind: 'unreachable' | 'timeout' | 'protocol',
+    /** tls: the metastore's certificate failed verification (a setting to fix, not an outage). */
+    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls',
   ) {
     super(message);
     this.name = 'HmsTransportError';
   }
 }
+
+/** TLS towards the metastore: the CA certificates (PEM) to trust instead of Node's roots, the name to verify. */
+export interface HmsTls {
+  ca?: string | undefined;
+  servername?: string | undefined;
+}
+
+/** OpenSSL's and Node's codes of a certificate that failed verification (the others are handshake or socket failures). */
+const VERIFY_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The first bytes of a TLS record a plain client may get back from a metastore serving TLS (an alert or a handshake). */
+const looksLikeTls = (b: Buffer) => b.length >= 3 && (b[0] === 0x15 || b[0] === 0x16) && b[1] === 0x03 && b[2]! <= 0x04;
 
 interface Pending {
   method: string;
@@ -48,6 +77,8 @@ export class HmsClient {
     private readonly host: string,
     private readonly port: number,
     private readonly timeoutMs: number,
+    /** Set: the connection is TLS (verification always on). */
+    private readonly tlsOptions?: HmsTls | undefined,
   ) {}
 
   /**
@@ -106,21 +137,42 @@ export class HmsClient {
   private connected(deadline: AbortSignal): Promise<net.Socket> {
     if (this.socket && !this.socket.destroyed) return Promise.resolve(this.socket);
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.host, port: this.port });
+      const secure = this.tlsOptions !== undefined;
+      const socket = secure
+        ? tls.connect({
+            host: this.host,
+            port: this.port,
+            ca: this.tlsOptions!.ca,
+            servername: this.tlsOptions!.servername ?? (net.isIP(this.host) ? undefined : this.host),
+            minVersion: 'TLSv1.2',
+            rejectUnauthorized: true,
+          })
+        : net.connect({ host: this.host, port: this.port });
       socket.setNoDelay(true);
       const onAbort = () => {
         socket.destroy();
-        reject(new HmsTransportError(`no connection within ${this.timeoutMs} ms`, 'timeout'));
+        reject(new HmsTransportError(`no ${secure ? 'TLS connection' : 'connection'} within ${this.timeoutMs} ms`, 'timeout'));
       };
       deadline.addEventListener('abort', onAbort, { once: true });
-      socket.once('connect', () => {
+      // A TLS socket's 'connect' is the TCP connection; its handshake is done at 'secureConnect'.
+      let tcpConnected = false;
+      socket.once('connect', () => (tcpConnected = true));
+      socket.once(secure ? 'secureConnect' : 'connect', () => {
         deadline.removeEventListener('abort', onAbort);
         this.socket = socket;
         resolve(socket);
       });
       socket.on('error', (e: NodeJS.ErrnoException) => {
         deadline.removeEventListener('abort', onAbort);
-        const error = new HmsTransportError(`connection failed (${e.code ?? 'error'})`, 'unreachable');
+        const code = e.code ?? 'error';
+        const error = VERIFY_CODES.has(code)
+          ? new HmsTransportError(
+              `TLS verification of the metastore's certificate failed (${code}): check federation.tls-ca and federation.tls-server-name`,
+              'tls',
+            )
+          : secure && tcpConnected && this.socket !== socket
+            ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
+            : new HmsTransportError(`connection failed (${code})`, 'unreachable');
         if (this.socket !== socket) return reject(error);
         this.pending?.reject(error);
       });
@@ -128,10 +180,18 @@ export class HmsClient {
         if (this.socket === socket) this.socket = undefined;
         this.pending?.reject(new HmsTransportError('the metastore closed the connection', 'unreachable'));
       });
-      socket.on(
-        'data',
-        thrift.TBufferedTransport.receiver((reader) => this.receive(reader)),
-      );
+      const receiver = thrift.TBufferedTransport.receiver((reader) => this.receive(reader));
+      let first = true;
+      socket.on('data', (data: Buffer) => {
+        // Only a connection's first bytes: a Thrift reply starts with 0x80 (the binary protocol's version), never a TLS record.
+        const tlsAnswer = first && !secure && this.pending !== undefined && looksLikeTls(data);
+        first = false;
+        if (tlsAnswer)
+          return this.pending!.reject(
+            new HmsTransportError('the metastore answered in TLS: it serves TLS (hive.metastore.use.SSL), so set federation.tls true', 'protocol'),
+          );
+        receiver(data);
+      });
     });
   }
 

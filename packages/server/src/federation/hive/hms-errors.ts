@@ -1,8 +1,9 @@
 /**
  * The Hive Metastore's failures as Lakegate's codes (catalog/ports/remote-catalog.ts). HMS declares its exceptions per
  * call (NoSuchObjectException, AlreadyExistsException, ...); each call site names which result field means which code.
- * An unreachable or silent metastore is ERR_UNAVAILABLE (503 + Retry-After at the edge); a MetaException or an
- * answer that is not a reply is ERR_REMOTE_INVALID (502 with HMS's message, which never holds a Lakegate secret: the
+ * An unreachable or silent metastore is ERR_UNAVAILABLE (503 + Retry-After at the edge); a MetaException, an
+ * answer that is not a reply, or a certificate that fails TLS verification (a setting to fix, not an outage to wait out)
+ * is ERR_REMOTE_INVALID (502 with HMS's message, which never holds a Lakegate secret: the
  * hive kind has none).
  */
 import { CatalogError, type CatalogErrorCode } from '../../errors/catalog-error.js';
@@ -19,7 +20,10 @@ export type HmsCodes = Partial<Record<number, CatalogErrorCode>>;
 
 export function hmsError(e: unknown, codes: HmsCodes): CatalogError {
   if (e instanceof CatalogError) return e;
-  if (e instanceof HmsTransportError) return e.kind === 'protocol' ? invalid(e.message) : unavailable(e.message);
+  if (e instanceof HmsTransportError) {
+    if (e.kind === 'tls') return new CatalogError('ERR_REMOTE_INVALID', `The Hive metastore is not trusted: ${e.message}`);
+    return e.kind === 'protocol' ? invalid(e.message) : unavailable(e.message);
+  }
   if (e instanceof HmsException) {
     if (e.message.includes(MODIFIED))
       return new CatalogError('ERR_COMMIT_CONFLICT', `The Hive table changed concurrently (${e.method}): retry on the new metadata`);
