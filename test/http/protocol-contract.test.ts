@@ -265,6 +265,8 @@ describe('a scenario over every operation', () => {
       version: 2,
       fields: { id: { k: 'v' } },
     });
+    // CreateTableBranch: the catalog's LanceDB creates the branch from version 1 and commits its first version.
+    expect((await ok('POST', `${L}/table/ln%24c/branches/create`, { id: ['ln', 'c'], name: 'exp', from_version: 1 })).body).toEqual({});
     await ok('POST', `${L}/table/ln%24c/drop`);
     await ok('POST', `${L}/table/ln%24a/drop`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24b/drop`);
