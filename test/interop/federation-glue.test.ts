@@ -14,7 +14,7 @@ import { CreateTableCommand, DeleteTableCommand, GetTableCommand, GlueClient, Up
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { appendUpdates, createTransactionCommit, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, expectReplaced, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { type Moto, startMoto } from '../support/moto.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
@@ -249,21 +249,13 @@ describe('a federated warehouse on AWS Glue (moto), MinIO as its storage', () =>
     const replace = replaceCommit(base.metadata);
     const replaced = await send('POST', '/v1/glue/namespaces/fed/tables/replaced', replace);
     expect(replaced.status, stringifyJson(replaced.body)).toBe(200);
-    const checkReplaced = (m: any) => {
-      expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
-      expect(String(m['current-snapshot-id'])).toBe(String(replace.snapshotId));
-      expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['label']);
-      expect(m.properties).toMatchObject({ via: 'rtas' });
-      expect(m.snapshots.map((s: any) => String(s['snapshot-id']))).toContain(String(base.metadata['current-snapshot-id']));
-      expect(m['metadata-log'].map((e: any) => e['metadata-file'])).toContain(base['metadata-location']);
-    };
     const loaded = await send('GET', '/v1/glue/namespaces/fed/tables/replaced');
     expect(loaded.body['metadata-location']).toBe(replaced.body['metadata-location']);
-    checkReplaced(loaded.body.metadata);
+    expectReplaced(loaded.body.metadata, base, replace);
     // Straight from Glue and the storage, as any other Glue client sees it.
     const inGlue = await glueMetadata('replaced');
     expect(inGlue.parameters).toMatchObject({ metadata_location: replaced.body['metadata-location'], previous_metadata_location: base['metadata-location'] });
-    checkReplaced(inGlue.metadata);
+    expectReplaced(inGlue.metadata, base, replace);
 
     // Dropped and re-created straight in Glue between the replace's load and its commit: its uuid is no longer the table's.
     const other = await tableWithSnapshot('replaced-other');

@@ -18,7 +18,7 @@ import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json
 import { database, icebergTable, SD, TABLE, tableParameters } from '../../packages/server/src/federation/hive/hive-structs.js';
 import { asList, asString, asStruct, bool, str, struct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastore.js';
-import { appendUpdates, createTransactionCommit, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, createTransactionCommit, expectReplaced, httpSender, replaceCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
@@ -245,22 +245,14 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
     const replace = replaceCommit(base.metadata);
     const replaced = await send('POST', '/v1/hive/namespaces/fed/tables/replaced', replace);
     expect(replaced.status, stringifyJson(replaced.body)).toBe(200);
-    const checkReplaced = (m: any) => {
-      expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
-      expect(String(m['current-snapshot-id'])).toBe(String(replace.snapshotId));
-      expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['label']);
-      expect(m.properties).toMatchObject({ via: 'rtas' });
-      expect(m.snapshots.map((s: any) => String(s['snapshot-id']))).toContain(String(base.metadata['current-snapshot-id']));
-      expect(m['metadata-log'].map((e: any) => e['metadata-file'])).toContain(base['metadata-location']);
-    };
     const loaded = await send('GET', '/v1/hive/namespaces/fed/tables/replaced');
     expect(loaded.body['metadata-location']).toBe(replaced.body['metadata-location']);
-    checkReplaced(loaded.body.metadata);
+    expectReplaced(loaded.body.metadata, base, replace);
     // Straight from HMS and the storage, as any other HMS client sees it (Hive's own columns follow the new schema).
     const inHms = await hmsMetadata('replaced');
     expect(inHms.parameters).toMatchObject({ metadata_location: replaced.body['metadata-location'], previous_metadata_location: base['metadata-location'] });
     expect(inHms.columns).toEqual(['label']);
-    checkReplaced(inHms.metadata);
+    expectReplaced(inHms.metadata, base, replace);
 
     // Dropped and re-created straight in HMS between the replace's load and its commit: its uuid is no longer the table's.
     const other = await tableWithSnapshot('replaced_other');

@@ -11,12 +11,11 @@
  * process: test/http/lance-branches.test.ts.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { clientToken, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
+import type { Send } from '../support/iceberg-http.js';
+import { connectLance, minioLanceWarehouse, startLanceWriters } from '../support/lance-writers.js';
+import type { Minio } from '../support/minio.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -25,18 +24,11 @@ let writerName: string;
 let readerToken: string;
 
 beforeAll(async () => {
-  server = await startServer();
-  send = httpSender(server.url, await server.token());
-  const writer = await createGrantedPrincipal(server, 'branch-writer', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
-  writerName = writer.id;
-  writerToken = await clientToken(server.url, writer.credential);
-  const reader = await createGrantedPrincipal(server, 'branch-reader', READ_ONLY, { type: 'warehouse', warehouse: 'default' });
-  readerToken = await clientToken(server.url, reader.credential);
+  ({ server, send, writerToken, writerName, readerToken } = await startLanceWriters('branch'));
 }, 60_000);
 afterAll(async () => server?.stop());
 
-const connect = (warehouse = 'default') =>
-  lancedb.connectNamespace('rest', { uri: `${server.url}/lance/${warehouse}`, headers: { Authorization: `Bearer ${writerToken}` } });
+const connect = (warehouse = 'default') => connectLance(server, writerToken, warehouse);
 const branchCreate = async (body: unknown, token = writerToken, warehouse = 'default') => {
   const res = await fetch(`${server.url}/lance/${warehouse}/v1/table/bc%24src/branches/create`, {
     method: 'POST',
@@ -132,11 +124,7 @@ describe('on object storage (MinIO): the ref of a nested name is the percent-enc
   const WAREHOUSE = 'lancebr';
   let minio: Minio;
   beforeAll(async () => {
-    minio = await startMinio();
-    await minio.createBucket(BUCKET);
-    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await grantTo(server, writerName, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
+    minio = await minioLanceWarehouse({ server, send, writerToken, writerName, readerToken }, BUCKET, WAREHOUSE);
   }, 120_000);
   afterAll(async () => minio?.stop());
 

@@ -13,10 +13,10 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
-import { httpSender, type Send } from '../support/iceberg-http.js';
-import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { clientToken, createGrantedPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
+import type { Send } from '../support/iceberg-http.js';
+import { connectLance, minioLanceWarehouse, startLanceWriters } from '../support/lance-writers.js';
+import type { Minio } from '../support/minio.js';
+import type { ServerProcess } from '../support/server-process.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -25,18 +25,11 @@ let writerName: string;
 let readerToken: string;
 
 beforeAll(async () => {
-  server = await startServer();
-  send = httpSender(server.url, await server.token());
-  const writer = await createGrantedPrincipal(server, 'field-writer', READ_WRITE_ALL, { type: 'warehouse', warehouse: 'default' });
-  writerName = writer.id;
-  writerToken = await clientToken(server.url, writer.credential);
-  const reader = await createGrantedPrincipal(server, 'field-reader', READ_ONLY, { type: 'warehouse', warehouse: 'default' });
-  readerToken = await clientToken(server.url, reader.credential);
+  ({ server, send, writerToken, writerName, readerToken } = await startLanceWriters('field'));
 }, 60_000);
 afterAll(async () => server?.stop());
 
-const connect = (warehouse = 'default') =>
-  lancedb.connectNamespace('rest', { uri: `${server.url}/lance/${warehouse}`, headers: { Authorization: `Bearer ${writerToken}` } });
+const connect = (warehouse = 'default') => connectLance(server, writerToken, warehouse);
 
 const update = async (table: string, body: unknown, token = writerToken, warehouse = 'default') => {
   const res = await fetch(`${server.url}/lance/${warehouse}/v1/table/fm%24${table}/update_field_metadata`, {
@@ -165,11 +158,7 @@ describe('on object storage (MinIO): the catalog reads and commits with the cred
   const WAREHOUSE = 'lancefm';
   let minio: Minio;
   beforeAll(async () => {
-    minio = await startMinio();
-    await minio.createBucket(BUCKET);
-    const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    await grantTo(server, writerName, READ_WRITE_ALL, { type: 'warehouse', warehouse: WAREHOUSE });
+    minio = await minioLanceWarehouse({ server, send, writerToken, writerName, readerToken }, BUCKET, WAREHOUSE);
   }, 120_000);
   afterAll(async () => minio?.stop());
 

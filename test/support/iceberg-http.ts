@@ -1,4 +1,5 @@
 /** Small helpers for driving the Iceberg REST API in tests (in-process inject or real HTTP). */
+import { expect } from 'vitest';
 import { parseJson, stringifyJson } from '../../packages/server/src/catalog/json.js';
 
 export type Send = (
@@ -181,4 +182,18 @@ export function replaceCommit(metadata: any, manifestList?: string) {
       ...append.updates,
     ],
   };
+}
+
+/**
+ * Asserts that `m` is the table `base` ({metadata, metadata-location} as loaded before) replaced by `replace`
+ * (replaceCommit's): the same uuid, the replace's snapshot current, the new schema (`label`) and properties, the old
+ * snapshot kept and the old metadata file in the metadata log.
+ */
+export function expectReplaced(m: any, base: { metadata: any; 'metadata-location': string }, replace: { snapshotId: unknown }): void {
+  expect(m['table-uuid']).toBe(base.metadata['table-uuid']);
+  expect(String(m['current-snapshot-id'])).toBe(String(replace.snapshotId));
+  expect(m.schemas.find((s: any) => s['schema-id'] === m['current-schema-id']).fields.map((f: any) => f.name)).toEqual(['label']);
+  expect(m.properties).toMatchObject({ via: 'rtas' });
+  expect(m.snapshots.map((s: any) => String(s['snapshot-id']))).toContain(String(base.metadata['current-snapshot-id']));
+  expect(m['metadata-log'].map((e: any) => e['metadata-file'])).toContain(base['metadata-location']);
 }
