@@ -11,7 +11,7 @@
  */
 import { CreateTableCommand, GetTableCommand, type Table, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { appendUpdates, createTransactionCommit, simpleSchema } from '../support/iceberg-http.js';
+import { createTransactionCommit, replaceCommit, simpleSchema } from '../support/iceberg-http.js';
 import type { RemoteCatalog, RemoteMetadataFiles } from '../../packages/server/src/catalog/ports/remote-catalog.js';
 import { parseJson } from '../../packages/server/src/catalog/json.js';
 import { MemoryObjectStorage } from '../../packages/server/src/storage/memory/memory-object-storage.js';
@@ -143,22 +143,6 @@ async function created(remote: RemoteCatalog, name: string) {
   const staged = await remote.stageTable!(['sales'], { ...request, name });
   const commit = createTransactionCommit(JSON.parse(staged.metadataJson));
   return remote.commitTable(['sales'], name, commit.requirements, commit.updates);
-}
-
-/** A replace transaction's commit as Iceberg's RTAS sends it: assert-table-uuid, the new schema, properties and snapshot. */
-function replaceCommit(metadata: any) {
-  const append = appendUpdates({ ...metadata, 'current-snapshot-id': -1, 'current-schema-id': 1 });
-  const schema = { type: 'struct', 'schema-id': 1, fields: [{ id: 3, name: 'label', type: 'string', required: false }] };
-  return {
-    snapshotId: append.snapshotId,
-    requirements: [{ type: 'assert-table-uuid', uuid: metadata['table-uuid'] }],
-    updates: [
-      { action: 'add-schema', schema, 'last-column-id': 3 },
-      { action: 'set-current-schema', 'schema-id': -1 },
-      { action: 'set-properties', updates: { via: 'rtas' } },
-      ...append.updates,
-    ],
-  };
 }
 
 describe.each([

@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFront, startRemoteLakegate, show, type RemoteLakegate } from '../support/federation.js';
 import type { CatalogWithCallers } from '../support/principals.js';
-import { appendUpdates, type Send } from '../support/iceberg-http.js';
+import { appendUpdates, replaceCommit, type Send } from '../support/iceberg-http.js';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 
 let remote: RemoteLakegate;
@@ -39,14 +39,10 @@ const schema = {
     { id: 2, name: 'qty', type: 'int', required: false },
   ],
 };
-const replacementSchema = {
-  type: 'struct',
-  'schema-id': 1,
-  fields: [
-    { id: 3, name: 'id', type: 'long', required: false },
-    { id: 4, name: 'label', type: 'string', required: false },
-  ],
-};
+const replacementColumns = [
+  { name: 'id', type: 'long' },
+  { name: 'label', type: 'string' },
+];
 
 beforeAll(async () => {
   remote = await startRemoteLakegate();
@@ -73,27 +69,10 @@ async function tableWithData(name: string): Promise<any> {
   return (await writer.send('GET', `${FED}/${name}`)).body;
 }
 
-/** The replace commit as Iceberg's replace transaction sends it (RESTSessionCatalog replaceTransaction, then the data's snapshot). */
-function replaceCommit(base: any, location?: string) {
-  const metadata = base.metadata;
-  const append = appendUpdates({ ...metadata, location: location ?? metadata.location, 'current-snapshot-id': -1, 'current-schema-id': 1 });
-  return {
-    snapshotId: append.snapshotId,
-    body: {
-      requirements: [{ type: 'assert-table-uuid', uuid: metadata['table-uuid'] }],
-      updates: [
-        { action: 'add-schema', schema: replacementSchema, 'last-column-id': 4 },
-        { action: 'set-current-schema', 'schema-id': -1 },
-        { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
-        { action: 'set-default-spec', 'spec-id': -1 },
-        { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
-        { action: 'set-default-sort-order', 'sort-order-id': -1 },
-        { action: 'set-properties', updates: { via: 'rtas' } },
-        ...(location === undefined ? [] : [{ action: 'set-location', location }]),
-        ...append.updates,
-      ],
-    },
-  };
+/** The replace commit as Iceberg's replace transaction sends it: the shared builder, with this file's two columns. */
+function replace(base: any, location?: string) {
+  const { snapshotId, ...body } = replaceCommit(base.metadata, { columns: replacementColumns, ...(location === undefined ? {} : { location }) });
+  return { snapshotId, body };
 }
 
 const audit = async () => (await front.admin('GET', '/management/v1/audit?limit=500')).body.events as Array<Record<string, any>>;
@@ -102,7 +81,7 @@ const events = async () => (await front.admin('GET', '/management/v1/events?ware
 describe('replacing a table (RTAS) on a federated warehouse', () => {
   it("replaces the remote's table by its own commit: same uuid, the new schema and snapshot current; recorded as a local replace", async () => {
     const base = await tableWithData('orders');
-    const { snapshotId, body } = replaceCommit(base);
+    const { snapshotId, body } = replace(base);
     const replaced = await writer.send('POST', `${FED}/orders`, body);
     expect(replaced.status, show(replaced.body)).toBe(200);
     const atRemote = await remoteAdmin('GET', `${REMOTE}/orders`);
@@ -122,7 +101,7 @@ describe('replacing a table (RTAS) on a federated warehouse', () => {
 
   it('needs table:write-data on the table at the front, as a local replace: a reader gets 403, the remote unchanged', async () => {
     const base = await tableWithData('guarded');
-    const res = await reader.send('POST', `${FED}/guarded`, replaceCommit(base).body);
+    const res = await reader.send('POST', `${FED}/guarded`, replace(base).body);
     expect(res.status, show(res.body)).toBe(403);
     expect((await remoteAdmin('GET', `${REMOTE}/guarded`)).body['metadata-location']).toBe(base['metadata-location']);
     const denied = (await audit()).filter((e) => e.actor === `service:${reader.id}` && e.object === 'fed/rtas.guarded').map((e) => [e.type, e.action]);
@@ -135,7 +114,7 @@ describe('replacing a table (RTAS) on a federated warehouse', () => {
     const other = await remoteAdmin('POST', REMOTE, { name: 'race', schema, location: `${frontRoot}/rtas/race-again` });
     expect(other.status).toBe(200);
     const before = (await events()).length;
-    const res = await writer.send('POST', `${FED}/race`, replaceCommit(base).body);
+    const res = await writer.send('POST', `${FED}/race`, replace(base).body);
     expect(res.status, show(res.body)).toBe(409);
     expect(res.body.error.type).toBe('CommitFailedException');
     const after = await remoteAdmin('GET', `${REMOTE}/race`);
@@ -149,7 +128,7 @@ describe('replacing a table (RTAS) on a federated warehouse', () => {
     const created = await writer.send('POST', FED, { name: 'placed', schema });
     expect(created.status, show(created.body)).toBe(200);
     const outside = `${remoteRoot}/elsewhere/placed`;
-    const res = await writer.send('POST', `${FED}/placed`, replaceCommit(created.body, outside).body);
+    const res = await writer.send('POST', `${FED}/placed`, replace(created.body, outside).body);
     expect(res.status, show(res.body)).toBe(400);
     expect(res.body.error.type).toBe('BadRequestException');
     const atRemote = await remoteAdmin('GET', `${REMOTE}/placed`);
@@ -157,7 +136,7 @@ describe('replacing a table (RTAS) on a federated warehouse', () => {
     expect(atRemote.body.metadata.snapshots ?? []).toEqual([]);
     // Inside the front's storage, the same replace goes through, to the remote.
     const inside = `${frontRoot}/rtas/placed-moved`;
-    const moved = await writer.send('POST', `${FED}/placed`, replaceCommit(created.body, inside).body);
+    const moved = await writer.send('POST', `${FED}/placed`, replace(created.body, inside).body);
     expect(moved.status, show(moved.body)).toBe(200);
     expect((await remoteAdmin('GET', `${REMOTE}/placed`)).body.metadata.location).toBe(inside);
   });

@@ -297,7 +297,7 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
     const manifestList: string = base.snapshots[0]['manifest-list'];
     // A replace prepared, then two appends straight to HMS before it is sent: its snapshot is numbered on a base two
     // commits old (Iceberg's replace-and-append race). A 409, so the writer reloads; nothing written, theirs kept.
-    const prepared = replaceCommit(base, manifestList);
+    const prepared = replaceCommit(base, { manifestList });
     expect((await metastore.icebergWriter('fed', 'raced', ['append', '2'])).acks).toHaveLength(2);
     const pointer = (await hmsMetadata('raced')).parameters.metadata_location;
     const files = metadataFiles(base.location);
@@ -314,7 +314,7 @@ describe('a federated warehouse on a Hive Metastore (4.0.1), a local directory a
       for (let i = 0; i < 4; i++) {
         for (let attempt = 0; ; attempt++) {
           const current = (await send('GET', '/v1/hive/namespaces/fed/tables/raced')).body;
-          const replace = replaceCommit(current.metadata, manifestList);
+          const replace = replaceCommit(current.metadata, { manifestList });
           const res = await send('POST', '/v1/hive/namespaces/fed/tables/raced', replace);
           if (res.status === 200) {
             committed.push(replace.snapshotId);

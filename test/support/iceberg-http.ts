@@ -159,26 +159,28 @@ export function appendUpdates(metadata: any, manifestList = `${metadata.location
 
 /**
  * The commit of a replace transaction (`REPLACE TABLE … AS SELECT`) as Iceberg Java's RESTSessionCatalog sends it
- * after loading `metadata`: assert-table-uuid only, then a new schema (`label` instead of the old columns), spec, sort
- * order and properties, and the new data's snapshot on main with no parent (its manifest list `manifestList`, default a
- * made-up path).
+ * after loading `metadata`: assert-table-uuid only, then a new schema (`columns`, default one `label` string, instead
+ * of the old columns), spec, sort order, properties and (when given) a new `location`, and the new data's snapshot on
+ * main with no parent (its manifest list `manifestList`, default a made-up path).
  */
-export function replaceCommit(metadata: any, manifestList?: string) {
-  const fields = [{ id: (metadata['last-column-id'] ?? 0) + 1, name: 'label', type: 'string', required: false }];
+export function replaceCommit(metadata: any, options: { manifestList?: string; columns?: Array<{ name: string; type: string }>; location?: string } = {}) {
+  const columns = options.columns ?? [{ name: 'label', type: 'string' }];
+  const fields = columns.map((c, i) => ({ id: (metadata['last-column-id'] ?? 0) + 1 + i, ...c, required: false }));
   const schemaId = Math.max(...metadata.schemas.map((s: any) => s['schema-id'])) + 1;
-  const replaced = { ...metadata, 'current-snapshot-id': -1, 'current-schema-id': schemaId };
-  const append = manifestList === undefined ? appendUpdates(replaced) : appendUpdates(replaced, manifestList);
+  const replaced = { ...metadata, location: options.location ?? metadata.location, 'current-snapshot-id': -1, 'current-schema-id': schemaId };
+  const append = options.manifestList === undefined ? appendUpdates(replaced) : appendUpdates(replaced, options.manifestList);
   return {
     snapshotId: append.snapshotId,
     requirements: [{ type: 'assert-table-uuid', uuid: metadata['table-uuid'] }],
     updates: [
-      { action: 'add-schema', schema: { type: 'struct', 'schema-id': schemaId, fields }, 'last-column-id': fields[0]!.id },
+      { action: 'add-schema', schema: { type: 'struct', 'schema-id': schemaId, fields }, 'last-column-id': fields.at(-1)!.id },
       { action: 'set-current-schema', 'schema-id': -1 },
       { action: 'add-spec', spec: { 'spec-id': 0, fields: [] } },
       { action: 'set-default-spec', 'spec-id': -1 },
       { action: 'add-sort-order', 'sort-order': { 'order-id': 0, fields: [] } },
       { action: 'set-default-sort-order', 'sort-order-id': -1 },
       { action: 'set-properties', updates: { via: 'rtas' } },
+      ...(options.location === undefined ? [] : [{ action: 'set-location', location: options.location }]),
       ...append.updates,
     ],
   };

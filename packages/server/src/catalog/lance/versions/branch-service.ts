@@ -72,9 +72,10 @@ export class LanceBranchService {
     const fromVersion = input.from_version === undefined || input.from_version === null ? undefined : checkVersion(input.from_version, 'from_version');
     const scope = await this.ctx.scope(request);
     // authorize (the source branch must exist: requireManagedTable answers 404 code 22 otherwise)
-    const { id, record } = await requireManagedTable(this.ctx, scope, idInput, ['table:write-data'], fromBranch);
+    const found = await requireManagedTable(this.ctx, scope, idInput, ['table:write-data'], fromBranch);
+    const { id, record } = found;
     const table = formatIdentifier(id.namespace, id.name);
-    const head = await this.ctx.store.lanceVersions.head(record.id, fromBranch);
+    const head = found.head ?? (await this.ctx.store.lanceVersions.head(record.id, fromBranch));
     if (head === undefined) throw illegalArgument(`Table ${table} has no version yet: a branch starts from one`);
     const version = fromVersion ?? head;
     if (fromVersion !== undefined && (await this.ctx.store.lanceVersions.get(record.id, fromBranch, fromVersion)) === undefined) {

@@ -23,7 +23,7 @@ export async function requireManagedTable(
   privileges: Privilege[],
   branchInput: unknown,
   creating = false,
-): Promise<{ id: LanceTableId; record: CatalogObjectRecord; branch: string }> {
+): Promise<{ id: LanceTableId; record: CatalogObjectRecord; branch: string; head?: number }> {
   const id = checkLanceTableId(idInput);
   const branch = checkBranch(branchInput);
   const [ns, record] = await Promise.all([
@@ -39,8 +39,11 @@ export async function requireManagedTable(
     throw illegalArgument(
       `Table ${formatIdentifier(id.namespace, id.name)} does not have catalog-managed versions (managed_versioning is false): its dataset manages them`,
     );
-  if (branch !== MAIN_BRANCH && !creating && (await ctx.store.lanceVersions.head(record.id, branch)) === undefined) {
+  if (branch === MAIN_BRANCH || creating) return { id, record, branch };
+  // The branch's head, read to know it exists, is returned so a caller that needs it does not read it again.
+  const head = await ctx.store.lanceVersions.head(record.id, branch);
+  if (head === undefined) {
     throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${formatIdentifier(id.namespace, id.name)} has no branch ${JSON.stringify(branch)} in the catalog`);
   }
-  return { id, record, branch };
+  return { id, record, branch, head };
 }
