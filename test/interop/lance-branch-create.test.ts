@@ -25,7 +25,7 @@ let readerToken: string;
 
 beforeAll(async () => {
   ({ server, send, writerToken, writerName, readerToken } = await startLanceWriters('branch'));
-}, 60_000);
+}, 180_000);
 afterAll(async () => server?.stop());
 
 const connect = (warehouse = 'default') => connectLance(server, writerToken, warehouse);

@@ -26,7 +26,7 @@ let readerToken: string;
 
 beforeAll(async () => {
   ({ server, send, writerToken, writerName, readerToken } = await startLanceWriters('field'));
-}, 60_000);
+}, 180_000);
 afterAll(async () => server?.stop());
 
 const connect = (warehouse = 'default') => connectLance(server, writerToken, warehouse);
