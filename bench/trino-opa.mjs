@@ -12,7 +12,7 @@
 // all of them; each figure is the median over the rounds.
 // Prints a Markdown table: decisions/s, p99, server CPU per decision and decisions per core-second.
 // Usage: node bench/trino-opa.mjs [--quick] [--opa] [--bearer] [--key-cache SECONDS] [--rounds N] [--conns 1,16,64] [--cpu-prof DIR (Lakegate's profile)]
-//   [--kinds allow,rowFilters,batchColumnMasks]
+//   [--kinds allow,rowFilters,batchColumnMasks] [--repo DIR (another checkout's build: an A/B pair of runs)]
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -41,6 +41,7 @@ try {
     principal: 'admin',
     dataDir: path.join(dir, 'lakegate'),
     cpuProf: arg('--cpu-prof'),
+    ...(arg('--repo') ? { repo: arg('--repo') } : {}),
     env: keyCache === undefined ? {} : { LAKEGATE_KEY_CACHE_SECONDS: keyCache },
   });
   stops.push(() => stopChild(lakegate.child));

@@ -22,6 +22,7 @@ import { createConsole } from './compose/console.js';
 import { createPlanning } from './compose/planning.js';
 import { createRewriting, type RewriterWrapper } from './compose/rewriting.js';
 import type { RewriteThreads } from './compose/rewrite-threads.js';
+import type { AuditThread } from './compose/audit-thread.js';
 import { createCatalog } from './compose/catalog.js';
 import { createHttpApp } from './compose/http.js';
 import { createAdministration } from './compose/administration.js';
@@ -46,6 +47,8 @@ export interface Lakegate {
   consolePath: string | undefined;
   /** Where change events are delivered from: in-process, or the delivery thread (compose/delivery-thread.ts). */
   eventDelivery: Delivery;
+  /** The thread the audit trail's batches are written by (SQLite, compose/audit-thread.ts), or undefined when the store writes them on this thread. */
+  auditThread: AuditThread | undefined;
   /** The threads Parquet rewrites run in (compose/rewrite-threads.ts), or undefined when they run on the request thread. */
   rewriteThreads: RewriteThreads | undefined;
   /** Sets the URL clients reach this server at (the token issuer's identifier) once it is known. */
@@ -142,6 +145,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     principals,
     adminCredentialsFile: identity.adminCredentialsFile,
     eventDelivery: events.delivery,
+    auditThread: identity.auditThread,
     rewriteThreads: rewriting.threads,
     consolePath: consoleBuilt(web.dir) ? `${CONSOLE_PREFIX}/` : undefined,
     setPublicUrl(url: string) {
@@ -162,6 +166,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       await planRows.flush();
       await deps.remoteFailures?.flush();
       await audit.flush().catch((err: unknown) => logger.error({ err }, 'writing the audit trail failed'));
+      await identity.auditThread?.stop();
       await accessPorts.close?.();
       await replicas.close();
       await store.close();

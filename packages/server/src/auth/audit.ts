@@ -5,11 +5,13 @@
  * outcome. Each event is logged at once; rows reach the database in small
  * batches (one transaction per batch, flushed within FLUSH_MS or on close),
  * so that auditing every credential hand-out does not put a synchronous
- * database write on the hot path of loadTable.
+ * database write on the hot path of loadTable. On SQLite the batches are
+ * written by a thread of their own (compose/audit-thread.ts), so their commit
+ * and fsync do not hold the request thread either.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AuditEvent, IdentityRepository } from './ports.js';
+import type { AuditEvent, AuditWriter } from './ports.js';
 
 export interface AuditContext {
   /** The tenant the event belongs to (tenant admins read their own tenant's trail). */
@@ -32,7 +34,7 @@ export class AuditTrail {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly repo: IdentityRepository,
+    private readonly writer: AuditWriter,
     private readonly logger: Logger,
     private readonly now: () => number,
   ) {}
@@ -69,8 +71,14 @@ export class AuditTrail {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
+    if (this.writer.ordered) {
+      // The writer keeps the order and resolves each batch after the ones before: handed over at once (an empty
+      // flush still waits for the batches before it).
+      this.flushing = batch.length > 0 ? this.writer.insertAudit(batch) : this.flushing.catch(() => undefined);
+      return this.flushing;
+    }
     // Batches are written one after the other, so the trail keeps its order.
-    this.flushing = this.flushing.catch(() => undefined).then(() => (batch.length > 0 ? this.repo.insertAudit(batch) : undefined));
+    this.flushing = this.flushing.catch(() => undefined).then(() => (batch.length > 0 ? this.writer.insertAudit(batch) : undefined));
     return this.flushing;
   }
 }

@@ -59,6 +59,21 @@ export interface AuditEvent {
   requestId?: string | undefined;
 }
 
+/**
+ * Where the audit trail's batches are written (auth/audit.ts): the identity repository's insertAudit, or on SQLite
+ * the audit thread (compose/audit-thread.ts), which writes them off the request thread. Either stores a batch whole
+ * or not at all, and resolves once it is durable.
+ */
+export interface AuditWriter {
+  insertAudit(events: AuditEvent[]): Promise<void>;
+  /**
+   * True when batches are stored in the order they were handed over and each resolves after the ones before it: the
+   * trail then hands a batch over at once instead of waiting for the previous one (the writer may commit several
+   * together). Unset: the trail writes one batch after the other.
+   */
+  readonly ordered?: boolean;
+}
+
 /** Which audit events to list: all conditions must hold; newest first. */
 export interface AuditQuery {
   /** undefined: every tenant (platform administrators). */

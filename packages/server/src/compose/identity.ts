@@ -30,6 +30,8 @@ import { bareGroups } from '../auth/delegation-policy.js';
 import type { ConsoleSessions } from '../auth/sessions/console-sessions.js';
 import type { AuthenticationOptions } from '../http/plugins/authenticate.js';
 import { parseTrustedIssuers } from './trusted-issuers.js';
+import { AuditThread, auditThreadEntry } from './audit-thread.js';
+import { sqliteFile } from './store.js';
 
 export interface ComposedIdentity {
   issuer: TokenIssuer;
@@ -38,6 +40,8 @@ export interface ComposedIdentity {
   external: ExternalIssuers;
   tokenState: TokenState;
   audit: AuditTrail;
+  /** Where the trail's batches are written on SQLite (compose/audit-thread.ts); undefined: by the store, on this thread (PostgreSQL: its client is asynchronous already). */
+  auditThread: AuditThread | undefined;
   tokenEndpoint: TokenEndpoint;
   machineKeys: MachineKeys;
   limiter: FailureLimiter;
@@ -85,7 +89,9 @@ export async function createIdentity(
     coherence,
   });
   await warnAboutBareGroups(principals, logger);
-  const audit = new AuditTrail(store.identity, logger.child({ component: 'audit' }), () => clock.now());
+  const auditLogger = logger.child({ component: 'audit' });
+  const auditThread = auditThreadOf(config, (message, detail) => auditLogger.warn(detail, message));
+  const audit = new AuditTrail(auditThread ?? store.identity, auditLogger, () => clock.now());
   const tokenEndpoint = new TokenEndpoint();
   for (const grant of [clientCredentialsGrant, refreshTokenGrant, tokenExchangeGrant]) tokenEndpoint.registerGrant(grant);
   const adminCredentialsFile = await principals.bootstrapAdmin(config.dataDir, 'v1/oauth/tokens');
@@ -95,7 +101,18 @@ export async function createIdentity(
   const machineKeys = new MachineKeys(store.identity, box, () => clock.now(), { ttlMs: config.keyCacheSeconds * 1000, coherence });
   const issuerId = () => issuer.issuerId;
   const limiter = new FailureLimiter(DEFAULT_FAILURE_LIMITS, () => clock.now(), coherence);
-  return { issuer, issuerId, principals, external, tokenState, audit, tokenEndpoint, machineKeys, limiter, adminCredentialsFile };
+  return { issuer, issuerId, principals, external, tokenState, audit, auditThread, tokenEndpoint, machineKeys, limiter, adminCredentialsFile };
+}
+
+/** On SQLite, the audit batches' writer thread, once its module is built (from the sources without dist/: the store writes them, on this thread). */
+function auditThreadOf(config: LakegateConfig, warn: (message: string, detail: Record<string, unknown>) => void): AuditThread | undefined {
+  if (config.database) return undefined;
+  const entry = auditThreadEntry();
+  if (!entry) {
+    warn('the audit thread module is not built; writing the audit trail on the main thread', {});
+    return undefined;
+  }
+  return new AuditThread({ file: sqliteFile(config), graceMs: config.shutdownGraceSeconds * 1000, warn, entry });
 }
 
 /** What every authenticated surface is given: the chain, whether a caller must be authenticated, spans. */

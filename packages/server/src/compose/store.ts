@@ -16,8 +16,11 @@ import type { LakegateStore } from '../store.js';
 export function createStore(config: LakegateConfig, spans?: Spans, maxConnections?: number): LakegateStore {
   if (config.database) return new PostgresCatalogStore({ connectionString: config.database, spans, ...(maxConnections ? { maxConnections } : {}) });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteCatalogStore(path.join(config.dataDir, 'catalog.sqlite'), spans);
+  return new SqliteCatalogStore(sqliteFile(config), spans);
 }
+
+/** The SQLite database file of a config without `database` (the audit thread opens it too: compose/audit-thread.ts). */
+export const sqliteFile = (config: LakegateConfig): string => path.join(config.dataDir, 'catalog.sqlite');
 
 /**
  * How this process tells the others that something cached changed: the other workers of this server over IPC

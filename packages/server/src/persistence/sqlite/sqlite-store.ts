@@ -37,6 +37,7 @@ interface WriteCount {
 
 export class SqliteCatalogStore extends KyselyCatalogStore {
   private readonly reader: Database.Database;
+  private readonly writer: Database.Database;
 
   /** @param spans a span per statement when tracing is on (statement-spans.ts) */
   constructor(file: string, spans?: Spans) {
@@ -54,6 +55,15 @@ export class SqliteCatalogStore extends KyselyCatalogStore {
     const db = new Kysely<CatalogDatabase>({ dialect });
     super(db, readRunner(reader, writes, tracing), withoutFsync(db), commits);
     this.reader = reader;
+    this.writer = database;
+  }
+
+  /** The writing connection's journal mode and `synchronous` level (2: FULL, each commit waits for its fsync). */
+  durability(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: String(this.writer.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.writer.pragma('synchronous', { simple: true })),
+    };
   }
 
   override async close(): Promise<void> {
