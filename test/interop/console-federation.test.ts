@@ -7,18 +7,23 @@
  * the front uses, sees the remote's refusal in "Check connection" and the server's refusal of the old secret (both in
  * the server's words) and the failed check in the remote's failure history, then sends the new secret and is
  * connected again, the failure kept in the history. No secret is ever in the DOM. Screenshot:
- * tmp/console-screenshots/federation-settings.png.
+ * tmp/console-screenshots/federation-settings.png. A second federated warehouse reaches the remote through a proxy
+ * that answers its table loads with a page that is not JSON: 25 tables loaded are 25 entries of its failure history,
+ * which the console pages 20 at a time to the oldest, entry for entry as the API lists them (screenshot
+ * federation-history.png).
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConsoleRig, screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
+import { startRemoteProxy, type RemoteProxy } from '../support/remote-proxy.js';
 import { type CreatedPrincipal, type ServerProcess, createGrantedPrincipal, startServer } from '../support/server-process.js';
 
 let rig: ConsoleRig;
 let remote: ServerProcess;
 let remoteAdmin: Send;
 let client: CreatedPrincipal;
+let proxy: RemoteProxy;
 const FEDERATION = '/management/v1/warehouses/fed/federation';
 
 beforeAll(async () => {
@@ -38,6 +43,7 @@ beforeAll(async () => {
 }, 5 * 60_000);
 
 afterAll(async () => {
+  await proxy?.close();
   await rig?.chrome.close();
   await Promise.all([rig?.server.stop(), remote?.stop()]);
 });
@@ -134,6 +140,65 @@ describe('console: a federated warehouse', () => {
     expect(html).not.toContain(client.secret);
     expect(html).not.toContain(rotated);
     expect(html).toContain(client.id);
+    await close();
+  });
+
+  it("pages the remote's whole failure history, 20 at a time, to the oldest entry", async () => {
+    proxy = await startRemoteProxy(remote.url);
+    const flaky = await createGrantedPrincipal(remote, 'front-flaky', ['namespace:list'], { type: 'warehouse', warehouse: 'default' });
+    const created = await rig.send('POST', '/management/v1/warehouses', {
+      name: 'flaky',
+      // Its tables are never read (the proxy answers their loads); a root of its own, as warehouses may not overlap.
+      'storage-root': `${remote.warehouseRoot.replace(/\/+$/, '')}-flaky`,
+      'storage-profile': { type: 'file' },
+      federation: { kind: 'iceberg-rest', uri: proxy.url, warehouse: 'default', 'client-id': flaky.id },
+      'federation-secret': { 'client-secret': flaky.secret },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Every table load answered with a page that is not JSON: a 502 naming the path, one history entry per table.
+    proxy.mode = 'html';
+    const TABLES = 25;
+    for (let i = 1; i <= TABLES; i++) {
+      const res = await rig.send('GET', `/v1/flaky/namespaces/sales/tables/t${String(i).padStart(2, '0')}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(502);
+    }
+    const whole = await rig.send('GET', '/management/v1/warehouses/flaky/federation/failures?pageSize=1000');
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    const all = (whole.body.failures as Array<{ operation: string; error: { message: string } }>).map((f) => `${f.operation} ${f.error.message}`);
+    expect(all.length).toBe(TABLES);
+    expect(all.filter((f) => /^load-table .*\/tables\/t\d\d answered 200 with a body that is not JSON$/.test(f)).length).toBe(TABLES);
+
+    const { page, close } = await signedIn();
+    await page.goto(`${rig.server.url}/ui/catalog/flaky/settings`);
+    const section = page.locator('section[aria-labelledby=federation]');
+    await section.getByRole('button', { name: 'Check connection' }).click();
+    await expect.poll(async () => section.getByTestId('federation-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+    const table = section.getByTestId('federation-failures');
+    const shown = async (n: number) => {
+      await expect
+        .poll(async () => `${await table.getAttribute('data-page')} ${await table.getAttribute('aria-busy')}`, { timeout: 20_000 })
+        .toBe(`${n} false`);
+      const rows = table.getByTestId('federation-failure');
+      return Promise.all(
+        (await rows.all()).map(
+          async (row) => `${await row.getAttribute('data-operation')} ${await row.getByTestId('federation-failure-message').textContent()}`,
+        ),
+      );
+    };
+    const newer = section.getByRole('button', { name: '← Newer' });
+    const older = section.getByRole('button', { name: 'Older →' });
+    const first = await shown(1);
+    expect(first).toEqual(all.slice(0, 20));
+    expect(await newer.isDisabled()).toBe(true);
+    await older.click();
+    const second = await shown(2);
+    // The second page ends with the oldest entry; there is no older page.
+    expect(second).toEqual(all.slice(20));
+    expect(second.at(-1)).toBe(all.at(-1));
+    expect(await older.isDisabled()).toBe(true);
+    await screenshot(page, 'federation-history');
+    await newer.click();
+    expect(await shown(1)).toEqual(first);
     await close();
   });
 });

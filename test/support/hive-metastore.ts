@@ -6,9 +6,13 @@
  * destroy() stops both and removes everything. With `{ tls: true }` it serves Thrift inside TLS only
  * (hive.metastore.use.SSL) with a fresh self-signed key made by the JDK's keytool in the test's temporary directory
  * (hive-metastore.sh tls-keystore; never reused, never committed); `caPem` is its certificate, what a client trusts.
+ * dropTransactionTables() drops the metastore's transaction and lock tables from its database (HIVE_LOCKS, TXNS, ...,
+ * the "Transaction and lock tables" part of Hive's schema script), so that it is a metastore without them, as one on a
+ * schema DataNucleus made: its lock, check_lock, unlock and show_locks calls fail, everything else is unchanged.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import postgresClient from 'pg';
 import { HmsClient, type HmsTls } from '../../packages/server/src/federation/hive/hms-client.js';
 import { peerScript, startPostgres } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
@@ -30,6 +34,8 @@ export interface HiveMetastore {
   start(): Promise<void>;
   /** With tls: restarts the metastore on a fresh key (its certificate replaced); answers the new certificate (PEM). */
   renewKey(): Promise<string>;
+  /** Drops the transaction and lock tables from the metastore's database: from now on it cannot lock. */
+  dropTransactionTables(): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -61,6 +67,29 @@ export async function makeKeystore(dir: string, name: string): Promise<{ keystor
   const pemPath = await hms(['tls-keystore', dir, name]);
   return { keystore: pemPath.replace(/\.pem$/, '.p12'), pem: readFileSync(pemPath, 'utf8') };
 }
+
+/** The "Transaction and lock tables" of hive-schema-4.0.0.postgres.sql (HMS's TxnHandler, behind every lock call). */
+const TRANSACTION_TABLES = [
+  'TXNS',
+  'TXN_COMPONENTS',
+  'COMPLETED_TXN_COMPONENTS',
+  'TXN_LOCK_TBL',
+  'HIVE_LOCKS',
+  'NEXT_LOCK_ID',
+  'COMPACTION_QUEUE',
+  'NEXT_COMPACTION_QUEUE_ID',
+  'COMPLETED_COMPACTIONS',
+  'COMPACTION_METRICS_CACHE',
+  'AUX_TABLE',
+  'WRITE_SET',
+  'TXN_TO_WRITE_ID',
+  'NEXT_WRITE_ID',
+  'MIN_HISTORY_WRITE_ID',
+  'MIN_HISTORY_LEVEL',
+  'MATERIALIZATION_REBUILD_LOCKS',
+  'REPL_TXN_MAP',
+  'TXN_WRITE_NOTIFICATION_LOG',
+];
 
 /** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`). */
 export async function startHiveMetastore(options: { tls?: boolean } = {}): Promise<HiveMetastore> {
@@ -111,6 +140,15 @@ export async function startHiveMetastore(options: { tls?: boolean } = {}): Promi
       tls.ca = key.pem;
       await start();
       return key.pem;
+    },
+    async dropTransactionTables() {
+      const db = new postgresClient.Client({ connectionString: database });
+      await db.connect();
+      try {
+        await db.query(`DROP TABLE IF EXISTS ${TRANSACTION_TABLES.map((t) => `"${t}"`).join(', ')} CASCADE`);
+      } finally {
+        await db.end();
+      }
     },
     async destroy() {
       await hms(['stop', serverDir]);

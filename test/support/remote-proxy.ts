@@ -1,12 +1,14 @@
 /**
  * A switchable HTTP proxy in front of a remote catalog, for federation's failure tests: it forwards (up), drops every
  * connection (down), never answers (slow), answers a table load with metadata that is not valid Iceberg (garbage), or
- * moves a loaded table's metadata location outside every storage root (elsewhere), or refuses every credential (refuse).
+ * moves a loaded table's metadata location outside every storage root (elsewhere), or refuses every credential (refuse),
+ * or answers a table load with a page that is not JSON (html: what a misrouted proxy or a login page answers; Lakegate's
+ * 502 names the path, so each table's loads are an entry of their own in the failure history).
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type ProxyMode = 'up' | 'down' | 'slow' | 'garbage' | 'elsewhere' | 'refuse';
+export type ProxyMode = 'up' | 'down' | 'slow' | 'garbage' | 'elsewhere' | 'refuse' | 'html';
 
 export interface RemoteProxy {
   url: string;
@@ -32,6 +34,10 @@ export async function startRemoteProxy(target: string): Promise<RemoteProxy> {
       return void res.end(JSON.stringify({ error: { message: 'Not authorized', type: 'NotAuthorizedException', code: 401 } }));
     }
     proxy.seen.push(`${method} ${url.split('?')[0]}`);
+    if (proxy.mode === 'html' && isTableLoad(method, url)) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      return void res.end('<html><body>Sign in to continue</body></html>');
+    }
     const rewrite = (proxy.mode === 'garbage' || proxy.mode === 'elsewhere') && isTableLoad(method, url);
     const headers = { ...req.headers, host: to.host, 'accept-encoding': 'identity' };
     // A rewritten answer is a new one: never "not modified".

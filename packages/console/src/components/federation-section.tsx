@@ -2,14 +2,15 @@
  * A federated warehouse's remote catalog (issue 57) on its settings page: the kind and the non-secret settings as the
  * management API answers them (never a secret: only whether one is stored; a Hive remote's CA bundle, public, folded), the remote's status now ("Check
  * connection": GET …/federation/status runs the connection test with what is stored and answers the remote's refusal
- * or failure in its words, with the remote's recorded failures newest first and when it last answered), and the change of the settings or of the credential (PUT …/federation; platform
+ * or failure in its words, then the remote's whole failure history page by page and when it last answered:
+ * components/federation-history.tsx), and the change of the settings or of the credential (PUT …/federation; platform
  * administrators). The secret fields are write-only and uncontrolled: what is typed there is never rendered (React
  * would mirror a controlled input's value into its attribute), and they are emptied after every attempt.
  */
 import { type FormEvent, useRef, useState } from 'react';
-import type { FederationRemoteFailure, FederationStatus, UpdateWarehouseFederationRequest, Warehouse } from '@lakegate/client/browser';
+import type { FederationStatus, UpdateWarehouseFederationRequest, Warehouse } from '@lakegate/client/browser';
 import { managementClient } from '../api/clients';
-import { GridHead } from './grid-head';
+import { FailureHistory } from './federation-history';
 import { ErrorMessage } from './states';
 
 /** The credential fields each kind takes (federation-secret), as the server checks them (docs/federation.md). */
@@ -109,52 +110,8 @@ function RemoteStatus({ warehouse }: { warehouse: string }) {
             )}
           </div>
         ))}
-      {status && <RemoteHistory status={status} />}
+      {status && <FailureHistory warehouse={warehouse} lastAnsweredAtMs={status['last-answered-at-ms']} checkedAtMs={status['checked-at-ms']} />}
       {error !== undefined && <ErrorMessage error={error} />}
-    </div>
-  );
-}
-
-/** "first – last" of an entry, or its one time. */
-const when = (f: FederationRemoteFailure) =>
-  f.count === 1 ? new Date(f['last-at-ms']).toLocaleString() : `${new Date(f['first-at-ms']).toLocaleString()} – ${new Date(f['last-at-ms']).toLocaleString()}`;
-
-/**
- * The remote's recorded failures the status answers (every replica's, on the request path and in checks; newest first,
- * each entry one operation's failures with one error within 5 minutes) and when the remote last answered.
- */
-function RemoteHistory({ status }: { status: FederationStatus }) {
-  const failures = status['recent-failures'] ?? [];
-  const answered = status['last-answered-at-ms'];
-  return (
-    <div data-testid="federation-history">
-      <p className="hint" data-testid="federation-last-answered">
-        {answered === undefined
-          ? 'The remote has not answered since failures are recorded.'
-          : `The remote last answered ${new Date(answered).toLocaleString()}.`}
-      </p>
-      {failures.length === 0 ? (
-        <p className="state" data-testid="federation-no-failures">
-          No failures of the remote recorded.
-        </p>
-      ) : (
-        <table className="grid" data-testid="federation-failures">
-          <caption>Recent failures of the remote (newest first)</caption>
-          <GridHead columns={['When', 'Operation', 'Count', 'Error']} />
-          <tbody>
-            {failures.map((f) => (
-              <tr key={`${f.operation} ${f['first-at-ms']} ${f.error.message}`} data-testid="federation-failure" data-operation={f.operation}>
-                <td>{when(f)}</td>
-                <td className="mono">{f.operation}</td>
-                <td>{f.count}</td>
-                <td>
-                  {f.error.type} {f.error.code}: <span data-testid="federation-failure-message">{f.error.message}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </div>
   );
 }

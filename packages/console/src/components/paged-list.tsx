@@ -6,6 +6,7 @@
  */
 import { type ReactNode, useMemo, useRef, useState } from 'react';
 import type { Page } from '@lakegate/client/browser';
+import { Pager, usePageTokens } from './pager';
 import { Empty, ErrorMessage, Loading, Progress } from './states';
 import { useAsync } from './use-async';
 
@@ -25,7 +26,7 @@ export interface PagedListProps<T> {
 const SEARCH_PAGES = 20;
 
 export function PagedList<T>(props: PagedListProps<T>) {
-  const [tokens, setTokens] = useState<Array<string | undefined>>([undefined]);
+  const paging = usePageTokens(props.resetKey);
   const [filter, setFilter] = useState('');
   const [found, setFound] = useState<T[] | undefined>();
   const [scan, setScan] = useState<{ done: number; total: number } | undefined>();
@@ -33,11 +34,10 @@ export function PagedList<T>(props: PagedListProps<T>) {
   const [lastKey, setLastKey] = useState(props.resetKey);
   if (lastKey !== props.resetKey) {
     setLastKey(props.resetKey);
-    setTokens([undefined]);
     setFilter('');
     setFound(undefined);
   }
-  const token = tokens.at(-1);
+  const token = paging.token;
   const page = useAsync((signal) => props.fetchPage(token, signal), [props.resetKey, token]);
   const items = useMemo(() => {
     const all = page.data?.items ?? [];
@@ -121,15 +121,7 @@ export function PagedList<T>(props: PagedListProps<T>) {
               </ul>
             </div>
           )}
-          <div className="pager">
-            <button type="button" disabled={tokens.length <= 1} onClick={() => setTokens((t) => t.slice(0, -1))}>
-              ← Previous
-            </button>
-            <span>Page {tokens.length}</span>
-            <button type="button" disabled={!next} onClick={() => setTokens((t) => [...t, next])}>
-              Next →
-            </button>
-          </div>
+          <Pager paging={paging} next={next || undefined} />
         </>
       )}
     </section>

@@ -9,8 +9,9 @@
  * metadata_location (HMS's compare, for the writers that take no lock).
  *
  * A lock not granted in time is a 409 (CommitFailedException: nothing was committed, the client retries), never a
- * 503, which Iceberg clients take as "commit state unknown". A metastore that cannot lock (no transaction tables: an
- * embedded-Derby test metastore) answers lock with a MetaException: a 502 naming federation.lock-enabled.
+ * 503, which Iceberg clients take as "commit state unknown". A metastore that cannot lock (no transaction tables: a
+ * DataNucleus-made schema) answers lock with an application exception (HMS 4.0.1: "Internal error processing lock";
+ * test/interop/federation-hive-nolocks.test.ts) or a MetaException: a 502 naming federation.lock-enabled.
  * The lock's agentInfo is unique per attempt: a lock whose reply was lost (timeout) is found by it and released.
  */
 import os from 'node:os';
