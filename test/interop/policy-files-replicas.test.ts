@@ -1,0 +1,205 @@
+/**
+ * Policy-enforced files prepared once across replicas on one PostgreSQL (issue 53; Coherence.claim,
+ * persistence/postgres/replica-claims.ts): two in-process replicas on one database and one file warehouse. Each
+ * derivation of a file is claimed cluster-wide, so
+ *  - a plan on replica B while replica A prepares the same files waits for A's and writes none of its own (before:
+ *    B derived every file itself, and A's copies were written and thrown away);
+ *  - two replicas catching up at once (both started with the same tables to prepare) write each file once (before:
+ *    both derived every file, the loser of each side file deleting its copy);
+ *  - a claimant whose database session ends (what a killed replica leaves: PostgreSQL frees its advisory locks) does
+ *    not block the waiting plan, which then derives the files itself.
+ * The first two fail on the code before claims (checked by reverting the claim to a plain call); the third is the
+ * claims' liveness. Progress is observed, never slept for: the held rewriter's inputs, ungranted advisory locks in
+ * pg_locks (a waiting claim), or the plan having answered.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EU, MASKS, type PeopleTable, POLICIES, SCORES, derivedBy, heldRewriter, peopleTable, plan, planPaths, planRows } from '../support/policy-people.js';
+import { bearerSender } from '../support/inject.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { tokenOf } from '../support/principals.js';
+import { tempDir } from '../support/temp.js';
+import { waitFor } from '../support/wait-for.js';
+
+const cluster = usePostgresCluster('lakegate-pg-prepare-');
+const OFF = { LAKEGATE_PLANNING_PREPARE_POLICY_FILES: 'false' };
+
+const envOf = (database: string) => ({
+  LAKEGATE_DATABASE: database,
+  LAKEGATE_SECRET_KEY: 'p'.repeat(43) + '=',
+  LAKEGATE_PUBLIC_URL: 'http://catalog.example.test',
+});
+
+/** Claims some process waits for now (ungranted advisory locks). */
+async function waitingClaims(database: string): Promise<number> {
+  const client = new pg.Client({ connectionString: database });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
+    return Number(r.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A member of `role` made on the table's replica, signed in on `on`. */
+async function memberOn(t: PeopleTable, on: TestCatalog, role: string): Promise<ReturnType<typeof bearerSender>> {
+  const p = await t.cat.lakegate.principals.create(`${role}-on-b-${Math.random().toString(36).slice(2, 8)}`);
+  expect((await t.admin('POST', `/management/v1/roles/${role}/members`, { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+  return bearerSender(on.lakegate.app, await tokenOf(on.lakegate.app, p.clientId, p.clientSecret));
+}
+
+/** Whether a promise has settled (read without waiting for it). */
+function settled(p: Promise<unknown>): () => boolean {
+  let done = false;
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return () => done;
+}
+
+const euRows = (t: PeopleTable) => t.liveRows().filter((r) => r.region === 'eu');
+
+describe('a plan on one replica while another prepares', () => {
+  const dir = tempDir('lakegate-pg-prepare-plan-');
+  const held = heldRewriter();
+  let database: string;
+  let t: PeopleTable;
+  let b: TestCatalog;
+  beforeAll(async () => {
+    database = cluster.database('prepare_plan');
+    t = await peopleTable(envOf(database), { dataDir: dir.dir, rewriter: held.rewriter });
+    b = await startInProcess(envOf(database), { auth: true, dataDir: dir.dir });
+  }, 120_000);
+  afterAll(async () => {
+    held.release();
+    await t?.cat.close();
+    await b?.close();
+    dir.cleanup();
+  });
+
+  it("waits for the other replica's files and writes none of its own", async () => {
+    const analyst = await memberOn(t, b, 'analysts');
+    // The row filter's version: eu-1 and eu-2, both in A's rewriter (so both claimed by A) before B plans.
+    expect((await t.admin('POST', POLICIES, EU)).status).toBe(201);
+    await waitFor(
+      'A deriving eu-1 and eu-2',
+      () => held.inputs.length,
+      (n) => n >= 2,
+    );
+    const planning = plan(analyst);
+    const answered = settled(planning);
+    await waitFor('B waiting for a claim, or answered', async () => answered() || (await waitingClaims(database)) > 0, Boolean);
+    held.release();
+    const body = await planning;
+    await t.cat.lakegate.services.planning.prepared!.idle();
+
+    expect(await derivedBy({ cat: b }, 'plan')).toBe(0);
+    expect(await derivedBy(t, 'prepared')).toBe(2);
+    expect(t.derivedFiles()).toEqual(planPaths(body));
+    expect(t.derivedFiles()).toHaveLength(2);
+    expect(await planRows(body)).toEqual(euRows(t));
+  });
+});
+
+describe('two replicas catching up at once', () => {
+  const dir = tempDir('lakegate-pg-prepare-catch-up-');
+  const heldA = heldRewriter();
+  const heldB = heldRewriter();
+  let database: string;
+  let t: PeopleTable;
+  let b: TestCatalog | undefined;
+  beforeAll(async () => {
+    database = cluster.database('prepare_catch_up');
+    t = await peopleTable({ ...envOf(database), ...OFF }, { dataDir: dir.dir });
+    for (const p of [EU, MASKS, SCORES]) expect((await t.admin('POST', POLICIES, p)).status).toBe(201);
+    expect(t.derivedFiles()).toEqual([]);
+  }, 120_000);
+  afterAll(async () => {
+    heldA.release();
+    heldB.release();
+    await t?.cat.close();
+    await b?.close();
+    dir.cleanup();
+  });
+
+  it('write each file once', async () => {
+    // Both restarted with preparation on: each one's startup catch-up offers the table (signing in makes it ready).
+    await t.restart(envOf(database), { rewriter: heldA.rewriter });
+    b = await startInProcess(envOf(database), { auth: true, dataDir: dir.dir, rewriter: heldB.rewriter });
+    await b.lakegate.app.ready();
+    await Promise.race([heldA.reached, heldB.reached]);
+    // Both in their rewriters (each deriving the same files), or one waiting for the other's claims.
+    await waitFor(
+      'both replicas deriving, or one waiting for a claim',
+      async () => (heldA.inputs.length > 0 && heldB.inputs.length > 0) || (await waitingClaims(database)) > 0,
+      Boolean,
+    );
+    heldA.release();
+    heldB.release();
+    await t.cat.lakegate.services.planning.prepared!.idle();
+    await b.lakegate.services.planning.prepared!.idle();
+
+    const files = t.derivedFiles();
+    // The analysts' version: eu-1, eu-2; the scorers': us-1, eu-2 (ids >= 9).
+    expect(files).toHaveLength(4);
+    expect((await derivedBy(t, 'startup')) + (await derivedBy({ cat: b }, 'startup'))).toBe(files.length);
+    // Both replicas' plans find them: nothing derived on demand.
+    const analyst = await memberOn(t, b, 'analysts');
+    const body = await plan(analyst);
+    expect(await derivedBy({ cat: b }, 'plan')).toBe(0);
+    expect(t.derivedFiles()).toEqual(files);
+    expect((await planRows(body)).map((r) => r.id)).toEqual(euRows(t).map((r) => r.id));
+  });
+});
+
+describe('a claimant whose session ends', () => {
+  const dir = tempDir('lakegate-pg-prepare-dead-');
+  const held = heldRewriter();
+  let database: string;
+  let t: PeopleTable;
+  let b: TestCatalog;
+  beforeAll(async () => {
+    database = cluster.database('prepare_dead');
+    t = await peopleTable(envOf(database), { dataDir: dir.dir, rewriter: held.rewriter });
+    b = await startInProcess(envOf(database), { auth: true, dataDir: dir.dir });
+  }, 120_000);
+  afterAll(async () => {
+    held.release();
+    await t?.cat.close();
+    await b?.close();
+    dir.cleanup();
+  });
+
+  it('does not block the plan waiting for it, which derives the files itself', async () => {
+    const analyst = await memberOn(t, b, 'analysts');
+    expect((await t.admin('POST', POLICIES, EU)).status).toBe(201);
+    await waitFor(
+      'A deriving eu-1 and eu-2',
+      () => held.inputs.length,
+      (n) => n >= 2,
+    );
+    const planning = plan(analyst);
+    await waitFor(
+      'B waiting for a claim',
+      () => waitingClaims(database),
+      (n) => n > 0,
+    );
+    // What a killed replica leaves behind: its sessions end, and PostgreSQL frees the advisory locks they held.
+    const admin = new pg.Client({ connectionString: database });
+    await admin.connect();
+    await admin.query(
+      "select pg_terminate_backend(l.pid) from pg_locks l where l.locktype = 'advisory' and l.granted and l.pid in (select pid from pg_stat_activity where application_name = 'lakegate-coherence')",
+    );
+    await admin.end();
+    const body = await planning;
+    expect(await derivedBy({ cat: b }, 'plan')).toBe(2);
+    expect(await planRows(body)).toEqual(euRows(t));
+    // A, let go, finds B's side files written first and drops its own copies: one file each, nothing lost.
+    held.release();
+    await t.cat.lakegate.services.planning.prepared!.idle();
+    expect(t.derivedFiles()).toEqual(planPaths(body));
+  });
+});
