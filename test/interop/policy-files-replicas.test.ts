@@ -8,13 +8,34 @@
  *    both derived every file, the loser of each side file deleting its copy);
  *  - a claimant whose database session ends (what a killed replica leaves: PostgreSQL frees its advisory locks) does
  *    not block the waiting plan, which then derives the files itself.
- * The first two fail on the code before claims (checked by reverting the claim to a plain call); the third is the
- * claims' liveness. Progress is observed, never slept for: the held rewriter's inputs, ungranted advisory locks in
+ *  - a preparation made after a change on A is announced (prepare-replicas.ts), and B prepares the table too, finding
+ *    the files: B's first restricted plan then makes no storage call at all (before: it read the manifests and checked
+ *    and read each side file, seven calls);
+ *  - a role membership change made on A is prepared on A once; B derives nothing for it, and its member's plan
+ *    writes nothing (this held before too: a guard).
+ * The first two fail on the code before claims (checked by reverting the claim to a plain call), the third waits
+ * forever there (no claim to wait for), the fourth fails without the announcement (checked likewise); the third is
+ * the claims' liveness. Progress is observed, never slept for: the held rewriter's inputs, ungranted advisory locks in
  * pg_locks (a waiting claim), or the plan having answered.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EU, MASKS, type PeopleTable, POLICIES, SCORES, derivedBy, heldRewriter, peopleTable, plan, planPaths, planRows } from '../support/policy-people.js';
+import { memoryTracing } from '@lakegate/server';
+import {
+  EU,
+  MASKS,
+  type PeopleTable,
+  POLICIES,
+  SCORES,
+  derivedBy,
+  heldRewriter,
+  masked,
+  metric,
+  peopleTable,
+  plan,
+  planPaths,
+  planRows,
+} from '../support/policy-people.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { usePostgresCluster } from '../support/postgres-cluster.js';
@@ -43,10 +64,11 @@ async function waitingClaims(database: string): Promise<number> {
   }
 }
 
-/** A member of `role` made on the table's replica, signed in on `on`. */
-async function memberOn(t: PeopleTable, on: TestCatalog, role: string): Promise<ReturnType<typeof bearerSender>> {
-  const p = await t.cat.lakegate.principals.create(`${role}-on-b-${Math.random().toString(36).slice(2, 8)}`);
-  expect((await t.admin('POST', `/management/v1/roles/${role}/members`, { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
+/** A member of `roles` made on the table's replica, signed in on `on`. */
+async function memberOn(t: PeopleTable, on: TestCatalog, ...roles: string[]): Promise<ReturnType<typeof bearerSender>> {
+  const p = await t.cat.lakegate.principals.create(`${roles.join('-')}-on-b-${Math.random().toString(36).slice(2, 8)}`);
+  for (const role of roles)
+    expect((await t.admin('POST', `/management/v1/roles/${role}/members`, { kind: 'principal', name: p.clientId })).status).toBeLessThan(300);
   return bearerSender(on.lakegate.app, await tokenOf(on.lakegate.app, p.clientId, p.clientSecret));
 }
 
@@ -201,5 +223,70 @@ describe('a claimant whose session ends', () => {
     held.release();
     await t.cat.lakegate.services.planning.prepared!.idle();
     expect(t.derivedFiles()).toEqual(planPaths(body));
+  });
+});
+
+describe('a preparation announced to the other replica', () => {
+  const dir = tempDir('lakegate-pg-prepare-announced-');
+  const memory = memoryTracing();
+  let database: string;
+  let t: PeopleTable;
+  let b: TestCatalog;
+  const completedOnB = () => metric({ cat: b }, 'lakegate_policy_files_preparations_total{outcome="completed"}');
+  /** B prepared once more than `before` and has nothing left to prepare. */
+  const warmed = async (before: number) => {
+    await waitFor('B preparing the announced table', completedOnB, (n) => n > before);
+    await b.lakegate.services.planning.prepared!.idle();
+  };
+  beforeAll(async () => {
+    database = cluster.database('prepare_announced');
+    t = await peopleTable(envOf(database), { dataDir: dir.dir });
+    b = await startInProcess(envOf(database), { auth: true, dataDir: dir.dir, tracing: memory.tracing });
+    // B's startup catch-up found no table with a policy.
+    await b.lakegate.app.ready();
+    await b.lakegate.services.planning.prepared!.idle();
+  }, 120_000);
+  afterAll(async () => {
+    await t?.cat.close();
+    await b?.close();
+    dir.cleanup();
+  });
+
+  it("fills the other replica's caches: its first restricted plan reads no side file and writes nothing", async () => {
+    const analyst = await memberOn(t, b, 'analysts');
+    expect((await t.admin('POST', POLICIES, EU)).status).toBe(201);
+    await t.cat.lakegate.services.planning.prepared!.idle();
+    await warmed(0);
+    expect(await derivedBy({ cat: b }, 'replica')).toBe(0);
+
+    memory.reset();
+    const body = await plan(analyst);
+    const storageCalls = memory.finished().filter((s) => s.name.startsWith('storage '));
+    expect(storageCalls.map((s) => s.name)).toEqual([]);
+    expect(await derivedBy({ cat: b }, 'plan')).toBe(0);
+    expect(planPaths(body)).toEqual(t.derivedFiles());
+    expect(await planRows(body)).toEqual(euRows(t));
+  });
+
+  it('a membership change on one replica is prepared there once; the other derives nothing for it', async () => {
+    // The scorers mask: analysts and scorers both bound, so one member of both has a combined version of its own.
+    const before = await completedOnB();
+    expect((await t.admin('POST', POLICIES, { ...MASKS, roles: ['scorers'] })).status).toBe(201);
+    await t.cat.lakegate.services.planning.prepared!.idle();
+    await warmed(before);
+    const files = t.derivedFiles();
+
+    const afterPolicy = await completedOnB();
+    const both = await memberOn(t, b, 'analysts', 'scorers');
+    await t.cat.lakegate.services.planning.prepared!.idle();
+    await warmed(afterPolicy);
+    // The combined version's eu files: derived by A after the change, once.
+    expect(await derivedBy(t, 'membership')).toBe(2);
+    expect(t.derivedFiles()).toHaveLength(files.length + 2);
+    for (const trigger of ['membership', 'replica', 'prepared', 'startup'] as const) expect(await derivedBy({ cat: b }, trigger)).toBe(0);
+
+    const body = await plan(both);
+    expect(await derivedBy({ cat: b }, 'plan')).toBe(0);
+    expect(await planRows(body)).toEqual(masked(euRows(t)));
   });
 });
