@@ -3,8 +3,8 @@
  * commit or a policy change derives every file it names inline (about 10 s for 1,000 files, docs/benchmarks.md).
  *  - Trigger: the committed changes this process made (the store's ChangeListener, composed in compose/catalog.ts):
  *    `table.committed` and `policy.created|updated|deleted`. So it follows the one record of what changed, after its
- *    transaction committed, and never a change that rolled back. Another process's commit prepares there; a replica
- *    that has not prepared finds the files once they are in storage (side files, restricted.ts), or derives on demand.
+ *    transaction committed, and never a change that rolled back. Another process's commit prepares there, and is
+ *    announced here once done (see the last point).
  *  - What: for each distinct effective policy that a single role bound by the table's policies yields, and that the
  *    combinations of roles readers hold yield (recently planned here, or held by one member in the stored
  *    assignments; bounded per table: prepare-combinations.ts), the live data files of the current snapshot the row
