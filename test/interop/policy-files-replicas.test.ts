@@ -1,23 +1,27 @@
 /**
  * Policy-enforced files prepared once across replicas on one PostgreSQL (issue 53; Coherence.claim,
- * persistence/postgres/replica-claims.ts): two in-process replicas on one database and one file warehouse. Each
+ * persistence/postgres/replica-claims.ts): two replicas on one database and one file warehouse (in-process, and one in a child process). Each
  * derivation of a file is claimed cluster-wide, so
  *  - a plan on replica B while replica A prepares the same files waits for A's and writes none of its own (before:
  *    B derived every file itself, and A's copies were written and thrown away);
  *  - two replicas catching up at once (both started with the same tables to prepare) write each file once (before:
  *    both derived every file, the loser of each side file deleting its copy);
- *  - a claimant whose database session ends (what a killed replica leaves: PostgreSQL frees its advisory locks) does
- *    not block the waiting plan, which then derives the files itself.
+ *  - a claimant that is killed (a replica in a process of its own, SIGKILL while it derives: PostgreSQL ends its
+ *    sessions and frees its advisory locks) does not block the waiting plan, which then derives the files itself;
  *  - a preparation made after a change on A is announced (prepare-replicas.ts), and B prepares the table too, finding
  *    the files: B's first restricted plan then makes no storage call at all (before: it read the manifests and checked
  *    and read each side file, seven calls);
  *  - a role membership change made on A is prepared once across both (each file written once); its member's first
  *    plan on B writes nothing (this held before too: a guard).
- * The first two fail on the code before claims (checked by reverting the claim to a plain call), the third waits
- * forever there (no claim to wait for), the fourth fails without the announcement (checked likewise); the third is
+ * The first two fail on the code before claims (checked by reverting the claim to a plain call), the third finds
+ * no claim waiting there, the fourth fails without the announcement (checked likewise); the third is
  * the claims' liveness. Progress is observed, never slept for: the held rewriter's inputs, ungranted advisory locks in
  * pg_locks (a waiting claim), or the plan having answered.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryTracing } from '@lakegate/server';
@@ -177,54 +181,72 @@ describe('two replicas catching up at once', () => {
   });
 });
 
-describe('a claimant whose session ends', () => {
-  const dir = tempDir('lakegate-pg-prepare-dead-');
-  const held = heldRewriter();
+describe('a claimant that is killed', () => {
+  const dir = tempDir('lakegate-pg-prepare-killed-');
   let database: string;
   let t: PeopleTable;
-  let b: TestCatalog;
+  let claimant: ChildProcess | undefined;
   beforeAll(async () => {
-    database = cluster.database('prepare_dead');
-    t = await peopleTable(envOf(database), { dataDir: dir.dir, rewriter: held.rewriter });
-    b = await startInProcess(envOf(database), { auth: true, dataDir: dir.dir });
+    database = cluster.database('prepare_killed');
+    // B here: preparation off, so only the claimant prepares; B's plans derive on demand.
+    t = await peopleTable({ ...envOf(database), ...OFF }, { dataDir: dir.dir });
+    expect((await t.admin('POST', POLICIES, EU)).status).toBe(201);
   }, 120_000);
   afterAll(async () => {
-    held.release();
+    claimant?.kill('SIGKILL');
     await t?.cat.close();
-    await b?.close();
     dir.cleanup();
   });
 
   it('does not block the plan waiting for it, which derives the files itself', async () => {
-    const analyst = await memberOn(t, b, 'analysts');
-    expect((await t.admin('POST', POLICIES, EU)).status).toBe(201);
+    const analyst = await t.member('analysts');
+    // Another replica in a process of its own, whose startup catch-up claims eu-1 and eu-2 and never finishes them.
+    const script = path.join(dir.dir, 'claimant.mjs');
+    writeFileSync(script, CLAIMANT);
+    claimant = spawn(process.execPath, [script], { env: { ...process.env, ...envOf(database), DATA_DIR: dir.dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const holding: string[] = [];
+    claimant.stdout!.on('data', (chunk: Buffer) =>
+      holding.push(
+        ...chunk
+          .toString()
+          .split('\n')
+          .filter((l) => l.startsWith('holding ')),
+      ),
+    );
     await waitFor(
-      'A deriving eu-1 and eu-2',
-      () => held.inputs.length,
+      'the claimant deriving eu-1 and eu-2',
+      () => holding.length,
       (n) => n >= 2,
+      60_000,
     );
     const planning = plan(analyst);
     await waitFor(
-      'B waiting for a claim',
+      'B waiting for its claims',
       () => waitingClaims(database),
       (n) => n > 0,
     );
-    // What a killed replica leaves behind: its sessions end, and PostgreSQL frees the advisory locks they held.
-    const admin = new pg.Client({ connectionString: database });
-    await admin.connect();
-    await admin.query(
-      "select pg_terminate_backend(l.pid) from pg_locks l where l.locktype = 'advisory' and l.granted and l.pid in (select pid from pg_stat_activity where application_name = 'lakegate-coherence')",
-    );
-    await admin.end();
+    claimant.kill('SIGKILL');
     const body = await planning;
-    expect(await derivedBy({ cat: b }, 'plan')).toBe(2);
+    expect(await derivedBy(t, 'plan')).toBe(2);
     expect(await planRows(body)).toEqual(euRows(t));
-    // A, let go, finds B's side files written first and drops its own copies: one file each, nothing lost.
-    held.release();
-    await t.cat.lakegate.services.planning.prepared!.idle();
     expect(t.derivedFiles()).toEqual(planPaths(body));
   });
 });
+
+/** A replica whose rewriter never returns: it holds the claim of every file it starts deriving, until it is killed. */
+const CLAIMANT = `
+import { buildLakegate, createLogger, loadConfig } from ${JSON.stringify(fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url)))};
+const env = { ...process.env, LAKEGATE_DATA_DIR: process.env.DATA_DIR, LAKEGATE_AUTH: 'required', LAKEGATE_LOG_LEVEL: 'warn' };
+const config = loadConfig({ env });
+const rewriter = () => ({
+  rewrite(request) {
+    console.log('holding ' + request.inputs[0].uri);
+    return new Promise(() => undefined);
+  },
+});
+const lakegate = await buildLakegate({ config, logger: createLogger('warn', process.stderr), rewriter });
+await lakegate.app.ready();
+`;
 
 describe('a preparation announced to the other replica', () => {
   const dir = tempDir('lakegate-pg-prepare-announced-');
