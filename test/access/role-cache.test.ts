@@ -23,6 +23,7 @@ function linked(count: number): Coherence[] {
     },
     on: (topic, h) => void own.set(topic, [...(own.get(topic) ?? []), h]),
     runExclusive: (_keys, fn) => fn(),
+    claim: (_key, fn) => fn(),
   }));
 }
 

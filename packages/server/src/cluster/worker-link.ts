@@ -83,6 +83,11 @@ export class WorkerLink implements Coherence {
     }
   }
 
+  /** Among the workers, a claim is the cluster-wide lock of its key (a worker that exits frees what it held: relay.ts). */
+  claim<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.runExclusive([key], fn);
+  }
+
   /** Tells the primary this worker accepts connections. */
   listening(url: string): void {
     this.channel.send({ lakegate: 'listening', url });

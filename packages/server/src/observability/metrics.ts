@@ -41,7 +41,7 @@ export class HttpMetrics {
   readonly planning: {
     planned(o: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;
     lapsed(outcome: 'taken-over' | 'failed'): void;
-    derived(trigger: 'plan' | 'prepared' | 'membership' | 'startup'): void;
+    derived(trigger: 'plan' | 'prepared' | 'membership' | 'startup' | 'replica'): void;
     prepared(outcome: 'completed' | 'superseded' | 'dropped' | 'failed'): void;
     preparing(tables: number): void;
   };
@@ -148,7 +148,7 @@ export class HttpMetrics {
     });
     const derivedFiles = new Counter({
       name: 'lakegate_policy_files_derived_total',
-      help: 'Policy-enforced files written, by trigger (plan: by a restricted plan that needed it; prepared: ahead of plans, after a commit or a policy change; membership: ahead of plans, after a role membership change; startup: by the catch-up of tables with policies at startup)',
+      help: 'Policy-enforced files written, by trigger (plan: by a restricted plan that needed it; prepared: ahead of plans, after a commit or a policy change; membership: ahead of plans, after a role membership change; startup: by the catch-up of tables with policies at startup; replica: ahead of plans, after another process announced it prepared the table, for role combinations only this one saw)',
       labelNames: ['trigger'],
       registers: [this.registry],
     });

@@ -12,6 +12,7 @@ function cluster(n: number, now: () => number, limits = DEFAULT_FAILURE_LIMITS):
       announce: (topic, key) => handlers.forEach((h, j) => j !== i && h.get(topic)?.(key)),
       on: (topic, fn) => void own.set(topic, fn),
       runExclusive: (_keys, fn) => fn(),
+      claim: (_key, fn) => fn(),
     };
     return new FailureLimiter(limits, now, coherence);
   });
@@ -111,7 +112,12 @@ describe('FailureLimiter', () => {
 
   it('keeps and announces a client id as a fixed-size digest, whatever length was sent (failures with megabyte ids held megabytes each)', () => {
     const announced: string[] = [];
-    const coherence: Coherence = { announce: (_topic, key) => void announced.push(key ?? ''), on: () => undefined, runExclusive: (_keys, fn) => fn() };
+    const coherence: Coherence = {
+      announce: (_topic, key) => void announced.push(key ?? ''),
+      on: () => undefined,
+      runExclusive: (_keys, fn) => fn(),
+      claim: (_key, fn) => fn(),
+    };
     const limiter = new FailureLimiter(DEFAULT_FAILURE_LIMITS, clock, coherence);
     const long = 'x'.repeat(1_000_000);
     for (let i = 0; i < 10; i++) limiter.fail(long, '127.0.0.2');

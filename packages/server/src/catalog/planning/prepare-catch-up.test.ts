@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableContext } from '../kit/table-kit.js';
+import { LocalCoherence } from '../ports/index.js';
 import { MemoryPolicies, type Policy } from '../ports/policies.js';
 import type { PlanningMetrics } from '../ports/planning.js';
 import { PolicyFilePreparer } from './prepare-policy-files.js';
@@ -57,7 +58,7 @@ async function preparer(tables: number, { failing = false } = {}) {
     prepared: (o) => void outcomes.push(o),
     preparing: (n) => void (mostWaiting = Math.max(mostWaiting, n)),
   };
-  const ctx = { store, clock: { now: () => 0 } } as unknown as TableContext;
+  const ctx = { store, clock: { now: () => 0 }, coherence: new LocalCoherence() } as unknown as TableContext;
   const p = new PolicyFilePreparer(ctx, {} as TableScanner, metrics);
   return { p, pages, firstPage, looked, outcomes, mostWaiting: () => mostWaiting };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TableContext } from '../kit/table-kit.js';
+import { LocalCoherence } from '../ports/index.js';
 import type { OutboxEventInput } from '../ports/outbox.js';
 import { MemoryPolicies, type Policy } from '../ports/policies.js';
 import type { PlanningMetrics } from '../ports/planning.js';
@@ -65,7 +66,7 @@ async function preparer(options: PreparerOptions = { holders: async () => [] }, 
   };
   const outcomes: string[] = [];
   const metrics: PlanningMetrics = { planned: () => undefined, prepared: (o) => void outcomes.push(o) };
-  const ctx = { store, clock: { now: () => 0 } } as unknown as TableContext;
+  const ctx = { store, clock: { now: () => 0 }, coherence: new LocalCoherence() } as unknown as TableContext;
   const p = new PolicyFilePreparer(ctx, {} as TableScanner, metrics, options);
   return { p, looked, outcomes };
 }

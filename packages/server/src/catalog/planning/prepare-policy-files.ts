@@ -3,8 +3,8 @@
  * commit or a policy change derives every file it names inline (about 10 s for 1,000 files, docs/benchmarks.md).
  *  - Trigger: the committed changes this process made (the store's ChangeListener, composed in compose/catalog.ts):
  *    `table.committed` and `policy.created|updated|deleted`. So it follows the one record of what changed, after its
- *    transaction committed, and never a change that rolled back. Another process's commit prepares there; a replica
- *    that has not prepared finds the files once they are in storage (side files, restricted.ts), or derives on demand.
+ *    transaction committed, and never a change that rolled back. Another process's commit prepares there, and is
+ *    announced here once done (see the last point).
  *  - What: for each distinct effective policy that a single role bound by the table's policies yields, and that the
  *    combinations of roles readers hold yield (recently planned here, or held by one member in the stored
  *    assignments; bounded per table: prepare-combinations.ts), the live data files of the current snapshot the row
@@ -30,6 +30,9 @@
  *    restarting a preparation a commit asked for. A file already derived is found by its content-addressed side file
  *    (restricted.ts) and not written again: a restart where nothing changed reads each such table's manifests and
  *    checks one side file per live data file and policy version.
+ *  - Across processes (workers, replicas on one PostgreSQL): each file is derived under a claim (Coherence.claim,
+ *    restricted.ts), so a plan or preparation elsewhere waits for it and finds it; a completed preparation is
+ *    announced and the other processes prepare the table too, finding the files (prepare-replicas.ts).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { parseJson } from '../json.js';
@@ -52,6 +55,9 @@ import {
 import { type ResolvedScan, resolveScan, scanManifests, scanSpecOf } from './scan-scope.js';
 import type { TableAtHand, TableScanner } from './scanner.js';
 import { PrepareQueue } from './prepare-queue.js';
+import { type PreparedTable, announcePrepared, onPrepared } from './prepare-replicas.js';
+
+export type { PreparedTable } from './prepare-replicas.js';
 
 /** The committed changes after which a table's policy-enforced files are prepared. */
 const TRIGGERS = new Set(['io.lakegate.table.committed', 'io.lakegate.policy.created', 'io.lakegate.policy.updated', 'io.lakegate.policy.deleted']);
@@ -65,13 +71,6 @@ const RECHECK_MS = 1000;
 const MEMBERSHIP = new Set(['io.lakegate.role.member-added', 'io.lakegate.role.member-removed']);
 /** Tables with policies the startup catch-up (and a membership change's scan) reads and offers at a time (well under MAX_QUEUED). */
 const CATCH_UP_PAGE = 32;
-
-export interface PreparedTable {
-  warehouse: string;
-  namespace: string[];
-  name: string;
-  uuid: string;
-}
 
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -110,6 +109,10 @@ export class PolicyFilePreparer {
       (o) => metrics.prepared?.(o),
       (size) => metrics.preparing?.(size),
     );
+    onPrepared(ctx.coherence, (table, at) => {
+      // Behind one of the table that runs here (it may have read the state before the announced change), unaborted.
+      if (!this.stopping.signal.aborted) this.queue.follow(keyOf(table), (s) => this.prepare(table, s, 'replica', at));
+    });
   }
 
   /** The store's ChangeListener half (compose/catalog.ts): schedules the tables the committed changes concern. Never throws. */
@@ -271,7 +274,8 @@ export class PolicyFilePreparer {
     return this.ctx.store.policies.listForObject(tenant, objectId);
   }
 
-  private async prepare(target: PreparedTable, signal: AbortSignal, trigger: DerivedTrigger): Promise<'superseded' | void> {
+  /** `announcedAt`: another process prepared the table at that metadata (prepare-replicas.ts); skipped once it moved on. */
+  private async prepare(target: PreparedTable, signal: AbortSignal, trigger: DerivedTrigger, announcedAt?: string): Promise<'superseded' | void> {
     // Not inside the end of the change's transaction, where the trigger comes from: after the work already queued.
     await yieldToRequests();
     const repository = this.ctx.store.repository;
@@ -282,7 +286,7 @@ export class PolicyFilePreparer {
       return r?.kind === 'table' && r.uuid === target.uuid ? r : undefined;
     };
     const record = await current();
-    if (record === undefined) return;
+    if (record === undefined || (announcedAt !== undefined && record.metadataLocation !== announcedAt)) return;
     const onTable = await this.policiesOn(warehouse.tenant, record.id);
     const roleSets = await this.roleSets(target, warehouse.tenant, onTable);
     const versions = this.versionsOf(onTable, roleSets, this.combinations);
@@ -318,6 +322,8 @@ export class PolicyFilePreparer {
         if (!(e instanceof CatalogError && e.code === 'ERR_FORBIDDEN')) throw e;
       }
     }
+    // After a change only: a startup catch-up prepares what the running processes already prepared themselves.
+    if (trigger === 'prepared' || trigger === 'membership') announcePrepared(this.ctx.coherence, target, record.metadataLocation);
   }
 
   /** The role combinations to prepare: recently planned here first, then those members hold in the stored assignments. */

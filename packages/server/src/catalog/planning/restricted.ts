@@ -90,9 +90,10 @@ export interface DeriveContext {
   /** Side files being derived or read now by this process, by path (at most a few per deriving call). */
   inflight?: Map<string, Promise<SideFile>> | undefined;
   /**
-   * Runs fn while no other process of this server (`serve --workers N`) runs one under the same key
-   * (Coherence.runExclusive): the worker that waited then finds the side file written and reads it, where both
-   * workers would have derived the same file at once (each worker's startup catch-up offers every table).
+   * Runs fn while no other process runs one under the same key (Coherence.claim): neither another worker of this
+   * server (`serve --workers N`) nor another replica on the same PostgreSQL. The process that waited then finds the
+   * side file written and reads it, where both would have derived the same file at once (a plan on one replica while
+   * another prepares, or every process's startup catch-up). A dead claimant's claim lapses with it.
    */
   exclusive?: (<T>(key: string, fn: () => Promise<T>) => Promise<T>) | undefined;
   /** Told of each policy-enforced file this call wrote (not those found written): the metric by trigger. */
@@ -175,7 +176,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
       let kept = ctx.kept?.get(side);
       if (kept === undefined) {
         // One derivation per side file at a time in this process: a plan arriving while background preparation (or
-        // another plan) derives the file waits for it instead of writing a second copy; across the server's workers,
+        // another plan) derives the file waits for it instead of writing a second copy; across workers and replicas,
         // ctx.exclusive does the same.
         let pending = ctx.inflight?.get(side);
         if (pending === undefined) {

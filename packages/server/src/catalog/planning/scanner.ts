@@ -217,7 +217,7 @@ export class TableScanner {
       kept: this.sideFiles,
       memo: this.derivedMemo,
       inflight: this.inflight,
-      exclusive: (key, fn) => this.ctx.coherence.runExclusive([key], fn),
+      exclusive: (key, fn) => this.ctx.coherence.claim(key, fn),
       written: () => this.deps.metrics.derived?.(trigger),
     });
   }

@@ -130,7 +130,7 @@ export interface PlannedPage {
  * What wrote a policy-enforced file: a plan that needed it, or preparation ahead of plans (prepare-policy-files.ts)
  * after a commit or a policy change (`prepared`), a role membership change (`membership`), or at startup.
  */
-export type DerivedTrigger = 'plan' | 'prepared' | 'membership' | 'startup';
+export type DerivedTrigger = 'plan' | 'prepared' | 'membership' | 'startup' | 'replica';
 
 export interface PlanningMetrics {
   planned(outcome: { seconds: number; filesScanned: number; filesPruned: number; tasks: number; kind: 'plan' | 'tasks' }): void;

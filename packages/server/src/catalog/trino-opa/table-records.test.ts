@@ -12,6 +12,7 @@ function coherence() {
     announce: (topic, key) => void announced.push([topic, key]),
     on: (topic, fn) => void listeners.set(topic, [...(listeners.get(topic) ?? []), fn]),
     runExclusive: (_keys, fn) => fn(),
+    claim: (_key, fn) => fn(),
   };
   return { c, announced, hear: (topic: CoherenceTopic, key?: string) => listeners.get(topic)?.forEach((fn) => fn(key)) };
 }

@@ -4,9 +4,11 @@
  * grant, a changed warehouse or policy, a disabled principal or a revoked session is seen by every replica within
  * a notification's latency instead of within the caches' TTLs (docs/deployment.md).
  *
- * Only cache invalidations travel between replicas (SHARED below). Their listeners clear entries, so a notification
- * seen twice (by a worker that also hears it over IPC) costs a second clear and nothing else. Sign-in failure counts
- * stay per replica: counted twice they would lock users out early.
+ * Only cache invalidations, and notices of prepared policy-enforced files, travel between replicas (SHARED below).
+ * Their listeners clear entries (or queue a preparation that finds the files written), so a notification seen twice
+ * (by a worker that also hears it over IPC) costs a second clear and nothing else; a notice without its key (after a
+ * reconnect, below) is ignored. Sign-in failure counts stay per replica: counted twice they would lock users out early.
+ * Claims (Coherence.claim) are advisory locks on the listening connection (replica-claims.ts).
  *
  * Every process listens on its own connection and tags what it sends with an id of its own, so it never hears its
  * own notifications. Notifications are not durable: while the connection is down nothing is heard, so after a
@@ -17,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Coherence, CoherenceTopic } from '../../catalog/ports/index.js';
 import { boundedWaits } from './postgres-store.js';
+import { ReplicaClaims } from './replica-claims.js';
 
 const CHANNEL = 'lakegate_coherence';
 /** How the listening connections show in pg_stat_activity. */
@@ -31,6 +34,7 @@ const SHARED: ReadonlySet<CoherenceTopic> = new Set<CoherenceTopic>([
   'warehouses',
   'policies',
   'objects',
+  'policy-files',
 ]);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
@@ -56,6 +60,7 @@ export class ReplicaCoherence implements Coherence {
   private retryMs = RETRY_MIN_MS;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly claims: ReplicaClaims;
   /** Notifications heard from other replicas (for tests and /metrics-style checks). */
   heard = 0;
 
@@ -63,7 +68,9 @@ export class ReplicaCoherence implements Coherence {
     private readonly inner: Coherence,
     private readonly connectionString: string,
     private readonly warn: (message: string) => void,
-  ) {}
+  ) {
+    this.claims = new ReplicaClaims(() => this.client, connectionString);
+  }
 
   /** Connects and listens; a failure is reported and retried in the background (the TTLs hold meanwhile). */
   async start(): Promise<void> {
@@ -91,9 +98,15 @@ export class ReplicaCoherence implements Coherence {
     return this.inner.runExclusive(keys, fn);
   }
 
+  /** Claimed among this server's workers first, then among the replicas (replica-claims.ts). */
+  claim<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    return this.inner.claim(key, () => this.claims.claim(key, fn));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    await this.claims.close();
     await this.connecting;
     const client = this.client;
     this.client = undefined;
