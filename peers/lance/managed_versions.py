@@ -17,6 +17,9 @@ last line of stdout. Scenarios:
                       then read and append with LanceDB
   field_metadata_call NS TABLE   create TABLE, UpdateFieldMetadata twice through lance-namespace's generated REST
                       client (keys set, then one deleted), then read the field's metadata and append with LanceDB
+  materialized_view_call NS NAME   CreateMaterializedView through lance-namespace 0.13's generated REST client, the
+                      view described and listed through lance_namespace's REST client; a taken name, a refresh and a
+                      backfill refused as the spec's errors
   small_appends NS TABLE N   create TABLE with one row, then N-1 one-row appends (N fragments)
   compacted NS TABLE  through a fresh connection: the rows, fragments and version; then append a row and read again
 """
@@ -222,6 +225,64 @@ def branch_call(uri, token, ns, name):
     }
 
 
+def materialized_view_call(uri, token, ns, name):
+    # CreateMaterializedView, RefreshMaterializedView and AlterTableBackfillColumns through lance-namespace 0.13's
+    # generated REST client: the catalog stores the view's definition (a declared table, described and listed through
+    # LanceDB's namespace client), and answers the operations that need an engine with the spec's Unsupported error.
+    import base64
+
+    from lance_namespace import connect as namespace_connect
+    from lance_namespace_urllib3_client import ApiClient, Configuration
+    from lance_namespace_urllib3_client.api.materialized_view_api import MaterializedViewApi
+    from lance_namespace_urllib3_client.api.table_api import TableApi
+    from lance_namespace_urllib3_client.models import (
+        AlterTableBackfillColumnsRequest,
+        CreateMaterializedViewRequest,
+        DescribeTableRequest,
+        ListTablesRequest,
+        RefreshMaterializedViewRequest,
+    )
+
+    source = connect(uri, token).create_table(f"{name}_src", rows(0, 3), namespace_path=[ns])
+    schema = pa.schema([pa.field("id", pa.int64())])
+    output_schema = base64.b64encode(schema.serialize().to_pybytes()).decode("ascii")
+    client = ApiClient(Configuration(host=uri), header_name="Authorization", header_value=f"Bearer {token}")
+    views = MaterializedViewApi(client)
+    view_id = f"{ns}${name}"
+    request = CreateMaterializedViewRequest(kind="query", source_query=f"SELECT id FROM {ns}.{name}_src WHERE id > 0", output_schema=output_schema)
+    created = views.create_materialized_view(id=view_id, create_materialized_view_request=request)
+
+    def refusal(call):
+        try:
+            call()
+        except Exception as e:  # noqa: BLE001 - the generated client raises ApiException subclasses
+            return {"status": getattr(e, "status", None), "code": json.loads(e.body or "{}").get("code")}
+        return None
+
+    # LanceDB's namespace client (pylance 14's RestNamespace) describes and lists the view as a table.
+    namespace = namespace_connect("rest", {"uri": uri, "header.Authorization": f"Bearer {token}"})
+    described = namespace.describe_table(DescribeTableRequest(id=[ns, name], check_declared=True))
+    listed = namespace.list_tables(ListTablesRequest(id=[ns])).tables
+    stored = schema.equals(pa.ipc.read_schema(pa.py_buffer(base64.b64decode(described.properties["materialized_view.output_schema"]))))
+    return {
+        "version": created.version,
+        "job_id": created.job_id,
+        "kind": described.properties["materialized_view.kind"],
+        "source_query": described.properties["materialized_view.source_query"],
+        "schema_round_trip": stored,
+        "is_only_declared": described.is_only_declared,
+        "listed": sorted(listed),
+        "taken": refusal(lambda: views.create_materialized_view(id=view_id, create_materialized_view_request=request)),
+        "refresh": refusal(lambda: views.refresh_materialized_view(id=view_id, refresh_materialized_view_request=RefreshMaterializedViewRequest())),
+        "backfill": refusal(
+            lambda: TableApi(client).alter_table_backfill_columns(
+                id=f"{ns}${name}_src", alter_table_backfill_columns_request=AlterTableBackfillColumnsRequest(column="id")
+            )
+        ),
+        "source_rows": source.count_rows(),
+    }
+
+
 def keep_going(uri, token, ns, name, seconds):
     import time
 
@@ -325,7 +386,7 @@ def compacted(uri, token, ns, name):
 
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "branch_call": branch_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "branch_call": branch_call, "materialized_view_call": materialized_view_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

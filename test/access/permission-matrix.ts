@@ -71,7 +71,7 @@ interface Operation {
   /** Each privilege needed, where it is granted directly, and an ancestor it can be inherited from (none: no ancestor to test). */
   needs: Array<{ privilege: string; direct: Place; inherited?: Place }>;
   /** Objects the case needs, made by the admin. */
-  objects: Array<'table' | 'table2' | 'view' | 'function' | 'lance' | 'lance-versioned' | 'child' | 'unregistered' | 'dropped'>;
+  objects: Array<'table' | 'table2' | 'view' | 'function' | 'lance' | 'lance-versioned' | 'lance-view' | 'child' | 'unregistered' | 'dropped'>;
   /** The warehouse the case runs in (default: the file warehouse). */
   wh?: string;
   request: (f: Fixture) => { method: string; url: string; body?: unknown };
@@ -89,6 +89,8 @@ const signBody = (f: Fixture, method: string) => ({
   headers: {},
 });
 const L = `/lance/${WH}/v1`;
+/** A query view's definition (CreateMaterializedView). */
+const MATERIALIZED_VIEW = { kind: 'query', source_query: 'SELECT 1', output_schema: Buffer.from('schema').toString('base64') };
 const lid = (f: Fixture, ...rest: string[]) => encodeURIComponent([...f.ns, ...rest].join('$'));
 
 const OPERATIONS: Operation[] = [
@@ -639,6 +641,31 @@ const OPERATIONS: Operation[] = [
     ok: 200,
   },
   {
+    name: 'lance CreateMaterializedView',
+    surface: 'lance',
+    needs: [{ privilege: 'table:create', direct: 'ns', inherited: 'base' }],
+    objects: [],
+    request: (f) => ({ method: 'POST', url: `${L}/materialized_view/${lid(f, 'nv')}/create`, body: MATERIALIZED_VIEW }),
+    ok: 201,
+  },
+  // Refresh and backfill need an engine: whoever may write the view or table gets the 406 (code 0), anyone else the 403.
+  {
+    name: 'lance RefreshMaterializedView (not supported)',
+    surface: 'lance',
+    needs: [{ privilege: 'table:write-data', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance-view'],
+    request: (f) => ({ method: 'POST', url: `${L}/materialized_view/${lid(f, 'ds')}/refresh`, body: {} }),
+    ok: 406,
+  },
+  {
+    name: 'lance AlterTableBackfillColumns (not supported)',
+    surface: 'lance',
+    needs: [{ privilege: 'table:write-data', direct: 'lance', inherited: 'ns' }],
+    objects: ['lance'],
+    request: (f) => ({ method: 'POST', url: `${L}/table/${lid(f, 'ds')}/backfill_column`, body: { column: 'id' } }),
+    ok: 406,
+  },
+  {
     name: 'lance RenameTable',
     surface: 'lance',
     needs: [
@@ -867,6 +894,7 @@ export function permissionMatrix(label: string, env: () => Record<string, string
           );
         if (o === 'function') await must(await admin('PUT', `/management/v1/warehouses/${WH}/namespaces/${enc(f.ns)}/functions/fn`, FUNCTION), 'function');
         if (o === 'lance') await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
+        if (o === 'lance-view') await must(await admin('POST', `${L}/materialized_view/${lid(f, 'ds')}/create`, MATERIALIZED_VIEW), 'materialized view');
         if (o === 'lance-versioned') {
           const { location } = await must(await admin('POST', `${L}/table/${lid(f, 'ds')}/declare`, { id: [...f.ns, 'ds'] }), 'lance table');
           // Staged manifests as Lance writes them (object-store paths: the file path without its leading "/"); well-formed, so RestoreTable can restore version 1.

@@ -186,4 +186,17 @@ describe('LanceNamespace on Lakegate', () => {
     const gone = await lance.deleteTableBranch(['b13', 'x'], 'dev').catch((e: unknown) => e);
     expect((gone as CatalogError).code).toBe(LanceErrorCode.TableBranchNotFound);
   });
+
+  it('creates a materialized view whose definition DescribeTable answers; a taken name is a typed conflict', async () => {
+    await lance.createNamespace(['mvs']);
+    const definition = { kind: 'query', sourceQuery: 'SELECT id FROM mvs.src', outputSchemaBase64: btoa('arrow schema') } as const;
+    expect(await lance.createMaterializedView(['mvs', 'v'], definition)).toEqual({ version: 0 });
+    expect((await lance.describeTable(['mvs', 'v'])).properties).toEqual({
+      'materialized_view.kind': 'query',
+      'materialized_view.source_query': 'SELECT id FROM mvs.src',
+      'materialized_view.output_schema': btoa('arrow schema'),
+    });
+    const taken = await lance.createMaterializedView(['mvs', 'v'], definition).catch((e: unknown) => e);
+    expect((taken as CatalogError).code).toBe(LanceErrorCode.TableAlreadyExists);
+  });
 });

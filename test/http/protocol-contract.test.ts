@@ -267,6 +267,15 @@ describe('a scenario over every operation', () => {
     });
     // CreateTableBranch: the catalog's LanceDB creates the branch from version 1 and commits its first version.
     expect((await ok('POST', `${L}/table/ln%24c/branches/create`, { id: ['ln', 'c'], name: 'exp', from_version: 1 })).body).toEqual({});
+    // CreateMaterializedView: the definition stored on a declared table (version 0); refresh and backfill need an
+    // engine, so their exchanges are the 406 (code 0) in the Lance envelope, after the view and table are found.
+    const schema = Buffer.from('arrow schema').toString('base64');
+    expect(
+      (await ok('POST', `${L}/materialized_view/ln%24mv/create`, { id: ['ln', 'mv'], kind: 'query', source_query: 'SELECT 1', output_schema: schema })).status,
+    ).toBe(201);
+    expect((await send('POST', `${L}/materialized_view/ln%24mv/refresh`, { src_version: 1 })).status).toBe(406);
+    expect((await send('POST', `${L}/table/ln%24c/backfill_column`, { column: 'id' })).status).toBe(406);
+    await ok('POST', `${L}/table/ln%24mv/drop`);
     await ok('POST', `${L}/table/ln%24c/drop`);
     await ok('POST', `${L}/table/ln%24a/drop`, { id: ['ln', 'a'] });
     await ok('POST', `${L}/table/ln%24b/drop`);

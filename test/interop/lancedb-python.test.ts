@@ -185,6 +185,23 @@ describe('LanceDB Python 0.40 with catalog-managed versions (local warehouse)', 
     });
   });
 
+  it("CreateMaterializedView through lance-namespace 0.13's generated REST client stores the definition, which its REST namespace client describes and lists; refresh and backfill are the spec's Unsupported", async () => {
+    const result = await scenario(writer, 'materialized_view_call', NS, 'mv_call');
+    expect(result).toEqual({
+      version: 0,
+      job_id: null,
+      kind: 'query',
+      source_query: `SELECT id FROM ${NS}.mv_call_src WHERE id > 0`,
+      schema_round_trip: true,
+      is_only_declared: true,
+      listed: expect.arrayContaining(['mv_call', 'mv_call_src']),
+      taken: { status: 409, code: 5 },
+      refresh: { status: 406, code: 0 },
+      backfill: { status: 406, code: 0 },
+      source_rows: 3,
+    });
+  });
+
   it('every table operation of LanceDB 0.40 works through the namespace, each write a version the catalog records; no call answered 404 or 406', async () => {
     const mark = (await server.settledOutput()).length;
     const result = await scenario(writer, 'operations', NS);

@@ -20,7 +20,10 @@ import type {
   LanceBatchCreateTableVersionsResponse,
   LanceBranchContents,
   LanceBatchDeleteTableVersionsResponse,
+  LanceCreateMaterializedViewResponse,
   LanceCreateTableVersionResponse,
+  LanceMaterializedViewKind,
+  LanceMaterializedViewUdtfEntry,
   LanceListTableBranchesResponse,
   LanceDescribeTableVersionResponse,
   LanceListTableVersionsResponse,
@@ -343,16 +346,41 @@ export class LanceNamespace {
     await this.send({ method: 'POST', path: this.path('table', id, 'branches/delete'), body: { id, name } });
   }
 
+  // ---------------------------------------------------------------- materialized views
+
+  /**
+   * Creates a materialized view (lance-namespace 0.13): the catalog stores its definition on a declared table with no
+   * data (version 0), which DescribeTable answers in the `materialized_view.*` properties. The engine that computes the
+   * view writes its data as a client: the catalog refreshes nothing (RefreshMaterializedView is a 406). 409 when taken.
+   */
+  async createMaterializedView(
+    id: string[],
+    definition: { kind: LanceMaterializedViewKind; sourceQuery: string; outputSchemaBase64: string; udtfSpec?: LanceMaterializedViewUdtfEntry },
+  ): Promise<LanceCreateMaterializedViewResponse> {
+    const { body } = await this.send<LanceCreateMaterializedViewResponse>({
+      method: 'POST',
+      path: this.path('materialized_view', id, 'create'),
+      body: {
+        id,
+        kind: definition.kind,
+        source_query: definition.sourceQuery,
+        output_schema: definition.outputSchemaBase64,
+        ...(definition.udtfSpec !== undefined ? { udtf_spec: definition.udtfSpec } : {}),
+      },
+    });
+    return body;
+  }
+
   // ---------------------------------------------------------------- internals
 
   /** `v1/{kind}/{id}/{op}` with the id joined by the delimiter; the root namespace is the delimiter itself. */
-  private path(kind: 'namespace' | 'table', id: string[], op: string): string {
+  private path(kind: 'namespace' | 'table' | 'materialized_view', id: string[], op: string): string {
     for (const level of id) {
       if (level === '' || level.includes(this.delimiter)) {
         throw new RangeError(`invalid Lance id level ${JSON.stringify(level)}: empty or containing the delimiter "${this.delimiter}"`);
       }
     }
-    if (kind === 'table' && id.length === 0) throw new RangeError('a table id needs at least a name');
+    if (kind !== 'namespace' && id.length === 0) throw new RangeError('a table id needs at least a name');
     const joined = id.length === 0 ? this.delimiter : id.join(this.delimiter);
     return `v1/${kind}/${encodeURIComponent(joined)}/${op}`;
   }

@@ -70,6 +70,8 @@ interface LanceOperation {
   body?: TSchema;
   query?: TObject;
   response: OperationSpec['responses'][number];
+  /** The success status (default 200): the spec's 201 for a create, 202 for an operation that starts a job. */
+  status?: 200 | 201 | 202;
   errors: readonly number[];
   deprecated?: boolean;
 }
@@ -90,7 +92,7 @@ export const lance = <const O extends LanceOperation>(o: O) =>
     // The conditional type cannot be followed through `??`: its two cases are the two operands.
     query: (o.query ?? delimiterOnly) as LanceQuery<O>,
     ...jsonBodyMember(o, false),
-    responses: { 200: o.response },
+    responses: { [o.status ?? 200]: o.response },
     errors: o.errors,
     security: 'authenticated',
     ...(o.deprecated ? { deprecated: true } : {}),

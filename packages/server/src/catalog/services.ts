@@ -9,6 +9,7 @@ import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
 import { LanceCreateTableService } from './lance/lance-create.js';
 import { LanceFieldMetadataService } from './lance/field-metadata.js';
+import { LanceMaterializedViewService } from './lance/materialized-views.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { LanceBranchService } from './lance/versions/branch-service.js';
@@ -66,6 +67,8 @@ export interface CatalogServices {
     create: LanceCreateTableService;
     /** UpdateFieldMetadata: the catalog commits the changed schema through the Lance library (field-metadata.ts). */
     fieldMetadata: LanceFieldMetadataService;
+    /** Materialized views and backfills: definitions stored, what needs an engine refused (materialized-views.ts). */
+    materializedViews: LanceMaterializedViewService;
   };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
@@ -189,6 +192,7 @@ export function createCatalogServices(
       allTables: new LanceAllTablesService(lanceCtx),
       create: new LanceCreateTableService(lanceTableCtx, lanceTables),
       fieldMetadata: new LanceFieldMetadataService(lanceTableCtx),
+      materializedViews: new LanceMaterializedViewService(lanceTableCtx, lanceTables),
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,

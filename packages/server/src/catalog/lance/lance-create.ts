@@ -32,7 +32,9 @@ import { type TableContext, checkTableLocation, requireNamespaceFor } from '../k
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { LanceTableWriter } from '../ports/lance-writer.js';
 import { recordChanges } from '../outbox/changes.js';
-import { type LanceTableService, propertiesOf } from './lance-tables.js';
+import type { LanceTableService } from './lance-tables.js';
+import { propertiesOf } from './lance-records.js';
+import { checkNoReservedProperties } from './materialized-view-definition.js';
 import { isManaged } from './managed.js';
 import { lanceLibraryMissing } from './library.js';
 import { LANCE_TABLE, type LanceTableId } from './table-id.js';
@@ -74,6 +76,7 @@ export class LanceCreateTableService {
     // The request's properties and location (its REST form: the x-lance-table-* headers), checked as DeclareTable's.
     const properties = checkStringMap(declared.properties, 'properties');
     checkCompactionProperties(properties);
+    checkNoReservedProperties(properties);
     const writer = this.writer;
     const scope = await this.ctx.scope(request);
     const explicit = declared.location !== undefined && declared.location !== null;

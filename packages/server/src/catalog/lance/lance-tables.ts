@@ -23,7 +23,6 @@ import type { CatalogRequest, RequestScope } from '../context.js';
 import { checkNamespace, checkNewName, checkStringMap, formatIdentifier } from '../identifiers.js';
 import { listVisible } from '../kit/listing.js';
 import { checkNoOverlap } from '../location-policy.js';
-import { normalizeLocation } from '../locations.js';
 import { type PageRequest, listingOf, toPage } from '../paging.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import { purgeLocation } from '../kit/purge.js';
@@ -37,6 +36,8 @@ import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import { isManaged, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
 import { checkCompactionProperties } from '../metadata/compaction-properties.js';
+import { insertLanceRecord, propertiesOf } from './lance-records.js';
+import { checkNoReservedProperties, type MaterializedViewDefinition } from './materialized-view-definition.js';
 
 export interface LanceTableInfo {
   id: string[];
@@ -50,13 +51,6 @@ export interface LanceTableInfo {
   version?: number;
   /** DescribeTable with check_declared: the table is declared and nothing is on storage yet. */
   isOnlyDeclared?: boolean;
-}
-
-interface StoredLanceMetadata {
-  format: 'lance';
-  properties: Record<string, string>;
-  /** Set when declared in a warehouse that manages Lance versions (managed.ts). */
-  managedVersioning?: boolean;
 }
 
 const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(t.namespace, t.name)}`);
@@ -103,10 +97,12 @@ export class LanceTableService {
     request: CatalogRequest,
     idInput: unknown,
     input: { location?: unknown; properties?: unknown; vendCredentials?: unknown },
+    stored: { materializedView?: MaterializedViewDefinition } = {},
   ): Promise<LanceTableInfo> {
     // validate
     const id = this.checkCreatable(idInput);
     const properties = checkStringMap(input.properties, 'properties');
+    checkNoReservedProperties(properties);
     // The scheduled optimize's settings (compaction.*): a bad value is a 400 now, never a surprise at a scheduled run.
     checkCompactionProperties(properties);
     const vend = checkVend(input.vendCredentials);
@@ -121,7 +117,7 @@ export class LanceTableService {
     const location = explicit ? checkTableLocation(scope, input.location) : defaultLocation(scope, id.namespace, id.name, uuid, ns.properties);
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
     const managedVersioning = managedByDefault(scope.warehouse);
-    const objectId = await this.insert(scope, id, uuid, location, properties, false, { owned: true, managedVersioning });
+    const objectId = await insertLanceRecord(this.ctx, scope, { id, uuid, location, properties, owned: true, managedVersioning, ...stored });
     const declared = await this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
     return { ...declared, managedVersioning };
   }
@@ -133,6 +129,7 @@ export class LanceTableService {
     if (typeof input.location !== 'string' || input.location.length === 0) throw validation('location is required');
     const mode = registerTableMode(input.mode);
     const properties = checkStringMap(input.properties, 'properties');
+    checkNoReservedProperties(properties);
     const scope = await this.ctx.scope(request);
     const location = checkTableLocation(scope, input.location);
     // authorize
@@ -148,7 +145,7 @@ export class LanceTableService {
       table: id,
       nowMs: this.ctx.clock.now(),
     });
-    await this.insert(scope, id, this.ctx.newUuid(), location, properties, mode === 'overwrite');
+    await insertLanceRecord(this.ctx, scope, { id, uuid: this.ctx.newUuid(), location, properties, replace: mode === 'overwrite' });
     return { id: [...id.namespace, id.name], location, properties, storageOptions: {} };
   }
 
@@ -163,7 +160,7 @@ export class LanceTableService {
     const ref = checkDescribeRef(refInput);
     const scope = await this.ctx.scope(request);
     // authorize
-    const { id, record, path } = await this.require(scope, idInput, ['table:read-metadata']);
+    const { id, record, path } = await this.requireTable(scope, idInput, ['table:read-metadata']);
     // execute
     const managedVersioning = isManaged(record);
     const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
@@ -192,7 +189,7 @@ export class LanceTableService {
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {
     const scope = await this.ctx.scope(request);
     try {
-      await this.require(scope, idInput, ['table:read-metadata']);
+      await this.requireTable(scope, idInput, ['table:read-metadata']);
       return true;
     } catch (e) {
       if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') return false;
@@ -203,7 +200,7 @@ export class LanceTableService {
   /** Removes the table from the catalog, then deletes its data (unless its location is shared or outside the warehouse). */
   async drop(request: CatalogRequest, idInput: unknown): Promise<LanceTableInfo> {
     const scope = await this.ctx.scope(request);
-    const required = await this.require(scope, idInput, ['table:drop', 'table:write-data'], true);
+    const required = await this.requireTable(scope, idInput, ['table:drop', 'table:write-data'], true);
     // Soft while the warehouse keeps dropped objects (dropped/soft-drop.ts): a Lance drop deletes the data, so the
     // deletion waits for the retention's end unless the caller may purge at once; grants and versions stay for an undrop.
     const { id, record, path } = required;
@@ -237,7 +234,11 @@ export class LanceTableService {
     await purgeLocation(this.ctx, scope, record);
   }
 
-  private async require(
+  /**
+   * The Lance table `idInput` names, once the caller holds every privilege on it (each decision audited, an allow too
+   * with `recordAllow`); a missing table is a 404 to whoever may see its namespace, a 403 to anyone else.
+   */
+  async requireTable(
     scope: RequestScope,
     idInput: unknown,
     privileges: Privilege[],
@@ -261,7 +262,7 @@ export class LanceTableService {
     privileges: Privilege[],
     kind: 'lance-table.dropped' | 'lance-table.deregistered',
   ): Promise<CatalogObjectRecord> {
-    return this.removeRequired(scope, await this.require(scope, idInput, privileges, true), kind);
+    return this.removeRequired(scope, await this.requireTable(scope, idInput, privileges, true), kind);
   }
 
   private async removeRequired(
@@ -295,65 +296,6 @@ export class LanceTableService {
     return id;
   }
 
-  /** With replace, an earlier Lance table of that name is swapped out in the same transaction (never an Iceberg table or view). Returns the new catalog id. */
-  private async insert(
-    scope: RequestScope,
-    id: LanceTableId,
-    uuid: string,
-    location: string,
-    properties: Record<string, string>,
-    replace = false,
-    { owned = false, managedVersioning = false }: { owned?: boolean; managedVersioning?: boolean } = {},
-  ): Promise<string> {
-    const now = this.ctx.clock.now();
-    const metadata: StoredLanceMetadata = { format: 'lance', properties, ...(managedVersioning ? { managedVersioning } : {}) };
-    const objectId = this.ctx.newUuid();
-    let replaced: string | undefined;
-    const object = `${scope.warehouse.name}/${formatIdentifier(id.namespace, id.name)}`;
-    // The creator's owner grant commits with the table (access/creator-ownership.ts), before its event.
-    const owner = await this.ctx.access.creatorGrant(scope);
-    const outcome = await this.ctx.store.transaction(async (repo, ports) => {
-      if (!(await repo.getNamespace(scope.warehouse.name, id.namespace))) return 'no-namespace' as const;
-      const previous = replace ? await repo.getObject(scope.warehouse.name, id.namespace, id.name) : undefined;
-      if (previous?.kind === LANCE_TABLE) {
-        await repo.deleteObject(scope.warehouse.name, id.namespace, id.name, LANCE_TABLE);
-        replaced = previous.id;
-      }
-      const ok = await repo.insertObject({
-        id: objectId,
-        warehouse: scope.warehouse.name,
-        namespace: id.namespace,
-        name: id.name,
-        kind: LANCE_TABLE,
-        uuid,
-        location: normalizeLocation(location),
-        metadataLocation: location,
-        metadataJson: JSON.stringify(metadata),
-        createdAtMs: now,
-        updatedAtMs: now,
-        locationOwned: owned,
-      });
-      if (!ok) return 'exists' as const;
-      await owner.record(ports, { kind: 'table', id: objectId }, object);
-      await recordChanges(this.ctx, repo, scope.warehouse.name, scope.caller, {
-        kind: owned ? 'lance-table.declared' : 'lance-table.registered',
-        namespace: id.namespace,
-        name: id.name,
-        uuid,
-        data: { location, ...(replaced ? { replaced: true } : {}) },
-      });
-      return 'ok' as const;
-    });
-    if (outcome === 'no-namespace') throw new CatalogError('ERR_NAMESPACE_NOT_FOUND', `Namespace does not exist: ${formatIdentifier(id.namespace)}`);
-    if (outcome === 'exists') throw tableExists(id);
-    if (replaced) {
-      await this.ctx.access.forgetSecurable({ kind: 'table', id: replaced });
-      await this.ctx.store.lanceVersions.deleteTable(replaced);
-    }
-    await owner.committed();
-    return objectId;
-  }
-
   private async info(
     scope: RequestScope,
     id: LanceTableId,
@@ -376,13 +318,4 @@ function checkVend(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (typeof value !== 'boolean') throw validation('vend_credentials must be a boolean');
   return value;
-}
-
-export function propertiesOf(record: CatalogObjectRecord): Record<string, string> {
-  try {
-    const parsed = JSON.parse(record.metadataJson) as Partial<StoredLanceMetadata>;
-    return parsed.properties ?? {};
-  } catch {
-    return {};
-  }
 }
