@@ -66,6 +66,8 @@ export interface CatalogServices {
     create: LanceCreateTableService;
     /** UpdateFieldMetadata: the catalog commits the changed schema through the Lance library (field-metadata.ts). */
     fieldMetadata: LanceFieldMetadataService;
+    /** This process's queue of Lance commits: optimize's fences, its own and those heard of (lance-commit-queue.ts). */
+    commits: LanceCommitQueue;
   };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
@@ -189,6 +191,7 @@ export function createCatalogServices(
       allTables: new LanceAllTablesService(lanceCtx),
       create: new LanceCreateTableService(lanceTableCtx, lanceTables),
       fieldMetadata: new LanceFieldMetadataService(lanceTableCtx),
+      commits: lanceCommits,
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,

@@ -4,9 +4,10 @@
  * grant, a changed warehouse or policy, a disabled principal or a revoked session is seen by every replica within
  * a notification's latency instead of within the caches' TTLs (docs/deployment.md).
  *
- * Only cache invalidations travel between replicas (SHARED below). Their listeners clear entries, so a notification
- * seen twice (by a worker that also hears it over IPC) costs a second clear and nothing else. Sign-in failure counts
- * stay per replica: counted twice they would lock users out early.
+ * Only cache invalidations and Lance optimize's fences travel between replicas (SHARED below). Their listeners clear
+ * entries or tell fences by their ids (catalog/lance-fences.ts), so a notification seen twice (by a worker that also
+ * hears it over IPC) costs a second clear and nothing else. Sign-in failure counts stay per replica: counted twice
+ * they would lock users out early.
  *
  * Every process listens on its own connection and tags what it sends with an id of its own, so it never hears its
  * own notifications. Notifications are not durable: while the connection is down nothing is heard, so after a
@@ -31,6 +32,7 @@ const SHARED: ReadonlySet<CoherenceTopic> = new Set<CoherenceTopic>([
   'warehouses',
   'policies',
   'objects',
+  'lance-fences',
 ]);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
