@@ -1,20 +1,26 @@
 // Benchmark: catalog-managed Lance versions. CreateTableVersion commits/s (and p99) on one table and spread over
 // 16 tables, as Lance commits (read the latest with ListTableVersions(limit=1), stage the manifest, CreateTableVersion,
 // retry on 409); and the server CPU per request of ListTableVersions(limit=1, descending) against DescribeTable.
-// One Lakegate process (--workers 1) on SQLite, or on PostgreSQL with --database URL; authentication off so that
-// only the catalog work is measured; a local file warehouse (manifests of 1 KiB written to /tmp).
-// Usage: node bench/lance-versions.mjs [--seconds N] [--database postgres://…]. Prints a Markdown table.
+// One Lakegate server (--workers 1 unless --workers N) on SQLite, or on PostgreSQL with --database URL (or --postgres: a
+// throwaway cluster of scripts/peers/postgres.sh); authentication off so that only the catalog work is measured; a
+// local file warehouse (manifests of 1 KiB written to /tmp). Server CPU: every process of the server (its workers),
+// not PostgreSQL's.
+// Usage: node bench/lance-versions.mjs [--seconds N] [--database postgres://… | --postgres] [--workers N]. Prints a Markdown table.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFlag } from './lib/args.mjs';
 import { quantile } from './lib/load.mjs';
-import { procCpuSeconds, stopChild, tempDir } from './lib/proc.mjs';
-import { startLakegate } from './lib/servers.mjs';
+import { cpuSecondsOf, processTree, stopChild, tempDir } from './lib/proc.mjs';
+import { startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
 const SECONDS = Number(benchFlag('--seconds', '3'));
-const DATABASE = benchFlag('--database', undefined);
+const WORKERS = Number(benchFlag('--workers', '1'));
+const PG = process.argv.includes('--postgres') ? await startPostgresCluster() : undefined;
+const DATABASE = PG ? PG.createDatabase('lance') : benchFlag('--database', undefined);
+/** CPU seconds of the server's processes (the primary and its workers). */
+const serverCpu = (server) => cpuSecondsOf(processTree(server.child.pid));
 const MANIFEST = Buffer.alloc(1024, 7);
 
 const L = (url) => `${url}/lance/default/v1`;
@@ -51,11 +57,11 @@ async function committer(url, table, location, until, stats, id) {
 async function commitCell(server, tables, connections) {
   const until = Date.now() + SECONDS * 1000;
   const stats = { ok: 0, conflicts: 0, latencies: [] };
-  const cpu0 = procCpuSeconds(server.child.pid);
+  const cpu0 = serverCpu(server);
   await Promise.all(
     Array.from({ length: connections }, (_, i) => committer(server.url, tables[i % tables.length].name, tables[i % tables.length].location, until, stats, i)),
   );
-  const cpu = procCpuSeconds(server.child.pid) - cpu0;
+  const cpu = serverCpu(server) - cpu0;
   return {
     commitsPerSecond: stats.ok / SECONDS,
     conflicts: stats.conflicts,
@@ -68,7 +74,7 @@ async function commitCell(server, tables, connections) {
 async function readCell(server, url, connections) {
   const until = Date.now() + SECONDS * 1000;
   let ok = 0;
-  const cpu0 = procCpuSeconds(server.child.pid);
+  const cpu0 = serverCpu(server);
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (Date.now() < until) {
@@ -78,10 +84,10 @@ async function readCell(server, url, connections) {
       }
     }),
   );
-  return { perSecond: ok / SECONDS, cpuUsPerRequest: ((procCpuSeconds(server.child.pid) - cpu0) / ok) * 1e6 };
+  return { perSecond: ok / SECONDS, cpuUsPerRequest: ((serverCpu(server) - cpu0) / ok) * 1e6 };
 }
 
-const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-lance-'), database: DATABASE });
+const server = await startLakegate({ auth: 'disabled', dataDir: tempDir('lakegate-bench-lance-'), database: DATABASE, workers: WORKERS });
 try {
   await post(`${L(server.url)}/namespace/b/create`);
   const tables = [];
@@ -106,11 +112,17 @@ try {
   const describe = await readCell(server, `${L(server.url)}/table/b%24t00/describe`, 16);
   rows.push(`| ListTableVersions(limit=1, descending) | 16 | ${list.perSecond.toFixed(0)} req/s | | | | ${list.cpuUsPerRequest.toFixed(0)} |`);
   rows.push(`| DescribeTable | 16 | ${describe.perSecond.toFixed(0)} req/s | | | | ${describe.cpuUsPerRequest.toFixed(0)} |`);
-  console.log(`Lakegate ${DATABASE ? 'PostgreSQL' : 'SQLite'}, ${SECONDS} s per cell, ${os.cpus().length} vCPUs (load generator on the same machine)\n`);
+  console.log(
+    `Lakegate ${DATABASE ? 'PostgreSQL' : 'SQLite'}, --workers ${WORKERS}, ${SECONDS} s per cell, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}, ${os.cpus().length} vCPUs (load generator on the same machine)\n`,
+  );
   console.log('| operation | conns | throughput | p50 ms | p99 ms | 409s (retried) | server CPU µs/req |');
   console.log('|---|--:|--:|--:|--:|--:|--:|');
   for (const r of rows) console.log(r);
   console.log(`\nListTableVersions(limit=1) / DescribeTable CPU per request: ${(list.cpuUsPerRequest / describe.cpuUsPerRequest).toFixed(2)}x`);
 } finally {
   await stopChild(server.child);
+  PG?.stop();
 }

@@ -6,14 +6,13 @@
  * namespace's conflict answer (409, `{ error, code: 14 ConcurrentModification, instance }`) where Lance refuses to
  * rebase, never a 503; a rebase or a retry where Lance allows one (a 200 on the next version); and in every case the
  * other writer's version intact. How a lost race is told: lanceConflict in lance-optimize/lancedb-loopback.ts.
- * optimize's own (a preempted job plans again, then 409): test/interop/lance-optimize.test.ts.
+ * optimize's own (a preempted job plans again, then 409): test/http/lance-optimize-races.test.ts. The hold: test/support/held-commits.ts.
  */
 import { copyFileSync } from 'node:fs';
 import * as lancedb from '@lancedb/lancedb';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CatalogRequest } from '../../packages/server/src/catalog/context.js';
-import type { CreateVersionInput } from '../../packages/server/src/catalog/lance/versions/version-service.js';
+import { holding } from '../support/held-commits.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
@@ -64,38 +63,6 @@ const metadataOf = async (table: string) => {
   }
 };
 
-/**
- * Holds the CreateTableVersion calls `holds` picks (at most `times` of them): before each goes on, `other` runs to its
- * end. The catalog's service is wrapped where the routes hold it (the loopback surface's and the public one's).
- */
-async function holding<T>(
-  holds: (request: CatalogRequest) => boolean,
-  other: (input: CreateVersionInput) => Promise<unknown>,
-  work: () => Promise<T>,
-  times = 1,
-): Promise<{ result: T; held: number }> {
-  const service = cat.lakegate.services.lance.versions;
-  const create = service.create;
-  let held = 0;
-  let busy = false;
-  service.create = async function (this: typeof service, request, id, input) {
-    if (!busy && held < times && holds(request)) {
-      held += 1;
-      busy = true;
-      try {
-        await other(input);
-      } finally {
-        busy = false;
-      }
-    }
-    return create.call(this, request, id, input);
-  };
-  try {
-    return { result: await work(), held };
-  } finally {
-    service.create = create;
-  }
-}
 const anyCommit = () => true;
 
 beforeAll(async () => {
@@ -111,6 +78,7 @@ afterAll(async () => cat?.close());
 it('UpdateFieldMetadata losing to a change of the same field answers 409 ConcurrentModification; the other version is kept', async () => {
   expect((await createWithData('same')).statusCode).toBe(200);
   const { result, held } = await holding(
+    cat,
     anyCommit,
     () => update('same', { updates: [{ path: 'name', metadata: { theirs: 'yes' } }] }),
     () => update('same', { updates: [{ path: 'name', metadata: { mine: 'yes' } }] }),
@@ -131,12 +99,14 @@ it('UpdateFieldMetadata losing to a change of the same field answers 409 Concurr
 it('UpdateFieldMetadata beside an append or another field’s change is rebased by Lance: 200 on the next version, both kept', async () => {
   expect((await createWithData('commute')).statusCode).toBe(200);
   const appended = await holding(
+    cat,
     anyCommit,
     otherWriter('commute', (t) => t.add([{ id: 3, name: 'n3' }])),
     () => update('commute', { updates: [{ path: 'name', metadata: { mine: 'yes' } }] }),
   );
   expect(appended.result).toMatchObject({ status: 200, body: { version: 3, fields: { name: { mine: 'yes' } } } });
   const other = await holding(
+    cat,
     anyCommit,
     () => update('commute', { updates: [{ path: 'id', metadata: { theirs: 'yes' } }] }),
     () => update('commute', { updates: [{ path: 'name', metadata: { again: 'yes' } }] }),
@@ -153,11 +123,11 @@ it('UpdateFieldMetadata preempted by an added column runs again on the new versi
   expect((await createWithData('columns')).statusCode).toBe(200);
   let added = 0;
   const addColumn = otherWriter('columns', (t) => t.addColumns([{ name: `c${++added}`, valueSql: 'id * 2' }]));
-  const once = await holding(anyCommit, addColumn, () => update('columns', { updates: [{ path: 'name', metadata: { mine: 'yes' } }] }));
+  const once = await holding(cat, anyCommit, addColumn, () => update('columns', { updates: [{ path: 'name', metadata: { mine: 'yes' } }] }));
   expect(once.result).toMatchObject({ status: 200, body: { version: 3, fields: { name: { mine: 'yes' } } } });
   expect(Object.keys(await metadataOf('columns'))).toEqual(['id', 'name', 'c1']);
 
-  const always = await holding(anyCommit, addColumn, () => update('columns', { updates: [{ path: 'id', metadata: { k: 'v' } }] }), 3);
+  const always = await holding(cat, anyCommit, addColumn, () => update('columns', { updates: [{ path: 'id', metadata: { k: 'v' } }] }), 3);
   expect(always.held).toBe(3);
   expect(always.result.status, JSON.stringify(always.result.body)).toBe(409);
   expect(always.result.body).toMatchObject({
@@ -174,6 +144,7 @@ it('UpdateFieldMetadata preempted by an added column runs again on the new versi
 it('CreateTable with data losing version 1 to another client answers 409 and keeps that client’s table and version', async () => {
   // The other client commits the declared table's version 1 first (a copy of the manifest LanceDB staged).
   const { result } = await holding(
+    cat,
     anyCommit,
     async (input) => {
       const staged = `/${String(input.manifestPath)}`;

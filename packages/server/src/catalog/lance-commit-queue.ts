@@ -17,9 +17,12 @@
  * Lance rebases it (an append commutes with a compaction); nothing a writer commits is lost.
  *
  * Bounded: a fence lasts at most `fenceMs` (and another process waits at most Coherence's own limit), 0 disables it.
- * Not across replicas: Coherence reaches this server's processes only; a writer on another replica races as before.
+ * Across replicas: the queue's lock reaches this server's processes only, so the fence is also announced with its
+ * bound (lance-fences.ts), and a commit of the table on any process that heard it waits in its own queue until it
+ * comes down or the bound passes, even when its holder died meanwhile.
  */
 import { KeyedMutex } from './keyed-mutex.js';
+import { LanceFences } from './lance-fences.js';
 import type { Caller, Clock, Coherence } from './ports/index.js';
 import type { Outcomes } from './ports/change-listener.js';
 
@@ -38,13 +41,17 @@ type FenceEnd = 'landed' | 'released' | 'lapsed';
 export class LanceCommitQueue {
   private readonly mutex = new KeyedMutex();
   private readonly claims = new Map<string, Claim>();
+  /** The fences of other processes (workers, replicas) this one heard of. */
+  readonly fences: LanceFences;
 
   constructor(
     private readonly coherence: Coherence,
     private readonly fenceMs: number = DEFAULT_LANCE_FENCE_MS,
     /** Where a lowered fence is reported (its metric and log line), with the clock that times it; none: not reported. */
     private readonly report?: { outcomes: Outcomes; clock: Clock },
-  ) {}
+  ) {
+    this.fences = new LanceFences(coherence, fenceMs);
+  }
 
   /** The queue's key of a table's branch (its catalog id: a rename does not change it). */
   static key(tableId: string, branch: string): string {
@@ -54,7 +61,11 @@ export class LanceCommitQueue {
   /** Runs one commit of these tables' branches in their queues; a claimant's commit runs at once. */
   commit<T>(keys: readonly string[], caller: Caller, fn: () => Promise<T>): Promise<T> {
     if (keys.length === 1 && this.claimant(keys[0]!, caller) !== undefined) return fn();
-    return this.exclusive(keys, fn);
+    // In its queue, the commit first waits out any fence another process raised on its tables (lance-fences.ts).
+    return this.exclusive(keys, async () => {
+      await this.fences.wait(keys, (key) => this.report?.outcomes.report({ type: 'lance-table.commit-fenced', ...ids(key) }));
+      return fn();
+    });
   }
 
   /** Makes `committer` the claimant of the table's branch until the returned release is called (the job's end). */
@@ -80,15 +91,16 @@ export class LanceCommitQueue {
     const timer = setTimeout(() => claim.fence?.('lapsed'), this.fenceMs);
     timer.unref?.();
     const raisedMs = this.report?.clock.now() ?? 0;
+    // The other processes hold their commits of the table too, each for this bound at most (lance-fences.ts).
+    const announced = this.fences.raise(key, this.fenceMs);
     const fence = (end: FenceEnd) => {
       clearTimeout(timer);
       if (claim.fence !== fence) return;
       claim.fence = undefined;
+      this.fences.lower(key, announced);
       lower();
-      if (this.report !== undefined) {
-        const [, tableId = '', branch = ''] = key.split('\u0000');
-        this.report.outcomes.report({ type: 'lance-table.fence-lowered', tableId, branch, end, heldMs: Math.max(this.report.clock.now() - raisedMs, 0) });
-      }
+      if (this.report !== undefined)
+        this.report.outcomes.report({ type: 'lance-table.fence-lowered', ...ids(key), end, heldMs: Math.max(this.report.clock.now() - raisedMs, 0) });
     };
     claim.fence = fence;
     const held = new Promise<void>((resolve) => {
@@ -113,4 +125,10 @@ export class LanceCommitQueue {
   private exclusive<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
     return this.mutex.runExclusive([...keys], () => this.coherence.runExclusive(keys, fn));
   }
+}
+
+/** The table's catalog id and branch of a queue's key. */
+function ids(key: string): { tableId: string; branch: string } {
+  const [, tableId = '', branch = ''] = key.split('\u0000');
+  return { tableId, branch };
 }

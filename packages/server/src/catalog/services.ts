@@ -69,6 +69,8 @@ export interface CatalogServices {
     fieldMetadata: LanceFieldMetadataService;
     /** Materialized views and backfills: definitions stored, what needs an engine refused (materialized-views.ts). */
     materializedViews: LanceMaterializedViewService;
+    /** This process's queue of Lance commits: optimize's fences, its own and those heard of (lance-commit-queue.ts). */
+    commits: LanceCommitQueue;
   };
   /** Soft-deleted objects: listing, undrop, and the sweep that ends their retention (catalog/maintenance/). */
   dropped: DroppedObjectService;
@@ -193,6 +195,7 @@ export function createCatalogServices(
       create: new LanceCreateTableService(lanceTableCtx, lanceTables),
       fieldMetadata: new LanceFieldMetadataService(lanceTableCtx),
       materializedViews: new LanceMaterializedViewService(lanceTableCtx, lanceTables),
+      commits: lanceCommits,
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,

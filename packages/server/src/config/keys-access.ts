@@ -150,7 +150,7 @@ export const ACCESS_KEYS: KeyInfo[] = [
     kind: 'int',
     default: 5_000,
     description:
-      "How long a Lance table's optimize, once a commit of it lost a race, holds other commits of the table at most (0 to 60000 ms; 0: never), so its rebased commit lands; they wait, then run in order",
+      "How long a Lance table's optimize, once a commit of it lost a race, holds other commits of the table at most (0 to 60000 ms; 0: never), so its rebased commit lands; they wait, then run in order. Reaches every worker and replica (announced with this bound); a process also waits at most its own value for another's fence",
   },
   {
     key: 'manifestRewriteMemoryBytes',

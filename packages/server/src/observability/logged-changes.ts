@@ -33,6 +33,7 @@ export class LoggedChanges implements ChangeListener {
     if (event.type === 'lance-table.optimized')
       this.metrics?.maintenance.lanceOptimized(event.trigger, event.fragmentsRemoved, event.fragmentsAdded, event.seconds);
     if (event.type === 'lance-table.fence-lowered') this.metrics?.maintenance.lanceFence(event.end, event.heldMs / 1000);
+    if (event.type === 'lance-table.commit-fenced') this.metrics?.maintenance.lanceCommitFenced();
     if (event.type === 'lance-table.optimize-failed')
       this.metrics?.maintenance.lanceOptimizeFailed(event.trigger, event.unavailable ? 'unavailable' : 'failed');
     if (event.type === 'table.manifests-rewritten')

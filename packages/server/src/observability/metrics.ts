@@ -32,6 +32,8 @@ export class HttpMetrics {
     lanceOptimizeFailed(trigger: 'on-demand' | 'scheduled', outcome: 'failed' | 'unavailable'): void;
     /** A Lance optimize's fence came down (landed, released, lapsed), having held other commits for `seconds` at most. */
     lanceFence(end: 'landed' | 'released' | 'lapsed', seconds: number): void;
+    /** A Lance commit waited for a fence another process raised (lance-fences.ts). */
+    lanceCommitFenced(): void;
   };
 
   /** Failures talking to federated warehouses' remotes (federation-metrics.ts). */
@@ -269,7 +271,13 @@ export class HttpMetrics {
       labelNames: ['end'],
       registers: [this.registry],
     });
+    const lanceFenced = new Counter({
+      name: 'lakegate_lance_commits_fenced_total',
+      help: "Lance commits that waited for a fence another process (worker or replica) raised for a table's optimize",
+      registers: [this.registry],
+    });
     this.maintenance = {
+      lanceCommitFenced: () => lanceFenced.inc(),
       lanceFence: (end, seconds) => {
         lanceFences.inc({ end });
         lanceFenceSeconds.inc({ end }, seconds);

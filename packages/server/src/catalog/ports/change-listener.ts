@@ -35,6 +35,11 @@ export type Outcome =
    * at most. The table is named by its catalog id (the queue knows no names).
    */
   | { type: 'lance-table.fence-lowered'; tableId: string; branch: string; end: 'landed' | 'released' | 'lapsed'; heldMs: number }
+  /**
+   * A commit of a Lance table waits for a fence another process (worker or replica) raised on the table and announced
+   * (catalog/lance-fences.ts): it goes on once that fence is heard down, or at its bound.
+   */
+  | { type: 'lance-table.commit-fenced'; tableId: string; branch: string }
   /** A Lance table's optimize (maintenance action `optimize`) ended; its versions were each recorded as `lance-table.version-created`. */
   | {
       type: 'lance-table.optimized';

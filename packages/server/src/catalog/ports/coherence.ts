@@ -5,9 +5,9 @@
  * every process should count (failed sign-ins). A process that changes
  * something drops its own copy itself and announces the change; the others
  * drop theirs when the announcement arrives (milliseconds, over the cluster's
- * IPC channel). Replicas on one PostgreSQL database are reached through it
- * (persistence/postgres/replica-coherence.ts); otherwise the caches' lifetimes
- * bound staleness (authzCacheSeconds, identityCacheSeconds).
+ * IPC channel). Replicas on one PostgreSQL hear the shared topics too
+ * (persistence/postgres/replica-coherence.ts); while that channel is down the
+ * caches' lifetimes bound staleness (authzCacheSeconds, identityCacheSeconds).
  */
 export interface Coherence {
   /** Tells the other processes that `topic` changed (optionally: which key). Never echoed back to this process. */
@@ -51,7 +51,9 @@ export type CoherenceTopic =
   /** A table's, view's or namespace's record changed: created, committed, renamed, dropped (key: the warehouse). */
   | 'objects'
   /** A table's policy-enforced files were prepared (key: JSON [warehouse, table uuid, metadata location, policy versions]). */
-  | 'policy-files';
+  | 'policy-files'
+  /** A Lance optimize's fence went up or came down (key: JSON, catalog/lance-fences.ts). */
+  | 'lance-fences';
 
 /** One process alone: announcements reach nobody (the in-memory implementation). */
 export class LocalCoherence implements Coherence {

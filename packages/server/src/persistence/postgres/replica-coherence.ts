@@ -4,11 +4,12 @@
  * grant, a changed warehouse or policy, a disabled principal or a revoked session is seen by every replica within
  * a notification's latency instead of within the caches' TTLs (docs/deployment.md).
  *
- * Only cache invalidations, and notices of prepared policy-enforced files, travel between replicas (SHARED below).
- * Their listeners clear entries (or queue a preparation that finds the files written), so a notification seen twice
- * (by a worker that also hears it over IPC) costs a second clear and nothing else; a notice without its key (after a
- * reconnect, below) is ignored. Sign-in failure counts stay per replica: counted twice they would lock users out early.
- * Claims (Coherence.claim) are advisory locks on the listening connection (replica-claims.ts).
+ * Only cache invalidations, notices of prepared policy-enforced files, and Lance optimize's fences travel between
+ * replicas (SHARED below). Their listeners clear entries, queue a preparation that finds the files written, or tell
+ * fences by their ids (catalog/lance-fences.ts), so a notification seen twice (by a worker that also hears it over IPC)
+ * costs a second clear and nothing else; a notice without its key (after a reconnect, below) is ignored. Sign-in
+ * failure counts stay per replica: counted twice they would lock users out early. Claims (Coherence.claim) are
+ * advisory locks on the listening connection (replica-claims.ts).
  *
  * Every process listens on its own connection and tags what it sends with an id of its own, so it never hears its
  * own notifications. Notifications are not durable: while the connection is down nothing is heard, so after a
@@ -35,6 +36,7 @@ const SHARED: ReadonlySet<CoherenceTopic> = new Set<CoherenceTopic>([
   'policies',
   'objects',
   'policy-files',
+  'lance-fences',
 ]);
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
