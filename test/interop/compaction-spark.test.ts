@@ -9,14 +9,16 @@
  * format-version 1 table Spark wrote (inserts and a copy-on-write DELETE) is rewritten alike, through the catalog's v1
  * manifests, list and snapshot: Iceberg Java reads the same rows, and the table is still format-version 1. A
  * format-version 3 table (row lineage; its DELETE writes deletion vectors, its UPDATE moves rows) is compacted keeping
- * every row's `_row_id` and `_last_updated_sequence_number` as Spark reads them, its deletion vectors applied and dropped.
+ * every row's `_row_id` and `_last_updated_sequence_number` as Spark reads them, its deletion vectors applied and dropped;
+ * PyIceberg 0.12 (peers/python/pyiceberg_read_rows.py) reads the same rows from it.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
-import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { peerScript, pyicebergPython } from '../support/peers.js';
+import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -162,6 +164,17 @@ it(
     expect([after.data_files, after.delete_files, after.dv_files]).toEqual([2, 0, 0]);
     const atBefore = await spark.run({ cmd: 'read', table, snapshot: written.snapshot, lineage: true });
     expect(atBefore.lineage).toEqual(written.lineage);
+    // PyIceberg 0.12 reads the compacted v3 table too (it reads no _row_id: rows and files only).
+    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential };
+    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+    const py = await runAsync(pyicebergPython(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_read_rows.py'), 'comp.events_v3', 'id', 'region', 'v'], {
+      env,
+      timeoutMs: 5 * 60_000,
+    });
+    expect(py.status, py.stderr).toBe(0);
+    const pyRead = JSON.parse(py.stdout.trim().split('\n').at(-1)!);
+    expect(pyRead).toMatchObject({ format_version: 3, data_files: 2, delete_files: 0 });
+    expect(pyRead.rows).toEqual(written.rows);
 
     const loaded = (await send('GET', '/v1/lake/namespaces/comp/tables/events_v3')).body.metadata;
     expect(loaded['format-version']).toBe(3);

@@ -1,6 +1,6 @@
 /**
  * The Avro schemas of the manifests and manifest lists the catalog writes (spec: "Manifests", "Manifest Lists"), for
- * format versions 1 and 2, as Iceberg Java's V1Metadata and V2Metadata write them. Readers match Iceberg's Avro fields
+ * format versions 1, 2 and 3, as Iceberg Java's V1Metadata, V2Metadata and V3Metadata write them. Readers match Iceberg's Avro fields
  * by `field-id`, not by name, so every field carries its spec id, int-keyed maps are arrays of key/value records
  * marked `logicalType: map`, and the partition record is built from the table's partition spec and schema (the
  * transform's result type, every field optional).

@@ -1,5 +1,5 @@
 /**
- * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1 or v2 table's
+ * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1, v2 or v3 table's
  * small data files. Plans on the table's current snapshot (bin-pack.ts), rewrites
  * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
  * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then

@@ -1,5 +1,5 @@
 /**
- * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1 or v2 table's current snapshot
+ * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1, v2 or v3 table's current snapshot
  * merged into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
  * Iceberg's RewriteManifests does:
  * - per kind (data, deletes: merged separately, never together) and partition spec, the manifests below 3/4 of the
