@@ -9,8 +9,10 @@ Commands ({"cmd": ...}):
   write  {table, inserts, format_version?}  creates a v2 table partitioned by region with merge-on-read deletes,
          makes `inserts` INSERTs and a DELETE (position delete files); answers what read answers. With
          format_version 1, a v1 table (copy-on-write: v1 has no delete files), its DELETE an overwrite
-  read   {table, snapshot?}  the rows (at the snapshot, else current), the current snapshot's id and operation, and
-         its live data and delete file counts
+         With format_version 3, a v3 table whose DELETE writes deletion vectors (Puffin)
+  read   {table, snapshot?, lineage?}  the rows (at the snapshot, else current), the current snapshot's id and
+         operation, and its live data and delete file counts (and how many of those are deletion vectors); with
+         lineage, each row's [id, _row_id, _last_updated_sequence_number] (v3 row lineage)
 """
 
 import sys
@@ -26,9 +28,16 @@ def configure(conf, env):
 
 
 class Driver(lakegate_spark.SqlDriver):
-    def read(self, table, snapshot=None):
+    def read(self, table, snapshot=None, lineage=False):
         at = lakegate_spark.as_of(snapshot)
         rows = [[r.id, r.region, r.v] for r in self.sql(f"SELECT id, region, v FROM {table}{at} ORDER BY id")]
+        extra = {}
+        if lineage:
+            extra["lineage"] = [
+                [r.id, r._row_id, r._last_updated_sequence_number]
+                for r in self.sql(f"SELECT id, _row_id, _last_updated_sequence_number FROM {table}{at} ORDER BY id")
+            ]
+            extra["dv_files"] = self.sql(f"SELECT count(*) AS n FROM {table}.files WHERE content = 1 AND file_format = 'PUFFIN'")[0].n
         current = self.sql(f"SELECT snapshot_id, operation FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1")[0]
         kinds = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.files GROUP BY content")}
         manifests = {r.content: r.n for r in self.sql(f"SELECT content, count(*) AS n FROM {table}.manifests GROUP BY content")}
@@ -40,6 +49,7 @@ class Driver(lakegate_spark.SqlDriver):
             "delete_files": kinds.get(1, 0),
             "data_manifests": manifests.get(0, 0),
             "delete_manifests": manifests.get(1, 0),
+            **extra,
         }
 
     def write(self, table, inserts, format_version=2):
@@ -48,7 +58,7 @@ class Driver(lakegate_spark.SqlDriver):
         props = (
             "'format-version'='1'"
             if format_version == 1
-            else "'format-version'='2', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read'"
+            else f"'format-version'='{format_version}', 'write.delete.mode'='merge-on-read', 'write.update.mode'='merge-on-read', 'write.merge.mode'='merge-on-read'"
         )
         self.sql(f"CREATE TABLE {table} (id BIGINT, region STRING, v STRING) USING iceberg PARTITIONED BY (region) TBLPROPERTIES ({props})")
         for i in range(inserts):
@@ -56,14 +66,17 @@ class Driver(lakegate_spark.SqlDriver):
             values = ", ".join(f"({i * 10 + j}, '{region}', 'r{i}-{j}')" for j in range(4))
             self.sql(f"INSERT INTO {table} VALUES {values}")
         self.sql(f"DELETE FROM {table} WHERE id % 7 = 0")
-        return self.read(table)
+        if format_version == 3:
+            # An UPDATE too: its rows' _last_updated_sequence_number moves, which the compaction must keep.
+            self.sql(f"UPDATE {table} SET v = concat(v, '-u') WHERE id % 5 = 0")
+        return self.read(table, lineage=format_version == 3)
 
     def run(self, command):
         cmd = command["cmd"]
         if cmd == "write":
             return self.write(command["table"], command["inserts"], command.get("format_version", 2))
         if cmd == "read":
-            return self.read(command["table"], command.get("snapshot"))
+            return self.read(command["table"], command.get("snapshot"), command.get("lineage", False))
         raise ValueError(f"unknown command {cmd}")
 
 

@@ -5,15 +5,14 @@
  * manifest entries with a required snapshot_id and no sequence numbers, data files with the required
  * block_size_in_bytes and no content, a manifest list without content or sequence numbers, file metadata saying
  * format-version 1, and a `replace` snapshot without a sequence number in metadata that stays format-version 1. The
- * schedule compacts a v1 table as a v2 one; a v3 table is refused by both actions with a 400 naming row lineage, and
- * the schedule leaves it.
+ * schedule compacts a v1 table as a v2 one (v3 tables: compaction-v3.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { openAvro } from '../../packages/server/src/catalog/manifests/read-avro.js';
-import { peopleSchema, type Send } from '../support/iceberg-http.js';
+import type { Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
 import { startFileCatalog } from '../support/lake-warehouse.js';
 import { tableWithManyManifests } from '../support/many-manifests.js';
@@ -144,14 +143,8 @@ it("merges a v1 table's manifests into one v1 manifest whose EXISTING entries ke
   expect(new Set(entries.map((e) => String(e.snapshot_id)))).toEqual(new Set(snapshots));
 });
 
-it('compacts a v1 table on the schedule, and leaves a v3 table there', async () => {
+it('compacts a v1 table on the schedule', async () => {
   const rows = await tableWithSmallFiles(send, TABLES, 'sched1', { eu: 5, us: 5 }, { formatVersion: 1, properties: { 'compaction.enabled': 'true' } });
-  const v3 = await send('POST', TABLES, {
-    name: 'sched3',
-    schema: peopleSchema(['id', 'region']),
-    properties: { 'format-version': '3', 'compaction.enabled': 'true' },
-  });
-  expect(v3.status, stringifyJson(v3.body)).toBe(200);
   const schedule = await send('POST', '/management/v1/warehouses/wh/properties', { updates: { 'maintenance.interval-ms': '3600000' } });
   expect(schedule.status, stringifyJson(schedule.body)).toBe(200);
   expect(await cat.lakegate.services.maintenanceScheduler.tick()).toMatchObject({ failed: 0, compacted: 1 });
@@ -159,19 +152,4 @@ it('compacts a v1 table on the schedule, and leaves a v3 table there', async () 
   expect(after.rows).toEqual(rows);
   expect(after.files).toHaveLength(2);
   expect((await current('sched1')).snapshot.summary.operation).toBe('replace');
-});
-
-it('refuses both rewrites of a v3 table with a 400 naming row lineage, and changes nothing', async () => {
-  const created = await send('POST', TABLES, { name: 'v3', schema: peopleSchema(['id', 'region']), properties: { 'format-version': '3' } });
-  expect(created.status, stringifyJson(created.body)).toBe(200);
-  for (const action of ['rewrite-data-files', 'rewrite-manifests']) {
-    const res = await maintain('v3', { actions: [action] });
-    expect(res.status, stringifyJson(res.body)).toBe(400);
-    expect(res.body.error.message).toContain(action);
-    expect(res.body.error.message).toMatch(/format version 3/);
-    expect(res.body.error.message).toMatch(/row lineage/);
-  }
-  const { metadata } = await current('v3');
-  expect(metadata['format-version']).toBe(3);
-  expect(metadata.snapshots ?? []).toEqual([]);
 });

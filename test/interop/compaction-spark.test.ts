@@ -7,14 +7,18 @@
  * to the snapshot before reads the old files with their deletes. Before the compaction, rewrite-manifests merges the
  * inserts' manifests and the delete manifests (apart): Iceberg Java reads the same rows through one of each. A
  * format-version 1 table Spark wrote (inserts and a copy-on-write DELETE) is rewritten alike, through the catalog's v1
- * manifests, list and snapshot: Iceberg Java reads the same rows, and the table is still format-version 1.
+ * manifests, list and snapshot: Iceberg Java reads the same rows, and the table is still format-version 1. A
+ * format-version 3 table (row lineage; its DELETE writes deletion vectors, its UPDATE moves rows) is compacted keeping
+ * every row's `_row_id` and `_last_updated_sequence_number` as Spark reads them, its deletion vectors applied and dropped;
+ * PyIceberg 0.12 (peers/python/pyiceberg_read_rows.py) reads the same rows from it.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
-import { type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { peerScript, pyicebergPython } from '../support/peers.js';
+import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -122,6 +126,64 @@ it(
     expect(before.rows).toEqual(written.rows);
     const loaded = await send('GET', '/v1/lake/namespaces/comp/tables/events_v1');
     expect(loaded.body.metadata['format-version']).toBe(1);
+  },
+  20 * 60_000,
+);
+
+it(
+  'Spark reads a format-version 3 table with the same rows and row lineage after the catalog compacts it, its deletion vectors applied and dropped',
+  async () => {
+    const table = 'lake.comp.events_v3';
+    const maintenance = '/management/v1/warehouses/lake/namespaces/comp/tables/events_v3/maintenance';
+    const written = await spark.run({ cmd: 'write', table, inserts: 12, format_version: 3 });
+    expect(written.rows.length).toBe(48 - 7);
+    expect(written.dv_files).toBeGreaterThan(0);
+    expect(written.delete_files).toBe(written.dv_files);
+    // Every row has a row id; the UPDATE's rows a later sequence number than the INSERTs'.
+    expect(written.lineage.every((r: [number, number, number]) => r[1] !== null && r[2] !== null)).toBe(true);
+    expect(new Set(written.lineage.map((r: [number, number, number]) => r[2])).size).toBeGreaterThan(2);
+    const before = await send('GET', '/v1/lake/namespaces/comp/tables/events_v3');
+    const nextRowId = Number(before.body.metadata['next-row-id']);
+
+    const merged = await send('POST', maintenance, { actions: ['rewrite-manifests'] });
+    expect(merged.status, show(merged.body)).toBe(200);
+    expect(merged.body.manifests).toMatchObject({ outcome: 'committed' });
+    const remanifested = await spark.run({ cmd: 'read', table, lineage: true });
+    expect(remanifested.rows).toEqual(written.rows);
+    expect(remanifested.lineage).toEqual(written.lineage);
+    expect(remanifested.data_manifests).toBe(1);
+
+    const done = await send('POST', maintenance, { actions: ['rewrite-data-files'] });
+    expect(done.status, show(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', groups: 2, 'added-data-files': 2, 'rewritten-data-files': written.data_files });
+    const after = await spark.run({ cmd: 'read', table, lineage: true });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.lineage).toEqual(written.lineage);
+    expect(after.operation).toBe('replace');
+    expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
+    expect([after.data_files, after.delete_files, after.dv_files]).toEqual([2, 0, 0]);
+    const atBefore = await spark.run({ cmd: 'read', table, snapshot: written.snapshot, lineage: true });
+    expect(atBefore.lineage).toEqual(written.lineage);
+    // PyIceberg 0.12 reads the compacted v3 table too (it reads no _row_id: rows and files only).
+    const env: NodeJS.ProcessEnv = { ...process.env, CATALOG_URI: server.url, CATALOG_WAREHOUSE: 'lake', CATALOG_CREDENTIAL: engine.credential };
+    for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+    const py = await runAsync(pyicebergPython(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_read_rows.py'), 'comp.events_v3', 'id', 'region', 'v'], {
+      env,
+      timeoutMs: 5 * 60_000,
+    });
+    expect(py.status, py.stderr).toBe(0);
+    const pyRead = JSON.parse(py.stdout.trim().split('\n').at(-1)!);
+    expect(pyRead).toMatchObject({ format_version: 3, data_files: 2, delete_files: 0 });
+    expect(pyRead.rows).toEqual(written.rows);
+
+    const loaded = (await send('GET', '/v1/lake/namespaces/comp/tables/events_v3')).body.metadata;
+    expect(loaded['format-version']).toBe(3);
+    const snapshot = loaded.snapshots.find((s: { 'snapshot-id': unknown }) => String(s['snapshot-id']) === done.body.compaction['snapshot-id']);
+    expect(snapshot.summary).toMatchObject({ 'removed-dvs': String(written.dv_files), 'total-delete-files': '0', 'total-data-files': '2' });
+    // Row ids are assigned to the new files' manifest (41 rows) on top of the manifest rewrite's.
+    expect(Number(snapshot['first-row-id'])).toBeGreaterThanOrEqual(nextRowId);
+    expect(Number(snapshot['added-rows'])).toBe(41);
+    expect(Number(loaded['next-row-id'])).toBe(Number(snapshot['first-row-id']) + 41);
   },
   20 * 60_000,
 );

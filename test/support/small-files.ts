@@ -48,14 +48,15 @@ async function writeRows(uri: string, rows: SmallRow[]): Promise<void> {
 /**
  * Creates `tablePath` (`/v1/{wh}/namespaces/{ns}/tables`, name) with `files[region]` small files per region (and
  * `bigFiles[region]` that record 2 MiB), all in one append, of format version 2 (or `formatVersion` 1: v1 manifest
- * and list). Returns every row written, in id order.
+ * and list; or 3: a v3 table whose append names v2 manifests without row lineage, as a table upgraded to v3 holds).
+ * Returns every row written, in id order.
  */
 export async function tableWithSmallFiles(
   send: Send,
   tablesPath: string,
   name: string,
   files: Record<string, number>,
-  options: { properties?: Record<string, string>; bigFiles?: Record<string, number>; formatVersion?: 1 | 2 } = {},
+  options: { properties?: Record<string, string>; bigFiles?: Record<string, number>; formatVersion?: 1 | 2 | 3 } = {},
 ): Promise<SmallRow[]> {
   const created = await send('POST', tablesPath, {
     name,
@@ -94,9 +95,10 @@ export async function tableWithSmallFiles(
     });
   }
   const manifest = `${location}/metadata/small-files-m0.avro`;
-  const length = await writeManifest(manifest, ['region'], entries, 0, options.formatVersion);
+  const written = options.formatVersion === 1 ? 1 : 2;
+  const length = await writeManifest(manifest, ['region'], entries, 0, written);
   const list = `${location}/metadata/small-files-snap-1.avro`;
-  await writeManifestList(list, [{ path: manifest, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n }], options.formatVersion);
+  await writeManifestList(list, [{ path: manifest, length, content: 0, sequenceNumber: 1, addedSnapshotId: 1n }], written);
   const c = appendUpdates(metadata, list);
   const committed = await send('POST', `${tablesPath}/${name}`, { requirements: c.requirements, updates: c.updates });
   expect(committed.status, stringifyJson(committed.body)).toBe(200);

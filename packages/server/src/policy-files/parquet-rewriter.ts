@@ -6,7 +6,8 @@
  * why parquet-wasm). Inputs and output go through `RewriteFiles`: local files are read lazily; objects in a store are
  * staged through local temporary files (storage-files.ts), but for deletion vectors, of which only the blob's byte range
  * is read. One RewriteFiles per rewrite. A request with sort keys (compaction's sort strategy) holds every input's rows
- * and writes them in that order (sort-rows.ts); without, the rewrite streams.
+ * and writes them in that order (sort-rows.ts); without, the rewrite streams. An input with lineage (a v3 table's
+ * compaction) has its rows' `_row_id` and `_last_updated_sequence_number` written out (row-lineage-columns.ts).
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';
@@ -14,6 +15,7 @@ import type { DataFileRewriter, RewriteRequest, RewrittenFile } from '../catalog
 import { FIELD_ID_KEY, applyToBatch } from './apply-batch.js';
 import { keyOf, readDeleteSets } from './delete-sets.js';
 import { columnBytes, localBlob, readRowGroups, writeParquet } from './parquet-io.js';
+import { withLineage } from './row-lineage-columns.js';
 import { sortBatches } from './sort-rows.js';
 
 /** Where a rewrite's bytes come from and go to. */
@@ -56,8 +58,10 @@ export class ParquetRewriter implements DataFileRewriter {
         const deletes = await readDeleteSets(input.deletes, files);
         const positions = deletes.positions(input.uri);
         let offset = 0;
-        for await (const batch of readRowGroups(await files.open(input.uri))) {
+        for await (const read of readRowGroups(await files.open(input.uri))) {
           request.signal?.throwIfAborted();
+          // v3: each row's lineage written out (row-lineage-columns.ts), on the row's position in its file.
+          const batch = input.lineage ? withLineage(read, offset, input.lineage) : read;
           if (schema === undefined) schema = batch.schema;
           else if (!sameSchema(schema, batch.schema))
             throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} has another schema than the rewrite's first input`);

@@ -198,7 +198,7 @@ export class MaintenanceScheduler {
   private jobOptions(warehouse: Warehouse, metadata: TableMetadata): MaintenanceOptions {
     const actions: MaintenanceAction[] = [...MAINTENANCE_ACTIONS];
     const compaction = scheduledCompaction(metadata.properties, warehouse.properties);
-    // Format version 3 is refused by compaction (compaction/format-versions.ts): its expiry still runs.
+    // A format version compaction does not write (compaction/format-versions.ts: above 3) keeps its expiry only.
     const rewritable = isRewritableFormat(metadata['format-version']);
     const compacts = compaction !== undefined && this.maintenance.compacts && rewritable;
     if (compacts) actions.unshift('rewrite-data-files');

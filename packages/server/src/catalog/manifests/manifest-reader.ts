@@ -61,6 +61,7 @@ export class ManifestReader {
         addedSnapshotId: BigInt(r.added_snapshot_id as bigint),
         partitions: Array.isArray(r.partitions) ? (r.partitions as Record<string, unknown>[]).map(summary) : null,
         ...(r.added_files_count !== undefined && r.added_files_count !== null ? { counts: counts(r) } : {}),
+        ...(r.first_row_id !== undefined && r.first_row_id !== null && r.content !== 1 ? { firstRowId: num(r.first_row_id) } : {}),
       });
     }
     this.cache?.putList(uri, out.slice(), this.cacheScope);
@@ -69,9 +70,28 @@ export class ManifestReader {
 
   /**
    * The live entries (added and existing, not deleted) of one manifest, one at a time, with the sequence
-   * numbers inherited from the manifest list where the file leaves them null.
+   * numbers inherited from the manifest list where the file leaves them null, and (v3) each data file's first row id
+   * inherited where the file has none: the manifest's `first_row_id` plus the record counts of the live files before it
+   * that had none (spec: "First Row ID Inheritance"). The inheritance is applied here and not kept in the cache: the
+   * same manifest may be listed without a first_row_id (a v2 list) and with one (after an upgrade to v3).
    */
   async *readManifest(manifest: ManifestFile): AsyncGenerator<ManifestEntry> {
+    const first = manifest.content === 0 ? manifest.firstRowId : null;
+    if (first === null || first === undefined) {
+      yield* this.readEntries(manifest);
+      return;
+    }
+    let next = first;
+    for await (const e of this.readEntries(manifest)) {
+      if (e.file.firstRowId !== null) yield e;
+      else {
+        yield { ...e, file: { ...e.file, firstRowId: next } };
+        next += e.file.recordCount;
+      }
+    }
+  }
+
+  private async *readEntries(manifest: ManifestFile): AsyncGenerator<ManifestEntry> {
     // The location rule holds for cached manifests too: the cache is shared, this reader's table is not.
     this.checkAllowed(manifest.path);
     const cached = this.cache?.get(manifest, this.cacheScope);

@@ -1,19 +1,21 @@
 /**
  * The Avro schemas of the manifests and manifest lists the catalog writes (spec: "Manifests", "Manifest Lists"), for
- * format versions 1 and 2, as Iceberg Java's V1Metadata and V2Metadata write them. Readers match Iceberg's Avro fields
+ * format versions 1, 2 and 3, as Iceberg Java's V1Metadata, V2Metadata and V3Metadata write them. Readers match Iceberg's Avro fields
  * by `field-id`, not by name, so every field carries its spec id, int-keyed maps are arrays of key/value records
  * marked `logicalType: map`, and the partition record is built from the table's partition spec and schema (the
  * transform's result type, every field optional).
  * v1 differs by what the spec requires of it: a manifest entry's `snapshot_id` is required and it has no sequence
  * numbers; a data file has no `content`, `equality_ids` or `referenced_data_file` (v1 has no delete files) and a
  * required `block_size_in_bytes` (deprecated, always the default); a manifest list has no `content` or sequence
- * numbers, and its counts are optional. Format version 3 is not written (row lineage: `first_row_id`).
+ * numbers, and its counts are optional. v3 is v2 with row lineage and deletion vectors, as V3Metadata writes it: a
+ * data file's `first_row_id` (142), `content_offset` (144) and `content_size_in_bytes` (145), and the manifest list's
+ * `first_row_id` (520), which the list's writer assigns (row-lineage.ts).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
 
 /** The format versions the catalog writes manifests for. */
-export type WrittenFormatVersion = 1 | 2;
+export type WrittenFormatVersion = 1 | 2 | 3;
 
 /** v1's `block_size_in_bytes`, deprecated: the default Iceberg Java and PyIceberg always write (64 MiB). */
 export const V1_BLOCK_SIZE = 64 * 1024 * 1024;
@@ -82,7 +84,8 @@ export function partitionRecord(spec: PartitionSpec, schema: Schema): { type: 'r
 }
 
 export function entrySchema(spec: PartitionSpec, schema: Schema, version: WrittenFormatVersion): Record<string, unknown> {
-  const v2 = version === 2;
+  const v2 = version >= 2;
+  const v3 = version >= 3;
   const dataFile = {
     type: 'record',
     name: 'r2',
@@ -104,7 +107,9 @@ export function entrySchema(spec: PartitionSpec, schema: Schema, version: Writte
       field('split_offsets', 132, { type: 'array', items: 'long', 'element-id': 133 }, true),
       ...(v2 ? [field('equality_ids', 135, { type: 'array', items: 'int', 'element-id': 136 }, true)] : []),
       field('sort_order_id', 140, 'int', true),
+      ...(v3 ? [field('first_row_id', 142, 'long', true)] : []),
       ...(v2 ? [field('referenced_data_file', 143, 'string', true)] : []),
+      ...(v3 ? [field('content_offset', 144, 'long', true), field('content_size_in_bytes', 145, 'long', true)] : []),
     ],
   };
   return {
@@ -173,6 +178,7 @@ export function listSchema(version: WrittenFormatVersion): Record<string, unknow
       field('deleted_rows_count', 514, 'long'),
       partitions,
       keyMetadata,
+      ...(version >= 3 ? [field('first_row_id', 520, 'long', true)] : []),
     ],
   };
 }

@@ -4,8 +4,9 @@
  * the catalog's own commits (managed compaction and manifest rewrite, issue 59). The file metadata carries what
  * Iceberg Java's ManifestReader reads: schema, partition-spec, partition-spec-id, format-version, and (v2) content. A
  * v1 file is what V1Metadata writes: entries without sequence numbers (the table has none), `block_size_in_bytes` at
- * its default, and a manifest list of data manifests only (v1 has no delete files). Format version 3 is not written
- * (its manifest list must assign row lineage, `first_row_id`).
+ * its default, and a manifest list of data manifests only (v1 has no delete files). A v3 file adds row lineage and
+ * deletion vectors: each data file's `first_row_id` as the entry holds it (null for an ADDED file, which inherits it),
+ * and the manifest list's `first_row_id` of every data manifest, assigned by the caller (row-lineage.ts).
  */
 import { randomBytes } from 'node:crypto';
 import avro from 'avsc';
@@ -106,7 +107,19 @@ function entryRecord(names: readonly string[], version: WrittenFormatVersion): (
       snapshot_id: e.snapshotId,
       sequence_number: long(e.sequenceNumber),
       file_sequence_number: long(e.fileSequenceNumber),
-      data_file: { ...file, content: e.file.content, equality_ids: e.file.equalityIds, referenced_data_file: e.file.referencedDataFile },
+      data_file: {
+        ...file,
+        content: e.file.content,
+        equality_ids: e.file.equalityIds,
+        referenced_data_file: e.file.referencedDataFile,
+        ...(version >= 3
+          ? {
+              first_row_id: e.file.content === 0 ? long(e.file.firstRowId) : null,
+              content_offset: long(e.file.contentOffset),
+              content_size_in_bytes: long(e.file.contentSizeInBytes),
+            }
+          : {}),
+      },
     };
   };
 }
@@ -222,7 +235,14 @@ export interface ListEntry extends ManifestFile {
  */
 export async function encodeManifestList(
   entries: readonly ListEntry[],
-  snapshot: { snapshotId: bigint; parentSnapshotId: bigint | null; sequenceNumber: number; formatVersion?: WrittenFormatVersion | undefined },
+  snapshot: {
+    snapshotId: bigint;
+    parentSnapshotId: bigint | null;
+    sequenceNumber: number;
+    formatVersion?: WrittenFormatVersion | undefined;
+    /** v3: the snapshot's first-row-id (the list's metadata records it, as Iceberg Java's V3 writer does). */
+    firstRowId?: number | undefined;
+  },
 ): Promise<Uint8Array> {
   const version = snapshot.formatVersion ?? 2;
   const summary = (s: FieldSummary) => ({
@@ -254,14 +274,27 @@ export async function encodeManifestList(
       'format-version': '1',
     });
   }
+  if (version >= 3) {
+    // Every data manifest must carry its first_row_id (assigned by row-lineage.ts); a delete manifest never does.
+    const unassigned = entries.find((m) => m.content === 0 && (m.firstRowId === null || m.firstRowId === undefined));
+    if (unassigned) throw new TypeError(`data manifest ${unassigned.path} has no first_row_id: assign row ids before writing a v3 list`);
+    if (snapshot.firstRowId === undefined) throw new TypeError('a v3 manifest list needs the snapshot first-row-id');
+  }
   return container(
-    listSchema(2),
-    entries.map((m) => ({ ...record(m), content: m.content, sequence_number: BigInt(m.sequenceNumber), min_sequence_number: BigInt(m.minSequenceNumber) })),
+    listSchema(version),
+    entries.map((m) => ({
+      ...record(m),
+      content: m.content,
+      sequence_number: BigInt(m.sequenceNumber),
+      min_sequence_number: BigInt(m.minSequenceNumber),
+      ...(version >= 3 ? { first_row_id: m.content === 0 ? BigInt(m.firstRowId!) : null } : {}),
+    })),
     {
       'snapshot-id': String(snapshot.snapshotId),
       'parent-snapshot-id': snapshot.parentSnapshotId === null ? 'null' : String(snapshot.parentSnapshotId),
       'sequence-number': String(snapshot.sequenceNumber),
-      'format-version': '2',
+      'format-version': String(version),
+      ...(version >= 3 ? { 'first-row-id': String(snapshot.firstRowId) } : {}),
     },
   );
 }

@@ -47,6 +47,12 @@ export interface RewriteInput {
   uri: string;
   format: string;
   deletes: readonly RewriteDelete[];
+  /**
+   * v3 row lineage (compaction of a v3 table): what the file's rows inherit (its first_row_id, null when not assigned,
+   * and its data sequence number); the output then holds `_row_id` and `_last_updated_sequence_number` for every row.
+   * Given for every input of a request or for none.
+   */
+  lineage?: { firstRowId: number | null; dataSequenceNumber: number } | undefined;
 }
 
 /** A per-column transform: one of the read-restriction actions (apache/iceberg#13879). */

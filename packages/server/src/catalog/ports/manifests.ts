@@ -20,6 +20,11 @@ export interface ManifestFile {
   partitions: FieldSummary[] | null;
   /** The entry's file and row counts by status (v2 and later lists record them; absent in v1). */
   counts?: ManifestCounts | undefined;
+  /**
+   * v3 row lineage: the first row id of the manifest's data files that have none of their own (spec: "First Row ID
+   * Inheritance"); null or absent for a delete manifest, a v1/v2 list, or a manifest not assigned one yet.
+   */
+  firstRowId?: number | null | undefined;
 }
 
 export interface ManifestCounts {

@@ -1,13 +1,15 @@
 /**
- * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1 or v2 table's
- * small data files (format-versions.ts: v3 is refused). Plans on the table's current snapshot (bin-pack.ts), rewrites
+ * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1, v2 or v3 table's
+ * small data files. Plans on the table's current snapshot (bin-pack.ts), rewrites
  * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
  * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then
  * commits one `replace` snapshot for every group (replace-commit.ts: built on the table's head at commit time,
  * concurrent changes kept unless they touch a rewritten file, in which case it gives up and removes the new files).
  * Non-Parquet files are left. The deletes are applied by the same code as a restricted plan's, deletion vectors
- * included; v3 tables (the only ones with DVs) are still refused (format-versions.ts): their compaction must keep row
- * lineage and drop the rewritten files' DVs. A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
+ * included. A v3 table's rows keep their lineage: each input is rewritten with its first_row_id and data sequence
+ * number, so the new file holds every row's `_row_id` and `_last_updated_sequence_number` (which it could not
+ * inherit), and the replace snapshot drops the rewritten files' deletion vectors and assigns row ids
+ * (replace-commit.ts). A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
  * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
  * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
@@ -74,6 +76,8 @@ export interface CompactionResult {
 interface Candidate extends CandidateFile {
   file: ContentFile;
   deletes: ContentFile[];
+  /** The file's data sequence number (v3: its rows' `_last_updated_sequence_number` where the file stores none). */
+  seq: number;
 }
 
 export interface CompactionDeps {
@@ -107,7 +111,7 @@ export function targetSize(metadata: TableMetadata, requested: number | undefine
 
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
   const metadata = parseJson(record.metadataJson) as TableMetadata;
-  rewritableFormat('rewrite-data-files', metadata);
+  const lineage = rewritableFormat('rewrite-data-files', metadata) >= 3;
   // Decided (and a 400 thrown) before anything is planned.
   const sort = sortPlanOf(metadata, options.strategy, options.sortOrder);
   const target = targetSize(metadata, options.targetFileSizeBytes);
@@ -157,6 +161,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
             uri: c.file.filePath,
             format: c.file.fileFormat,
             deletes: c.deletes.map(rewriteDeleteOf),
+            ...(lineage ? { lineage: { firstRowId: c.file.firstRowId, dataSequenceNumber: c.seq } } : {}),
           })),
           transforms: [],
           sort: sort?.keys,
@@ -252,7 +257,15 @@ async function candidatesOf(
     if (d.file.fileFormat !== 'parquet' || !writable.get(d.specId)) continue;
     // Deletion vectors included: the rewriter applies them as a restricted plan's derivation does (delete-sets.ts).
     const applied = index.forDataFile(d.seq, d.specId, d.file);
-    out.push({ path: d.file.filePath, specId: d.specId, partition: d.file.partition, bytes: d.file.fileSizeInBytes, file: d.file, deletes: applied });
+    out.push({
+      path: d.file.filePath,
+      specId: d.specId,
+      partition: d.file.partition,
+      bytes: d.file.fileSizeInBytes,
+      file: d.file,
+      deletes: applied,
+      seq: d.seq,
+    });
   }
   return { candidates: out, liveDataFiles: data.length };
 }

@@ -13,7 +13,10 @@
  *    starts again at 1 (ATTEMPTS times).
  * Giving up deletes everything the job wrote (new data files included), so the table and its storage are as before.
  * Delete files are kept: position deletes name the old paths, and the new files' sequence number is above every
- * equality delete's, so none applies to the rewritten rows (Iceberg's RewriteFiles keeps them alike).
+ * equality delete's, so none applies to the rewritten rows (Iceberg's RewriteFiles keeps them alike). A v3 table's
+ * deletion vectors are the exception: a rewritten file's DV (applied by the rewrite) is marked DELETED with it, as a
+ * DV must reference a live data file; and the snapshot carries row lineage (row-lineage.ts: `first-row-id`,
+ * `added-rows`, the manifest list's `first_row_id`s), the rewritten rows keeping their ids in the new files (compact.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
@@ -26,6 +29,7 @@ import type { Caller, ObjectStorage } from '../../ports/index.js';
 import { commitTables } from '../../tables/commit.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
+import { assignFirstRowIds, nextRowIdOf } from '../../manifests/row-lineage.js';
 import { partitionKey } from './bin-pack.js';
 import { rewritableFormat } from './format-versions.js';
 
@@ -194,10 +198,10 @@ async function buildSnapshot(
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
   const metadataDir = metadata.properties?.['write.metadata.path'] ?? `${metadata.location.replace(/\/+$/, '')}/metadata`;
-  const writeManifest = async (specId: number, entries: WriteEntry[]): Promise<ListEntry> => {
+  const writeManifest = async (specId: number, entries: WriteEntry[], content: 0 | 1 = 0): Promise<ListEntry> => {
     const spec = specs.get(specId);
     if (!spec) throw new CatalogError('ERR_VALIDATION', `partition spec ${specId} is not in the table's metadata`);
-    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content: 0, formatVersion: version, entries });
+    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content, formatVersion: version, entries });
     const path = `${metadataDir}/${ctx.newUuid()}-m-compaction.avro`;
     await storage.writeNew(path, bytes);
     written.push(path);
@@ -206,7 +210,7 @@ async function buildSnapshot(
       path,
       length: bytes.length,
       partitionSpecId: specId,
-      content: 0,
+      content,
       sequenceNumber,
       minSequenceNumber: Math.min(...seqs),
       addedSnapshotId: snapshotId,
@@ -218,12 +222,20 @@ async function buildSnapshot(
   let found = 0;
   let removedBytes = 0;
   let removedRecords = 0;
+  const removedDvs = { files: 0, positions: 0 };
   for (const m of await reader.readManifestList(parent['manifest-list'])) {
     // A manifest without live files (only DELETED entries, recorded by the snapshot that deleted them) is not carried
     // forward, as Iceberg's writers drop it: repeated compactions do not pile them up.
     if (m.counts !== undefined && m.counts.addedFiles + m.counts.existingFiles === 0) continue;
     if (m.content !== 0) {
-      list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
+      // v3: the deletion vectors of rewritten files were applied by the rewrite; they go with their files.
+      const dropped = version >= 3 ? await withoutDeletionVectors(reader, m, input.rewritten, snapshotId) : undefined;
+      if (dropped === undefined) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
+      else {
+        removedDvs.files += dropped.files;
+        removedDvs.positions += dropped.positions;
+        list.push(await writeManifest(m.partitionSpecId, dropped.entries, 1));
+      }
       continue;
     }
     const entries: WriteEntry[] = [];
@@ -255,8 +267,20 @@ async function buildSnapshot(
     bySpec.set(a.specId, entries);
   }
   for (const [specId, entries] of bySpec) list.unshift(await writeManifest(specId, entries));
+  // v3: the new list's data manifests without a first_row_id are assigned one (the new files' manifests, the ones
+  // rewritten above: their EXISTING entries keep their files' first_row_id explicitly), and the table's next-row-id moves.
+  const lineage = version >= 3 ? assignFirstRowIds(list, nextRowIdOf(metadata)) : undefined;
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${ctx.newUuid()}.avro`;
-  await storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber, formatVersion: version }));
+  await storage.writeNew(
+    listPath,
+    await encodeManifestList(lineage?.manifests ?? list, {
+      snapshotId,
+      parentSnapshotId: head,
+      sequenceNumber,
+      formatVersion: version,
+      firstRowId: lineage?.firstRowId,
+    }),
+  );
   written.push(listPath);
   const addedRecords = input.added.reduce((n, a) => n + a.file.recordCount, 0);
   const addedBytes = input.added.reduce((n, a) => n + a.file.fileSizeInBytes, 0);
@@ -267,6 +291,7 @@ async function buildSnapshot(
     'timestamp-ms': Math.max(ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),
     'manifest-list': listPath,
     'schema-id': schema['schema-id'],
+    ...(lineage ? { 'first-row-id': lineage.firstRowId, 'added-rows': lineage.addedRows } : {}),
     summary: {
       operation: 'replace',
       'added-data-files': String(input.added.length),
@@ -275,13 +300,29 @@ async function buildSnapshot(
       'deleted-records': String(removedRecords),
       'added-files-size': String(addedBytes),
       'removed-files-size': String(removedBytes),
-      ...totals(parent.summary, { files: input.added.length - found, records: addedRecords - removedRecords, bytes: addedBytes - removedBytes }),
+      ...(removedDvs.files > 0
+        ? {
+            'removed-delete-files': String(removedDvs.files),
+            'removed-dvs': String(removedDvs.files),
+            'removed-position-deletes': String(removedDvs.positions),
+          }
+        : {}),
+      ...totals(parent.summary, {
+        files: input.added.length - found,
+        records: addedRecords - removedRecords,
+        bytes: addedBytes - removedBytes,
+        deleteFiles: -removedDvs.files,
+        positionDeletes: -removedDvs.positions,
+      }),
     },
   } as Snapshot;
 }
 
 /** The parent's totals moved by the rewrite (only those the parent recorded: a missing total stays missing). */
-function totals(parent: Record<string, string> | undefined, delta: { files: number; records: number; bytes: number }): Record<string, string> {
+function totals(
+  parent: Record<string, string> | undefined,
+  delta: { files: number; records: number; bytes: number; deleteFiles: number; positionDeletes: number },
+): Record<string, string> {
   const out: Record<string, string> = {};
   const move = (key: string, by: number) => {
     const v = parent?.[key];
@@ -290,8 +331,40 @@ function totals(parent: Record<string, string> | undefined, delta: { files: numb
   move('total-data-files', delta.files);
   move('total-records', delta.records);
   move('total-files-size', delta.bytes);
-  for (const key of ['total-delete-files', 'total-position-deletes', 'total-equality-deletes']) move(key, 0);
+  move('total-delete-files', delta.deleteFiles);
+  move('total-position-deletes', delta.positionDeletes);
+  move('total-equality-deletes', 0);
   return out;
+}
+
+/**
+ * A delete manifest's entries with the deletion vectors of rewritten data files marked DELETED (by this snapshot), or
+ * undefined when it holds none: the manifest is then carried as it is.
+ */
+async function withoutDeletionVectors(
+  reader: ManifestReader,
+  m: ManifestFile,
+  rewritten: ReadonlySet<string>,
+  snapshotId: bigint,
+): Promise<{ entries: WriteEntry[]; files: number; positions: number } | undefined> {
+  const entries: WriteEntry[] = [];
+  let files = 0;
+  let positions = 0;
+  for await (const e of reader.readManifest(m)) {
+    const dv = e.file.content === 1 && e.file.fileFormat === 'puffin' && e.file.referencedDataFile !== null && rewritten.has(e.file.referencedDataFile);
+    if (dv) {
+      files += 1;
+      positions += e.file.recordCount;
+    }
+    entries.push({
+      status: dv ? 2 : 0,
+      snapshotId: dv ? snapshotId : e.snapshotId,
+      sequenceNumber: e.sequenceNumber,
+      fileSequenceNumber: e.fileSequenceNumber,
+      file: e.file,
+    });
+  }
+  return files === 0 ? undefined : { entries, files, positions };
 }
 
 export async function countsOf(reader: ManifestReader, m: ManifestFile): Promise<ManifestCounts> {

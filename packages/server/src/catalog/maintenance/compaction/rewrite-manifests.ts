@@ -1,5 +1,5 @@
 /**
- * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1 or v2 table's current snapshot
+ * The `rewrite-manifests` maintenance action (issue 59): the small manifests of a v1, v2 or v3 table's current snapshot
  * merged into manifests near `commit.manifest.target-size-bytes`, metadata only (no data file is read or written), as
  * Iceberg's RewriteManifests does:
  * - per kind (data, deletes: merged separately, never together) and partition spec, the manifests below 3/4 of the
@@ -14,8 +14,9 @@
  *   path with `assert-ref-snapshot-id main`. Each attempt plans on main's head as it is then, so a concurrent commit
  *   is never lost: a compare-and-swap conflict deletes that attempt's manifests and list and plans again on the new
  *   head (ATTEMPTS times). Whatever was written and not committed is deleted.
- * A v1 table (format-versions.ts; v3 is refused) gets v1 manifests and a v1 manifest list and snapshot: no sequence
- * numbers anywhere (its entries keep their snapshot ids, which v1 requires).
+ * A v1 table (format-versions.ts) gets v1 manifests and a v1 manifest list and snapshot: no sequence numbers anywhere
+ * (its entries keep their snapshot ids, which v1 requires). A v3 table's merged entries keep their data files'
+ * `first_row_id` explicitly, and the list and snapshot carry row lineage (manifests/row-lineage.ts).
  * Memory: the manifest list, and the live entries of one kind and spec's small manifests at a time, held encoded
  * (their Avro records, for the sort), plus one output manifest's bytes. Those entries are bounded
  * (`manifestRewriteMemoryBytes`, 256 MiB by default): once the manifests read so far hold that many bytes, the kind and
@@ -30,6 +31,7 @@ import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { ManifestFile } from '../../ports/manifests.js';
 import type { TableContext } from '../../kit/table-kit.js';
+import { assignFirstRowIds, nextRowIdOf } from '../../manifests/row-lineage.js';
 import { rewritableFormat } from './format-versions.js';
 import { clusterEntries, manifestsToMerge, SMALL_MANIFEST_RATIO } from './manifest-groups.js';
 import { ATTEMPTS, commitMaintenanceSnapshot, countsOf, dropAll, maybeCommitted, newSnapshotId } from './replace-commit.js';
@@ -251,7 +253,18 @@ async function build(
   const head = BigInt(headId!);
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${deps.ctx.newUuid()}.avro`;
   deps.signal?.throwIfAborted();
-  await deps.storage.writeNew(listPath, await encodeManifestList(list, { snapshotId, parentSnapshotId: head, sequenceNumber, formatVersion: version }));
+  // v3: the merged manifests are assigned first_row_ids (their entries hold their files' ids explicitly), kept ones keep theirs.
+  const lineage = version >= 3 ? assignFirstRowIds(list, nextRowIdOf(metadata)) : undefined;
+  await deps.storage.writeNew(
+    listPath,
+    await encodeManifestList(lineage?.manifests ?? list, {
+      snapshotId,
+      parentSnapshotId: head,
+      sequenceNumber,
+      formatVersion: version,
+      firstRowId: lineage?.firstRowId,
+    }),
+  );
   written.push(listPath);
   const totals = Object.fromEntries(Object.entries(parent.summary ?? {}).filter(([k]) => k.startsWith('total-')));
   const snapshot = {
@@ -261,6 +274,7 @@ async function build(
     'timestamp-ms': Math.max(deps.ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),
     'manifest-list': listPath,
     'schema-id': schema['schema-id'],
+    ...(lineage ? { 'first-row-id': lineage.firstRowId, 'added-rows': lineage.addedRows } : {}),
     summary: {
       operation: 'replace',
       'manifests-created': String(created.length),
