@@ -292,7 +292,7 @@ async function configCount(url: string): Promise<number> {
   return n;
 }
 
-describe('stopping serve --workers 2', { timeout: 120_000 }, () => {
+describe('stopping serve --workers 2', { timeout: 240_000 }, () => {
   it('SIGTERM to the primary stops every worker', async () => {
     const server = await startServer({ workers: 2 });
     const pids = workerPids(server.process.pid!);

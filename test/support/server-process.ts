@@ -42,6 +42,9 @@ export interface ServerOptions {
   workers?: number;
 }
 
+/** Generous: a start is a few seconds on a quiet machine, but CI shares two cores with other work. */
+const START_TIMEOUT_MS = 120_000;
+
 export async function startServer(options: ServerOptions = {}): Promise<ServerProcess> {
   const temp = options.dataDir ? undefined : tempDir('lakegate-server-');
   const dataDir = options.dataDir ?? temp!.dir;
@@ -60,7 +63,12 @@ export async function startServer(options: ServerOptions = {}): Promise<ServerPr
     err += d.toString();
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in time:\n${out}`)), 60_000);
+    // A server that is not listening in time is stopped, not left behind (at load average ~30, a two-worker server
+    // once took over a minute to listen; its processes then outlived the test run). SIGTERM reaches its workers too.
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`server did not start in time:\n${out}`));
+    }, START_TIMEOUT_MS);
     const check = () => {
       const m = /Lakegate catalog is listening at (http:\/\/[^\s"]+)/.exec(out);
       if (m) {
