@@ -6,7 +6,7 @@
  * listings; only a hash of the secret is stored. Access key secrets must be
  * usable for signature checks, so they are stored sealed, not hashed.
  *
- * With `keyCacheSeconds` above 0 (off by default) a process reuses what it read of a key for that long, so an API key
+ * With `keyCacheSeconds` above 0 (default 2 s) a process reuses what it read of a key for that long, so an API key
  * or a SigV4 request costs no database read on the hot path (the Trino OPA plugin sends its key with every decision).
  * Any change to keys or principals through this process clears the cache and is announced on the `principals` topic
  * (every worker over IPC; every replica on PostgreSQL over NOTIFY), so a revoked key is refused at once while that

@@ -286,8 +286,8 @@ export const ACCESS_KEYS: KeyInfo[] = [
     key: 'keyCacheSeconds',
     env: 'LAKEGATE_KEY_CACHE_SECONDS',
     kind: 'int',
-    default: 0,
+    default: 2,
     description:
-      'How long a process reuses what it read of an API key or SigV4 access key (0, the default: read on every request, so a revoke is refused at once everywhere). Above 0 a revoke is still seen at once by every worker, and by every replica on PostgreSQL while its change channel is up; within this time otherwise',
+      'How long a process reuses what it read of an API key or SigV4 access key (default 2, the bound identityCacheSeconds gives tokens and principals). A revoke is seen at once by every worker, and by every replica on PostgreSQL while its change channel is up; within this time otherwise. 0: read on every request, so a revoke is refused at once everywhere, even without the channel',
   },
 ];
