@@ -63,28 +63,8 @@ function commit(metadata: any) {
   return send('POST', TABLE_PATH, { requirements: append.requirements, updates: append.updates });
 }
 
-async function hms(method: string, args: Parameters<ReturnType<HiveMetastore['client']>['call']>[1]) {
-  const client = metastore.client();
-  try {
-    return await client.call(method, args);
-  } finally {
-    client.close();
-  }
-}
-const hmsTable = async () =>
-  asStruct(
-    asStruct(
-      await hms('get_table_req', [
-        [
-          1,
-          struct([
-            [1, str('fed')],
-            [2, str('events')],
-          ]),
-        ],
-      ]),
-    )?.get(1),
-  )!;
+const hms: HiveMetastore['call'] = (method, args) => metastore.call(method, args);
+const hmsTable = () => metastore.table('fed', 'events');
 const pointer = async () => tableParameters(await hmsTable()).metadata_location!;
 const load = async () => {
   const res = await send('GET', TABLE_PATH);

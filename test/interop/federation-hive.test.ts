@@ -55,28 +55,8 @@ async function py(phase: string, env: Record<string, string> = {}, outside = fal
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
 }
 
-async function hms(method: string, args: Parameters<ReturnType<HiveMetastore['client']>['call']>[1]) {
-  const client = metastore.client();
-  try {
-    return await client.call(method, args);
-  } finally {
-    client.close();
-  }
-}
-const hmsTable = async () =>
-  asStruct(
-    asStruct(
-      await hms('get_table_req', [
-        [
-          1,
-          struct([
-            [1, str('fed')],
-            [2, str('events')],
-          ]),
-        ],
-      ]),
-    )?.get(1),
-  )!;
+const hms: HiveMetastore['call'] = (method, args) => metastore.call(method, args);
+const hmsTable = () => metastore.table('fed', 'events');
 
 const warehouse = (federation: Record<string, unknown>, name = 'hive') => ({ name, 'storage-root': root, 'storage-profile': { type: 'file' }, federation });
 

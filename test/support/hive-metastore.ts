@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import postgresClient from 'pg';
 import { HmsClient, type HmsTls } from '../../packages/server/src/federation/hive/hms-client.js';
+import { asStruct, str, struct, type ThriftStruct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { peerScript, startPostgres } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
@@ -25,6 +26,10 @@ export interface HiveMetastore {
   caPem?: string;
   /** A Thrift client of it (the test's own view of HMS, beside Lakegate's). */
   client(): HmsClient;
+  /** One call on a client of its own, closed after. */
+  call(method: string, args: Parameters<HmsClient['call']>[1]): ReturnType<HmsClient['call']>;
+  /** The table `db`.`name` as HMS holds it (get_table_req's table struct). */
+  table(db: string, name: string): Promise<ThriftStruct>;
   /**
    * Runs Iceberg Java's HiveCatalog writer (HMS locks on) against it (peers/iceberg-hive-writer/HiveWriter.java):
    * `append N` answers the appends it acknowledged, `read` the current snapshot's data files and the properties.
@@ -115,6 +120,21 @@ export async function startHiveMetastore(options: { tls?: boolean } = {}): Promi
     port,
     ...(key ? { caPem: key.pem } : {}),
     client: () => new HmsClient('127.0.0.1', port, 10_000, tls),
+    async call(method, args) {
+      const client = new HmsClient('127.0.0.1', port, 10_000, tls);
+      try {
+        return await client.call(method, args);
+      } finally {
+        client.close();
+      }
+    },
+    async table(db, name) {
+      const request = struct([
+        [1, str(db)],
+        [2, str(name)],
+      ]);
+      return asStruct(asStruct(await this.call('get_table_req', [[1, request]]))?.get(1))!;
+    },
     async icebergWriter(db, table, args) {
       const run = await runAsync('bash', [peerScript('hive-metastore.sh'), 'writer', `thrift://127.0.0.1:${port}`, db, table, ...args], {
         env: process.env,

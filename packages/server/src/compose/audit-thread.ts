@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AuditEvent, AuditWriter } from '../auth/ports.js';
 import { CatalogError, type CatalogErrorCode } from '../errors/catalog-error.js';
+import { stopThread } from './thread-stop.js';
 
 /** What the thread gets at its start: the database file (migrated already). */
 export interface AuditThreadData {
@@ -121,18 +122,9 @@ export class AuditThread implements AuditWriter {
     this.stopped = true;
     const worker = this.worker;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' } satisfies ToAuditThread);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.o.graceMs);
-    });
-    const timedOut = await Promise.race([exited.then(() => false), late]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.o.warn('the audit thread did not stop within the shutdown grace; terminated', { graceMs: this.o.graceMs });
-      await worker.terminate();
-    }
+    await stopThread(worker, { type: 'stop' } satisfies ToAuditThread, this.o.graceMs, () =>
+      this.o.warn('the audit thread did not stop within the shutdown grace; terminated', { graceMs: this.o.graceMs }),
+    );
   }
 
   private start(): Worker {

@@ -18,6 +18,7 @@ import { Worker } from 'node:worker_threads';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { LakegateConfig } from '../config/config.js';
 import type { ThreadPolicy } from '../runtime/thread-priority.js';
+import { stopThread } from './thread-stop.js';
 
 /** What the thread gets at its start (structured-cloned: plain data only). */
 export interface ThreadData {
@@ -129,18 +130,9 @@ export class DeliveryThread {
     clearTimeout(this.restartTimer);
     const worker = this.worker;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    worker.postMessage({ type: 'stop' } satisfies ToThread);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), this.o.graceMs);
-    });
-    const timedOut = await Promise.race([exited.then(() => false), late]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.o.warn('the event delivery thread did not stop within the shutdown grace; terminated', { graceMs: this.o.graceMs });
-      await worker.terminate();
-    }
+    await stopThread(worker, { type: 'stop' } satisfies ToThread, this.o.graceMs, () =>
+      this.o.warn('the event delivery thread did not stop within the shutdown grace; terminated', { graceMs: this.o.graceMs }),
+    );
   }
 
   private received(m: FromThread, worker: Worker): void {

@@ -22,16 +22,16 @@ import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
-import { encodeManifest, encodeManifestList, type ListEntry, type WriteEntry } from '../../manifests/manifest-writer.js';
+import { encodeManifest, type ListEntry, type WriteEntry } from '../../manifests/manifest-writer.js';
 import type { ContentFile, ManifestCounts, ManifestFile } from '../../ports/manifests.js';
 import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../../metadata/index.js';
 import type { Caller, ObjectStorage } from '../../ports/index.js';
 import { commitTables } from '../../tables/commit.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
-import { assignFirstRowIds, nextRowIdOf } from '../../manifests/row-lineage.js';
 import { partitionKey } from './bin-pack.js';
 import { rewritableFormat } from './format-versions.js';
+import { writeSnapshotList } from './snapshot-list.js';
 
 export const ATTEMPTS = 4;
 
@@ -269,18 +269,8 @@ async function buildSnapshot(
   for (const [specId, entries] of bySpec) list.unshift(await writeManifest(specId, entries));
   // v3: the new list's data manifests without a first_row_id are assigned one (the new files' manifests, the ones
   // rewritten above: their EXISTING entries keep their files' first_row_id explicitly), and the table's next-row-id moves.
-  const lineage = version >= 3 ? assignFirstRowIds(list, nextRowIdOf(metadata)) : undefined;
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${ctx.newUuid()}.avro`;
-  await storage.writeNew(
-    listPath,
-    await encodeManifestList(lineage?.manifests ?? list, {
-      snapshotId,
-      parentSnapshotId: head,
-      sequenceNumber,
-      formatVersion: version,
-      firstRowId: lineage?.firstRowId,
-    }),
-  );
+  const lineage = await writeSnapshotList(storage, listPath, list, { snapshotId, parentSnapshotId: head, sequenceNumber, formatVersion: version, metadata });
   written.push(listPath);
   const addedRecords = input.added.reduce((n, a) => n + a.file.recordCount, 0);
   const addedBytes = input.added.reduce((n, a) => n + a.file.fileSizeInBytes, 0);
@@ -291,7 +281,7 @@ async function buildSnapshot(
     'timestamp-ms': Math.max(ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),
     'manifest-list': listPath,
     'schema-id': schema['schema-id'],
-    ...(lineage ? { 'first-row-id': lineage.firstRowId, 'added-rows': lineage.addedRows } : {}),
+    ...lineage,
     summary: {
       operation: 'replace',
       'added-data-files': String(input.added.length),

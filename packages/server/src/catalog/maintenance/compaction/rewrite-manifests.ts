@@ -26,13 +26,13 @@
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
-import { type EncodedEntry, encodeManifestList, encodeManifestOfRecords, entryEncoder, type ListEntry, writableSpec } from '../../manifests/manifest-writer.js';
+import { type EncodedEntry, encodeManifestOfRecords, entryEncoder, type ListEntry, writableSpec } from '../../manifests/manifest-writer.js';
 import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../../metadata/index.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { ManifestFile } from '../../ports/manifests.js';
 import type { TableContext } from '../../kit/table-kit.js';
-import { assignFirstRowIds, nextRowIdOf } from '../../manifests/row-lineage.js';
 import { rewritableFormat } from './format-versions.js';
+import { writeSnapshotList } from './snapshot-list.js';
 import { clusterEntries, manifestsToMerge, SMALL_MANIFEST_RATIO } from './manifest-groups.js';
 import { ATTEMPTS, commitMaintenanceSnapshot, countsOf, dropAll, maybeCommitted, newSnapshotId } from './replace-commit.js';
 
@@ -254,17 +254,13 @@ async function build(
   const listPath = `${metadataDir}/snap-${snapshotId}-1-${deps.ctx.newUuid()}.avro`;
   deps.signal?.throwIfAborted();
   // v3: the merged manifests are assigned first_row_ids (their entries hold their files' ids explicitly), kept ones keep theirs.
-  const lineage = version >= 3 ? assignFirstRowIds(list, nextRowIdOf(metadata)) : undefined;
-  await deps.storage.writeNew(
-    listPath,
-    await encodeManifestList(lineage?.manifests ?? list, {
-      snapshotId,
-      parentSnapshotId: head,
-      sequenceNumber,
-      formatVersion: version,
-      firstRowId: lineage?.firstRowId,
-    }),
-  );
+  const lineage = await writeSnapshotList(deps.storage, listPath, list, {
+    snapshotId,
+    parentSnapshotId: head,
+    sequenceNumber,
+    formatVersion: version,
+    metadata,
+  });
   written.push(listPath);
   const totals = Object.fromEntries(Object.entries(parent.summary ?? {}).filter(([k]) => k.startsWith('total-')));
   const snapshot = {
@@ -274,7 +270,7 @@ async function build(
     'timestamp-ms': Math.max(deps.ctx.clock.now(), Number(metadata['last-updated-ms'] ?? 0) + 1),
     'manifest-list': listPath,
     'schema-id': schema['schema-id'],
-    ...(lineage ? { 'first-row-id': lineage.firstRowId, 'added-rows': lineage.addedRows } : {}),
+    ...lineage,
     summary: {
       operation: 'replace',
       'manifests-created': String(created.length),
