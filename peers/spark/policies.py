@@ -11,7 +11,8 @@ The writer makes crm.people (id, region, email, born) partitioned by region, v2 
 inserts, then a DELETE that writes position delete files; then crm.people_v3, the same rows in a format-version 3 table
 whose two merge-on-read DELETEs write deletion vectors (Puffin; the second replaces the first for the files it
 touches). The job prints {"step": "written", "rows": ..., "rows_v3": ...}, waits for POLICY_READY, then one line per
-reader {"step": "read:<name>", "rows": [[id, region, email, born], ...], "rows_v3": [...]} and a final summary line.
+reader {"step": "read:<name>", "rows": [[id, region, email, born], ...], "rows_v3": [...], "lineage_v3": [[id, _row_id,
+_last_updated_sequence_number], ...]} (the written line has lineage_v3 too) and a final summary line.
 """
 
 import json
@@ -24,6 +25,12 @@ from lakegate_spark import emit
 
 TABLE = "crm.people"
 TABLE_V3 = "crm.people_v3"
+
+
+def lineage_of(spark, catalog):
+    """The v3 table's rows' lineage: [[id, _row_id, _last_updated_sequence_number], ...] by id."""
+    got = spark.sql(f"SELECT id, _row_id, _last_updated_sequence_number FROM {catalog}.{TABLE_V3} ORDER BY id").collect()
+    return [[r.id, r._row_id, r._last_updated_sequence_number] for r in got]
 
 
 def rows_of(spark, catalog, table=TABLE):
@@ -66,7 +73,14 @@ def job(spark, env):
         spark.sql(f"DELETE FROM writer.{TABLE_V3} WHERE id % 5 = 4").collect()
         formats = spark.sql(f"SELECT DISTINCT file_format FROM writer.{TABLE_V3}.delete_files").collect()
         summary["v3_delete_formats"] = sorted(r.file_format for r in formats)
-        emit({"step": "written", "rows": rows_of(spark, "writer"), "rows_v3": rows_of(spark, "writer", TABLE_V3)})
+        emit(
+            {
+                "step": "written",
+                "rows": rows_of(spark, "writer"),
+                "rows_v3": rows_of(spark, "writer", TABLE_V3),
+                "lineage_v3": lineage_of(spark, "writer"),
+            }
+        )
         step = "wait_for_policies"
         ready = env["POLICY_READY"]
         deadline = time.time() + 300
@@ -76,7 +90,14 @@ def job(spark, env):
             time.sleep(0.2)
         for name in readers:
             step = f"read:{name}"
-            emit({"step": step, "rows": rows_of(spark, name), "rows_v3": rows_of(spark, name, TABLE_V3)})
+            emit(
+                {
+                    "step": step,
+                    "rows": rows_of(spark, name),
+                    "rows_v3": rows_of(spark, name, TABLE_V3),
+                    "lineage_v3": lineage_of(spark, name),
+                }
+            )
         summary["ok"] = True
     except Exception as e:  # noqa: BLE001
         lakegate_spark.fail_step(summary, step, e)

@@ -210,6 +210,16 @@ describe('planTableScan', () => {
     expect(r.body.error).toMatchObject({ type: 'BadRequestException', code: 400, message: expect.stringMatching(reason) });
   });
 
+  it('accepts the reserved metadata columns in select (Spark names _row_id there), not in stats-fields', async () => {
+    const select = ['id', '_file', '_pos', '_spec_id', '_partition', '_deleted', '_row_id', '_last_updated_sequence_number'];
+    const r = await plan(admin, { 'snapshot-id': snapshots[1], select });
+    expect(r.status, stringifyJson(r.body)).toBe(200);
+    expect(paths(r)).toEqual(paths(await plan(admin, { 'snapshot-id': snapshots[1] })));
+    expect((await plan(admin, { 'snapshot-id': snapshots[1], 'case-sensitive': false, select: ['_ROW_ID'] })).status).toBe(200);
+    expect((await plan(admin, { 'snapshot-id': snapshots[1], select: ['_ROW_ID'] })).status).toBe(400);
+    expect((await plan(admin, { 'stats-fields': ['_row_id'] })).status).toBe(400);
+  });
+
   it('refuses a start snapshot that is not an ancestor of the end', async () => {
     const r = await plan(admin, { 'start-snapshot-id': snapshots[2], 'end-snapshot-id': snapshots[1] });
     expect(r.status).toBe(400);

@@ -5,7 +5,8 @@
  * region with the email and birth date masked, and a non-partition filter. Each reads exactly what its policy
  * allows, deletes applied (compared here with the writer's rows, filtered and masked by the test); the restricted
  * plans named derived files only. The same rows in a format-version 3 table whose merge-on-read DELETEs write deletion
- * vectors (Puffin, written by Iceberg Java) are read the same way: the catalog applies the DVs while deriving.
+ * vectors (Puffin, written by Iceberg Java) are read the same way: the catalog applies the DVs while deriving, and
+ * every reader sees each row's `_row_id` as the writer does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -137,6 +138,20 @@ it(
       allV3.filter((r) => r[1] === 'eu').map(([id, region, email, born]) => [id, region, maskAlphanum(email), toYear(born)]),
     );
     expect(readV3('read:scorer')).toEqual(allV3.filter((r) => r[0] >= 15));
+    // Row lineage (restricted.ts): each restricted reader's rows have the _row_id the writer sees, though the derived
+    // files dropped rows before them, and the lineage an unrestricted reader planning on the server sees. (Iceberg Java
+    // 1.11 reads _last_updated_sequence_number as null in server planning mode, restricted or not: a plan's data-file
+    // JSON has no data sequence number, and its reader gives null lineage without one.)
+    const lineage = (step: string) => job.lines.find((l) => l.step === step)!.lineage_v3 as [number, number, number][];
+    const truth = lineage('written');
+    expect(truth.map((l) => l[0])).toEqual(expectedIds);
+    expect(truth.every(([, rowId, seq]) => Number.isInteger(rowId) && Number.isInteger(seq))).toBe(true);
+    expect(new Set(truth.map((l) => l[1])).size).toBe(truth.length);
+    const ids = (step: string) => lineage(step).map(([id, rowId]) => [id, rowId]);
+    expect(ids('read:everyone')).toEqual(truth.map(([id, rowId]) => [id, rowId]));
+    const everyone = lineage('read:everyone');
+    expect(lineage('read:analyst')).toEqual(everyone.filter((l) => allV3.find((r) => r[0] === l[0])![1] === 'eu'));
+    expect(lineage('read:scorer')).toEqual(everyone.filter((l) => l[0] >= 15));
     // The restricted plans were answered with derived files only: the audit trail's plan records name their policies.
     const audit = await admin('GET', '/management/v1/audit?limit=1000');
     const plans = (audit.body.events as Array<{ type: string; actor: string; detail: { policies?: string[] } }>).filter((e) => e.type === 'table.plan');

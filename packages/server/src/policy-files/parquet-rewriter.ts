@@ -7,7 +7,7 @@
  * staged through local temporary files (storage-files.ts), but for deletion vectors, of which only the blob's byte range
  * is read. One RewriteFiles per rewrite. A request with sort keys (compaction's sort strategy) holds every input's rows
  * and writes them in that order (sort-rows.ts); without, the rewrite streams. An input with lineage (a v3 table's
- * compaction) has its rows' `_row_id` and `_last_updated_sequence_number` written out (row-lineage-columns.ts).
+ * compaction or policy-enforced file) has its rows' `_row_id` and `_last_updated_sequence_number` written out (row-lineage-columns.ts).
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';

@@ -24,6 +24,11 @@
  *    policies on one table); anything else derives or reads the side file again.
  *  - Column bounds and NaN counts are dropped from derived files (they describe the original values), and stats of
  *    masked columns are never answered.
+ *  - A format-version 3 table's derived files carry row lineage (issue 59's rewriter): each row's `_row_id` and
+ *    `_last_updated_sequence_number` written out as an unrestricted reader sees them (from the source's first_row_id
+ *    and the row's position before the filter and deletes, and the source's data sequence number), and the entry
+ *    keeps the source's first_row_id (derivedFile says why). The lineage is part of the digest: v1/v2 digests are
+ *    those of before.
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -82,6 +87,11 @@ export interface DeriveContext {
   /** The schema the row filter binds to (the scan's). */
   schema: Schema;
   specs: ReadonlyMap<number, PartitionSpec>;
+  /**
+   * The table's format version: from 3 on, a derived file holds each row's lineage (`_row_id`,
+   * `_last_updated_sequence_number`) as the source file gives it (see derivedFile). Older tables: unchanged.
+   */
+  formatVersion?: number | undefined;
   newUuid: () => string;
   /** Side files read or written by this process (immutable once written): a warm plan reads none from storage. */
   kept?: BoundedMap<string, SideFile> | undefined;
@@ -143,6 +153,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   const prefix = derivedPrefix(ctx.tableLocation, ctx.policy.policyVersion);
   const filter = ctx.policy.rowFilter === undefined ? undefined : bindFilter(ctx.policy.rowFilter, ctx.schema, true);
   const masked = new Set(ctx.policy.masks.map((m) => m.fieldId));
+  const lineage = (ctx.formatVersion ?? 1) >= 3;
   for (const task of tasks) {
     // A masked column a partition is derived from would show through the file's partition values.
     const spec = ctx.specs.get(task.specId);
@@ -159,7 +170,8 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
   const misses: number[] = [];
   for (let i = 0; i < tasks.length; i++) {
     const task = tasks[i]!;
-    const deletes = (deletesOf[i] = task.deletes.length === 0 ? '' : task.deletes.map(deleteIdentity).sort().join('\u0000'));
+    const deletes = (deletesOf[i] =
+      (task.deletes.length === 0 ? '' : task.deletes.map(deleteIdentity).sort().join('\u0000')) + (lineage ? `\u0001${lineageIdentity(task)}` : ''));
     const known = memoized(ctx.memo?.get(task.file), prefix, deletes);
     if (known === undefined) misses.push(i);
     else if (known.file !== null) derived[i] = { ...task, file: known.file, deletes: [] };
@@ -169,7 +181,15 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
     async (i) => {
       const task = tasks[i]!;
       const digest = createHash('sha256')
-        .update(stringifyJson([ctx.policy.policyVersion, task.file.filePath, task.deletes.map(deleteIdentity).sort()]))
+        .update(
+          stringifyJson([
+            ctx.policy.policyVersion,
+            task.file.filePath,
+            task.deletes.map(deleteIdentity).sort(),
+            // v3: the lineage the rows are written with (a v1/v2 table's digests are those of before, so still found).
+            ...(lineage ? [lineageIdentity(task)] : []),
+          ]),
+        )
         .digest('base64url')
         .slice(0, 32);
       const side = `${prefix}${digest}.json`;
@@ -180,7 +200,8 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
         // ctx.exclusive does the same.
         let pending = ctx.inflight?.get(side);
         if (pending === undefined) {
-          const findOrDerive = async () => ((await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter));
+          const findOrDerive = async () =>
+            (await ctx.storage.exists(side)) ? readSide(ctx.storage, side) : derive(task, ctx, prefix, digest, side, filter, lineage);
           pending = ctx.exclusive ? ctx.exclusive(`derive:${side}`, findOrDerive) : findOrDerive();
           const done = () => void ctx.inflight?.delete(side);
           pending.then(done, done);
@@ -189,7 +210,7 @@ export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveCont
         kept = await pending;
         ctx.kept?.set(side, kept);
       }
-      const file = kept.recordCount > 0 ? derivedFile(task.file, kept) : null;
+      const file = kept.recordCount > 0 ? derivedFile(task.file, kept, lineage) : null;
       if (ctx.memo !== undefined) {
         const versions = ctx.memo.get(task.file) ?? [];
         ctx.memo.set(task.file, [...versions.slice(versions.length >= MEMO_VERSIONS ? 1 : 0), { prefix, deletes: deletesOf[i]!, file }]);
@@ -212,14 +233,26 @@ async function derive(
   digest: string,
   side: string,
   filter: BoundExpression | undefined,
+  lineage: boolean,
 ): Promise<SideFile> {
   const deletes = task.deletes.map(rewriteDeleteOf);
   // sha-256-query-local keyed per policy version: derived files are shared by that version's plans (docs/authorization.md).
   const querySalt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${ctx.policy.policyVersion}`).digest();
   const written: RewrittenFile = await ctx.rewriter.rewrite({
-    inputs: [{ uri: task.file.filePath, format: task.file.fileFormat, deletes }],
+    // v3: each row's lineage written out on its position in the source, before the filter and deletes drop rows.
+    inputs: [
+      {
+        uri: task.file.filePath,
+        format: task.file.fileFormat,
+        deletes,
+        ...(lineage ? { lineage: { firstRowId: task.file.firstRowId, dataSequenceNumber: task.dataSequenceNumber } } : {}),
+      },
+    ],
     filter,
-    transforms: ctx.policy.masks.map((m) => ({ fieldId: m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) })),
+    // A mask never names a lineage column (not in any schema); were one to, the rows' identity is not the policy's.
+    transforms: ctx.policy.masks
+      .filter((m) => !LINEAGE_FIELDS.has(m.fieldId))
+      .map((m) => ({ fieldId: m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) })),
     output: `${prefix}${digest}.${ctx.newUuid()}.parquet`,
     querySalt,
   });
@@ -244,7 +277,22 @@ async function derive(
   }
 }
 
-function derivedFile(original: ContentFile, kept: SideFile): ContentFile {
+/** v3 row lineage's reserved field ids (spec: "Row Lineage"): `_row_id`, `_last_updated_sequence_number`. */
+const LINEAGE_FIELDS: ReadonlySet<number> = new Set([2147483540, 2147483539]);
+
+/** What a v3 derived file's lineage is computed from: the source's first_row_id and data sequence number. */
+const lineageIdentity = (task: PlannedFile) => `${task.file.firstRowId ?? ''}/${task.dataSequenceNumber}`;
+
+/**
+ * The derived file's entry. Its first_row_id: null for v1/v2 (no lineage); for v3 the source's. A v3 derived file
+ * holds every row's `_row_id` explicitly when its source has a first_row_id (that + the row's original position, or
+ * the value the source stores), and an explicit value wins over inheritance (spec), so first_row_id + new position
+ * (wrong once rows are filtered out) is never what a reader gives. Null would not do: a reader may take a file
+ * without a first_row_id for one without lineage and give null for both columns without reading them (Iceberg
+ * Java 1.11's ParquetValueReaders.rowIds and lastUpdated do). A source without one keeps null ids in the derived
+ * file, as every reader sees them in the source.
+ */
+function derivedFile(original: ContentFile, kept: SideFile, lineage: boolean): ContentFile {
   return {
     ...original,
     filePath: kept.uri,
@@ -258,7 +306,7 @@ function derivedFile(original: ContentFile, kept: SideFile): ContentFile {
     upperBounds: null,
     keyMetadata: null,
     splitOffsets: null,
-    firstRowId: null,
+    firstRowId: lineage ? original.firstRowId : null,
   };
 }
 

@@ -48,8 +48,9 @@ export interface RewriteInput {
   format: string;
   deletes: readonly RewriteDelete[];
   /**
-   * v3 row lineage (compaction of a v3 table): what the file's rows inherit (its first_row_id, null when not assigned,
-   * and its data sequence number); the output then holds `_row_id` and `_last_updated_sequence_number` for every row.
+   * v3 row lineage (a v3 table's compaction and policy-enforced files): what the file's rows inherit (its first_row_id,
+   * null when not assigned, and its data sequence number); the output then holds `_row_id` and
+   * `_last_updated_sequence_number` for every row, on its position in the input before deletes and the filter.
    * Given for every input of a request or for none.
    */
   lineage?: { firstRowId: number | null; dataSequenceNumber: number } | undefined;

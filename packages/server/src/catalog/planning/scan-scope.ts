@@ -107,14 +107,26 @@ export function resolveScan(metadata: TableMetadata, spec: ScanSpec): ResolvedSc
   return { snapshot, schema, pinned: { ...spec, snapshotId: id } };
 }
 
-/** Every selected and stats column must name a field of the schema (nested through structs, lists and maps). */
+/**
+ * The spec's reserved metadata columns (field ids 2147483646…2147483642, and v3 row lineage's 2147483540 and
+ * 2147483539): an engine reading them (Spark's `SELECT _row_id` in server planning mode) names them in `select`.
+ */
+const METADATA_COLUMNS = new Set(['_file', '_pos', '_deleted', '_spec_id', '_partition', '_row_id', '_last_updated_sequence_number']);
+
+/**
+ * Every selected and stats column must name a field of the schema (nested through structs, lists and maps); `select`
+ * may also name a metadata column (no stats are kept for those).
+ */
 function checkSelect(spec: ScanSpec, schema: Schema): void {
   for (const [list, what] of [
     [spec.select, 'select'],
     [spec.statsFields, 'stats-fields'],
   ] as const) {
-    for (const name of list ?? [])
-      if (!findField(schema, name, spec.caseSensitive)) throw validation(`${what}: cannot find field '${String(name).slice(0, 256)}' in the table's schema`);
+    for (const name of list ?? []) {
+      if (findField(schema, name, spec.caseSensitive)) continue;
+      if (what === 'select' && METADATA_COLUMNS.has(spec.caseSensitive ? name : String(name).toLowerCase())) continue;
+      throw validation(`${what}: cannot find field '${String(name).slice(0, 256)}' in the table's schema`);
+    }
   }
 }
 

@@ -213,6 +213,7 @@ export class TableScanner {
       policy,
       schema: scan.schema,
       specs,
+      formatVersion: table.metadata['format-version'],
       newUuid: this.ctx.newUuid,
       kept: this.sideFiles,
       memo: this.derivedMemo,
