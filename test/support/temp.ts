@@ -39,8 +39,27 @@ export function runAsync(command: string, args: string[], options: { env?: NodeJ
 
 import { createServer } from 'node:net';
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (for peers that need a fixed port up front). */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (for peers that need a fixed port up front), and not one this
+ * process handed out recently: the kernel may answer the same free port to two probes in a row, and a peer asked for
+ * two ports (MinIO's API and console, Kafka's broker and controller) then got the same one twice (a cold CI run:
+ * "PORT and CONSOLE_PORT must differ").
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await probePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (handedOut.size > MAX_REMEMBERED_PORTS) handedOut.delete(handedOut.values().next().value!);
+    return port;
+  }
+  throw new Error('no free port that was not handed out already, after 100 probes');
+}
+
+const MAX_REMEMBERED_PORTS = 4096;
+const handedOut = new Set<number>();
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
