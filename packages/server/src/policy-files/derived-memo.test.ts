@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { relayCluster } from '../../../../test/support/relay-cluster.js';
+import { contentFile } from '../../../../test/support/content-files.js';
 import type { Schema as TableSchema } from '../catalog/metadata/types.js';
 import type { PlannedFile } from '../catalog/planning/plan-files.js';
 import { type DeriveContext, type DerivedMemo, deriveTasks } from '../catalog/planning/restricted.js';
@@ -47,28 +48,7 @@ async function parquet(name: string, fields: Field[], columns: unknown[][]): Pro
   return uri;
 }
 const idField = (name: string, type: Int64 | Utf8, id: number) => new Field(name, type, false, new Map([[FIELD_ID_KEY, String(id)]]));
-const entry = (filePath: string, content: 0 | 1, recordCount: number): ContentFile => ({
-  content,
-  filePath,
-  fileFormat: 'PARQUET',
-  partition: [],
-  recordCount,
-  fileSizeInBytes: 1,
-  columnSizes: null,
-  valueCounts: null,
-  nullValueCounts: null,
-  nanValueCounts: null,
-  lowerBounds: null,
-  upperBounds: null,
-  keyMetadata: null,
-  splitOffsets: null,
-  equalityIds: null,
-  sortOrderId: null,
-  firstRowId: null,
-  referencedDataFile: null,
-  contentOffset: null,
-  contentSizeInBytes: null,
-});
+const entry = (filePath: string, content: 0 | 1, recordCount: number): ContentFile => contentFile(filePath, { content, fileFormat: 'PARQUET', recordCount });
 const policy = (version: string) => ({
   policies: [{ id: 'p' } as Policy],
   rowFilter: { type: 'eq', term: 'region', value: 'eu' },

@@ -11,32 +11,12 @@ import { encodeManifest, encodeManifestList, type ListEntry, type WriteEntry } f
 import { assignFirstRowIds } from './row-lineage.js';
 import type { ContentFile, ManifestEntry } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
+import { contentFile } from '../../../../../test/support/content-files.js';
 
 const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', required: true, type: 'long' }] } as Schema;
 const spec: PartitionSpec = { 'spec-id': 0, fields: [] };
-const file = (path: string, records: number, more: Partial<ContentFile> = {}): ContentFile => ({
-  content: 0,
-  filePath: path,
-  fileFormat: 'parquet',
-  partition: [],
-  recordCount: records,
-  fileSizeInBytes: 100,
-  columnSizes: null,
-  valueCounts: null,
-  nullValueCounts: null,
-  nanValueCounts: null,
-  lowerBounds: null,
-  upperBounds: null,
-  keyMetadata: null,
-  splitOffsets: null,
-  equalityIds: null,
-  sortOrderId: null,
-  firstRowId: null,
-  referencedDataFile: null,
-  contentOffset: null,
-  contentSizeInBytes: null,
-  ...more,
-});
+const file = (path: string, records: number, more: Partial<ContentFile> = {}): ContentFile =>
+  contentFile(path, { recordCount: records, fileSizeInBytes: 100, ...more });
 const entry = (status: 0 | 1 | 2, f: ContentFile): WriteEntry => ({ status, snapshotId: 7n, sequenceNumber: 3, fileSequenceNumber: 3, file: f });
 
 it('writes v3 manifests and a list whose first_row_ids the reader inherits (spec: First Row ID Inheritance)', async () => {

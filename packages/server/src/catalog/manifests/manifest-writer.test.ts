@@ -4,6 +4,7 @@ import { ManifestReader } from './manifest-reader.js';
 import { encodeManifest, encodeManifestList, type WriteEntry } from './manifest-writer.js';
 import type { ContentFile } from '../ports/manifests.js';
 import type { PartitionSpec, Schema } from '../metadata/types.js';
+import { contentFile } from '../../../../../test/support/content-files.js';
 
 const schema: Schema = {
   type: 'struct',
@@ -23,28 +24,18 @@ const spec: PartitionSpec = {
   ],
 };
 
-const file = (path: string, partition: unknown[], records: number): ContentFile => ({
-  content: 0,
-  filePath: path,
-  fileFormat: 'parquet',
-  partition,
-  recordCount: records,
-  fileSizeInBytes: records * 10,
-  columnSizes: new Map([[1, 5]]),
-  valueCounts: new Map([[1, records]]),
-  nullValueCounts: new Map([[1, 0]]),
-  nanValueCounts: null,
-  lowerBounds: new Map([[1, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0])]]),
-  upperBounds: new Map([[1, new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0])]]),
-  keyMetadata: null,
-  splitOffsets: [4],
-  equalityIds: null,
-  sortOrderId: null,
-  firstRowId: null,
-  referencedDataFile: null,
-  contentOffset: null,
-  contentSizeInBytes: null,
-});
+const file = (path: string, partition: unknown[], records: number): ContentFile =>
+  contentFile(path, {
+    partition,
+    recordCount: records,
+    fileSizeInBytes: records * 10,
+    columnSizes: new Map([[1, 5]]),
+    valueCounts: new Map([[1, records]]),
+    nullValueCounts: new Map([[1, 0]]),
+    lowerBounds: new Map([[1, new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0])]]),
+    upperBounds: new Map([[1, new Uint8Array([9, 0, 0, 0, 0, 0, 0, 0])]]),
+    splitOffsets: [4],
+  });
 
 describe('manifest writer', () => {
   it('writes a v2 manifest and list the reader reads back: statuses, sequence numbers, partition values, metrics and counts', async () => {
