@@ -136,8 +136,9 @@ const filesOf = async (on: Send, body: any): Promise<string[]> => {
 /** How many replicas audited taking plan `id` over (the audit trail is in the shared database). */
 const takeovers = async (id: string): Promise<number> => {
   await Promise.all([a, b, c].map((r) => r.lakegate.services.planning.background.idle()));
-  // Each replica writes its audit records in batches within 50 ms (auth/audit.ts): wait for every replica's batch.
-  await new Promise((r) => setTimeout(r, 200));
+  // Each replica writes its audit records in batches (auth/audit.ts); a replica's audit read flushes its own batch
+  // first, so reading on A and C stores whatever they took over before B reads the shared trail (no timed wait).
+  for (const on of [onA, onC]) expect((await on('GET', '/management/v1/audit?limit=1')).status).toBe(200);
   const audit = await onB('GET', '/management/v1/audit?limit=1000');
   expect(audit.status).toBe(200);
   return (audit.body.events as Array<{ type: string; detail: { planId?: string } }>).filter((e) => e.type === 'table.plan.taken-over' && e.detail.planId === id)
