@@ -4,13 +4,16 @@
  * and paging.
  */
 import type { AuthProvider } from '../auth/provider.js';
-import { isNotFound } from '../errors.js';
 import type { IcebergRestCatalogOptions, LoadedTable, LoadTableOptions } from './catalog-options.js';
 import { NegotiatedConfig } from './negotiated-config.js';
 import { StagedTable } from './staged-table.js';
 import { pageQuery, paginate } from './paging.js';
 import { type LoadFunctionResult, listFunctions, loadFunction } from './functions.js';
 import * as planning from './planning.js';
+import * as views from './views.js';
+import * as namespaces from './namespaces.js';
+import * as tables from './table-calls.js';
+import { falseIfNotFound } from './found.js';
 import { type CatalogCalls, delegationHeader } from './planning.js';
 import { buildTransport } from '../options.js';
 import type { HttpTransport, TransportRequest } from '../transport/http-transport.js';
@@ -105,15 +108,8 @@ export class IcebergRestCatalog {
   // ---------------------------------------------------------------- namespaces
 
   /** One page of namespaces under `parent` (top level when omitted). */
-  async listNamespaces(parent?: Namespace, page: PageOptions = {}): Promise<Page<Namespace>> {
-    const c = await this.negotiated();
-    c.require('GET /v1/{prefix}/namespaces', 'listNamespaces');
-    const { body } = await this.send<{ namespaces: Namespace[]; 'next-page-token'?: string | null }>({
-      method: 'GET',
-      path: `${c.base}/namespaces`,
-      query: { parent: parent && parent.length ? c.encodeNamespace(parent, false) : undefined, ...pageQuery(page) },
-    });
-    return { items: body.namespaces, nextPageToken: body['next-page-token'] ?? undefined };
+  listNamespaces(parent?: Namespace, page: PageOptions = {}): Promise<Page<Namespace>> {
+    return namespaces.listNamespaces(this.calls, parent, page);
   }
 
   /** Every namespace under `parent`, following page tokens. */
@@ -122,56 +118,31 @@ export class IcebergRestCatalog {
   }
 
   /** Creates a namespace; rejects with a conflict error when it exists. */
-  async createNamespace(namespace: Namespace, properties: Record<string, string> = {}): Promise<{ namespace: Namespace; properties: Record<string, string> }> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces', 'createNamespace');
-    const { body } = await this.send<{ namespace: Namespace; properties?: Record<string, string> }>({
-      method: 'POST',
-      path: `${c.base}/namespaces`,
-      body: { namespace, properties },
-      mutation: true,
-    });
-    return { namespace: body.namespace, properties: body.properties ?? {} };
+  createNamespace(namespace: Namespace, properties: Record<string, string> = {}): Promise<{ namespace: Namespace; properties: Record<string, string> }> {
+    return namespaces.createNamespace(this.calls, namespace, properties);
   }
 
   /** A namespace's properties. */
-  async loadNamespace(namespace: Namespace): Promise<Record<string, string>> {
-    const c = await this.negotiated();
-    c.require('GET /v1/{prefix}/namespaces/{namespace}', 'loadNamespace');
-    const { body } = await this.send<{ properties?: Record<string, string> }>({ method: 'GET', path: c.namespacePath(namespace) });
-    return body.properties ?? {};
+  loadNamespace(namespace: Namespace): Promise<Record<string, string>> {
+    return namespaces.loadNamespace(this.calls, namespace);
   }
 
   /** Whether a namespace exists (HEAD when advertised, otherwise a load). */
-  async namespaceExists(namespace: Namespace): Promise<boolean> {
-    const c = await this.negotiated();
-    if (c.endpoints.has('HEAD /v1/{prefix}/namespaces/{namespace}')) {
-      return this.exists({ method: 'HEAD', path: c.namespacePath(namespace) });
-    }
-    return this.loadNamespace(namespace).then(() => true, falseIfNotFound);
+  namespaceExists(namespace: Namespace): Promise<boolean> {
+    return namespaces.namespaceExists(this.calls, namespace);
   }
 
   /** Sets and removes namespace properties; returns what changed. */
-  async updateNamespaceProperties(
+  updateNamespaceProperties(
     namespace: Namespace,
     change: { updates?: Record<string, string>; removals?: string[] },
   ): Promise<{ updated: string[]; removed: string[]; missing: string[] }> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/properties', 'updateNamespaceProperties');
-    const { body } = await this.send<{ updated: string[]; removed: string[]; missing?: string[] | null }>({
-      method: 'POST',
-      path: `${c.namespacePath(namespace)}/properties`,
-      body: { updates: change.updates ?? {}, removals: change.removals ?? [] },
-      mutation: true,
-    });
-    return { updated: body.updated, removed: body.removed, missing: body.missing ?? [] };
+    return namespaces.updateNamespaceProperties(this.calls, namespace, change);
   }
 
   /** Drops an empty namespace. */
-  async dropNamespace(namespace: Namespace): Promise<void> {
-    const c = await this.negotiated();
-    c.require('DELETE /v1/{prefix}/namespaces/{namespace}', 'dropNamespace');
-    await this.send({ method: 'DELETE', path: c.namespacePath(namespace), mutation: true });
+  dropNamespace(namespace: Namespace): Promise<void> {
+    return namespaces.dropNamespace(this.calls, namespace);
   }
 
   // ---------------------------------------------------------------- tables
@@ -270,57 +241,36 @@ export class IcebergRestCatalog {
   }
 
   /** Drops a table; with `purge` the catalog also deletes its files. */
-  async dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
-    const c = await this.negotiated();
-    c.require('DELETE /v1/{prefix}/namespaces/{namespace}/tables/{table}', 'dropTable');
-    await this.send({ method: 'DELETE', path: c.tablePath(identifier), query: { purgeRequested: options.purge ? 'true' : undefined }, mutation: true });
+  dropTable(identifier: TableIdentifier, options: { purge?: boolean } = {}): Promise<void> {
+    return tables.dropTable(this.calls, identifier, options);
   }
 
   /** Renames or moves a table. */
-  async renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/tables/rename', 'renameTable');
-    await this.send({ method: 'POST', path: `${c.base}/tables/rename`, body: { source: from, destination: to }, mutation: true });
+  renameTable(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    return tables.renameTable(this.calls, from, to);
   }
 
   /** Registers existing table metadata under a name. */
-  async registerTable(namespace: Namespace, name: string, metadataLocation: string, options: { overwrite?: boolean } = {}): Promise<LoadTableResult> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/register', 'registerTable');
-    const body: Record<string, unknown> = { name, 'metadata-location': metadataLocation };
-    if (options.overwrite) body['overwrite'] = true;
-    const response = await this.send<LoadTableResult>({ method: 'POST', path: `${c.namespacePath(namespace)}/register`, body, mutation: true });
-    return response.body;
+  registerTable(namespace: Namespace, name: string, metadataLocation: string, options: { overwrite?: boolean } = {}): Promise<LoadTableResult> {
+    return tables.registerTable(this.calls, namespace, name, metadataLocation, options);
   }
 
   /**
    * Fresh vended storage credentials for a table. With `storageRefreshToken` (from an earlier credential's config)
    * the server refreshes exactly that credential — which also works for staged, uncommitted tables.
    */
-  async loadCredentials(identifier: TableIdentifier, options: { storageRefreshToken?: string; signal?: AbortSignal } = {}): Promise<LoadCredentialsResponse> {
-    const c = await this.negotiated();
-    c.require('GET /v1/{prefix}/namespaces/{namespace}/tables/{table}/credentials', 'loadCredentials');
-    const { body } = await this.send<LoadCredentialsResponse>({
-      method: 'GET',
-      path: `${c.tablePath(identifier)}/credentials`,
-      query: { storageRefreshToken: options.storageRefreshToken },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return body;
+  loadCredentials(identifier: TableIdentifier, options: { storageRefreshToken?: string; signal?: AbortSignal } = {}): Promise<LoadCredentialsResponse> {
+    return tables.loadCredentials(this.calls, identifier, options);
   }
 
   /** Sends a scan or commit metrics report. */
-  async reportMetrics(identifier: TableIdentifier, report: Record<string, unknown>): Promise<void> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics', 'reportMetrics');
-    await this.send({ method: 'POST', path: `${c.tablePath(identifier)}/metrics`, body: report, mutation: true });
+  reportMetrics(identifier: TableIdentifier, report: Record<string, unknown>): Promise<void> {
+    return tables.reportMetrics(this.calls, identifier, report);
   }
 
   /** Commits changes to several tables atomically: all apply or none does. */
-  async commitTransaction(changes: TableChange[]): Promise<void> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/transactions/commit', 'commitTransaction');
-    await this.send({ method: 'POST', path: `${c.base}/transactions/commit`, body: { 'table-changes': changes }, mutation: true });
+  commitTransaction(changes: TableChange[]): Promise<void> {
+    return tables.commitTransaction(this.calls, changes);
   }
 
   // ---------------------------------------------------------------- scan planning (planning.ts)
@@ -383,20 +333,36 @@ export class IcebergRestCatalog {
   }
 
   /** Creates a view. */
-  async createView(namespace: Namespace, request: CreateViewRequest): Promise<LoadViewResult> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/views', 'createView');
-    const { body } = await this.send<LoadViewResult>({ method: 'POST', path: `${c.namespacePath(namespace)}/views`, body: request, mutation: true });
-    return body;
+  createView(namespace: Namespace, request: CreateViewRequest): Promise<LoadViewResult> {
+    return views.createView(this.calls, namespace, request);
   }
 
   /** Loads a view. */
-  async loadView(identifier: TableIdentifier): Promise<LoadViewResult> {
-    const c = await this.negotiated();
-    c.require('GET /v1/{prefix}/namespaces/{namespace}/views/{view}', 'loadView');
-    const { body } = await this.send<LoadViewResult>({ method: 'GET', path: c.viewPath(identifier) });
-    return body;
+  loadView(identifier: TableIdentifier): Promise<LoadViewResult> {
+    return views.loadView(this.calls, identifier);
   }
+
+  /** Whether a view exists (HEAD when advertised, otherwise a load). */
+  viewExists(identifier: TableIdentifier): Promise<boolean> {
+    return views.viewExists(this.calls, identifier);
+  }
+
+  /** Replaces a view's version (requirements + updates, as for tables). */
+  replaceView(identifier: TableIdentifier, change: { requirements?: TableRequirement[]; updates: TableUpdate[] }): Promise<LoadViewResult> {
+    return views.replaceView(this.calls, identifier, change);
+  }
+
+  /** Drops a view. */
+  dropView(identifier: TableIdentifier): Promise<void> {
+    return views.dropView(this.calls, identifier);
+  }
+
+  /** Renames or moves a view. */
+  renameView(from: TableIdentifier, to: TableIdentifier): Promise<void> {
+    return views.renameView(this.calls, from, to);
+  }
+
+  // ---------------------------------------------------------------- functions
 
   /** A page of a namespace's functions (SQL UDFs, apache/iceberg#15180; functions.ts), each as namespace + name. */
   listFunctions(namespace: Namespace, page: PageOptions = {}): Promise<Page<TableIdentifier>> {
@@ -408,43 +374,9 @@ export class IcebergRestCatalog {
     return loadFunction(this.calls, identifier);
   }
 
-  private readonly calls: CatalogCalls = { negotiated: () => this.negotiated(), send: (request) => this.send(request) };
-
-  /** Whether a view exists. */
-  async viewExists(identifier: TableIdentifier): Promise<boolean> {
-    const c = await this.negotiated();
-    if (c.endpoints.has('HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}')) return this.exists({ method: 'HEAD', path: c.viewPath(identifier) });
-    return this.loadView(identifier).then(() => true, falseIfNotFound);
-  }
-
-  /** Replaces a view's version (requirements + updates, as for tables). */
-  async replaceView(identifier: TableIdentifier, change: { requirements?: TableRequirement[]; updates: TableUpdate[] }): Promise<LoadViewResult> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/namespaces/{namespace}/views/{view}', 'replaceView');
-    const { body } = await this.send<LoadViewResult>({
-      method: 'POST',
-      path: c.viewPath(identifier),
-      body: { identifier, requirements: change.requirements ?? [], updates: change.updates },
-      mutation: true,
-    });
-    return body;
-  }
-
-  /** Drops a view. */
-  async dropView(identifier: TableIdentifier): Promise<void> {
-    const c = await this.negotiated();
-    c.require('DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}', 'dropView');
-    await this.send({ method: 'DELETE', path: c.viewPath(identifier), mutation: true });
-  }
-
-  /** Renames or moves a view. */
-  async renameView(from: TableIdentifier, to: TableIdentifier): Promise<void> {
-    const c = await this.negotiated();
-    c.require('POST /v1/{prefix}/views/rename', 'renameView');
-    await this.send({ method: 'POST', path: `${c.base}/views/rename`, body: { source: from, destination: to }, mutation: true });
-  }
-
   // ---------------------------------------------------------------- internals
+
+  private readonly calls: CatalogCalls = { negotiated: () => this.negotiated(), send: (request) => this.send(request) };
 
   private async listObjects(kind: 'tables' | 'views', namespace: Namespace, page: PageOptions): Promise<Page<TableIdentifier>> {
     const c = await this.negotiated();
@@ -484,9 +416,4 @@ export class IcebergRestCatalog {
     }
     return this.configPromise;
   }
-}
-
-function falseIfNotFound(e: unknown): false {
-  if (isNotFound(e)) return false;
-  throw e;
 }
