@@ -33,8 +33,8 @@ ensure_bin() {
   go_build_lock
   if [[ ! -x "$BIN" ]]; then
     local mod="$PEER_HOME/buildmod" started=$SECONDS
-    local goenv=(CGO_ENABLED=0 GOTOOLCHAIN=local GOMODCACHE="$PEER_HOME/gomodcache" GOCACHE="$PEER_HOME/gocache"
-      GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on)
+    go_env
+    local goenv=("${GO_ENV[@]}" GOTOOLCHAIN=local)
     rm -rf "$mod"; mkdir -p "$mod"
     log "building $JAEGER_MODULE/cmd/jaeger@$JAEGER_MODULE_VERSION (cold: ten minutes or more)"
     (cd "$mod" && env "${goenv[@]}" go mod init lakegate.local/jaeger-build >&2 &&
