@@ -50,7 +50,7 @@ export default defineConfig({
         test: {
           name: 'interop',
           include: ['test/interop/**/*.test.ts'],
-          // Heavy peers (Keycloak, the Spark driver host, a plain Kafka broker) start once per run and are stopped at its end
+          // Heavy peers (Keycloak, the Spark driver host, Trino, a Kafka broker) start once per run and are stopped at its end
           // (test/support/shared-peers.ts).
           globalSetup: ['test/support/global-peers.ts'],
           // Real peers (JVMs, Python, PostgreSQL) are heavy: one file at a time per Vitest process. `npm test` runs two

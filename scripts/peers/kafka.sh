@@ -4,6 +4,7 @@
 #   scripts/peers/kafka.sh lib                            ensure the broker's jars; prints the lib dir
 #   scripts/peers/kafka.sh start DIR PORT CONTROLLER_PORT start (or reuse) the broker of DIR; prints its bootstrap address
 #   scripts/peers/kafka.sh stop DIR                       stop the broker of DIR (its data stays: start resumes it)
+#   scripts/peers/kafka.sh scram-user BOOTSTRAP NAME      add a SCRAM-SHA-256 user to a running broker (password: env)
 #
 # lib: Maven Central's org.apache.kafka:kafka_2.13 and its runtime dependencies (peers/kafka/pom.xml, through
 # `mvn dependency:copy-dependencies`, local repo ~/.m2) into ${LAKEGATE_CACHE:-$HOME/.cache/lakegate}/kafka-<version>/lib,
@@ -18,6 +19,11 @@
 # SASL_PLAINTEXT listener beside PLAINTEXT, on 127.0.0.1 too). DIR/scram, when written, holds SCRAM credentials
 # (--add-scram arguments, one a line) that the format step stores. Log DIR/kafka.log, pid DIR/kafka.pid. Ready when the port accepts connections and the log says
 # "Kafka Server started". The bootstrap address (127.0.0.1:PORT) is the last stdout line; progress goes to stderr.
+#
+# scram-user: stores a SCRAM-SHA-256 credential for NAME (password from KAFKA_SCRAM_PASSWORD, never an argument) in a
+# running broker's metadata through the Admin API on its PLAINTEXT listener (peers/kafka/ScramUser.java, run by Java's
+# single-file source launcher on the cached jars), and returns once the broker describes it: the shared broker of a test
+# run takes a user for each file that asks (test/support/kafka.ts).
 # Env: KAFKA_JAVA_HOME (a JDK 17+; default: JAVA_HOME when 17+, else the newest 17+ under /usr/lib/jvm),
 # KAFKA_HEAP (default 512m), KAFKA_START_TIMEOUT (default 120 s; a loaded 2-core machine takes 20-40 s).
 set -euo pipefail
@@ -163,9 +169,18 @@ cmd_stop() {
   stop_server "$1" running_pid pid kafka.pid
 }
 
+cmd_scram_user() { # BOOTSTRAP NAME (password in KAFKA_SCRAM_PASSWORD)
+  [[ $# -eq 2 ]] || usage
+  [[ -n "${KAFKA_SCRAM_PASSWORD:-}" ]] || die "KAFKA_SCRAM_PASSWORD is not set"
+  ensure_lib
+  "$(find_java_home)/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$LIB_DIR/*" "$SCRIPT_DIR/../../peers/kafka/ScramUser.java" "$1" "$2" ||
+    die "adding the SCRAM user $2 on $1 failed"
+}
+
 case "${1:-}" in
   lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
   start) shift; cmd_start "$@" ;;
   stop) shift; cmd_stop "$@" ;;
+  scram-user) shift; cmd_scram_user "$@" ;;
   *) usage ;;
 esac

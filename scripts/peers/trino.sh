@@ -2,8 +2,8 @@
 # Trino (a single-node coordinator with the Iceberg connector only) for the Lakegate test suite.
 #
 #   scripts/peers/trino.sh dist              ensure the cached, pruned server; prints its home
-#   scripts/peers/trino.sh start DIR PORT    start a server for the catalogs in DIR/etc/catalog; prints its URL
-#   scripts/peers/trino.sh stop DIR          stop the server of DIR (no-op when not running)
+#   scripts/peers/trino.sh start DIR PORT    start a server (no catalogs: CREATE CATALOG adds them); prints its URL
+#   scripts/peers/trino.sh stop DIR          stop the server of DIR and its OPA forwarder (no-op when not running)
 #   scripts/peers/trino.sh opa               ensure the cached OPA access-control plugin; prints its directory
 #   scripts/peers/trino.sh groups            ensure the cached file group provider's plugin; prints its directory
 #
@@ -29,9 +29,10 @@
 # session-property managers) are dropped, so Trino loads one connector at start. Cold: about 540 MB of
 # downloads. Preparation holds a lock, so concurrent first calls wait for one another.
 #
-# start: DIR/etc/catalog/*.properties (written by the caller; secrets as ${ENV:NAME}, passed through
-# this script's environment, never in the files) are served by a coordinator that also schedules work
-# on itself. The script writes DIR/etc/config.properties and DIR/etc/log.properties and runs
+# start: a coordinator that also schedules work on itself, with dynamic catalog management
+# (catalog.management=dynamic, catalog.store=memory): it starts with no catalog, and each test file adds its own
+# with CREATE CATALOG and drops them with DROP CATALOG (test/support/trino.ts), so one server serves file after
+# file, each on its own Lakegate server; nothing of a catalog is written to disk. The script writes DIR/etc/config.properties and DIR/etc/log.properties and runs
 # `java … io.trino.server.TrinoServer` (no launcher) in its own session, bound to 127.0.0.1:PORT only
 # (node.bind-ip). No authentication: any client on this machine names its user with X-Trino-User; fine
 # on this sandbox, never elsewhere. Ready when GET /v1/info answers "starting":false. Log:
@@ -230,7 +231,8 @@ node-scheduler.include-coordinator=true
 http-server.http.port=$port
 discovery.uri=http://127.0.0.1:$port
 plugin.dir=$(plugin_dir "$dir")
-catalog.config-dir=$dir/etc/catalog
+catalog.management=dynamic
+catalog.store=memory
 query.max-memory=256MB
 query.max-memory-per-node=256MB
 EOF
@@ -247,7 +249,6 @@ cmd_start() {
   java_home="$(find_java_home)"
   ensure_dist
   dir="$(abs_dir "$1")"
-  ls "$dir"/etc/catalog/*.properties >/dev/null 2>&1 || die "no catalogs in $dir/etc/catalog"
   lock_dir "$dir"
 
   pid="$(running_pid "$dir")"
@@ -264,7 +265,7 @@ cmd_start() {
   write_config "$dir" "$port"
   heap="${TRINO_HEAP:-1G}"
   started=$SECONDS
-  log "starting Trino $TRINO_VERSION on 127.0.0.1:$port (heap $heap, $("$java_home/bin/java" -version 2>&1 | head -n1)), catalogs: $(cd "$dir/etc/catalog" && ls | tr '\n' ' ')"
+  log "starting Trino $TRINO_VERSION on 127.0.0.1:$port (heap $heap, $("$java_home/bin/java" -version 2>&1 | head -n1))"
   # C1 only (-XX:TieredStopAtLevel=1): on 2 cores the server starts in about 11 s instead of 17-20 s, and test
   # queries are too short to profit from C2. (A JDK 25 AOT cache was tried too: under a second gained, not kept.)
   # shellcheck disable=SC2086 # TRINO_JVM_OPTS_APPEND is a list of options
@@ -292,6 +293,11 @@ cmd_start() {
 cmd_stop() {
   [[ $# -eq 1 ]] || usage
   stop_server "$1" running_pid pid trino.pid trino.port
+  # The OPA forwarder started with it (peers/trino/opa-forwarder.mjs), when there is one.
+  local fwd
+  fwd="$(cat "$1/opa-forwarder.pid" 2>/dev/null || true)"
+  if [[ "$fwd" =~ ^[0-9]+$ ]] && grep -qs 'opa-forwarder.mjs' "/proc/$fwd/cmdline"; then kill "$fwd" 2>/dev/null || true; fi
+  rm -f "$1/opa-forwarder.pid" "$1/opa-forwarder.port"
 }
 
 case "${1:-}" in

@@ -1,6 +1,7 @@
 /**
- * The Kafka event sink over SASL/SCRAM-SHA-256 against a real broker (Kafka 4.4.0, KRaft, scripts/peers/kafka.sh),
- * whose user credential is stored when its data dir is formatted (`kafka-storage format --add-scram`): with the
+ * The Kafka event sink over SASL/SCRAM-SHA-256 against a real broker (Kafka 4.4.0, KRaft, scripts/peers/kafka.sh: the
+ * run's shared multi-listener broker), to which this file adds a user of its own at run time (the Admin API's
+ * alterUserScramCredentials, `kafka.sh scram-user`; the broker then describes it): with the
  * right password (the sink's sealed secret) every event lands, read back by a consumer on the plain listener; with a
  * wrong one deliver() is refused as ERR_SINK_REJECTED, and neither password appears in the error.
  */
@@ -13,7 +14,8 @@ const USER = { username: 'lakegate-scram', password: 'scram-secret-0123456789' }
 let kafka: KafkaBroker;
 
 beforeAll(async () => {
-  kafka = await startKafka({ scramSha256: USER });
+  kafka = await startKafka({ shared: true });
+  await kafka.addScramUser!(USER);
 }, 30 * 60_000);
 afterAll(async () => kafka?.destroy());
 

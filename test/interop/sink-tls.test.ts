@@ -1,7 +1,8 @@
 /**
- * The Kafka and NATS JetStream event sinks over TLS, against real brokers started once for this file: Kafka 4.4.0
- * (KRaft) with an SSL listener beside its plaintext one, and nats-server 2.15.2 requiring TLS of every client. Both
- * serve a certificate for `localhost` and 127.0.0.1 from a throwaway authority (test/support/tls-certs.ts). A sink
+ * The Kafka and NATS JetStream event sinks over TLS, against real brokers: Kafka 4.4.0 (KRaft; the run's shared
+ * multi-listener broker, test/support/kafka.ts) with an SSL listener beside its plaintext one, and nats-server 2.15.2
+ * (started for this file) requiring TLS of every client. Both serve the same certificate for `localhost` and 127.0.0.1
+ * from a throwaway authority made at the broker's start (test/support/tls-certs.ts). A sink
  * that trusts that authority (`tls.ca`) delivers, with the destination rule on (every socket made by
  * events/guarded-connect.ts: the name resolved and checked, the certificate still verified against the name) and
  * without it; what it delivered is read back over the plaintext listener (Kafka) or a TLS reader (NATS). A sink that
@@ -17,25 +18,21 @@ import { SinkError, createBrokerSink } from '../../packages/server/src/events/br
 import { batch, expectComplete, keys, readKafka, readNats } from '../support/event-readers.js';
 import { type KafkaBroker, startKafka } from '../support/kafka.js';
 import { type NatsServer, startNats } from '../support/nats.js';
-import { tempDir } from '../support/temp.js';
-import { type TestCertificates, makeCertificates } from '../support/tls-certs.js';
+import type { TestCertificates } from '../support/tls-certs.js';
 
 const { Kafka, logLevel } = kafkajs;
 const TOPIC = 'lakegate.tls';
 const WAREHOUSE = 'lake.tls';
 
-const dir = tempDir('lakegate-sink-tls-');
 let certs: TestCertificates;
 let kafka: KafkaBroker;
 let nats: NatsServer;
 let reader: NatsConnection | undefined;
 
 beforeAll(async () => {
-  certs = makeCertificates(dir.dir);
-  [kafka, nats] = await Promise.all([
-    startKafka({ tls: { keystoreFile: certs.keystoreFile } }),
-    startNats({ tls: { certFile: certs.certFile, keyFile: certs.keyFile } }),
-  ]);
+  kafka = await startKafka({ shared: true });
+  certs = kafka.certificates!;
+  nats = await startNats({ tls: { certFile: certs.certFile, keyFile: certs.keyFile } });
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
@@ -45,7 +42,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await reader?.close();
   await Promise.all([kafka?.destroy(), nats?.destroy()]);
-  dir.cleanup();
 });
 
 /**

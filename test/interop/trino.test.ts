@@ -1,8 +1,10 @@
 /**
  * A real Trino 476 (scripts/peers/trino.sh: one node, Iceberg connector, Iceberg 1.9.1 inside) on a
  * Lakegate warehouse in MinIO. Trino holds no storage keys: its native S3 file system only gets the
- * credentials Lakegate vends in each table's config. One Trino serves three catalogs on the same
- * warehouse, each with its own engine principal:
+ * credentials Lakegate vends in each table's config. Trino is the run's shared one (test/support/trino.ts: started
+ * once per Vitest process); this file adds three catalogs on the same warehouse (CREATE CATALOG), each with its own
+ * engine principal, and tests Trino without access control: its OPA plugin's forwarder answers like Trino's default
+ * allow-all while this file runs (the OPA-tested behaviour is trino-opa.test.ts's, on Lakegate's endpoints):
  *   lake        session NONE  engine identity (every call is the engine);
  *   lake_user   session USER  per-user sessions through an engine marked `assert-identity` that may act
  *                             for alice and bob: Trino signs nothing, it sends an unsigned JWT naming the
@@ -62,15 +64,19 @@ beforeAll(async () => {
   asserting = await createPrincipal(server, 'trino-user-mode', { users: ['alice', 'bob'], 'assert-identity': true });
   plain = await createPrincipal(server, 'trino-not-asserting', { users: ['alice', 'bob'] });
   const common = { lakegateUrl: server.url, warehouse: 'lake', s3Endpoint: minio.endpoint };
-  trino = await startTrino([
+  trino = await startTrino();
+  for (const catalog of [
     lakegateCatalog({ ...common, name: 'lake', credential: engine.credential }),
     lakegateCatalog({ ...common, name: 'lake_user', credential: asserting.credential, session: 'USER' }),
     lakegateCatalog({ ...common, name: 'lake_plain', credential: plain.credential, session: 'USER' }),
-  ]);
-  console.info(`trino: dist ready in ${distSeconds.toFixed(1)}s, server started in ${trino.startSeconds.toFixed(1)}s`);
+  ])
+    await trino.addCatalog(catalog);
+  console.info(
+    `trino: dist ready in ${distSeconds.toFixed(1)}s, server ${trino.reused ? "reused (the run's, started by an earlier file)" : `started in ${trino.startSeconds.toFixed(1)}s`}`,
+  );
 });
 afterAll(async () => {
-  await trino?.stop();
+  await trino?.release();
   await server?.stop();
   await minio?.stop();
 });

@@ -4,9 +4,11 @@
  * project's global teardown (test/support/global-peers.ts) stops them. Test files of the interop project run one
  * after the other, each in a worker process of its own (so a module-level singleton would not outlive its file), and
  * no two of them race for the same peer. Shared today: Keycloak (keycloak.ts), the Spark driver host (spark-host.ts:
- * every Spark 4.1 + Iceberg 1.11 job, a session of its own each) and a plain Kafka broker (kafka.ts, `shared`: topics
- * of each file's own). Not shared: peers a file configures its own way (Trino's access control per file, Kafka with
- * SASL, SCRAM or TLS, a broker a file stops, Spark with the Iceberg 1.12 jars).
+ * every Spark 4.1 + Iceberg 1.11 job, a session of its own each), Trino (trino.ts: dynamic catalogs, the OPA plugin
+ * behind a forwarder whose target each file sets, a group file each file writes) and a Kafka broker with PLAINTEXT,
+ * SCRAM and TLS listeners (kafka.ts, `shared`: topics and SCRAM users of each file's own). Not shared: a broker a file
+ * stops (event-sinks, also its SASL/PLAIN listener, whose users are static config; events-faults) and Spark with the
+ * Iceberg 1.12 jars (another class path).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -78,8 +78,19 @@ export function makeCertificates(dir: string): TestCertificates {
   ]);
   // PKCS#8 (what Kafka's PEM keystore reads), unencrypted.
   openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', 'server.key', '-out', 'server.p8.key']);
-  const keystoreFile = path.join(dir, 'keystore.pem');
   const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
-  writeFileSync(keystoreFile, read('server.p8.key') + read('server.pem'));
-  return { ca: read('ca.pem'), otherCa: read('other-ca.pem'), certFile: path.join(dir, 'server.pem'), keyFile: path.join(dir, 'server.p8.key'), keystoreFile };
+  writeFileSync(path.join(dir, 'keystore.pem'), read('server.p8.key') + read('server.pem'));
+  return loadCertificates(dir);
+}
+
+/** The certificates makeCertificates made in `dir` earlier (e.g. those of the run's shared Kafka broker). */
+export function loadCertificates(dir: string): TestCertificates {
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  return {
+    ca: read('ca.pem'),
+    otherCa: read('other-ca.pem'),
+    certFile: path.join(dir, 'server.pem'),
+    keyFile: path.join(dir, 'server.p8.key'),
+    keystoreFile: path.join(dir, 'keystore.pem'),
+  };
 }
