@@ -30,11 +30,11 @@ export function withTlsCa<T extends object>(federation: T, file: string | undefi
   return { ...federation, tls: true, 'tls-ca': pem };
 }
 
-/** The remote's settings as lines: a CA bundle shown by its count of certificates, not its text. */
+/** The remote's settings as lines: a CA bundle or a client certificate chain shown by its count of certificates, not its text. */
 export function federationLines(federation: Record<string, unknown>): Array<[string, string]> {
   return Object.entries(federation).map(([k, v]): [string, string] => [
     k,
-    k === 'tls-ca' && typeof v === 'string'
+    (k === 'tls-ca' || k === 'tls-client-cert') && typeof v === 'string'
       ? `${v.split('-----BEGIN CERTIFICATE-----').length - 1} PEM certificate(s)`
       : typeof v === 'string'
         ? v
