@@ -8,9 +8,12 @@
  * connection test refuses, with a 400 that says why, no client certificate and one from another CA; with the
  * certificate (shown: public) and its key (federation-secret.tls-client-key: sealed, never answered, never logged)
  * namespaces and a table are created, committed and loaded through the front (the pointer read back from HMS); a
- * settings change keeps the stored key; removing the key while the certificate stays is a 400.
+ * settings change keeps the stored key; removing the key while the certificate stays is a 400; at run time, a front
+ * that no longer trusts Lakegate's certificate is a 502 naming it (never a 500), with nothing written, until a
+ * certificate and key it trusts are set.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -137,5 +140,31 @@ describe('a federated warehouse on a Hive Metastore behind a TLS front that requ
     expect(removed.status, JSON.stringify(removed.body)).toBe(400);
     expect(removed.body.error.message).toContain('federation.tls-client-cert needs its private key in federation-secret.tls-client-key');
     expect((await send('GET', '/v1/hive-mtls/namespaces/mtlsdb/tables/t')).status).toBe(200);
+  });
+
+  it("answers a front that stopped trusting Lakegate's certificate with a 502 naming it, writing nothing, until a trusted pair is set", async () => {
+    // The front again on its port, now trusting the other CA only (a rotated client CA).
+    await front.stop();
+    front = await startMutualTlsFront(path.join(dir.dir, 'certs'), certs.keystoreFile, certs.otherCa, metastore.port, front.port);
+    const load = await send('GET', '/v1/hive-mtls/namespaces/mtlsdb/tables/t');
+    expect(load.status, JSON.stringify(load.body)).toBe(502);
+    expect(load.body.error.message).toContain("did not accept Lakegate's TLS client");
+    expect(load.body.error.message).toContain('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA');
+    expect(JSON.stringify(load.body)).not.toMatch(/\bat .*\.js:\d+/);
+    const create = await send('POST', '/v1/hive-mtls/namespaces/mtlsdb/tables', { name: 'refused', schema: simpleSchema });
+    expect(create.status, JSON.stringify(create.body)).toBe(502);
+    const written = readdirSync(fileURLToPath(root), { recursive: true }).map(String);
+    expect(written.filter((f) => f.includes('refused'))).toEqual([]);
+
+    // A certificate the front trusts, with its key, in one change (tested through the front before it is stored).
+    const rotated = await send('PUT', '/management/v1/warehouses/hive-mtls/federation', {
+      federation: federation({ 'tls-client-cert': stranger.cert }),
+      'federation-secret': { 'tls-client-key': stranger.key },
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(JSON.stringify(rotated.body)).not.toContain(stranger.key.split('\n')[1]!);
+    const again = await send('GET', '/v1/hive-mtls/namespaces/mtlsdb/tables/t');
+    expect(again.status, stringifyJson(again.body)).toBe(200);
+    expect(again.body.metadata['current-snapshot-id']).toBeDefined();
   });
 });

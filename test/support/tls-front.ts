@@ -17,10 +17,13 @@ export interface TlsFront {
   stop(): Promise<void>;
 }
 
-/** Starts the front on a free loopback port in `dir`: server key+cert file `crtFile`, trusted client CA `clientCa` (PEM). */
-export async function startMutualTlsFront(dir: string, crtFile: string, clientCa: string, backendPort: number): Promise<TlsFront> {
+/**
+ * Starts the front in `dir` on `port` (default a free loopback port; a stopped front's port starts it again there):
+ * server key+cert file `crtFile`, trusted client CA `clientCa` (PEM).
+ */
+export async function startMutualTlsFront(dir: string, crtFile: string, clientCa: string, backendPort: number, port?: number): Promise<TlsFront> {
   const binary = execFileSync('bash', [peerScript('haproxy.sh'), 'install'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const port = await freePort();
+  port ??= await freePort();
   const caFile = path.join(dir, 'front-client-ca.pem');
   writeFileSync(caFile, clientCa);
   const cfg = path.join(dir, 'front.cfg');
