@@ -12,7 +12,7 @@
  * that no longer trusts Lakegate's certificate is a 502 naming it (never a 500), with nothing written, until a
  * certificate and key it trusts are set.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { tableParameters } from '../../packages/server/src/federation/hive/hive-structs.js';
 import { startHiveMetastore, type HiveMetastore } from '../support/hive-metastore.js';
 import { appendUpdates, httpSender, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { runCli } from '../support/cli.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 import { type ClientCertificate, makeCertificates, makeClientCertificate, type TestCertificates } from '../support/tls-certs.js';
@@ -47,6 +48,16 @@ beforeAll(async () => {
   server = await startServer();
   send = httpSender(server.url, await server.token());
   root = `file://${server.dataDir}/hive-mtls-warehouse`;
+  const login = await runCli(dir.dir, [
+    'login',
+    '--uri',
+    server.url,
+    '--warehouse',
+    'default',
+    '--credential',
+    `@${path.join(server.dataDir, 'admin-credentials.json')}`,
+  ]);
+  expect(login.code, login.stderr).toBe(0);
 }, 20 * 60_000);
 
 afterAll(async () => {
@@ -156,13 +167,25 @@ describe('a federated warehouse on a Hive Metastore behind a TLS front that requ
     const written = readdirSync(fileURLToPath(root), { recursive: true }).map(String);
     expect(written.filter((f) => f.includes('refused'))).toEqual([]);
 
-    // A certificate the front trusts, with its key, in one change (tested through the front before it is stored).
-    const rotated = await send('PUT', '/management/v1/warehouses/hive-mtls/federation', {
-      federation: federation({ 'tls-client-cert': stranger.cert }),
-      'federation-secret': { 'tls-client-key': stranger.key },
-    });
-    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
-    expect(JSON.stringify(rotated.body)).not.toContain(stranger.key.split('\n')[1]!);
+    // A certificate the front trusts, with its key, in one change through the CLI (the stored settings with the new
+    // certificate; tested through the front before it is stored); the key is never printed.
+    const certFile = path.join(dir.dir, 'rotated.pem');
+    const keyFile = path.join(dir.dir, 'rotated.key');
+    writeFileSync(certFile, stranger.cert);
+    writeFileSync(keyFile, stranger.key);
+    const rotated = await runCli(dir.dir, [
+      'admin',
+      'warehouse',
+      'federation',
+      'hive-mtls',
+      '--federation-tls-client-cert',
+      certFile,
+      '--federation-tls-client-key',
+      keyFile,
+    ]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    expect(rotated.stdout).toMatch(/tls-client-cert\s+1 PEM certificate\(s\)/);
+    expect(rotated.stdout + rotated.stderr).not.toContain(stranger.key.split('\n')[1]!);
     const again = await send('GET', '/v1/hive-mtls/namespaces/mtlsdb/tables/t');
     expect(again.status, stringifyJson(again.body)).toBe(200);
     expect(again.body.metadata['current-snapshot-id']).toBeDefined();
