@@ -3,12 +3,13 @@
  * process with authentication on, the admin's profile doing the managing and a reader's profile proving what the
  * grants allow. Exit codes as the CLI documents them: 0 ok, 1 the server refused, 2 usage.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from '../support/cli.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
+import { makeCertificates, makeClientCertificate } from '../support/tls-certs.js';
 
 /** Each test runs the CLI several times, each a fresh Node process; the machine is shared. */
 const SLOW = 120_000;
@@ -365,6 +366,31 @@ describe('a federated warehouse', { timeout: SLOW }, () => {
     expect(refused).toContain('federation.tls-ca must be one or more PEM certificates');
     expect(refused).not.toContain('private-looking-text-never-printed');
     expect(fails(await lakegate('admin', 'warehouse', 'federation', 'default', '--federation-tls-ca', notPem), 2)).toContain('not a federated warehouse');
+  });
+
+  it("reads a Hive remote's client certificate and key from files (mutual TLS); the key goes sealed and is never printed", async () => {
+    const certs = path.join(config.dir, 'mtls');
+    mkdirSync(certs);
+    makeCertificates(certs);
+    const pair = makeClientCertificate(certs, 'lakegate', 'ca');
+    const other = makeClientCertificate(certs, 'other', 'ca');
+    const files = (name: string, pem: string) => (writeFileSync(path.join(certs, name), pem), path.join(certs, name));
+    const cert = files('client.pem', pair.cert);
+    const otherKey = files('other.key', other.key);
+    const base = ['admin', 'warehouse', 'create', 'hive-mtls', '--storage-root', `file://${server.dataDir}/hive-mtls`, '--storage-profile', '{"type":"file"}'];
+    const federation = ['--federation', JSON.stringify({ kind: 'hive', uri: 'thrift://127.0.0.1:9', 'timeout-ms': 500, tls: true })];
+    expect(fails(await lakegate(...base, '--federation-tls-client-cert', cert), 2)).toContain('--federation-tls-client-cert goes with --federation');
+    // Both files went: the certificate as federation.tls-client-cert, the key as federation-secret.tls-client-key.
+    const mismatch = fails(await lakegate(...base, ...federation, '--federation-tls-client-cert', cert, '--federation-tls-client-key', otherKey), 1);
+    expect(mismatch).toContain('federation-secret.tls-client-key is not the private key of federation.tls-client-cert');
+    expect(mismatch).not.toContain(other.key.split('\n')[1]!);
+    // The right pair passes every check; the connection test (nothing listens on port 9) is what refuses it.
+    const refused = fails(
+      await lakegate(...base, ...federation, '--federation-tls-client-cert', cert, '--federation-tls-client-key', files('client.key', pair.key)),
+      1,
+    );
+    expect(refused).toContain('connection failed (ECONNREFUSED)');
+    expect(refused).not.toContain(pair.key.split('\n')[1]!);
   });
 
   it('has its remote tested with warehouse federation-status: ok exits 0, the remote refusing the credential exits 1 with its error', async () => {

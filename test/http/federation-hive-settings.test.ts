@@ -6,15 +6,21 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWithCallers, type CatalogWithCallers } from '../support/principals.js';
+import { tempDir } from '../support/temp.js';
+import { makeCertificates, makeClientCertificate } from '../support/tls-certs.js';
 
 let front: CatalogWithCallers;
+/** A throwaway CA and client certificates made by openssl for this run (test/support/tls-certs.ts). */
+const certDir = tempDir('lakegate-hive-settings-certs-');
 
 beforeAll(async () => {
   front = await startWithCallers();
+  makeCertificates(certDir.dir);
 }, 60_000);
 
 afterAll(async () => {
   await front?.cat.close();
+  certDir.cleanup();
 });
 
 /** A CA certificate (public; its key was never kept): what federation.tls-ca takes. */
@@ -52,7 +58,7 @@ describe('a Hive Metastore federated warehouse', () => {
     ['a thrift uri with credentials', body({ uri: 'thrift://u:p@127.0.0.1:9083' }), 'thrift://host:port'],
     ['a Glue-only field', body({ region: 'us-east-1' }), 'federation.region does not apply to federation.kind hive'],
     ['a REST-only field', body({ warehouse: 'w' }), 'federation.warehouse does not apply to federation.kind hive'],
-    ['a secret', body({}, { token: 'never-echoed-token' }), 'federation-secret does not apply to federation.kind hive'],
+    ['a secret', body({}, { token: 'never-echoed-token' }), 'federation-secret.token does not apply to federation.kind hive'],
     ['an unknown field', body({ 'metastore-catalog': 'hive' }), 'federation'],
     ['a lock timeout without the lock', body({ 'lock-enabled': false, 'lock-timeout-ms': 1000 }), 'federation.lock-timeout-ms does not apply'],
     ['a lock timeout out of range', body({ 'lock-timeout-ms': 10 }), 'lock-timeout-ms'],
@@ -70,12 +76,58 @@ describe('a Hive Metastore federated warehouse', () => {
       'federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): certificate 1 does not parse',
     ],
     ['a server name that is not a DNS name', body({ tls: true, 'tls-server-name': 'bad name!' }), 'federation.tls-server-name must be a DNS name'],
+    ['a client certificate without tls', body({ 'tls-client-cert': CA }, { 'tls-client-key': KEY }), 'federation.tls-client-cert needs federation.tls true'],
+    [
+      'a client certificate holding a private key',
+      body({ tls: true, 'tls-client-cert': CA + KEY }),
+      'federation.tls-client-cert must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): it holds something else besides certificates',
+    ],
+    ['a client key alone', body({ tls: true }, { 'tls-client-key': KEY }), 'federation-secret.tls-client-key needs federation.tls-client-cert'],
   ])('refuses %s with a 400 naming it', async (_what, request, message) => {
     const res = await front.admin('POST', '/management/v1/warehouses', JSON.parse(JSON.stringify(request)));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
     expect(res.body.error.message).toContain(message);
     expect(JSON.stringify(res.body)).not.toContain('never-echoed');
     expect((await front.admin('GET', '/management/v1/warehouses/hive-fed')).status).toBe(404);
+  });
+
+  it("takes a client certificate only with its key, the key PEM and the certificate's own, never echoed", async () => {
+    const pair = makeClientCertificate(certDir.dir, 'lakegate', 'ca');
+    const other = makeClientCertificate(certDir.dir, 'other', 'ca');
+    const tls = (extra: Record<string, unknown>) => ({ tls: true, 'tls-ca': CA, ...extra });
+    for (const [request, message, secret] of [
+      [body(tls({ 'tls-client-cert': pair.cert })), 'federation.tls-client-cert needs its private key in federation-secret.tls-client-key', ''],
+      [
+        body(tls({ 'tls-client-cert': pair.cert }), { 'tls-client-key': 'never-echoed key text' }),
+        'federation-secret.tls-client-key must be an unencrypted PEM private key',
+        'never-echoed',
+      ],
+      [
+        body(tls({ 'tls-client-cert': pair.cert }), { 'tls-client-key': other.key }),
+        'federation-secret.tls-client-key is not the private key of federation.tls-client-cert',
+        other.key.split('\n')[1]!,
+      ],
+      [
+        { ...body({}), federation: { kind: 'glue', region: 'us-east-1' }, 'federation-secret': { 'tls-client-key': pair.key } },
+        'federation-secret.tls-client-key does not apply to federation.kind glue',
+        pair.key.split('\n')[1]!,
+      ],
+      [
+        { ...body({}), federation: { kind: 'iceberg-rest', uri: 'https://127.0.0.1:9', 'tls-client-cert': pair.cert } },
+        'federation.tls-client-cert does not apply to federation.kind iceberg-rest',
+        '',
+      ],
+    ] as const) {
+      const res = await front.admin('POST', '/management/v1/warehouses', request);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toContain(message);
+      if (secret !== '') expect(JSON.stringify(res.body)).not.toContain(secret);
+    }
+    // The pair passes every check: what stops it is the connection test (nothing listens on port 9).
+    const passes = await front.admin('POST', '/management/v1/warehouses', body(tls({ 'tls-client-cert': pair.cert }), { 'tls-client-key': pair.key }));
+    expect(passes.status, JSON.stringify(passes.body)).toBe(400);
+    expect(passes.body.error.message).toContain('connection failed (ECONNREFUSED)');
+    expect(JSON.stringify(passes.body)).not.toContain(pair.key.split('\n')[1]!);
   });
 
   it('tests the connection before storing: a metastore not listening is a 400 saying so, fast', async () => {

@@ -94,3 +94,50 @@ export function loadCertificates(dir: string): TestCertificates {
     keystoreFile: path.join(dir, 'keystore.pem'),
   };
 }
+
+/** A client certificate (mutual TLS) and its key, both PEM text. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A client certificate (CN=NAME, extendedKeyUsage clientAuth, EC P-256, valid 2 days) signed by `ca` or `other-ca` of
+ * makeCertificates in the same `dir`; its key unencrypted PKCS#8, as federation-secret.tls-client-key takes it.
+ */
+export function makeClientCertificate(dir: string, name: string, issuer: 'ca' | 'other-ca'): ClientCertificate {
+  openssl(dir, [
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${name}`,
+  ]);
+  writeFileSync(path.join(dir, `${name}.ext`), 'extendedKeyUsage = clientAuth\n');
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${issuer}.pem`,
+    '-CAkey',
+    `${issuer}.key`,
+    '-CAcreateserial',
+    '-out',
+    `${name}.pem`,
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+  ]);
+  openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.key`, '-out', `${name}.p8.key`]);
+  return { cert: readFileSync(path.join(dir, `${name}.pem`), 'utf8'), key: readFileSync(path.join(dir, `${name}.p8.key`), 'utf8') };
+}

@@ -23,7 +23,9 @@ export const ADMIN_HELP = `usage:
                                        [--storage-secret JSON|@FILE|-] [--tenant T] [--property K=V ...]
                                        [--federation JSON|@FILE [--federation-secret JSON|@FILE] [--federation-tls-ca PEM_FILE]]
                                        federated: tables live in a remote catalog (docs/federation.md); --federation-tls-ca:
-                                       a Hive metastore over TLS, its CA certificates (sets tls and tls-ca)
+                                       a Hive metastore over TLS, its CA certificates (sets tls and tls-ca);
+                                       [--federation-tls-client-cert PEM_FILE --federation-tls-client-key PEM_FILE]:
+                                       mutual TLS, the certificate (tls-client-cert) and its key (sealed)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
   lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|- | --remove-storage-secret]
@@ -31,7 +33,9 @@ export const ADMIN_HELP = `usage:
   lakegate admin warehouse federation NAME [--federation JSON|@FILE] [--federation-tls-ca PEM_FILE]
                                        [--federation-secret JSON|@FILE|- | --remove-federation-secret]
                                        rotate a federated warehouse's remote credential or change its settings (tested first);
+                                       [--federation-tls-client-cert PEM_FILE] [--federation-tls-client-key PEM_FILE]
                                        --federation-tls-ca alone: the stored settings with a new CA bundle
+                                       (--federation-tls-client-cert likewise, with the new certificate)
   lakegate admin warehouse federation-status NAME
                                        call the remote now with the stored settings: ok, or its error (exit 1);
                                        then its recent failures (newest first) and when it last answered

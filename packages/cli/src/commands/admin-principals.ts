@@ -16,6 +16,7 @@ import {
   warehouseSet,
   warehouseStorage,
   withTlsCa,
+  withTlsClient,
 } from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
@@ -230,19 +231,24 @@ async function warehouseCreate(argv: string[]): Promise<number> {
     federation: { type: 'string' },
     'federation-secret': { type: 'string' },
     'federation-tls-ca': { type: 'string' },
+    'federation-tls-client-cert': { type: 'string' },
+    'federation-tls-client-key': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   // A federated warehouse (docs/federation.md): its remote catalog, and the credential towards it (sealed by the server).
-  if (values['federation-tls-ca'] !== undefined && values.federation === undefined) throw new UsageError('--federation-tls-ca goes with --federation');
-  const federation =
+  for (const flag of ['federation-tls-ca', 'federation-tls-client-cert', 'federation-tls-client-key'] as const)
+    if (values[flag] !== undefined && values.federation === undefined) throw new UsageError(`--${flag} goes with --federation`);
+  const { federation, secret: federationSecret } = withTlsClient(
     values.federation === undefined
       ? undefined
-      : withTlsCa(jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>, values['federation-tls-ca']);
-  const federationSecret =
+      : withTlsCa(jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>, values['federation-tls-ca']),
     values['federation-secret'] === undefined
       ? undefined
-      : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>);
+      : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>),
+    values['federation-tls-client-cert'],
+    values['federation-tls-client-key'],
+  );
   if (!values['storage-root']) throw new UsageError('warehouse create needs --storage-root URI');
   if (!values['storage-profile']) throw new UsageError('warehouse create needs --storage-profile JSON|@FILE, e.g. {"type": "file"}');
   const profile = jsonArg(values['storage-profile'], '--storage-profile') as Warehouse['storage-profile'];

@@ -21,20 +21,41 @@ import { ADMIN_HELP } from './admin-help.js';
  */
 export function withTlsCa<T extends object>(federation: T, file: string | undefined): T {
   if (file === undefined) return federation;
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--federation-tls-ca: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return { ...federation, tls: true, 'tls-ca': pem };
+  return { ...federation, tls: true, 'tls-ca': readPem(file, '--federation-tls-ca') };
 }
 
-/** The remote's settings as lines: a CA bundle shown by its count of certificates, not its text. */
+/** A PEM file's text (never echoed: a failure names the file and the error code only). */
+function readPem(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/**
+ * --federation-tls-client-cert FILE and --federation-tls-client-key FILE: a Hive remote's client certificate for mutual
+ * TLS into federation.tls-client-cert (public) and its private key into federation-secret.tls-client-key (sealed by the
+ * server), beside any other --federation-secret fields. The key's text is never printed.
+ */
+export function withTlsClient<F extends object, S extends object>(
+  federation: F | undefined,
+  secret: S | undefined,
+  certFile: string | undefined,
+  keyFile: string | undefined,
+): { federation: F | undefined; secret: S | undefined } {
+  return {
+    federation:
+      certFile === undefined || federation === undefined ? federation : { ...federation, 'tls-client-cert': readPem(certFile, '--federation-tls-client-cert') },
+    secret: keyFile === undefined ? secret : ({ ...secret, 'tls-client-key': readPem(keyFile, '--federation-tls-client-key') } as unknown as S),
+  };
+}
+
+/** The remote's settings as lines: a CA bundle or a client certificate chain shown by its count of certificates, not its text. */
 export function federationLines(federation: Record<string, unknown>): Array<[string, string]> {
   return Object.entries(federation).map(([k, v]): [string, string] => [
     k,
-    k === 'tls-ca' && typeof v === 'string'
+    (k === 'tls-ca' || k === 'tls-client-cert') && typeof v === 'string'
       ? `${v.split('-----BEGIN CERTIFICATE-----').length - 1} PEM certificate(s)`
       : typeof v === 'string'
         ? v
@@ -112,28 +133,34 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
     'federation-secret': { type: 'string' },
     'remove-federation-secret': { type: 'boolean' },
     'federation-tls-ca': { type: 'string' },
+    'federation-tls-client-cert': { type: 'string' },
+    'federation-tls-client-key': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   const tlsCa = values['federation-tls-ca'] as string | undefined;
+  const clientCert = values['federation-tls-client-cert'] as string | undefined;
+  const clientKey = values['federation-tls-client-key'] as string | undefined;
   let federation = values.federation === undefined ? undefined : (jsonArg(values.federation as string, '--federation') as Record<string, unknown>);
-  const secret =
+  let secret =
     values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'] as string, '--federation-secret') as Record<string, unknown>);
   const remove = values['remove-federation-secret'] === true;
-  if (secret !== undefined && remove) throw new UsageError('give --federation-secret or --remove-federation-secret, not both');
-  if (federation === undefined && secret === undefined && !remove && tlsCa === undefined)
+  if ((secret !== undefined || clientKey !== undefined) && remove)
+    throw new UsageError('give --federation-secret (or --federation-tls-client-key) or --remove-federation-secret, not both');
+  if (federation === undefined && secret === undefined && !remove && tlsCa === undefined && clientCert === undefined && clientKey === undefined)
     throw new UsageError(
-      'warehouse federation needs --federation JSON|@FILE, --federation-tls-ca FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret',
+      'warehouse federation needs --federation JSON|@FILE, --federation-tls-ca FILE, --federation-tls-client-cert FILE, --federation-tls-client-key FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret',
     );
   const { out, settings } = commandContext(values);
-  if (tlsCa !== undefined && federation === undefined) {
-    // Only the CA changes: the stored settings (without has-secret) with the new bundle.
+  if ((tlsCa !== undefined || clientCert !== undefined) && federation === undefined) {
+    // Only the CA or the client certificate changes: the stored settings (without has-secret) with the new PEM.
     const stored = (await openManagement(settings).listWarehouses()).find((w) => w.name === name)?.federation;
     if (!stored) throw new UsageError(`warehouse ${name} is not a federated warehouse (or not visible to you)`);
     const { 'has-secret': _hasSecret, ...rest } = stored;
     federation = rest;
   }
   if (federation !== undefined) federation = withTlsCa(federation, tlsCa);
+  ({ federation, secret } = withTlsClient(federation, secret, clientCert, clientKey));
   const changed = await out.progress('changing the remote catalog', () =>
     openManagement(settings).updateWarehouseFederation(name!, {
       ...(federation === undefined ? {} : { federation: federation as never }),

@@ -47,7 +47,13 @@ export function FederationSection({ warehouse, onSaved }: { warehouse: Warehouse
           <div key={key} style={{ display: 'contents' }} data-testid="federation-setting" data-key={key}>
             <dt>{key}</dt>
             <dd className="mono">
-              {key === 'tls-ca' && typeof value === 'string' ? <CaBundle pem={value} /> : typeof value === 'string' ? value : JSON.stringify(value)}
+              {(key === 'tls-ca' || key === 'tls-client-cert') && typeof value === 'string' ? (
+                <CaBundle pem={value} testId={`federation-${key}`} />
+              ) : typeof value === 'string' ? (
+                value
+              ) : (
+                JSON.stringify(value)
+              )}
             </dd>
           </div>
         ))}
@@ -60,11 +66,11 @@ export function FederationSection({ warehouse, onSaved }: { warehouse: Warehouse
   );
 }
 
-/** A Hive remote's CA bundle (public certificates): its count, the PEM on demand. */
-function CaBundle({ pem }: { pem: string }) {
+/** A Hive remote's CA bundle or client certificate chain (public certificates): its count, the PEM on demand. */
+function CaBundle({ pem, testId }: { pem: string; testId: string }) {
   const count = pem.split('-----BEGIN CERTIFICATE-----').length - 1;
   return (
-    <details data-testid="federation-tls-ca">
+    <details data-testid={testId}>
       <summary>{count === 1 ? '1 PEM certificate' : `${count} PEM certificates`}</summary>
       <pre>{pem}</pre>
     </details>

@@ -71,6 +71,13 @@ export const FederationSettings = Type.Object(
         description: "hive, with tls: the DNS name the metastore's certificate must carry, when it is not the uri's host (also sent as SNI)",
       }),
     ),
+    'tls-client-cert': Type.Optional(
+      Type.String({
+        maxLength: 200_000,
+        description:
+          "hive, with tls: Lakegate's client certificate for mutual TLS (PEM: the certificate, then any intermediates), for a metastore behind a TLS front that requires one. Public: kept as a setting and shown. Its private key goes in federation-secret.tls-client-key",
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );
@@ -87,6 +94,9 @@ export const FederationSecret = Type.Object(
     token: Type.Optional(Type.String({ description: 'A bearer token, instead of client credentials' })),
     'secret-access-key': Type.Optional(Type.String({ description: 'glue: the AWS secret access key of access-key-id' })),
     'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
+    'tls-client-key': Type.Optional(
+      Type.String({ description: 'hive: the private key (PEM, unencrypted) of federation.tls-client-cert, for mutual TLS; sealed, never returned' }),
+    ),
   },
   { $id: 'FederationSecret', additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },
 );

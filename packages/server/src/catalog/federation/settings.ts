@@ -3,7 +3,7 @@
  * connection test made before one is stored: a remote that refuses the credentials, or cannot be reached, is a 400
  * naming the problem; the secret is never echoed (zod issues are reported by path and message only).
  */
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import { z } from 'zod';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -33,6 +33,7 @@ export const FederationInput = z
     tls: z.boolean().optional(),
     'tls-ca': z.string().max(200_000).optional(),
     'tls-server-name': z.string().max(253).optional(),
+    'tls-client-cert': z.string().max(200_000).optional(),
   })
   .strict();
 
@@ -42,6 +43,7 @@ export const FederationSecretInput = z
     token: z.string().min(1).max(100_000).optional(),
     'secret-access-key': z.string().min(1).max(1000).optional(),
     'session-token': z.string().min(1).max(10_000).optional(),
+    'tls-client-key': z.string().min(1).max(100_000).optional(),
   })
   .strict();
 
@@ -75,6 +77,7 @@ const hiveOnly = (input: z.infer<typeof FederationInput>) => ({
   'federation.tls': input.tls,
   'federation.tls-ca': input['tls-ca'],
   'federation.tls-server-name': input['tls-server-name'],
+  'federation.tls-client-cert': input['tls-client-cert'],
 });
 
 const only = (kind: string, fields: Record<string, unknown>) => {
@@ -93,6 +96,7 @@ function checkIcebergRest(
     'federation.access-key-id': input['access-key-id'],
     'federation-secret.secret-access-key': secret?.['secret-access-key'],
     'federation-secret.session-token': secret?.['session-token'],
+    'federation-secret.tls-client-key': secret?.['tls-client-key'],
   });
   const clientSecret = secret?.['client-secret'];
   const token = secret?.token;
@@ -128,6 +132,7 @@ function checkGlue(
     'federation.scope': input.scope,
     'federation-secret.client-secret': secret?.['client-secret'],
     'federation-secret.token': secret?.token,
+    'federation-secret.tls-client-key': secret?.['tls-client-key'],
   });
   if (input.region === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.region is required for federation.kind glue');
   const secretAccessKey = secret?.['secret-access-key'];
@@ -148,8 +153,9 @@ function checkGlue(
 }
 
 /**
- * A Hive Metastore: its Thrift address (thrift://host:port) and nothing else; HMS without SASL takes no credential, so
- * a federation-secret is refused rather than kept unused.
+ * A Hive Metastore: its Thrift address (thrift://host:port), its table lock and TLS settings. HMS without SASL takes no
+ * credential; the one secret is the private key of a TLS client certificate (mutual TLS), so any other
+ * federation-secret field is refused rather than kept unused.
  */
 function checkHive(
   input: z.infer<typeof FederationInput>,
@@ -164,8 +170,12 @@ function checkHive(
     'federation.client-id': input['client-id'],
     'federation.scope': input.scope,
   });
-  if (secret !== undefined && Object.values(secret).some((v) => v !== undefined))
-    throw new CatalogError('ERR_VALIDATION', 'federation-secret does not apply to federation.kind hive (a metastore without SASL takes no credential)');
+  only('hive', {
+    'federation-secret.client-secret': secret?.['client-secret'],
+    'federation-secret.token': secret?.token,
+    'federation-secret.secret-access-key': secret?.['secret-access-key'],
+    'federation-secret.session-token': secret?.['session-token'],
+  });
   if (input.uri === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.uri is required for federation.kind hive (thrift://host:port)');
   if (input['lock-enabled'] === false && input['lock-timeout-ms'] !== undefined)
     throw new CatalogError('ERR_VALIDATION', 'federation.lock-timeout-ms does not apply with federation.lock-enabled false');
@@ -179,7 +189,7 @@ function checkHive(
       lockTimeoutMs: input['lock-timeout-ms'],
       ...checkHiveTls(input),
     },
-    credential: undefined,
+    credential: checkClientKey(input, secret?.['tls-client-key']),
   };
 }
 
@@ -188,25 +198,59 @@ function checkHive(
  * it. The CA bundle is public (certificates, no key): kept as plain settings and shown, never a secret. Its content is
  * never echoed in an error (only which setting and why).
  */
-function checkHiveTls(input: z.infer<typeof FederationInput>): Pick<FederationSettings, 'tls' | 'tlsCa' | 'tlsServerName'> {
+function checkHiveTls(input: z.infer<typeof FederationInput>): Pick<FederationSettings, 'tls' | 'tlsCa' | 'tlsServerName' | 'tlsClientCert'> {
   const ca = input['tls-ca'];
   const name = input['tls-server-name'];
+  const cert = input['tls-client-cert'];
   if (input.tls !== true) {
     if (ca !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-ca needs federation.tls true');
     if (name !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-server-name needs federation.tls true');
+    if (cert !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-client-cert needs federation.tls true');
     return input.tls === false ? { tls: false } : {};
   }
   if (name !== undefined && !/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(name))
     throw new CatalogError('ERR_VALIDATION', "federation.tls-server-name must be a DNS name (the name the metastore's certificate carries)");
-  return { tls: true, ...(ca === undefined ? {} : { tlsCa: checkPemBundle(ca) }), ...(name === undefined ? {} : { tlsServerName: name }) };
+  return {
+    tls: true,
+    ...(ca === undefined ? {} : { tlsCa: checkPemBundle(ca, 'tls-ca', true) }),
+    ...(name === undefined ? {} : { tlsServerName: name }),
+    ...(cert === undefined ? {} : { tlsClientCert: checkPemBundle(cert, 'tls-client-cert', false) }),
+  };
+}
+
+/**
+ * The client certificate's private key (mutual TLS): with federation.tls-client-cert only, PEM, unencrypted, and the
+ * key of that certificate (the first of the chain). Never echoed: errors name the field and why, not the text.
+ */
+function checkClientKey(input: z.infer<typeof FederationInput>, pem: string | undefined): RemoteCredential | undefined {
+  const cert = input['tls-client-cert'];
+  if (pem === undefined) {
+    if (cert !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.tls-client-cert needs its private key in federation-secret.tls-client-key');
+    return undefined;
+  }
+  if (cert === undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.tls-client-key needs federation.tls-client-cert');
+  let key: KeyObject;
+  try {
+    if (!/^\s*-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(pem)) throw new Error('not PEM');
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw new CatalogError('ERR_VALIDATION', 'federation-secret.tls-client-key must be an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)');
+  }
+  // checkHiveTls parsed the chain before: its first certificate is Lakegate's.
+  if (!new X509Certificate(cert.match(PEM_CERTIFICATE)![0]!).checkPrivateKey(key))
+    throw new CatalogError('ERR_VALIDATION', 'federation-secret.tls-client-key is not the private key of federation.tls-client-cert');
+  return { tlsClientKey: pem };
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+?-----END CERTIFICATE-----/g;
 
-/** One or more PEM certificates and nothing else (no private key, no other text); answered normalized. */
-function checkPemBundle(pem: string): string {
+/**
+ * One or more PEM certificates and nothing else (no private key, no other text); answered normalized. A CA bundle's
+ * certificates are CAs or self-signed; a client certificate's chain is the certificate, then its intermediates.
+ */
+function checkPemBundle(pem: string, field: 'tls-ca' | 'tls-client-cert', ca: boolean): string {
   const bad = (why: string) =>
-    new CatalogError('ERR_VALIDATION', `federation.tls-ca must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): ${why}`);
+    new CatalogError('ERR_VALIDATION', `federation.${field} must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): ${why}`);
   const blocks = pem.match(PEM_CERTIFICATE) ?? [];
   if (blocks.length === 0) throw bad('none found');
   if (blocks.length > 100) throw bad('more than 100');
@@ -218,9 +262,10 @@ function checkPemBundle(pem: string): string {
     } catch {
       throw bad(`certificate ${i + 1} does not parse`);
     }
-    if (!cert.ca && !cert.checkIssued(cert)) throw bad(`certificate ${i + 1} is neither a CA nor self-signed`);
+    if (ca && !cert.ca && !cert.checkIssued(cert)) throw bad(`certificate ${i + 1} is neither a CA nor self-signed`);
   });
   const normalized = blocks.map((b) => b.replace(/\r\n/g, '\n')).join('\n') + '\n';
+  if (!ca) return normalized;
   try {
     createSecureContext({ ca: normalized });
   } catch {
@@ -281,5 +326,6 @@ export const federationView = (f: FederationSettings) => ({
   ...(f.tls === undefined ? {} : { tls: f.tls }),
   ...(f.tlsCa === undefined ? {} : { 'tls-ca': f.tlsCa }),
   ...(f.tlsServerName === undefined ? {} : { 'tls-server-name': f.tlsServerName }),
+  ...(f.tlsClientCert === undefined ? {} : { 'tls-client-cert': f.tlsClientCert }),
   'has-secret': f.secretId !== undefined,
 });

@@ -36,6 +36,7 @@ const secretInput = (c: RemoteCredential) => ({
   ...(c.token === undefined ? {} : { token: c.token }),
   ...(c.secretAccessKey === undefined ? {} : { 'secret-access-key': c.secretAccessKey }),
   ...(c.sessionToken === undefined ? {} : { 'session-token': c.sessionToken }),
+  ...(c.tlsClientKey === undefined ? {} : { 'tls-client-key': c.tlsClientKey }),
 });
 
 const issues = (what: string, error: { issues: { path: PropertyKey[]; message: string }[] }) =>

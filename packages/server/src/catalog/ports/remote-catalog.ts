@@ -44,7 +44,9 @@ export interface FederationSettings {
   tlsCa?: string | undefined;
   /** hive, with tls: the name the metastore's certificate must carry, when it is not the uri's host. */
   tlsServerName?: string | undefined;
-  /** The sealed credential (client secret or bearer token), if any. */
+  /** hive, with tls: Lakegate's client certificate (PEM chain) for mutual TLS; its key is the sealed credential's tlsClientKey. */
+  tlsClientCert?: string | undefined;
+  /** The sealed credential (client secret, bearer token, AWS secret key, or a Hive client key), if any. */
   secretId?: string | undefined;
 }
 
@@ -55,6 +57,8 @@ export interface RemoteCredential {
   /** glue: the AWS secret access key (and a session token for temporary keys). */
   secretAccessKey?: string | undefined;
   sessionToken?: string | undefined;
+  /** hive: the private key (PEM) of settings.tlsClientCert, for mutual TLS. */
+  tlsClientKey?: string | undefined;
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
   FederationSettings,
   RemoteCatalog,
   RemoteCatalogKind,
+  RemoteCredential,
   RemoteIdentifier,
   RemoteMetadataFiles,
   RemoteTable,
@@ -49,9 +50,12 @@ export class HiveRemote implements RemoteCatalog {
   /** The table lock each commit takes; undefined with federation.lock-enabled false. */
   private readonly lock: TableLockOptions | undefined;
 
-  constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS) {
+  constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS, credential: RemoteCredential = {}) {
     const { host, port } = thriftAddress(settings.uri);
-    const tls = settings.tls === true ? { ca: settings.tlsCa, servername: settings.tlsServerName } : undefined;
+    const tls =
+      settings.tls === true
+        ? { ca: settings.tlsCa, servername: settings.tlsServerName, cert: settings.tlsClientCert, key: credential.tlsClientKey }
+        : undefined;
     this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls);
     this.tables = new PointerTables('Hive', files, invalid);
     this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
@@ -267,4 +271,4 @@ export class HiveRemote implements RemoteCatalog {
   }
 }
 
-export const hiveKind: RemoteCatalogKind = { kind: 'hive', connect: (settings, _credential, files) => new HiveRemote(settings, files) };
+export const hiveKind: RemoteCatalogKind = { kind: 'hive', connect: (settings, credential, files) => new HiveRemote(settings, files, undefined, credential) };

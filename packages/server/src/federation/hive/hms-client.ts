@@ -28,18 +28,26 @@ export class HmsException extends Error {
 export class HmsTransportError extends Error {
   constructor(
     message: string,
-    /** tls: the metastore's certificate failed verification (a setting to fix, not an outage). */
-    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls',
+    /**
+     * tls: the metastore's certificate failed verification; tls-client: the metastore (or the TLS front before it)
+     * refused Lakegate's client certificate or asked for one it was not given (both settings to fix, not outages).
+     */
+    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls' | 'tls-client',
   ) {
     super(message);
     this.name = 'HmsTransportError';
   }
 }
 
-/** TLS towards the metastore: the CA certificates (PEM) to trust instead of Node's roots, the name to verify. */
+/**
+ * TLS towards the metastore: the CA certificates (PEM) to trust instead of Node's roots, the name to verify, and for
+ * mutual TLS the client certificate (PEM chain) with its private key (PEM; a secret: never logged, never in an error).
+ */
 export interface HmsTls {
   ca?: string | undefined;
   servername?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
 }
 
 /** OpenSSL's and Node's codes of a certificate that failed verification (the others are handshake or socket failures). */
@@ -58,8 +66,23 @@ const VERIFY_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/**
+ * The TLS alerts a server sends when it wants a client certificate it did not get, or refuses the one it got (OpenSSL's
+ * codes as Node reports them): TLS 1.3's certificate_required, and bad_certificate, unsupported/revoked/expired/unknown
+ * certificate, unknown_ca, access_denied and (TLS 1.2 servers that require one) handshake_failure.
+ */
+const CLIENT_REFUSED =
+  /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_(BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)|TLSV1_ALERT_(UNKNOWN_CA|ACCESS_DENIED))$/;
+
 /** The first bytes of a TLS record a plain client may get back from a metastore serving TLS (an alert or a handshake). */
 const looksLikeTls = (b: Buffer) => b.length >= 3 && (b[0] === 0x15 || b[0] === 0x16) && b[1] === 0x03 && b[2]! <= 0x04;
+
+/** Why the metastore's TLS end refused the handshake, in the settings' words (never the key). */
+function clientRefused(code: string, certificateGiven: boolean): string {
+  if (!certificateGiven)
+    return `the metastore's TLS end requires a client certificate (mutual TLS; ${code}): set federation.tls-client-cert and federation-secret.tls-client-key`;
+  return `the metastore's TLS end refused Lakegate's client certificate (${code}): check federation.tls-client-cert (its issuer must be one the metastore's TLS end trusts)`;
+}
 
 interface Pending {
   method: string;
@@ -144,6 +167,8 @@ export class HmsClient {
             port: this.port,
             ca: this.tlsOptions!.ca,
             servername: this.tlsOptions!.servername ?? (net.isIP(this.host) ? undefined : this.host),
+            cert: this.tlsOptions!.cert,
+            key: this.tlsOptions!.key,
             minVersion: 'TLSv1.2',
             rejectUnauthorized: true,
           })
@@ -170,9 +195,11 @@ export class HmsClient {
               `TLS verification of the metastore's certificate failed (${code}): check federation.tls-ca and federation.tls-server-name`,
               'tls',
             )
-          : secure && tcpConnected && this.socket !== socket
-            ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
-            : new HmsTransportError(`connection failed (${code})`, 'unreachable');
+          : secure && CLIENT_REFUSED.test(code)
+            ? new HmsTransportError(clientRefused(code, this.tlsOptions!.cert !== undefined), 'tls-client')
+            : secure && tcpConnected && this.socket !== socket
+              ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
+              : new HmsTransportError(`connection failed (${code})`, 'unreachable');
         if (this.socket !== socket) return reject(error);
         this.pending?.reject(error);
       });
