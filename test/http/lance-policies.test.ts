@@ -1,0 +1,152 @@
+/**
+ * Row-filter and column-mask policies on Lance tables (issue 53 on the Lance protocol), in process on a file
+ * warehouse: a policy is checked against the dataset's columns (an unknown or nested column is a 400, nothing stored);
+ * a restricted reader's DescribeTable answers a policy-derived dataset (its own location under the table's
+ * `_lakegate/policy/<policy version>/`, no managed versioning), which LanceDB reads as only the admitted rows with the
+ * masked values the Iceberg path's mask functions give, reused by the next DescribeTable; an unrestricted caller is
+ * answered the table itself; and without the Lance library the restricted reader is refused (403), never answered
+ * the table. The storage scoping on MinIO is test/interop/lance-policies.test.ts.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lancedb from '@lancedb/lancedb';
+import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { maskValue } from '../../packages/server/src/policy-files/masks.js';
+import { LanceDbPolicyDeriver } from '../../packages/server/src/lance-optimize/lancedb-policy-deriver.js';
+import { addMember, grant } from '../support/access.js';
+import type { Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+
+const L = '/lance/default/v1';
+const POLICIES = '/management/v1/warehouses/default/namespaces/lp/tables/people/policies';
+const people = { type: 'table' as const, warehouse: 'default', namespace: ['lp'], name: 'people' };
+let cat: TestCatalog;
+let admin: Send;
+let analyst: Caller;
+let reader: Caller;
+
+const ipc = () =>
+  Buffer.from(
+    tableToIPC(
+      tableFromArrays({
+        id: Int32Array.from([1, 2, 3, 4]),
+        region: vectorFromArray(['eu', 'us', 'eu', 'apac'], new Utf8()),
+        email: vectorFromArray(['ann@example.org', 'bob@example.com', 'cy@example.net', 'di@example.io'], new Utf8()),
+      }),
+      'stream',
+    ),
+  );
+
+const describeAs = (send: Send) => send('POST', `${L}/table/lp%24people/describe`, {});
+
+/** The rows of the dataset at `location` (a file: URI), read with LanceDB directly. */
+async function readDataset(location: string): Promise<Array<{ id: number; region: string; email: string }>> {
+  const dir = fileURLToPath(location.replace(/\/+$/, ''));
+  const db = await lancedb.connect(path.dirname(dir));
+  const table = await db.openTable(path.basename(dir).replace(/\.lance$/, ''));
+  try {
+    const rows = (await table.query().toArray()) as Array<{ id: number; region: string; email: string }>;
+    return rows.map((r) => ({ id: Number(r.id), region: r.region, email: r.email })).sort((a, b) => a.id - b.id);
+  } finally {
+    table.close();
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  admin = await signInAdmin(cat);
+  expect((await admin('POST', `${L}/namespace/lp/create`, {})).status).toBe(200);
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/lp%24people/create`,
+    payload: ipc(),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: (await adminHeader()).authorization },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  analyst = await signedInPrincipal(cat, 'lance-analyst');
+  reader = await signedInPrincipal(cat, 'lance-reader');
+  for (const [role, who] of [
+    ['lance-analysts', analyst],
+    ['lance-readers', reader],
+  ] as const) {
+    await grant(admin, role, ['table:read-data'], people);
+    await addMember(admin, role, { kind: 'principal', name: who.id });
+  }
+});
+afterAll(async () => cat?.close());
+
+async function adminHeader(): Promise<{ authorization: string }> {
+  const a = cat.admin();
+  return { authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}` };
+}
+
+it('checks a policy against the Lance table columns: an unknown column or a nested one is a 400, nothing stored', async () => {
+  const bad = [
+    { kind: 'row-filter', roles: ['lance-analysts'], filter: { type: 'eq', term: 'country', value: 'eu' } },
+    { kind: 'column-mask', roles: ['lance-analysts'], masks: [{ column: 'phone', action: 'mask-alphanum' }] },
+    { kind: 'row-filter', roles: ['lance-analysts'], filter: { type: 'eq', term: 'id', value: 'not a number' } },
+  ];
+  for (const body of bad) {
+    const res = await admin('POST', POLICIES, body);
+    expect(res.status, stringifyJson(res.body)).toBe(400);
+  }
+  expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+});
+
+it('answers a restricted reader a policy-derived dataset: admitted rows only, masked as the Iceberg path masks; others read the table', async () => {
+  const filter = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['lance-analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } });
+  expect(filter.status, stringifyJson(filter.body)).toBe(201);
+  expect(filter.body['field-ids']).toEqual([2]);
+  const mask = await admin('POST', POLICIES, { kind: 'column-mask', roles: ['lance-analysts'], masks: [{ column: 'email', action: 'mask-alphanum' }] });
+  expect(mask.status, stringifyJson(mask.body)).toBe(201);
+
+  const original = await describeAs(admin);
+  expect(original.status, stringifyJson(original.body)).toBe(200);
+  expect(original.body.location).not.toMatch(/_lakegate/);
+  expect(original.body.managed_versioning).toBe(true);
+  // A reader no policy binds reads the table itself, all of it.
+  const plain = await describeAs(reader.send);
+  expect(plain.body.location).toBe(original.body.location);
+  expect(plain.body.managed_versioning).toBe(true);
+
+  const derived = await describeAs(analyst.send);
+  expect(derived.status, stringifyJson(derived.body)).toBe(200);
+  expect(derived.body.location).toMatch(
+    new RegExp(`^${original.body.location.replace(/\/+$/, '')}/_lakegate/policy/[A-Za-z0-9_-]+/lance-v\\d+-[0-9a-f-]+\\.lance$`),
+  );
+  expect(derived.body.managed_versioning).toBeUndefined();
+  const masked = (email: string) => maskValue('mask-alphanum', email, { querySalt: new Uint8Array(32) }) as string;
+  expect(await readDataset(derived.body.location)).toEqual([
+    { id: 1, region: 'eu', email: masked('ann@example.org') },
+    { id: 3, region: 'eu', email: masked('cy@example.net') },
+  ]);
+  expect(masked('ann@example.org')).not.toBe('ann@example.org');
+  // Derived once per table version and policy version: the next DescribeTable answers the same dataset.
+  expect((await describeAs(analyst.send)).body.location).toBe(derived.body.location);
+  // Its effective policy says so.
+  const effective = await analyst.send('GET', '/management/v1/warehouses/default/namespaces/lp/tables/people/effective-policy');
+  expect(effective.status).toBe(200);
+  expect(effective.body.restricted).toBe(true);
+});
+
+it('refuses the restricted reader (403) where the Lance library does not load, never answering the table', async () => {
+  const reads = cat.lakegate.services.lance.tables.policyReads;
+  reads.useDeriver(
+    new LanceDbPolicyDeriver(
+      async () => {
+        throw new Error('no loopback without the library');
+      },
+      async () => {
+        throw new Error('Cannot find module @lancedb/lancedb');
+      },
+    ),
+  );
+  const refused = await describeAs(analyst.send);
+  expect(refused.status, stringifyJson(refused.body)).toBe(403);
+  expect(JSON.stringify(refused.body)).not.toMatch(/location/);
+  expect((await describeAs(reader.send)).status).toBe(200);
+});
