@@ -133,6 +133,26 @@ it('answers a restricted reader a policy-derived dataset: admitted rows only, ma
   expect(effective.body.restricted).toBe(true);
 });
 
+it("lets a restricted writer commit as before (a policy restricts reading): the catalog's job for it reads the table itself, and the next restricted read derives the new version", async () => {
+  const writer = await signedInPrincipal(cat, 'lance-writer');
+  await grant(admin, 'lance-writers', ['table:read-data', 'table:write-data'], people);
+  await addMember(admin, 'lance-writers', { kind: 'principal', name: writer.id });
+  await addMember(admin, 'lance-analysts', { kind: 'principal', name: writer.id });
+  const before = await describeAs(analyst.send);
+  // UpdateFieldMetadata runs LanceDB as the catalog's job for the writer: it opens the table's own dataset (a job
+  // answered the derived one would commit nothing to the table, or write into the shared derived dataset).
+  const updated = await writer.send('POST', `${L}/table/lp%24people/update_field_metadata`, { updates: [{ path: 'email', metadata: { pii: 'yes' } }] });
+  expect(updated.status, stringifyJson(updated.body)).toBe(200);
+  const versions = await admin('POST', `${L}/table/lp%24people/version/list`, {});
+  expect((versions.body.versions as unknown[]).length).toBe(2);
+  // The writer itself reads as the restricted reader it also is: a derived dataset of the new version.
+  const after = await describeAs(writer.send);
+  expect(after.status, stringifyJson(after.body)).toBe(200);
+  expect(after.body.location).toMatch(/_lakegate\/policy\/.*\/lance-v2-/);
+  expect(after.body.location).not.toBe(before.body.location);
+  expect((await readDataset(after.body.location)).map((r) => r.id)).toEqual([1, 3]);
+});
+
 it('refuses the restricted reader (403) where the Lance library does not load, never answering the table', async () => {
   const reads = cat.lakegate.services.lance.tables.policyReads;
   reads.useDeriver(

@@ -57,6 +57,7 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
     members: base.members,
     admin: base.admin,
     unrestricted: base.unrestricted,
+    catalogJob: base.catalogJob,
     scope: base.scope,
     requestId,
     act: base.act,

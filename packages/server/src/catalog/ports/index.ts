@@ -304,6 +304,12 @@ export interface Caller {
   requestId?: string | undefined;
   /** For a delegated call, the acting parties (RFC 8693 `act` chain, nearest first): change events name them. */
   act?: readonly string[] | undefined;
+  /**
+   * The catalog itself running a job for the caller on a private listener (lance-optimize/job-credential.ts: optimize,
+   * CreateTable with data, UpdateFieldMetadata, CreateTableBranch, a policy derivation): it hands no rows out, so no
+   * row-filter or column-mask policy applies to it (policies/gate.ts), while its privileges stay the caller's.
+   */
+  catalogJob?: boolean | undefined;
 }
 
 /** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
