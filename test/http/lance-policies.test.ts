@@ -127,6 +127,10 @@ it('answers a restricted reader a policy-derived dataset: admitted rows only, ma
   expect(masked('ann@example.org')).not.toBe('ann@example.org');
   // Derived once per table version and policy version: the next DescribeTable answers the same dataset.
   expect((await describeAs(analyst.send)).body.location).toBe(derived.body.location);
+  // Audited as the Iceberg path's restricted plans are: the policies, their versions and the policy version.
+  const audit = stringifyJson((await admin('GET', '/management/v1/audit?limit=200')).body);
+  expect(audit).toMatch(/lance\.policy-read/);
+  expect(audit).toContain(filter.body.id);
   // Its effective policy says so.
   const effective = await analyst.send('GET', '/management/v1/warehouses/default/namespaces/lp/tables/people/effective-policy');
   expect(effective.status).toBe(200);
@@ -168,5 +172,6 @@ it('refuses the restricted reader (403) where the Lance library does not load, n
   const refused = await describeAs(analyst.send);
   expect(refused.status, stringifyJson(refused.body)).toBe(403);
   expect(JSON.stringify(refused.body)).not.toMatch(/location/);
+  expect(stringifyJson((await admin('GET', '/management/v1/audit?limit=200')).body)).toMatch(/policy\.enforced/);
   expect((await describeAs(reader.send)).status).toBe(200);
 });

@@ -32,6 +32,8 @@ import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
+import { isManaged } from './managed.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
 export interface DerivedLanceRead {
@@ -115,9 +117,20 @@ export class LancePolicyReads {
       );
     }
     const prefix = derivedPrefix(record.location, policy.policyVersion);
-    const source = { ...this.source(scope, record), version };
-    const inspected = await this.deriver!.inspect(source);
-    const dataset = await this.derived(scope, record, prefix, policy, { ...source, version: inspected.version }, inspected.columns);
+    // A managed table's latest version is the catalog's (no storage read); a dataset managing its own is asked.
+    const latest =
+      version ??
+      (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
+    const known = latest === undefined ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    let read: number;
+    let dataset: string;
+    if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
+    else {
+      const source = { ...this.source(scope, record), version: latest };
+      const inspected = await this.deriver.inspect(source);
+      read = inspected.version;
+      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns);
+    }
     let storageOptions: Record<string, string> = {};
     const mode = vend ? await this.ctx.access.vendingMode(scope, path) : undefined;
     if (mode !== undefined) {
@@ -134,7 +147,7 @@ export class LancePolicyReads {
         policies: policy.policies.map((p) => p.id),
         versions: policy.policies.map((p) => p.version),
         policyVersion: policy.policyVersion,
-        version: inspected.version,
+        version: read,
         dataset,
       },
     });
@@ -161,7 +174,7 @@ export class LancePolicyReads {
     source: LanceSource & { version: number },
     columns: readonly LanceColumn[],
   ): Promise<string> {
-    const key = `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${source.version}`;
+    const key = keyOf(scope, record, policy, source.version);
     const kept = this.known.get(key);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
@@ -201,6 +214,9 @@ export class LancePolicyReads {
     return location;
   }
 }
+
+const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, version: number) =>
+  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${version}`;
 
 /** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
 export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {
