@@ -50,18 +50,20 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
   }
   // Property by property, not `{ ...base, requestId }`: that literal is a slow path of V8's (about 600 ns
   // against 12 ns, Node 20) and this runs on every request.
-  return {
+  const caller: Caller = {
     tenant: base.tenant,
     description: base.description,
     key: base.key,
     members: base.members,
     admin: base.admin,
     unrestricted: base.unrestricted,
-    catalogJob: base.catalogJob,
     scope: base.scope,
     requestId,
     act: base.act,
   };
+  // Only a job credential's caller has it (lance-optimize/job-credential.ts); every other caller keeps its shape.
+  if (base.catalogJob === true) caller.catalogJob = true;
+  return caller;
 }
 
 /**
