@@ -135,6 +135,7 @@ it('answers a restricted reader a policy-derived dataset: admitted rows only, ma
   const effective = await analyst.send('GET', '/management/v1/warehouses/default/namespaces/lp/tables/people/effective-policy');
   expect(effective.status).toBe(200);
   expect(effective.body.restricted).toBe(true);
+  expect(effective.body.summary).toMatch(/answered to you as a policy-derived dataset/);
 });
 
 it("lets a restricted writer commit as before (a policy restricts reading): the catalog's job for it reads the table itself, and the next restricted read derives the new version", async () => {
@@ -172,6 +173,7 @@ it('refuses the restricted reader (403) where the Lance library does not load, n
   const refused = await describeAs(analyst.send);
   expect(refused.status, stringifyJson(refused.body)).toBe(403);
   expect(JSON.stringify(refused.body)).not.toMatch(/location/);
+  expect(JSON.stringify(refused.body)).toMatch(/through a policy-derived dataset, which this server cannot answer/);
   expect(stringifyJson((await admin('GET', '/management/v1/audit?limit=200')).body)).toMatch(/policy\.enforced/);
   expect((await describeAs(reader.send)).status).toBe(200);
 });

@@ -101,7 +101,7 @@ export class LancePolicyReads {
     if (applying.length === 0) return undefined;
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
     if (branch) {
-      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data');
+      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
       throw new CatalogError(
         'ERR_FORBIDDEN',
         `A row/column policy applies to ${object} for this caller: its branches are not read through policy-enforced datasets yet`,
@@ -110,7 +110,7 @@ export class LancePolicyReads {
     // Fail closed where the derivation cannot run: the caller is refused, never handed the table.
     const policy = await this.ctx.policies.effective(scope.caller, tenant, record.id);
     if (this.deriver === undefined || policy.policyVersion === undefined || (await this.deriver.unavailable()) !== undefined) {
-      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data');
+      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
       throw new CatalogError(
         'ERR_FORBIDDEN',
         `A row/column policy applies to ${object} for this caller, and policy-enforced Lance reads are not available here`,

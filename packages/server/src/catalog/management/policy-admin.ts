@@ -174,7 +174,7 @@ export class PolicyAdmin {
         : await this.requirePolicyTable(scope, levels, name, ['table:read-metadata']);
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
-    return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind);
+    return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind, record.kind === LANCE_TABLE);
   }
 
   /** The table or view, on which the caller must hold grants:manage (a missing one: 404 or 403, as loading it answers). */
@@ -307,7 +307,13 @@ function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
 }
 
 /** The effective policy as the wire says it, with why each policy applies (the caller's roles it binds). */
-export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[], object: string, kind: PolicyObjectKind = 'table'): EffectiveView {
+export function effectiveView(
+  e: EffectivePolicy,
+  callerRoles: readonly string[],
+  object: string,
+  kind: PolicyObjectKind = 'table',
+  lance = false,
+): EffectiveView {
   const held = new Set(callerRoles);
   const policies = e.policies.map((p) => ({ id: p.id, kind: p.kind, version: p.version, roles: p.roles.filter((r) => held.has(r)) }));
   const summary =
@@ -316,7 +322,9 @@ export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[]
       : `${policies.map((p) => `${p.kind} policy ${p.id} (v${p.version}) applies through role${p.roles.length === 1 ? '' : 's'} ${p.roles.join(', ')}`).join('; ')}; ${
           kind === 'view'
             ? `the view ${object} is handed out to you only through a declared policy enforcer acting for you`
-            : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
+            : lance
+              ? `the Lance table ${object} is answered to you as a policy-derived dataset (DescribeTable), never its own files`
+              : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
         }`;
   return {
     restricted: policies.length > 0,

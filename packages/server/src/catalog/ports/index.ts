@@ -319,7 +319,7 @@ export interface PolicyEnforcement {
   effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy>;
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   /** 403 naming the policies when any applies to the caller (a table: its storage access; a view: the view itself). */
-  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view'): Promise<void>;
+  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view' | 'lance-table'): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
   /** Every policy on the table or view (cached with the decisions' bound). */
   policiesOn(tenant: string, objectId: string): Promise<ReadonlyArray<Pick<Policy, 'id' | 'filter' | 'fieldIds' | 'masks'>>>;
