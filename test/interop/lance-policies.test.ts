@@ -5,7 +5,8 @@
  *  - an unrestricted principal opens the table through the namespace and reads every row;
  *  - a principal a row filter (region = eu) and a column mask (email: mask-alphanum) bind opens the same table through
  *    the namespace and reads only the EU rows, each email masked exactly as the Iceberg path's mask function masks
- *    it: it was answered a policy-derived dataset under the table's `_lakegate/policy/<version>/`;
+ *    it (vectors kept, a vector search finding only admitted rows): it was answered a policy-derived dataset under
+ *    the table's `_lakegate/policy/<version>/`;
  *  - that principal's credentials cannot read (nor list) the table's own files, nor write the derived dataset.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -26,10 +27,10 @@ let everyone: CreatedPrincipal;
 let analyst: CreatedPrincipal;
 
 const people = [
-  { id: 1, region: 'eu', email: 'ann@example.org' },
-  { id: 2, region: 'us', email: 'bob@example.com' },
-  { id: 3, region: 'eu', email: 'cy@example.net' },
-  { id: 4, region: 'apac', email: 'di@example.io' },
+  { id: 1, region: 'eu', email: 'ann@example.org', vector: [1, 0.5, -1] },
+  { id: 2, region: 'us', email: 'bob@example.com', vector: [2, 0.5, -1] },
+  { id: 3, region: 'eu', email: 'cy@example.net', vector: [3, 0.5, -1] },
+  { id: 4, region: 'apac', email: 'di@example.io', vector: [4, 0.5, -1] },
 ];
 
 const connect = async (who: CreatedPrincipal | 'admin') =>
@@ -38,12 +39,14 @@ const connect = async (who: CreatedPrincipal | 'admin') =>
     headers: { Authorization: `Bearer ${who === 'admin' ? await server.token() : await clientToken(server.url, who.credential)}` },
   });
 
-async function readAs(who: CreatedPrincipal | 'admin'): Promise<Array<{ id: number; region: string; email: string }>> {
+type Person = { id: number; region: string; email: string; vector: number[] };
+
+async function readAs(who: CreatedPrincipal | 'admin'): Promise<Person[]> {
   const db = await connect(who);
   const table = await db.openTable('people', ['hr']);
   try {
-    const rows = (await table.query().select(['id', 'region', 'email']).toArray()) as Array<{ id: number; region: string; email: string }>;
-    return rows.map((r) => ({ id: Number(r.id), region: r.region, email: r.email })).sort((a, b) => a.id - b.id);
+    const rows = (await table.query().toArray()) as Array<{ id: number; region: string; email: string; vector: Iterable<number> }>;
+    return rows.map((r) => ({ id: Number(r.id), region: r.region, email: r.email, vector: [...r.vector] })).sort((a, b) => a.id - b.id);
   } finally {
     table.close();
     db.close();
@@ -81,9 +84,16 @@ it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, 
   // The restricted reader: only the EU rows, emails masked as the Iceberg path's mask function masks them.
   const masked = (email: string) => maskValue('mask-alphanum', email, { querySalt: new Uint8Array(32) }) as string;
   expect(await readAs(analyst)).toEqual([
-    { id: 1, region: 'eu', email: masked('ann@example.org') },
-    { id: 3, region: 'eu', email: masked('cy@example.net') },
+    { id: 1, region: 'eu', email: masked('ann@example.org'), vector: [1, 0.5, -1] },
+    { id: 3, region: 'eu', email: masked('cy@example.net'), vector: [3, 0.5, -1] },
   ]);
+  // A vector search on the derived dataset finds only admitted rows.
+  const db = await connect(analyst);
+  const opened = await db.openTable('people', ['hr']);
+  const nearest = (await opened.search([2, 0.5, -1]).limit(4).toArray()) as Array<{ id: number }>;
+  expect(nearest.map((r) => Number(r.id)).sort()).toEqual([1, 3]);
+  opened.close();
+  db.close();
 
   // What it was answered: the derived dataset, and read-only credentials for its prefix only.
   const original = await send('POST', '/lance/plake/v1/table/hr%24people/describe', {});
