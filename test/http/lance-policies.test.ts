@@ -7,6 +7,7 @@
  * answered the table itself; and without the Lance library the restricted reader is refused (403), never answered
  * the table. The storage scoping on MinIO is test/interop/lance-policies.test.ts.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
@@ -151,8 +152,12 @@ it("lets a restricted writer commit as before (a policy restricts reading): the 
   const versions = await admin('POST', `${L}/table/lp%24people/version/list`, {});
   expect((versions.body.versions as unknown[]).length).toBe(2);
   // The writer itself reads as the restricted reader it also is: a derived dataset of the new version.
-  const after = await describeAs(writer.send);
+  // Read at once by three restricted callers of one policy version: one derivation, one dataset for all.
+  const [after, ...others] = await Promise.all([describeAs(writer.send), describeAs(analyst.send), describeAs(analyst.send)]);
   expect(after.status, stringifyJson(after.body)).toBe(200);
+  for (const other of others) expect(other.body.location).toBe(after.body.location);
+  const prefix = fileURLToPath(path.dirname(after.body.location as string));
+  expect(readdirSync(prefix).filter((f) => /^lance-v2-.*\.lance$/.test(f))).toHaveLength(1);
   expect(after.body.location).toMatch(/_lakegate\/policy\/.*\/lance-v2-/);
   expect(after.body.location).not.toBe(before.body.location);
   expect((await readDataset(after.body.location)).map((r) => r.id)).toEqual([1, 3]);

@@ -70,6 +70,8 @@ export class LancePolicyReads {
   private deriver: LancePolicyDeriver | undefined;
   /** Derived datasets this process found or wrote, by table, policy version and version. */
   private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
+  /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
+  private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(private readonly ctx: TableContext) {}
 
@@ -184,7 +186,9 @@ export class LancePolicyReads {
       const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
       return `${prefix}${dataset}.lance`;
     };
-    const location = await this.ctx.coherence.claim(key, async () => {
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running;
+    const derivation = this.ctx.coherence.claim(key, async () => {
       const found = await recorded();
       if (found !== undefined) return found;
       const rowPolicy = bindPolicy(policy, columns);
@@ -210,6 +214,13 @@ export class LancePolicyReads {
       }
       return `${prefix}${name}.lance`;
     });
+    this.inflight.set(key, derivation);
+    let location: string;
+    try {
+      location = await derivation;
+    } finally {
+      this.inflight.delete(key);
+    }
     this.known.set(key, location);
     return location;
   }
