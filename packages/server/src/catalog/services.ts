@@ -200,7 +200,7 @@ export function createCatalogServices(
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.outcomes),
-    policies: new PolicyAdmin(ctx, policies, accessPorts.control),
+    policies: new PolicyAdmin(ctx, policies, accessPorts.control, (scope, record) => lanceTables.policyReads.schemaOf(scope, record)),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,
     trinoOpa: (users) => {

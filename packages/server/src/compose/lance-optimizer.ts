@@ -14,6 +14,7 @@ import { LanceDbOptimizer } from '../lance-optimize/lancedb-optimizer.js';
 import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
 import { LanceDbFieldMetadataWriter } from '../lance-optimize/lancedb-field-metadata.js';
 import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
+import { LanceDbPolicyDeriver } from '../lance-optimize/lancedb-policy-deriver.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
@@ -43,4 +44,7 @@ export function attachLanceOptimizer(
   services.lance.fieldMetadata.useWriter(new LanceDbFieldMetadataWriter(loopback('lance-field-metadata')));
   // CreateTableBranch (lance-namespace 0.13): LanceDB writes the branch and commits its first version the same way.
   services.lance.branches.useCreator(new LanceDbBranchCreator(loopback('lance-branch-create')));
+  // Policy-enforced Lance reads (issue 53): LanceDB reads the table through the same private surface and writes the
+  // policy-derived dataset a restricted reader is answered with (catalog/lance/policy-reads.ts).
+  services.lance.tables.policyReads.useDeriver(new LanceDbPolicyDeriver(loopback('lance-policy-reads')));
 }

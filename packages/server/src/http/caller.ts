@@ -50,7 +50,7 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
   }
   // Property by property, not `{ ...base, requestId }`: that literal is a slow path of V8's (about 600 ns
   // against 12 ns, Node 20) and this runs on every request.
-  return {
+  const caller: Caller = {
     tenant: base.tenant,
     description: base.description,
     key: base.key,
@@ -61,6 +61,9 @@ export function callerOfActor(actor: Actor, requestId?: string): Caller {
     requestId,
     act: base.act,
   };
+  // Only a job credential's caller has it (lance-optimize/job-credential.ts); every other caller keeps its shape.
+  if (base.catalogJob === true) caller.catalogJob = true;
+  return caller;
 }
 
 /**

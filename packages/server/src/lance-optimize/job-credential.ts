@@ -21,9 +21,10 @@ export class JobCredential implements Authenticator {
 
   constructor(committer: Caller) {
     this.actor = { subject: 'system:maintenance', tenant: committer.tenant, kind: 'service', issuer: 'lakegate', roles: [], groups: [], method: 'job' };
-    // The routes take the caller of this actor: the committer itself (unrestricted, audited by its description).
+    // The routes take the caller of this actor: the committer itself (its privileges, audited by its description), as
+    // the catalog's own job: no row/column policy applies to what the job reads, which it hands to no one (gate.ts).
     const { requestId: _, ...base } = committer;
-    bindCaller(this.actor, base);
+    bindCaller(this.actor, { ...base, catalogJob: true });
   }
 
   async authenticate(request: RequestCredentials): Promise<Actor | undefined> {

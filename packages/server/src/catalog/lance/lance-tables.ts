@@ -38,6 +38,7 @@ import { recordChanges } from '../outbox/changes.js';
 import { checkCompactionProperties } from '../metadata/compaction-properties.js';
 import { insertLanceRecord, propertiesOf } from './lance-records.js';
 import { checkNoReservedProperties, type MaterializedViewDefinition } from './materialized-view-definition.js';
+import { LancePolicyReads } from './policy-reads.js';
 
 export interface LanceTableInfo {
   id: string[];
@@ -57,7 +58,12 @@ const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND
 const tableExists = (t: LanceTableId) => new CatalogError('ERR_TABLE_EXISTS', `Table already exists: ${formatIdentifier(t.namespace, t.name)}`);
 
 export class LanceTableService {
-  constructor(private readonly ctx: TableContext) {}
+  /** Policy-enforced reads: what a caller a row filter or column mask restricts is answered instead (policy-reads.ts). */
+  readonly policyReads: LancePolicyReads;
+
+  constructor(private readonly ctx: TableContext) {
+    this.policyReads = new LancePolicyReads(ctx);
+  }
 
   /**
    * With `includeDeclared: false` (lance-namespace 0.13), a table of catalog-managed versions that has no version yet
@@ -164,6 +170,11 @@ export class LanceTableService {
     // execute
     const managedVersioning = isManaged(record);
     const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
+    // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
+    // versions (no managed versioning, no version of the table's), its location, storage access to it only.
+    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, ref.branch !== MAIN_BRANCH);
+    if (derived !== undefined)
+      return { id: [...id.namespace, id.name], location: derived.location, properties: propertiesOf(record), storageOptions: derived.storageOptions };
     const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
     return { ...described, managedVersioning, ...resolved };
   }
@@ -182,6 +193,8 @@ export class LanceTableService {
     const ns = await this.ctx.access.namespacePath(scope.warehouse, id.namespace);
     const path = this.ctx.access.objectPath(ns.path, 'table', record.id);
     if (!(await this.ctx.access.allowed(scope, 'table:read-metadata', path))) return {};
+    // A caller a policy restricts gets no storage access to the table's own dataset (it reads through DescribeTable).
+    if ((await this.ctx.policies.restricted(scope.caller, scope.warehouse.tenant, record.id)).length > 0) return {};
     // execute
     return (await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, true)).storageOptions;
   }

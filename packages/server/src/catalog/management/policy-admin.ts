@@ -7,10 +7,12 @@
  * who may not manage the table). Each change is audited and recorded as an outbox change event in the same
  * transaction, and dropped from the enforcement cache here and in the server's other processes (gate.ts).
  */
-import { CatalogError, illegalArgument, validation } from '../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
 import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
+import type { Schema } from '../metadata/types.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
-import { checkName, checkNamespace, formatIdentifier } from '../identifiers.js';
+import { checkName, checkNamespace } from '../identifiers.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import type { Privilege } from '../privileges.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
@@ -82,6 +84,8 @@ export class PolicyAdmin {
     private readonly ctx: ServiceContext,
     private readonly gate: PolicyGate,
     private readonly control: Pick<AccessControl, 'getRole'>,
+    /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts). */
+    private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<Schema>,
   ) {}
 
   private get store(): PolicyStore {
@@ -170,7 +174,7 @@ export class PolicyAdmin {
         : await this.requirePolicyTable(scope, levels, name, ['table:read-metadata']);
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
-    return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind);
+    return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind, record.kind === LANCE_TABLE);
   }
 
   /** The table or view, on which the caller must hold grants:manage (a missing one: 404 or 403, as loading it answers). */
@@ -186,25 +190,20 @@ export class PolicyAdmin {
   }
 
   /**
-   * requireTable, but a Lance table of that name is a 400 saying why, not the 404 of a missing table: its readers open
-   * its files with the storage access they are vended, and no plan stands between them and its rows, so the catalog
-   * has no way to enforce a row filter or a column mask there. Only a caller who would have been told "not found"
-   * learns it (one who may not see the namespace still gets 403).
+   * requireTable, or a Lance table of that name (issue 53 on Lance: its restricted readers are answered a
+   * policy-derived dataset, catalog/lance/policy-reads.ts), authorized the same way: every privilege on it.
    */
   private async requirePolicyTable(scope: RequestScope, levels: string[], name: string, privileges: Privilege[]) {
     try {
       return await requireTable(this.ctx, scope, levels, name, privileges);
     } catch (e) {
-      if (
-        e instanceof CatalogError &&
-        e.code === 'ERR_TABLE_NOT_FOUND' &&
-        (await this.ctx.store.repository.getObject(scope.warehouse.name, levels, name))?.kind === LANCE_TABLE
-      ) {
-        throw illegalArgument(
-          `${formatIdentifier(levels, name)} is a Lance table: row-filter and column-mask policies apply to Iceberg tables and views only (a Lance table's readers open its files directly; docs/authorization.md)`,
-        );
-      }
-      throw e;
+      if (!(e instanceof CatalogError) || e.code !== 'ERR_TABLE_NOT_FOUND') throw e;
+      const record = await this.ctx.store.repository.getObject(scope.warehouse.name, levels, name);
+      if (record?.kind !== LANCE_TABLE) throw e;
+      const ns = await this.ctx.access.namespacePath(scope.warehouse, levels);
+      const path = this.ctx.access.objectPath(ns.path, 'table', record.id);
+      await this.ctx.access.requireAll(scope, privileges, path, { object: describeObject(scope.warehouse.name, levels, name) });
+      return { record };
     }
   }
 
@@ -228,7 +227,7 @@ export class PolicyAdmin {
       if (role !== ADMIN_ROLE_NAME && !(await this.control.getRole(scope.warehouse.tenant, role)))
         throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
     }
-    const schema = currentSchema(record);
+    const schema = record.kind === LANCE_TABLE ? await this.lanceSchemaOf(scope, record) : currentSchema(record);
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'row-filter') {
       if (input.masks !== undefined) throw validation('a row-filter policy has no "masks"');
@@ -236,6 +235,13 @@ export class PolicyAdmin {
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     return { roles, masks: checkMasks(input.masks, schema), ...description };
+  }
+
+  /** A Lance table's columns, read from its dataset (the Lance library must load: else 406). */
+  private async lanceSchemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
+    if (this.lanceSchema === undefined)
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'Policies on Lance tables need the Lance library, which this server has not attached');
+    return this.lanceSchema(scope, record);
   }
 
   private event(scope: RequestScope, record: CatalogObjectRecord, kind: Change['kind'], p: Policy) {
@@ -301,7 +307,13 @@ function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
 }
 
 /** The effective policy as the wire says it, with why each policy applies (the caller's roles it binds). */
-export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[], object: string, kind: PolicyObjectKind = 'table'): EffectiveView {
+export function effectiveView(
+  e: EffectivePolicy,
+  callerRoles: readonly string[],
+  object: string,
+  kind: PolicyObjectKind = 'table',
+  lance = false,
+): EffectiveView {
   const held = new Set(callerRoles);
   const policies = e.policies.map((p) => ({ id: p.id, kind: p.kind, version: p.version, roles: p.roles.filter((r) => held.has(r)) }));
   const summary =
@@ -310,7 +322,9 @@ export function effectiveView(e: EffectivePolicy, callerRoles: readonly string[]
       : `${policies.map((p) => `${p.kind} policy ${p.id} (v${p.version}) applies through role${p.roles.length === 1 ? '' : 's'} ${p.roles.join(', ')}`).join('; ')}; ${
           kind === 'view'
             ? `the view ${object} is handed out to you only through a declared policy enforcer acting for you`
-            : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
+            : lance
+              ? `the Lance table ${object} is answered to you as a policy-derived dataset (DescribeTable), never its own files`
+              : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
         }`;
   return {
     restricted: policies.length > 0,

@@ -21,6 +21,9 @@ import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles }
 import type { Policy, PolicyStore } from '../ports/policies.js';
 import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
 
+/** What a refusal names: a table's storage access, a view, or a Lance table's read (catalog/lance/policy-reads.ts). */
+export type RefusedKind = 'table' | 'view' | 'lance-table';
+
 /** The enforcers told a view's policies: Trino through the OPA endpoints (loadView carries no read-restrictions). */
 const VIEW_ENFORCING: readonly EnforcerMechanism[] = ['trino-opa'];
 
@@ -97,7 +100,8 @@ export class PolicyGate implements PolicyEnforcement {
   /** What the policies on the table add up to for this caller. */
   async effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy> {
     const onTable = await this.policiesOn(tenant, objectId);
-    if (onTable.length === 0 || holdsNoRoles(caller)) return UNRESTRICTED;
+    // A catalog-run job (ports/index.ts Caller.catalogJob) reads for the catalog, never for a reader: no policy applies.
+    if (onTable.length === 0 || holdsNoRoles(caller) || caller.catalogJob === true) return UNRESTRICTED;
     return combine(applyingTo(onTable, await this.deps.rolesOf(tenant, caller.members)));
   }
 
@@ -156,7 +160,7 @@ export class PolicyGate implements PolicyEnforcement {
    * view's SQL that an engine runs, so only a declared enforcer acting for the user is given a restricted view, and
    * only one told the view's policies: a trino-opa enforcer (loadView carries no read-restrictions).
    */
-  async refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind: 'table' | 'view' = 'table'): Promise<void> {
+  async refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind: RefusedKind = 'table'): Promise<void> {
     const applying =
       kind === 'view'
         ? await this.restricted(caller, tenant, objectId, action, VIEW_ENFORCING)
@@ -166,7 +170,7 @@ export class PolicyGate implements PolicyEnforcement {
   }
 
   /** The audited refusal naming the policies. */
-  async refusal(caller: Caller, applying: readonly Policy[], object: string, action: string, kind: 'table' | 'view' = 'table'): Promise<CatalogError> {
+  async refusal(caller: Caller, applying: readonly Policy[], object: string, action: string, kind: RefusedKind = 'table'): Promise<CatalogError> {
     const ids = applying.map((p) => p.id);
     await this.deps.audit.record(caller, {
       type: 'policy.enforced',
@@ -179,7 +183,9 @@ export class PolicyGate implements PolicyEnforcement {
     const how =
       kind === 'view'
         ? "the catalog cannot enforce it inside the view's SQL, so the view is handed out only to a declared policy enforcer acting for this caller"
-        : 'it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out';
+        : kind === 'lance-table'
+          ? 'it reads a Lance table through a policy-derived dataset, which this server cannot answer for this read (docs/authorization.md); no storage access to the table is handed out'
+          : 'it reads the table through server-side planning (scan-planning-mode=server), which hands out policy-enforced files; no table-wide storage access is handed out';
     return new CatalogError('ERR_FORBIDDEN', `${named} to ${object} for this caller: ${how}`, { details: { policies: ids.join(',') } });
   }
 }

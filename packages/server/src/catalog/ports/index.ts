@@ -304,6 +304,12 @@ export interface Caller {
   requestId?: string | undefined;
   /** For a delegated call, the acting parties (RFC 8693 `act` chain, nearest first): change events name them. */
   act?: readonly string[] | undefined;
+  /**
+   * The catalog itself running a job for the caller on a private listener (lance-optimize/job-credential.ts: optimize,
+   * CreateTable with data, UpdateFieldMetadata, CreateTableBranch, a policy derivation): it hands no rows out, so no
+   * row-filter or column-mask policy applies to it (policies/gate.ts), while its privileges stay the caller's.
+   */
+  catalogJob?: boolean | undefined;
 }
 
 /** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
@@ -313,7 +319,7 @@ export interface PolicyEnforcement {
   effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy>;
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   /** 403 naming the policies when any applies to the caller (a table: its storage access; a view: the view itself). */
-  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view'): Promise<void>;
+  refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view' | 'lance-table'): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
   /** Every policy on the table or view (cached with the decisions' bound). */
   policiesOn(tenant: string, objectId: string): Promise<ReadonlyArray<Pick<Policy, 'id' | 'filter' | 'fieldIds' | 'masks'>>>;

@@ -1,0 +1,257 @@
+/**
+ * Row-filter and column-mask policies on Lance tables (issue 53 on the Lance protocol). A Lance reader opens the
+ * dataset's files itself with the storage access DescribeTable vends, so no plan stands between it and the rows: a
+ * caller a policy restricts is answered with a **policy-derived dataset** instead, which the catalog writes from the
+ * table (LancePolicyDeriver port: only the rows the effective row filter admits, the masked columns masked with the
+ * Iceberg path's mask functions) and answers with that dataset's location and read-only storage access scoped to it.
+ * The caller never receives the table's own location's credentials.
+ *
+ *  - Where: `<table location>/_lakegate/policy/<policy version>/lance-v<version>-<uuid>.lance` (the prefix of the
+ *    Iceberg path's derived files, policies/derived-location.ts), one dataset per table version and policy version; a
+ *    side file `lance-v<version>.json` beside it records which dataset holds it, written with writeNew, so two
+ *    derivations racing agree on the first one recorded. Derivations of one dataset hold a claim (Coherence.claim:
+ *    among workers and replicas on one database), so the one that waited finds it written.
+ *  - The policy's columns are resolved by name against the dataset's schema at the version read (field id = column
+ *    position + 1 there): a masked or filtered column that is gone fails the read (422), never an unmasked answer.
+ *  - Without the Lance library the restricted caller is refused (403, as every other hand-out of storage access to a
+ *    restricted caller is), never given the table.
+ *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
+ */
+import { createHash } from 'node:crypto';
+import { CatalogError } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
+import { BoundedMap } from '../bounded-map.js';
+import { parseJson, stringifyJson } from '../json.js';
+import type { TableContext } from '../kit/table-kit.js';
+import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import type { Schema, StructField } from '../metadata/types.js';
+import type { RequestScope } from '../context.js';
+import type { Caller, CatalogObjectRecord } from '../ports/index.js';
+import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
+import type { EffectivePolicy } from '../policies/effective.js';
+import { derivedPrefix } from '../policies/derived-location.js';
+import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
+import type { LanceTableId } from './table-id.js';
+import { isManaged } from './managed.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
+
+/** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
+export interface DerivedLanceRead {
+  location: string;
+  storageOptions: Record<string, string>;
+}
+
+const SIDE_MAX_BYTES = 64 * 1024;
+
+/** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
+export function derivationCaller(caller: Caller): Caller {
+  return {
+    tenant: caller.tenant,
+    description: `lakegate:policy-derivation for ${caller.description}`,
+    key: 'lakegate:policy-derivation',
+    members: [],
+    admin: true,
+    unrestricted: true,
+  };
+}
+
+/** A Lance table's columns as the schema its policies are checked against (field id = position + 1). */
+export function lanceSchema(columns: readonly LanceColumn[]): Schema {
+  const fields: StructField[] = columns.map((c, i) => ({
+    id: i + 1,
+    name: c.name,
+    required: !c.nullable,
+    type: c.type === 'nested' ? { type: 'struct', fields: [] } : (c.type as StructField['type']),
+  }));
+  return { type: 'struct', 'schema-id': 0, fields };
+}
+
+export class LancePolicyReads {
+  private deriver: LancePolicyDeriver | undefined;
+  /** Derived datasets this process found or wrote, by table, policy version and version. */
+  private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
+  /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(private readonly ctx: TableContext) {}
+
+  useDeriver(deriver: LancePolicyDeriver): void {
+    this.deriver = deriver;
+  }
+
+  /** The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library). */
+  async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
+    const deriver = await this.available();
+    return lanceSchema((await deriver.inspect(this.source(scope, record))).columns);
+  }
+
+  /**
+   * The derived dataset a restricted caller reads instead of the table, or undefined when no policy restricts it.
+   * `vend`: whether to answer storage options (read-only, scoped to the derived prefix, in the caller's vending mode).
+   */
+  async forCaller(
+    scope: RequestScope,
+    id: LanceTableId,
+    record: CatalogObjectRecord,
+    path: Parameters<TableContext['access']['vendingMode']>[1],
+    vend: boolean,
+    version?: number | undefined,
+    branch = false,
+  ): Promise<DerivedLanceRead | undefined> {
+    const tenant = scope.warehouse.tenant;
+    const applying = await this.ctx.policies.restricted(scope.caller, tenant, record.id);
+    if (applying.length === 0) return undefined;
+    const object = describeObject(scope.warehouse.name, id.namespace, id.name);
+    if (branch) {
+      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
+      throw new CatalogError(
+        'ERR_FORBIDDEN',
+        `A row/column policy applies to ${object} for this caller: its branches are not read through policy-enforced datasets yet`,
+      );
+    }
+    // Fail closed where the derivation cannot run: the caller is refused, never handed the table.
+    const policy = await this.ctx.policies.effective(scope.caller, tenant, record.id);
+    if (this.deriver === undefined || policy.policyVersion === undefined || (await this.deriver.unavailable()) !== undefined) {
+      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
+      throw new CatalogError(
+        'ERR_FORBIDDEN',
+        `A row/column policy applies to ${object} for this caller, and policy-enforced Lance reads are not available here`,
+      );
+    }
+    const prefix = derivedPrefix(record.location, policy.policyVersion);
+    // A managed table's latest version is the catalog's (no storage read); a dataset managing its own is asked.
+    const latest =
+      version ??
+      (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
+    const known = latest === undefined ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    let read: number;
+    let dataset: string;
+    if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
+    else {
+      const source = { ...this.source(scope, record), version: latest };
+      const inspected = await this.deriver.inspect(source);
+      read = inspected.version;
+      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns);
+    }
+    let storageOptions: Record<string, string> = {};
+    const mode = vend ? await this.ctx.access.vendingMode(scope, path) : undefined;
+    if (mode !== undefined) {
+      // Read-only, whatever the caller may write: the derived dataset is the catalog's, and the prefix holds nothing else.
+      const vended = await this.ctx.credentials.forTable({ scope, identifier: id, tableUuid: record.uuid, location: prefix, mode: 'read' });
+      storageOptions = lanceStorageOptions(vended.config, refreshOffsetOf(scope.warehouse.properties));
+    }
+    await this.ctx.audit.record(scope.caller, {
+      type: 'lance.policy-read',
+      decision: 'allow',
+      action: 'table:read-data',
+      object,
+      detail: {
+        policies: policy.policies.map((p) => p.id),
+        versions: policy.policies.map((p) => p.version),
+        policyVersion: policy.policyVersion,
+        version: read,
+        dataset,
+      },
+    });
+    return { location: dataset, storageOptions };
+  }
+
+  private async available(): Promise<LancePolicyDeriver> {
+    const reason = this.deriver === undefined ? 'the Lance library is not attached' : await this.deriver.unavailable();
+    if (reason !== undefined || this.deriver === undefined)
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', reason ?? 'Row-filter and column-mask policies on Lance tables need the Lance library');
+    return this.deriver;
+  }
+
+  private source(scope: RequestScope, record: CatalogObjectRecord): LanceSource {
+    return { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
+  }
+
+  /** The derived dataset's location: found (this process, the side file) or written once under a claim. */
+  private async derived(
+    scope: RequestScope,
+    record: CatalogObjectRecord,
+    prefix: string,
+    policy: EffectivePolicy,
+    source: LanceSource & { version: number },
+    columns: readonly LanceColumn[],
+  ): Promise<string> {
+    const key = keyOf(scope, record, policy, source.version);
+    const kept = this.known.get(key);
+    if (kept !== undefined) return kept;
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    const side = `${prefix}lance-v${source.version}.json`;
+    const recorded = async (): Promise<string | undefined> => {
+      if (!(await storage.exists(side))) return undefined;
+      const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
+      return `${prefix}${dataset}.lance`;
+    };
+    const running = this.inflight.get(key);
+    if (running !== undefined) return running;
+    const derivation = this.ctx.coherence.claim(key, async () => {
+      const found = await recorded();
+      if (found !== undefined) return found;
+      const rowPolicy = bindPolicy(policy, columns);
+      const name = `lance-v${source.version}-${this.ctx.newUuid()}`;
+      const directory = prefix.replace(/\/+$/, '');
+      // Write access to the derived prefix only, vended to the catalog's derivation caller (audited as such).
+      const writer = { ...scope, caller: source.reader };
+      const vended = await this.ctx.credentials.forTable({
+        scope: writer,
+        identifier: { namespace: record.namespace, name: record.name },
+        tableUuid: record.uuid,
+        location: prefix,
+        mode: 'read-write',
+      });
+      const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
+      try {
+        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version })));
+      } catch (e) {
+        // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
+        const winner = await recorded();
+        if (winner === undefined) throw e;
+        return winner;
+      }
+      return `${prefix}${name}.lance`;
+    });
+    this.inflight.set(key, derivation);
+    let location: string;
+    try {
+      location = await derivation;
+    } finally {
+      this.inflight.delete(key);
+    }
+    this.known.set(key, location);
+    return location;
+  }
+}
+
+const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, version: number) =>
+  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${version}`;
+
+/** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
+export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {
+  const schema = lanceSchema(columns);
+  const byName = new Map(schema.fields.map((f) => [f.name, f.id]));
+  const masks = policy.masks.map((m) => {
+    const fieldId = byName.get(m.column);
+    if (fieldId === undefined) throw gone(`masked column ${m.column}`);
+    return { fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) };
+  });
+  let filter: BoundExpression | undefined;
+  if (policy.rowFilter !== undefined) {
+    try {
+      filter = bindFilter(policy.rowFilter, schema, true);
+    } catch (e) {
+      throw gone(`row filter (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  const salt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${policy.policyVersion}`).digest();
+  return { filter, masks, salt };
+}
+
+const gone = (what: string) =>
+  new CatalogError(
+    'ERR_UNPROCESSABLE',
+    `A policy on this Lance table cannot be applied to its current schema: its ${what} does not match a column; no data is handed out`,
+  );

@@ -1,0 +1,64 @@
+/**
+ * Policy-enforced reads of Lance tables (issue 53 on the Lance protocol): a caller a row-filter or column-mask policy
+ * restricts is answered, by DescribeTable, with a Lance dataset the catalog derived from the table (only the rows the
+ * filter admits, the masked columns masked), never with the table's own dataset (catalog/lance/policy-reads.ts). The
+ * adapter reads the table as the catalog (through the catalog's own Lance routes, as the other LanceDB adapters do),
+ * one batch at a time, and writes the derived dataset where the catalog says, with the storage options it hands over.
+ * The in-tree adapter is lance-optimize/lancedb-policy-deriver.ts.
+ */
+import type { Caller } from './index.js';
+import type { ColumnMask } from './policies.js';
+
+/** One top-level column of a Lance table as the Lance library describes it. */
+export interface LanceColumn {
+  name: string;
+  /**
+   * The column's type in the Iceberg names the policy rules check against (`string`, `int`, `long`, `float`,
+   * `double`, `boolean`, `date`, `timestamp`, `timestamptz`, `binary`), or `nested` for lists (vectors), structs and
+   * anything else no policy may mask or filter on.
+   */
+  type: string;
+  nullable: boolean;
+}
+
+export interface LanceSource {
+  warehouse: string;
+  namespace: string[];
+  name: string;
+  /** The version to read; undefined: the latest. */
+  version?: number | undefined;
+  /** Who reads it: the catalog's own derivation caller (no policy applies to it), never the restricted caller. */
+  reader: Caller;
+}
+
+export interface LanceDerivedTarget {
+  /** The directory the dataset is created in, and the dataset's name there (`<directory>/<name>.lance`). */
+  directory: string;
+  name: string;
+  /** Object store options that may write there (and only there). */
+  storageOptions: Record<string, string>;
+}
+
+export interface LanceRowPolicy {
+  /**
+   * The effective row filter bound to the columns (field id = column position + 1): a BoundExpression of
+   * catalog/kit/expression.ts (typed loosely here: ports depend on no service folder); undefined: every row.
+   */
+  filter?: unknown;
+  /** Masks by field id (column position + 1). */
+  masks: readonly Pick<ColumnMask, 'fieldId' | 'action' | 'value'>[];
+  /** The key of `sha-256-query-local` hashes: one per policy version. */
+  salt: Uint8Array;
+}
+
+export interface LancePolicyDeriver {
+  /** Why it cannot be done here (the Lance library does not load), or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  /** The version (the latest when none is asked) and its top-level columns; ERR_UNPROCESSABLE when it cannot be opened. */
+  inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }>;
+  /**
+   * Writes `target` from `source` at `source.version` with the policy applied, streaming batches (bounded memory);
+   * fails (nothing answered for it) rather than write a column unmasked or a row unfiltered.
+   */
+  derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }>;
+}

@@ -1,0 +1,139 @@
+/**
+ * The LancePolicyDeriver port (catalog/ports/lance-policy.ts) on LanceDB (npm @lancedb/lancedb, tested with 0.39):
+ * a policy-derived copy of a Lance table for a caller a row filter or column mask restricts (catalog/lance/policy-reads.ts).
+ *
+ * The table is read as the other LanceDB adapters reach it: through the catalog's own Lance surface on a private
+ * listener (lancedb-loopback.ts), as the catalog's derivation caller, at the version asked for. Its rows are streamed
+ * one batch at a time through the Iceberg path's policy code (policy-files/apply-batch.ts: the same row filter
+ * evaluation and mask functions), columns matched by position (field id = position + 1, as the catalog bound the
+ * policy), and written in chunks to a new dataset at the target directory with the storage options the catalog vended
+ * for it. Memory is a chunk of rows at a time, whatever the table's size.
+ */
+import { createRequire } from 'node:module';
+import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, Table as ArrowTable, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { CatalogError } from '../errors/catalog-error.js';
+import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolicy, LanceSource } from '../catalog/ports/lance-policy.js';
+import type { BoundExpression } from '../catalog/kit/expression.js';
+import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+
+/**
+ * LanceDB loads apache-arrow as CommonJS, this module as ESM: the same package's two builds, whose classes differ (an
+ * `instanceof` fails across them). Batches cross between the two as Arrow IPC, one chunk at a time.
+ */
+const lanceArrow = createRequire(import.meta.url)('apache-arrow') as typeof import('apache-arrow');
+const fromLance = (batch: unknown): RecordBatch[] => tableFromIPC(lanceArrow.tableToIPC(new lanceArrow.Table([batch as never]), 'stream')).batches;
+const toLance = (batches: RecordBatch[]): unknown => lanceArrow.tableFromIPC(tableToIPC(new ArrowTable(batches), 'stream'));
+
+/** Rows written per append (one Lance fragment each): bounds memory and the number of versions alike. */
+const CHUNK_ROWS = 64 * 1024;
+
+/**
+ * An Arrow type as the policy rules name it (catalog/policies/rules.ts), or `nested`: lists (vectors), structs,
+ * dictionary-encoded columns and anything else no policy may name yet.
+ */
+function typeName(type: { typeId: number; toString(): string }, field: Field): string {
+  const t = String(type).toLowerCase();
+  if (/^u?int(8|16|32)$/.test(t)) return 'int';
+  if (/^u?int64$/.test(t)) return 'long';
+  if (t === 'float16' || t === 'float32') return 'float';
+  if (t === 'float64') return 'double';
+  if (t === 'utf8' || t === 'largeutf8') return 'string';
+  if (t === 'bool') return 'boolean';
+  if (t.startsWith('date')) return 'date';
+  if (t.startsWith('timestamp'))
+    return /tz|timezone|utc/i.test(JSON.stringify((field.type as { timezone?: unknown }).timezone ?? '')) ? 'timestamptz' : 'timestamp';
+  if (t === 'binary' || t === 'largebinary') return 'binary';
+  return 'nested';
+}
+
+/** The batch's columns labelled with field ids by position, as applyToBatch matches them. */
+function withFieldIds(batch: RecordBatch): RecordBatch {
+  const schema = new Schema(
+    batch.schema.fields.map((f, i) => new Field(f.name, f.type, f.nullable, new Map([...f.metadata, [FIELD_ID_KEY, String(i + 1)]]))),
+    batch.schema.metadata,
+  );
+  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
+}
+
+/** The batch with the table's own schema again (no field-id labels). */
+function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
+  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
+}
+
+export class LanceDbPolicyDeriver implements LancePolicyDeriver {
+  private readonly lance: LanceDbLoopback;
+
+  constructor(loopback: LoopbackLanceApp, load?: () => Promise<LanceDb>) {
+    this.lance = new LanceDbLoopback('Policy-enforced Lance reads', loopback, load);
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.lance.unavailable();
+  }
+
+  async inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }> {
+    return this.opened(source, async (table) => {
+      const schema = (await table.schema()) as unknown as Schema;
+      const columns = schema.fields.map((f) => ({ name: f.name, type: typeName(f.type, f), nullable: f.nullable }));
+      return { version: await table.version(), columns };
+    });
+  }
+
+  async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
+    const lancedb = await this.lance.lancedb();
+    return this.opened(source, async (table) => {
+      const schema = (await table.schema()) as unknown as Schema;
+      const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
+      try {
+        const dest = await out.createEmptyTable(target.name, schema, { mode: 'create' });
+        try {
+          let pending: RecordBatch[] = [];
+          let pendingRows = 0;
+          let rows = 0;
+          const flush = async () => {
+            if (pending.length === 0) return;
+            await dest.add(toLance(pending) as never);
+            pending = [];
+            pendingRows = 0;
+          };
+          const ctx = { querySalt: policy.salt };
+          for await (const read of table.query()) {
+            for (const batch of fromLance(read)) {
+              const applied = applyToBatch(withFieldIds(batch), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
+              if (applied.numRows === 0) continue;
+              pending.push(withSchema(applied, batch.schema));
+              pendingRows += applied.numRows;
+              rows += applied.numRows;
+            }
+            if (pendingRows >= CHUNK_ROWS) await flush();
+          }
+          await flush();
+          return { rows };
+        } finally {
+          dest.close();
+        }
+      } finally {
+        out.close();
+      }
+    });
+  }
+
+  /** Runs `work` on the table at `source.version` (the latest when none), read through the private namespace. */
+  private async opened<T>(source: LanceSource, work: (table: Awaited<ReturnType<LanceNamespaceClient['openTable']>>) => Promise<T>): Promise<T> {
+    try {
+      return await this.lance.withNamespace(source.warehouse, source.reader, async (db) => {
+        const table = await db.openTable(source.name, source.namespace);
+        try {
+          if (source.version !== undefined) await table.checkout(source.version);
+          return await work(table);
+        } finally {
+          table.close();
+        }
+      });
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${libraryReason(e)}`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Row-filter and column-mask policies on a Lance table (issue 53 on the Lance protocol), proven with LanceDB (npm
+ * @lancedb/lancedb, its own Rust REST namespace client) against a real Lakegate process on MinIO, where LanceDB holds
+ * no storage keys and reads with the storage_options DescribeTable vends only:
+ *  - an unrestricted principal opens the table through the namespace and reads every row;
+ *  - a principal a row filter (region = eu) and a column mask (email: mask-alphanum) bind opens the same table through
+ *    the namespace and reads only the EU rows, each email masked exactly as the Iceberg path's mask function masks
+ *    it (vectors kept, a vector search finding only admitted rows): it was answered a policy-derived dataset under
+ *    the table's `_lakegate/policy/<version>/`;
+ *  - that principal's credentials cannot read (nor list) the table's own files, nor write the derived dataset.
+ */
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as lancedb from '@lancedb/lancedb';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { maskValue } from '../../packages/server/src/policy-files/masks.js';
+import { READ_ONLY } from '../support/access.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+
+const BUCKET = 'lakegate-lance-policies';
+const POLICIES = '/management/v1/warehouses/plake/namespaces/hr/tables/people/policies';
+let server: ServerProcess;
+let minio: Minio;
+let send: Send;
+let everyone: CreatedPrincipal;
+let analyst: CreatedPrincipal;
+
+const people = [
+  { id: 1, region: 'eu', email: 'ann@example.org', vector: [1, 0.5, -1] },
+  { id: 2, region: 'us', email: 'bob@example.com', vector: [2, 0.5, -1] },
+  { id: 3, region: 'eu', email: 'cy@example.net', vector: [3, 0.5, -1] },
+  { id: 4, region: 'apac', email: 'di@example.io', vector: [4, 0.5, -1] },
+];
+
+const connect = async (who: CreatedPrincipal | 'admin') =>
+  lancedb.connectNamespace('rest', {
+    uri: `${server.url}/lance/plake`,
+    headers: { Authorization: `Bearer ${who === 'admin' ? await server.token() : await clientToken(server.url, who.credential)}` },
+  });
+
+type Person = { id: number; region: string; email: string; vector: number[] };
+
+async function readAs(who: CreatedPrincipal | 'admin'): Promise<Person[]> {
+  const db = await connect(who);
+  const table = await db.openTable('people', ['hr']);
+  try {
+    const rows = (await table.query().toArray()) as Array<{ id: number; region: string; email: string; vector: Iterable<number> }>;
+    return rows.map((r) => ({ id: Number(r.id), region: r.region, email: r.email, vector: [...r.vector] })).sort((a, b) => a.id - b.id);
+  } finally {
+    table.close();
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+  minio = await startMinio();
+  await minio.createBucket(BUCKET);
+  const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, 'plake', BUCKET));
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  everyone = await createGrantedPrincipal(server, 'lance-everyone', READ_ONLY, { type: 'warehouse', warehouse: 'plake' });
+  analyst = await createGrantedPrincipal(server, 'lance-analyst', READ_ONLY, { type: 'warehouse', warehouse: 'plake' });
+  const db = await connect('admin');
+  await db.createNamespace(['hr']);
+  (await db.createTable('people', people, ['hr'])).close();
+  db.close();
+});
+afterAll(async () => {
+  await server?.stop();
+  await minio?.stop();
+});
+
+it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, masked values, no access to the original files', async () => {
+  const role = `${analyst.id}-role`;
+  expect((await send('POST', POLICIES, { kind: 'row-filter', roles: [role], filter: { type: 'eq', term: 'region', value: 'eu' } })).status).toBe(201);
+  expect((await send('POST', POLICIES, { kind: 'column-mask', roles: [role], masks: [{ column: 'email', action: 'mask-alphanum' }] })).status).toBe(201);
+
+  // Unrestricted callers (the admin, a plain reader) read the whole table.
+  expect(await readAs('admin')).toEqual(people);
+  expect(await readAs(everyone)).toEqual(people);
+
+  // The restricted reader: only the EU rows, emails masked as the Iceberg path's mask function masks them.
+  const masked = (email: string) => maskValue('mask-alphanum', email, { querySalt: new Uint8Array(32) }) as string;
+  expect(await readAs(analyst)).toEqual([
+    { id: 1, region: 'eu', email: masked('ann@example.org'), vector: [1, 0.5, -1] },
+    { id: 3, region: 'eu', email: masked('cy@example.net'), vector: [3, 0.5, -1] },
+  ]);
+  // A vector search on the derived dataset finds only admitted rows.
+  const db = await connect(analyst);
+  const opened = await db.openTable('people', ['hr']);
+  const nearest = (await opened.search([2, 0.5, -1]).limit(4).toArray()) as Array<{ id: number }>;
+  expect(nearest.map((r) => Number(r.id)).sort()).toEqual([1, 3]);
+  opened.close();
+  db.close();
+
+  // What it was answered: the derived dataset, and read-only credentials for its prefix only.
+  const original = await send('POST', '/lance/plake/v1/table/hr%24people/describe', {});
+  const analystSend = httpSender(server.url, await clientToken(server.url, analyst.credential));
+  const derived = await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {});
+  expect(derived.status, JSON.stringify(derived.body)).toBe(200);
+  const table = (original.body.location as string).replace(/\/+$/, '');
+  expect(derived.body.location).toMatch(new RegExp(`^${table}/_lakegate/policy/[A-Za-z0-9_-]+/lance-v\\d+-[0-9a-f-]+\\.lance$`));
+  expect(derived.body.managed_versioning).toBeUndefined();
+  const options = derived.body.storage_options as Record<string, string>;
+  const scoped = new S3Client({
+    endpoint: options.aws_endpoint,
+    region: options.aws_region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: options.aws_access_key_id!, secretAccessKey: options.aws_secret_access_key!, sessionToken: options.aws_session_token! },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  try {
+    const tableKey = table.replace(`s3://${BUCKET}/`, '');
+    const derivedKey = (derived.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const originals = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${tableKey}/data/` }));
+    const dataFile = originals.Contents?.[0]?.Key;
+    expect(dataFile).toBeDefined();
+    await expect(scoped.send(new GetObjectCommand({ Bucket: BUCKET, Key: dataFile! }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(scoped.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${tableKey}/` }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    // Its own dataset: listable and readable, never writable.
+    const mine = await scoped.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${derivedKey}/` }));
+    expect((mine.Contents ?? []).length).toBeGreaterThan(0);
+    await expect(scoped.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${derivedKey}/data/extra.lance`, Body: 'x' }))).rejects.toMatchObject({
+      name: 'AccessDenied',
+    });
+  } finally {
+    scoped.destroy();
+  }
+  // The same dataset next time (derived once per table version and policy version).
+  expect((await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {})).body.location).toBe(derived.body.location);
+});
