@@ -5,12 +5,17 @@
  * LanceDB, reopening the table through the namespace, sees the column all-null, fills it with its own
  * `refreshColumn` (committed through CreateTableVersion like any write) and reads the computed values; an
  * `expression` column is evaluated once over the rows there are. A taken name or an expression the table cannot
- * evaluate is a 400 and a reader's call a 403, none committing anything; a `virtual_column` is a 406.
+ * evaluate is a 400 and a reader's call a 403, none committing anything; a `virtual_column` is a 406. The same call
+ * from pylance 14's own REST client (`lance_namespace.connect("rest").alter_table_add_columns`, lance-namespace 0.13's
+ * models), then LanceDB Python 0.40 reading and refreshing the column (peers/lance/add_columns_call.py).
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Send } from '../support/iceberg-http.js';
 import { connectLance, startLanceWriters } from '../support/lance-writers.js';
-import type { ServerProcess } from '../support/server-process.js';
+import { peerScript } from '../support/peers.js';
+import { REPO_ROOT, type ServerProcess } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
 
 let server: ServerProcess;
 let send: Send;
@@ -86,4 +91,27 @@ describe('AlterTableAddColumns through the Lance namespace (LanceDB Node 0.39 re
     expect(virtual).toMatchObject({ status: 406, body: { code: 0 } });
     expect(await versions('guarded')).toEqual([1]);
   });
+});
+
+describe('AlterTableAddColumns from pylance 14 (lance-namespace 0.13), read and refreshed by LanceDB Python 0.40', () => {
+  it(
+    'declares the computed column as the next managed version; LanceDB Python fills it with refresh_column',
+    async () => {
+      const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
+        timeoutMs: 10 * 60_000,
+      });
+      expect(venv.status, venv.stderr).toBe(0);
+      const python = venv.stdout.trim().split('\n').at(-1)!;
+      const script = path.join(REPO_ROOT, 'peers', 'lance', 'add_columns_call.py');
+      const res = await runAsync(python, [script, `${server.url}/lance/default`, writerToken, 'ac', 'from_python'], { timeoutMs: 5 * 60_000 });
+      expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+      const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+      expect(result).toMatchObject({ created: 1, version: 2, type: 'int64', declared: [null, null, null], values: [2, 4, 6] });
+      // The refresh committed through the namespace too: the catalog's versions go on to LanceDB's latest.
+      const listed = await versions('from_python');
+      expect(listed.slice(0, 2)).toEqual([1, 2]);
+      expect(listed.at(-1)).toBe(result.latest);
+    },
+    15 * 60_000,
+  );
 });
