@@ -54,6 +54,8 @@ python_lane() { # the names, requirements and checks are the tests' own (test/in
   step python venv-duckdb bash scripts/peers/python-venv.sh duckdb peers/duckdb/requirements.txt 'import duckdb, duckdb_extension_iceberg, duckdb_extension_avro, duckdb_extension_httpfs'
   step python venv-lance bash scripts/peers/python-venv.sh lance peers/lance/requirements.txt 'import lancedb, lance'
   step python venv-daft bash scripts/peers/python-venv.sh daft peers/daft/requirements.txt 'import daft, daft_lance, lance, lance_namespace'
+  step python venv-lance-duckdb bash scripts/peers/python-venv.sh lance-duckdb peers/lance-duckdb/requirements.txt 'import duckdb, duckdb_extension_lance'
+  step python venv-lance-ray bash scripts/peers/python-venv.sh lance-ray peers/lance-ray/requirements.txt 'import ray, lance_ray, lance, lance_namespace'
   step python venv-moto bash scripts/peers/python-venv.sh moto peers/moto/requirements.txt 'import moto, flask'
   step python venv-schemathesis bash scripts/peers/python-venv.sh schemathesis peers/python/schemathesis-requirements.txt 'import schemathesis'
   step python chromium bash scripts/peers/chromium.sh

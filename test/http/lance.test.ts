@@ -260,6 +260,23 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       expect(mismatch).toMatchObject({ status: 400, body: { code: 13 } });
       expect(mismatch.body!.error).toMatch(/differs from the id in the path/);
     });
+
+    it("accepts a body id holding the path's delimited text in one level, as DuckDB's lance extension 1.5.5 sends it", async () => {
+      expect((await call('POST', `${L}/namespace/dk/create`, { id: ['dk'] })).status).toBe(200);
+      const declared = await call('POST', `${L}/table/dk%24pts/declare?delimiter=%24`, { id: ['dk$pts'] });
+      expect(declared.status, JSON.stringify(declared.body)).toBe(200);
+      expect((await call('GET', `${L}/namespace/dk/table/list`)).body).toEqual({ tables: ['pts'], page_token: null });
+      const described = await call('POST', `${L}/table/dk%24pts/describe?delimiter=%24`, { id: ['dk$pts'] });
+      expect(described.status, JSON.stringify(described.body)).toBe(200);
+      expect(described.body!.location).toBe(declared.body!.location);
+      // Another delimiter: the text joined by it. Text naming another object is still refused, nothing declared.
+      expect((await call('POST', `${L}/table/dk.pts/describe?delimiter=.`, { id: ['dk.pts'] })).status).toBe(200);
+      for (const other of [['dk$other'], ['dk.pts'], ['dk$pts$x'], ['dkpts']]) {
+        const refused = await call('POST', `${L}/table/dk%24other2/declare?delimiter=%24`, { id: other });
+        expect(refused, JSON.stringify(other)).toMatchObject({ status: 400, body: { code: 13 } });
+      }
+      expect((await call('GET', `${L}/namespace/dk/table/list`)).body).toEqual({ tables: ['pts'], page_token: null });
+    });
   });
 
   describe('bad input', () => {

@@ -267,6 +267,8 @@ describe('a scenario over every operation', () => {
     });
     // CreateTableBranch: the catalog's LanceDB creates the branch from version 1 and commits its first version.
     expect((await ok('POST', `${L}/table/ln%24c/branches/create`, { id: ['ln', 'c'], name: 'exp', from_version: 1 })).body).toEqual({});
+    // AlterTableAddColumns: the catalog's LanceDB declares a computed column as version 3 of main.
+    expect((await ok('POST', `${L}/table/ln%24c/add_columns`, { new_columns: [{ name: 'twice', computed: 'id * 2' }] })).body).toEqual({ version: 3 });
     // CreateMaterializedView: the definition stored on a declared table (version 0); refresh and backfill need an
     // engine, so their exchanges are the 406 (code 0) in the Lance envelope, after the view and table are found.
     const schema = Buffer.from('arrow schema').toString('base64');

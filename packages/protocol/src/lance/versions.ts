@@ -163,6 +163,42 @@ export const LanceUpdateFieldMetadataResponse = Type.Object(
 );
 export type LanceUpdateFieldMetadataResponse = Static<typeof LanceUpdateFieldMetadataResponse>;
 
+export const LanceAddColumnsEntry = Type.Object(
+  {
+    name: Type.String({ minLength: 1, description: 'The new column' }),
+    expression: Type.Optional(Nullable(Type.String({ description: 'A SQL expression evaluated once over the existing rows (rows appended later read null)' }))),
+    computed: Type.Optional(
+      Nullable(
+        Type.String({
+          description: 'A SQL expression declaring a computed column: added all-null, the expression kept as its binding; rows are filled by a refresh',
+        }),
+      ),
+    ),
+    virtual_column: Type.Optional(Nullable(Type.Unknown({ description: 'A UDF-backed virtual column: not served (406)' }))),
+  },
+  { $id: 'LanceAddColumnsEntry', description: 'One new column: exactly one of expression, computed or virtual_column' },
+);
+export type LanceAddColumnsEntry = Static<typeof LanceAddColumnsEntry>;
+
+export const LanceAlterTableAddColumnsRequest = Type.Object(
+  {
+    ...LANCE_COMMON_BODY,
+    branch,
+    new_columns: Type.Array(Type.Ref(LanceAddColumnsEntry), { minItems: 1, maxItems: 100, description: 'Added in one new version' }),
+  },
+  {
+    $id: 'LanceAlterTableAddColumnsRequest',
+    description: 'Adds columns to a table of catalog-managed versions: one new version, written by the catalog through the Lance library',
+  },
+);
+export type LanceAlterTableAddColumnsRequest = Static<typeof LanceAlterTableAddColumnsRequest>;
+
+export const LanceAlterTableAddColumnsResponse = Type.Object(
+  { version: Int64({ description: 'The version the new columns were committed as (through CreateTableVersion)' }) },
+  { $id: 'LanceAlterTableAddColumnsResponse' },
+);
+export type LanceAlterTableAddColumnsResponse = Static<typeof LanceAlterTableAddColumnsResponse>;
+
 /** Named schemas of this file. */
 export const LANCE_VERSION_SCHEMAS = [
   LanceTableVersion,
@@ -182,4 +218,7 @@ export const LANCE_VERSION_SCHEMAS = [
   LanceFieldMetadataUpdate,
   LanceUpdateFieldMetadataRequest,
   LanceUpdateFieldMetadataResponse,
+  LanceAddColumnsEntry,
+  LanceAlterTableAddColumnsRequest,
+  LanceAlterTableAddColumnsResponse,
 ];

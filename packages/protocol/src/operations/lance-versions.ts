@@ -2,6 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import { LanceDelimiter } from '../lance/common.js';
 import {
+  LanceAlterTableAddColumnsRequest,
+  LanceAlterTableAddColumnsResponse,
   LanceBatchDeleteTableVersionsRequest,
   LanceBatchDeleteTableVersionsResponse,
   LanceCreateTableVersionRequest,
@@ -90,6 +92,16 @@ export const LANCE_VERSION_OPERATIONS = [
       'Change field metadata of a table of catalog-managed versions: one new version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library)',
     body: LanceUpdateFieldMetadataRequest,
     response: { description: 'The new version and the fields as they are now', schema: Type.Ref(LanceUpdateFieldMetadataResponse) },
+    errors: [404, 406, 409],
+  }),
+  lance({
+    operationId: 'lanceAlterTableAddColumns',
+    method: 'POST',
+    path: '/table/{id}/add_columns',
+    summary:
+      'Add columns to a table of catalog-managed versions (SQL `expression` evaluated once, or `computed`: declared all-null with its expression kept for a refresh): one new version, written by the catalog through LanceDB and committed through its own CreateTableVersion (406 without the Lance library, and for `virtual_column`)',
+    body: LanceAlterTableAddColumnsRequest,
+    response: { description: 'The new version', schema: Type.Ref(LanceAlterTableAddColumnsResponse) },
     errors: [404, 406, 409],
   }),
 ];

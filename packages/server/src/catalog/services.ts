@@ -9,6 +9,7 @@ import { LanceTableService } from './lance/lance-tables.js';
 import { LanceRenameService } from './lance/lance-rename.js';
 import { LanceCreateTableService } from './lance/lance-create.js';
 import { LanceFieldMetadataService } from './lance/field-metadata.js';
+import { LanceAddColumnsService } from './lance/add-columns.js';
 import { LanceMaterializedViewService } from './lance/materialized-views.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
@@ -67,6 +68,8 @@ export interface CatalogServices {
     create: LanceCreateTableService;
     /** UpdateFieldMetadata: the catalog commits the changed schema through the Lance library (field-metadata.ts). */
     fieldMetadata: LanceFieldMetadataService;
+    /** AlterTableAddColumns: the catalog commits new expression or computed columns through the Lance library (add-columns.ts). */
+    addColumns: LanceAddColumnsService;
     /** Materialized views and backfills: definitions stored, what needs an engine refused (materialized-views.ts). */
     materializedViews: LanceMaterializedViewService;
     /** This process's queue of Lance commits: optimize's fences, its own and those heard of (lance-commit-queue.ts). */
@@ -194,6 +197,7 @@ export function createCatalogServices(
       allTables: new LanceAllTablesService(lanceCtx),
       create: new LanceCreateTableService(lanceTableCtx, lanceTables),
       fieldMetadata: new LanceFieldMetadataService(lanceTableCtx),
+      addColumns: new LanceAddColumnsService(lanceTableCtx),
       materializedViews: new LanceMaterializedViewService(lanceTableCtx, lanceTables),
       commits: lanceCommits,
     },

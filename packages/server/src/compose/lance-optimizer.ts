@@ -13,6 +13,7 @@ import { LANCE_PREFIX, lanceSurface } from '../http/surfaces/lance.js';
 import { LanceDbOptimizer } from '../lance-optimize/lancedb-optimizer.js';
 import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
 import { LanceDbFieldMetadataWriter } from '../lance-optimize/lancedb-field-metadata.js';
+import { LanceDbColumnAdder } from '../lance-optimize/lancedb-add-columns.js';
 import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
 import { LanceDbPolicyDeriver } from '../lance-optimize/lancedb-policy-deriver.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
@@ -42,6 +43,8 @@ export function attachLanceOptimizer(
   services.lance.create.useWriter(new LanceDbTableWriter(loopback('lance-create')));
   // UpdateFieldMetadata (lance-namespace 0.13): LanceDB commits the changed schema through the same private surface.
   services.lance.fieldMetadata.useWriter(new LanceDbFieldMetadataWriter(loopback('lance-field-metadata')));
+  // AlterTableAddColumns (lance-namespace 0.13): LanceDB commits the new columns (expression or computed) the same way.
+  services.lance.addColumns.useAdder(new LanceDbColumnAdder(loopback('lance-add-columns')));
   // CreateTableBranch (lance-namespace 0.13): LanceDB writes the branch and commits its first version the same way.
   services.lance.branches.useCreator(new LanceDbBranchCreator(loopback('lance-branch-create')));
   // Policy-enforced Lance reads (issue 53): LanceDB reads the table through the same private surface and writes the

@@ -105,3 +105,26 @@ export interface LanceBranchCreator {
    */
   create(target: LanceBranchTarget, source: LanceBranchSource): Promise<{ version: number }>;
 }
+
+/** One new column of AlterTableAddColumns (lance-namespace 0.13), checked already. */
+export interface LanceNewColumn {
+  name: string;
+  /** The SQL expression. */
+  sql: string;
+}
+
+/**
+ * AlterTableAddColumns written by the catalog: as with UpdateFieldMetadata, the adapter commits the new version
+ * through the table's managed versions (CreateTableVersion), never by writing `_versions/` itself.
+ */
+export interface LanceColumnAdder {
+  /** Why it cannot be done here (the Lance library does not load), as the 406's message, or undefined when it can. */
+  unavailable(): Promise<string | undefined>;
+  /**
+   * Adds the columns as one new version of the branch: `computed` declares them (all-null, each expression kept as its
+   * binding for a refresh), otherwise each expression is evaluated once over the existing rows. A name the table
+   * already has, or an expression the table cannot evaluate, is ERR_VALIDATION before anything is written; a
+   * concurrent commit it lost to is ERR_COMMIT_CONFLICT; any other failure of the library is ERR_UNAVAILABLE.
+   */
+  add(target: LanceFieldMetadataTarget, columns: readonly LanceNewColumn[], computed: boolean): Promise<{ version: number }>;
+}

@@ -53,14 +53,21 @@ export function pathId(req: LanceRequest): string[] {
   return raw.split(delimiter);
 }
 
-/** The path id, which must agree with the body's `id` when the body repeats it. */
+/**
+ * The path id, which must agree with the body's `id` when the body repeats it: level by level, or as the path's
+ * delimited text in one level. The path is the id either way. DuckDB's lance extension (duckdb-extension-lance 1.5.5)
+ * sends `{"id": ["ns$t"]}` with the path `ns%24t` and `?delimiter=%24`: the body holds the path's text unsplit. A
+ * body naming another object (other levels, other text) is a 400.
+ */
 export function requestId(req: LanceRequest, bodyId: string[] | undefined): string[] {
   const id = pathId(req);
-  if (bodyId !== undefined && (bodyId.length !== id.length || bodyId.some((level, i) => level !== id[i]))) {
-    throw invalid('the id in the request body differs from the id in the path');
-  }
-  return id;
+  if (bodyId === undefined || sameLevels(bodyId, id)) return id;
+  const delimiter = req.query.delimiter ?? LANCE_DEFAULT_DELIMITER;
+  if (bodyId.length === 1 && id.length > 1 && bodyId[0] === id.join(delimiter)) return id;
+  throw invalid('the id in the request body differs from the id in the path');
 }
+
+const sameLevels = (a: string[], b: string[]): boolean => a.length === b.length && a.every((level, i) => level === b[i]);
 
 /** A listing's paging parameters, as the contract validated them (limit an integer of at least 0). */
 export function pageQuery(query: { page_token?: string; limit?: number }): PageRequest {

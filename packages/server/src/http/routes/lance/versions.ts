@@ -76,6 +76,13 @@ export function lanceVersionRoutes(app: FastifyInstance, services: CatalogServic
     return { version: updated.version, fields: updated.fields };
   });
 
+  // AlterTableAddColumns: the catalog commits the new columns (expression or computed) as one new version through the Lance library.
+  operationRoute(app, 'lanceAlterTableAddColumns', async (req) => {
+    const body = lanceBody(req.body);
+    const id = requestId(req, body.id);
+    return services.lance.addColumns.add(catalogRequest(req), id, { branch: body.branch, newColumns: body.new_columns });
+  });
+
   operationRoute(app, 'lanceRestoreTable', async (req) => {
     const body = lanceBody(req.body);
     const id = requestId(req, body.id);

@@ -1,0 +1,78 @@
+/**
+ * The LanceColumnAdder port (catalog/ports/lance-writer.ts) on LanceDB's `Table.addColumns` (npm @lancedb/lancedb,
+ * tested with 0.39.0): AlterTableAddColumns (lance-namespace 0.13), `expression` (`addColumns([{name, valueSql}])`,
+ * evaluated once) and `computed` (`addColumns({computed: [...]})`: the column committed all-null with its expression
+ * kept as its binding; LanceDB's `refreshColumn` fills it).
+ *
+ * As UpdateFieldMetadata does (lancedb-field-metadata.ts), each call starts the catalog's own Lance surface on a
+ * private listener (lancedb-loopback.ts) with one secret only this call holds; LanceDB opens the table through it as the
+ * caller, checks out the branch when it is not main, and commits the new schema as one version through
+ * CreateTableVersion, never by writing `_versions/` itself. Before anything is written, a name the table already has
+ * is refused, and the expressions are evaluated over at most one row by a query (`select`): one the table cannot
+ * evaluate (an unknown column, bad SQL) is a 400 with the library's reason. A concurrent commit Lance could not rebase
+ * on is ERR_COMMIT_CONFLICT (409), the other version kept; it is not replayed.
+ */
+import { CatalogError, validation } from '../errors/catalog-error.js';
+import type { LanceColumnAdder, LanceFieldMetadataTarget, LanceNewColumn } from '../catalog/ports/lance-writer.js';
+import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+
+export class LanceDbColumnAdder implements LanceColumnAdder {
+  private readonly lance: LanceDbLoopback;
+
+  constructor(loopback: LoopbackLanceApp, load?: () => Promise<LanceDb>) {
+    this.lance = new LanceDbLoopback('AlterTableAddColumns', loopback, load);
+  }
+
+  async add(target: LanceFieldMetadataTarget, columns: readonly LanceNewColumn[], computed: boolean): Promise<{ version: number }> {
+    await this.lance.lancedb();
+    return this.lance.withNamespace(target.warehouse, target.committer, async (db) => {
+      try {
+        return await apply(db, target, columns, computed);
+      } catch (e) {
+        if (e instanceof CatalogError) throw e;
+        const conflict = lanceConflict(e);
+        if (conflict === undefined) throw new CatalogError('ERR_UNAVAILABLE', `AlterTableAddColumns failed in the Lance library: ${libraryReason(e)}`);
+        throw new CatalogError(
+          'ERR_COMMIT_CONFLICT',
+          `AlterTableAddColumns lost to a concurrent commit of the table (${conflict.reason}); the concurrent change was kept and nothing of this call was committed: read the table again and retry`,
+        );
+      }
+    });
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.lance.unavailable();
+  }
+}
+
+async function apply(
+  db: LanceNamespaceClient,
+  target: LanceFieldMetadataTarget,
+  columns: readonly LanceNewColumn[],
+  computed: boolean,
+): Promise<{ version: number }> {
+  const opened = await db.openTable(target.name, target.namespace);
+  let table = opened;
+  try {
+    if (target.branch !== MAIN_BRANCH) table = await (await opened.branches()).checkout(target.branch);
+    const there = new Set((await table.schema()).fields.map((f) => f.name));
+    const taken = columns.filter((c) => there.has(c.name)).map((c) => JSON.stringify(c.name));
+    if (taken.length > 0) throw validation(`The table already has a column ${taken.join(', ')}`);
+    try {
+      await table
+        .query()
+        .select(Object.fromEntries(columns.map((c) => [c.name, c.sql])))
+        .limit(1)
+        .toArray();
+    } catch (e) {
+      throw validation(`The table cannot evaluate the expressions of new_columns: ${libraryReason(e)}`);
+    }
+    const sql = columns.map((c) => ({ name: c.name, valueSql: c.sql }));
+    const { version } = computed ? await table.addColumns({ computed: sql }) : await table.addColumns(sql);
+    return { version };
+  } finally {
+    if (table !== opened) table.close();
+    opened.close();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * AlterTableAddColumns (lance-namespace 0.13, `POST /table/{id}/add_columns`), in process: what is refused before
+ * anything is written, in Lance's error model (a malformed body 400 whoever asks, a virtual column 406, a missing table
+ * 404, a caller without `table:write-data` 403, a table whose dataset manages its versions or that has none yet 400,
+ * an unknown branch 404 code 22, the Lance library missing 406 naming it), none reaching the adder; and the catalog's
+ * own adder (LanceDB through the private loopback namespace) committing a computed column as one managed version.
+ * LanceDB reading and refreshing the column: test/interop/lance-add-columns.test.ts.
+ */
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LanceColumnAdder } from '../../packages/server/src/catalog/ports/lance-writer.js';
+import { LanceDbColumnAdder } from '../../packages/server/src/lance-optimize/lancedb-add-columns.js';
+import { grantPrincipal } from '../support/access.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { bearerSender, postJson } from '../support/inject.js';
+import { tokenOf as signIn } from '../support/principals.js';
+
+const L = '/lance/default/v1';
+let cat: TestCatalog;
+let admin = '';
+let realAdder: LanceColumnAdder;
+let calls = 0;
+
+const call = (url: string, payload?: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
+const add = (table: string, body: unknown, token = admin) => call(`${L}/table/ac%24${table}/add_columns`, body, token);
+const versions = async (table: string) => ((await call(`${L}/table/ac%24${table}/version/list`)).body!.versions as { version: number }[]).map((v) => v.version);
+const one = { new_columns: [{ name: 'twice', computed: 'id * 2' }] };
+/** An adder that only counts: every refusal must come before it. */
+const countingAdder = (): LanceColumnAdder => ({
+  unavailable: async () => undefined,
+  add: async () => {
+    calls += 1;
+    throw new Error('no call reaches the adder before the checks pass');
+  },
+});
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  realAdder = (cat.lakegate.services.lance.addColumns as unknown as { adder: LanceColumnAdder }).adder;
+  const a = cat.admin();
+  admin = await signIn(cat.lakegate.app, a.client_id, a.client_secret);
+  expect((await call(`${L}/namespace/ac/create`)).status).toBe(200);
+  const ipc = Buffer.from(tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2]), name: ['ada', 'grace'] }), 'stream'));
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/ac%24people/create`,
+    payload: ipc,
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${admin}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  expect((await call(`${L}/table/ac%24declared/declare`)).status).toBe(200);
+  const location = (await call(`${L}/table/ac%24people/describe`)).body!.location as string;
+  expect((await call(`${L}/table/ac%24registered/register`, { location: `${location.replace(/\/[^/]+\/?$/, '')}/elsewhere` })).status).toBe(200);
+});
+afterAll(async () => cat?.close());
+
+it('refuses a malformed body with 400 before authorization and a virtual column with 406, never reaching the adder', async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(countingAdder());
+  const nobody = await cat.lakegate.principals.create('ac-nobody');
+  const token = await signIn(cat.lakegate.app, nobody.clientId, nobody.clientSecret);
+  const bad: unknown[] = [
+    {},
+    { new_columns: [] },
+    { new_columns: [{ computed: 'id' }] },
+    { new_columns: [{ name: '', computed: 'id' }] },
+    { new_columns: [{ name: 'x' }] },
+    { new_columns: [{ name: 'x', computed: 'id', expression: 'id' }] },
+    { new_columns: [{ name: 'x', computed: '  ' }] },
+    { new_columns: [{ name: 'x', computed: 1 }] },
+    {
+      new_columns: [
+        { name: 'x', computed: 'a' },
+        { name: 'x', computed: 'b' },
+      ],
+    },
+    {
+      new_columns: [
+        { name: 'x', computed: 'a' },
+        { name: 'y', expression: 'b' },
+      ],
+    },
+    { ...one, branch: '../up' },
+  ];
+  for (const body of bad) expect(await add('people', body, token), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 13 } });
+  const virtual = await add('people', { new_columns: [{ name: 'v', virtual_column: { udf: 'f' } }] }, token);
+  expect(virtual).toMatchObject({ status: 406, body: { code: 0 } });
+  expect(virtual.body!.error).toMatch(/virtual columns/);
+  expect(calls).toBe(0);
+  expect(await versions('people')).toEqual([1]);
+});
+
+it('answers 404, 403, 400 for a table it cannot change, 404 code 22 for an unknown branch, 406 without the library; nothing written', async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(countingAdder());
+  expect(await add('absent', one)).toMatchObject({ status: 404, body: { code: 4 } });
+  const reader = await cat.lakegate.principals.create('ac-reader');
+  await grantPrincipal(bearerSender(cat.lakegate.app, admin), reader.clientId, ['table:list', 'table:read-data'], {
+    type: 'namespace',
+    warehouse: 'default',
+    namespace: ['ac'],
+  });
+  expect(await add('people', one, await signIn(cat.lakegate.app, reader.clientId, reader.clientSecret))).toMatchObject({ status: 403, body: { code: 15 } });
+  const unmanaged = await add('registered', one);
+  expect(unmanaged).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(unmanaged.body!.error).toMatch(/managed_versioning is false/);
+  const declared = await add('declared', one);
+  expect(declared).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(declared.body!.error).toMatch(/no version yet/);
+  expect(await add('people', { ...one, branch: 'dev' })).toMatchObject({ status: 404, body: { code: 22 } });
+  expect(calls).toBe(0);
+
+  const missing = Object.assign(new Error("Cannot find package '@lancedb/lancedb' imported from lancedb-add-columns.js"), { code: 'ERR_MODULE_NOT_FOUND' });
+  cat.lakegate.services.lance.addColumns.useAdder(
+    new LanceDbColumnAdder(
+      async () => {
+        calls += 1;
+        throw new Error('no loopback namespace is started without the library');
+      },
+      () => Promise.reject(missing),
+    ),
+  );
+  const noLibrary = await add('people', one);
+  expect(noLibrary).toMatchObject({ status: 406, body: { code: 0 } });
+  expect(noLibrary.body!.error).toMatch(/AlterTableAddColumns needs the Lance library \(the optional dependency @lancedb\/lancedb\).*Cannot find package/);
+  cat.lakegate.services.lance.addColumns.useAdder(undefined);
+  expect(await add('people', one)).toMatchObject({ status: 406, body: { code: 0 } });
+  expect(calls).toBe(0);
+  expect(await versions('people')).toEqual([1]);
+});
+
+it("commits a computed column as the next managed version through the catalog's own LanceDB", async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(realAdder);
+  expect(await add('people', one)).toEqual(expect.objectContaining({ status: 200, body: { version: 2 } }));
+  expect(await versions('people')).toEqual([1, 2]);
+  const again = await add('people', one);
+  expect(again).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(again.body!.error).toMatch(/already has a column "twice"/);
+  expect(await versions('people')).toEqual([1, 2]);
+});
