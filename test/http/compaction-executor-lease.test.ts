@@ -25,11 +25,14 @@ const TABLES = '/v1/wh/namespaces/db/tables';
 const MAINTENANCE = '/management/v1/warehouses/wh/namespaces/db/tables/events/maintenance';
 
 beforeAll(async () => {
+  // A server setting and a storage key in the server's environment (the stand-in must not see them).
+  process.env.LAKEGATE_TEST_SERVER_SETTING = 'kept-here';
+  process.env.AWS_SECRET_ACCESS_KEY = 'kept-here-too';
   const submit = path.join(dir.dir, 'spark-submit');
   // Records what it was given (its pid, the job, the job's credential), then waits as a long Spark job would.
   writeFileSync(
     submit,
-    `#!/bin/sh\nprintf '{"pid":%s,"args":"%s","job":%s,"token":"%s"}' "$$" "$*" "$LAKEGATE_JOB" "$LAKEGATE_JOB_TOKEN" > '${seen}.tmp'\nmv '${seen}.tmp' '${seen}'\nexec sleep 600\n`,
+    `#!/bin/sh\nprintf '{"pid":%s,"args":"%s","job":%s,"token":"%s","env":"%s"}' "$$" "$*" "$LAKEGATE_JOB" "$LAKEGATE_JOB_TOKEN" "$(env | grep -E '^(LAKEGATE|AWS)_' | cut -d= -f1 | sort | tr '\\n' ' ')" > '${seen}.tmp'\nmv '${seen}.tmp' '${seen}'\nexec sleep 600\n`,
   );
   chmodSync(submit, 0o755);
   ({ cat, send } = await startFileCatalog('wh', ['db'], {
@@ -42,6 +45,8 @@ beforeAll(async () => {
   await tableWithSmallFiles(send, TABLES, 'events', { eu: 3, us: 2 });
 });
 afterAll(async () => {
+  delete process.env.LAKEGATE_TEST_SERVER_SETTING;
+  delete process.env.AWS_SECRET_ACCESS_KEY;
   await cat?.close();
   dir.cleanup();
 });
@@ -70,6 +75,8 @@ it('stops Spark and commits nothing once another holder took the table lease', a
   expect(job.job).toMatchObject({ action: 'rewrite-data-files', warehouse: 'wh', namespace: ['db'], name: 'events' });
   expect(job.job.options).toMatchObject({ targetFileSizeBytes: 2 * 1024 * 1024, minInputFiles: 2, strategy: 'binpack' });
   expect(job.args).not.toContain(job.token);
+  // Of the server's environment, no setting of its own and no storage key reaches Spark: only the job's two variables.
+  expect(job.env.trim()).toBe('LAKEGATE_JOB LAKEGATE_JOB_TOKEN');
   // The private listener answers the job's credential (and nothing else) while the job holds its lease.
   const config = `${job.job.uri}/v1/config?warehouse=wh`;
   expect((await fetch(config, { headers: { authorization: `Bearer ${job.token}` } })).status).toBe(200);

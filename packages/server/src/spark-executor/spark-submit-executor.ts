@@ -95,7 +95,10 @@ export class SparkSubmitExecutor implements CompactionExecutor {
   private submit(job: Record<string, unknown>, secret: string, signal: AbortSignal | undefined): Promise<unknown> {
     const { submit, master, jars } = this.settings;
     const args = ['--master', master, ...(jars ? ['--jars', jars] : []), ...this.settings.args, SPARK_JOB_SCRIPT];
-    const env = { ...process.env, LAKEGATE_JOB: JSON.stringify(job), LAKEGATE_JOB_TOKEN: secret };
+    // The server's own settings (a database URL, keys) and any storage key stay here: Spark gets the job, its
+    // credential and the rest of the environment (JAVA_HOME, PYSPARK_PYTHON, SPARK_HOME, PATH...).
+    const kept = Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_'));
+    const env = { ...Object.fromEntries(kept), LAKEGATE_JOB: JSON.stringify(job), LAKEGATE_JOB_TOKEN: secret };
     const table = `${(job.namespace as string[]).join('.')}.${String(job.name)}`;
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
