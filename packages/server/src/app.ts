@@ -29,6 +29,7 @@ import { createAdministration } from './compose/administration.js';
 import { createEvents, type Delivery } from './compose/events.js';
 import { mountSurfaces } from './compose/surfaces.js';
 import { attachLanceOptimizer } from './compose/lance-optimizer.js';
+import { attachCompactionExecutor } from './compose/compaction-executor.js';
 import { shareWithWorkers, startBackground } from './compose/background.js';
 import { brokerConfigErrors } from './events/broker-sinks.js';
 import type { HostResolver } from './catalog/outbox/sink-destinations.js';
@@ -134,6 +135,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
     publicUrl: () => publicUrl,
   });
   attachLanceOptimizer(config, { services, store, clock, box, logger, metrics });
+  attachCompactionExecutor(config, { services, store, clock, box, logger, metrics });
   shareWithWorkers(worker, metrics, audit);
   const background = startBackground(config, { app, store, services, accessPorts, events, web, clock, logger });
 

@@ -70,6 +70,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.manifestRewriteMemoryBytes < 16 * 1024 * 1024 || config.manifestRewriteMemoryBytes > 16 * 1024 * 1024 * 1024)
     throw new ConfigError('manifestRewriteMemoryBytes must be from 16777216 (16 MiB) to 17179869184 (16 GiB)');
   if (config.lanceCommitFenceMs < 0 || config.lanceCommitFenceMs > 60_000) throw new ConfigError('lanceCommitFenceMs must be from 0 to 60000 (milliseconds)');
+  if (config.compactionExecutor !== 'in-process' && config.compactionExecutor !== 'spark')
+    throw new ConfigError('compactionExecutor must be "in-process" or "spark"');
   if (config.rewriteThreads > 16) throw new ConfigError('rewriteThreads must be from 0 to 16');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');

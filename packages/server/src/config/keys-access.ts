@@ -168,6 +168,44 @@ export const ACCESS_KEYS: KeyInfo[] = [
     description:
       'Worker threads (0 to 16) that rewrite Parquet files for compaction and policy-enforced scan files, at idle priority where the system allows, so a rewrite does not hold up requests; 0: on the request thread',
   },
+  {
+    key: 'compactionExecutor',
+    env: 'LAKEGATE_COMPACTION_EXECUTOR',
+    kind: 'string',
+    default: 'in-process',
+    description:
+      "Where compaction jobs (rewrite-data-files, rewrite-manifests) rewrite: in-process, or spark (Iceberg's rewrite_data_files / rewrite_manifests procedures in a spark-submit per job, committing through the catalog with a credential minted for the job; the catalog keeps the lease, progress, audit and events; docs/maintenance.md)",
+  },
+  {
+    key: 'sparkSubmit',
+    env: 'LAKEGATE_SPARK_SUBMIT',
+    kind: 'string',
+    default: 'spark-submit',
+    description: "The spark executor's spark-submit command (a path, or a name on PATH); its driver runs on this host (deploy mode client)",
+  },
+  {
+    key: 'sparkMaster',
+    env: 'LAKEGATE_SPARK_MASTER',
+    kind: 'string',
+    default: 'local[2]',
+    description: "The spark executor's --master (local[N], spark://…, yarn, k8s://…)",
+  },
+  {
+    key: 'sparkJars',
+    env: 'LAKEGATE_SPARK_EXECUTOR_JARS',
+    kind: 'string',
+    default: '',
+    description:
+      "The spark executor's --jars, comma-separated: iceberg-spark-runtime for the Spark version, and iceberg-aws-bundle for S3 storage (empty: Spark's own classpath has them)",
+  },
+  {
+    key: 'sparkSubmitArgs',
+    env: 'LAKEGATE_SPARK_SUBMIT_ARGS',
+    kind: 'string',
+    default: '',
+    description:
+      "More spark-submit arguments for the spark executor, whitespace-separated, e.g. --conf spark.driver.memory=2g (never a credential: Spark's job reaches the catalog with one minted per job)",
+  },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
   {
     key: 'eventRetentionDays',

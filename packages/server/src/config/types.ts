@@ -71,6 +71,13 @@ export interface LakegateConfig {
   manifestRewriteMemoryBytes: number;
   /** Worker threads that rewrite Parquet files (policy-enforced files, compaction); 0: on the request thread. */
   rewriteThreads: number;
+  /** Where compaction (rewrite-data-files, rewrite-manifests) runs: in-process, or spark (spark-executor/). */
+  compactionExecutor: string;
+  /** The spark executor's spark-submit command, --master, --jars and more arguments (whitespace-separated). */
+  sparkSubmit: string;
+  sparkMaster: string;
+  sparkJars: string;
+  sparkSubmitArgs: string;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */

@@ -51,7 +51,9 @@ export type CatalogErrorCode =
   /** An event cursor older than what the retention sweep deleted: the events right after it are gone (410 at the edge). */
   | 'ERR_CURSOR_EXPIRED'
   /** A federated warehouse's remote catalog answered something that is not a valid answer of its protocol (502 at the edge). */
-  | 'ERR_REMOTE_INVALID';
+  | 'ERR_REMOTE_INVALID'
+  /** A maintenance job's engine (ports/compaction-executor.ts: Spark) failed; the message is the engine's reason, without secrets (502 at the edge). */
+  | 'ERR_EXECUTOR_FAILED';
 
 export class CatalogError extends Error {
   readonly code: CatalogErrorCode;

@@ -1,7 +1,8 @@
 /**
- * The credential of one optimize job's private Lance namespace (lancedb-optimizer.ts), and of one CreateTable with data
- * (lancedb-table-writer.ts): a random bearer secret that
- * only the job's LanceDB connection holds, accepted only on the job's own loopback listener and only while the job
+ * The credential of one optimize job's private Lance namespace (lancedb-optimizer.ts), of one CreateTable with data
+ * (lancedb-table-writer.ts), and of one Spark compaction job's private Iceberg catalog
+ * (spark-executor/spark-submit-executor.ts): a random bearer secret that
+ * only the job's client (LanceDB, Spark) holds, accepted only on the job's own loopback listener and only while the job
  * runs, standing for the catalog as committer (`system:maintenance` on behalf of the caller the job was authorized
  * for). The listener's authentication chain has this one authenticator, so no other credential is accepted there, and
  * this secret is accepted nowhere else.
@@ -13,13 +14,16 @@ import type { Caller } from '../catalog/ports/index.js';
 import { bindCaller } from '../http/caller.js';
 
 export class JobCredential implements Authenticator {
-  readonly name = 'optimize-job';
-  /** The value of the Authorization header LanceDB sends. */
+  /** The value of the Authorization header the job's client sends. */
   readonly authorization = `Bearer ${randomBytes(32).toString('base64url')}`;
   private readonly expected = Buffer.from(this.authorization);
   private readonly actor: Actor;
 
-  constructor(committer: Caller) {
+  constructor(
+    committer: Caller,
+    /** The authenticator's name, as the chain reports it. */
+    readonly name = 'optimize-job',
+  ) {
     this.actor = { subject: 'system:maintenance', tenant: committer.tenant, kind: 'service', issuer: 'lakegate', roles: [], groups: [], method: 'job' };
     // The routes take the caller of this actor: the committer itself (its privileges, audited by its description), as
     // the catalog's own job: no row/column policy applies to what the job reads, which it hands to no one (gate.ts).

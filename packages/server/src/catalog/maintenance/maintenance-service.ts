@@ -23,13 +23,15 @@ import type { DataFileRewriter } from '../planning/rewrite-ports.js';
 import { compactTable, type CompactionResult } from './compaction/compact.js';
 import { rewriteManifests, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import type { CompactionStrategy } from './compaction/sort-strategy.js';
+import { compactWithEngine, PLAN_ONLY, rewriteManifestsWithEngine } from './compaction/engine-compaction.js';
+import type { CompactionExecutor } from '../ports/compaction-executor.js';
 import { commitTables } from '../tables/commit.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import { deleteFiles } from './delete-files.js';
 import { DEFAULT_EXPIRY, type ExpirySettings, planExpiry } from './expire-plan.js';
 import { ReachableFiles } from './reachable-files.js';
 import { findOrphans, reachableFromMetadata } from './orphan-files.js';
-import { jobView, maintenanceAuditDetail } from './maintenance-views.js';
+import { jobView, maintenanceAuditDetail, systemCaller } from './maintenance-views.js';
 import { CountingManifestReader, failureReason, JobProgress } from './progress.js';
 import { DEFAULT_LEASE_MS, LeaseKeeper } from './lease-keeper.js';
 import type { LanceOptimizer } from '../ports/lance-optimizer.js';
@@ -81,9 +83,21 @@ export class MaintenanceService {
     return optimizeLanceTable(this.ctx, this.lanceOptimizer, scope, record, systemCaller(scope), progress, signal, 'scheduled');
   }
 
-  /** Whether rewrite-data-files can run here (the server was built with the Parquet rewriter). */
+  /** Where compaction runs (ports/compaction-executor.ts): in-process unless the composition root attached an engine. */
+  private executor: CompactionExecutor | undefined;
+
+  useCompactionExecutor(executor: CompactionExecutor | undefined): void {
+    this.executor = executor;
+  }
+
+  /** The executor's name, as a job's audit record says it: in-process, or the attached engine's. */
+  get executorKind(): string {
+    return this.executor?.kind ?? 'in-process';
+  }
+
+  /** Whether rewrite-data-files can run here (the Parquet rewriter, or an engine to hand it to). */
   get compacts(): boolean {
-    return this.rewriter !== undefined;
+    return this.rewriter !== undefined || this.executor !== undefined;
   }
 
   /** On demand: runs the maintenance of one table for the caller. */
@@ -132,7 +146,7 @@ export class MaintenanceService {
       undefined,
       'table:maintain',
       tableObject(scope, levels, table),
-      maintenanceAuditDetail(result, 'on-demand'),
+      maintenanceAuditDetail(result, 'on-demand', this.executorKind),
     );
     return result;
   }
@@ -228,7 +242,7 @@ export class MaintenanceService {
 
   /** rewrite-data-files (compaction/compact.ts): committed as the catalog, on behalf of the caller, like the expiry. */
   private async compact(scope: RequestScope, record: CatalogObjectRecord, options: MaintenanceOptions, progress: JobProgress): Promise<CompactionResult> {
-    if (this.rewriter === undefined)
+    if (this.rewriter === undefined && this.executor === undefined)
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'rewrite-data-files needs the Parquet rewriter, which this server was built without');
     const storage = await this.ctx.storageFor(scope.warehouse);
     const location = (parseJson(record.metadataJson) as TableMetadata).location;
@@ -238,7 +252,7 @@ export class MaintenanceService {
       ctx: this.ctx,
       storage,
       reader: new CountingManifestReader(storage, [location], progress),
-      rewriter: this.rewriter(storage),
+      rewriter: this.rewriter?.(storage) ?? PLAN_ONLY,
       caller: systemCaller(scope),
       warehouse: scope.warehouse.name,
       rewritten,
@@ -246,7 +260,9 @@ export class MaintenanceService {
       decided: (strategy: CompactionStrategy, target: number) => progress.compactionSettings(strategy, target),
     };
     const startedMs = this.ctx.clock.now();
-    const result = await compactTable(deps, record, { ...options.compaction, dryRun: options.dryRun });
+    const asked = { ...options.compaction, dryRun: options.dryRun };
+    // A dry run is the catalog's plan, whichever executor would rewrite (engine-compaction.ts plans the same way first).
+    const result = this.executor && !options.dryRun ? await compactWithEngine(this.executor, deps, record, asked) : await compactTable(deps, record, asked);
     if (result.outcome === 'committed') {
       const trigger = options.trigger ?? 'on-demand';
       this.ctx.outcomes.report({
@@ -283,11 +299,9 @@ export class MaintenanceService {
       signal: options.signal,
     };
     const startedMs = this.ctx.clock.now();
-    const result = await rewriteManifests(deps, record, {
-      ...options.manifests,
-      dryRun: options.dryRun,
-      memoryBytes: this.ctx.settings.manifestRewriteMemoryBytes,
-    });
+    const asked = { ...options.manifests, dryRun: options.dryRun, memoryBytes: this.ctx.settings.manifestRewriteMemoryBytes };
+    const result =
+      this.executor && !options.dryRun ? await rewriteManifestsWithEngine(this.executor, deps, record, asked) : await rewriteManifests(deps, record, asked);
     if (result.outcome === 'committed') {
       await progress.manifestsRewritten(result['rewritten-manifests']);
       this.ctx.outcomes.report({
@@ -370,17 +384,4 @@ export class MaintenanceService {
       return result;
     }
   }
-}
-
-/** The catalog as the committer of a job's changes, on behalf of the caller the job was authorized for. */
-function systemCaller(scope: RequestScope): Caller {
-  return {
-    tenant: scope.warehouse.tenant,
-    description: `system:maintenance for ${scope.caller.description}`,
-    key: 'system:maintenance',
-    members: [],
-    admin: false,
-    unrestricted: true,
-    requestId: scope.caller.requestId,
-  };
 }

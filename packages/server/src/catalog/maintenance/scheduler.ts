@@ -147,7 +147,7 @@ export class MaintenanceScheduler {
           undefined,
           'table:maintain',
           tableObject(scope, t.namespace, t.name),
-          maintenanceAuditDetail(ran, 'scheduled'),
+          maintenanceAuditDetail(ran, 'scheduled', this.maintenance.executorKind),
         );
     } catch (e) {
       await keeper.stop();

@@ -49,6 +49,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   // Management only (the event pull): Kubernetes' watch answers a too old resource version the same way.
   ERR_CURSOR_EXPIRED: { status: 410, type: 'CursorExpiredException' },
   ERR_REMOTE_INVALID: { status: 502, type: 'BadGatewayException' },
+  ERR_EXECUTOR_FAILED: { status: 502, type: 'BadGatewayException' },
   ERR_COMMIT_STATE_UNKNOWN: { status: 500, type: 'CommitStateUnknownException' },
   ERR_STORAGE: { status: 503, type: 'ServiceUnavailableException' },
   ERR_UNAVAILABLE: { status: 503, type: 'ServiceUnavailableException' },
@@ -56,13 +57,17 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
 
 export function icebergError(code: CatalogErrorCode, message: string, details?: Readonly<Record<string, string>>): { status: number; body: IcebergErrorBody } {
   const { status, type } = table[code];
-  // A remote catalog's invalid answer says why (the message names what was wrong in the remote's answer, never a secret).
+  // A remote catalog's invalid answer says why (the message names what was wrong in the remote's answer, never a secret);
+  // so does a maintenance job's failed engine (its reason, secrets removed: spark-executor/spark-failure.ts).
   if (status >= 500)
     return {
       status,
       body: {
         error: {
-          message: code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' ? message : 'The service is temporarily unavailable',
+          message:
+            code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' || code === 'ERR_EXECUTOR_FAILED'
+              ? message
+              : 'The service is temporarily unavailable',
           type,
           code: status,
         },

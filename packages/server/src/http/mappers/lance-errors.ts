@@ -39,6 +39,7 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_JOB_RUNNING: { status: 409, code: LanceErrorCode.ConcurrentModification },
   ERR_CURSOR_EXPIRED: { status: 410, code: LanceErrorCode.InvalidInput },
   ERR_REMOTE_INVALID: { status: 502, code: LanceErrorCode.ServiceUnavailable },
+  ERR_EXECUTOR_FAILED: { status: 502, code: LanceErrorCode.ServiceUnavailable },
   ERR_IDEMPOTENCY_CONFLICT: { status: 422, code: LanceErrorCode.InvalidInput },
   ERR_UNPROCESSABLE: { status: 400, code: LanceErrorCode.InvalidInput },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, code: LanceErrorCode.InvalidInput },
