@@ -9,6 +9,8 @@ export LAKEGATE_CACHE="${LAKEGATE_CACHE:-$HOME/.cache/lakegate}"
 mkdir -p "$LAKEGATE_CACHE"
 
 npx tsc -b packages/cli packages/client packages/client/tsconfig.cjs.json packages/sigv4
+# The tests themselves (test/, bench/, the packages' *.test.ts; Vitest strips types without checking them), against the sources.
+npx tsc -p tsconfig.tests.json
 # The web console (served at /ui): type-checked, built by Vite, its first load measured against the budget.
 npx tsc -p packages/console
 node packages/console/scripts/build.mjs

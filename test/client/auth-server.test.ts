@@ -9,7 +9,7 @@
 import { bearerAuth, CatalogError, createAuthProvider, IcebergRestCatalog, isUnauthenticated, oauth2Auth, type TokenExchangeAuth } from '@lakegate/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearerOf, recordingFetch } from '../support/recording-fetch.js';
-import { clientToken, createPrincipal, grantTo, type ServerProcess, startServer } from '../support/server-process.js';
+import { clientToken, createPrincipal, grantTo, type IssuedName, type ServerProcess, startServer } from '../support/server-process.js';
 import { tampered } from '../support/tamper.js';
 
 const TTL_SECONDS = 3;
@@ -45,7 +45,7 @@ async function manage<T = Record<string, unknown>>(method: string, path: string,
   return (await res.json()) as T;
 }
 
-const principal = (name: string, delegation?: { users?: string[]; groups?: string[] }) => createPrincipal(server, name, delegation);
+const principal = (name: string, delegation?: { users?: string[]; groups?: IssuedName[] }) => createPrincipal(server, name, delegation);
 
 interface AuditEvent {
   type: string;
@@ -185,7 +185,7 @@ describe('oauth2 against the Lakegate issuer', () => {
       ).toBe(true);
       const sessions = [...new Set(rec.catalogCalls().map((c) => sessionOf(bearerOf(c))))];
       expect(sessions.length, mode).toBeGreaterThanOrEqual(2);
-      const calls = rec.tokenCalls().map((c) => `${c.form!.grant_type.replace('urn:ietf:params:oauth:grant-type:', '')} ${c.status}`);
+      const calls = rec.tokenCalls().map((c) => `${c.form!.grant_type!.replace('urn:ietf:params:oauth:grant-type:', '')} ${c.status}`);
       const renewal = mode === 'refresh_token' ? 'refresh_token' : 'token-exchange';
       // Renewals within the session, one refused at its end (invalid_grant / invalid_request), then the credential again.
       expect(calls, mode).toContain(`${renewal} 200`);

@@ -17,9 +17,15 @@ import {
   type LoadTableResult,
   type Namespace,
   type TableIdentifier,
+  type TableChange,
   type TableUpdate,
   UnsupportedOperationError,
+  type VendedStorageCredential,
 } from '@lakegate/client';
+
+/** The snapshot an add-snapshot update carries, and a view version (the SDK's request types name them). */
+type Snapshot = Extract<TableUpdate, { action: 'add-snapshot' }>['snapshot'];
+type ViewVersion = Extract<TableUpdate, { action: 'add-view-version' }>['view-version'];
 
 /** A running catalog server the suite talks to. */
 export interface IcebergSuiteTarget {
@@ -72,11 +78,14 @@ function bigSnapshotId(): bigint {
 }
 
 /** The updates a writer sends for an append: a snapshot, optionally made the head of `main`. */
-function appendSnapshot(table: LoadTableResult, options: { setMain?: boolean; parent?: bigint | number | null } = {}): { id: bigint; updates: TableUpdate[] } {
+function appendSnapshot(
+  table: LoadTableResult,
+  options: { setMain?: boolean; parent?: bigint | number | null } = {},
+): { id: bigint; updates: TableChange['updates'] } {
   const id = bigSnapshotId();
   const metadata = table.metadata;
   const sequence = Number(metadata['last-sequence-number'] ?? 0) + 1;
-  const snapshot: Record<string, unknown> = {
+  const snapshot: Snapshot = {
     'snapshot-id': id,
     'sequence-number': sequence,
     'timestamp-ms': Date.now(),
@@ -86,12 +95,12 @@ function appendSnapshot(table: LoadTableResult, options: { setMain?: boolean; pa
   };
   const parent = options.parent === undefined ? metadata['current-snapshot-id'] : options.parent;
   if (parent !== undefined && parent !== null && parent !== -1) snapshot['parent-snapshot-id'] = parent;
-  const updates: TableUpdate[] = [{ action: 'add-snapshot', snapshot }];
+  const updates: TableChange['updates'] = [{ action: 'add-snapshot', snapshot }];
   if (options.setMain !== false) updates.push({ action: 'set-snapshot-ref', 'ref-name': 'main', type: 'branch', 'snapshot-id': id });
   return { id, updates };
 }
 
-function viewVersion(namespace: Namespace, versionId: number, sql: string): Record<string, unknown> {
+function viewVersion(namespace: Namespace, versionId: number, sql: string): ViewVersion {
   return {
     'version-id': versionId,
     'timestamp-ms': Date.now(),
@@ -435,9 +444,9 @@ export function icebergCatalogSuite(start: () => Promise<IcebergSuiteTarget>): v
       await vending.createNamespace(ns);
       const staged = await vending.stageCreateTable(ns, { name: 'ctas', schema }, { accessDelegation: 'vended-credentials' });
       expect(log.at(-1)!.headers['x-iceberg-access-delegation']).toBe('vended-credentials');
-      const [credential] = staged.result['storage-credentials'] ?? [];
+      const [credential] = (staged.result['storage-credentials'] ?? []) as VendedStorageCredential[];
       expect(credential).toBeDefined();
-      const refreshToken = credential!['storage-refresh-token'] as string | undefined;
+      const refreshToken = credential!['storage-refresh-token'];
       expect(refreshToken).toBeTruthy();
       const refreshed = await vending.loadCredentials(staged.identifier, { storageRefreshToken: refreshToken! });
       expect(refreshed['storage-credentials'][0]!.prefix).toBe(credential!.prefix);

@@ -3,14 +3,14 @@
  * caller needs and FAILS against the server as it is; the report to the lead describes each one. Fix the server,
  * and these pass unchanged.
  */
-import { type CatalogError, IcebergRestCatalog, LakegateManagement, isForbidden, isNotFound } from '@lakegate/client';
+import { type CatalogError, IcebergRestCatalog, LakegateManagement, type Securable, isForbidden, isNotFound } from '@lakegate/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failure as failed } from '../support/sdk-clients.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 
 let server: ServerProcess;
 let admin: LakegateManagement;
-const ORDERS = { type: 'table', warehouse: 'default', namespace: ['sales'], name: 'orders' } as const;
+const ORDERS: Securable = { type: 'table', warehouse: 'default', namespace: ['sales'], name: 'orders' };
 
 const failure = (promise: Promise<unknown>) => failed<CatalogError>(promise);
 const managementFor = (credential: string) => new LakegateManagement({ uri: server.url, properties: { credential } });
@@ -67,10 +67,11 @@ describe('a missing object is "not found" (404), as a missing role, grant or war
 
   it('a namespace or table to grant on (a missing warehouse already is a 404)', async () => {
     await admin.createRole({ name: 'reader' });
-    for (const securable of [
+    const securables: Securable[] = [
       { type: 'namespace', warehouse: 'default', namespace: ['nowhere'] },
       { type: 'table', warehouse: 'default', namespace: ['sales'], name: 'nothing' },
-    ] as const) {
+    ];
+    for (const securable of securables) {
       const error = await failure(admin.grant({ role: 'reader', privileges: ['table:read-data'], securable }));
       expect(isNotFound(error), `${securable.type}: HTTP ${error.status} ${error.type}`).toBe(true);
     }

@@ -70,7 +70,7 @@ describe('change events', () => {
       'io.lakegate.namespace.updated',
     ]);
     const sequences = events.map((e) => Number(e.sequence));
-    expect(sequences).toEqual(sequences.map((_, i) => sequences[0] + i));
+    expect(sequences).toEqual(sequences.map((_, i) => sequences[0]! + i));
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     for (const e of events) {
       expect(e).toMatchObject({ specversion: '1.0', source: 'https://catalog.example.test/warehouses/default', datacontenttype: 'application/json' });

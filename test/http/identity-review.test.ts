@@ -138,7 +138,8 @@ describe('observed: parameters sent without a value counted as sent', () => {
     const post = (params: Record<string, string>, headers: Record<string, string> = {}) =>
       oauthPost(cat.lakegate.app, { grant_type: 'client_credentials', ...params }, headers);
     // Before the fix: invalid_request "use one client authentication method" / "client_id does not match".
-    for (const params of [{ client_secret: '' }, { client_id: '' }, { client_id: '', client_secret: '', scope: '' }]) {
+    const cases: Array<Record<string, string>> = [{ client_secret: '' }, { client_id: '' }, { client_id: '', client_secret: '', scope: '' }];
+    for (const params of cases) {
       const res = await post(params, basic(svc.clientId, svc.secret));
       expect(res.status, `${JSON.stringify(params)}: ${JSON.stringify(res.body)}`).toBe(200);
       expect(res.body.scope).toBe('catalog');

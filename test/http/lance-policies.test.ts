@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
-import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { maskValue } from '../../packages/server/src/policy-files/masks.js';
@@ -32,8 +32,8 @@ let reader: Caller;
 const ipc = () =>
   Buffer.from(
     tableToIPC(
-      tableFromArrays({
-        id: Int32Array.from([1, 2, 3, 4]),
+      new Table({
+        id: makeVector(Int32Array.from([1, 2, 3, 4])),
         region: vectorFromArray(['eu', 'us', 'eu', 'apac'], new Utf8()),
         email: vectorFromArray(['ann@example.org', 'bob@example.com', 'cy@example.net', 'di@example.io'], new Utf8()),
       }),

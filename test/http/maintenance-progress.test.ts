@@ -15,7 +15,7 @@ import type { MaintenanceProgress } from '../../packages/server/src/catalog/port
 import { appendUpdates, type Send, simpleSchema } from '../support/iceberg-http.js';
 import { injectSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { type TestEntry, type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 
 let a: TestCatalog;
 let b: TestCatalog;
@@ -44,7 +44,7 @@ async function tableWithOrphans(name: string): Promise<{ location: string }> {
   const manifests: TestManifest[] = [];
   for (const m of [0, 1]) {
     const file = `${location}/metadata/m${m}.avro`;
-    const entries = [0, 1, 2].map((i) => ({
+    const entries: TestEntry[] = [0, 1, 2].map((i) => ({
       status: 1,
       snapshotId: 1n,
       sequenceNumber: 1,

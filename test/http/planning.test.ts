@@ -37,7 +37,7 @@ async function commitSnapshot(table: string, manifests: TestManifest[], operatio
   const list = `${metadata.location}/metadata/snap-${snapshots.length}-${Date.now()}.avro`;
   await writeManifestList(list, manifests);
   const c = appendUpdates(metadata, list);
-  (c.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = { operation };
+  c.updates[0]!.snapshot!.summary = { operation };
   const res = await admin('POST', `${T}/${table}`, { requirements: c.requirements, updates: c.updates });
   expect(res.status, stringifyJson(res.body)).toBe(200);
   return c.snapshotId;

@@ -5,7 +5,7 @@
  * IdP mapped to a tenant, and tenant administrators confined to their own
  * tenant in the management API.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ const clock = { now: () => now };
 const secretKey = randomBytes(32);
 let cat: TestCatalog;
 let jwks: Server;
-let idpKey: CryptoKey;
+let idpKey: webcrypto.CryptoKey;
 let idpIssuer: string;
 let adminToken: string;
 

@@ -220,13 +220,13 @@ describe('replacing a view with policies', () => {
         { action: 'set-current-view-version', 'view-version-id': -1 },
       ],
     });
-  const [id, region, email] = schema.fields;
+  const [id, region, email] = [schema.fields[0]!, schema.fields[1]!, schema.fields[2]!];
 
   it('is refused (400, naming the policy) when a policy would then filter or mask another column; allowed once it fits', async () => {
     const mask = await admin('POST', POLICIES, emailMask);
     expect(mask.status).toBe(201);
     // The new schema's writer gave field id 3 to region, 2 to email: the mask on field 3 would show email and hide region.
-    const swapped = await replace([id, { ...region!, id: 3 }, { ...email!, id: 2 }]);
+    const swapped = await replace([id, { ...region, id: 3 }, { ...email, id: 2 }]);
     expect(swapped.status, stringifyJson(swapped.body)).toBe(400);
     expect(swapped.body.error).toMatchObject({ code: 400, type: 'BadRequestException' });
     expect(swapped.body.error.message).toContain(mask.body.id);

@@ -110,7 +110,7 @@ it(
     expect(after.operation).toBe('replace');
     expect(after.format_version).toBe(1);
     expect(after.file_orders).toHaveLength(1);
-    const [[file, sortOrderId, ids]] = after.file_orders as [string, number, number[]][];
+    const [[file, sortOrderId, ids]] = after.file_orders as [[string, number, number[]]];
     expect(file).toMatch(/-compacted\.parquet$/);
     expect(sortOrderId).toBe(1);
     expect(ids).toEqual(written.rows.map((r: [number]) => r[0]).sort((a: number, b: number) => b - a));

@@ -71,7 +71,7 @@ beforeAll(async () => {
   await writeManifestList(list, manifests);
   const commit = appendUpdates(created.body.metadata, list);
   // The writer gives every data file 1000 bytes; the summary totals are what the panel compares against.
-  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = {
+  commit.updates[0]!.snapshot!.summary = {
     operation: 'append',
     'total-data-files': '3',
     'total-files-size': '3000',

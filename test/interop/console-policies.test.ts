@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMember, grant } from '../support/access.js';
+import { type Securable, addMember, grant } from '../support/access.js';
 import { type ConsoleRig, SCREENSHOTS, screenshot, signInWithSecret, startConsoleRig } from '../support/console-pages.js';
 import { type CreatedPrincipal, createGrantedPrincipal, createPrincipal } from '../support/server-process.js';
 
@@ -211,7 +211,7 @@ describe('console: policies on a table', () => {
     await close();
   });
   it('previews an IdP user through the roles its groups hold: restricted with its group, not allowed without', async () => {
-    const securable = { type: 'table', warehouse: 'default', namespace: ['pol'], name: 'orders' };
+    const securable: Securable = { type: 'table', warehouse: 'default', namespace: ['pol'], name: 'orders' };
     await addMember(rig.send, 'eu-readers', { kind: 'group', issuer: 'asserted', name: 'eu' });
     await grant(rig.send, 'eu-readers', ['table:read-data'], securable);
     const created = await rig.send('POST', POLICIES, { kind: 'row-filter', roles: ['eu-readers'], filter: { type: 'eq', term: 'region', value: 'eu' } });

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
 import { screenshot, signInWithSecret } from '../support/console-pages.js';
 import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
-import { type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
+import { type TestEntry, type TestManifest, writeManifest, writeManifestList } from '../support/manifest-writer.js';
 import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { planFilesOf, scanTable, tableWithSmallFiles } from '../support/small-files.js';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   expect(created.status, JSON.stringify(created.body)).toBe(200);
   droppedLocation = created.body.metadata.location as string;
   const manifest = `${droppedLocation}/metadata/m0.avro`;
-  const entries = [0, 1, 2].map((i) => ({
+  const entries: TestEntry[] = [0, 1, 2].map((i) => ({
     status: 1,
     snapshotId: 1n,
     sequenceNumber: 1,
@@ -65,7 +65,7 @@ beforeAll(async () => {
   const list = `${droppedLocation}/metadata/snap-1.avro`;
   await writeManifestList(list, manifests);
   const commit = appendUpdates(created.body.metadata, list);
-  (commit.updates[0] as { snapshot: { summary: Record<string, string> } }).snapshot.summary = {
+  commit.updates[0]!.snapshot!.summary = {
     operation: 'append',
     'total-data-files': '3',
     'total-records': '30',
@@ -166,7 +166,7 @@ describe('console: dropped objects and maintenance', () => {
     // The panel polls the job while it runs: the server's phase and counts appear before the result does.
     const progress = page.getByTestId('maintenance-progress');
     await expect
-      .poll(async () => ((await progress.isVisible()) ? await progress.textContent() : ''), { timeout: 60_000, intervals: [100] })
+      .poll(async () => ((await progress.isVisible()) ? await progress.textContent() : ''), { timeout: 60_000, interval: 100 })
       .toMatch(/(listing|deleting)-orphans: \d+ manifests, \d+ files scanned; \d+ files \([\d,]+ B\) deleted so far/);
     await screenshot(page, 'maintenance-progress');
     await page.getByTestId('maintenance-result').waitFor({ timeout: 120_000 });

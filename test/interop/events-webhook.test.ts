@@ -12,7 +12,6 @@ import { pyicebergPython } from '../support/peers.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 import { firstOfEach, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { waitFor } from '../support/wait-for.js';
 
 let server: ServerProcess;
 let receiver: WebhookReceiver;

@@ -49,7 +49,8 @@ class FakeGoogle {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+  /** Answers the request; every branch ends the response it returns. */
+  private handle(req: IncomingMessage, body: Buffer, res: ServerResponse): ServerResponse {
     const url = new URL(req.url ?? '/', this.base);
     const form = req.headers['content-type']?.includes('x-www-form-urlencoded') ? Object.fromEntries(new URLSearchParams(body.toString())) : {};
     this.recorded.push({ method: req.method ?? '', url, authorization: req.headers.authorization, form, range: req.headers.range });

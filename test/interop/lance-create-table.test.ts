@@ -18,7 +18,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
-import { Float64, Utf8, makeVector, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Float64, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
@@ -43,7 +43,7 @@ afterAll(async () => server?.stop());
 
 const stream = () =>
   tableToIPC(
-    tableFromArrays({
+    new Table({
       id: makeVector(BigInt64Array.from([1n, 2n, 3n])),
       name: vectorFromArray(['ada', 'grace', 'edsger'], new Utf8()),
       score: vectorFromArray([0.5, 1.5, 2.5], new Float64()),

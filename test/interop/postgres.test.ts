@@ -126,7 +126,14 @@ describe('locations in byte order, whatever the database collation', () => {
     const store = new PostgresCatalogStore({ connectionString: cluster.pg.url.replace(/\/[^/]*$/, `/${name}`) });
     try {
       await store.migrate();
-      await store.repository.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+      await store.repository.insertWarehouse({
+        name: 'w',
+        tenant: 'default',
+        storageRoot: 'file:///w',
+        properties: {},
+        createdAtMs: 1,
+        storageProfile: { type: 'file' },
+      });
       for (const [n, location] of [
         ['a', 'file:///w/p/a'],
         ['in', 'file:///w/p/a/in'],
@@ -206,8 +213,7 @@ describe('hot reads batched while the database is busy', () => {
     await db?.destroy();
   });
 
-  const byName = (name: string | null) =>
-    CompiledQuery.raw<{ name: string; n: string; note: string | null }>('select "name", "n", "note" from "objs" where "name" = $1', [name]);
+  const byName = (name: string | null) => CompiledQuery.raw('select "name", "n", "note" from "objs" where "name" = $1', [name]);
   const formOf = (text: string) => (text.includes('cross join lateral') ? 'array' : text.includes(' union all ') ? 'union' : 'alone');
 
   it('answers each of many concurrent reads with its own rows, text parameters travelling as arrays', async () => {
@@ -229,7 +235,7 @@ describe('hot reads batched while the database is busy', () => {
 
   it('falls back to the union form for a read that compares a placeholder with a non-text column, and answers it the same', async () => {
     sent.length = 0;
-    const byNumber = (n: string) => CompiledQuery.raw<{ name: string }>('select "name" from "objs" where "n" = $1', [n]);
+    const byNumber = (n: string) => CompiledQuery.raw('select "name" from "objs" where "n" = $1', [n]);
     const first = await Promise.all(['1', '2', '3', '99'].map((n) => reads.rows(byNumber(n))));
     expect(first).toEqual([[{ name: names[1] }], [{ name: names[2] }], [{ name: names[3] }], []]);
     // PostgreSQL refused bigint = text in the array form (42883); the same reads went again as a union, at once.

@@ -85,7 +85,7 @@ describe('DeleteObjects through remote signing, on MinIO', () => {
     await put(theirs);
 
     // So the catalog signs no DeleteObjects for MinIO, whatever the body and its digests, audited with the reason.
-    const sign = (body: Buffer, headers: Record<string, string[]>) =>
+    const sign = (body: Buffer, headers: Readonly<Record<string, readonly string[]>>) =>
       admin('POST', '/v1/lake/namespaces/del/tables/a/sign', { region: 'us-east-1', uri, method: 'POST', headers, body: body.toString() });
     const prefixed = Buffer.from(
       `<Delete><Object><Key>${mine}</Key></Object><Object><s3:Key xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/">${theirs}</s3:Key></Object></Delete>`,

@@ -160,7 +160,7 @@ describe('the delivery bookkeeping writes without an fsync', () => {
 async function withTable(store: SqliteCatalogStore) {
   await store.migrate();
   const repo = store.repository;
-  await repo.insertWarehouse({ name: 'w', storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+  await repo.insertWarehouse({ name: 'w', tenant: 'default', storageRoot: 'file:///w', properties: {}, createdAtMs: 1, storageProfile: { type: 'file' } });
   await repo.insertNamespace({ id: 'ns-id', warehouse: 'w', levels: ['ns'], properties: {} });
   const t = {
     id: 'id-t',

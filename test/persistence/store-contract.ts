@@ -3,7 +3,7 @@
  * runs this same suite against a real database.
  */
 import { describe, expect, it } from 'vitest';
-import type { CatalogObjectRecord } from '../../packages/server/src/catalog/ports/index.js';
+import type { CatalogObjectRecord, Warehouse } from '../../packages/server/src/catalog/ports/index.js';
 import type { LakegateStore as CatalogStore } from '../../packages/server/src/store.js';
 import { atDispatch } from '../../packages/server/src/runtime/end-of-turn.js';
 
@@ -39,7 +39,9 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       const store = await makeStore();
       await store.migrate();
       await store.migrate(); // idempotent
-      await store.repository.insertWarehouse({ name: wh, storageRoot: 'file:///w', properties: {}, createdAtMs: 1 });
+      // Without a tenant and a storage profile, as rows from before migrations 0002 and 0005 are: the columns' defaults
+      // ('default', a file profile) fill them (tested below).
+      await store.repository.insertWarehouse({ name: wh, storageRoot: 'file:///w', properties: {}, createdAtMs: 1 } as Warehouse);
       await store.repository.insertNamespace({ id: 'ns-ns', warehouse: wh, levels: ['ns'], properties: { a: '1' } });
       return store;
     }
@@ -70,7 +72,16 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
     it('stores warehouses and namespaces, refusing duplicates', async () => {
       const s = await fresh();
       try {
-        expect(await s.repository.insertWarehouse({ name: wh, storageRoot: 'file:///x', properties: {}, createdAtMs: 2 })).toBe(false);
+        expect(
+          await s.repository.insertWarehouse({
+            name: wh,
+            tenant: 'default',
+            storageRoot: 'file:///x',
+            properties: {},
+            createdAtMs: 2,
+            storageProfile: { type: 'file' },
+          }),
+        ).toBe(false);
         expect((await s.repository.getWarehouse(wh))?.storageRoot).toBe('file:///w');
         expect(await s.repository.insertNamespace({ id: 'ns-ns', warehouse: wh, levels: ['ns'], properties: {} })).toBe(false);
         expect(await s.repository.insertNamespace({ id: 'ns-ns.child', warehouse: wh, levels: ['ns', 'child'], properties: {} })).toBe(true);

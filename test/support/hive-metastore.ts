@@ -128,7 +128,7 @@ export async function startHiveMetastore(options: { tls?: boolean } = {}): Promi
         client.close();
       }
     },
-    async table(db, name) {
+    async table(this: HiveMetastore, db, name) {
       const request = struct([
         [1, str(db)],
         [2, str(name)],

@@ -30,8 +30,16 @@ const PEOPLE_COLUMNS = {
   born: { id: 4, name: 'born', type: 'date', required: false },
 };
 
+/** A schema field as the tests write it (`type`: a primitive's name or a nested type). */
+export interface TestField {
+  id: number;
+  name: string;
+  type: string | object;
+  required: boolean;
+}
+
 /** A schema (id 0) of the named policy-test columns, then `more` fields. */
-export function peopleSchema(columns: Array<keyof typeof PEOPLE_COLUMNS>, ...more: object[]) {
+export function peopleSchema(columns: Array<keyof typeof PEOPLE_COLUMNS>, ...more: TestField[]) {
   return { type: 'struct', 'schema-id': 0, fields: [...columns.map((c) => PEOPLE_COLUMNS[c]), ...more] };
 }
 
@@ -46,7 +54,7 @@ export const categorySchema = {
 };
 
 export const simpleSchema = {
-  type: 'struct',
+  type: 'struct' as const,
   'schema-id': 0,
   fields: [
     { id: 1, name: 'id', type: 'long', required: true },

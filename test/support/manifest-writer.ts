@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Type } from 'avsc';
 import { avroContainer, bigintLongs, i64, manifestEntryType, manifestListType } from '../../bench/lib/manifests.mjs';
 
 export interface TestFile {
@@ -32,9 +33,9 @@ export interface TestEntry {
 
 /** Longs are bigint (bigintLongs: snapshot ids use 63 bits), as the server's reader decodes them (catalog/manifests/read-avro.ts); a
  * registry holds the types it names, so each type gets its own. */
-async function writeAvro(uri: string, type: unknown, records: unknown[], meta: Record<string, string>): Promise<number> {
+async function writeAvro(uri: string, type: Type, records: unknown[], meta: Record<string, string>): Promise<number> {
   const metadata = Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, Buffer.from(v)]));
-  const bytes = (await avroContainer(type, records, { metadata })) as Buffer;
+  const bytes = await avroContainer(type, records, { metadata });
   writeFileSync(fileURLToPath(uri), bytes);
   return bytes.length;
 }

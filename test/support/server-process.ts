@@ -169,7 +169,7 @@ export async function createGrantedPrincipal(
   name: string,
   privileges: string[],
   securable: Securable,
-  delegation?: { users?: readonly string[]; groups?: readonly string[] },
+  delegation?: { users?: ReadonlyArray<string | IssuedName>; groups?: readonly IssuedName[] },
 ): Promise<CreatedPrincipal> {
   const created = await createPrincipal(server, name, delegation);
   await grantTo(server, created.id, privileges, securable);

@@ -20,6 +20,10 @@ function memoryStorage(): ObjectStorage & { objects: Map<string, Uint8Array> } {
       if (data.byteLength > maxBytes) throw new CatalogError('ERR_PAYLOAD_TOO_LARGE', `object ${uri} is larger than ${maxBytes} bytes`);
       return data;
     },
+    // Metadata files are read whole: a range read here would be a change in metadata-files.ts this test should see.
+    readRange: async (uri) => {
+      throw new Error(`unexpected range read of ${uri}`);
+    },
     exists: async (uri) => objects.has(uri),
     existsIsCheap: () => true,
     delete: async (uri) => void objects.delete(uri),

@@ -1,4 +1,19 @@
-import { Bool, Decimal, Field, FixedSizeBinary, Int32, List, Struct, TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  Decimal,
+  Field,
+  FixedSizeBinary,
+  Int32,
+  List,
+  Struct,
+  TimestampMicrosecond,
+  Utf8,
+  makeData,
+  makeVector,
+  type StructRowProxy,
+  type Vector,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { takeRows } from './take-rows.js';
 
@@ -43,7 +58,7 @@ describe('takeRows (the sort strategy copies rows as stored)', () => {
         ]),
       )
         .toArray()
-        .map((l) => (l === null ? null : [...l.toArray()])),
+        .map((l: Vector | null) => (l === null ? null : [...l.toArray()])),
     ).toEqual([[3], null, [1, 2]]);
     const structs = [
       vectorFromArray(
@@ -59,7 +74,7 @@ describe('takeRows (the sort strategy copies rows as stored)', () => {
         ]),
       )
         .toArray()
-        .map((r) => r?.toJSON() ?? null),
+        .map((r: StructRowProxy | null) => r?.toJSON() ?? null),
     ).toEqual([{ a: 3, b: 'z' }, null]);
   });
 });

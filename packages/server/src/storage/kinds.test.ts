@@ -3,12 +3,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CreateWarehouseRequest } from '@lakegate/protocol';
 import { STORAGE_KIND_FACTS } from '../catalog/ports/storage-kinds.js';
+import type { StorageKind } from './kind.js';
 import { STORAGE_KINDS, kindOf, type StorageType } from './kinds.js';
 import { StorageProfileSchema, StrictStorageProfileSchema } from './profile.js';
 
 const HERE = import.meta.dirname;
 const DOCS = path.resolve(HERE, '..', '..', '..', '..', 'docs', 'storage.md');
 const types = STORAGE_KINDS.map((kind) => kind.type);
+/** The descriptors as kindOf hands them out: the loops below give each one a profile of its own kind, which a loop over the
+ * tuple's union of descriptors cannot express. */
+const KINDS: readonly StorageKind[] = STORAGE_KINDS;
 
 /** One minimal profile (and secret) of each kind: a kind added to the registry without one here fails below. */
 const SAMPLES: Record<StorageType, { profile: Record<string, unknown>; secret?: Record<string, unknown> }> = {
@@ -49,7 +53,7 @@ describe('the storage-kind registry', () => {
 
   it('has a sample of each kind here, which its schema, root check and secret check accept', () => {
     expect(Object.keys(SAMPLES).sort()).toEqual([...types].sort());
-    for (const kind of STORAGE_KINDS) {
+    for (const kind of KINDS) {
       const sample = SAMPLES[kind.type as StorageType];
       const profile = kind.profileSchema.strict().parse(sample.profile);
       expect(kind.checkRoot(profile, `${kind.root(profile)}${kind.local ? '///srv/wh' : '/wh'}`)).toBeUndefined();
@@ -60,9 +64,9 @@ describe('the storage-kind registry', () => {
   });
 
   it("refuses a root in another kind's storage", () => {
-    for (const kind of STORAGE_KINDS) {
+    for (const kind of KINDS) {
       const profile = kind.profileSchema.parse(SAMPLES[kind.type as StorageType].profile);
-      for (const other of STORAGE_KINDS.filter((k) => k !== kind)) {
+      for (const other of KINDS.filter((k) => k !== kind)) {
         const root = other.root(other.profileSchema.parse(SAMPLES[other.type as StorageType].profile));
         expect(kind.checkRoot(profile, `${root}/wh`)).toMatch(/storage-root|file: storage-root/);
       }
@@ -70,14 +74,14 @@ describe('the storage-kind registry', () => {
   });
 
   it("builds object storage that serves its own schemes and no other kind's", async () => {
-    for (const kind of STORAGE_KINDS) {
+    for (const kind of KINDS) {
       const sample = SAMPLES[kind.type as StorageType];
       const profile = kind.profileSchema.parse(sample.profile);
       const secret = sample.secret && kind.secretSchema?.parse(sample.secret);
       const shared = new Map<string, unknown>();
       const built = await kind.build(profile, secret, { warehouse: 'w', shared: (make) => (shared.get('x') ?? shared.set('x', make()).get('x')) as never });
       for (const scheme of kind.schemes) expect(built.storage.handles(`${scheme}://authority/key`), `${kind.type} serves ${scheme}`).toBe(true);
-      for (const other of STORAGE_KINDS.filter((k) => k !== kind)) {
+      for (const other of KINDS.filter((k) => k !== kind)) {
         for (const scheme of other.schemes) expect(built.storage.handles(`${scheme}://authority/key`), `${kind.type} does not serve ${scheme}`).toBe(false);
       }
       expect(built.mechanisms.length).toBeGreaterThan(0);

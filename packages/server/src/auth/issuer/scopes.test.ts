@@ -47,8 +47,9 @@ describe('targets (audience and resource)', () => {
         own,
       ),
     ).toEqual(['lakegate', `${own}/v1`]);
-    for (const bad of [[['resource', 'not-a-uri']], [['resource', `${own}#x`]], [['audience', 'https://other.example']]]) {
-      expect(() => requestedTargets(new URLSearchParams(bad as string[][]), own)).toThrow(expect.objectContaining({ error: 'invalid_target' }));
+    const bads: Array<Array<[string, string]>> = [[['resource', 'not-a-uri']], [['resource', `${own}#x`]], [['audience', 'https://other.example']]];
+    for (const bad of bads) {
+      expect(() => requestedTargets(new URLSearchParams(bad), own)).toThrow(expect.objectContaining({ error: 'invalid_target' }));
     }
   });
 

@@ -89,7 +89,7 @@ describe('deleteFiles (maintenance through the bulk delete)', () => {
   it('reports a file that was not there as missing, never as deleted (issue 52)', async () => {
     const storage = new MemoryObjectStorage();
     const files = await table(storage, 3);
-    const ghost = { path: 'mem://b/wh/t/data/region=%C3%A9/ghost.parquet', kind: 'data', bytes: 5 };
+    const ghost: DeletableFile = { path: 'mem://b/wh/t/data/region=%C3%A9/ghost.parquet', kind: 'data', bytes: 5 };
     const progress = JobProgress.none(clock);
     const out = await deleteFiles(storage, [...files, ghost], progress);
     expect(out.deleted).toEqual(files);
@@ -101,7 +101,7 @@ describe('deleteFiles (maintenance through the bulk delete)', () => {
   it('on a store that cannot tell (S3), lists the location first: a file it did not find is missing and not sent', async () => {
     const storage = new MemoryObjectStorage({ handlesAll: true });
     const files = await table(storage, 3);
-    const ghost = { path: 'mem://b/wh/t/data/ghost.parquet', kind: 'data', bytes: 5 };
+    const ghost: DeletableFile = { path: 'mem://b/wh/t/data/ghost.parquet', kind: 'data', bytes: 5 };
     const sent: string[] = [];
     const s3Like = Object.assign(Object.create(storage) as MemoryObjectStorage, {
       existsIsCheap: () => false,

@@ -12,7 +12,13 @@ const filter = (id: string, roles: string[], value: string): Policy => ({
   roles,
   filter: { type: 'eq', term: 'region', value },
 });
-const mask = (id: string, roles: string[]): Policy => ({ ...base, id, kind: 'column-mask', roles, masks: [{ fieldId: 3, action: 'mask-alphanum' }] });
+const mask = (id: string, roles: string[]): Policy => ({
+  ...base,
+  id,
+  kind: 'column-mask',
+  roles,
+  masks: [{ fieldId: 3, column: 'email', action: 'mask-alphanum' }],
+});
 const onTable = [filter('eu', ['analysts'], 'eu'), mask('m', ['scorers']), filter('us', ['auditors'], 'us')];
 const principal = (name: string): Member => ({ kind: 'principal', issuer: '', name });
 const group = (name: string): Member => ({ kind: 'group', issuer: 'https://idp', name });
