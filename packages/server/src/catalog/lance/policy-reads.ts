@@ -123,7 +123,10 @@ export class LancePolicyReads {
     const latest =
       version ??
       (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
-    const known = latest === undefined ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
+    // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
+    const explicit = version !== undefined;
+    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, latest));
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
@@ -131,7 +134,7 @@ export class LancePolicyReads {
       const source = { ...this.source(scope, record), version: latest };
       const inspected = await this.deriver.inspect(source);
       read = inspected.version;
-      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns);
+      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
     }
     let storageOptions: Record<string, string> = {};
     const mode = vend ? await this.ctx.access.vendingMode(scope, path) : undefined;
@@ -175,9 +178,10 @@ export class LancePolicyReads {
     policy: EffectivePolicy,
     source: LanceSource & { version: number },
     columns: readonly LanceColumn[],
+    explicit: boolean,
   ): Promise<string> {
     const key = keyOf(scope, record, policy, source.version);
-    const kept = this.known.get(key);
+    const kept = explicit ? undefined : this.known.get(key);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
     const side = `${prefix}lance-v${source.version}.json`;
@@ -205,7 +209,9 @@ export class LancePolicyReads {
       });
       const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
       try {
-        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version })));
+        // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
+        const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
+        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
       } catch (e) {
         // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
         const winner = await recorded();
