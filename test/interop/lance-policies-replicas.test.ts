@@ -1,7 +1,8 @@
 /**
  * Policy-derived Lance datasets (catalog/lance/policy-reads.ts) across replicas on one PostgreSQL: two in-process
- * catalogs on one database and one file warehouse, with the real LanceDB adapters. Restricted readers DescribeTable
- * the same table version on both at once, while replica A's derivation is held (its deriver gated): replica B's
+ * catalogs on one database and one file warehouse, with the real LanceDB adapters. After a commit on replica A, whose
+ * background preparation derives the new version (its deriver gated, so held), restricted readers DescribeTable that
+ * version on both replicas at once: A's reader joins A's derivation, and replica B's
  * derivation waits for A's claim (Coherence.claim over PostgreSQL advisory locks, seen ungranted in pg_locks) and then
  * finds A's side file, so exactly one derived dataset is written for the version and every reader on both replicas is
  * answered it. Without the claim (checked by making it a plain call) B derives a second dataset beside A's.
@@ -99,6 +100,8 @@ beforeAll(async () => {
     filter: { type: 'eq', term: 'region', value: 'eu' },
   });
   expect(policy.status, stringifyJson(policy.body)).toBe(201);
+  // Version 1 prepared on A in the background after the policy was created (catalog/lance/policy-prepare.ts).
+  await a.lakegate.services.lance.tables.policyPreparer.idle();
 }, 300_000);
 afterAll(async () => {
   await a?.close();
@@ -117,12 +120,15 @@ it('writes one derived dataset for a version when restricted readers on two repl
   }
   const describe = (send: (typeof readers)[number]) => send('POST', `${L}/table/lr%24people/describe`, {});
   const held = holdDerivations(a);
-  const onA = describe(readers[0]!);
+  // A commit on A (version 2): A's background preparation derives it (held), A's reader joins that derivation.
+  const updated = await admin('POST', `${L}/table/lr%24people/update_field_metadata`, { updates: [{ path: 'region', metadata: { note: 'x' } }] });
+  expect(updated.status, stringifyJson(updated.body)).toBe(200);
   await waitFor(
     'A deriving',
     () => held.started(),
     (n) => n >= 1,
   );
+  const onA = describe(readers[0]!);
   // B's readers while A derives: they wait for A's claim (or, without claims, derive their own).
   let bAnswered = false;
   const onB = Promise.all([describe(readers[1]!), describe(readers[2]!)]).finally(() => (bAnswered = true));
@@ -131,11 +137,12 @@ it('writes one derived dataset for a version when restricted readers on two repl
   const answers = [await onA, ...(await onB)];
   for (const r of answers) expect(r.status, stringifyJson(r.body)).toBe(200);
   const location = answers[0]!.body.location as string;
-  expect(location).toMatch(/_lakegate\/policy\/[A-Za-z0-9_-]+\/lance-v1-[0-9a-f-]+\.lance$/);
+  expect(location).toMatch(/_lakegate\/policy\/[A-Za-z0-9_-]+\/lance-v2-[0-9a-f-]+\.lance$/);
   for (const r of answers) expect(r.body.location).toBe(location);
   // Exactly one dataset for the version under the policy version's prefix.
   const prefix = path.dirname(fileURLToPath(location));
-  expect(readdirSync(prefix).filter((f) => f.endsWith('.lance'))).toEqual([path.basename(fileURLToPath(location))]);
+  expect(readdirSync(prefix).filter((f) => f.startsWith('lance-v2-') && f.endsWith('.lance'))).toEqual([path.basename(fileURLToPath(location))]);
+  await a.lakegate.services.lance.tables.policyPreparer.idle();
   // And it holds the admitted rows only.
   const db = await lancedb.connect(prefix);
   const table = await db.openTable(path.basename(fileURLToPath(location)).replace(/\.lance$/, ''));

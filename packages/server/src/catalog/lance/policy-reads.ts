@@ -72,6 +72,8 @@ export class LancePolicyReads {
   private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Datasets this process derived (each a full read of a table version): what tests and the cost notes count. */
+  written = 0;
 
   constructor(private readonly ctx: TableContext) {}
 
@@ -159,6 +161,26 @@ export class LancePolicyReads {
     return { location: dataset, storageOptions };
   }
 
+  /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
+  async canDerive(): Promise<boolean> {
+    return this.deriver !== undefined && (await this.deriver.unavailable()) === undefined;
+  }
+
+  /**
+   * The dataset of the table's latest managed version for `policy`, found or derived ahead of the reads (policy-prepare.ts);
+   * true when this call wrote it. A table whose dataset manages its versions is skipped (its latest is not the catalog's).
+   */
+  async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
+    if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
+    const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
+    if (latest === undefined || this.known.get(keyOf(scope, record, policy, latest)) !== undefined) return false;
+    const source = { ...this.source(scope, record), version: latest };
+    const inspected = await this.deriver.inspect(source);
+    let wrote = false;
+    await this.derived(scope, record, derivedPrefix(record.location, policy.policyVersion), policy, source, inspected.columns, false, () => (wrote = true));
+    return wrote;
+  }
+
   private async available(): Promise<LancePolicyDeriver> {
     const reason = this.deriver === undefined ? 'the Lance library is not attached' : await this.deriver.unavailable();
     if (reason !== undefined || this.deriver === undefined)
@@ -179,6 +201,7 @@ export class LancePolicyReads {
     source: LanceSource & { version: number },
     columns: readonly LanceColumn[],
     explicit: boolean,
+    wrote?: () => void,
   ): Promise<string> {
     const key = keyOf(scope, record, policy, source.version);
     const kept = explicit ? undefined : this.known.get(key);
@@ -208,10 +231,12 @@ export class LancePolicyReads {
         mode: 'read-write',
       });
       const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
+      this.written += 1;
       try {
         // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
         const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
         await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
+        wrote?.();
       } catch (e) {
         // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
         const winner = await recorded();

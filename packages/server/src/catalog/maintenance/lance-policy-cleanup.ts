@@ -14,7 +14,8 @@
  * period (`graceMs`: by default the orphan safety age, 3 days; on demand `orphan-older-than-ms`; with 0, at once,
  * unmarked). Deletion takes the side file and its mark first (no new read finds the dataset), then the dataset's objects. A dataset no side file
  * names (a derivation that lost its race, or crashed before recording it) is deleted once all its objects are older
- * than the grace period; a derivation running now has fresh objects and is left alone. Nothing else under the prefix
+ * than the grace period and an hour at least (UNNAMED_MIN_AGE_MS): a derivation running now has fresh objects and is
+ * left alone, whatever the grace. Nothing else under the prefix
  * is touched, and only what the store says it deleted is reported deleted (maintenance/delete-files.ts).
  */
 import { parseJson } from '../json.js';
@@ -43,6 +44,8 @@ export interface DerivedCleanup {
 }
 
 const SIDE_MAX_BYTES = 64 * 1024;
+/** The least age of a dataset no side file names before it is deleted (an hour: far beyond any derivation's length). */
+export const UNNAMED_MIN_AGE_MS = 3_600_000;
 const SIDE = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.json$/;
 const MARK = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.superseded$/;
 const DATASET = /^([A-Za-z0-9_-]+)\/(lance-v\d+-[0-9a-f-]+)\.lance\//;
@@ -116,9 +119,12 @@ export async function removeSupersededDerived(
     if (mark !== undefined) gone.push({ path: mark.uri, kind: 'orphan', bytes: mark.bytes });
     goneDatasets.push(dataset);
   }
-  // Datasets no side file names: a lost race's copy or a crashed derivation, once all of it is older than the grace.
+  // Datasets no side file names: a lost race's copy or a crashed derivation, once all of it is older than the grace,
+  // and than UNNAMED_MIN_AGE_MS whatever the grace: a derivation running now (a read's, the background preparation's)
+  // has no side file yet, and deleting its files would leave its side file naming a broken dataset.
+  const unnamedBefore = nowMs - Math.max(graceMs, UNNAMED_MIN_AGE_MS);
   for (const [key, objects] of datasets) {
-    if (named.has(key) || objects.some((o) => o.lastModifiedMs > before)) continue;
+    if (named.has(key) || objects.some((o) => o.lastModifiedMs > unnamedBefore)) continue;
     goneDatasets.push(key);
   }
   // Marks whose side file is gone (a deletion interrupted between the two), once old.
