@@ -10,7 +10,9 @@
  *  - that principal's credentials cannot read (nor list) the table's own files, nor write the derived dataset;
  *  - LanceDB Python (lancedb 0.40, pylance 14; peers/lance/requirements.txt), a second client with its own REST
  *    namespace implementation, opening the table as that principal reads the same rows with the same masked values,
- *    and pylance with the storage_options it was answered reads the derived dataset and is refused the table's own.
+ *    and pylance with the storage_options it was answered reads the derived dataset and is refused the table's own;
+ *  - once a policy changes, the table's optimize (grace 0) deletes the superseded derived dataset's objects from MinIO
+ *    and reports exactly those (each gone), while the live one stays whole and served.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
@@ -175,4 +177,52 @@ it(
     expect(out.original.error).toMatch(/403|AccessDenied|Forbidden|permission|denied/i);
   },
   10 * 60_000,
+);
+
+it(
+  "removes the superseded derived dataset on MinIO through the table's optimize (grace 0), reporting exactly the objects it deleted; the live one stays",
+  async () => {
+    const analystSend = httpSender(server.url, await clientToken(server.url, analyst.credential));
+    const describe = () => analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {});
+    const old = (await describe()).body.location as string;
+    // The mask changes (a new policy version): the next read is answered a new dataset, the old one is superseded.
+    const listed = await send('GET', POLICIES);
+    const mask = (listed.body.policies as Array<{ id: string; kind: string; version: number }>).find((p) => p.kind === 'column-mask')!;
+    const role = `${analyst.id}-role`;
+    const updated = await send('PUT', `${POLICIES}/${mask.id}`, {
+      roles: [role],
+      masks: [{ column: 'email', action: 'sha-256-global' }],
+      version: mask.version,
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const current = (await describe()).body.location as string;
+    expect(path.dirname(current)).not.toBe(path.dirname(old));
+    const keys = async (location: string) =>
+      ((await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${location.replace(`s3://${BUCKET}/`, '')}/` }))).Contents ?? []).map(
+        (o) => o.Key!,
+      );
+    const oldKeys = await keys(old);
+    const currentKeys = await keys(current);
+    expect(oldKeys.length).toBeGreaterThan(0);
+
+    const run = await send('POST', '/management/v1/warehouses/plake/namespaces/hr/tables/people/maintenance', {
+      actions: ['optimize'],
+      'orphan-older-than-ms': 0,
+    });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    const reported = (run.body.files as Array<{ path: string }>).map((f) => f.path.replace(`s3://${BUCKET}/`, ''));
+    expect(run.body['deleted-files']).toBe(reported.length);
+    expect(run.body['failed-files']).toEqual([]);
+    // The old dataset's objects, all reported and all gone; its side file too.
+    for (const k of oldKeys) expect(reported).toContain(k);
+    expect(await keys(old)).toEqual([]);
+    const oldSide = `${path.dirname(old.replace(`s3://${BUCKET}/`, ''))}/${path.basename(old).replace(/-[0-9a-f-]+\.lance$/, '.json')}`;
+    expect(reported).toContain(oldSide);
+    // Nothing reported that is still there, and the live dataset whole and served.
+    for (const k of reported) await expect(minio.root.send(new GetObjectCommand({ Bucket: BUCKET, Key: k }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    expect(await keys(current)).toEqual(expect.arrayContaining(currentKeys));
+    expect((await describe()).body.location).toBe(current);
+    expect((await readAs(analyst)).map((r) => r.id)).toEqual([1, 3]);
+  },
+  5 * 60_000,
 );
