@@ -36,8 +36,6 @@ interface Target {
 
 export class LancePolicyPreparer {
   private readonly queue: PrepareQueue;
-  /** Derivations this preparer made (not those found made): what a test or a metric reads. */
-  derivedCount = 0;
 
   constructor(
     private readonly ctx: TableContext,
@@ -79,7 +77,7 @@ export class LancePolicyPreparer {
     for (const policy of singleRolePolicies(onTable).values()) {
       if (signal.aborted) return;
       try {
-        if (await this.reads.prepare(scope, record, policy)) this.derivedCount += 1;
+        await this.reads.prepare(scope, record, policy);
       } catch {
         // Left for the read: it derives again, or fails closed with the reason.
       }
