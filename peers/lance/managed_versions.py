@@ -22,6 +22,10 @@ last line of stdout. Scenarios:
                       backfill refused as the spec's errors
   small_appends NS TABLE N   create TABLE with one row, then N-1 one-row appends (N fragments)
   compacted NS TABLE  through a fresh connection: the rows, fragments and version; then append a row and read again
+  policy_read NS TABLE ORIGINAL   open TABLE through the namespace (a caller a row/column policy restricts): its rows,
+                      a vector search's ids; then, with the storage_options DescribeTable answered it (lance_namespace's
+                      REST client), the dataset it was answered read with pylance, and the table's own dataset at
+                      ORIGINAL (an error expected)
 """
 import json
 import sys
@@ -384,9 +388,31 @@ def compacted(uri, token, ns, name):
     return {**seen, "after_append": {"version": reopened.version, "fragments": fragments(reopened), "ids": ids(reopened)}}
 
 
+def policy_read(uri, token, ns, name, original):
+    import lance
+    import lance_namespace
+    from lance_namespace import DescribeTableRequest
+
+    table = connect(uri, token).open_table(name, namespace_path=[ns])
+    read = table.to_arrow().to_pylist()
+    people = sorted(({"id": r["id"], "region": r["region"], "email": r["email"], "vector": list(r["vector"])} for r in read), key=lambda r: r["id"])
+    nearest = sorted(r["id"] for r in table.search([2, 0.5, -1]).limit(4).to_list())
+    described = lance_namespace.connect("rest", {"uri": uri, "header.Authorization": f"Bearer {token}"}).describe_table(DescribeTableRequest(id=[ns, name]))
+    options = dict(described.storage_options or {})
+
+    def attempt(location):
+        try:
+            dataset = lance.dataset(location, storage_options=options)
+            return {"ids": sorted(dataset.to_table(columns=["id"]).column("id").to_pylist())}
+        except Exception as e:  # noqa: BLE001 - the test asserts the refusal
+            return {"error": str(e).splitlines()[0][:400]}
+
+    return {"rows": people, "nearest": nearest, "location": described.location, "derived": attempt(described.location), "original": attempt(original)}
+
+
 def main():
     scenario, uri, token, *args = sys.argv[1:]
-    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "branch_call": branch_call, "materialized_view_call": materialized_view_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted}[scenario](uri, token, *args)
+    result = {"lifecycle": lifecycle, "append": append, "append_twice": append_twice, "refused": refused, "create": create, "count": count, "restore": restore, "restore_call": restore_call, "field_metadata_call": field_metadata_call, "create_table_call": create_table_call, "branch_call": branch_call, "materialized_view_call": materialized_view_call, "operations": operations, "history": history, "keep_going": keep_going, "branch": branch, "small_appends": small_appends, "compacted": compacted, "policy_read": policy_read}[scenario](uri, token, *args)
     print(json.dumps(result))
 
 

@@ -7,16 +7,24 @@
  *    the namespace and reads only the EU rows, each email masked exactly as the Iceberg path's mask function masks
  *    it (vectors kept, a vector search finding only admitted rows): it was answered a policy-derived dataset under
  *    the table's `_lakegate/policy/<version>/`;
- *  - that principal's credentials cannot read (nor list) the table's own files, nor write the derived dataset.
+ *  - that principal's credentials cannot read (nor list) the table's own files, nor write the derived dataset;
+ *  - LanceDB Python (lancedb 0.40, pylance 14; peers/lance/requirements.txt), a second client with its own REST
+ *    namespace implementation, opening the table as that principal reads the same rows with the same masked values,
+ *    and pylance with the storage_options it was answered reads the derived dataset and is refused the table's own;
+ *  - once a policy changes, the table's optimize (grace 0) deletes the superseded derived dataset's objects from MinIO
+ *    and reports exactly those (each gone), while the live one stays whole and served.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { maskValue } from '../../packages/server/src/policy-files/masks.js';
 import { READ_ONLY } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { clientToken, type CreatedPrincipal, createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
+import { peerScript } from '../support/peers.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-lance-policies';
 const POLICIES = '/management/v1/warehouses/plake/namespaces/hr/tables/people/policies';
@@ -25,6 +33,7 @@ let minio: Minio;
 let send: Send;
 let everyone: CreatedPrincipal;
 let analyst: CreatedPrincipal;
+let python: string;
 
 const people = [
   { id: 1, region: 'eu', email: 'ann@example.org', vector: [1, 0.5, -1] },
@@ -54,6 +63,11 @@ async function readAs(who: CreatedPrincipal | 'admin'): Promise<Person[]> {
 }
 
 beforeAll(async () => {
+  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
+    timeoutMs: 10 * 60_000,
+  });
+  expect(venv.status, venv.stderr).toBe(0);
+  python = venv.stdout.trim().split('\n').at(-1)!;
   server = await startServer();
   send = httpSender(server.url, await server.token());
   minio = await startMinio();
@@ -66,7 +80,7 @@ beforeAll(async () => {
   await db.createNamespace(['hr']);
   (await db.createTable('people', people, ['hr'])).close();
   db.close();
-});
+}, 15 * 60_000);
 afterAll(async () => {
   await server?.stop();
   await minio?.stop();
@@ -131,3 +145,84 @@ it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, 
   // The same dataset next time (derived once per table version and policy version).
   expect((await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {})).body.location).toBe(derived.body.location);
 });
+
+it(
+  'serves LanceDB Python the same derived dataset: the same rows and masked values, its credentials refused on the original',
+  async () => {
+    // Policies from the test above (the analyst's row filter and mask), so the Node reader's answer is already known.
+    const masked = (email: string) => maskValue('mask-alphanum', email, { querySalt: new Uint8Array(32) }) as string;
+    const expected = [
+      { id: 1, region: 'eu', email: masked('ann@example.org'), vector: [1, 0.5, -1] },
+      { id: 3, region: 'eu', email: masked('cy@example.net'), vector: [3, 0.5, -1] },
+    ];
+    expect(await readAs(analyst)).toEqual(expected);
+    const original = (await send('POST', '/lance/plake/v1/table/hr%24people/describe', {})).body.location as string;
+    const token = await clientToken(server.url, analyst.credential);
+    const script = path.join(REPO_ROOT, 'peers', 'lance', 'managed_versions.py');
+    const res = await runAsync(python, [script, 'policy_read', `${server.url}/lance/plake`, token, 'hr', 'people', original], { timeoutMs: 5 * 60_000 });
+    expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+    const out = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as {
+      rows: unknown[];
+      nearest: number[];
+      location: string;
+      derived: { ids?: number[]; error?: string };
+      original: { ids?: number[]; error?: string };
+    };
+    expect(out.rows).toEqual(expected);
+    expect(out.nearest).toEqual([1, 3]);
+    expect(out.location).toMatch(/\/_lakegate\/policy\/[A-Za-z0-9_-]+\/lance-v\d+-[0-9a-f-]+\.lance$/);
+    expect(out.derived).toEqual({ ids: [1, 3] });
+    // pylance with the credentials it was answered: the table's own dataset is refused (never its rows).
+    expect(out.original.ids).toBeUndefined();
+    expect(out.original.error).toMatch(/403|AccessDenied|Forbidden|permission|denied/i);
+  },
+  10 * 60_000,
+);
+
+it(
+  "removes the superseded derived dataset on MinIO through the table's optimize (grace 0), reporting exactly the objects it deleted; the live one stays",
+  async () => {
+    const analystSend = httpSender(server.url, await clientToken(server.url, analyst.credential));
+    const describe = () => analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {});
+    const old = (await describe()).body.location as string;
+    // The mask changes (a new policy version): the next read is answered a new dataset, the old one is superseded.
+    const listed = await send('GET', POLICIES);
+    const mask = (listed.body.policies as Array<{ id: string; kind: string; version: number }>).find((p) => p.kind === 'column-mask')!;
+    const role = `${analyst.id}-role`;
+    const updated = await send('PUT', `${POLICIES}/${mask.id}`, {
+      roles: [role],
+      masks: [{ column: 'email', action: 'sha-256-global' }],
+      version: mask.version,
+    });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const current = (await describe()).body.location as string;
+    expect(path.dirname(current)).not.toBe(path.dirname(old));
+    const keys = async (location: string) =>
+      ((await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${location.replace(`s3://${BUCKET}/`, '')}/` }))).Contents ?? []).map(
+        (o) => o.Key!,
+      );
+    const oldKeys = await keys(old);
+    const currentKeys = await keys(current);
+    expect(oldKeys.length).toBeGreaterThan(0);
+
+    const run = await send('POST', '/management/v1/warehouses/plake/namespaces/hr/tables/people/maintenance', {
+      actions: ['optimize'],
+      'orphan-older-than-ms': 0,
+    });
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    const reported = (run.body.files as Array<{ path: string }>).map((f) => f.path.replace(`s3://${BUCKET}/`, ''));
+    expect(run.body['deleted-files']).toBe(reported.length);
+    expect(run.body['failed-files']).toEqual([]);
+    // The old dataset's objects, all reported and all gone; its side file too.
+    for (const k of oldKeys) expect(reported).toContain(k);
+    expect(await keys(old)).toEqual([]);
+    const oldSide = `${path.dirname(old.replace(`s3://${BUCKET}/`, ''))}/${path.basename(old).replace(/-[0-9a-f-]+\.lance$/, '.json')}`;
+    expect(reported).toContain(oldSide);
+    // Nothing reported that is still there, and the live dataset whole and served.
+    for (const k of reported) await expect(minio.root.send(new GetObjectCommand({ Bucket: BUCKET, Key: k }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    expect(await keys(current)).toEqual(expect.arrayContaining(currentKeys));
+    expect((await describe()).body.location).toBe(current);
+    expect((await readAs(analyst)).map((r) => r.id)).toEqual([1, 3]);
+  },
+  5 * 60_000,
+);

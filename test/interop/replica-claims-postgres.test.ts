@@ -2,7 +2,8 @@
  * Coherence.claim between replicas on one PostgreSQL (persistence/postgres/replica-claims.ts), on the port itself:
  * two processes' ReplicaCoherence on one database. A claim another replica holds is waited for (its waiting shows in
  * pg_locks), and runs once the holder's `fn` ended; claims of other keys do not wait; a holder whose connection ends
- * (closed here; killed in policy-files-replicas.test.ts) frees the claim; a replica not connected runs `fn` at once.
+ * (closed here; killed in policy-files-replicas.test.ts) frees the claim; a key holding NUL (not valid PostgreSQL
+ * text) claims as any other; a replica not connected runs `fn` at once.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,22 @@ describe('claims between replicas', () => {
     await waiting;
     expect(order).toEqual(['other key', 'a released', 'b']);
     expect(await waitingClaims()).toBe(0);
+  });
+
+  it('hold for a key with a NUL in it (as the Lance policy reads keys have): the other replica waits', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const held = gate();
+    const key = 'lance-policy\u0000default\u0000uuid\u0000pv\u00001';
+    const holding = a.claim(key, held.fn);
+    await held.entered;
+    let ran = false;
+    const waiting = b.claim(key, async () => void (ran = true));
+    await waitFor('b waiting for the claim', waitingClaims, (n) => n === 1);
+    expect(ran).toBe(false);
+    held.release();
+    await holding;
+    await waiting;
+    expect(ran).toBe(true);
   });
 
   it("are freed when the holder's connection ends", async () => {

@@ -163,6 +163,7 @@ export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
       // Async scan plans stop between manifests before the stores they read and settle into close.
       await services.planning.background.stop();
       await services.planning.prepared?.stop();
+      await services.lance.tables.policyPreparer.stop();
       // Rewrites still running (a plan's derived files, a compaction group) fail; their scratch files go.
       await rewriting.close();
       await planRows.flush();

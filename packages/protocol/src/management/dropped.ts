@@ -170,6 +170,17 @@ export const TableMaintenanceResult = Type.Object(
       }),
     ),
     'metadata-location': Type.String(),
+    'policy-datasets': Type.Optional(
+      Type.Object(
+        {
+          superseded: Type.Integer({
+            description: 'Superseded policy-derived datasets this run kept within their grace period (marked; a later run removes them once it ends)',
+          }),
+          removed: Type.Integer({ description: 'Policy-derived datasets removed by this run (their files are in files)' }),
+        },
+        { description: "optimize (Lance tables): the table's policy-derived datasets" },
+      ),
+    ),
     optimize: Type.Optional(
       Type.Object(
         {

@@ -98,13 +98,15 @@ export async function createCatalog(
     store.functions,
   );
   // The services exist now: the store's one listener (this call replaces the log's alone) also hands committed changes to
-  // the preparation of policy-enforced files ahead of the plans (catalog/planning/prepare-policy-files.ts), and to the
+  // the preparation of policy-enforced files ahead of the plans (catalog/planning/prepare-policy-files.ts; Lance tables'
+  // policy-derived datasets, catalog/lance/policy-prepare.ts), and to the
   // table records Trino's OPA decisions keep (catalog/trino-opa/table-records.ts: dropped here, announced elsewhere).
   const prepared = services.planning.prepared;
   store.listen({
     committed: (list) => {
       changes.committed(list);
       prepared?.committed(list);
+      services.lance.tables.policyPreparer.committed(list);
       services.trinoOpaTables.committed(list);
     },
     report: (outcome) => changes.report(outcome),

@@ -38,6 +38,7 @@ import { recordChanges } from '../outbox/changes.js';
 import { checkCompactionProperties } from '../metadata/compaction-properties.js';
 import { insertLanceRecord, propertiesOf } from './lance-records.js';
 import { checkNoReservedProperties, type MaterializedViewDefinition } from './materialized-view-definition.js';
+import { LancePolicyPreparer } from './policy-prepare.js';
 import { LancePolicyReads } from './policy-reads.js';
 
 export interface LanceTableInfo {
@@ -60,9 +61,12 @@ const tableExists = (t: LanceTableId) => new CatalogError('ERR_TABLE_EXISTS', `T
 export class LanceTableService {
   /** Policy-enforced reads: what a caller a row filter or column mask restricts is answered instead (policy-reads.ts). */
   readonly policyReads: LancePolicyReads;
+  /** Those datasets derived in the background after commits and policy changes (policy-prepare.ts). */
+  readonly policyPreparer: LancePolicyPreparer;
 
   constructor(private readonly ctx: TableContext) {
     this.policyReads = new LancePolicyReads(ctx);
+    this.policyPreparer = new LancePolicyPreparer(ctx, this.policyReads);
   }
 
   /**

@@ -72,6 +72,8 @@ export class LancePolicyReads {
   private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Datasets this process derived (each a full read of a table version): what tests and the cost notes count. */
+  written = 0;
 
   constructor(private readonly ctx: TableContext) {}
 
@@ -123,7 +125,10 @@ export class LancePolicyReads {
     const latest =
       version ??
       (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
-    const known = latest === undefined ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
+    // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
+    const explicit = version !== undefined;
+    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, latest));
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
@@ -131,7 +136,7 @@ export class LancePolicyReads {
       const source = { ...this.source(scope, record), version: latest };
       const inspected = await this.deriver.inspect(source);
       read = inspected.version;
-      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns);
+      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
     }
     let storageOptions: Record<string, string> = {};
     const mode = vend ? await this.ctx.access.vendingMode(scope, path) : undefined;
@@ -156,6 +161,26 @@ export class LancePolicyReads {
     return { location: dataset, storageOptions };
   }
 
+  /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
+  async canDerive(): Promise<boolean> {
+    return this.deriver !== undefined && (await this.deriver.unavailable()) === undefined;
+  }
+
+  /**
+   * The dataset of the table's latest managed version for `policy`, found or derived ahead of the reads (policy-prepare.ts);
+   * true when this call wrote it. A table whose dataset manages its versions is skipped (its latest is not the catalog's).
+   */
+  async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
+    if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
+    const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
+    if (latest === undefined || this.known.get(keyOf(scope, record, policy, latest)) !== undefined) return false;
+    const source = { ...this.source(scope, record), version: latest };
+    const inspected = await this.deriver.inspect(source);
+    let wrote = false;
+    await this.derived(scope, record, derivedPrefix(record.location, policy.policyVersion), policy, source, inspected.columns, false, () => (wrote = true));
+    return wrote;
+  }
+
   private async available(): Promise<LancePolicyDeriver> {
     const reason = this.deriver === undefined ? 'the Lance library is not attached' : await this.deriver.unavailable();
     if (reason !== undefined || this.deriver === undefined)
@@ -175,9 +200,11 @@ export class LancePolicyReads {
     policy: EffectivePolicy,
     source: LanceSource & { version: number },
     columns: readonly LanceColumn[],
+    explicit: boolean,
+    wrote?: () => void,
   ): Promise<string> {
     const key = keyOf(scope, record, policy, source.version);
-    const kept = this.known.get(key);
+    const kept = explicit ? undefined : this.known.get(key);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
     const side = `${prefix}lance-v${source.version}.json`;
@@ -204,8 +231,12 @@ export class LancePolicyReads {
         mode: 'read-write',
       });
       const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
+      this.written += 1;
       try {
-        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version })));
+        // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
+        const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
+        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
+        wrote?.();
       } catch (e) {
         // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
         const winner = await recorded();

@@ -17,6 +17,8 @@ import type { LanceOptimizer, LanceOptimizeStats } from '../ports/lance-optimize
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { type MaintenanceResult, nothingDeleted } from './maintenance-options.js';
+import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
+import { type DerivedCleanup, removeSupersededDerived } from './lance-policy-cleanup.js';
 import type { JobProgress } from './progress.js';
 
 export async function optimizeLanceTable(
@@ -28,6 +30,7 @@ export async function optimizeLanceTable(
   progress: JobProgress,
   signal: AbortSignal | undefined,
   trigger: 'on-demand' | 'scheduled' = 'on-demand',
+  derivedGraceMs = DEFAULT_ORPHAN_AGE_MS,
 ): Promise<MaintenanceResult> {
   const target = { warehouse: scope.warehouse.name, namespace: record.namespace, name: record.name };
   const failed = (e: unknown) => {
@@ -65,12 +68,37 @@ export async function optimizeLanceTable(
     versionAfter,
     seconds: (ctx.clock.now() - startedMs) / 1000,
   });
-  return result(record, stats, versionBefore, versionAfter);
+  // Superseded policy-derived datasets (lance-policy-cleanup.ts): marked, then removed after the grace period.
+  await progress.phase('deleting-orphans');
+  const cleanup = await removeSupersededDerived(
+    await ctx.storageFor(scope.warehouse),
+    record.location,
+    versionAfter,
+    await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
+    ctx.clock.now(),
+    derivedGraceMs,
+    progress,
+    signal,
+  );
+  return result(record, stats, versionBefore, versionAfter, cleanup);
 }
 
-function result(record: CatalogObjectRecord, stats: LanceOptimizeStats, versionBefore: number, versionAfter: number): MaintenanceResult {
+function result(
+  record: CatalogObjectRecord,
+  stats: LanceOptimizeStats,
+  versionBefore: number,
+  versionAfter: number,
+  cleanup?: DerivedCleanup,
+): MaintenanceResult {
+  const { deleted, missing, failed } = cleanup?.outcome ?? { deleted: [], missing: [], failed: [] };
   return {
     ...nothingDeleted(false, record.location),
+    'deleted-files': deleted.length,
+    'deleted-bytes': deleted.reduce((n, f) => n + f.bytes, 0),
+    files: deleted,
+    'failed-files': failed,
+    'missing-files': missing,
+    'policy-datasets': { superseded: cleanup?.superseded ?? 0, removed: cleanup?.removed ?? 0 },
     optimize: {
       'fragments-removed': stats.fragmentsRemoved,
       'fragments-added': stats.fragmentsAdded,

@@ -60,6 +60,11 @@ export interface MaintenanceResult {
   'metadata-location': string;
   compaction?: CompactionResult;
   manifests?: ManifestRewriteResult;
+  /**
+   * optimize (a Lance table): its superseded policy-derived datasets (lance-policy-cleanup.ts) this run kept within
+   * their grace period, and those it removed (their files in `files`).
+   */
+  'policy-datasets'?: { superseded: number; removed: number };
   /** optimize (a Lance table): what the Lance library compacted, and the table's latest managed version before and after. */
   optimize?: {
     'fragments-removed': number;
@@ -126,9 +131,11 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   }
   if (actions.includes(LANCE_OPTIMIZE)) {
     if (actions.length > 1) throw validation(`${LANCE_OPTIMIZE} (a Lance table's action) is named alone`);
-    // The Lance library's optimize takes no settings and has no dry run: a field it would ignore is refused.
-    const other = Object.keys(b).find((k) => k !== 'actions');
-    if (other !== undefined) throw validation(`${JSON.stringify(other)} does not apply to ${LANCE_OPTIMIZE}, which takes no other field`);
+    // The Lance library's optimize takes no settings and has no dry run: a field it would ignore is refused. Only
+    // orphan-older-than-ms applies: the grace period of superseded policy-derived datasets (lance-policy-cleanup.ts).
+    const other = Object.keys(b).find((k) => k !== 'actions' && k !== 'orphan-older-than-ms');
+    if (other !== undefined)
+      throw validation(`${JSON.stringify(other)} does not apply to ${LANCE_OPTIMIZE}, which takes no other field than orphan-older-than-ms`);
   }
   // A setting of an action the request does not run would be ignored: refused instead, naming the action.
   for (const [action, fields] of [

@@ -128,7 +128,17 @@ export class MaintenanceService {
     let result: MaintenanceResult;
     try {
       result = lance
-        ? await optimizeLanceTable(this.ctx, this.lanceOptimizer, scope, record, systemCaller(scope), progress, keeper.signal)
+        ? await optimizeLanceTable(
+            this.ctx,
+            this.lanceOptimizer,
+            scope,
+            record,
+            systemCaller(scope),
+            progress,
+            keeper.signal,
+            'on-demand',
+            options.orphanOlderThanMs,
+          )
         : await this.runTable(scope, record, { ...options, signal: keeper.signal }, progress);
     } catch (e) {
       await keeper.stop();

@@ -11,9 +11,11 @@
  *    MAX_WAITERS such connections per process; past that, and after CLAIM_WAIT_MS, or when the database cannot be
  *    reached, `fn` runs unclaimed: claims are an optimisation (two replicas deriving one file still agree on the first
  *    side file written).
- *  - Keys are hashed into the two-int form under one class id (`LAKEGATE_CLAIMS`): another application's advisory
+ *  - Keys are digested (SHA-256, hex: any key, NUL included, is valid text) and hashed into the two-int form under one
+ *    class id (`LAKEGATE_CLAIMS`): another application's advisory
  *    locks on the same database do not meet ours; two of our keys that collide only wait for each other.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { boundedWaits } from './postgres-store.js';
 
@@ -36,7 +38,10 @@ export class ReplicaClaims {
     private readonly connectionString: string,
   ) {}
 
-  async claim<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  async claim<T>(given: string, fn: () => Promise<T>): Promise<T> {
+    // PostgreSQL text holds no NUL: a key with one (the Lance policy reads' keys) made every query fail, and so every
+    // claim ran unclaimed. Its digest is safe whatever the key holds.
+    const key = createHash('sha256').update(given).digest('hex');
     const shared = this.shared();
     if (shared === undefined || this.closed) return fn();
     let held = false;

@@ -1,0 +1,152 @@
+/**
+ * Removal of superseded policy-derived Lance datasets (catalog/lance/policy-reads.ts), run by the catalog's own
+ * maintenance of a Lance table (its `optimize` job, on demand or scheduled: maintenance/lance-optimize.ts).
+ *
+ * A derived dataset `<table>/_lakegate/policy/<policy version>/lance-v<N>-<uuid>.lance`, named by its side file
+ * `lance-v<N>.json`, is **live** while N is the table's latest version and every policy its side file records
+ * (id and version) is still the table's, unchanged; a side file that records no policies (written before they were
+ * recorded) counts as current. A dataset is **superseded** once a newer table version exists or one of its policies
+ * changed or went: no new DescribeTable answers it (short of an explicit DescribeTable of that old version, which
+ * derives it again once it is gone).
+ *
+ * Grace: a reader answered a superseded dataset may still hold it open. So the first job that finds it superseded
+ * only marks it (`lance-v<N>.superseded`, written once), and a job deletes it once that mark is older than the grace
+ * period (`graceMs`: by default the orphan safety age, 3 days; on demand `orphan-older-than-ms`; with 0, at once,
+ * unmarked). Deletion takes the side file and its mark first (no new read finds the dataset), then the dataset's objects. A dataset no side file
+ * names (a derivation that lost its race, or crashed before recording it) is deleted once all its objects are older
+ * than the grace period and an hour at least (UNNAMED_MIN_AGE_MS): a derivation running now has fresh objects and is
+ * left alone, whatever the grace. Nothing else under the prefix
+ * is touched, and only what the store says it deleted is reported deleted (maintenance/delete-files.ts).
+ */
+import { parseJson } from '../json.js';
+import { normalizeLocation } from '../locations.js';
+import type { ObjectStorage, StoredObject } from '../object-storage.js';
+import type { Policy } from '../ports/policies.js';
+import { type DeleteOutcome, deleteFiles } from './delete-files.js';
+import type { JobProgress } from './progress.js';
+import type { DeletableFile } from './reachable-files.js';
+
+/** What a side file records besides the dataset's name (policy-reads.ts writes it). */
+export interface LanceSideFile {
+  dataset: string;
+  version: number;
+  rows?: number;
+  /** The policies the dataset applies, each with its version. */
+  policies?: { id: string; version: number }[];
+}
+
+export interface DerivedCleanup {
+  /** Superseded datasets kept by this run, within their grace period (marked, for a later run to delete). */
+  superseded: number;
+  /** Datasets whose objects were all deleted this run. */
+  removed: number;
+  outcome: DeleteOutcome;
+}
+
+const SIDE_MAX_BYTES = 64 * 1024;
+/** The least age of a dataset no side file names before it is deleted (an hour: far beyond any derivation's length). */
+export const UNNAMED_MIN_AGE_MS = 3_600_000;
+const SIDE = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.json$/;
+const MARK = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.superseded$/;
+const DATASET = /^([A-Za-z0-9_-]+)\/(lance-v\d+-[0-9a-f-]+)\.lance\//;
+
+const policyCurrent = (side: LanceSideFile, policies: readonly Policy[]): boolean => {
+  if (side.policies === undefined) return true;
+  const now = new Map(policies.map((p) => [p.id, p.version]));
+  return side.policies.every((p) => now.get(p.id) === p.version);
+};
+
+export async function removeSupersededDerived(
+  storage: ObjectStorage,
+  tableLocation: string,
+  latest: number,
+  policies: readonly Policy[],
+  nowMs: number,
+  graceMs: number,
+  progress: JobProgress,
+  signal?: AbortSignal,
+): Promise<DerivedCleanup> {
+  const outcome: DeleteOutcome = { deleted: [], missing: [], failed: [] };
+  if (!storage.list) return { superseded: 0, removed: 0, outcome };
+  const root = `${tableLocation.replace(/\/+$/, '')}/_lakegate/policy/`;
+  const sides = new Map<string, StoredObject>();
+  const marks = new Map<string, StoredObject>();
+  const datasets = new Map<string, StoredObject[]>();
+  for await (const o of storage.list(root)) {
+    const rest = o.uri.slice(root.length);
+    let m: RegExpExecArray | null;
+    if ((m = SIDE.exec(rest)) !== null) sides.set(`${m[1]}/lance-v${m[2]}`, o);
+    else if ((m = MARK.exec(rest)) !== null) marks.set(`${m[1]}/lance-v${m[2]}`, o);
+    else if ((m = DATASET.exec(rest)) !== null) {
+      const key = `${m[1]}/${m[2]}`;
+      datasets.set(key, [...(datasets.get(key) ?? []), o]);
+    }
+  }
+  const before = nowMs - graceMs;
+  const named = new Set<string>();
+  const gone: DeletableFile[] = [];
+  const goneDatasets: string[] = [];
+  let kept = 0;
+  for (const [key, side] of sides) {
+    const pv = key.slice(0, key.indexOf('/'));
+    let recorded: LanceSideFile | undefined;
+    try {
+      recorded = parseJson(new TextDecoder().decode(await storage.read(side.uri, SIDE_MAX_BYTES))) as LanceSideFile;
+    } catch {
+      recorded = undefined;
+    }
+    // An unreadable side file is left as it is (and the dataset it may name with it): nothing is deleted on a guess.
+    if (recorded === undefined || typeof recorded.dataset !== 'string') {
+      for (const d of datasets.keys()) if (d.startsWith(`${key}-`)) named.add(d);
+      continue;
+    }
+    const dataset = `${pv}/${recorded.dataset}`;
+    named.add(dataset);
+    if (recorded.version === latest && policyCurrent(recorded, policies)) continue;
+    const mark = marks.get(key);
+    if (graceMs > 0 && (mark === undefined || mark.lastModifiedMs > before)) {
+      if (mark === undefined) {
+        try {
+          await storage.writeNew(`${root}${key}.superseded`, new TextEncoder().encode(`superseded, seen at ${new Date(nowMs).toISOString()}\n`));
+        } catch {
+          // Marked by a job running beside this one: the grace counts from its mark.
+        }
+      }
+      kept += 1;
+      continue;
+    }
+    gone.push({ path: side.uri, kind: 'orphan', bytes: side.bytes });
+    if (mark !== undefined) gone.push({ path: mark.uri, kind: 'orphan', bytes: mark.bytes });
+    goneDatasets.push(dataset);
+  }
+  // Datasets no side file names: a lost race's copy or a crashed derivation, once all of it is older than the grace,
+  // and than UNNAMED_MIN_AGE_MS whatever the grace: a derivation running now (a read's, the background preparation's)
+  // has no side file yet, and deleting its files would leave its side file naming a broken dataset.
+  const unnamedBefore = nowMs - Math.max(graceMs, UNNAMED_MIN_AGE_MS);
+  for (const [key, objects] of datasets) {
+    if (named.has(key) || objects.some((o) => o.lastModifiedMs > unnamedBefore)) continue;
+    goneDatasets.push(key);
+  }
+  // Marks whose side file is gone (a deletion interrupted between the two), once old.
+  for (const [key, mark] of marks) if (!sides.has(key) && mark.lastModifiedMs <= before) gone.push({ path: mark.uri, kind: 'orphan', bytes: mark.bytes });
+  const merge = (o: DeleteOutcome) => {
+    outcome.deleted.push(...o.deleted);
+    outcome.missing.push(...o.missing);
+    outcome.failed.push(...o.failed);
+  };
+  // Side files and marks first: once they are gone no new read is answered the dataset.
+  if (gone.length > 0) merge(await deleteFiles(storage, gone, progress, { location: root, signal }));
+  const objects = goneDatasets.flatMap((d) => (datasets.get(d) ?? []).map((o): DeletableFile => ({ path: o.uri, kind: 'orphan', bytes: o.bytes })));
+  if (objects.length > 0) merge(await deleteFiles(storage, objects, progress, { listed: true, signal }));
+  const deleted = new Set(outcome.deleted.map((f) => key(f.path)));
+  const removed = goneDatasets.filter((d) => (datasets.get(d) ?? []).every((o) => deleted.has(key(o.uri)))).length;
+  return { superseded: kept, removed, outcome };
+}
+
+function key(uri: string): string {
+  try {
+    return normalizeLocation(uri);
+  } catch {
+    return uri;
+  }
+}

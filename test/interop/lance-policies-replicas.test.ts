@@ -1,0 +1,153 @@
+/**
+ * Policy-derived Lance datasets (catalog/lance/policy-reads.ts) across replicas on one PostgreSQL: two in-process
+ * catalogs on one database and one file warehouse, with the real LanceDB adapters. After a commit on replica A, whose
+ * background preparation derives the new version (its deriver gated, so held), restricted readers DescribeTable that
+ * version on both replicas at once: A's reader joins A's derivation, and replica B's
+ * derivation waits for A's claim (Coherence.claim over PostgreSQL advisory locks, seen ungranted in pg_locks) and then
+ * finds A's side file, so exactly one derived dataset is written for the version and every reader on both replicas is
+ * answered it. Without the claim (checked by making it a plain call) B derives a second dataset beside A's.
+ * Progress is observed, never slept for: the held derivation, the waiting claim, or B having answered.
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lancedb from '@lancedb/lancedb';
+import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LancePolicyDeriver } from '../../packages/server/src/catalog/ports/lance-policy.js';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { addMember, grant } from '../support/access.js';
+import { bearerSender } from '../support/inject.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { signInAdmin, tokenOf } from '../support/principals.js';
+import { tempDir } from '../support/temp.js';
+import { waitFor } from '../support/wait-for.js';
+
+const cluster = usePostgresCluster('lakegate-pg-lance-policy-');
+const dir = tempDir('lakegate-lance-policy-replicas-');
+const L = '/lance/default/v1';
+const env = (database: string) => ({
+  LAKEGATE_DATABASE: database,
+  LAKEGATE_SECRET_KEY: 'l'.repeat(43) + '=',
+  LAKEGATE_PUBLIC_URL: 'http://catalog.example.test',
+});
+let database = '';
+let a: TestCatalog;
+let b: TestCatalog;
+
+/** Claims some process waits for now (ungranted advisory locks). */
+async function waitingClaims(): Promise<number> {
+  const client = new pg.Client({ connectionString: database });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
+    return Number(r.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Replica A's deriver, each derivation held until released (the original runs then). */
+function holdDerivations(cat: TestCatalog) {
+  const reads = cat.lakegate.services.lance.tables.policyReads;
+  const original = (reads as unknown as { deriver: LancePolicyDeriver }).deriver;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started = 0;
+  reads.useDeriver({
+    unavailable: () => original.unavailable(),
+    inspect: (source) => original.inspect(source),
+    derive: async (source, target, policy) => {
+      started += 1;
+      await gate;
+      return original.derive(source, target, policy);
+    },
+  });
+  return { release, started: () => started };
+}
+
+const ipc = () =>
+  Buffer.from(
+    tableToIPC(
+      tableFromArrays({
+        id: Int32Array.from([1, 2, 3, 4]),
+        region: vectorFromArray(['eu', 'us', 'eu', 'apac'], new Utf8()),
+      }),
+      'stream',
+    ),
+  );
+
+beforeAll(async () => {
+  database = cluster.database('lance_policy');
+  a = await startInProcess(env(database), { auth: true, dataDir: dir.dir });
+  b = await startInProcess(env(database), { auth: true, dataDir: dir.dir });
+  const admin = await signInAdmin(a);
+  expect((await admin('POST', `${L}/namespace/lr/create`, {})).status).toBe(200);
+  const adminToken = await tokenOf(a.lakegate.app, a.admin().client_id, a.admin().client_secret);
+  const created = await a.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/lr%24people/create`,
+    payload: ipc(),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${adminToken}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  await grant(admin, 'lr-analysts', ['table:read-data'], { type: 'table', warehouse: 'default', namespace: ['lr'], name: 'people' });
+  const policy = await admin('POST', '/management/v1/warehouses/default/namespaces/lr/tables/people/policies', {
+    kind: 'row-filter',
+    roles: ['lr-analysts'],
+    filter: { type: 'eq', term: 'region', value: 'eu' },
+  });
+  expect(policy.status, stringifyJson(policy.body)).toBe(201);
+  // Version 1 prepared on A in the background after the policy was created (catalog/lance/policy-prepare.ts).
+  await a.lakegate.services.lance.tables.policyPreparer.idle();
+}, 300_000);
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  dir.cleanup();
+});
+
+it('writes one derived dataset for a version when restricted readers on two replicas read it at once', async () => {
+  // Three analysts (one policy version), signed in on either replica.
+  const admin = await signInAdmin(a);
+  const readers = [];
+  for (const [i, on] of [a, b, b].entries()) {
+    const p = await a.lakegate.principals.create(`lr-analyst-${i}`);
+    await addMember(admin, 'lr-analysts', { kind: 'principal', name: p.clientId });
+    readers.push(bearerSender(on.lakegate.app, await tokenOf(on.lakegate.app, p.clientId, p.clientSecret)));
+  }
+  const describe = (send: (typeof readers)[number]) => send('POST', `${L}/table/lr%24people/describe`, {});
+  const held = holdDerivations(a);
+  // A commit on A (version 2): A's background preparation derives it (held), A's reader joins that derivation.
+  const updated = await admin('POST', `${L}/table/lr%24people/update_field_metadata`, { updates: [{ path: 'region', metadata: { note: 'x' } }] });
+  expect(updated.status, stringifyJson(updated.body)).toBe(200);
+  await waitFor(
+    'A deriving',
+    () => held.started(),
+    (n) => n >= 1,
+  );
+  const onA = describe(readers[0]!);
+  // B's readers while A derives: they wait for A's claim (or, without claims, derive their own).
+  let bAnswered = false;
+  const onB = Promise.all([describe(readers[1]!), describe(readers[2]!)]).finally(() => (bAnswered = true));
+  await waitFor('B waiting for the claim, or answered', async () => bAnswered || (await waitingClaims()) > 0, Boolean);
+  held.release();
+  const answers = [await onA, ...(await onB)];
+  for (const r of answers) expect(r.status, stringifyJson(r.body)).toBe(200);
+  const location = answers[0]!.body.location as string;
+  expect(location).toMatch(/_lakegate\/policy\/[A-Za-z0-9_-]+\/lance-v2-[0-9a-f-]+\.lance$/);
+  for (const r of answers) expect(r.body.location).toBe(location);
+  // Exactly one dataset for the version under the policy version's prefix.
+  const prefix = path.dirname(fileURLToPath(location));
+  expect(readdirSync(prefix).filter((f) => f.startsWith('lance-v2-') && f.endsWith('.lance'))).toEqual([path.basename(fileURLToPath(location))]);
+  await a.lakegate.services.lance.tables.policyPreparer.idle();
+  // And it holds the admitted rows only.
+  const db = await lancedb.connect(prefix);
+  const table = await db.openTable(path.basename(fileURLToPath(location)).replace(/\.lance$/, ''));
+  const ids = ((await table.query().toArray()) as Array<{ id: number }>).map((r) => Number(r.id)).sort();
+  table.close();
+  db.close();
+  expect(ids).toEqual([1, 3]);
+}, 300_000);
