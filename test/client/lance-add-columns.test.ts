@@ -40,6 +40,9 @@ it('adds a computed column, then an expression column, each as the next managed 
   expect(await lance.addColumns(['sdk', 'people'], [{ name: 'twice', computed: 'id * 2' }])).toEqual({ version: 2 });
   expect(await lance.addColumns(['sdk', 'people'], [{ name: 'label', expression: 'id + 100' }])).toEqual({ version: 3 });
   expect(await versions(['sdk', 'people'])).toEqual([1, 2, 3]);
+  const detailed = await lance.describeTable(['sdk', 'people'], { loadDetailedMetadata: true });
+  expect(detailed).toMatchObject({ table: 'people', namespace: ['sdk'], version: 3 });
+  expect((detailed.schema as { fields: { name: string }[] }).fields.map((f) => f.name)).toEqual(['id', 'name', 'twice', 'label']);
 
   const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
   const table = await db.openTable('people', ['sdk']);
