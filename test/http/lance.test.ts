@@ -230,8 +230,9 @@ describe('Lance REST Namespace API (anonymous catalog)', () => {
       expect((await call('POST', `${L}/table/rooted/declare`, { id: ['rooted'] })).body).toMatchObject({ code: 0 });
       expect((await call('POST', `${L}/table/rooted/describe`, { id: ['rooted'] })).body).toMatchObject({ code: 4 });
       expect((await call('GET', `${L}/namespace/%24/table/list`)).body).toEqual({ tables: [], page_token: null });
+      // load_detailed_metadata is served (test/http/lance-describe-detailed.test.ts), after the table is found.
       const detailed = await call('POST', `${L}/table/lt%24x/describe?load_detailed_metadata=true`, { id: ['lt', 'x'] });
-      expect(detailed).toMatchObject({ status: 406, body: { code: 0 } });
+      expect(detailed).toMatchObject({ status: 404, body: { code: 4 } });
       const unknownOp = await call('POST', `${L}/table/lt%24x/count_rows`, { id: ['lt', 'x'] });
       expect(unknownOp).toMatchObject({ status: 406, body: { code: 0 } });
     });

@@ -144,6 +144,15 @@ it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, 
   }
   // The same dataset next time (derived once per table version and policy version).
   expect((await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {})).body.location).toBe(derived.body.location);
+  // With load_detailed_metadata the catalog opens that derived dataset on MinIO (read-only credentials for its prefix)
+  // and answers its schema, never the table's own; the table's is answered to the unrestricted admin.
+  const detailed = await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', { load_detailed_metadata: true });
+  expect(detailed.status, JSON.stringify(detailed.body)).toBe(200);
+  expect(detailed.body).toMatchObject({ location: derived.body.location, table: 'people', namespace: ['hr'] });
+  const own = await send('POST', '/lance/plake/v1/table/hr%24people/describe', { load_detailed_metadata: true });
+  expect(own.status, JSON.stringify(own.body)).toBe(200);
+  const names = (b: Record<string, any>) => (b.schema.fields as { name: string }[]).map((f) => f.name);
+  expect(names(detailed.body)).toEqual(names(own.body));
 });
 
 it(

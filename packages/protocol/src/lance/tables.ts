@@ -1,6 +1,6 @@
 /** Request and response bodies of the Lance table metadata operations (the data is read and written on storage by the client). */
 import { type Static, Type } from '@sinclair/typebox';
-import { Nullable, StringMap } from '../schema/helpers.js';
+import { Nullable, OpaqueObject, StringMap } from '../schema/helpers.js';
 import { Int64 } from '../schema/int64.js';
 import { LANCE_COMMON_BODY } from './common.js';
 
@@ -35,7 +35,12 @@ export const LanceDescribeTableRequest = Type.Object(
     ),
     branch: Type.Optional(Nullable(Type.String({ description: 'Describe on this branch (absent, "" or "main": the main branch)' }))),
     with_table_uri: Type.Optional(Type.Boolean()),
-    load_detailed_metadata: Type.Optional(Type.Boolean({ description: 'Not supported (406): open the dataset at the returned location' })),
+    load_detailed_metadata: Type.Optional(
+      Type.Boolean({
+        description:
+          "Also answer table, namespace, version and schema, read by opening the dataset through the Lance library (406 without it, or with tag); a caller a row/column policy restricts gets its policy-derived dataset's",
+      }),
+    ),
     check_declared: Type.Optional(Type.Boolean({ description: 'Answer is_only_declared' })),
     vend_credentials: Type.Optional(Type.Boolean()),
   },
@@ -59,11 +64,42 @@ export const LanceTableLocationResponse = Type.Object(locationProperties, {
 });
 export type LanceTableLocationResponse = Static<typeof LanceTableLocationResponse>;
 
+export const LanceJsonArrowDataType = Type.Object(
+  {
+    type: Type.String({ description: 'The Arrow type name: int32, utf8, large_utf8, fixed_size_list, struct, timestamp, ...' }),
+    fields: Type.Optional(
+      Type.Array(OpaqueObject({ description: 'A LanceJsonArrowField' }), { description: 'The children of a list, fixed_size_list, struct or map' }),
+    ),
+    length: Type.Optional(Int64({ description: 'fixed_size_list and fixed_size_binary: the size; decimals: precision * 1000 + scale' })),
+  },
+  { $id: 'LanceJsonArrowDataType', description: "lance-namespace's JsonArrowDataType" },
+);
+export type LanceJsonArrowDataType = Static<typeof LanceJsonArrowDataType>;
+
+export const LanceJsonArrowField = Type.Object(
+  { name: Type.String(), nullable: Type.Boolean(), type: Type.Ref(LanceJsonArrowDataType), metadata: Type.Optional(StringMap()) },
+  { $id: 'LanceJsonArrowField', description: "lance-namespace's JsonArrowField" },
+);
+export type LanceJsonArrowField = Static<typeof LanceJsonArrowField>;
+
+export const LanceJsonArrowSchema = Type.Object(
+  { fields: Type.Array(Type.Ref(LanceJsonArrowField)), metadata: Type.Optional(StringMap()) },
+  { $id: 'LanceJsonArrowSchema', description: "lance-namespace's JsonArrowSchema: a table schema in JSON" },
+);
+export type LanceJsonArrowSchema = Static<typeof LanceJsonArrowSchema>;
+
 export const LanceDescribeTableResponse = Type.Object(
   {
     ...locationProperties,
+    table: Type.Optional(Type.String({ description: 'With load_detailed_metadata: the table name' })),
+    namespace: Type.Optional(Type.Array(Type.String(), { description: 'With load_detailed_metadata: the namespace id' })),
+    schema: Type.Optional(Type.Ref(LanceJsonArrowSchema, { description: 'With load_detailed_metadata: the schema of the version opened' })),
     table_uri: Type.Optional(Type.String()),
-    version: Type.Optional(Int64({ description: 'The version asked for (directly or by tag)' })),
+    version: Type.Optional(
+      Int64({
+        description: "The version asked for (directly or by tag); with load_detailed_metadata the version opened (a restricted caller's derived dataset's own)",
+      }),
+    ),
     is_only_declared: Type.Optional(Type.Boolean({ description: 'With check_declared: declared, and nothing written on storage yet' })),
   },
   { $id: 'LanceDescribeTableResponse' },
@@ -104,6 +140,9 @@ export const LANCE_TABLE_SCHEMAS = [
   LanceRegisterTableRequest,
   LanceDescribeTableRequest,
   LanceTableLocationResponse,
+  LanceJsonArrowDataType,
+  LanceJsonArrowField,
+  LanceJsonArrowSchema,
   LanceDescribeTableResponse,
   LanceDroppedTableResponse,
   LanceCreateTableResponse,

@@ -16,6 +16,7 @@ import { LanceDbFieldMetadataWriter } from '../lance-optimize/lancedb-field-meta
 import { LanceDbColumnAdder } from '../lance-optimize/lancedb-add-columns.js';
 import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
 import { LanceDbPolicyDeriver } from '../lance-optimize/lancedb-policy-deriver.js';
+import { LanceDbDescriber } from '../lance-optimize/lancedb-describer.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
@@ -50,4 +51,7 @@ export function attachLanceOptimizer(
   // Policy-enforced Lance reads (issue 53): LanceDB reads the table through the same private surface and writes the
   // policy-derived dataset a restricted reader is answered with (catalog/lance/policy-reads.ts).
   services.lance.tables.policyReads.useDeriver(new LanceDbPolicyDeriver(loopback('lance-policy-reads')));
+  // DescribeTable with load_detailed_metadata: LanceDB opens the table through the same private surface (or a
+  // restricted caller's policy-derived dataset where the catalog wrote it) for its version and schema.
+  services.lance.tables.detailedMetadata.useDescriber(new LanceDbDescriber(loopback('lance-describe')));
 }

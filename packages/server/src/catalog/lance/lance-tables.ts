@@ -40,6 +40,7 @@ import { insertLanceRecord, propertiesOf } from './lance-records.js';
 import { checkNoReservedProperties, type MaterializedViewDefinition } from './materialized-view-definition.js';
 import { LancePolicyPreparer } from './policy-prepare.js';
 import { LancePolicyReads } from './policy-reads.js';
+import { type LanceDetailedAnswer, LanceDetailedMetadata } from './detailed-metadata.js';
 
 export interface LanceTableInfo {
   id: string[];
@@ -53,6 +54,8 @@ export interface LanceTableInfo {
   version?: number;
   /** DescribeTable with check_declared: the table is declared and nothing is on storage yet. */
   isOnlyDeclared?: boolean;
+  /** DescribeTable with load_detailed_metadata: the name, namespace, and the opened dataset's version and schema. */
+  detailed?: LanceDetailedAnswer;
 }
 
 const tableNotFound = (t: LanceTableId) => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(t.namespace, t.name)}`);
@@ -63,10 +66,13 @@ export class LanceTableService {
   readonly policyReads: LancePolicyReads;
   /** Those datasets derived in the background after commits and policy changes (policy-prepare.ts). */
   readonly policyPreparer: LancePolicyPreparer;
+  /** DescribeTable's load_detailed_metadata: the dataset opened through the Lance library (detailed-metadata.ts). */
+  readonly detailedMetadata: LanceDetailedMetadata;
 
   constructor(private readonly ctx: TableContext) {
     this.policyReads = new LancePolicyReads(ctx);
     this.policyPreparer = new LancePolicyPreparer(ctx, this.policyReads);
+    this.detailedMetadata = new LanceDetailedMetadata(ctx);
   }
 
   /**
@@ -164,23 +170,43 @@ export class LanceTableService {
    * tables: TableVersionNotFound, TableBranchNotFound, TableTagNotFound otherwise); `checkDeclared` answers whether the
    * table is only declared (describe-ref.ts).
    */
-  async describe(request: CatalogRequest, idInput: unknown, vendCredentials: unknown, refInput: DescribeRefInput = {}): Promise<LanceTableInfo> {
+  async describe(
+    request: CatalogRequest,
+    idInput: unknown,
+    vendCredentials: unknown,
+    refInput: DescribeRefInput = {},
+    loadDetailedMetadata: unknown = undefined,
+  ): Promise<LanceTableInfo> {
     // validate
     const vend = checkVend(vendCredentials);
     const ref = checkDescribeRef(refInput);
+    if (loadDetailedMetadata !== undefined && typeof loadDetailedMetadata !== 'boolean') throw validation('load_detailed_metadata must be a boolean');
     const scope = await this.ctx.scope(request);
     // authorize
     const { id, record, path } = await this.requireTable(scope, idInput, ['table:read-metadata']);
+    // The Lance library must be there before anything is derived or opened (406 otherwise).
+    if (loadDetailedMetadata === true && ref.tag !== undefined)
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not served with a tag yet: describe the version (and branch) it names');
+    const describer = loadDetailedMetadata === true ? await this.detailedMetadata.available(scope) : undefined;
     // execute
     const managedVersioning = isManaged(record);
     const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
     // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
     // versions (no managed versioning, no version of the table's), its location, storage access to it only.
     const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, ref.branch !== MAIN_BRANCH);
-    if (derived !== undefined)
-      return { id: [...id.namespace, id.name], location: derived.location, properties: propertiesOf(record), storageOptions: derived.storageOptions };
+    if (derived !== undefined) {
+      const detailed = describer && (await this.detailedMetadata.ofDerived(describer, scope, id, record, derived.location));
+      return {
+        id: [...id.namespace, id.name],
+        location: derived.location,
+        properties: propertiesOf(record),
+        storageOptions: derived.storageOptions,
+        ...(detailed ? { detailed } : {}),
+      };
+    }
     const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
-    return { ...described, managedVersioning, ...resolved };
+    const detailed = describer && (await this.detailedMetadata.ofTable(describer, scope, id, ref.branch, resolved.version));
+    return { ...described, managedVersioning, ...resolved, ...(detailed ? { detailed } : {}) };
   }
 
   /**

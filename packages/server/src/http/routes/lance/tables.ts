@@ -59,18 +59,21 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
     const body = lanceBody(req.body);
     const id = requestId(req, body.id);
     const withUri = req.query.with_table_uri ?? body.with_table_uri ?? false;
-    // version, schema and stats would need the server to open the dataset; this catalog only knows where it lives.
-    if ((req.query.load_detailed_metadata ?? body.load_detailed_metadata) === true) {
-      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not supported: open the dataset at the returned location');
-    }
     const checkDeclared = req.query.check_declared ?? body.check_declared;
-    const t = await tables.describe(catalogRequest(req), id, body.vend_credentials, {
-      version: body.version,
-      branch: body.branch,
-      tag: body.tag,
-      checkDeclared,
-    });
-    return { ...located(t), ...(withUri ? { table_uri: t.location } : {}), ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}) };
+    const t = await tables.describe(
+      catalogRequest(req),
+      id,
+      body.vend_credentials,
+      { version: body.version, branch: body.branch, tag: body.tag, checkDeclared },
+      req.query.load_detailed_metadata ?? body.load_detailed_metadata,
+    );
+    return {
+      ...located(t),
+      ...(withUri ? { table_uri: t.location } : {}),
+      ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}),
+      // load_detailed_metadata: the opened dataset's version (a restricted caller's derived dataset's own) and schema.
+      ...(t.detailed ? { table: t.detailed.table, namespace: t.detailed.namespace, version: t.detailed.version, schema: t.detailed.schema } : {}),
+    };
   });
 
   operationRoute(app, 'lanceTableExists', async (req, reply) => {
