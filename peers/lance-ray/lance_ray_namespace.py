@@ -134,7 +134,8 @@ def scenario(uri, writer, reader, ns, name):
 def managed_append(uri, writer, ns, name):
     temp_dir = start_ray()
     try:
-        at = {"namespace_impl": "rest", "namespace_properties": {"uri": uri, "header.Authorization": f"Bearer {writer}"}, "table_id": [ns, name]}
+        props = {"uri": uri, "header.Authorization": f"Bearer {writer}"}
+        at = {"namespace_impl": "rest", "namespace_properties": props, "table_id": [ns, name]}
         raised, error = attempt(lambda: lance_ray.write_lance(rows([4, 5]), mode="append", **at))
         after = sorted_rows(lance_ray.read_lance(**at))
         return {"raised": raised, "error": error, "after_ids": after["id"]}
