@@ -14,6 +14,11 @@ Usage: lance_ray_namespace.py URI WRITER_TOKEN READER_TOKEN NS TABLE; prints one
 the writer creates TABLE (3 rows), reads it back, appends 2 rows, adds a column with lance-ray's distributed
 add_columns and reads again; then the reader reads it, tries to append (its vended credentials are read-only: the
 store refuses the data file) and to create a table beside it (the catalog refuses the DeclareTable).
+
+Usage: lance_ray_namespace.py managed-append URI WRITER_TOKEN NS TABLE: the writer appends 2 rows to TABLE, a table of
+catalog-managed versions another client wrote; lance-ray commits the next manifest into `_versions/` itself with the
+vended credentials, which may not write published manifests there, so the store refuses it. Prints whether
+write_lance raised, its error, and the ids read back.
 """
 import json
 import os
@@ -126,5 +131,21 @@ def scenario(uri, writer, reader, ns, name):
     }
 
 
+def managed_append(uri, writer, ns, name):
+    temp_dir = start_ray()
+    try:
+        props = {"uri": uri, "header.Authorization": f"Bearer {writer}"}
+        at = {"namespace_impl": "rest", "namespace_properties": props, "table_id": [ns, name]}
+        raised, error = attempt(lambda: lance_ray.write_lance(rows([4, 5]), mode="append", **at))
+        after = sorted_rows(lance_ray.read_lance(**at))
+        return {"raised": raised, "error": error, "after_ids": after["id"]}
+    finally:
+        ray.shutdown()
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(*sys.argv[1:6])))
+    if sys.argv[1] == "managed-append":
+        print(json.dumps(managed_append(*sys.argv[2:6])))
+    else:
+        print(json.dumps(main(*sys.argv[1:6])))

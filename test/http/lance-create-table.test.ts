@@ -351,6 +351,9 @@ describe('storage_options on a warehouse that vends (S3, a fake STS recording ea
     expect(vended.objects.length).toBeGreaterThan(0);
     expect(vended.objects.filter((arn) => !arn.startsWith(prefixOf(res.body!.location as string)))).toEqual([]);
     expect(vended.actions).toContain('s3:PutObject');
+    // A table of catalog-managed versions: the same policies deny writing its published manifests (docs/security.md).
+    const denied = s3.policies.slice(before).flatMap((p) => p.Statement.filter((st) => st.Effect === 'Deny'));
+    expect(denied.map((st) => st.Resource)).toContainEqual([`${prefixOf(res.body!.location as string)}*.manifest`]);
     // Audited as a vend to the creator, naming the prefix; the secret is in no log line and no audit record.
     const audit = await adminSend('GET', `/management/v1/audit?type=credentials.vended&actor=${creator.id}&limit=100`);
     const events = audit.body.events as Array<{ object?: string; detail?: { prefix?: string; mode?: string } }>;

@@ -3,15 +3,17 @@
  * peers/lance-duckdb/requirements.txt) against a real Lakegate process on MinIO through the Lance REST Namespace
  * (`ATTACH '<ns>' AS lake (TYPE LANCE, ENDPOINT …, BEARER_TOKEN …)`). LanceDB Node writes a table (catalog-managed
  * versions: a create and an append); DuckDB reads its rows through the namespace with only the vended credentials.
- * DuckDB's INSERT ignores `managed_versioning` (it writes the next manifest into `_versions/` itself, which the
- * catalog never lists), so it is proven on a warehouse whose `lance.managed-versioning` is "false", where LanceDB
- * reads the inserted row back.
+ * DuckDB's INSERT ignores `managed_versioning` (it writes the next manifest into `_versions/` itself), so it is proven
+ * on a warehouse whose `lance.managed-versioning` is "false", where LanceDB reads the inserted row back; into a table of
+ * catalog-managed versions the store refuses it (the vended credentials may not write published manifests), nothing
+ * committed, where before the row landed in a version the catalog never listed.
  * The extension sends the table id as one level holding the path's text (`{"id": ["ns$t"]}` for the path `ns%24t`),
  * which Lakegate refused as a mismatched id before (400); now the path's id is used. A reader's INSERT is refused by
  * the store (read-only vended credentials) and nothing is committed. DuckDB's own CREATE TABLE sends DeclareTable with
- * the id alone (no schema: the spec's DeclareTable has none) and writes nothing, so the declared table has no columns
- * and the INSERT that follows fails in DuckDB's binder ("0 columns"). See docs/compatibility.md.
+ * the id alone (no schema: the spec's DeclareTable has none), then writes the first manifest itself, which the store
+ * refuses on a managed table: the table stays declared, with no version. See docs/compatibility.md.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
@@ -78,6 +80,12 @@ async function duck(scenario: string, token: string, table: string, warehouse = 
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
 }
 
+/** The published manifests (`*.manifest`) on the store under a table's `_versions/`, listed with MinIO's root keys. */
+const manifests = async (prefix: string): Promise<string[]> => {
+  const listed = await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${prefix}/_versions/` }));
+  return (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.manifest'));
+};
+
 const versions = async (table: string): Promise<number[]> => {
   const listed = await send('POST', `/lance/${WAREHOUSE}/v1/table/${NS}%24${table}/version/list`, {});
   expect(listed.status, JSON.stringify(listed.body)).toBe(200);
@@ -142,12 +150,44 @@ describe('DuckDB 1.5.5 lance extension through the Lance namespace on MinIO (ven
     expect(refused.refused, refused.error).toBe(true);
   });
 
-  it("DuckDB's CREATE TABLE declares the table (no schema) and writes nothing: its INSERT finds 0 columns", async () => {
+  it('an INSERT into a table of catalog-managed versions is refused by the store, not committed beside the catalog', async () => {
+    // DuckDB's lance extension 1.5.5 ignores managed_versioning and writes the next manifest into `_versions/` itself,
+    // with the writer's vended credentials; those may not write published manifests of a managed table (before:
+    // the row landed in a version the catalog never listed).
+    const db = await connectLance(server, writer, WAREHOUSE);
+    await db.createTable(
+      'guarded',
+      [1, 2].map((id) => ({ id, name: `item-${id}` })),
+      [NS],
+    );
+    const prefix = ((await send('POST', `/lance/${WAREHOUSE}/v1/table/${NS}%24guarded/describe`, {})).body.location as string).replace(`s3://${BUCKET}/`, '');
+    expect(await manifests(prefix)).toHaveLength(1);
+    const refused = await duck('insert', writer, 'guarded');
+    expect(refused.refused, refused.error).toBe(true);
+    expect(refused.error).toMatch(/403|AccessDenied|denied/i);
+    expect(await versions('guarded')).toEqual([1]);
+    expect(await manifests(prefix)).toHaveLength(1);
+    const expected = [
+      [1, 'item-1'],
+      [2, 'item-2'],
+    ];
+    expect(await duck('read', writer, 'guarded')).toEqual({ tables: expect.arrayContaining(['guarded']), rows: expected });
+    // LanceDB, committing through the namespace with the same kind of credentials, still appends.
+    await (await db.openTable('guarded', [NS])).add([{ id: 3, name: 'item-3' }]);
+    expect(await versions('guarded')).toEqual([1, 2]);
+    expect(await duck('read', reader, 'guarded')).toEqual({ tables: expect.arrayContaining(['guarded']), rows: [...expected, [3, 'item-3']] });
+  });
+
+  it("DuckDB's CREATE TABLE declares the table (no schema); the store refuses its own version-1 manifest", async () => {
+    // The extension declares the table, then writes its first manifest into `_versions/` itself (ignoring
+    // managed_versioning): the vended credentials may not (before: that manifest was written beside the catalog and
+    // the INSERT that followed found the declared table with 0 columns).
     const created = await duck('create', writer, 'made');
     expect(created.refused).toBe(true);
-    expect(created.error).toMatch(/0 columns/);
+    expect(created.error).toMatch(/_versions\/\d+\.manifest[\s\S]*(403|AccessDenied)/);
     const described = await send('POST', `/lance/${WAREHOUSE}/v1/table/${NS}%24made/describe?check_declared=true`, {});
     expect(described.status, JSON.stringify(described.body)).toBe(200);
     expect(described.body.is_only_declared).toBe(true);
+    expect(await manifests((described.body.location as string).replace(`s3://${BUCKET}/`, ''))).toEqual([]);
   });
 });

@@ -6,7 +6,9 @@
  * 0.5.0 ignores `managed_versioning` (it commits `_versions/` itself), so it runs on a warehouse whose
  * `lance.managed-versioning` is "false", as docs/compatibility.md says. Lakegate's authorization applies: a reader
  * (no table:write-data, no table:create) reads the table with read-only vended credentials, its append is refused by
- * the store (nothing committed) and its create beside the table is refused by the catalog (DeclareTable 403). Ray runs
+ * the store (nothing committed) and its create beside the table is refused by the catalog (DeclareTable 403). On a
+ * warehouse of catalog-managed versions, lance-ray's append fails at the store: the vended credentials may not write
+ * the table's published manifests, so it cannot commit beside the catalog. Ray runs
  * lean: a private local instance, 1 CPU, the smallest object store (peers/lance-ray/lance_ray_namespace.py).
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -16,12 +18,14 @@ import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
-import { clientToken, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { connectLance } from '../support/lance-writers.js';
+import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
 const SCRIPT = path.join(REPO_ROOT, 'peers', 'lance-ray', 'lance_ray_namespace.py');
 const BUCKET = 'lakegate-lance-ray';
 const NS = 'ray';
+const MANAGED = 'raymanaged';
 
 let server: ServerProcess;
 let send: Send;
@@ -52,6 +56,11 @@ beforeAll(async () => {
   writer = await clientToken(server.url, w.credential);
   reader = await clientToken(server.url, r.credential);
   expect((await send('POST', `/lance/raylake/v1/namespace/${NS}/create`, {})).status).toBe(200);
+  // A warehouse of catalog-managed versions (the default), where lance-ray's direct commits must fail at the store.
+  const managed = await send('POST', '/management/v1/warehouses', { ...minioWarehouse(minio, MANAGED, BUCKET), 'storage-root': `s3://${BUCKET}/managed` });
+  expect(managed.status, JSON.stringify(managed.body)).toBe(201);
+  await grantTo(server, w.id, [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], { type: 'warehouse', warehouse: MANAGED });
+  expect((await send('POST', `/lance/${MANAGED}/v1/namespace/${NS}/create`, {})).status).toBe(200);
 }, 15 * 60_000);
 afterAll(async () => {
   await server?.stop();
@@ -98,5 +107,34 @@ describe('lance-ray 0.5.0 through the Lance namespace on MinIO (vended credentia
       declares.filter((l) => !l.includes('"statusCode":403')),
       declares.join('\n'),
     ).toEqual([]);
+  });
+
+  it('an append to a table of catalog-managed versions fails at the store instead of committing beside the catalog', async () => {
+    // LanceDB commits version 1 through the namespace; lance-ray 0.5.0 then writes its data and the next manifest into
+    // `_versions/` itself with the writer's vended credentials, which may not write published manifests of a managed
+    // table (before: the append landed as a version the catalog never listed, its rows unseen through the namespace).
+    const db = await connectLance(server, writer, MANAGED);
+    await db.createTable(
+      'guarded',
+      [1, 2, 3].map((id) => ({ id, name: `item-${id}` })),
+      [NS],
+    );
+    const described = await send('POST', `/lance/${MANAGED}/v1/table/${NS}%24guarded/describe`, {});
+    const prefix = (described.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const versions = async () =>
+      ((await send('POST', `/lance/${MANAGED}/v1/table/${NS}%24guarded/version/list`, {})).body.versions as { version: number }[]).map((v) => v.version);
+    expect(await manifests(prefix)).toHaveLength(1);
+
+    const res = await runAsync(python, [SCRIPT, 'managed-append', `${server.url}/lance/${MANAGED}`, writer, NS, 'guarded'], { timeoutMs: 8 * 60_000 });
+    expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+    const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+    expect(result.raised, JSON.stringify(result)).toBe(true);
+    expect(result.error).toMatch(/403|AccessDenied|Forbidden|denied/i);
+    expect(result.after_ids).toEqual([1, 2, 3]);
+    expect(await manifests(prefix)).toHaveLength(1);
+    expect(await versions()).toEqual([1]);
+    // LanceDB still appends through the namespace.
+    await (await db.openTable('guarded', [NS])).add([{ id: 4, name: 'item-4' }]);
+    expect(await versions()).toEqual([1, 2]);
   });
 });

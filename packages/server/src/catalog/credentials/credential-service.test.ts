@@ -91,6 +91,16 @@ describe('CredentialService', () => {
     expect(vendor.calls.map((c) => `${c.principal}/${c.mode}`)).toEqual(['alice/read-write', 'bob/read-write', 'alice/read']);
   });
 
+  it('passes sealed objects to the vendor and keys the cache by them: an unsealed credential never answers a sealed request', async () => {
+    const sealed = () =>
+      service.forTable({ scope: as('alice'), identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read-write', sealed: 'lance-manifests' });
+    const plain = await vend('alice');
+    const first = await sealed();
+    expect(await sealed()).toEqual(first);
+    expect(vendor.calls.map((c) => c.sealed)).toEqual([undefined, 'lance-manifests']);
+    expect(first.config['s3.access-key-id']).not.toBe(plain.config['s3.access-key-id']);
+  });
+
   it('records every hand-out in the audit trail, without a secret', async () => {
     await vend('alice', 'read');
     await service.forTable({ scope: as('alice'), identifier: id, tableUuid: 'uuid-1', location: LOC, mode: 'read', refreshed: true });

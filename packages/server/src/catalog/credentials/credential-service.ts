@@ -19,6 +19,7 @@ import {
   type CredentialVendor,
   type RefreshClaims,
   type RefreshTokenCodec,
+  type SealedObjects,
   type StorageCredentialEntry,
   type VendedCredential,
   isCredentialExpiryKey,
@@ -86,6 +87,8 @@ export class CredentialService {
     location: string;
     mode: AccessMode;
     refreshed?: boolean;
+    /** Objects a read-write credential must not write (VendRequest.sealed): a table of catalog-managed Lance versions. */
+    sealed?: SealedObjects | undefined;
   }): Promise<VendedForTable> {
     const { scope, identifier, mode } = request;
     const vendor = await this.deps.vendorFor(scope.warehouse);
@@ -97,7 +100,7 @@ export class CredentialService {
         span.set('lakegate.credentials.mode', mode);
         span.set('lakegate.credentials.refresh', request.refreshed === true);
       }
-      return this.cached(vendor, scope.warehouse.name, request.tableUuid, location, mode, scope.caller);
+      return this.cached(vendor, scope.warehouse.name, request.tableUuid, location, mode, scope.caller, request.sealed);
     });
     const token = await this.refreshToken(credential, {
       principal,
@@ -171,9 +174,11 @@ export class CredentialService {
     location: string,
     mode: AccessMode,
     caller: Caller,
+    sealed: SealedObjects | undefined,
   ): Promise<VendedCredential> {
     const principal = caller.description;
-    const key = JSON.stringify([this.generationOf(vendor), warehouse, tableUuid, caller.key, principal, mode, location]);
+    // Sealed or not is part of the key: a table's credential from before it was sealed is never served for it after.
+    const key = JSON.stringify([this.generationOf(vendor), warehouse, tableUuid, caller.key, principal, mode, location, sealed ?? null]);
     const now = this.deps.clock.now();
     const hit = this.cache.get(key);
     if (hit && now < hit.reuseUntilMs) {
@@ -188,7 +193,7 @@ export class CredentialService {
     this.deps.metrics.miss();
     const started = process.hrtime.bigint();
     const call = vendor
-      .vend({ location, mode, principal, lifetimeSeconds: this.deps.lifetimeSeconds })
+      .vend({ location, mode, principal, lifetimeSeconds: this.deps.lifetimeSeconds, ...(sealed ? { sealed } : {}) })
       .then((credential) => {
         const fetchedAt = this.deps.clock.now();
         const reuse = Math.min((credential.expiresAtMs - fetchedAt) / 2, this.deps.maxCacheSeconds * 1000);

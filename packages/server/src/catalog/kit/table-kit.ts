@@ -16,6 +16,7 @@ import type { NamespaceService } from '../namespaces.js';
 import type { CatalogObjectRecord, PolicyEnforcement } from '../ports/index.js';
 import { chooseMechanism, signingConfig } from './delegation.js';
 import type { DelegationMechanism, StorageSigning } from '../ports/signing.js';
+import type { SealedObjects } from '../ports/credentials.js';
 
 export interface TableContext extends ServiceContext {
   namespaces: NamespaceService;
@@ -152,6 +153,8 @@ export async function vendedAccess(
     path: SecurablePath;
     refreshed?: boolean;
     delegation?: readonly DelegationMechanism[];
+    /** Objects the credential must not write even in read-write mode (VendRequest.sealed; Lance tables of catalog-managed versions). */
+    sealed?: SealedObjects | undefined;
   },
 ): Promise<TableAccess> {
   const mode = await ctx.access.vendingMode(scope, request.path);
@@ -173,6 +176,7 @@ export async function vendedAccess(
     location: request.location,
     mode,
     refreshed: request.refreshed ?? false,
+    ...(request.sealed ? { sealed: request.sealed } : {}),
   });
 }
 

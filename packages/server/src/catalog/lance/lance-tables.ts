@@ -134,7 +134,16 @@ export class LanceTableService {
     await checkNoOverlap(this.ctx.store.repository, scope.warehouse, location, { table: id, nowMs: this.ctx.clock.now(), byCatalog: !explicit });
     const managedVersioning = managedByDefault(scope.warehouse);
     const objectId = await insertLanceRecord(this.ctx, scope, { id, uuid, location, properties, owned: true, managedVersioning, ...stored });
-    const declared = await this.info(scope, id, uuid, location, properties, this.ctx.access.objectPath(namespacePath, 'table', objectId), vend);
+    const declared = await this.info(
+      scope,
+      id,
+      uuid,
+      location,
+      properties,
+      this.ctx.access.objectPath(namespacePath, 'table', objectId),
+      vend,
+      managedVersioning,
+    );
     return { ...declared, managedVersioning };
   }
 
@@ -204,7 +213,7 @@ export class LanceTableService {
         ...(detailed ? { detailed } : {}),
       };
     }
-    const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend);
+    const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend, managedVersioning);
     const detailed = describer && (await this.detailedMetadata.ofTable(describer, scope, id, ref.branch, resolved.version));
     return { ...described, managedVersioning, ...resolved, ...(detailed ? { detailed } : {}) };
   }
@@ -226,7 +235,7 @@ export class LanceTableService {
     // A caller a policy restricts gets no storage access to the table's own dataset (it reads through DescribeTable).
     if ((await this.ctx.policies.restricted(scope.caller, scope.warehouse.tenant, record.id)).length > 0) return {};
     // execute
-    return (await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, true)).storageOptions;
+    return (await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, true, isManaged(record))).storageOptions;
   }
 
   async exists(request: CatalogRequest, idInput: unknown): Promise<boolean> {
@@ -347,10 +356,16 @@ export class LanceTableService {
     properties: Record<string, string>,
     path: SecurablePath,
     vend: boolean,
+    managedVersioning: boolean,
   ): Promise<LanceTableInfo> {
     let storageOptions: Record<string, string> = {};
     if (vend) {
-      const vended = await vendedAccess(this.ctx, scope, { identifier: id, tableUuid, location, path });
+      // A table of catalog-managed versions: the credentials may not write its published manifests (only the catalog's
+      // CreateTableVersion does), so a client that ignores managed_versioning cannot commit beside the catalog.
+      // The catalog's own jobs (optimize through the loopback: Caller.catalogJob) keep the manifests writable: their
+      // versions go through CreateTableVersion too, and cleaning up old versions deletes old manifests.
+      const sealed = managedVersioning && scope.caller.catalogJob !== true ? ('lance-manifests' as const) : undefined;
+      const vended = await vendedAccess(this.ctx, scope, { identifier: id, tableUuid, location, path, sealed });
       storageOptions = lanceStorageOptions(vended.config, refreshOffsetOf(scope.warehouse.properties));
     }
     return { id: [...id.namespace, id.name], location, properties, storageOptions };

@@ -25,7 +25,23 @@ export interface VendRequest {
   principal: string;
   /** Requested lifetime; vendors may shorten it to what the cloud allows. */
   lifetimeSeconds: number;
+  /**
+   * Objects under the location a read-write credential must still not create, overwrite or delete.
+   * `lance-manifests`: a table of catalog-managed Lance versions, whose published version manifests (every
+   * `<location>/…/*.manifest`: `_versions/<n>.manifest`, a branch's `tree/<b>/_versions/<n>.manifest`, the legacy
+   * `_latest.manifest`) only the catalog writes, with its own storage access, when CreateTableVersion publishes a
+   * version; writers keep data, deletion, index and transaction files and the staged manifests
+   * (`_versions/<n>.manifest-<uuid>`, which do not end in `.manifest`). A vendor whose scoping cannot express it
+   * says so in docs/security.md.
+   */
+  sealed?: SealedObjects | undefined;
 }
+
+/** What VendRequest.sealed names. */
+export type SealedObjects = 'lance-manifests';
+
+/** The suffix of every object `lance-manifests` seals (Lance names published manifests, and only those, `*.manifest`). */
+export const LANCE_MANIFEST_SUFFIX = '.manifest';
 
 /** One Iceberg StorageCredential: a prefix and the FileIO properties that go with it. */
 export interface VendedCredential {

@@ -18,6 +18,11 @@
  * container@account locations at all (it passes "container@host/path" to
  * Arrow as the path), so nothing is vended for it.
  * The account key itself never leaves the catalog.
+ *
+ * `sealed` (VendRequest: a Lance table's published manifests) cannot be expressed and is not applied: a service SAS
+ * grants its permissions (sp) on every blob of its one resource (sr=c the container, sr=d a directory and everything
+ * below it, sr=b one blob), with no exclusion by name or suffix, and Lance takes one SAS per store. A read-write SAS on
+ * a table of catalog-managed versions can therefore still write `_versions/` (docs/security.md).
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Clock } from '../../catalog/ports/index.js';

@@ -40,3 +40,19 @@ describe('buildAccessBoundary', () => {
     expect(() => buildAccessBoundary(loc, 'write-only' as AccessMode)).toThrow(TypeError);
   });
 });
+
+describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
+  it('read-write: reads and listings as objectViewer; objectAdmin only on objects not named *.manifest', () => {
+    const rules = buildAccessBoundary(loc, 'read-write', 'lance-manifests').accessBoundary.accessBoundaryRules;
+    expect(rules).toHaveLength(2);
+    expect(rules[0]).toEqual(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]);
+    expect(rules[1]!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rules[1]!.availabilityCondition.expression).toBe(
+      "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && !resource.name.endsWith('.manifest')",
+    );
+  });
+
+  it('read: the plain read boundary', () => {
+    expect(buildAccessBoundary(loc, 'read', 'lance-manifests')).toEqual(buildAccessBoundary(loc, 'read'));
+  });
+});

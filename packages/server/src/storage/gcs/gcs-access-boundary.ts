@@ -18,9 +18,14 @@
  * - The prefix is embedded in CEL string literals: names holding a quote, a
  *   backslash or a control character are refused rather than escaped.
  * - Never a whole bucket: an empty prefix is refused.
+ * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions), read-write: two rules, since a
+ *   boundary only grants: objectViewer as above, and objectAdmin on the prefix's objects whose name does not end in
+ *   `.manifest` (`!resource.name.endsWith(…)`), so creating, overwriting or deleting a published manifest is not
+ *   available while staged manifests (`<n>.manifest-<uuid>`) and every other file are. Not checked against Google's
+ *   STS here (no emulator enforces boundaries): unit-tested for its shape only.
  */
 import { validation } from '../../errors/catalog-error.js';
-import type { AccessMode } from '../vending.js';
+import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
 import type { GcsLocation } from './gcs-location.js';
 
 export interface AccessBoundaryRule {
@@ -39,7 +44,7 @@ export const ROLE_BY_MODE: Record<AccessMode, string> = {
 };
 
 /** The boundary granting `mode` under the location's name prefix. */
-export function buildAccessBoundary(location: GcsLocation, mode: AccessMode): CredentialAccessBoundary {
+export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sealed?: SealedObjects): CredentialAccessBoundary {
   const prefix = location.name.replace(/\/+$/, '');
   if (prefix === '') throw validation('a vended GCS credential must be scoped to a name prefix, not a whole bucket');
   if (/['"\\`]/.test(prefix)) throw validation('GCS locations with quotes or backslashes cannot be scoped by a Credential Access Boundary');
@@ -47,17 +52,30 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode): Cr
   if (!role) throw new TypeError(`no GCS role for access mode ${JSON.stringify(mode)}`);
   const objects = `resource.name.startsWith('projects/_/buckets/${location.bucket}/objects/${prefix}/')`;
   const listing = `api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`;
+  const availableResource = `//storage.googleapis.com/projects/_/buckets/${location.bucket}`;
+  const title = (m: string) => `lakegate ${m} ${location.bucket}/${prefix}/`.slice(0, 100);
+  if (sealed === 'lance-manifests' && mode === 'read-write') {
+    return {
+      accessBoundary: {
+        accessBoundaryRules: [
+          {
+            availableResource,
+            availablePermissions: [ROLE_BY_MODE.read],
+            availabilityCondition: { title: title('read'), expression: `${objects} || ${listing}` },
+          },
+          {
+            availableResource,
+            availablePermissions: [role],
+            availabilityCondition: { title: title('write, manifests sealed'), expression: `${objects} && !resource.name.endsWith('${LANCE_MANIFEST_SUFFIX}')` },
+          },
+        ],
+      },
+    };
+  }
   return {
     accessBoundary: {
       accessBoundaryRules: [
-        {
-          availableResource: `//storage.googleapis.com/projects/_/buckets/${location.bucket}`,
-          availablePermissions: [role],
-          availabilityCondition: {
-            title: `lakegate ${mode} ${location.bucket}/${prefix}/`.slice(0, 100),
-            expression: `${objects} || ${listing}`,
-          },
-        },
+        { availableResource, availablePermissions: [role], availabilityCondition: { title: title(mode), expression: `${objects} || ${listing}` } },
       ],
     },
   };

@@ -78,7 +78,7 @@ export class GcsDownscopedCredentialVendor implements CredentialVendor {
     if (!Number.isFinite(request.lifetimeSeconds) || request.lifetimeSeconds <= 0) throw new TypeError('lifetimeSeconds must be a positive number');
     const location = parseGcsLocation(request.location);
     if (location.bucket !== this.options.bucket) throw validation(`location ${request.location} is not in bucket ${this.options.bucket}`);
-    const boundary = buildAccessBoundary(location, request.mode);
+    const boundary = buildAccessBoundary(location, request.mode, request.sealed);
 
     // execute
     let token: string | null | undefined;

@@ -60,7 +60,7 @@ export class S3CredentialVendor implements CredentialVendor {
     const location = parseS3Location(request.location);
     // Defence in depth below the catalog's location checks: never a session policy on another bucket.
     if (location.bucket !== this.options.bucket) throw validation(`location ${request.location} is not in bucket ${this.options.bucket}`);
-    const policy = sessionPolicyFor(location, request.mode);
+    const policy = sessionPolicyFor(location, request.mode, request.sealed);
     const durationSeconds = stsDuration(request.lifetimeSeconds, this.options.maxLifetimeSeconds);
 
     // execute

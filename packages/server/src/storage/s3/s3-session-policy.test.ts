@@ -77,3 +77,20 @@ describe('serializeSessionPolicy', () => {
     expect(JSON.parse(json).Statement[0].Resource).toEqual(['arn:aws:s3:::lake/wh/a"b/*']);
   });
 });
+
+describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
+  it('read-write: denies writing and deleting every *.manifest under the prefix; the rest stays as without', () => {
+    const policy = buildSessionPolicy(loc, 'read-write', 'lance-manifests');
+    expect(policy.Statement.slice(0, -1)).toEqual(buildSessionPolicy(loc, 'read-write').Statement);
+    expect(policy.Statement.at(-1)).toEqual({
+      Effect: 'Deny',
+      Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Resource: ['arn:aws:s3:::lake/wh/ns/t1/*.manifest'],
+    });
+    expect(sessionPolicyFor(loc, 'read-write', 'lance-manifests')).toBe(JSON.stringify(policy));
+  });
+
+  it('read: nothing to deny, the policy is the plain read policy', () => {
+    expect(buildSessionPolicy(loc, 'read', 'lance-manifests')).toEqual(buildSessionPolicy(loc, 'read'));
+  });
+});

@@ -14,9 +14,14 @@
  *   the parent's permissions". When nothing is allowed, an explicit Deny.
  * - STS caps an inline policy at 2048 characters (MinIO: bytes); a location too long to fit
  *   is a validation error, never a silently wider policy.
+ * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions): a read-write policy also
+ *   denies PutObject (which covers multipart uploads and the target of a copy), DeleteObject and
+ *   AbortMultipartUpload on `prefix/*.manifest`, every published manifest of the table and its branches; an explicit
+ *   Deny wins over the Allow. The staged manifests Lance writes for CreateTableVersion (`<n>.manifest-<uuid>`) and
+ *   every other file stay writable.
  */
 import { validation } from '../../errors/catalog-error.js';
-import type { AccessMode } from '../vending.js';
+import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
 import type { S3Location } from './s3-location.js';
 
 /** STS's limit for an inline session policy (AWS counts characters, MinIO bytes: bytes is the stricter). */
@@ -56,8 +61,11 @@ export const DENY_ALL: PolicyDocument = {
   Statement: [{ Effect: 'Deny', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }],
 };
 
-/** The session policy granting `mode` under the location's key prefix. */
-export function buildSessionPolicy(location: S3Location, mode: AccessMode): PolicyDocument {
+/** What a sealed read-write credential may not do to a sealed object: create or overwrite it (also by multipart or copy), delete it. */
+export const SEALED_OBJECT_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+/** The session policy granting `mode` under the location's key prefix, less writes of the `sealed` objects. */
+export function buildSessionPolicy(location: S3Location, mode: AccessMode, sealed?: SealedObjects): PolicyDocument {
   const prefix = location.key.replace(/\/+$/, '');
   if (prefix === '') throw validation('a vended S3 credential must be scoped to a key prefix, not a whole bucket');
   if (/[*?$]/.test(prefix)) throw validation('S3 locations with "*", "?" or "$" in the key cannot be scoped by a session policy');
@@ -76,6 +84,8 @@ export function buildSessionPolicy(location: S3Location, mode: AccessMode): Poli
     });
   }
   if (bucketActions.length > 0) statements.push({ Effect: 'Allow', Action: bucketActions, Resource: [bucketArn] });
+  if (sealed === 'lance-manifests' && objectActions.includes('s3:PutObject'))
+    statements.push({ Effect: 'Deny', Action: SEALED_OBJECT_ACTIONS, Resource: [`${bucketArn}/${prefix}/*${LANCE_MANIFEST_SUFFIX}`] });
   return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : DENY_ALL;
 }
 
@@ -90,4 +100,5 @@ export function serializeSessionPolicy(policy: PolicyDocument): string {
 }
 
 /** Builds and serializes in one step. */
-export const sessionPolicyFor = (location: S3Location, mode: AccessMode): string => serializeSessionPolicy(buildSessionPolicy(location, mode));
+export const sessionPolicyFor = (location: S3Location, mode: AccessMode, sealed?: SealedObjects): string =>
+  serializeSessionPolicy(buildSessionPolicy(location, mode, sealed));
