@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
-import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LanceDatasetDescriber } from '../../packages/server/src/catalog/ports/lance-describer.js';
 import { LanceDbDescriber } from '../../packages/server/src/lance-optimize/lancedb-describer.js';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   admin = await signInAdmin(cat);
   expect((await admin('POST', `${L}/namespace/dd/create`, {})).status).toBe(200);
   const a = cat.admin();
-  const ipc = tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2, 3]), region: vectorFromArray(['eu', 'us', 'eu'], new Utf8()) }), 'stream');
+  const ipc = tableToIPC(new Table({ id: makeVector(Int32Array.from([1, 2, 3])), region: vectorFromArray(['eu', 'us', 'eu'], new Utf8()) }), 'stream');
   const created = await cat.lakegate.app.inject({
     method: 'POST',
     url: `${L}/table/dd%24people/create`,

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { addMember, grant } from '../support/access.js';
@@ -24,7 +24,7 @@ let analyst: Caller;
 let tableDir = '';
 
 const ipc = () =>
-  Buffer.from(tableToIPC(tableFromArrays({ id: Int32Array.from([1, 2, 3]), region: vectorFromArray(['eu', 'us', 'eu'], new Utf8()) }), 'stream'));
+  Buffer.from(tableToIPC(new Table({ id: makeVector(Int32Array.from([1, 2, 3])), region: vectorFromArray(['eu', 'us', 'eu'], new Utf8()) }), 'stream'));
 const reads = () => cat.lakegate.services.lance.tables.policyReads;
 const preparer = () => cat.lakegate.services.lance.tables.policyPreparer;
 /** The derived datasets on disk, by name (`lance-v<N>-<uuid>.lance`), under every policy version. */

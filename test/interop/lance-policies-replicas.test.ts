@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
-import { Utf8, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LancePolicyDeriver } from '../../packages/server/src/catalog/ports/lance-policy.js';
@@ -71,8 +71,8 @@ function holdDerivations(cat: TestCatalog) {
 const ipc = () =>
   Buffer.from(
     tableToIPC(
-      tableFromArrays({
-        id: Int32Array.from([1, 2, 3, 4]),
+      new Table({
+        id: makeVector(Int32Array.from([1, 2, 3, 4])),
         region: vectorFromArray(['eu', 'us', 'eu', 'apac'], new Utf8()),
       }),
       'stream',
@@ -112,7 +112,7 @@ afterAll(async () => {
 it('writes one derived dataset for a version when restricted readers on two replicas read it at once', async () => {
   // Three analysts (one policy version), signed in on either replica.
   const admin = await signInAdmin(a);
-  const readers = [];
+  const readers: ReturnType<typeof bearerSender>[] = [];
   for (const [i, on] of [a, b, b].entries()) {
     const p = await a.lakegate.principals.create(`lr-analyst-${i}`);
     await addMember(admin, 'lr-analysts', { kind: 'principal', name: p.clientId });
