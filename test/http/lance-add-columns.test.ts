@@ -3,8 +3,9 @@
  * anything is written, in Lance's error model (a malformed body 400 whoever asks, a virtual column 406, a missing table
  * 404, a caller without `table:write-data` 403, a table whose dataset manages its versions or that has none yet 400,
  * an unknown branch 404 code 22, the Lance library missing 406 naming it), none reaching the adder; and the catalog's
- * own adder (LanceDB through the private loopback namespace) committing a computed column as one managed version.
- * LanceDB reading and refreshing the column: test/interop/lance-add-columns.test.ts.
+ * own adder (LanceDB through the private loopback namespace) committing a computed column as one managed version,
+ * and expression columns whose values are strings or binaries (a view type in the check query), which once were
+ * refused. LanceDB reading and refreshing the column: test/interop/lance-add-columns.test.ts.
  */
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -135,4 +136,29 @@ it("commits a computed column as the next managed version through the catalog's 
   expect(again).toMatchObject({ status: 400, body: { code: 13 } });
   expect(again.body!.error).toMatch(/already has a column "twice"/);
   expect(await versions('people')).toEqual([1, 2]);
+});
+
+it('commits expression columns of string, binary and literal values (view types in the check query), stored as plain utf8 and binary', async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(realAdder);
+  const body = {
+    new_columns: [
+      { name: 'shout', expression: 'upper(name)' },
+      { name: 'greeting', expression: "concat(name, '!')" },
+      { name: 'raw', expression: "arrow_cast(name, 'BinaryView')" },
+      { name: 'tags', expression: 'make_array(upper(name))' },
+      // A literal names no column: still checked (the query reads the row id).
+      { name: 'source', expression: "'upload'" },
+    ],
+  };
+  const added = await add('people', body);
+  expect(added, JSON.stringify(added.body)).toEqual(expect.objectContaining({ status: 200, body: { version: 3 } }));
+  const detailed = await call(`${L}/table/ac%24people/describe`, { load_detailed_metadata: true });
+  expect(detailed.status, JSON.stringify(detailed.body)).toBe(200);
+  const types = Object.fromEntries((detailed.body!.schema as { fields: { name: string; type: { type: string } }[] }).fields.map((f) => [f.name, f.type.type]));
+  expect(types).toMatchObject({ shout: 'utf8', greeting: 'utf8', raw: 'binary', tags: 'list', source: 'utf8' });
+  // Still checked before anything is written: a value that does not compute over the rows is a 400, no version.
+  const bad = await add('people', { new_columns: [{ name: 'n', expression: 'cast(name as int)' }] });
+  expect(bad).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(bad.body!.error).toMatch(/cannot evaluate the expressions of new_columns.*Cast error/);
+  expect(await versions('people')).toEqual([1, 2, 3]);
 });

@@ -8,9 +8,10 @@
  * private listener (lancedb-loopback.ts) with one secret only this call holds; LanceDB opens the table through it as the
  * caller, checks out the branch when it is not main, and commits the new schema as one version through
  * CreateTableVersion, never by writing `_versions/` itself. Before anything is written, a name the table already has
- * is refused, and the expressions are evaluated over at most one row by a query (`select`): one the table cannot
- * evaluate (an unknown column, bad SQL) is a 400 with the library's reason. A concurrent commit Lance could not rebase
- * on is ERR_COMMIT_CONFLICT (409), the other version kept; it is not replayed.
+ * is refused, and the expressions are checked by queries over at most one row (`select`, checkExpressions below): one
+ * the table cannot evaluate (an unknown column, bad SQL, a value that does not cast) is a 400 with the library's
+ * reason. A concurrent commit Lance could not rebase on is ERR_COMMIT_CONFLICT (409), the other version kept; it is
+ * not replayed.
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceColumnAdder, LanceFieldMetadataTarget, LanceNewColumn } from '../catalog/ports/lance-writer.js';
@@ -46,6 +47,34 @@ export class LanceDbColumnAdder implements LanceColumnAdder {
   }
 }
 
+type OpenedTable = Awaited<ReturnType<LanceNamespaceClient['openTable']>>;
+
+/**
+ * Whether the table can evaluate every expression, without decoding a value it gives: LanceDB hands query results
+ * over through apache-arrow 18, which cannot decode the view types DataFusion answers some string and binary
+ * expressions with (`upper(name)` of a dictionary-encoded column is a Utf8View, Arrow type 24; BinaryView 23), so
+ * reading the values refused those expressions (400 "Unrecognized type"). First the plan is built from the
+ * expressions as given (parsed, every column and function resolved: an unknown column or bad SQL fails here); then
+ * each is evaluated over one row as `(expression) IS NULL`, a boolean whatever its type, so a value that fails to
+ * compute (a cast) still fails. The row id keeps the scan reading a column when no expression names one (a literal,
+ * or an expression that cannot be null, whose test DataFusion folds to false without computing it; a failure in such
+ * a one surfaces from addColumns itself). Lance stores a view-typed result as its plain type (Utf8, Binary).
+ */
+async function checkExpressions(table: OpenedTable, columns: readonly LanceNewColumn[]): Promise<void> {
+  const select = (sql: (c: LanceNewColumn) => string) =>
+    table
+      .query()
+      .select(Object.fromEntries(columns.map((c) => [c.name, sql(c)])))
+      .withRowId()
+      .limit(1);
+  try {
+    await select((c) => c.sql).explainPlan();
+    await select((c) => `(${c.sql}) IS NULL`).toArray();
+  } catch (e) {
+    throw validation(`The table cannot evaluate the expressions of new_columns: ${libraryReason(e)}`);
+  }
+}
+
 async function apply(
   db: LanceNamespaceClient,
   target: LanceFieldMetadataTarget,
@@ -59,15 +88,7 @@ async function apply(
     const there = new Set((await table.schema()).fields.map((f) => f.name));
     const taken = columns.filter((c) => there.has(c.name)).map((c) => JSON.stringify(c.name));
     if (taken.length > 0) throw validation(`The table already has a column ${taken.join(', ')}`);
-    try {
-      await table
-        .query()
-        .select(Object.fromEntries(columns.map((c) => [c.name, c.sql])))
-        .limit(1)
-        .toArray();
-    } catch (e) {
-      throw validation(`The table cannot evaluate the expressions of new_columns: ${libraryReason(e)}`);
-    }
+    await checkExpressions(table, columns);
     const sql = columns.map((c) => ({ name: c.name, valueSql: c.sql }));
     const { version } = computed ? await table.addColumns({ computed: sql }) : await table.addColumns(sql);
     return { version };

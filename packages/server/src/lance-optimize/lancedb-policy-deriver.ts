@@ -7,7 +7,8 @@
  * one batch at a time through the Iceberg path's policy code (policy-files/apply-batch.ts: the same row filter
  * evaluation and mask functions), columns matched by position (field id = position + 1, as the catalog bound the
  * policy), and written in chunks to a new dataset at the target directory with the storage options the catalog vended
- * for it. Memory is a chunk of rows at a time, whatever the table's size.
+ * for it. Memory is a chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column
+ * of its current values (its binding left out: COMPUTED_BINDING).
  */
 import { createRequire } from 'node:module';
 import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, Table as ArrowTable, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
@@ -56,6 +57,20 @@ function withFieldIds(batch: RecordBatch): RecordBatch {
   return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
 }
 
+/**
+ * The field metadata keys of a computed column's binding (LanceDB 0.39: `computed_column`, `computed_column.expression`,
+ * `.inputs`, `.kind`, `.function.*`; `computed_refresh.*`). The derived dataset holds the column's current values as a
+ * plain column: with the binding copied, LanceDB refuses to write it ("its values come from refresh"), and a reader's
+ * refresh of the copy would compute the values the policy masked.
+ */
+const COMPUTED_BINDING = /^computed_(column|refresh)(\.|$)/;
+
+/** `schema` without computed-column bindings, built with the given apache-arrow build's classes (see lanceArrow). */
+function unbound<S extends Schema>(schema: S, arrow: { Schema: typeof Schema; Field: typeof Field }): S {
+  const plain = (f: Field) => new arrow.Field(f.name, f.type, f.nullable, new Map([...f.metadata].filter(([k]) => !COMPUTED_BINDING.test(k))));
+  return new arrow.Schema(schema.fields.map(plain), schema.metadata) as S;
+}
+
 /** The batch with the table's own schema again (no field-id labels). */
 function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
   return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
@@ -83,7 +98,7 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
   async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
     const lancedb = await this.lance.lancedb();
     return this.opened(source, async (table) => {
-      const schema = (await table.schema()) as unknown as Schema;
+      const schema = unbound((await table.schema()) as unknown as Schema, lanceArrow);
       const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
       try {
         const dest = await out.createEmptyTable(target.name, schema, { mode: 'create' });
@@ -102,7 +117,7 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
             for (const batch of fromLance(read)) {
               const applied = applyToBatch(withFieldIds(batch), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
               if (applied.numRows === 0) continue;
-              pending.push(withSchema(applied, batch.schema));
+              pending.push(withSchema(applied, unbound(batch.schema, { Schema, Field })));
               pendingRows += applied.numRows;
               rows += applied.numRows;
             }

@@ -1,9 +1,12 @@
 import {
   Bool,
   Decimal,
+  Dictionary,
   Field,
   FixedSizeBinary,
   Int32,
+  LargeBinary,
+  LargeUtf8,
   List,
   Struct,
   TimestampMicrosecond,
@@ -76,5 +79,25 @@ describe('takeRows (the sort strategy copies rows as stored)', () => {
         .toArray()
         .map((r: StructRowProxy | null) => r?.toJSON() ?? null),
     ).toEqual([{ a: 3, b: 'z' }, null]);
+  });
+
+  it('copies large strings and binary (64-bit offsets) and dictionary indices with their dictionary, as Lance tables hold them', () => {
+    const picks = [
+      { chunk: 1, row: 0 },
+      { chunk: 0, row: 1 },
+      { chunk: 0, row: 0 },
+    ];
+    const large = [vectorFromArray(['a', null], new LargeUtf8()).data[0]!, vectorFromArray(['x', 'yy', 'zzz'], new LargeUtf8()).data[0]!.slice(1, 2)];
+    expect(makeVector(takeRows(large, picks)).toArray()).toEqual(['yy', null, 'a']);
+    const bytes = (...v: number[]) => Uint8Array.from(v);
+    const blobs = [vectorFromArray([bytes(1), bytes(2, 3)], new LargeBinary()).data[0]!, vectorFromArray([bytes(4, 5, 6)], new LargeBinary()).data[0]!];
+    expect([...makeVector(takeRows(blobs, picks))].map((b) => [...(b as Uint8Array)])).toEqual([[4, 5, 6], [2, 3], [1]]);
+    const words = vectorFromArray(['eu', 'us', 'eu', null], new Dictionary(new Utf8(), new Int32())).data[0]!;
+    const taken = takeRows([words.slice(1, 3), words], picks);
+    expect(taken.dictionary).toBe(words.dictionary);
+    expect(makeVector(taken).toArray()).toEqual(['eu', 'eu', 'us']);
+    // Chunks with different dictionaries are not merged.
+    const other = vectorFromArray(['ap'], new Dictionary(new Utf8(), new Int32())).data[0]!;
+    expect(() => takeRows([words, other], picks)).toThrow(TypeError);
   });
 });

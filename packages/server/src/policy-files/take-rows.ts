@@ -3,9 +3,10 @@
  * what the sort strategy (sort-rows.ts) writes out. Values are copied as stored, never through JavaScript values
  * (`get()` hands timestamps out as float milliseconds, and `vectorFromArray` cannot always take them back: a
  * microsecond lost, or a RangeError). Fixed-width types (ints, floats, dates, times, timestamps, decimals,
- * fixed-size binary, intervals, durations), booleans, strings and binary of 32-bit offsets, structs, lists,
- * fixed-size lists and maps are copied; any other type (large strings, unions, dictionaries) throws a TypeError, which
- * the rewriter reports as a 422 (a compaction then leaves the group as it is).
+ * fixed-size binary, intervals, durations), booleans, strings and binary of 32-bit and 64-bit offsets (large strings
+ * and binary, which Lance tables hold), structs, lists, fixed-size lists, maps, and dictionaries whose chunks share one
+ * dictionary (indices copied) are copied; any other type (unions, dictionaries differing between chunks) throws a
+ * TypeError, which the rewriter reports as a 422 (a compaction then leaves the group as it is).
  */
 import { type Data, DataType, makeData } from 'apache-arrow';
 
@@ -66,6 +67,30 @@ export function takeRows(chunks: readonly Data[], picks: readonly Pick[]): Data 
       data.set((d.values as Uint8Array).subarray(d.valueOffsets[row]!, d.valueOffsets[row + 1]!), valueOffsets[i]!);
     });
     return makeData({ ...base, valueOffsets, data } as never);
+  }
+  if (DataType.isLargeUtf8(type) || DataType.isLargeBinary(type)) {
+    // 64-bit offsets (a BigInt64Array), as LanceDB hands out a `large_utf8` or `large_binary` column.
+    const at = (d: Data, row: number) => Number((d.valueOffsets as unknown as BigInt64Array)[row]!);
+    const valueOffsets = new BigInt64Array(picks.length + 1);
+    let bytes = 0;
+    picks.forEach(({ chunk, row }, i) => {
+      const d = chunks[chunk]!;
+      bytes += at(d, row + 1) - at(d, row);
+      valueOffsets[i + 1] = BigInt(bytes);
+    });
+    const data = new Uint8Array(bytes);
+    picks.forEach(({ chunk, row }, i) => {
+      const d = chunks[chunk]!;
+      data.set((d.values as Uint8Array).subarray(at(d, row), at(d, row + 1)), Number(valueOffsets[i]!));
+    });
+    return makeData({ ...base, valueOffsets, data } as never);
+  }
+  if (DataType.isDictionary(type) && chunks.every((d) => d.dictionary === chunks[0]!.dictionary)) {
+    // The indices copied, the one dictionary the chunks share kept (chunks with different dictionaries are not merged).
+    const ArrayType = chunks[0]!.values.constructor as new (n: number) => { [i: number]: unknown };
+    const data = new ArrayType(picks.length);
+    picks.forEach(({ chunk, row }, i) => (data[i] = chunks[chunk]!.values[row]));
+    return makeData({ ...base, data, dictionary: chunks[0]!.dictionary } as never);
   }
   if (DataType.isStruct(type)) {
     // A slice's struct children are sliced with it: the same row indices.
