@@ -14,7 +14,7 @@ import { READ_WRITE_ALL } from '../support/access.js';
 import { launchChromium } from '../support/browser.js';
 import { screenshot, signInWithSecret } from '../support/console-pages.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -29,11 +29,7 @@ beforeAll(async () => {
   if (!existsSync(path.join(REPO_ROOT, 'packages', 'console', 'dist', 'index.html'))) {
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'packages', 'console', 'scripts', 'build.mjs')], { stdio: 'inherit' });
   }
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
-    timeoutMs: 10 * 60_000,
-  });
-  expect(venv.status, venv.stderr).toBe(0);
-  const python = venv.stdout.trim().split('\n').at(-1)!;
+  const python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
   chrome = await launchChromium();
   server = await startServer();
   send = httpSender(server.url, await server.token());

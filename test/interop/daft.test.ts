@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -27,13 +27,7 @@ let python = '';
 let writer = '';
 
 beforeAll(async () => {
-  const venv = await runAsync(
-    'bash',
-    [peerScript('python-venv.sh'), 'daft', 'peers/daft/requirements.txt', 'import daft, daft_lance, lance, lance_namespace'],
-    { timeoutMs: 10 * 60_000 },
-  );
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  python = await pythonVenv('daft', 'peers/daft/requirements.txt', 'import daft, daft_lance, lance, lance_namespace');
   [server, minio] = await Promise.all([startServer(), startMinio()]);
   await minio.createBucket(BUCKET);
   send = httpSender(server.url, await server.token());

@@ -20,10 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { describeRequests, type LoggedRequest, requestsDuring } from '../support/request-log.js';
 import { type CreatedPrincipal, createPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
-import { runAsync } from '../support/temp.js';
 
 const BUCKET = 'lakegate-duckdb';
 /** Vended credentials are reported to expire this soon (MinIO keeps them valid for 900 s). */
@@ -37,14 +36,11 @@ let python: string;
 let engine: CreatedPrincipal;
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [
-    peerScript('python-venv.sh'),
+  python = await pythonVenv(
     'duckdb',
     'peers/duckdb/requirements.txt',
     'import duckdb, duckdb_extension_iceberg, duckdb_extension_avro, duckdb_extension_httpfs',
-  ]);
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  );
   minio = await startMinio();
   await minio.createBucket(BUCKET);
   server = await startServer({

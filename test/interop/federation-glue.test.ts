@@ -18,7 +18,7 @@ import { appendUpdates, createTransactionCommit, expectReplaced, httpSender, rep
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { type Moto, startMoto } from '../support/moto.js';
 import { REPO_ROOT, type ServerProcess, createPrincipal, startServer } from '../support/server-process.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { runAsync } from '../support/temp.js';
 
 const GLUE_KEY = { accessKeyId: 'AKIDLAKEGATEGLUE', secretAccessKey: 'glue-secret-access-key-never-echoed' };
@@ -31,13 +31,7 @@ let minio: Minio;
 let glue: GlueClient;
 
 beforeAll(async () => {
-  const venv = await runAsync(
-    'bash',
-    [peerScript('python-venv.sh'), 'pyiceberg-sigv4', 'peers/python/requirements-sigv4.txt', 'import pyiceberg, pyarrow, boto3, botocore.auth'],
-    { env: process.env, timeoutMs: 20 * 60_000 },
-  );
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!.trim();
+  python = await pythonVenv('pyiceberg-sigv4', 'peers/python/requirements-sigv4.txt', 'import pyiceberg, pyarrow, boto3, botocore.auth');
   moto = await startMoto();
   minio = await startMinio();
   await minio.createBucket('glue-fed');

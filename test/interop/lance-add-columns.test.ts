@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Send } from '../support/iceberg-http.js';
 import { connectLance, startLanceWriters } from '../support/lance-writers.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -97,11 +97,7 @@ describe('AlterTableAddColumns from pylance 14 (lance-namespace 0.13), read and 
   it(
     'declares the computed column as the next managed version; LanceDB Python fills it with refresh_column',
     async () => {
-      const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
-        timeoutMs: 10 * 60_000,
-      });
-      expect(venv.status, venv.stderr).toBe(0);
-      const python = venv.stdout.trim().split('\n').at(-1)!;
+      const python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
       const script = path.join(REPO_ROOT, 'peers', 'lance', 'add_columns_call.py');
       const res = await runAsync(python, [script, `${server.url}/lance/default`, writerToken, 'ac', 'from_python'], { timeoutMs: 5 * 60_000 });
       expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { MINIO_ROOT, type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -155,11 +155,7 @@ describe('on MinIO: the storage_options CreateTable answers are what DescribeTab
   let python: string;
 
   beforeAll(async () => {
-    const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
-      timeoutMs: 10 * 60_000,
-    });
-    expect(venv.status, venv.stderr).toBe(0);
-    python = venv.stdout.trim().split('\n').at(-1)!;
+    python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
     minio = await startMinio();
     await minio.createBucket(BUCKET);
     const created = await send('POST', '/management/v1/warehouses', minioWarehouse(minio, WAREHOUSE, BUCKET));

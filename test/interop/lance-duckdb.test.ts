@@ -20,7 +20,7 @@ import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { connectLance } from '../support/lance-writers.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -40,15 +40,7 @@ let writer = '';
 let reader = '';
 
 beforeAll(async () => {
-  const venv = await runAsync(
-    'bash',
-    [peerScript('python-venv.sh'), 'lance-duckdb', 'peers/lance-duckdb/requirements.txt', 'import duckdb, duckdb_extension_lance'],
-    {
-      timeoutMs: 10 * 60_000,
-    },
-  );
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  python = await pythonVenv('lance-duckdb', 'peers/lance-duckdb/requirements.txt', 'import duckdb, duckdb_extension_lance');
   [server, minio] = await Promise.all([startServer(), startMinio()]);
   await minio.createBucket(BUCKET);
   send = httpSender(server.url, await server.token());

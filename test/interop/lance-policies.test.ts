@@ -22,7 +22,7 @@ import { maskValue } from '../../packages/server/src/policy-files/masks.js';
 import { READ_ONLY } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -63,11 +63,7 @@ async function readAs(who: CreatedPrincipal | 'admin'): Promise<Person[]> {
 }
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
-    timeoutMs: 10 * 60_000,
-  });
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
   server = await startServer();
   send = httpSender(server.url, await server.token());
   minio = await startMinio();

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { connectLance } from '../support/lance-writers.js';
 import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
@@ -35,15 +35,7 @@ let writer = '';
 let reader = '';
 
 beforeAll(async () => {
-  const venv = await runAsync(
-    'bash',
-    [peerScript('python-venv.sh'), 'lance-ray', 'peers/lance-ray/requirements.txt', 'import ray, lance_ray, lance, lance_namespace'],
-    {
-      timeoutMs: 10 * 60_000,
-    },
-  );
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  python = await pythonVenv('lance-ray', 'peers/lance-ray/requirements.txt', 'import ray, lance_ray, lance, lance_namespace');
   [server, minio] = await Promise.all([startServer(), startMinio()]);
   await minio.createBucket(BUCKET);
   send = httpSender(server.url, await server.token());

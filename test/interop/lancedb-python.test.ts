@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READ_WRITE_ALL, revoke } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
-import { peerScript } from '../support/peers.js';
+import { pythonVenv } from '../support/peers.js';
 import { clientToken, createGrantedPrincipal, grantTo, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
 import { runAsync } from '../support/temp.js';
 
@@ -31,11 +31,7 @@ let writerId = '';
 let reader = '';
 
 beforeAll(async () => {
-  const venv = await runAsync('bash', [peerScript('python-venv.sh'), 'lance', 'peers/lance/requirements.txt', 'import lancedb, lance'], {
-    timeoutMs: 10 * 60_000,
-  });
-  expect(venv.status, venv.stderr).toBe(0);
-  python = venv.stdout.trim().split('\n').at(-1)!;
+  python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
   server = await startServer();
   send = httpSender(server.url, await server.token());
   const w = await createGrantedPrincipal(server, 'lance-py-writer', [...READ_WRITE_ALL, 'table:read-metadata', 'table:read-data'], {

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from './server-process.js';
+import { runAsync } from './temp.js';
 
 const script = (name: string) => path.join(REPO_ROOT, 'scripts', 'peers', name);
 
@@ -47,3 +48,14 @@ export function icebergJavaLib(): string {
 }
 
 export const peerScript = script;
+
+/**
+ * The python of the cached virtualenv `name`, built from `requirements` (scripts/peers/python-venv.sh; on first use,
+ * which can take minutes cold) and checked by running `probe` (its imports). Asynchronous, so the servers a test has
+ * started keep draining their pipes meanwhile; a failed build rejects with the script's own output.
+ */
+export async function pythonVenv(name: string, requirements: string, probe: string, timeoutMs = 20 * 60_000): Promise<string> {
+  const r = await runAsync('bash', [script('python-venv.sh'), name, requirements, probe], { timeoutMs });
+  if (r.status !== 0) throw new Error(`python-venv.sh ${name} exited ${r.status}: ${r.stderr}`);
+  return lastLine(r.stdout);
+}
