@@ -26,7 +26,6 @@ function openssl(dir: string, args: string[]): void {
 
 /** Makes the certificates in `dir` (which must exist). */
 export function makeCertificates(dir: string): TestCertificates {
-  const days = ['-days', '2'];
   for (const name of ['ca', 'other-ca']) {
     openssl(dir, [
       'req',
@@ -42,42 +41,11 @@ export function makeCertificates(dir: string): TestCertificates {
       `${name}.pem`,
       '-subj',
       `/CN=Lakegate test ${name}`,
-      ...days,
+      '-days',
+      '2',
     ]);
   }
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=localhost',
-  ]);
-  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName = DNS:localhost, DNS:broker.tls.test, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    ...days,
-    '-extfile',
-    'server.ext',
-  ]);
-  // PKCS#8 (what Kafka's PEM keystore reads), unencrypted.
-  openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', 'server.key', '-out', 'server.p8.key']);
+  signLeaf(dir, 'server', '/CN=localhost', 'ca', 'subjectAltName = DNS:localhost, DNS:broker.tls.test, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n');
   const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
   writeFileSync(path.join(dir, 'keystore.pem'), read('server.p8.key') + read('server.pem'));
   return loadCertificates(dir);
@@ -106,21 +74,18 @@ export interface ClientCertificate {
  * makeCertificates in the same `dir`; its key unencrypted PKCS#8, as federation-secret.tls-client-key takes it.
  */
 export function makeClientCertificate(dir: string, name: string, issuer: 'ca' | 'other-ca'): ClientCertificate {
-  openssl(dir, [
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  ]);
-  writeFileSync(path.join(dir, `${name}.ext`), 'extendedKeyUsage = clientAuth\n');
+  signLeaf(dir, name, `/CN=${name}`, issuer, 'extendedKeyUsage = clientAuth\n');
+  return { cert: readFileSync(path.join(dir, `${name}.pem`), 'utf8'), key: readFileSync(path.join(dir, `${name}.p8.key`), 'utf8') };
+}
+
+/**
+ * A leaf certificate in `dir`: an EC P-256 key (NAME.key, and unencrypted PKCS#8 in NAME.p8.key, what Kafka's PEM
+ * keystore and federation-secret.tls-client-key read), NAME.pem signed by ISSUER (ca or other-ca of makeCertificates)
+ * for 2 days with the extensions EXT.
+ */
+function signLeaf(dir: string, name: string, subject: string, issuer: 'ca' | 'other-ca', ext: string): void {
+  openssl(dir, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+  writeFileSync(path.join(dir, `${name}.ext`), ext);
   openssl(dir, [
     'x509',
     '-req',
@@ -139,5 +104,4 @@ export function makeClientCertificate(dir: string, name: string, issuer: 'ca' | 
     `${name}.ext`,
   ]);
   openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.key`, '-out', `${name}.p8.key`]);
-  return { cert: readFileSync(path.join(dir, `${name}.pem`), 'utf8'), key: readFileSync(path.join(dir, `${name}.p8.key`), 'utf8') };
 }
