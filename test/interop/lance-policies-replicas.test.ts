@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LancePolicyDeriver } from '../../packages/server/src/catalog/ports/lance-policy.js';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -21,7 +20,7 @@ import { addMember, grant } from '../support/access.js';
 import { bearerSender } from '../support/inject.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { usePostgresCluster, waitingClaims } from '../support/postgres-cluster.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
 import { tempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait-for.js';
@@ -37,18 +36,6 @@ const env = (database: string) => ({
 let database = '';
 let a: TestCatalog;
 let b: TestCatalog;
-
-/** Claims some process waits for now (ungranted advisory locks). */
-async function waitingClaims(): Promise<number> {
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
-    return Number(r.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Replica A's deriver, each derivation held until released (the original runs then). */
 function holdDerivations(cat: TestCatalog) {
@@ -133,7 +120,7 @@ it('writes one derived dataset for a version when restricted readers on two repl
   // B's readers while A derives: they wait for A's claim (or, without claims, derive their own).
   let bAnswered = false;
   const onB = Promise.all([describe(readers[1]!), describe(readers[2]!)]).finally(() => (bAnswered = true));
-  await waitFor('B waiting for the claim, or answered', async () => bAnswered || (await waitingClaims()) > 0, Boolean);
+  await waitFor('B waiting for the claim, or answered', async () => bAnswered || (await waitingClaims(database)) > 0, Boolean);
   held.release();
   const answers = [await onA, ...(await onB)];
   for (const r of answers) expect(r.status, stringifyJson(r.body)).toBe(200);

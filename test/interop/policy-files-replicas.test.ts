@@ -22,7 +22,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryTracing } from '@lakegate/server';
 import {
@@ -42,7 +41,7 @@ import {
 } from '../support/policy-people.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { usePostgresCluster, waitingClaims } from '../support/postgres-cluster.js';
 import { tokenOf } from '../support/principals.js';
 import { tempDir } from '../support/temp.js';
 import { waitFor } from '../support/wait-for.js';
@@ -55,18 +54,6 @@ const envOf = (database: string) => ({
   LAKEGATE_SECRET_KEY: 'p'.repeat(43) + '=',
   LAKEGATE_PUBLIC_URL: 'http://catalog.example.test',
 });
-
-/** Claims some process waits for now (ungranted advisory locks). */
-async function waitingClaims(database: string): Promise<number> {
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
-    return Number(r.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A member of `roles` made on the table's replica, signed in on `on`. */
 async function memberOn(t: PeopleTable, on: TestCatalog, ...roles: string[]): Promise<ReturnType<typeof bearerSender>> {

@@ -5,11 +5,10 @@
  * (closed here; killed in policy-files-replicas.test.ts) frees the claim; a key holding NUL (not valid PostgreSQL
  * text) claims as any other; a replica not connected runs `fn` at once.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCoherence } from '../../packages/server/src/catalog/ports/index.js';
 import { ReplicaCoherence } from '../../packages/server/src/persistence/postgres/replica-coherence.js';
-import { usePostgresCluster } from '../support/postgres-cluster.js';
+import { usePostgresCluster, waitingClaims } from '../support/postgres-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cluster = usePostgresCluster('lakegate-pg-claims-');
@@ -21,17 +20,6 @@ async function replica(): Promise<ReplicaCoherence> {
   await r.start();
   replicas.push(r);
   return r;
-}
-
-async function waitingClaims(): Promise<number> {
-  const client = new pg.Client({ connectionString: database });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
-    return Number(r.rows[0]!.n);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A claim's fn that runs until released; `entered` once it runs. */
@@ -58,7 +46,11 @@ describe('claims between replicas', () => {
     await held.entered;
     const order: string[] = [];
     const waiting = b.claim('k1', async () => void order.push('b'));
-    await waitFor('b waiting for the claim', waitingClaims, (n) => n === 1);
+    await waitFor(
+      'b waiting for the claim',
+      () => waitingClaims(database),
+      (n) => n === 1,
+    );
     // Another key is free meanwhile.
     await b.claim('k2', async () => void order.push('other key'));
     expect(order).toEqual(['other key']);
@@ -67,7 +59,7 @@ describe('claims between replicas', () => {
     await holding;
     await waiting;
     expect(order).toEqual(['other key', 'a released', 'b']);
-    expect(await waitingClaims()).toBe(0);
+    expect(await waitingClaims(database)).toBe(0);
   });
 
   it('hold for a key with a NUL in it (as the Lance policy reads keys have): the other replica waits', async () => {
@@ -78,7 +70,11 @@ describe('claims between replicas', () => {
     await held.entered;
     let ran = false;
     const waiting = b.claim(key, async () => void (ran = true));
-    await waitFor('b waiting for the claim', waitingClaims, (n) => n === 1);
+    await waitFor(
+      'b waiting for the claim',
+      () => waitingClaims(database),
+      (n) => n === 1,
+    );
     expect(ran).toBe(false);
     held.release();
     await holding;
@@ -93,7 +89,11 @@ describe('claims between replicas', () => {
     await held.entered;
     let ran = false;
     const waiting = b.claim('k3', async () => void (ran = true));
-    await waitFor('b waiting for the claim', waitingClaims, (n) => n === 1);
+    await waitFor(
+      'b waiting for the claim',
+      () => waitingClaims(database),
+      (n) => n === 1,
+    );
     expect(ran).toBe(false);
     await a.close();
     await waiting;

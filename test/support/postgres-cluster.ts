@@ -3,6 +3,7 @@
  * port in beforeAll, stopped and its directory removed in afterAll. Each store a test opens gets a database of its
  * own, so contract runs do not see each other's rows.
  */
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
 import { type Postgres, startPostgres } from './peers.js';
@@ -42,4 +43,19 @@ export function usePostgresCluster(dirPrefix: string): PostgresCluster {
     },
   };
   return cluster;
+}
+
+/**
+ * How many claims some process waits for now on the database at `connectionString`: its ungranted advisory locks
+ * (replica claims, persistence/postgres/replica-claims.ts, are advisory locks).
+ */
+export async function waitingClaims(connectionString: string): Promise<number> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: string }>("select count(*) as n from pg_locks where locktype = 'advisory' and not granted");
+    return Number(r.rows[0]!.n);
+  } finally {
+    await client.end();
+  }
 }
