@@ -6,7 +6,7 @@
 #
 # Each peer script is asked only for its artifacts (minio.sh bin, keycloak.sh dist, kafka.sh lib, ...), with the
 # same arguments the tests use, so the tests then find them cached. Three lanes run side by side, each one step at
-# a time: Go builds (CPU-heavy: four Go programs from the module proxy), Maven/JVM (one local ~/.m2 repository, so
+# a time: Go builds (CPU-heavy: four Go programs from the module proxy, and peers/promcheck), Maven/JVM (one local ~/.m2 repository, so
 # never two mvn at once), Python virtualenvs (pip). Debian packages (apt-get holds one lock) go in the Python lane.
 # PostgreSQL has no fetch-only mode: postgres.sh installs it on first start (one apt-get install, about a minute).
 # The peer scripts lock per cache directory, so a test that needs a peer still being fetched waits for it.
@@ -31,6 +31,7 @@ go_lane() {
   step go openfga bash scripts/peers/openfga.sh bin
   step go nats bash scripts/peers/nats.sh bin
   step go jaeger bash scripts/peers/jaeger.sh bin
+  step go promcheck bash scripts/peers/promcheck.sh bin
 }
 
 jvm_lane() {

@@ -7,7 +7,8 @@
  * every label its matchers and groupings use, on every metric of the expression it groups; every label an annotation
  * names (`{{ $labels.x }}`) must survive the expression's aggregation; a `code` a matcher compares with must be one the
  * metric showed. The file itself: one group, each rule an alert with an expression, a severity, a summary and a
- * description, durations in Prometheus's syntax. (promtool would check the syntax too; it is a Go build, not a peer.)
+ * description, durations in Prometheus's syntax. (The PromQL syntax:
+ * test/interop/alert-rules-promql.test.ts, with Prometheus's own rule parser.)
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
