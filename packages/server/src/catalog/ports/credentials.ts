@@ -30,9 +30,11 @@ export interface VendRequest {
    * `lance-manifests`: a table of catalog-managed Lance versions, whose published version manifests (every
    * `<location>/…/*.manifest`: `_versions/<n>.manifest`, a branch's `tree/<b>/_versions/<n>.manifest`, the legacy
    * `_latest.manifest`) only the catalog writes, with its own storage access, when CreateTableVersion publishes a
-   * version; writers keep data, deletion, index and transaction files and the staged manifests
-   * (`_versions/<n>.manifest-<uuid>`, which do not end in `.manifest`). A vendor whose scoping cannot express it
-   * says so in docs/security.md.
+   * version; writers create data, deletion, index and transaction files and the staged manifests
+   * (`_versions/<n>.manifest-<uuid>`, which do not end in `.manifest`). They delete nothing of the table but
+   * `_refs/` (tags, branch references) and staged manifests: removing files is the catalog's (optimize, orphan
+   * removal), because a client's own version cleanup would delete the data of versions the catalog still lists.
+   * A vendor whose scoping cannot express it says so in docs/security.md.
    */
   sealed?: SealedObjects | undefined;
 }

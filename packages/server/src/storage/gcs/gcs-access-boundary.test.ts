@@ -42,13 +42,18 @@ describe('buildAccessBoundary', () => {
 });
 
 describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
-  it('read-write: reads and listings as objectViewer; objectAdmin only on objects not named *.manifest', () => {
+  it('read-write: reads and listings as objectViewer; create-only on objects not named *.manifest; objectAdmin only in _refs/ and on staged manifests', () => {
     const rules = buildAccessBoundary(loc, 'read-write', 'lance-manifests').accessBoundary.accessBoundaryRules;
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
     expect(rules[0]).toEqual(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]);
-    expect(rules[1]!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rules[1]!.availablePermissions).toEqual(['inRole:roles/storage.objectCreator']);
     expect(rules[1]!.availabilityCondition.expression).toBe(
       "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && !resource.name.endsWith('.manifest')",
+    );
+    expect(rules[2]!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rules[2]!.availabilityCondition.expression).toBe(
+      "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/_refs/') || " +
+        "(resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && resource.name.contains('.manifest-'))",
     );
   });
 

@@ -18,11 +18,14 @@
  * - The prefix is embedded in CEL string literals: names holding a quote, a
  *   backslash or a control character are refused rather than escaped.
  * - Never a whole bucket: an empty prefix is refused.
- * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions), read-write: two rules, since a
- *   boundary only grants: objectViewer as above, and objectAdmin on the prefix's objects whose name does not end in
- *   `.manifest` (`!resource.name.endsWith(…)`), so creating, overwriting or deleting a published manifest is not
- *   available while staged manifests (`<n>.manifest-<uuid>`) and every other file are. Not checked against Google's
- *   STS here (no emulator enforces boundaries): unit-tested for its shape only.
+ * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions), read-write: three rules, since
+ *   a boundary only grants: objectViewer as above; objectCreator (create, never overwrite or delete) on the prefix's
+ *   objects whose name does not end in `.manifest` (`!resource.name.endsWith(…)`), so a published manifest cannot be
+ *   created while staged manifests (`<n>.manifest-<uuid>`) and every other new file can; and objectAdmin only on
+ *   `<prefix>/_refs/` (the tags and branch references Lance clients keep on storage) and staged manifests. So no
+ *   writer deletes or overwrites a file of the table: pylance's own `cleanup_old_versions` deleted the data files of
+ *   versions the catalog still lists (the S3 session policy says more). Not checked against Google's STS here (no
+ *   emulator enforces boundaries): unit-tested for its shape only.
  */
 import { validation } from '../../errors/catalog-error.js';
 import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
@@ -43,6 +46,9 @@ export const ROLE_BY_MODE: Record<AccessMode, string> = {
   'read-write': 'inRole:roles/storage.objectAdmin',
 };
 
+/** Creating objects only: a name that exists cannot be overwritten or deleted with it. */
+const CREATE_ONLY = 'inRole:roles/storage.objectCreator';
+
 /** The boundary granting `mode` under the location's name prefix. */
 export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sealed?: SealedObjects): CredentialAccessBoundary {
   const prefix = location.name.replace(/\/+$/, '');
@@ -50,7 +56,8 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sea
   if (/['"\\`]/.test(prefix)) throw validation('GCS locations with quotes or backslashes cannot be scoped by a Credential Access Boundary');
   const role = ROLE_BY_MODE[mode];
   if (!role) throw new TypeError(`no GCS role for access mode ${JSON.stringify(mode)}`);
-  const objects = `resource.name.startsWith('projects/_/buckets/${location.bucket}/objects/${prefix}/')`;
+  const objectsUnder = (namePrefix: string) => `resource.name.startsWith('projects/_/buckets/${location.bucket}/objects/${namePrefix}')`;
+  const objects = objectsUnder(`${prefix}/`);
   const listing = `api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`;
   const availableResource = `//storage.googleapis.com/projects/_/buckets/${location.bucket}`;
   const title = (m: string) => `lakegate ${m} ${location.bucket}/${prefix}/`.slice(0, 100);
@@ -65,8 +72,19 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sea
           },
           {
             availableResource,
+            availablePermissions: [CREATE_ONLY],
+            availabilityCondition: {
+              title: title('create, manifests sealed'),
+              expression: `${objects} && !resource.name.endsWith('${LANCE_MANIFEST_SUFFIX}')`,
+            },
+          },
+          {
+            availableResource,
             availablePermissions: [role],
-            availabilityCondition: { title: title('write, manifests sealed'), expression: `${objects} && !resource.name.endsWith('${LANCE_MANIFEST_SUFFIX}')` },
+            availabilityCondition: {
+              title: title('refs and staged manifests'),
+              expression: `${objectsUnder(`${prefix}/_refs/`)} || (${objects} && resource.name.contains('${LANCE_MANIFEST_SUFFIX}-'))`,
+            },
           },
         ],
       },

@@ -3,6 +3,8 @@ import type { AccessMode } from '../vending.js';
 import { buildSessionPolicy, DENY_ALL, MAX_SESSION_POLICY_BYTES, serializeSessionPolicy, sessionPolicyFor } from './s3-session-policy.js';
 
 const loc = { bucket: 'lake', key: 'wh/ns/t1' };
+/** The longest key prefix a sealed read-write policy fits in STS's 2,048 bytes with a 14-character bucket (docs/security.md). */
+const LONGEST_SEALED_KEY = 264;
 
 describe('buildSessionPolicy', () => {
   it('read: get objects under the prefix, list only the prefix, locate the bucket', () => {
@@ -79,15 +81,44 @@ describe('serializeSessionPolicy', () => {
 });
 
 describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
-  it('read-write: denies writing and deleting every *.manifest under the prefix; the rest stays as without', () => {
+  it('read-write: denies writing every *.manifest under the prefix, and grants deletes only in _refs/ and of staged manifests', () => {
     const policy = buildSessionPolicy(loc, 'read-write', 'lance-manifests');
-    expect(policy.Statement.slice(0, -1)).toEqual(buildSessionPolicy(loc, 'read-write').Statement);
+    const plain = buildSessionPolicy(loc, 'read-write').Statement;
+    expect(policy.Statement[0]).toEqual({ ...plain[0], Action: plain[0]!.Action.filter((a) => a !== 's3:DeleteObject') });
+    expect(policy.Statement[0]!.Action).toEqual([
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:PutObject',
+      's3:AbortMultipartUpload',
+      's3:ListMultipartUploadParts',
+    ]);
+    expect(policy.Statement[1]).toEqual({
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject'],
+      Resource: ['arn:aws:s3:::lake/wh/ns/t1/_refs/*', 'arn:aws:s3:::lake/wh/ns/t1/*.manifest-*'],
+    });
+    expect(policy.Statement.slice(2, -1)).toEqual(plain.slice(1));
     expect(policy.Statement.at(-1)).toEqual({
       Effect: 'Deny',
-      Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: ['arn:aws:s3:::lake/wh/ns/t1/*.manifest'],
     });
     expect(sessionPolicyFor(loc, 'read-write', 'lance-manifests')).toBe(JSON.stringify(policy));
+  });
+
+  it('read-write: the longest location that fits STS limit (a 14-character bucket)', () => {
+    const fits = (n: number) => {
+      try {
+        sessionPolicyFor({ bucket: 'lakegate-lance', key: 'k'.repeat(n) }, 'read-write', 'lance-manifests');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let n = 1;
+    while (fits(n + 1)) n++;
+    expect(n).toBe(LONGEST_SEALED_KEY);
+    expect(() => sessionPolicyFor({ bucket: 'lakegate-lance', key: 'k'.repeat(n + 1) }, 'read-write', 'lance-manifests')).toThrow(/too long/);
   });
 
   it('read: nothing to deny, the policy is the plain read policy', () => {

@@ -14,11 +14,17 @@
  *   the parent's permissions". When nothing is allowed, an explicit Deny.
  * - STS caps an inline policy at 2048 characters (MinIO: bytes); a location too long to fit
  *   is a validation error, never a silently wider policy.
- * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions): a read-write policy also
- *   denies PutObject (which covers multipart uploads and the target of a copy), DeleteObject and
- *   AbortMultipartUpload on `prefix/*.manifest`, every published manifest of the table and its branches; an explicit
- *   Deny wins over the Allow. The staged manifests Lance writes for CreateTableVersion (`<n>.manifest-<uuid>`) and
- *   every other file stay writable.
+ * - Sealed Lance manifests (VendRequest.sealed, a table of catalog-managed versions), read-write:
+ *   - PutObject (which covers multipart uploads and the target of a copy) and AbortMultipartUpload are denied on
+ *     `prefix/*.manifest`, every published manifest of the table and its branches; an explicit Deny wins over the
+ *     Allow. The staged manifests Lance writes for CreateTableVersion (`<n>.manifest-<uuid>`) and every other file
+ *     stay writable.
+ *   - DeleteObject is granted only on `prefix/_refs/*` (the tags and branch references Lance clients keep on storage)
+ *     and on staged manifests (`prefix/*.manifest-*`), not on the rest of the prefix. A file of the table is removed
+ *     only by the catalog (optimize, with its own access), never by a writer: pylance's own `cleanup_old_versions`
+ *     (also run by LanceDB's `optimize`) deleted the data files of versions the catalog still lists once it could no
+ *     longer delete their manifests, so those versions could no longer be read
+ *     (test/interop/lance-sealed-manifests.test.ts).
  */
 import { validation } from '../../errors/catalog-error.js';
 import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
@@ -61,8 +67,11 @@ export const DENY_ALL: PolicyDocument = {
   Statement: [{ Effect: 'Deny', Action: ['s3:*'], Resource: ['arn:aws:s3:::*'] }],
 };
 
-/** What a sealed read-write credential may not do to a sealed object: create or overwrite it (also by multipart or copy), delete it. */
-export const SEALED_OBJECT_ACTIONS = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+/**
+ * What a sealed read-write credential may not do to a sealed object: create or overwrite it (also by multipart or
+ * copy). Deleting it is not granted in the first place (only `_refs/` and staged manifests may be deleted).
+ */
+export const SEALED_OBJECT_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
 /** The session policy granting `mode` under the location's key prefix, less writes of the `sealed` objects. */
 export function buildSessionPolicy(location: S3Location, mode: AccessMode, sealed?: SealedObjects): PolicyDocument {
@@ -73,8 +82,18 @@ export function buildSessionPolicy(location: S3Location, mode: AccessMode, seale
   const objectActions = OBJECT_ACTIONS[mode] ?? [];
   const bucketActions = BUCKET_ACTIONS[mode] ?? [];
   const statements: PolicyStatement[] = [];
+  const sealedWrite = sealed === 'lance-manifests' && objectActions.includes('s3:PutObject');
   if (objectActions.length > 0) {
-    statements.push({ Effect: 'Allow', Action: objectActions, Resource: [`${bucketArn}/${prefix}/*`] });
+    if (sealedWrite) {
+      statements.push({ Effect: 'Allow', Action: objectActions.filter((a) => a !== 's3:DeleteObject'), Resource: [`${bucketArn}/${prefix}/*`] });
+      statements.push({
+        Effect: 'Allow',
+        Action: ['s3:DeleteObject'],
+        Resource: [`${bucketArn}/${prefix}/_refs/*`, `${bucketArn}/${prefix}/*${LANCE_MANIFEST_SUFFIX}-*`],
+      });
+    } else {
+      statements.push({ Effect: 'Allow', Action: objectActions, Resource: [`${bucketArn}/${prefix}/*`] });
+    }
     statements.push({
       Effect: 'Allow',
       Action: ['s3:ListBucket'],
@@ -84,8 +103,7 @@ export function buildSessionPolicy(location: S3Location, mode: AccessMode, seale
     });
   }
   if (bucketActions.length > 0) statements.push({ Effect: 'Allow', Action: bucketActions, Resource: [bucketArn] });
-  if (sealed === 'lance-manifests' && objectActions.includes('s3:PutObject'))
-    statements.push({ Effect: 'Deny', Action: SEALED_OBJECT_ACTIONS, Resource: [`${bucketArn}/${prefix}/*${LANCE_MANIFEST_SUFFIX}`] });
+  if (sealedWrite) statements.push({ Effect: 'Deny', Action: SEALED_OBJECT_ACTIONS, Resource: [`${bucketArn}/${prefix}/*${LANCE_MANIFEST_SUFFIX}`] });
   return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : DENY_ALL;
 }
 
