@@ -7,7 +7,7 @@
  * the one a tag names; a caller a row/column policy restricts is answered from its policy-derived dataset (that
  * dataset's own version, schema and stats), never the table's; a malformed flag is a 400, a caller without
  * `table:read-metadata` a 403, a missing tag a 404, a table only declared a 400, and without the Lance library a 406,
- * none reaching the describer. Without the flag the answer is as before. DuckDB's lance extension asking it:
+ * none reaching the describer. A registered dataset (its versions its own) is answered from its own `_versions/`. Without the flag the answer is as before. DuckDB's lance extension asking it:
  * test/interop/lance-duckdb.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -183,4 +183,24 @@ it("answers the stats of the version a deletion made, and of the version a tag n
   expect(fieldsOf(tagged.body.schema).map(([name]) => name)).toEqual(['id', 'region']);
   expect(tagged.body.metadata).toEqual(lance[1]);
   expect((await describe(admin, { load_detailed_metadata: true, version: 3 })).body.metadata).toEqual(lance[3]);
+});
+
+it('answers a registered dataset (its versions its own) from the version file Lance wrote under _versions/', async () => {
+  const table = fileURLToPath(((await describe(admin)).body.location as string).replace(/\/+$/, ''));
+  const db = await lancedb.connect(path.dirname(table));
+  const own = await db.createTable(
+    'own',
+    [1, 2, 3, 4].map((id) => ({ id })),
+  );
+  await own.delete('id < 3');
+  const lance = (await own.listVersions()).at(-1)!;
+  own.close();
+  db.close();
+  const location = `${path.dirname(((await describe(admin)).body.location as string).replace(/\/+$/, ''))}/own.lance`;
+  expect((await admin('POST', `${L}/table/dd%24own/register`, { location })).status).toBe(200);
+  const detailed = await admin('POST', `${L}/table/dd%24own/describe`, { load_detailed_metadata: true });
+  expect(detailed.status, JSON.stringify(detailed.body)).toBe(200);
+  expect(detailed.body).toMatchObject({ version: lance.version, stats: { num_deleted_rows: 2, num_fragments: 1 } });
+  expect(detailed.body.metadata).toEqual(lance.metadata);
+  expect(detailed.body).not.toHaveProperty('managed_versioning', true);
 });
