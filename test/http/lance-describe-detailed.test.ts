@@ -7,8 +7,8 @@
  * the one a tag names; a caller a row/column policy restricts is answered from its policy-derived dataset (that
  * dataset's own version, schema and stats), never the table's; a malformed flag is a 400, a caller without
  * `table:read-metadata` a 403, a missing tag a 404, a table only declared a 400, and without the Lance library a 406,
- * none reaching the describer. A registered dataset (its versions its own) is answered from its own `_versions/`. Without the flag the answer is as before. DuckDB's lance extension asking it:
- * test/interop/lance-duckdb.test.ts.
+ * none reaching the describer. A registered dataset (its versions its own) is answered from its own `_versions/`.
+ * Without the flag the answer is as before. DuckDB's lance extension asking it: test/interop/lance-duckdb.test.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
