@@ -21,6 +21,9 @@ const request = {
   subquery: "Invalid input, Expression '(SELECT 1)' is not supported SQL in lance",
   streamed: "Failed to execute query stream: GenericFailure, Invalid input, Expression 'CASE WHEN n = 0 THEN NULL ELSE n END' is unsupported",
   regex: 'regex parse error:\n    (\n    ^\nerror: unclosed group',
+  nonNullable:
+    "Arrow error: Invalid argument error: Column 'id' is declared as non-nullable but contains null values  Caused by: Invalid argument error: Column 'id' is declared as non-nullable but contains null values",
+  nullField: 'Invalid input, The field `n` contained null values even though the field is marked non-null in the schema',
   trial: `Failed to get next batch from stream: lance error: LanceError(Arrow): Cast error: Cannot cast string 'x' to value of Int32 type, ${at}`,
 };
 const storage = {
@@ -47,6 +50,7 @@ describe('Lance library errors', () => {
   it('keeps the reason and drops the layers, locations and cause chain', () => {
     expect(cleanReason(lib(request.cast))).toBe("Cast error: Cannot cast string 'x' to value of Int32 type");
     expect(cleanReason(lib(request.divide))).toBe('Divide by zero error');
+    expect(cleanReason(lib(request.nonNullable))).toBe("Arrow error: Invalid argument error: Column 'id' is declared as non-nullable but contains null values");
     expect(cleanReason(lib(request.trial))).toBe("Cast error: Cannot cast string 'x' to value of Int32 type");
     expect(cleanReason(lib(request.streamed))).toBe("Invalid input, Expression 'CASE WHEN n = 0 THEN NULL ELSE n END' is unsupported");
     expect(cleanReason(lib(request.regex))).toBe('regex parse error: ( ^ error: unclosed group');
