@@ -7,7 +7,10 @@
  * and expression columns whose values are strings or binaries (a view type in the check query), which once were
  * refused. LanceDB reading and refreshing the column: test/interop/lance-add-columns.test.ts.
  */
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Field, Int32, Schema, Table, makeVector, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LanceColumnAdder } from '../../packages/server/src/catalog/ports/lance-writer.js';
 import { LanceDbColumnAdder } from '../../packages/server/src/lance-optimize/lancedb-add-columns.js';
@@ -161,4 +164,35 @@ it('commits expression columns of string, binary and literal values (view types 
   expect(bad).toMatchObject({ status: 400, body: { code: 13 } });
   expect(bad.body!.error).toMatch(/cannot evaluate the expressions of new_columns.*Cast error/);
   expect(await versions('people')).toEqual([1, 2, 3]);
+});
+
+it('answers an expression that fails on a row only while the column is computed with 400, and a storage failure with 503; no version either way', async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(realAdder);
+  // Non-nullable columns: DataFusion folds the trial's `(id / n) IS NULL` to false without dividing, so the division
+  // by zero in the second row surfaces only from addColumns itself (once a 503).
+  const schema = new Schema([new Field('id', new Int32(), false), new Field('n', new Int32(), false)]);
+  const rows = new Table(schema, { id: makeVector(Int32Array.from([1, 2, 3])), n: makeVector(Int32Array.from([5, 0, 7])) });
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/ac%24ratios/create`,
+    payload: Buffer.from(tableToIPC(rows, 'stream')),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${admin}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  const divided = await add('ratios', { new_columns: [{ name: 'ratio', expression: 'id / n' }] });
+  expect(divided, JSON.stringify(divided.body)).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(divided.body!.error).toMatch(/Divide by zero/);
+  // The library's reason without its source locations, cause chain or stack.
+  expect(divided.body!.error).not.toMatch(/\.rs:\d|\/usr\/|cargo|Caused by|LanceError\(/);
+  expect(await versions('ratios')).toEqual([1]);
+  const described = await call(`${L}/table/ac%24ratios/describe`, { load_detailed_metadata: true });
+  expect(described.body).toMatchObject({ version: 1 });
+  expect((described.body!.schema as { fields: unknown[] }).fields).toHaveLength(2);
+
+  // The table's data files gone from storage: the library cannot read the rows, which is the service's 503, not the caller's 400.
+  const location = fileURLToPath(((await call(`${L}/table/ac%24ratios/describe`)).body!.location as string).replace(/\/+$/, ''));
+  for (const file of await readdir(path.join(location, 'data'))) await rm(path.join(location, 'data', file));
+  const unreadable = await add('ratios', { new_columns: [{ name: 'twice', expression: 'id * 2' }] });
+  expect(unreadable, JSON.stringify(unreadable.body)).toMatchObject({ status: 503, body: { code: 17 } });
+  expect(await versions('ratios')).toEqual([1]);
 });

@@ -5,7 +5,7 @@
  * naming it, `x-lance-table-properties` that are not a JSON map of strings and a location outside the warehouse or
  * over another table 400), each in Lance's error model and leaving no table; the request's location and properties
  * reach the writer (which declares with them); and a failure while writing removes the table the write
- * declared, with its files. The answer's storage_options are what DescribeTable by the creator vends right after the
+ * declared, with its files (rows the library refuses as given, a null in a non-nullable column, are a 400). The answer's storage_options are what DescribeTable by the creator vends right after the
  * create (on an S3 warehouse whose fake STS records each session policy: scoped to the table's location, in the
  * creator's own mode, none for a creator who may not describe the table, none on a warehouse that vends nothing, no
  * secret in the logs or audit). The write itself (LanceDB through the catalog's loopback namespace) is
@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { Field, Int32, Schema, Table, tableFromArrays, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LanceTableWriter } from '../../packages/server/src/catalog/ports/lance-writer.js';
 import { CatalogError } from '../../packages/server/src/errors/catalog-error.js';
@@ -233,6 +233,16 @@ it('a failure while writing removes the table the write declared and its files, 
   expect(existsSync(fileURLToPath(location))).toBe(false);
   // The taken table of the first case is untouched by any of this.
   expect(await exists('taken')).toBe(true);
+});
+
+it('rows the library refuses as given (a null in a column the stream declares non-nullable) are a 400 naming it; nothing is kept', async () => {
+  cat.lakegate.services.lance.create.useWriter(realWriter);
+  const rows = new Table(new Schema([new Field('id', new Int32(), false)]), { id: vectorFromArray([1, null, 3], new Int32()) });
+  const res = await create('nullable', Buffer.from(tableToIPC(rows, 'stream')));
+  expect(res, JSON.stringify(res.body)).toMatchObject({ status: 400, body: { code: 13 } });
+  expect(res.body!.error).toMatch(/Column 'id' is declared as non-nullable but contains null values/);
+  expect(res.body!.error).not.toMatch(/Caused by|\.rs:\d/);
+  expect(await exists('nullable')).toBe(false);
 });
 
 it('a name another client declared while the write started is left to that client: 409, its table kept', async () => {

@@ -7,7 +7,10 @@
  * `expression` column is evaluated once over the rows there are. A taken name or an expression the table cannot
  * evaluate is a 400 and a reader's call a 403, none committing anything; a `virtual_column` is a 406. The same call
  * from pylance 14's own REST client (`lance_namespace.connect("rest").alter_table_add_columns`, lance-namespace 0.13's
- * models), then LanceDB Python 0.40 reading and refreshing the column (peers/lance/add_columns_call.py).
+ * models), then LanceDB Python 0.40 reading and refreshing the column (peers/lance/add_columns_call.py). pylance's REST
+ * client also describes a table with load_detailed_metadata (its stats and metadata parsed by lance-namespace 0.13's
+ * models, equal to LanceDB's own version listing, at the latest version and at a tag LanceDB Python created) and gets a
+ * 400 for an expression dividing by zero on a row, nothing committed (peers/lance/describe_detailed_call.py).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +110,32 @@ describe('AlterTableAddColumns from pylance 14 (lance-namespace 0.13), read and 
       const listed = await versions('from_python');
       expect(listed.slice(0, 2)).toEqual([1, 2]);
       expect(listed.at(-1)).toBe(result.latest);
+    },
+    15 * 60_000,
+  );
+});
+
+describe('DescribeTable with load_detailed_metadata and a failing AlterTableAddColumns from pylance 14 (lance-namespace 0.13)', () => {
+  it(
+    "parses the stats and metadata of the latest version and of a tag's, as LanceDB's own listing says, and gets a 400 for a division by zero",
+    async () => {
+      const python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
+      const script = path.join(REPO_ROOT, 'peers', 'lance', 'describe_detailed_call.py');
+      const res = await runAsync(python, [script, `${server.url}/lance/default`, writerToken, 'ac', 'detailed'], { timeoutMs: 5 * 60_000 });
+      expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+      const result = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+      // Created (1), appended (2), deleted (3): two fragments, one row deleted; the tag names version 2.
+      expect(result.latest).toMatchObject({ version: 3, stats: { num_deleted_rows: 1, num_fragments: 2 }, fields: ['id', 'd'] });
+      expect(result.latest.metadata).toEqual(result.lance_latest);
+      expect(result.latest.metadata).toMatchObject({ total_rows: '3', total_data_file_rows: '4' });
+      expect(result.tag_version).toBe(2);
+      expect(result.tagged).toMatchObject({ version: 2, stats: { num_deleted_rows: 0, num_fragments: 2 } });
+      expect(result.tagged.metadata).toEqual(result.lance_tagged);
+      // The division by zero on the second row: the REST client's 400 (InvalidInput), nothing committed.
+      expect(result.refused?.message).toMatch(/Divide by zero/);
+      expect(result.refused?.message).not.toMatch(/\.rs:\d|cargo/);
+      expect(result.version_after).toBe(3);
+      expect(await versions('detailed')).toEqual([1, 2, 3]);
     },
     15 * 60_000,
   );

@@ -149,6 +149,10 @@ it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, 
   expect(own.status, JSON.stringify(own.body)).toBe(200);
   const names = (b: Record<string, any>) => (b.schema.fields as { name: string }[]).map((f) => f.name);
   expect(names(detailed.body)).toEqual(names(own.body));
+  // Its stats and Lance's summary are the derived dataset's own (two admitted rows), read from its manifest on MinIO.
+  expect(detailed.body.metadata).toMatchObject({ total_rows: '2', total_deletion_file_rows: '0' });
+  expect(own.body.metadata).toMatchObject({ total_rows: '4' });
+  expect(detailed.body.stats).toMatchObject({ num_deleted_rows: 0 });
 });
 
 it(

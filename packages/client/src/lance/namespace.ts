@@ -146,10 +146,7 @@ export class LanceNamespace {
    * A table's location and storage options; with `vendCredentials` the options carry short-lived credentials
    * scoped to the table (refresh by describing again — see the Lance storage-options provider).
    */
-  describeTable(
-    id: string[],
-    options: { vendCredentials?: boolean; withTableUri?: boolean; loadDetailedMetadata?: boolean; version?: number; signal?: AbortSignal } = {},
-  ): Promise<DescribeTableResponse> {
+  describeTable(id: string[], options: tables.DescribeTableOptions = {}): Promise<DescribeTableResponse> {
     return tables.describeTable(this.calls, id, options);
   }
 

@@ -27,6 +27,10 @@ export interface DescribeTableOptions {
   withTableUri?: boolean;
   loadDetailedMetadata?: boolean;
   version?: number;
+  /** Describe the version this tag names (not with `version` or `branch`). */
+  tag?: string;
+  /** Describe on this branch (default: main). */
+  branch?: string;
   signal?: AbortSignal;
 }
 
@@ -36,6 +40,8 @@ export async function describeTable(calls: LanceCalls, id: string[], options: De
   if (options.withTableUri !== undefined) body['with_table_uri'] = options.withTableUri;
   if (options.loadDetailedMetadata !== undefined) body['load_detailed_metadata'] = options.loadDetailedMetadata;
   if (options.version !== undefined) body['version'] = options.version;
+  if (options.tag !== undefined) body['tag'] = options.tag;
+  if (options.branch !== undefined) body['branch'] = options.branch;
   const response = await calls.send<DescribeTableResponse>({
     method: 'POST',
     path: calls.path('table', id, 'describe'),

@@ -57,7 +57,10 @@ export interface DescribeTableResponse {
   namespace?: string[];
   version?: number | bigint;
   schema?: unknown;
-  stats?: unknown;
+  /** With `loadDetailedMetadata`: the version's deleted rows and fragments (the spec's TableBasicStats). */
+  stats?: { num_deleted_rows: number | bigint; num_fragments: number | bigint } | null;
+  /** With `loadDetailedMetadata`: Lance's summary of the version (total_rows, total_fragments, total_files_size...). */
+  metadata?: Record<string, string>;
   [key: string]: unknown;
 }
 

@@ -38,7 +38,7 @@ export const LanceDescribeTableRequest = Type.Object(
     load_detailed_metadata: Type.Optional(
       Type.Boolean({
         description:
-          "Also answer table, namespace, version and schema, read by opening the dataset through the Lance library (406 without it, or with tag); a caller a row/column policy restricts gets its policy-derived dataset's",
+          "Also answer table, namespace, version, schema, stats and metadata, read by opening the dataset through the Lance library (406 without it) at the version asked for (directly, on a branch or by tag); a caller a row/column policy restricts gets its policy-derived dataset's",
       }),
     ),
     check_declared: Type.Optional(Type.Boolean({ description: 'Answer is_only_declared' })),
@@ -88,6 +88,15 @@ export const LanceJsonArrowSchema = Type.Object(
 );
 export type LanceJsonArrowSchema = Static<typeof LanceJsonArrowSchema>;
 
+export const LanceTableBasicStats = Type.Object(
+  {
+    num_deleted_rows: Int64({ description: "Rows the version's deletion files delete" }),
+    num_fragments: Int64({ description: "The version's fragments" }),
+  },
+  { $id: 'LanceTableBasicStats', description: "lance-namespace's TableBasicStats: of the version opened" },
+);
+export type LanceTableBasicStats = Static<typeof LanceTableBasicStats>;
+
 export const LanceDescribeTableResponse = Type.Object(
   {
     ...locationProperties,
@@ -101,6 +110,13 @@ export const LanceDescribeTableResponse = Type.Object(
       }),
     ),
     is_only_declared: Type.Optional(Type.Boolean({ description: 'With check_declared: declared, and nothing written on storage yet' })),
+    stats: Type.Optional(Nullable(Type.Ref(LanceTableBasicStats, { description: 'With load_detailed_metadata: the stats of the version opened' }))),
+    metadata: Type.Optional(
+      StringMap({
+        description:
+          "With load_detailed_metadata: Lance's summary of the version opened, as Lance's own namespace answers it: total_rows, total_fragments, total_data_files, total_files_size, total_deletion_files, total_data_file_rows, total_deletion_file_rows (decimal strings)",
+      }),
+    ),
   },
   { $id: 'LanceDescribeTableResponse' },
 );
@@ -143,6 +159,7 @@ export const LANCE_TABLE_SCHEMAS = [
   LanceJsonArrowDataType,
   LanceJsonArrowField,
   LanceJsonArrowSchema,
+  LanceTableBasicStats,
   LanceDescribeTableResponse,
   LanceDroppedTableResponse,
   LanceCreateTableResponse,

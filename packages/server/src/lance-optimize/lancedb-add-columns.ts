@@ -10,13 +10,16 @@
  * CreateTableVersion, never by writing `_versions/` itself. Before anything is written, a name the table already has
  * is refused, and the expressions are checked by queries over at most one row (`select`, checkExpressions below): one
  * the table cannot evaluate (an unknown column, bad SQL, a value that does not cast) is a 400 with the library's
- * reason. A concurrent commit Lance could not rebase on is ERR_COMMIT_CONFLICT (409), the other version kept; it is
+ * reason. One that fails only while the column is computed (a row the trial did not read, a division DataFusion did
+ * not run in the trial) is the same 400 (library-errors.ts), while storage failing is a 503; Lance commits nothing
+ * in either case (the table's version is unchanged). A concurrent commit Lance could not rebase on is ERR_COMMIT_CONFLICT (409), the other version kept; it is
  * not replayed.
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceColumnAdder, LanceFieldMetadataTarget, LanceNewColumn } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+import { causedByRequest, libraryFailure } from './library-errors.js';
 
 export class LanceDbColumnAdder implements LanceColumnAdder {
   private readonly lance: LanceDbLoopback;
@@ -33,7 +36,9 @@ export class LanceDbColumnAdder implements LanceColumnAdder {
       } catch (e) {
         if (e instanceof CatalogError) throw e;
         const conflict = lanceConflict(e);
-        if (conflict === undefined) throw new CatalogError('ERR_UNAVAILABLE', `AlterTableAddColumns failed in the Lance library: ${libraryReason(e)}`);
+        // An expression failing on a row the trial did not read (a cast, a division by zero) is the caller's 400;
+        // Lance committed nothing (the version is unchanged). Storage and the service's own failures stay 503.
+        if (conflict === undefined) throw libraryFailure('AlterTableAddColumns', e);
         throw new CatalogError(
           'ERR_COMMIT_CONFLICT',
           `AlterTableAddColumns lost to a concurrent commit of the table (${conflict.reason}); the concurrent change was kept and nothing of this call was committed: read the table again and retry`,
@@ -71,6 +76,7 @@ async function checkExpressions(table: OpenedTable, columns: readonly LanceNewCo
     await select((c) => c.sql).explainPlan();
     await select((c) => `(${c.sql}) IS NULL`).toArray();
   } catch (e) {
+    if (!causedByRequest(e)) throw libraryFailure('AlterTableAddColumns', e);
     throw validation(`The table cannot evaluate the expressions of new_columns: ${libraryReason(e)}`);
   }
 }

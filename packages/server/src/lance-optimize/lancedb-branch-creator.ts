@@ -12,6 +12,7 @@ import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceBranchCreator, LanceBranchSource, LanceBranchTarget } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+import { libraryFailure } from './library-errors.js';
 
 export class LanceDbBranchCreator implements LanceBranchCreator {
   private readonly lance: LanceDbLoopback;
@@ -54,7 +55,7 @@ export class LanceDbBranchCreator implements LanceBranchCreator {
         const conflict = lanceConflict(e);
         if (conflict !== undefined)
           throw new CatalogError('ERR_COMMIT_CONFLICT', `CreateTableBranch lost to a concurrent commit of the branch (${conflict.reason})`);
-        throw new CatalogError('ERR_UNAVAILABLE', `CreateTableBranch failed in the Lance library: ${libraryReason(e)}`);
+        throw libraryFailure('CreateTableBranch', e);
       }
     });
   }

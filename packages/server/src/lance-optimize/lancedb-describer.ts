@@ -11,6 +11,7 @@ import type { LanceDatasetDescriber, LanceDatasetDetails, LanceDescribedDataset,
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { jsonArrowSchema } from './json-arrow-schema.js';
 import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { causedByRequest } from './library-errors.js';
 
 type OpenedTable = { schema(): Promise<unknown>; version(): Promise<number> };
 
@@ -30,7 +31,11 @@ export class LanceDbDescriber implements LanceDatasetDescriber {
       return source.kind === 'table' ? await this.ofTable(source) : await this.ofDataset(source);
     } catch (e) {
       if (e instanceof CatalogError) throw e;
-      throw new CatalogError('ERR_UNPROCESSABLE', `The Lance dataset could not be opened for its detailed metadata: ${libraryReason(e)}`);
+      // A dataset the library refuses as given is the caller's 400; storage or the library failing, the service's 503.
+      throw new CatalogError(
+        causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
+        `The Lance dataset could not be opened for its detailed metadata: ${libraryReason(e)}`,
+      );
     }
   }
 

@@ -22,7 +22,8 @@ import { CatalogError, validation } from '../errors/catalog-error.js';
 import { canonicalFieldPath, fieldAt, fieldPaths, type SchemaField } from '../catalog/lance/field-paths.js';
 import type { LanceFieldMetadataChange, LanceFieldMetadataTarget, LanceFieldMetadataWriter } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
-import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
+import { libraryFailure } from './library-errors.js';
 
 /** The most field paths an error lists. */
 const LISTED_FIELDS = 50;
@@ -53,7 +54,7 @@ export class LanceDbFieldMetadataWriter implements LanceFieldMetadataWriter {
         } catch (e) {
           if (e instanceof CatalogError) throw e;
           const conflict = lanceConflict(e);
-          if (conflict === undefined) throw new CatalogError('ERR_UNAVAILABLE', `UpdateFieldMetadata failed in the Lance library: ${libraryReason(e)}`);
+          if (conflict === undefined) throw libraryFailure('UpdateFieldMetadata', e);
           if (!conflict.retryable || attempt >= ATTEMPTS)
             throw new CatalogError(
               'ERR_COMMIT_CONFLICT',

@@ -18,6 +18,7 @@ import { CatalogError } from '../errors/catalog-error.js';
 import { lanceLibraryMissing } from '../catalog/lance/library.js';
 import type { Caller } from '../catalog/ports/index.js';
 import { JobCredential } from './job-credential.js';
+import { cleanReason } from './library-errors.js';
 
 export type LanceDb = typeof import('@lancedb/lancedb');
 /** A LanceDB namespace client, as `connectNamespace` gives it. */
@@ -106,10 +107,9 @@ export function lanceConflict(e: unknown): LanceConflict | undefined {
   return { retryable, reason: reason ?? (retryable ? 'a retryable commit conflict' : 'a concurrent commit') };
 }
 
-/** The first line of a library error, bounded, without anything that looks like a credential. */
+/** A library error's reason, one bounded line without source locations or credentials (cleanReason, library-errors.ts). */
 export function libraryReason(e: unknown): string {
-  const line = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
-  return line.replace(/(bearer|basic)\s+\S+/gi, '$1 …').slice(0, 300);
+  return cleanReason(e);
 }
 
 export class LanceDbLoopback {

@@ -17,6 +17,7 @@ import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolic
 import type { BoundExpression } from '../catalog/kit/expression.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
+import { causedByRequest } from './library-errors.js';
 
 /**
  * LanceDB loads apache-arrow as CommonJS, this module as ESM: the same package's two builds, whose classes differ (an
@@ -148,7 +149,10 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       });
     } catch (e) {
       if (e instanceof CatalogError) throw e;
-      throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${libraryReason(e)}`);
+      throw new CatalogError(
+        causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
+        `The Lance table could not be read (for its policies): ${libraryReason(e)}`,
+      );
     }
   }
 }

@@ -17,7 +17,8 @@
 import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceCreateTarget, LanceIpcSummary, LanceTableWriter } from '../catalog/ports/lance-writer.js';
-import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
+import { libraryFailure } from './library-errors.js';
 
 /** The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). */
 function readIpc(ipc: Uint8Array): ArrowTable {
@@ -82,7 +83,8 @@ export class LanceDbTableWriter implements LanceTableWriter {
           'ERR_COMMIT_CONFLICT',
           `Another client committed the first version of ${[...target.namespace, target.name].join('.')} while CreateTable wrote its data; its version was kept and this call's rows were not committed`,
         );
-      throw new CatalogError('ERR_UNAVAILABLE', `CreateTable failed in the Lance library: ${libraryReason(e)}`);
+      // Data Lance cannot take as given (a null in a non-nullable column, say) is the caller's 400; storage's failure 503.
+      throw libraryFailure('CreateTable', e);
     }
   }
 

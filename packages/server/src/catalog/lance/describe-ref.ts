@@ -23,6 +23,8 @@ export interface DescribeRefInput {
 
 export interface DescribedRef {
   version?: number;
+  /** The branch described: the one asked for, or the tag's. */
+  branch: string;
   /** Set when check_declared was asked: true while a declared table has no version on storage. */
   isOnlyDeclared?: boolean;
 }
@@ -60,7 +62,7 @@ export async function resolveDescribeRef(
   if (version !== undefined && !(managed && (await ctx.store.lanceVersions.get(record.id, branch, version)))) {
     throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version} in the catalog`);
   }
-  const out: DescribedRef = version !== undefined ? { version } : {};
+  const out: DescribedRef = version !== undefined ? { version, branch } : { branch };
   if (ref.checkDeclared) out.isOnlyDeclared = await onlyDeclared(ctx, scope, record, managed);
   return out;
 }

@@ -1,12 +1,18 @@
 /**
- * DescribeTable's `load_detailed_metadata` (lance-namespace 0.13): the table's name and namespace, and what only
- * opening the dataset tells, its version and its schema as the spec's JSON Arrow schema, read through the Lance
- * library (the LanceDatasetDescriber port; in tree LanceDB on the catalog's private loopback Lance namespace:
- * lance-optimize/lancedb-describer.ts). DescribeTable validates and authorizes first (lance-tables.ts); here the
- * library must be there (406 naming it otherwise, checked before anything is derived or opened), and then:
+ * DescribeTable's `load_detailed_metadata` (lance-namespace 0.13; the 2026 spec's DescribeTableResponse): the table's
+ * name and namespace, and what only the dataset tells: its version and its schema as the spec's JSON Arrow schema,
+ * read through the Lance library (the LanceDatasetDescriber port; in tree LanceDB on the catalog's private loopback
+ * Lance namespace: lance-optimize/lancedb-describer.ts), and the version's `stats` (the spec's TableBasicStats:
+ * num_deleted_rows, num_fragments) and `metadata`, Lance's summary of the version as Lance's own directory namespace
+ * answers it (total_rows, total_fragments, total_data_files, total_files_size, total_deletion_files,
+ * total_data_file_rows, total_deletion_file_rows, as decimal strings), read from that version's manifest (the one the
+ * catalog recorded for a managed table, else the version's file under `_versions/`; versions/manifest-file.ts).
+ * DescribeTable validates, authorizes and resolves the version (directly, on a branch or by tag) first
+ * (lance-tables.ts); here the library must be there (406 naming it otherwise, checked before anything is derived or
+ * opened), and then:
  * - a caller a row/column policy restricts is answered from the policy-derived dataset DescribeTable hands it
- *   (policy-reads.ts), never from the table's own: that dataset's version and schema, read with read-only storage
- *   access to the derived prefix, vended to the catalog's derivation caller;
+ *   (policy-reads.ts), never from the table's own: that dataset's version, schema and stats, read with read-only
+ *   storage access to the derived prefix, vended to the catalog's derivation caller;
  * - anyone else from the table at the branch and version asked for (the latest when none), opened as that caller;
  * - the catalog's own jobs (their LanceDB opening a table through the loopback) are refused (406), so that a job's
  *   open never opens the table again: LanceDB, as any client, then reads the dataset itself.
@@ -15,18 +21,25 @@
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
-import type { LanceDatasetDescriber, LanceDatasetDetails } from '../ports/lance-describer.js';
+import type { LanceDatasetDescriber, LanceDatasetDetails, LanceTableBasicStats } from '../ports/lance-describer.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { lanceLibraryMissing } from './library.js';
 import { derivationCaller } from './policy-reads.js';
 import { lanceStorageOptions } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
+import { manifestSummary, type ManifestSummary } from './versions/manifest-file.js';
+import { finalManifestUri, lanceStorage, type ManifestNamingScheme } from './versions/manifest-paths.js';
+import { MAX_MANIFEST_BYTES } from './versions/staged-version.js';
 
 const OPERATION = 'DescribeTable with load_detailed_metadata';
 
 export interface LanceDetailedAnswer extends LanceDatasetDetails {
   table: string;
   namespace: string[];
+  stats: LanceTableBasicStats;
+  /** Lance's summary of the version (ManifestSummary), keyed and written as Lance's own namespace answers it. */
+  metadata: Record<string, string>;
 }
 
 export class LanceDetailedMetadata {
@@ -51,7 +64,15 @@ export class LanceDetailedMetadata {
   }
 
   /** The table itself at `branch` and `version` (the latest when undefined), opened as the caller. */
-  async ofTable(describer: LanceDatasetDescriber, scope: RequestScope, id: LanceTableId, branch: string, version: number | undefined) {
+  async ofTable(
+    describer: LanceDatasetDescriber,
+    scope: RequestScope,
+    id: LanceTableId,
+    record: CatalogObjectRecord,
+    managed: boolean,
+    branch: string,
+    version: number | undefined,
+  ): Promise<LanceDetailedAnswer> {
     const details = await describer.describe({
       kind: 'table',
       warehouse: scope.warehouse.name,
@@ -61,11 +82,21 @@ export class LanceDetailedMetadata {
       version,
       reader: scope.caller,
     });
-    return answer(id, details);
+    // The manifest of the version opened: the catalog's record of it (managed), else its file on the branch's chain.
+    const recorded = managed ? (await this.ctx.store.lanceVersions.get(record.id, branch, details.version))?.manifestUri : undefined;
+    const root = record.location.replace(/\/+$/, '');
+    const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
+    return answer(id, details, await this.summary(scope, recorded ?? chain, recorded !== undefined, details.version));
   }
 
   /** The policy-derived dataset at `location` (`<prefix><name>.lance`) a restricted caller is answered with. */
-  async ofDerived(describer: LanceDatasetDescriber, scope: RequestScope, id: LanceTableId, record: CatalogObjectRecord, location: string) {
+  async ofDerived(
+    describer: LanceDatasetDescriber,
+    scope: RequestScope,
+    id: LanceTableId,
+    record: CatalogObjectRecord,
+    location: string,
+  ): Promise<LanceDetailedAnswer> {
     const match = /^(.*)\/([^/]+)\.lance\/?$/.exec(location);
     if (match === null) throw new CatalogError('ERR_UNPROCESSABLE', `The policy-derived dataset's location is not <prefix>/<name>.lance: ${location}`);
     const [, directory, name] = match as unknown as [string, string, string];
@@ -78,8 +109,41 @@ export class LanceDetailedMetadata {
       mode: 'read',
     });
     const details = await describer.describe({ kind: 'dataset', directory, name, storageOptions: lanceStorageOptions(vended.config) });
-    return answer(id, details);
+    // The derived dataset's own manifest of the version opened, never the table's.
+    return answer(id, details, await this.summary(scope, location.replace(/\/+$/, ''), false, details.version));
+  }
+
+  /** Lance's summary of `version`: from the manifest at `at` (`exact`), or from the version's file under `at`/_versions/. */
+  private async summary(scope: RequestScope, at: string, exact: boolean, version: number): Promise<ManifestSummary> {
+    const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
+    let uri: string | undefined = exact ? at : undefined;
+    for (const scheme of exact ? [] : (['V2', 'V1'] as ManifestNamingScheme[])) {
+      const candidate = finalManifestUri(at, version, scheme);
+      if (await storage.exists(candidate)) {
+        uri = candidate;
+        break;
+      }
+    }
+    // Removed since it was opened (a cleanup of old versions ran in between): the version is gone.
+    if (uri === undefined || !(await storage.exists(uri))) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Version ${version} of the dataset is gone`);
+    return manifestSummary(await storage.read(uri, MAX_MANIFEST_BYTES));
   }
 }
 
-const answer = (id: LanceTableId, details: LanceDatasetDetails): LanceDetailedAnswer => ({ table: id.name, namespace: [...id.namespace], ...details });
+function answer(id: LanceTableId, details: LanceDatasetDetails, s: ManifestSummary): LanceDetailedAnswer {
+  return {
+    table: id.name,
+    namespace: [...id.namespace],
+    ...details,
+    stats: { numDeletedRows: s.totalDeletionFileRows, numFragments: s.totalFragments },
+    metadata: {
+      total_rows: String(s.totalRows),
+      total_fragments: String(s.totalFragments),
+      total_data_files: String(s.totalDataFiles),
+      total_files_size: String(s.totalFilesSize),
+      total_deletion_files: String(s.totalDeletionFiles),
+      total_data_file_rows: String(s.totalDataFileRows),
+      total_deletion_file_rows: String(s.totalDeletionFileRows),
+    },
+  };
+}

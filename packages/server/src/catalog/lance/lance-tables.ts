@@ -15,7 +15,7 @@
  * `table:drop` and `table:write-data` (it deletes the data), deregister with
  * `table:drop` and `table:read-metadata` (its answer shows the location and properties).
  */
-import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { CatalogError, illegalArgument, validation } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
 import type { SecurablePath } from '../ports/access.js';
 import { TABLE_VISIBILITY, type Privilege } from '../privileges.js';
@@ -194,15 +194,16 @@ export class LanceTableService {
     // authorize
     const { id, record, path } = await this.requireTable(scope, idInput, ['table:read-metadata']);
     // The Lance library must be there before anything is derived or opened (406 otherwise).
-    if (loadDetailedMetadata === true && ref.tag !== undefined)
-      throw new CatalogError('ERR_NOT_IMPLEMENTED', 'load_detailed_metadata is not served with a tag yet: describe the version (and branch) it names');
     const describer = loadDetailedMetadata === true ? await this.detailedMetadata.available(scope) : undefined;
     // execute
     const managedVersioning = isManaged(record);
-    const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
+    const { branch, ...resolved } = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
+    // A table declared and never written has no dataset to open (the spec lets such a describe fail): the caller's 400.
+    if (describer !== undefined && managedVersioning && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined)
+      throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} is only declared: load_detailed_metadata needs a version`);
     // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
     // versions (no managed versioning, no version of the table's), its location, storage access to it only.
-    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, ref.branch !== MAIN_BRANCH);
+    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, branch !== MAIN_BRANCH);
     if (derived !== undefined) {
       const detailed = describer && (await this.detailedMetadata.ofDerived(describer, scope, id, record, derived.location));
       return {
@@ -214,7 +215,7 @@ export class LanceTableService {
       };
     }
     const described = await this.info(scope, id, record.uuid, record.location, propertiesOf(record), path, vend, managedVersioning);
-    const detailed = describer && (await this.detailedMetadata.ofTable(describer, scope, id, ref.branch, resolved.version));
+    const detailed = describer && (await this.detailedMetadata.ofTable(describer, scope, id, record, managedVersioning, branch, resolved.version));
     return { ...described, managedVersioning, ...resolved, ...(detailed ? { detailed } : {}) };
   }
 

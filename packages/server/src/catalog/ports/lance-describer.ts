@@ -1,6 +1,7 @@
 /**
  * DescribeTable's `load_detailed_metadata` (lance-namespace 0.13): what only opening the dataset tells, its version
- * and its schema in the spec's JSON Arrow form. The catalog opens either the table (through its own Lance routes,
+ * and its schema in the spec's JSON Arrow form (its stats the catalog reads from that version's manifest:
+ * catalog/lance/detailed-metadata.ts). The catalog opens either the table (through its own Lance routes,
  * as the other LanceDB adapters do, acting for the caller it authorized) or, for a caller a row/column policy
  * restricts, the policy-derived dataset it answers that caller with (catalog/lance/policy-reads.ts), never the
  * table's own. The in-tree adapter is lance-optimize/lancedb-describer.ts.
@@ -30,6 +31,12 @@ export interface LanceDatasetDetails {
   /** The version opened (the dataset's own for a derived dataset). */
   version: number;
   schema: LanceJsonArrowSchema;
+}
+
+/** The spec's TableBasicStats of the version opened (the catalog reads them from that version's manifest). */
+export interface LanceTableBasicStats {
+  numDeletedRows: number;
+  numFragments: number;
 }
 
 /** The table as the catalog's routes serve it, at a branch and version (the latest when undefined). */

@@ -123,6 +123,63 @@ export function countFragments(file: Uint8Array, smallBelowRows: number): { frag
   return { fragments, small };
 }
 
+/** DataFragment.files (DataFile), DataFragment.deletion_file, DataFile.file_size_bytes, DeletionFile.num_deleted_rows. */
+const FRAGMENT_FILES = 2;
+const FRAGMENT_DELETION_FILE = 3;
+const FILE_SIZE_BYTES = 6;
+const NUM_DELETED_ROWS = 4;
+
+/** Lance's ManifestSummary (lance-table format/manifest.rs): the totals of the fragments of one version. */
+export interface ManifestSummary {
+  totalFragments: number;
+  totalDataFiles: number;
+  totalFilesSize: number;
+  totalDeletionFiles: number;
+  totalDataFileRows: number;
+  totalDeletionFileRows: number;
+  totalRows: number;
+}
+
+/**
+ * The totals Lance's own summary of a manifest gives (what Lance's version listing carries as each version's
+ * metadata): fragments, their data files and those files' sizes where recorded, deletion files and the rows they
+ * delete, physical rows, and the rows left. Read from the manifest alone.
+ */
+export function manifestSummary(file: Uint8Array): ManifestSummary {
+  const s: ManifestSummary = {
+    totalFragments: 0,
+    totalDataFiles: 0,
+    totalFilesSize: 0,
+    totalDeletionFiles: 0,
+    totalDataFileRows: 0,
+    totalDeletionFileRows: 0,
+    totalRows: 0,
+  };
+  try {
+    for (const f of fields(parse(file).message)) {
+      if (f.field !== FRAGMENTS || f.wireType !== LEN) continue;
+      s.totalFragments += 1;
+      for (const g of fields(f.reader.bytes())) {
+        if (g.field === PHYSICAL_ROWS && g.wireType === VARINT) s.totalDataFileRows += Number(g.reader.uint64());
+        if (g.field === FRAGMENT_FILES && g.wireType === LEN) {
+          s.totalDataFiles += 1;
+          for (const h of fields(g.reader.bytes())) if (h.field === FILE_SIZE_BYTES && h.wireType === VARINT) s.totalFilesSize += Number(h.reader.uint64());
+        }
+        if (g.field === FRAGMENT_DELETION_FILE && g.wireType === LEN) {
+          s.totalDeletionFiles += 1;
+          for (const h of fields(g.reader.bytes()))
+            if (h.field === NUM_DELETED_ROWS && h.wireType === VARINT) s.totalDeletionFileRows += Number(h.reader.uint64());
+        }
+      }
+    }
+  } catch (e) {
+    if (e instanceof CatalogError) throw e;
+    throw broken(e instanceof Error ? e.message : String(e));
+  }
+  s.totalRows = Math.max(0, s.totalDataFileRows - s.totalDeletionFileRows);
+  return s;
+}
+
 /**
  * The manifest file of `version` whose table state is the one in `file`: the same sections and fields, with the new
  * version number and timestamp, and `transaction_file` naming the Restore transaction (restoreTransaction).

@@ -71,8 +71,17 @@ export function lanceTableRoutes(app: FastifyInstance, services: CatalogServices
       ...located(t),
       ...(withUri ? { table_uri: t.location } : {}),
       ...(t.isOnlyDeclared !== undefined ? { is_only_declared: t.isOnlyDeclared } : {}),
-      // load_detailed_metadata: the opened dataset's version (a restricted caller's derived dataset's own) and schema.
-      ...(t.detailed ? { table: t.detailed.table, namespace: t.detailed.namespace, version: t.detailed.version, schema: t.detailed.schema } : {}),
+      // load_detailed_metadata: the opened dataset's version (a restricted caller's derived dataset's own), schema and stats.
+      ...(t.detailed
+        ? {
+            table: t.detailed.table,
+            namespace: t.detailed.namespace,
+            version: t.detailed.version,
+            schema: t.detailed.schema,
+            stats: { num_deleted_rows: t.detailed.stats.numDeletedRows, num_fragments: t.detailed.stats.numFragments },
+            metadata: t.detailed.metadata,
+          }
+        : {}),
     };
   });
 
