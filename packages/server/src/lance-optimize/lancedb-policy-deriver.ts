@@ -5,10 +5,11 @@
  * The table is read as the other LanceDB adapters reach it: through the catalog's own Lance surface on a private
  * listener (lancedb-loopback.ts), as the catalog's derivation caller, at the version asked for. Its rows are streamed
  * one batch at a time through the Iceberg path's policy code (policy-files/apply-batch.ts: the same row filter
- * evaluation and mask functions), columns matched by position (field id = position + 1, as the catalog bound the
- * policy), and written in chunks to a new dataset at the target directory with the storage options the catalog vended
- * for it. Memory is a chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column
- * of its current values (its binding left out: COMPUTED_BINDING).
+ * evaluation and mask functions), columns and struct fields matched by the field ids the catalog bound the policy with
+ * (catalog/lance/policy-columns.ts: a top-level column's position + 1, a struct's fields after them), and written in
+ * chunks to a new dataset at the target directory with the storage options the catalog vended for it. Memory is a
+ * chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column of its current
+ * values (its binding left out: COMPUTED_BINDING); a dictionary-encoded one as its values' type (plain-dictionaries.ts).
  */
 import { createRequire } from 'node:module';
 import {
@@ -104,7 +105,7 @@ function unbound<S extends Schema>(schema: S, arrow: { Schema: typeof Schema; Fi
   return new arrow.Schema(schema.fields.map(plain), schema.metadata) as S;
 }
 
-/** The batch with the derived dataset's schema (`schema`: plainSchema of the table's; no field-id labels), dictionaries decoded. */
+/** The batch with `schema` (its own, without field-id labels, dictionaries as their values' type), dictionaries decoded. */
 function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
   return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children.map(plainData) }));
 }
@@ -134,14 +135,13 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
   async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
     const lancedb = await this.lance.lancedb();
     return this.opened(source, async (table) => {
-      const source = unbound(schemaFromLance(await table.schema()), { Schema, Field });
+      const tableSchema = unbound(schemaFromLance(await table.schema()), { Schema, Field });
       // The field ids the policy was bound to (policy-columns.ts), from this version's columns as inspect gives them.
-      const bound = lanceSchema(source.fields.map(columnOf)).fields;
-      // Written: the table's schema with every dictionary as its values' type (plain-dictionaries.ts).
-      const written = plainSchema(source);
+      const bound = lanceSchema(tableSchema.fields.map(columnOf)).fields;
       const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
       try {
-        const dest = await out.createEmptyTable(target.name, schemaToLance(written) as never, { mode: 'create' });
+        // The table's schema with every dictionary as its values' type (plain-dictionaries.ts).
+        const dest = await out.createEmptyTable(target.name, schemaToLance(plainSchema(tableSchema)) as never, { mode: 'create' });
         try {
           let pending: RecordBatch[] = [];
           let pendingRows = 0;
@@ -157,7 +157,8 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
             for (const batch of fromLance(read)) {
               const applied = applyToBatch(withFieldIds(batch, bound), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
               if (applied.numRows === 0) continue;
-              pending.push(withSchema(applied, written));
+              // Each batch with its own schema (the types its data has), dictionaries as their values' type.
+              pending.push(withSchema(applied, plainSchema(unbound(batch.schema, { Schema, Field }))));
               pendingRows += applied.numRows;
               rows += applied.numRows;
             }
