@@ -1,6 +1,7 @@
 /**
  * Row-filter and column-mask policies on Lance tables (issue 53 on the Lance protocol), in process on a file
- * warehouse: a policy is checked against the dataset's columns (an unknown or nested column is a 400, nothing stored);
+ * warehouse: a policy is checked against the dataset's columns (an unknown column is a 400, nothing stored; nested and
+ * dictionary-encoded columns: lance-policies-nested.test.ts);
  * a restricted reader's DescribeTable answers a policy-derived dataset (its own location under the table's
  * `_lakegate/policy/<policy version>/`, no managed versioning), which LanceDB reads as only the admitted rows with the
  * masked values the Iceberg path's mask functions give, reused by the next DescribeTable; an unrestricted caller is
@@ -85,7 +86,7 @@ async function adminHeader(): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}` };
 }
 
-it('checks a policy against the Lance table columns: an unknown column or a nested one is a 400, nothing stored', async () => {
+it('checks a policy against the Lance table columns: an unknown column or a literal of the wrong type is a 400, nothing stored', async () => {
   const bad = [
     { kind: 'row-filter', roles: ['lance-analysts'], filter: { type: 'eq', term: 'country', value: 'eu' } },
     { kind: 'column-mask', roles: ['lance-analysts'], masks: [{ column: 'phone', action: 'mask-alphanum' }] },

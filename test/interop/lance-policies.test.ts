@@ -12,7 +12,10 @@
  *    namespace implementation, opening the table as that principal reads the same rows with the same masked values,
  *    and pylance with the storage_options it was answered reads the derived dataset and is refused the table's own;
  *  - once a policy changes, the table's optimize (grace 0) deletes the superseded derived dataset's objects from MinIO
- *    and reports exactly those (each gone), while the live one stays whole and served.
+ *    and reports exactly those (each gone), while the live one stays whole and served;
+ *  - on a table with a struct and a vector column, a mask of one struct field (by its dotted path) and of the whole
+ *    vector (replace-with-null) give that principal the field hashed as the Iceberg path hashes it, its sibling and the
+ *    struct's nulls as stored, and null vectors, which a LanceDB vector search finds nothing in (no error).
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
@@ -232,6 +235,52 @@ it(
     expect(await keys(current)).toEqual(expect.arrayContaining(currentKeys));
     expect((await describe()).body.location).toBe(current);
     expect((await readAs(analyst)).map((r) => r.id)).toEqual([1, 3]);
+  },
+  5 * 60_000,
+);
+
+it(
+  'masks one field of a struct and nulls a vector column for a restricted LanceDB reader: the sibling kept, a vector search finding nothing',
+  async () => {
+    const staff = [
+      { id: 1, contact: { email: 'ann@example.org', phone: '+1 555 0100' }, vector: [1, 0.5] },
+      { id: 2, contact: { email: 'bob@example.com', phone: '+1 555 0101' }, vector: [2, 0.5] },
+    ];
+    const admin = await connect('admin');
+    (await admin.createTable('staff', staff, ['hr'])).close();
+    admin.close();
+    const role = `${analyst.id}-role`;
+    const staffPolicies = '/management/v1/warehouses/plake/namespaces/hr/tables/staff/policies';
+    const mask = await send('POST', staffPolicies, {
+      kind: 'column-mask',
+      roles: [role],
+      masks: [
+        { column: 'contact.email', action: 'sha-256-global' },
+        { column: 'vector', action: 'replace-with-null' },
+      ],
+    });
+    expect(mask.status, JSON.stringify(mask.body)).toBe(201);
+    const read = async (who: CreatedPrincipal) => {
+      const db = await connect(who);
+      const table = await db.openTable('staff', ['hr']);
+      try {
+        const rows = ((await table.query().toArray()) as Array<{ id: number; contact: { email: string; phone: string }; vector: Iterable<number> | null }>)
+          .map((r) => ({ id: Number(r.id), contact: { email: r.contact.email, phone: r.contact.phone }, vector: r.vector === null ? null : [...r.vector] }))
+          .sort((a, b) => a.id - b.id);
+        const nearest = (await table.search([1, 0.5]).limit(2).toArray()) as unknown[];
+        return { rows, nearest: nearest.length };
+      } finally {
+        table.close();
+        db.close();
+      }
+    };
+    // A reader no policy binds: the table as written.
+    expect(await read(everyone)).toEqual({ rows: staff, nearest: 2 });
+    const hash = (v: string) => maskValue('sha-256-global', v, { querySalt: new Uint8Array(32) }) as string;
+    expect(await read(analyst)).toEqual({
+      rows: staff.map((r) => ({ id: r.id, contact: { email: hash(r.contact.email), phone: r.contact.phone }, vector: null })),
+      nearest: 0,
+    });
   },
   5 * 60_000,
 );

@@ -5,17 +5,34 @@
  * The table is read as the other LanceDB adapters reach it: through the catalog's own Lance surface on a private
  * listener (lancedb-loopback.ts), as the catalog's derivation caller, at the version asked for. Its rows are streamed
  * one batch at a time through the Iceberg path's policy code (policy-files/apply-batch.ts: the same row filter
- * evaluation and mask functions), columns matched by position (field id = position + 1, as the catalog bound the
- * policy), and written in chunks to a new dataset at the target directory with the storage options the catalog vended
- * for it. Memory is a chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column
- * of its current values (its binding left out: COMPUTED_BINDING).
+ * evaluation and mask functions), columns and struct fields matched by the field ids the catalog bound the policy with
+ * (catalog/lance/policy-columns.ts: a top-level column's position + 1, a struct's fields after them), and written in
+ * chunks to a new dataset at the target directory with the storage options the catalog vended for it. Memory is a
+ * chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column of its current
+ * values (its binding left out: COMPUTED_BINDING); a dictionary-encoded one as its values' type (plain-dictionaries.ts).
  */
 import { createRequire } from 'node:module';
-import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, Table as ArrowTable, makeData, tableFromIPC, tableToIPC } from 'apache-arrow';
+import {
+  DataType,
+  type Dictionary,
+  Field,
+  type RecordBatch,
+  RecordBatch as Batch,
+  Schema,
+  Struct,
+  Table as ArrowTable,
+  Type,
+  makeData,
+  tableFromIPC,
+  tableToIPC,
+} from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolicy, LanceSource } from '../catalog/ports/lance-policy.js';
 import type { BoundExpression } from '../catalog/kit/expression.js';
+import { lanceSchema } from '../catalog/lance/policy-columns.js';
+import type { StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
+import { plainData, plainSchema } from './plain-dictionaries.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
 import { causedByRequest } from './library-errors.js';
 
@@ -30,11 +47,12 @@ const toLance = (batches: RecordBatch[]): unknown => lanceArrow.tableFromIPC(tab
 /** Rows written per append (one Lance fragment each): bounds memory and the number of versions alike. */
 const CHUNK_ROWS = 64 * 1024;
 
-/**
- * An Arrow type as the policy rules name it (catalog/policies/rules.ts), or `nested`: lists (vectors), structs,
- * dictionary-encoded columns and anything else no policy may name yet.
- */
-function typeName(type: { typeId: number; toString(): string }, field: Field): string {
+/** An Arrow type (of either apache-arrow build: by type id) as the policy rules name it (catalog/policies/rules.ts). */
+function typeName(type: DataType): string {
+  // A dictionary-encoded column is of its values' type (read decoded, written as that type: plain-dictionaries.ts).
+  if (type.typeId === Type.Dictionary) return typeName((type as Dictionary).dictionary);
+  if (type.typeId === Type.Struct) return 'struct';
+  if (type.typeId === Type.List || type.typeId === Type.FixedSizeList) return 'list';
   const t = String(type).toLowerCase();
   if (/^u?int(8|16|32)$/.test(t)) return 'int';
   if (/^u?int64$/.test(t)) return 'long';
@@ -43,18 +61,34 @@ function typeName(type: { typeId: number; toString(): string }, field: Field): s
   if (t === 'utf8' || t === 'largeutf8') return 'string';
   if (t === 'bool') return 'boolean';
   if (t.startsWith('date')) return 'date';
-  if (t.startsWith('timestamp'))
-    return /tz|timezone|utc/i.test(JSON.stringify((field.type as { timezone?: unknown }).timezone ?? '')) ? 'timestamptz' : 'timestamp';
+  if (t.startsWith('timestamp')) return /tz|timezone|utc/i.test(JSON.stringify((type as { timezone?: unknown }).timezone ?? '')) ? 'timestamptz' : 'timestamp';
   if (t === 'binary' || t === 'largebinary') return 'binary';
   return 'nested';
 }
 
-/** The batch's columns labelled with field ids by position, as applyToBatch matches them. */
-function withFieldIds(batch: RecordBatch): RecordBatch {
-  const schema = new Schema(
-    batch.schema.fields.map((f, i) => new Field(f.name, f.type, f.nullable, new Map([...f.metadata, [FIELD_ID_KEY, String(i + 1)]]))),
-    batch.schema.metadata,
-  );
+/** A field as the port's column: a struct with its fields. */
+function columnOf(field: Field): LanceColumn {
+  const type = typeName(field.type);
+  const fields = type === 'struct' ? { fields: (field.type.children as Field[]).map(columnOf) } : {};
+  return { name: field.name, type, nullable: field.nullable, ...fields };
+}
+
+/**
+ * The fields labelled with the field ids the policy was bound to (catalog/lance/policy-columns.ts: a top-level column
+ * by position, a struct's fields after them), as applyToBatch matches them; a struct's fields inside its type.
+ */
+function labelled(fields: readonly Field[], bound: readonly StructField[]): Field[] {
+  return fields.map((f, i) => {
+    const at = bound[i]!;
+    const type =
+      DataType.isStruct(f.type) && typeof at.type === 'object' && at.type.type === 'struct' ? new Struct(labelled(f.type.children, at.type.fields)) : f.type;
+    return new Field(f.name, type, f.nullable, new Map([...f.metadata, [FIELD_ID_KEY, String(at.id)]]));
+  });
+}
+
+/** The batch's columns labelled with field ids (`bound`: the Lance schema the policy was bound to). */
+function withFieldIds(batch: RecordBatch, bound: readonly StructField[]): RecordBatch {
+  const schema = new Schema(labelled(batch.schema.fields, bound), batch.schema.metadata);
   return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
 }
 
@@ -72,10 +106,14 @@ function unbound<S extends Schema>(schema: S, arrow: { Schema: typeof Schema; Fi
   return new arrow.Schema(schema.fields.map(plain), schema.metadata) as S;
 }
 
-/** The batch with the table's own schema again (no field-id labels). */
+/** The batch with `schema` (its own, without field-id labels, dictionaries as their values' type), dictionaries decoded. */
 function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
-  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children }));
+  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: batch.data.children.map(plainData) }));
 }
+
+/** A schema of LanceDB's apache-arrow build in this module's, and back (see lanceArrow), through Arrow IPC. */
+const schemaFromLance = (schema: unknown): Schema => tableFromIPC(lanceArrow.tableToIPC(new lanceArrow.Table(schema as never), 'stream')).schema;
+const schemaToLance = (schema: Schema): unknown => lanceArrow.tableFromIPC(tableToIPC(new ArrowTable(schema), 'stream')).schema;
 
 export class LanceDbPolicyDeriver implements LancePolicyDeriver {
   private readonly lance: LanceDbLoopback;
@@ -91,18 +129,20 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
   async inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }> {
     return this.opened(source, async (table) => {
       const schema = (await table.schema()) as unknown as Schema;
-      const columns = schema.fields.map((f) => ({ name: f.name, type: typeName(f.type, f), nullable: f.nullable }));
-      return { version: await table.version(), columns };
+      return { version: await table.version(), columns: schema.fields.map(columnOf) };
     });
   }
 
   async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
     const lancedb = await this.lance.lancedb();
     return this.opened(source, async (table) => {
-      const schema = unbound((await table.schema()) as unknown as Schema, lanceArrow);
+      const tableSchema = unbound(schemaFromLance(await table.schema()), { Schema, Field });
+      // The field ids the policy was bound to (policy-columns.ts), from this version's columns as inspect gives them.
+      const bound = lanceSchema(tableSchema.fields.map(columnOf)).fields;
       const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
       try {
-        const dest = await out.createEmptyTable(target.name, schema, { mode: 'create' });
+        // The table's schema with every dictionary as its values' type (plain-dictionaries.ts).
+        const dest = await out.createEmptyTable(target.name, schemaToLance(plainSchema(tableSchema)) as never, { mode: 'create' });
         try {
           let pending: RecordBatch[] = [];
           let pendingRows = 0;
@@ -116,9 +156,10 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
           const ctx = { querySalt: policy.salt };
           for await (const read of table.query()) {
             for (const batch of fromLance(read)) {
-              const applied = applyToBatch(withFieldIds(batch), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
+              const applied = applyToBatch(withFieldIds(batch, bound), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
               if (applied.numRows === 0) continue;
-              pending.push(withSchema(applied, unbound(batch.schema, { Schema, Field })));
+              // Each batch with its own schema (the types its data has), dictionaries as their values' type.
+              pending.push(withSchema(applied, plainSchema(unbound(batch.schema, { Schema, Field }))));
               pendingRows += applied.numRows;
               rows += applied.numRows;
             }

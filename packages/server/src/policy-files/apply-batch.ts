@@ -1,7 +1,8 @@
 /**
  * A policy applied to one Arrow record batch (issue 53's policy-enforced files; not wired into planning yet): the rows
  * the effective row filter admits, with each masked column's values masked. Columns are matched by Iceberg field id,
- * which Parquet readers hand out as the field metadata `PARQUET:field_id` (arrow-rs, parquet-wasm, pyarrow); a masked
+ * which Parquet readers hand out as the field metadata `PARQUET:field_id` (arrow-rs, parquet-wasm, pyarrow), a
+ * struct's fields by theirs (nested-columns.ts: filtered on, masked inside their struct); a masked
  * or filtered field id with no column in the batch throws, so nothing is left unmasked for want of a name. The batch's
  * schema is kept as it is, metadata included, so a file written from the result keeps its field ids. Memory is one
  * batch at a time: a writer streams batches through this.
@@ -9,7 +10,8 @@
 import { Field, type RecordBatch, RecordBatch as Batch, Schema, Struct, makeData, vectorFromArray } from 'apache-arrow';
 import type { BoundExpression } from '../catalog/kit/expression.js';
 import type { ColumnMask } from '../catalog/ports/policies.js';
-import { type MaskContext, maskValue } from './masks.js';
+import type { MaskContext } from './masks.js';
+import { fieldPaths, maskTree, maskedColumn, valueReader } from './nested-columns.js';
 import { rowPredicate } from './row-filter.js';
 import { takeRows } from './take-rows.js';
 
@@ -23,33 +25,30 @@ export interface BatchPolicy {
   deleted?: ((row: number, values: (fieldId: number) => unknown) => boolean) | undefined;
 }
 
-/** The field ids of a batch's top-level columns, by column index (nested columns are not masked yet). */
-function fieldIds(schema: Schema): Map<number, number> {
-  const out = new Map<number, number>();
-  schema.fields.forEach((f, i) => {
-    const id = Number(f.metadata.get(FIELD_ID_KEY));
-    if (Number.isInteger(id)) out.set(id, i);
-  });
-  return out;
-}
-
 export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskContext): RecordBatch {
-  const byId = fieldIds(batch.schema);
-  const columnOf = (id: number): number => {
-    const index = byId.get(id);
-    if (index === undefined) throw new TypeError(`the batch has no column with field id ${id}`);
-    return index;
+  // Top-level columns and the fields of structs, by field id (nested-columns.ts).
+  const paths = fieldPaths(batch.schema, FIELD_ID_KEY);
+  const pathOf = (id: number): number[] => {
+    const path = paths.get(id);
+    if (path === undefined) throw new TypeError(`the batch has no column with field id ${id}`);
+    return path;
   };
   const columns = batch.schema.fields.map((_, i) => batch.getChildAt(i)!);
+  const readers = new Map<number, (row: number) => unknown>();
+  const readerOf = (id: number) => {
+    let read = readers.get(id);
+    if (read === undefined) readers.set(id, (read = valueReader(columns, pathOf(id))));
+    return read;
+  };
   // Rows the filter admits.
   const keep = policy.filter === undefined ? undefined : rowPredicate(policy.filter);
   const rows: number[] = [];
   for (let r = 0; r < batch.numRows; r++) {
-    const values = (id: number) => columns[columnOf(id)]!.get(r);
+    const values = (id: number) => readerOf(id)(r);
     if (policy.deleted?.(r, values)) continue;
     if (keep === undefined || keep(values)) rows.push(r);
   }
-  const masks = new Map(policy.masks.map((m) => [columnOf(m.fieldId), m]));
+  const masks = maskTree(policy.masks, pathOf);
   const everyRow = rows.length === batch.numRows;
   const children = batch.schema.fields.map((field, i) => {
     const mask = masks.get(i);
@@ -63,12 +62,9 @@ export function applyToBatch(batch: RecordBatch, policy: BatchPolicy, ctx: MaskC
         source.data,
         rows.map((row) => ({ chunk: 0, row })),
       );
-    const values = rows.map((r) => {
-      const v = source.get(r);
-      return mask === undefined ? v : maskValue(mask.action, v, ctx, mask.value);
-    });
+    if (mask !== undefined) return maskedColumn(source, mask, rows, ctx);
     return vectorFromArray(
-      values.map((v) => (v === undefined ? null : v)),
+      rows.map((r) => source.get(r) ?? null),
       field.type,
     ).data[0]!;
   });

@@ -84,7 +84,11 @@ function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundFi
     }
   }
   if (!found) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
-  if (typeof found.type !== 'string') throw validation(`filter: column '${name.slice(0, 256)}' is not of a primitive type`);
+  if (typeof found.type !== 'string') {
+    // A list (a Lance vector among them) holds many values a row: a filter compares one, so it cannot name a list.
+    const why = found.type.type === 'list' ? ": it is a list (a vector), and a row filter compares one value a row, never a list's elements" : '';
+    throw validation(`filter: column '${name.slice(0, 256)}' is not of a primitive type${why}`);
+  }
   return { id: found.id, name, type: found.type };
 }
 

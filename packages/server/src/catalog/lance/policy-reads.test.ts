@@ -81,3 +81,56 @@ describe('Lance policy binding', () => {
     expect(caller).toMatchObject({ tenant: 't', members: [], unrestricted: true, description: 'lakegate:policy-derivation for service:analyst' });
   });
 });
+
+describe('Lance policy binding of nested columns', () => {
+  const nested = [
+    { name: 'id', type: 'long', nullable: false },
+    {
+      name: 'person',
+      type: 'struct',
+      nullable: true,
+      fields: [
+        { name: 'name', type: 'string', nullable: true },
+        { name: 'address', type: 'struct', nullable: true, fields: [{ name: 'city', type: 'string', nullable: true }] },
+      ],
+    },
+    { name: 'vector', type: 'list', nullable: true },
+    { name: 'tier', type: 'string', nullable: true },
+  ];
+
+  it("numbers the top-level columns by position, then structs' fields and lists' elements depth first", () => {
+    const schema = lanceSchema(nested);
+    expect(schema.fields.map((f) => f.id)).toEqual([1, 2, 3, 4]);
+    expect(schema.fields[1]!.type).toEqual({
+      type: 'struct',
+      fields: [
+        { id: 5, name: 'name', required: false, type: 'string' },
+        { id: 6, name: 'address', required: false, type: { type: 'struct', fields: [{ id: 7, name: 'city', required: false, type: 'string' }] } },
+      ],
+    });
+    expect(schema.fields[2]!.type).toMatchObject({ type: 'list', 'element-id': 8 });
+  });
+
+  it("binds a struct's field by its dotted path, and fails closed when a masked column's type no longer suits its action", () => {
+    const effective = combine([
+      policy({
+        kind: 'column-mask',
+        masks: [
+          { fieldId: 7, column: 'person.address.city', action: 'sha-256-global' },
+          { fieldId: 3, column: 'vector', action: 'replace-with-null' },
+        ],
+      }),
+      policy({ id: 'p2', filter: { type: 'eq', term: 'person.name', value: 'ann' } }),
+    ]);
+    const bound = bindPolicy(effective, nested);
+    expect([...bound.masks].sort((a, b) => a.fieldId - b.fieldId)).toEqual([
+      { fieldId: 3, action: 'replace-with-null' },
+      { fieldId: 7, action: 'sha-256-global' },
+    ]);
+    expect(bound.filter).toMatchObject({ op: 'eq', field: { id: 5, name: 'person.name' } });
+    // `tier` hashed, then re-created as a list: the hash would be of a list's text; the read fails instead.
+    const hashed = combine([policy({ kind: 'column-mask', masks: [{ fieldId: 4, column: 'tier', action: 'sha-256-global' }] })]);
+    const retyped = nested.map((c) => (c.name === 'tier' ? { ...c, type: 'list' } : c));
+    expect(() => bindPolicy(hashed, retyped)).toThrow(/cannot be applied to its current schema/);
+  });
+});

@@ -24,7 +24,7 @@ import { BoundedMap } from '../bounded-map.js';
 import { parseJson, stringifyJson } from '../json.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
-import type { Schema, StructField } from '../metadata/types.js';
+import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
@@ -34,6 +34,10 @@ import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { isManaged } from './managed.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
+import { checkMasks } from '../policies/rules.js';
+import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
+
+export { lanceSchema };
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
 export interface DerivedLanceRead {
@@ -53,17 +57,6 @@ export function derivationCaller(caller: Caller): Caller {
     admin: true,
     unrestricted: true,
   };
-}
-
-/** A Lance table's columns as the schema its policies are checked against (field id = position + 1). */
-export function lanceSchema(columns: readonly LanceColumn[]): Schema {
-  const fields: StructField[] = columns.map((c, i) => ({
-    id: i + 1,
-    name: c.name,
-    required: !c.nullable,
-    type: c.type === 'nested' ? { type: 'struct', fields: [] } : (c.type as StructField['type']),
-  }));
-  return { type: 'struct', 'schema-id': 0, fields };
 }
 
 export class LancePolicyReads {
@@ -263,10 +256,16 @@ const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: Effecti
 /** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
 export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {
   const schema = lanceSchema(columns);
-  const byName = new Map(schema.fields.map((f) => [f.name, f.id]));
+  const byPath = fieldIdsByPath(schema);
   const masks = policy.masks.map((m) => {
-    const fieldId = byName.get(m.column);
+    const fieldId = byPath.get(m.column);
     if (fieldId === undefined) throw gone(`masked column ${m.column}`);
+    // The action must still suit the column's type (a column dropped and added again as another type): else fail closed.
+    try {
+      checkMasks([{ 'field-id': fieldId, action: m.action, value: m.value }], schema, { wholeLists: true });
+    } catch (e) {
+      throw gone(`masked column ${m.column} (${e instanceof Error ? e.message : String(e)})`);
+    }
     return { fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) };
   });
   let filter: BoundExpression | undefined;

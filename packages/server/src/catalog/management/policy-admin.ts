@@ -234,7 +234,8 @@ export class PolicyAdmin {
       return { roles, filter: input.filter, fieldIds: checkRowFilter(input.filter, schema), ...description };
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
-    return { roles, masks: checkMasks(input.masks, schema), ...description };
+    // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
+    return { roles, masks: checkMasks(input.masks, schema, { wholeLists: record.kind === LANCE_TABLE }), ...description };
   }
 
   /** A Lance table's columns, read from its dataset (the Lance library must load: else 406). */

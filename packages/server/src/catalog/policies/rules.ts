@@ -5,7 +5,7 @@
  * could not be enforced as written is refused, never stored to be skipped later.
  */
 import { validation } from '../../errors/catalog-error.js';
-import type { Schema, StructField, ViewMetadata } from '../metadata/types.js';
+import type { IcebergType, Schema, StructField, ViewMetadata } from '../metadata/types.js';
 import { viewSchema } from './object-schema.js';
 import { type BoundExpression, type BoundField, bindFilter } from '../kit/expression.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction, type Policy } from '../ports/policies.js';
@@ -55,8 +55,16 @@ function collect(e: BoundExpression, ids: Set<number>): void {
   } else if (e.op === 'not') collect(e.child, ids);
 }
 
+export interface MaskOptions {
+  /**
+   * Whether a whole list column (a Lance vector) may be masked by `replace-with-null`, the one action that needs no
+   * single value (Lance tables: their policy-derived datasets write it; an Iceberg table's list is not masked yet).
+   */
+  wholeLists?: boolean;
+}
+
 /** Each mask bound to a column of the schema, its action suited to the column's type; one mask per column. */
-export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Schema): ColumnMask[] {
+export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Schema, options: MaskOptions = {}): ColumnMask[] {
   if (masks === undefined || masks.length === 0) throw validation('a column-mask policy needs "masks", one or more');
   const seen = new Set<number>();
   return masks.map((m, i) => {
@@ -66,6 +74,14 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
     if (!(MASK_ACTIONS as readonly string[]).includes(m.action))
       throw validation(`masks[${i}]: unknown action ${JSON.stringify(m.action).slice(0, 64)}; known: ${MASK_ACTIONS.join(', ')}`);
     const action = m.action as MaskAction;
+    if (typeof field.type !== 'string') {
+      const list = field.type.type === 'list';
+      if (!list || !options.wholeLists) throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
+      if (action !== 'replace-with-null')
+        throw validation(
+          `masks[${i}]: ${action} cannot mask the list (vector) column '${field.name}': a list is masked whole, by replace-with-null only (it has no single value to hash, shorten or fix)`,
+        );
+    }
     const types = APPLIES_TO[action];
     if (types !== undefined && !types.has(String(field.type))) {
       throw validation(`masks[${i}]: ${action} applies to ${[...types].join(', ')} columns, not to '${field.name}' (${String(field.type)})`);
@@ -124,8 +140,8 @@ export function fitsPolicies(policies: ReadonlyArray<Pick<Policy, 'id' | 'filter
   }
 }
 
-/** The column a mask names, by field id or by (dotted) name, exactly one of them. */
-function columnOf(m: MaskInput, schema: Schema, i: number): BoundField & { required: boolean } {
+/** The column a mask names, by field id or by (dotted) name, exactly one of them (a list's type kept: checkMasks decides). */
+function columnOf(m: MaskInput, schema: Schema, i: number): Omit<BoundField, 'type'> & { type: IcebergType; required: boolean } {
   if ((m.column === undefined) === (m['field-id'] === undefined)) throw validation(`masks[${i}]: name the column by "column" or "field-id", one of them`);
   const path = m.column !== undefined ? pathByName(schema.fields, m.column.split('.')) : pathById(schema.fields, m['field-id']!);
   const field = path?.[path.length - 1];
@@ -133,7 +149,7 @@ function columnOf(m: MaskInput, schema: Schema, i: number): BoundField & { requi
     throw validation(
       `masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`,
     );
-  if (typeof field.type !== 'string') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
+  if (typeof field.type !== 'string' && field.type.type !== 'list') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
   return { id: field.id, name: path.map((f) => f.name).join('.'), type: field.type, required: field.required };
 }
 

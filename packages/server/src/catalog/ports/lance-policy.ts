@@ -9,16 +9,19 @@
 import type { Caller } from './index.js';
 import type { ColumnMask } from './policies.js';
 
-/** One top-level column of a Lance table as the Lance library describes it. */
+/** One column of a Lance table (a top-level one, or a field of a struct) as the Lance library describes it. */
 export interface LanceColumn {
   name: string;
   /**
    * The column's type in the Iceberg names the policy rules check against (`string`, `int`, `long`, `float`,
-   * `double`, `boolean`, `date`, `timestamp`, `timestamptz`, `binary`), or `nested` for lists (vectors), structs and
-   * anything else no policy may mask or filter on.
+   * `double`, `boolean`, `date`, `timestamp`, `timestamptz`, `binary`; a dictionary-encoded column its values'
+   * type), `struct` (its fields in `fields`), `list` for lists and fixed-size lists (vectors), or `nested` for
+   * anything else no policy may mask or filter on (maps, unions, lists of 64-bit offsets).
    */
   type: string;
   nullable: boolean;
+  /** A struct's fields, in order. */
+  fields?: LanceColumn[];
 }
 
 export interface LanceSource {
@@ -41,11 +44,11 @@ export interface LanceDerivedTarget {
 
 export interface LanceRowPolicy {
   /**
-   * The effective row filter bound to the columns (field id = column position + 1): a BoundExpression of
+   * The effective row filter bound to the columns (field ids of catalog/lance/policy-columns.ts): a BoundExpression of
    * catalog/kit/expression.ts (typed loosely here: ports depend on no service folder); undefined: every row.
    */
   filter?: unknown;
-  /** Masks by field id (column position + 1). */
+  /** Masks by field id (a top-level column's position + 1; a struct's fields numbered after them, policy-columns.ts). */
   masks: readonly Pick<ColumnMask, 'fieldId' | 'action' | 'value'>[];
   /** The key of `sha-256-query-local` hashes: one per policy version. */
   salt: Uint8Array;
@@ -54,7 +57,7 @@ export interface LanceRowPolicy {
 export interface LancePolicyDeriver {
   /** Why it cannot be done here (the Lance library does not load), or undefined when it can. */
   unavailable(): Promise<string | undefined>;
-  /** The version (the latest when none is asked) and its top-level columns; ERR_UNPROCESSABLE when it cannot be opened. */
+  /** The version (the latest when none is asked) and its columns (structs with their fields); ERR_UNPROCESSABLE when it cannot be opened. */
   inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }>;
   /**
    * Writes `target` from `source` at `source.version` with the policy applied, streaming batches (bounded memory);
