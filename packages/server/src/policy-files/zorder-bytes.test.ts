@@ -3,11 +3,26 @@
  * the IEEE transform, strings cut at a character boundary, bits interleaved round robin) and the ordering property
  * (byte order = value order) on random values; then rows of Arrow batches in z-order (a Morton curve on a grid).
  */
-import { Field, Float64, Int32, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
+import {
+  Bool,
+  DateDay,
+  Field,
+  Float32,
+  Float64,
+  Int32,
+  Int64,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMicrosecond,
+  Utf8,
+  makeData,
+  vectorFromArray,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { binaryBytes, booleanBytes, floatingPointBytes, interleaveBits, stringBytes, wholeNumberBytes } from './zorder-bytes.js';
-import { zorderPicks } from './zorder-rows.js';
+import { zorderKeys, zorderPicks } from './zorder-rows.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const long = (v: bigint) => {
@@ -107,6 +122,99 @@ describe('z-order bytes (ZOrderByteUtils semantics)', () => {
 
 describe('zorderPicks (rows in z-order)', () => {
   const field = (name: string, type: ConstructorParameters<typeof Field>[1], id: number) => new Field(name, type, true, new Map([[FIELD_ID_KEY, String(id)]]));
+
+  it("reads numbers from the columns' typed arrays into the same bytes as the helpers, nulls as zeros", () => {
+    const next = random(7);
+    const longs = [0n, -1n, 1n, 2n ** 63n - 1n, -(2n ** 63n), null, ...Array.from({ length: 50 }, () => BigInt(Math.floor((next() - 0.5) * 2 ** 53)) * 977n)];
+    const doubles = [0, -0, NaN, Infinity, -Infinity, null, ...Array.from({ length: 50 }, () => (next() - 0.5) * 10 ** Math.floor(next() * 30))];
+    const ints = [0, -1, 2 ** 31 - 1, -(2 ** 31), null, ...Array.from({ length: 51 }, () => Math.floor((next() - 0.5) * 2 ** 32))];
+    const cases: [string, ConstructorParameters<typeof Field>[1], unknown[], (v: never) => Uint8Array][] = [
+      ['long', new Int64(), longs, (v: bigint) => long(v)],
+      ['timestamp', new TimestampMicrosecond(), longs, (v: bigint) => long(v)],
+      ['double', new Float64(), doubles, (v: number) => dbl(v)],
+      ['float', new Float32(), doubles, (v: number) => dbl(Math.fround(v))],
+      ['int', new Int32(), ints, (v: number) => long(BigInt(v))],
+      ['date', new DateDay(), ints.map((v) => (v === null ? null : v % 100_000)), (v: number) => long(BigInt(v))],
+    ];
+    for (const [type, arrow, values, expected] of cases) {
+      const schema = new Schema([field('v', arrow, 1)]);
+      const vector =
+        type === 'timestamp'
+          ? makeData({
+              type: new TimestampMicrosecond(),
+              length: values.length,
+              nullCount: 1,
+              nullBitmap: new Uint8Array(Math.ceil(values.length / 8)).map((_, b) =>
+                values.slice(b * 8, b * 8 + 8).reduce<number>((m, v, i) => (v === null ? m : m | (1 << i)), 0),
+              ),
+              data: new BigInt64Array(values.map((v) => (v as bigint | null) ?? 0n)),
+            })
+          : type === 'date'
+            ? vectorFromArray(
+                values.map((v) => (v === null ? null : new Date((v as number) * 86_400_000))),
+                arrow,
+              ).data[0]!
+            : vectorFromArray(values as never[], arrow).data[0]!;
+      const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: values.length, nullCount: 0, children: [vector] }));
+      const { keys, stride } = zorderKeys([batch], { columns: [{ fieldId: 1, sourceType: type }], varLengthContribution: 8, maxOutputSize: 8 });
+      values.forEach((v, i) => {
+        const want = v === null ? new Uint8Array(8) : expected(v as never);
+        expect(hex(keys.subarray(i * stride, i * stride + 8)), `${type} ${String(v)}`).toBe(hex(want));
+      });
+    }
+  });
+
+  it('interleaves as the bit-by-bit reference does, for 1 to 6 columns of unequal sizes, cut at max-output-size', () => {
+    const next = random(11);
+    const n = 40;
+    const longs = Array.from({ length: n }, () => BigInt(Math.floor((next() - 0.5) * 2 ** 53)));
+    const doubles = Array.from({ length: n }, () => (next() - 0.5) * 1e6);
+    const strings = Array.from({ length: n }, () =>
+      next()
+        .toString(36)
+        .slice(2, 2 + Math.floor(next() * 6)),
+    );
+    const bools = Array.from({ length: n }, () => next() < 0.5);
+    const all = [
+      { arrow: new Int64(), type: 'long', values: longs, bytes: (v: bigint) => long(v) },
+      { arrow: new Float64(), type: 'double', values: doubles, bytes: (v: number) => dbl(v) },
+      { arrow: new Utf8(), type: 'string', values: strings, bytes: (v: string) => str(v, 3) },
+      {
+        arrow: new Bool(),
+        type: 'boolean',
+        values: bools,
+        bytes: (v: boolean) => {
+          const out = new Uint8Array(8);
+          booleanBytes(v, out);
+          return out;
+        },
+      },
+      { arrow: new Int64(), type: 'long', values: longs.map((v) => -v), bytes: (v: bigint) => long(v) },
+      { arrow: new Utf8(), type: 'string', values: strings.map((v) => v.toUpperCase()), bytes: (v: string) => str(v, 3) },
+    ];
+    for (let k = 1; k <= all.length; k++) {
+      const cols = all.slice(0, k);
+      const schema = new Schema(cols.map((c, i) => field(`c${i}`, c.arrow, i + 1)));
+      const children = cols.map((c) => vectorFromArray(c.values as never[], c.arrow).data[0]!);
+      const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+      const total = cols.reduce((t, c) => t + (c.type === 'string' ? 3 : 8), 0);
+      for (const max of [total, Math.max(1, total - 5), 3]) {
+        const { keys, stride, bytes } = zorderKeys([batch], {
+          columns: cols.map((c, i) => ({ fieldId: i + 1, sourceType: c.type })),
+          varLengthContribution: 3,
+          maxOutputSize: max,
+        });
+        expect(bytes).toBe(Math.min(max, total));
+        for (let row = 0; row < n; row++) {
+          const reference = interleaveBits(
+            cols.map((c) => c.bytes(c.values[row] as never)),
+            max,
+          );
+          expect(hex(keys.subarray(row * stride, row * stride + bytes)), `${k} columns, ${max} bytes, row ${row}`).toBe(hex(reference));
+        }
+      }
+    }
+  });
 
   it('orders a 4x4 grid of ints along the Morton curve, the first column the higher bit of each pair', () => {
     const schema = new Schema([field('x', new Int32(), 1), field('y', new Int32(), 2)]);
