@@ -79,7 +79,8 @@ export const columnBytes = (type: string, varLength: number): number => (type ==
 /**
  * Where each output bit of the interleaving comes from, as [column, byte, bit] triples (bit 7 the most significant):
  * round robin over the columns, bit by bit from the most significant, a column with no bits left skipped; `outputBytes`
- * bytes in all (Iceberg's `max-output-size`: the columns' total, or fewer). The same for every row, so computed once.
+ * bytes in all (Iceberg's `max-output-size`: the columns' total, or fewer). The reference, bit by bit as Iceberg's
+ * loop: zorder-rows.ts interleaves a byte of each column at a time, and its tests compare it with this.
  */
 export function interleavePlan(sizes: readonly number[], outputBytes: number): Int32Array {
   const total = sizes.reduce((n, s) => n + s, 0);
@@ -118,7 +119,7 @@ export function interleave(source: Uint8Array, offsets: readonly number[], plan:
   }
 }
 
-/** The interleaved key of byte arrays (one per column), `outputBytes` long at most: for tests and single keys. */
+/** The interleaved key of byte arrays (one per column), `outputBytes` long at most (the reference; tests use it). */
 export function interleaveBits(columns: readonly Uint8Array[], outputBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
   const sizes = columns.map((c) => c.length);
   const plan = interleavePlan(sizes, outputBytes);

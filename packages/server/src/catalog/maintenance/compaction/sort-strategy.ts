@@ -5,7 +5,8 @@
  * than 0, with fields) is compacted with `sort`, any other with `binpack`. Asking `sort` of an unsorted table, or of
  * an order this cannot write (bucket[N]; a column of another type than boolean, int, long, float, double, date,
  * timestamp, string or binary; a transform of a type it does not cover), is a 400; unnamed, such a table is
- * bin-packed as before. void fields order nothing and are dropped.
+ * bin-packed as before. void fields order nothing and are dropped. A z-order (`sort-order: {"zorder": ...}`,
+ * zorder-strategy.ts) is written instead of any order, as strategy `zorder`.
  */
 import { validation } from '../../../errors/catalog-error.js';
 import type { TableMetadata } from '../../metadata/index.js';
