@@ -82,6 +82,12 @@ it(
       strategy: 'sort',
     });
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'nope desc')).code).toBe(2);
+    // zorder(...) is sent as the API's z-order (field ids), and the job names the strategy.
+    expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'zorder(id)', '--json')).compaction).toMatchObject({
+      outcome: 'nothing-to-do',
+      strategy: 'zorder',
+    });
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'zorder(id, nope)')).code).toBe(2);
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--sort-order', 'id', '--strategy', 'binpack')).code).toBe(1);
     expect((await lakegate('maintain', 'sales.orders', '--sort-order', 'id')).code).toBe(2);
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--target-file-size-bytes', '5')).code).toBe(1);

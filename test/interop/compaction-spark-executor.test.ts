@@ -7,7 +7,8 @@
  * (Spark's small INSERTs into a table partitioned by region, a merge-on-read DELETE). Checked: fewer files and the
  * same rows read back by another Spark session, the snapshot a `replace` made by Spark (its summary names Spark's
  * application) and committed through Lakegate (the table's `table.committed` change event for it), the job's record,
- * audit record (executor spark) and /metrics; and a Spark failure reported as the job's failure, without the secret.
+ * audit record (executor spark) and /metrics; a z-order (`sort-order: {"zorder": ...}`) run as Spark's
+ * `sort_order => 'zorder(id, v)'`; and a Spark failure reported as the job's failure, without the secret.
  */
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -121,6 +122,33 @@ it(
     // Nothing left: the catalog's plan finds no group, and Spark is not started.
     const again = await send('POST', `${BASE}/events/maintenance`, { actions: ['rewrite-data-files'], 'target-file-size-bytes': 64 * 1024 * 1024 });
     expect(again.body.compaction.outcome).toBe('nothing-to-do');
+  },
+  20 * 60_000,
+);
+
+it(
+  "passes a z-order to Spark's rewrite_data_files as sort_order zorder(...): committed by Spark, the same rows",
+  async () => {
+    const table = 'lake.comp.zordered';
+    const written = await spark.run({ cmd: 'write', table, inserts: 6 });
+    const schema = (await send('GET', '/v1/lake/namespaces/comp/tables/zordered')).body.metadata.schemas[0].fields as Array<{ id: number; name: string }>;
+    const idOf = (name: string) => schema.find((f) => f.name === name)!.id;
+    const done = await send('POST', `${BASE}/zordered/maintenance`, {
+      actions: ['rewrite-data-files'],
+      'sort-order': { zorder: { 'source-ids': [idOf('id'), idOf('v')] } },
+    });
+    expect(done.status, show(done.body)).toBe(200);
+    expect(done.body.compaction).toMatchObject({ outcome: 'committed', strategy: 'zorder', 'rewritten-data-files': 6 });
+    const after = await spark.run({ cmd: 'read', table });
+    expect(after.rows).toEqual(written.rows);
+    expect(after.operation).toBe('replace');
+    expect(after.snapshot).toBe(done.body.compaction['snapshot-id']);
+    const metadata = (await send('GET', '/v1/lake/namespaces/comp/tables/zordered')).body.metadata;
+    const snapshot = metadata.snapshots.find((s: { 'snapshot-id': unknown }) => String(s['snapshot-id']) === done.body.compaction['snapshot-id']);
+    expect(snapshot?.summary).toMatchObject({ operation: 'replace', 'engine-name': 'spark' });
+    // A column the catalog cannot z-order is a 400 before Spark starts.
+    const refused = await send('POST', `${BASE}/zordered/maintenance`, { actions: ['rewrite-data-files'], 'sort-order': { zorder: { 'source-ids': [999] } } });
+    expect(refused.status, show(refused.body)).toBe(400);
   },
   20 * 60_000,
 );

@@ -47,7 +47,7 @@ export type {
   TablePolicy,
   UpdatePolicyRequest,
 } from './management/policies.js';
-export { parseSortOrder, SortOrderTextError } from './management/sort-order.js';
+export { parseCompactionOrder, parseSortOrder, SortOrderTextError, type CompactionOrderSpec } from './management/sort-order.js';
 export type { SortFieldSpec } from './management/sort-order.js';
 export { PRIVILEGES } from './management/access-types.js';
 export type * from './management/access-types.js';

@@ -89,7 +89,7 @@ export type {
 } from './management/policies.js';
 export { ObjectLabels } from './management/labels.js';
 export type { Labels, LabelledKind } from './management/labels.js';
-export { parseSortOrder, SortOrderTextError } from './management/sort-order.js';
+export { parseCompactionOrder, parseSortOrder, SortOrderTextError, type CompactionOrderSpec } from './management/sort-order.js';
 export type { SortFieldSpec } from './management/sort-order.js';
 export { ManagedFunctions } from './management/functions.js';
 export type { PutFunctionRequest } from './management/functions.js';

@@ -84,9 +84,17 @@ def run(spark, job):
         return {"rewrittenManifests": row["rewritten_manifests_count"], "addedManifests": row["added_manifests_count"]}
     o = job["options"]
     options = {"target-file-size-bytes": str(o["targetFileSizeBytes"]), "min-input-files": str(o["minInputFiles"])}
+    z = o.get("zorder")
+    if z:
+        # Iceberg's z-order options, only when asked (else Spark's defaults, which the in-process rewriter shares).
+        for key, name in (("varLengthContribution", "var-length-contribution"), ("maxOutputSize", "max-output-size")):
+            if z.get(key) is not None:
+                options[name] = str(z[key])
     pairs = ", ".join(f"{literal(k)}, {literal(v)}" for k, v in options.items())
     args = [f"table => {table}", f"strategy => {literal(o['strategy'])}", f"options => map({pairs})"]
-    if o.get("sortOrder"):
+    if z:
+        args.append(f"sort_order => {literal('zorder(' + ', '.join(column(c) for c in z['columns']) + ')')}")
+    elif o.get("sortOrder"):
         args.append(f"sort_order => {literal(', '.join(sort_term(k) for k in o['sortOrder']))}")
     row = spark.sql(f"CALL {CATALOG}.system.rewrite_data_files({', '.join(args)})").collect()[0].asDict()
     return {

@@ -11,12 +11,12 @@ import { UsageError } from '../cli/errors.js';
 import { parseObjectIdentifier } from '../cli/identifiers.js';
 import { table } from '../cli/output.js';
 import { openCatalog, openManagement, type Settings } from '../cli/settings.js';
-import { parseSortOrder, SortOrderTextError } from '@lakegate/client';
+import { parseCompactionOrder, SortOrderTextError } from '@lakegate/client';
 
-/** --sort-order's text as the API's sort fields; text that is not one is a usage error (exit 2). */
-function sortFields(text: string, idOf: (name: string) => number | undefined) {
+/** --sort-order's text as the API's sort-order (sort fields, or a zorder); text that is not one is a usage error (exit 2). */
+function sortOrderOf(text: string, idOf: (name: string) => number | undefined) {
   try {
-    return parseSortOrder(text, idOf);
+    return parseCompactionOrder(text, idOf);
   } catch (e) {
     if (e instanceof SortOrderTextError) throw new UsageError(`--sort-order: ${e.message}`);
     throw e;
@@ -44,7 +44,8 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --min-input-files N             fewer small files in a partition are left as they are (default 2)
   --strategy binpack|sort         sort: rows written in the table's sort order (default: sort for a sorted table)
   --sort-order ORDER              sort by this instead of the table's order, as Spark's sort_order: columns or
-                                  transforms, ASC|DESC, NULLS FIRST|LAST, e.g. "id DESC NULLS LAST, truncate(4, name)"
+                                  transforms, ASC|DESC, NULLS FIRST|LAST, e.g. "id DESC NULLS LAST, truncate(4, name)";
+                                  or "zorder(x, y)": rows in z-order by those columns (Iceberg's z-order key)
   --rewrite-manifests             manifest rewrite only: small manifests merged, clustered by partition, into
                                   manifests near the target size (metadata only), committed as a replace snapshot
   --target-manifest-size-bytes N  (default: the table's commit.manifest.target-size-bytes, else 8 MiB)
@@ -100,7 +101,7 @@ export async function maintain(argv: string[]): Promise<number> {
   }
   if (values['sort-order'] !== undefined && !values.compact) throw new UsageError('--sort-order goes with --compact');
   // Columns by name, as the table's current schema names them (the API takes Iceberg sort fields, by field id).
-  const sortOrder = values['sort-order'] === undefined ? undefined : { fields: sortFields(values['sort-order'], await columnIds(settings, id)) };
+  const sortOrder = values['sort-order'] === undefined ? undefined : sortOrderOf(values['sort-order'], await columnIds(settings, id));
   const request = {
     ...(values['expire-only']
       ? { actions: ['expire-snapshots' as const] }

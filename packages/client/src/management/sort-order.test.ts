@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSortOrder, SortOrderTextError } from './sort-order.js';
+import { parseCompactionOrder, parseSortOrder, SortOrderTextError } from './sort-order.js';
 
 const ids: Record<string, number> = { id: 1, name: 2, ts: 3, 'odd name': 4 };
 const parse = (text: string) => parseSortOrder(text, (c) => ids[c]);
@@ -26,5 +26,22 @@ describe('sort order text', () => {
       expect(() => parse(bad), bad).toThrow(SortOrderTextError);
     }
     expect(() => parse('nope desc')).toThrow(/no column "nope"/);
+  });
+});
+
+describe('compaction order text', () => {
+  const order = (text: string) => parseCompactionOrder(text, (c) => ids[c]);
+
+  it("reads Spark's zorder(a, b) as a z-order's columns, and anything else as sort fields", () => {
+    expect(order('zorder(id, name)')).toEqual({ zorder: { 'source-ids': [1, 2] } });
+    expect(order(' ZORDER ( ts , `odd name` ) ')).toEqual({ zorder: { 'source-ids': [3, 4] } });
+    expect(order('id desc')).toEqual({ fields: [{ transform: 'identity', 'source-id': 1, direction: 'desc', 'null-order': 'nulls-last' }] });
+  });
+
+  it('refuses a zorder of no column, of an unknown one, or with directions or transforms', () => {
+    for (const bad of ['zorder()', 'zorder(id,)', 'zorder(id desc)', 'zorder(truncate(4, name))', 'zorder(nope)']) {
+      expect(() => order(bad), bad).toThrow(SortOrderTextError);
+    }
+    expect(() => order('zorder(id, nope)')).toThrow(/no column "nope"/);
   });
 });

@@ -6,6 +6,7 @@
  * `bucket(N, col)`, and `year`/`month`/`day`/`hour` (or `years`, `months`, `days`, `hours`) of a column. Columns are
  * named as in the table's current schema (top-level), and turned into the Iceberg sort fields the management API
  * takes (source ids): written by hand because the grammar is this small and no library parses Spark's order text.
+ * `zorder(a, b)` (Spark's z-order) is read by `parseCompactionOrder`.
  */
 
 /** Text that is not a sort order, or names a column the table lacks: its message says which term and why. */
@@ -94,4 +95,30 @@ export function parseSortOrder(text: string, idOf: (column: string) => number | 
     const nullsFirst = nulls === undefined ? direction === 'asc' : nulls.toLowerCase() === 'first';
     return { transform, 'source-id': id, direction, 'null-order': nullsFirst ? 'nulls-first' : 'nulls-last' };
   });
+}
+
+/** A compaction request's `sort-order`: sort fields, or a z-order's columns by field id. */
+export type CompactionOrderSpec = { fields: SortFieldSpec[] } | { zorder: { 'source-ids': number[] } };
+
+const ZORDER = /^\s*zorder\s*\((.*)\)\s*$/is;
+
+/**
+ * A compaction's `sort-order` from Spark's sort_order text: `zorder(a, b)` (columns, no direction: Spark's z-order)
+ * or sort terms (`parseSortOrder`); SortOrderTextError for bad text or a column the table lacks.
+ */
+export function parseCompactionOrder(text: string, idOf: (column: string) => number | undefined): CompactionOrderSpec {
+  const z = ZORDER.exec(text);
+  if (!z) return { fields: parseSortOrder(text, idOf) };
+  const names = splitTop(z[1]!).map((t) => t.trim());
+  if (names.some((n) => n.length === 0 || !/^("[^"]+"|`[^`]+`|[^\s(),]+)$/.test(n)))
+    throw new SortOrderTextError(`zorder takes columns separated by commas (no directions or transforms), got ${JSON.stringify(text)}`);
+  return {
+    zorder: {
+      'source-ids': names.map((n) => {
+        const id = idOf(unquote(n));
+        if (id === undefined) throw new SortOrderTextError(`zorder: the table has no column ${JSON.stringify(unquote(n))}`);
+        return id;
+      }),
+    },
+  };
 }

@@ -6,7 +6,7 @@
  * input files a group needs. The panel shows the table's default sort order beside the strategy; "table default"
  * sends no strategy, and the server picks sort for a table with a default sort order (or a typed one), else binpack.
  */
-import { parseSortOrder, SortOrderTextError, type TableMaintenanceRequest } from '@lakegate/client/browser';
+import { parseCompactionOrder, SortOrderTextError, type TableMaintenanceRequest } from '@lakegate/client/browser';
 
 export type MaintenanceChoice = 'expire' | 'orphans-dry-run' | 'orphans' | 'compact-dry-run' | 'compact';
 export const MAINTENANCE_CHOICES: Array<[MaintenanceChoice, string]> = [
@@ -67,7 +67,7 @@ export function sortOrderOf(text: string | undefined, columns: readonly Column[]
   if (text === undefined || text.trim() === '') return undefined;
   const ids = new Map(columns.map((c) => [c.name, c.id]));
   try {
-    return { fields: parseSortOrder(text, (name) => ids.get(name)) };
+    return parseCompactionOrder(text, (name) => ids.get(name));
   } catch (e) {
     if (e instanceof SortOrderTextError) return `"Sort order": ${e.message}`;
     throw e;

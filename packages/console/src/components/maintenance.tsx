@@ -146,7 +146,7 @@ export function MaintenancePanel({
             <input
               name="maintenance-sort-order"
               type="text"
-              placeholder="table default, e.g. id DESC NULLS LAST"
+              placeholder="table default, e.g. id DESC NULLS LAST or zorder(x, y)"
               value={sortText}
               onChange={(e) => setSortText(e.target.value)}
             />

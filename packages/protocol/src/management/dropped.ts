@@ -85,26 +85,68 @@ export const TableMaintenanceRequest = Type.Object(
       }),
     ),
     'sort-order': Type.Optional(
-      Type.Object(
-        {
-          'order-id': Type.Optional(Type.Integer({ description: 'Ignored: the new files carry the id of the table order with the same fields, if any' })),
-          fields: Type.Array(
-            Type.Object(
-              {
-                'source-id': Type.Integer({ minimum: 0 }),
-                transform: Type.String({ examples: ['identity', 'truncate[4]', 'day'] }),
-                direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
-                'null-order': Type.Union([Type.Literal('nulls-first'), Type.Literal('nulls-last')]),
-              },
-              { additionalProperties: false },
-            ),
-            { minItems: 1, maxItems: 100 },
+      Type.Union(
+        [
+          Type.Object(
+            {
+              'order-id': Type.Optional(Type.Integer({ description: 'Ignored: the new files carry the id of the table order with the same fields, if any' })),
+              fields: Type.Array(
+                Type.Object(
+                  {
+                    'source-id': Type.Integer({ minimum: 0 }),
+                    transform: Type.String({ examples: ['identity', 'truncate[4]', 'day'] }),
+                    direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')]),
+                    'null-order': Type.Union([Type.Literal('nulls-first'), Type.Literal('nulls-last')]),
+                  },
+                  { additionalProperties: false },
+                ),
+                { minItems: 1, maxItems: 100 },
+              ),
+            },
+            {
+              additionalProperties: false,
+              description:
+                "Iceberg sort fields on the current schema's columns, as Spark's sort_order 'id DESC NULLS LAST'; the new files carry the id of the table's sort order with the same fields, or none",
+            },
           ),
-        },
+          Type.Object(
+            {
+              zorder: Type.Object(
+                {
+                  'source-ids': Type.Array(Type.Integer({ minimum: 0 }), {
+                    minItems: 1,
+                    maxItems: 32,
+                    description:
+                      'The columns whose bits interleave, by field id, in order (top-level boolean, int, long, float, double, date, timestamp, string or binary columns)',
+                  }),
+                  'var-length-contribution': Type.Optional(
+                    Type.Integer({
+                      minimum: 1,
+                      maximum: 1024,
+                      description: "Iceberg's var-length-contribution: bytes of a string or binary column in the key (default 8)",
+                    }),
+                  ),
+                  'max-output-size': Type.Optional(
+                    Type.Integer({
+                      minimum: 1,
+                      maximum: 65536,
+                      description: "Iceberg's max-output-size: bytes of the interleaved key at most (default: every column's)",
+                    }),
+                  ),
+                },
+                { additionalProperties: false },
+              ),
+            },
+            {
+              additionalProperties: false,
+              description:
+                "Z-order, as Spark's sort_order 'zorder(a, b)': rows ordered by Iceberg's z-order key (the columns' order-preserving bytes, bits interleaved); the strategy applied is zorder, the new files carry no sort order id",
+            },
+          ),
+        ],
         {
-          additionalProperties: false,
           description:
-            "rewrite-data-files, as Spark's rewrite_data_files sort_order: the order sort writes instead of the table's default (implies strategy sort; 400 with binpack). Iceberg sort fields on the current schema's columns; the new files carry the id of the table's sort order with the same fields, or none",
+            "rewrite-data-files, as Spark's rewrite_data_files sort_order: the order sort writes instead of the table's default (implies strategy sort; 400 with binpack): sort fields, or a z-order",
         },
       ),
     ),
@@ -211,8 +253,9 @@ export const TableMaintenanceResult = Type.Object(
           groups: Type.Integer({ description: 'Groups rewritten (one new file each)' }),
           'skipped-groups': Type.Integer({ description: 'Groups left as they were (their files have different schemas)' }),
           attempts: Type.Integer({ description: 'Commit attempts (a concurrent commit makes the job rebase and try again)' }),
-          strategy: Type.Union([Type.Literal('binpack'), Type.Literal('sort')], {
-            description: 'The strategy applied: the one asked for, else sort for a table with a default sort order, else binpack',
+          strategy: Type.Union([Type.Literal('binpack'), Type.Literal('sort'), Type.Literal('zorder')], {
+            description:
+              'The strategy applied: the one asked for, else sort for a table with a default sort order, else binpack; zorder for strategy sort with a zorder sort-order',
           }),
           'target-file-size-bytes': Type.Integer({
             description: "The target size applied: the one asked for, else the table's write.target-file-size-bytes, else 128 MiB",
@@ -277,7 +320,9 @@ export const TableMaintenanceProgress = Type.Object(
     'manifests-rewritten': Type.Optional(Type.Integer({ description: 'rewrite-manifests: small manifests merged (once committed)' })),
     'files-failed': Type.Optional(Type.Integer({ description: 'Files the store could not delete: left in place, listed in the result' })),
     strategy: Type.Optional(
-      Type.Union([Type.Literal('binpack'), Type.Literal('sort')], { description: 'rewrite-data-files: the strategy applied, once decided' }),
+      Type.Union([Type.Literal('binpack'), Type.Literal('sort'), Type.Literal('zorder')], {
+        description: 'rewrite-data-files: the strategy applied, once decided (zorder: strategy sort with a zorder sort-order)',
+      }),
     ),
     'target-file-size-bytes': Type.Optional(Type.Integer({ description: 'rewrite-data-files: the target file size applied, once decided' })),
     'updated-at-ms': Type.Integer(),

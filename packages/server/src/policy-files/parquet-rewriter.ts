@@ -17,6 +17,7 @@ import { keyOf, readDeleteSets } from './delete-sets.js';
 import { columnBytes, localBlob, readRowGroups, writeParquet } from './parquet-io.js';
 import { withLineage } from './row-lineage-columns.js';
 import { sortBatches } from './sort-rows.js';
+import { zorderBatches } from './zorder-rows.js';
 
 /** Where a rewrite's bytes come from and go to. */
 export interface RewriteFiles {
@@ -85,16 +86,18 @@ export class ParquetRewriter implements DataFileRewriter {
       }
     }
     // The sort strategy: every input's rows held, then written in the order asked (sort-rows.ts).
+    // Z-order the same way, by the interleaved key (zorder-rows.ts).
     const sort = request.sort ?? [];
+    const zorder = request.zorder;
     async function* sorted(): AsyncGenerator<RecordBatch> {
       const held: RecordBatch[] = [];
       for await (const batch of batches()) held.push(batch);
       request.signal?.throwIfAborted();
-      yield* sortBatches(held, sort);
+      yield* zorder ? zorderBatches(held, zorder) : sortBatches(held, sort);
     }
     const path = await this.files.scratch();
     try {
-      const fileSizeInBytes = await writeParquet(path, sort.length > 0 ? sorted() : batches()).catch((e: unknown) => {
+      const fileSizeInBytes = await writeParquet(path, sort.length > 0 || zorder ? sorted() : batches()).catch((e: unknown) => {
         // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is
         // the table's, not the server's: 422 with the reason, never a file that shows more.
         throw e instanceof TypeError

@@ -60,12 +60,7 @@ function compareValues(a: unknown, b: unknown): number {
 export function* sortBatches(batches: readonly RecordBatch[], keys: readonly RewriteSortKey[]): Generator<RecordBatch> {
   if (batches.length === 0) return;
   const first = batches[0]!;
-  const columnIndex = (id: number): number => {
-    const i = first.schema.fields.findIndex((f) => Number(f.metadata.get(FIELD_ID_KEY)) === id);
-    if (i < 0) throw new TypeError(`the sort order names field id ${id}, which the data files lack`);
-    return i;
-  };
-  const readers = keys.map((k) => ({ key: k, column: columnIndex(k.fieldId), read: keyReader(k) }));
+  const readers = keys.map((k) => ({ key: k, column: columnIndex(first, k.fieldId), read: keyReader(k) }));
   // Each row as its batch, its index in it, and its key values (computed once).
   const rows: { batch: number; row: number; keys: unknown[] }[] = [];
   batches.forEach((batch, b) => {
@@ -85,18 +80,31 @@ export function* sortBatches(batches: readonly RecordBatch[], keys: readonly Rew
     }
     return 0;
   });
+  yield* writeOrdered(batches, rows);
+}
+
+/** The batches' rows in the order of `picks` (a batch's index and a row in it), in batches of at most BATCH_ROWS rows. */
+export function* writeOrdered(batches: readonly RecordBatch[], picks: readonly { batch: number; row: number }[]): Generator<RecordBatch> {
+  const first = batches[0]!;
   const schema = new Schema(
     first.schema.fields.map((f) => new Field(f.name, f.type, f.nullable, f.metadata)),
     first.schema.metadata,
   );
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const picks = rows.slice(start, start + BATCH_ROWS).map(({ batch, row }) => ({ chunk: batch, row }));
+  for (let start = 0; start < picks.length; start += BATCH_ROWS) {
+    const chunk = picks.slice(start, start + BATCH_ROWS).map(({ batch, row }) => ({ chunk: batch, row }));
     const children = schema.fields.map((_, c) =>
       takeRows(
         batches.map((b) => b.data.children[c]!),
-        picks,
+        chunk,
       ),
     );
-    yield new Batch(schema, makeData({ type: new Struct(schema.fields), length: picks.length, nullCount: 0, children }));
+    yield new Batch(schema, makeData({ type: new Struct(schema.fields), length: chunk.length, nullCount: 0, children }));
   }
+}
+
+/** The index of the column with field id `id` in the batch's schema (a TypeError if the data files lack it). */
+export function columnIndex(batch: RecordBatch, id: number): number {
+  const i = batch.schema.fields.findIndex((f) => Number(f.metadata.get(FIELD_ID_KEY)) === id);
+  if (i < 0) throw new TypeError(`the sort order names field id ${id}, which the data files lack`);
+  return i;
 }

@@ -9,6 +9,7 @@ import { parseTransform } from '../metadata/transforms.js';
 import { COMPACTION_STRATEGIES, type CompactionStrategy, type RequestedSortField } from './compaction/sort-strategy.js';
 import { MAX_MANIFEST_TARGET, MIN_MANIFEST_TARGET, type ManifestRewriteOptions, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
 import type { FailedFile } from './delete-files.js';
+import { MAX_ZORDER_COLUMNS, type RequestedZOrder } from './compaction/zorder-strategy.js';
 import type { ExpirySettings } from './expire-plan.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
 import type { DeletableFile } from './reachable-files.js';
@@ -160,7 +161,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
     minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
     strategy: strategyOf(b.strategy),
-    sortOrder: sortOrderOf(b['sort-order']),
+    ...sortOrderOf(b['sort-order']),
   };
   const manifests = {
     targetManifestSizeBytes: wholeIn(b['target-manifest-size-bytes'], MIN_MANIFEST_TARGET, MAX_MANIFEST_TARGET, 'target-manifest-size-bytes'),
@@ -168,15 +169,22 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   return { actions: actions as MaintenanceAction[], dryRun: b['dry-run'] === true, expiry, orphanOlderThanMs, compaction, manifests };
 }
 
-/** The request's `sort-order`: `{fields: [...]}` of Iceberg sort fields (1 to 100), each checked for its shape here. */
-function sortOrderOf(v: unknown): RequestedSortField[] | undefined {
-  if (v === undefined) return undefined;
-  const order = v as { fields?: unknown; 'order-id'?: unknown };
+/**
+ * The request's `sort-order`: `{fields: [...]}` of Iceberg sort fields (1 to 100), each checked for its shape here, or
+ * `{zorder: {"source-ids": [...]}}` (Spark's `zorder(a, b)`; zorder-strategy.ts checks the columns against the table).
+ */
+function sortOrderOf(v: unknown): { sortOrder?: RequestedSortField[]; zorder?: RequestedZOrder } {
+  if (v === undefined) return {};
+  const order = v as { fields?: unknown; 'order-id'?: unknown; zorder?: unknown };
+  if (typeof v === 'object' && v !== null && !Array.isArray(v) && 'zorder' in v) {
+    if (Object.keys(v).length !== 1) throw validation('sort-order is either {"fields": [...]} or {"zorder": {...}}, not both');
+    return { zorder: zorderRequestOf(order.zorder) };
+  }
   if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.keys(v).some((k) => k !== 'fields' && k !== 'order-id'))
-    throw validation('sort-order must be an object {"fields": [...]} of sort fields');
+    throw validation('sort-order must be an object {"fields": [...]} of sort fields, or {"zorder": {"source-ids": [...]}}');
   if (!Array.isArray(order.fields) || order.fields.length === 0 || order.fields.length > 100)
     throw validation('sort-order.fields must list 1 to 100 sort fields');
-  return order.fields.map((f: unknown, i) => {
+  const fields = order.fields.map((f: unknown, i): RequestedSortField => {
     const field = f as Record<string, unknown>;
     const at = `sort-order.fields[${i}]`;
     if (typeof f !== 'object' || f === null || Array.isArray(f)) throw validation(`${at} must be a sort field object`);
@@ -192,6 +200,29 @@ function sortOrderOf(v: unknown): RequestedSortField[] | undefined {
     if (field['null-order'] !== 'nulls-first' && field['null-order'] !== 'nulls-last') throw validation(`${at}.null-order must be nulls-first or nulls-last`);
     return { transform: field.transform, 'source-id': sourceId, direction: field.direction, 'null-order': field['null-order'] };
   });
+  return { sortOrder: fields };
+}
+
+/** `sort-order.zorder`: the columns' field ids (1 to 32), and Iceberg's var-length-contribution and max-output-size. */
+function zorderRequestOf(v: unknown): RequestedZOrder {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw validation('sort-order.zorder must be an object {"source-ids": [...]} naming the columns to z-order by');
+  const z = v as Record<string, unknown>;
+  const extra = Object.keys(z).find((k) => !['source-ids', 'var-length-contribution', 'max-output-size'].includes(k));
+  if (extra !== undefined) throw validation(`sort-order.zorder has an unknown field ${JSON.stringify(extra.slice(0, 50))}`);
+  const ids = z['source-ids'];
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_ZORDER_COLUMNS)
+    throw validation(`sort-order.zorder.source-ids must list 1 to ${MAX_ZORDER_COLUMNS} field ids`);
+  const sourceIds = ids.map((id: unknown, i) => {
+    const n = typeof id === 'bigint' ? Number(id) : id;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw validation(`sort-order.zorder.source-ids[${i}] must be a field id`);
+    return n;
+  });
+  return {
+    'source-ids': sourceIds,
+    'var-length-contribution': wholeIn(z['var-length-contribution'], 1, 1024, 'sort-order.zorder.var-length-contribution'),
+    'max-output-size': wholeIn(z['max-output-size'], 1, 65536, 'sort-order.zorder.max-output-size'),
+  };
 }
 
 function strategyOf(v: unknown): CompactionStrategy | undefined {

@@ -22,7 +22,7 @@ import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.
 import type { DataFileRewriter } from '../planning/rewrite-ports.js';
 import { compactTable, type CompactionResult } from './compaction/compact.js';
 import { rewriteManifests, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
-import type { CompactionStrategy } from './compaction/sort-strategy.js';
+import type { AppliedStrategy } from './compaction/sort-strategy.js';
 import { compactWithEngine, PLAN_ONLY, rewriteManifestsWithEngine } from './compaction/engine-compaction.js';
 import type { CompactionExecutor } from '../ports/compaction-executor.js';
 import { commitTables } from '../tables/commit.js';
@@ -267,7 +267,7 @@ export class MaintenanceService {
       warehouse: scope.warehouse.name,
       rewritten,
       signal: options.signal,
-      decided: (strategy: CompactionStrategy, target: number) => progress.compactionSettings(strategy, target),
+      decided: (strategy: AppliedStrategy, target: number) => progress.compactionSettings(strategy, target),
     };
     const startedMs = this.ctx.clock.now();
     const asked = { ...options.compaction, dryRun: options.dryRun };

@@ -72,7 +72,7 @@ export class JobProgress {
   }
 
   /** Compaction: the strategy and target file size it applies (asked for, or the table's defaults), once decided. */
-  async compactionSettings(strategy: 'binpack' | 'sort', targetFileSizeBytes: number): Promise<void> {
+  async compactionSettings(strategy: 'binpack' | 'sort' | 'zorder', targetFileSizeBytes: number): Promise<void> {
     this.state = { ...this.state, strategy, 'target-file-size-bytes': targetFileSizeBytes };
     await this.flush();
   }

@@ -78,6 +78,19 @@ export interface RewriteSortKey {
   nullsFirst: boolean;
 }
 
+/**
+ * Compaction's z-order (Spark's `sort_order => 'zorder(a, b)'`): rows ordered by the interleaved bits of the columns'
+ * order-preserving bytes (Iceberg's ZOrderByteUtils; policy-files/zorder-bytes.ts).
+ */
+export interface RewriteZOrder {
+  /** The columns, in the order their bits interleave, each with its Iceberg type. */
+  columns: readonly { fieldId: number; sourceType: string }[];
+  /** Bytes a string or binary column contributes (Iceberg's var-length-contribution; default 8). */
+  varLengthContribution: number;
+  /** Bytes of the interleaved key at most (Iceberg's max-output-size; default: every column's bytes). */
+  maxOutputSize: number;
+}
+
 export interface RewriteRequest {
   inputs: readonly RewriteInput[];
   /** The rows kept, evaluated on the original values (before any transform); undefined keeps every row. */
@@ -88,6 +101,8 @@ export interface RewriteRequest {
    * rows in memory (the caller bounds the group); undefined or empty keeps the inputs' order, streaming.
    */
   sort?: readonly RewriteSortKey[] | undefined;
+  /** Rows written in z-order instead (held in memory as a sort is); not with `sort`. */
+  zorder?: RewriteZOrder | undefined;
   /** Where the one output file goes (the caller's catalog-owned location); the rewriter never overwrites an object. */
   output: string;
   /** sha-256-query-local: the secret its hashes are keyed with (32 bytes). */

@@ -38,6 +38,8 @@ export interface EngineDataFilesOptions {
   strategy: 'binpack' | 'sort';
   /** The request's sort-order (else the engine sorts by the table's default order). */
   sortOrder?: EngineSortKey[] | undefined;
+  /** Z-order by these columns instead (Spark's `sort_order => 'zorder(a, b)'`), with Iceberg's z-order options when asked. */
+  zorder?: { columns: string[]; varLengthContribution?: number | undefined; maxOutputSize?: number | undefined } | undefined;
 }
 
 /** What the engine's procedure answered. */

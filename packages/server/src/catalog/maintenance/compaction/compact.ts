@@ -30,7 +30,8 @@ import { rewritableFormat } from './format-versions.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
 import { mergedBounds } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
-import { type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
+import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
+import type { RequestedZOrder } from './zorder-strategy.js';
 
 /** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
 export const MIN_TARGET_BYTES = 1024 * 1024;
@@ -52,6 +53,8 @@ export interface CompactionOptions {
   strategy?: CompactionStrategy | undefined;
   /** The order sort writes instead of the table's default (the request's `sort-order`; implies sort). */
   sortOrder?: readonly RequestedSortField[] | undefined;
+  /** Z-order by these columns instead (the request's `sort-order: {"zorder": ...}`; implies sort; zorder-strategy.ts). */
+  zorder?: RequestedZOrder | undefined;
 }
 
 export interface CompactionResult {
@@ -65,7 +68,7 @@ export interface CompactionResult {
   'skipped-groups': number;
   attempts: number;
   /** The strategy applied: the one asked for, else sort for a table with a default sort order, else binpack. */
-  strategy: CompactionStrategy;
+  strategy: AppliedStrategy;
   /** The target file size applied: the one asked for, else the table's write.target-file-size-bytes, else the default. */
   'target-file-size-bytes': number;
   'snapshot-id'?: string;
@@ -92,7 +95,7 @@ export interface CompactionDeps {
   /** Aborted when the job lost its lease (lease-keeper.ts): checked before each group and before the commit. */
   signal?: AbortSignal | undefined;
   /** Told the strategy and target size once decided, before anything is planned (the job's progress records them). */
-  decided?: (strategy: CompactionStrategy, targetFileSizeBytes: number) => Promise<void>;
+  decided?: (strategy: AppliedStrategy, targetFileSizeBytes: number) => Promise<void>;
 }
 
 /**
@@ -113,7 +116,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const metadata = parseJson(record.metadataJson) as TableMetadata;
   const lineage = rewritableFormat('rewrite-data-files', metadata) >= 3;
   // Decided (and a 400 thrown) before anything is planned.
-  const sort = sortPlanOf(metadata, options.strategy, options.sortOrder);
+  const sort = sortPlanOf(metadata, options.strategy, options.sortOrder, options.zorder);
   const target = targetSize(metadata, options.targetFileSizeBytes);
   const none: CompactionResult = {
     outcome: 'nothing-to-do',
@@ -124,7 +127,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     groups: 0,
     'skipped-groups': 0,
     attempts: 0,
-    strategy: sort ? 'sort' : 'binpack',
+    strategy: sort?.zorder ? 'zorder' : sort ? 'sort' : 'binpack',
     'target-file-size-bytes': target,
   };
   await deps.decided?.(none.strategy, target);
@@ -165,6 +168,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
           })),
           transforms: [],
           sort: sort?.keys,
+          zorder: sort?.zorder,
           output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
           // Unused without transforms; the port asks for one.
           querySalt: randomBytes(32),

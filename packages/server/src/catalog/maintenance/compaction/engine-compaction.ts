@@ -20,6 +20,7 @@ import type { TableContext } from '../../kit/table-kit.js';
 import { type CompactionDeps, type CompactionOptions, type CompactionResult, compactTable } from './compact.js';
 import { type ManifestRewriteDeps, type ManifestRewriteOptions, type ManifestRewriteResult, rewriteManifests } from './rewrite-manifests.js';
 import type { RequestedSortField } from './sort-strategy.js';
+import { zorderOf } from './zorder-strategy.js';
 
 /** The planner's rewriter where the engine rewrites: planning (a dry run) never calls it. */
 export const PLAN_ONLY: DataFileRewriter = {
@@ -38,22 +39,29 @@ export async function compactWithEngine(
 ): Promise<CompactionResult> {
   // A requested order is the engine's to write (it may sort by transforms this server's rewriter does not, bucket[N]);
   // the groups are the same for either strategy, so the catalog plans them as bin-packing.
-  const requested = options.sortOrder !== undefined;
+  const requested = options.sortOrder !== undefined || options.zorder !== undefined;
   if (requested && options.strategy === 'binpack') throw validation('sort-order is the order strategy sort writes: it does not go with strategy binpack');
+  const metadata = parseJson(record.metadataJson) as TableMetadata;
+  // A z-order's columns are checked as in-process (a 400 before Spark starts); Spark gets them by name.
+  const zorder = options.zorder === undefined ? undefined : zorderOf(metadata, options.zorder);
   const planned = await compactTable({ ...deps, rewriter: PLAN_ONLY }, record, {
     ...options,
-    ...(requested ? { strategy: 'binpack' as const, sortOrder: undefined } : {}),
+    ...(requested ? { strategy: 'binpack' as const, sortOrder: undefined, zorder: undefined } : {}),
     dryRun: true,
   });
-  const plan: CompactionResult = { ...planned, strategy: requested ? 'sort' : planned.strategy };
+  const plan: CompactionResult = { ...planned, strategy: zorder ? 'zorder' : requested ? 'sort' : planned.strategy };
   if (plan.outcome !== 'dry-run') return plan;
-  const metadata = parseJson(record.metadataJson) as TableMetadata;
   deps.signal?.throwIfAborted();
   const stats = await executor.rewriteDataFiles(targetOf(deps, record), {
     targetFileSizeBytes: plan['target-file-size-bytes'],
     minInputFiles: options.minInputFiles ?? 2,
-    strategy: plan.strategy,
+    strategy: plan.strategy === 'zorder' ? 'sort' : plan.strategy,
     sortOrder: options.sortOrder === undefined ? undefined : sortKeys(metadata, options.sortOrder),
+    zorder: zorder && {
+      columns: zorder.columns.map((c) => columnPath(schemaOf(metadata), c.fieldId)!),
+      varLengthContribution: options.zorder?.['var-length-contribution'],
+      maxOutputSize: options.zorder?.['max-output-size'],
+    },
   });
   const added = await addedReplaces(deps.ctx, deps.warehouse, record, metadata);
   const last = added.at(-1);
@@ -132,6 +140,8 @@ function sortKeys(metadata: TableMetadata, fields: readonly RequestedSortField[]
     return { column, transform: f.transform, direction: f.direction, nullOrder: f['null-order'] };
   });
 }
+
+const schemaOf = (metadata: TableMetadata): Schema => metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
 
 function columnPath(schema: Schema, id: number): string | undefined {
   const walk = (fields: StructField[], prefix: string[]): string | undefined => {

@@ -5,20 +5,26 @@
  * than 0, with fields) is compacted with `sort`, any other with `binpack`. Asking `sort` of an unsorted table, or of
  * an order this cannot write (bucket[N]; a column of another type than boolean, int, long, float, double, date,
  * timestamp, string or binary; a transform of a type it does not cover), is a 400; unnamed, such a table is
- * bin-packed as before. void fields order nothing and are dropped.
+ * bin-packed as before. void fields order nothing and are dropped. A z-order (`sort-order: {"zorder": ...}`,
+ * zorder-strategy.ts) is written instead of any order, as strategy `zorder`.
  */
 import { validation } from '../../../errors/catalog-error.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import { typeName } from '../../planning/values.js';
-import type { RewriteSortKey } from '../../planning/rewrite-ports.js';
+import type { RewriteSortKey, RewriteZOrder } from '../../planning/rewrite-ports.js';
+import { type RequestedZOrder, zorderOf } from './zorder-strategy.js';
 
 export type CompactionStrategy = 'binpack' | 'sort';
 export const COMPACTION_STRATEGIES: readonly CompactionStrategy[] = ['binpack', 'sort'];
+/** The strategy a compaction applied: zorder is strategy sort with a `zorder(...)` sort-order, as Spark spells it. */
+export type AppliedStrategy = CompactionStrategy | 'zorder';
 
 export interface SortPlan {
   /** The table's sort order the new files are written in, or null for a requested order the table does not have. */
   sortOrderId: number | null;
   keys: RewriteSortKey[];
+  /** Z-order instead of keys (keys then empty): the files carry no sort order id (no Iceberg order says z-order). */
+  zorder?: RewriteZOrder | undefined;
 }
 
 const parseTransform = (t: string) => t.toLowerCase().replace(/\s+/g, '');
@@ -54,7 +60,16 @@ const sameField = (a: SortFieldLike, b: SortFieldLike) =>
  * table's default; the new files carry the id of the table's sort order with the same fields, or none when the table
  * has no such order (a file sorted by an order the table does not know says nothing of its order).
  */
-export function sortPlanOf(metadata: TableMetadata, strategy: CompactionStrategy | undefined, requested?: readonly RequestedSortField[]): SortPlan | undefined {
+export function sortPlanOf(
+  metadata: TableMetadata,
+  strategy: CompactionStrategy | undefined,
+  requested?: readonly RequestedSortField[],
+  zorder?: RequestedZOrder,
+): SortPlan | undefined {
+  if (zorder !== undefined) {
+    if (strategy === 'binpack') throw validation('a zorder sort-order is the order strategy sort writes: it does not go with strategy binpack');
+    return { sortOrderId: null, keys: [], zorder: zorderOf(metadata, zorder) };
+  }
   if (requested !== undefined) {
     if (strategy === 'binpack') throw validation('sort-order is the order strategy sort writes: it does not go with strategy binpack');
     const fields = requested.filter((f) => parseTransform(f.transform) !== 'void');
