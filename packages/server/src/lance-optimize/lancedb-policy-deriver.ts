@@ -95,8 +95,9 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
     });
   }
 
-  async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
+  async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy, signal?: AbortSignal): Promise<{ rows: number }> {
     const lancedb = await this.lance.lancedb();
+    signal?.throwIfAborted();
     return this.opened(source, async (table) => {
       const schema = unbound((await table.schema()) as unknown as Schema, lanceArrow);
       const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
@@ -114,6 +115,8 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
           };
           const ctx = { querySalt: policy.salt };
           for await (const read of table.query()) {
+            // The table dropped meanwhile (catalog/lance/policy-lifecycle.ts): stop here; the catalog deletes what was written.
+            signal?.throwIfAborted();
             for (const batch of fromLance(read)) {
               const applied = applyToBatch(withFieldIds(batch), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
               if (applied.numRows === 0) continue;

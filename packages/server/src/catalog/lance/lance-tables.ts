@@ -268,6 +268,8 @@ export class LanceTableService {
       return { id: [...record.namespace, record.name], location: record.location, properties: propertiesOf(record), storageOptions: {} };
     }
     const removed = await this.removeRequired(scope, required, 'lance-table.dropped');
+    // Its policy-derived datasets being written here stop first (bounded), so the purge finds what they wrote (policy-lifecycle.ts).
+    await this.policyReads.flights.settle(removed.uuid);
     await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
@@ -283,6 +285,7 @@ export class LanceTableService {
   /** Deletes the files of a Lance table already removed from the catalog (a cascading namespace drop). */
   async purgeDropped(scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
+    await this.policyReads.flights.settle(record.uuid);
     await purgeLocation(this.ctx, scope, record);
   }
 

@@ -26,13 +26,14 @@ import type { TableContext } from '../kit/table-kit.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { Schema, StructField } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
-import type { Caller, CatalogObjectRecord } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { isManaged } from './managed.js';
+import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
@@ -72,6 +73,8 @@ export class LancePolicyReads {
   private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Derivations running here, by table: a drop of the table aborts them and waits (policy-lifecycle.ts). */
+  readonly flights = new DerivationsInFlight();
   /** Datasets this process derived (each a full read of a table version): what tests and the cost notes count. */
   written = 0;
 
@@ -188,6 +191,16 @@ export class LancePolicyReads {
     return this.deriver;
   }
 
+  /**
+   * After a derivation wrote (or failed writing): when its table is gone or another one now, deletes what it wrote
+   * (`side`: its side file, when it wrote one) and fails ERR_TABLE_NOT_FOUND, whatever the derivation's outcome.
+   */
+  private async leftBehind(scope: RequestScope, record: CatalogObjectRecord, storage: ObjectStorage, dataset: string, side: string | undefined) {
+    if (await tableLives(this.ctx, scope.warehouse.name, record)) return;
+    await discardDerived(storage, dataset, side);
+    throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
+  }
+
   private source(scope: RequestScope, record: CatalogObjectRecord): LanceSource {
     return { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
   }
@@ -221,6 +234,7 @@ export class LancePolicyReads {
       const rowPolicy = bindPolicy(policy, columns);
       const name = `lance-v${source.version}-${this.ctx.newUuid()}`;
       const directory = prefix.replace(/\/+$/, '');
+      const dataset = `${prefix}${name}.lance`;
       // Write access to the derived prefix only, vended to the catalog's derivation caller (audited as such).
       const writer = { ...scope, caller: source.reader };
       const vended = await this.ctx.credentials.forTable({
@@ -230,20 +244,36 @@ export class LancePolicyReads {
         location: prefix,
         mode: 'read-write',
       });
-      const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
-      this.written += 1;
-      try {
-        // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
-        const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
-        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
-        wrote?.();
-      } catch (e) {
-        // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
-        const winner = await recorded();
-        if (winner === undefined) throw e;
-        return winner;
-      }
-      return `${prefix}${name}.lance`;
+      // Registered while it runs, so a drop of the table here aborts it and waits (policy-lifecycle.ts).
+      return this.flights.run(record.uuid, async (signal) => {
+        let answer: string;
+        let ownSide: string | undefined;
+        try {
+          const target = { directory, name, storageOptions: lanceStorageOptions(vended.config) };
+          const { rows } = await this.deriver!.derive(source, target, rowPolicy, signal);
+          this.written += 1;
+          try {
+            // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
+            const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
+            await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
+            ownSide = side;
+            answer = dataset;
+          } catch (e) {
+            // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
+            const winner = await recorded();
+            if (winner === undefined) throw e;
+            answer = winner;
+          }
+        } catch (e) {
+          // Failed (aborted by a drop among others): what it wrote goes with it when the table is gone.
+          await this.leftBehind(scope, record, storage, dataset, undefined);
+          throw e;
+        }
+        // Written: only now is the table asked whether it is still the one read (policy-lifecycle.ts).
+        await this.leftBehind(scope, record, storage, dataset, ownSide);
+        if (ownSide !== undefined) wrote?.();
+        return answer;
+      });
     });
     this.inflight.set(key, derivation);
     let location: string;
