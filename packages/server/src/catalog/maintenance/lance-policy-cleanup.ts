@@ -3,10 +3,10 @@
  * maintenance of a Lance table (its `optimize` job, on demand or scheduled: maintenance/lance-optimize.ts).
  *
  * A derived dataset `<table>/_lakegate/policy/<policy version>/lance-v<N>-<uuid>.lance`, named by its side file
- * `lance-v<N>.json`, is **live** while N is the table's latest version and every policy its side file records
- * (id and version) is still the table's, unchanged; a side file that records no policies (written before they were
- * recorded) counts as current. A dataset is **superseded** once a newer table version exists or one of its policies
- * changed or went: no new DescribeTable answers it (short of an explicit DescribeTable of that old version, which
+ * `lance-v<N>.json`, is **live** while N is the table's latest version and the policies its side file records (ids
+ * and versions) are still what some combination of roles gets (policiesStillApply); a side file that records no
+ * policies (written before they were recorded) counts as current. A dataset is **superseded** once a newer table
+ * version exists, one of its policies changed or went, or a policy was added for its roles: no new DescribeTable answers it (short of an explicit DescribeTable of that old version, which
  * derives it again once it is gone).
  *
  * Grace: a reader answered a superseded dataset may still hold it open. So the first job that finds it superseded
@@ -50,11 +50,20 @@ const SIDE = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.json$/;
 const MARK = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.superseded$/;
 const DATASET = /^([A-Za-z0-9_-]+)\/(lance-v\d+-[0-9a-f-]+)\.lance\//;
 
-const policyCurrent = (side: LanceSideFile, policies: readonly Policy[]): boolean => {
+/**
+ * Whether the dataset's policies (recorded in its side file) are still what some combination of roles gets: each
+ * unchanged, and each binding a role no other policy of the table binds now (such roles, held together, get exactly
+ * these policies). A policy added for the roles, or one changed or gone, supersedes it: its readers have another
+ * policy version now. A side file that records no policies (written before they were recorded) counts as current.
+ */
+export function policiesStillApply(side: LanceSideFile, policies: readonly Policy[]): boolean {
   if (side.policies === undefined) return true;
-  const now = new Map(policies.map((p) => [p.id, p.version]));
-  return side.policies.every((p) => now.get(p.id) === p.version);
-};
+  const now = new Map(policies.map((p) => [p.id, p]));
+  if (!side.policies.every((p) => now.get(p.id)?.version === p.version)) return false;
+  const recorded = new Set(side.policies.map((p) => p.id));
+  const others = new Set(policies.filter((p) => !recorded.has(p.id)).flatMap((p) => p.roles));
+  return side.policies.every((p) => now.get(p.id)!.roles.some((r) => !others.has(r)));
+}
 
 export async function removeSupersededDerived(
   storage: ObjectStorage,
@@ -102,7 +111,7 @@ export async function removeSupersededDerived(
     }
     const dataset = `${pv}/${recorded.dataset}`;
     named.add(dataset);
-    if (recorded.version === latest && policyCurrent(recorded, policies)) continue;
+    if (recorded.version === latest && policiesStillApply(recorded, policies)) continue;
     const mark = marks.get(key);
     if (graceMs > 0 && (mark === undefined || mark.lastModifiedMs > before)) {
       if (mark === undefined) {
