@@ -16,6 +16,7 @@ import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolicy, LanceSource } from '../catalog/ports/lance-policy.js';
 import type { BoundExpression } from '../catalog/kit/expression.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
+import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
 
 /**
@@ -137,16 +138,19 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
     });
   }
 
-  /** Runs `work` on the table at `source.version` (the latest when none), read through the private namespace. */
+  /** Runs `work` on the table at `source.branch` (main when none) and `source.version` (the latest when none), read through the private namespace. */
   private async opened<T>(source: LanceSource, work: (table: Awaited<ReturnType<LanceNamespaceClient['openTable']>>) => Promise<T>): Promise<T> {
     try {
       return await this.lance.withNamespace(source.warehouse, source.reader, async (db) => {
-        const table = await db.openTable(source.name, source.namespace);
+        const opened = await db.openTable(source.name, source.namespace);
+        let table = opened;
         try {
+          if (source.branch !== undefined && source.branch !== MAIN_BRANCH) table = await (await opened.branches()).checkout(source.branch);
           if (source.version !== undefined) await table.checkout(source.version);
           return await work(table);
         } finally {
-          table.close();
+          if (table !== opened) table.close();
+          opened.close();
         }
       });
     } catch (e) {

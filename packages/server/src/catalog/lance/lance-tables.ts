@@ -199,10 +199,10 @@ export class LanceTableService {
     const describer = loadDetailedMetadata === true ? await this.detailedMetadata.available(scope) : undefined;
     // execute
     const managedVersioning = isManaged(record);
-    const resolved = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
+    const { branch, ...resolved } = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
     // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
     // versions (no managed versioning, no version of the table's), its location, storage access to it only.
-    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, ref.branch !== MAIN_BRANCH);
+    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, branch);
     if (derived !== undefined) {
       const detailed = describer && (await this.detailedMetadata.ofDerived(describer, scope, id, record, derived.location));
       return {

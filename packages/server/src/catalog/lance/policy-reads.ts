@@ -7,8 +7,9 @@
  * The caller never receives the table's own location's credentials.
  *
  *  - Where: `<table location>/_lakegate/policy/<policy version>/lance-v<version>-<uuid>.lance` (the prefix of the
- *    Iceberg path's derived files, policies/derived-location.ts), one dataset per table version and policy version; a
- *    side file `lance-v<version>.json` beside it records which dataset holds it, written with writeNew, so two
+ *    Iceberg path's derived files, policies/derived-location.ts), one dataset per table version and policy version
+ *    (a branch's: `lance-b<branch name in hex>-v<version>-<uuid>.lance`, derivedStem); a side file
+ *    `lance-v<version>.json` (`<stem>.json`) beside it records which dataset holds it, written with writeNew, so two
  *    derivations racing agree on the first one recorded. Derivations of one dataset hold a claim (Coherence.claim:
  *    among workers and replicas on one database), so the one that waited finds it written.
  *  - The policy's columns are resolved by name against the dataset's schema at the version read (field id = column
@@ -16,6 +17,8 @@
  *  - Without the Lance library the restricted caller is refused (403, as every other hand-out of storage access to a
  *    restricted caller is), never given the table.
  *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
+ *  - A dropped table: policy-lifecycle.ts (a derivation re-checks its table after writing, a drop waits for this
+ *    process's derivations).
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -101,19 +104,12 @@ export class LancePolicyReads {
     path: Parameters<TableContext['access']['vendingMode']>[1],
     vend: boolean,
     version?: number | undefined,
-    branch = false,
+    branch: string = MAIN_BRANCH,
   ): Promise<DerivedLanceRead | undefined> {
     const tenant = scope.warehouse.tenant;
     const applying = await this.ctx.policies.restricted(scope.caller, tenant, record.id);
     if (applying.length === 0) return undefined;
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
-    if (branch) {
-      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
-      throw new CatalogError(
-        'ERR_FORBIDDEN',
-        `A row/column policy applies to ${object} for this caller: its branches are not read through policy-enforced datasets yet`,
-      );
-    }
     // Fail closed where the derivation cannot run: the caller is refused, never handed the table.
     const policy = await this.ctx.policies.effective(scope.caller, tenant, record.id);
     if (this.deriver === undefined || policy.policyVersion === undefined || (await this.deriver.unavailable()) !== undefined) {
@@ -126,17 +122,16 @@ export class LancePolicyReads {
     const prefix = derivedPrefix(record.location, policy.policyVersion);
     // A managed table's latest version is the catalog's (no storage read); a dataset managing its own is asked.
     const latest =
-      version ??
-      (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
+      version ?? (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 }))[0]?.version : undefined);
     // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
     // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
     const explicit = version !== undefined;
-    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, branch, latest));
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
     else {
-      const source = { ...this.source(scope, record), version: latest };
+      const source = { ...this.source(scope, record, branch), version: latest };
       const inspected = await this.deriver.inspect(source);
       read = inspected.version;
       dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
@@ -157,6 +152,7 @@ export class LancePolicyReads {
         policies: policy.policies.map((p) => p.id),
         versions: policy.policies.map((p) => p.version),
         policyVersion: policy.policyVersion,
+        ...(branch !== MAIN_BRANCH ? { branch } : {}),
         version: read,
         dataset,
       },
@@ -176,7 +172,7 @@ export class LancePolicyReads {
   async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
     if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
     const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
-    if (latest === undefined || this.known.get(keyOf(scope, record, policy, latest)) !== undefined) return false;
+    if (latest === undefined || this.known.get(keyOf(scope, record, policy, MAIN_BRANCH, latest)) !== undefined) return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
     let wrote = false;
@@ -201,8 +197,9 @@ export class LancePolicyReads {
     throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
   }
 
-  private source(scope: RequestScope, record: CatalogObjectRecord): LanceSource {
-    return { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
+  private source(scope: RequestScope, record: CatalogObjectRecord, branch: string = MAIN_BRANCH): LanceSource {
+    const source = { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
+    return branch === MAIN_BRANCH ? source : { ...source, branch };
   }
 
   /** The derived dataset's location: found (this process, the side file) or written once under a claim. */
@@ -216,11 +213,13 @@ export class LancePolicyReads {
     explicit: boolean,
     wrote?: () => void,
   ): Promise<string> {
-    const key = keyOf(scope, record, policy, source.version);
+    const branch = source.branch ?? MAIN_BRANCH;
+    const key = keyOf(scope, record, policy, branch, source.version);
+    const stem = derivedStem(branch, source.version);
     const kept = explicit ? undefined : this.known.get(key);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
-    const side = `${prefix}lance-v${source.version}.json`;
+    const side = `${prefix}${stem}.json`;
     const recorded = async (): Promise<string | undefined> => {
       if (!(await storage.exists(side))) return undefined;
       const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
@@ -232,7 +231,7 @@ export class LancePolicyReads {
       const found = await recorded();
       if (found !== undefined) return found;
       const rowPolicy = bindPolicy(policy, columns);
-      const name = `lance-v${source.version}-${this.ctx.newUuid()}`;
+      const name = `${stem}-${this.ctx.newUuid()}`;
       const directory = prefix.replace(/\/+$/, '');
       const dataset = `${prefix}${name}.lance`;
       // Write access to the derived prefix only, vended to the catalog's derivation caller (audited as such).
@@ -255,7 +254,8 @@ export class LancePolicyReads {
           try {
             // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
             const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
-            await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
+            const recorded = { dataset: name, rows, version: source.version, ...(branch !== MAIN_BRANCH ? { branch } : {}), policies };
+            await storage.writeNew(side, new TextEncoder().encode(stringifyJson(recorded)));
             ownSide = side;
             answer = dataset;
           } catch (e) {
@@ -287,8 +287,17 @@ export class LancePolicyReads {
   }
 }
 
-const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, version: number) =>
-  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${version}`;
+const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, branch: string, version: number) =>
+  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${branch === MAIN_BRANCH ? '' : `${branch}\u0000`}${version}`;
+
+/**
+ * The name of a version's side file (`<stem>.json`) and the start of its dataset's (`<stem>-<uuid>.lance`): main's
+ * `lance-v<N>`, a branch's `lance-b<the branch name's UTF-8 in hex>-v<N>` (a branch's versions are numbered on from
+ * its parent's, so the branch keeps them apart; hex: any branch name, in object-key-safe characters).
+ */
+export function derivedStem(branch: string, version: number): string {
+  return branch === MAIN_BRANCH ? `lance-v${version}` : `lance-b${Buffer.from(branch, 'utf8').toString('hex')}-v${version}`;
+}
 
 /** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
 export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {

@@ -73,7 +73,8 @@ export async function optimizeLanceTable(
   const cleanup = await removeSupersededDerived(
     await ctx.storageFor(scope.warehouse),
     record.location,
-    versionAfter,
+    // Each branch's latest too: a branch's derived datasets are superseded as main's are (and all of a deleted branch's).
+    new Map([[MAIN_BRANCH, versionAfter], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
     await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
     ctx.clock.now(),
     derivedGraceMs,

@@ -25,7 +25,9 @@ export interface LanceSource {
   warehouse: string;
   namespace: string[];
   name: string;
-  /** The version to read; undefined: the latest. */
+  /** The branch to read (its name); undefined: main. */
+  branch?: string | undefined;
+  /** The version to read (of the branch); undefined: the latest. */
   version?: number | undefined;
   /** Who reads it: the catalog's own derivation caller (no policy applies to it), never the restricted caller. */
   reader: Caller;
