@@ -132,7 +132,7 @@ export class LancePolicyReads {
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
     else {
       const source = { ...this.source(scope, record, branch), version: latest };
-      const inspected = await this.deriver.inspect(source);
+      const inspected = await this.inspect(scope, record, source);
       read = inspected.version;
       dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
     }
@@ -185,6 +185,16 @@ export class LancePolicyReads {
     if (reason !== undefined || this.deriver === undefined)
       throw new CatalogError('ERR_NOT_IMPLEMENTED', reason ?? 'Row-filter and column-mask policies on Lance tables need the Lance library');
     return this.deriver;
+  }
+
+  /** The table's version and columns; a table dropped (or replaced) meanwhile is a 404, not the library's failure to open it. */
+  private async inspect(scope: RequestScope, record: CatalogObjectRecord, source: LanceSource) {
+    try {
+      return await this.deriver!.inspect(source);
+    } catch (e) {
+      if (!(await tableLives(this.ctx, scope.warehouse.name, record))) throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
+      throw e;
+    }
   }
 
   /**
