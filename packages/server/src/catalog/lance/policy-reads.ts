@@ -160,6 +160,12 @@ export class LancePolicyReads {
     return { location: dataset, storageOptions };
   }
 
+  /** The latest version of the table's dataset (main) as the library reads it, or undefined where it cannot run here (maintenance's cleanup). */
+  async latestOf(scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
+    if (!(await this.canDerive())) return undefined;
+    return (await this.deriver!.inspect(this.source(scope, record))).version;
+  }
+
   /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
   async canDerive(): Promise<boolean> {
     return this.deriver !== undefined && (await this.deriver.unavailable()) === undefined;

@@ -87,6 +87,8 @@ export async function removeSupersededDerived(
   graceMs: number,
   progress: JobProgress,
   signal?: AbortSignal,
+  /** Leave every branch's datasets alone (a table whose dataset manages its versions: the catalog knows no branch of it). */
+  keepBranches = false,
 ): Promise<DerivedCleanup> {
   const outcome: DeleteOutcome = { deleted: [], missing: [], failed: [] };
   if (!storage.list) return { superseded: 0, removed: 0, outcome };
@@ -123,6 +125,7 @@ export async function removeSupersededDerived(
     named.add(dataset);
     // Live: the latest version of its branch (one deleted has none), its policies what some roles get.
     const { branch, version } = stemOf(key);
+    if (keepBranches && branch !== MAIN_BRANCH) continue;
     if (version === recorded.version && latest.get(branch) === version && policiesStillApply(recorded, policies)) continue;
     const mark = marks.get(key);
     if (graceMs > 0 && (mark === undefined || mark.lastModifiedMs > before)) {
