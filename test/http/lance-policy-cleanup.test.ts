@@ -202,6 +202,27 @@ it('derives a removed version again on an explicit DescribeTable of it (never an
   expect(await ids(current)).toEqual([2, 12, 22]);
 });
 
+it("a policy added for the readers' roles supersedes the dataset of the policies they had, the table version unchanged", async () => {
+  const before = (await describeAs(analyst.send)).body.location as string;
+  expect(present(before)).toBe(true);
+  const mask = await admin('POST', `${TABLE}/policies`, {
+    kind: 'column-mask',
+    roles: ['cleanup-analysts'],
+    masks: [{ column: 'region', action: 'replace-with-null' }],
+  });
+  expect(mask.status, stringifyJson(mask.body)).toBe(201);
+  await cat.lakegate.services.lance.tables.policyPreparer.idle();
+  const after = (await describeAs(analyst.send)).body.location as string;
+  expect(path.dirname(after)).not.toBe(path.dirname(before));
+  // Nothing to compact: the table's latest version stays what the old dataset holds; its policies alone moved on.
+  const run = await optimize({ 'orphan-older-than-ms': 0 });
+  expect(run.status, stringifyJson(run.body)).toBe(200);
+  expect(run.body.optimize['version-after']).toBe(latest);
+  expect(present(before)).toBe(false);
+  expect(present(after)).toBe(true);
+  expect((await describeAs(analyst.send)).body.location).toBe(after);
+});
+
 it('a drop with purge removes the derived datasets with the table', async () => {
   expect(derivedFiles().length).toBeGreaterThan(0);
   const dropped = await admin('POST', `${L}/table/pc%24people/drop`, {});

@@ -6,9 +6,12 @@
  * derivation waits for A's claim (Coherence.claim over PostgreSQL advisory locks, seen ungranted in pg_locks) and then
  * finds A's side file, so exactly one derived dataset is written for the version and every reader on both replicas is
  * answered it. Without the claim (checked by making it a plain call) B derives a second dataset beside A's.
+ * And a derivation running on A while replica B drops the table with purge (B cannot abort or wait for it): A's
+ * derivation, held after writing its dataset, finds the table gone once it has written and deletes what it wrote, so
+ * nothing is left in the purged location and A's reader is answered a 404 (catalog/lance/policy-lifecycle.ts).
  * Progress is observed, never slept for: the held derivation, the waiting claim, or B having answered.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
@@ -138,4 +141,64 @@ it('writes one derived dataset for a version when restricted readers on two repl
   table.close();
   db.close();
   expect(ids).toEqual([1, 3]);
+}, 300_000);
+
+it('leaves nothing in the location when replica B drops the table while A derives: A deletes what it wrote, its reader gets a 404', async () => {
+  const admin = await signInAdmin(a);
+  const adminToken = await tokenOf(a.lakegate.app, a.admin().client_id, a.admin().client_secret);
+  const created = await a.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/lr%24gone/create`,
+    payload: ipc(),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${adminToken}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  const gone = { type: 'table' as const, warehouse: 'default', namespace: ['lr'], name: 'gone' };
+  await grant(admin, 'lr-gone-analysts', ['table:read-data'], gone);
+  const p = await a.lakegate.principals.create('lr-gone-analyst');
+  await addMember(admin, 'lr-gone-analysts', { kind: 'principal', name: p.clientId });
+  const reader = bearerSender(a.lakegate.app, await tokenOf(a.lakegate.app, p.clientId, p.clientSecret));
+  const tableDir = fileURLToPath(((await admin('POST', `${L}/table/lr%24gone/describe`, {})).body.location as string).replace(/\/+$/, ''));
+  // A's deriver holds the next derivation once it has written its dataset (B's drop can neither abort nor wait for it).
+  const reads = a.lakegate.services.lance.tables.policyReads;
+  const original = (reads as unknown as { deriver: LancePolicyDeriver }).deriver;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let written = false;
+  reads.useDeriver({
+    unavailable: () => original.unavailable(),
+    inspect: (source) => original.inspect(source),
+    derive: async (source, target, policy) => {
+      const out = await original.derive(source, target, policy);
+      written = true;
+      await gate;
+      return out;
+    },
+  });
+  try {
+    // The policy starts A's background preparation of version 1: held once written.
+    const policy = await admin('POST', '/management/v1/warehouses/default/namespaces/lr/tables/gone/policies', {
+      kind: 'row-filter',
+      roles: ['lr-gone-analysts'],
+      filter: { type: 'eq', term: 'region', value: 'eu' },
+    });
+    expect(policy.status, stringifyJson(policy.body)).toBe(201);
+    await waitFor('A has written its dataset', () => written, Boolean);
+    // A's reader joins A's derivation.
+    const onA = reader('POST', `${L}/table/lr%24gone/describe`, {});
+    const adminB = await signInAdmin(b);
+    const dropped = await adminB('POST', `${L}/table/lr%24gone/drop`, {});
+    expect(dropped.status, stringifyJson(dropped.body)).toBe(200);
+    release();
+    const answer = await onA;
+    expect(answer.status, stringifyJson(answer.body)).toBe(404);
+    await a.lakegate.services.lance.tables.policyPreparer.idle();
+    const left = existsSync(tableDir)
+      ? (readdirSync(tableDir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; name: string }>).filter((e) => e.isFile())
+      : [];
+    expect(left.map((e) => e.name)).toEqual([]);
+  } finally {
+    release();
+    reads.useDeriver(original);
+  }
 }, 300_000);

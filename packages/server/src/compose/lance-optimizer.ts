@@ -51,6 +51,8 @@ export function attachLanceOptimizer(
   // Policy-enforced Lance reads (issue 53): LanceDB reads the table through the same private surface and writes the
   // policy-derived dataset a restricted reader is answered with (catalog/lance/policy-reads.ts).
   services.lance.tables.policyReads.useDeriver(new LanceDbPolicyDeriver(loopback('lance-policy-reads')));
+  // The scheduled cleanup of derived datasets of tables whose datasets manage their versions reads their latest version so.
+  services.maintenanceScheduler.useLanceLatest((scope, record) => services.lance.tables.policyReads.latestOf(scope, record));
   // DescribeTable with load_detailed_metadata: LanceDB opens the table through the same private surface (or a
   // restricted caller's policy-derived dataset where the catalog wrote it) for its version and schema.
   services.lance.tables.detailedMetadata.useDescriber(new LanceDbDescriber(loopback('lance-describe')));

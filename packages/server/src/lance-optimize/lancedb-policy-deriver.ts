@@ -33,6 +33,7 @@ import { lanceSchema } from '../catalog/lance/policy-columns.js';
 import type { StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { plainData, plainSchema } from './plain-dictionaries.js';
+import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
 import { causedByRequest } from './library-errors.js';
 
@@ -133,8 +134,9 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
     });
   }
 
-  async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }> {
+  async derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy, signal?: AbortSignal): Promise<{ rows: number }> {
     const lancedb = await this.lance.lancedb();
+    signal?.throwIfAborted();
     return this.opened(source, async (table) => {
       const tableSchema = unbound(schemaFromLance(await table.schema()), { Schema, Field });
       // The field ids the policy was bound to (policy-columns.ts), from this version's columns as inspect gives them.
@@ -155,6 +157,8 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
           };
           const ctx = { querySalt: policy.salt };
           for await (const read of table.query()) {
+            // The table dropped meanwhile (catalog/lance/policy-lifecycle.ts): stop here; the catalog deletes what was written.
+            signal?.throwIfAborted();
             for (const batch of fromLance(read)) {
               const applied = applyToBatch(withFieldIds(batch, bound), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
               if (applied.numRows === 0) continue;
@@ -176,16 +180,19 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
     });
   }
 
-  /** Runs `work` on the table at `source.version` (the latest when none), read through the private namespace. */
+  /** Runs `work` on the table at `source.branch` (main when none) and `source.version` (the latest when none), read through the private namespace. */
   private async opened<T>(source: LanceSource, work: (table: Awaited<ReturnType<LanceNamespaceClient['openTable']>>) => Promise<T>): Promise<T> {
     try {
       return await this.lance.withNamespace(source.warehouse, source.reader, async (db) => {
-        const table = await db.openTable(source.name, source.namespace);
+        const opened = await db.openTable(source.name, source.namespace);
+        let table = opened;
         try {
+          if (source.branch !== undefined && source.branch !== MAIN_BRANCH) table = await (await opened.branches()).checkout(source.branch);
           if (source.version !== undefined) await table.checkout(source.version);
           return await work(table);
         } finally {
-          table.close();
+          if (table !== opened) table.close();
+          opened.close();
         }
       });
     } catch (e) {

@@ -51,7 +51,7 @@ export async function resolveDescribeRef(
   record: CatalogObjectRecord,
   managed: boolean,
   ref: ReturnType<typeof checkDescribeRef>,
-): Promise<DescribedRef> {
+): Promise<DescribedRef & { branch: string }> {
   const table = formatIdentifier(id.namespace, id.name);
   let { version, branch } = ref;
   if (ref.tag !== undefined) ({ version, branch } = await readTag(ctx, scope, record.location, ref.tag, table));
@@ -64,7 +64,8 @@ export async function resolveDescribeRef(
   }
   const out: DescribedRef = version !== undefined ? { version, branch } : { branch };
   if (ref.checkDeclared) out.isOnlyDeclared = await onlyDeclared(ctx, scope, record, managed);
-  return out;
+  // The branch read (a tag's own): answered apart from the rest, which goes into the answer as it is.
+  return { ...out, branch };
 }
 
 /** A managed table is only declared until its first version; another, until Lance wrote its `_versions/` (a registered one exists). */

@@ -203,7 +203,7 @@ export class LanceTableService {
       throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} is only declared: load_detailed_metadata needs a version`);
     // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
     // versions (no managed versioning, no version of the table's), its location, storage access to it only.
-    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, branch !== MAIN_BRANCH);
+    const derived = await this.policyReads.forCaller(scope, id, record, path, vend, resolved.version, branch);
     if (derived !== undefined) {
       const detailed = describer && (await this.detailedMetadata.ofDerived(describer, scope, id, record, derived.location));
       return {
@@ -269,6 +269,8 @@ export class LanceTableService {
       return { id: [...record.namespace, record.name], location: record.location, properties: propertiesOf(record), storageOptions: {} };
     }
     const removed = await this.removeRequired(scope, required, 'lance-table.dropped');
+    // Its policy-derived datasets being written here stop first (bounded), so the purge finds what they wrote (policy-lifecycle.ts).
+    await this.policyReads.flights.settle(removed.uuid);
     await purgeLocation(this.ctx, scope, removed);
     return { id: [...removed.namespace, removed.name], location: removed.location, properties: propertiesOf(removed), storageOptions: {} };
   }
@@ -284,6 +286,7 @@ export class LanceTableService {
   /** Deletes the files of a Lance table already removed from the catalog (a cascading namespace drop). */
   async purgeDropped(scope: RequestScope, record: CatalogObjectRecord): Promise<void> {
     await this.ctx.access.forgetSecurable({ kind: 'table', id: record.id });
+    await this.policyReads.flights.settle(record.uuid);
     await purgeLocation(this.ctx, scope, record);
   }
 

@@ -7,8 +7,9 @@
  * The caller never receives the table's own location's credentials.
  *
  *  - Where: `<table location>/_lakegate/policy/<policy version>/lance-v<version>-<uuid>.lance` (the prefix of the
- *    Iceberg path's derived files, policies/derived-location.ts), one dataset per table version and policy version; a
- *    side file `lance-v<version>.json` beside it records which dataset holds it, written with writeNew, so two
+ *    Iceberg path's derived files, policies/derived-location.ts), one dataset per table version and policy version
+ *    (a branch's: `lance-b<branch name in hex>-v<version>-<uuid>.lance`, derivedStem); a side file
+ *    `lance-v<version>.json` (`<stem>.json`) beside it records which dataset holds it, written with writeNew, so two
  *    derivations racing agree on the first one recorded. Derivations of one dataset hold a claim (Coherence.claim:
  *    among workers and replicas on one database), so the one that waited finds it written.
  *  - The policy's columns are resolved by name against the dataset's schema at the version read (field id = column
@@ -16,6 +17,8 @@
  *  - Without the Lance library the restricted caller is refused (403, as every other hand-out of storage access to a
  *    restricted caller is), never given the table.
  *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
+ *  - A dropped table: policy-lifecycle.ts (a derivation re-checks its table after writing, a drop waits for this
+ *    process's derivations).
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -26,13 +29,14 @@ import type { TableContext } from '../kit/table-kit.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
-import type { Caller, CatalogObjectRecord } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { isManaged } from './managed.js';
+import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
 import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
@@ -65,6 +69,8 @@ export class LancePolicyReads {
   private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
+  /** Derivations running here, by table: a drop of the table aborts them and waits (policy-lifecycle.ts). */
+  readonly flights = new DerivationsInFlight();
   /** Datasets this process derived (each a full read of a table version): what tests and the cost notes count. */
   written = 0;
 
@@ -91,19 +97,12 @@ export class LancePolicyReads {
     path: Parameters<TableContext['access']['vendingMode']>[1],
     vend: boolean,
     version?: number | undefined,
-    branch = false,
+    branch: string = MAIN_BRANCH,
   ): Promise<DerivedLanceRead | undefined> {
     const tenant = scope.warehouse.tenant;
     const applying = await this.ctx.policies.restricted(scope.caller, tenant, record.id);
     if (applying.length === 0) return undefined;
     const object = describeObject(scope.warehouse.name, id.namespace, id.name);
-    if (branch) {
-      await this.ctx.policies.refuse(scope.caller, tenant, record.id, object, 'table:read-data', 'lance-table');
-      throw new CatalogError(
-        'ERR_FORBIDDEN',
-        `A row/column policy applies to ${object} for this caller: its branches are not read through policy-enforced datasets yet`,
-      );
-    }
     // Fail closed where the derivation cannot run: the caller is refused, never handed the table.
     const policy = await this.ctx.policies.effective(scope.caller, tenant, record.id);
     if (this.deriver === undefined || policy.policyVersion === undefined || (await this.deriver.unavailable()) !== undefined) {
@@ -116,18 +115,17 @@ export class LancePolicyReads {
     const prefix = derivedPrefix(record.location, policy.policyVersion);
     // A managed table's latest version is the catalog's (no storage read); a dataset managing its own is asked.
     const latest =
-      version ??
-      (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version : undefined);
+      version ?? (isManaged(record) ? (await this.ctx.store.lanceVersions.list(record.id, branch, { descending: true, limit: 1 }))[0]?.version : undefined);
     // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
     // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
     const explicit = version !== undefined;
-    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, latest));
+    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, branch, latest));
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
     else {
-      const source = { ...this.source(scope, record), version: latest };
-      const inspected = await this.deriver.inspect(source);
+      const source = { ...this.source(scope, record, branch), version: latest };
+      const inspected = await this.inspect(scope, record, source);
       read = inspected.version;
       dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
     }
@@ -147,11 +145,18 @@ export class LancePolicyReads {
         policies: policy.policies.map((p) => p.id),
         versions: policy.policies.map((p) => p.version),
         policyVersion: policy.policyVersion,
+        ...(branch !== MAIN_BRANCH ? { branch } : {}),
         version: read,
         dataset,
       },
     });
     return { location: dataset, storageOptions };
+  }
+
+  /** The latest version of the table's dataset (main) as the library reads it, or undefined where it cannot run here (maintenance's cleanup). */
+  async latestOf(scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
+    if (!(await this.canDerive())) return undefined;
+    return (await this.deriver!.inspect(this.source(scope, record))).version;
   }
 
   /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
@@ -166,7 +171,7 @@ export class LancePolicyReads {
   async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
     if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
     const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
-    if (latest === undefined || this.known.get(keyOf(scope, record, policy, latest)) !== undefined) return false;
+    if (latest === undefined || this.known.get(keyOf(scope, record, policy, MAIN_BRANCH, latest)) !== undefined) return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
     let wrote = false;
@@ -181,8 +186,29 @@ export class LancePolicyReads {
     return this.deriver;
   }
 
-  private source(scope: RequestScope, record: CatalogObjectRecord): LanceSource {
-    return { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
+  /** The table's version and columns; a table dropped (or replaced) meanwhile is a 404, not the library's failure to open it. */
+  private async inspect(scope: RequestScope, record: CatalogObjectRecord, source: LanceSource) {
+    try {
+      return await this.deriver!.inspect(source);
+    } catch (e) {
+      if (!(await tableLives(this.ctx, scope.warehouse.name, record))) throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
+      throw e;
+    }
+  }
+
+  /**
+   * After a derivation wrote (or failed writing): when its table is gone or another one now, deletes what it wrote
+   * (`side`: its side file, when it wrote one) and fails ERR_TABLE_NOT_FOUND, whatever the derivation's outcome.
+   */
+  private async leftBehind(scope: RequestScope, record: CatalogObjectRecord, storage: ObjectStorage, dataset: string, side: string | undefined) {
+    if (await tableLives(this.ctx, scope.warehouse.name, record)) return;
+    await discardDerived(storage, dataset, side);
+    throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
+  }
+
+  private source(scope: RequestScope, record: CatalogObjectRecord, branch: string = MAIN_BRANCH): LanceSource {
+    const source = { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
+    return branch === MAIN_BRANCH ? source : { ...source, branch };
   }
 
   /** The derived dataset's location: found (this process, the side file) or written once under a claim. */
@@ -196,11 +222,13 @@ export class LancePolicyReads {
     explicit: boolean,
     wrote?: () => void,
   ): Promise<string> {
-    const key = keyOf(scope, record, policy, source.version);
+    const branch = source.branch ?? MAIN_BRANCH;
+    const key = keyOf(scope, record, policy, branch, source.version);
+    const stem = derivedStem(branch, source.version);
     const kept = explicit ? undefined : this.known.get(key);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
-    const side = `${prefix}lance-v${source.version}.json`;
+    const side = `${prefix}${stem}.json`;
     const recorded = async (): Promise<string | undefined> => {
       if (!(await storage.exists(side))) return undefined;
       const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
@@ -212,8 +240,9 @@ export class LancePolicyReads {
       const found = await recorded();
       if (found !== undefined) return found;
       const rowPolicy = bindPolicy(policy, columns);
-      const name = `lance-v${source.version}-${this.ctx.newUuid()}`;
+      const name = `${stem}-${this.ctx.newUuid()}`;
       const directory = prefix.replace(/\/+$/, '');
+      const dataset = `${prefix}${name}.lance`;
       // Write access to the derived prefix only, vended to the catalog's derivation caller (audited as such).
       const writer = { ...scope, caller: source.reader };
       const vended = await this.ctx.credentials.forTable({
@@ -223,20 +252,37 @@ export class LancePolicyReads {
         location: prefix,
         mode: 'read-write',
       });
-      const { rows } = await this.deriver!.derive(source, { directory, name, storageOptions: lanceStorageOptions(vended.config) }, rowPolicy);
-      this.written += 1;
-      try {
-        // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
-        const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
-        await storage.writeNew(side, new TextEncoder().encode(stringifyJson({ dataset: name, rows, version: source.version, policies })));
-        wrote?.();
-      } catch (e) {
-        // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
-        const winner = await recorded();
-        if (winner === undefined) throw e;
-        return winner;
-      }
-      return `${prefix}${name}.lance`;
+      // Registered while it runs, so a drop of the table here aborts it and waits (policy-lifecycle.ts).
+      return this.flights.run(record.uuid, async (signal) => {
+        let answer: string;
+        let ownSide: string | undefined;
+        try {
+          const target = { directory, name, storageOptions: lanceStorageOptions(vended.config) };
+          const { rows } = await this.deriver!.derive(source, target, rowPolicy, signal);
+          this.written += 1;
+          try {
+            // The policies it applies, each with its version: maintenance tells a superseded dataset by them (maintenance/lance-policy-cleanup.ts).
+            const policies = policy.policies.map((p) => ({ id: p.id, version: p.version }));
+            const recorded = { dataset: name, rows, version: source.version, ...(branch !== MAIN_BRANCH ? { branch } : {}), policies };
+            await storage.writeNew(side, new TextEncoder().encode(stringifyJson(recorded)));
+            ownSide = side;
+            answer = dataset;
+          } catch (e) {
+            // Another derivation recorded its dataset first (a lapsed claim): that one is the answer; this copy is an orphan.
+            const winner = await recorded();
+            if (winner === undefined) throw e;
+            answer = winner;
+          }
+        } catch (e) {
+          // Failed (aborted by a drop among others): what it wrote goes with it when the table is gone.
+          await this.leftBehind(scope, record, storage, dataset, undefined);
+          throw e;
+        }
+        // Written: only now is the table asked whether it is still the one read (policy-lifecycle.ts).
+        await this.leftBehind(scope, record, storage, dataset, ownSide);
+        if (ownSide !== undefined) wrote?.();
+        return answer;
+      });
     });
     this.inflight.set(key, derivation);
     let location: string;
@@ -250,8 +296,17 @@ export class LancePolicyReads {
   }
 }
 
-const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, version: number) =>
-  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${version}`;
+const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, branch: string, version: number) =>
+  `lance-policy\u0000${scope.warehouse.name}\u0000${record.uuid}\u0000${policy.policyVersion}\u0000${branch === MAIN_BRANCH ? '' : `${branch}\u0000`}${version}`;
+
+/**
+ * The name of a version's side file (`<stem>.json`) and the start of its dataset's (`<stem>-<uuid>.lance`): main's
+ * `lance-v<N>`, a branch's `lance-b<the branch name's UTF-8 in hex>-v<N>` (a branch's versions are numbered on from
+ * its parent's, so the branch keeps them apart; hex: any branch name, in object-key-safe characters).
+ */
+export function derivedStem(branch: string, version: number): string {
+  return branch === MAIN_BRANCH ? `lance-v${version}` : `lance-b${Buffer.from(branch, 'utf8').toString('hex')}-v${version}`;
+}
 
 /** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
 export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {

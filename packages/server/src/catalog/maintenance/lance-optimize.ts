@@ -73,7 +73,8 @@ export async function optimizeLanceTable(
   const cleanup = await removeSupersededDerived(
     await ctx.storageFor(scope.warehouse),
     record.location,
-    versionAfter,
+    // Each branch's latest too: a branch's derived datasets are superseded as main's are (and all of a deleted branch's).
+    new Map([[MAIN_BRANCH, versionAfter], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
     await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
     ctx.clock.now(),
     derivedGraceMs,
@@ -81,6 +82,42 @@ export async function optimizeLanceTable(
     signal,
   );
   return result(record, stats, versionBefore, versionAfter, cleanup);
+}
+
+/**
+ * The scheduled cleanup of a Lance table whose dataset manages its own versions (never optimized by the catalog): only
+ * its superseded policy-derived datasets (lance-policy-cleanup.ts) by main's `latest` version (the Lance library's
+ * answer), with the orphan safety age as grace; the table's own files and versions, and any branch's derived datasets
+ * (the catalog knows no branch of such a table), are left alone. Undefined when there was nothing under the prefix to judge.
+ */
+export async function cleanUnmanagedDerived(
+  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock'>,
+  scope: RequestScope,
+  record: CatalogObjectRecord,
+  latest: number,
+  progress: JobProgress,
+  signal: AbortSignal | undefined,
+): Promise<MaintenanceResult> {
+  await progress.phase('deleting-orphans');
+  const cleanup = await removeSupersededDerived(
+    await ctx.storageFor(scope.warehouse),
+    record.location,
+    new Map([[MAIN_BRANCH, latest]]),
+    await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
+    ctx.clock.now(),
+    DEFAULT_ORPHAN_AGE_MS,
+    progress,
+    signal,
+    true,
+  );
+  const { optimize: _none, ...rest } = result(
+    record,
+    { fragmentsRemoved: 0, fragmentsAdded: 0, filesRemoved: 0, filesAdded: 0, attempts: 0 },
+    latest,
+    latest,
+    cleanup,
+  );
+  return rest;
 }
 
 function result(

@@ -2,15 +2,16 @@
  * Removal of superseded policy-derived Lance datasets (catalog/lance/policy-reads.ts), run by the catalog's own
  * maintenance of a Lance table (its `optimize` job, on demand or scheduled: maintenance/lance-optimize.ts).
  *
- * A derived dataset `<table>/_lakegate/policy/<policy version>/lance-v<N>-<uuid>.lance`, named by its side file
- * `lance-v<N>.json`, is **live** while N is the table's latest version and every policy its side file records
- * (id and version) is still the table's, unchanged; a side file that records no policies (written before they were
- * recorded) counts as current. A dataset is **superseded** once a newer table version exists or one of its policies
- * changed or went: no new DescribeTable answers it (short of an explicit DescribeTable of that old version, which
- * derives it again once it is gone).
+ * A derived dataset `<table>/_lakegate/policy/<policy version>/<stem>-<uuid>.lance` (stem: main's `lance-v<N>`, a
+ * branch's `lance-b<its name in hex>-v<N>`), named by its side file `<stem>.json`, is **live** while N is its
+ * branch's latest version and the policies its side file records (ids and versions) are still what some combination
+ * of roles gets (policiesStillApply); a side file that records no policies (written before they were recorded) counts
+ * as current. A dataset is **superseded** once a newer version of its branch exists (or the branch was deleted), one
+ * of its policies changed or went, or a policy was added for its roles: no new DescribeTable answers it (short of an
+ * explicit DescribeTable of that old version, which derives it again once it is gone).
  *
  * Grace: a reader answered a superseded dataset may still hold it open. So the first job that finds it superseded
- * only marks it (`lance-v<N>.superseded`, written once), and a job deletes it once that mark is older than the grace
+ * only marks it (`<stem>.superseded`, written once), and a job deletes it once that mark is older than the grace
  * period (`graceMs`: by default the orphan safety age, 3 days; on demand `orphan-older-than-ms`; with 0, at once,
  * unmarked). Deletion takes the side file and its mark first (no new read finds the dataset), then the dataset's objects. A dataset no side file
  * names (a derivation that lost its race, or crashed before recording it) is deleted once all its objects are older
@@ -22,6 +23,7 @@ import { parseJson } from '../json.js';
 import { normalizeLocation } from '../locations.js';
 import type { ObjectStorage, StoredObject } from '../object-storage.js';
 import type { Policy } from '../ports/policies.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { type DeleteOutcome, deleteFiles } from './delete-files.js';
 import type { JobProgress } from './progress.js';
 import type { DeletableFile } from './reachable-files.js';
@@ -30,6 +32,8 @@ import type { DeletableFile } from './reachable-files.js';
 export interface LanceSideFile {
   dataset: string;
   version: number;
+  /** The branch it was derived from; absent: main. */
+  branch?: string;
   rows?: number;
   /** The policies the dataset applies, each with its version. */
   policies?: { id: string; version: number }[];
@@ -46,25 +50,45 @@ export interface DerivedCleanup {
 const SIDE_MAX_BYTES = 64 * 1024;
 /** The least age of a dataset no side file names before it is deleted (an hour: far beyond any derivation's length). */
 export const UNNAMED_MIN_AGE_MS = 3_600_000;
-const SIDE = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.json$/;
-const MARK = /^([A-Za-z0-9_-]+)\/lance-v(\d+)\.superseded$/;
-const DATASET = /^([A-Za-z0-9_-]+)\/(lance-v\d+-[0-9a-f-]+)\.lance\//;
+/** `<policy version>/<stem>`: main's stem `lance-v<N>`, a branch's `lance-b<its name's UTF-8 in hex>-v<N>` (policy-reads.ts derivedStem). */
+const SIDE = /^([A-Za-z0-9_-]+\/lance-(?:b[0-9a-f]+-)?v\d+)\.json$/;
+const MARK = /^([A-Za-z0-9_-]+\/lance-(?:b[0-9a-f]+-)?v\d+)\.superseded$/;
+const DATASET = /^([A-Za-z0-9_-]+\/lance-(?:b[0-9a-f]+-)?v\d+-[0-9a-f-]+)\.lance\//;
+const STEM = /\/lance-(?:b([0-9a-f]+)-)?v(\d+)$/;
 
-const policyCurrent = (side: LanceSideFile, policies: readonly Policy[]): boolean => {
+/** The branch (MAIN_BRANCH for main) and version a side file's key names. */
+function stemOf(key: string): { branch: string; version: number } {
+  const m = STEM.exec(key)!;
+  return { branch: m[1] === undefined ? MAIN_BRANCH : Buffer.from(m[1], 'hex').toString('utf8'), version: Number(m[2]) };
+}
+
+/**
+ * Whether the dataset's policies (recorded in its side file) are still what some combination of roles gets: each
+ * unchanged, and each binding a role no other policy of the table binds now (such roles, held together, get exactly
+ * these policies). A policy added for the roles, or one changed or gone, supersedes it: its readers have another
+ * policy version now. A side file that records no policies (written before they were recorded) counts as current.
+ */
+export function policiesStillApply(side: LanceSideFile, policies: readonly Policy[]): boolean {
   if (side.policies === undefined) return true;
-  const now = new Map(policies.map((p) => [p.id, p.version]));
-  return side.policies.every((p) => now.get(p.id) === p.version);
-};
+  const now = new Map(policies.map((p) => [p.id, p]));
+  if (!side.policies.every((p) => now.get(p.id)?.version === p.version)) return false;
+  const recorded = new Set(side.policies.map((p) => p.id));
+  const others = new Set(policies.filter((p) => !recorded.has(p.id)).flatMap((p) => p.roles));
+  return side.policies.every((p) => now.get(p.id)!.roles.some((r) => !others.has(r)));
+}
 
 export async function removeSupersededDerived(
   storage: ObjectStorage,
   tableLocation: string,
-  latest: number,
+  /** The latest version of each branch the table has, main (MAIN_BRANCH) included. */
+  latest: ReadonlyMap<string, number>,
   policies: readonly Policy[],
   nowMs: number,
   graceMs: number,
   progress: JobProgress,
   signal?: AbortSignal,
+  /** Leave every branch's datasets alone (a table whose dataset manages its versions: the catalog knows no branch of it). */
+  keepBranches = false,
 ): Promise<DerivedCleanup> {
   const outcome: DeleteOutcome = { deleted: [], missing: [], failed: [] };
   if (!storage.list) return { superseded: 0, removed: 0, outcome };
@@ -75,12 +99,9 @@ export async function removeSupersededDerived(
   for await (const o of storage.list(root)) {
     const rest = o.uri.slice(root.length);
     let m: RegExpExecArray | null;
-    if ((m = SIDE.exec(rest)) !== null) sides.set(`${m[1]}/lance-v${m[2]}`, o);
-    else if ((m = MARK.exec(rest)) !== null) marks.set(`${m[1]}/lance-v${m[2]}`, o);
-    else if ((m = DATASET.exec(rest)) !== null) {
-      const key = `${m[1]}/${m[2]}`;
-      datasets.set(key, [...(datasets.get(key) ?? []), o]);
-    }
+    if ((m = SIDE.exec(rest)) !== null) sides.set(m[1]!, o);
+    else if ((m = MARK.exec(rest)) !== null) marks.set(m[1]!, o);
+    else if ((m = DATASET.exec(rest)) !== null) datasets.set(m[1]!, [...(datasets.get(m[1]!) ?? []), o]);
   }
   const before = nowMs - graceMs;
   const named = new Set<string>();
@@ -102,7 +123,10 @@ export async function removeSupersededDerived(
     }
     const dataset = `${pv}/${recorded.dataset}`;
     named.add(dataset);
-    if (recorded.version === latest && policyCurrent(recorded, policies)) continue;
+    // Live: the latest version of its branch (one deleted has none), its policies what some roles get.
+    const { branch, version } = stemOf(key);
+    if (keepBranches && branch !== MAIN_BRANCH) continue;
+    if (version === recorded.version && latest.get(branch) === version && policiesStillApply(recorded, policies)) continue;
     const mark = marks.get(key);
     if (graceMs > 0 && (mark === undefined || mark.lastModifiedMs > before)) {
       if (mark === undefined) {

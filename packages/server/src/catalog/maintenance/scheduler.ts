@@ -18,6 +18,9 @@
  * A managed Lance table opted in the same way (lance-schedule.ts) has its `optimize` run by its job instead, under the
  * same lease, when its latest version holds at least `compaction.lance.min-fragments` small fragments, and only where
  * the Lance library loads: without it the tables are left, reported once per process, and no job is taken or failed.
+ * A Lance table whose dataset manages its own versions (never optimized here) that carries policies has a job that
+ * only cleans up its superseded policy-derived datasets (lance-optimize.ts cleanUnmanagedDerived), by the dataset's
+ * latest version as the library reads it (nothing done without the library).
  */
 import { randomUUID } from 'node:crypto';
 import { parseJson } from '../json.js';
@@ -42,6 +45,8 @@ import {
 import { failureReason, JobProgress } from './progress.js';
 import { lanceSchedule, smallFragments } from './lance-schedule.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
+import { isManaged } from '../lance/managed.js';
+import { cleanUnmanagedDerived } from './lance-optimize.js';
 import type { ObjectKind } from '../object-record.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
@@ -64,6 +69,13 @@ export class MaintenanceScheduler {
   private lanceUnavailableReported = false;
   /** This tick's answer of the Lance library's availability (lanceAvailable). */
   private lanceCheck: Promise<string | undefined> | undefined;
+
+  /** A Lance table's latest version as the library reads it (attached by the composition root); undefined without it. */
+  private lanceLatest: ((scope: RequestScope, record: CatalogObjectRecord) => Promise<number | undefined>) | undefined;
+
+  useLanceLatest(latest: ((scope: RequestScope, record: CatalogObjectRecord) => Promise<number | undefined>) | undefined): void {
+    this.lanceLatest = latest;
+  }
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -102,6 +114,15 @@ export class MaintenanceScheduler {
       for await (const t of this.objects(warehouse.name, ns.levels, LANCE_TABLE)) {
         const found = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
         const schedule = found?.id === t.id ? lanceSchedule(found, warehouse.properties) : undefined;
+        // A table whose dataset manages its versions is never optimized here; its policy-derived datasets are the
+        // catalog's, so their superseded ones are cleaned up on the schedule (lance-optimize.ts cleanUnmanagedDerived).
+        if (found?.id === t.id && !isManaged(found) && (await this.ctx.store.policies.listForObject(warehouse.tenant, found.id)).length > 0) {
+          await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
+            const latest = await this.lanceLatest?.(scope, record);
+            return latest === undefined ? undefined : cleanUnmanagedDerived(this.ctx, scope, record, latest, progress, signal);
+          });
+          continue;
+        }
         if (schedule === undefined || !(await this.lanceAvailable(scope, t))) continue;
         await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
           // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next.

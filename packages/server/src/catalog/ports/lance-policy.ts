@@ -28,7 +28,9 @@ export interface LanceSource {
   warehouse: string;
   namespace: string[];
   name: string;
-  /** The version to read; undefined: the latest. */
+  /** The branch to read (its name); undefined: main. */
+  branch?: string | undefined;
+  /** The version to read (of the branch); undefined: the latest. */
   version?: number | undefined;
   /** Who reads it: the catalog's own derivation caller (no policy applies to it), never the restricted caller. */
   reader: Caller;
@@ -61,7 +63,8 @@ export interface LancePolicyDeriver {
   inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }>;
   /**
    * Writes `target` from `source` at `source.version` with the policy applied, streaming batches (bounded memory);
-   * fails (nothing answered for it) rather than write a column unmasked or a row unfiltered.
+   * fails (nothing answered for it) rather than write a column unmasked or a row unfiltered. `signal`: aborted when the
+   * table is dropped meanwhile (catalog/lance/policy-lifecycle.ts): stop between two batches, failing with its reason.
    */
-  derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy): Promise<{ rows: number }>;
+  derive(source: LanceSource & { version: number }, target: LanceDerivedTarget, policy: LanceRowPolicy, signal?: AbortSignal): Promise<{ rows: number }>;
 }
