@@ -83,6 +83,9 @@ export class LancePolicyReads {
   /** The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library). */
   async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
     const deriver = await this.available();
+    // A managed table only declared has no dataset yet, so no columns: the request's 422, not a failed read (503).
+    if (isManaged(record) && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined)
+      throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
     return lanceSchema((await deriver.inspect(this.source(scope, record))).columns);
   }
 
