@@ -112,6 +112,27 @@ it('refuses a z-order it cannot write, or of the wrong shape, with a 400 naming 
   await refused({ zorder: { 'source-ids': [1] }, fields: [] }, /sort-order/);
   await refused({ zorder: [1] }, /sort-order/);
   expect((await send('GET', `${TABLES}/odd`)).body.metadata.snapshots ?? []).toEqual([]);
+  // The key's length is bounded (a key a row is held and radix-sorted a byte a pass): 8 + 2 × 200 bytes is too long,
+  // unless max-output-size cuts it.
+  const wide = await send('POST', TABLES, {
+    name: 'wide',
+    schema: {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'id', type: 'long', required: false },
+        { id: 2, name: 'a', type: 'string', required: false },
+        { id: 3, name: 'b', type: 'string', required: false },
+      ],
+    },
+  });
+  expect(wide.status, stringifyJson(wide.body)).toBe(200);
+  const long = { 'source-ids': [1, 2, 3], 'var-length-contribution': 200 };
+  const tooLong = await send('POST', maintenance('wide'), { actions: ['rewrite-data-files'], 'sort-order': { zorder: long } });
+  expect(tooLong.status, stringifyJson(tooLong.body)).toBe(400);
+  expect(stringifyJson(tooLong.body)).toMatch(/z-order key would be 408 bytes a row, more than 256/);
+  const cut = await send('POST', maintenance('wide'), { actions: ['rewrite-data-files'], 'sort-order': { zorder: { ...long, 'max-output-size': 256 } } });
+  expect(cut.status, stringifyJson(cut.body)).toBe(200);
   // On a table with files, a refused z-order leaves them as they are.
   await tableOfRandomPoints(send, TABLES, 'kept', 3, 100);
   const res = await send('POST', maintenance('kept'), { actions: ['rewrite-data-files'], 'sort-order': { zorder: { 'source-ids': [2, 7] } } });

@@ -16,6 +16,13 @@ import { typeName } from '../../planning/values.js';
 export const DEFAULT_VAR_LENGTH_CONTRIBUTION = 8;
 /** Columns at most in one z-order (the key holds 8 bytes a column by default). */
 export const MAX_ZORDER_COLUMNS = 32;
+/**
+ * Bytes of a row's z-order key at most (after max-output-size). The rewriter holds a key per row of the group beside
+ * its rows and radix-sorts them a byte a pass, so the key's length multiplies both the memory and the passes: 32
+ * string columns at a var-length-contribution of 1,024 would be 32 KiB a row (tens of GB for a 128 MB group) and 32 K
+ * passes. 256 bytes is 32 columns of Iceberg's default 8, and as much as any z-order's first bytes decide in practice.
+ */
+export const MAX_ZORDER_KEY_BYTES = 256;
 
 /** A z-order as a compaction request names it (`sort-order.zorder`). */
 export interface RequestedZOrder {
@@ -66,7 +73,12 @@ export function zorderOf(metadata: TableMetadata, requested: RequestedZOrder): R
     throw validation('zorder names only identity partition columns, constant within each rewritten group (one partition): nothing to z-order by');
   const varLength = requested['var-length-contribution'] ?? DEFAULT_VAR_LENGTH_CONTRIBUTION;
   const total = columns.reduce((n, c) => n + (c.sourceType === 'string' || c.sourceType === 'binary' ? varLength : 8), 0);
-  return { columns, varLengthContribution: varLength, maxOutputSize: Math.min(requested['max-output-size'] ?? total, total) };
+  const maxOutputSize = Math.min(requested['max-output-size'] ?? total, total);
+  if (maxOutputSize > MAX_ZORDER_KEY_BYTES)
+    throw validation(
+      `the z-order key would be ${maxOutputSize} bytes a row, more than ${MAX_ZORDER_KEY_BYTES}: lower sort-order.zorder.var-length-contribution or set max-output-size`,
+    );
+  return { columns, varLengthContribution: varLength, maxOutputSize };
 }
 
 const isZOrderType = (type: string): boolean =>
