@@ -78,6 +78,19 @@ export const FederationSettings = Type.Object(
           "hive, with tls: Lakegate's client certificate for mutual TLS (PEM: the certificate, then any intermediates), for a metastore behind a TLS front that requires one. Public: kept as a setting and shown. Its private key goes in federation-secret.tls-client-key",
       }),
     ),
+    auth: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('password')], {
+        description:
+          "hive: how Lakegate logs in to the metastore: none (default: HMS's plain Thrift, optionally in TLS) or password (SASL PLAIN, for a metastore with hive.metastore.authentication CONFIG, LDAP or CUSTOM): federation.username, and the password in federation-secret.password",
+      }),
+    ),
+    username: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'hive, with auth password: the user name Lakegate logs in with (shown; its password goes in federation-secret.password)',
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );
@@ -96,6 +109,9 @@ export const FederationSecret = Type.Object(
     'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
     'tls-client-key': Type.Optional(
       Type.String({ description: 'hive: the private key (PEM, unencrypted) of federation.tls-client-cert, for mutual TLS; sealed, never returned' }),
+    ),
+    password: Type.Optional(
+      Type.String({ minLength: 1, description: 'hive, with federation.auth password: the password of federation.username; sealed, never returned' }),
     ),
   },
   { $id: 'FederationSecret', additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },

@@ -24,6 +24,7 @@ import type {
 import { isCreateRequirements } from '../../catalog/metadata/table-requirements.js';
 import { type LoadedTable, PointerTables } from '../pointer-tables.js';
 import { HmsClient } from './hms-client.js';
+import { plainMechanism } from './sasl-transport.js';
 import { type HmsCodes, hmsError, invalid } from './hms-errors.js';
 import { checkLocking, type HeldLock, type TableLockOptions, withTableLock } from './hms-lock.js';
 import { database, icebergTable, isIcebergTable, METADATA_LOCATION, stringList, tableList, tableName, tableParameters, withPointer } from './hive-structs.js';
@@ -56,7 +57,10 @@ export class HiveRemote implements RemoteCatalog {
       settings.tls === true
         ? { ca: settings.tlsCa, servername: settings.tlsServerName, cert: settings.tlsClientCert, key: credential.tlsClientKey }
         : undefined;
-    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls);
+    const { username } = settings;
+    const { password } = credential;
+    const sasl = settings.auth === 'password' && username !== undefined && password !== undefined ? () => plainMechanism(username, password) : undefined;
+    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls, sasl);
     this.tables = new PointerTables('Hive', files, invalid);
     this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
   }
