@@ -33,6 +33,9 @@
 # HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE (a file holding the password; letters, digits and -_.+= only, it goes into
 # the XML as is): the metastore takes password logins only (SASL PLAIN: metastore.authentication=CONFIG with that user
 # and password, metastore.execute.setugi=false, which CONFIG needs; metastore.sasl.enabled stays false, it is Kerberos').
+# HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF (scripts/peers/kdc.sh's): a
+# kerberized metastore (hadoop.security.authentication=kerberos, also in DIR/conf/core-site.xml for Hadoop's
+# UserGroupInformation; metastore.sasl.enabled, its principal and keytab; the JVM's java.security.krb5.conf): SASL GSSAPI.
 # Env: HMS_JAVA_HOME (a JDK 17+; default the newest JDK 17-23 under /usr/lib/jvm or JAVA_HOME: Hadoop fails on 24+), HMS_HEAP (default 512m),
 # HMS_START_TIMEOUT (default 180 s).
 set -euo pipefail
@@ -178,8 +181,13 @@ write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
   <property><name>metastore.stats.auto.gather</name><value>false</value></property>
 $tls
 $auth
+$(kerberos_properties)
 </configuration>
 XML
+  if [[ -n "${HMS_KERBEROS_PRINCIPAL:-}" ]]; then
+    printf '%s\n' '<?xml version="1.0"?>' '<configuration>' \
+      '  <property><name>hadoop.security.authentication</name><value>kerberos</value></property>' '</configuration>' >"$1/conf/core-site.xml"
+  fi
   cat >"$1/conf/log4j2.properties" <<'PROPS'
 status = WARN
 appender.console.type = Console
@@ -191,6 +199,15 @@ rootLogger.appenderRef.console.ref = console
 logger.hms.name = org.apache.hadoop.hive.metastore.HiveMetaStore
 logger.hms.level = INFO
 PROPS
+}
+
+# HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF: a kerberized metastore (SASL GSSAPI).
+kerberos_properties() {
+  [[ -n "${HMS_KERBEROS_PRINCIPAL:-}" ]] || return 0
+  echo "  <property><name>hadoop.security.authentication</name><value>kerberos</value></property>
+  <property><name>metastore.sasl.enabled</name><value>true</value></property>
+  <property><name>metastore.kerberos.principal</name><value>$HMS_KERBEROS_PRINCIPAL</value></property>
+  <property><name>metastore.kerberos.keytab.file</name><value>$HMS_KERBEROS_KEYTAB</value></property>"
 }
 
 cmd_start() {
@@ -216,7 +233,7 @@ cmd_start() {
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dlog4j.configurationFile=$dir/conf/log4j2.properties" \
-    "-Djava.io.tmpdir=$dir" \
+    "-Djava.io.tmpdir=$dir" ${HMS_KRB5_CONF:+"-Djava.security.krb5.conf=$HMS_KRB5_CONF"} \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED \

@@ -11,11 +11,15 @@
  * schema DataNucleus made: its lock, check_lock, unlock and show_locks calls fail, everything else is unchanged.
  * With `{ login: { username, password } }` it takes password logins only (metastore.authentication=CONFIG with that
  * user and password: SASL PLAIN; hive-metastore.sh HMS_AUTH_USER); its own clients (client(), call()) log in.
+ * With `{ kerberos: { principal, keytab, krb5Conf } }` it is kerberized (SASL GSSAPI, hive-metastore.sh
+ * HMS_KERBEROS_*): its own clients log in with the test process's Kerberos credentials (KRB5_CONFIG and KRB5CCNAME
+ * set by the test) towards the principal's service and host.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgresClient from 'pg';
 import { HmsClient, type HmsTls } from '../../packages/server/src/federation/hive/hms-client.js';
+import { gssapiMechanism, loadKerberos } from '../../packages/server/src/federation/hive/sasl-gssapi.js';
 import { plainMechanism } from '../../packages/server/src/federation/hive/sasl-transport.js';
 import { asStruct, str, struct, type ThriftStruct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { peerScript, startPostgres } from './peers.js';
@@ -104,17 +108,22 @@ const TRANSACTION_TABLES = [
 type Sasl = ConstructorParameters<typeof HmsClient>[4];
 
 /** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`, taking password logins with `login`). */
-export async function startHiveMetastore(options: { tls?: boolean; login?: { username: string; password: string } } = {}): Promise<HiveMetastore> {
+export async function startHiveMetastore(
+  options: { tls?: boolean; login?: { username: string; password: string }; kerberos?: { principal: string; keytab: string; krb5Conf: string } } = {},
+): Promise<HiveMetastore> {
   const dir = tempDir('lakegate-hms-');
   const serverDir = path.join(dir.dir, 'server');
   const login = options.login && { ...options.login };
-  const sasl: Sasl = login && (() => plainMechanism(login.username, login.password));
+  const krb = options.kerberos;
+  const [service, host] = (krb?.principal ?? '/').split('@')[0]!.split('/') as [string, string];
+  const sasl: Sasl = login ? () => plainMechanism(login.username, login.password) : krb && (() => gssapiMechanism(loadKerberos, service, host));
   const passwordFile = path.join(dir.dir, 'hms-password');
   let env: NodeJS.ProcessEnv = {};
   if (login) {
     writeFileSync(passwordFile, login.password, { mode: 0o600 });
     env = { HMS_AUTH_USER: login.username, HMS_AUTH_PASSWORD_FILE: passwordFile };
   }
+  if (krb) env = { HMS_KERBEROS_PRINCIPAL: krb.principal, HMS_KERBEROS_KEYTAB: krb.keytab, HMS_KRB5_CONF: krb.krb5Conf };
   let key = options.tls ? await makeKeystore(path.join(dir.dir, 'tls'), 'metastore') : undefined;
   const tls: HmsTls | undefined = key && { ca: key.pem };
   const pg = startPostgres(path.join(dir.dir, 'postgres'), await freePort());

@@ -79,9 +79,18 @@ export const FederationSettings = Type.Object(
       }),
     ),
     auth: Type.Optional(
-      Type.Union([Type.Literal('none'), Type.Literal('password')], {
+      Type.Union([Type.Literal('none'), Type.Literal('password'), Type.Literal('kerberos')], {
         description:
-          "hive: how Lakegate logs in to the metastore: none (default: HMS's plain Thrift, optionally in TLS) or password (SASL PLAIN, for a metastore with hive.metastore.authentication CONFIG, LDAP or CUSTOM): federation.username, and the password in federation-secret.password",
+          "hive: how Lakegate logs in to the metastore: none (default: HMS's plain Thrift, optionally in TLS), password (SASL PLAIN, for a metastore with hive.metastore.authentication CONFIG, LDAP or CUSTOM: federation.username, and the password in federation-secret.password) or kerberos (SASL GSSAPI, for hive.metastore.sasl.enabled: the server process's Kerberos credentials towards federation.kerberos-principal; needs the optional npm package kerberos)",
+      }),
+    ),
+    'kerberos-principal': Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          "hive, with auth kerberos: the metastore's service principal, service/host[@REALM] as hive.metastore.kerberos.principal (default hive/_HOST; _HOST is the uri's host). The realm is the one krb5.conf maps the host to",
+        examples: ['hive/_HOST@EXAMPLE.COM'],
       }),
     ),
     username: Type.Optional(

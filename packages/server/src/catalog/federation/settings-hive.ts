@@ -59,15 +59,21 @@ export function checkHive(
 const credential = (c: RemoteCredential) => (Object.keys(c).length === 0 ? undefined : c);
 
 /**
- * The metastore's login: none (the default), or a password (SASL PLAIN, HMS's metastore.authentication=CONFIG, LDAP or
- * CUSTOM) with federation.username and the sealed federation-secret.password. Neither may hold a NUL (PLAIN's
- * separator). The password is never echoed: errors name the field and why.
+ * The metastore's login: none (the default); a password (SASL PLAIN, HMS's metastore.authentication=CONFIG, LDAP or
+ * CUSTOM) with federation.username and the sealed federation-secret.password, neither holding a NUL (PLAIN's
+ * separator); or kerberos (SASL GSSAPI) with the server process's Kerberos credentials towards
+ * federation.kerberos-principal (default hive/_HOST), with nothing to seal. The password is never echoed: errors name
+ * the field and why.
  */
-function checkLogin(input: FederationInputValue, password: string | undefined): Pick<FederationSettings, 'auth' | 'username'> {
+function checkLogin(input: FederationInputValue, password: string | undefined): Pick<FederationSettings, 'auth' | 'username' | 'kerberosPrincipal'> {
   const username = input.username;
+  const principal = input['kerberos-principal'];
+  if (input.auth !== 'kerberos' && principal !== undefined)
+    throw new CatalogError('ERR_VALIDATION', 'federation.kerberos-principal needs federation.auth kerberos');
   if (input.auth !== 'password') {
     if (username !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation.username needs federation.auth password');
     if (password !== undefined) throw new CatalogError('ERR_VALIDATION', 'federation-secret.password needs federation.auth password');
+    if (input.auth === 'kerberos') return { auth: 'kerberos', kerberosPrincipal: checkPrincipal(principal ?? 'hive/_HOST') };
     return input.auth === undefined ? {} : { auth: input.auth };
   }
   if (username === undefined) throw new CatalogError('ERR_VALIDATION', 'federation.auth password needs federation.username');
@@ -75,6 +81,18 @@ function checkLogin(input: FederationInputValue, password: string | undefined): 
   if (username.includes('\0')) throw new CatalogError('ERR_VALIDATION', 'federation.username must not contain a NUL character');
   if (password.includes('\0')) throw new CatalogError('ERR_VALIDATION', 'federation-secret.password must not contain a NUL character');
   return { auth: 'password', username };
+}
+
+/** A metastore's service principal as Hive writes it: service/host, host possibly _HOST, optionally @REALM. */
+const PRINCIPAL = /^[A-Za-z0-9._-]{1,100}\/(_HOST|[A-Za-z0-9.-]{1,253})(@[A-Za-z0-9._-]{1,255})?$/;
+
+function checkPrincipal(principal: string): string {
+  if (!PRINCIPAL.test(principal))
+    throw new CatalogError(
+      'ERR_VALIDATION',
+      "federation.kerberos-principal must be the metastore's service principal, service/host[@REALM] (e.g. hive/_HOST@EXAMPLE.COM)",
+    );
+  return principal;
 }
 
 /**

@@ -29,8 +29,9 @@ export const FederationInput = z
     'tls-ca': z.string().max(200_000).optional(),
     'tls-server-name': z.string().max(253).optional(),
     'tls-client-cert': z.string().max(200_000).optional(),
-    auth: z.enum(['none', 'password']).optional(),
+    auth: z.enum(['none', 'password', 'kerberos']).optional(),
     username: z.string().min(1).max(256).optional(),
+    'kerberos-principal': z.string().min(1).max(500).optional(),
   })
   .strict();
 

@@ -38,6 +38,7 @@ export function checkFederation(
 const hiveOnly = (input: z.infer<typeof FederationInput>) => ({
   'federation.auth': input.auth,
   'federation.username': input.username,
+  'federation.kerberos-principal': input['kerberos-principal'],
   'federation.lock-enabled': input['lock-enabled'],
   'federation.lock-timeout-ms': input['lock-timeout-ms'],
   'federation.tls': input.tls,
@@ -147,5 +148,6 @@ export const federationView = (f: FederationSettings) => ({
   ...(f.tlsClientCert === undefined ? {} : { 'tls-client-cert': f.tlsClientCert }),
   ...(f.auth === undefined ? {} : { auth: f.auth }),
   ...(f.username === undefined ? {} : { username: f.username }),
+  ...(f.kerberosPrincipal === undefined ? {} : { 'kerberos-principal': f.kerberosPrincipal }),
   'has-secret': f.secretId !== undefined,
 });

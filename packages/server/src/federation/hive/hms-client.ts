@@ -33,9 +33,10 @@ export class HmsTransportError extends Error {
     /**
      * tls: the metastore's certificate failed verification; tls-client: the metastore (or the TLS front before it)
      * refused Lakegate's client certificate or asked for one it was not given (both settings to fix, not outages);
-     * auth: the metastore refused Lakegate's login (SASL BAD/ERROR), or wants one it was not given.
+     * auth: the metastore refused Lakegate's login (SASL BAD/ERROR), or wants one it was not given; login: Lakegate's
+     * side of the login failed (no Kerberos ticket, an unknown service principal).
      */
-    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls' | 'tls-client' | 'auth',
+    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls' | 'tls-client' | 'auth' | 'login',
   ) {
     super(message);
     this.name = 'HmsTransportError';
@@ -221,9 +222,11 @@ export class HmsClient {
         );
         negotiation.done.then(open, (e: SaslError) =>
           failConnect(
-            e.refused
+            e.kind === 'refused'
               ? new HmsTransportError(`the metastore refused Lakegate's ${mechanism.name} login (${e.message}): check ${mechanism.settings}`, 'auth')
-              : new HmsTransportError(e.message, 'protocol'),
+              : e.kind === 'client'
+                ? new HmsTransportError(`${e.message}: check ${mechanism.settings}`, 'login')
+                : new HmsTransportError(e.message, 'protocol'),
           ),
         );
         void negotiation.start();

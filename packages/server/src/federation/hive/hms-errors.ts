@@ -23,6 +23,7 @@ export function hmsError(e: unknown, codes: HmsCodes): CatalogError {
   if (e instanceof CatalogError) return e;
   if (e instanceof HmsTransportError) {
     if (e.kind === 'tls') return new CatalogError('ERR_REMOTE_INVALID', `The Hive metastore is not trusted: ${e.message}`);
+    if (e.kind === 'login') return new CatalogError('ERR_REMOTE_INVALID', `Lakegate could not log in to the Hive metastore: ${e.message}`);
     if (e.kind === 'auth') return new CatalogError('ERR_REMOTE_INVALID', `The Hive metastore did not accept Lakegate's login: ${e.message}`);
     if (e.kind === 'tls-client') return new CatalogError('ERR_REMOTE_INVALID', `The Hive metastore did not accept Lakegate's TLS client: ${e.message}`);
     return e.kind === 'protocol' ? invalid(e.message) : unavailable(e.message);

@@ -60,11 +60,11 @@ export function saslFrame(payload: Buffer): Buffer {
 /** A negotiation message or frame larger than this is not a metastore's answer (libthrift's default limit is 100 MB). */
 const MAX_LENGTH = 100 * 1024 * 1024;
 
-/** Why the negotiation failed: the server refused the login (BAD/ERROR), or did not speak SASL. */
+/** Why the negotiation failed: the server refused the login (BAD/ERROR), the mechanism failed here, or the server did not speak SASL. */
 export class SaslError extends Error {
   constructor(
     message: string,
-    readonly refused: boolean,
+    readonly kind: 'refused' | 'client' | 'protocol',
   ) {
     super(message);
     this.name = 'SaslError';
@@ -110,7 +110,7 @@ export class SaslNegotiation {
         ]),
       );
     } catch (e) {
-      this.fail(new SaslError(`the SASL ${this.mechanism.name} client failed: ${scrub((e as Error).message, this.mechanism.secrets)}`, false));
+      this.fail(new SaslError(`the SASL ${this.mechanism.name} client failed: ${scrub((e as Error).message, this.mechanism.secrets)}`, 'client'));
     }
   }
 
@@ -121,7 +121,7 @@ export class SaslNegotiation {
       const status = this.buffered[0]!;
       const length = this.buffered.readUInt32BE(1);
       if (status < SASL.START || status > SASL.COMPLETE || length > MAX_LENGTH)
-        return this.fail(new SaslError('the metastore did not answer the SASL negotiation (is it in a password or Kerberos mode?)', false));
+        return this.fail(new SaslError('the metastore did not answer the SASL negotiation (is it in a password or Kerberos mode?)', 'protocol'));
       if (this.buffered.length < 5 + length) return;
       const payload = this.buffered.subarray(5, 5 + length);
       this.buffered = this.buffered.subarray(5 + length);
@@ -132,7 +132,7 @@ export class SaslNegotiation {
 
   private async message(status: number, payload: Buffer): Promise<void> {
     const reason = () => scrub(payload.toString('utf8').slice(0, 300), this.mechanism.secrets) || 'no reason given';
-    if (status === SASL.BAD || status === SASL.ERROR) return this.fail(new SaslError(reason(), true));
+    if (status === SASL.BAD || status === SASL.ERROR) return this.fail(new SaslError(reason(), 'refused'));
     if (status === SASL.COMPLETE) {
       if (!this.clientComplete && payload.length > 0) await this.answer(payload);
       this.finished = true;
@@ -142,7 +142,7 @@ export class SaslNegotiation {
       return this.settle.resolve(rest);
     }
     if (status === SASL.OK) return this.answer(payload);
-    this.fail(new SaslError(`the metastore sent SASL status ${status} during the negotiation`, false));
+    this.fail(new SaslError(`the metastore sent SASL status ${status} during the negotiation`, 'protocol'));
   }
 
   private async answer(challenge: Buffer): Promise<void> {
@@ -151,7 +151,7 @@ export class SaslNegotiation {
       this.clientComplete = next.complete;
       if (!this.finished) this.write(saslMessage(next.complete ? SASL.COMPLETE : SASL.OK, next.response));
     } catch (e) {
-      this.fail(new SaslError(`the SASL ${this.mechanism.name} client failed: ${scrub((e as Error).message, this.mechanism.secrets)}`, false));
+      this.fail(new SaslError(`the SASL ${this.mechanism.name} client failed: ${scrub((e as Error).message, this.mechanism.secrets)}`, 'client'));
     }
   }
 
@@ -175,7 +175,7 @@ export class SaslFrameReader {
     this.buffered = this.buffered.length === 0 ? data : Buffer.concat([this.buffered, data]);
     while (this.buffered.length >= 4) {
       const length = this.buffered.readUInt32BE(0);
-      if (length > MAX_LENGTH) throw new SaslError(`a SASL frame of ${length} bytes`, false);
+      if (length > MAX_LENGTH) throw new SaslError(`a SASL frame of ${length} bytes`, 'protocol');
       if (this.buffered.length < 4 + length) return;
       const payload = this.buffered.subarray(4, 4 + length);
       this.buffered = this.buffered.subarray(4 + length);
