@@ -26,20 +26,26 @@ export interface KerberosModule {
 
 let loaded: Promise<KerberosModule> | undefined;
 
-/** The `kerberos` package, or a 400-class error saying how to get it (it is an optional dependency). */
+/** The `kerberos` package, or a 400-class error saying how to get it (it is an optional dependency); imported once. */
 export function loadKerberos(): Promise<KerberosModule> {
-  const name = 'kerberos';
-  loaded ??= (import(name) as Promise<{ default?: KerberosModule } & Partial<KerberosModule>>).then(
+  loaded ??= importKerberos('kerberos').catch((e: unknown) => {
+    loaded = undefined;
+    throw e;
+  });
+  return loaded;
+}
+
+/** Imports the package NAME (`kerberos`; another name in a test) as a KerberosModule. */
+export function importKerberos(name: string): Promise<KerberosModule> {
+  return (import(name) as Promise<{ default?: KerberosModule } & Partial<KerberosModule>>).then(
     (m) => (m.initializeClient ? (m as KerberosModule) : m.default!),
     () => {
-      loaded = undefined;
       throw new CatalogError(
         'ERR_VALIDATION',
         "federation.auth kerberos needs the optional npm package kerberos (a native addon): install libkrb5-dev (Debian) and run npm install kerberos@7.0.0 where Lakegate's server is installed",
       );
     },
   );
-  return loaded;
 }
 
 export function gssapiMechanism(load: () => Promise<KerberosModule>, service: string, host: string): SaslMechanism {
