@@ -30,6 +30,12 @@
 # `java -cp DIR/conf:lib/* org.apache.hadoop.hive.metastore.HiveMetaStore` in its own session. Log DIR/metastore.log,
 # pid DIR/metastore.pid. Ready when the port accepts connections (HMS 4 opens it once it serves). The URI is the last
 # stdout line; progress goes to stderr.
+# HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE (a file holding the password; letters, digits and -_.+= only, it goes into
+# the XML as is): the metastore takes password logins only (SASL PLAIN: metastore.authentication=CONFIG with that user
+# and password, metastore.execute.setugi=false, which CONFIG needs; metastore.sasl.enabled stays false, it is Kerberos').
+# HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF (scripts/peers/kdc.sh's): a
+# kerberized metastore (hadoop.security.authentication=kerberos, also in DIR/conf/core-site.xml for Hadoop's
+# UserGroupInformation; metastore.sasl.enabled, its principal and keytab; the JVM's java.security.krb5.conf): SASL GSSAPI.
 # Env: HMS_JAVA_HOME (a JDK 17+; default the newest JDK 17-23 under /usr/lib/jvm or JAVA_HOME: Hadoop fails on 24+), HMS_HEAP (default 512m),
 # HMS_START_TIMEOUT (default 180 s).
 set -euo pipefail
@@ -137,7 +143,16 @@ init_schema() { # HOST PORT NAME USER
 }
 
 write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
-  local tls=""
+  local tls="" auth=""
+  if [[ -n "${HMS_AUTH_USER:-}" ]]; then
+    [[ "$HMS_AUTH_USER" =~ ^[A-Za-z0-9_.-]+$ && -f "${HMS_AUTH_PASSWORD_FILE:-}" ]] ||
+      die "HMS_AUTH_USER must be a plain user name and HMS_AUTH_PASSWORD_FILE a file holding the password"
+    [[ "$(cat "$HMS_AUTH_PASSWORD_FILE")" =~ ^[A-Za-z0-9_.+=-]+$ ]] || die "the password of HMS_AUTH_PASSWORD_FILE must be letters, digits and -_.+= only"
+    auth="  <property><name>metastore.authentication</name><value>CONFIG</value></property>
+  <property><name>metastore.authentication.config.username</name><value>$HMS_AUTH_USER</value></property>
+  <property><name>metastore.authentication.config.password</name><value>$(cat "$HMS_AUTH_PASSWORD_FILE")</value></property>
+  <property><name>metastore.execute.setugi</name><value>false</value></property>"
+  fi
   if [[ -n "${7:-}" ]]; then
     tls="  <property><name>metastore.use.SSL</name><value>true</value></property>
   <property><name>metastore.keystore.path</name><value>$7</value></property>
@@ -165,8 +180,14 @@ write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
   <property><name>metastore.housekeeping.threads.on</name><value>false</value></property>
   <property><name>metastore.stats.auto.gather</name><value>false</value></property>
 $tls
+$auth
+$(kerberos_properties)
 </configuration>
 XML
+  if [[ -n "${HMS_KERBEROS_PRINCIPAL:-}" ]]; then
+    printf '%s\n' '<?xml version="1.0"?>' '<configuration>' \
+      '  <property><name>hadoop.security.authentication</name><value>kerberos</value></property>' '</configuration>' >"$1/conf/core-site.xml"
+  fi
   cat >"$1/conf/log4j2.properties" <<'PROPS'
 status = WARN
 appender.console.type = Console
@@ -178,6 +199,15 @@ rootLogger.appenderRef.console.ref = console
 logger.hms.name = org.apache.hadoop.hive.metastore.HiveMetaStore
 logger.hms.level = INFO
 PROPS
+}
+
+# HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF: a kerberized metastore (SASL GSSAPI).
+kerberos_properties() {
+  [[ -n "${HMS_KERBEROS_PRINCIPAL:-}" ]] || return 0
+  echo "  <property><name>hadoop.security.authentication</name><value>kerberos</value></property>
+  <property><name>metastore.sasl.enabled</name><value>true</value></property>
+  <property><name>metastore.kerberos.principal</name><value>$HMS_KERBEROS_PRINCIPAL</value></property>
+  <property><name>metastore.kerberos.keytab.file</name><value>$HMS_KERBEROS_KEYTAB</value></property>"
 }
 
 cmd_start() {
@@ -198,12 +228,12 @@ cmd_start() {
   if reuse_running "$dir" "$dir/metastore.port" "$port" "thrift://127.0.0.1:$port" is_ready "$port" "$dir/metastore.log"; then return 0; fi
   init_schema "${db[@]}"
   write_config "$dir" "$port" "${db[@]}" "$keystore"
-  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
+  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)}${HMS_AUTH_USER:+ (password logins)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
   # Small heap, serial GC and C1 only: a test metastore on a shared 2-core machine starts faster so. Hive 4 and
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dlog4j.configurationFile=$dir/conf/log4j2.properties" \
-    "-Djava.io.tmpdir=$dir" \
+    "-Djava.io.tmpdir=$dir" ${HMS_KRB5_CONF:+"-Djava.security.krb5.conf=$HMS_KRB5_CONF"} \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED \

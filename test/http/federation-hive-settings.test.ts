@@ -83,6 +83,35 @@ describe('a Hive Metastore federated warehouse', () => {
       'federation.tls-client-cert must be one or more PEM certificates (-----BEGIN CERTIFICATE-----): it holds something else besides certificates',
     ],
     ['a client key alone', body({ tls: true }, { 'tls-client-key': KEY }), 'federation-secret.tls-client-key needs federation.tls-client-cert'],
+    ['a login of an unknown kind', body({ auth: 'ldap' }), 'auth'],
+    [
+      'a Kerberos principal without a Kerberos login',
+      body({ 'kerberos-principal': 'hive/_HOST@EXAMPLE.COM' }),
+      'federation.kerberos-principal needs federation.auth kerberos',
+    ],
+    [
+      'a Kerberos principal that is not service/host',
+      body({ auth: 'kerberos', 'kerberos-principal': 'hive@EXAMPLE.COM' }),
+      'federation.kerberos-principal must be',
+    ],
+    [
+      'a password with a Kerberos login',
+      body({ auth: 'kerberos' }, { password: 'never-echoed-pw' }),
+      'federation-secret.password needs federation.auth password',
+    ],
+    ['a user name with a Kerberos login', body({ auth: 'kerberos', username: 'u' }), 'federation.username needs federation.auth password'],
+    ['a password login without a user name', body({ auth: 'password' }, { password: 'never-echoed-pw' }), 'federation.auth password needs federation.username'],
+    ['a password login without a password', body({ auth: 'password', username: 'u' }), 'federation.auth password needs federation-secret.password'],
+    ['a user name without a password login', body({ username: 'u' }), 'federation.username needs federation.auth password'],
+    [
+      'a password without a password login',
+      body({ auth: 'none' }, { password: 'never-echoed-pw' }),
+      'federation-secret.password needs federation.auth password',
+    ],
+    ['an empty user name', body({ auth: 'password', username: '' }, { password: 'never-echoed-pw' }), 'username'],
+    ['an empty password', body({ auth: 'password', username: 'u' }, { password: '' }), 'password'],
+    ['a user name with a NUL', body({ auth: 'password', username: 'u\0v' }, { password: 'never-echoed-pw' }), 'federation.username must not contain a NUL'],
+    ['a password with a NUL', body({ auth: 'password', username: 'u' }, { password: 'never-echoed\0pw' }), 'federation-secret.password must not contain a NUL'],
   ])('refuses %s with a 400 naming it', async (_what, request, message) => {
     const res = await front.admin('POST', '/management/v1/warehouses', JSON.parse(JSON.stringify(request)));
     expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -172,5 +201,30 @@ describe('a Hive Metastore federated warehouse', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(400);
       expect(res.body.error.message).toMatch(/federation\.tls(-ca)? does not apply to federation\.kind (glue|iceberg-rest)/);
     }
+  });
+
+  it('refuses the login settings on the other kinds, never echoing the password', async () => {
+    for (const [federation, secret, message] of [
+      [{ kind: 'glue', region: 'us-east-1', auth: 'password', username: 'u' }, undefined, 'federation.auth does not apply to federation.kind glue'],
+      [{ kind: 'iceberg-rest', uri: 'https://127.0.0.1:9', username: 'u' }, undefined, 'federation.username does not apply to federation.kind iceberg-rest'],
+      [
+        { kind: 'iceberg-rest', uri: 'https://127.0.0.1:9' },
+        { password: 'never-echoed-pw' },
+        'federation-secret.password does not apply to federation.kind iceberg-rest',
+      ],
+      [{ kind: 'glue', region: 'us-east-1' }, { password: 'never-echoed-pw' }, 'federation-secret.password does not apply to federation.kind glue'],
+    ] as const) {
+      const res = await front.admin('POST', '/management/v1/warehouses', { ...body({}), federation, ...(secret ? { 'federation-secret': secret } : {}) });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body.error.message).toContain(message);
+      expect(JSON.stringify(res.body)).not.toContain('never-echoed');
+    }
+  });
+
+  it('a password login that passes the checks meets the connection test (nothing listens): the password is not echoed', async () => {
+    const res = await front.admin('POST', '/management/v1/warehouses', body({ auth: 'password', username: 'lakegate' }, { password: 'never-echoed-pw' }));
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body.error.message).toContain('connection failed (ECONNREFUSED)');
+    expect(JSON.stringify(res.body)).not.toContain('never-echoed');
   });
 });

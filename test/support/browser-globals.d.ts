@@ -14,6 +14,8 @@ interface BrowserElement {
 
 interface HTMLInputElement extends BrowserElement {
   readonly value: string;
+  /** A file input's chosen files. */
+  readonly files: { readonly length: number } | null;
 }
 
 declare var document: {

@@ -9,11 +9,18 @@
  * dropTransactionTables() drops the metastore's transaction and lock tables from its database (HIVE_LOCKS, TXNS, ...,
  * the "Transaction and lock tables" part of Hive's schema script), so that it is a metastore without them, as one on a
  * schema DataNucleus made: its lock, check_lock, unlock and show_locks calls fail, everything else is unchanged.
+ * With `{ login: { username, password } }` it takes password logins only (metastore.authentication=CONFIG with that
+ * user and password: SASL PLAIN; hive-metastore.sh HMS_AUTH_USER); its own clients (client(), call()) log in.
+ * With `{ kerberos: { principal, keytab, krb5Conf } }` it is kerberized (SASL GSSAPI, hive-metastore.sh
+ * HMS_KERBEROS_*): its own clients log in with the test process's Kerberos credentials (KRB5_CONFIG and KRB5CCNAME
+ * set by the test) towards the principal's service and host.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import postgresClient from 'pg';
 import { HmsClient, type HmsTls } from '../../packages/server/src/federation/hive/hms-client.js';
+import { gssapiMechanism, loadKerberos } from '../../packages/server/src/federation/hive/sasl-gssapi.js';
+import { plainMechanism } from '../../packages/server/src/federation/hive/sasl-transport.js';
 import { asStruct, str, struct, type ThriftStruct } from '../../packages/server/src/federation/hive/thrift-values.js';
 import { peerScript, startPostgres } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
@@ -39,22 +46,24 @@ export interface HiveMetastore {
   start(): Promise<void>;
   /** With tls: restarts the metastore on a fresh key (its certificate replaced); answers the new certificate (PEM). */
   renewKey(): Promise<string>;
+  /** With login: restarts the metastore taking another password (its own clients log in with it from now on). */
+  changePassword(password: string): Promise<void>;
   /** Drops the transaction and lock tables from the metastore's database: from now on it cannot lock. */
   dropTransactionTables(): Promise<void>;
   destroy(): Promise<void>;
 }
 
-async function hms(args: string[]): Promise<string> {
-  const result = await runAsync('bash', [peerScript('hive-metastore.sh'), ...args], { env: process.env, timeoutMs: 20 * 60_000 });
+async function hms(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const result = await runAsync('bash', [peerScript('hive-metastore.sh'), ...args], { env: { ...process.env, ...env }, timeoutMs: 20 * 60_000 });
   if (result.status !== 0) throw new Error(`hive-metastore.sh ${args[0]} failed (${result.status}):\n${result.stderr}`);
   return result.stdout.trim().split('\n').at(-1)!.trim();
 }
 
 /** Waits until HMS answers a Thrift call (the port opens a moment before the handler serves). */
-async function answering(port: number, tls: HmsTls | undefined): Promise<void> {
+async function answering(port: number, tls: HmsTls | undefined, sasl: Sasl): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const client = new HmsClient('127.0.0.1', port, 5000, tls);
+    const client = new HmsClient('127.0.0.1', port, 5000, tls, sasl);
     try {
       await client.call('get_all_databases', []);
       return;
@@ -96,18 +105,33 @@ const TRANSACTION_TABLES = [
   'TXN_WRITE_NOTIFICATION_LOG',
 ];
 
-/** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`). */
-export async function startHiveMetastore(options: { tls?: boolean } = {}): Promise<HiveMetastore> {
+type Sasl = ConstructorParameters<typeof HmsClient>[4];
+
+/** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`, taking password logins with `login`). */
+export async function startHiveMetastore(
+  options: { tls?: boolean; login?: { username: string; password: string }; kerberos?: { principal: string; keytab: string; krb5Conf: string } } = {},
+): Promise<HiveMetastore> {
   const dir = tempDir('lakegate-hms-');
   const serverDir = path.join(dir.dir, 'server');
+  const login = options.login && { ...options.login };
+  const krb = options.kerberos;
+  const [service, host] = (krb?.principal ?? '/').split('@')[0]!.split('/') as [string, string];
+  const sasl: Sasl = login ? () => plainMechanism(login.username, login.password) : krb && (() => gssapiMechanism(loadKerberos, service, host));
+  const passwordFile = path.join(dir.dir, 'hms-password');
+  let env: NodeJS.ProcessEnv = {};
+  if (login) {
+    writeFileSync(passwordFile, login.password, { mode: 0o600 });
+    env = { HMS_AUTH_USER: login.username, HMS_AUTH_PASSWORD_FILE: passwordFile };
+  }
+  if (krb) env = { HMS_KERBEROS_PRINCIPAL: krb.principal, HMS_KERBEROS_KEYTAB: krb.keytab, HMS_KRB5_CONF: krb.krb5Conf };
   let key = options.tls ? await makeKeystore(path.join(dir.dir, 'tls'), 'metastore') : undefined;
   const tls: HmsTls | undefined = key && { ca: key.pem };
   const pg = startPostgres(path.join(dir.dir, 'postgres'), await freePort());
   const database = pg.createDatabase('hive_metastore');
   const port = await freePort();
   const start = async () => {
-    await hms(['start', serverDir, String(port), database, ...(key ? [key.keystore] : [])]);
-    await answering(port, tls);
+    await hms(['start', serverDir, String(port), database, ...(key ? [key.keystore] : [])], env);
+    await answering(port, tls, sasl);
   };
   try {
     await start();
@@ -119,9 +143,9 @@ export async function startHiveMetastore(options: { tls?: boolean } = {}): Promi
     uri: `thrift://127.0.0.1:${port}`,
     port,
     ...(key ? { caPem: key.pem } : {}),
-    client: () => new HmsClient('127.0.0.1', port, 10_000, tls),
+    client: () => new HmsClient('127.0.0.1', port, 10_000, tls, sasl),
     async call(method, args) {
-      const client = new HmsClient('127.0.0.1', port, 10_000, tls);
+      const client = new HmsClient('127.0.0.1', port, 10_000, tls, sasl);
       try {
         return await client.call(method, args);
       } finally {
@@ -160,6 +184,13 @@ export async function startHiveMetastore(options: { tls?: boolean } = {}): Promi
       tls.ca = key.pem;
       await start();
       return key.pem;
+    },
+    async changePassword(password) {
+      if (!login) throw new Error('changePassword: this metastore takes no password logins');
+      await hms(['stop', serverDir]);
+      writeFileSync(passwordFile, password, { mode: 0o600 });
+      login.password = password;
+      await start();
     },
     async dropTransactionTables() {
       const db = new postgresClient.Client({ connectionString: database });

@@ -26,6 +26,8 @@ export const ADMIN_HELP = `usage:
                                        a Hive metastore over TLS, its CA certificates (sets tls and tls-ca);
                                        [--federation-tls-client-cert PEM_FILE --federation-tls-client-key PEM_FILE]:
                                        mutual TLS, the certificate (tls-client-cert) and its key (sealed)
+                                       [--federation-username USER --federation-password -|@FILE]: a Hive metastore's
+                                       password login (auth password, username; the password sealed)
   lakegate admin warehouse set NAME [--property K=V ...] [--remove K ...]
                                        change settings: drop.retention-ms, maintenance.interval-ms, history.expire.*, compaction.*
   lakegate admin warehouse storage NAME --storage-profile JSON|@FILE [--storage-secret JSON|@FILE|- | --remove-storage-secret]
@@ -36,6 +38,7 @@ export const ADMIN_HELP = `usage:
                                        [--federation-tls-client-cert PEM_FILE] [--federation-tls-client-key PEM_FILE]
                                        --federation-tls-ca alone: the stored settings with a new CA bundle
                                        (--federation-tls-client-cert likewise, with the new certificate)
+                                       [--federation-username USER] [--federation-password -|@FILE]: a password login
   lakegate admin warehouse federation-status NAME
                                        call the remote now with the stored settings: ok, or its error (exit 1);
                                        then its recent failures (newest first) and when it last answered

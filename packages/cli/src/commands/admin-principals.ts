@@ -15,6 +15,7 @@ import {
   warehouseFederationStatus,
   warehouseSet,
   warehouseStorage,
+  withLogin,
   withTlsCa,
   withTlsClient,
 } from './admin-warehouse-settings.js';
@@ -233,13 +234,15 @@ async function warehouseCreate(argv: string[]): Promise<number> {
     'federation-tls-ca': { type: 'string' },
     'federation-tls-client-cert': { type: 'string' },
     'federation-tls-client-key': { type: 'string' },
+    'federation-username': { type: 'string' },
+    'federation-password': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   // A federated warehouse (docs/federation.md): its remote catalog, and the credential towards it (sealed by the server).
-  for (const flag of ['federation-tls-ca', 'federation-tls-client-cert', 'federation-tls-client-key'] as const)
+  for (const flag of ['federation-tls-ca', 'federation-tls-client-cert', 'federation-tls-client-key', 'federation-username', 'federation-password'] as const)
     if (values[flag] !== undefined && values.federation === undefined) throw new UsageError(`--${flag} goes with --federation`);
-  const { federation, secret: federationSecret } = withTlsClient(
+  const tlsClient = withTlsClient(
     values.federation === undefined
       ? undefined
       : withTlsCa(jsonArg(values.federation, '--federation') as NonNullable<CreateWarehouseRequest['federation']>, values['federation-tls-ca']),
@@ -248,6 +251,12 @@ async function warehouseCreate(argv: string[]): Promise<number> {
       : (jsonArg(values['federation-secret'], '--federation-secret') as NonNullable<CreateWarehouseRequest['federation-secret']>),
     values['federation-tls-client-cert'],
     values['federation-tls-client-key'],
+  );
+  const { federation, secret: federationSecret } = withLogin(
+    tlsClient.federation,
+    tlsClient.secret,
+    values['federation-username'],
+    values['federation-password'],
   );
   if (!values['storage-root']) throw new UsageError('warehouse create needs --storage-root URI');
   if (!values['storage-profile']) throw new UsageError('warehouse create needs --storage-profile JSON|@FILE, e.g. {"type": "file"}');

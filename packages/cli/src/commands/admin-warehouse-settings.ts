@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FederationRemoteFailure, FederationStatus } from '@lakegate/client';
-import { jsonArg, keyValues, parseCommand, positionalArgs } from '../cli/args.js';
+import { jsonArg, keyValues, parseCommand, positionalArgs, secretArg } from '../cli/args.js';
 import { commandContext } from '../cli/context.js';
 import { help } from '../cli/dispatch.js';
 import { EXIT_SERVER, UsageError } from '../cli/errors.js';
@@ -48,6 +48,23 @@ export function withTlsClient<F extends object, S extends object>(
     federation:
       certFile === undefined || federation === undefined ? federation : { ...federation, 'tls-client-cert': readPem(certFile, '--federation-tls-client-cert') },
     secret: keyFile === undefined ? secret : ({ ...secret, 'tls-client-key': readPem(keyFile, '--federation-tls-client-key') } as unknown as S),
+  };
+}
+
+/**
+ * --federation-username USER and --federation-password -|@FILE|VALUE: a Hive remote's password login (SASL PLAIN):
+ * federation.auth password with federation.username, and the password into federation-secret.password (sealed by the
+ * server; from stdin or a file keeps it out of the shell's history and `ps`). The password is never printed.
+ */
+export function withLogin<F extends object, S extends object>(
+  federation: F | undefined,
+  secret: S | undefined,
+  username: string | undefined,
+  password: string | undefined,
+): { federation: F | undefined; secret: S | undefined } {
+  return {
+    federation: username === undefined || federation === undefined ? federation : { ...federation, auth: 'password', username },
+    secret: password === undefined ? secret : ({ ...secret, password: secretArg(password, '--federation-password') } as unknown as S),
   };
 }
 
@@ -135,9 +152,13 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
     'federation-tls-ca': { type: 'string' },
     'federation-tls-client-cert': { type: 'string' },
     'federation-tls-client-key': { type: 'string' },
+    'federation-username': { type: 'string' },
+    'federation-password': { type: 'string' },
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
+  const username = values['federation-username'] as string | undefined;
+  const password = values['federation-password'] as string | undefined;
   const tlsCa = values['federation-tls-ca'] as string | undefined;
   const clientCert = values['federation-tls-client-cert'] as string | undefined;
   const clientKey = values['federation-tls-client-key'] as string | undefined;
@@ -145,15 +166,15 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
   let secret =
     values['federation-secret'] === undefined ? undefined : (jsonArg(values['federation-secret'] as string, '--federation-secret') as Record<string, unknown>);
   const remove = values['remove-federation-secret'] === true;
-  if ((secret !== undefined || clientKey !== undefined) && remove)
-    throw new UsageError('give --federation-secret (or --federation-tls-client-key) or --remove-federation-secret, not both');
-  if (federation === undefined && secret === undefined && !remove && tlsCa === undefined && clientCert === undefined && clientKey === undefined)
+  if ((secret !== undefined || clientKey !== undefined || password !== undefined) && remove)
+    throw new UsageError('give --federation-secret (or --federation-tls-client-key, --federation-password) or --remove-federation-secret, not both');
+  if ([federation, secret, tlsCa, clientCert, clientKey, username, password].every((v) => v === undefined) && !remove)
     throw new UsageError(
-      'warehouse federation needs --federation JSON|@FILE, --federation-tls-ca FILE, --federation-tls-client-cert FILE, --federation-tls-client-key FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret',
+      'warehouse federation needs --federation JSON|@FILE, --federation-tls-ca FILE, --federation-tls-client-cert FILE, --federation-tls-client-key FILE, --federation-username USER, --federation-password -|@FILE, --federation-secret JSON|@FILE|- or --remove-federation-secret',
     );
   const { out, settings } = commandContext(values);
-  if ((tlsCa !== undefined || clientCert !== undefined) && federation === undefined) {
-    // Only the CA or the client certificate changes: the stored settings (without has-secret) with the new PEM.
+  if ((tlsCa !== undefined || clientCert !== undefined || username !== undefined) && federation === undefined) {
+    // Only the CA, the client certificate or the user name changes: the stored settings (without has-secret) with it.
     const stored = (await openManagement(settings).listWarehouses()).find((w) => w.name === name)?.federation;
     if (!stored) throw new UsageError(`warehouse ${name} is not a federated warehouse (or not visible to you)`);
     const { 'has-secret': _hasSecret, ...rest } = stored;
@@ -161,6 +182,7 @@ export async function warehouseFederation(argv: string[]): Promise<number> {
   }
   if (federation !== undefined) federation = withTlsCa(federation, tlsCa);
   ({ federation, secret } = withTlsClient(federation, secret, clientCert, clientKey));
+  ({ federation, secret } = withLogin(federation, secret, username, password));
   const changed = await out.progress('changing the remote catalog', () =>
     openManagement(settings).updateWarehouseFederation(name!, {
       ...(federation === undefined ? {} : { federation: federation as never }),

@@ -5,7 +5,8 @@
  * or failure in its words, then the remote's whole failure history page by page and when it last answered:
  * components/federation-history.tsx), and the change of the settings or of the credential (PUT …/federation; platform
  * administrators). The secret fields are write-only and uncontrolled: what is typed there is never rendered (React
- * would mirror a controlled input's value into its attribute), and they are emptied after every attempt.
+ * would mirror a controlled input's value into its attribute), and they are emptied after every attempt; a Hive
+ * remote's TLS client key is chosen as a PEM file, read when saved, its text never put in the page.
  */
 import { type FormEvent, useRef, useState } from 'react';
 import type { FederationStatus, UpdateWarehouseFederationRequest, Warehouse } from '@lakegate/client/browser';
@@ -17,8 +18,11 @@ import { ErrorMessage } from './states';
 const SECRET_FIELDS: Record<string, string[]> = {
   'iceberg-rest': ['client-secret', 'token'],
   glue: ['secret-access-key', 'session-token'],
-  hive: [],
+  hive: ['password', 'tls-client-key'],
 };
+
+/** Secret fields given as a file (a PEM private key: many lines), read when saved and never rendered. */
+const FILE_FIELDS = new Set(['tls-client-key']);
 
 type Federation = NonNullable<Warehouse['federation']>;
 
@@ -140,13 +144,16 @@ function FederationForm({ warehouse, onSaved }: { warehouse: Warehouse; onSaved:
         </button>
       </p>
     );
-  /** The secret typed (write-only inputs), read once and emptied. */
-  const takeSecret = (): Record<string, string> => {
+  /** The secret typed or chosen (write-only inputs), read once and emptied. */
+  const takeSecret = async (): Promise<Record<string, string>> => {
     const typed: Record<string, string> = {};
     for (const field of fields) {
       const input = form.current?.elements.namedItem(`federation-secret-${field}`) as HTMLInputElement | null;
-      if (input && input.value !== '') typed[field] = input.value;
-      if (input) input.value = '';
+      if (!input) continue;
+      const file = FILE_FIELDS.has(field) ? input.files?.[0] : undefined;
+      if (file) typed[field] = await file.text();
+      else if (!FILE_FIELDS.has(field) && input.value !== '') typed[field] = input.value;
+      input.value = '';
     }
     return typed;
   };
@@ -154,7 +161,7 @@ function FederationForm({ warehouse, onSaved }: { warehouse: Warehouse; onSaved:
     e.preventDefault();
     setError(undefined);
     setNotice(undefined);
-    const secret = takeSecret();
+    const secret = await takeSecret();
     let next: Record<string, unknown>;
     try {
       next = JSON.parse(settings) as Record<string, unknown>;
@@ -194,12 +201,25 @@ function FederationForm({ warehouse, onSaved }: { warehouse: Warehouse; onSaved:
         Federation settings JSON
         <textarea name="federation-settings" rows={8} spellCheck={false} value={settings} onChange={(e) => setSettings(e.target.value)} />
       </label>
-      {fields.map((field) => (
-        <label key={field} className="wide">
-          New {field} (write-only; empty keeps the stored secret)
-          <input type="password" name={`federation-secret-${field}`} autoComplete="new-password" defaultValue="" />
-        </label>
-      ))}
+      {fields.length > 1 && (
+        <p className="hint">
+          A new secret replaces the stored one whole: give every field the remote needs (a Hive remote with a client certificate and a password login takes
+          both).
+        </p>
+      )}
+      {fields.map((field) =>
+        FILE_FIELDS.has(field) ? (
+          <label key={field} className="wide">
+            New {field}: a PEM file (write-only, never shown; none keeps the stored secret)
+            <input type="file" name={`federation-secret-${field}`} accept=".pem,.key,application/x-pem-file,text/plain" />
+          </label>
+        ) : (
+          <label key={field} className="wide">
+            New {field} (write-only; empty keeps the stored secret)
+            <input type="password" name={`federation-secret-${field}`} autoComplete="new-password" defaultValue="" />
+          </label>
+        ),
+      )}
       {fields.length > 0 && (
         <label className="check">
           <input type="checkbox" name="remove-federation-secret" checked={removeSecret} onChange={(e) => setRemoveSecret(e.target.checked)} /> Remove the stored

@@ -78,6 +78,28 @@ export const FederationSettings = Type.Object(
           "hive, with tls: Lakegate's client certificate for mutual TLS (PEM: the certificate, then any intermediates), for a metastore behind a TLS front that requires one. Public: kept as a setting and shown. Its private key goes in federation-secret.tls-client-key",
       }),
     ),
+    auth: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('password'), Type.Literal('kerberos')], {
+        description:
+          "hive: how Lakegate logs in to the metastore: none (default: HMS's plain Thrift, optionally in TLS), password (SASL PLAIN, for a metastore with hive.metastore.authentication CONFIG, LDAP or CUSTOM: federation.username, and the password in federation-secret.password) or kerberos (SASL GSSAPI, for hive.metastore.sasl.enabled: the server process's Kerberos credentials towards federation.kerberos-principal; needs the optional npm package kerberos)",
+      }),
+    ),
+    'kerberos-principal': Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 500,
+        description:
+          "hive, with auth kerberos: the metastore's service principal, service/host[@REALM] as hive.metastore.kerberos.principal (default hive/_HOST; _HOST is the uri's host). The realm is the one krb5.conf maps the host to",
+        examples: ['hive/_HOST@EXAMPLE.COM'],
+      }),
+    ),
+    username: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description: 'hive, with auth password: the user name Lakegate logs in with (shown; its password goes in federation-secret.password)',
+      }),
+    ),
   },
   { $id: 'FederationSettings', additionalProperties: false },
 );
@@ -96,6 +118,9 @@ export const FederationSecret = Type.Object(
     'session-token': Type.Optional(Type.String({ description: 'glue: the session token of temporary AWS keys' })),
     'tls-client-key': Type.Optional(
       Type.String({ description: 'hive: the private key (PEM, unencrypted) of federation.tls-client-cert, for mutual TLS; sealed, never returned' }),
+    ),
+    password: Type.Optional(
+      Type.String({ minLength: 1, description: 'hive, with federation.auth password: the password of federation.username; sealed, never returned' }),
     ),
   },
   { $id: 'FederationSecret', additionalProperties: false, writeOnly: true, description: "The remote catalog's credential: stored encrypted, never returned" },

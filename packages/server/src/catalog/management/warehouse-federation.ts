@@ -37,6 +37,7 @@ const secretInput = (c: RemoteCredential) => ({
   ...(c.secretAccessKey === undefined ? {} : { 'secret-access-key': c.secretAccessKey }),
   ...(c.sessionToken === undefined ? {} : { 'session-token': c.sessionToken }),
   ...(c.tlsClientKey === undefined ? {} : { 'tls-client-key': c.tlsClientKey }),
+  ...(c.password === undefined ? {} : { password: c.password }),
 });
 
 const issues = (what: string, error: { issues: { path: PropertyKey[]; message: string }[] }) =>

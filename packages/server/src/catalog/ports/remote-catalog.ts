@@ -46,7 +46,16 @@ export interface FederationSettings {
   tlsServerName?: string | undefined;
   /** hive, with tls: Lakegate's client certificate (PEM chain) for mutual TLS; its key is the sealed credential's tlsClientKey. */
   tlsClientCert?: string | undefined;
-  /** The sealed credential (client secret, bearer token, AWS secret key, or a Hive client key), if any. */
+  /**
+   * hive: how Lakegate logs in to the metastore: none (default), password (SASL PLAIN with username and the sealed
+   * password), or kerberos (SASL GSSAPI with the server process's Kerberos credentials towards kerberosPrincipal).
+   */
+  auth?: 'none' | 'password' | 'kerberos' | undefined;
+  /** hive, with auth kerberos: the metastore's service principal, service/host (host may be _HOST: the uri's host), optionally @REALM. */
+  kerberosPrincipal?: string | undefined;
+  /** hive, with auth password: the user name of the login (its password is the sealed credential's password). */
+  username?: string | undefined;
+  /** The sealed credential (client secret, bearer token, AWS secret key, or a Hive client key and/or password), if any. */
   secretId?: string | undefined;
 }
 
@@ -59,6 +68,8 @@ export interface RemoteCredential {
   sessionToken?: string | undefined;
   /** hive: the private key (PEM) of settings.tlsClientCert, for mutual TLS. */
   tlsClientKey?: string | undefined;
+  /** hive, with auth password: the password of settings.username. */
+  password?: string | undefined;
 }
 
 /**

@@ -24,6 +24,8 @@ import type {
 import { isCreateRequirements } from '../../catalog/metadata/table-requirements.js';
 import { type LoadedTable, PointerTables } from '../pointer-tables.js';
 import { HmsClient } from './hms-client.js';
+import { gssapiMechanism, loadKerberos } from './sasl-gssapi.js';
+import { plainMechanism } from './sasl-transport.js';
 import { type HmsCodes, hmsError, invalid } from './hms-errors.js';
 import { checkLocking, type HeldLock, type TableLockOptions, withTableLock } from './hms-lock.js';
 import { database, icebergTable, isIcebergTable, METADATA_LOCATION, stringList, tableList, tableName, tableParameters, withPointer } from './hive-structs.js';
@@ -49,6 +51,8 @@ export class HiveRemote implements RemoteCatalog {
   private readonly tables: PointerTables;
   /** The table lock each commit takes; undefined with federation.lock-enabled false. */
   private readonly lock: TableLockOptions | undefined;
+  /** federation.auth kerberos: the connection test first checks that the optional `kerberos` package loads. */
+  private readonly kerberos: boolean;
 
   constructor(settings: FederationSettings, files: RemoteMetadataFiles | undefined, heartbeatMs = DEFAULT_HEARTBEAT_MS, credential: RemoteCredential = {}) {
     const { host, port } = thriftAddress(settings.uri);
@@ -56,7 +60,17 @@ export class HiveRemote implements RemoteCatalog {
       settings.tls === true
         ? { ca: settings.tlsCa, servername: settings.tlsServerName, cert: settings.tlsClientCert, key: credential.tlsClientKey }
         : undefined;
-    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls);
+    const { username } = settings;
+    const { password } = credential;
+    this.kerberos = settings.auth === 'kerberos';
+    const [service, principalHost] = (settings.kerberosPrincipal ?? 'hive/_HOST').split('@')[0]!.split('/') as [string, string];
+    const sasl =
+      settings.auth === 'password' && username !== undefined && password !== undefined
+        ? () => plainMechanism(username, password)
+        : this.kerberos
+          ? () => gssapiMechanism(loadKerberos, service, principalHost === '_HOST' ? host : principalHost)
+          : undefined;
+    this.client = new HmsClient(host, port, settings.timeoutMs ?? DEFAULT_TIMEOUT_MS, tls, sasl);
     this.tables = new PointerTables('Hive', files, invalid);
     this.lock = settings.lockEnabled === false ? undefined : { acquireTimeoutMs: settings.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, heartbeatMs };
   }
@@ -113,6 +127,7 @@ export class HiveRemote implements RemoteCatalog {
   }
 
   async check(): Promise<void> {
+    if (this.kerberos) await loadKerberos();
     await this.call('get_all_databases', []);
     if (this.lock) await checkLocking(this.client);
   }

@@ -1,14 +1,16 @@
 /**
  * A Thrift client of a Hive Metastore (ThriftHiveMetastore), as HMS serves it by default: the binary protocol over a
- * plain (buffered, unframed) TCP stream, no SASL; or the same stream inside TLS (HMS's hive.metastore.use.SSL), the
+ * plain (buffered, unframed) TCP stream; or the same stream inside TLS (HMS's hive.metastore.use.SSL), the
  * metastore's certificate always verified (against the CA bundle given, else Node's default roots) and its name
- * checked (against the server-name override, else the host). One connection, kept open and reopened after any failure; calls go
+ * checked (against the server-name override, else the host). With a SASL mechanism (a password login: SASL PLAIN), each
+ * connection first negotiates it, then frames every message (sasl-transport.ts). One connection, kept open and reopened after any failure; calls go
  * one at a time over it (Thrift's synchronous RPC: a reply answers the last call). Every call is bounded by the
  * timeout; a call cut by the timeout closes the connection (its late reply must not answer the next call).
  * The messages are encoded by the `thrift` package (thrift-values.ts says why no generated client).
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { type SaslMechanism, SaslError, SaslFrameReader, SaslNegotiation, saslFrame, saslRefusal } from './sasl-transport.js';
 import { type Protocol, type ReadTransport, readStruct, T, type ThriftStruct, type ThriftValue, thrift, writeStruct } from './thrift-values.js';
 
 /** A declared exception of the call (HMS's NoSuchObjectException, MetaException, ...): which result field, and its message. */
@@ -30,9 +32,11 @@ export class HmsTransportError extends Error {
     message: string,
     /**
      * tls: the metastore's certificate failed verification; tls-client: the metastore (or the TLS front before it)
-     * refused Lakegate's client certificate or asked for one it was not given (both settings to fix, not outages).
+     * refused Lakegate's client certificate or asked for one it was not given (both settings to fix, not outages);
+     * auth: the metastore refused Lakegate's login (SASL BAD/ERROR), or wants one it was not given; login: Lakegate's
+     * side of the login failed (no Kerberos ticket, an unknown service principal).
      */
-    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls' | 'tls-client',
+    readonly kind: 'unreachable' | 'timeout' | 'protocol' | 'tls' | 'tls-client' | 'auth' | 'login',
   ) {
     super(message);
     this.name = 'HmsTransportError';
@@ -92,6 +96,8 @@ interface Pending {
 
 export class HmsClient {
   private socket: net.Socket | undefined;
+  /** Writes one whole Thrift message on the open connection (a SASL frame with a mechanism, the bytes as they are without). */
+  private send: (message: Buffer) => void = () => undefined;
   private pending: Pending | undefined;
   private seqid = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -102,6 +108,8 @@ export class HmsClient {
     private readonly timeoutMs: number,
     /** Set: the connection is TLS (verification always on). */
     private readonly tlsOptions?: HmsTls | undefined,
+    /** Set: each connection logs in with a fresh mechanism of this factory (SASL), then frames its messages. */
+    private readonly sasl?: (() => SaslMechanism) | undefined,
   ) {}
 
   /**
@@ -129,7 +137,7 @@ export class HmsClient {
 
   private async callNow(method: string, args: Array<[number, ThriftValue]>): Promise<ThriftStruct> {
     const deadline = AbortSignal.timeout(this.timeoutMs);
-    const socket = await this.connected(deadline);
+    await this.connected(deadline);
     return new Promise<ThriftStruct>((resolve, reject) => {
       const fail = (e: Error) => {
         this.pending = undefined;
@@ -149,7 +157,8 @@ export class HmsClient {
         reject: fail,
       };
       const seqid = ++this.seqid;
-      const out = new thrift.TBinaryProtocol(new thrift.TBufferedTransport(undefined, (message) => socket.write(message)));
+      const send = this.send;
+      const out = new thrift.TBinaryProtocol(new thrift.TBufferedTransport(undefined, (message) => send(message)));
       out.writeMessageBegin(method, thrift.Thrift.MessageType.CALL, seqid);
       writeStruct(out, new Map(args));
       out.writeMessageEnd();
@@ -174,18 +183,53 @@ export class HmsClient {
           })
         : net.connect({ host: this.host, port: this.port });
       socket.setNoDelay(true);
-      const onAbort = () => {
+      const mechanism = this.sasl?.();
+      let negotiation: SaslNegotiation | undefined;
+      let frames: SaslFrameReader | undefined;
+      const failConnect = (error: Error) => {
+        deadline.removeEventListener('abort', onAbort);
         socket.destroy();
-        reject(new HmsTransportError(`no ${secure ? 'TLS connection' : 'connection'} within ${this.timeoutMs} ms`, 'timeout'));
+        reject(error);
       };
+      const onAbort = () =>
+        failConnect(
+          negotiation
+            ? new HmsTransportError(
+                `no answer to the SASL ${mechanism!.name} login within ${this.timeoutMs} ms: does the metastore take logins (federation.auth; for a password, metastore.authentication=CONFIG)?`,
+                'timeout',
+              )
+            : new HmsTransportError(`no ${secure ? 'TLS connection' : 'connection'} within ${this.timeoutMs} ms`, 'timeout'),
+        );
       deadline.addEventListener('abort', onAbort, { once: true });
+      const open = () => {
+        deadline.removeEventListener('abort', onAbort);
+        this.socket = socket;
+        this.send = mechanism ? (message) => socket.write(saslFrame(mechanism.wrap ? mechanism.wrap(message) : message)) : (message) => socket.write(message);
+        resolve(socket);
+      };
       // A TLS socket's 'connect' is the TCP connection; its handshake is done at 'secureConnect'.
       let tcpConnected = false;
       socket.once('connect', () => (tcpConnected = true));
       socket.once(secure ? 'secureConnect' : 'connect', () => {
-        deadline.removeEventListener('abort', onAbort);
-        this.socket = socket;
-        resolve(socket);
+        if (!mechanism) return open();
+        negotiation = new SaslNegotiation(
+          mechanism,
+          (bytes) => socket.write(bytes),
+          (rest) => {
+            frames = new SaslFrameReader(receiver, mechanism.unwrap?.bind(mechanism));
+            if (rest.length > 0) frames.push(rest);
+          },
+        );
+        negotiation.done.then(open, (e: SaslError) =>
+          failConnect(
+            e.kind === 'refused'
+              ? new HmsTransportError(`the metastore refused Lakegate's ${mechanism.name} login (${e.message}): check ${mechanism.settings}`, 'auth')
+              : e.kind === 'client'
+                ? new HmsTransportError(`${e.message}: check ${mechanism.settings}`, 'login')
+                : new HmsTransportError(e.message, 'protocol'),
+          ),
+        );
+        void negotiation.start();
       });
       socket.on('error', (e: NodeJS.ErrnoException) => {
         deadline.removeEventListener('abort', onAbort);
@@ -197,7 +241,7 @@ export class HmsClient {
             )
           : secure && CLIENT_REFUSED.test(code)
             ? new HmsTransportError(clientRefused(code, this.tlsOptions!.cert !== undefined), 'tls-client')
-            : secure && tcpConnected && this.socket !== socket
+            : secure && tcpConnected && !negotiation && this.socket !== socket
               ? new HmsTransportError(`the TLS handshake failed (${code}): does the metastore serve TLS (hive.metastore.use.SSL)?`, 'unreachable')
               : new HmsTransportError(`connection failed (${code})`, 'unreachable');
         if (this.socket !== socket) return reject(error);
@@ -205,17 +249,43 @@ export class HmsClient {
       });
       socket.on('close', () => {
         if (this.socket === socket) this.socket = undefined;
-        this.pending?.reject(new HmsTransportError('the metastore closed the connection', 'unreachable'));
+        else if (negotiation) failConnect(new HmsTransportError(`the metastore closed the connection during the SASL ${mechanism!.name} login`, 'unreachable'));
+        // A metastore that wants a login (or TLS) closes a plain call's connection without a byte.
+        const unanswered = first && !mechanism && !secure;
+        this.pending?.reject(
+          new HmsTransportError(
+            unanswered
+              ? 'the metastore closed the connection without answering: does it want a login (federation.auth) or TLS (federation.tls)?'
+              : 'the metastore closed the connection',
+            'unreachable',
+          ),
+        );
       });
       const receiver = thrift.TBufferedTransport.receiver((reader) => this.receive(reader));
       let first = true;
       socket.on('data', (data: Buffer) => {
+        if (mechanism) {
+          if (!frames) return negotiation?.push(data);
+          try {
+            return frames.push(data);
+          } catch (e) {
+            return this.pending ? this.pending.reject(new HmsTransportError((e as Error).message, 'protocol')) : this.close();
+          }
+        }
         // Only a connection's first bytes: a Thrift reply starts with 0x80 (the binary protocol's version), never a TLS record.
-        const tlsAnswer = first && !secure && this.pending !== undefined && looksLikeTls(data);
+        const firstBytes = first && this.pending !== undefined;
         first = false;
-        if (tlsAnswer)
+        if (firstBytes && !secure && looksLikeTls(data))
           return this.pending!.reject(
             new HmsTransportError('the metastore answered in TLS: it serves TLS (hive.metastore.use.SSL), so set federation.tls true', 'protocol'),
+          );
+        const refusal = firstBytes ? saslRefusal(data) : undefined;
+        if (refusal !== undefined)
+          return this.pending!.reject(
+            new HmsTransportError(
+              `the metastore wants a SASL login (it answered "${refusal.slice(0, 200)}"): set federation.auth (password: federation.username and federation-secret.password)`,
+              'auth',
+            ),
           );
         receiver(data);
       });
