@@ -4,10 +4,12 @@
  * and branch (out-of-range and wrongly typed values, tag files a client could leave under _refs/tags/: too big, not
  * JSON, no version, a bad branch, a version the catalog lacks), policies naming dotted paths and field ids that are
  * not there, masks of every action on every kind of column, and AlterTableAddColumns expressions and names. Every
- * answer is a 4xx in the protocol's error model, never a 500.
+ * answer is a 4xx in the protocol's error model, never a 500. A policy whose column a later version (LanceDB through the
+ * namespace) drops or renames fails closed for that version (400 saying why).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as lancedb from '@lancedb/lancedb';
 import { Dictionary, Field, Float32, FixedSizeList, Int32, Struct, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -23,12 +25,22 @@ let cat: TestCatalog;
 let admin: Send;
 let analyst: Caller;
 const describe = (send: Send, body: Record<string, unknown>) => send('POST', `${L}/table/hx%24people/describe`, body);
+const describe2 = (send: Send, name: string, body: Record<string, unknown>) => send('POST', `${L}/table/hx%24${name}/describe`, body);
+let url = '';
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
-  await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
+  url = await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
   admin = await signInAdmin(cat);
   expect((await admin('POST', `${L}/namespace/hx/create`, {})).status).toBe(200);
+  await createPeople('people');
+  analyst = await signedInPrincipal(cat, 'hx-analyst');
+  await grant(admin, 'hx-analysts', ['table:read-data', 'table:read-metadata'], people);
+  await addMember(admin, 'hx-analysts', { kind: 'principal', name: analyst.id });
+});
+afterAll(async () => cat?.close());
+
+async function createPeople(name: string): Promise<void> {
   const ids = [1, 2, 3, 4];
   const ipc = tableToIPC(
     new Table({
@@ -48,7 +60,7 @@ beforeAll(async () => {
   const a = cat.admin();
   const created = await cat.lakegate.app.inject({
     method: 'POST',
-    url: `${L}/table/hx%24people/create`,
+    url: `${L}/table/hx%24${name}/create`,
     payload: Buffer.from(ipc),
     headers: {
       'content-type': 'application/vnd.apache.arrow.stream',
@@ -56,11 +68,7 @@ beforeAll(async () => {
     },
   });
   expect(created.statusCode, created.body).toBe(200);
-  analyst = await signedInPrincipal(cat, 'hx-analyst');
-  await grant(admin, 'hx-analysts', ['table:read-data', 'table:read-metadata'], people);
-  await addMember(admin, 'hx-analysts', { kind: 'principal', name: analyst.id });
-});
-afterAll(async () => cat?.close());
+}
 
 it("DescribeTable load_detailed_metadata with odd version, tag and branch inputs, tampered tag files, a declared-only table, a restricted caller: 4xx in Lance's model", async () => {
   // The analyst is restricted (a row filter): its detailed metadata is the derived dataset's.
@@ -207,5 +215,41 @@ it('AlterTableAddColumns with injection-ish, huge, nested or malformed expressio
     const res = await admin('POST', `${L}/table/hx%24people/add_columns`, { new_columns: [{ name, expression: 'id' }] });
     expect(res.status, stringifyJson(res.body)).toBeLessThan(500);
     if (['\ud800', 'a\u0000b', 'x'.repeat(100000)].includes(name)) expect(res.status).toBe(400);
+  }
+});
+
+it('a policy whose column a later version drops or renames (LanceDB through the namespace): the restricted read of the new version is a 400 saying why, of the old one derived as before', async () => {
+  const a = cat.admin();
+  const token = await tokenOf(cat.lakegate.app, a.client_id, a.client_secret);
+  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
+  await grant(admin, 'hx-ev', ['table:read-data', 'table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['hx'] });
+  await addMember(admin, 'hx-ev', { kind: 'principal', name: analyst.id });
+  const policies = '/management/v1/warehouses/default/namespaces/hx/tables/ev/policies';
+  for (const [change, policy] of [
+    ['drop', { kind: 'column-mask', roles: ['hx-ev'], masks: [{ column: 'person.email', action: 'replace-with-null' }] }],
+    ['rename', { kind: 'row-filter', roles: ['hx-ev'], filter: { type: 'eq', term: 'tier', value: 'a' } }],
+    ['drop-vector', { kind: 'column-mask', roles: ['hx-ev'], masks: [{ column: 'vector', action: 'replace-with-null' }] }],
+  ] as const) {
+    await createPeople('ev');
+    const p = await admin('POST', policies, policy);
+    expect(p.status, stringifyJson(p.body)).toBe(201);
+    const before = await describe2(analyst.send, 'ev', {});
+    expect(before.status, stringifyJson(before.body)).toBe(200);
+    const table = await db.openTable('ev', ['hx']);
+    if (change === 'drop') await table.dropColumns(['person']);
+    else if (change === 'rename') await table.alterColumns([{ path: 'tier', rename: 'level' }]);
+    else await table.dropColumns(['vector']);
+    table.close();
+    for (const body of [{}, { load_detailed_metadata: true }]) {
+      const res = await describe2(analyst.send, 'ev', body);
+      // Fail closed, saying why: the policy no longer matches the current schema.
+      expect(res.status, stringifyJson(res.body)).toBe(400);
+      expect(res.body.error).toMatch(/cannot be applied to its current schema/);
+    }
+    const old = await describe2(analyst.send, 'ev', { version: 1 });
+    // The version the policy was written for is still derived.
+    expect(old.status, stringifyJson(old.body)).toBe(200);
+    expect((await describe2(admin, 'ev', { load_detailed_metadata: true })).status).toBe(200);
+    expect((await admin('POST', `${L}/table/hx%24ev/drop`, {})).status).toBeLessThan(300);
   }
 });
