@@ -166,6 +166,38 @@ it('commits expression columns of string, binary and literal values (view types 
   expect(await versions('people')).toEqual([1, 2, 3]);
 });
 
+it('refuses an expression that is not one SQL expression, and a name that is not plain text, with 400 before anything is written', async () => {
+  cat.lakegate.services.lance.addColumns.useAdder(realAdder);
+  const before = await versions('people');
+  // The library reads the first expression of the text and ignores the rest: `id); DROP TABLE people; --` closed the
+  // check's `(...) IS NULL`, commented the rest out and was committed as `id`.
+  for (const expression of [
+    'id); DROP TABLE people; --',
+    'id) IS NOT NULL OR (id',
+    '1; DROP TABLE people',
+    'id -- the rest',
+    'id /* x */',
+    '(id',
+    "concat(name, 'x)",
+    '"id',
+  ])
+    for (const kind of ['expression', 'computed']) {
+      const res = await add('people', { new_columns: [{ name: 'injected', [kind]: expression }] });
+      expect(res, `${kind} ${expression}: ${JSON.stringify(res.body)}`).toMatchObject({ status: 400, body: { code: 13 } });
+      expect(res.body!.error).toMatch(/one SQL expression|unterminated|parenthesis/);
+    }
+  // Names the library stored as another (a lone surrogate as U+FFFD), with a control character, or of any length.
+  for (const name of ['\ud800', 'a\u0000b', 'tab\tname', 'x'.repeat(1025)]) {
+    const res = await add('people', { new_columns: [{ name, expression: 'id' }] });
+    expect(res, `${JSON.stringify(name).slice(0, 20)}: ${JSON.stringify(res.body)}`).toMatchObject({ status: 400, body: { code: 13 } });
+  }
+  expect(await versions('people')).toEqual(before);
+  // Parentheses, semicolons and dashes inside literals and quoted identifiers are the expression's own.
+  const fine = await add('people', { new_columns: [{ name: '人 (note)', expression: "concat(name, ');--(/*', 'it''s')" }] });
+  expect(fine, JSON.stringify(fine.body)).toMatchObject({ status: 200 });
+  expect(await versions('people')).toHaveLength(before.length + 1);
+});
+
 it('answers an expression that fails on a row only while the column is computed with 400, and a storage failure with 503; no version either way', async () => {
   cat.lakegate.services.lance.addColumns.useAdder(realAdder);
   // Non-nullable columns: DataFusion folds the trial's `(id / n) IS NULL` to false without dividing, so the division

@@ -10,7 +10,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { type RecordBatch, RecordBatch as Batch, type Schema, Struct, Table, makeData, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
 import type * as ParquetWasm from 'parquet-wasm';
 
 // Loaded at the first Parquet read or write (its WebAssembly compile costs ~46 ms and ~18 MB per process): a server
@@ -27,6 +27,9 @@ export async function* readRowGroups(source: Blob): AsyncGenerator<RecordBatch> 
   const file = await pw.ParquetFile.fromFile(source);
   try {
     const groups = file.metadata().numRowGroups();
+    // A file of no rows (no row group; Iceberg writers leave such files) is one batch of no rows in its schema: a
+    // rewrite of only such files still knows the columns it writes (a Parquet file of no rows), never an empty stream.
+    if (groups === 0) yield emptyBatch(tableFromIPC((await file.read({ batchSize: ROW_GROUP_ROWS })).intoIPCStream()).schema);
     for (let i = 0; i < groups; i++) {
       const table = await file.read({ rowGroups: [i], batchSize: ROW_GROUP_ROWS });
       yield* tableFromIPC(table.intoIPCStream()).batches;
@@ -34,6 +37,12 @@ export async function* readRowGroups(source: Blob): AsyncGenerator<RecordBatch> 
   } finally {
     file.free();
   }
+}
+
+/** A batch of no rows of `schema` (nested columns' children included, as Arrow's builders make them). */
+function emptyBatch(schema: Schema): RecordBatch {
+  const children = schema.fields.map((f) => vectorFromArray([], f.type).data[0]!);
+  return new Batch(schema, makeData({ type: new Struct(schema.fields), length: 0, nullCount: 0, children }));
 }
 
 /** A local file as a lazily read Blob. */

@@ -240,4 +240,30 @@ describe('the Parquet rewriter (policy-enforced files, compaction)', () => {
     expect(out.nullValueCounts.get(3)).toBe(10);
     expect((await memory.read('mem://t/_lakegate/policy/v/b.parquet', 1 << 20)).byteLength).toBe(out.fileSizeInBytes);
   });
+
+  it('rewrites a file of no rows (no row group) into a file of no rows in its schema: policy-enforced, z-ordered or sorted (once the writer threw)', async () => {
+    await writeParquet(path.join(dir, 'empty.parquet'), each([people(0, 0)]));
+    const requests = [
+      { filter: bindFilter({ type: 'eq', term: 'region', value: 'eu' }, iceberg, true), transforms: [{ fieldId: 3, action: 'mask-alphanum' as const }] },
+      { transforms: [], zorder: { columns: [{ fieldId: 1, sourceType: 'long' }], varLengthContribution: 8, maxOutputSize: 8 } },
+      { transforms: [], sort: [{ fieldId: 2, sourceType: 'string', transform: 'identity', descending: false, nullsFirst: true }] },
+    ];
+    for (const [i, request] of requests.entries()) {
+      const out = await rewriter.rewrite({
+        inputs: [{ uri: at('empty.parquet'), format: 'parquet', deletes: [] }],
+        ...request,
+        output: at(`out/empty-${i}.parquet`),
+        querySalt: salt,
+      } as Parameters<typeof rewriter.rewrite>[0]);
+      expect(out.recordCount).toBe(0);
+      const { rows, ids } = await rowsOf(path.join(dir, 'out', `empty-${i}.parquet`));
+      expect(rows).toEqual([]);
+      expect(ids.map(([name, id]) => [name, id])).toEqual([
+        ['id', '1'],
+        ['region', '2'],
+        ['email', '3'],
+        ['born', '4'],
+      ]);
+    }
+  });
 });

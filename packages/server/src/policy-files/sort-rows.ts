@@ -90,6 +90,8 @@ export function* writeOrdered(batches: readonly RecordBatch[], picks: readonly {
     first.schema.fields.map((f) => new Field(f.name, f.type, f.nullable, f.metadata)),
     first.schema.metadata,
   );
+  // No rows (every one deleted, or files of none): one batch of none, so the writer still has the columns.
+  if (picks.length === 0) yield first.slice(0, 0);
   for (let start = 0; start < picks.length; start += BATCH_ROWS) {
     const chunk = picks.slice(start, start + BATCH_ROWS).map(({ batch, row }) => ({ chunk: batch, row }));
     const children = schema.fields.map((_, c) =>

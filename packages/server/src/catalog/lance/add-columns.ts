@@ -29,6 +29,8 @@ import { requireManagedTable } from './versions/managed-table.js';
 export const MAX_NEW_COLUMNS = 100;
 /** The longest expression accepted. */
 const MAX_EXPRESSION_LENGTH = 10_000;
+/** The longest column name accepted (as a policy's column path). */
+const MAX_NAME_LENGTH = 1024;
 
 export class LanceAddColumnsService {
   private adder: LanceColumnAdder | undefined;
@@ -70,6 +72,9 @@ function checkColumns(value: unknown): { columns: LanceNewColumn[]; computed: bo
       throw validation(`${at} must be an object with name and one of expression, computed`);
     const e = entry as { name?: unknown; expression?: unknown; computed?: unknown; virtual_column?: unknown };
     if (typeof e.name !== 'string' || e.name.trim().length === 0) throw validation(`${at}.name must be a non-empty string`);
+    if (e.name.length > MAX_NAME_LENGTH) throw validation(`${at}.name is longer than ${MAX_NAME_LENGTH} characters`);
+    // A control character or a lone surrogate (not UTF-8: the library stored it as U+FFFD, another name than asked).
+    if (/[\p{Cc}\p{Cs}]/u.test(e.name)) throw validation(`${at}.name must be text without control characters or unpaired surrogates`);
     if (names.has(e.name)) throw validation(`${at}.name ${JSON.stringify(e.name)} is given twice`);
     names.add(e.name);
     const given = (['expression', 'computed', 'virtual_column'] as const).filter((k) => e[k] !== undefined && e[k] !== null);
@@ -80,9 +85,34 @@ function checkColumns(value: unknown): { columns: LanceNewColumn[]; computed: bo
     const sql = e[kind];
     if (typeof sql !== 'string' || sql.trim().length === 0) throw validation(`${at}.${kind} must be a non-empty SQL expression`);
     if (sql.length > MAX_EXPRESSION_LENGTH) throw validation(`${at}.${kind} is longer than ${MAX_EXPRESSION_LENGTH} characters`);
+    checkOneExpression(sql, `${at}.${kind}`);
     kinds.add(kind);
     return { name: e.name, sql };
   });
   if (kinds.size > 1) throw validation('new_columns adds either expression columns or computed columns in one call (each call is one version)');
   return { columns, computed: kinds.has('computed') };
+}
+
+/**
+ * An expression is one SQL expression: its parentheses balanced and no `;` or comment outside string literals and
+ * quoted identifiers. The library's parser reads an expression and ignores the text after it, and the adder's check
+ * evaluates `(expression) IS NULL`: `id); DROP TABLE t; --` closed that parenthesis, commented the test out, skipped
+ * the check and was committed as `id` (nothing was dropped, but the column was not what the text said).
+ */
+function checkOneExpression(sql: string, what: string): void {
+  let depth = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      // The closing quote; a doubled one inside is the quote itself (SQL's escape).
+      let end = sql.indexOf(c, i + 1);
+      while (end >= 0 && sql[end + 1] === c) end = sql.indexOf(c, end + 2);
+      if (end < 0) throw validation(`${what} has an unterminated ${c === "'" ? 'string literal' : 'quoted identifier'}`);
+      i = end;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth < 0) throw validation(`${what} closes a parenthesis it did not open: one SQL expression is expected`);
+    else if (c === ';') throw validation(`${what} must be one SQL expression, without ";"`);
+    else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*')) throw validation(`${what} must be one SQL expression, without comments`);
+  }
+  if (depth > 0) throw validation(`${what} leaves ${depth} parenthesis${depth === 1 ? '' : 'es'} open`);
 }
