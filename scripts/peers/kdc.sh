@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # An MIT Kerberos KDC (Debian's krb5-kdc) for the Kerberos federation tests: its own realm, config and database in DIR.
 #
+#   scripts/peers/kdc.sh install                install the KDC's Debian packages when missing (prefetch.sh)
 #   scripts/peers/kdc.sh start DIR PORT REALM   make the realm (first time) and start its KDC on 127.0.0.1:PORT (TCP);
 #                                               prints DIR/krb5.conf (a client's KRB5_CONFIG, the JVM's java.security.krb5.conf)
 #   scripts/peers/kdc.sh keytab DIR PRINCIPAL FILE   a principal with a random key (made when missing), exported to FILE
@@ -15,7 +16,7 @@ set -euo pipefail
 
 log() { printf '[kdc] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-usage() { sed -n '4,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 ensure_installed() {
   if command -v krb5kdc >/dev/null 2>&1 && command -v kadmin.local >/dev/null 2>&1 && command -v kinit >/dev/null 2>&1; then return; fi
@@ -112,6 +113,7 @@ cmd_stop() {
 }
 
 case "${1:-}" in
+  install) shift; [[ $# -eq 0 ]] || usage; ensure_installed ;;
   start) shift; cmd_start "$@" ;;
   keytab) shift; cmd_keytab "$@" ;;
   kinit) shift; cmd_kinit "$@" ;;

@@ -60,6 +60,7 @@ python_lane() { # the names, requirements and checks are the tests' own (test/in
   step python venv-moto bash scripts/peers/python-venv.sh moto peers/moto/requirements.txt 'import moto, flask'
   step python venv-schemathesis bash scripts/peers/python-venv.sh schemathesis peers/python/schemathesis-requirements.txt 'import schemathesis'
   step python chromium bash scripts/peers/chromium.sh
+  step python kdc bash scripts/peers/kdc.sh install
 }
 
 rm -f "$log_dir/failed"
