@@ -18,8 +18,8 @@
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceColumnAdder, LanceFieldMetadataTarget, LanceNewColumn } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
-import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
-import { causedByRequest, libraryFailure } from './library-errors.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
+import { causedByRequest, cleanReason, libraryFailure } from './library-errors.js';
 
 export class LanceDbColumnAdder implements LanceColumnAdder {
   private readonly lance: LanceDbLoopback;
@@ -77,7 +77,7 @@ async function checkExpressions(table: OpenedTable, columns: readonly LanceNewCo
     await select((c) => `(${c.sql}) IS NULL`).toArray();
   } catch (e) {
     if (!causedByRequest(e)) throw libraryFailure('AlterTableAddColumns', e);
-    throw validation(`The table cannot evaluate the expressions of new_columns: ${libraryReason(e)}`);
+    throw validation(`The table cannot evaluate the expressions of new_columns: ${cleanReason(e)}`);
   }
 }
 

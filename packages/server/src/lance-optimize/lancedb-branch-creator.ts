@@ -11,8 +11,8 @@
 import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceBranchCreator, LanceBranchSource, LanceBranchTarget } from '../catalog/ports/lance-writer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
-import { libraryFailure } from './library-errors.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
+import { cleanReason, libraryFailure } from './library-errors.js';
 
 export class LanceDbBranchCreator implements LanceBranchCreator {
   private readonly lance: LanceDbLoopback;
@@ -50,7 +50,7 @@ export class LanceDbBranchCreator implements LanceBranchCreator {
         if (e instanceof CatalogError) throw e;
         // A ref Lance finds already there (written between the check above and its own), or a commit lost to another
         // writer of the branch: the name is taken, or the branch moved (the service tells the two apart by the catalog's chain).
-        if (/already exists/i.test(libraryReason(e)))
+        if (/already exists/i.test(cleanReason(e)))
           throw new CatalogError('ERR_BRANCH_EXISTS', `The table has a branch ${JSON.stringify(target.branch)} already`);
         const conflict = lanceConflict(e);
         if (conflict !== undefined)

@@ -10,8 +10,8 @@ import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceDatasetDescriber, LanceDatasetDetails, LanceDescribedDataset, LanceDescribedTable } from '../catalog/ports/lance-describer.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { jsonArrowSchema } from './json-arrow-schema.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
-import { causedByRequest } from './library-errors.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp } from './lancedb-loopback.js';
+import { causedByRequest, cleanReason } from './library-errors.js';
 
 type OpenedTable = { schema(): Promise<unknown>; version(): Promise<number> };
 
@@ -34,7 +34,7 @@ export class LanceDbDescriber implements LanceDatasetDescriber {
       // A dataset the library refuses as given is the caller's 400; storage or the library failing, the service's 503.
       throw new CatalogError(
         causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
-        `The Lance dataset could not be opened for its detailed metadata: ${libraryReason(e)}`,
+        `The Lance dataset could not be opened for its detailed metadata: ${cleanReason(e)}`,
       );
     }
   }

@@ -107,11 +107,6 @@ export function lanceConflict(e: unknown): LanceConflict | undefined {
   return { retryable, reason: reason ?? (retryable ? 'a retryable commit conflict' : 'a concurrent commit') };
 }
 
-/** A library error's reason, one bounded line without source locations or credentials (cleanReason, library-errors.ts). */
-export function libraryReason(e: unknown): string {
-  return cleanReason(e);
-}
-
 export class LanceDbLoopback {
   private library: Promise<LanceDb> | undefined;
 
@@ -127,7 +122,7 @@ export class LanceDbLoopback {
   lancedb(): Promise<LanceDb> {
     this.library ??= this.load().catch((e: unknown) => {
       this.library = undefined;
-      throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing(this.operation, libraryReason(e)));
+      throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing(this.operation, cleanReason(e)));
     });
     return this.library;
   }

@@ -25,7 +25,8 @@
  */
 import { CatalogError } from '../errors/catalog-error.js';
 import type { LanceOptimizer, LanceOptimizeStats, LanceOptimizeTarget } from '../catalog/ports/lance-optimizer.js';
-import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict, libraryReason } from './lancedb-loopback.js';
+import { type LanceDb, LanceDbLoopback, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
+import { cleanReason } from './library-errors.js';
 
 /** Attempts of one job's optimize when a concurrent change preempts its commit (a delete or update of fragments it rewrote). */
 const ATTEMPTS = 3;
@@ -71,7 +72,7 @@ export class LanceDbOptimizer implements LanceOptimizer {
               );
             // Any other failure of the library is this job's, never a 500: each version it made went through the
             // catalog's compare-and-swap, so the table is consistent whatever attempt failed.
-            throw new CatalogError('ERR_UNAVAILABLE', `optimize failed in the Lance library after ${attempt} attempt(s): ${libraryReason(e)}; run it again`);
+            throw new CatalogError('ERR_UNAVAILABLE', `optimize failed in the Lance library after ${attempt} attempt(s): ${cleanReason(e)}; run it again`);
           }
           // A failure that is not a preempted commit (seen once in about six runs beside a concurrent appender, not
           // reproduced since) is tried again as well, on the latest version: bounded, and reported if it persists.

@@ -34,8 +34,8 @@ import type { StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { plainData, plainSchema } from './plain-dictionaries.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
-import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, libraryReason } from './lancedb-loopback.js';
-import { causedByRequest } from './library-errors.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp } from './lancedb-loopback.js';
+import { causedByRequest, cleanReason } from './library-errors.js';
 
 /**
  * LanceDB loads apache-arrow as CommonJS, this module as ESM: the same package's two builds, whose classes differ (an
@@ -199,7 +199,7 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       if (e instanceof CatalogError) throw e;
       throw new CatalogError(
         causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
-        `The Lance table could not be read (for its policies): ${libraryReason(e)}`,
+        `The Lance table could not be read (for its policies): ${cleanReason(e)}`,
       );
     }
   }
