@@ -33,7 +33,7 @@ import { checkLanceTableId, LANCE_TABLE, type LanceTableId } from './table-id.js
 import { checkDescribeRef, type DescribeRefInput, resolveDescribeRef } from './describe-ref.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
-import { isManaged, managedByDefault } from './managed.js';
+import { isManaged, managedAwaitingFirstVersion, managedByDefault } from './managed.js';
 import { recordChanges } from '../outbox/changes.js';
 import { checkCompactionProperties } from '../metadata/compaction-properties.js';
 import { insertLanceRecord, propertiesOf } from './lance-records.js';
@@ -97,7 +97,7 @@ export class LanceTableService {
     const declaredOnly = await Promise.all(
       r.items.map(async (i) => {
         const record = await this.ctx.store.repository.getObject(scope.warehouse.name, i.namespace, i.name);
-        return record !== undefined && record !== null && isManaged(record) && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined;
+        return record !== undefined && record !== null && (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record));
       }),
     );
     return { tables: r.items.filter((_, k) => !declaredOnly[k]).map((i) => i.name), nextPageToken: r.nextPageToken };
@@ -199,7 +199,7 @@ export class LanceTableService {
     const managedVersioning = isManaged(record);
     const { branch, ...resolved } = await resolveDescribeRef(this.ctx, scope, id, record, managedVersioning, ref);
     // A table declared and never written has no dataset to open (the spec lets such a describe fail): the caller's 400.
-    if (describer !== undefined && managedVersioning && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined)
+    if (describer !== undefined && (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record)))
       throw illegalArgument(`Table ${formatIdentifier(id.namespace, id.name)} is only declared: load_detailed_metadata needs a version`);
     // A caller a policy restricts reads a policy-derived dataset, never the table's own (policy-reads.ts): its own
     // versions (no managed versioning, no version of the table's), its location, storage access to it only.

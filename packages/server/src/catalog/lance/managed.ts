@@ -5,6 +5,7 @@
  * (its existing history is in its `_versions/` directory, not in the catalog).
  */
 import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
+import { type LanceVersionStore, MAIN_BRANCH } from '../ports/lance-versions.js';
 
 export const MANAGED_VERSIONING_PROPERTY = 'lance.managed-versioning';
 
@@ -16,4 +17,9 @@ export function isManaged(record: CatalogObjectRecord): boolean {
   } catch {
     return false;
   }
+}
+
+/** A managed table that is only declared: the catalog holds no version of its main branch yet (so no dataset exists). */
+export async function managedAwaitingFirstVersion(versions: LanceVersionStore, record: CatalogObjectRecord): Promise<boolean> {
+  return isManaged(record) && (await versions.head(record.id, MAIN_BRANCH)) === undefined;
 }

@@ -35,7 +35,7 @@ import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
-import { isManaged } from './managed.js';
+import { isManaged, managedAwaitingFirstVersion } from './managed.js';
 import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
@@ -84,7 +84,7 @@ export class LancePolicyReads {
   async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
     const deriver = await this.available();
     // A managed table only declared has no dataset yet, so no columns: the request's 422, not a failed read (503).
-    if (isManaged(record) && (await this.ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined)
+    if (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record))
       throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
     return lanceSchema((await deriver.inspect(this.source(scope, record))).columns);
   }
