@@ -18,19 +18,13 @@
  * - boolean: 0x81 then seven zero bytes for true, zeros for false (SparkZOrderUDF's form).
  * - null: zeros of the column's length (the least key, as in Iceberg: nulls sort first, with the least values).
  */
+import { ZORDER_FIXED_BYTES } from '../catalog/planning/rewrite-ports.js';
 
-/** Bytes of a fixed-width column's key (ZOrderByteUtils.PRIMITIVE_BUFFER_SIZE). */
-export const PRIMITIVE_BYTES = 8;
-/** Bytes of a string or binary column's key (Iceberg's `var-length-contribution` default). */
-export const DEFAULT_VAR_LENGTH = PRIMITIVE_BYTES;
+/** Bytes of a fixed-width column's key (ZOrderByteUtils.PRIMITIVE_BUFFER_SIZE; the port's, which sizes the key). */
+export const PRIMITIVE_BYTES = ZORDER_FIXED_BYTES;
 
 const SIGN = 0x8000_0000_0000_0000n;
 const MASK64 = 0xffff_ffff_ffff_ffffn;
-
-/** The column types z-order keys (Iceberg types; Spark's z-order takes the same set). */
-export const ZORDER_TYPES = ['boolean', 'int', 'long', 'float', 'double', 'date', 'string', 'binary'] as const;
-
-export const zorderable = (type: string): boolean => (ZORDER_TYPES as readonly string[]).includes(type) || /^timestamp(tz)?(_ns)?$/.test(type);
 
 /** Writes `v` (a 64-bit signed integer) into `out` at `at` with its sign bit flipped, big-endian. */
 export function wholeNumberBytes(v: bigint, out: Uint8Array, at = 0): void {
@@ -72,9 +66,6 @@ export function booleanBytes(v: boolean, out: Uint8Array, at = 0): void {
   out.fill(0, at, at + PRIMITIVE_BYTES);
   if (v) out[at] = 0x81;
 }
-
-/** Bytes one column contributes: 8 for fixed-width types, `varLength` for strings and binary. */
-export const columnBytes = (type: string, varLength: number): number => (type === 'string' || type === 'binary' ? varLength : PRIMITIVE_BYTES);
 
 /**
  * Where each output bit of the interleaving comes from, as [column, byte, bit] triples (bit 7 the most significant):

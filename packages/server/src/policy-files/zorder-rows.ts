@@ -7,9 +7,9 @@
  * arrays (1 M rows of two columns: docs/benchmarks.md, "Z-order").
  */
 import { DateUnit, type RecordBatch, TimeUnit, Type, type Vector } from 'apache-arrow';
-import type { RewriteZOrder } from '../catalog/planning/rewrite-ports.js';
+import { type RewriteZOrder, zorderColumnBytes, zorderable } from '../catalog/planning/rewrite-ports.js';
 import { columnIndex, writeOrdered } from './sort-rows.js';
-import { PRIMITIVE_BYTES, binaryBytes, booleanBytes, columnBytes, floatingPointBytes, stringBytes, wholeNumberBytes, zorderable } from './zorder-bytes.js';
+import { PRIMITIVE_BYTES, binaryBytes, booleanBytes, floatingPointBytes, stringBytes, wholeNumberBytes } from './zorder-bytes.js';
 
 const DAY_MS = 86_400_000;
 
@@ -122,7 +122,7 @@ export function zorderKeys(batches: readonly RecordBatch[], zorder: RewriteZOrde
   const columns = zorder.columns.map((c) => ({
     index: first ? columnIndex(first, c.fieldId) : -1,
     type: c.sourceType,
-    size: columnBytes(c.sourceType, zorder.varLengthContribution),
+    size: zorderColumnBytes(c.sourceType, zorder.varLengthContribution),
     write: writerOf(c.sourceType, zorder.varLengthContribution),
   }));
   const sizes = columns.map((c) => c.size);

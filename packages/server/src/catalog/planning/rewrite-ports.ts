@@ -82,6 +82,16 @@ export interface RewriteSortKey {
  * Compaction's z-order (Spark's `sort_order => 'zorder(a, b)'`): rows ordered by the interleaved bits of the columns'
  * order-preserving bytes (Iceberg's ZOrderByteUtils; policy-files/zorder-bytes.ts).
  */
+/** Bytes a fixed-width column contributes to the z-order key (ZOrderByteUtils.PRIMITIVE_BUFFER_SIZE). */
+export const ZORDER_FIXED_BYTES = 8;
+
+/** Whether a column of this Iceberg type can be z-ordered (Spark's z-order takes the same set). */
+export const zorderable = (type: string): boolean =>
+  ['boolean', 'int', 'long', 'float', 'double', 'date', 'string', 'binary'].includes(type) || /^timestamp(tz)?(_ns)?$/.test(type);
+
+/** Bytes one column contributes to the key: 8 for fixed-width types, `varLength` for strings and binary. */
+export const zorderColumnBytes = (type: string, varLength: number): number => (type === 'string' || type === 'binary' ? varLength : ZORDER_FIXED_BYTES);
+
 export interface RewriteZOrder {
   /** The columns, in the order their bits interleave, each with its Iceberg type. */
   columns: readonly { fieldId: number; sourceType: string }[];

@@ -9,7 +9,7 @@
 import { validation } from '../../../errors/catalog-error.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import type { StructField } from '../../metadata/types.js';
-import type { RewriteZOrder } from '../../planning/rewrite-ports.js';
+import { type RewriteZOrder, zorderColumnBytes, zorderable } from '../../planning/rewrite-ports.js';
 import { typeName } from '../../planning/values.js';
 
 /** Iceberg's defaults: 8 bytes of a string or binary column; the key takes every column's bytes. */
@@ -63,7 +63,7 @@ export function zorderOf(metadata: TableMetadata, requested: RequestedZOrder): R
     if (seen.has(id)) throw validation(`${at}: column ${column.name} is named twice in zorder`);
     seen.add(id);
     const type = typeName(column.type);
-    if (!isZOrderType(type))
+    if (!zorderable(type))
       throw validation(
         `${at}: cannot z-order by column ${column.name} of type ${type} (zorder takes boolean, int, long, float, double, date, timestamp, string and binary columns)`,
       );
@@ -72,7 +72,7 @@ export function zorderOf(metadata: TableMetadata, requested: RequestedZOrder): R
   if (columns.length === 0)
     throw validation('zorder names only identity partition columns, constant within each rewritten group (one partition): nothing to z-order by');
   const varLength = requested['var-length-contribution'] ?? DEFAULT_VAR_LENGTH_CONTRIBUTION;
-  const total = columns.reduce((n, c) => n + (c.sourceType === 'string' || c.sourceType === 'binary' ? varLength : 8), 0);
+  const total = columns.reduce((n, c) => n + zorderColumnBytes(c.sourceType, varLength), 0);
   const maxOutputSize = Math.min(requested['max-output-size'] ?? total, total);
   if (maxOutputSize > MAX_ZORDER_KEY_BYTES)
     throw validation(
@@ -80,6 +80,3 @@ export function zorderOf(metadata: TableMetadata, requested: RequestedZOrder): R
     );
   return { columns, varLengthContribution: varLength, maxOutputSize };
 }
-
-const isZOrderType = (type: string): boolean =>
-  ['boolean', 'int', 'long', 'float', 'double', 'date', 'string', 'binary'].includes(type) || /^timestamp(tz)?(_ns)?$/.test(type);
