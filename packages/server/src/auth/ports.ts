@@ -152,6 +152,8 @@ export interface IdentityRepository extends WithEvents<IdentityRepository> {
   /** Returns false when the client id exists already. */
   insertPrincipal(principal: ServicePrincipal): Promise<boolean>;
   updatePrincipalSecret(clientId: string, secretHash: string, secretVersion: number): Promise<void>;
+  /** Stores another hash of the same secret, only while the stored one is `expected`; false when it no longer is. */
+  replacePrincipalSecretHash(clientId: string, expected: string, secretHash: string): Promise<boolean>;
   setDelegation(clientId: string, delegation: DelegationPolicy): Promise<void>;
   /** Disables or enables a principal; `tokensValidAfterMs` (if given) also refuses every token issued before it. */
   setPrincipalDisabled(clientId: string, disabled: boolean, tokensValidAfterMs?: number): Promise<void>;

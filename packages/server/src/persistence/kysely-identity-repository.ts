@@ -160,6 +160,16 @@ export class KyselyIdentityRepository implements IdentityRepository {
     await this.db.updateTable('service_principals').set({ secret_hash: secretHash, secret_version: secretVersion }).where('client_id', '=', clientId).execute();
   }
 
+  async replacePrincipalSecretHash(clientId: string, expected: string, secretHash: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('service_principals')
+      .set({ secret_hash: secretHash })
+      .where('client_id', '=', clientId)
+      .where('secret_hash', '=', expected)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
   async setDelegation(clientId: string, delegation: ServicePrincipal['delegation']): Promise<void> {
     await this.db
       .updateTable('service_principals')

@@ -6,7 +6,7 @@ import { DEFAULT_TENANT, checkTenant } from '../../catalog/tenants.js';
 import { type DelegationPolicyInput, delegationPolicy } from '../delegation-policy.js';
 import type { IdentityRepository, ServicePrincipal } from '../ports.js';
 import type { OutboxWriter } from '../../catalog/ports/outbox.js';
-import { DUMMY_HASH, hashSecret, newClientSecret, verifySecret } from './client-secrets.js';
+import { DUMMY_HASH, hashSecret, isLegacyHash, newClientSecret, verifySecret } from './client-secrets.js';
 
 export const ADMIN_ROLE = 'admin';
 
@@ -35,13 +35,10 @@ export class PrincipalService {
     return result;
   }
 
-  /**
-   * A new client secret and its scrypt hash. Hashing takes tens of milliseconds: callers that store the secret inside a
-   * transaction (withEvents) make it first, so the transaction (on SQLite, the one connection) is not held meanwhile.
-   */
+  /** A new client secret and its hash (client-secrets.ts). */
   async newSecret(): Promise<PreparedSecret> {
     const clientSecret = newClientSecret();
-    return { clientSecret, secretHash: await hashSecret(clientSecret) };
+    return { clientSecret, secretHash: hashSecret(clientSecret) };
   }
 
   /** Creates a principal; the returned secret is the only copy that will ever exist. */
@@ -117,10 +114,15 @@ export class PrincipalService {
     return Math.floor(this.now() / 1000) * 1000;
   }
 
-  /** The principal when the secret matches; unknown ids cost the same hashing time as known ones. */
+  /**
+   * The principal when the secret matches; unknown ids cost the same hashing time as known ones. A secret stored as a
+   * scrypt hash (before 2026-11-28) is stored again as its SHA-256 once it matched, only if no rotation replaced it
+   * meanwhile (compare-and-set), so that principal's next uses cost what everyone's do.
+   */
   async authenticate(clientId: string, secret: string): Promise<ServicePrincipal | undefined> {
     const p = await this.repo.getPrincipal(clientId);
     const ok = await verifySecret(secret, p?.secretHash ?? DUMMY_HASH);
+    if (ok && p && isLegacyHash(p.secretHash) && (await this.repo.replacePrincipalSecretHash(clientId, p.secretHash, hashSecret(secret)))) this.changed();
     return ok && p && !p.disabled ? p : undefined;
   }
 
