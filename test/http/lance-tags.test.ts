@@ -120,7 +120,15 @@ it("refuses in Lance's model: bad input 400, a missing tag 404 code 8, a missing
     const res = await own('tags/create', body);
     expect(res, JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 13 } });
   }
-  expect(await own('tags/list', { limit: 0 })).toMatchObject({ status: 400, body: { code: 13 } });
+  for (const body of [{ limit: 0 }, { limit: 1001 }, { page_token: 'a/b' }, { page_token: 7 }])
+    expect(await own('tags/list', body), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: 13 } });
+  for (const body of [
+    { tag: 'x'.repeat(201), version: 1 },
+    { tag: 'x', version: 2 ** 60 },
+    { tag: 'x', version: '1' },
+    { id: ['tg', 'other'], tag: 'x', version: 1 },
+  ])
+    expect((await own('tags/create', body)).status, JSON.stringify(body).slice(0, 80)).toBe(400);
   expect(await own('tags/version', { tag: 'absent' })).toMatchObject({ status: 404, body: { code: 8 } });
   expect(await own('tags/delete', { tag: 'absent' })).toMatchObject({ status: 404, body: { code: 8 } });
   expect(await own('tags/update', { tag: 'absent', version: 1 })).toMatchObject({ status: 404, body: { code: 8 } });
@@ -143,6 +151,20 @@ it('pages the tags in name order', async () => {
   expect(Object.keys(second.body.tags)).toEqual(['c', 'first']);
   expect(second.body).not.toHaveProperty('page_token');
   for (const tag of ['a', 'b', 'c']) expect((await own('tags/delete', { tag })).status).toBe(200);
+});
+
+it("answers a caller a row policy restricts the table's own tags, not the policy-derived dataset's (a tag names a version, no rows)", async () => {
+  const policies = '/management/v1/warehouses/default/namespaces/tg/tables/own/policies';
+  const filter = await admin('POST', policies, { kind: 'row-filter', roles: ['tg-readers'], filter: { type: 'eq', term: 'id', value: 2 } });
+  expect(filter.status, JSON.stringify(filter.body)).toBe(201);
+  try {
+    const listed = await own('tags/list', {}, reader.send);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(Object.keys(listed.body.tags)).toEqual(['first']);
+    expect((await own('tags/version', { tag: 'first' }, reader.send)).body).toEqual({ version: 1 });
+  } finally {
+    expect((await admin('DELETE', `${policies}/${filter.body.id}`)).status).toBe(204);
+  }
 });
 
 it('serves the same operations on a table of catalog-managed versions', async () => {

@@ -4,7 +4,8 @@
  *
  * As the other LanceDB adapters do (lancedb-optimizer.ts says why), each call starts the catalog's own Lance surface
  * on a private listener (lancedb-loopback.ts) with one secret only this call holds, and LanceDB opens the table
- * through it as the actor the service chose (DescribeTable: the table's location and vended storage options; a
+ * through it as the caller (a job credential's caller: DescribeTable answers the table itself, never a policy-derived
+ * dataset, with its location and vended storage options; a
  * registered dataset is opened where it lies, a table of catalog-managed versions through the namespace's version
  * operations). Lance then reads or writes `_refs/tags/` itself, checking the version exists on the dataset; nothing
  * here writes the dataset or the catalog's records.

@@ -10,10 +10,10 @@
  * Validate → authorize → execute: the names and version (400; a branch other than main is a 406: LanceDB 0.39's tag
  * API tags main only), the caller's privilege on the table (reading tags `table:read-metadata`, as DescribeTable;
  * creating, moving and deleting one `table:write-data`, as a version of the table: a tag keeps a version from Lance's
- * cleanup and names what readers check out), the library (406 without it). The library acts for the caller (the
- * loopback describes the table to it); for a caller a row/column policy restricts, whose DescribeTable answers a
- * policy-derived dataset, it acts as the catalog's derivation caller instead, after the caller was authorized here:
- * a tag names a version, never rows. Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`).
+ * cleanup and names what readers check out), the library (406 without it). The library acts for the caller through
+ * the loopback's job credential (`Caller.catalogJob`), to which no row/column policy applies: a caller a policy
+ * restricts is answered the table's own tags, never a policy-derived dataset's (a tag names a version, no rows).
+ * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`).
  * Framework-free: no HTTP, no SQL.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -23,11 +23,9 @@ import { formatIdentifier } from '../identifiers.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
 import type { Privilege } from '../privileges.js';
-import type { CatalogObjectRecord } from '../ports/index.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../ports/lance-tags.js';
 import { lanceLibraryMissing } from './library.js';
-import { derivationCaller } from './policy-reads.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 
@@ -122,14 +120,8 @@ export class LanceTagService {
     if (store === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing(operation));
     const unavailable = await store.unavailable();
     if (unavailable !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', unavailable);
-    const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: await this.actor(scope, record) };
+    const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: scope.caller };
     return { target, store, scope, table: { namespace: [...id.namespace], name: id.name } };
-  }
-
-  /** The caller, or for one a row/column policy restricts (its DescribeTable answers a derived dataset) the derivation caller. */
-  private async actor(scope: RequestScope, record: CatalogObjectRecord) {
-    const restricted = await this.ctx.policies.restricted(scope.caller, scope.warehouse.tenant, record.id);
-    return restricted.length === 0 ? scope.caller : derivationCaller(scope.caller);
   }
 
   private audit(scope: RequestScope, table: { namespace: string[]; name: string }, event: string, details: Record<string, string>): Promise<void> {

@@ -11,7 +11,7 @@
  */
 import type { Caller } from './index.js';
 
-/** The table, and who the library acts for (authorized by the service before). */
+/** The table, and the caller the library acts for (authorized by the service before). */
 export interface LanceTagTarget {
   warehouse: string;
   namespace: string[];
