@@ -619,6 +619,9 @@ const OPERATIONS: Operation[] = [
       ['RestoreTable', 'table:write-data', 'restore', () => ({ version: 1 })],
       ['ListTableBranches', 'table:read-metadata', 'branches/list', () => ({})],
       ['DeleteTableBranch', 'table:write-data', 'branches/delete', () => ({ name: 'dev' })],
+      // The tag operations: the catalog's LanceDB reads and writes the dataset's _refs/tags/ for the caller.
+      ['ListTableTags', 'table:read-metadata', 'tags/list', () => ({})],
+      ['CreateTableTag', 'table:write-data', 'tags/create', () => ({ tag: 'one', version: 1 })],
     ] as const
   ).map(([name, privilege, op, body]): Operation => ({
     name: `lance ${name}`,

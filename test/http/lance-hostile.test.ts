@@ -101,7 +101,7 @@ it("DescribeTable load_detailed_metadata with odd version, tag and branch inputs
   }
   const ok = await describe(analyst.send, { load_detailed_metadata: true, version: 1 });
   expect(ok.status, stringifyJson(ok.body)).toBe(200);
-  expect(ok.body.metadata).toMatchObject({ total_rows: '3' });
+  expect(ok.body.metadata).toEqual({});
   expect((await admin('DELETE', `${POLICIES}/${policy.body.id}`)).status).toBe(204);
   // Tag files as a client with write access to _refs/ could leave them.
   const location = fileURLToPath(String((await describe(admin, {})).body.location).replace(/\/+$/, ''));

@@ -270,15 +270,21 @@ describe('a scenario over every operation', () => {
     // AlterTableAddColumns: the catalog's LanceDB declares a computed column as version 3 of main.
     expect((await ok('POST', `${L}/table/ln%24c/add_columns`, { new_columns: [{ name: 'twice', computed: 'id * 2' }] })).body).toEqual({ version: 3 });
     // DescribeTable with load_detailed_metadata: the catalog's LanceDB opens version 3 for its JSON Arrow schema, and
-    // the catalog reads its stats and Lance's summary from the version's manifest.
+    // the catalog reads its stats and the table metadata (none set) from the version's manifest.
     expect((await ok('POST', `${L}/table/ln%24c/describe`, { load_detailed_metadata: true })).body).toMatchObject({
       table: 'c',
       namespace: ['ln'],
       version: 3,
       schema: { fields: [{ name: 'id', nullable: false, type: { type: 'int32' } }, { name: 'twice' }] },
       stats: { num_deleted_rows: 0, num_fragments: 1 },
-      metadata: { total_rows: '2', total_fragments: '1', total_deletion_file_rows: '0' },
+      metadata: {},
     });
+    // The tag operations: the catalog's LanceDB writes and reads the dataset's _refs/tags/.
+    expect((await ok('POST', `${L}/table/ln%24c/tags/create`, { id: ['ln', 'c'], tag: 'one', version: 1 })).body).toEqual({});
+    expect((await ok('POST', `${L}/table/ln%24c/tags/update`, { tag: 'one', version: 2 })).body).toEqual({});
+    expect((await ok('POST', `${L}/table/ln%24c/tags/list?limit=10`)).body.tags).toMatchObject({ one: { version: 2 } });
+    expect((await ok('POST', `${L}/table/ln%24c/tags/version`, { tag: 'one' })).body).toEqual({ version: 2 });
+    expect((await ok('POST', `${L}/table/ln%24c/tags/delete`, { tag: 'one' })).body).toEqual({});
     // CreateMaterializedView: the definition stored on a declared table (version 0); refresh and backfill need an
     // engine, so their exchanges are the 406 (code 0) in the Lance envelope, after the view and table are found.
     const schema = Buffer.from('arrow schema').toString('base64');

@@ -21,6 +21,7 @@ import type { LanceCalls } from './calls.js';
 import * as namespaces from './namespaces.js';
 import * as tables from './tables.js';
 import * as versions from './versions.js';
+import * as tags from './tags.js';
 import * as changes from './table-changes.js';
 import type {
   LanceAddColumnsEntry,
@@ -30,6 +31,7 @@ import type {
   LanceMaterializedViewKind,
   LanceMaterializedViewUdtfEntry,
   LanceTableVersion,
+  LanceTagContents,
 } from '@lakegate/protocol';
 
 export type {
@@ -259,6 +261,36 @@ export class LanceNamespace {
   /** Deletes a branch of a managed table: the catalog forgets its versions, and its ref and files go (409 while another branch was created from it). */
   deleteTableBranch(id: string[], name: string): Promise<void> {
     return versions.deleteTableBranch(this.calls, id, name);
+  }
+
+  // ---------------------------------------------------------------- tags
+
+  /** A page of the table's tags by name (the dataset's `_refs/tags/`, registered datasets included). */
+  listTableTags(
+    id: string[],
+    page: { limit?: number; pageToken?: string } = {},
+  ): Promise<{ tags: Record<string, LanceTagContents>; nextPageToken: string | undefined }> {
+    return tags.listTableTags(this.calls, id, page);
+  }
+
+  /** The version (and branch, absent for main) a tag names; 404 code 8 when the table has no such tag. */
+  getTableTagVersion(id: string[], tag: string): Promise<{ version: number; branch?: string }> {
+    return tags.getTableTagVersion(this.calls, id, tag);
+  }
+
+  /** Tags a version of main (the server's Lance writes the tag); 409 code 9 when taken, 404 code 11 without the version. */
+  createTableTag(id: string[], tag: string, version: number): Promise<void> {
+    return tags.putTableTag(this.calls, id, tag, version, 'create');
+  }
+
+  /** Moves a tag to another version of main. */
+  updateTableTag(id: string[], tag: string, version: number): Promise<void> {
+    return tags.putTableTag(this.calls, id, tag, version, 'update');
+  }
+
+  /** Deletes a tag (the version it named stays). */
+  deleteTableTag(id: string[], tag: string): Promise<void> {
+    return tags.deleteTableTag(this.calls, id, tag);
   }
 
   // ---------------------------------------------------------------- materialized views

@@ -59,7 +59,7 @@ export interface DescribeTableResponse {
   schema?: unknown;
   /** With `loadDetailedMetadata`: the version's deleted rows and fragments (the spec's TableBasicStats). */
   stats?: { num_deleted_rows: number | bigint; num_fragments: number | bigint } | null;
-  /** With `loadDetailedMetadata`: Lance's summary of the version (total_rows, total_fragments, total_files_size...). */
+  /** With `loadDetailedMetadata`: the dataset's table metadata at that version (Lance's `update_metadata` map). */
   metadata?: Record<string, string>;
   [key: string]: unknown;
 }

@@ -4,6 +4,7 @@ import { LANCE_NAMESPACE_SCHEMAS } from './namespaces.js';
 import { LANCE_TABLE_SCHEMAS } from './tables.js';
 import { LANCE_VERSION_SCHEMAS } from './versions.js';
 import { LANCE_BRANCH_SCHEMAS } from './branches.js';
+import { LANCE_TAG_SCHEMAS } from './tags.js';
 import { LANCE_MATERIALIZED_VIEW_SCHEMAS } from './materialized-views.js';
 
 export * from './common.js';
@@ -12,6 +13,7 @@ export * from './namespaces.js';
 export * from './tables.js';
 export * from './versions.js';
 export * from './branches.js';
+export * from './tags.js';
 export * from './materialized-views.js';
 
 /** Every named Lance schema. */
@@ -21,5 +23,6 @@ export const LANCE_SCHEMAS = [
   ...LANCE_TABLE_SCHEMAS,
   ...LANCE_VERSION_SCHEMAS,
   ...LANCE_BRANCH_SCHEMAS,
+  ...LANCE_TAG_SCHEMAS,
   ...LANCE_MATERIALIZED_VIEW_SCHEMAS,
 ];

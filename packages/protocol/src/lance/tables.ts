@@ -114,7 +114,7 @@ export const LanceDescribeTableResponse = Type.Object(
     metadata: Type.Optional(
       StringMap({
         description:
-          "With load_detailed_metadata: Lance's summary of the version opened, as Lance's own namespace answers it: total_rows, total_fragments, total_data_files, total_files_size, total_deletion_files, total_data_file_rows, total_deletion_file_rows (decimal strings)",
+          "With load_detailed_metadata: the dataset's table metadata at the version opened (Lance's table_metadata, pylance's LanceDataset.metadata, set with update_metadata); {} when none is set. Lance's version summary (total_rows...) is not here: its counts the spec names are in stats",
       }),
     ),
   },

@@ -10,6 +10,7 @@ import { ICEBERG_VIEW_OPERATIONS } from './iceberg-views.js';
 import { LANCE_OPERATIONS } from './lance.js';
 import { LANCE_VERSION_OPERATIONS } from './lance-versions.js';
 import { LANCE_BRANCH_OPERATIONS } from './lance-branches.js';
+import { LANCE_TAG_OPERATIONS } from './lance-tags.js';
 import { LANCE_MATERIALIZED_VIEW_OPERATIONS } from './lance-materialized-views.js';
 import { MANAGEMENT_OPERATIONS } from './management.js';
 import { POLICY_OPERATIONS } from './management-policies.js';
@@ -30,6 +31,7 @@ export const EVERY_OPERATION = [
   ...LANCE_OPERATIONS,
   ...LANCE_VERSION_OPERATIONS,
   ...LANCE_BRANCH_OPERATIONS,
+  ...LANCE_TAG_OPERATIONS,
   ...LANCE_MATERIALIZED_VIEW_OPERATIONS,
   ...OAUTH_OPERATIONS,
   ...MANAGEMENT_OPERATIONS,

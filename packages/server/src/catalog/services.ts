@@ -14,6 +14,7 @@ import { LanceMaterializedViewService } from './lance/materialized-views.js';
 import { LanceAllTablesService } from './lance/list-all-tables.js';
 import { LanceVersionService } from './lance/versions/version-service.js';
 import { LanceBranchService } from './lance/versions/branch-service.js';
+import { LanceTagService } from './lance/tags.js';
 import { LanceBatchVersionService } from './lance/versions/batch-create.js';
 import { DEFAULT_LANCE_FENCE_MS, LanceCommitQueue } from './lance-commit-queue.js';
 import { NamespaceService } from './namespaces.js';
@@ -61,6 +62,8 @@ export interface CatalogServices {
     tables: LanceTableService;
     versions: LanceVersionService;
     branches: LanceBranchService;
+    /** The tag operations: the dataset's `_refs/tags/` read and written through the Lance library (tags.ts). */
+    tags: LanceTagService;
     batchVersions: LanceBatchVersionService;
     renames: LanceRenameService;
     allTables: LanceAllTablesService;
@@ -192,6 +195,7 @@ export function createCatalogServices(
       tables: lanceTables,
       versions: new LanceVersionService(lanceTableCtx),
       branches: new LanceBranchService(lanceTableCtx),
+      tags: new LanceTagService(lanceTableCtx),
       batchVersions: new LanceBatchVersionService(lanceTableCtx),
       renames: new LanceRenameService(lanceCtx),
       allTables: new LanceAllTablesService(lanceCtx),

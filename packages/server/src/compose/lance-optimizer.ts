@@ -17,6 +17,7 @@ import { LanceDbColumnAdder } from '../lance-optimize/lancedb-add-columns.js';
 import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
 import { LanceDbPolicyDeriver } from '../lance-optimize/lancedb-policy-deriver.js';
 import { LanceDbDescriber } from '../lance-optimize/lancedb-describer.js';
+import { LanceDbTagStore } from '../lance-optimize/lancedb-tags.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
@@ -56,4 +57,6 @@ export function attachLanceOptimizer(
   // DescribeTable with load_detailed_metadata: LanceDB opens the table through the same private surface (or a
   // restricted caller's policy-derived dataset where the catalog wrote it) for its version and schema.
   services.lance.tables.detailedMetadata.useDescriber(new LanceDbDescriber(loopback('lance-describe')));
+  // The tag operations (lance-namespace 0.13): LanceDB reads and writes the dataset's _refs/tags/ through the same surface.
+  services.lance.tags.useStore(new LanceDbTagStore(loopback('lance-tags')));
 }

@@ -40,6 +40,8 @@ export type CatalogErrorCode =
   | 'ERR_BRANCH_EXISTS'
   /** A tag of a Lance table that does not exist (DescribeTable with `tag`: no `_refs/tags/<tag>.json` in the dataset). */
   | 'ERR_TAG_NOT_FOUND'
+  /** CreateTableTag naming a tag the dataset has already (Lance's `_refs/tags/<tag>.json`). */
+  | 'ERR_TAG_EXISTS'
   /** A scan plan id that is unknown, expired, cancelled or another principal's (Iceberg NoSuchPlanIdException). */
   | 'ERR_PLAN_NOT_FOUND'
   /** A plan task this server did not hand out to the caller for this table, or an expired one (NoSuchPlanTaskException). */

@@ -2,7 +2,8 @@
  * What DescribeTable resolves besides the location (lance-namespace 0.13): the version asked for, directly, on a
  * branch or through a tag, and whether the table is only declared (`check_declared`). A tag is read where Lance keeps
  * it, `<location>/_refs/tags/<tag>.json` (`{"branch": …, "version": …}`), since tags are created by the client on the
- * dataset; a managed table's version must then also be in the catalog. Framework-free: no HTTP, no SQL.
+ * dataset; a managed table's version must then also be in the catalog, a registered dataset's (its versions its own)
+ * in its own `_versions/`. Framework-free: no HTTP, no SQL.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
@@ -11,7 +12,7 @@ import type { CatalogObjectRecord } from '../ports/index.js';
 import type { TableContext } from '../kit/table-kit.js';
 import type { LanceTableId } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
-import { lanceStorage } from './versions/manifest-paths.js';
+import { finalManifestUri, lanceStorage } from './versions/manifest-paths.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 
 export interface DescribeRefInput {
@@ -58,9 +59,13 @@ export async function resolveDescribeRef(
   if (managed && branch !== MAIN_BRANCH && (await ctx.store.lanceVersions.head(record.id, branch)) === undefined) {
     throw new CatalogError('ERR_BRANCH_NOT_FOUND', `Table ${table} has no branch ${JSON.stringify(branch)} in the catalog`);
   }
-  // Only a managed table's versions are in the catalog; a dataset that manages its own is asked for none here.
-  if (version !== undefined && !(managed && (await ctx.store.lanceVersions.get(record.id, branch, version)))) {
-    throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version} in the catalog`);
+  // A managed table's versions are in the catalog; a dataset that manages its own (registered) keeps them in its own
+  // `_versions/` (its branch's under tree/<branch>/), where its tags point: the version is looked for there.
+  if (version !== undefined) {
+    const held = managed
+      ? (await ctx.store.lanceVersions.get(record.id, branch, version)) !== undefined
+      : await datasetHas(ctx, scope, record, branch, version);
+    if (!held) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Table ${table} has no version ${version}${managed ? ' in the catalog' : ''}`);
   }
   const out: DescribedRef = version !== undefined ? { version, branch } : { branch };
   if (ref.checkDeclared) out.isOnlyDeclared = await onlyDeclared(ctx, scope, record, managed);
@@ -77,6 +82,15 @@ async function onlyDeclared(ctx: TableContext, scope: RequestScope, record: Cata
   const versions = `${record.location.replace(/\/+$/, '')}/_versions`;
   const [v1, v2] = await Promise.all([storage.exists(`${versions}/1.manifest`), storage.exists(`${versions}/18446744073709551614.manifest`)]);
   return !v1 && !v2;
+}
+
+/** Whether a dataset managing its own versions has `version` on `branch`: its manifest under either naming scheme. */
+async function datasetHas(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, branch: string, version: number): Promise<boolean> {
+  const storage = lanceStorage(await ctx.storageFor(scope.warehouse));
+  const root = record.location.replace(/\/+$/, '');
+  const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
+  for (const scheme of ['V2', 'V1'] as const) if (await storage.exists(finalManifestUri(chain, version, scheme))) return true;
+  return false;
 }
 
 async function readTag(ctx: TableContext, scope: RequestScope, location: string, tag: string, table: string): Promise<{ version: number; branch: string }> {

@@ -3,10 +3,15 @@
  * name and namespace, and what only the dataset tells: its version and its schema as the spec's JSON Arrow schema,
  * read through the Lance library (the LanceDatasetDescriber port; in tree LanceDB on the catalog's private loopback
  * Lance namespace: lance-optimize/lancedb-describer.ts), and the version's `stats` (the spec's TableBasicStats:
- * num_deleted_rows, num_fragments) and `metadata`, Lance's summary of the version as Lance's own directory namespace
- * answers it (total_rows, total_fragments, total_data_files, total_files_size, total_deletion_files,
- * total_data_file_rows, total_deletion_file_rows, as decimal strings), read from that version's manifest (the one the
- * catalog recorded for a managed table, else the version's file under `_versions/`; versions/manifest-file.ts).
+ * num_deleted_rows, num_fragments, from Lance's summary of the version's fragments) and `metadata`, the dataset's own
+ * table metadata (the spec's "table metadata ... requires loading the table": the map Lance keeps in the manifest's
+ * `table_metadata`, pylance's `LanceDataset.metadata`, written by `update_metadata`), both read from that version's
+ * manifest (the one the catalog recorded for a managed table, else the version's file under `_versions/`;
+ * versions/manifest-file.ts). Why not Lance's version summary (total_rows, total_fragments, ..., what Lance 14's own
+ * directory namespace puts there): that is a property of the version, not the table's metadata, and its two counts
+ * the spec names have their field, `stats`; a client reading `metadata` as the dataset's metadata would otherwise
+ * never see what a writer set with `update_metadata`. LanceDB 0.39 (the library in tree) has no call that reads the
+ * table metadata, so the catalog reads it from the manifest as it reads the summary.
  * DescribeTable validates, authorizes and resolves the version (directly, on a branch or by tag) first
  * (lance-tables.ts); here the library must be there (406 naming it otherwise, checked before anything is derived or
  * opened), and then:
@@ -28,7 +33,7 @@ import { lanceLibraryMissing } from './library.js';
 import { derivationCaller } from './policy-reads.js';
 import { lanceStorageOptions } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
-import { manifestSummary, type ManifestSummary } from './versions/manifest-file.js';
+import { manifestSummary, manifestTableMetadata } from './versions/manifest-file.js';
 import { finalManifestUri, lanceStorage, type ManifestNamingScheme } from './versions/manifest-paths.js';
 import { MAX_MANIFEST_BYTES } from './versions/staged-version.js';
 
@@ -38,7 +43,7 @@ export interface LanceDetailedAnswer extends LanceDatasetDetails {
   table: string;
   namespace: string[];
   stats: LanceTableBasicStats;
-  /** Lance's summary of the version (ManifestSummary), keyed and written as Lance's own namespace answers it. */
+  /** The dataset's table metadata at the version opened (the manifest's `table_metadata`). */
   metadata: Record<string, string>;
 }
 
@@ -86,7 +91,7 @@ export class LanceDetailedMetadata {
     const recorded = managed ? (await this.ctx.store.lanceVersions.get(record.id, branch, details.version))?.manifestUri : undefined;
     const root = record.location.replace(/\/+$/, '');
     const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
-    return answer(id, details, await this.summary(scope, recorded ?? chain, recorded !== undefined, details.version));
+    return answer(id, details, await this.manifest(scope, recorded ?? chain, recorded !== undefined, details.version));
   }
 
   /** The policy-derived dataset at `location` (`<prefix><name>.lance`) a restricted caller is answered with. */
@@ -110,11 +115,11 @@ export class LanceDetailedMetadata {
     });
     const details = await describer.describe({ kind: 'dataset', directory, name, storageOptions: lanceStorageOptions(vended.config) });
     // The derived dataset's own manifest of the version opened, never the table's.
-    return answer(id, details, await this.summary(scope, location.replace(/\/+$/, ''), false, details.version));
+    return answer(id, details, await this.manifest(scope, location.replace(/\/+$/, ''), false, details.version));
   }
 
-  /** Lance's summary of `version`: from the manifest at `at` (`exact`), or from the version's file under `at`/_versions/. */
-  private async summary(scope: RequestScope, at: string, exact: boolean, version: number): Promise<ManifestSummary> {
+  /** The manifest of `version`: the file at `at` (`exact`), or the version's file under `at`/_versions/. */
+  private async manifest(scope: RequestScope, at: string, exact: boolean, version: number): Promise<Uint8Array> {
     const storage = lanceStorage(await this.ctx.storageFor(scope.warehouse));
     let uri: string | undefined = exact ? at : undefined;
     for (const scheme of exact ? [] : (['V2', 'V1'] as ManifestNamingScheme[])) {
@@ -126,24 +131,17 @@ export class LanceDetailedMetadata {
     }
     // Removed since it was opened (a cleanup of old versions ran in between): the version is gone.
     if (uri === undefined || !(await storage.exists(uri))) throw new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `Version ${version} of the dataset is gone`);
-    return manifestSummary(await storage.read(uri, MAX_MANIFEST_BYTES));
+    return storage.read(uri, MAX_MANIFEST_BYTES);
   }
 }
 
-function answer(id: LanceTableId, details: LanceDatasetDetails, s: ManifestSummary): LanceDetailedAnswer {
+function answer(id: LanceTableId, details: LanceDatasetDetails, manifest: Uint8Array): LanceDetailedAnswer {
+  const s = manifestSummary(manifest);
   return {
     table: id.name,
     namespace: [...id.namespace],
     ...details,
     stats: { numDeletedRows: s.totalDeletionFileRows, numFragments: s.totalFragments },
-    metadata: {
-      total_rows: String(s.totalRows),
-      total_fragments: String(s.totalFragments),
-      total_data_files: String(s.totalDataFiles),
-      total_files_size: String(s.totalFilesSize),
-      total_deletion_files: String(s.totalDeletionFiles),
-      total_data_file_rows: String(s.totalDataFileRows),
-      total_deletion_file_rows: String(s.totalDeletionFileRows),
-    },
+    metadata: manifestTableMetadata(manifest),
   };
 }

@@ -40,6 +40,7 @@ const table: Record<CatalogErrorCode, { status: number; type: string }> = {
   ERR_TAG_NOT_FOUND: { status: 404, type: 'NotFoundException' },
   // Lance only; never raised on the Iceberg surface.
   ERR_BRANCH_EXISTS: { status: 409, type: 'AlreadyExistsException' },
+  ERR_TAG_EXISTS: { status: 409, type: 'AlreadyExistsException' },
   ERR_PLAN_NOT_FOUND: { status: 404, type: 'NoSuchPlanIdException' },
   ERR_PLAN_TASK_NOT_FOUND: { status: 404, type: 'NoSuchPlanTaskException' },
   ERR_NOT_FOUND: { status: 404, type: 'NotFoundException' },

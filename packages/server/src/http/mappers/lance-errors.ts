@@ -25,6 +25,7 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_BRANCH_NOT_FOUND: { status: 404, code: LanceErrorCode.TableBranchNotFound },
   ERR_TAG_NOT_FOUND: { status: 404, code: LanceErrorCode.TableTagNotFound },
   ERR_BRANCH_EXISTS: { status: 409, code: LanceErrorCode.TableBranchAlreadyExists },
+  ERR_TAG_EXISTS: { status: 409, code: LanceErrorCode.TableTagAlreadyExists },
   // Iceberg scan planning only; never raised on the Lance surface.
   ERR_PLAN_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },
   ERR_PLAN_TASK_NOT_FOUND: { status: 404, code: LanceErrorCode.TableNotFound },

@@ -17,6 +17,7 @@ import { lanceNamespaceRoutes } from '../routes/lance/namespaces.js';
 import { lanceTableRoutes } from '../routes/lance/tables.js';
 import { lanceVersionRoutes } from '../routes/lance/versions.js';
 import { lanceBranchRoutes } from '../routes/lance/branches.js';
+import { lanceTagRoutes } from '../routes/lance/tags.js';
 import { lanceMaterializedViewRoutes } from '../routes/lance/materialized-views.js';
 
 export const LANCE_PREFIX = '/lance';
@@ -33,5 +34,6 @@ export const lanceSurface: FastifyPluginAsync<CatalogSurfaceOptions> = async (ap
   lanceTableRoutes(app, options.services);
   lanceVersionRoutes(app, options.services);
   lanceBranchRoutes(app, options.services);
+  lanceTagRoutes(app, options.services);
   lanceMaterializedViewRoutes(app, options.services);
 };

@@ -180,6 +180,34 @@ export function manifestSummary(file: Uint8Array): ManifestSummary {
   return s;
 }
 
+/** Manifest.table_metadata (map<string, string>; each entry a message of key 1, value 2) in lance protos/table.proto. */
+const TABLE_METADATA = 19;
+
+/**
+ * The table metadata of the version a manifest file describes: the string map Lance keeps beside the schema and the
+ * config (pylance's `LanceDataset.metadata`, set by `update_metadata`), which DescribeTable's detailed `metadata`
+ * answers. Read from the manifest alone; an entry given twice keeps its last value, as protobuf's map rule says.
+ */
+export function manifestTableMetadata(file: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const f of fields(parse(file).message)) {
+      if (f.field !== TABLE_METADATA || f.wireType !== LEN) continue;
+      let key = '';
+      let value = '';
+      for (const g of fields(f.reader.bytes())) {
+        if (g.field === 1 && g.wireType === LEN) key = g.reader.string();
+        if (g.field === 2 && g.wireType === LEN) value = g.reader.string();
+      }
+      out[key] = value;
+    }
+  } catch (e) {
+    if (e instanceof CatalogError) throw e;
+    throw broken(e instanceof Error ? e.message : String(e));
+  }
+  return out;
+}
+
 /**
  * The manifest file of `version` whose table state is the one in `file`: the same sections and fields, with the new
  * version number and timestamp, and `transaction_file` naming the Restore transaction (restoreTransaction).

@@ -1,0 +1,136 @@
+/**
+ * The tags of a Lance table (lance-namespace 0.13: ListTableTags, GetTableTagVersion, CreateTableTag, UpdateTableTag,
+ * DeleteTableTag), for every Lance table: one of catalog-managed versions and a registered dataset whose versions are
+ * its own. A tag lives in the dataset (`_refs/tags/<tag>.json`), where a client's Lance writes it too, so the catalog
+ * reads and writes it through the Lance library (the LanceTagStore port; in tree LanceDB's `Table.tags()` on the
+ * catalog's private loopback namespace: lance-optimize/lancedb-tags.ts), which checks the version exists on the
+ * dataset and writes the ref as any Lance client does; the catalog keeps no record of tags. DescribeTable's `tag`
+ * reads the same file (describe-ref.ts).
+ *
+ * Validate → authorize → execute: the names and version (400; a branch other than main is a 406: LanceDB 0.39's tag
+ * API tags main only), the caller's privilege on the table (reading tags `table:read-metadata`, as DescribeTable;
+ * creating, moving and deleting one `table:write-data`, as a version of the table: a tag keeps a version from Lance's
+ * cleanup and names what readers check out), the library (406 without it). The library acts for the caller through
+ * the loopback's job credential (`Caller.catalogJob`), to which no row/column policy applies: a caller a policy
+ * restricts is answered the table's own tags, never a policy-derived dataset's (a tag names a version, no rows).
+ * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`).
+ * Framework-free: no HTTP, no SQL.
+ */
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { describeObject } from '../access/access-service.js';
+import type { CatalogRequest, RequestScope } from '../context.js';
+import { formatIdentifier } from '../identifiers.js';
+import type { TableContext } from '../kit/table-kit.js';
+import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
+import type { Privilege } from '../privileges.js';
+import { MAIN_BRANCH } from '../ports/lance-versions.js';
+import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../ports/lance-tags.js';
+import { lanceLibraryMissing } from './library.js';
+import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
+import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
+
+export class LanceTagService {
+  private store: LanceTagStore | undefined;
+
+  constructor(private readonly ctx: TableContext) {}
+
+  /** Attached where the server is composed (compose/lance-optimizer.ts); without one, the tag operations are a 406. */
+  useStore(store: LanceTagStore | undefined): void {
+    this.store = store;
+  }
+
+  /** ListTableTags: a page of the dataset's tags in name order, after `pageToken` (the last name of the page before). */
+  async list(
+    request: CatalogRequest,
+    idInput: unknown,
+    paging: PageRequest,
+  ): Promise<{ tags: Record<string, LanceTagInfo>; nextPageToken: string | undefined }> {
+    // validate
+    const limit = paging.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
+    // authorize, execute
+    const { target, store } = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
+    const names = Object.entries(await store.list(target))
+      .filter(([name]) => after === undefined || name > after)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = names.slice(0, limit);
+    return { tags: Object.fromEntries(page), nextPageToken: names.length > limit ? page.at(-1)![0] : undefined };
+  }
+
+  /** GetTableTagVersion: the version (and branch) the tag names. */
+  async version(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<LanceTagInfo> {
+    const tag = requiredTag(tagInput);
+    const { target, store, table } = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
+    const found = (await store.list(target))[tag];
+    if (found === undefined) throw new CatalogError('ERR_TAG_NOT_FOUND', `Table ${table} has no tag ${JSON.stringify(tag)}`);
+    return found;
+  }
+
+  /** CreateTableTag and UpdateTableTag: the tag names `version` of main from now on. */
+  async put(
+    request: CatalogRequest,
+    idInput: unknown,
+    input: { tag?: unknown; version?: unknown; branch?: unknown },
+    mode: 'create' | 'update',
+  ): Promise<void> {
+    // validate
+    const tag = requiredTag(input.tag);
+    const version = checkVersion(input.version, 'version');
+    const branch = checkBranch(input.branch);
+    const operation = mode === 'create' ? 'CreateTableTag' : 'UpdateTableTag';
+    if (branch !== MAIN_BRANCH)
+      throw new CatalogError(
+        'ERR_NOT_IMPLEMENTED',
+        `${operation} on a branch other than main is not served: the Lance library here (LanceDB 0.39) tags main only`,
+      );
+    // authorize, execute
+    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', operation);
+    if (mode === 'create') await store.create(target, tag, version);
+    else await store.update(target, tag, version);
+    await this.audit(scope, table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
+  }
+
+  /** DeleteTableTag: the tag is removed; the version it named stays (until Lance's cleanup). */
+  async delete(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<void> {
+    const tag = requiredTag(tagInput);
+    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
+    await store.delete(target, tag);
+    await this.audit(scope, table, 'lance.tag.deleted', { tag });
+  }
+
+  /** The Lance table, the caller authorized on it, and the library (406 without it), in that order. */
+  private async open(
+    request: CatalogRequest,
+    idInput: unknown,
+    privilege: Privilege,
+    operation: string,
+  ): Promise<{ target: LanceTagTarget; store: LanceTagStore; scope: RequestScope; table: { namespace: string[]; name: string } }> {
+    const id = checkLanceTableId(idInput);
+    const scope = await this.ctx.scope(request);
+    const [ns, record] = await Promise.all([
+      this.ctx.access.namespacePath(scope.warehouse, id.namespace),
+      this.ctx.store.repository.getObject(scope.warehouse.name, id.namespace, id.name),
+    ]);
+    const object = describeObject(scope.warehouse.name, id.namespace, id.name);
+    const missing = () => new CatalogError('ERR_TABLE_NOT_FOUND', `Table does not exist: ${formatIdentifier(id.namespace, id.name)}`);
+    if (!record || record.kind !== LANCE_TABLE) return this.ctx.access.notFoundOrForbidden(scope, ns.path, privilege, object, missing);
+    await this.ctx.access.requireAll(scope, [privilege], this.ctx.access.objectPath(ns.path, 'table', record.id), { object });
+    const store = this.store;
+    if (store === undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', lanceLibraryMissing(operation));
+    const unavailable = await store.unavailable();
+    if (unavailable !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', unavailable);
+    const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: scope.caller };
+    return { target, store, scope, table: { namespace: [...id.namespace], name: id.name } };
+  }
+
+  private audit(scope: RequestScope, table: { namespace: string[]; name: string }, event: string, details: Record<string, string>): Promise<void> {
+    return this.ctx.access.record(scope.caller, event, 'allow', 'table:write-data', describeObject(scope.warehouse.name, table.namespace, table.name), details);
+  }
+}
+
+function requiredTag(value: unknown): string {
+  const tag = checkTag(value);
+  if (tag === undefined) throw validation('tag is required');
+  return tag;
+}

@@ -1,0 +1,96 @@
+/**
+ * The LanceTagStore port (catalog/ports/lance-tags.ts) on LanceDB's `Table.tags()` (npm @lancedb/lancedb, tested with
+ * 0.39.0): the tag operations of lance-namespace 0.13 on every Lance table.
+ *
+ * As the other LanceDB adapters do (lancedb-optimizer.ts says why), each call starts the catalog's own Lance surface
+ * on a private listener (lancedb-loopback.ts) with one secret only this call holds, and LanceDB opens the table
+ * through it as the caller (a job credential's caller: DescribeTable answers the table itself, never a policy-derived
+ * dataset, with its location and vended storage options; a
+ * registered dataset is opened where it lies, a table of catalog-managed versions through the namespace's version
+ * operations). Lance then reads or writes `_refs/tags/` itself, checking the version exists on the dataset; nothing
+ * here writes the dataset or the catalog's records.
+ *
+ * Lance's errors, as LanceDB 0.39 (Lance 12) words them: "Ref not found error: tag … does not exist", "Ref conflict
+ * error: tag … already exists", "Version not found error: version main:N does not exist" (on a table of catalog-managed
+ * versions "Namespace error: Table version not found: …", the loopback's own 404), "Ref is invalid: …"; each is
+ * the caller's (404 code 8, 409 code 9, 404 code 11, 400), anything else goes through library-errors.ts (request 400,
+ * storage or the library 503).
+ */
+import { CatalogError, validation } from '../errors/catalog-error.js';
+import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../catalog/ports/lance-tags.js';
+import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp } from './lancedb-loopback.js';
+import { cleanReason, libraryFailure } from './library-errors.js';
+
+type Tags = Awaited<ReturnType<Awaited<ReturnType<LanceNamespaceClient['openTable']>>['tags']>>;
+
+export class LanceDbTagStore implements LanceTagStore {
+  private readonly lance: LanceDbLoopback;
+
+  constructor(
+    loopback: LoopbackLanceApp,
+    /** How the library is loaded (a test passes one that fails, as an install without it would). */
+    load?: () => Promise<LanceDb>,
+  ) {
+    this.lance = new LanceDbLoopback('The Lance tag operations', loopback, load);
+  }
+
+  unavailable(): Promise<string | undefined> {
+    return this.lance.unavailable();
+  }
+
+  list(target: LanceTagTarget): Promise<Record<string, LanceTagInfo>> {
+    return this.withTags(target, 'ListTableTags', async (tags) => {
+      const out: Record<string, LanceTagInfo> = {};
+      // TagContents is a native object: its fields are read one by one (it spreads to nothing).
+      for (const [name, t] of Object.entries(await tags.list())) {
+        const contents = t as { branch?: string | null; version: number; manifestSize: number };
+        out[name] = {
+          ...(typeof contents.branch === 'string' && contents.branch !== '' && contents.branch !== 'main' ? { branch: contents.branch } : {}),
+          version: Number(contents.version),
+          manifestSize: Number(contents.manifestSize),
+        };
+      }
+      return out;
+    });
+  }
+
+  create(target: LanceTagTarget, tag: string, version: number): Promise<void> {
+    return this.withTags(target, 'CreateTableTag', (tags) => tags.create(tag, version));
+  }
+
+  update(target: LanceTagTarget, tag: string, version: number): Promise<void> {
+    return this.withTags(target, 'UpdateTableTag', (tags) => tags.update(tag, version));
+  }
+
+  delete(target: LanceTagTarget, tag: string): Promise<void> {
+    return this.withTags(target, 'DeleteTableTag', (tags) => tags.delete(tag));
+  }
+
+  private async withTags<T>(target: LanceTagTarget, operation: string, work: (tags: Tags) => Promise<T>): Promise<T> {
+    await this.lance.lancedb();
+    return this.lance.withNamespace(target.warehouse, target.actor, async (db) => {
+      try {
+        const table = await db.openTable(target.name, target.namespace);
+        try {
+          return await work(await table.tags());
+        } finally {
+          table.close();
+        }
+      } catch (e) {
+        if (e instanceof CatalogError) throw e;
+        throw tagFailure(operation, e);
+      }
+    });
+  }
+}
+
+/** Lance's tag errors as the caller's; anything else as library-errors.ts classifies it. */
+export function tagFailure(operation: string, e: unknown): CatalogError {
+  const reason = cleanReason(e);
+  if (/Ref not found error/.test(reason)) return new CatalogError('ERR_TAG_NOT_FOUND', `${operation}: ${reason}`);
+  if (/Ref conflict error/.test(reason)) return new CatalogError('ERR_TAG_EXISTS', `${operation}: ${reason}`);
+  // A table of catalog-managed versions: the namespace's own DescribeTableVersion answered 404 (code 11).
+  if (/Version not found error|Table version not found/.test(reason)) return new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `${operation}: ${reason}`);
+  if (/Ref is invalid/.test(reason)) return validation(`${operation} was refused by the Lance library: ${reason}`);
+  return libraryFailure(operation, e);
+}
