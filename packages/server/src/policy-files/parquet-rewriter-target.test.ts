@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,6 +8,8 @@ import type { RewrittenFile } from '../catalog/planning/rewrite-ports.js';
 import { LocalFileStorage } from '../storage/file/local-file-storage.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { parquetRewriter } from './index.js';
+import { ParquetRewriter } from './parquet-rewriter.js';
+import { StorageRewriteFiles } from './storage-files.js';
 import { localBlob, readRowGroups, writeParquet } from './parquet-io.js';
 
 const field = (name: string, type: ConstructorParameters<typeof Field>[1], id: number) => new Field(name, type, true, new Map([[FIELD_ID_KEY, String(id)]]));
@@ -141,5 +143,31 @@ describe('the Parquet rewriter with a target file size', () => {
     const fits = await sorted('out/fits.parquet', inputBytes * 4);
     expect(fits.more).toBeUndefined();
     expect(fits.recordCount).toBe(n);
+  }, 60_000);
+
+  it('publishes none of the files when aborted after the first was written', async () => {
+    const controller = new AbortController();
+    const files = new StorageRewriteFiles(new LocalFileStorage(), 1024 ** 3);
+    let scratches = 0;
+    // The lease lost while the second file is being written.
+    const scratch = files.scratch.bind(files);
+    files.scratch = () => {
+      if (++scratches === 2) controller.abort(new Error('lease lost'));
+      return scratch();
+    };
+    const aborted = await new ParquetRewriter(files)
+      .rewrite({
+        inputs: ['a.parquet', 'b.parquet'].map((f) => ({ uri: at(f), format: 'parquet', deletes: [] })),
+        transforms: [],
+        sort: [{ fieldId: 1, sourceType: 'long', transform: 'identity', descending: false, nullsFirst: true }],
+        output: at('aborted/out.parquet'),
+        targetFileSizeBytes: Math.ceil(inputBytes / 4),
+        querySalt: new Uint8Array(32),
+        signal: controller.signal,
+      })
+      .catch((e: unknown) => e);
+    expect(aborted).toMatchObject({ message: 'lease lost' });
+    expect(scratches).toBeGreaterThanOrEqual(2);
+    expect(await readdir(path.join(dir, 'aborted')).catch(() => [])).toEqual([]);
   }, 60_000);
 });
