@@ -135,10 +135,10 @@ export interface RewriteRequest {
 export const outputAt = (output: string, n: number): string => (n === 0 ? output : output.replace(/(\.parquet)?$/, (ext) => `-${n}${ext}`));
 
 /**
- * A column's least and greatest value in a written file (nulls and NaN aside), in values.ts's form as the file holds
- * it: int and date as number, long (and an int column's promoted values) as number or bigint, float and double as
- * number, string, boolean, binary as Uint8Array; a timestamp as bigint in its file's `unit`. Only for top-level
- * columns of those types; the caller encodes them for the column's Iceberg type (or drops them).
+ * A column's least and greatest value in a written file (nulls and NaN aside), in values.ts's form as the file stores
+ * it: a 32-bit int or a date (days) as number, a 64-bit int as bigint, float and double as number, string, boolean,
+ * binary as Uint8Array, a timestamp as bigint in the file's `unit`. Only for top-level columns of those types; the
+ * caller encodes them for the column's Iceberg type, or keeps other bounds where the form does not fit the type.
  */
 export interface ColumnRange {
   lower: Value;

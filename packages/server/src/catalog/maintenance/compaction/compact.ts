@@ -2,7 +2,8 @@
  * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1, v2 or v3 table's
  * small data files. Plans on the table's current snapshot (bin-pack.ts), rewrites
  * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
- * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then
+ * with their delete files applied, no filter, no transforms) into new files near the target size under the table's
+ * data location (each with its own counts and bounds: file-bounds.ts), then
  * commits one `replace` snapshot for every group (replace-commit.ts: built on the table's head at commit time,
  * concurrent changes kept unless they touch a rewritten file, in which case it gives up and removes the new files).
  * Non-Parquet files are left. The deletes are applied by the same code as a restricted plan's, deletion vectors
@@ -12,7 +13,8 @@
  * (replace-commit.ts). A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
  * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
- * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
+ * with the order's id; a group is at most `max-file-group-size-bytes` of input (default the target size), which bounds
+ * what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
