@@ -3,7 +3,8 @@
 // ordered by the keys), then the same with the rows written out into output batches (zorderBatches, the values copied
 // as stored: what the rewrite thread does before Parquet encodes), against the linear sort by the same columns
 // (sortBatches, x then y). Rows: (id bigint, x bigint, y double, name varchar ~12 characters), in random order, in
-// batches of 64 Ki rows as Parquet row groups decode. Z-orders by (x, y) and by (x, y, name).
+// batches of 64 Ki rows as Parquet row groups decode. Z-orders by (x, y) and by (x, y, name). Also the ranges the
+// rewriter keeps of the rows it writes (file-ranges.ts: each output file's own bounds).
 // Needs a build (npm run build). Usage: node bench/zorder.mjs [--rows 1000000] [--rounds 3]
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +18,7 @@ const dist = (p) => pathToFileURL(path.join(REPO_ROOT, 'packages', 'server', 'di
 const { zorderPicks, zorderBatches } = await import(dist('policy-files/zorder-rows.js'));
 const { sortBatches } = await import(dist('policy-files/sort-rows.js'));
 const { FIELD_ID_KEY } = await import(dist('policy-files/apply-batch.js'));
+const { FileRanges } = await import(dist('policy-files/file-ranges.js'));
 
 const meta = (id) => new Map([[FIELD_ID_KEY, String(id)]]);
 const schema = new Schema([
@@ -55,6 +57,12 @@ const cases = {
   'z-order key + sort, zorder(x, y, name)': () => zorderPicks(batches, z3).length,
   'z-order key + sort + rows copied out, zorder(x, y)': () => drain(zorderBatches(batches, z2)),
   'linear sort + rows copied out, x, y (sort strategy)': () => drain(sortBatches(batches, linear)),
+  // What each output file's manifest entry costs on top (file-ranges.ts): counts and every column's least and greatest value.
+  'file ranges of the rows written (id, x, y, name)': () => {
+    const ranges = new FileRanges();
+    for (const b of batches) ranges.observe(b);
+    return ranges.valueCounts.get(1);
+  },
 };
 
 console.log(`${ROWS} rows, ${batches.length} batches; Node ${process.version}`);

@@ -76,7 +76,7 @@ it('z-orders a group by x and y: every row group of the new file spans much less
       .map(key)
       .sort(),
   ).toEqual(rows.map(key).sort());
-});
+}, 120_000);
 
 it('refuses a z-order it cannot write, or of the wrong shape, with a 400 naming why, and rewrites nothing', async () => {
   const created = await send('POST', TABLES, {

@@ -42,6 +42,8 @@ Expires the table's snapshots and deletes the files only they reached, then dele
                                   indexes brought up to date by the Lance library, committed as new managed versions
   --target-file-size-bytes N      (default: the table's write.target-file-size-bytes, else 128 MiB)
   --min-input-files N             fewer small files in a partition are left as they are (default 2)
+  --max-file-group-size-bytes N   input bytes rewritten as one group, its output cut into target-size files
+                                  (default: the target; a sort holds a group in memory)
   --strategy binpack|sort         sort: rows written in the table's sort order (default: sort for a sorted table)
   --sort-order ORDER              sort by this instead of the table's order, as Spark's sort_order: columns or
                                   transforms, ASC|DESC, NULLS FIRST|LAST, e.g. "id DESC NULLS LAST, truncate(4, name)";
@@ -72,6 +74,7 @@ export async function maintain(argv: string[]): Promise<number> {
     optimize: { type: 'boolean' },
     'target-file-size-bytes': { type: 'string' },
     'min-input-files': { type: 'string' },
+    'max-file-group-size-bytes': { type: 'string' },
     strategy: { type: 'string' },
     'sort-order': { type: 'string' },
     'min-snapshots-to-keep': { type: 'string' },
@@ -126,6 +129,7 @@ export async function maintain(argv: string[]): Promise<number> {
           'orphan-older-than-ms',
           'target-file-size-bytes',
           'min-input-files',
+          'max-file-group-size-bytes',
           'target-manifest-size-bytes',
         ] as const
       ).flatMap((k) => {

@@ -6,15 +6,18 @@
  * why parquet-wasm). Inputs and output go through `RewriteFiles`: local files are read lazily; objects in a store are
  * staged through local temporary files (storage-files.ts), but for deletion vectors, of which only the blob's byte range
  * is read. One RewriteFiles per rewrite. A request with sort keys (compaction's sort strategy) holds every input's rows
- * and writes them in that order (sort-rows.ts); without, the rewrite streams. An input with lineage (a v3 table's
+ * and writes them in that order (sort-rows.ts); without, the rewrite streams. With a target file size the output is
+ * cut into several files near it, each a contiguous run of the rows as written (rolling-write.ts), each with its own
+ * counts and column ranges (file-ranges.ts), published only once all are written. An input with lineage (a v3 table's
  * compaction or policy-enforced file) has its rows' `_row_id` and `_last_updated_sequence_number` written out (row-lineage-columns.ts).
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import { CatalogError } from '../errors/catalog-error.js';
-import type { DataFileRewriter, RewriteRequest, RewrittenFile } from '../catalog/planning/rewrite-ports.js';
+import { type DataFileRewriter, type RewriteRequest, type RewrittenFile, outputAt } from '../catalog/planning/rewrite-ports.js';
 import { FIELD_ID_KEY, applyToBatch } from './apply-batch.js';
 import { keyOf, readDeleteSets } from './delete-sets.js';
-import { columnBytes, localBlob, readRowGroups, writeParquet } from './parquet-io.js';
+import { columnBytes, localBlob, readRowGroups } from './parquet-io.js';
+import { writeRolling } from './rolling-write.js';
 import { withLineage } from './row-lineage-columns.js';
 import { sortBatches } from './sort-rows.js';
 import { zorderBatches } from './zorder-rows.js';
@@ -47,22 +50,22 @@ export class ParquetRewriter implements DataFileRewriter {
       if (input.format.toLowerCase() !== 'parquet')
         throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} is ${input.format}: only Parquet data files are rewritten`);
     }
-    const valueCounts = new Map<number, number>();
-    const nullValueCounts = new Map<number, number>();
-    let recordCount = 0;
     let schema: Schema | undefined;
     const masks = request.transforms;
     const ctx = { querySalt: request.querySalt };
     const files = this.files;
+    // The inputs' compressed bytes a row, over the inputs read whole: the first estimate of rows per output file.
+    const read = { bytes: 0, rows: 0 };
     async function* batches(): AsyncGenerator<RecordBatch> {
       for (const input of request.inputs) {
         const deletes = await readDeleteSets(input.deletes, files);
         const positions = deletes.positions(input.uri);
         let offset = 0;
-        for await (const read of readRowGroups(await files.open(input.uri))) {
+        const blob = await files.open(input.uri);
+        for await (const rowGroup of readRowGroups(blob)) {
           request.signal?.throwIfAborted();
           // v3: each row's lineage written out (row-lineage-columns.ts), on the row's position in its file.
-          const batch = input.lineage ? withLineage(read, offset, input.lineage) : read;
+          const batch = input.lineage ? withLineage(rowGroup, offset, input.lineage) : rowGroup;
           if (schema === undefined) schema = batch.schema;
           else if (!sameSchema(schema, batch.schema))
             throw new CatalogError('ERR_UNPROCESSABLE', `data file ${input.uri} has another schema than the rewrite's first input`);
@@ -73,46 +76,64 @@ export class ParquetRewriter implements DataFileRewriter {
               : (row: number, values: (id: number) => unknown) =>
                   positions?.has(base + row) === true || deletes.equality.some((e) => e.keys.has(keyOf(e.ids.map(values))));
           offset += batch.numRows;
-          const out = applyToBatch(batch, { filter: request.filter, masks, deleted }, ctx);
-          recordCount += out.numRows;
-          out.schema.fields.forEach((f, i) => {
-            const id = Number(f.metadata.get(FIELD_ID_KEY));
-            if (!Number.isInteger(id)) return;
-            valueCounts.set(id, (valueCounts.get(id) ?? 0) + out.numRows);
-            nullValueCounts.set(id, (nullValueCounts.get(id) ?? 0) + out.getChildAt(i)!.nullCount);
-          });
-          yield out;
+          yield applyToBatch(batch, { filter: request.filter, masks, deleted }, ctx);
         }
+        read.bytes += blob.size;
+        read.rows += offset;
       }
     }
     // The sort strategy: every input's rows held, then written in the order asked (sort-rows.ts).
     // Z-order the same way, by the interleaved key (zorder-rows.ts).
     const sort = request.sort ?? [];
     const zorder = request.zorder;
+    let held: number | undefined;
     async function* sorted(): AsyncGenerator<RecordBatch> {
-      const held: RecordBatch[] = [];
-      for await (const batch of batches()) held.push(batch);
+      const all: RecordBatch[] = [];
+      for await (const batch of batches()) all.push(batch);
       request.signal?.throwIfAborted();
-      yield* zorder ? zorderBatches(held, zorder) : sortBatches(held, sort);
+      held = all.reduce((n, b) => n + b.numRows, 0);
+      yield* zorder ? zorderBatches(all, zorder) : sortBatches(all, sort);
     }
-    const path = await this.files.scratch();
     try {
-      const fileSizeInBytes = await writeParquet(path, sort.length > 0 || zorder ? sorted() : batches()).catch((e: unknown) => {
+      // One file, or (with a target size) files cut from the rows in the order written (rolling-write.ts).
+      const parts = await writeRolling(sort.length > 0 || zorder ? sorted() : batches(), {
+        targetBytes: request.targetFileSizeBytes,
+        totalRows: () => held,
+        inputBytesPerRow: () => (read.rows > 0 ? read.bytes / read.rows : undefined),
+        scratch: () => this.files.scratch(),
+      }).catch((e: unknown) => {
         // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is
         // the table's, not the server's: 422 with the reason, never a file that shows more.
         throw e instanceof TypeError
           ? new CatalogError('ERR_UNPROCESSABLE', `cannot apply the policy to ${request.inputs[0]?.uri ?? 'the data'}: ${e.message}`)
           : e;
       });
-      const byName = await columnBytes(await localBlob(path));
-      const columnSizes = new Map<number, number>();
-      for (const f of (schema ?? new Schema([])).fields) {
-        const id = Number(f.metadata.get(FIELD_ID_KEY));
-        if (Number.isInteger(id) && byName.has(f.name)) columnSizes.set(id, byName.get(f.name)!);
+      const written: RewrittenFile[] = [];
+      for (const [n, part] of parts.entries()) {
+        const byName = await columnBytes(await localBlob(part.path));
+        const columnSizes = new Map<number, number>();
+        for (const f of (schema ?? new Schema([])).fields) {
+          const id = Number(f.metadata.get(FIELD_ID_KEY));
+          if (Number.isInteger(id) && byName.has(f.name)) columnSizes.set(id, byName.get(f.name)!);
+        }
+        written.push({
+          uri: outputAt(request.output, n),
+          format: 'parquet',
+          recordCount: part.rows,
+          fileSizeInBytes: part.size,
+          columnSizes,
+          valueCounts: part.stats.valueCounts,
+          nullValueCounts: part.stats.nullValueCounts,
+          ranges: part.stats.result(),
+        });
       }
-      request.signal?.throwIfAborted();
-      await this.files.publish(path, request.output);
-      return { uri: request.output, format: 'parquet', recordCount, fileSizeInBytes, columnSizes, valueCounts, nullValueCounts };
+      // Published once every file is written: a rewrite that fails or is aborted before leaves none of them.
+      for (const [n, file] of written.entries()) {
+        request.signal?.throwIfAborted();
+        await this.files.publish(parts[n]!.path, file.uri);
+      }
+      const [first, ...more] = written;
+      return more.length > 0 ? { ...first!, more } : first!;
     } finally {
       await this.files.discard();
     }

@@ -115,6 +115,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     'orphan-older-than-ms',
     'target-file-size-bytes',
     'min-input-files',
+    'max-file-group-size-bytes',
     'strategy',
     'sort-order',
     'target-manifest-size-bytes',
@@ -140,7 +141,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   }
   // A setting of an action the request does not run would be ignored: refused instead, naming the action.
   for (const [action, fields] of [
-    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'strategy', 'sort-order']],
+    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'max-file-group-size-bytes', 'strategy', 'sort-order']],
     ['rewrite-manifests', ['target-manifest-size-bytes']],
   ] as const) {
     const stray = fields.find((f) => b[f] !== undefined);
@@ -160,6 +161,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   const compaction = {
     targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
     minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
+    maxFileGroupSizeBytes: wholeIn(b['max-file-group-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'max-file-group-size-bytes'),
     strategy: strategyOf(b.strategy),
     ...sortOrderOf(b['sort-order']),
   };

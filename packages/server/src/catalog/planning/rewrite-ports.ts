@@ -12,6 +12,7 @@
 import type { BoundExpression } from '../kit/expression.js';
 import type { ContentFile } from '../ports/manifests.js';
 import type { MaskAction } from '../ports/policies.js';
+import type { Value } from './values.js';
 
 /** One delete file that applies to the inputs (decided by the plan's delete index, delete-index.ts). */
 export interface RewriteDelete {
@@ -113,12 +114,36 @@ export interface RewriteRequest {
   sort?: readonly RewriteSortKey[] | undefined;
   /** Rows written in z-order instead (held in memory as a sort is); not with `sort`. */
   zorder?: RewriteZOrder | undefined;
-  /** Where the one output file goes (the caller's catalog-owned location); the rewriter never overwrites an object. */
+  /**
+   * Where the output file goes (the caller's catalog-owned location); the rewriter never overwrites an object. With
+   * `targetFileSizeBytes`, further files go beside it (`outputAt(output, n)`).
+   */
   output: string;
+  /**
+   * Output cut into files of about this size (compaction's target): each file holds a contiguous run of the rows in
+   * the order written (a range of the sort or z-order key), the rows per file estimated from the bytes a row took in
+   * the files written so far, else in the inputs. Undefined: one file.
+   */
+  targetFileSizeBytes?: number | undefined;
   /** sha-256-query-local: the secret its hashes are keyed with (32 bytes). */
   querySalt: Uint8Array;
   /** Aborts the rewrite (it rejects with the signal's reason and publishes nothing): a compaction whose lease was lost. */
   signal?: AbortSignal | undefined;
+}
+
+/** Where the n-th file of a rewrite cut into several goes (n from 0: the request's output itself). */
+export const outputAt = (output: string, n: number): string => (n === 0 ? output : output.replace(/(\.parquet)?$/, (ext) => `-${n}${ext}`));
+
+/**
+ * A column's least and greatest value in a written file (nulls and NaN aside), in values.ts's form as the file stores
+ * it: a 32-bit int or a date (days) as number, a 64-bit int as bigint, float and double as number, string, boolean,
+ * binary as Uint8Array, a timestamp as bigint in the file's `unit`. Only for top-level columns of those types; the
+ * caller encodes them for the column's Iceberg type, or keeps other bounds where the form does not fit the type.
+ */
+export interface ColumnRange {
+  lower: Value;
+  upper: Value;
+  unit?: 'us' | 'ns' | undefined;
 }
 
 /** A written data file, with what a manifest entry or a plan's file scan task needs of it. */
@@ -131,6 +156,13 @@ export interface RewrittenFile {
   columnSizes: ReadonlyMap<number, number>;
   valueCounts: ReadonlyMap<number, number>;
   nullValueCounts: ReadonlyMap<number, number>;
+  /** By field id: the column's range in this file (columns of the types ColumnRange lists that hold a value). */
+  ranges?: ReadonlyMap<number, ColumnRange> | undefined;
+  /**
+   * A request with `targetFileSizeBytes` whose rows took more than one file: the further files, in the order their
+   * rows were written (this one holds the first rows). Each is published; none is committed by the rewriter.
+   */
+  more?: readonly RewrittenFile[] | undefined;
 }
 
 export interface DataFileRewriter {

@@ -1,7 +1,8 @@
 /**
  * Which small data files a compaction rewrites together (Iceberg's SizeBasedFileRewriter with the bin-pack strategy,
  * reduced): per partition (spec id and values), files below `min-file-size-bytes` (default 3/4 of the target) are
- * packed, largest first, into groups of at most `target` input bytes (first fit); a group of fewer than
+ * packed, largest first, into groups of at most `groupBytes` input bytes (Iceberg's `max-file-group-size-bytes`;
+ * default the target), first fit; the rewrite cuts a group's output into files near the target; a group of fewer than
  * `min-input-files` (default 2) files is left as it is (rewriting one file buys nothing). Pure: the job reads the
  * manifests and rewrites the groups.
  */
@@ -14,6 +15,8 @@ export interface CandidateFile {
 
 export interface BinPackSettings {
   targetBytes: number;
+  /** Input bytes a group holds at most (default `targetBytes`). */
+  groupBytes?: number | undefined;
   minFileBytes: number;
   minInputFiles: number;
 }
@@ -36,7 +39,7 @@ export function binPack<F extends CandidateFile>(files: readonly F[], settings: 
   for (const list of byPartition.values()) {
     const bins: { bytes: number; files: F[] }[] = [];
     for (const f of [...list].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path))) {
-      const bin = bins.find((b) => b.bytes + f.bytes <= settings.targetBytes);
+      const bin = bins.find((b) => b.bytes + f.bytes <= (settings.groupBytes ?? settings.targetBytes));
       if (bin) {
         bin.files.push(f);
         bin.bytes += f.bytes;

@@ -2,7 +2,8 @@
  * The `rewrite-data-files` maintenance action (issue 59, first slice): bin-pack compaction of a v1, v2 or v3 table's
  * small data files. Plans on the table's current snapshot (bin-pack.ts), rewrites
  * each group through the DataFileRewriter port (the Parquet adapter the row/column policies use: the group's files
- * with their delete files applied, no filter, no transforms) into one new file under the table's data location, then
+ * with their delete files applied, no filter, no transforms) into new files near the target size under the table's
+ * data location (each with its own counts and bounds: file-bounds.ts), then
  * commits one `replace` snapshot for every group (replace-commit.ts: built on the table's head at commit time,
  * concurrent changes kept unless they touch a rewritten file, in which case it gives up and removes the new files).
  * Non-Parquet files are left. The deletes are applied by the same code as a restricted plan's, deletion vectors
@@ -12,7 +13,8 @@
  * (replace-commit.ts). A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
  * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
- * with the order's id; a group is at most the target size of input bytes, which bounds what a sorted rewrite holds.
+ * with the order's id; a group is at most `max-file-group-size-bytes` of input (default the target size), which bounds
+ * what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
@@ -23,12 +25,12 @@ import type { ContentFile } from '../../ports/manifests.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
-import { type DataFileRewriter, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
+import { type DataFileRewriter, type RewrittenFile, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
 import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
-import { mergedBounds } from './merged-bounds.js';
+import { fileBounds } from './file-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
 import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
 import type { RequestedZOrder } from './zorder-strategy.js';
@@ -42,6 +44,11 @@ export interface CompactionOptions {
   targetFileSizeBytes?: number | undefined;
   /** Default 2. */
   minInputFiles?: number | undefined;
+  /**
+   * Input bytes a group holds at most (Iceberg's `max-file-group-size-bytes`); default: the target. A group is
+   * rewritten as one: its output cut into files near the target, and a sort or z-order holds its rows in memory.
+   */
+  maxFileGroupSizeBytes?: number | undefined;
   /**
    * A threshold (the schedule's `compaction.min-small-file-ratio`): nothing is rewritten unless at least this share
    * (0 to 1) of the snapshot's live data files are small (below 3/4 of the target). Default 0: no threshold.
@@ -138,7 +145,12 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const minFileBytes = Math.floor(target * 0.75);
   const small = candidates.filter((c) => c.bytes < minFileBytes).length;
   if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
-  const groups = binPack(candidates, { targetBytes: target, minFileBytes, minInputFiles: options.minInputFiles ?? 2 });
+  const groups = binPack(candidates, {
+    targetBytes: target,
+    groupBytes: options.maxFileGroupSizeBytes ?? target,
+    minFileBytes,
+    minInputFiles: options.minInputFiles ?? 2,
+  });
   if (groups.length === 0) return none;
   if (options.dryRun)
     return {
@@ -170,6 +182,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
           sort: sort?.keys,
           zorder: sort?.zorder,
           output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
+          targetFileSizeBytes: target,
           // Unused without transforms; the port asks for one.
           querySalt: randomBytes(32),
           signal: deps.signal,
@@ -180,19 +193,22 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
         skipped.push(...group);
         continue;
       }
-      // Every row deleted: the group's files go, no file replaces them.
-      if (out.recordCount === 0) await deps.storage.delete(out.uri).catch(() => undefined);
-      else {
-        written.push(out.uri);
-        added.push({
-          specId: group[0]!.specId,
-          file: newFile(
-            group.map((c) => c.file),
-            out,
-            schema,
-            sort?.sortOrderId ?? null,
-          ),
-        });
+      // Every row deleted: the group's files go, no file replaces them. A group cut into several files (the target
+      // size) has each with its own counts and bounds.
+      for (const file of [out, ...(out.more ?? [])]) {
+        if (file.recordCount === 0) await deps.storage.delete(file.uri).catch(() => undefined);
+        else {
+          written.push(file.uri);
+          added.push({
+            specId: group[0]!.specId,
+            file: newFile(
+              group.map((c) => c.file),
+              file,
+              schema,
+              sort?.sortOrderId ?? null,
+            ),
+          });
+        }
       }
       await deps.rewritten?.(
         group.length,
@@ -274,21 +290,12 @@ async function candidatesOf(
   return { candidates: out, liveDataFiles: data.length };
 }
 
-/** The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the inputs' merged bounds. */
-function newFile(
-  inputs: readonly ContentFile[],
-  out: {
-    uri: string;
-    recordCount: number;
-    fileSizeInBytes: number;
-    columnSizes: ReadonlyMap<number, number>;
-    valueCounts: ReadonlyMap<number, number>;
-    nullValueCounts: ReadonlyMap<number, number>;
-  },
-  schema: Schema,
-  sortOrderId: number | null,
-): ContentFile {
-  const { lower, upper } = mergedBounds(inputs, schema);
+/**
+ * The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the file's own bounds where
+ * the rewriter ranged the column, else the inputs' merged bounds (file-bounds.ts).
+ */
+function newFile(inputs: readonly ContentFile[], out: RewrittenFile, schema: Schema, sortOrderId: number | null): ContentFile {
+  const { lower, upper } = fileBounds(out.ranges, inputs, schema);
   return {
     content: 0,
     filePath: out.uri,
