@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryTracing } from '@lakegate/server';
+import { memoryTracing } from '@lakegate/server/tracing';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { grantPrincipal } from '../support/access.js';
 import { appendUpdates, type Send } from '../support/iceberg-http.js';

@@ -23,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryTracing } from '@lakegate/server';
+import { memoryTracing } from '@lakegate/server/tracing';
 import {
   EU,
   MASKS,

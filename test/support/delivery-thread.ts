@@ -114,7 +114,7 @@ export async function checkDeliveryThread(cat: TestCatalog, receiver: WebhookRec
   // close(): the thread ends and the lease is released (another holder takes it at once, not after its 15 s expiry).
   await cat.lakegate.close();
   expect(thread.threadId).toBeUndefined();
-  const other = createStore(loadConfig({ env }));
+  const other = await createStore(loadConfig({ env }));
   try {
     expect(await other.outbox.acquireLease(DELIVERY_LEASE, 'another-replica', Date.now(), 15_000)).toBe(true);
   } finally {

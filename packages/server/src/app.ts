@@ -12,7 +12,8 @@ import type { CatalogServices } from './catalog/services.js';
 import type { LakegateConfig } from './config/config.js';
 import { createLogger, resolveLogFormat } from './observability/logger.js';
 import { HttpMetrics } from './observability/metrics.js';
-import { type Tracing, tracingFromEnv } from './observability/tracing.js';
+import type { Tracing } from './observability/tracing.js';
+import { tracesExporters } from './observability/traces-exporters.js';
 import type { PrincipalService } from './auth/issuer/principals.js';
 import { CONSOLE_PREFIX, consoleBuilt } from './http/surfaces/console.js';
 import { createCoherence, createStore } from './compose/store.js';
@@ -31,7 +32,7 @@ import { mountSurfaces } from './compose/surfaces.js';
 import { attachLanceOptimizer } from './compose/lance-optimizer.js';
 import { attachCompactionExecutor } from './compose/compaction-executor.js';
 import { shareWithWorkers, startBackground } from './compose/background.js';
-import { brokerConfigErrors } from './events/broker-sinks.js';
+import { brokerConfigErrors } from './events/broker-config.js';
 import type { HostResolver } from './catalog/outbox/sink-destinations.js';
 
 export { createStore };
@@ -78,11 +79,17 @@ export interface BuildOptions {
   rewriter?: RewriterWrapper;
 }
 
+/** The OTEL_* environment's tracing; the OpenTelemetry SDK is imported only when it names an exporter. */
+async function tracingFromEnv(warn: (message: string) => void): Promise<Tracing | undefined> {
+  if (tracesExporters(process.env).length === 0) return undefined;
+  return (await import('./observability/tracing.js')).tracingFromEnv(process.env, warn);
+}
+
 export async function buildLakegate(options: BuildOptions): Promise<Lakegate> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel, undefined, resolveLogFormat(config.logFormat));
   const clock = options.clock ?? systemClock;
-  const tracing = 'tracing' in options ? options.tracing : tracingFromEnv(process.env, (message) => logger.warn({ component: 'tracing' }, message));
+  const tracing = 'tracing' in options ? options.tracing : await tracingFromEnv((message) => logger.warn({ component: 'tracing' }, message));
   const spans = tracing?.spans;
   const storage = await openStorage(config, spans);
   const { store, secretKey, box } = storage;

@@ -26,7 +26,7 @@ const data = workerData as ThreadData;
 const post = (m: FromThread) => port.postMessage(m);
 let baseUrl = data.baseUrl;
 
-const store = createStore(data.config, undefined, POOL_SIZE);
+const store = await createStore(data.config, undefined, POOL_SIZE);
 const delivery = buildDelivery(data.config, {
   outbox: store.outbox,
   repository: store.repository,

@@ -14,12 +14,15 @@ import type { OutboxStores } from '../catalog/ports/outbox.js';
 import type { SinkSecrets } from '../catalog/management/sink-admin.js';
 import { type DestinationRule, type HostResolver, parseNetworks } from '../catalog/outbox/sink-destinations.js';
 import type { LakegateConfig } from '../config/config.js';
-import { brokerSinkFor } from '../events/broker-sinks.js';
 import { systemHostResolver } from '../events/host-resolver.js';
 import { type SinkFactories, type SinkFactory, sinkFactories } from '../events/sink-factory.js';
 import type { SecretBox } from '../security/secret-box.js';
 
-/** The adapters beside the built-in webhook: the broker sinks (events/broker-sinks.ts). */
+/**
+ * The adapters beside the built-in webhook: the broker sinks (events/broker-sinks.ts). Their clients (kafkajs, NATS)
+ * are imported when the first broker sink is built, not at start: a server without one never loads them.
+ */
+const brokerSinkFor: SinkFactory = async (record, secret, guard) => (await import('../events/broker-sinks.js')).brokerSinkFor(record, secret, guard);
 export const BROKER_SINKS: Partial<Record<SinkKind, SinkFactory>> = { kafka: brokerSinkFor, nats: brokerSinkFor };
 
 /** Where sink secrets are sealed (the secrets table of the catalog store). */

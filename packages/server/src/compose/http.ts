@@ -18,7 +18,6 @@ import { dispatchRequestsPerTurn } from '../http/turn-dispatch.js';
 import { RequestObserver, requestLoggingRoot } from '../http/plugins/request-log.js';
 import type { HttpMetrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
-import { traceRequests } from '../observability/request-spans.js';
 
 export function createHttpApp(config: LakegateConfig, logger: Logger, metrics: HttpMetrics, tracing: Tracing | undefined): FastifyInstance {
   const envelopes = new SurfaceEnvelopes(icebergEnvelope);
@@ -36,7 +35,7 @@ export function createHttpApp(config: LakegateConfig, logger: Logger, metrics: H
   });
   app.server.on('connection', coalesceWrites);
   // Before the per-turn dispatch wraps the request listener: each request's handler then runs in its span's context.
-  if (tracing) traceRequests(app, tracing.tracer, tracing.propagator);
+  if (tracing) tracing.traceRequests(app);
   dispatchRequestsPerTurn(app.server);
   useLosslessJson(app);
   refuseRepeatedQueryParameters(app);

@@ -15,15 +15,16 @@ import { LanceDbTableWriter } from '../lance-optimize/lancedb-table-writer.js';
 import { LanceDbFieldMetadataWriter } from '../lance-optimize/lancedb-field-metadata.js';
 import { LanceDbColumnAdder } from '../lance-optimize/lancedb-add-columns.js';
 import { LanceDbBranchCreator } from '../lance-optimize/lancedb-branch-creator.js';
-import { LanceDbPolicyDeriver } from '../lance-optimize/lancedb-policy-deriver.js';
-import { LanceDbDescriber } from '../lance-optimize/lancedb-describer.js';
-import { LanceDbTagStore } from '../lance-optimize/lancedb-tags.js';
 import { type DeclareWith, declaringWith } from '../lance-optimize/lancedb-loopback.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import type { HttpMetrics } from '../observability/metrics.js';
 import type { ComposedStorage } from './storage.js';
 import type { LakegateStore } from '../store.js';
 import { createHttpApp } from './http.js';
+import { onFirstCall } from '../runtime/on-first-call.js';
+import type { LancePolicyDeriver } from '../catalog/ports/lance-policy.js';
+import type { LanceDatasetDescriber } from '../catalog/ports/lance-describer.js';
+import type { LanceTagStore } from '../catalog/ports/lance-tags.js';
 
 export function attachLanceOptimizer(
   config: LakegateConfig,
@@ -51,12 +52,28 @@ export function attachLanceOptimizer(
   services.lance.branches.useCreator(new LanceDbBranchCreator(loopback('lance-branch-create')));
   // Policy-enforced Lance reads (issue 53): LanceDB reads the table through the same private surface and writes the
   // policy-derived dataset a restricted reader is answered with (catalog/lance/policy-reads.ts).
-  services.lance.tables.policyReads.useDeriver(new LanceDbPolicyDeriver(loopback('lance-policy-reads')));
+  // The deriver and the describer import Apache Arrow: made on their first call, not at start (runtime/on-first-call.ts).
+  const deriver = onFirstCall<LancePolicyDeriver>(
+    async () => new (await import('../lance-optimize/lancedb-policy-deriver.js')).LanceDbPolicyDeriver(loopback('lance-policy-reads')),
+    { unavailable: true, inspect: true, derive: true },
+  );
+  services.lance.tables.policyReads.useDeriver(deriver);
   // The scheduled cleanup of derived datasets of tables whose datasets manage their versions reads their latest version so.
   services.maintenanceScheduler.useLanceLatest((scope, record) => services.lance.tables.policyReads.latestOf(scope, record));
   // DescribeTable with load_detailed_metadata: LanceDB opens the table through the same private surface (or a
   // restricted caller's policy-derived dataset where the catalog wrote it) for its version and schema.
-  services.lance.tables.detailedMetadata.useDescriber(new LanceDbDescriber(loopback('lance-describe')));
+  const describer = onFirstCall<LanceDatasetDescriber>(
+    async () => new (await import('../lance-optimize/lancedb-describer.js')).LanceDbDescriber(loopback('lance-describe')),
+    { unavailable: true, describe: true },
+  );
+  services.lance.tables.detailedMetadata.useDescriber(describer);
   // The tag operations (lance-namespace 0.13): LanceDB reads and writes the dataset's _refs/tags/ through the same surface.
-  services.lance.tags.useStore(new LanceDbTagStore(loopback('lance-tags')));
+  const tags = onFirstCall<LanceTagStore>(async () => new (await import('../lance-optimize/lancedb-tags.js')).LanceDbTagStore(loopback('lance-tags')), {
+    unavailable: true,
+    list: true,
+    create: true,
+    update: true,
+    delete: true,
+  });
+  services.lance.tags.useStore(tags);
 }

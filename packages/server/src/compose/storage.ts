@@ -18,7 +18,7 @@ export interface ComposedStorage {
 }
 
 export async function openStorage(config: LakegateConfig, spans: Spans | undefined): Promise<ComposedStorage> {
-  const store = createStore(config, spans);
+  const store = await createStore(config, spans);
   await store.migrate();
   const secretKey = loadSecretKey(config.secretKey, config.dataDir);
   const box = new SecretBox(secretKey);

@@ -7,15 +7,20 @@ import path from 'node:path';
 import { type Coherence, LocalCoherence } from '../catalog/ports/index.js';
 import type { Spans } from '../catalog/ports/tracing.js';
 import type { LakegateConfig } from '../config/config.js';
-import { PostgresCatalogStore } from '../persistence/postgres/postgres-store.js';
-import { ReplicaCoherence } from '../persistence/postgres/replica-coherence.js';
-import { SqliteCatalogStore } from '../persistence/sqlite/sqlite-store.js';
 import type { LakegateStore } from '../store.js';
 
-/** @param maxConnections PostgreSQL's pool size (default 10); SQLite has its two connections either way */
-export function createStore(config: LakegateConfig, spans?: Spans, maxConnections?: number): LakegateStore {
-  if (config.database) return new PostgresCatalogStore({ connectionString: config.database, spans, ...(maxConnections ? { maxConnections } : {}) });
+/**
+ * @param maxConnections PostgreSQL's pool size (default 10); SQLite has its two connections either way
+ *
+ * Only the store the config names is imported: a SQLite server never loads the PostgreSQL driver, nor the reverse.
+ */
+export async function createStore(config: LakegateConfig, spans?: Spans, maxConnections?: number): Promise<LakegateStore> {
+  if (config.database) {
+    const { PostgresCatalogStore } = await import('../persistence/postgres/postgres-store.js');
+    return new PostgresCatalogStore({ connectionString: config.database, spans, ...(maxConnections ? { maxConnections } : {}) });
+  }
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const { SqliteCatalogStore } = await import('../persistence/sqlite/sqlite-store.js');
   return new SqliteCatalogStore(sqliteFile(config), spans);
 }
 
@@ -34,6 +39,7 @@ export async function createCoherence(
 ): Promise<{ coherence: Coherence; close(): Promise<void> }> {
   const local = worker ?? new LocalCoherence();
   if (!config.database) return { coherence: local, close: async () => undefined };
+  const { ReplicaCoherence } = await import('../persistence/postgres/replica-coherence.js');
   const replicas = new ReplicaCoherence(local, config.database, warn);
   await replicas.start();
   return { coherence: replicas, close: () => replicas.close() };

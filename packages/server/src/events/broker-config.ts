@@ -191,3 +191,9 @@ export function validateBrokerSinkConfig(input: unknown): BrokerConfigResult {
   else return { ok: false, errors: ['kind: must be "kafka" or "nats"'] };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: input as unknown as BrokerSinkConfig };
 }
+
+/** The problems of a broker sink's config as the management API receives it (kind and config apart); empty when fine. */
+export function brokerConfigErrors(kind: string, config: Record<string, unknown>): string[] {
+  const checked = validateBrokerSinkConfig({ ...config, kind });
+  return checked.ok ? [] : checked.errors;
+}

@@ -44,12 +44,6 @@ export function brokerSinkFor(
   return createBrokerSink({ ...record.config, kind: record.kind }, { warehouse: record.warehouse, secret, guard });
 }
 
-/** The problems of a broker sink's config as the management API receives it (kind and config apart); empty when fine. */
-export function brokerConfigErrors(kind: string, config: Record<string, unknown>): string[] {
-  const checked = validateBrokerSinkConfig({ ...config, kind });
-  return checked.ok ? [] : checked.errors;
-}
-
-export { validateBrokerSinkConfig } from './broker-config.js';
+export { brokerConfigErrors, validateBrokerSinkConfig } from './broker-config.js';
 export type { BrokerSinkConfig, KafkaSinkConfig, NatsSinkConfig } from './broker-config.js';
 export { SinkError } from './sink-error.js';

@@ -12,12 +12,15 @@ import { isAllowedLocation } from '../catalog/location-policy.js';
 import type { FederationSettings, RemoteCatalog, RemoteCatalogKind, RemoteCatalogs, RemoteCredential } from '../catalog/ports/remote-catalog.js';
 import type { ObjectStorage, Warehouse } from '../catalog/ports/index.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { glueKind } from './glue/glue-remote.js';
-import { hiveKind } from './hive/hive-remote.js';
 import { icebergRestKind } from './iceberg-rest-remote.js';
+import { lazyKind } from './lazy-kind.js';
 
-/** Every kind of remote catalog this server federates to. */
-export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [icebergRestKind, glueKind, hiveKind];
+/** Every kind of remote catalog this server federates to; Glue's and Hive's modules load on first use (lazy-kind.ts). */
+export const REMOTE_CATALOG_KINDS: readonly RemoteCatalogKind[] = [
+  icebergRestKind,
+  lazyKind('glue', async () => (await import('./glue/glue-remote.js')).glueKind),
+  lazyKind('hive', async () => (await import('./hive/hive-remote.js')).hiveKind),
+];
 
 interface SecretStore {
   putSecret(id: string, ciphertext: string, createdAtMs: number): Promise<void>;

@@ -14,14 +14,18 @@
  * on the first call: without it, CreateTable with data is refused (ERR_NOT_IMPLEMENTED, 406, worded as optimize's
  * refusal) and nothing changes.
  */
-import { type Table as ArrowTable, tableFromIPC } from 'apache-arrow';
+import type { Table as ArrowTable } from 'apache-arrow';
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceCreateTarget, LanceIpcSummary, LanceTableWriter } from '../catalog/ports/lance-writer.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp, lanceConflict } from './lancedb-loopback.js';
 import { libraryFailure } from './library-errors.js';
 
-/** The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). */
-function readIpc(ipc: Uint8Array): ArrowTable {
+/**
+ * The stream as a table, or ERR_VALIDATION (a malformed stream is the caller's 400, never a 500). Apache Arrow is
+ * imported by the first stream read, not when the server starts.
+ */
+async function readIpc(ipc: Uint8Array): Promise<ArrowTable> {
+  const { tableFromIPC } = await import('apache-arrow');
   let table: ArrowTable;
   try {
     table = tableFromIPC(ipc);
@@ -44,13 +48,13 @@ export class LanceDbTableWriter implements LanceTableWriter {
   }
 
   async check(ipc: Uint8Array): Promise<LanceIpcSummary> {
-    const table = readIpc(ipc);
+    const table = await readIpc(ipc);
     return { columns: table.schema.fields.length, rows: table.numRows };
   }
 
   async create(target: LanceCreateTarget, ipc: Uint8Array): Promise<{ version: number }> {
     await this.lance.lancedb();
-    const data = readIpc(ipc);
+    const data = await readIpc(ipc);
     const answered = { declare: [] as number[], commit: [] as number[] };
     const declare = { ...target.declare, answered: (status: number, operation: 'declare' | 'commit') => answered[operation].push(status) };
     return this.lance.withNamespace(target.warehouse, target.committer, (db) => this.write(db, target, data, answered), { declare });

@@ -13,6 +13,9 @@
  *
  * One provider per process (each worker of `serve --workers N` has its own and exports its own spans); the
  * AsyncLocalStorage context manager is registered once, globally, as OpenTelemetry's API requires for active spans.
+ *
+ * This module loads the OpenTelemetry SDK, so nothing imports it at start: the server imports it only when the
+ * environment turns tracing on (traces-exporters.ts), and it is the package's `@lakegate/server/tracing` entry.
  */
 import { type TextMapPropagator, type Tracer, context, diag } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -34,12 +37,19 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Spans } from '../catalog/ports/tracing.js';
+import type { FastifyInstance } from 'fastify';
 import { OtelSpans } from './spans.js';
+import { traceRequests } from './request-spans.js';
+import { tracesExporters } from './traces-exporters.js';
+
+export { tracesExporters } from './traces-exporters.js';
 
 export interface Tracing {
   spans: Spans;
   tracer: Tracer;
   propagator: TextMapPropagator;
+  /** Starts a server span per HTTP request of the app (request-spans.ts). */
+  traceRequests(app: FastifyInstance): void;
   /** Exports what has ended so far. */
   flush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -68,10 +78,12 @@ export function createTracing(processors: SpanProcessor[], options: { serviceNam
     sampler: options.sampler ?? new ParentBasedSampler({ root: new AlwaysOnSampler() }),
   });
   const tracer = provider.getTracer(SCOPE);
+  const propagator = new W3CTraceContextPropagator();
   return {
     spans: new OtelSpans(tracer),
     tracer,
-    propagator: new W3CTraceContextPropagator(),
+    propagator,
+    traceRequests: (app) => traceRequests(app, tracer, propagator),
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };
@@ -84,20 +96,6 @@ export function memoryTracing(): { tracing: Tracing; finished(): ReadableSpan[];
 }
 
 type Env = Record<string, string | undefined>;
-
-const truthy = (v: string | undefined) => v !== undefined && /^(true|1)$/i.test(v.trim());
-
-/** Which exporters the environment asks for; empty: tracing off. */
-export function tracesExporters(env: Env): string[] {
-  if (truthy(env.OTEL_SDK_DISABLED)) return [];
-  const named = (env.OTEL_TRACES_EXPORTER ?? '')
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  if (named.includes('none')) return [];
-  if (named.length > 0) return named;
-  return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ['otlp'] : [];
-}
 
 function samplerFromEnv(env: Env): Sampler {
   const name = (env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase();
