@@ -17,6 +17,7 @@ import { currentSchema as schemaOf } from '../policies/object-schema.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import { GROUPS_NAMED, type OpaSession } from './session.js';
+import { nullOf } from './trino-nested.js';
 import { type ColumnPath, UnsupportedPolicy, maskSql, rowFilterSql } from './trino-sql.js';
 
 type TrinoColumn = NonNullable<TrinoOpaResource['column']>;
@@ -98,7 +99,9 @@ export class TrinoOpaExpressions {
       try {
         // A mask of a nested field: Trino masks whole columns, so the column it is in shows NULL (fail closed).
         if (!own) throw new UnsupportedPolicy(`a mask of a field nested in ${field.name}`);
-        return { expression: maskSql(own, c!.columnName, c!.columnType, { querySalt, icebergType: typeof field.type === 'string' ? field.type : undefined }) };
+        // A whole list, map or struct nulled: NULL of the Trino type its Iceberg type maps to (trino-nested.ts).
+        if (typeof field.type !== 'string') return { expression: nullOf(field.type) };
+        return { expression: maskSql(own, c!.columnName, c!.columnType, { querySalt, icebergType: field.type }) };
       } catch (e) {
         failures.push(reasonOf(e));
         return { expression: safeNull(c!) };
