@@ -6,6 +6,7 @@
  * required one, a row filter on a list's element or a map's value. The loadTable read-restrictions, the effective
  * policy and the plan's stats show the mask; the nested fields' stats are never answered.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,5 +115,77 @@ describe('a whole list, map or struct column nulled by replace-with-null (Iceber
     expect(r.status, stringifyJson(r.body)).toBe(400);
     expect(r.body.error.message).toMatch(reason);
     expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  });
+});
+
+describe("masks of a list's elements and a map's values (Iceberg table)", () => {
+  afterEach(removeAll);
+  const first4 = (s: string | null) => (s === null ? null : s.slice(0, 4) + 'x'.repeat(Math.max(0, s.length - 4)));
+  const sha = (s: string | null) => (s === null ? null : createHash('sha256').update(s).digest('hex'));
+  const toMonth = (ms: number | null) => (ms === null ? null : Date.UTC(new Date(ms).getUTCFullYear(), new Date(ms).getUTCMonth(), 1));
+
+  it('applies the action to every element and value, by Iceberg name or field id; lists, maps, keys and nulls as stored', async () => {
+    const created = await admin('POST', POLICIES, {
+      kind: 'column-mask',
+      roles: ['analysts'],
+      masks: [
+        { column: 'emails.element', action: 'show-first-4' },
+        { 'field-id': 9, action: 'sha-256-global' },
+        { column: 'dates.element', action: 'truncate-to-month' },
+        { column: 'scores.element', action: 'mask-to-fixed-value', value: 0 },
+      ],
+    });
+    expect(created.status, stringifyJson(created.body)).toBe(201);
+    expect(created.body.masks.map((m: { 'field-id': number; column: string }) => [m['field-id'], m.column])).toEqual([
+      [7, 'emails.element'],
+      [9, 'attrs.value'],
+      [13, 'dates.element'],
+      [12, 'scores.element'],
+    ]);
+    const effective = await analyst('GET', EFFECTIVE);
+    expect(effective.body.masks.map((m: { column: string }) => m.column).sort()).toEqual(['attrs.value', 'dates.element', 'emails.element', 'scores.element']);
+    const rows = await contactRows(await plan());
+    expect(rows).toEqual(
+      CONTACTS.map((r) => ({
+        ...r,
+        emails: r.emails?.map(first4) ?? null,
+        attrs: r.attrs === null ? null : Object.fromEntries(Object.entries(r.attrs).map(([k, v]) => [k, sha(v)])),
+        dates: r.dates?.map(toMonth) ?? null,
+        scores: r.scores.map(() => 0),
+      })),
+    );
+  });
+
+  it.each([
+    ['a map key', { column: 'attrs.key', action: 'sha-256-global' }, /a map's keys identify its entries.*mask its values \('attrs.value'\)/],
+    ['a map key by field id', { 'field-id': 8, action: 'replace-with-null' }, /cannot mask 'attrs.key': a map's keys identify its entries/],
+    [
+      'a string action on int elements',
+      { column: 'scores.element', action: 'show-last-4' },
+      /show-last-4 applies to string columns, not to 'scores.element' \(int\)/,
+    ],
+    ['replace-with-null on required elements', { column: 'scores.element', action: 'replace-with-null' }, /required list's element 'scores.element'/],
+    [
+      'a fixed value of the wrong type for elements',
+      { column: 'dates.element', action: 'mask-to-fixed-value', value: 'soon' },
+      /not a valid date value for 'dates.element'/,
+    ],
+    ['an unknown part below a list', { column: 'emails.item', action: 'mask-alphanum' }, /cannot find column 'emails.item'/],
+  ])('refuses %s with 400 and the reason, storing nothing', async (_what, mask, reason) => {
+    const r = await admin('POST', POLICIES, { kind: 'column-mask', roles: ['analysts'], masks: [mask] });
+    expect(r.status, stringifyJson(r.body)).toBe(400);
+    expect(r.body.error.message).toMatch(reason);
+    expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  });
+
+  it.each([
+    ["a list's element", 'emails.element', /cannot name 'emails.element': 'emails' is a list.*Iceberg expressions cannot reference a list's elements/],
+    ["a map's value", 'attrs.value', /cannot name 'attrs.value': 'attrs' is a map.*cannot reference a map's keys or values/],
+    ['a whole map', 'attrs', /column 'attrs' is not of a primitive type: it is a map/],
+    ['a whole list', 'emails', /column 'emails' is not of a primitive type: it is a list/],
+  ])('refuses a row filter on %s with 400 saying why', async (_what, term, reason) => {
+    const r = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'eq', term, value: 'x' } });
+    expect(r.status, stringifyJson(r.body)).toBe(400);
+    expect(r.body.error.message).toMatch(reason);
   });
 });

@@ -4,7 +4,7 @@
  * column or a literal of the wrong type is 400), and each mask's action must suit its column's type. A policy that
  * could not be enforced as written is refused, never stored to be skipped later.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Schema, ViewMetadata } from '../metadata/types.js';
 import { viewSchema } from './object-schema.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
@@ -140,7 +140,12 @@ export function fitsPolicies(policies: ReadonlyArray<Pick<Policy, 'id' | 'filter
 /** The column a mask names, by field id or by (dotted) name, exactly one of them (its type kept: checkMasks decides). */
 function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
   if ((m.column === undefined) === (m['field-id'] === undefined)) throw validation(`masks[${i}]: name the column by "column" or "field-id", one of them`);
-  const field = m.column !== undefined ? fieldByName(schema, m.column) : fieldById(schema, m['field-id']!);
+  let field: MaskedField | undefined;
+  try {
+    field = m.column !== undefined ? fieldByName(schema, m.column) : fieldById(schema, m['field-id']!);
+  } catch (e) {
+    throw e instanceof CatalogError ? validation(`masks[${i}]: ${e.message}`) : e;
+  }
   if (!field)
     throw validation(
       `masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`,
