@@ -74,7 +74,7 @@ async function rewritten(transforms: Array<{ fieldId: number; action: MaskAction
         const o = r.toJSON() as Record<string, { toArray?(): unknown; toJSON?(): unknown } | null>;
         rows.push({
           emails: o.emails === null ? null : [...(o.emails as unknown as Iterable<unknown>)],
-          attrs: o.attrs === null ? null : o.attrs.toJSON!(),
+          attrs: o.attrs == null ? null : o.attrs.toJSON!(),
           dates: o.dates === null ? null : [...(o.dates as unknown as Iterable<unknown>)],
         });
       }
