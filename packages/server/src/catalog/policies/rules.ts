@@ -87,8 +87,7 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
       throw validation(`masks[${i}]: replace-with-null cannot apply to the required ${field.what} '${field.name}'`);
     if (action === 'mask-to-fixed-value') {
       if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
-      // The value must be a literal of the column's type: the filter's literal rule says so.
-      checkLiteral(field, m.value);
+      checkLiteral(field, m.value, i);
       return { fieldId: field.id, column: field.name, action, value: m.value };
     }
     if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
@@ -154,7 +153,7 @@ function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
 }
 
 /** A fixed value must be a literal of the masked field's type: the filter's literal rule says so. */
-function checkLiteral(field: MaskedField, value: unknown): void {
+function checkLiteral(field: MaskedField, value: unknown, i: number): void {
   try {
     bindFilter(
       { type: 'eq', term: 'v', value },
@@ -162,6 +161,6 @@ function checkLiteral(field: MaskedField, value: unknown): void {
       true,
     );
   } catch {
-    throw validation(`mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'`);
+    throw validation(`masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'`);
   }
 }
