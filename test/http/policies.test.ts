@@ -139,9 +139,9 @@ describe('managing policies', () => {
       /show-first-4 applies to string/,
     ],
     [
-      'a mask of a struct',
-      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'address', action: 'replace-with-null' }] },
-      /not of a primitive type/,
+      'another action than replace-with-null on a whole struct',
+      { kind: 'column-mask', roles: ['analysts'], masks: [{ column: 'address', action: 'mask-alphanum' }] },
+      /mask-alphanum cannot mask the struct column 'address'/,
     ],
     [
       'replace-with-null on a required column',

@@ -15,6 +15,7 @@ import { type FakeS3 } from '../support/fake-s3.js';
 import { peopleSchema, type Send } from '../support/iceberg-http.js';
 import type { TestCatalog } from '../support/in-process.js';
 import { startS3Catalog } from '../support/lake-warehouse.js';
+import { CONTACTS_SCHEMA } from '../support/policy-contacts.js';
 
 let cat: TestCatalog;
 let s3: FakeS3;
@@ -134,5 +135,32 @@ describe('read-restrictions on loadTable (apache/iceberg#13879)', () => {
     expect((await (await userVia(trino, 'alice'))('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
     expect((await (await userVia(rogue, 'alice'))('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
     expect((await admin('GET', TABLE, undefined, vended)).body['read-restrictions']).toBeUndefined();
+  });
+
+  it("name a list's element, a map's value and a whole nested column by field id, as the contract allows", async () => {
+    const CONTACTS = '/v1/lake/namespaces/sales/tables/contacts';
+    expect((await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'contacts', schema: CONTACTS_SCHEMA })).status).toBe(200);
+    await grant(admin, 'eu-analysts', ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'contacts' });
+    const mask = await admin('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/contacts/policies', {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [
+        { column: 'emails.element', action: 'show-first-4' },
+        { column: 'attrs.value', action: 'sha-256-global' },
+        { column: 'address', action: 'replace-with-null' },
+      ],
+    });
+    expect(mask.status, stringifyJson(mask.body)).toBe(201);
+    const spark = await createPrincipal('spark-nested', { users: [{ issuer: 'asserted', name: 'alice' }], 'assert-identity': true });
+    expect((await admin('PUT', `${ENFORCERS}/${spark.clientId}`, { mechanism: 'read-restrictions' })).status).toBe(200);
+    const loaded = await (await userVia(spark, 'alice'))('GET', CONTACTS, undefined, vended);
+    expect(loaded.status, stringifyJson(loaded.body)).toBe(200);
+    const check = new RequestValidation().compile(LoadTableResult, 'body');
+    expect(check(structuredClone(loaded.body)), JSON.stringify(check.errors)).toBe(true);
+    expect(loaded.body['read-restrictions']['required-column-projections']).toEqual([
+      { 'field-id': 4, action: 'replace-with-null' },
+      { 'field-id': 7, action: 'show-first-4' },
+      { 'field-id': 9, action: 'sha-256-global' },
+    ]);
   });
 });

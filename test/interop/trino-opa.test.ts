@@ -13,6 +13,7 @@
  * opa, groups). Trino is the run's shared one (test/support/trino.ts): this file adds its catalog (CREATE CATALOG),
  * sets its groups, and has the OPA plugin's forwarder send every decision to this file's Lakegate endpoints.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, grant, READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
@@ -35,6 +36,64 @@ let apiKey: string;
 
 const run = (user: string, statement: string) => trino.as(user, 'lake').run(statement);
 const customers = (user: string) => run(user, 'SELECT id, region, email FROM lake.sales.customers ORDER BY id');
+
+/**
+ * The asserted users reading a table through another engine that is no enforcer (PyIceberg 0.12, server planning),
+ * acting for them (RFC 8693, an unsigned subject as Trino's USER sessions send): its sessions get the
+ * catalog-enforced path, derived files and no table-wide access. Each user's rows (dates in ISO form) and files.
+ */
+async function pyRead(table: string, users: string[]): Promise<Record<string, { rows: unknown[][]; files: string[] }>> {
+  const other = await createPrincipal(server, `pyiceberg-engine-${table.replace(/\W/g, '-')}`, { users, 'assert-identity': true });
+  const engineToken = await clientToken(server.url, other.credential);
+  const unsigned = (sub: string) =>
+    `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
+  const userToken = async (user: string) => {
+    const r = await fetch(`${server.url}/v1/oauth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${engineToken}` },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: unsigned(user),
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        actor_token: engineToken,
+        actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      }),
+    });
+    const body = (await r.json()) as { access_token?: string };
+    expect(r.status, JSON.stringify(body)).toBe(200);
+    return body.access_token!;
+  };
+  const venv = await runAsync('bash', [
+    peerScript('python-venv.sh'),
+    'pyiceberg-signing',
+    'peers/python/requirements-signing.txt',
+    'import pyiceberg, pyarrow, s3fs',
+  ]);
+  expect(venv.status, venv.stderr).toBe(0);
+  const tokens = Object.fromEntries(await Promise.all(users.map(async (u) => [u, await userToken(u)] as const)));
+  const read = await runAsync(venv.stdout.trim().split('\n').at(-1)!.trim(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
+    env: {
+      ...process.env,
+      MODE: 'read',
+      POLICY_TABLE: table,
+      CATALOG_URI: server.url,
+      CATALOG_WAREHOUSE: 'lake',
+      S3_ENDPOINT: minio.endpoint,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      READER_TOKENS: JSON.stringify(tokens),
+    },
+    timeoutMs: 5 * 60_000,
+  });
+  expect(read.status, `${read.stdout}\n${read.stderr}`).toBe(0);
+  return Object.fromEntries(
+    read.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { step: string; rows: unknown[][]; files: string[] })
+      .map((s) => [s.step, s]),
+  );
+}
 
 beforeAll(async () => {
   await ensureTrinoDist();
@@ -108,63 +167,51 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
   }, 300_000);
 
   it('gives the same users the same rows and values through the catalog-enforced path (PyIceberg 0.12, server planning)', async () => {
-    // Another engine, not a declared enforcer, acting for the same asserted users (RFC 8693, an unsigned subject as
-    // Trino's USER sessions send): its sessions get the catalog-enforced path, derived files and no table-wide access.
-    const other = await createPrincipal(server, 'pyiceberg-engine', { users: ['alice', 'bob'], 'assert-identity': true });
-    const engineToken = await clientToken(server.url, other.credential);
-    const unsigned = (sub: string) =>
-      `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) })).toString('base64url')}.`;
-    const userToken = async (user: string) => {
-      const r = await fetch(`${server.url}/v1/oauth/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${engineToken}` },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: unsigned(user),
-          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
-          actor_token: engineToken,
-          actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-        }),
-      });
-      const body = (await r.json()) as { access_token?: string };
-      expect(r.status, JSON.stringify(body)).toBe(200);
-      return body.access_token!;
-    };
-    const venv = await runAsync('bash', [
-      peerScript('python-venv.sh'),
-      'pyiceberg-signing',
-      'peers/python/requirements-signing.txt',
-      'import pyiceberg, pyarrow, s3fs',
-    ]);
-    expect(venv.status, venv.stderr).toBe(0);
-    const read = await runAsync(venv.stdout.trim().split('\n').at(-1)!.trim(), [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
-      env: {
-        ...process.env,
-        MODE: 'read',
-        POLICY_TABLE: 'sales.customers',
-        CATALOG_URI: server.url,
-        CATALOG_WAREHOUSE: 'lake',
-        S3_ENDPOINT: minio.endpoint,
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-        READER_TOKENS: JSON.stringify({ alice: await userToken('alice'), bob: await userToken('bob') }),
-      },
-      timeoutMs: 5 * 60_000,
-    });
-    expect(read.status, `${read.stdout}\n${read.stderr}`).toBe(0);
-    const steps = Object.fromEntries(
-      read.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { step: string; rows: unknown[][]; files: string[] })
-        .map((s) => [s.step, s]),
-    );
+    const steps = await pyRead('sales.customers', ['alice', 'bob']);
     expect(steps['read:alice']!.rows).toEqual(await customers('alice'));
     expect(steps['read:bob']!.rows).toEqual(await customers('bob'));
     // alice's plan named derived files only; bob (no policy) read the originals.
     expect(steps['read:alice']!.files.length).toBeGreaterThan(0);
     for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
     for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
+  }, 600_000);
+
+  it("masks a list's elements, a map's values and a whole list alike in Trino and in the catalog-enforced files (PyIceberg)", async () => {
+    await run('etl', 'CREATE TABLE lake.sales.contacts (id bigint, emails array(varchar), attrs map(varchar, varchar), tags array(varchar), seen array(date))');
+    await run(
+      'etl',
+      `INSERT INTO lake.sales.contacts VALUES
+        (1, ARRAY['Ann.Lee@x1.com', NULL, 'a@b'], MAP(ARRAY['tier', 'note'], ARRAY['Gold', NULL]), ARRAY['vip'], ARRAY[DATE '2024-07-14', NULL]),
+        (2, NULL, NULL, NULL, NULL),
+        (3, CAST(ARRAY[] AS array(varchar)), MAP(), CAST(ARRAY[] AS array(varchar)), CAST(ARRAY[] AS array(date)))`,
+    );
+    const contactPolicies = '/management/v1/warehouses/lake/namespaces/sales/tables/contacts/policies';
+    const created = await send('POST', contactPolicies, {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [
+        { column: 'emails.element', action: 'show-first-4' },
+        { column: 'attrs.value', action: 'sha-256-global' },
+        { column: 'tags', action: 'replace-with-null' },
+        { column: 'seen.element', action: 'truncate-to-month' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const contacts = (user: string) => run(user, 'SELECT id, emails, attrs, tags, seen FROM lake.sales.contacts ORDER BY id');
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect(await contacts('alice')).toEqual([
+      [1, ['Ann.xxxxxxxxxx', null, 'a@b'], { tier: sha('Gold'), note: null }, null, ['2024-07-01', null]],
+      [2, null, null, null, null],
+      [3, [], {}, null, []],
+    ]);
+    expect((await contacts('bob'))[0]).toEqual([1, ['Ann.Lee@x1.com', null, 'a@b'], { tier: 'Gold', note: null }, ['vip'], ['2024-07-14', null]]);
+    // PyIceberg answers a map as [key, value] pairs: as an object here, to compare.
+    const steps = await pyRead('sales.contacts', ['alice', 'bob']);
+    const asTrino = (rows: unknown[][]) =>
+      rows.map((r) => r.map((v, i) => (i === 2 && Array.isArray(v) ? Object.fromEntries(v as Array<[string, unknown]>) : v)));
+    expect(asTrino(steps['read:alice']!.rows)).toEqual(await contacts('alice'));
+    expect(asTrino(steps['read:bob']!.rows)).toEqual(await contacts('bob'));
+    for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
   }, 600_000);
 
   it('gives a user unknown to Lakegate nothing, whatever groups Trino gives it', async () => {

@@ -21,8 +21,16 @@ const Filter = ExpressionJson({
 
 export const ColumnMaskInput = Type.Object(
   {
-    column: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'The column (nested fields dotted); or field-id' })),
-    'field-id': Type.Optional(Type.Integer({ minimum: 0, description: 'The column by field id; or column' })),
+    column: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024,
+        description: "The column (nested fields dotted: a struct's field, a list's `element`, a map's `value`); or field-id",
+      }),
+    ),
+    'field-id': Type.Optional(
+      Type.Integer({ minimum: 0, description: "The column by field id (a struct's field's, a list element's or a map value's too); or column" }),
+    ),
     action: StringEnum([...POLICY_MASK_ACTIONS]),
     value: Type.Optional(AnyButNull({ description: "mask-to-fixed-value only: the value shown, of the column's type (replace-with-null shows null)" })),
   },

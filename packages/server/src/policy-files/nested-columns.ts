@@ -1,11 +1,13 @@
 /**
- * Fields inside a batch's columns for apply-batch.ts: a struct's fields found by their field ids (the field metadata
- * `PARQUET:field_id` of a struct's children, as Parquet readers and the Lance deriver label them), read row by row
- * for a row filter, and masked in place inside their struct (the struct's other fields and its own nulls copied as
- * stored, take-rows.ts); and an all-null column of any type, for `replace-with-null` of a whole list (a Lance vector)
- * or struct. A list's elements have no field id here: they are masked with their list, never one by one.
+ * Fields inside a batch's columns for apply-batch.ts: a struct's fields, a list's element and a map's key and value
+ * found by their field ids (the field metadata `PARQUET:field_id` of a nested type's children, as Parquet readers
+ * and the Lance deriver label them). A struct's field is read row by row for a row filter and masked in place inside
+ * its struct (the struct's other fields and its own nulls copied as stored, take-rows.ts); a list's element or a
+ * map's value is masked in every element or entry (the offsets and nulls of the list or map as stored), never read
+ * for a filter. And an all-null column of any type, for `replace-with-null` of a whole list (a Lance vector), map or
+ * struct.
  */
-import { type Data, DataType, type Field, type Schema, type Vector, makeData, vectorFromArray } from 'apache-arrow';
+import { type Data, DataType, type Field, type Schema, type Vector, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import type { ColumnMask } from '../catalog/ports/policies.js';
 import { type MaskContext, maskValue } from './masks.js';
 import { takeRows } from './take-rows.js';
@@ -28,7 +30,8 @@ export function fieldPaths(schema: Schema, key: string): Map<number, number[]> {
     fields.forEach((f, i) => {
       const id = Number(f.metadata.get(key));
       if (Number.isInteger(id) && f.metadata.has(key)) out.set(id, [...at, i]);
-      if (DataType.isStruct(f.type)) walk(f.type.children, [...at, i]);
+      // A map's child is its entries struct (no field id), whose children are the key and the value.
+      if (DataType.isStruct(f.type) || DataType.isList(f.type) || DataType.isMap(f.type)) walk(f.type.children, [...at, i]);
     });
   walk(schema.fields, []);
   return out;
@@ -37,7 +40,12 @@ export function fieldPaths(schema: Schema, key: string): Map<number, number[]> {
 /** A reader of a field's value by row: null where the field, or a struct it is in, is null (Iceberg's semantics). */
 export function valueReader(columns: readonly Vector[], path: readonly number[]): (row: number) => unknown {
   const vectors = [columns[path[0]!]!];
-  for (const child of path.slice(1)) vectors.push(vectors[vectors.length - 1]!.getChildAt(child)!);
+  for (const child of path.slice(1)) {
+    const parent = vectors[vectors.length - 1]!;
+    // A list's elements or a map's entries are many values a row: no row filter nor delete names them (rules.ts).
+    if (!DataType.isStruct(parent.type)) throw new TypeError(`a field inside a ${String(parent.type)} column has no one value a row`);
+    vectors.push(parent.getChildAt(child)!);
+  }
   if (vectors.length === 1) return (row) => vectors[0]!.get(row);
   const leaf = vectors[vectors.length - 1]!;
   const parents = vectors.slice(0, -1);
@@ -77,7 +85,9 @@ export function maskedColumn(column: Vector, node: MaskNode, rows: readonly numb
       type,
     ).data[0]!;
   }
-  if (!DataType.isStruct(type) || column.data.length !== 1) throw new TypeError(`the fields of column type ${String(type)} cannot be masked one by one`);
+  if (column.data.length !== 1) throw new TypeError(`a column of ${column.data.length} chunks cannot be masked inside`);
+  if (DataType.isList(type) || DataType.isMap(type)) return maskedElements(column, node, rows, ctx);
+  if (!DataType.isStruct(type)) throw new TypeError(`the fields of column type ${String(type)} cannot be masked one by one`);
   const taken = takeRows(
     column.data,
     rows.map((row) => ({ chunk: 0, row })),
@@ -87,6 +97,34 @@ export function maskedColumn(column: Vector, node: MaskNode, rows: readonly numb
     return below === undefined ? c : maskedColumn(column.getChildAt(j)!, below, rows, ctx);
   });
   return makeData({ type, length: rows.length, nullCount: taken.nullCount, nullBitmap: taken.nullBitmap, children });
+}
+
+/**
+ * A list's or a map's picked rows with every element (a map: every entry's value) masked: the rows' offsets and
+ * nulls copied as stored (take-rows.ts), then the elements (a map's entries struct) masked as a column of their own.
+ */
+function maskedElements(column: Vector, node: MaskNode, rows: readonly number[], ctx: MaskContext): Data {
+  const taken = takeRows(
+    column.data,
+    rows.map((row) => ({ chunk: 0, row })),
+  );
+  const inside = node.children.get(0);
+  if (inside === undefined) return taken;
+  const elements = makeVector(taken.children[0]!);
+  const child = maskedColumn(
+    elements,
+    inside,
+    Array.from({ length: elements.length }, (_, i) => i),
+    ctx,
+  );
+  return makeData({
+    type: column.type,
+    length: rows.length,
+    nullCount: taken.nullCount,
+    nullBitmap: taken.nullBitmap,
+    valueOffsets: taken.valueOffsets,
+    child,
+  } as never);
 }
 
 const isNested = (type: DataType) => DataType.isList(type) || DataType.isFixedSizeList(type) || DataType.isStruct(type) || DataType.isMap(type);

@@ -76,7 +76,9 @@ function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundFi
     found = fields.find((f) => (caseSensitive ? f.name === part : f.name.toLowerCase() === part.toLowerCase()));
     if (!found) break;
     if (i < parts.length - 1) {
-      if (typeof found.type !== 'object' || found.type.type !== 'struct') {
+      if (typeof found.type === 'object' && found.type.type !== 'struct')
+        throw validation(`filter: cannot name '${name.slice(0, 256)}': ${manyValues(parts.slice(0, i + 1).join('.'), found.type.type)}`);
+      if (typeof found.type !== 'object') {
         found = undefined;
         break;
       }
@@ -86,11 +88,20 @@ function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundFi
   if (!found) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
   if (typeof found.type !== 'string') {
     // A list (a Lance vector among them) holds many values a row: a filter compares one, so it cannot name a list.
-    const why = found.type.type === 'list' ? ": it is a list (a vector), and a row filter compares one value a row, never a list's elements" : '';
+    const why =
+      found.type.type === 'list'
+        ? ": it is a list (a vector), and a row filter compares one value a row, never a list's elements"
+        : found.type.type === 'map'
+          ? ": it is a map, and a row filter compares one value a row, never a map's keys or values"
+          : '';
     throw validation(`filter: column '${name.slice(0, 256)}' is not of a primitive type${why}`);
   }
   return { id: found.id, name, type: found.type };
 }
+
+/** Why a filter cannot name a list's element or a map's key or value (Iceberg expressions reference none). */
+const manyValues = (column: string, kind: string) =>
+  `'${column.slice(0, 256)}' is a ${kind}, holding many values a row; a row filter compares one value a row, and Iceberg expressions cannot reference a ${kind === 'list' ? "list's elements" : "map's keys or values"}`;
 
 const describe = (f: BoundField) => `'${f.name}' (${String(f.type)})`;
 

@@ -40,6 +40,7 @@ import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
+import { maskedIds } from '../policies/nested.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { PlannedFile } from './plan-files.js';
 import { deleteIdentity } from './delete-index.js';
@@ -70,7 +71,7 @@ export function restrictedFilters(
   const own = bindFilter(requestFilter ?? true, schema, caseSensitive);
   const rowFilter = policy.rowFilter ?? true;
   const row = bindFilter(rowFilter, schema, true);
-  const masked = new Set(policy.masks.map((m) => m.fieldId));
+  const masked = maskedIds(policy.masks, schema);
   const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
   const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
   // Masks alone add nothing to the residual (no `and … true` for engines to parse).
@@ -152,7 +153,7 @@ export const SIDE_FILE_MAX_BYTES = 1 << 20;
 export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveContext): Promise<PlannedFile[]> {
   const prefix = derivedPrefix(ctx.tableLocation, ctx.policy.policyVersion);
   const filter = ctx.policy.rowFilter === undefined ? undefined : bindFilter(ctx.policy.rowFilter, ctx.schema, true);
-  const masked = new Set(ctx.policy.masks.map((m) => m.fieldId));
+  const masked = maskedIds(ctx.policy.masks, ctx.schema);
   const lineage = (ctx.formatVersion ?? 1) >= 3;
   for (const task of tasks) {
     // A masked column a partition is derived from would show through the file's partition values.
@@ -310,8 +311,8 @@ function derivedFile(original: ContentFile, kept: SideFile, lineage: boolean): C
   };
 }
 
-/** Stats ids a restricted caller may be answered: never a masked column's. */
-export function allowedStats(statsIds: ReadonlySet<number>, policy: EffectivePolicy): Set<number> {
-  const masked = new Set(policy.masks.map((m) => m.fieldId));
+/** Stats ids a restricted caller may be answered: never a masked column's, nor of a field nested in one. */
+export function allowedStats(statsIds: ReadonlySet<number>, policy: EffectivePolicy, schema: Schema): Set<number> {
+  const masked = maskedIds(policy.masks, schema);
   return new Set([...statsIds].filter((id) => !masked.has(id)));
 }

@@ -184,7 +184,7 @@ export class TableScanner {
       const field = findField(scan.schema, f, scan.pinned.caseSensitive);
       if (field) statsIds.add(field.id);
     }
-    if (restricted !== undefined) statsIds = allowedStats(statsIds, restricted);
+    if (restricted !== undefined) statsIds = allowedStats(statsIds, restricted, scan.schema);
     const wire: WireContext = { specs: new Map(table.metadata['partition-specs'].map((s) => [s['spec-id'], s])), fields: fieldsById(scan.schema), statsIds };
     const page = scanTasksJson(tasks, wire, restricted === undefined ? scan.pinned.filter : this.filters(table, scan.schema, scan.pinned).residual);
     return {

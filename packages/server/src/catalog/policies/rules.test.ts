@@ -13,12 +13,15 @@ const schema: Schema = {
 };
 
 describe('policy rules for lists and struct fields', () => {
-  it("masks a list whole by replace-with-null only where the table's reads write it (Lance), never on an Iceberg table", () => {
+  it('masks a list whole by replace-with-null only; a Lance table no other nested column, an Iceberg table a struct too', () => {
     const nulled = [{ column: 'vector', action: 'replace-with-null' }];
-    expect(() => checkMasks(nulled, schema)).toThrow(/column 'vector' is not of a primitive type/);
+    expect(checkMasks(nulled, schema)).toEqual([{ fieldId: 2, column: 'vector', action: 'replace-with-null' }]);
     expect(checkMasks(nulled, schema, { wholeLists: true })).toEqual([{ fieldId: 2, column: 'vector', action: 'replace-with-null' }]);
+    expect(checkMasks([{ column: 'person', action: 'replace-with-null' }], schema)).toEqual([{ fieldId: 3, column: 'person', action: 'replace-with-null' }]);
+    expect(() => checkMasks([{ column: 'person', action: 'replace-with-null' }], schema, { wholeLists: true })).toThrow(/not of a primitive type/);
     expect(() => checkMasks([{ column: 'vector', action: 'sha-256-global' }], schema, { wholeLists: true })).toThrow(/by replace-with-null only/);
     expect(() => checkMasks([{ 'field-id': 2, action: 'mask-to-fixed-value', value: 'x' }], schema, { wholeLists: true })).toThrow(/by replace-with-null only/);
+    expect(() => checkMasks([{ column: 'vector', action: 'sha-256-global' }], schema)).toThrow(/cannot mask the list column 'vector'.*replace-with-null only/);
   });
 
   it("names a struct's field by dotted path or field id, and refuses a filter on a list saying why", () => {

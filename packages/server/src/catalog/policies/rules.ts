@@ -4,10 +4,12 @@
  * column or a literal of the wrong type is 400), and each mask's action must suit its column's type. A policy that
  * could not be enforced as written is refused, never stored to be skipped later.
  */
-import { validation } from '../../errors/catalog-error.js';
-import type { IcebergType, Schema, StructField, ViewMetadata } from '../metadata/types.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
+import type { Schema, ViewMetadata } from '../metadata/types.js';
 import { viewSchema } from './object-schema.js';
-import { type BoundExpression, type BoundField, bindFilter } from '../kit/expression.js';
+import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import { stringifyJson } from '../json.js';
+import { type MaskedField, checkLance, checkNested, fieldById, fieldByName } from './nested.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction, type Policy } from '../ports/policies.js';
 
 const TEMPORAL = new Set(['date', 'timestamp', 'timestamptz', 'timestamp_ns', 'timestamptz_ns']);
@@ -57,8 +59,9 @@ function collect(e: BoundExpression, ids: Set<number>): void {
 
 export interface MaskOptions {
   /**
-   * Whether a whole list column (a Lance vector) may be masked by `replace-with-null`, the one action that needs no
-   * single value (Lance tables: their policy-derived datasets write it; an Iceberg table's list is not masked yet).
+   * A Lance table's rules: a whole list column (a vector) may be masked by `replace-with-null`, the one action that
+   * needs no single value (its policy-derived datasets write it), and no other nested column nor any list's element.
+   * Otherwise (Iceberg tables, views) a whole list, map or struct column may be nulled too (nested.ts).
    */
   wholeLists?: boolean;
 }
@@ -74,24 +77,17 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
     if (!(MASK_ACTIONS as readonly string[]).includes(m.action))
       throw validation(`masks[${i}]: unknown action ${JSON.stringify(m.action).slice(0, 64)}; known: ${MASK_ACTIONS.join(', ')}`);
     const action = m.action as MaskAction;
-    if (typeof field.type !== 'string') {
-      const list = field.type.type === 'list';
-      if (!list || !options.wholeLists) throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
-      if (action !== 'replace-with-null')
-        throw validation(
-          `masks[${i}]: ${action} cannot mask the list (vector) column '${field.name}': a list is masked whole, by replace-with-null only (it has no single value to hash, shorten or fix)`,
-        );
-    }
+    if (options.wholeLists) checkLance(field, action, i);
+    else checkNested(field, action, i);
     const types = APPLIES_TO[action];
     if (types !== undefined && !types.has(String(field.type))) {
       throw validation(`masks[${i}]: ${action} applies to ${[...types].join(', ')} columns, not to '${field.name}' (${String(field.type)})`);
     }
     if (action === 'replace-with-null' && field.required)
-      throw validation(`masks[${i}]: replace-with-null cannot apply to the required column '${field.name}'`);
+      throw validation(`masks[${i}]: replace-with-null cannot apply to the required ${field.what} '${field.name}'`);
     if (action === 'mask-to-fixed-value') {
       if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
-      // The value must be a literal of the column's type: the filter's literal rule says so.
-      bindFilter({ type: 'eq', term: field.name, value: m.value }, schema, true);
+      checkLiteral(field, m.value, i);
       return { fieldId: field.id, column: field.name, action, value: m.value };
     }
     if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
@@ -140,35 +136,31 @@ export function fitsPolicies(policies: ReadonlyArray<Pick<Policy, 'id' | 'filter
   }
 }
 
-/** The column a mask names, by field id or by (dotted) name, exactly one of them (a list's type kept: checkMasks decides). */
-function columnOf(m: MaskInput, schema: Schema, i: number): Omit<BoundField, 'type'> & { type: IcebergType; required: boolean } {
+/** The column a mask names, by field id or by (dotted) name, exactly one of them (its type kept: checkMasks decides). */
+function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
   if ((m.column === undefined) === (m['field-id'] === undefined)) throw validation(`masks[${i}]: name the column by "column" or "field-id", one of them`);
-  const path = m.column !== undefined ? pathByName(schema.fields, m.column.split('.')) : pathById(schema.fields, m['field-id']!);
-  const field = path?.[path.length - 1];
-  if (!path || !field)
+  let field: MaskedField | undefined;
+  try {
+    field = m.column !== undefined ? fieldByName(schema, m.column) : fieldById(schema, m['field-id']!);
+  } catch (e) {
+    throw e instanceof CatalogError ? validation(`masks[${i}]: ${e.message}`) : e;
+  }
+  if (!field)
     throw validation(
       `masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`,
     );
-  if (typeof field.type !== 'string' && field.type.type !== 'list') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
-  return { id: field.id, name: path.map((f) => f.name).join('.'), type: field.type, required: field.required };
+  return field;
 }
 
-function pathByName(fields: readonly StructField[], parts: readonly string[]): StructField[] | undefined {
-  const found = fields.find((f) => f.name === parts[0]);
-  if (!found) return undefined;
-  if (parts.length === 1) return [found];
-  if (typeof found.type !== 'object' || found.type.type !== 'struct') return undefined;
-  const rest = pathByName(found.type.fields, parts.slice(1));
-  return rest && [found, ...rest];
-}
-
-function pathById(fields: readonly StructField[], id: number): StructField[] | undefined {
-  for (const f of fields) {
-    if (f.id === id) return [f];
-    if (typeof f.type === 'object' && f.type.type === 'struct') {
-      const rest = pathById(f.type.fields, id);
-      if (rest) return [f, ...rest];
-    }
+/** A fixed value must be a literal of the masked field's type: the filter's literal rule says so. */
+function checkLiteral(field: MaskedField, value: unknown, i: number): void {
+  try {
+    bindFilter(
+      { type: 'eq', term: 'v', value },
+      { type: 'struct', 'schema-id': 0, fields: [{ id: field.id, name: 'v', type: field.type, required: false }] },
+      true,
+    );
+  } catch {
+    throw validation(`masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'`);
   }
-  return undefined;
 }

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { TrinoOpaRequest, TrinoOpaResource, TrinoViewExpression } from '@lakegate/protocol';
 import type { ServiceContext } from '../context.js';
 import { BoundedMap } from '../bounded-map.js';
-import type { Schema, StructField } from '../metadata/types.js';
+import type { IcebergType, Schema, StructField } from '../metadata/types.js';
 import { bindFilter } from '../kit/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
@@ -17,7 +17,8 @@ import { currentSchema as schemaOf } from '../policies/object-schema.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import { GROUPS_NAMED, type OpaSession } from './session.js';
-import { type ColumnPath, UnsupportedPolicy, maskSql, rowFilterSql } from './trino-sql.js';
+import { elementsMaskSql, nullOf } from './trino-nested.js';
+import { type ColumnPath, UnsupportedPolicy, maskSql, quoteIdentifier, rowFilterSql } from './trino-sql.js';
 
 type TrinoColumn = NonNullable<TrinoOpaResource['column']>;
 
@@ -92,13 +93,21 @@ export class TrinoOpaExpressions {
     const answers = columns.map((c): TrinoViewExpression | undefined => {
       const field = schema.fields.find((f) => f.name.toLowerCase() === c!.columnName.toLowerCase());
       if (!field) return undefined;
-      const inside = effective.masks.filter((m) => m.fieldId !== field.id && containsId(field, m.fieldId));
+      const inside = effective.masks.filter((m) => m.fieldId !== field.id && containsId(field.type, m.fieldId));
       const own = effective.masks.find((m) => m.fieldId === field.id);
       if (!own && inside.length === 0) return undefined;
       try {
-        // A mask of a nested field: Trino masks whole columns, so the column it is in shows NULL (fail closed).
-        if (!own) throw new UnsupportedPolicy(`a mask of a field nested in ${field.name}`);
-        return { expression: maskSql(own, c!.columnName, c!.columnType, { querySalt, icebergType: typeof field.type === 'string' ? field.type : undefined }) };
+        // A list's elements or a map's values masked: a lambda over them (trino-nested.ts). A field inside a struct:
+        // Trino masks whole columns, so the column it is in shows NULL (fail closed).
+        if (!own) {
+          const byId = new Map(inside.map((m) => [m.fieldId, m]));
+          const sql = elementsMaskSql(quoteIdentifier([c!.columnName]), field.type, byId, { querySalt });
+          if (sql === undefined) throw new UnsupportedPolicy(`a mask of a field nested in ${field.name}`);
+          return { expression: sql };
+        }
+        // A whole list, map or struct nulled: NULL of the Trino type its Iceberg type maps to (trino-nested.ts).
+        if (typeof field.type !== 'string') return { expression: nullOf(field.type) };
+        return { expression: maskSql(own, c!.columnName, c!.columnType, { querySalt, icebergType: field.type }) };
       } catch (e) {
         failures.push(reasonOf(e));
         return { expression: safeNull(c!) };
@@ -172,9 +181,12 @@ function pathsOf(schema: Schema): ColumnPath {
   return (id) => paths.get(id);
 }
 
-function containsId(field: StructField, id: number): boolean {
-  if (typeof field.type !== 'object' || field.type.type !== 'struct') return false;
-  return field.type.fields.some((f) => f.id === id || containsId(f, id));
+/** Whether a field id is nested in this type (a struct's field, a list's element, a map's key or value, at any depth). */
+function containsId(type: IcebergType, id: number): boolean {
+  if (typeof type === 'string') return false;
+  if (type.type === 'struct') return type.fields.some((f) => f.id === id || containsId(f.type, id));
+  if (type.type === 'list') return type['element-id'] === id || containsId(type.element, id);
+  return type['key-id'] === id || type['value-id'] === id || containsId(type.key, id) || containsId(type.value, id);
 }
 
 /** The asserted groups of a decision's audit detail: the first GROUPS_NAMED by name, and their number. */

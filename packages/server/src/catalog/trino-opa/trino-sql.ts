@@ -152,7 +152,14 @@ export interface MaskSqlContext {
 /** A column mask as a Trino expression over the column, of the column's Trino type (masks.ts gives the same values). */
 export function maskSql(mask: ColumnMask, columnName: string, trinoType: string, ctx: MaskSqlContext): string {
   if (!TRINO_TYPE.test(trinoType)) throw new UnsupportedPolicy(`column type ${trinoType.slice(0, 64)} is not one this writes masks for`);
-  const col = quoteIdentifier([columnName]);
+  return valueMaskSql(mask, quoteIdentifier([columnName]), trinoType, ctx);
+}
+
+/**
+ * A mask of one value `col` (an SQL expression: a quoted column, or a lambda's variable over a list's elements or a
+ * map's values, trino-nested.ts) as an expression of `trinoType`, which the caller has checked or written itself.
+ */
+export function valueMaskSql(mask: Pick<ColumnMask, 'action' | 'value'>, col: string, trinoType: string, ctx: MaskSqlContext): string {
   const typed = (expression: string) => `CAST(${expression} AS ${trinoType})`;
   switch (mask.action) {
     case 'replace-with-null':

@@ -1,0 +1,154 @@
+/**
+ * The fields a column mask may name (rules.ts), by dotted name or field id: a top-level column, a struct's field, a
+ * list's element (`tags.element`) or a map's value (`attrs.value`), as Iceberg names them, at any depth. A mask of an
+ * element or a value applies to every element or value (policy-files/nested-columns.ts). A whole list, map or struct
+ * (Iceberg tables and views) is masked by `replace-with-null` only (it has no single value to hash, shorten or fix).
+ * A map's keys are never masked: they identify its entries. A Lance table keeps its own rule (a list, its vector,
+ * masked whole; nothing else nested).
+ */
+import { validation } from '../../errors/catalog-error.js';
+import type { IcebergType, Schema } from '../metadata/types.js';
+import type { MaskAction } from '../ports/policies.js';
+
+export interface MaskedField {
+  id: number;
+  /** The dotted name (`person.email`, `tags.element`, `attrs.value`). */
+  name: string;
+  type: IcebergType;
+  required: boolean;
+  /** What the name is, for messages: a column, a struct's field, a list's element, a map's value. */
+  what: string;
+  /** Whether it is inside a list or a map (a list's element, a map's value, or a field of one). */
+  repeated: boolean;
+}
+
+/** One step of a path: a struct's field, or a list's element, a map's key or value as Iceberg names them. */
+interface Step {
+  id: number;
+  name: string;
+  type: IcebergType;
+  required: boolean;
+  what: string;
+}
+
+const kindOf = (type: IcebergType): string | undefined => (typeof type === 'string' ? undefined : type.type);
+
+/** The fields one level below a nested type, as Iceberg names them (TypeUtil.indexByName: `element`, `key`, `value`). */
+function below(type: IcebergType): Step[] {
+  if (typeof type === 'string') return [];
+  switch (type.type) {
+    case 'struct':
+      return type.fields.map((f) => ({ id: f.id, name: f.name, type: f.type, required: f.required, what: "struct's field" }));
+    case 'list':
+      return [{ id: type['element-id'], name: 'element', type: type.element, required: type['element-required'], what: "list's element" }];
+    case 'map':
+      return [
+        { id: type['key-id'], name: 'key', type: type.key, required: true, what: "map's key" },
+        { id: type['value-id'], name: 'value', type: type.value, required: type['value-required'], what: "map's value" },
+      ];
+  }
+}
+
+const columns = (schema: Schema): Step[] => schema.fields.map((f) => ({ id: f.id, name: f.name, type: f.type, required: f.required, what: 'column' }));
+
+/** The field a (dotted) name names: a struct's field, a list's `element`, a map's `value` (a map's `key`: 400, why). */
+export function fieldByName(schema: Schema, name: string): MaskedField | undefined {
+  const parts = name.split('.');
+  const path: Step[] = [];
+  let options = columns(schema);
+  for (const part of parts) {
+    const found = options.find((f) => f.name === part);
+    if (!found) return undefined;
+    path.push(found);
+    options = below(found.type);
+  }
+  return masked(path);
+}
+
+/** The field a field id names, anywhere in the schema. */
+export function fieldById(schema: Schema, id: number): MaskedField | undefined {
+  const find = (steps: readonly Step[]): Step[] | undefined => {
+    for (const s of steps) {
+      if (s.id === id) return [s];
+      const rest = find(below(s.type));
+      if (rest) return [s, ...rest];
+    }
+    return undefined;
+  };
+  const path = find(columns(schema));
+  return path && masked(path);
+}
+
+function masked(path: readonly Step[]): MaskedField {
+  const field = path[path.length - 1]!;
+  const name = path.map((f) => f.name).join('.');
+  const key = path.findIndex((s) => s.what === "map's key");
+  if (key >= 0) {
+    const map = path
+      .slice(0, key)
+      .map((f) => f.name)
+      .join('.');
+    throw validation(
+      `cannot mask '${name.slice(0, 256)}': a map's keys identify its entries (masked keys would merge or hide entries), so they are never masked; mask its values ('${map}.value') or null the whole map`,
+    );
+  }
+  return {
+    id: field.id,
+    name,
+    type: field.type,
+    required: field.required,
+    what: field.what,
+    repeated: path.slice(0, -1).some((s) => kindOf(s.type) !== 'struct'),
+  };
+}
+
+/** Iceberg tables and views: a list, map or struct is masked whole by replace-with-null only (its elements by name). */
+export function checkNested(field: MaskedField, action: MaskAction, i: number): void {
+  const kind = kindOf(field.type);
+  if (kind === undefined || action === 'replace-with-null') return;
+  const parts = kind === 'list' ? ` (mask its elements as '${field.name}.element')` : kind === 'map' ? ` (mask its values as '${field.name}.value')` : '';
+  throw validation(
+    `masks[${i}]: ${action} cannot mask the ${kind} ${field.what} '${field.name}': a ${kind} is masked whole by replace-with-null only (it has no single value to hash, shorten or fix)${parts}`,
+  );
+}
+
+/** Lance tables: a list (a vector) is masked whole by replace-with-null; no other nested column, no list's element. */
+export function checkLance(field: MaskedField, action: MaskAction, i: number): void {
+  if (field.repeated)
+    throw validation(
+      `masks[${i}]: '${field.name}' is inside a list or a map: a Lance table's lists are masked whole (replace-with-null), never element by element`,
+    );
+  const kind = kindOf(field.type);
+  if (kind === undefined) return;
+  if (kind !== 'list') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
+  if (action !== 'replace-with-null')
+    throw validation(
+      `masks[${i}]: ${action} cannot mask the list (vector) column '${field.name}': a list is masked whole, by replace-with-null only (it has no single value to hash, shorten or fix)`,
+    );
+}
+
+/**
+ * The field ids a policy's masks hide: each masked field's and those nested in it (a whole list, map or struct
+ * nulled hides its elements, values and fields), so no statistic, pruning nor partition value shows them.
+ */
+export function maskedIds(masks: ReadonlyArray<{ fieldId: number }>, schema: Schema): Set<number> {
+  const out = new Set(masks.map((m) => m.fieldId));
+  const walk = (type: IcebergType, hidden: boolean): void => {
+    if (typeof type === 'string') return;
+    const children: Array<[number, IcebergType]> =
+      type.type === 'struct'
+        ? type.fields.map((f) => [f.id, f.type])
+        : type.type === 'list'
+          ? [[type['element-id'], type.element]]
+          : [
+              [type['key-id'], type.key],
+              [type['value-id'], type.value],
+            ];
+    for (const [id, child] of children) {
+      if (hidden) out.add(id);
+      walk(child, hidden || out.has(id));
+    }
+  };
+  for (const f of schema.fields) walk(f.type, out.has(f.id));
+  return out;
+}
