@@ -215,6 +215,9 @@ it(
     expect(message).not.toMatch(/bearer/i);
     expect(message).not.toContain(CONNECT_TOKEN);
     expect(server.output()).not.toContain(CONNECT_TOKEN);
+    // The jobs' secrets are in their sessions' SQL conf on the Connect server: nothing it logged shows one.
+    expect(connect.log()).toMatch(/spark\.sql\.catalog\.lakegate/);
+    expect(connect.log()).not.toMatch(/spark\.sql\.catalog\.lakegate\.token=(?!\*)/);
     const job = (await send('GET', `${BASE}/broken/maintenance`)).body;
     expect(job).toMatchObject({ state: 'failed', progress: { phase: 'failed', error: message } });
     expect((await send('GET', '/v1/lake/namespaces/comp/tables/broken')).body['metadata-location']).toBe(loaded['metadata-location']);

@@ -54,6 +54,9 @@ export async function startSparkConnect(token: string, timeoutMs = 10 * 60_000):
     'spark.driver.host': '127.0.0.1',
     'spark.driver.bindAddress': '127.0.0.1',
     'spark.sql.shuffle.partitions': '2',
+    // As docs/maintenance.md advises: Spark logs a slow listener event with the job's properties unredacted, the
+    // session's SQL conf among them (the job's catalog token).
+    'spark.scheduler.listenerbus.logSlowEvent': 'false',
   };
   const args = ['--master', 'local[2]', '--driver-memory', '1g', '--class', 'org.apache.spark.sql.connect.service.SparkConnectServer', '--jars', jars];
   for (const [k, v] of Object.entries(conf)) args.push('--conf', `${k}=${v}`);
