@@ -58,6 +58,7 @@ python_lane() { # the names, requirements and checks are the tests' own (test/in
   step python venv-lance-duckdb bash scripts/peers/python-venv.sh lance-duckdb peers/lance-duckdb/requirements.txt 'import duckdb, duckdb_extension_lance'
   step python venv-lance-ray bash scripts/peers/python-venv.sh lance-ray peers/lance-ray/requirements.txt 'import ray, lance_ray, lance, lance_namespace'
   step python venv-moto bash scripts/peers/python-venv.sh moto peers/moto/requirements.txt 'import moto, flask'
+  step python venv-spark-connect bash scripts/peers/python-venv.sh spark-connect peers/spark-connect/requirements.txt 'import pyspark.sql.connect.session, grpc, pandas, pyarrow, zstandard'
   step python venv-schemathesis bash scripts/peers/python-venv.sh schemathesis peers/python/schemathesis-requirements.txt 'import schemathesis'
   step python chromium bash scripts/peers/chromium.sh
   step python kdc bash scripts/peers/kdc.sh install

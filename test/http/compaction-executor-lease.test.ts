@@ -1,6 +1,6 @@
 /**
  * The Spark executor's job when its table lease is taken over while Spark runs (issue 59,
- * spark-executor/spark-submit-executor.ts), in-process on a file warehouse with a 1 s lease. Spark itself is not
+ * spark-executor/spark-executor.ts), in-process on a file warehouse with a 1 s lease. Spark itself is not
  * needed to show this: the configured spark-submit is a stand-in script that records the job it was given and its
  * pid, then waits, as a long Spark job would (the real Spark job: test/interop/compaction-spark-executor.test.ts).
  * While it waits, the job's private listener answers its credential; once another holder took the table's job and

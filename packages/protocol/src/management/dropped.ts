@@ -158,6 +158,26 @@ export const TableMaintenanceRequest = Type.Object(
         },
       ),
     ),
+    'partial-progress': Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean({ description: "Spark's partial-progress.enabled" }),
+          'max-commits': Type.Optional(
+            Type.Integer({
+              minimum: 1,
+              maximum: 1000,
+              description:
+                "Spark's partial-progress.max-commits: the file groups are committed in at most this many commits (Spark's default 10); only with enabled true",
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "rewrite-data-files with the spark executor (compactionExecutor spark), as Spark's rewrite_data_files partial-progress options: file groups are committed as they finish, so a failing group loses only its own work (each commit a replace snapshot through the catalog; the result names the last). 400 with the in-process executor, which commits once; a dry run plans the same",
+        },
+      ),
+    ),
     'target-manifest-size-bytes': Type.Optional(
       Type.Integer({
         minimum: 16384,

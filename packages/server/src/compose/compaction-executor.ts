@@ -1,7 +1,7 @@
 /**
  * Where compaction runs (issue 59, "beyond one machine"; catalog/ports/compaction-executor.ts). `compactionExecutor`
- * in-process (the default) attaches nothing: the maintenance job rewrites itself. `spark` attaches the spark-submit
- * adapter (spark-executor/spark-submit-executor.ts), whose jobs commit through a private instance of the catalog's
+ * in-process (the default) attaches nothing: the maintenance job rewrites itself. `spark` attaches the Spark adapter
+ * (spark-executor/spark-executor.ts: a spark-submit per job, or a Spark Connect session per job with `sparkConnect`), whose jobs commit through a private instance of the catalog's
  * own Iceberg surface, built here with what the public surface is built with, authenticated by the job's credential
  * only.
  */
@@ -12,7 +12,8 @@ import type { LakegateConfig } from '../config/config.js';
 import type { AuthenticatorChain } from '../auth/authn/authenticator.js';
 import { ICEBERG_PREFIX, icebergSurface } from '../http/surfaces/iceberg.js';
 import type { HttpMetrics } from '../observability/metrics.js';
-import { SparkSubmitExecutor } from '../spark-executor/spark-submit-executor.js';
+import { parseSparkConnectUrl } from '../config/spark-connect.js';
+import { SparkExecutor, type SparkExecutorSettings } from '../spark-executor/spark-executor.js';
 import type { LakegateStore } from '../store.js';
 import type { ComposedStorage } from './storage.js';
 import { createHttpApp } from './http.js';
@@ -30,11 +31,15 @@ export function attachCompactionExecutor(
     await app.register(icebergSurface, { prefix: ICEBERG_PREFIX, services, authentication: { chain, required: true }, idempotency });
     return app;
   };
-  const settings = {
-    submit: config.sparkSubmit,
-    master: config.sparkMaster,
-    jars: config.sparkJars,
-    args: config.sparkSubmitArgs.split(/\s+/).filter((a) => a !== ''),
-  };
-  services.maintenance.useCompactionExecutor(new SparkSubmitExecutor(settings, loopback, log));
+  const settings: SparkExecutorSettings =
+    config.sparkConnect !== ''
+      ? { mode: 'connect', remote: config.sparkConnect, secrets: parseSparkConnectUrl(config.sparkConnect).secrets, python: config.sparkConnectPython }
+      : {
+          mode: 'submit',
+          submit: config.sparkSubmit,
+          master: config.sparkMaster,
+          jars: config.sparkJars,
+          args: config.sparkSubmitArgs.split(/\s+/).filter((a) => a !== ''),
+        };
+  services.maintenance.useCompactionExecutor(new SparkExecutor(settings, loopback, log));
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseSparkConnectUrl } from './spark-connect.js';
 import { CONFIG_KEYS, MIN_SWEEP_INTERVAL_MS, MAX_SWEEP_INTERVAL_MS } from './keys.js';
 import type { KeyInfo, LakegateConfig } from './types.js';
 
@@ -72,6 +73,15 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
   if (config.lanceCommitFenceMs < 0 || config.lanceCommitFenceMs > 60_000) throw new ConfigError('lanceCommitFenceMs must be from 0 to 60000 (milliseconds)');
   if (config.compactionExecutor !== 'in-process' && config.compactionExecutor !== 'spark')
     throw new ConfigError('compactionExecutor must be "in-process" or "spark"');
+  if (config.sparkConnect !== '') {
+    if (config.compactionExecutor !== 'spark') throw new ConfigError('sparkConnect is the spark executor\'s: it needs compactionExecutor "spark"');
+    try {
+      parseSparkConnectUrl(config.sparkConnect);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    if (config.sparkConnectPython.trim() === '') throw new ConfigError('sparkConnectPython must name a Python (a path, or a name on PATH)');
+  }
   if (config.rewriteThreads > 16) throw new ConfigError('rewriteThreads must be from 0 to 16');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');

@@ -174,7 +174,7 @@ export const ACCESS_KEYS: KeyInfo[] = [
     kind: 'string',
     default: 'in-process',
     description:
-      "Where compaction jobs (rewrite-data-files, rewrite-manifests) rewrite: in-process, or spark (Iceberg's rewrite_data_files / rewrite_manifests procedures in a spark-submit per job, committing through the catalog with a credential minted for the job; the catalog keeps the lease, progress, audit and events; docs/maintenance.md)",
+      "Where compaction jobs (rewrite-data-files, rewrite-manifests) rewrite: in-process, or spark (Iceberg's rewrite_data_files / rewrite_manifests procedures in a spark-submit per job, or a Spark Connect session per job with sparkConnect, committing through the catalog with a credential minted for the job; the catalog keeps the lease, progress, audit and events; docs/maintenance.md)",
   },
   {
     key: 'sparkSubmit',
@@ -205,6 +205,22 @@ export const ACCESS_KEYS: KeyInfo[] = [
     default: '',
     description:
       "More spark-submit arguments for the spark executor, whitespace-separated, e.g. --conf spark.driver.memory=2g (never a credential: Spark's job reaches the catalog with one minted per job)",
+  },
+  {
+    key: 'sparkConnect',
+    env: 'LAKEGATE_SPARK_CONNECT',
+    kind: 'string',
+    default: '',
+    description:
+      "The spark executor's Spark Connect server, sc://host:port (Spark Connect's ;token=…, ;use_ssl=true parameters allowed), with Iceberg's Spark runtime and extensions: each job is a session of its own there, run by a short Python process (sparkConnectPython), instead of a spark-submit. It must reach this host's 127.0.0.1 (the job's private catalog listener): run it on this host. Empty: spark-submit",
+  },
+  {
+    key: 'sparkConnectPython',
+    env: 'LAKEGATE_SPARK_CONNECT_PYTHON',
+    kind: 'string',
+    default: 'python3',
+    description:
+      "With sparkConnect: the Python (a path, or a name on PATH) that has PySpark's Connect client (pyspark[connect] or pyspark-client), which runs each job's script",
   },
   { key: 'auditRetentionDays', env: 'LAKEGATE_AUDIT_RETENTION_DAYS', kind: 'int', default: 90, description: 'How long audit events are kept (0: forever)' },
   {

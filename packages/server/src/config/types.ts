@@ -78,6 +78,9 @@ export interface LakegateConfig {
   sparkMaster: string;
   sparkJars: string;
   sparkSubmitArgs: string;
+  /** The spark executor's Spark Connect URL (config/spark-connect.ts; empty: spark-submit), and the Python with PySpark's Connect client. */
+  sparkConnect: string;
+  sparkConnectPython: string;
   /** How long audit events are kept (0: forever). */
   auditRetentionDays: number;
   /** How long tables' metrics reports are kept (0: forever). */

@@ -1,7 +1,7 @@
 /**
  * The credential of one optimize job's private Lance namespace (lancedb-optimizer.ts), of one CreateTable with data
  * (lancedb-table-writer.ts), and of one Spark compaction job's private Iceberg catalog
- * (spark-executor/spark-submit-executor.ts): a random bearer secret that
+ * (spark-executor/spark-executor.ts): a random bearer secret that
  * only the job's client (LanceDB, Spark) holds, accepted only on the job's own loopback listener and only while the job
  * runs, standing for the catalog as committer (`system:maintenance` on behalf of the caller the job was authorized
  * for). The listener's authentication chain has this one authenticator, so no other credential is accepted there, and

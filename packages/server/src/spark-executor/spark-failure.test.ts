@@ -14,6 +14,15 @@ describe('a Spark job failure', () => {
     expect(e.message).toBe('failed: ***');
   });
 
+  it("never carries the Spark Connect URL's token either, given or shaped as one", () => {
+    const secrets = ['job-secret', 'connect%2Btoken', 'connect+token'];
+    expect(redact('sc://h:15002/;token=connect+token and job-secret', secrets)).toBe('sc://h:15002/;token=*** and ***');
+    expect(redact('raw connect%2Btoken; other sc://x/;use_ssl=true;token=unknown;user_id=a', secrets)).toBe(
+      'raw ***; other sc://x/;use_ssl=true;token=***;user_id=a',
+    );
+    expect(jobFailure('reason: connect+token', secrets).message).toBe('reason: ***');
+  });
+
   it("reads the script's last reported line and Spark's last exception line from the kept tail", () => {
     const out = new OutputTail();
     out.add(Buffer.from('noise\n@@error {"error":"first"}\n'));

@@ -1,7 +1,7 @@
 /**
- * What a Spark job's output may say of its failure (spark-submit-executor.ts): the tail of each stream kept (Spark
+ * What a Spark job's output may say of its failure (spark-executor.ts): the tail of each stream kept (Spark
  * logs a lot), the reported lines read back, and the failure's message with the job's secret and anything that looks
- * like a credential removed, bounded: the message reaches the caller (ERR_EXECUTOR_FAILED, 502) and the job's record.
+ * like a credential (a bearer or basic credential, a URL's token=…) removed, bounded: the message reaches the caller (ERR_EXECUTOR_FAILED, 502) and the job's record.
  */
 import { CatalogError } from '../errors/catalog-error.js';
 
@@ -29,19 +29,21 @@ export class OutputTail {
       ?.trim();
   }
 
-  text(secret: string): string {
-    return redact(this.buffer.slice(-8000), secret);
+  text(secrets: Secrets): string {
+    return redact(this.buffer.slice(-8000), secrets);
   }
 }
 
-/** The text without the job's secret nor anything shaped as a bearer or basic credential. */
-export function redact(text: string, secret: string): string {
-  return text
-    .split(secret)
-    .join('***')
-    .replace(/(bearer|basic)\s+\S+/gi, '$1 ***');
+/** The job's secret, or its secrets (with Spark Connect, also the server's token). */
+export type Secrets = string | readonly string[];
+
+/** The text without the job's secrets nor anything shaped as a bearer or basic credential. */
+export function redact(text: string, secrets: Secrets): string {
+  let out = text;
+  for (const s of typeof secrets === 'string' ? [secrets] : secrets) if (s !== '') out = out.split(s).join('***');
+  return out.replace(/(bearer|basic)\s+\S+/gi, '$1 ***').replace(/(token=)[^;\s&"']+/gi, '$1***');
 }
 
-export function jobFailure(message: string, secret: string): CatalogError {
-  return new CatalogError('ERR_EXECUTOR_FAILED', redact(message, secret).slice(0, 1500));
+export function jobFailure(message: string, secrets: Secrets): CatalogError {
+  return new CatalogError('ERR_EXECUTOR_FAILED', redact(message, secrets).slice(0, 1500));
 }

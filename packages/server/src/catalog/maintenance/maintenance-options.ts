@@ -119,6 +119,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     'strategy',
     'sort-order',
     'target-manifest-size-bytes',
+    'partial-progress',
     ...Object.values(BODY),
   ]);
   const unknown = Object.keys(b).find((k) => !known.has(k));
@@ -141,7 +142,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   }
   // A setting of an action the request does not run would be ignored: refused instead, naming the action.
   for (const [action, fields] of [
-    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'max-file-group-size-bytes', 'strategy', 'sort-order']],
+    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'max-file-group-size-bytes', 'strategy', 'sort-order', 'partial-progress']],
     ['rewrite-manifests', ['target-manifest-size-bytes']],
   ] as const) {
     const stray = fields.find((f) => b[f] !== undefined);
@@ -164,6 +165,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     maxFileGroupSizeBytes: wholeIn(b['max-file-group-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'max-file-group-size-bytes'),
     strategy: strategyOf(b.strategy),
     ...sortOrderOf(b['sort-order']),
+    partialProgress: partialProgressOf(b['partial-progress']),
   };
   const manifests = {
     targetManifestSizeBytes: wholeIn(b['target-manifest-size-bytes'], MIN_MANIFEST_TARGET, MAX_MANIFEST_TARGET, 'target-manifest-size-bytes'),
@@ -225,6 +227,22 @@ function zorderRequestOf(v: unknown): RequestedZOrder {
     'var-length-contribution': wholeIn(z['var-length-contribution'], 1, 1024, 'sort-order.zorder.var-length-contribution'),
     'max-output-size': wholeIn(z['max-output-size'], 1, 65536, 'sort-order.zorder.max-output-size'),
   };
+}
+
+/** `partial-progress`: Spark's partial-progress.enabled and .max-commits (undefined: not enabled). */
+function partialProgressOf(v: unknown): { maxCommits?: number | undefined } | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw validation('partial-progress must be an object {"enabled": true, "max-commits": N}');
+  const p = v as Record<string, unknown>;
+  const extra = Object.keys(p).find((k) => k !== 'enabled' && k !== 'max-commits');
+  if (extra !== undefined) throw validation(`partial-progress has an unknown field ${JSON.stringify(extra.slice(0, 50))}`);
+  if (typeof p.enabled !== 'boolean') throw validation('partial-progress.enabled must be true or false');
+  const maxCommits = wholeIn(p['max-commits'], 1, 1000, 'partial-progress.max-commits');
+  if (!p.enabled) {
+    if (maxCommits !== undefined) throw validation('partial-progress.max-commits applies with partial-progress.enabled true');
+    return undefined;
+  }
+  return { maxCommits };
 }
 
 function strategyOf(v: unknown): CompactionStrategy | undefined {

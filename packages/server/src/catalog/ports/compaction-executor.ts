@@ -2,7 +2,7 @@
  * Where a table's compaction runs (issue 59, "beyond one machine"). In-process is the default: no executor is attached
  * and the maintenance job rewrites and commits itself (maintenance/compaction/compact.ts, rewrite-manifests.ts). An
  * attached executor hands the same job to a distributed engine (the in-tree adapter: Spark's `rewrite_data_files` and
- * `rewrite_manifests` procedures, spark-executor/spark-submit-executor.ts) while the catalog keeps what it owns: the
+ * `rewrite_manifests` procedures, spark-executor/spark-executor.ts) while the catalog keeps what it owns: the
  * table's lease (renewed while the engine runs), the job's progress and outcome, its audit record and events.
  *
  * The invariant an adapter must keep: every commit the engine makes goes through the catalog's own Iceberg commit path
@@ -40,6 +40,8 @@ export interface EngineDataFilesOptions {
   sortOrder?: EngineSortKey[] | undefined;
   /** Z-order by these columns instead (Spark's `sort_order => 'zorder(a, b)'`), with Iceberg's z-order options when asked. */
   zorder?: { columns: string[]; varLengthContribution?: number | undefined; maxOutputSize?: number | undefined } | undefined;
+  /** Commit file groups as they finish, in at most maxCommits commits (Spark's partial-progress.enabled, .max-commits). */
+  partialProgress?: { maxCommits?: number | undefined } | undefined;
 }
 
 /** What the engine's procedure answered. */

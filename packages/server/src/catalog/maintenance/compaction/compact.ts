@@ -17,7 +17,7 @@
  * what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
-import { CatalogError } from '../../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
@@ -62,6 +62,8 @@ export interface CompactionOptions {
   sortOrder?: readonly RequestedSortField[] | undefined;
   /** Z-order by these columns instead (the request's `sort-order: {"zorder": ...}`; implies sort; zorder-strategy.ts). */
   zorder?: RequestedZOrder | undefined;
+  /** Spark's partial progress (the request's `partial-progress`): an engine executor's only (engine-compaction.ts). */
+  partialProgress?: { maxCommits?: number | undefined } | undefined;
 }
 
 export interface CompactionResult {
@@ -124,6 +126,10 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const lineage = rewritableFormat('rewrite-data-files', metadata) >= 3;
   // Decided (and a 400 thrown) before anything is planned.
   const sort = sortPlanOf(metadata, options.strategy, options.sortOrder, options.zorder);
+  if (options.partialProgress !== undefined && !options.dryRun)
+    throw validation(
+      "partial-progress is Spark's rewrite_data_files option: it applies with the spark executor (compactionExecutor spark); the in-process rewriter commits once",
+    );
   const target = targetSize(metadata, options.targetFileSizeBytes);
   const none: CompactionResult = {
     outcome: 'nothing-to-do',

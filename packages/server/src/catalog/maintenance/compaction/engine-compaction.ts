@@ -62,6 +62,7 @@ export async function compactWithEngine(
       varLengthContribution: options.zorder?.['var-length-contribution'],
       maxOutputSize: options.zorder?.['max-output-size'],
     },
+    partialProgress: options.partialProgress,
   });
   const added = await addedReplaces(deps.ctx, deps.warehouse, record, metadata);
   const last = added.at(-1);

@@ -1,7 +1,11 @@
 /**
- * The CompactionExecutor port (catalog/ports/compaction-executor.ts) on Apache Spark: each job is one `spark-submit`
- * of the PySpark script shipped with the server (packages/server/spark/lakegate_compaction.py), which calls Iceberg's
- * own `rewrite_data_files` or `rewrite_manifests` procedure on the table.
+ * The CompactionExecutor port (catalog/ports/compaction-executor.ts) on Apache Spark: each job runs the PySpark script
+ * shipped with the server (packages/server/spark/lakegate_compaction.py), which calls Iceberg's own
+ * `rewrite_data_files` or `rewrite_manifests` procedure on the table, in one of two modes:
+ *  - submit: one `spark-submit` of the script per job (a JVM and a driver on this host for the job's length);
+ *  - connect (`sparkConnect`): the script run by a Python with PySpark's Connect client, which opens a session of its
+ *    own on a running Spark Connect server (no JVM here; the server's driver and executors do the work), registers
+ *    the job's catalog in that session only, and releases the session when it ends.
  *
  * Why a private listener: the procedure must commit through the catalog's commit path (the executor's invariant), so
  * Spark's Iceberg REST catalog is pointed at the catalog's own Iceberg surface, started for the job's length on
@@ -10,11 +14,13 @@
  * its `replace` snapshot with the same requirements, compare-and-swap, events and records as any client, as
  * `system:maintenance` on behalf of the caller. The secret goes to the script in its environment (never on the
  * command line); it is accepted nowhere else, and by nothing once the job ends. Spark's driver therefore runs on this
- * host (deploy mode client, spark-submit's default); its executors (a cluster's, with `sparkMaster`) reach only the
- * storage, with the vended credentials.
+ * host (submit: deploy mode client, spark-submit's default; connect: the Connect server must be on this host too, as
+ * the listener is on 127.0.0.1); its executors (a cluster's, with `sparkMaster` or the Connect server's master) reach
+ * only the storage, with the vended credentials.
  *
  * When the job loses its table lease (the signal), the listener refuses every further request at once, so Spark can
- * commit nothing more, and the spark-submit process group is stopped (SIGTERM, then SIGKILL). A failed job (Spark's
+ * commit nothing more, and the job's process group is stopped (SIGTERM, then SIGKILL; with Spark Connect the script
+ * interrupts its session's operations and releases the session on SIGTERM). A failed job (Spark's
  * exit status, or its procedure's error) is ERR_EXECUTOR_FAILED with the reason the script reported (its exception's
  * first line), the job's secret removed from it; the log gets the tail of Spark's output.
  */
@@ -38,10 +44,23 @@ import { jobFailure, OutputTail } from './spark-failure.js';
 /** The script every job runs (shipped in the package beside dist/). */
 export const SPARK_JOB_SCRIPT = fileURLToPath(new URL('../../spark/lakegate_compaction.py', import.meta.url));
 
-/** How long a stopped job's spark-submit has to end before it is killed. */
+/** How long a stopped job's process has to end before it is killed. */
 const STOP_GRACE_MS = 15_000;
 
-export interface SparkExecutorSettings {
+export type SparkExecutorSettings = SparkSubmitSettings | SparkConnectSettings;
+
+export interface SparkConnectSettings {
+  mode: 'connect';
+  /** The Spark Connect URL (sc://host:port/;token=…), checked at startup (config/spark-connect.ts). */
+  remote: string;
+  /** Its credentials (the token), removed from what a failure says. */
+  secrets: string[];
+  /** The Python with PySpark's Connect client. */
+  python: string;
+}
+
+export interface SparkSubmitSettings {
+  mode: 'submit';
   /** The spark-submit command (a path, or a name on PATH). */
   submit: string;
   /** --master (local[2], spark://…, yarn, k8s://…). */
@@ -55,7 +74,7 @@ export interface SparkExecutorSettings {
 /** Builds the catalog's Iceberg surface on a private app whose only authenticator is `chain`'s. */
 export type LoopbackIcebergApp = (chain: AuthenticatorChain) => Promise<FastifyInstance>;
 
-export class SparkSubmitExecutor implements CompactionExecutor {
+export class SparkExecutor implements CompactionExecutor {
   readonly kind = 'spark';
 
   constructor(
@@ -92,21 +111,33 @@ export class SparkSubmitExecutor implements CompactionExecutor {
     }
   }
 
+  /** The command that runs the job's script, its arguments and the mode's environment. */
+  private command(): { command: string; args: string[]; env: Record<string, string> } {
+    const settings = this.settings;
+    if (settings.mode === 'connect') return { command: settings.python, args: [SPARK_JOB_SCRIPT], env: { LAKEGATE_SPARK_REMOTE: settings.remote } };
+    const { submit, master, jars } = settings;
+    return { command: submit, args: ['--master', master, ...(jars ? ['--jars', jars] : []), ...settings.args, SPARK_JOB_SCRIPT], env: {} };
+  }
+
   private submit(job: Record<string, unknown>, secret: string, signal: AbortSignal | undefined): Promise<unknown> {
-    const { submit, master, jars } = this.settings;
-    const args = ['--master', master, ...(jars ? ['--jars', jars] : []), ...this.settings.args, SPARK_JOB_SCRIPT];
+    const { command, args, env: modeEnv } = this.command();
+    const secrets = [secret, ...(this.settings.mode === 'connect' ? this.settings.secrets : [])];
+    const what = this.settings.mode === 'connect' ? `the Spark Connect job's Python` : 'spark-submit';
     // The server's own settings (a database URL, keys) and any storage key stay here: Spark gets the job, its
-    // credential and the rest of the environment (JAVA_HOME, PYSPARK_PYTHON, SPARK_HOME, PATH...).
-    const kept = Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_'));
-    const env = { ...Object.fromEntries(kept), LAKEGATE_JOB: JSON.stringify(job), LAKEGATE_JOB_TOKEN: secret };
+    // credential and the rest of the environment (JAVA_HOME, PYSPARK_PYTHON, SPARK_HOME, PATH...). Spark Connect's
+    // own SPARK_REMOTE and token variables neither: the URL is the configured one.
+    const kept = Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('LAKEGATE_') && !k.startsWith('AWS_') && k !== 'SPARK_REMOTE' && k !== 'SPARK_CONNECT_AUTHENTICATE_TOKEN',
+    );
+    const env = { ...Object.fromEntries(kept), ...modeEnv, LAKEGATE_JOB: JSON.stringify(job), LAKEGATE_JOB_TOKEN: secret };
     const table = `${(job.namespace as string[]).join('.')}.${String(job.name)}`;
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
         // Its own process group: stopping the job stops the JVM spark-submit starts too.
-        child = spawn(submit, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       } catch (e) {
-        reject(jobFailure(`spark-submit could not start: ${e instanceof Error ? e.message : String(e)}`, secret));
+        reject(jobFailure(`${what} could not start: ${e instanceof Error ? e.message : String(e)}`, secrets));
         return;
       }
       const stdout = new OutputTail();
@@ -122,7 +153,7 @@ export class SparkSubmitExecutor implements CompactionExecutor {
       signal?.addEventListener('abort', stop, { once: true });
       child.on('error', (e) => {
         signal?.removeEventListener('abort', stop);
-        reject(jobFailure(`spark-submit (${submit}) could not start: ${e.message}`, secret));
+        reject(jobFailure(`${what} (${command}) could not start: ${e.message}`, secrets));
       });
       child.on('close', (code, by) => {
         signal?.removeEventListener('abort', stop);
@@ -132,14 +163,17 @@ export class SparkSubmitExecutor implements CompactionExecutor {
           resolve(JSON.parse(result));
           return;
         }
-        this.logger.warn({ table, action: job.action, code, signal: by, output: stderr.text(secret) }, 'spark compaction job failed');
+        this.logger.warn(
+          { table, action: job.action, mode: this.settings.mode, code, signal: by, output: stderr.text(secrets) },
+          'spark compaction job failed',
+        );
         if (signal?.aborted) {
           reject(signal.reason instanceof Error ? signal.reason : new CatalogError('ERR_UNAVAILABLE', 'The compaction job was stopped'));
           return;
         }
         const reported = stdout.line('@@error ');
         const reason = reported !== undefined ? String((JSON.parse(reported) as { error?: unknown }).error) : stderr.lastError();
-        reject(jobFailure(`the Spark job (${String(job.action)} of ${table}) failed, exit status ${code ?? by}: ${reason ?? 'no reason reported'}`, secret));
+        reject(jobFailure(`the Spark job (${String(job.action)} of ${table}) failed, exit status ${code ?? by}: ${reason ?? 'no reason reported'}`, secrets));
       });
     });
   }
