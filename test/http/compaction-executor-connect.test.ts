@@ -74,6 +74,28 @@ describe('the Spark Connect mode', () => {
   });
 });
 
+describe('an unreachable Spark Connect server', () => {
+  it("fails the job's script at once, naming the address (pyspark's own client retries for minutes)", () => {
+    // A port nothing listens on: bound, then closed, by the same Python.
+    const code = [
+      'import json, socket, sys',
+      `sys.path.insert(0, ${JSON.stringify(path.dirname(SPARK_JOB_SCRIPT))})`,
+      'import lakegate_compaction as m',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()',
+      'try:',
+      '    m.reachable(f"sc://127.0.0.1:{port}/;token=sekrit")',
+      '    print("reached")',
+      'except ConnectionError as e:',
+      '    print(json.dumps({"port": port, "error": str(e)}))',
+    ].join('\n');
+    const run = spawnSync('python3', ['-c', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    const { port, error } = JSON.parse(run.stdout) as { port: number; error: string };
+    expect(error).toContain(`cannot reach the Spark Connect server at 127.0.0.1:${port}`);
+    expect(error).not.toContain('sekrit');
+  });
+});
+
 describe('partial-progress', () => {
   it('is checked: 400 for a bad value, a stray field, or rewrite-data-files not asked', async () => {
     for (const bad of [
@@ -123,6 +145,7 @@ describe('partial-progress', () => {
       'partial-progress.max-commits': '4',
     });
     expect(options({ ...base, partialProgress: {} })).toMatchObject({ 'partial-progress.enabled': 'true' });
+    expect(options({ ...base, maxFileGroupSizeBytes: 8388608 })).toEqual({ ...options(base), 'max-file-group-size-bytes': '8388608' });
     expect(options({ ...base, partialProgress: {} })).not.toHaveProperty('partial-progress.max-commits');
   });
 });

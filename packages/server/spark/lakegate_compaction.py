@@ -89,6 +89,24 @@ def session(job, token):
     return b.getOrCreate()
 
 
+# How long the Connect server's address may take to accept a TCP connection before the job fails.
+CONNECT_TIMEOUT_S = 20
+
+
+def reachable(remote):
+    """Fails at once when nothing listens at the Connect server's address: pyspark's client retries for minutes
+    (over 8 measured) before it gives up, and the job would hold its table lease meanwhile."""
+    import socket
+    from urllib.parse import urlparse
+
+    url = urlparse(remote)
+    host, port = url.hostname, url.port or 15002
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as e:
+        raise ConnectionError(f"cannot reach the Spark Connect server at {host}:{port}: {e.strerror or e}") from None
+
+
 def connect_session(remote, job, token):
     """A session of its own on the Spark Connect server (create(), never a shared one), the job's catalog set in it.
 
@@ -138,6 +156,8 @@ def options_of(o):
         for key, name in (("varLengthContribution", "var-length-contribution"), ("maxOutputSize", "max-output-size")):
             if z.get(key) is not None:
                 options[name] = str(z[key])
+    if o.get("maxFileGroupSizeBytes") is not None:
+        options["max-file-group-size-bytes"] = str(o["maxFileGroupSizeBytes"])
     p = o.get("partialProgress")
     if p is not None:
         # Spark's partial progress: file groups committed as they finish, in at most max-commits commits.
@@ -180,6 +200,7 @@ def main_connect(remote, job, token):
 
     def work():
         try:
+            reachable(remote)
             state["spark"] = connect_session(remote, job, token)
             if stopped.is_set():
                 raise RuntimeError("the job was stopped")

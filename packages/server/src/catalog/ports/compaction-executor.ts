@@ -42,6 +42,8 @@ export interface EngineDataFilesOptions {
   zorder?: { columns: string[]; varLengthContribution?: number | undefined; maxOutputSize?: number | undefined } | undefined;
   /** Commit file groups as they finish, in at most maxCommits commits (Spark's partial-progress.enabled, .max-commits). */
   partialProgress?: { maxCommits?: number | undefined } | undefined;
+  /** How much input one file group rewrites (Iceberg's max-file-group-size-bytes), when the request says. */
+  maxFileGroupSizeBytes?: number | undefined;
 }
 
 /** What the engine's procedure answered. */

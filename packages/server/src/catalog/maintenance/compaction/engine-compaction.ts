@@ -63,6 +63,7 @@ export async function compactWithEngine(
       maxOutputSize: options.zorder?.['max-output-size'],
     },
     partialProgress: options.partialProgress,
+    maxFileGroupSizeBytes: options.maxFileGroupSizeBytes,
   });
   const added = await addedReplaces(deps.ctx, deps.warehouse, record, metadata);
   const last = added.at(-1);
