@@ -134,19 +134,9 @@ export function checkLance(field: MaskedField, action: MaskAction, i: number): v
 export function maskedIds(masks: ReadonlyArray<{ fieldId: number }>, schema: Schema): Set<number> {
   const out = new Set(masks.map((m) => m.fieldId));
   const walk = (type: IcebergType, hidden: boolean): void => {
-    if (typeof type === 'string') return;
-    const children: Array<[number, IcebergType]> =
-      type.type === 'struct'
-        ? type.fields.map((f) => [f.id, f.type])
-        : type.type === 'list'
-          ? [[type['element-id'], type.element]]
-          : [
-              [type['key-id'], type.key],
-              [type['value-id'], type.value],
-            ];
-    for (const [id, child] of children) {
-      if (hidden) out.add(id);
-      walk(child, hidden || out.has(id));
+    for (const child of below(type)) {
+      if (hidden) out.add(child.id);
+      walk(child.type, hidden || out.has(child.id));
     }
   };
   for (const f of schema.fields) walk(f.type, out.has(f.id));

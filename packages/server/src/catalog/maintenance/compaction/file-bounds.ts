@@ -10,7 +10,7 @@
 import type { Schema } from '../../metadata/types.js';
 import type { ContentFile } from '../../ports/manifests.js';
 import type { ColumnRange } from '../../planning/rewrite-ports.js';
-import type { Value } from '../../planning/values.js';
+import { type Value, typeName } from '../../planning/values.js';
 import { mergedBounds } from './merged-bounds.js';
 
 const TRUNCATE = 16;
@@ -41,7 +41,7 @@ const le = (size: number, write: (b: Buffer) => void): Uint8Array => {
 
 /** A value as a bound of an Iceberg type, or undefined when it is not of that type's form. */
 export function encode(type: string, v: Value, unit: string | undefined, side: 'lower' | 'upper'): Uint8Array | undefined {
-  const t = type.replace(/\s+/g, '');
+  const t = typeName(type);
   if (t === 'boolean') return typeof v === 'boolean' ? new Uint8Array([v ? 1 : 0]) : undefined;
   if (t === 'int' || t === 'date')
     return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? le(4, (b) => b.writeInt32LE(v)) : undefined;
