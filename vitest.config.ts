@@ -10,6 +10,7 @@ export default defineConfig({
       // Subpath exports first: a string alias also matches "<name>/…" and would append the subpath to index.ts.
       '@lakegate/protocol/validation': path.resolve(import.meta.dirname, 'packages', 'protocol', 'src', 'validation', 'index.ts'),
       '@lakegate/protocol/constants': path.resolve(import.meta.dirname, 'packages', 'protocol', 'src', 'constants.ts'),
+      '@lakegate/protocol/json-native': path.resolve(import.meta.dirname, 'packages', 'protocol', 'src', 'json-native.ts'),
       '@lakegate/server/tracing': path.resolve(import.meta.dirname, 'packages', 'server', 'src', 'observability', 'tracing.ts'),
       '@lakegate/client/browser': path.resolve(import.meta.dirname, 'packages', 'client', 'src', 'browser.ts'),
       '@lakegate/server': src('server'),

@@ -17,6 +17,7 @@ export default defineConfig({
       // Before '@lakegate/protocol', which as a string alias would also match its subpath. The constants entry has no
       // TypeBox: the console takes values from it alone (only types from the package's main entry).
       '@lakegate/protocol/constants': path.join(packages, 'protocol', 'src', 'constants.ts'),
+      '@lakegate/protocol/json-native': path.join(packages, 'protocol', 'src', 'json-native.ts'),
       '@lakegate/protocol': path.join(packages, 'protocol', 'src', 'index.ts'),
     },
   },

@@ -1,19 +1,6 @@
 /** The `lakegate` command: dispatches to one module per sub-command and turns failures into exit codes. */
 import { describeFailure, UsageError } from './cli/errors.js';
 import { Output } from './cli/output.js';
-import { admin } from './commands/admin.js';
-import { config } from './commands/config.js';
-import { creds } from './commands/creds.js';
-import { login } from './commands/login.js';
-import { ns } from './commands/ns.js';
-import { tableCommand } from './commands/table.js';
-import { tokenCommand } from './commands/token.js';
-import { viewCommand } from './commands/view.js';
-import { undrop } from './commands/undrop.js';
-import { maintain } from './commands/maintain.js';
-import { policyCommand } from './commands/policy.js';
-import { labelCommand } from './commands/label.js';
-import { functionCommand } from './commands/function.js';
 
 const USAGE = `usage: lakegate <command> [options]
 
@@ -48,23 +35,25 @@ Run "lakegate <command> --help" for a command's options.`;
 
 type Command = (argv: string[]) => Promise<number | undefined>;
 
+// Each command's module is imported when it runs: `lakegate --help` loads none of them, and a client command loads
+// the SDK (whose runtime imports avoid the protocol package's schemas) but not the others, nor the server: Fastify,
+// SQLite and the cloud SDKs take seconds to load, and only `serve` pays for them.
 const COMMANDS: Record<string, Command> = {
-  // The server (Fastify, SQLite, cloud SDKs) takes seconds to load: only `serve` pays for it.
   serve: async (argv) => (await import('./commands/serve.js')).serve(argv),
-  login,
-  config,
-  ns,
-  namespace: ns,
-  table: tableCommand,
-  view: viewCommand,
-  creds,
-  token: tokenCommand,
-  admin,
-  undrop,
-  maintain,
-  policy: policyCommand,
-  label: labelCommand,
-  function: functionCommand,
+  login: async (argv) => (await import('./commands/login.js')).login(argv),
+  config: async (argv) => (await import('./commands/config.js')).config(argv),
+  ns: async (argv) => (await import('./commands/ns.js')).ns(argv),
+  namespace: async (argv) => (await import('./commands/ns.js')).ns(argv),
+  table: async (argv) => (await import('./commands/table.js')).tableCommand(argv),
+  view: async (argv) => (await import('./commands/view.js')).viewCommand(argv),
+  creds: async (argv) => (await import('./commands/creds.js')).creds(argv),
+  token: async (argv) => (await import('./commands/token.js')).tokenCommand(argv),
+  admin: async (argv) => (await import('./commands/admin.js')).admin(argv),
+  undrop: async (argv) => (await import('./commands/undrop.js')).undrop(argv),
+  maintain: async (argv) => (await import('./commands/maintain.js')).maintain(argv),
+  policy: async (argv) => (await import('./commands/policy.js')).policyCommand(argv),
+  label: async (argv) => (await import('./commands/label.js')).labelCommand(argv),
+  function: async (argv) => (await import('./commands/function.js')).functionCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number | undefined> {
@@ -75,7 +64,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   const out = new Output({ json: rest.includes('--json') });
   try {
-    const run = COMMANDS[command];
+    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (!run) throw new UsageError(`unknown command ${JSON.stringify(command)}; run "lakegate help"`);
     return await run(rest);
   } catch (error) {

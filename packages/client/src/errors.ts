@@ -3,7 +3,7 @@
  * `{error, code, detail, instance}`) end up as one {@link CatalogError}, so callers branch on predicates instead of
  * on protocol details.
  */
-import { LanceErrorCode } from '@lakegate/protocol';
+import { LanceErrorCode } from '@lakegate/protocol/constants';
 
 /**
  * The package ships an ESM and a CommonJS build; an application that loads both (its own `import`, a dependency's

@@ -3,7 +3,7 @@
  * members, roles, grants and explain.
  */
 import type * as protocol from '@lakegate/protocol';
-import { PRIVILEGES as WIRE_PRIVILEGES } from '@lakegate/protocol';
+import { PRIVILEGES as WIRE_PRIVILEGES } from '@lakegate/protocol/constants';
 import type { ManagementRequestOptions } from './types.js';
 
 /**

@@ -2,7 +2,7 @@
  * JSON with exact 64-bit integers. Iceberg snapshot ids are longs beyond 2^53; JSON.parse would silently round them,
  * so integers that do not fit a double are read as bigint and written back as digits (lossless-json does both).
  */
-import { NOT_HANDLED, parseNative } from '@lakegate/protocol';
+import { NOT_HANDLED, parseNative } from '@lakegate/protocol/json-native';
 import { isInteger, isSafeNumber, parse, stringify } from 'lossless-json';
 
 function parseNumber(text: string): number | bigint {
