@@ -6,7 +6,9 @@
  * and resolved; tags written through the namespace are Lance's own refs, read back by LanceDB directly; refusals are
  * 4xx in Lance's model with its codes (400 13, 403 15, 404 8/11, 406 0, 409 9). Before this, every tag operation was
  * an unserved path (406) and DescribeTable with a tag of a registered dataset a 404 code 11 ("no version in the
- * catalog"), as was one with a version of it.
+ * catalog"), as was one with a version of it. Each tag write sends one change event (issue 58), read through the pull
+ * API as the table's events are and delivered to a real webhook receiver (test/support/webhook-receiver.ts); a
+ * refused write sends none. Before that, tag writes were audited only.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,6 +223,16 @@ it('sends one change event per tag write (created, updated with the version it n
   expect(events[0]!.data).toEqual({ ...common, tag: 'evt', version: 2 });
   expect(events[1]!.data).toEqual({ ...common, tag: 'evt', version: 3, 'previous-version': 2 });
   expect(events[2]!.data).toEqual({ ...common, tag: 'evt', version: 3 });
+  // One log line each, derived from the recorded event (docs/events.md, "Log lines"), naming the tag.
+  const logged = cat
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes('"component":"catalog"') && l.includes('lance-table.tag-'))
+    .map((l) => JSON.parse(l) as { msg: string; event: Record<string, unknown> })
+    .filter((l) => l.event.tag === 'evt');
+  expect(logged.map((l) => [l.msg, l.event.tag, l.event.version, l.event.eventId])).toEqual(
+    events.map((e) => [e.type.slice('io.lakegate.'.length), 'evt', e.data.version, e.id]),
+  );
   // Read as the table's other events: a reader of the table sees them, a caller without a grant on it none.
   expect((await tagEvents(before, reader.send)).map((e) => e.id)).toEqual(events.map((e) => e.id));
   const hidden = await nobody.send('GET', `/management/v1/events?warehouse=default&after=${before}&limit=1000`);
