@@ -104,6 +104,41 @@ it(
 );
 
 it(
+  "passes compaction's partial progress and file-group size to the server (issue 59), and refuses them where they do not apply",
+  async () => {
+    // The in-process rewriter commits once: a real run with partial progress is the server's 400 (exit 1), naming
+    // the Spark executor it needs; a dry run plans the same and is answered.
+    const refused = await lakegate('maintain', 'sales.orders', '--compact', '--partial-progress-max-commits', '3');
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toMatch(/partial-progress.*spark executor/);
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--partial-progress')).stderr).toMatch(/spark executor/);
+    const dry = await lakegate('maintain', 'sales.orders', '--compact', '--dry-run', '--partial-progress-max-commits', '3', '--json');
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(json(dry).compaction).toMatchObject({ outcome: 'nothing-to-do' });
+    // Out of the server's bounds: its 400 (1 to 1000 commits; 1 MiB to 16 GiB a group).
+    const many = await lakegate('maintain', 'sales.orders', '--compact', '--dry-run', '--partial-progress-max-commits', '1001');
+    expect(many.code).toBe(1);
+    expect(many.stderr).toMatch(/max-commits/);
+    expect(
+      json(await lakegate('maintain', 'sales.orders', '--compact', '--dry-run', '--max-file-group-size-bytes', '1048576', '--json')).compaction,
+    ).toMatchObject({
+      outcome: 'nothing-to-do',
+    });
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--max-file-group-size-bytes', '5')).code).toBe(1);
+    // Usage errors (exit 2), in the CLI's words.
+    const word = await lakegate('maintain', 'sales.orders', '--compact', '--partial-progress-max-commits', 'ten');
+    expect(word.code).toBe(2);
+    expect(word.stderr).toMatch(/--partial-progress-max-commits expects a whole number, got "ten"/);
+    const alone = await lakegate('maintain', 'sales.orders', '--partial-progress');
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toMatch(/--partial-progress goes with --compact/);
+    expect((await lakegate('maintain', 'sales.orders', '--optimize', '--partial-progress-max-commits', '2')).code).toBe(2);
+    expect((await lakegate('maintain', 'sales.orders', '--help')).stdout).toMatch(/--partial-progress-max-commits N/);
+  },
+  SLOW,
+);
+
+it(
   'lists a namespace a cascading drop took and restores it with its table, under a new name when its own was taken',
   async () => {
     expect((await lakegate('ns', 'create', 'staging')).code).toBe(0);

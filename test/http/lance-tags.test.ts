@@ -6,7 +6,9 @@
  * and resolved; tags written through the namespace are Lance's own refs, read back by LanceDB directly; refusals are
  * 4xx in Lance's model with its codes (400 13, 403 15, 404 8/11, 406 0, 409 9). Before this, every tag operation was
  * an unserved path (406) and DescribeTable with a tag of a registered dataset a 404 code 11 ("no version in the
- * catalog"), as was one with a version of it.
+ * catalog"), as was one with a version of it. Each tag write sends one change event (issue 58), read through the pull
+ * API as the table's events are and delivered to a real webhook receiver (test/support/webhook-receiver.ts); a
+ * refused write sends none. Before that, tag writes were audited only.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,8 @@ import { grant, addMember } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { waitFor } from '../support/wait-for.js';
+import { firstOfEach, startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const L = '/lance/default/v1';
 let cat: TestCatalog;
@@ -42,7 +46,7 @@ async function lanceTags(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  cat = await startInProcess({}, { auth: true });
+  cat = await startInProcess({ LAKEGATE_EVENT_DELIVERY_INTERVAL_MS: '50' }, { auth: true });
   await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
   admin = await signInAdmin(cat);
   expect((await admin('POST', `${L}/namespace/tg/create`, {})).status).toBe(200);
@@ -174,4 +178,77 @@ it('serves the same operations on a table of catalog-managed versions', async ()
   expect(await managed('tags/create', { tag: 'two', version: 2 })).toMatchObject({ status: 404, body: { code: 11 } });
   expect((await managed('tags/delete', { tag: 'one' })).status).toBe(200);
   expect((await managed('tags/list')).body.tags).toEqual({});
+});
+
+/** The warehouse's tag events after `after`, as `send` may read them through the pull API. */
+async function tagEvents(after: string, send: Send = admin): Promise<Array<Record<string, any>>> {
+  const res = await send('GET', `/management/v1/events?warehouse=default&after=${after}&limit=1000`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return (res.body.events as Array<Record<string, any>>).filter((e) => String(e.type).startsWith('io.lakegate.lance-table.tag-'));
+}
+
+it('sends one change event per tag write (created, updated with the version it named before, deleted), none for a refused one, read as the table is and delivered to a webhook sink', async () => {
+  const receiver = await startWebhookReceiver();
+  const sink = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: receiver.url, 'timeout-ms': 5_000 } });
+  expect(sink.status, JSON.stringify(sink.body)).toBe(201);
+  receiver.secret = sink.body.secret;
+  const before = (await admin('GET', '/management/v1/events?warehouse=default&limit=1000')).body.next as string;
+  const registered = (await admin('GET', '/management/v1/events?warehouse=default&limit=1000')).body.events.find(
+    (e: Record<string, any>) => e.type === 'io.lakegate.lance-table.registered' && e.data.name === 'own',
+  );
+  expect(registered).toBeDefined();
+  expect((await own('tags/create', { tag: 'evt', version: 2 })).status).toBe(200);
+  // Refused writes: a taken name (409), a version the dataset does not have (404), a missing tag (404), no privilege (403).
+  expect(await own('tags/create', { tag: 'evt', version: 3 })).toMatchObject({ status: 409, body: { code: 9 } });
+  expect(await own('tags/update', { tag: 'evt', version: 99 })).toMatchObject({ status: 404, body: { code: 11 } });
+  expect(await own('tags/delete', { tag: 'absent' })).toMatchObject({ status: 404, body: { code: 8 } });
+  expect((await own('tags/update', { tag: 'evt', version: 1 }, reader.send)).status).toBe(403);
+  expect((await own('tags/update', { tag: 'evt', version: 3 })).status).toBe(200);
+  expect((await own('tags/delete', { tag: 'evt' })).status).toBe(200);
+
+  const events = await tagEvents(before);
+  expect(events.map((e) => e.type)).toEqual([
+    'io.lakegate.lance-table.tag-created',
+    'io.lakegate.lance-table.tag-updated',
+    'io.lakegate.lance-table.tag-deleted',
+  ]);
+  const common = {
+    warehouse: 'default',
+    namespace: ['tg'],
+    name: 'own',
+    'table-uuid': registered.data['table-uuid'],
+    caller: { principal: registered.data.caller.principal, kind: 'principal', 'request-id': expect.any(String) },
+  };
+  for (const e of events) expect(e).toMatchObject({ subject: 'tg/own', partitionkey: registered.data['table-uuid'] });
+  expect(events[0]!.data).toEqual({ ...common, tag: 'evt', version: 2 });
+  expect(events[1]!.data).toEqual({ ...common, tag: 'evt', version: 3, 'previous-version': 2 });
+  expect(events[2]!.data).toEqual({ ...common, tag: 'evt', version: 3 });
+  // One log line each, derived from the recorded event (docs/events.md, "Log lines"), naming the tag.
+  const logged = cat
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes('"component":"catalog"') && l.includes('lance-table.tag-'))
+    .map((l) => JSON.parse(l) as { msg: string; event: Record<string, unknown> })
+    .filter((l) => l.event.tag === 'evt');
+  expect(logged.map((l) => [l.msg, l.event.tag, l.event.version, l.event.eventId])).toEqual(
+    events.map((e) => [e.type.slice('io.lakegate.'.length), 'evt', e.data.version, e.id]),
+  );
+  // Read as the table's other events: a reader of the table sees them, a caller without a grant on it none.
+  expect((await tagEvents(before, reader.send)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+  const hidden = await nobody.send('GET', `/management/v1/events?warehouse=default&after=${before}&limit=1000`);
+  expect(hidden.status).toBe(200);
+  expect(hidden.body.events.filter((e: Record<string, any>) => String(e.type).includes('.tag-'))).toEqual([]);
+  // The sink receives them as any other event: signed, once each, in order, the same CloudEvents.
+  try {
+    const delivered = await waitFor(
+      'the tag events at the webhook',
+      async () => firstOfEach(receiver.accepted).filter((r) => String(r.body.type).startsWith('io.lakegate.lance-table.tag-')),
+      (got) => got.length >= 3,
+    );
+    expect(delivered.map((r) => r.body)).toEqual(events);
+    expect(receiver.badSignatures).toBe(0);
+  } finally {
+    expect((await admin('DELETE', `/management/v1/warehouses/default/event-sinks/${sink.body.sink.id}`)).status).toBe(204);
+    await receiver.close();
+  }
 });

@@ -10,7 +10,9 @@
  * such, its table's row names it, and its Undrop restores both. Compaction of small Parquet files (issue 59) with a
  * strategy chosen on the panel: sort on an unsorted table shows the server's 400 in its words and changes nothing; the
  * fewest input files and target size typed are sent (a group too small is nothing to do, a target over the bound is
- * the server's 400);
+ * the server's 400); a file group size and Spark's partial progress with its max commits are sent (a group over the
+ * bound is the server's 400; partial progress is planned by a dry run and refused for a real run by the in-process
+ * executor);
  * sort on a table sorted by id descending shows the committed result, and its new files (through the scan plan) hold
  * their rows in that order and carry the order's sort-order-id; binpack on such a table leaves them in the inputs'
  * order, with no sort-order-id. Screenshots: tmp/console-screenshots/dropped-*.png and maintenance-*.png.
@@ -280,6 +282,31 @@ describe('console: dropped objects and maintenance', () => {
     expect(await form.getByTestId('compaction-strategy').textContent()).toBe('binpack');
     expect(await form.getByTestId('compaction-target').textContent()).toBe('2 MiB');
     expect((await filesOf('loose')).length).toBe(3);
+
+    // The file group size and Spark's partial progress (issue 59) are sent: a group over the server's 16 GiB bound is
+    // refused in its words; partial progress with its max commits is planned by a dry run, and refused for a real run
+    // by the in-process executor, which commits once (the spark executor's option); nothing changed.
+    await form.locator('input[name=maintenance-group-mib]').fill('20000');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form
+      .getByTestId('error')
+      .filter({ hasText: /max-file-group-size-bytes/ })
+      .waitFor();
+    await form.locator('input[name=maintenance-group-mib]').fill('64');
+    await form.locator('input[name=maintenance-partial-progress]').check();
+    await form.locator('input[name=maintenance-max-commits]').fill('2');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.locator('[data-testid=compaction-outcome][data-outcome=dry-run]').waitFor();
+    await form.locator('select[name=maintenance-action]').selectOption('compact');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form
+      .getByTestId('error')
+      .filter({ hasText: /spark executor/ })
+      .waitFor();
+    expect(await form.getByTestId('error').textContent()).toMatch(/partial-progress/);
+    expect((await filesOf('loose')).length).toBe(3);
+    await form.locator('input[name=maintenance-partial-progress]').uncheck();
+    await form.locator('input[name=maintenance-group-mib]').fill('');
 
     // A sort order typed in Spark's words, on this unsorted table: a column it lacks is refused on the page; id DESC
     // is sent as the API's sort fields, and the one new file holds the rows by id descending, with no sort-order-id

@@ -6,7 +6,9 @@
  * DescribeTable by tag, ListTableTags, GetTableTagVersion, CreateTableTag, UpdateTableTag, DeleteTableTag, each write
  * read back by pylance on the dataset itself (peers/lance/registered_tags_call.py). Before this, the tag operations
  * were unserved (406), DescribeTable by tag of a registered dataset was a 404 code 11, and `metadata` was Lance's
- * version summary (total_rows...), never what `update_metadata` set.
+ * version summary (total_rows...), never what `update_metadata` set. And on a table of catalog-managed versions
+ * (LanceDB created it through the namespace), the metadata pylance's `update_metadata` set through the namespace (a
+ * version committed by CreateTableVersion) is DescribeTable's detailed `metadata` (peers/lance/managed_metadata_call.py).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +53,23 @@ it(
     expect(r.after_update).toEqual({ first: 1, second: 3 });
     expect(r.after_delete).toEqual({ first: 1 });
     expect(r.missing?.message).toMatch(/second/);
+  },
+  10 * 60_000,
+);
+
+it(
+  "table metadata pylance sets on a table of catalog-managed versions, through the namespace, is DescribeTable's detailed metadata",
+  async () => {
+    const python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
+    const script = path.join(REPO_ROOT, 'peers', 'lance', 'managed_metadata_call.py');
+    const res = await runAsync(python, [script, `${server.url}/lance/default`, writerToken, 'rt', 'kept'], { timeoutMs: 5 * 60_000 });
+    expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+    const r = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+    // Created (1), metadata set (2): a version the catalog recorded (CreateTableVersion), which pylance reads back.
+    expect(r.own_metadata).toEqual({ owner: 'ana', purpose: 'managed' });
+    expect(r.catalog_versions).toEqual([1, 2]);
+    expect(r.latest).toMatchObject({ version: 2, metadata: { owner: 'ana', purpose: 'managed' }, managed_versioning: true });
+    expect(r.first).toMatchObject({ version: 1, metadata: {} });
   },
   10 * 60_000,
 );

@@ -44,6 +44,9 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --min-input-files N             fewer small files in a partition are left as they are (default 2)
   --max-file-group-size-bytes N   input bytes rewritten as one group, its output cut into target-size files
                                   (default: the target; a sort holds a group in memory)
+  --partial-progress              file groups committed as they finish, so a failing group loses only its own
+                                  work (Spark's partial-progress; needs the spark compaction executor)
+  --partial-progress-max-commits N  in at most N commits (1 to 1000; Spark's default 10); implies --partial-progress
   --strategy binpack|sort         sort: rows written in the table's sort order (default: sort for a sorted table)
   --sort-order ORDER              sort by this instead of the table's order, as Spark's sort_order: columns or
                                   transforms, ASC|DESC, NULLS FIRST|LAST, e.g. "id DESC NULLS LAST, truncate(4, name)";
@@ -75,6 +78,8 @@ export async function maintain(argv: string[]): Promise<number> {
     'target-file-size-bytes': { type: 'string' },
     'min-input-files': { type: 'string' },
     'max-file-group-size-bytes': { type: 'string' },
+    'partial-progress': { type: 'boolean' },
+    'partial-progress-max-commits': { type: 'string' },
     strategy: { type: 'string' },
     'sort-order': { type: 'string' },
     'min-snapshots-to-keep': { type: 'string' },
@@ -103,6 +108,11 @@ export async function maintain(argv: string[]): Promise<number> {
     return 0;
   }
   if (values['sort-order'] !== undefined && !values.compact) throw new UsageError('--sort-order goes with --compact');
+  for (const flag of ['partial-progress', 'partial-progress-max-commits'] as const)
+    if (values[flag] !== undefined && !values.compact) throw new UsageError(`--${flag} goes with --compact`);
+  const maxCommits = int(values['partial-progress-max-commits'], '--partial-progress-max-commits');
+  const partialProgress =
+    values['partial-progress'] || maxCommits !== undefined ? { enabled: true, ...(maxCommits !== undefined ? { 'max-commits': maxCommits } : {}) } : undefined;
   // Columns by name, as the table's current schema names them (the API takes Iceberg sort fields, by field id).
   const sortOrder = values['sort-order'] === undefined ? undefined : sortOrderOf(values['sort-order'], await columnIds(settings, id));
   const request = {
@@ -120,6 +130,7 @@ export async function maintain(argv: string[]): Promise<number> {
     ...(values['dry-run'] ? { 'dry-run': true } : {}),
     ...(values.strategy !== undefined ? { strategy: values.strategy as 'binpack' | 'sort' } : {}),
     ...(sortOrder !== undefined ? { 'sort-order': sortOrder } : {}),
+    ...(partialProgress !== undefined ? { 'partial-progress': partialProgress } : {}),
     ...Object.fromEntries(
       (
         [

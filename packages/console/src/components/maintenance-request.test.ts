@@ -98,4 +98,32 @@ describe('console sort order', () => {
     expect(compactionFieldsError({ strategy: 'binpack', ...none, sortText: 'email' }, columns)).toBeUndefined();
     expect(strategyHint('default', 'identity(id) asc nulls-first', 'region desc')).toMatch(/order typed \(region desc\)/);
   });
+
+  it("sends the file group size in bytes and Spark's partial progress with its max commits when chosen (issue 59)", () => {
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', ...none, groupMiB: '512', partialProgress: true, maxCommits: '4' })).toEqual({
+      actions: ['rewrite-data-files'],
+      'max-file-group-size-bytes': 512 * 1024 * 1024,
+      'partial-progress': { enabled: true, 'max-commits': 4 },
+    });
+    // Partial progress without a max: Spark's default; max commits typed but partial progress off: nothing of it sent.
+    expect(maintenanceRequest('compact-dry-run', { olderThanDays: 3, strategy: 'default', ...none, partialProgress: true, maxCommits: ' ' })).toEqual({
+      actions: ['rewrite-data-files'],
+      'dry-run': true,
+      'partial-progress': { enabled: true },
+    });
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', ...none, groupMiB: '', partialProgress: false, maxCommits: '4' })).toEqual({
+      actions: ['rewrite-data-files'],
+    });
+    // Not a compaction: none of it.
+    expect(maintenanceRequest('expire', { olderThanDays: 3, strategy: 'default', ...none, groupMiB: '8', partialProgress: true })).toEqual({
+      actions: ['expire-snapshots'],
+    });
+  });
+
+  it('refuses a file group size or max commits that is not a number, before sending', () => {
+    expect(compactionFieldsError({ strategy: 'default', ...none, groupMiB: 'lots' })).toMatch(/"Max file group size" must be a number of MiB/);
+    expect(compactionFieldsError({ strategy: 'default', ...none, partialProgress: true, maxCommits: '2.5' })).toMatch(/"Max commits" must be a whole number/);
+    expect(compactionFieldsError({ strategy: 'default', ...none, partialProgress: false, maxCommits: '2.5' })).toBeUndefined();
+    expect(compactionFieldsError({ strategy: 'default', ...none, groupMiB: '64', partialProgress: true, maxCommits: '3' })).toBeUndefined();
+  });
 });

@@ -2,8 +2,9 @@
  * The maintenance panel's choices as the management API's request (POST …/tables/{table}/maintenance): snapshot
  * expiry, orphan-file removal (or its dry run) with the safety age, and compaction of small data files
  * (`rewrite-data-files`, or its dry run) with its `strategy`, a typed sort order (Spark's sort_order text, columns by
- * name, as the API's `sort-order`; parsed by the SDK, as the CLI's --sort-order is), target file size and fewest
- * input files a group needs. The panel shows the table's default sort order beside the strategy; "table default"
+ * name, as the API's `sort-order`; parsed by the SDK, as the CLI's --sort-order is), target file size, fewest
+ * input files a group needs, most input a group holds (`max-file-group-size-bytes`) and Spark's partial progress
+ * (`partial-progress` with its max commits; the spark executor's only, which the server's 400 says). The panel shows the table's default sort order beside the strategy; "table default"
  * sends no strategy, and the server picks sort for a table with a default sort order (or a typed one), else binpack.
  */
 import { parseCompactionOrder, SortOrderTextError, type TableMaintenanceRequest } from '@lakegate/client/browser';
@@ -39,6 +40,12 @@ export interface CompactionFields {
   targetMiB: string;
   /** Fewest small files a group must have to be rewritten, as typed ('' for the server's 2). */
   minInputFiles: string;
+  /** Most input a file group holds, in MiB, as typed ('' or absent: the target size); `max-file-group-size-bytes`. */
+  groupMiB?: string;
+  /** Spark's partial progress: file groups committed as they finish (the spark executor only; the server says so). */
+  partialProgress?: boolean;
+  /** Its most commits, as typed ('' or absent: Spark's 10); sent only with partialProgress. */
+  maxCommits?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -53,6 +60,8 @@ export function compactionFieldsError(f: CompactionFields, columns: readonly Col
   if (typeof sort === 'string') return sort;
   if (f.targetMiB.trim() !== '' && !Number.isFinite(Number(f.targetMiB))) return '"Target file size" must be a number of MiB';
   if (f.minInputFiles.trim() !== '' && !Number.isFinite(Number(f.minInputFiles))) return '"Min input files" must be a number';
+  if ((f.groupMiB ?? '').trim() !== '' && !Number.isFinite(Number(f.groupMiB))) return '"Max file group size" must be a number of MiB';
+  if (f.partialProgress && (f.maxCommits ?? '').trim() !== '' && !Number.isInteger(Number(f.maxCommits))) return '"Max commits" must be a whole number';
   return undefined;
 }
 
@@ -83,6 +92,8 @@ export function maintenanceRequest(
   if (isCompaction(choice)) {
     const target = options.targetMiB.trim();
     const minInput = options.minInputFiles.trim();
+    const group = (options.groupMiB ?? '').trim();
+    const maxCommits = (options.maxCommits ?? '').trim();
     const sortOrder = options.strategy === 'binpack' ? undefined : sortOrderOf(options.sortText, columns);
     return {
       actions: ['rewrite-data-files'],
@@ -91,6 +102,8 @@ export function maintenanceRequest(
       ...(sortOrder !== undefined && typeof sortOrder !== 'string' ? { 'sort-order': sortOrder } : {}),
       ...(target !== '' ? { 'target-file-size-bytes': Math.round(Number(target) * MIB) } : {}),
       ...(minInput !== '' ? { 'min-input-files': Number(minInput) } : {}),
+      ...(group !== '' ? { 'max-file-group-size-bytes': Math.round(Number(group) * MIB) } : {}),
+      ...(options.partialProgress ? { 'partial-progress': { enabled: true, ...(maxCommits !== '' ? { 'max-commits': Number(maxCommits) } : {}) } } : {}),
     };
   }
   return { actions: ['remove-orphan-files'], 'dry-run': choice === 'orphans-dry-run', 'orphan-older-than-ms': Math.round(options.olderThanDays * DAY_MS) };

@@ -54,6 +54,9 @@ export function MaintenancePanel({
   const [targetMiB, setTargetMiB] = useState('');
   const [minInputFiles, setMinInputFiles] = useState('');
   const [sortText, setSortText] = useState('');
+  const [groupMiB, setGroupMiB] = useState('');
+  const [partialProgress, setPartialProgress] = useState(false);
+  const [maxCommits, setMaxCommits] = useState('');
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<TableMaintenanceJob>();
   const [result, setResult] = useState<TableMaintenanceResult>();
@@ -90,7 +93,7 @@ export function MaintenancePanel({
       setError(new Error('"Older than" must be a number of days, 0 or more'));
       return;
     }
-    const fields = { strategy, targetMiB, minInputFiles, sortText };
+    const fields = { strategy, targetMiB, minInputFiles, sortText, groupMiB, partialProgress, maxCommits };
     const wrong = isCompaction(choice) ? compactionFieldsError(fields, columns) : undefined;
     if (wrong !== undefined) {
       setError(new Error(wrong));
@@ -177,6 +180,41 @@ export function MaintenancePanel({
               placeholder="2"
               value={minInputFiles}
               onChange={(e) => setMinInputFiles(e.target.value)}
+            />
+          </label>
+        )}
+        {isCompaction(choice) && (
+          <label>
+            Max file group size (MiB){' '}
+            <input
+              name="maintenance-group-mib"
+              type="number"
+              min="1"
+              step="any"
+              placeholder="target size"
+              value={groupMiB}
+              onChange={(e) => setGroupMiB(e.target.value)}
+            />
+          </label>
+        )}
+        {isCompaction(choice) && (
+          <label title="Spark's partial-progress: file groups are committed as they finish (needs the spark compaction executor)">
+            <input name="maintenance-partial-progress" type="checkbox" checked={partialProgress} onChange={(e) => setPartialProgress(e.target.checked)} />{' '}
+            Partial progress
+          </label>
+        )}
+        {isCompaction(choice) && partialProgress && (
+          <label>
+            Max commits{' '}
+            <input
+              name="maintenance-max-commits"
+              type="number"
+              min="1"
+              max="1000"
+              step="1"
+              placeholder="10"
+              value={maxCommits}
+              onChange={(e) => setMaxCommits(e.target.value)}
             />
           </label>
         )}

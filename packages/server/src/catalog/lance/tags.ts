@@ -13,7 +13,13 @@
  * cleanup and names what readers check out), the library (406 without it). The library acts for the caller through
  * the loopback's job credential (`Caller.catalogJob`), to which no row/column policy applies: a caller a policy
  * restricts is answered the table's own tags, never a policy-derived dataset's (a tag names a version, no rows).
- * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`).
+ * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`) and send a change event
+ * (`lance-table.tag-created`, `.tag-updated`, `.tag-deleted`: tag, version, the version it named before). The tag is
+ * in the dataset, not the catalog database, so its event cannot commit with it: the event is appended to the outbox in
+ * a transaction of its own right after Lance wrote the ref, and only then (a refused or failed write has none). A
+ * crash, or the database failing, between the two leaves the tag written without its event: at most once for that
+ * window (docs/events.md, "Lance tags"). The version a tag named before is read just before the write, so a
+ * concurrent move of the same tag may make it stale.
  * Framework-free: no HTTP, no SQL.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -21,6 +27,7 @@ import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
 import type { TableContext } from '../kit/table-kit.js';
+import { changeEvent, type ChangeKind } from '../outbox/changes.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
 import type { Privilege } from '../privileges.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
@@ -85,27 +92,32 @@ export class LanceTagService {
         `${operation} on a branch other than main is not served: the Lance library here (LanceDB 0.39) tags main only`,
       );
     // authorize, execute
-    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', operation);
-    if (mode === 'create') await store.create(target, tag, version);
-    else await store.update(target, tag, version);
-    await this.audit(scope, table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
+    const opened = await this.open(request, idInput, 'table:write-data', operation);
+    const { target, store } = opened;
+    if (mode === 'create') {
+      await store.create(target, tag, version);
+      await this.changed(opened, 'lance-table.tag-created', { tag, version });
+    } else {
+      const previous = (await store.list(target))[tag]?.version;
+      await store.update(target, tag, version);
+      await this.changed(opened, 'lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) });
+    }
+    await this.audit(opened.scope, opened.table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
   }
 
   /** DeleteTableTag: the tag is removed; the version it named stays (until Lance's cleanup). */
   async delete(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<void> {
     const tag = requiredTag(tagInput);
-    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
+    const opened = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
+    const { target, store } = opened;
+    const previous = (await store.list(target))[tag]?.version;
     await store.delete(target, tag);
-    await this.audit(scope, table, 'lance.tag.deleted', { tag });
+    await this.changed(opened, 'lance-table.tag-deleted', { tag, ...(previous === undefined ? {} : { version: previous }) });
+    await this.audit(opened.scope, opened.table, 'lance.tag.deleted', { tag });
   }
 
   /** The Lance table, the caller authorized on it, and the library (406 without it), in that order. */
-  private async open(
-    request: CatalogRequest,
-    idInput: unknown,
-    privilege: Privilege,
-    operation: string,
-  ): Promise<{ target: LanceTagTarget; store: LanceTagStore; scope: RequestScope; table: { namespace: string[]; name: string } }> {
+  private async open(request: CatalogRequest, idInput: unknown, privilege: Privilege, operation: string): Promise<Opened> {
     const id = checkLanceTableId(idInput);
     const scope = await this.ctx.scope(request);
     const [ns, record] = await Promise.all([
@@ -121,12 +133,27 @@ export class LanceTagService {
     const unavailable = await store.unavailable();
     if (unavailable !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', unavailable);
     const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: scope.caller };
-    return { target, store, scope, table: { namespace: [...id.namespace], name: id.name } };
+    return { target, store, scope, table: { namespace: [...id.namespace], name: id.name }, uuid: record.uuid };
+  }
+
+  /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */
+  private async changed(opened: Opened, kind: ChangeKind, data: Record<string, unknown>): Promise<void> {
+    const { scope, table, uuid } = opened;
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: table.namespace, name: table.name, uuid, data });
+    await this.ctx.store.transaction((repository) => repository.appendEvents([event]));
   }
 
   private audit(scope: RequestScope, table: { namespace: string[]; name: string }, event: string, details: Record<string, string>): Promise<void> {
     return this.ctx.access.record(scope.caller, event, 'allow', 'table:write-data', describeObject(scope.warehouse.name, table.namespace, table.name), details);
   }
+}
+
+interface Opened {
+  target: LanceTagTarget;
+  store: LanceTagStore;
+  scope: RequestScope;
+  table: { namespace: string[]; name: string };
+  uuid: string;
 }
 
 function requiredTag(value: unknown): string {

@@ -47,6 +47,7 @@ export function changeLogLine(event: OutboxEventInput): ChangeLogLine | undefine
     ...(typeof data.location === 'string' ? { location: data.location } : {}),
     ...(typeof data.version === 'number' ? { version: data.version } : {}),
     ...(typeof data.branch === 'string' ? { branch: data.branch } : {}),
+    ...(typeof data.tag === 'string' ? { tag: data.tag } : {}),
   };
 }
 

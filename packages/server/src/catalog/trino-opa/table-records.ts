@@ -19,7 +19,8 @@ import { tenantOfStream } from '../outbox/tenant-events.js';
 import { TtlCache } from '../ttl-cache.js';
 
 /** Change kinds (after `io.lakegate.`) that leave every table's and view's record as it was. */
-const UNRELATED = /^io\.lakegate\.(grant\.|policy\.|function\.|(table|view)\.labels-set$|lance-table\.(version-created|branch-deleted)$)/;
+const UNRELATED =
+  /^io\.lakegate\.(grant\.|policy\.|function\.|(table|view)\.labels-set$|lance-table\.(version-created|branch-deleted|tag-created|tag-updated|tag-deleted)$)/;
 /** Records kept per warehouse at most (then forgotten at once, ttl-cache.ts). */
 const MAX_PER_WAREHOUSE = 10_000;
 
