@@ -63,7 +63,8 @@ export class LanceTagService {
     const tag = requiredTag(tagInput);
     const { target, store, table } = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
     const found = (await store.list(target))[tag];
-    if (found === undefined) throw new CatalogError('ERR_TAG_NOT_FOUND', `Table ${table} has no tag ${JSON.stringify(tag)}`);
+    if (found === undefined)
+      throw new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);
     return found;
   }
 
