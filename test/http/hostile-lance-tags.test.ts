@@ -9,6 +9,10 @@
  * 409 code 9, never a 5xx. Before, Lance losing such a race (the tag file deleted by another request between its
  * check and its read, delete or rewrite) surfaced as a 503 code 17 for DeleteTableTag, UpdateTableTag, ListTableTags and
  * GetTableTagVersion, and as a 400 "not a Lance tag" for DescribeTable by tag.
+ *
+ * A table only declared (DeclareTable, nothing written), of catalog-managed versions or not, has no tags and no
+ * versions: an empty list, 404 code 8 for a tag, 404 code 11 for a version to tag. Before, every tag operation on one
+ * was a 503 code 17 (the library found no dataset to open).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +21,7 @@ import { Table, makeVector, tableToIPC } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createFileLake } from '../support/lake-warehouse.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -79,6 +84,12 @@ beforeAll(async () => {
   db.close();
   expect((await admin('POST', `${L}/table/ht%24own/register`, { location: `${dir}/own.lance` })).status).toBe(200);
   expect((await call('kept', 'tags/create', { tag: 'first', version: 1 })).status).toBe(200);
+  // Tables only declared: one of catalog-managed versions here, one whose versions are its own in a warehouse so set.
+  expect((await admin('POST', `${L}/table/ht%24declared/declare`, {})).status).toBe(200);
+  await createFileLake(admin, cat, 'own-versions', [], { 'lance.managed-versioning': 'false' });
+  expect((await admin('POST', '/lance/own-versions/v1/namespace/ht/create', {})).status).toBe(200);
+  const declared = await admin('POST', '/lance/own-versions/v1/table/ht%24declared/declare', {});
+  expect(declared.body).toMatchObject({ managed_versioning: false });
 }, 120_000);
 afterAll(async () => cat?.close());
 
@@ -215,6 +226,22 @@ describe.each(TABLES)('on %s', (table) => {
     expect((await call(table, 'tags/version', { tag: 'first' })).body).toEqual({ version: 1 });
     expect((await call(table, 'describe', { tag: 'first' })).body).toMatchObject({ version: 1 });
   });
+});
+
+it.each([
+  ['of catalog-managed versions', `${L}/table/ht%24declared`],
+  ['whose versions are its own', '/lance/own-versions/v1/table/ht%24declared'],
+])('answers a table only declared (%s) as having no tags and no versions', async (_kind, at) => {
+  const declared = (op: string, body: Record<string, unknown>) => admin('POST', `${at}/${op}`, body);
+  expect(await declared('tags/list', {})).toMatchObject({ status: 200, body: { tags: {} } });
+  lanceError(await declared('tags/version', { tag: 'a' }), 404, 8, 'version');
+  lanceError(await declared('tags/update', { tag: 'a', version: 1 }), 404, 8, 'update');
+  lanceError(await declared('tags/delete', { tag: 'a' }), 404, 8, 'delete');
+  lanceError(await declared('tags/create', { tag: 'a', version: 1 }), 404, 11, 'create');
+  lanceError(await declared('describe', { tag: 'a' }), 404, 8, 'describe by tag');
+  // Still refused by shape first.
+  lanceError(await declared('tags/create', { tag: 'a/b', version: 1 }), 400, 13, 'create bad tag');
+  expect((await declared('describe', { check_declared: true })).body).toMatchObject({ is_only_declared: true });
 });
 
 it("leaves the registered dataset's own tags, as its Lance reads them, unchanged", async () => {

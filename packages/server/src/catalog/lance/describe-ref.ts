@@ -74,7 +74,7 @@ export async function resolveDescribeRef(
 }
 
 /** A managed table is only declared until its first version; another, until Lance wrote its `_versions/` (a registered one exists). */
-async function onlyDeclared(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, managed: boolean): Promise<boolean> {
+export async function onlyDeclared(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, managed: boolean): Promise<boolean> {
   if (managed) return (await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined;
   if (record.locationOwned !== true) return false;
   const storage = lanceStorage(await ctx.storageFor(scope.warehouse));

@@ -14,6 +14,10 @@
  * the loopback's job credential (`Caller.catalogJob`), to which no row/column policy applies: a caller a policy
  * restricts is answered the table's own tags, never a policy-derived dataset's (a tag names a version, no rows).
  * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`).
+ *
+ * A table only declared (DeclareTable, no version written yet) has no dataset for the library to open: its failure
+ * (503) is answered as what such a table holds, no tags and no versions (an empty list, a tag's 404 code 8, a version's
+ * 404 code 11), checked only once the library failed, so the served path reads nothing more.
  * Framework-free: no HTTP, no SQL.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -25,7 +29,10 @@ import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
 import type { Privilege } from '../privileges.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../ports/lance-tags.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { onlyDeclared } from './describe-ref.js';
 import { lanceLibraryMissing } from './library.js';
+import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 
@@ -50,8 +57,8 @@ export class LanceTagService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
     // authorize, execute
-    const { target, store } = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
-    const names = Object.entries(await store.list(target))
+    const opened = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
+    const names = Object.entries(await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))
       .filter(([name]) => after === undefined || name > after)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = names.slice(0, limit);
@@ -61,10 +68,10 @@ export class LanceTagService {
   /** GetTableTagVersion: the version (and branch) the tag names. */
   async version(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<LanceTagInfo> {
     const tag = requiredTag(tagInput);
-    const { target, store, table } = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
-    const found = (await store.list(target))[tag];
-    if (found === undefined)
-      throw new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);
+    const opened = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
+    const { table } = opened;
+    const found = (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+    if (found === undefined) throw noTag(table, tag);
     return found;
   }
 
@@ -86,27 +93,46 @@ export class LanceTagService {
         `${operation} on a branch other than main is not served: the Lance library here (LanceDB 0.39) tags main only`,
       );
     // authorize, execute
-    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', operation);
-    if (mode === 'create') await store.create(target, tag, version);
-    else await store.update(target, tag, version);
+    const opened = await this.open(request, idInput, 'table:write-data', operation);
+    const { target, store, scope, table } = opened;
+    await this.orDeclared(opened, mode === 'create' ? store.create(target, tag, version) : store.update(target, tag, version), () => {
+      // Lance checks the tag before the version on update (a missing tag is its 404 code 8), the version on create.
+      if (mode === 'update') throw noTag(table, tag);
+      throw new CatalogError(
+        'ERR_TABLE_VERSION_NOT_FOUND',
+        `Table ${formatIdentifier(table.namespace, table.name)} has no version ${version}: it is only declared`,
+      );
+    });
     await this.audit(scope, table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
   }
 
   /** DeleteTableTag: the tag is removed; the version it named stays (until Lance's cleanup). */
   async delete(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<void> {
     const tag = requiredTag(tagInput);
-    const { target, store, scope, table } = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
-    await store.delete(target, tag);
+    const opened = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
+    const { target, store, scope, table } = opened;
+    await this.orDeclared(opened, store.delete(target, tag), () => {
+      throw noTag(table, tag);
+    });
     await this.audit(scope, table, 'lance.tag.deleted', { tag });
   }
 
+  /**
+   * The library's answer, or, when it failed (503) on a table only declared (no dataset to open), what `declared`
+   * answers (or throws) for such a table; any other failure as it is.
+   */
+  private async orDeclared<T>(opened: Opened, work: Promise<T>, declared: () => T): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      if (!(e instanceof CatalogError && e.code === 'ERR_UNAVAILABLE')) throw e;
+      if (!(await onlyDeclared(this.ctx, opened.scope, opened.record, isManaged(opened.record)))) throw e;
+      return declared();
+    }
+  }
+
   /** The Lance table, the caller authorized on it, and the library (406 without it), in that order. */
-  private async open(
-    request: CatalogRequest,
-    idInput: unknown,
-    privilege: Privilege,
-    operation: string,
-  ): Promise<{ target: LanceTagTarget; store: LanceTagStore; scope: RequestScope; table: { namespace: string[]; name: string } }> {
+  private async open(request: CatalogRequest, idInput: unknown, privilege: Privilege, operation: string): Promise<Opened> {
     const id = checkLanceTableId(idInput);
     const scope = await this.ctx.scope(request);
     const [ns, record] = await Promise.all([
@@ -122,13 +148,24 @@ export class LanceTagService {
     const unavailable = await store.unavailable();
     if (unavailable !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', unavailable);
     const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: scope.caller };
-    return { target, store, scope, table: { namespace: [...id.namespace], name: id.name } };
+    return { target, store, scope, record, table: { namespace: [...id.namespace], name: id.name } };
   }
 
   private audit(scope: RequestScope, table: { namespace: string[]; name: string }, event: string, details: Record<string, string>): Promise<void> {
     return this.ctx.access.record(scope.caller, event, 'allow', 'table:write-data', describeObject(scope.warehouse.name, table.namespace, table.name), details);
   }
 }
+
+interface Opened {
+  target: LanceTagTarget;
+  store: LanceTagStore;
+  scope: RequestScope;
+  record: CatalogObjectRecord;
+  table: { namespace: string[]; name: string };
+}
+
+const noTag = (table: { namespace: string[]; name: string }, tag: string) =>
+  new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);
 
 function requiredTag(value: unknown): string {
   const tag = checkTag(value);
