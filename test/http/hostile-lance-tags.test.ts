@@ -105,6 +105,13 @@ const BAD_TAGS: Array<[string, unknown]> = [
   ['unicode', 'ét\u00e9'],
   ['emoji', '\u{1F600}'],
   ['right-to-left mark', 'a\u200fb'],
+  // Names Lance refuses as refs: refused alike by every operation (before, CreateTableTag's 400 came from the library
+  // after authorization, while GetTableTagVersion and DescribeTable answered 404 code 8).
+  ['a leading dot', '.a'],
+  ['a trailing dot', 'a.'],
+  ['two dots inside', 'a..b'],
+  ['three dots', '...'],
+  ['a .lock ending', 'a.lock'],
   ['201 characters', 'x'.repeat(201)],
   ['100,000 characters', 'x'.repeat(100_000)],
   ['percent-encoded slash', 'a%2Fb'],
