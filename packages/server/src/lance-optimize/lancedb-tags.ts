@@ -15,6 +15,13 @@
  * versions "Namespace error: Table version not found: …", the loopback's own 404), "Ref is invalid: …"; each is
  * the caller's (404 code 8, 409 code 9, 404 code 11, 400), anything else goes through library-errors.ts (request 400,
  * storage or the library 503).
+ *
+ * Tag operations race each other: Lance lists `_refs/tags/` and then reads each file, or checks a tag exists and then
+ * deletes or rewrites its file, so a tag another request deletes in between fails the operation with the object
+ * store's "Not found: …/_refs/tags/<tag>.json" (storage words, a 503 by library-errors.ts). Such a failure is a lost
+ * race, not an outage: the operation is run again on a fresh read (at most RACE_ATTEMPTS times), where the tag is
+ * either there or cleanly absent (Lance's own "Ref not found", a 404 code 8); a delete or update still losing after the
+ * last attempt is answered that 404 as well, since the tag it named is gone.
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../catalog/ports/lance-tags.js';
@@ -68,19 +75,42 @@ export class LanceDbTagStore implements LanceTagStore {
 
   private async withTags<T>(target: LanceTagTarget, operation: string, work: (tags: Tags) => Promise<T>): Promise<T> {
     await this.lance.lancedb();
-    return this.lance.withNamespace(target.warehouse, target.actor, async (db) => {
-      try {
+    return this.lance.withNamespace(target.warehouse, target.actor, (db) =>
+      retryLostTagRace(operation, async () => {
         const table = await db.openTable(target.name, target.namespace);
         try {
           return await work(await table.tags());
         } finally {
           table.close();
         }
-      } catch (e) {
-        if (e instanceof CatalogError) throw e;
-        throw tagFailure(operation, e);
-      }
-    });
+      }),
+    );
+  }
+}
+
+/** How many times a tag operation runs when another request's tag write keeps removing a tag file under it. */
+export const RACE_ATTEMPTS = 3;
+
+/** The object store's error for a tag file that vanished while Lance read or replaced it (a lost race, see the header). */
+const tagFileVanished = (message: string): boolean => /\/_refs\/tags\/[^/\s,]+\.json\b/.test(message) && /\bnot found\b/i.test(message);
+
+/**
+ * Runs `attempt` (one tag operation of the library), again on a fresh read while it loses a race with another tag
+ * write (a tag file vanished under it), at most RACE_ATTEMPTS times; any other failure, and the last lost race, as
+ * tagFailure says (a DeleteTableTag or UpdateTableTag whose tag vanished: the tag is not found).
+ */
+export async function retryLostTagRace<T>(operation: string, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (e instanceof CatalogError) throw e;
+      const vanished = tagFileVanished(e instanceof Error ? e.message : String(e));
+      if (vanished && i < RACE_ATTEMPTS) continue;
+      if (vanished && (operation === 'DeleteTableTag' || operation === 'UpdateTableTag'))
+        throw new CatalogError('ERR_TAG_NOT_FOUND', `${operation}: the tag was deleted by another request meanwhile`);
+      throw tagFailure(operation, e);
+    }
   }
 }
 

@@ -74,7 +74,7 @@ export async function resolveDescribeRef(
 }
 
 /** A managed table is only declared until its first version; another, until Lance wrote its `_versions/` (a registered one exists). */
-async function onlyDeclared(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, managed: boolean): Promise<boolean> {
+export async function onlyDeclared(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, managed: boolean): Promise<boolean> {
   if (managed) return (await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH)) === undefined;
   if (record.locationOwned !== true) return false;
   const storage = lanceStorage(await ctx.storageFor(scope.warehouse));
@@ -98,11 +98,20 @@ async function readTag(ctx: TableContext, scope: RequestScope, location: string,
   const uri = `${location.replace(/\/+$/, '')}/_refs/tags/${tag}.json`;
   const missing = () => new CatalogError('ERR_TAG_NOT_FOUND', `Table ${table} has no tag ${JSON.stringify(tag)}`);
   if (!(await storage.exists(uri))) throw missing();
+  const notATag = () => new CatalogError('ERR_ILLEGAL_ARGUMENT', `The tag file of ${JSON.stringify(tag)} on table ${table} is not a Lance tag`);
+  let text: string;
+  try {
+    text = Buffer.from(await storage.read(uri, MAX_TAG_BYTES)).toString('utf8');
+  } catch {
+    // Deleted by another request since it was seen (DeleteTableTag, a client's Lance): the tag is not found, as if
+    // this read had come after it; a file that is there and cannot be read (too large) is no Lance tag.
+    throw (await storage.exists(uri)) ? notATag() : missing();
+  }
   let parsed: { version?: unknown; branch?: unknown };
   try {
-    parsed = JSON.parse(Buffer.from(await storage.read(uri, MAX_TAG_BYTES)).toString('utf8')) as typeof parsed;
+    parsed = JSON.parse(text) as typeof parsed;
   } catch {
-    throw new CatalogError('ERR_ILLEGAL_ARGUMENT', `The tag file of ${JSON.stringify(tag)} on table ${table} is not a Lance tag`);
+    throw notATag();
   }
   if (typeof parsed?.version !== 'number' || !Number.isSafeInteger(parsed.version) || parsed.version < 0) {
     throw new CatalogError('ERR_ILLEGAL_ARGUMENT', `The tag file of ${JSON.stringify(tag)} on table ${table} names no version`);

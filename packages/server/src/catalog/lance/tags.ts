@@ -20,6 +20,10 @@
  * crash, or the database failing, between the two leaves the tag written without its event: at most once for that
  * window (docs/events.md, "Lance tags"). The version a tag named before is read just before the write, so a
  * concurrent move of the same tag may make it stale.
+ *
+ * A table only declared (DeclareTable, no version written yet) has no dataset for the library to open: its failure
+ * (503) is answered as what such a table holds, no tags and no versions (an empty list, a tag's 404 code 8, a version's
+ * 404 code 11), checked only once the library failed, so the served path reads nothing more.
  * Framework-free: no HTTP, no SQL.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
@@ -32,7 +36,10 @@ import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
 import type { Privilege } from '../privileges.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { LanceTagInfo, LanceTagStore, LanceTagTarget } from '../ports/lance-tags.js';
+import type { CatalogObjectRecord } from '../ports/index.js';
+import { onlyDeclared } from './describe-ref.js';
 import { lanceLibraryMissing } from './library.js';
+import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 
@@ -57,8 +64,8 @@ export class LanceTagService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
     const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
     // authorize, execute
-    const { target, store } = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
-    const names = Object.entries(await store.list(target))
+    const opened = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
+    const names = Object.entries(await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))
       .filter(([name]) => after === undefined || name > after)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = names.slice(0, limit);
@@ -68,9 +75,10 @@ export class LanceTagService {
   /** GetTableTagVersion: the version (and branch) the tag names. */
   async version(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<LanceTagInfo> {
     const tag = requiredTag(tagInput);
-    const { target, store, table } = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
-    const found = (await store.list(target))[tag];
-    if (found === undefined) throw new CatalogError('ERR_TAG_NOT_FOUND', `Table ${table} has no tag ${JSON.stringify(tag)}`);
+    const opened = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
+    const { table } = opened;
+    const found = (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+    if (found === undefined) throw noTag(table, tag);
     return found;
   }
 
@@ -93,27 +101,59 @@ export class LanceTagService {
       );
     // authorize, execute
     const opened = await this.open(request, idInput, 'table:write-data', operation);
-    const { target, store } = opened;
-    if (mode === 'create') {
-      await store.create(target, tag, version);
-      await this.changed(opened, 'lance-table.tag-created', { tag, version });
-    } else {
-      const previous = (await store.list(target))[tag]?.version;
-      await store.update(target, tag, version);
-      await this.changed(opened, 'lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) });
-    }
-    await this.audit(opened.scope, opened.table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
+    const { target, store, scope, table } = opened;
+    const previous = mode === 'update' ? await this.previousVersion(opened, tag) : undefined;
+    await this.orDeclared(opened, mode === 'create' ? store.create(target, tag, version) : store.update(target, tag, version), () => {
+      // Lance checks the tag before the version on update (a missing tag is its 404 code 8), the version on create.
+      if (mode === 'update') throw noTag(table, tag);
+      throw new CatalogError(
+        'ERR_TABLE_VERSION_NOT_FOUND',
+        `Table ${formatIdentifier(table.namespace, table.name)} has no version ${version}: it is only declared`,
+      );
+    });
+    if (mode === 'create') await this.changed(opened, 'lance-table.tag-created', { tag, version });
+    else await this.changed(opened, 'lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) });
+    await this.audit(scope, table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
   }
 
   /** DeleteTableTag: the tag is removed; the version it named stays (until Lance's cleanup). */
   async delete(request: CatalogRequest, idInput: unknown, tagInput: unknown): Promise<void> {
     const tag = requiredTag(tagInput);
     const opened = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
-    const { target, store } = opened;
-    const previous = (await store.list(target))[tag]?.version;
-    await store.delete(target, tag);
+    const { target, store, scope, table } = opened;
+    const previous = await this.previousVersion(opened, tag);
+    await this.orDeclared(opened, store.delete(target, tag), () => {
+      throw noTag(table, tag);
+    });
     await this.changed(opened, 'lance-table.tag-deleted', { tag, ...(previous === undefined ? {} : { version: previous }) });
-    await this.audit(opened.scope, opened.table, 'lance.tag.deleted', { tag });
+    await this.audit(scope, table, 'lance.tag.deleted', { tag });
+  }
+
+  /**
+   * The library's answer, or, when it failed (503) on a table only declared (no dataset to open), what `declared`
+   * answers (or throws) for such a table; any other failure as it is.
+   */
+  private async orDeclared<T>(opened: Opened, work: Promise<T>, declared: () => T): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      if (!(e instanceof CatalogError && e.code === 'ERR_UNAVAILABLE')) throw e;
+      if (!(await onlyDeclared(this.ctx, opened.scope, opened.record, isManaged(opened.record)))) throw e;
+      return declared();
+    }
+  }
+
+  /** The version `tag` names before a write moves or deletes it (for its change event); none on a declared table. */
+  private async previousVersion(opened: Opened, tag: string): Promise<number | undefined> {
+    const tags = await this.orDeclared(opened, opened.store.list(opened.target), () => ({}) as Record<string, LanceTagInfo>);
+    return tags[tag]?.version;
+  }
+
+  /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */
+  private async changed(opened: Opened, kind: ChangeKind, data: Record<string, unknown>): Promise<void> {
+    const { scope, table, record } = opened;
+    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: table.namespace, name: table.name, uuid: record.uuid, data });
+    await this.ctx.store.transaction((repository) => repository.appendEvents([event]));
   }
 
   /** The Lance table, the caller authorized on it, and the library (406 without it), in that order. */
@@ -133,14 +173,7 @@ export class LanceTagService {
     const unavailable = await store.unavailable();
     if (unavailable !== undefined) throw new CatalogError('ERR_NOT_IMPLEMENTED', unavailable);
     const target = { warehouse: scope.warehouse.name, namespace: [...id.namespace], name: id.name, actor: scope.caller };
-    return { target, store, scope, table: { namespace: [...id.namespace], name: id.name }, uuid: record.uuid };
-  }
-
-  /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */
-  private async changed(opened: Opened, kind: ChangeKind, data: Record<string, unknown>): Promise<void> {
-    const { scope, table, uuid } = opened;
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: table.namespace, name: table.name, uuid, data });
-    await this.ctx.store.transaction((repository) => repository.appendEvents([event]));
+    return { target, store, scope, record, table: { namespace: [...id.namespace], name: id.name } };
   }
 
   private audit(scope: RequestScope, table: { namespace: string[]; name: string }, event: string, details: Record<string, string>): Promise<void> {
@@ -152,9 +185,12 @@ interface Opened {
   target: LanceTagTarget;
   store: LanceTagStore;
   scope: RequestScope;
+  record: CatalogObjectRecord;
   table: { namespace: string[]; name: string };
-  uuid: string;
 }
+
+const noTag = (table: { namespace: string[]; name: string }, tag: string) =>
+  new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);
 
 function requiredTag(value: unknown): string {
   const tag = checkTag(value);

@@ -53,16 +53,22 @@ const columns = (schema: Schema): Step[] => schema.fields.map((f) => ({ id: f.id
 
 /** The field a (dotted) name names: a struct's field, a list's `element`, a map's `value` (a map's `key`: 400, why). */
 export function fieldByName(schema: Schema, name: string): MaskedField | undefined {
+  // As Iceberg's name index (TypeUtil.indexByName) names fields: each field by its names from the top joined by '.',
+  // so a field whose own name holds a '.' ("person" → "a.b") is "person.a.b", the name a stored mask shows for it. A
+  // name two fields answer to is refused rather than one picked (Iceberg refuses such a schema).
   const parts = name.split('.');
-  const path: Step[] = [];
-  let options = columns(schema);
-  for (const part of parts) {
-    const found = options.find((f) => f.name === part);
-    if (!found) return undefined;
-    path.push(found);
-    options = below(found.type);
-  }
-  return masked(path);
+  const found: Step[][] = [];
+  const walk = (options: readonly Step[], at: number, path: readonly Step[]): void => {
+    for (const f of options) {
+      const width = f.name.split('.').length;
+      if (found.length > 1 || at + width > parts.length || parts.slice(at, at + width).join('.') !== f.name) continue;
+      if (at + width === parts.length) found.push([...path, f]);
+      else walk(below(f.type), at + width, [...path, f]);
+    }
+  };
+  walk(columns(schema), 0, []);
+  if (found.length > 1) throw validation(`'${name.slice(0, 256)}' names more than one field (a name holding a '.'): name the field by its field id`);
+  return found.length === 1 ? masked(found[0]!) : undefined;
 }
 
 /** The field a field id names, anywhere in the schema. */

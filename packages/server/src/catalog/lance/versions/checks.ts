@@ -26,13 +26,26 @@ export function checkBranch(value: unknown): string {
 }
 
 /**
- * A tag name: letters, digits, '.', '_' and '-', at most 200 characters, not '.' or '..' (Lance keeps a tag in
- * <table>/_refs/tags/<tag>.json, so the name is one path segment). Absent or "": no tag.
+ * A tag name: letters, digits, '.', '_' and '-', at most 200 characters (Lance keeps a tag in
+ * <table>/_refs/tags/<tag>.json, so the name is one path segment), and a name Lance takes as a ref: not beginning or
+ * ending with '.', no '..', not ending with '.lock' (Lance 12's check_valid_ref; a name it refuses could never have
+ * been written, so every operation refuses it alike, before authorization, rather than CreateTableTag a 400 from the
+ * library and GetTableTagVersion a 404). Absent or "": no tag.
  */
 export function checkTag(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > 200 || !/^[A-Za-z0-9._-]+$/.test(value) || value === '.' || value === '..') {
-    throw validation('tag must be letters, digits, ".", "_" and "-" (at most 200 characters)');
+  if (
+    typeof value !== 'string' ||
+    value.length > 200 ||
+    !/^[A-Za-z0-9._-]+$/.test(value) ||
+    value.startsWith('.') ||
+    value.endsWith('.') ||
+    value.includes('..') ||
+    value.endsWith('.lock')
+  ) {
+    throw validation(
+      'tag must be letters, digits, ".", "_" and "-" (at most 200 characters), neither beginning nor ending with ".", without "..", not ending with ".lock"',
+    );
   }
   return value;
 }
