@@ -260,8 +260,11 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     const asTrino = (rows: unknown[][]) =>
       rows.map((r) => r.map((v, i) => (i === 3 && Array.isArray(v) ? Object.fromEntries(v.map((e) => rowsOf(e) as [string, unknown])) : rowsOf(v))));
     const steps = await pyRead('sales.people', ['alice', 'bob']);
-    expect(asTrino(steps['read:alice']!.rows)).toEqual(await people('alice'));
-    expect(asTrino(steps['read:bob']!.rows)).toEqual(await people('bob'));
+    // PyIceberg 0.12 reads a null list of structs, and a null map of struct values, as empty (apache/iceberg-python#3833;
+    // bob's original files alike): Trino's null ones are compared as empty, the nulls checked in Trino's answers above.
+    const asPyIceberg = (rows: unknown[][]) => rows.map((r) => r.map((v, i) => (v === null && i === 2 ? [] : v === null && i === 3 ? {} : v)));
+    expect(asTrino(steps['read:alice']!.rows)).toEqual(asPyIceberg(await people('alice')));
+    expect(asTrino(steps['read:bob']!.rows)).toEqual(asPyIceberg(await people('bob')));
     expect(steps['read:alice']!.files.length).toBeGreaterThan(0);
     for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
     for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
