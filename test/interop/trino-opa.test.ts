@@ -214,6 +214,62 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
   }, 600_000);
 
+  it("masks fields inside structs (a struct column, a list of structs, a map's struct values) alike in Trino and in the catalog-enforced files (PyIceberg)", async () => {
+    const [addr, phone, doc] = [
+      'row(city varchar, "Zip ""Code""" varchar, geo row(lat double, lon double))',
+      'row(kind varchar, number varchar)',
+      'row(num varchar, issued date)',
+    ];
+    await run('etl', `CREATE TABLE lake.sales.people (id bigint, addr ${addr}, phones array(${phone}), docs map(varchar, ${doc}))`);
+    await run(
+      'etl',
+      `INSERT INTO lake.sales.people VALUES
+        (1, CAST(ROW('Paris', '75001', ROW(48.5, 2.25)) AS ${addr}), CAST(ARRAY[ROW('home', '5550123'), ROW('work', NULL), NULL] AS array(${phone})),
+          CAST(MAP(ARRAY['passport', 'visa'], ARRAY[ROW('AB123', DATE '2019-05-06'), NULL]) AS map(varchar, ${doc}))),
+        (2, NULL, NULL, NULL),
+        (3, CAST(ROW(NULL, 'x', NULL) AS ${addr}), CAST(ARRAY[] AS array(${phone})), CAST(MAP() AS map(varchar, ${doc})))`,
+    );
+    const created = await send('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/people/policies', {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [
+        { column: 'addr.city', action: 'mask-alphanum' },
+        { column: 'addr.geo', action: 'replace-with-null' },
+        { column: 'phones.element.number', action: 'show-last-4' },
+        { column: 'docs.value.num', action: 'sha-256-global' },
+        { column: 'docs.value.issued', action: 'truncate-to-year' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Trino answers a row as its fields' values in order, a map as an object.
+    const people = (user: string) => run(user, 'SELECT id, addr, phones, docs FROM lake.sales.people ORDER BY id');
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    expect(await people('alice')).toEqual([
+      [1, ['Xxxxx', '75001', null], [['home', 'xxx0123'], ['work', null], null], { passport: [sha('AB123'), '2019-01-01'], visa: null }],
+      [2, null, null, null],
+      [3, [null, 'x', null], [], {}],
+    ]);
+    expect((await people('bob'))[0]).toEqual([
+      1,
+      ['Paris', '75001', [48.5, 2.25]],
+      [['home', '5550123'], ['work', null], null],
+      { passport: ['AB123', '2019-05-06'], visa: null },
+    ]);
+    // PyIceberg answers a struct as an object of its fields, a map as [key, value] pairs: as Trino's, to compare.
+    const rowsOf = (v: unknown): unknown => (Array.isArray(v) ? v.map(rowsOf) : v !== null && typeof v === 'object' ? Object.values(v).map(rowsOf) : v);
+    const asTrino = (rows: unknown[][]) =>
+      rows.map((r) => r.map((v, i) => (i === 3 && Array.isArray(v) ? Object.fromEntries(v.map((e) => rowsOf(e) as [string, unknown])) : rowsOf(v))));
+    const steps = await pyRead('sales.people', ['alice', 'bob']);
+    // PyIceberg 0.12 reads a null list of structs, and a null map of struct values, as empty (apache/iceberg-python#3833;
+    // bob's original files alike): Trino's null ones are compared as empty, the nulls checked in Trino's answers above.
+    const asPyIceberg = (rows: unknown[][]) => rows.map((r) => r.map((v, i) => (v === null && i === 2 ? [] : v === null && i === 3 ? {} : v)));
+    expect(asTrino(steps['read:alice']!.rows)).toEqual(asPyIceberg(await people('alice')));
+    expect(asTrino(steps['read:bob']!.rows)).toEqual(asPyIceberg(await people('bob')));
+    expect(steps['read:alice']!.files.length).toBeGreaterThan(0);
+    for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
+    for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
+  }, 600_000);
+
   it('gives a user unknown to Lakegate nothing, whatever groups Trino gives it', async () => {
     const failed = await run('mallory', 'SELECT id FROM lake.sales.customers').then(
       () => undefined,

@@ -97,8 +97,8 @@ export class TrinoOpaExpressions {
       const own = effective.masks.find((m) => m.fieldId === field.id);
       if (!own && inside.length === 0) return undefined;
       try {
-        // A list's elements or a map's values masked: a lambda over them (trino-nested.ts). A field inside a struct:
-        // Trino masks whole columns, so the column it is in shows NULL (fail closed).
+        // A list's elements, a map's values or a struct's fields masked (at any depth): lambdas over the elements and
+        // values, each struct rebuilt as a row of its fields with the masked ones replaced (trino-nested.ts).
         if (!own) {
           const byId = new Map(inside.map((m) => [m.fieldId, m]));
           const sql = elementsMaskSql(quoteIdentifier([c!.columnName]), field.type, byId, { querySalt });

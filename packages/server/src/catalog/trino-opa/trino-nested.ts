@@ -1,11 +1,12 @@
 /**
  * Column masks of list, map and struct columns as Trino SQL (issue 54; trino-sql.ts writes the primitive ones): a
  * whole nested column nulled is `CAST(NULL AS <its Trino type>)`; a mask of a list's elements is
- * `transform(col, e0 -> <mask of e0>)`, of a map's values `transform_values(col, (k0, v0) -> <mask of v0>)` (nested
- * lists and maps one lambda inside the other), each element's mask the primitive column's (trino-sql.ts), so Trino
- * shows the strings and hashes the catalog-enforced path writes (policy-files/nested-columns.ts). A null list or map
- * stays null, an empty one empty, a map's keys as stored. A field masked inside a struct is not written yet (the
- * caller answers the column as NULL, failing closed). The Trino type is written from the column's Iceberg
+ * `transform(col, e0 -> <mask of e0>)`, of a map's values `transform_values(col, (k0, v0) -> <mask of v0>)`, of a
+ * struct's fields the struct rebuilt, `CASE WHEN s IS NULL THEN NULL ELSE CAST(ROW(s[1], <mask of s[2]>, s[3]) AS
+ * row("a" …, "b" …, "c" …)) END` (its fields by position, so no field name is written but in the row type; nested
+ * lists, maps and structs one inside the other), each value's mask the primitive column's (trino-sql.ts), so Trino
+ * shows the strings and hashes the catalog-enforced path writes (policy-files/nested-columns.ts). A null list, map or
+ * struct stays null, an empty one empty, a map's keys as stored. The Trino type is written from the column's Iceberg
  * type as Trino's Iceberg connector maps it (a row's field names double-quoted), never from the type string the OPA
  * plugin sends: that is `Type.getDisplayName()`, whose row field names are not quoted, so it could not be told
  * apart from SQL.
@@ -56,7 +57,7 @@ export function trinoTypeOf(type: IcebergType): string {
 export const nullOf = (type: IcebergType): string => `CAST(NULL AS ${trinoTypeOf(type)})`;
 
 /**
- * The mask of a list or map column whose elements or values (at any depth of lists and maps) are masked, or undefined
+ * The mask of a list, map or struct column whose elements, values or fields (at any depth) are masked, or undefined
  * when no mask is inside it. `masks` by field id; `depth` numbers the lambdas' variables.
  */
 export function elementsMaskSql(ref: string, type: IcebergType, masks: ReadonlyMap<number, ColumnMask>, ctx: MaskSqlContext, depth = 0): string | undefined {
@@ -79,15 +80,14 @@ export function elementsMaskSql(ref: string, type: IcebergType, masks: ReadonlyM
       return masked && `transform_values(${ref}, (${k}, ${v}) -> ${masked})`;
     }
     case 'struct': {
-      const inside = (t: IcebergType): boolean =>
-        typeof t !== 'string' &&
-        (t.type === 'struct'
-          ? t.fields.some((f) => masks.has(f.id) || inside(f.type))
-          : t.type === 'list'
-            ? masks.has(t['element-id']) || inside(t.element)
-            : masks.has(t['value-id']) || inside(t.value));
-      if (inside(type)) throw new UnsupportedPolicy('a mask of a field inside a struct');
-      return undefined;
+      // Each field by its position (a row's subscript is 1-based): no name to quote, nor to mistake for a table's.
+      const fields = type.fields.map((f, i) => {
+        const at = `${ref}[${i + 1}]`;
+        return { at, masked: inner(f.id, f.type, at) };
+      });
+      if (fields.every((f) => f.masked === undefined)) return undefined;
+      const row = `ROW(${fields.map((f) => f.masked ?? f.at).join(', ')})`;
+      return `CASE WHEN ${ref} IS NULL THEN NULL ELSE CAST(${row} AS ${trinoTypeOf(type)}) END`;
     }
   }
 }
