@@ -29,7 +29,7 @@ import {
   tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
-import { CatalogError } from '../errors/catalog-error.js';
+import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolicy, LanceSource } from '../catalog/ports/lance-policy.js';
 import type { BoundExpression } from '../catalog/kit/expression.js';
 import { lanceSchema } from '../catalog/lance/policy-columns.js';
@@ -47,6 +47,14 @@ import { causedByRequest, cleanReason } from './library-errors.js';
 const lanceArrow = createRequire(import.meta.url)('apache-arrow') as typeof import('apache-arrow');
 const fromLance = (batch: unknown): RecordBatch[] => tableFromIPC(lanceArrow.tableToIPC(new lanceArrow.Table([batch as never]), 'stream')).batches;
 const toLance = (batches: RecordBatch[]): unknown => lanceArrow.tableFromIPC(tableToIPC(new ArrowTable(batches), 'stream'));
+
+/**
+ * What apache-arrow 18 (the JavaScript Arrow LanceDB's Node package hands batches and schemas through) answers for a
+ * type it has no class for: a large list (64-bit offsets) or a list view, which a Python writer can put in a Lance
+ * table. No batch nor schema of such a table reaches this module, so no policy can be applied to it: a 400 saying why
+ * (before 2026-11-29: a 503, "could not be read").
+ */
+const ARROW_JS_CANNOT_READ = /Unrecognized type: "(LargeList|ListView|LargeListView)"/;
 
 /** Rows written per append (one Lance fragment each): bounds memory and the number of versions alike. */
 const CHUNK_ROWS = 64 * 1024;
@@ -216,6 +224,10 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       });
     } catch (e) {
       if (e instanceof CatalogError) throw e;
+      if (ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e)))
+        throw validation(
+          `The Lance table cannot be read for its policies: it holds a large list (64-bit offsets), which apache-arrow for JavaScript (18), through which policy-derived reads go, cannot read (${cleanReason(e)}); no row filter or column mask can be set on it, nor read through one`,
+        );
       throw new CatalogError(
         causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
         `The Lance table could not be read (for its policies): ${cleanReason(e)}`,
