@@ -15,7 +15,12 @@
  *    and reports exactly those (each gone), while the live one stays whole and served;
  *  - on a table with a struct and a vector column, a mask of one struct field (by its dotted path) and of the whole
  *    vector (replace-with-null) give that principal the field hashed as the Iceberg path hashes it, its sibling and the
- *    struct's nulls as stored, and null vectors, which a LanceDB vector search finds nothing in (no error).
+ *    struct's nulls as stored, and null vectors, which a LanceDB vector search finds nothing in (no error);
+ *  - on a table LanceDB Python wrote (peers/lance/policy_elements.py) with a `list<string>`, a list of structs and a
+ *    map, masks of `tags.element`, `people.element.email` and `attrs.value` give that principal's LanceDB (Python and
+ *    Node) every element and value masked as the Iceberg path masks them, the lists' nulls, empty lists and null
+ *    elements as stored, while an unrestricted principal reads the originals; a table with a large list (64-bit
+ *    offsets) is refused a policy with a 400 saying why.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
