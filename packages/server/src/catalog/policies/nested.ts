@@ -4,7 +4,7 @@
  * element or a value applies to every element or value (policy-files/nested-columns.ts). A whole list, map or struct
  * (Iceberg tables and views) is masked by `replace-with-null` only (it has no single value to hash, shorten or fix).
  * A map's keys are never masked: they identify its entries. A Lance table keeps its own rule (checkLance: no whole
- * struct, no map; a list's elements one by one since 2026-11-29).
+ * struct, no vector's elements one by one; its lists' elements and maps' values one by one since 2026-11-29).
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { IcebergType, Schema } from '../metadata/types.js';
@@ -18,8 +18,6 @@ export interface MaskedField {
   required: boolean;
   /** What the name is, for messages: a column, a struct's field, a list's element, a map's value. */
   what: string;
-  /** Whether it is inside a list or a map (a list's element, a map's value, or a field of one). */
-  repeated: boolean;
 }
 
 /** One step of a path: a struct's field, or a list's element, a map's key or value as Iceberg names them. */
@@ -98,7 +96,6 @@ function masked(path: readonly Step[]): MaskedField {
     type: field.type,
     required: field.required,
     what: field.what,
-    repeated: path.slice(0, -1).some((s) => kindOf(s.type) !== 'struct'),
   };
 }
 
