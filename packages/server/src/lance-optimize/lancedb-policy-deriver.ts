@@ -5,8 +5,9 @@
  * The table is read as the other LanceDB adapters reach it: through the catalog's own Lance surface on a private
  * listener (lancedb-loopback.ts), as the catalog's derivation caller, at the version asked for. Its rows are streamed
  * one batch at a time through the Iceberg path's policy code (policy-files/apply-batch.ts: the same row filter
- * evaluation and mask functions), columns and struct fields matched by the field ids the catalog bound the policy with
- * (catalog/lance/policy-columns.ts: a top-level column's position + 1, a struct's fields after them), and written in
+ * evaluation and mask functions), columns, struct fields, list elements and map values matched by the field ids the
+ * catalog bound the policy with (catalog/lance/policy-columns.ts: a top-level column's position + 1, the nested fields
+ * after them; a list's element or a map's value masked in every element or entry), and written in
  * chunks to a new dataset at the target directory with the storage options the catalog vended for it. Memory is a
  * chunk of rows at a time, whatever the table's size. A computed column is copied as a plain column of its current
  * values (its binding left out: COMPUTED_BINDING); a dictionary-encoded one as its values' type (plain-dictionaries.ts).
@@ -16,6 +17,8 @@ import {
   DataType,
   type Dictionary,
   Field,
+  List,
+  Map_,
   type RecordBatch,
   RecordBatch as Batch,
   Schema,
@@ -26,11 +29,11 @@ import {
   tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
-import { CatalogError } from '../errors/catalog-error.js';
+import { CatalogError, validation } from '../errors/catalog-error.js';
 import type { LanceColumn, LanceDerivedTarget, LancePolicyDeriver, LanceRowPolicy, LanceSource } from '../catalog/ports/lance-policy.js';
 import type { BoundExpression } from '../catalog/kit/expression.js';
 import { lanceSchema } from '../catalog/lance/policy-columns.js';
-import type { StructField } from '../catalog/metadata/types.js';
+import type { IcebergType, StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { plainData, plainSchema } from './plain-dictionaries.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
@@ -45,6 +48,14 @@ const lanceArrow = createRequire(import.meta.url)('apache-arrow') as typeof impo
 const fromLance = (batch: unknown): RecordBatch[] => tableFromIPC(lanceArrow.tableToIPC(new lanceArrow.Table([batch as never]), 'stream')).batches;
 const toLance = (batches: RecordBatch[]): unknown => lanceArrow.tableFromIPC(tableToIPC(new ArrowTable(batches), 'stream'));
 
+/**
+ * What apache-arrow 18 (the JavaScript Arrow LanceDB's Node package hands batches and schemas through) answers for a
+ * type it has no class for: a large list (64-bit offsets) or a list view, which a Python writer can put in a Lance
+ * table. No batch nor schema of such a table reaches this module, so no policy can be applied to it: a 400 saying why
+ * (before 2026-11-29: a 503, "could not be read").
+ */
+const ARROW_JS_CANNOT_READ = /Unrecognized type: "(LargeList|ListView|LargeListView)"/;
+
 /** Rows written per append (one Lance fragment each): bounds memory and the number of versions alike. */
 const CHUNK_ROWS = 64 * 1024;
 
@@ -54,6 +65,7 @@ function typeName(type: DataType): string {
   if (type.typeId === Type.Dictionary) return typeName((type as Dictionary).dictionary);
   if (type.typeId === Type.Struct) return 'struct';
   if (type.typeId === Type.List || type.typeId === Type.FixedSizeList) return 'list';
+  if (type.typeId === Type.Map) return 'map';
   const t = String(type).toLowerCase();
   if (/^u?int(8|16|32)$/.test(t)) return 'int';
   if (/^u?int64$/.test(t)) return 'long';
@@ -67,24 +79,39 @@ function typeName(type: DataType): string {
   return 'nested';
 }
 
-/** A field as the port's column: a struct with its fields. */
+/** A field as the port's column: a struct with its fields, a (variable-size) list with its element. */
 function columnOf(field: Field): LanceColumn {
   const type = typeName(field.type);
   const fields = type === 'struct' ? { fields: (field.type.children as Field[]).map(columnOf) } : {};
-  return { name: field.name, type, nullable: field.nullable, ...fields };
+  // A fixed-size list (a vector) has no element to name: masked whole only (policy-columns.ts).
+  const element = field.type.typeId === Type.List ? { element: columnOf(field.type.children[0] as Field) } : {};
+  // A map's one child is its entries struct, whose fields are the key and the value.
+  const [key, value] = type === 'map' ? ((field.type.children[0] as Field).type.children as Field[]) : [];
+  const entries = key !== undefined && value !== undefined ? { key: columnOf(key), value: columnOf(value) } : {};
+  return { name: field.name, type, nullable: field.nullable, ...fields, ...element, ...entries };
 }
 
 /**
  * The fields labelled with the field ids the policy was bound to (catalog/lance/policy-columns.ts: a top-level column
- * by position, a struct's fields after them), as applyToBatch matches them; a struct's fields inside its type.
+ * by position, a struct's fields, a list's element, a map's key and value after them), as applyToBatch matches them;
+ * each inside its type, down to a list's element and a map's value and what is inside them.
  */
 function labelled(fields: readonly Field[], bound: readonly StructField[]): Field[] {
-  return fields.map((f, i) => {
-    const at = bound[i]!;
-    const type =
-      DataType.isStruct(f.type) && typeof at.type === 'object' && at.type.type === 'struct' ? new Struct(labelled(f.type.children, at.type.fields)) : f.type;
-    return new Field(f.name, type, f.nullable, new Map([...f.metadata, [FIELD_ID_KEY, String(at.id)]]));
-  });
+  return fields.map((f, i) => label(f, bound[i]!.id, bound[i]!.type));
+}
+
+function label(f: Field, id: number, at: IcebergType): Field {
+  let type: DataType = f.type;
+  if (DataType.isStruct(f.type) && typeof at === 'object' && at.type === 'struct') type = new Struct(labelled(f.type.children, at.fields));
+  else if (DataType.isList(f.type) && typeof at === 'object' && at.type === 'list') type = new List(label(f.type.children[0]!, at['element-id'], at.element));
+  else if (DataType.isMap(f.type) && typeof at === 'object' && at.type === 'map') {
+    // The entries struct unlabelled (Iceberg numbers only its key and value), its key and value labelled.
+    const entries = f.type.children[0]!;
+    const [key, value] = entries.type.children as Field[];
+    const kv = new Struct([label(key!, at['key-id'], at.key), label(value!, at['value-id'], at.value)]);
+    type = new Map_(new Field(entries.name, kv, entries.nullable, entries.metadata) as never, f.type.keysSorted);
+  }
+  return new Field(f.name, type, f.nullable, new Map([...f.metadata, [FIELD_ID_KEY, String(id)]]));
 }
 
 /** The batch's columns labelled with field ids (`bound`: the Lance schema the policy was bound to). */
@@ -197,6 +224,10 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       });
     } catch (e) {
       if (e instanceof CatalogError) throw e;
+      if (ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e)))
+        throw validation(
+          `The Lance table cannot be read for its policies: it holds a large list (64-bit offsets), which apache-arrow for JavaScript (18), through which policy-derived reads go, cannot read (${cleanReason(e)}); no row filter or column mask can be set on it, nor read through one`,
+        );
       throw new CatalogError(
         causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
         `The Lance table could not be read (for its policies): ${cleanReason(e)}`,

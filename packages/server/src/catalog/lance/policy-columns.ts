@@ -2,10 +2,11 @@
  * A Lance table's columns as the Iceberg schema its row-filter and column-mask policies are checked against and bound
  * to (policy-reads.ts), and which the LanceDB deriver labels its batches with (lance-optimize/lancedb-policy-deriver.ts):
  * one numbering for both. A top-level column's field id is its position + 1 (as before structs could be named); the
- * fields of structs, and each list's element, are numbered after the top-level columns, depth first, in schema order.
- * A struct's field is named as the Iceberg path names it, by its dotted path (`person.email`) or its field id; a
- * dictionary-encoded column is of its values' type; a list (a vector) may only be masked whole (rules.ts, wholeLists).
- * Framework-free and pure.
+ * fields of structs, and each list's element (then its own fields), are numbered after the top-level columns, depth
+ * first, in schema order (a map's key, then its value). A struct's field, a list's element and a map's value are named
+ * as the Iceberg path names them, by dotted path (`person.email`, `tags.element`, `people.element.email`,
+ * `attrs.value`) or field id; a dictionary-encoded column is of its values' type; a fixed-size list (a vector) may
+ * only be masked whole (rules.ts, wholeLists). Framework-free and pure.
  */
 import type { IcebergType, PrimitiveType, Schema, StructField } from '../metadata/types.js';
 import type { LanceColumn } from '../ports/lance-policy.js';
@@ -16,10 +17,21 @@ export function lanceSchema(columns: readonly LanceColumn[]): Schema {
   const typeOf = (c: LanceColumn): IcebergType => {
     if (c.type === 'struct')
       return { type: 'struct', fields: (c.fields ?? []).map((f) => ({ id: next++, name: f.name, required: !f.nullable, type: typeOf(f) })) };
-    // A list's elements cannot be named: the element is there for the list to be a list (maskable whole only).
-    if (c.type === 'list') return { type: 'list', 'element-id': next++, element: { type: 'struct', fields: [] }, 'element-required': false };
-    // Anything else no policy may name (maps, unions): an empty struct, "not of a primitive type" to the rules.
-    if (c.type === 'nested') return { type: 'struct', fields: [] };
+    if (c.type === 'list') {
+      const id = next++;
+      // A list's element (`tags.element`, its fields after it): masked in every element. A fixed-size list (a vector)
+      // has none to name: an empty struct, which no mask may name (nested.ts, checkLance: masked whole only).
+      const element: IcebergType = c.element === undefined ? { type: 'struct', fields: [] } : typeOf(c.element);
+      return { type: 'list', 'element-id': id, element, 'element-required': c.element !== undefined && !c.element.nullable };
+    }
+    if (c.type === 'map' && c.key !== undefined && c.value !== undefined) {
+      const keyId = next++;
+      const key = typeOf(c.key);
+      const valueId = next++;
+      return { type: 'map', 'key-id': keyId, key, 'value-id': valueId, value: typeOf(c.value), 'value-required': !c.value.nullable };
+    }
+    // Anything else no policy may name (unions, large lists): an empty struct, "not of a primitive type" to the rules.
+    if (c.type === 'nested' || c.type === 'map') return { type: 'struct', fields: [] };
     return c.type as PrimitiveType;
   };
   const fields: StructField[] = columns.map((c, i) => ({ id: i + 1, name: c.name, required: !c.nullable, type: typeOf(c) }));
@@ -27,8 +39,9 @@ export function lanceSchema(columns: readonly LanceColumn[]): Schema {
 }
 
 /**
- * Every column's and struct field's dotted path (as a mask stores its column's name) with its field id; a path two
- * fields share (a top-level column named `a.b` beside struct `a`'s field `b`) maps to undefined: it names neither.
+ * Every column's, struct field's, list element's and map key's and value's dotted path (as a mask stores its column's
+ * name) with its field id; a path two fields share (a top-level column named `a.b` beside struct `a`'s field `b`) maps
+ * to undefined: it names neither.
  */
 export function fieldIdsByPath(schema: Schema): Map<string, number | undefined> {
   const out = new Map<string, number | undefined>();
@@ -36,7 +49,26 @@ export function fieldIdsByPath(schema: Schema): Map<string, number | undefined> 
     for (const f of fields) {
       const path = prefix + f.name;
       out.set(path, out.has(path) ? undefined : f.id);
-      if (typeof f.type === 'object' && f.type.type === 'struct') walk(f.type.fields, `${path}.`);
+      walkType(f.type, path);
+    }
+  };
+  // Inside a struct its fields, a list its element (`tags.element`, `people.element.email`), a map its key and value.
+  const walkType = (type: IcebergType, path: string): void => {
+    if (typeof type !== 'object') return;
+    if (type.type === 'struct') walk(type.fields, `${path}.`);
+    else if (type.type === 'list') {
+      const at = `${path}.element`;
+      out.set(at, out.has(at) ? undefined : type['element-id']);
+      walkType(type.element, at);
+    } else if (type.type === 'map') {
+      // A map's value (`attrs.value`); its key too, which a mask never names (nested.ts says why).
+      for (const [part, id, inner] of [
+        ['key', type['key-id'], type.key],
+        ['value', type['value-id'], type.value],
+      ] as const) {
+        out.set(`${path}.${part}`, out.has(`${path}.${part}`) ? undefined : id);
+        walkType(inner, `${path}.${part}`);
+      }
     }
   };
   walk(schema.fields, '');

@@ -3,8 +3,8 @@
  * list's element (`tags.element`) or a map's value (`attrs.value`), as Iceberg names them, at any depth. A mask of an
  * element or a value applies to every element or value (policy-files/nested-columns.ts). A whole list, map or struct
  * (Iceberg tables and views) is masked by `replace-with-null` only (it has no single value to hash, shorten or fix).
- * A map's keys are never masked: they identify its entries. A Lance table keeps its own rule (a list, its vector,
- * masked whole; nothing else nested).
+ * A map's keys are never masked: they identify its entries. A Lance table keeps its own rule (checkLance: no whole
+ * struct, no vector's elements one by one; its lists' elements and maps' values one by one since 2026-11-29).
  */
 import { validation } from '../../errors/catalog-error.js';
 import type { IcebergType, Schema } from '../metadata/types.js';
@@ -18,8 +18,6 @@ export interface MaskedField {
   required: boolean;
   /** What the name is, for messages: a column, a struct's field, a list's element, a map's value. */
   what: string;
-  /** Whether it is inside a list or a map (a list's element, a map's value, or a field of one). */
-  repeated: boolean;
 }
 
 /** One step of a path: a struct's field, or a list's element, a map's key or value as Iceberg names them. */
@@ -104,7 +102,6 @@ function masked(path: readonly Step[]): MaskedField {
     type: field.type,
     required: field.required,
     what: field.what,
-    repeated: path.slice(0, -1).some((s) => kindOf(s.type) !== 'struct'),
   };
 }
 
@@ -118,19 +115,30 @@ export function checkNested(field: MaskedField, action: MaskAction, i: number): 
   );
 }
 
-/** Lance tables: a list (a vector) is masked whole by replace-with-null; no other nested column, no list's element. */
+/**
+ * Lance tables: a primitive column, struct field, list's element or map's value (`tags.element`,
+ * `people.element.email`, `attrs.value`, at any depth) by any action that suits its type, in every element or entry
+ * (policy-files/nested-columns.ts); a list (a vector among them) or a map whole by replace-with-null. Never a whole
+ * struct (masked field by field), a fixed-size list's (vector's) elements one by one, nor anything of a type no policy
+ * names (unions, large lists).
+ */
 export function checkLance(field: MaskedField, action: MaskAction, i: number): void {
-  if (field.repeated)
+  const type = field.type;
+  if (typeof type !== 'object') return;
+  // A fixed-size list's element (and a list's of a type no policy names) is an empty struct (lance/policy-columns.ts).
+  const opaque = (t: IcebergType) => typeof t === 'object' && t.type === 'struct' && t.fields.length === 0;
+  if (field.what === "list's element" && opaque(type))
     throw validation(
-      `masks[${i}]: '${field.name}' is inside a list or a map: a Lance table's lists are masked whole (replace-with-null), never element by element`,
+      `masks[${i}]: '${field.name}' cannot be masked one by one: the elements of a fixed-size list (a vector), or of a type no policy names, are masked with their list, by replace-with-null`,
     );
-  const kind = kindOf(field.type);
-  if (kind === undefined) return;
-  if (kind !== 'list') throw validation(`masks[${i}]: column '${field.name}' is not of a primitive type`);
-  if (action !== 'replace-with-null')
+  if (type.type === 'struct') throw validation(`masks[${i}]: ${field.what} '${field.name}' is not of a primitive type`);
+  if (action !== 'replace-with-null') {
+    const inside =
+      type.type === 'map' ? ` (mask its values as '${field.name}.value')` : opaque(type.element) ? '' : ` (mask its elements as '${field.name}.element')`;
     throw validation(
-      `masks[${i}]: ${action} cannot mask the list (vector) column '${field.name}': a list is masked whole, by replace-with-null only (it has no single value to hash, shorten or fix)`,
+      `masks[${i}]: ${action} cannot mask '${field.name}', a ${type.type} (${field.what}): a ${type.type} is masked whole, by replace-with-null only (it has no single value to hash, shorten or fix)${inside}`,
     );
+  }
 }
 
 /**

@@ -59,8 +59,8 @@ function collect(e: BoundExpression, ids: Set<number>): void {
 
 export interface MaskOptions {
   /**
-   * A Lance table's rules: a whole list column (a vector) may be masked by `replace-with-null`, the one action that
-   * needs no single value (its policy-derived datasets write it), and no other nested column nor any list's element.
+   * A Lance table's rules (nested.ts, checkLance): a whole list (a vector) or map masked by `replace-with-null` only, a
+   * list's elements and a map's values one by one, never a whole struct nor a vector's elements one by one.
    * Otherwise (Iceberg tables, views) a whole list, map or struct column may be nulled too (nested.ts).
    */
   wholeLists?: boolean;

@@ -15,13 +15,22 @@ export interface LanceColumn {
   /**
    * The column's type in the Iceberg names the policy rules check against (`string`, `int`, `long`, `float`,
    * `double`, `boolean`, `date`, `timestamp`, `timestamptz`, `binary`; a dictionary-encoded column its values'
-   * type), `struct` (its fields in `fields`), `list` for lists and fixed-size lists (vectors), or `nested` for
-   * anything else no policy may mask or filter on (maps, unions, lists of 64-bit offsets).
+   * type), `struct` (its fields in `fields`), `list` for lists and fixed-size lists (vectors), `map` (its key and
+   * value in `key` and `value`), or `nested` for anything else no policy may mask or filter on (unions, lists of
+   * 64-bit offsets).
    */
   type: string;
   nullable: boolean;
   /** A struct's fields, in order. */
   fields?: LanceColumn[];
+  /**
+   * A list's element (its name is the list's child's, `item`), whose every value a mask of `<list>.element` masks;
+   * none for a fixed-size list (a vector: masked whole only).
+   */
+  element?: LanceColumn;
+  /** A map's key (never masked: it identifies its entry) and value (masked in every entry by `<map>.value`). */
+  key?: LanceColumn;
+  value?: LanceColumn;
 }
 
 export interface LanceSource {
