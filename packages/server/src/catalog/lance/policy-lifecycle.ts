@@ -12,9 +12,9 @@
  *    (its dataset, its side file) and fails with ERR_TABLE_NOT_FOUND; a derivation that fails for any other reason
  *    asks the same. Why that suffices across processes: a drop removes the record before it purges, so a derivation
  *    whose check still found the table had finished writing before the drop's purge listed the location, which then
- *    deletes it; one whose check found it gone deletes its own files. The bound: a process that dies between its
- *    writes and its check (or during its own deletion) leaves its files in the purged location; nothing the catalog
- *    knows of names them any more (docs/authorization.md, limits).
+ *    deletes it; one whose check found it gone deletes its own files. A process that dies between its
+ *    writes and its check (or during its own deletion) leaves its files in the purged location: the intent it
+ *    recorded before writing names them, and the housekeeping sweep deletes them (policy-recovery.ts).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ServiceContext } from '../context.js';

@@ -40,6 +40,7 @@ import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './po
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
 import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
+import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
 
 export { lanceSchema };
 
@@ -162,6 +163,11 @@ export class LancePolicyReads {
     return (await this.deriver!.inspect(this.source(scope, record))).version;
   }
 
+  /** Deletes what derivations that died before checking their table left behind (policy-recovery.ts): the housekeeping sweep's task. */
+  recover(): Promise<DerivationRecovery> {
+    return recoverDerivations(this.ctx);
+  }
+
   /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
   async canDerive(): Promise<boolean> {
     return this.deriver !== undefined && (await this.deriver.unavailable()) === undefined;
@@ -255,6 +261,23 @@ export class LancePolicyReads {
         location: prefix,
         mode: 'read-write',
       });
+      // Recorded before any file is written, removed once the table was checked (and its files deleted, the table gone):
+      // a process dying in between leaves it for the housekeeping sweep (policy-recovery.ts).
+      const intent = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, tableId: record.id, tableUuid: record.uuid, tableLocation: record.location };
+      await this.ctx.store.derivationIntents.add({ ...intent, dataset, side, createdAtMs: this.ctx.clock.now() });
+      const checked = async (own: string | undefined) => {
+        try {
+          await this.leftBehind(scope, record, storage, dataset, own);
+        } catch (e) {
+          // Gone, and what it wrote deleted: the intent has no more to tell. Any other failure leaves it to the sweep.
+          if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') await this.ctx.store.derivationIntents.remove(intent.id);
+          throw e;
+        }
+        // The table lives: a dataset its side file names is the table's now; one no side file names (a failed
+        // derivation's, a lost race's copy) is nobody's answer, and goes now (a failure to delete it leaves the intent).
+        if (own === undefined) await discardDerived(storage, dataset, undefined);
+        await this.ctx.store.derivationIntents.remove(intent.id);
+      };
       // Registered while it runs, so a drop of the table here aborts it and waits (policy-lifecycle.ts).
       return this.flights.run(record.uuid, async (signal) => {
         let answer: string;
@@ -277,12 +300,16 @@ export class LancePolicyReads {
             answer = winner;
           }
         } catch (e) {
-          // Failed (aborted by a drop among others): what it wrote goes with it when the table is gone.
-          await this.leftBehind(scope, record, storage, dataset, undefined);
+          // Failed (aborted by a drop among others): what it wrote goes with it; the table gone, its readers get the 404.
+          try {
+            await checked(undefined);
+          } catch (gone) {
+            if (gone instanceof CatalogError && gone.code === 'ERR_TABLE_NOT_FOUND') throw gone;
+          }
           throw e;
         }
         // Written: only now is the table asked whether it is still the one read (policy-lifecycle.ts).
-        await this.leftBehind(scope, record, storage, dataset, ownSide);
+        await checked(ownSide);
         if (ownSide !== undefined) wrote?.();
         return answer;
       });
