@@ -139,7 +139,9 @@ export function createCatalogServices(
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
     return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
   };
-  const base = { ...deps, access, scope, scopeCached };
+  // Who holds a role: the Lance cleanup retires a derived dataset whose roles' combination nobody holds (lance-policy-cleanup.ts).
+  const roleHolders = planning.roleHolders ?? ((tenant: string, role: string) => accessPorts.control.listMembers(tenant, role));
+  const base = { ...deps, access, scope, scopeCached, roleHolders };
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
@@ -186,7 +188,7 @@ export function createCatalogServices(
     signing: new SigningService(tableCtx, (tenant) => warehouses.list(tenant)),
     planning: new PlanningService(tableCtx, {
       ...planning,
-      roleHolders: planning.roleHolders ?? ((tenant, role) => accessPorts.control.listMembers(tenant, role)),
+      roleHolders,
     }),
     views: new ViewService(tableCtx),
     access,

@@ -51,6 +51,8 @@ export interface DerivedLanceRead {
 }
 
 const SIDE_MAX_BYTES = 64 * 1024;
+/** How long a dataset this process remembers is answered without asking its side file again (a minute). */
+export const KNOWN_RECHECK_MS = 60_000;
 
 /** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
 export function derivationCaller(caller: Caller): Caller {
@@ -67,7 +69,7 @@ export function derivationCaller(caller: Caller): Caller {
 export class LancePolicyReads {
   private deriver: LancePolicyDeriver | undefined;
   /** Derived datasets this process found or wrote, by table, policy version and version. */
-  private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
+  private readonly known = new BoundedMap<string, { dataset: string; atMs: number }>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
   /** Derivations running here, by table: a drop of the table aborts them and waits (policy-lifecycle.ts). */
@@ -123,7 +125,8 @@ export class LancePolicyReads {
     // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
     // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
     const explicit = version !== undefined;
-    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, branch, latest));
+    const known =
+      latest === undefined || explicit ? undefined : await this.remembered(scope, keyOf(scope, record, policy, branch, latest), prefix, branch, latest);
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
@@ -180,11 +183,13 @@ export class LancePolicyReads {
   async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
     if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
     const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
-    if (latest === undefined || this.known.get(keyOf(scope, record, policy, MAIN_BRANCH, latest)) !== undefined) return false;
+    const prefix = derivedPrefix(record.location, policy.policyVersion);
+    if (latest === undefined || (await this.remembered(scope, keyOf(scope, record, policy, MAIN_BRANCH, latest), prefix, MAIN_BRANCH, latest)) !== undefined)
+      return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
     let wrote = false;
-    await this.derived(scope, record, derivedPrefix(record.location, policy.policyVersion), policy, source, inspected.columns, false, () => (wrote = true));
+    await this.derived(scope, record, prefix, policy, source, inspected.columns, false, () => (wrote = true));
     return wrote;
   }
 
@@ -215,6 +220,24 @@ export class LancePolicyReads {
     throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
   }
 
+  /**
+   * The dataset this process found or wrote for the key, re-checked against its side file once it is KNOWN_RECHECK_MS
+   * old: the table's cleanup may have retired it since (its roles' combination held by nobody for the grace period,
+   * maintenance/lance-policy-cleanup.ts), and a reader regaining the combination must get a fresh derivation.
+   */
+  private async remembered(scope: RequestScope, key: string, prefix: string, branch: string, version: number): Promise<string | undefined> {
+    const entry = this.known.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.ctx.clock.now();
+    if (now - entry.atMs < KNOWN_RECHECK_MS) return entry.dataset;
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    // Unreadable or naming another: found again (or derived) by the full path.
+    const named = await recordedIn(storage, prefix, `${prefix}${derivedStem(branch, version)}.json`).catch(() => undefined);
+    if (named !== entry.dataset) return void this.known.delete(key);
+    this.known.set(key, { dataset: entry.dataset, atMs: now });
+    return entry.dataset;
+  }
+
   private source(scope: RequestScope, record: CatalogObjectRecord, branch: string = MAIN_BRANCH): LanceSource {
     const source = { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
     return branch === MAIN_BRANCH ? source : { ...source, branch };
@@ -234,15 +257,11 @@ export class LancePolicyReads {
     const branch = source.branch ?? MAIN_BRANCH;
     const key = keyOf(scope, record, policy, branch, source.version);
     const stem = derivedStem(branch, source.version);
-    const kept = explicit ? undefined : this.known.get(key);
+    const kept = explicit ? undefined : await this.remembered(scope, key, prefix, branch, source.version);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
     const side = `${prefix}${stem}.json`;
-    const recorded = async (): Promise<string | undefined> => {
-      if (!(await storage.exists(side))) return undefined;
-      const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
-      return `${prefix}${dataset}.lance`;
-    };
+    const recorded = () => recordedIn(storage, prefix, side);
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
     const derivation = this.ctx.coherence.claim(key, async () => {
@@ -321,9 +340,16 @@ export class LancePolicyReads {
     } finally {
       this.inflight.delete(key);
     }
-    this.known.set(key, location);
+    this.known.set(key, { dataset: location, atMs: this.ctx.clock.now() });
     return location;
   }
+}
+
+/** The dataset a side file names, or undefined when there is none. */
+async function recordedIn(storage: ObjectStorage, prefix: string, side: string): Promise<string | undefined> {
+  if (!(await storage.exists(side))) return undefined;
+  const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
+  return `${prefix}${dataset}.lance`;
 }
 
 const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, branch: string, version: number) =>
