@@ -181,6 +181,9 @@ export function createCatalogServices(
   const lanceTables = new LanceTableService(lanceTableCtx);
   const trinoOpaTables = new TrinoTableRecords(accessPorts.cacheTtlMs, deps.clock, deps.coherence);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
+  const maintenanceScheduler = new MaintenanceScheduler(ctx, maintenance, deps.outcomes);
+  // A Lance table managing its own versions, on a warehouse without a schedule: its restricted reads run its derived datasets' cleanup (hourly at most).
+  lanceTables.policyReads.afterRead = (warehouse, record, latest) => maintenanceScheduler.cleanAfterRead(warehouse, record, latest);
   return {
     warehouses,
     namespaces,
@@ -209,7 +212,7 @@ export function createCatalogServices(
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,
-    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.outcomes),
+    maintenanceScheduler,
     policies: new PolicyAdmin(ctx, policies, accessPorts.control, (scope, record) => lanceTables.policyReads.schemaOf(scope, record)),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,

@@ -18,7 +18,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ServiceContext } from '../context.js';
-import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import { LANCE_TABLE } from './table-id.js';
 
 /** How long a drop waits for this process's derivations of the table to stop, once aborted. */
@@ -97,3 +97,15 @@ export const tableGone = (object: string) =>
     'ERR_TABLE_NOT_FOUND',
     `Table does not exist: ${object} (dropped, or replaced, while its policy-derived dataset was written; nothing of it is kept)`,
   );
+
+/** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
+export function derivationCaller(caller: Caller): Caller {
+  return {
+    tenant: caller.tenant,
+    description: `lakegate:policy-derivation for ${caller.description}`,
+    key: 'lakegate:policy-derivation',
+    members: [],
+    admin: true,
+    unrestricted: true,
+  };
+}

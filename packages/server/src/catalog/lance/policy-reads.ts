@@ -29,20 +29,20 @@ import type { TableContext } from '../kit/table-kit.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
-import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { isManaged, managedAwaitingFirstVersion } from './managed.js';
-import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
+import { DerivationsInFlight, derivationCaller, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
 import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
 import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
 
-export { lanceSchema };
+export { derivationCaller, lanceSchema };
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
 export interface DerivedLanceRead {
@@ -53,18 +53,6 @@ export interface DerivedLanceRead {
 const SIDE_MAX_BYTES = 64 * 1024;
 /** How long a dataset this process remembers is answered without asking its side file again (a minute). */
 export const KNOWN_RECHECK_MS = 60_000;
-
-/** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
-export function derivationCaller(caller: Caller): Caller {
-  return {
-    tenant: caller.tenant,
-    description: `lakegate:policy-derivation for ${caller.description}`,
-    key: 'lakegate:policy-derivation',
-    members: [],
-    admin: true,
-    unrestricted: true,
-  };
-}
 
 export class LancePolicyReads {
   private deriver: LancePolicyDeriver | undefined;
@@ -82,6 +70,10 @@ export class LancePolicyReads {
   useDeriver(deriver: LancePolicyDeriver): void {
     this.deriver = deriver;
   }
+
+  /** Started after a restricted read of a table managing its own versions, not awaited (maintenance/scheduler.ts cleanAfterRead); those running kept (tests). */
+  afterRead: ((warehouse: RequestScope['warehouse'], record: CatalogObjectRecord, latest: number) => Promise<void>) | undefined;
+  readonly cleanups = new Set<Promise<void>>();
 
   /** The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library). */
   async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
@@ -157,6 +149,12 @@ export class LancePolicyReads {
         dataset,
       },
     });
+    if (!explicit && branch === MAIN_BRANCH && !isManaged(record) && this.afterRead !== undefined) {
+      const c: Promise<void> = this.afterRead(scope.warehouse, record, read)
+        .catch(() => undefined)
+        .finally(() => this.cleanups.delete(c));
+      this.cleanups.add(c);
+    }
     return { location: dataset, storageOptions };
   }
 
@@ -220,11 +218,7 @@ export class LancePolicyReads {
     throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
   }
 
-  /**
-   * The dataset this process found or wrote for the key, re-checked against its side file once it is KNOWN_RECHECK_MS
-   * old: the table's cleanup may have retired it since (its roles' combination held by nobody for the grace period,
-   * maintenance/lance-policy-cleanup.ts), and a reader regaining the combination must get a fresh derivation.
-   */
+  /** The dataset remembered for the key, its side file asked again once KNOWN_RECHECK_MS old (the cleanup may have retired it: lance-policy-cleanup.ts). */
   private async remembered(scope: RequestScope, key: string, prefix: string, branch: string, version: number): Promise<string | undefined> {
     const entry = this.known.get(key);
     if (entry === undefined) return undefined;
