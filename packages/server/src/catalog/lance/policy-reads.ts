@@ -18,7 +18,7 @@
  *    restricted caller is), never given the table.
  *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
  *  - A dropped table: policy-lifecycle.ts (a derivation re-checks its table after writing, a drop waits for this
- *    process's derivations).
+ *    process's derivations); a process dying in between: the intent each derivation records first (policy-recovery.ts).
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
