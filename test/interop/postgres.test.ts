@@ -15,6 +15,7 @@ import { changeListenerContract } from '../persistence/change-listener-contract.
 import { sessionContract } from '../persistence/session-contract.js';
 import { storageGrantContract } from '../persistence/storage-grants-contract.js';
 import { remoteFailureContract } from '../persistence/remote-failures-contract.js';
+import { derivationIntentContract } from '../persistence/derivation-intents-contract.js';
 import { policyContract } from '../persistence/policies-contract.js';
 import { enforcerContract } from '../persistence/enforcers-contract.js';
 import { lanceVersionContract } from '../persistence/lance-version-contract.js';
@@ -46,6 +47,10 @@ storageGrantContract('PostgreSQL', async () => {
 remoteFailureContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('remote_failures');
   return { failures: store.remoteFailures, close: () => store.close() };
+});
+derivationIntentContract('PostgreSQL', async () => {
+  const store = await cluster.migratedStore('derivation_intents');
+  return { intents: store.derivationIntents, close: () => store.close() };
 });
 enforcerContract('PostgreSQL', async () => {
   const store = await cluster.migratedStore('enforcers');

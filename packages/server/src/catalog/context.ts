@@ -4,6 +4,7 @@ import type { Spans } from './ports/tracing.js';
 import type { AccessAudit, CatalogStore, Clock, Coherence, ObjectStorage, Warehouse } from './ports/index.js';
 import type { Federation, RemoteCatalogs } from './ports/remote-catalog.js';
 import type { AccessDecisions } from './ports/access-decisions.js';
+import type { RoleAssignment } from './ports/access.js';
 import type { RemoteFailureStore } from './ports/remote-failures.js';
 import type { CatalogRequest, RequestScope } from './ports/scope.js';
 
@@ -66,4 +67,6 @@ export interface ServiceContext extends CatalogDeps {
   scopeCached?(request: CatalogRequest): RequestScope | undefined;
   /** The federation hooks (catalog/federation/federation-service.ts), when the server federates. */
   federation?: Federation | undefined;
+  /** Who holds a role in the authorizer's stored assignments (AccessControl.listMembers); none: unknown, every role counts as held. */
+  roleHolders?: ((tenant: string, role: string) => Promise<readonly RoleAssignment[]>) | undefined;
 }

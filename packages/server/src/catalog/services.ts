@@ -139,7 +139,9 @@ export function createCatalogServices(
     const warehouse = warehouses.cachedFor(request.caller, request.warehouse);
     return warehouse === undefined ? undefined : { warehouse, caller: request.caller };
   };
-  const base = { ...deps, access, scope, scopeCached };
+  // Who holds a role: the Lance cleanup retires a derived dataset whose roles' combination nobody holds (lance-policy-cleanup.ts).
+  const roleHolders = planning.roleHolders ?? ((tenant: string, role: string) => accessPorts.control.listMembers(tenant, role));
+  const base = { ...deps, access, scope, scopeCached, roleHolders };
   const ctx: ServiceContext = { ...base, federation: deps.remotes === undefined ? undefined : new FederationService(base, deps.remotes) };
   const namespaces = new NamespaceService(ctx, functions);
   const credentials = new CredentialService({ ...vending, clock: deps.clock, audit: deps.audit, spans: deps.spans });
@@ -179,6 +181,9 @@ export function createCatalogServices(
   const lanceTables = new LanceTableService(lanceTableCtx);
   const trinoOpaTables = new TrinoTableRecords(accessPorts.cacheTtlMs, deps.clock, deps.coherence);
   const maintenance = new MaintenanceService(tableCtx, planning.rewriter);
+  const maintenanceScheduler = new MaintenanceScheduler(ctx, maintenance, deps.outcomes);
+  // A Lance table managing its own versions, on a warehouse without a schedule: its restricted reads run its derived datasets' cleanup (hourly at most).
+  lanceTables.policyReads.afterRead = (warehouse, record, latest) => maintenanceScheduler.cleanAfterRead(warehouse, record, latest);
   return {
     warehouses,
     namespaces,
@@ -186,7 +191,7 @@ export function createCatalogServices(
     signing: new SigningService(tableCtx, (tenant) => warehouses.list(tenant)),
     planning: new PlanningService(tableCtx, {
       ...planning,
-      roleHolders: planning.roleHolders ?? ((tenant, role) => accessPorts.control.listMembers(tenant, role)),
+      roleHolders,
     }),
     views: new ViewService(tableCtx),
     access,
@@ -207,7 +212,7 @@ export function createCatalogServices(
     },
     dropped: new DroppedObjectService(ctx),
     maintenance,
-    maintenanceScheduler: new MaintenanceScheduler(ctx, maintenance, deps.outcomes),
+    maintenanceScheduler,
     policies: new PolicyAdmin(ctx, policies, accessPorts.control, (scope, record) => lanceTables.policyReads.schemaOf(scope, record)),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,

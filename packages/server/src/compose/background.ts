@@ -65,6 +65,8 @@ export function startBackground(
       // Dropped objects past their warehouse's retention: files of purged ones deleted, rows forgotten (catalog/maintenance/).
       { name: 'drop retention', run: () => services.dropped.sweep() },
       { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
+      // Policy-derived Lance datasets whose derivation died before checking its table (catalog/lance/policy-recovery.ts).
+      { name: 'lance derivation recovery', run: () => services.lance.tables.policyReads.recover() },
       {
         name: 'audit retention',
         run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000),

@@ -25,6 +25,7 @@ import { onFirstCall } from '../runtime/on-first-call.js';
 import type { LancePolicyDeriver } from '../catalog/ports/lance-policy.js';
 import type { LanceDatasetDescriber } from '../catalog/ports/lance-describer.js';
 import type { LanceTagStore } from '../catalog/ports/lance-tags.js';
+import { HOLD_ENV, derivationHold } from './derivation-hold.js';
 
 export function attachLanceOptimizer(
   config: LakegateConfig,
@@ -54,7 +55,13 @@ export function attachLanceOptimizer(
   // policy-derived dataset a restricted reader is answered with (catalog/lance/policy-reads.ts).
   // The deriver and the describer import Apache Arrow: made on their first call, not at start (runtime/on-first-call.ts).
   const deriver = onFirstCall<LancePolicyDeriver>(
-    async () => new (await import('../lance-optimize/lancedb-policy-deriver.js')).LanceDbPolicyDeriver(loopback('lance-policy-reads')),
+    async () =>
+      new (await import('../lance-optimize/lancedb-policy-deriver.js')).LanceDbPolicyDeriver(
+        loopback('lance-policy-reads'),
+        undefined,
+        // Pause points for the crash test alone (derivation-hold.ts): none whenever the variable is unset.
+        derivationHold(process.env[HOLD_ENV]),
+      ),
     { unavailable: true, inspect: true, derive: true },
   );
   services.lance.tables.policyReads.useDeriver(deriver);

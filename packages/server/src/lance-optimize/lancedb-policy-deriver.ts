@@ -143,10 +143,35 @@ function withSchema(batch: RecordBatch, schema: Schema): RecordBatch {
 const schemaFromLance = (schema: unknown): Schema => tableFromIPC(lanceArrow.tableToIPC(new lanceArrow.Table(schema as never), 'stream')).schema;
 const schemaToLance = (schema: Schema): unknown => lanceArrow.tableFromIPC(tableToIPC(new ArrowTable(schema), 'stream')).schema;
 
+/** The rows of the table the policy admits, masked, a batch at a time, each with its own schema (the types its data has). */
+async function* applied(
+  table: Awaited<ReturnType<LanceNamespaceClient['openTable']>>,
+  bound: readonly StructField[],
+  policy: LanceRowPolicy,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<RecordBatch> {
+  const ctx = { querySalt: policy.salt };
+  for await (const read of table.query()) {
+    // The table dropped meanwhile (catalog/lance/policy-lifecycle.ts): stop here; the catalog deletes what was written.
+    signal?.throwIfAborted();
+    for (const batch of fromLance(read)) {
+      const out = applyToBatch(withFieldIds(batch, bound), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
+      if (out.numRows === 0) continue;
+      // Dictionaries as their values' type.
+      yield withSchema(out, plainSchema(unbound(batch.schema, { Schema, Field })));
+    }
+  }
+}
+
 export class LanceDbPolicyDeriver implements LancePolicyDeriver {
   private readonly lance: LanceDbLoopback;
 
-  constructor(loopback: LoopbackLanceApp, load?: () => Promise<LanceDb>) {
+  constructor(
+    loopback: LoopbackLanceApp,
+    load?: () => Promise<LanceDb>,
+    /** Test-only pause points (compose/derivation-hold.ts); undefined outside the crash test. */
+    private readonly hold?: (point: 'before-write' | 'written') => Promise<void>,
+  ) {
     this.lance = new LanceDbLoopback('Policy-enforced Lance reads', loopback, load);
   }
 
@@ -168,6 +193,16 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       const tableSchema = unbound(schemaFromLance(await table.schema()), { Schema, Field });
       // The field ids the policy was bound to (policy-columns.ts), from this version's columns as inspect gives them.
       const bound = lanceSchema(tableSchema.fields.map(columnOf)).fields;
+      let batches = applied(table, bound, policy, signal);
+      if (this.hold !== undefined) {
+        // Test-only (compose/derivation-hold.ts): every row read first, then the pause, then the writes, deaf to the signal.
+        const read: RecordBatch[] = [];
+        for await (const b of batches) read.push(b);
+        await this.hold('before-write');
+        batches = (async function* () {
+          yield* read;
+        })();
+      }
       const out = await lancedb.connect(target.directory, { storageOptions: target.storageOptions });
       try {
         // The table's schema with every dictionary as its values' type (plain-dictionaries.ts).
@@ -182,21 +217,14 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
             pending = [];
             pendingRows = 0;
           };
-          const ctx = { querySalt: policy.salt };
-          for await (const read of table.query()) {
-            // The table dropped meanwhile (catalog/lance/policy-lifecycle.ts): stop here; the catalog deletes what was written.
-            signal?.throwIfAborted();
-            for (const batch of fromLance(read)) {
-              const applied = applyToBatch(withFieldIds(batch, bound), { filter: policy.filter as BoundExpression | undefined, masks: policy.masks }, ctx);
-              if (applied.numRows === 0) continue;
-              // Each batch with its own schema (the types its data has), dictionaries as their values' type.
-              pending.push(withSchema(applied, plainSchema(unbound(batch.schema, { Schema, Field }))));
-              pendingRows += applied.numRows;
-              rows += applied.numRows;
-            }
+          for await (const batch of batches) {
+            pending.push(batch);
+            pendingRows += batch.numRows;
+            rows += batch.numRows;
             if (pendingRows >= CHUNK_ROWS) await flush();
           }
           await flush();
+          await this.hold?.('written');
           return { rows };
         } finally {
           dest.close();

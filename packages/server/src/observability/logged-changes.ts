@@ -28,6 +28,7 @@ export class LoggedChanges implements ChangeListener {
     if (event.type === 'table.maintained')
       this.metrics?.maintenance.deleted('table-maintenance', event.deletedFiles, event.deletedBytes, event.failedFiles, event.missingFiles);
     if (event.type === 'table.purged') this.metrics?.maintenance.deleted('purge', event.objects, 0);
+    if (event.type === 'lance-table.derivation-recovered') this.metrics?.maintenance.deleted('purge', event.objects, 0);
     if (event.type === 'table.compacted')
       this.metrics?.maintenance.compacted(event.trigger, event.rewrittenFiles, event.rewrittenBytes, event.addedFiles, event.seconds);
     if (event.type === 'lance-table.optimized')

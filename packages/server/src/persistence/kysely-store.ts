@@ -36,6 +36,8 @@ import { KyselyEventIntents } from './kysely-event-intents.js';
 import type { EventIntentStore } from '../catalog/ports/intents.js';
 import type { PendingOwnerGrantStore } from '../catalog/ports/owner-grants.js';
 import { KyselyPendingOwnerGrants } from './kysely-pending-owner-grants.js';
+import type { DerivationIntentStore } from '../catalog/ports/derivation-intents.js';
+import { KyselyDerivationIntents } from './kysely-derivation-intents.js';
 import type { OutboxStores } from '../catalog/ports/outbox.js';
 import { newReadCaches } from './read-caches.js';
 import { CommittedChanges } from './committed-changes.js';
@@ -53,6 +55,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly outbox: OutboxStores;
   readonly eventIntents: EventIntentStore;
   readonly pendingOwnerGrants: PendingOwnerGrantStore;
+  readonly derivationIntents: DerivationIntentStore;
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
@@ -84,6 +87,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.outbox = new KyselyOutbox(db, bookkeeping);
     this.eventIntents = new KyselyEventIntents(db);
     this.pendingOwnerGrants = new KyselyPendingOwnerGrants(db);
+    this.derivationIntents = new KyselyDerivationIntents(db);
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);

@@ -22,6 +22,7 @@ import { federationMigrations } from './migrations/federation.js';
 import { labelMigrations } from './migrations/labels.js';
 import { functionMigrations } from './migrations/functions.js';
 import { ownerGrantMigrations } from './migrations/owner-grants.js';
+import { derivationIntentMigrations } from './migrations/derivation-intents.js';
 
 const migrations: Record<string, Migration> = {
   ...catalogMigrations,
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   ...labelMigrations,
   ...functionMigrations,
   ...ownerGrantMigrations,
+  ...derivationIntentMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -12,13 +12,13 @@
  *    (its dataset, its side file) and fails with ERR_TABLE_NOT_FOUND; a derivation that fails for any other reason
  *    asks the same. Why that suffices across processes: a drop removes the record before it purges, so a derivation
  *    whose check still found the table had finished writing before the drop's purge listed the location, which then
- *    deletes it; one whose check found it gone deletes its own files. The bound: a process that dies between its
- *    writes and its check (or during its own deletion) leaves its files in the purged location; nothing the catalog
- *    knows of names them any more (docs/authorization.md, limits).
+ *    deletes it; one whose check found it gone deletes its own files. A process that dies between its
+ *    writes and its check (or during its own deletion) leaves its files in the purged location: the intent it
+ *    recorded before writing names them, and the housekeeping sweep deletes them (policy-recovery.ts).
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { ServiceContext } from '../context.js';
-import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import { LANCE_TABLE } from './table-id.js';
 
 /** How long a drop waits for this process's derivations of the table to stop, once aborted. */
@@ -97,3 +97,15 @@ export const tableGone = (object: string) =>
     'ERR_TABLE_NOT_FOUND',
     `Table does not exist: ${object} (dropped, or replaced, while its policy-derived dataset was written; nothing of it is kept)`,
   );
+
+/** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
+export function derivationCaller(caller: Caller): Caller {
+  return {
+    tenant: caller.tenant,
+    description: `lakegate:policy-derivation for ${caller.description}`,
+    key: 'lakegate:policy-derivation',
+    members: [],
+    admin: true,
+    unrestricted: true,
+  };
+}

@@ -18,7 +18,7 @@
  *    restricted caller is), never given the table.
  *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
  *  - A dropped table: policy-lifecycle.ts (a derivation re-checks its table after writing, a drop waits for this
- *    process's derivations).
+ *    process's derivations); a process dying in between: the intent each derivation records first (policy-recovery.ts).
  */
 import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
@@ -29,19 +29,20 @@ import type { TableContext } from '../kit/table-kit.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
-import type { Caller, CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
 import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { isManaged, managedAwaitingFirstVersion } from './managed.js';
-import { DerivationsInFlight, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
+import { DerivationsInFlight, derivationCaller, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
 import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
+import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
 
-export { lanceSchema };
+export { derivationCaller, lanceSchema };
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
 export interface DerivedLanceRead {
@@ -50,23 +51,13 @@ export interface DerivedLanceRead {
 }
 
 const SIDE_MAX_BYTES = 64 * 1024;
-
-/** The caller the catalog reads the table as while deriving: no role, so no policy applies; seen only on a private listener. */
-export function derivationCaller(caller: Caller): Caller {
-  return {
-    tenant: caller.tenant,
-    description: `lakegate:policy-derivation for ${caller.description}`,
-    key: 'lakegate:policy-derivation',
-    members: [],
-    admin: true,
-    unrestricted: true,
-  };
-}
+/** How long a dataset this process remembers is answered without asking its side file again (a minute). */
+export const KNOWN_RECHECK_MS = 60_000;
 
 export class LancePolicyReads {
   private deriver: LancePolicyDeriver | undefined;
   /** Derived datasets this process found or wrote, by table, policy version and version. */
-  private readonly known = new BoundedMap<string, string>({ maxEntries: 10_000, evict: 'oldest' });
+  private readonly known = new BoundedMap<string, { dataset: string; atMs: number }>({ maxEntries: 10_000, evict: 'oldest' });
   /** Derivations running in this process: a concurrent read of the same dataset waits for it instead of deriving too. */
   private readonly inflight = new Map<string, Promise<string>>();
   /** Derivations running here, by table: a drop of the table aborts them and waits (policy-lifecycle.ts). */
@@ -79,6 +70,10 @@ export class LancePolicyReads {
   useDeriver(deriver: LancePolicyDeriver): void {
     this.deriver = deriver;
   }
+
+  /** Started after a restricted read of a table managing its own versions, not awaited (maintenance/scheduler.ts cleanAfterRead); those running kept (tests). */
+  afterRead: ((warehouse: RequestScope['warehouse'], record: CatalogObjectRecord, latest: number) => Promise<void>) | undefined;
+  readonly cleanups = new Set<Promise<void>>();
 
   /** The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library). */
   async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
@@ -122,7 +117,8 @@ export class LancePolicyReads {
     // Memory answers the latest version only: an older one's dataset may have been removed as superseded since
     // (maintenance/lance-policy-cleanup.ts), so an explicit read of it asks its side file (and derives it again when gone).
     const explicit = version !== undefined;
-    const known = latest === undefined || explicit ? undefined : this.known.get(keyOf(scope, record, policy, branch, latest));
+    const known =
+      latest === undefined || explicit ? undefined : await this.remembered(scope, keyOf(scope, record, policy, branch, latest), prefix, branch, latest);
     let read: number;
     let dataset: string;
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
@@ -153,6 +149,12 @@ export class LancePolicyReads {
         dataset,
       },
     });
+    if (!explicit && branch === MAIN_BRANCH && !isManaged(record) && this.afterRead !== undefined) {
+      const c: Promise<void> = this.afterRead(scope.warehouse, record, read)
+        .catch(() => undefined)
+        .finally(() => this.cleanups.delete(c));
+      this.cleanups.add(c);
+    }
     return { location: dataset, storageOptions };
   }
 
@@ -160,6 +162,11 @@ export class LancePolicyReads {
   async latestOf(scope: RequestScope, record: CatalogObjectRecord): Promise<number | undefined> {
     if (!(await this.canDerive())) return undefined;
     return (await this.deriver!.inspect(this.source(scope, record))).version;
+  }
+
+  /** Deletes what derivations that died before checking their table left behind (policy-recovery.ts): the housekeeping sweep's task. */
+  recover(): Promise<DerivationRecovery> {
+    return recoverDerivations(this.ctx);
   }
 
   /** Whether derivations can run here (the library attached and loading): the background preparation asks first. */
@@ -174,11 +181,13 @@ export class LancePolicyReads {
   async prepare(scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy): Promise<boolean> {
     if (this.deriver === undefined || policy.policyVersion === undefined || !isManaged(record)) return false;
     const latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
-    if (latest === undefined || this.known.get(keyOf(scope, record, policy, MAIN_BRANCH, latest)) !== undefined) return false;
+    const prefix = derivedPrefix(record.location, policy.policyVersion);
+    if (latest === undefined || (await this.remembered(scope, keyOf(scope, record, policy, MAIN_BRANCH, latest), prefix, MAIN_BRANCH, latest)) !== undefined)
+      return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
     let wrote = false;
-    await this.derived(scope, record, derivedPrefix(record.location, policy.policyVersion), policy, source, inspected.columns, false, () => (wrote = true));
+    await this.derived(scope, record, prefix, policy, source, inspected.columns, false, () => (wrote = true));
     return wrote;
   }
 
@@ -209,6 +218,20 @@ export class LancePolicyReads {
     throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
   }
 
+  /** The dataset remembered for the key, its side file asked again once KNOWN_RECHECK_MS old (the cleanup may have retired it: lance-policy-cleanup.ts). */
+  private async remembered(scope: RequestScope, key: string, prefix: string, branch: string, version: number): Promise<string | undefined> {
+    const entry = this.known.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.ctx.clock.now();
+    if (now - entry.atMs < KNOWN_RECHECK_MS) return entry.dataset;
+    const storage = await this.ctx.storageFor(scope.warehouse);
+    // Unreadable or naming another: found again (or derived) by the full path.
+    const named = await recordedIn(storage, prefix, `${prefix}${derivedStem(branch, version)}.json`).catch(() => undefined);
+    if (named !== entry.dataset) return void this.known.delete(key);
+    this.known.set(key, { dataset: entry.dataset, atMs: now });
+    return entry.dataset;
+  }
+
   private source(scope: RequestScope, record: CatalogObjectRecord, branch: string = MAIN_BRANCH): LanceSource {
     const source = { warehouse: scope.warehouse.name, namespace: [...record.namespace], name: record.name, reader: derivationCaller(scope.caller) };
     return branch === MAIN_BRANCH ? source : { ...source, branch };
@@ -228,15 +251,11 @@ export class LancePolicyReads {
     const branch = source.branch ?? MAIN_BRANCH;
     const key = keyOf(scope, record, policy, branch, source.version);
     const stem = derivedStem(branch, source.version);
-    const kept = explicit ? undefined : this.known.get(key);
+    const kept = explicit ? undefined : await this.remembered(scope, key, prefix, branch, source.version);
     if (kept !== undefined) return kept;
     const storage = await this.ctx.storageFor(scope.warehouse);
     const side = `${prefix}${stem}.json`;
-    const recorded = async (): Promise<string | undefined> => {
-      if (!(await storage.exists(side))) return undefined;
-      const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
-      return `${prefix}${dataset}.lance`;
-    };
+    const recorded = () => recordedIn(storage, prefix, side);
     const running = this.inflight.get(key);
     if (running !== undefined) return running;
     const derivation = this.ctx.coherence.claim(key, async () => {
@@ -255,6 +274,23 @@ export class LancePolicyReads {
         location: prefix,
         mode: 'read-write',
       });
+      // Recorded before any file is written, removed once the table was checked (and its files deleted, the table gone):
+      // a process dying in between leaves it for the housekeeping sweep (policy-recovery.ts).
+      const intent = { id: this.ctx.newUuid(), warehouse: scope.warehouse.name, tableId: record.id, tableUuid: record.uuid, tableLocation: record.location };
+      await this.ctx.store.derivationIntents.add({ ...intent, dataset, side, createdAtMs: this.ctx.clock.now() });
+      const checked = async (own: string | undefined) => {
+        try {
+          await this.leftBehind(scope, record, storage, dataset, own);
+        } catch (e) {
+          // Gone, and what it wrote deleted: the intent has no more to tell. Any other failure leaves it to the sweep.
+          if (e instanceof CatalogError && e.code === 'ERR_TABLE_NOT_FOUND') await this.ctx.store.derivationIntents.remove(intent.id);
+          throw e;
+        }
+        // The table lives: a dataset its side file names is the table's now; one no side file names (a failed
+        // derivation's, a lost race's copy) is nobody's answer, and goes now (a failure to delete it leaves the intent).
+        if (own === undefined) await discardDerived(storage, dataset, undefined);
+        await this.ctx.store.derivationIntents.remove(intent.id);
+      };
       // Registered while it runs, so a drop of the table here aborts it and waits (policy-lifecycle.ts).
       return this.flights.run(record.uuid, async (signal) => {
         let answer: string;
@@ -277,12 +313,16 @@ export class LancePolicyReads {
             answer = winner;
           }
         } catch (e) {
-          // Failed (aborted by a drop among others): what it wrote goes with it when the table is gone.
-          await this.leftBehind(scope, record, storage, dataset, undefined);
+          // Failed (aborted by a drop among others): what it wrote goes with it; the table gone, its readers get the 404.
+          try {
+            await checked(undefined);
+          } catch (gone) {
+            if (gone instanceof CatalogError && gone.code === 'ERR_TABLE_NOT_FOUND') throw gone;
+          }
           throw e;
         }
         // Written: only now is the table asked whether it is still the one read (policy-lifecycle.ts).
-        await this.leftBehind(scope, record, storage, dataset, ownSide);
+        await checked(ownSide);
         if (ownSide !== undefined) wrote?.();
         return answer;
       });
@@ -294,9 +334,16 @@ export class LancePolicyReads {
     } finally {
       this.inflight.delete(key);
     }
-    this.known.set(key, location);
+    this.known.set(key, { dataset: location, atMs: this.ctx.clock.now() });
     return location;
   }
+}
+
+/** The dataset a side file names, or undefined when there is none. */
+async function recordedIn(storage: ObjectStorage, prefix: string, side: string): Promise<string | undefined> {
+  if (!(await storage.exists(side))) return undefined;
+  const { dataset } = parseJson(new TextDecoder().decode(await storage.read(side, SIDE_MAX_BYTES))) as { dataset: string };
+  return `${prefix}${dataset}.lance`;
 }
 
 const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: EffectivePolicy, branch: string, version: number) =>

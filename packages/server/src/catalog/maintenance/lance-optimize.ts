@@ -18,7 +18,7 @@ import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { type MaintenanceResult, nothingDeleted } from './maintenance-options.js';
 import { DEFAULT_ORPHAN_AGE_MS } from './orphan-files.js';
-import { type DerivedCleanup, removeSupersededDerived } from './lance-policy-cleanup.js';
+import { type DerivedCleanup, heldRoles, removeSupersededDerived } from './lance-policy-cleanup.js';
 import type { JobProgress } from './progress.js';
 
 export async function optimizeLanceTable(
@@ -70,16 +70,19 @@ export async function optimizeLanceTable(
   });
   // Superseded policy-derived datasets (lance-policy-cleanup.ts): marked, then removed after the grace period.
   await progress.phase('deleting-orphans');
+  const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
   const cleanup = await removeSupersededDerived(
     await ctx.storageFor(scope.warehouse),
     record.location,
     // Each branch's latest too: a branch's derived datasets are superseded as main's are (and all of a deleted branch's).
     new Map([[MAIN_BRANCH, versionAfter], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
-    await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
+    policies,
     ctx.clock.now(),
     derivedGraceMs,
     progress,
     signal,
+    false,
+    await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
   );
   return result(record, stats, versionBefore, versionAfter, cleanup);
 }
@@ -91,7 +94,7 @@ export async function optimizeLanceTable(
  * (the catalog knows no branch of such a table), are left alone. Undefined when there was nothing under the prefix to judge.
  */
 export async function cleanUnmanagedDerived(
-  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock'>,
+  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
   scope: RequestScope,
   record: CatalogObjectRecord,
   latest: number,
@@ -99,16 +102,18 @@ export async function cleanUnmanagedDerived(
   signal: AbortSignal | undefined,
 ): Promise<MaintenanceResult> {
   await progress.phase('deleting-orphans');
+  const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
   const cleanup = await removeSupersededDerived(
     await ctx.storageFor(scope.warehouse),
     record.location,
     new Map([[MAIN_BRANCH, latest]]),
-    await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id),
+    policies,
     ctx.clock.now(),
     DEFAULT_ORPHAN_AGE_MS,
     progress,
     signal,
     true,
+    await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
   );
   const { optimize: _none, ...rest } = result(
     record,

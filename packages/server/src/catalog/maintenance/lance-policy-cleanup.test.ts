@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../ports/policies.js';
-import { policiesStillApply } from './lance-policy-cleanup.js';
+import { heldRoles, policiesStillApply } from './lance-policy-cleanup.js';
 
 const policy = (id: string, roles: string[], version = 1): Policy => ({
   id,
@@ -35,5 +35,29 @@ describe('a policy-derived dataset superseded by its policies', () => {
     const both = { ...side, policies: [side.policies[0]!, { id: 'b', version: 1 }] };
     expect(policiesStillApply(both, [policy('a', ['analysts']), policy('b', ['engineers'])])).toBe(true);
     expect(policiesStillApply(both, [policy('a', ['analysts']), policy('b', ['engineers']), policy('c', ['analysts'])])).toBe(false);
+  });
+
+  it('is superseded when no role that reaches its policies alone has a holder any more', () => {
+    const both = { ...side, policies: [side.policies[0]!, { id: 'b', version: 1 }] };
+    const onTable = [policy('a', ['analysts', 'auditors']), policy('b', ['engineers'])];
+    expect(policiesStillApply(both, onTable, new Set(['auditors', 'engineers']))).toBe(true);
+    // Nobody holds `engineers`: no reader's roles combine into exactly a and b.
+    expect(policiesStillApply(both, onTable, new Set(['analysts', 'auditors']))).toBe(false);
+    expect(policiesStillApply(side, onTable, new Set())).toBe(false);
+    // Holders unknown: every role counts as held.
+    expect(policiesStillApply(both, onTable, undefined)).toBe(true);
+  });
+});
+
+describe('heldRoles', () => {
+  it("names the policies' roles that have at least one holder, once each, or none known without holders", async () => {
+    const asked: string[] = [];
+    const holders = async (_tenant: string, role: string) => {
+      asked.push(role);
+      return role === 'analysts' ? [{ tenant: 't' }] : [];
+    };
+    expect(await heldRoles(holders, 't', [policy('a', ['analysts', 'auditors']), policy('b', ['analysts'])])).toEqual(new Set(['analysts']));
+    expect(asked.sort()).toEqual(['analysts', 'auditors']);
+    expect(await heldRoles(undefined, 't', [policy('a', ['analysts'])])).toBeUndefined();
   });
 });

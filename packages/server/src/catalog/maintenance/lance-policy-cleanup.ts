@@ -68,13 +68,28 @@ function stemOf(key: string): { branch: string; version: number } {
  * these policies). A policy added for the roles, or one changed or gone, supersedes it: its readers have another
  * policy version now. A side file that records no policies (written before they were recorded) counts as current.
  */
-export function policiesStillApply(side: LanceSideFile, policies: readonly Policy[]): boolean {
+export function policiesStillApply(side: LanceSideFile, policies: readonly Policy[], held?: ReadonlySet<string>): boolean {
   if (side.policies === undefined) return true;
   const now = new Map(policies.map((p) => [p.id, p]));
   if (!side.policies.every((p) => now.get(p.id)?.version === p.version)) return false;
   const recorded = new Set(side.policies.map((p) => p.id));
   const others = new Set(policies.filter((p) => !recorded.has(p.id)).flatMap((p) => p.roles));
-  return side.policies.every((p) => now.get(p.id)!.roles.some((r) => !others.has(r)));
+  return side.policies.every((p) => now.get(p.id)!.roles.some((r) => !others.has(r) && (held === undefined || held.has(r))));
+}
+
+/**
+ * The roles the policies bind that someone holds in the stored assignments (a principal, user or group: any member at
+ * all), or undefined when the holders are not known here (every role then counts as held).
+ */
+export async function heldRoles(
+  holders: ((tenant: string, role: string) => Promise<readonly { tenant: string }[]>) | undefined,
+  tenant: string,
+  policies: readonly Policy[],
+): Promise<ReadonlySet<string> | undefined> {
+  if (holders === undefined) return undefined;
+  const held = new Set<string>();
+  for (const role of new Set(policies.flatMap((p) => p.roles))) if ((await holders(tenant, role)).length > 0) held.add(role);
+  return held;
 }
 
 export async function removeSupersededDerived(
@@ -89,6 +104,8 @@ export async function removeSupersededDerived(
   signal?: AbortSignal,
   /** Leave every branch's datasets alone (a table whose dataset manages its versions: the catalog knows no branch of it). */
   keepBranches = false,
+  /** The roles someone holds (heldRoles); undefined: every role counts as held. */
+  held?: ReadonlySet<string>,
 ): Promise<DerivedCleanup> {
   const outcome: DeleteOutcome = { deleted: [], missing: [], failed: [] };
   if (!storage.list) return { superseded: 0, removed: 0, outcome };
@@ -126,8 +143,12 @@ export async function removeSupersededDerived(
     // Live: the latest version of its branch (one deleted has none), its policies what some roles get.
     const { branch, version } = stemOf(key);
     if (keepBranches && branch !== MAIN_BRANCH) continue;
-    if (version === recorded.version && latest.get(branch) === version && policiesStillApply(recorded, policies)) continue;
     const mark = marks.get(key);
+    if (version === recorded.version && latest.get(branch) === version && policiesStillApply(recorded, policies, held)) {
+      // Live again (a member regained its roles' combination): its grace starts over if it is ever superseded again.
+      if (mark !== undefined) await storage.delete(mark.uri);
+      continue;
+    }
     if (graceMs > 0 && (mark === undefined || mark.lastModifiedMs > before)) {
       if (mark === undefined) {
         try {

@@ -20,9 +20,11 @@
  * the Lance library loads: without it the tables are left, reported once per process, and no job is taken or failed.
  * A Lance table whose dataset manages its own versions (never optimized here) that carries policies has a job that
  * only cleans up its superseded policy-derived datasets (lance-optimize.ts cleanUnmanagedDerived), by the dataset's
- * latest version as the library reads it (nothing done without the library).
+ * latest version as the library reads it (nothing done without the library); on a warehouse without a schedule, the
+ * same job runs after a restricted read of it, at most once an hour per table (cleanAfterRead).
  */
 import { randomUUID } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 import { parseJson } from '../json.js';
 import { tableObject } from '../kit/table-kit.js';
 import { scheduledCompaction } from '../metadata/compaction-properties.js';
@@ -50,6 +52,8 @@ import { cleanUnmanagedDerived } from './lance-optimize.js';
 import type { ObjectKind } from '../object-record.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
+/** How often a restricted read runs the derived datasets' cleanup of a Lance table managing its own versions at most (cleanAfterRead). */
+export const READ_CLEANUP_INTERVAL_MS = 3_600_000;
 const PAGE = 500;
 
 export interface SchedulerTick {
@@ -67,6 +71,8 @@ export class MaintenanceScheduler {
   private readonly holder = `replica:${randomUUID()}`;
   /** The Lance library's absence was reported (lanceAvailable): once per process. */
   private lanceUnavailableReported = false;
+  /** When this process last asked for a table's cleanup after a read (cleanAfterRead), by table id. */
+  private readonly readCleanups = new BoundedMap<string, number>({ maxEntries: 10_000, evict: 'oldest' });
   /** This tick's answer of the Lance library's availability (lanceAvailable). */
   private lanceCheck: Promise<string | undefined> | undefined;
 
@@ -95,16 +101,28 @@ export class MaintenanceScheduler {
     return result;
   }
 
+  /**
+   * After a restricted read of a Lance table managing its own versions, on a warehouse without a schedule (which would
+   * clean it up itself): its superseded policy-derived datasets' cleanup (cleanUnmanagedDerived, by `latest`, the
+   * version the read just found latest), as the scheduled job runs it (its lease, grace, audit and events), at most once
+   * per READ_CLEANUP_INTERVAL_MS per table: asked once per interval by this process, run where the lease is taken.
+   */
+  async cleanAfterRead(warehouse: Warehouse, record: CatalogObjectRecord, latest: number): Promise<void> {
+    const interval = Number(warehouse.properties[MAINTENANCE_INTERVAL_PROPERTY] ?? '0');
+    if (isManaged(record) || (Number.isSafeInteger(interval) && interval > 0)) return;
+    const now = this.ctx.clock.now();
+    const last = this.readCleanups.get(record.id);
+    if (last !== undefined && now - last < READ_CLEANUP_INTERVAL_MS) return;
+    this.readCleanups.set(record.id, now);
+    const scope: RequestScope = { warehouse, caller: schedulerCaller(warehouse) };
+    const result: SchedulerTick = { ran: 0, failed: 0, compacted: 0, optimized: 0 };
+    await this.job(scope, record, READ_CLEANUP_INTERVAL_MS, result, (found, progress, signal) =>
+      found.uuid === record.uuid ? cleanUnmanagedDerived(this.ctx, scope, found, latest, progress, signal) : Promise.resolve(undefined),
+    );
+  }
+
   private async warehouse(warehouse: Warehouse, intervalMs: number, result: SchedulerTick): Promise<void> {
-    const caller: Caller = {
-      tenant: warehouse.tenant,
-      description: 'system:maintenance-scheduler',
-      key: 'system:maintenance-scheduler',
-      members: [],
-      admin: false,
-      unrestricted: true,
-    };
-    const scope: RequestScope = { warehouse, caller };
+    const scope: RequestScope = { warehouse, caller: schedulerCaller(warehouse) };
     for await (const ns of this.namespaces(warehouse.name, [])) {
       for await (const t of this.objects(warehouse.name, ns.levels, 'table')) {
         await this.job(scope, t, intervalMs, result, (record, progress, signal) =>
@@ -250,6 +268,17 @@ export class MaintenanceScheduler {
       after = encodeNamespace(page.at(-1)!.levels);
     }
   }
+}
+
+function schedulerCaller(warehouse: Warehouse): Caller {
+  return {
+    tenant: warehouse.tenant,
+    description: 'system:maintenance-scheduler',
+    key: 'system:maintenance-scheduler',
+    members: [],
+    admin: false,
+    unrestricted: true,
+  };
 }
 
 /** Whether a scheduled job changed anything (its audit record is kept then; a job that found nothing to do is not audited). */

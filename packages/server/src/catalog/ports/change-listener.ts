@@ -18,6 +18,8 @@ export type Outcome =
   | { type: 'commit.retried'; warehouse: string; namespace: string[]; name: string; attempt: number }
   | { type: 'table.purged'; warehouse: string; namespace: string[]; name: string; location: string; objects: number }
   | { type: 'table.purge-skipped'; warehouse: string; namespace: string[]; name: string; location: string; reason: string }
+  /** A policy-derived Lance dataset a derivation left behind (its process died), deleted by the sweep (catalog/lance/policy-recovery.ts). */
+  | { type: 'lance-table.derivation-recovered'; warehouse: string; tableId: string; dataset: string; reason: 'table-gone' | 'unnamed'; objects: number }
   | {
       type: 'table.maintained';
       warehouse: string;

@@ -242,6 +242,8 @@ export interface CatalogStore {
   readonly eventIntents: import('./intents.js').EventIntentStore;
   /** Owner grants of committed creates not yet written to OpenFGA (catalog/ports/owner-grants.ts). */
   readonly pendingOwnerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
+  /** Policy-derived Lance datasets being written, recorded before their files (catalog/ports/derivation-intents.ts). */
+  readonly derivationIntents: import('./derivation-intents.js').DerivationIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */

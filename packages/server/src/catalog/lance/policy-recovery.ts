@@ -1,0 +1,103 @@
+/**
+ * Recovery of policy-derived Lance datasets whose derivation did not finish its lifecycle (policy-lifecycle.ts): the
+ * process died between writing the dataset and checking its table, or while deleting what it wrote. Each derivation
+ * records an intent in the catalog database before it writes (ports/derivation-intents.ts) and removes it once its
+ * table was checked (and, the table gone, its files deleted). The housekeeping sweep of every process
+ * (compose/background.ts, each `sweepIntervalMs`) reads the intents older than INTENT_MIN_AGE_MS:
+ *
+ *  - **Its table gone** (dropped, purged, replaced by another table under its name or at its location: tableLives):
+ *    the intent's dataset is deleted, and its side file when that names this very dataset. Nothing else: the dataset's
+ *    name holds a fresh UUID, so no live table's files and no other derivation's lie under it. The intent is kept until
+ *    it is older than INTENT_FORGET_AFTER_MS, each round deleting again what is there (nothing, mostly): a derivation
+ *    still writing elsewhere cannot leave files behind a deletion that ran before its last write.
+ *  - **Its table live**, the intent older than INTENT_FORGET_AFTER_MS: the derivation ended long ago. When its side
+ *    file names its dataset, the dataset is the table's (its maintenance tells when it is superseded) and stays; when
+ *    no side file names it (the process died before recording it, or lost the race), no reader is answered it and it
+ *    is deleted. Then the intent is forgotten.
+ *
+ * Each deletion is reported as a purge's (`lance-table.derivation-recovered`, counted into /metrics as purge
+ * deletions), with the objects the store says it deleted, never more.
+ */
+import { parseJson } from '../json.js';
+import type { ServiceContext } from '../context.js';
+import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
+import type { DerivationIntent } from '../ports/derivation-intents.js';
+import { LANCE_TABLE } from './table-id.js';
+import { tableLives } from './policy-lifecycle.js';
+
+/** An intent younger than this is left alone: its derivation may be starting its first write. */
+export const INTENT_MIN_AGE_MS = 5_000;
+/** An intent older than this is forgotten (its derivation ended: an hour is far beyond any derivation's length). */
+export const INTENT_FORGET_AFTER_MS = 3_600_000;
+const BATCH = 100;
+const SIDE_MAX_BYTES = 64 * 1024;
+
+export interface DerivationRecovery {
+  /** Datasets deleted (each with at least one object deleted). */
+  datasets: number;
+  /** Objects the store deleted. */
+  objects: number;
+  /** Intents forgotten. */
+  forgotten: number;
+}
+
+export async function recoverDerivations(ctx: ServiceContext): Promise<DerivationRecovery> {
+  const result: DerivationRecovery = { datasets: 0, objects: 0, forgotten: 0 };
+  const now = ctx.clock.now();
+  const intents = await ctx.store.derivationIntents.pending(now - INTENT_MIN_AGE_MS, BATCH);
+  for (const intent of intents) {
+    const warehouse = await ctx.store.repository.getWarehouse(intent.warehouse);
+    const old = intent.createdAtMs <= now - INTENT_FORGET_AFTER_MS;
+    if (warehouse === undefined) {
+      // The warehouse is gone with its storage profile: nothing to delete through.
+      if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
+      continue;
+    }
+    const lives = await tableLives(ctx, intent.warehouse, asRecord(intent));
+    if (lives && !old) continue;
+    const storage = await ctx.storageFor(warehouse);
+    const named = await sideNames(storage, intent);
+    if (!lives || !named) {
+      // Side file first: once it is gone no reader is answered the dataset.
+      let objects = 0;
+      if (named) {
+        const side = await storage.deleteMany([intent.side]);
+        // Refused: the intent stays, for a later round to try again.
+        if (side.failed.length > 0) continue;
+        objects += side.deleted.length;
+      }
+      objects += await storage.deletePrefix(`${intent.dataset.replace(/\/+$/, '')}/`);
+      if (objects > 0) {
+        result.datasets += 1;
+        result.objects += objects;
+        ctx.outcomes.report({
+          type: 'lance-table.derivation-recovered',
+          warehouse: intent.warehouse,
+          tableId: intent.tableId,
+          dataset: intent.dataset,
+          reason: lives ? 'unnamed' : 'table-gone',
+          objects,
+        });
+      }
+    }
+    if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
+  }
+  return result;
+}
+
+/** Whether the intent's side file exists and names its dataset (an unreadable one counts as naming it: a live table's dataset is never deleted on a guess). */
+async function sideNames(storage: ObjectStorage, intent: DerivationIntent): Promise<boolean> {
+  if (!(await storage.exists(intent.side))) return false;
+  try {
+    const { dataset } = parseJson(new TextDecoder().decode(await storage.read(intent.side, SIDE_MAX_BYTES))) as { dataset?: unknown };
+    const prefix = intent.side.slice(0, intent.side.lastIndexOf('/') + 1);
+    return typeof dataset !== 'string' || `${prefix}${dataset}.lance` === intent.dataset;
+  } catch {
+    return true;
+  }
+}
+
+/** The parts of the table's record tableLives compares (id, uuid, location). */
+function asRecord(intent: DerivationIntent): CatalogObjectRecord {
+  return { id: intent.tableId, uuid: intent.tableUuid, location: intent.tableLocation, kind: LANCE_TABLE } as CatalogObjectRecord;
+}

@@ -1,0 +1,29 @@
+/**
+ * Migration 0033: derivation intents (catalog/ports/derivation-intents.ts). A policy-derived Lance dataset's
+ * derivation records one before it writes and removes it once its table was checked; one index serves the
+ * housekeeping sweep's scan by age.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+export const derivationIntentMigrations: Record<string, Migration> = {
+  '0033_lance_derivation_intents': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('lance_derivation_intents')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('warehouse', 'text', (c) => c.notNull())
+        .addColumn('table_id', 'text', (c) => c.notNull())
+        .addColumn('table_uuid', 'text', (c) => c.notNull())
+        .addColumn('table_location', 'text', (c) => c.notNull())
+        .addColumn('dataset', 'text', (c) => c.notNull())
+        .addColumn('side', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('lance_derivation_intents_created_at').on('lance_derivation_intents').column('created_at').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('lance_derivation_intents').ifExists().execute();
+    },
+  },
+};
