@@ -5,7 +5,8 @@
 // many missing ones (half each), round-robin over the namespaces. Each batch is asked `--repeat` times (default 3; the first
 // after a restart of the caches' TTL is not separated: the decision cache is warm after the first ask).
 // Prints a Markdown table: wall ms and server CPU ms per request (median of the repeats), allowed count.
-// Usage: node bench/opa-batch.mjs [--sizes 1000,10000,50000] [--repeat 3] [--repo DIR (another checkout's build: before/after)]
+// FilterSchemas: the same sizes, half of them the 4 namespaces and half distinct missing schemas.
+// Usage: node bench/opa-batch.mjs [--sizes 1000,10000,50000] [--repeat 3] [--operations FilterTables,FilterSchemas] [--repo DIR (another checkout's build: before/after)]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { sendJson, startLakegate } from './lib/servers.mjs';
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const SIZES = (arg('--sizes') ?? '1000,10000,50000').split(',').map(Number);
 const REPEAT = Number(arg('--repeat') ?? 3);
+const OPERATIONS = (arg('--operations') ?? 'FilterTables,FilterSchemas').split(',');
 const NAMESPACES = ['sales', 'hr', 'ops', 'web'];
 const TABLES = 250;
 
@@ -58,44 +60,53 @@ try {
   for (let i = 0; i < 10; i++) await grant({ type: 'table', warehouse: 'lake', namespace: ['sales'], name: `t${i}` });
 
   const rows = [];
-  for (const size of SIZES) {
-    const filterResources = Array.from({ length: size }, (_, i) => ({
-      table: { catalogName: 'lake', schemaName: NAMESPACES[i % NAMESPACES.length], tableName: ((i >> 2) & 1) === 0 ? `t${(i >> 3) % TABLES}` : `missing${i}` },
-    }));
-    const body = JSON.stringify({
-      input: {
-        context: { identity: { user: 'alice', groups: ['analysts'] }, softwareStack: { trinoVersion: '476' } },
-        action: { operation: 'FilterTables', filterResources },
-      },
-    });
-    const walls = [];
-    const cpus = [];
-    let allowed = 0;
-    for (let r = 0; r < REPEAT; r++) {
-      const cpu0 = cpuMs(lakegate.child.pid);
-      const t0 = performance.now();
-      const res = await fetch(`${url}/management/v1/trino-opa/batch?api-key=${encodeURIComponent(key)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+  for (const operation of OPERATIONS)
+    for (const size of SIZES) {
+      const filterResources = Array.from({ length: size }, (_, i) =>
+        operation === 'FilterSchemas'
+          ? { schema: { catalogName: 'lake', schemaName: ((i >> 2) & 1) === 0 ? NAMESPACES[i % NAMESPACES.length] : `missing${i}` } }
+          : {
+              table: {
+                catalogName: 'lake',
+                schemaName: NAMESPACES[i % NAMESPACES.length],
+                tableName: ((i >> 2) & 1) === 0 ? `t${(i >> 3) % TABLES}` : `missing${i}`,
+              },
+            },
+      );
+      const body = JSON.stringify({
+        input: {
+          context: { identity: { user: 'alice', groups: ['analysts'] }, softwareStack: { trinoVersion: '476' } },
+          action: { operation, filterResources },
+        },
       });
-      const answer = await res.json();
-      if (res.status !== 200) throw new Error(`batch of ${size} answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
-      walls.push(performance.now() - t0);
-      cpus.push(cpuMs(lakegate.child.pid) - cpu0);
-      allowed = answer.result.length;
-      log(`FilterTables ${size}: ${walls.at(-1).toFixed(0)} ms wall, ${cpus.at(-1).toFixed(0)} ms CPU, ${allowed} allowed`);
+      const walls = [];
+      const cpus = [];
+      let allowed = 0;
+      for (let r = 0; r < REPEAT; r++) {
+        const cpu0 = cpuMs(lakegate.child.pid);
+        const t0 = performance.now();
+        const res = await fetch(`${url}/management/v1/trino-opa/batch?api-key=${encodeURIComponent(key)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        const answer = await res.json();
+        if (res.status !== 200) throw new Error(`batch of ${size} answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+        walls.push(performance.now() - t0);
+        cpus.push(cpuMs(lakegate.child.pid) - cpu0);
+        allowed = answer.result.length;
+        log(`${operation} ${size}: ${walls.at(-1).toFixed(0)} ms wall, ${cpus.at(-1).toFixed(0)} ms CPU, ${allowed} allowed`);
+      }
+      rows.push(`| ${operation} | ${size.toLocaleString('en')} | ${median(walls).toFixed(0)} | ${median(cpus).toFixed(0)} | ${allowed} |`);
     }
-    rows.push(`| ${size.toLocaleString('en')} | ${median(walls).toFixed(0)} | ${median(cpus).toFixed(0)} | ${allowed} |`);
-  }
   console.log(
     `load average at the end: ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')} (${os.availableParallelism()} cores)`,
   );
-  console.log('| FilterTables resources | wall ms (median) | server CPU ms (median) | allowed |');
-  console.log('|---|---|---|---|');
+  console.log('| operation | resources | wall ms (median) | server CPU ms (median) | allowed |');
+  console.log('|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 } finally {
   await stopChild(lakegate.child);

@@ -146,4 +146,17 @@ describe('batched filtering', () => {
       vi.restoreAllMocks();
     }
   });
+
+  it('resolves the schemas of a batch in a few reads, however many distinct names it holds', async () => {
+    const getNamespaceIds = vi.spyOn(cat.lakegate.store.repository, 'getNamespaceIds');
+    try {
+      const resources = Array.from({ length: 3_000 }, (_, i) => ({ schema: { catalogName: 'lake', schemaName: `absent${i}` } }));
+      resources.push(...SCHEMAS.map((schemaName) => ({ schema: { catalogName: 'lake', schemaName } })));
+      // bob's group holds privileges on hr; information_schema is every mapped catalog's.
+      expect(await askOpa(anon, key, 'batch', 'bob', { operation: 'FilterSchemas', filterResources: resources }, ['hr'])).toEqual([3_001, 3_004]);
+      expect(getNamespaceIds.mock.calls.length).toBeLessThanOrEqual(3);
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
 });

@@ -10,7 +10,8 @@
  * equality is tested on large random batches), audit included: filtering records nothing, one by one or batched.
  *
  * Bound: the protocol admits at most 100,000 resources per request (a larger batch is a 400, never read); each
- * read and authorization call here is chunked at BATCH_CHUNK so no single query or check grows with the batch.
+ * read (NAMES_PER_READ names) and authorization call (BATCH_CHUNK checks) here is chunked, so no single query or
+ * check grows with the batch.
  */
 import type { TrinoOpaResource } from '@lakegate/protocol';
 import type { Privilege } from '../privileges.js';
@@ -20,8 +21,10 @@ import type { Check } from '../ports/access-decisions.js';
 import type { SecurablePath } from '../ports/access.js';
 import type { OpaSession } from './session.js';
 
-/** Checks per Authorizer call and names per namespace-id read. */
+/** Checks per Authorizer call. */
 export const BATCH_CHUNK = 10_000;
+/** Names per namespace-id read (getNamespaceIds pads its list to a power of two: one compiled text per size). */
+const NAMES_PER_READ = 1_024;
 
 /** What a batched operation needs: on the schema, or on the table (and on a view of that name). */
 export type BatchedNeed =
@@ -122,8 +125,8 @@ export class BatchedFilter {
       if (cached !== undefined && !cached.missing) ids.set(schema, cached.path.namespaces[0]!);
       else unknown.push(schema);
     }
-    for (let start = 0; start < unknown.length; start += BATCH_CHUNK) {
-      const chunk = unknown.slice(start, start + BATCH_CHUNK);
+    for (let start = 0; start < unknown.length; start += NAMES_PER_READ) {
+      const chunk = unknown.slice(start, start + NAMES_PER_READ);
       const found = await this.ctx.store.repository.getNamespaceIds(
         warehouse.name,
         chunk.map((s) => [s]),
