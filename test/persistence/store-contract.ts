@@ -46,6 +46,37 @@ export function storeContract(name: string, makeStore: () => Promise<CatalogStor
       return store;
     }
 
+    it("reads the ids and kinds of a namespace's named objects in one batch: those that exist, of every kind, any number of names", async () => {
+      const s = await fresh();
+      try {
+        await s.repository.insertNamespace({ id: 'ns-other', warehouse: wh, levels: ['other'], properties: {} });
+        for (let i = 0; i < 1_030; i++) await s.repository.insertObject(obj(`t${i}`));
+        await s.repository.insertObject(obj('v', { kind: 'view' }));
+        await s.repository.insertObject(obj('l', { kind: 'lance-table' }));
+        await s.repository.insertObject(obj('elsewhere', { namespace: ['other'] }));
+        expect(await s.repository.getObjectIds(wh, ['ns'], [])).toEqual(new Map());
+        const few = await s.repository.getObjectIds(wh, ['ns'], ['v', 'l', 't7', 't7', 'nope', 'elsewhere']);
+        expect(few).toEqual(
+          new Map([
+            ['v', { id: obj('v', { kind: 'view' }).id, kind: 'view' }],
+            ['l', { id: obj('l', { kind: 'lance-table' }).id, kind: 'lance-table' }],
+            ['t7', { id: obj('t7').id, kind: 'table' }],
+          ]),
+        );
+        expect(await s.repository.getObjectIds('w2', ['ns'], ['t7'])).toEqual(new Map());
+        // Beyond one query's names (chunked by the store).
+        const many = await s.repository.getObjectIds(
+          wh,
+          ['ns'],
+          Array.from({ length: 2_500 }, (_, i) => `t${i}`),
+        );
+        expect(many.size).toBe(1_030);
+        expect(many.get('t1029')).toEqual({ id: obj('t1029').id, kind: 'table' });
+      } finally {
+        await s.close();
+      }
+    });
+
     it("replaces a warehouse's storage profile and secret id, and deletes a secret", async () => {
       const s = await fresh();
       try {

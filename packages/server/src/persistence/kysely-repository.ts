@@ -36,6 +36,9 @@ const POINTER_COLUMNS = [
   'location_owned',
 ] as const;
 
+/** Names per getObjectIds query (under both databases' bound on parameters). */
+const OBJECT_IDS_CHUNK = 1024;
+
 export class KyselyCatalogRepository extends KyselyNamespaceRecords implements CatalogRepository {
   /**
    * @param reads how the hot reads run (compiled-reads.ts): by default through `db`; the SQLite store
@@ -138,6 +141,23 @@ export class KyselyCatalogRepository extends KyselyNamespaceRecords implements C
   private async getWholeObject(warehouse: string, namespace: string[], name: string): Promise<CatalogObjectRecord | undefined> {
     const [r] = await this.reads.rows(this.wholeObjectQuery(warehouse, encodeNamespace(namespace), name));
     return r && objectFromRow(r, r.metadata);
+  }
+
+  async getObjectIds(warehouse: string, namespace: string[], names: readonly string[]): Promise<Map<string, { id: string; kind: ObjectKind }>> {
+    const out = new Map<string, { id: string; kind: ObjectKind }>();
+    const ns = encodeNamespace(namespace);
+    const distinct = [...new Set(names)];
+    for (let start = 0; start < distinct.length; start += OBJECT_IDS_CHUNK) {
+      const chunk = distinct.slice(start, start + OBJECT_IDS_CHUNK);
+      // One compiled text per power-of-two length (padded with the last name again), as getNamespaceIds.
+      const size = 2 ** Math.ceil(Math.log2(chunk.length));
+      while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
+      const q = this.compiled.compile(`getObjectIds:${size}`, [warehouse, ns, ...chunk], (w, n, ...nm) =>
+        this.db.selectFrom('catalog_objects').select(['name', 'id', 'kind']).where('warehouse', '=', w).where('namespace', '=', n).where('name', 'in', nm),
+      );
+      for (const r of await this.reads.rows(q)) out.set(r.name, { id: r.id, kind: r.kind as ObjectKind });
+    }
+    return out;
   }
 
   /** A page of a namespace's objects, from the listing cache while the namespace's listing version is the one it was read under. */

@@ -20,6 +20,7 @@ import type { Caller, CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { SecurablePath } from '../ports/access.js';
 import type { OpaSession, OpaSessions } from './session.js';
 import type { TrinoTableRecords } from './table-records.js';
+import { type BatchedNeed, BatchedFilter } from './decisions-batch.js';
 
 /** Operations allowed to every user the engine may act for (nothing of Lakegate's is touched). */
 const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'SetSystemSessionProperty', 'ShowFunctions', 'FilterFunctions']);
@@ -107,6 +108,8 @@ export class TrinoOpaDecisions {
     }
     if (operation === 'FilterViewQueryOwnedBy')
       return { result: resources.flatMap((r, i) => (r.user?.user === request.input.context.identity.user ? [i] : [])) };
+    const need = batchedNeed(operation);
+    if (need !== undefined) return { result: await new BatchedFilter(this.ctx, session, (s, c) => this.warehouseOf(s, c)).filter(need, resources) };
     const answers = await Promise.all(resources.map((r) => this.decide(session, operation, r)));
     return { result: answers.flatMap((ok, i) => (ok ? [i] : [])) };
   }
@@ -166,6 +169,18 @@ export class TrinoOpaDecisions {
     if (name === undefined) return undefined;
     return (await this.ctx.scope({ caller: session.user, warehouse: name }).catch(() => undefined))?.warehouse;
   }
+}
+
+/** What a schema- or table-level operation needs, for the batched path (decisions-batch.ts); undefined for the others. */
+function batchedNeed(operation: string): BatchedNeed | undefined {
+  // Own names only (an operation named `constructor` is no entry): the others keep decide()'s path.
+  const own = (map: object) => Object.hasOwn(map, operation);
+  if (SESSION_OPERATIONS.has(operation) || CATALOG_OPERATIONS.has(operation) || !(own(SCHEMA_OPERATIONS) || own(TABLE_OPERATIONS) || own(VIEW_PRIVILEGES)))
+    return undefined;
+  const schema = SCHEMA_OPERATIONS[operation];
+  if (schema !== undefined) return { level: 'schema', privilege: schema };
+  const [table, view] = [TABLE_OPERATIONS[operation], VIEW_PRIVILEGES[operation]];
+  return (table ?? view) !== undefined ? { level: 'table', table, view } : undefined;
 }
 
 /** The operation and resource of a request (the protocol schema checked their shapes). */
