@@ -201,10 +201,15 @@ go_build_lock() {
 #     took 24.6 CPU-s instead of 58.8;
 #   - GOGC=400 for the compiler (it collects garbage less often): 58.8 CPU-s instead of 68.6 (peak RSS 1.6 GB instead
 #     of 1.2; GOGC=off saved 18% but took 2.5 GB). A caller's own GOGC wins.
+#   - no debug information (2026-11-29): `-gcflags=all=-dwarf=false` (the compiler writes no DWARF), `-ldflags=-s`
+#     (no symbol table; since Go 1.22 it implies -w) and `-trimpath`: a cold NATS build from an empty build cache took
+#     48.7 CPU-s instead of 58.0 (-16%), the binary 17 MB instead of 24. The peers are test servers that nobody debugs
+#     with a debugger; their code is compiled with the same optimizations. Only cold builds change: a cached binary is
+#     reused as it is.
 go_env() { # fills the array GO_ENV with NAME=VALUE words for env
   GO_ENV=(CGO_ENABLED=0 GOMODCACHE="$PEER_HOME/gomodcache"
     GOCACHE="${CACHE_ROOT:-${LAKEGATE_CACHE:-$HOME/.cache/lakegate}}/go-build-cache" GOGC="${GOGC:-400}"
-    GOFLAGS="${GOFLAGS:-} -modcacherw" GO111MODULE=on)
+    GOFLAGS="${GOFLAGS:-} -modcacherw -trimpath -gcflags=all=-dwarf=false -ldflags=-s" GO111MODULE=on)
 }
 
 # Builds BIN (a path) from a Go package at a version with `go install`, once: cached under PEER_HOME with its own
