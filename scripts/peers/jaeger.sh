@@ -40,7 +40,7 @@ ensure_bin() {
     (cd "$mod" && env "${goenv[@]}" go mod init lakegate.local/jaeger-build >&2 &&
       env "${goenv[@]}" go mod edit -replace github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0 >&2 &&
       env "${goenv[@]}" go get -tool "$JAEGER_MODULE/cmd/jaeger@$JAEGER_MODULE_VERSION" >&2 &&
-      env "${goenv[@]}" nice go build -o "$mod/jaeger" "$JAEGER_MODULE/cmd/jaeger" >&2) ||
+      env "${goenv[@]}" go build -o "$mod/jaeger" "$JAEGER_MODULE/cmd/jaeger" >&2) ||
       die "building jaeger $JAEGER_MODULE_VERSION failed"
     mkdir -p "$(dirname "$BIN")"
     mv -f "$mod/jaeger" "$BIN"

@@ -31,7 +31,7 @@ ensure_bin() {
     tmp="$(mktemp -d "$PEER_HOME/bin.tmp.XXXXXX")"
     log "building peers/promcheck (cold: about a minute)"
     # -mod=readonly: the committed go.sum decides every module; nothing is resolved anew.
-    if ! (cd "$SRC" && env "${GO_ENV[@]}" GOTOOLCHAIN=local nice go build -mod=readonly -o "$tmp/promcheck" . >&2); then
+    if ! (cd "$SRC" && env "${GO_ENV[@]}" GOTOOLCHAIN=local go build -mod=readonly -o "$tmp/promcheck" . >&2); then
       rm -rf "$tmp"
       die "building peers/promcheck failed"
     fi
