@@ -77,7 +77,7 @@ export class LanceTagService {
     const tag = requiredTag(tagInput);
     const opened = await this.open(request, idInput, 'table:read-metadata', 'GetTableTagVersion');
     const { table } = opened;
-    const found = (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+    const found = await this.tagged(opened, tag);
     if (found === undefined) throw noTag(table, tag);
     return found;
   }
@@ -143,10 +143,14 @@ export class LanceTagService {
     }
   }
 
-  /** The version `tag` names before a write moves or deletes it (for its change event); none on a declared table. */
+  /** What `tag` names now, or undefined (none on a table only declared). */
+  private async tagged(opened: Opened, tag: string): Promise<LanceTagInfo | undefined> {
+    return (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+  }
+
+  /** The version `tag` names before a write moves or deletes it (for its change event). */
   private async previousVersion(opened: Opened, tag: string): Promise<number | undefined> {
-    const tags = await this.orDeclared(opened, opened.store.list(opened.target), () => ({}) as Record<string, LanceTagInfo>);
-    return tags[tag]?.version;
+    return (await this.tagged(opened, tag))?.version;
   }
 
   /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */
