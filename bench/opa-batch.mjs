@@ -6,18 +6,27 @@
 // after a restart of the caches' TTL is not separated: the decision cache is warm after the first ask).
 // Prints a Markdown table: wall ms and server CPU ms per request (median of the repeats), allowed count.
 // FilterSchemas: the same sizes, half of them the 4 namespaces and half distinct missing schemas.
-// Usage: node bench/opa-batch.mjs [--sizes 1000,10000,50000] [--repeat 3] [--operations FilterTables,FilterSchemas] [--repo DIR (another checkout's build: before/after)]
+// --database postgres: the catalog on a PostgreSQL of its own (scripts/peers/postgres.sh) instead of SQLite.
+// --authorizer openfga: decisions by an OpenFGA v1.22 (scripts/peers/openfga.sh, in-memory datastore) instead of the
+// built-in grants; then its CPU per request is reported too (the server's own CPU no longer holds the checks).
+// Usage: node bench/opa-batch.mjs [--sizes 1000,10000,50000] [--repeat 3] [--operations FilterTables,FilterSchemas]
+//   [--database sqlite|postgres] [--authorizer builtin|openfga] [--repo DIR (another checkout's build: before/after)]
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { median } from './lib/load.mjs';
-import { log, stopChild, tempDir } from './lib/proc.mjs';
-import { sendJson, startLakegate } from './lib/servers.mjs';
+import { freePort, log, stopChild, tempDir } from './lib/proc.mjs';
+import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const SIZES = (arg('--sizes') ?? '1000,10000,50000').split(',').map(Number);
 const REPEAT = Number(arg('--repeat') ?? 3);
 const OPERATIONS = (arg('--operations') ?? 'FilterTables,FilterSchemas').split(',');
+const DATABASE = arg('--database') ?? 'sqlite';
+const AUTHORIZER = arg('--authorizer') ?? 'builtin';
+if (!['sqlite', 'postgres'].includes(DATABASE)) throw new Error(`--database: sqlite or postgres, not ${DATABASE}`);
+if (!['builtin', 'openfga'].includes(AUTHORIZER)) throw new Error(`--authorizer: builtin or openfga, not ${AUTHORIZER}`);
 const NAMESPACES = ['sales', 'hr', 'ops', 'web'];
 const TABLES = 250;
 
@@ -28,10 +37,51 @@ function cpuMs(pid) {
 }
 
 const dir = tempDir('lakegate-bench-opa-batch-');
+const postgres = DATABASE === 'postgres' ? await startPostgresCluster() : undefined;
+const OPENFGA = path.join(import.meta.dirname, '..', 'scripts', 'peers', 'openfga.sh');
+let fga;
+if (AUTHORIZER === 'openfga') {
+  const fgaDir = path.join(dir, 'openfga');
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const fgaUrl = execFileSync('bash', [OPENFGA, 'start', fgaDir, ...ports.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+    .trim()
+    .split('\n')
+    .at(-1)
+    .trim();
+  const store = await (await fetch(`${fgaUrl}/stores`, { method: 'POST', body: JSON.stringify({ name: 'bench' }) })).json();
+  fga = {
+    dir: fgaDir,
+    url: fgaUrl,
+    storeId: store.id,
+    pid: Number(fs.readFileSync(path.join(fgaDir, 'openfga.pid'), 'utf8')),
+    metricsUrl: `http://127.0.0.1:${ports[2]}/metrics`,
+  };
+}
+/** OpenFGA's requests so far by method (grpc_server_handled_total, summed over codes). */
+async function fgaRequests() {
+  const out = {};
+  for (const line of (await (await fetch(fga.metricsUrl)).text()).split('\n')) {
+    const m = /^grpc_server_handled_total\{([^}]*)\}\s+([0-9.e+]+)$/.exec(line);
+    const method = m && /grpc_method="([^"]+)"/.exec(m[1])?.[1];
+    if (method) out[method] = (out[method] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+/** OpenFGA runs detached (setsid): stop it before the temporary directory (its pid file) goes. */
+function stopOpenFga() {
+  if (!fga) return;
+  try {
+    execFileSync('bash', [OPENFGA, 'stop', fga.dir], { stdio: 'ignore' });
+  } catch {}
+  fga = undefined;
+}
+process.prependListener('exit', stopOpenFga);
 const lakegate = await startLakegate({
   auth: 'required',
   principal: 'admin',
   dataDir: path.join(dir, 'lakegate'),
+  ...(postgres ? { database: postgres.createDatabase('opa_batch') } : {}),
+  ...(fga ? { env: { LAKEGATE_AUTHORIZER: 'openfga', LAKEGATE_OPENFGA_URL: fga.url, LAKEGATE_OPENFGA_STORE_ID: fga.storeId } } : {}),
   ...(arg('--repo') ? { repo: arg('--repo') } : {}),
 });
 try {
@@ -81,9 +131,12 @@ try {
       });
       const walls = [];
       const cpus = [];
+      const fgaCpus = [];
       let allowed = 0;
       for (let r = 0; r < REPEAT; r++) {
         const cpu0 = cpuMs(lakegate.child.pid);
+        const fga0 = fga ? cpuMs(fga.pid) : 0;
+        const requests0 = fga ? await fgaRequests() : {};
         const t0 = performance.now();
         const res = await fetch(`${url}/management/v1/trino-opa/batch?api-key=${encodeURIComponent(key)}`, {
           method: 'POST',
@@ -91,13 +144,23 @@ try {
           body,
         });
         const answer = await res.json();
-        if (res.status !== 200) throw new Error(`batch of ${size} answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}`);
+        if (res.status !== 200)
+          throw new Error(`batch of ${size} answered ${res.status}: ${JSON.stringify(answer).slice(0, 300)}\n${lakegate.child.output().slice(-3000)}`);
         walls.push(performance.now() - t0);
         cpus.push(cpuMs(lakegate.child.pid) - cpu0);
+        if (fga) {
+          fgaCpus.push(cpuMs(fga.pid) - fga0);
+          const requests = await fgaRequests();
+          const delta = Object.entries(requests)
+            .map(([k, v]) => [k, v - (requests0[k] ?? 0)])
+            .filter(([, v]) => v > 0);
+          log(`OpenFGA requests: ${delta.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+        }
         allowed = answer.result.length;
         log(`${operation} ${size}: ${walls.at(-1).toFixed(0)} ms wall, ${cpus.at(-1).toFixed(0)} ms CPU, ${allowed} allowed`);
       }
-      rows.push(`| ${operation} | ${size.toLocaleString('en')} | ${median(walls).toFixed(0)} | ${median(cpus).toFixed(0)} | ${allowed} |`);
+      const fgaCell = fga ? ` ${median(fgaCpus).toFixed(0)} |` : '';
+      rows.push(`| ${operation} | ${size.toLocaleString('en')} | ${median(walls).toFixed(0)} | ${median(cpus).toFixed(0)} |${fgaCell} ${allowed} |`);
     }
   console.log(
     `load average at the end: ${os
@@ -105,10 +168,13 @@ try {
       .map((l) => l.toFixed(1))
       .join(' ')} (${os.availableParallelism()} cores)`,
   );
-  console.log('| operation | resources | wall ms (median) | server CPU ms (median) | allowed |');
-  console.log('|---|---|---|---|---|');
+  console.log(`database ${DATABASE}, authorizer ${AUTHORIZER}`);
+  console.log(`| operation | resources | wall ms (median) | server CPU ms (median) |${fga ? ' OpenFGA CPU ms (median) |' : ''} allowed |`);
+  console.log(`|---|---|---|---|${fga ? '---|' : ''}---|`);
   for (const row of rows) console.log(row);
 } finally {
   await stopChild(lakegate.child);
+  stopOpenFga();
+  postgres?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

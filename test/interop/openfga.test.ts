@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenFgaAccess } from '../../packages/server/src/auth/authz/openfga/openfga-access.js';
 import { ConfigError } from '../../packages/server/src/config/config.js';
+import type { AccessQuery, Member } from '../../packages/server/src/catalog/ports/access.js';
 import { MemoryAccessControl } from '../../packages/server/src/persistence/memory/memory-access-control.js';
 import { accessControlContract } from '../access/access-control-contract.js';
 import { authorizerDecisions } from '../access/authorizer-decisions.js';
@@ -247,7 +248,7 @@ describe('OpenFGA adapter: creators own what they create', () => {
 });
 
 describe('OpenFGA adapter: listings', () => {
-  it("filters each chunk of a listing with one BatchCheck request, never one per table (OpenFGA's own request count)", async () => {
+  it("filters each chunk of a listing with two BatchCheck requests (its namespace first), never one per table (OpenFGA's own request count)", async () => {
     const big = await startOpenFga({ maxChecksPerBatchCheck: 200 });
     const cat = await startInProcess(await big.lakegateEnv(), { auth: true });
     try {
@@ -291,12 +292,74 @@ describe('OpenFGA adapter: listings', () => {
         pages += 1;
       } while (token);
       expect(seen).toEqual(visible);
-      // 300 tables in chunks of 100 (2 checks each: 200 per BatchCheck), plus the check on the namespace itself.
+      // 300 tables in chunks of 100: per chunk one BatchCheck on the namespace (its 2 permissions, parents first,
+      // which deny here), then one with the chunk's 200 table checks; plus the check on the namespace itself.
       expect(pages).toBe(1);
-      expect(((await big.requestCounts()).BatchCheck ?? 0) - before).toBe(3 + 1);
+      expect(((await big.requestCounts()).BatchCheck ?? 0) - before).toBe(3 * 2 + 1);
     } finally {
       await cat.close();
       await big.stop();
     }
+  });
+});
+
+describe('OpenFGA adapter: parents first', () => {
+  const tableOf = (i: number): AccessQuery => ({
+    privilege: 'table:read-data',
+    path: { warehouse: 'w1', namespaces: ['n1'], object: { kind: 'table', id: `t${i}` } },
+  });
+
+  it('decides the tables of a namespace the caller is granted with one check on the namespace, not one per table', async () => {
+    const access = await connect(await fga.createStore());
+    const member: Member = { kind: 'principal', issuer: '', name: 'reader' };
+    const now = Date.now();
+    await access.createRole({ tenant: 'default', name: 'ns-readers', description: '', createdAtMs: now });
+    await access.addMember({ tenant: 'default', role: 'ns-readers', member, createdAtMs: now });
+    await access.grant({
+      tenant: 'default',
+      role: 'ns-readers',
+      privilege: 'table:read-data',
+      securable: { kind: 'namespace', id: 'n1', warehouse: 'w1' },
+      createdAtMs: now,
+    });
+    const queries = Array.from({ length: 300 }, (_, i) => tableOf(i));
+    const before = access.batchCheckItems;
+    expect(await access.check('default', [member], queries)).toEqual(queries.map(() => true));
+    expect(access.batchCheckItems - before).toBe(1);
+  });
+
+  it('checks each table where the namespace denies, and answers exactly its own grants', async () => {
+    const access = await connect(await fga.createStore());
+    const member: Member = { kind: 'principal', issuer: '', name: 'sparse' };
+    const now = Date.now();
+    await access.createRole({ tenant: 'default', name: 'sparse', description: '', createdAtMs: now });
+    await access.addMember({ tenant: 'default', role: 'sparse', member, createdAtMs: now });
+    for (const i of [3, 150, 299])
+      await access.grant({
+        tenant: 'default',
+        role: 'sparse',
+        privilege: 'table:read-data',
+        securable: { kind: 'table', id: `t${i}`, warehouse: 'w1' },
+        createdAtMs: now,
+      });
+    // A second namespace granted whole, asked in the same call: its tables need no check of their own.
+    await access.grant({
+      tenant: 'default',
+      role: 'sparse',
+      privilege: 'table:read-data',
+      securable: { kind: 'namespace', id: 'n2', warehouse: 'w1' },
+      createdAtMs: now,
+    });
+    const other = Array.from({ length: 50 }, (_, i): AccessQuery => ({
+      privilege: 'table:read-data',
+      path: { warehouse: 'w1', namespaces: ['n2'], object: { kind: 'table', id: `u${i}` } },
+    }));
+    const queries = [...Array.from({ length: 300 }, (_, i) => tableOf(i)), ...other, tableOf(3)];
+    const before = access.batchCheckItems;
+    const answers = await access.check('default', [member], queries);
+    expect(answers.slice(0, 300).flatMap((a, i) => (a ? [i] : []))).toEqual([3, 150, 299]);
+    expect(answers.slice(300)).toEqual([...other.map(() => true), true]);
+    // Two namespace checks, then the 300 distinct tables of n1 (the repeated query is asked once).
+    expect(access.batchCheckItems - before).toBe(2 + 300);
   });
 });

@@ -47,6 +47,8 @@ export type FgaCallCounts = Record<'check' | 'batchCheck' | 'read' | 'write' | '
 
 export class FgaClient {
   readonly calls: FgaCallCounts = { check: 0, batchCheck: 0, read: 0, write: 0, other: 0 };
+  /** The checks sent in BatchCheck requests (what OpenFGA evaluates; a request carries up to maxBatch). */
+  batchCheckItems = 0;
   private readonly api: OpenFgaApi;
   private readonly maxBatch: number;
   storeId = '';
@@ -130,6 +132,7 @@ export class FgaClient {
               ...(it.contextual.length > 0 ? { contextual_tuples: { tuple_keys: it.contextual } } : {}),
             };
           });
+          this.batchCheckItems += checks.length;
           const res = await this.call('batchCheck', 'batch-check', (api) => api.batchCheck(this.storeId, { checks, authorization_model_id: this.modelId }));
           for (const i of chunk) {
             const r = res.result?.[String(i)];

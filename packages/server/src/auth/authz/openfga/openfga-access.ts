@@ -17,8 +17,8 @@
  *   and users joining IdP groups write nothing here.
  *
  * Decisions: `check` sends its queries as BatchCheck requests of
- * `openfgaBatchCheckSize` checks (fga-client.ts), one per listing chunk when
- * that size holds a chunk's checks;
+ * `openfgaBatchCheckSize` checks (fga-client.ts), parents first where several
+ * queries share one (parents-first.ts);
  * `isAdmin` one Check on the tenant's admin role; `explain` reads the grants
  * on the path held by the subject's roles and keeps those that confer the
  * privilege, exactly as the built-in authorizer does.
@@ -49,7 +49,7 @@ import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } fro
 import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
-import { FgaClient, MAX_TUPLES_PER_WRITE, type CheckItem, type FgaCallCounts } from './fga-client.js';
+import { FgaClient, MAX_TUPLES_PER_WRITE, type FgaCallCounts } from './fga-client.js';
 import {
   memberObject,
   memberUser,
@@ -62,9 +62,10 @@ import {
   securableCheckObject,
   securableObject,
 } from './ids.js';
-import { ANY_RELATION, ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, permissionOf, privilegeOfRelation, relationOf } from './model.js';
+import { ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, privilegeOfRelation, relationOf } from './model.js';
 import { ensureModel, findOrCreateStore } from './store-setup.js';
-import { CALLER, MAX_CONTEXTUAL, ancestryTuples, byKey, chunked, identityTuples, refKey, timeOf } from './check-tuples.js';
+import { decideParentsFirst } from './parents-first.js';
+import { CALLER, MAX_CONTEXTUAL, byKey, chunked, identityTuples, refKey, timeOf } from './check-tuples.js';
 
 /** Where role definitions are kept (the catalog database's AccessControl, or memory in tests). */
 export type RoleDefinitions = Pick<AccessControl, 'createRole' | 'getRole' | 'listRoles' | 'deleteRole' | 'withEvents'>;
@@ -126,6 +127,11 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
   /** OpenFGA requests made so far, by operation (for benchmarks and tests). */
   get calls(): Readonly<FgaCallCounts> {
     return this.fga.calls;
+  }
+
+  /** The checks sent in BatchCheck requests so far. */
+  get batchCheckItems(): number {
+    return this.fga.batchCheckItems;
   }
 
   /**
@@ -342,31 +348,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   async check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[]): Promise<boolean[]> {
     if (members.length === 0 || queries.length === 0) return queries.map(() => false);
-    const identities = identityTuples(tenant, members);
-    const distinct = new Map<string, number>();
-    const items: CheckItem[] = [];
-    const itemsOf: number[][] = [];
-    for (const q of queries) {
-      const relation = q.privilege === 'any' ? ANY_RELATION : permissionOf(q.privilege);
-      const elements = pathElements(q.path);
-      const object = securableCheckObject(elements.at(-1)!);
-      const key = `${relation}\u001e${elements.map(refKey).join('\u001e')}`;
-      const seen = distinct.get(key);
-      if (seen !== undefined) {
-        itemsOf.push(itemsOf[seen]!);
-        continue;
-      }
-      distinct.set(key, itemsOf.length);
-      const ancestry = ancestryTuples(q.path);
-      const own: number[] = [];
-      for (const chunk of chunked(identities, MAX_CONTEXTUAL - ancestry.length)) {
-        own.push(items.length);
-        items.push({ user: CALLER, relation, object, contextual: [...chunk, ...ancestry] });
-      }
-      itemsOf.push(own);
-    }
-    const answers = await this.fga.batchCheck(items);
-    return itemsOf.map((own) => own.some((i) => answers[i]));
+    return decideParentsFirst(this.fga, identityTuples(tenant, members), queries);
   }
 
   async isAdmin(tenant: string, members: readonly Member[]): Promise<boolean> {
