@@ -6,7 +6,7 @@ catalog's table sign endpoint, which signs only its policy's derived files, the 
 
 Environment:
     CATALOG_URI, CATALOG_WAREHOUSE, S3_ENDPOINT   (required)
-    MODE            "write" or "read"
+    MODE            "write", "write-dotted" or "read"
     WRITER_TOKEN    bearer token of the writer (write)
     READER_TOKENS   JSON object name -> bearer token (read)
     POLICY_TABLE    "namespace.table" to read (read; default crm.people): each row is answered as its columns'
@@ -29,7 +29,7 @@ from pyiceberg.catalog import Catalog, load_catalog
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.schema import Schema
 from pyiceberg.transforms import IdentityTransform
-from pyiceberg.types import DateType, LongType, NestedField, StringType
+from pyiceberg.types import DateType, LongType, NestedField, StringType, StructType
 
 # One S3FileSystem per thread: PyIceberg 0.12's per-thread signer handler on a shared client (apache/iceberg-python#3896).
 fsspec.config.conf.setdefault("s3", {})["skip_instance_cache"] = True
@@ -113,6 +113,36 @@ def write() -> None:
     step("write", create)
 
 
+# Fields whose own names hold a '.': a column "x.y" and a struct's field "a.b" (Iceberg's name index: "person.a.b").
+DOTTED = Schema(
+    NestedField(1, "id", LongType(), required=False),
+    NestedField(2, "x.y", StringType(), required=False),
+    NestedField(3, "person", StructType(NestedField(4, "a.b", StringType(), required=False), NestedField(5, "c", StringType(), required=False)), required=False),
+)
+
+
+def write_dotted() -> None:
+    """POLICY_TABLE with DOTTED's schema and ten rows: x.y "eu" on even ids; person null on ids 4 and 9, else a.b "keep" on ids divisible by 3."""
+    writer = catalog(os.environ["WRITER_TOKEN"], server_planning=False)
+
+    def create() -> dict[str, Any]:
+        writer.create_namespace_if_not_exists(NS)
+        table = writer.create_table((NS, TABLE), schema=DOTTED)
+        ids = list(range(10))
+        arrow = pa.table(
+            {
+                "id": ids,
+                "x.y": ["eu" if i % 2 == 0 else "us" for i in ids],
+                "person": [None if i % 5 == 4 else {"a.b": "keep" if i % 3 == 0 else "drop", "c": f"c{i}"} for i in ids],
+            },
+            schema=DOTTED.as_arrow(),
+        )
+        table.append(arrow)
+        return {"rows": table.scan().to_arrow().num_rows}
+
+    step("write", create)
+
+
 def read() -> None:
     for name, token in json.loads(os.environ["READER_TOKENS"]).items():
 
@@ -129,7 +159,7 @@ def read() -> None:
 
 
 def main() -> None:
-    write() if os.environ["MODE"] == "write" else read()
+    {"write": write, "write-dotted": write_dotted}.get(os.environ["MODE"], read)()
     raise SystemExit(1 if failed else 0)
 
 

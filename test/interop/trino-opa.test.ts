@@ -9,7 +9,8 @@
  * get the same rows and values from the catalog-enforced path. A user restricted only through a group of Trino's
  * file group provider (a role bound to the asserted group) sees the same rows and values as the role's user
  * member. A view created through Trino carries its own row filter and mask, which Trino applies to the user they
- * restrict (the table under it stays whole for that user). The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
+ * restrict (the table under it stays whole for that user). A row filter on a column "x.y" and a struct's field "a.b"
+ * (person.a.b) is the same rows in Trino and through PyIceberg. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
  * opa, groups). Trino is the run's shared one (test/support/trino.ts): this file adds its catalog (CREATE CATALOG),
  * sets its groups, and has the OPA plugin's forwarder send every decision to this file's Lakegate endpoints.
  */
@@ -268,6 +269,32 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     expect(steps['read:alice']!.files.length).toBeGreaterThan(0);
     for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
     for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
+  }, 600_000);
+
+  it('filters on a column "x.y" and a struct\'s field "a.b" (person.a.b) alike in Trino and in the catalog-enforced files (PyIceberg)', async () => {
+    await run('etl', 'CREATE TABLE lake.sales.dotted (id bigint, "x.y" varchar, person row("a.b" varchar, c varchar))');
+    await run(
+      'etl',
+      `INSERT INTO lake.sales.dotted VALUES (1, 'eu', ROW('keep', 'c1')), (2, 'us', ROW('drop', 'c2')), (3, 'eu', ROW('drop', 'c3')), (4, NULL, NULL), (5, 'us', ROW(NULL, 'c5'))`,
+    );
+    // Before 2026-11-29 the filter resolver split each name at its dots: this policy was a 400 ("cannot find field").
+    const created = await send('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/dotted/policies', {
+      kind: 'row-filter',
+      roles: ['eu-analysts'],
+      filter: { type: 'or', left: { type: 'eq', term: 'person.a.b', value: 'keep' }, right: { type: 'eq', term: 'x.y', value: 'us' } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const dotted = (user: string) => run(user, 'SELECT id, "x.y", person FROM lake.sales.dotted ORDER BY id');
+    expect(await dotted('alice')).toEqual([
+      [1, 'eu', ['keep', 'c1']],
+      [2, 'us', ['drop', 'c2']],
+      [5, 'us', [null, 'c5']],
+    ]);
+    expect(await dotted('bob')).toHaveLength(5);
+    const steps = await pyRead('sales.dotted', ['alice']);
+    const asTrino = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v !== null && typeof v === 'object' ? Object.values(v) : v)));
+    expect(asTrino(steps['read:alice']!.rows)).toEqual(await dotted('alice'));
+    for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
   }, 600_000);
 
   it('gives a user unknown to Lakegate nothing, whatever groups Trino gives it', async () => {

@@ -58,4 +58,79 @@ describe('scan filters bound to the schema', () => {
       expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringContaining('9007199254740993') }),
     );
   });
+
+  describe("fields whose own names hold a '.'", () => {
+    const dotted: Schema = {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'x.y', required: false, type: 'string' },
+        {
+          id: 2,
+          name: 'person',
+          required: false,
+          type: {
+            type: 'struct',
+            fields: [
+              { id: 3, name: 'a.b', required: false, type: 'string' },
+              { id: 4, name: 'c', required: false, type: 'long' },
+              { id: 5, name: 'tags', required: false, type: { type: 'list', 'element-id': 6, element: 'string', 'element-required': false } },
+            ],
+          },
+        },
+      ],
+    } as Schema;
+    const eq = (term: unknown, value: unknown = 'v') => ({ type: 'eq', term, value });
+
+    it("binds a column 'x.y' and a struct's field 'a.b' by their names from the top joined by '.', as Iceberg's name index does", () => {
+      expect(bindFilter(eq('x.y'), dotted, true)).toMatchObject({ field: { id: 1, name: 'x.y' } });
+      expect(bindFilter(eq('person.a.b'), dotted, true)).toMatchObject({ field: { id: 3, name: 'person.a.b' } });
+      expect(bindFilter(eq({ type: 'reference', term: 'person.a.b' }), dotted, true)).toMatchObject({ field: { id: 3 } });
+      expect(bindFilter(eq('person.c', 1), dotted, true)).toMatchObject({ field: { id: 4 } });
+      expect(bindFilter(eq('PERSON.A.B'), dotted, false)).toMatchObject({ field: { id: 3, name: 'PERSON.A.B' } });
+      expect(bindFilter(eq('X.Y'), dotted, false)).toMatchObject({ field: { id: 1 } });
+    });
+
+    it.each([
+      ['half of a dotted name', 'person.a', /cannot find field 'person\.a'/],
+      ['the other half', 'person.b', /cannot find field/],
+      ['a dotted column cut short', 'x', /cannot find field 'x'/],
+      ['an empty segment', 'person..c', /cannot find field/],
+      ['a leading dot', '.x.y', /cannot find field/],
+      ['a trailing dot', 'x.y.', /cannot find field/],
+      ['a lone dot', '.', /cannot find field/],
+      ['a quoted name', '"x.y"', /cannot find field/],
+      ['a quoted segment', 'person."a.b"', /cannot find field/],
+      ['backticks', '`x.y`', /cannot find field/],
+      ['a dotted name that goes on', 'person.a.b.c', /cannot find field/],
+      ['a case-changed name, case-sensitively', 'Person.a.b', /cannot find field/],
+      ["a list's element", 'person.tags.element', /'person\.tags' is a list/],
+      ['a whole struct', 'person', /not of a primitive type/],
+      ['a name over 1024 characters', 'x.'.repeat(600), /at most 1024 characters/],
+    ])('refuses %s with a 400', (_label, term, reason) => {
+      expect(() => bindFilter(eq(term), dotted, true)).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringMatching(reason) }));
+    });
+
+    it("refuses a name two fields answer to (a column a.b and struct a's b), never picking one", () => {
+      const twice: Schema = {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [
+          { id: 1, name: 'a.b', required: false, type: 'string' },
+          { id: 2, name: 'a', required: false, type: { type: 'struct', fields: [{ id: 3, name: 'b', required: false, type: 'string' }] } },
+        ],
+      } as Schema;
+      expect(() => bindFilter(eq('a.b'), twice, true)).toThrow(
+        expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringMatching(/'a\.b' names more than one field \(field id 1, field id 3/) }),
+      );
+      // Ignoring case, two columns one name apart only in case answer to a third spelling: refused too.
+      const cased = {
+        type: 'struct',
+        'schema-id': 0,
+        fields: [1, 2].map((id) => ({ id, name: id === 1 ? 'Ab' : 'aB', required: false, type: 'string' })),
+      } as Schema;
+      expect(() => bindFilter(eq('ab'), cased, false)).toThrow(/names more than one field/);
+      expect(bindFilter(eq('aB'), cased, false)).toMatchObject({ field: { id: 2 } });
+    });
+  });
 });

@@ -64,39 +64,63 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
   throw validation(`filter: unknown expression type ${JSON.stringify(type).slice(0, 64)}`);
 }
 
-/** A term is a column name (nested fields dotted); transform terms are not accepted as filters here. */
+/**
+ * A term is a column name (a struct's fields dotted); transform terms are not accepted as filters here. A name resolves
+ * as Iceberg's name index (TypeUtil.indexByName) names fields: a field's names from the top joined by '.', so a field
+ * whose own name holds a '.' (a column "x.y", a struct's field "a.b") is "x.y" or "person.a.b", as the mask resolver
+ * (policies/nested.ts) names it. A name two fields answer to is a 400, never one of them picked. Case-insensitive
+ * binding prefers the one field that matches exactly, else the one that matches ignoring case.
+ */
 function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundField {
   const name =
     typeof term === 'object' && term !== null && (term as Record<string, unknown>).type === 'reference' ? (term as Record<string, unknown>).term : term;
   if (typeof name !== 'string' || name.length === 0) throw validation('filter: a term must name a column');
-  let fields: StructField[] = schema.fields;
-  let found: StructField | undefined;
-  const parts = name.split('.');
-  for (const [i, part] of parts.entries()) {
-    found = fields.find((f) => (caseSensitive ? f.name === part : f.name.toLowerCase() === part.toLowerCase()));
-    if (!found) break;
-    if (i < parts.length - 1) {
-      if (typeof found.type === 'object' && found.type.type !== 'struct')
-        throw validation(`filter: cannot name '${name.slice(0, 256)}': ${manyValues(parts.slice(0, i + 1).join('.'), found.type.type)}`);
-      if (typeof found.type !== 'object') {
-        found = undefined;
-        break;
-      }
-      fields = found.type.fields;
-    }
-  }
-  if (!found) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
-  if (typeof found.type !== 'string') {
+  if (name.length > MAX_NAME) throw validation(`filter: a term names a column in at most ${MAX_NAME} characters, not ${name.length}`);
+  let paths = pathsNamed(schema.fields, name.split('.'), (a, b) => a === b);
+  if (!caseSensitive && paths.found.length === 0) paths = pathsNamed(schema.fields, name.toLowerCase().split('.'), (a, b) => a.toLowerCase() === b);
+  const { found, through } = paths;
+  if (found.length > 1)
+    throw validation(
+      `filter: '${name.slice(0, 256)}' names more than one field (${found.map((p) => `field id ${p[p.length - 1]!.id}`).join(', ')}; a name holding a '.'): an Iceberg expression names a field by name only, so rename one of them (a column mask can name it by its field id)`,
+    );
+  if (found.length === 0 && through !== undefined) throw validation(`filter: cannot name '${name.slice(0, 256)}': ${manyValues(through.column, through.kind)}`);
+  const field = found[0]?.[found[0].length - 1];
+  if (!field) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
+  if (typeof field.type !== 'string') {
     // A list (a Lance vector among them) holds many values a row: a filter compares one, so it cannot name a list.
     const why =
-      found.type.type === 'list'
+      field.type.type === 'list'
         ? ": it is a list (a vector), and a row filter compares one value a row, never a list's elements"
-        : found.type.type === 'map'
+        : field.type.type === 'map'
           ? ": it is a map, and a row filter compares one value a row, never a map's keys or values"
           : '';
     throw validation(`filter: column '${name.slice(0, 256)}' is not of a primitive type${why}`);
   }
-  return { id: found.id, name, type: found.type };
+  return { id: field.id, name, type: field.type };
+}
+
+/** The longest name a term may give (a field's names from the top; the policy API's mask column takes as many). */
+const MAX_NAME = 1024;
+
+/**
+ * The struct-field paths a split name names (each field matching as many of the parts as its own name has), and the
+ * first list or map a path went through with parts left (what a filter cannot reach into). Stops at a second match.
+ */
+function pathsNamed(fields: readonly StructField[], parts: readonly string[], same: (field: string, part: string) => boolean) {
+  const found: StructField[][] = [];
+  let through: { column: string; kind: string } | undefined;
+  const walk = (options: readonly StructField[], at: number, path: readonly StructField[]): void => {
+    for (const f of options) {
+      const own = f.name.split('.');
+      if (found.length > 1 || at + own.length > parts.length || !own.every((p, i) => same(p, parts[at + i]!))) continue;
+      const next = [...path, f];
+      if (at + own.length === parts.length) found.push(next);
+      else if (typeof f.type === 'object' && f.type.type === 'struct') walk(f.type.fields, at + own.length, next);
+      else if (typeof f.type === 'object') through ??= { column: parts.slice(0, at + own.length).join('.'), kind: f.type.type };
+    }
+  };
+  walk(fields, 0, []);
+  return { found, through };
 }
 
 /** Why a filter cannot name a list's element or a map's key or value (Iceberg expressions reference none). */

@@ -83,4 +83,21 @@ describe('Trino SQL of a column mask', () => {
     expect(() => mask('replace-with-null', 'varchar) AS varchar), (SELECT 1')).toThrow(UnsupportedPolicy);
     expect(() => mask('replace-with-null', 'row("a" varchar)')).toThrow(UnsupportedPolicy);
   });
+
+  it("quotes a column 'x.y' as one identifier and a struct's field 'a.b' as person.\"a.b\" (names holding a '.')", () => {
+    const dotted = {
+      type: 'struct',
+      'schema-id': 0,
+      fields: [
+        { id: 1, name: 'x.y', type: 'string', required: false },
+        { id: 2, name: 'person', type: { type: 'struct', fields: [{ id: 3, name: 'a.b', type: 'string', required: false }] }, required: false },
+      ],
+    } as Schema;
+    const at: Record<number, string[]> = { 1: ['x.y'], 3: ['person', 'a.b'] };
+    const write = (filter: unknown) => rowFilterSql(bindFilter(filter, dotted, false), (id) => at[id]);
+    expect(write({ type: 'eq', term: 'x.y', value: 'eu' })).toBe(`("x.y" = 'eu')`);
+    expect(write({ type: 'or', left: { type: 'eq', term: 'person.a.b', value: "o'k" }, right: { type: 'is-null', term: 'PERSON.A.B' } })).toBe(
+      `(("person"."a.b" = 'o''k') OR ("person"."a.b" IS NULL))`,
+    );
+  });
 });
