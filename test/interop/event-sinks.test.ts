@@ -1,15 +1,19 @@
 /**
- * The Kafka and NATS JetStream event sinks (packages/server/src/events) against real brokers, started once for this
- * file: Apache Kafka 4.4.0 in KRaft mode (jars from Maven Central, scripts/peers/kafka.sh) and nats-server v2.15.2 with
- * JetStream (built from its Go module, scripts/peers/nats.sh). What the sinks deliver is read back with real consumers
+ * The Kafka and NATS JetStream event sinks (packages/server/src/events) against real brokers: the run's shared
+ * Apache Kafka 4.4.0 broker in KRaft mode (jars from Maven Central, scripts/peers/kafka.sh; test/support/kafka.ts,
+ * `shared`: topics of this file's own, its fixed SASL/PLAIN user) and nats-server v2.15.2 with JetStream (built from
+ * its Go module, scripts/peers/nats.sh), started for this file. What the sinks deliver is read back with real consumers
  * (kafkajs 2.2.4 from the beginning of the topic; a JetStream ordered consumer of @nats-io/jetstream 3.4.0) and checked:
- * every event arrives, in per-key order, with the documented key, subject and headers. A stopped broker makes
- * deliver() reject within its bound (no false ack), the same batch succeeds once it is back, and a 20 s Kafka outage
- * in the middle of a stream of batches, retried like the outbox does, loses nothing. Through the real outbox: a
- * `lakegate serve` with a Kafka and a NATS sink configured through the management API, and a scripted PyIceberg 0.12
- * session (peers/python/pyiceberg_events.py): both brokers get exactly the pull API's events, each table's in order,
- * also across a 20 s Kafka outage. Readers and checks: test/support/event-readers.ts. Config validation: the unit test
- * packages/server/src/events/broker-config.test.ts.
+ * every event arrives, in per-key order, with the documented key, subject and headers. The shared broker is not
+ * stopped: the Kafka sinks reach it through its cuttable listeners (cutKafka(): a TCP proxy of this file's own on the
+ * port the broker advertises for them, test/support/cut-proxy.ts), and an outage cuts that proxy (every connection
+ * closed, new ones refused, as with a stopped broker) while the consumers read on the broker's own listener. An
+ * unreachable broker makes deliver() reject within its bound (no false ack), the same batch succeeds once it is back,
+ * and a 20 s Kafka outage in the middle of a stream of batches, retried like the outbox does, loses nothing; the NATS
+ * server is stopped and restarted. Through the real outbox: a `lakegate serve` with a Kafka and a NATS sink configured
+ * through the management API, and a scripted PyIceberg 0.12 session (peers/python/pyiceberg_events.py): both brokers
+ * get exactly the pull API's events, each table's in order, also across a 20 s Kafka outage. Readers and checks:
+ * test/support/event-readers.ts. Config validation: the unit test packages/server/src/events/broker-config.test.ts.
  */
 import path from 'node:path';
 import kafkajs from 'kafkajs';
@@ -18,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../packages/server/src/catalog/ports/event-sink.js';
 import { SinkError, createBrokerSink } from '../../packages/server/src/events/broker-sinks.js';
 import { batch, expectComplete, keys, type NatsRecord, readKafka, readNats } from '../support/event-readers.js';
-import { type KafkaBroker, startKafka } from '../support/kafka.js';
+import { type CutKafka, cutKafka, KAFKA_PLAIN_USER, type KafkaBroker, startKafka } from '../support/kafka.js';
 import { type NatsServer, startNats } from '../support/nats.js';
 import { pyicebergPython } from '../support/peers.js';
 import { REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
@@ -27,16 +31,20 @@ import { runAsync } from '../support/temp.js';
 const { Kafka, logLevel } = kafkajs;
 
 let kafka: KafkaBroker;
+/** The proxies this file's Kafka sinks go through (what an outage cuts). */
+let link: CutKafka;
 let nats: NatsServer;
 /** A second nats-server that requires a user and password (light: a Go binary). */
 let natsAuth: NatsServer;
-const SASL_USER = { username: 'lakegate', password: 'kafka-sasl-secret-0123' };
+/** The shared broker's SASL/PLAIN user. */
+const SASL_USER = KAFKA_PLAIN_USER;
 const NATS_USER = { user: 'lakegate', password: 'nats-user-secret-0123' };
 const TOPIC = 'lakegate.events';
 const WAREHOUSE = 'lake.prod';
 
 beforeAll(async () => {
-  [kafka, nats, natsAuth] = await Promise.all([startKafka({ saslPlain: SASL_USER }), startNats(), startNats({ user: NATS_USER })]);
+  [kafka, nats, natsAuth] = await Promise.all([startKafka({ shared: true }), startNats(), startNats({ user: NATS_USER })]);
+  link = await cutKafka(kafka);
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -44,7 +52,7 @@ beforeAll(async () => {
 }, 30 * 60_000);
 
 afterAll(async () => {
-  await Promise.all([kafka?.destroy(), nats?.destroy(), natsAuth?.destroy()]);
+  await Promise.all([link?.close(), kafka?.destroy(), nats?.destroy(), natsAuth?.destroy()]);
 });
 
 let reader: NatsConnection | undefined;
@@ -59,10 +67,7 @@ afterAll(async () => {
 // --- Kafka ------------------------------------------------------------------------------------------------------
 
 function kafkaSink(timeoutMs = 5_000, topic = TOPIC) {
-  return createBrokerSink(
-    { kind: 'kafka', brokers: [kafka.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs },
-    { warehouse: WAREHOUSE },
-  );
+  return createBrokerSink({ kind: 'kafka', brokers: [link.bootstrap], topic, 'client-id': 'lakegate-test', 'timeout-ms': timeoutMs }, { warehouse: WAREHOUSE });
 }
 
 describe('Kafka sink', () => {
@@ -87,7 +92,7 @@ describe('Kafka sink', () => {
   });
 
   it('rejects a batch for a topic that does not exist (no auto-creation by default)', async () => {
-    const sink = kafkaSink(5_000, 'no-such-topic');
+    const sink = kafkaSink(5_000, 'lakegate.event-sinks.no-such-topic');
     const err = await sink.deliver(batch(keys(1), 1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SinkError);
     expect((err as SinkError).code).toBe('ERR_SINK_REJECTED');
@@ -192,7 +197,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
   it('every event reaches Kafka and NATS through the real outbox, in per-table order, as the pull API lists them', async () => {
     const kafkaSinkRes = await management('POST', '/warehouses/default/event-sinks', {
       kind: 'kafka',
-      config: { brokers: [kafka.bootstrap], topic: TOPIC, 'client-id': 'lakegate-e2e' },
+      config: { brokers: [link.bootstrap], topic: TOPIC, 'client-id': 'lakegate-e2e' },
       from: 'beginning',
     });
     expect(kafkaSinkRes.status, JSON.stringify(kafkaSinkRes.body)).toBe(201);
@@ -206,7 +211,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     const saslSinkRes = await management('POST', '/warehouses/default/event-sinks', {
       kind: 'kafka',
       config: {
-        brokers: [kafka.saslBootstrap!],
+        brokers: [link.saslBootstrap],
         topic: 'lakegate.e2e-sasl',
         'auto-create-topic': true,
         sasl: { mechanism: 'plain', username: SASL_USER.username },
@@ -286,7 +291,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
 
   it('Kafka down for 20 s while PyIceberg commits: the Kafka sinks fall behind and retry, then catch up with nothing lost', async () => {
     const stoppedAt = Date.now();
-    await kafka.stop();
+    await link.cut();
     const session = await pyicebergSession('e2e_outage');
     const events = await pulled();
     // NATS keeps up; both Kafka sinks fail, retry, and hold their cursor.
@@ -300,7 +305,7 @@ describe('through the outbox: a scripted PyIceberg session', () => {
     expect(states.filter((s) => s.kind === 'kafka').every((s) => s.failures >= 2)).toBe(true);
     expect(states.find((s) => s.kind === 'nats')).toMatchObject({ pending: '0' });
     await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - stoppedAt))));
-    await kafka.start();
+    await link.restore();
     for (const deadline = Date.now() + 90_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 500))) {
       states = await sinkStates();
       if (states.every((s) => s.pending === '0')) break;
@@ -377,7 +382,7 @@ describe('credentials (the sink secret)', () => {
 
 // --- outages ----------------------------------------------------------------------------------------------------
 
-// The two stopped-broker cases stay apart: after the restart the NATS one re-sends the batch already delivered too
+// The two outage cases stay apart: after the restart the NATS one re-sends the batch already delivered too
 // (the stream drops it by Nats-Msg-Id) and reads on a fresh connection; Kafka has no such de-duplication.
 describe('outages', () => {
   it('NATS stopped: deliver() rejects within its bound; restarted: the same batch lands once per id', async () => {
@@ -405,12 +410,12 @@ describe('outages', () => {
     expectComplete(records, [...before, ...during]);
   });
 
-  it('Kafka stopped: deliver() rejects within its bound; restarted: the same batch is delivered', async () => {
+  it('Kafka unreachable: deliver() rejects within its bound; reachable again: the same batch is delivered', async () => {
     const sink = kafkaSink(5_000);
     const tables = keys(3);
     const before = batch(tables, 3);
     await sink.deliver(before);
-    await kafka.stop();
+    await link.cut();
     const during = batch(tables, 3);
     const started = Date.now();
     const err = await sink.deliver(during).catch((e: unknown) => e);
@@ -418,7 +423,7 @@ describe('outages', () => {
     expect(Date.now() - started).toBeLessThan(5_000 + 7_000);
     expect(err).toBeInstanceOf(SinkError);
     expect((err as SinkError).code).toBe('ERR_SINK_UNAVAILABLE');
-    await kafka.start();
+    await link.restore();
     await sink.deliver(during);
     await sink.close();
     expectComplete(await readKafka(kafka.bootstrap, TOPIC, new Set([...before, ...during].map((e) => e.id))), [...before, ...during]);
@@ -442,11 +447,11 @@ describe('outages', () => {
     })();
     const outage = (async () => {
       await sleep(3_000);
-      await kafka.stop();
+      await link.cut();
       down = true;
       await sleep(20_000);
       down = false;
-      await kafka.start();
+      await link.restore();
       await sleep(3_000);
       producing = false;
     })();

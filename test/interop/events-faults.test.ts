@@ -1,11 +1,13 @@
 /**
  * No event lost under faults, all at once (issue 38): one PostgreSQL (Debian's package, scripts/peers/postgres.sh),
- * two `lakegate serve` replicas sharing it, and three sinks on one warehouse: a real Kafka 4.4.0 broker, a real
- * nats-server 2.15.2 with JetStream, and a webhook receiver (test/support/webhook-receiver.ts, verifying every
- * signature). 16 writers commit Iceberg appends over plain HTTP to 8 tables (two writers per table, so they also
+ * two `lakegate serve` replicas sharing it, and three sinks on one warehouse: the run's shared Kafka 4.4.0 broker
+ * (test/support/kafka.ts, `shared`; a topic of this file's own, reached through its cuttable listener: a TCP proxy of
+ * this file's own on the port the broker advertises for it, cutKafka()), a real nats-server 2.15.2 with JetStream,
+ * and a webhook receiver (test/support/webhook-receiver.ts, verifying every signature). 16 writers commit Iceberg appends over plain HTTP to 8 tables (two writers per table, so they also
  * conflict and retry) through whichever replicas are alive, while:
  *  - the replica holding the delivery lease is SIGKILLed, a fresh one started in its place, three times;
- *  - Kafka is stopped for 20 s and started again;
+ *  - Kafka is unreachable for 20 s (the proxy cut: every connection closed, new ones refused, as with a stopped
+ *    broker; the broker itself, shared with other files, stays up) and reachable again;
  *  - the webhook receiver answers 500 for a stretch.
  * Afterwards, with the outbox (the pull API) as the truth and each table's snapshot chain as its commit order:
  * every acknowledged commit landed and has exactly one event; each sink holds every outbox event, none extra, a
@@ -19,7 +21,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseJson } from '../../packages/server/src/catalog/json.js';
 import { readKafka, readNats } from '../support/event-readers.js';
 import { appendUpdates, httpSender, type Send, simpleSchema } from '../support/iceberg-http.js';
-import { type KafkaBroker, startKafka } from '../support/kafka.js';
+import { type CutKafka, cutKafka, type KafkaBroker, startKafka } from '../support/kafka.js';
 import { type NatsServer, startNats } from '../support/nats.js';
 import { type Postgres, startPostgres } from '../support/peers.js';
 import { clientToken, type ServerProcess, startServer } from '../support/server-process.js';
@@ -40,6 +42,8 @@ const WEBHOOK_DOWN_MS = 12_000;
 const dirs = tempDir('lakegate-events-faults-');
 let pg: Postgres;
 let kafka: KafkaBroker;
+/** The proxy the Kafka sink goes through (what the outage cuts). */
+let link: CutKafka;
 let nats: NatsServer;
 let receiver: WebhookReceiver;
 let dbUrl: string;
@@ -59,9 +63,10 @@ const stopped: ServerProcess[] = [];
 
 beforeAll(async () => {
   // PostgreSQL's script runs synchronously: start the brokers first, so that they come up meanwhile.
-  const peers = Promise.all([startKafka(), startNats(), startWebhookReceiver()]);
+  const peers = Promise.all([startKafka({ shared: true }), startNats(), startWebhookReceiver()]);
   pg = startPostgres(`${dirs.dir}/pg`, await freePort());
   [kafka, nats, receiver] = await peers;
+  link = await cutKafka(kafka);
   const admin = new Kafka({ brokers: [kafka.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
@@ -72,13 +77,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([...replicas, ...stopped].map((s) => s.stop().catch(() => undefined)));
-  await Promise.all([kafka?.destroy(), nats?.destroy(), receiver?.close()]);
+  await Promise.all([link?.close(), kafka?.destroy(), nats?.destroy(), receiver?.close()]);
   pg?.stop();
   dirs.cleanup();
 });
 
 it(
-  '16 writers, the lease holder SIGKILLed 3 times, Kafka down 20 s, the webhook answering 500: every sink gets every event once by id, in per-table commit order',
+  '16 writers, the lease holder SIGKILLed 3 times, Kafka unreachable 20 s, the webhook answering 500: every sink gets every event once by id, in per-table commit order',
   async () => {
     const credential = replicas.map((r) => r.credential).find(Boolean)!;
     const token = await clientToken(replicas[0]!.url, credential);
@@ -96,7 +101,7 @@ it(
     expect(webhook.status, JSON.stringify(webhook.body)).toBe(201);
     receiver.secret = webhook.body.secret;
     for (const sink of [
-      { kind: 'kafka', config: { brokers: [kafka.bootstrap], topic: TOPIC, 'client-id': 'lakegate-faults', 'timeout-ms': 2_000 } },
+      { kind: 'kafka', config: { brokers: [link.bootstrap], topic: TOPIC, 'client-id': 'lakegate-faults', 'timeout-ms': 2_000 } },
       { kind: 'nats', config: { servers: [nats.url], stream: 'FAULTS', subject: 'faults.events', 'timeout-ms': 2_000 } },
     ]) {
       const res = await management('POST', '/warehouses/default/event-sinks', { ...sink, from: 'beginning' });
@@ -174,15 +179,21 @@ it(
         replicas.push(fresh);
       }
     };
-    const kafkaOutage = { stoppedAt: 0, startedAt: 0, acknowledgedDuring: 0 };
+    const kafkaOutage = { stoppedAt: 0, startedAt: 0, acknowledgedDuring: 0, failuresSeen: 0 };
     const breakKafka = async () => {
       await sleep(4_000);
-      await kafka.stop();
+      await link.cut();
       kafkaOutage.stoppedAt = Date.now();
       const before = ackCount();
-      await sleep(KAFKA_DOWN_MS);
+      // Meanwhile the Kafka sink's failures in a row, as any live replica lists them (one may die under the request).
+      while (Date.now() < kafkaOutage.stoppedAt + KAFKA_DOWN_MS) {
+        await sleep(Math.min(1_000, kafkaOutage.stoppedAt + KAFKA_DOWN_MS - Date.now()));
+        const listed = await management('GET', '/warehouses/default/event-sinks').catch(() => undefined);
+        const sink = (listed?.body?.sinks as Array<{ kind: string; failures: number }> | undefined)?.find((s) => s.kind === 'kafka');
+        kafkaOutage.failuresSeen = Math.max(kafkaOutage.failuresSeen, sink?.failures ?? 0);
+      }
       kafkaOutage.acknowledgedDuring = ackCount() - before;
-      await kafka.start();
+      await link.restore();
       kafkaOutage.startedAt = Date.now();
     };
     const webhookOutage = { refused: 0 };
@@ -210,6 +221,8 @@ it(
     expect(kills.filter((k) => k.holder).length, JSON.stringify(kills)).toBeGreaterThanOrEqual(2);
     expect(kafkaOutage.startedAt - kafkaOutage.stoppedAt).toBeGreaterThanOrEqual(KAFKA_DOWN_MS);
     expect(kafkaOutage.acknowledgedDuring).toBeGreaterThan(0);
+    // The cut was an outage to the sink: its deliveries failed (and were retried) while it lasted.
+    expect(kafkaOutage.failuresSeen).toBeGreaterThan(0);
     expect(webhookOutage.refused).toBeGreaterThan(0);
 
     // --- the truth: every commit that landed, per table, in commit order; and the outbox ---------------------------------
@@ -284,7 +297,7 @@ it(
     console.log(
       `events-faults: ${writeSeconds.toFixed(0)} s of writing, ${ackCount()} commits acknowledged (${committed} landed, ${conflicts} conflicts retried, ${lostRequests} requests cut), ` +
         `${outbox.length} events; kills ${JSON.stringify(kills.map((k) => ({ holder: k.holder, at: k.acknowledgedBefore })))}; ` +
-        `Kafka down ${((kafkaOutage.startedAt - kafkaOutage.stoppedAt) / 1000).toFixed(0)} s over ${kafkaOutage.acknowledgedDuring} commits; webhook refused ${webhookOutage.refused}; ` +
+        `Kafka unreachable ${((kafkaOutage.startedAt - kafkaOutage.stoppedAt) / 1000).toFixed(0)} s over ${kafkaOutage.acknowledgedDuring} commits (its sink failed ${kafkaOutage.failuresSeen} times in a row); webhook refused ${webhookOutage.refused}; ` +
         `duplicates webhook ${duplicateCount(fromWebhook)}, kafka ${duplicateCount(fromKafka)}, nats ${duplicateCount(fromNats)}`,
     );
   },

@@ -1,20 +1,24 @@
 /**
  * An Apache Kafka broker (4.4.0, KRaft, one node; jars from Maven Central, cached by scripts/peers/kafka.sh) for a
  * test file: started once on free loopback ports. stop() keeps its data, so start() again brings the same broker
- * back (an outage); destroy() stops it and removes everything. With `saslPlain`, a second listener (SASL_PLAINTEXT,
- * mechanism PLAIN, also on 127.0.0.1) accepts that one user (PLAIN users are static config of a start).
+ * back (an outage); destroy() stops it and removes everything.
  *
  * With `shared`, the run's broker: started by the first file that asks, reused by the others, stopped by the run's
- * global teardown (shared-peers.ts). It has three listeners, all on 127.0.0.1: PLAINTEXT (`bootstrap`),
- * SASL_PLAINTEXT with SCRAM-SHA-256 (`saslBootstrap`; a file adds users of its own with addScramUser(), stored in the
- * broker's metadata at run time) and SSL (`tlsBootstrap`), serving a certificate from a throwaway authority made at
- * its start (`certificates`, test/support/tls-certs.ts). Each file uses topics and users of its own, and may not stop
- * it (its stop() and start() throw, its destroy() does nothing). Outside a run with the global setup, `shared` gives
- * a file a broker of its own with the same listeners.
+ * global teardown (shared-peers.ts). Its listeners, all on 127.0.0.1: PLAINTEXT (`bootstrap`); SASL_PLAINTEXT
+ * (`saslBootstrap`) with SCRAM-SHA-256 (a file adds users of its own with addScramUser(), stored in the broker's
+ * metadata at run time) and PLAIN (one fixed user, KAFKA_PLAIN_USER: PLAIN users are static config); SSL
+ * (`tlsBootstrap`), serving a certificate from a throwaway authority made at its start (`certificates`,
+ * test/support/tls-certs.ts); and two cuttable ones, PLAINTEXT and SASL_PLAINTEXT with PLAIN, each advertised at a
+ * port where nothing listens until a file opens cutKafka(): a TCP proxy of the file's own (cut-proxy.ts) on that port,
+ * which the file cuts and restores to make real outages for its clients while the broker (and the other files' use
+ * of it) stays up. Each file uses topics and users of its own, and may not stop it (its stop() and start() throw,
+ * its destroy() does nothing). Outside a run with the global setup, `shared` gives a file a broker of its own with
+ * the same listeners.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { type CutProxy, startCutProxy } from './cut-proxy.js';
 import { peerScript } from './peers.js';
 import { peersDir, readPeer, recordPeer } from './shared-peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
@@ -23,8 +27,10 @@ import { loadCertificates, makeCertificates, type TestCertificates } from './tls
 export interface KafkaBroker {
   /** `127.0.0.1:PORT`, what kafkajs takes in `brokers`. */
   bootstrap: string;
-  /** The SASL_PLAINTEXT listener: PLAIN with `saslPlain`, SCRAM-SHA-256 on the `shared` broker. */
+  /** The SASL_PLAINTEXT listener of the `shared` broker: SCRAM-SHA-256 and PLAIN (KAFKA_PLAIN_USER). */
   saslBootstrap?: string;
+  /** The `shared` broker's cuttable listeners: for cutKafka(). */
+  cuttable?: { plain: { advertised: string; listening: string }; sasl: { advertised: string; listening: string } };
   /** The SSL listener (`127.0.0.1:PORT`) of the `shared` broker. */
   tlsBootstrap?: string;
   /** The certificates the SSL listener serves (its authority is what a client trusts). */
@@ -45,14 +51,12 @@ async function kafka(args: string[], env: NodeJS.ProcessEnv = process.env): Prom
 }
 
 export interface KafkaOptions {
-  saslPlain?: { username: string; password: string };
   /** The run's multi-listener broker, shared with the other files that ask for it (outside a run with the global setup: a broker of the file's own). */
   shared?: boolean;
 }
 
 /** Fetches the jars (first time only) and starts a broker (or reuses the run's shared one). */
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
-  if (options.shared && options.saslPlain) throw new Error('the shared Kafka broker has no PLAIN users (they are static config): start a broker of its own');
   const shareable = options.shared === true && peersDir() !== undefined;
   if (shareable) {
     const recorded = readPeer('kafka');
@@ -63,53 +67,12 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const serverDir = path.join(dir.dir, 'server');
   mkdirSync(serverDir, { recursive: true });
   const [port, controllerPort] = [await freePort(), await freePort()];
-  /**
-   * Listeners beside PLAINTEXT (`NAME://127.0.0.1:PORT`, each its security protocol NAME) with their settings, written
-   * to DIR/extra.properties, which kafka.sh appends to server.properties; their `127.0.0.1:PORT`s.
-   */
-  const moreListeners = async (names: Array<'SSL' | 'SASL_PLAINTEXT'>, settings: string[]): Promise<string[]> => {
-    const ports: number[] = [];
-    for (const _ of names) ports.push(await freePort());
-    const listeners = names.map((name, i) => `${name}://127.0.0.1:${ports[i]}`);
-    writeFileSync(
-      path.join(serverDir, 'extra.properties'),
-      [
-        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},${listeners.join(',')}`,
-        `advertised.listeners=PLAINTEXT://127.0.0.1:${port},${listeners.join(',')}`,
-        `listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,${names.map((n) => `${n}:${n}`).join(',')}`,
-        ...settings,
-        '',
-      ].join('\n'),
-    );
-    return ports.map((p) => `127.0.0.1:${p}`);
-  };
   let info: Record<string, string> = {};
   if (options.shared) {
-    // SCRAM credentials live in the cluster metadata: each file adds its own users (kafka.sh scram-user).
     const certsDir = path.join(dir.dir, 'certs');
     mkdirSync(certsDir);
-    const certificates = makeCertificates(certsDir);
-    const [saslBootstrap, tlsBootstrap] = await moreListeners(
-      ['SASL_PLAINTEXT', 'SSL'],
-      [
-        'sasl.enabled.mechanisms=SCRAM-SHA-256',
-        'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
-        // Its key and certificate chain read from one PEM file (no password).
-        'ssl.keystore.type=PEM',
-        `ssl.keystore.location=${certificates.keystoreFile}`,
-      ],
-    );
-    info = { saslBootstrap: saslBootstrap!, tlsBootstrap: tlsBootstrap!, certsDir };
-  } else if (options.saslPlain) {
-    const { username, password } = options.saslPlain;
-    const [saslBootstrap] = await moreListeners(
-      ['SASL_PLAINTEXT'],
-      [
-        'sasl.enabled.mechanisms=PLAIN',
-        `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
-      ],
-    );
-    info = { saslBootstrap: saslBootstrap! };
+    info = await sharedListeners(serverDir, port, controllerPort, makeCertificates(certsDir).keystoreFile);
+    info.certsDir = certsDir;
   }
   const start = () => kafka(['start', serverDir, String(port), String(controllerPort)]);
   info.bootstrap = await start();
@@ -132,6 +95,79 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   };
 }
 
+/** The one PLAIN user of the shared broker's SASL_PLAINTEXT listeners (PLAIN users are static config of a start). */
+export const KAFKA_PLAIN_USER = { username: 'lakegate-plain', password: 'kafka-plain-secret-0123' };
+
+/**
+ * The shared broker's listeners beside PLAINTEXT and CONTROLLER, written to DIR/extra.properties (kafka.sh appends it
+ * to server.properties), on free ports of 127.0.0.1: SASL_PLAINTEXT (SCRAM-SHA-256 and PLAIN), SSL (the PEM keystore
+ * `keystoreFile`), CUT (PLAINTEXT) and CUT_SASL (SASL_PLAINTEXT, PLAIN), the two last advertised at ports of their
+ * own where cutKafka() puts its proxies. Their addresses, as the broker's info record holds them.
+ */
+async function sharedListeners(serverDir: string, port: number, controllerPort: number, keystoreFile: string): Promise<Record<string, string>> {
+  const at = async () => `127.0.0.1:${await freePort()}`;
+  const [sasl, tls, cut, cutSasl, cutAdvertised, cutSaslAdvertised] = [await at(), await at(), await at(), await at(), await at(), await at()];
+  const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_PLAIN_USER.username}="${KAFKA_PLAIN_USER.password}";`;
+  writeFileSync(
+    path.join(serverDir, 'extra.properties'),
+    [
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://${sasl},SSL://${tls},CUT://${cut},CUT_SASL://${cutSasl}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_PLAINTEXT://${sasl},SSL://${tls},CUT://${cutAdvertised},CUT_SASL://${cutSaslAdvertised}`,
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL,CUT:PLAINTEXT,CUT_SASL:SASL_PLAINTEXT',
+      // SCRAM credentials live in the cluster metadata: each file adds its own users (kafka.sh scram-user).
+      'sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN',
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      `listener.name.sasl_plaintext.plain.sasl.jaas.config=${plain}`,
+      'listener.name.cut_sasl.sasl.enabled.mechanisms=PLAIN',
+      `listener.name.cut_sasl.plain.sasl.jaas.config=${plain}`,
+      // Its key and certificate chain read from one PEM file (no password).
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${keystoreFile}`,
+      '',
+    ].join('\n'),
+  );
+  return { saslBootstrap: sasl, tlsBootstrap: tls, cut, cutSasl, cutAdvertised, cutSaslAdvertised };
+}
+
+/** The shared broker's cuttable listeners behind proxies of the calling file's own (see the header). */
+export interface CutKafka {
+  /** What a client of the cuttable PLAINTEXT listener takes in `brokers` (the broker advertises it too). */
+  bootstrap: string;
+  /** The same for the cuttable SASL_PLAINTEXT listener (PLAIN, KAFKA_PLAIN_USER). */
+  saslBootstrap: string;
+  /** Closes every connection through both proxies and stops them listening: to their clients, the broker is down. */
+  cut(): Promise<void>;
+  /** Both proxies listen again: the broker is back, with everything it acknowledged. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the proxies of the shared broker's cuttable listeners (one file at a time may: the files of the interop
+ * project run one after the other, and each closes them in its afterAll).
+ */
+export async function cutKafka(broker: KafkaBroker): Promise<CutKafka> {
+  if (!broker.cuttable) throw new Error('only the shared Kafka broker (startKafka({ shared: true })) has cuttable listeners');
+  const { plain, sasl } = broker.cuttable;
+  const first = await startCutProxy(plain.advertised, plain.listening);
+  const proxies: CutProxy[] = [first];
+  try {
+    proxies.push(await startCutProxy(sasl.advertised, sasl.listening));
+  } catch (e) {
+    await first.close();
+    throw e;
+  }
+  const all = async (f: (p: CutProxy) => Promise<void>) => void (await Promise.all(proxies.map(f)));
+  return {
+    bootstrap: plain.advertised,
+    saslBootstrap: sasl.advertised,
+    cut: () => all((p) => p.cut()),
+    restore: () => all((p) => p.restore()),
+    close: () => all((p) => p.close()),
+  };
+}
+
 /** The addresses (and, for the multi-listener broker, its certificates and user management) of a broker. */
 function addresses(info: Record<string, string>): Omit<KafkaBroker, 'stop' | 'start' | 'destroy'> {
   const bootstrap = info.bootstrap!;
@@ -139,6 +175,14 @@ function addresses(info: Record<string, string>): Omit<KafkaBroker, 'stop' | 'st
     bootstrap,
     ...(info.saslBootstrap ? { saslBootstrap: info.saslBootstrap } : {}),
     ...(info.tlsBootstrap ? { tlsBootstrap: info.tlsBootstrap } : {}),
+    ...(info.cut
+      ? {
+          cuttable: {
+            plain: { advertised: info.cutAdvertised!, listening: info.cut },
+            sasl: { advertised: info.cutSaslAdvertised!, listening: info.cutSasl! },
+          },
+        }
+      : {}),
     ...(info.certsDir
       ? {
           certificates: loadCertificates(info.certsDir),

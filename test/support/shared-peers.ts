@@ -6,9 +6,9 @@
  * no two of them race for the same peer. Shared today: Keycloak (keycloak.ts), the Spark driver host (spark-host.ts:
  * every Spark 4.1 + Iceberg 1.11 job, a session of its own each), Trino (trino.ts: dynamic catalogs, the OPA plugin
  * behind a forwarder whose target each file sets, a group file each file writes) and a Kafka broker with PLAINTEXT,
- * SCRAM and TLS listeners (kafka.ts, `shared`: topics and SCRAM users of each file's own). Not shared: a broker a file
- * stops (event-sinks, also its SASL/PLAIN listener, whose users are static config; events-faults) and Spark with the
- * Iceberg 1.12 jars (another class path).
+ * SASL (SCRAM and PLAIN) and TLS listeners (kafka.ts, `shared`: topics and SCRAM users of each file's own), whose
+ * cuttable listeners give a file outages without stopping it (cutKafka(): event-sinks, events-faults). Not shared:
+ * Spark with the Iceberg 1.12 jars (another class path).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
