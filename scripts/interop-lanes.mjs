@@ -3,7 +3,7 @@
 // Lane "light": the rest (PostgreSQL, MinIO, OpenFGA, NATS, Python clients, Chromium, Node).
 // Why by peer: the heavy peers are started once per Vitest process and shared by its files (test/support/shared-peers.ts:
 // Keycloak, the Spark driver host that runs every Spark 1.11 job, Trino, a Kafka broker with PLAINTEXT, SCRAM and TLS
-// listeners; the Kafka brokers a file stops and Spark with the Iceberg 1.12 jars still start per file), so each heavy peer must be used by one lane only, and
+// listeners, whose outages files make through proxies of their own; Spark with the Iceberg 1.12 jars still starts per file), so each heavy peer must be used by one lane only, and
 // two JVMs starting at once on a 2-core machine would measure the machine, not Lakegate. A new file is sorted by what it imports or runs; nothing to register.
 // Usage: node scripts/interop-lanes.mjs jvm|light   (prints that lane's files, one per line)
 import { readdirSync, readFileSync } from 'node:fs';
