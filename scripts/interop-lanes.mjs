@@ -13,7 +13,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const dir = path.join(root, 'test', 'interop');
 // What marks a file as using a JVM peer: the support module or peer script that starts it.
 const JVM =
-  /support\/(kafka|trino|keycloak|spark-session|hive-metastore)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java|hive-metastore)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|startHiveMetastore|SparkSession|icebergJavaLib/;
+  /support\/(kafka|trino|keycloak|spark-session|hive-metastore|ldap)\.js|scripts\/peers\/(spark|trino|keycloak|kafka|iceberg-java|hive-metastore|ldap)|spark\.sh|iceberg-java|startTrino|startKafka|startKeycloak|startHiveMetastore|SparkSession|icebergJavaLib/;
 
 export function lanes() {
   const files = readdirSync(dir)

@@ -3,7 +3,7 @@
 #
 #   scripts/peers/hive-metastore.sh lib                     ensure the metastore's jars; prints the lib dir
 #   scripts/peers/hive-metastore.sh start DIR PORT DB_URL [KEYSTORE]   start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
-#   scripts/peers/hive-metastore.sh stop DIR | writer ARGS... | tls-keystore DIR NAME   (below)
+#   scripts/peers/hive-metastore.sh stop DIR | writer ARGS... | tls-keystore DIR NAME | custom-auth OUT_DIR   (below)
 #
 # tls-keystore DIR NAME: a fresh self-signed key and certificate (EC P-256, CN=localhost, SAN dns:localhost and
 # ip:127.0.0.1, valid 2 days) made with the JDK's keytool: DIR/NAME.p12 (PKCS12), its random password in
@@ -33,6 +33,14 @@
 # HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE (a file holding the password; letters, digits and -_.+= only, it goes into
 # the XML as is): the metastore takes password logins only (SASL PLAIN: metastore.authentication=CONFIG with that user
 # and password, metastore.execute.setugi=false, which CONFIG needs; metastore.sasl.enabled stays false, it is Kerberos').
+# HMS_AUTH_MODE=LDAP (HMS_LDAP_URL ldap://127.0.0.1:PORT, HMS_LDAP_USER_DN_PATTERN uid=%s,ou=...): password logins
+# checked by a simple bind to that LDAP server as the pattern's DN (metastore.authentication=LDAP,
+# metastore.authentication.ldap.url and .userDNPattern, setugi false; scripts/peers/ldap.sh is such a server); no
+# HMS_AUTH_USER. HMS_AUTH_MODE=CUSTOM (with HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE): metastore.authentication=CUSTOM
+# with metastore.custom.authentication.class=dev.lakegate.peers.PasswordFileAuthenticator, which `custom-auth OUT_DIR`
+# compiles (javac, against the metastore's jars) from peers/hive-metastore/PasswordFileAuthenticator.java into OUT_DIR;
+# HMS_CUSTOM_AUTH_CLASSPATH=OUT_DIR goes first on the metastore's classpath. The class reads the password file at
+# every login (lakegate.auth.user, lakegate.auth.password-file in the site file: the password is not in the XML).
 # HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF (scripts/peers/kdc.sh's): a
 # kerberized metastore (hadoop.security.authentication=kerberos, also in DIR/conf/core-site.xml for Hadoop's
 # UserGroupInformation; metastore.sasl.enabled, its principal and keytab; the JVM's java.security.krb5.conf): SASL GSSAPI.
@@ -144,7 +152,24 @@ init_schema() { # HOST PORT NAME USER
 
 write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
   local tls="" auth=""
-  if [[ -n "${HMS_AUTH_USER:-}" ]]; then
+  if [[ "${HMS_AUTH_MODE:-}" == LDAP ]]; then
+    [[ "${HMS_LDAP_URL:-}" =~ ^ldaps?://127\.0\.0\.1:[0-9]+$ && "${HMS_LDAP_USER_DN_PATTERN:-}" =~ ^[A-Za-z]+=%s(,[A-Za-z]+=[A-Za-z0-9_.-]+)+$ ]] ||
+      die "HMS_AUTH_MODE=LDAP needs HMS_LDAP_URL (ldap://127.0.0.1:PORT) and HMS_LDAP_USER_DN_PATTERN (uid=%s,ou=...,dc=...)"
+    auth="  <property><name>metastore.authentication</name><value>LDAP</value></property>
+  <property><name>metastore.authentication.ldap.url</name><value>$HMS_LDAP_URL</value></property>
+  <property><name>metastore.authentication.ldap.userDNPattern</name><value>$HMS_LDAP_USER_DN_PATTERN</value></property>
+  <property><name>metastore.execute.setugi</name><value>false</value></property>"
+  elif [[ "${HMS_AUTH_MODE:-}" == CUSTOM ]]; then
+    [[ "${HMS_AUTH_USER:-}" =~ ^[A-Za-z0-9_.-]+$ && -f "${HMS_AUTH_PASSWORD_FILE:-}" && -d "${HMS_CUSTOM_AUTH_CLASSPATH:-}" ]] ||
+      die "HMS_AUTH_MODE=CUSTOM needs HMS_AUTH_USER, HMS_AUTH_PASSWORD_FILE and HMS_CUSTOM_AUTH_CLASSPATH (custom-auth's OUT_DIR)"
+    auth="  <property><name>metastore.authentication</name><value>CUSTOM</value></property>
+  <property><name>metastore.custom.authentication.class</name><value>dev.lakegate.peers.PasswordFileAuthenticator</value></property>
+  <property><name>lakegate.auth.user</name><value>$HMS_AUTH_USER</value></property>
+  <property><name>lakegate.auth.password-file</name><value>$(abs_dir "$(dirname "$HMS_AUTH_PASSWORD_FILE")")/$(basename "$HMS_AUTH_PASSWORD_FILE")</value></property>
+  <property><name>metastore.execute.setugi</name><value>false</value></property>"
+  elif [[ -n "${HMS_AUTH_MODE:-}" && "$HMS_AUTH_MODE" != CONFIG ]]; then
+    die "HMS_AUTH_MODE must be CONFIG, LDAP or CUSTOM, not $HMS_AUTH_MODE"
+  elif [[ -n "${HMS_AUTH_USER:-}" ]]; then
     [[ "$HMS_AUTH_USER" =~ ^[A-Za-z0-9_.-]+$ && -f "${HMS_AUTH_PASSWORD_FILE:-}" ]] ||
       die "HMS_AUTH_USER must be a plain user name and HMS_AUTH_PASSWORD_FILE a file holding the password"
     [[ "$(cat "$HMS_AUTH_PASSWORD_FILE")" =~ ^[A-Za-z0-9_.+=-]+$ ]] || die "the password of HMS_AUTH_PASSWORD_FILE must be letters, digits and -_.+= only"
@@ -228,7 +253,7 @@ cmd_start() {
   if reuse_running "$dir" "$dir/metastore.port" "$port" "thrift://127.0.0.1:$port" is_ready "$port" "$dir/metastore.log"; then return 0; fi
   init_schema "${db[@]}"
   write_config "$dir" "$port" "${db[@]}" "$keystore"
-  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)}${HMS_AUTH_USER:+ (password logins)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
+  log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)}${HMS_AUTH_USER:+ (password logins)}${HMS_AUTH_MODE:+ ($HMS_AUTH_MODE)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
   # Small heap, serial GC and C1 only: a test metastore on a shared 2-core machine starts faster so. Hive 4 and
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
@@ -237,7 +262,7 @@ cmd_start() {
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED \
-    -cp "$dir/conf:$LIB_DIR/*" "$MAIN_CLASS" -p "$port" </dev/null >"$dir/metastore.log" 2>&1 9>&- &
+    -cp "$dir/conf:${HMS_CUSTOM_AUTH_CLASSPATH:+$HMS_CUSTOM_AUTH_CLASSPATH:}$LIB_DIR/*" "$MAIN_CLASS" -p "$port" </dev/null >"$dir/metastore.log" 2>&1 9>&- &
   pid=$!
   echo "$pid" >"$dir/metastore.pid"
   echo "$port" >"$dir/metastore.port"
@@ -278,7 +303,20 @@ cmd_tls_keystore() {
   echo "$dir/$name.pem"
 }
 
+# The CUSTOM mode's provider, compiled against the metastore's jars (the JDK's javac; a second or so).
+cmd_custom_auth() {
+  local java_home
+  [[ $# -eq 1 ]] || usage
+  java_home="$(find_java_home)"
+  [[ -x "$java_home/bin/javac" ]] || die "the CUSTOM login's provider needs javac and $java_home has none (install the full JDK)"
+  ensure_lib
+  mkdir -p "$1"
+  "$java_home/bin/javac" -nowarn -d "$1" -cp "$LIB_DIR/*" "$SCRIPT_DIR/../../peers/hive-metastore/PasswordFileAuthenticator.java" >&2
+  abs_dir "$1"
+}
+
 case "${1:-}" in
+  custom-auth) shift; cmd_custom_auth "$@" ;;
   tls-keystore) shift; cmd_tls_keystore "$@" ;;
   lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
   writer-lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib "$WRITER_DIR/pom.xml" "$WRITER_HOME"; echo "$WRITER_HOME/lib" ;;

@@ -45,6 +45,7 @@ jvm_lane() {
   step jvm trino-groups bash scripts/peers/trino.sh groups
   step jvm hive-metastore bash scripts/peers/hive-metastore.sh lib
   step jvm iceberg-hive-writer bash scripts/peers/hive-metastore.sh writer-lib
+  step jvm ldap bash scripts/peers/ldap.sh lib
 }
 
 python_lane() { # the names, requirements and checks are the tests' own (test/interop/*.test.ts)

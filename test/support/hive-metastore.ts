@@ -14,6 +14,10 @@
  * With `{ kerberos: { principal, keytab, krb5Conf } }` it is kerberized (SASL GSSAPI, hive-metastore.sh
  * HMS_KERBEROS_*): its own clients log in with the test process's Kerberos credentials (KRB5_CONFIG and KRB5CCNAME
  * set by the test) towards the principal's service and host.
+ * With `{ login, ldap: { url, userDNPattern } }` it checks password logins by a bind to that LDAP server
+ * (metastore.authentication=LDAP; test/support/ldap.ts), `login` being what its own clients log in with; with
+ * `{ login, custom: true }` by peers/hive-metastore/PasswordFileAuthenticator.java (metastore.authentication=CUSTOM,
+ * compiled by hive-metastore.sh custom-auth into the test's directory). switchAuth() restarts it in another of these.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +52,10 @@ export interface HiveMetastore {
   renewKey(): Promise<string>;
   /** With login: restarts the metastore taking another password (its own clients log in with it from now on). */
   changePassword(password: string): Promise<void>;
+  /** Restarts the metastore checking logins another way (CONFIG, LDAP or CUSTOM; its own clients log in as `login`). */
+  switchAuth(options: PasswordAuth): Promise<void>;
+  /** The metastore's own log (DIR/metastore.log): what it printed so far. */
+  log(): string;
   /** Drops the transaction and lock tables from the metastore's database: from now on it cannot lock. */
   dropTransactionTables(): Promise<void>;
   destroy(): Promise<void>;
@@ -107,9 +115,22 @@ const TRANSACTION_TABLES = [
 
 type Sasl = ConstructorParameters<typeof HmsClient>[4];
 
+/** How a metastore that takes password logins checks them: CONFIG (the default), LDAP or CUSTOM. */
+export interface PasswordAuth {
+  login: { username: string; password: string };
+  ldap?: { url: string; userDNPattern: string };
+  custom?: boolean;
+}
+
 /** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`, taking password logins with `login`). */
 export async function startHiveMetastore(
-  options: { tls?: boolean; login?: { username: string; password: string }; kerberos?: { principal: string; keytab: string; krb5Conf: string } } = {},
+  options: {
+    tls?: boolean;
+    login?: { username: string; password: string };
+    ldap?: PasswordAuth['ldap'];
+    custom?: boolean;
+    kerberos?: { principal: string; keytab: string; krb5Conf: string };
+  } = {},
 ): Promise<HiveMetastore> {
   const dir = tempDir('lakegate-hms-');
   const serverDir = path.join(dir.dir, 'server');
@@ -119,9 +140,16 @@ export async function startHiveMetastore(
   const sasl: Sasl = login ? () => plainMechanism(login.username, login.password) : krb && (() => gssapiMechanism(loadKerberos, service, host));
   const passwordFile = path.join(dir.dir, 'hms-password');
   let env: NodeJS.ProcessEnv = {};
+  const passwordEnv = async (auth: Omit<PasswordAuth, 'login'>): Promise<NodeJS.ProcessEnv> => {
+    if (auth.ldap) return { HMS_AUTH_MODE: 'LDAP', HMS_LDAP_URL: auth.ldap.url, HMS_LDAP_USER_DN_PATTERN: auth.ldap.userDNPattern };
+    const user = { HMS_AUTH_USER: login!.username, HMS_AUTH_PASSWORD_FILE: passwordFile };
+    if (!auth.custom) return user;
+    const classes = await hms(['custom-auth', path.join(dir.dir, 'custom-auth')]);
+    return { ...user, HMS_AUTH_MODE: 'CUSTOM', HMS_CUSTOM_AUTH_CLASSPATH: classes };
+  };
   if (login) {
     writeFileSync(passwordFile, login.password, { mode: 0o600 });
-    env = { HMS_AUTH_USER: login.username, HMS_AUTH_PASSWORD_FILE: passwordFile };
+    env = await passwordEnv(options);
   }
   if (krb) env = { HMS_KERBEROS_PRINCIPAL: krb.principal, HMS_KERBEROS_KEYTAB: krb.keytab, HMS_KRB5_CONF: krb.krb5Conf };
   let key = options.tls ? await makeKeystore(path.join(dir.dir, 'tls'), 'metastore') : undefined;
@@ -192,6 +220,15 @@ export async function startHiveMetastore(
       login.password = password;
       await start();
     },
+    async switchAuth(auth) {
+      if (!login) throw new Error('switchAuth: this metastore takes no password logins');
+      await hms(['stop', serverDir]);
+      Object.assign(login, auth.login);
+      writeFileSync(passwordFile, login.password, { mode: 0o600 });
+      env = await passwordEnv(auth);
+      await start();
+    },
+    log: () => readFileSync(path.join(serverDir, 'metastore.log'), 'utf8'),
     async dropTransactionTables() {
       const db = new postgresClient.Client({ connectionString: database });
       await db.connect();
