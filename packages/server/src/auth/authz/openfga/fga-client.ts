@@ -76,6 +76,11 @@ export class FgaClient {
 
   /** Every tuple matching the key (all pages). */
   async read(key: { user?: string; relation?: string; object?: string }): Promise<Tuple[]> {
+    return (await this.readAtMost(key, Infinity))!;
+  }
+
+  /** The tuples of read(), or undefined once more than `max` of them have come (the rest is not read). */
+  async readAtMost(key: { user?: string; relation?: string; object?: string }, max: number): Promise<Tuple[] | undefined> {
     const out: Tuple[] = [];
     let token: string | undefined;
     do {
@@ -83,6 +88,7 @@ export class FgaClient {
         api.read(this.storeId, { tuple_key: key, page_size: READ_PAGE, ...(token ? { continuation_token: token } : {}) }),
       );
       out.push(...res.tuples);
+      if (out.length > max) return undefined;
       token = res.continuation_token || undefined;
     } while (token);
     return out;

@@ -5,9 +5,12 @@
  * held there OR the same permission on its parent (model.ts, `permission` and `anyPermission`: unions only, no
  * exclusion). So when several queries ask the same permission on children of one parent (a listing chunk, or
  * Trino's batched filtering of a namespace's tables), one check on the parent answers all of them if it allows;
- * only the children of a parent that denies are checked one by one, as before. A caller granted a namespace (or
- * the warehouse) thus costs one check per namespace instead of one per table; a caller with grants on single
- * tables costs one check more per namespace, in one more BatchCheck round.
+ * only the children of a parent that denies are checked, and of those tables and views only the ones some role of
+ * the caller holds a grant on (`granted`: the roles' grant tuples, read from OpenFGA): under a parent that denies,
+ * a table without such a tuple has nothing that could allow it (grants are the only direct relations, held by
+ * `role#assignee`, and roles hold no roles). A caller granted a namespace (or the warehouse) thus costs one check
+ * per namespace instead of one per table, and a caller with grants on single tables one check per granted table
+ * asked, plus its roles' reads, instead of one per table.
  */
 import type { TupleKey } from '@openfga/sdk';
 import { type AccessQuery, type SecurablePath, pathElements } from '../../../catalog/ports/access.js';
@@ -54,7 +57,15 @@ class Round {
   }
 }
 
-export async function decideParentsFirst(fga: BatchChecker, identities: readonly TupleKey[], queries: readonly AccessQuery[]): Promise<boolean[]> {
+/** The check objects of the tables and views the caller's roles hold grants on; undefined: unknown (check each). */
+export type GrantedObjects = () => Promise<ReadonlySet<string> | undefined>;
+
+export async function decideParentsFirst(
+  fga: BatchChecker,
+  identities: readonly TupleKey[],
+  queries: readonly AccessQuery[],
+  granted?: GrantedObjects,
+): Promise<boolean[]> {
   const distinct = new Map<string, number>();
   const asked: Asked[] = [];
   const answerOf: number[] = [];
@@ -86,12 +97,18 @@ export async function decideParentsFirst(fga: BatchChecker, identities: readonly
   for (const { parent, children } of siblings.values()) if (children.length >= PARENT_FIRST_MIN_CHILDREN) parents.push({ own: first.add(parent), children });
   if (first.items.length > 0) {
     const results = await fga.batchCheck(first.items);
-    for (const { own, children } of parents)
-      if (own.some((i) => results[i]))
-        for (const child of children) {
-          answers[child] = true;
-          decided[child] = true;
-        }
+    const denied: number[] = [];
+    for (const { own, children } of parents) {
+      const allowed = own.some((i) => results[i]);
+      for (const child of children) {
+        answers[child] = allowed;
+        decided[child] = allowed;
+      }
+      if (!allowed) denied.push(...children.filter((child) => asked[child]!.path.object !== undefined));
+    }
+    // Under a parent that denies, a table or view is allowed only by a grant on itself.
+    const objects = denied.length > 0 && granted ? await granted() : undefined;
+    if (objects) for (const child of denied) if (!objects.has(securableCheckObject(asked[child]!.path.object!))) decided[child] = true;
   }
 
   const second = new Round(identities);
