@@ -65,9 +65,7 @@ export class LanceTagService {
     const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
     // authorize, execute
     const opened = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
-    const names = Object.entries(await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))
-      .filter(([name]) => after === undefined || name > after)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const names = [...(await this.all(opened))].filter(([name]) => after === undefined || name > after).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = names.slice(0, limit);
     return { tags: Object.fromEntries(page), nextPageToken: names.length > limit ? page.at(-1)![0] : undefined };
   }
@@ -145,7 +143,12 @@ export class LanceTagService {
 
   /** What `tag` names now, or undefined (none on a table only declared). */
   private async tagged(opened: Opened, tag: string): Promise<LanceTagInfo | undefined> {
-    return (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+    return (await this.all(opened)).get(tag);
+  }
+
+  /** Every tag of the table by name (none on a table only declared): a Map, so a tag named `constructor` is no lookup of Object's. */
+  private all(opened: Opened): Promise<ReadonlyMap<string, LanceTagInfo>> {
+    return this.orDeclared(opened, opened.store.list(opened.target), (): ReadonlyMap<string, LanceTagInfo> => new Map());
   }
 
   /** The version `tag` names before a write moves or deletes it (for its change event). */
