@@ -129,16 +129,31 @@ export class LanceTagService {
 
   /**
    * The library's answer, or, when it failed (503) on a table only declared (no dataset to open), what `declared`
-   * answers (or throws) for such a table; any other failure as it is.
+   * answers (or throws) for such a table; when it failed as not finding the tag, the version or the dataset and the
+   * table was dropped (or replaced) meanwhile, the table's 404 (code 4): the library, opening a table going away,
+   * words it as a version or tag missing (before: 404 code 11 "no version 1" from a CreateTableTag racing a drop);
+   * any other failure as it is.
    */
   private async orDeclared<T>(opened: Opened, work: Promise<T>, declared: () => T): Promise<T> {
     try {
       return await work;
     } catch (e) {
-      if (!(e instanceof CatalogError && e.code === 'ERR_UNAVAILABLE')) throw e;
+      if (!(e instanceof CatalogError)) throw e;
+      if (LOST_WITH_THE_TABLE.has(e.code) && (await this.gone(opened)))
+        throw new CatalogError(
+          'ERR_TABLE_NOT_FOUND',
+          `Table does not exist: ${formatIdentifier(opened.table.namespace, opened.table.name)} (dropped meanwhile)`,
+        );
+      if (e.code !== 'ERR_UNAVAILABLE') throw e;
       if (!(await onlyDeclared(this.ctx, opened.scope, opened.record, isManaged(opened.record)))) throw e;
       return declared();
     }
+  }
+
+  /** Whether the table opened is no longer the one under its name (dropped, deregistered or replaced). */
+  private async gone(opened: Opened): Promise<boolean> {
+    const now = await this.ctx.store.repository.getObject(opened.scope.warehouse.name, opened.table.namespace, opened.table.name);
+    return now?.id !== opened.record.id;
   }
 
   /** What `tag` names now, or undefined (none on a table only declared). */
@@ -195,6 +210,9 @@ interface Opened {
   record: CatalogObjectRecord;
   table: { namespace: string[]; name: string };
 }
+
+/** What the library answers for a table dropped under it (see orDeclared). */
+const LOST_WITH_THE_TABLE = new Set(['ERR_TAG_NOT_FOUND', 'ERR_TABLE_VERSION_NOT_FOUND', 'ERR_TABLE_NOT_FOUND', 'ERR_UNAVAILABLE']);
 
 const noTag = (table: { namespace: string[]; name: string }, tag: string) =>
   new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);
