@@ -112,6 +112,8 @@ const BAD_TAGS: Array<[string, unknown]> = [
   ['two dots inside', 'a..b'],
   ['three dots', '...'],
   ['a .lock ending', 'a.lock'],
+  // Lance takes it, but the Node binding lists it as its answer's prototype (before: created, then never listed).
+  ['__proto__', '__proto__'],
   ['201 characters', 'x'.repeat(201)],
   ['100,000 characters', 'x'.repeat(100_000)],
   ['percent-encoded slash', 'a%2Fb'],
@@ -221,6 +223,25 @@ describe.each(TABLES)('on %s', (table) => {
     expect(creates.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
     expect((await call(table, 'tags/delete', { tag: 'once' })).status).toBe(200);
   }, 120_000);
+
+  it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'treats a tag named like an object key (%s) as any other tag: absent 404 code 8, then created, listed, read, moved, deleted',
+    async (tag) => {
+      // Before, an absent one was "found" through the prototype (GetTableTagVersion 200 without a version).
+      lanceError(await call(table, 'tags/version', { tag }), 404, 8, `version of absent ${tag}`);
+      lanceError(await call(table, 'tags/update', { tag, version: 1 }), 404, 8, `update of absent ${tag}`);
+      lanceError(await call(table, 'tags/delete', { tag }), 404, 8, `delete of absent ${tag}`);
+      lanceError(await call(table, 'describe', { tag }), 404, 8, `describe by absent ${tag}`);
+      expect((await call(table, 'tags/create', { tag, version: 1 })).status).toBe(200);
+      expect(await listed(table)).toEqual({ first: 1, [tag]: 1 });
+      expect((await call(table, 'tags/version', { tag })).body).toEqual({ version: 1 });
+      expect((await call(table, 'tags/update', { tag, version: 1 })).status).toBe(200);
+      expect((await call(table, 'describe', { tag })).body).toMatchObject({ version: 1 });
+      expect((await call(table, 'tags/delete', { tag })).status).toBe(200);
+      expect(await listed(table)).toEqual({ first: 1 });
+    },
+    60_000,
+  );
 
   it("names the table in a missing tag's 404 (code 8)", async () => {
     const res = await call(table, 'tags/version', { tag: 'absent' });

@@ -45,17 +45,18 @@ export class LanceDbTagStore implements LanceTagStore {
     return this.lance.unavailable();
   }
 
-  list(target: LanceTagTarget): Promise<Record<string, LanceTagInfo>> {
+  list(target: LanceTagTarget): Promise<ReadonlyMap<string, LanceTagInfo>> {
     return this.withTags(target, 'ListTableTags', async (tags) => {
-      const out: Record<string, LanceTagInfo> = {};
-      // TagContents is a native object: its fields are read one by one (it spreads to nothing).
+      const out = new Map<string, LanceTagInfo>();
+      // TagContents is a native object: its fields are read one by one (it spreads to nothing). The binding's answer
+      // is an object: a tag named `__proto__` is its prototype, not one of its entries (checks.ts refuses that name).
       for (const [name, t] of Object.entries(await tags.list())) {
         const contents = t as { branch?: string | null; version: number; manifestSize: number };
-        out[name] = {
+        out.set(name, {
           ...(typeof contents.branch === 'string' && contents.branch !== '' && contents.branch !== 'main' ? { branch: contents.branch } : {}),
           version: Number(contents.version),
           manifestSize: Number(contents.manifestSize),
-        };
+        });
       }
       return out;
     });

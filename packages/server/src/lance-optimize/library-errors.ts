@@ -10,9 +10,10 @@
  * words them: LanceDB's "Invalid input, …" (SQL that does not parse or plan, an unsupported expression), Lance's
  * "Invalid user input: …", "LanceError(Schema): …" and "LanceError(Arrow): <kind>: …" (an expression failing on a
  * row while it is computed: "Cast error", "Divide by zero error", "Arithmetic overflow", "Parser error"...),
- * DataFusion's "Error during planning", "Schema error", "sql parser error", "Execution error", and a regex that does
- * not compile. Storage words win over these ("LanceError(IO)", an object store's error, "Not found: …"): a read that
- * failed is never the caller's fault, whatever the operation. An unknown wording is the service's (503).
+ * DataFusion's "Error during planning", "Schema error", "sql parser error", "Execution error", a regex that does
+ * not compile, a column type LanceDB's Node side or Arrow's kernels cannot take ("Unable to sanitize type",
+ * "Unrecognized type", "… is not supported yet"). Storage words win over these ("LanceError(IO)", an object store's
+ * error, "Not found: …"): a read that failed is never the caller's fault, whatever the operation. An unknown wording is the service's (503).
  */
 import { CatalogError, validation } from '../errors/catalog-error.js';
 
@@ -34,7 +35,14 @@ const INPUT = [
   /Type Coercion|type_coercion/i,
   /regex parse error/,
   /This feature is not implemented|\bNot supported\b/,
+  // Arrow's kernels on a type they do not take ("sorting a column of type Null is not supported yet"): permanent.
+  /\bis not supported yet\b/,
   /is not supported SQL/,
+  // LanceDB's Node side (its apache-arrow 18 underneath) meeting a column type it has no class for, in data a request
+  // carries (CreateTable's LargeUtf8 or LargeBinary: "Unable to sanitize type for field: c … Unrecognized type id in
+  // schema: 20") or a table holds ('Unrecognized type: "LargeList"'): permanent, never the service's to retry (was a 503).
+  /Unable to sanitize type for field/,
+  /Unrecognized type( id in schema)?:/,
 ];
 
 /** Whether the library's error was caused by the request (400), not by storage or the service (503). */

@@ -45,15 +45,21 @@ const RIGHTS: Record<Scope, ScopeRights> = {
 
 const isScope = (s: string): s is Scope => (SCOPES as readonly string[]).includes(s);
 
-/** Scopes other catalogs' clients send by default, and the scope of ours each stands for. */
-export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'PRINCIPAL_ROLE:ALL': 'catalog', sign: 'catalog' };
+/**
+ * Scopes other catalogs' clients send by default, and the scope of ours each stands for. A Map: a requested scope is
+ * the client's string, and an object would answer `constructor` or `toString` with Object's member (before: a 500).
+ */
+export const SCOPE_ALIASES: ReadonlyMap<string, Scope> = new Map([
+  ['PRINCIPAL_ROLE:ALL', 'catalog'],
+  ['sign', 'catalog'],
+]);
 
 /** A requested `scope` parameter: undefined when absent or empty (then the default applies); invalid_scope for anything unknown. */
 export function parseScope(raw: string | null | undefined): Scope[] | undefined {
   const parts = (raw ?? '')
     .split(' ')
     .filter((s) => s.length > 0)
-    .map((s) => SCOPE_ALIASES[s] ?? s);
+    .map((s) => SCOPE_ALIASES.get(s) ?? s);
   if (parts.length === 0) return undefined;
   const unknown = parts.filter((s) => !isScope(s));
   if (unknown.length > 0)

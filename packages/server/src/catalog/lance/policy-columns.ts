@@ -8,8 +8,10 @@
  * `attrs.value`) or field id; a dictionary-encoded column is of its values' type; a fixed-size list (a vector) may
  * only be masked whole (rules.ts, wholeLists). Framework-free and pure.
  */
+import { validation } from '../../errors/catalog-error.js';
 import type { IcebergType, PrimitiveType, Schema, StructField } from '../metadata/types.js';
 import type { LanceColumn } from '../ports/lance-policy.js';
+import type { ColumnMask } from '../ports/policies.js';
 
 /** A Lance table's columns as a Schema (field ids as above). */
 export function lanceSchema(columns: readonly LanceColumn[]): Schema {
@@ -73,4 +75,21 @@ export function fieldIdsByPath(schema: Schema): Map<string, number | undefined> 
   };
   walk(schema.fields, '');
   return out;
+}
+
+/**
+ * A Lance table's masks are applied by their column's path (policy-reads.ts, bindPolicy: a field id is a position
+ * here, which a column added or dropped moves), so a mask whose field shares its path with another field (a struct's
+ * field named `x.element` beside its list `x`) could never be applied: every restricted read would fail closed. Such a
+ * mask is refused when posted, by name or by field id alike (before: taken by field id, then no restricted reader could
+ * read the table).
+ */
+export function checkMasksBindable(masks: readonly ColumnMask[], schema: Schema): void {
+  const byPath = fieldIdsByPath(schema);
+  masks.forEach((m, i) => {
+    if (byPath.get(m.column) !== m.fieldId)
+      throw validation(
+        `masks[${i}]: field id ${m.fieldId} is named ${m.column}, a path another field of this Lance table has too; a Lance table's masks are applied by path, so rename one of them`,
+      );
+  });
 }

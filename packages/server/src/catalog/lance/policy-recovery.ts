@@ -41,48 +41,63 @@ export interface DerivationRecovery {
   forgotten: number;
 }
 
+/**
+ * One round of the sweep over the oldest intents. Each intent is recovered on its own: one whose storage fails (a
+ * warehouse's bucket gone, its credentials revoked) is kept for a later round and the others are recovered all the
+ * same; the round then fails naming how many failed and the first reason (the sweep logs it). Before, the first
+ * failing intent ended the round, each round, so the intents after it were never recovered, in any warehouse.
+ */
 export async function recoverDerivations(ctx: ServiceContext): Promise<DerivationRecovery> {
   const result: DerivationRecovery = { datasets: 0, objects: 0, forgotten: 0 };
   const now = ctx.clock.now();
   const intents = await ctx.store.derivationIntents.pending(now - INTENT_MIN_AGE_MS, BATCH);
-  for (const intent of intents) {
-    const warehouse = await ctx.store.repository.getWarehouse(intent.warehouse);
-    const old = intent.createdAtMs <= now - INTENT_FORGET_AFTER_MS;
-    if (warehouse === undefined) {
-      // The warehouse is gone with its storage profile: nothing to delete through.
-      if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
-      continue;
-    }
-    const lives = await tableLives(ctx, intent.warehouse, asRecord(intent));
-    if (lives && !old) continue;
-    const storage = await ctx.storageFor(warehouse);
-    const named = await sideNames(storage, intent);
-    if (!lives || !named) {
-      // Side file first: once it is gone no reader is answered the dataset.
-      let objects = 0;
-      if (named) {
-        const side = await storage.deleteMany([intent.side]);
-        // Refused: the intent stays, for a later round to try again.
-        if (side.failed.length > 0) continue;
-        objects += side.deleted.length;
-      }
-      objects += await storage.deletePrefix(`${intent.dataset.replace(/\/+$/, '')}/`);
-      if (objects > 0) {
-        result.datasets += 1;
-        result.objects += objects;
-        ctx.outcomes.report({
-          type: 'lance-table.derivation-recovered',
-          warehouse: intent.warehouse,
-          tableId: intent.tableId,
-          dataset: intent.dataset,
-          reason: lives ? 'unnamed' : 'table-gone',
-          objects,
-        });
-      }
-    }
-    if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
+  const failures: unknown[] = [];
+  for (const intent of intents) await recoverOne(ctx, intent, now, result).catch((e: unknown) => failures.push(e));
+  if (failures.length > 0) {
+    const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+    throw new Error(`${failures.length} of ${intents.length} derivation intents could not be recovered (kept for the next round): ${first}`, {
+      cause: failures[0],
+    });
   }
   return result;
+}
+
+async function recoverOne(ctx: ServiceContext, intent: DerivationIntent, now: number, result: DerivationRecovery): Promise<void> {
+  const warehouse = await ctx.store.repository.getWarehouse(intent.warehouse);
+  const old = intent.createdAtMs <= now - INTENT_FORGET_AFTER_MS;
+  if (warehouse === undefined) {
+    // The warehouse is gone with its storage profile: nothing to delete through.
+    if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
+    return;
+  }
+  const lives = await tableLives(ctx, intent.warehouse, asRecord(intent));
+  if (lives && !old) return;
+  const storage = await ctx.storageFor(warehouse);
+  const named = await sideNames(storage, intent);
+  if (!lives || !named) {
+    // Side file first: once it is gone no reader is answered the dataset.
+    let objects = 0;
+    if (named) {
+      const side = await storage.deleteMany([intent.side]);
+      // Refused: the intent stays, for a later round to try again.
+      if (side.failed.length > 0) return;
+      objects += side.deleted.length;
+    }
+    objects += await storage.deletePrefix(`${intent.dataset.replace(/\/+$/, '')}/`);
+    if (objects > 0) {
+      result.datasets += 1;
+      result.objects += objects;
+      ctx.outcomes.report({
+        type: 'lance-table.derivation-recovered',
+        warehouse: intent.warehouse,
+        tableId: intent.tableId,
+        dataset: intent.dataset,
+        reason: lives ? 'unnamed' : 'table-gone',
+        objects,
+      });
+    }
+  }
+  if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
 }
 
 /** Whether the intent's side file exists and names its dataset (an unreadable one counts as naming it: a live table's dataset is never deleted on a guess). */

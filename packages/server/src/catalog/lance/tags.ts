@@ -65,9 +65,7 @@ export class LanceTagService {
     const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
     // authorize, execute
     const opened = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
-    const names = Object.entries(await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))
-      .filter(([name]) => after === undefined || name > after)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const names = [...(await this.all(opened))].filter(([name]) => after === undefined || name > after).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = names.slice(0, limit);
     return { tags: Object.fromEntries(page), nextPageToken: names.length > limit ? page.at(-1)![0] : undefined };
   }
@@ -131,21 +129,41 @@ export class LanceTagService {
 
   /**
    * The library's answer, or, when it failed (503) on a table only declared (no dataset to open), what `declared`
-   * answers (or throws) for such a table; any other failure as it is.
+   * answers (or throws) for such a table; when it failed as not finding the tag, the version or the dataset and the
+   * table was dropped (or replaced) meanwhile, the table's 404 (code 4): the library, opening a table going away,
+   * words it as a version or tag missing (before: 404 code 11 "no version 1" from a CreateTableTag racing a drop);
+   * any other failure as it is.
    */
   private async orDeclared<T>(opened: Opened, work: Promise<T>, declared: () => T): Promise<T> {
     try {
       return await work;
     } catch (e) {
-      if (!(e instanceof CatalogError && e.code === 'ERR_UNAVAILABLE')) throw e;
+      if (!(e instanceof CatalogError)) throw e;
+      if (LOST_WITH_THE_TABLE.has(e.code) && (await this.gone(opened)))
+        throw new CatalogError(
+          'ERR_TABLE_NOT_FOUND',
+          `Table does not exist: ${formatIdentifier(opened.table.namespace, opened.table.name)} (dropped meanwhile)`,
+        );
+      if (e.code !== 'ERR_UNAVAILABLE') throw e;
       if (!(await onlyDeclared(this.ctx, opened.scope, opened.record, isManaged(opened.record)))) throw e;
       return declared();
     }
   }
 
+  /** Whether the table opened is no longer the one under its name (dropped, deregistered or replaced). */
+  private async gone(opened: Opened): Promise<boolean> {
+    const now = await this.ctx.store.repository.getObject(opened.scope.warehouse.name, opened.table.namespace, opened.table.name);
+    return now?.id !== opened.record.id;
+  }
+
   /** What `tag` names now, or undefined (none on a table only declared). */
   private async tagged(opened: Opened, tag: string): Promise<LanceTagInfo | undefined> {
-    return (await this.orDeclared(opened, opened.store.list(opened.target), (): Record<string, LanceTagInfo> => ({})))[tag];
+    return (await this.all(opened)).get(tag);
+  }
+
+  /** Every tag of the table by name (none on a table only declared): a Map, so a tag named `constructor` is no lookup of Object's. */
+  private all(opened: Opened): Promise<ReadonlyMap<string, LanceTagInfo>> {
+    return this.orDeclared(opened, opened.store.list(opened.target), (): ReadonlyMap<string, LanceTagInfo> => new Map());
   }
 
   /** The version `tag` names before a write moves or deletes it (for its change event). */
@@ -192,6 +210,9 @@ interface Opened {
   record: CatalogObjectRecord;
   table: { namespace: string[]; name: string };
 }
+
+/** What the library answers for a table dropped under it (see orDeclared). */
+const LOST_WITH_THE_TABLE = new Set(['ERR_TAG_NOT_FOUND', 'ERR_TABLE_VERSION_NOT_FOUND', 'ERR_TABLE_NOT_FOUND', 'ERR_UNAVAILABLE']);
 
 const noTag = (table: { namespace: string[]; name: string }, tag: string) =>
   new CatalogError('ERR_TAG_NOT_FOUND', `Table ${formatIdentifier(table.namespace, table.name)} has no tag ${JSON.stringify(tag)}`);

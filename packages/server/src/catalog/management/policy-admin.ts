@@ -13,6 +13,7 @@ import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
+import { checkMasksBindable } from '../lance/policy-columns.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import type { Privilege } from '../privileges.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
@@ -235,7 +236,9 @@ export class PolicyAdmin {
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
-    return { roles, masks: checkMasks(input.masks, schema, { wholeLists: record.kind === LANCE_TABLE }), ...description };
+    const masks = checkMasks(input.masks, schema, { wholeLists: record.kind === LANCE_TABLE });
+    if (record.kind === LANCE_TABLE) checkMasksBindable(masks, schema);
+    return { roles, masks, ...description };
   }
 
   /** A Lance table's columns, read from its dataset (the Lance library must load: else 406). */

@@ -30,7 +30,11 @@ export interface LanceTagInfo {
 export interface LanceTagStore {
   /** Why the library cannot be used here (the refusal's message), or undefined when it can. */
   unavailable(): Promise<string | undefined>;
-  list(target: LanceTagTarget): Promise<Record<string, LanceTagInfo>>;
+  /**
+   * Every tag by name. A Map, not an object: a tag may be named `__proto__` or `constructor` (Lance takes both), which
+   * an object would turn into its prototype, or answer from it when the tag is absent.
+   */
+  list(target: LanceTagTarget): Promise<ReadonlyMap<string, LanceTagInfo>>;
   create(target: LanceTagTarget, tag: string, version: number): Promise<void>;
   update(target: LanceTagTarget, tag: string, version: number): Promise<void>;
   delete(target: LanceTagTarget, tag: string): Promise<void>;

@@ -26,17 +26,23 @@ import { type BatchedNeed, BatchedFilter } from './decisions-batch.js';
 const SESSION_OPERATIONS = new Set(['ExecuteQuery', 'SetSystemSessionProperty', 'ShowFunctions', 'FilterFunctions']);
 /** Catalog-level operations: allowed on a mapped catalog. */
 const CATALOG_OPERATIONS = new Set(['AccessCatalog', 'ShowSchemas', 'FilterCatalogs', 'SetCatalogSessionProperty']);
+/**
+ * The operation tables below are Maps: an operation is Trino's string, and a plain object would answer a name of
+ * Object.prototype's (`constructor`, `toString`, …) with its member, a "privilege" no grant holds but an
+ * administrator is allowed (before: `constructor` on a schema was allowed to an administrator).
+ */
+const operations = (table: Record<string, Privilege | 'any'>): ReadonlyMap<string, Privilege | 'any'> => new Map(Object.entries(table));
 /** Schema-level operations and the privilege each needs on the namespace ('any': some privilege on or below it). */
-const SCHEMA_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
+const SCHEMA_OPERATIONS = operations({
   FilterSchemas: 'any',
   ShowTables: 'any',
   ShowCreateSchema: 'any',
   CreateTable: 'table:create',
   CreateView: 'view:create',
   DropSchema: 'namespace:drop',
-};
+});
 /** Table-level operations and the privilege each needs on the table. */
-const TABLE_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
+const TABLE_OPERATIONS = operations({
   FilterTables: 'any',
   FilterColumns: 'table:read-metadata',
   ShowColumns: 'table:read-metadata',
@@ -49,9 +55,9 @@ const TABLE_OPERATIONS: Readonly<Record<string, Privilege | 'any'>> = {
   UpdateTableColumns: 'table:write-data',
   TruncateTable: 'table:write-data',
   DropTable: 'table:drop',
-};
+});
 /** What a table operation needs when the name is a view's (operations left out are denied on a view). */
-const VIEW_PRIVILEGES: Readonly<Record<string, Privilege | 'any'>> = {
+const VIEW_PRIVILEGES = operations({
   FilterTables: 'any',
   FilterColumns: 'view:read',
   ShowColumns: 'view:read',
@@ -59,7 +65,7 @@ const VIEW_PRIVILEGES: Readonly<Record<string, Privilege | 'any'>> = {
   SelectFromColumns: 'view:read',
   CreateViewWithSelectFromColumns: 'view:read',
   DropView: 'view:drop',
-};
+});
 const INFORMATION_SCHEMA = 'information_schema';
 
 /** A resolved Trino table: the warehouse, the Lakegate path to authorize on, and the record when the table (view) exists. */
@@ -139,7 +145,7 @@ export class TrinoOpaDecisions {
     if (operation === 'ViewQueryOwnedBy' || operation === 'KillQueryOwnedBy')
       return r.user?.user !== undefined && r.user.user === session.user.members[0]!.name;
     if (CATALOG_OPERATIONS.has(operation)) return r.catalog !== undefined && session.catalogs.has(r.catalog.name);
-    const schemaPrivilege = SCHEMA_OPERATIONS[operation];
+    const schemaPrivilege = SCHEMA_OPERATIONS.get(operation);
     if (schemaPrivilege !== undefined) {
       const schema = r.schema ?? (r.table ? { catalogName: r.table.catalogName, schemaName: r.table.schemaName } : undefined);
       if (!schema) return false;
@@ -149,7 +155,7 @@ export class TrinoOpaDecisions {
       const ns = await this.ctx.access.namespacePath(warehouse, [schema.schemaName]);
       return !ns.missing && this.ctx.access.allowed({ warehouse, caller: session.user }, schemaPrivilege, ns.path);
     }
-    const [tablePrivilege, viewPrivilege] = [TABLE_OPERATIONS[operation], VIEW_PRIVILEGES[operation]];
+    const [tablePrivilege, viewPrivilege] = [TABLE_OPERATIONS.get(operation), VIEW_PRIVILEGES.get(operation)];
     if ((tablePrivilege ?? viewPrivilege) !== undefined && r.table !== undefined) {
       if (r.table.schemaName === INFORMATION_SCHEMA)
         return tablePrivilege === 'any' || tablePrivilege === 'table:read-data' || tablePrivilege === 'table:read-metadata'
@@ -173,13 +179,10 @@ export class TrinoOpaDecisions {
 
 /** What a schema- or table-level operation needs, for the batched path (decisions-batch.ts); undefined for the others. */
 function batchedNeed(operation: string): BatchedNeed | undefined {
-  // Own names only (an operation named `constructor` is no entry): the others keep decide()'s path.
-  const own = (map: object) => Object.hasOwn(map, operation);
-  if (SESSION_OPERATIONS.has(operation) || CATALOG_OPERATIONS.has(operation) || !(own(SCHEMA_OPERATIONS) || own(TABLE_OPERATIONS) || own(VIEW_PRIVILEGES)))
-    return undefined;
-  const schema = SCHEMA_OPERATIONS[operation];
+  if (SESSION_OPERATIONS.has(operation) || CATALOG_OPERATIONS.has(operation)) return undefined;
+  const schema = SCHEMA_OPERATIONS.get(operation);
   if (schema !== undefined) return { level: 'schema', privilege: schema };
-  const [table, view] = [TABLE_OPERATIONS[operation], VIEW_PRIVILEGES[operation]];
+  const [table, view] = [TABLE_OPERATIONS.get(operation), VIEW_PRIVILEGES.get(operation)];
   return (table ?? view) !== undefined ? { level: 'table', table, view } : undefined;
 }
 

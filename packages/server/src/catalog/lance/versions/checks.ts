@@ -31,9 +31,14 @@ export function checkBranch(value: unknown): string {
  * ending with '.', no '..', not ending with '.lock' (Lance 12's check_valid_ref; a name it refuses could never have
  * been written, so every operation refuses it alike, before authorization, rather than CreateTableTag a 400 from the
  * library and GetTableTagVersion a 404). Absent or "": no tag.
+ *
+ * Nor `__proto__`: Lance takes it, but LanceDB's Node binding (0.39), through which the catalog lists tags, answers
+ * a tag of that name as its answer's prototype, so no listing could show it (hostile-lance-tags.test.ts); a tag of
+ * that name another client wrote is left out of ListTableTags.
  */
 export function checkTag(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
+  if (value === '__proto__') throw validation('tag must not be "__proto__": the Lance library here cannot list a tag of that name');
   if (
     typeof value !== 'string' ||
     value.length > 200 ||

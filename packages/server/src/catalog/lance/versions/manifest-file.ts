@@ -199,7 +199,8 @@ export function manifestTableMetadata(file: Uint8Array): Record<string, string> 
         if (g.field === 1 && g.wireType === LEN) key = g.reader.string();
         if (g.field === 2 && g.wireType === LEN) value = g.reader.string();
       }
-      out[key] = value;
+      // Defined, not assigned: a key named `__proto__` (pylance writes one as any other) is an entry, not the prototype.
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     }
   } catch (e) {
     if (e instanceof CatalogError) throw e;

@@ -17,7 +17,19 @@ const V2 = b64(
   'TQAAAAgBEiQwNGQ2Yjc4Ny1kZWIyLTRmYjUtODVhZS1lMTVmYzc2MzgyOWXyBiI6IAoQCgdwdXJwb3NlEgVwcm9iZQoMCgVvd25lchIDYW5h6gAAAAoZEgF4IP///////////wEqBWludDY0MAE4ARJLEkcKODExMDAxMTExMTEwMTEwMDAwMTExMDAwMGFjOTViNjRlNmNhZmM2Y2FlOWU2MTM3ODJkLmxhbmNlEgEAGgEAIAIoAjDWAiADGAI6DAiR6azYBhC9q6PKAlgAYioxLTA0ZDZiNzg3LWRlYjItNGZiNS04NWFlLWUxNWZjNzYzODI5ZS50eG5qDwoFbGFuY2USBjE0LjAuMnoMCgVsYW5jZRIDMi4ymgEQCgdwdXJwb3NlEgVwcm9iZZoBDAoFb3duZXISA2FuYbgBAFEAAAAAAAAAAAACAExBTkM=',
 );
 
+/** Version 2 of a dataset pylance 14.0.2 gave `update_metadata({"__proto__": "p", "owner": "ana"})`. */
+const PROTO = b64(
+  'SwAAAAgBEiRmNDEwZjg5OC04NmViLTQ4MDItYWUwNC0yMDFmMjkxMzNhMjfyBiA6HgoMCgVvd25lchIDYW5hCg4KCV9fcHJvdG9fXxIBcOgAAAAKGRIBeCD///////////8BKgVpbnQ2NDABOAESSxJHCjgxMDExMDAxMDEwMTEwMTEwMDExMDEwMDExMjQyYTc0OTZlOTcyOTU3M2JjMmE0NGUyNS5sYW5jZRIBABoBACACKAIw1gIgAxgCOgwI58Ku2AYQ0L6nrAFYAGIqMS1mNDEwZjg5OC04NmViLTQ4MDItYWUwNC0yMDFmMjkxMzNhMjcudHhuag8KBWxhbmNlEgYxNC4wLjJ6DAoFbGFuY2USAzIuMpoBDgoJX19wcm90b19fEgFwmgEMCgVvd25lchIDYW5huAEATwAAAAAAAAAAAAIATEFOQw==',
+);
+
 describe('manifestTableMetadata', () => {
+  it("keeps a key named __proto__ as an entry of the map (before: it set the answer's prototype and was lost)", () => {
+    const metadata = manifestTableMetadata(PROTO);
+    expect(Object.keys(metadata).sort()).toEqual(['__proto__', 'owner']);
+    expect(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value).toBe('p');
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+  });
+
   it("reads the map update_metadata wrote, and none where it was not set, beside the version's summary", () => {
     expect(manifestTableMetadata(V2)).toEqual({ owner: 'ana', purpose: 'probe' });
     expect(manifestTableMetadata(V1)).toEqual({});

@@ -10,7 +10,7 @@
 import { LANCE_DEFAULT_DELIMITER } from '@lakegate/protocol';
 import type { FastifyRequest } from 'fastify';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
-import { parseJson } from '../../../catalog/json.js';
+import { JsonInputError, parseJsonInput } from '../../../catalog/json.js';
 import type { PageRequest } from '../../../catalog/paging.js';
 
 export interface LanceParams {
@@ -97,8 +97,10 @@ export function jsonHeader(value: string | string[] | undefined, name: string): 
   const text = singleHeader(value, name);
   if (text === undefined) return undefined;
   try {
-    return parseJson(text);
-  } catch {
+    // The rule a JSON body is held to (UTF-8, nesting, no "__proto__" key): a header is request JSON as well.
+    return parseJsonInput(Buffer.from(text, 'utf8')).value;
+  } catch (e) {
+    if (e instanceof JsonInputError) throw validation(`${name}: ${e.message}`);
     throw validation(`${name} must be a JSON object of string values, e.g. {"owner":"dev"}`);
   }
 }
