@@ -17,7 +17,8 @@ import { maskValue } from '../../packages/server/src/policy-files/masks.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { createLanceTable } from '../support/lance-policy-tables.js';
+import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 const POLICIES = '/management/v1/warehouses/default/namespaces/ln/tables/people/policies';
@@ -89,17 +90,7 @@ beforeAll(async () => {
     }),
     'stream',
   );
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/ln%24people/create`,
-    payload: Buffer.from(ipc),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
+  await createLanceTable(cat, { namespace: 'ln', name: 'people' }, ipc);
   analyst = await signedInPrincipal(cat, 'ln-analyst');
   await grant(admin, 'ln-analysts', ['table:read-data'], people);
   await addMember(admin, 'ln-analysts', { kind: 'principal', name: analyst.id });

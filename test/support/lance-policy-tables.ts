@@ -86,6 +86,28 @@ export async function datasetIds(location: string): Promise<number[]> {
   }
 }
 
+/**
+ * The table `namespace.name` of the default warehouse read with LanceDB through Lakegate's Lance namespace at `url`
+ * as the holder of `token`: its rows by id, each value as `plain` makes it.
+ */
+export async function readTableAs(
+  url: string,
+  token: string,
+  table: { namespace: string; name: string },
+  plain: (v: unknown) => unknown,
+): Promise<Record<string, unknown>[]> {
+  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
+  const opened = await db.openTable(table.name, [table.namespace]);
+  try {
+    return ((await opened.query().toArray()) as Record<string, unknown>[])
+      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])))
+      .sort((a, b) => (a.id as number) - (b.id as number));
+  } finally {
+    opened.close();
+    db.close();
+  }
+}
+
 /** An Arrow IPC stream of the rows `ids` (int32 `id`; `region` 'eu' for an odd id, 'us' for an even one). */
 export const regionRows = (ids: number[]) =>
   Buffer.from(
@@ -101,13 +123,13 @@ export const regionRows = (ids: number[]) =>
     ),
   );
 
-/** Creates the Lance table `namespace.name` of the default warehouse from the rows `ids` (regionRows), as the admin. */
-export async function createRegionTable(cat: TestCatalog, table: { namespace: string; name: string }, ids: number[]): Promise<void> {
+/** Creates the Lance table `namespace.name` of the default warehouse from an Arrow IPC stream, as the admin. */
+export async function createLanceTable(cat: TestCatalog, table: { namespace: string; name: string }, ipc: Uint8Array): Promise<void> {
   const a = cat.admin();
   const created = await cat.lakegate.app.inject({
     method: 'POST',
     url: `/lance/default/v1/table/${table.namespace}%24${table.name}/create`,
-    payload: regionRows(ids),
+    payload: Buffer.from(ipc),
     headers: {
       'content-type': 'application/vnd.apache.arrow.stream',
       authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
@@ -115,6 +137,10 @@ export async function createRegionTable(cat: TestCatalog, table: { namespace: st
   });
   expect(created.statusCode, created.body).toBe(200);
 }
+
+/** Creates the Lance table `namespace.name` of the default warehouse from the rows `ids` (regionRows), as the admin. */
+export const createRegionTable = (cat: TestCatalog, table: { namespace: string; name: string }, ids: number[]): Promise<void> =>
+  createLanceTable(cat, table, regionRows(ids));
 
 /**
  * A Lance table `namespace.name` of the default warehouse made of `ids` (regionRows), with a row filter for the
