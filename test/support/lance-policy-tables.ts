@@ -41,6 +41,16 @@ export async function rowFilteredReader(
   return policy.body as Record<string, unknown>;
 }
 
+/** Posts each policy to `policies` (a table's policies URL), expecting a 400 whose answer matches its message; then none is stored. */
+export async function expectRefused(admin: Send, policies: string, refused: ReadonlyArray<readonly [Record<string, unknown>, RegExp]>): Promise<void> {
+  for (const [body, message] of refused) {
+    const res = await admin('POST', policies, body);
+    expect(res.status, stringifyJson(res.body)).toBe(400);
+    expect(stringifyJson(res.body)).toMatch(message);
+  }
+  expect((await admin('GET', policies)).body.policies).toEqual([]);
+}
+
 /** Every file under `dir` (none when it is gone), relative to it, sorted. */
 export const filesUnder = (dir: string): string[] =>
   existsSync(dir)
