@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { createTransactionCommit, simpleSchema, type Send } from '../support/iceberg-http.js';
+import { createTransactionCommit, simpleSchema, sqlViewVersion, type Send } from '../support/iceberg-http.js';
 import { tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
@@ -20,14 +20,7 @@ let maker: Send;
 
 const N = '/v1/default/namespaces';
 const L = '/lance/default/v1';
-const viewVersion = (ns: string) => ({
-  'version-id': 1,
-  'timestamp-ms': 1,
-  'schema-id': 0,
-  summary: {},
-  'default-namespace': [ns],
-  representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-});
+const viewVersion = (ns: string) => sqlViewVersion([ns], 'select 1');
 
 /** Runs `fn` while every insert of an owner grant fails in the database (a failure between the create and its grant). */
 async function withOwnerGrantsFailing(fn: () => Promise<void>): Promise<void> {

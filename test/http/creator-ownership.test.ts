@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { simpleSchema, type Send } from '../support/iceberg-http.js';
+import { simpleSchema, sqlViewVersion, type Send } from '../support/iceberg-http.js';
 import { tokenOf } from '../support/principals.js';
 
 let cat: TestCatalog;
@@ -43,14 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => cat?.close());
 
-const viewVersion = (ns: string) => ({
-  'version-id': 1,
-  'timestamp-ms': 1,
-  'schema-id': 0,
-  summary: {},
-  'default-namespace': [ns],
-  representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-});
+const viewVersion = (ns: string) => sqlViewVersion([ns], 'select 1');
 
 describe('the creator of a namespace, table or view owns it', () => {
   it('creates a table and a view in the namespace it made, and uses them, with only namespace:create', async () => {

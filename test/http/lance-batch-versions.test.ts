@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { postJson } from '../support/inject.js';
 
 const L = '/lance/default/v1';
 const v2 = (version: number) => `${(2n ** 64n - 1n - BigInt(version)).toString().padStart(20, '0')}.manifest`;
@@ -16,10 +17,7 @@ const v2 = (version: number) => `${(2n ** 64n - 1n - BigInt(version)).toString()
 describe('BatchCreateTableVersions', () => {
   let cat: TestCatalog;
   const locations: Record<string, string> = {};
-  const call = async (url: string, payload: unknown) => {
-    const res = await cat.lakegate.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-  };
+  const call = (url: string, payload: unknown) => postJson(cat.lakegate.app, url, payload);
   const stage = (table: string, name: string) => {
     const file = path.join(fileURLToPath(locations[table]!), '_versions', name);
     mkdirSync(path.dirname(file), { recursive: true });

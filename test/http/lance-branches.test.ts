@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAIN_BRANCH } from '../../packages/server/src/catalog/ports/lance-versions.js';
 import type { LanceBranchCreator } from '../../packages/server/src/catalog/ports/lance-writer.js';
 import { grantPrincipal } from '../support/access.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
@@ -24,15 +24,7 @@ describe('Lance table branches', () => {
   let cat: TestCatalog;
   let admin = '';
   let location = '';
-  const call = async (url: string, payload: unknown, token = admin) => {
-    const res = await cat.lakegate.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(payload),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-  };
+  const call = (url: string, payload: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
   /** A manifest staged as Lance writes it, under the branch's root; its object-store path. */
   const stage = (branch: string, name: string) => {
     const file = path.join(fileURLToPath(location), ...(branch ? ['tree', ...branch.split('/')] : []), '_versions', name);

@@ -10,18 +10,16 @@
  *  - a derivation that completed leaves no intent, and the live tables' files (data and derived) are never touched.
  * The real process death (SIGKILL of `lakegate serve`): test/interop/lance-derivation-crash.test.ts.
  */
-import { cpSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import type { LancePolicyDeriver } from '../../packages/server/src/catalog/ports/lance-policy.js';
 import { INTENT_FORGET_AFTER_MS, INTENT_MIN_AGE_MS } from '../../packages/server/src/catalog/lance/policy-recovery.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { filesUnder, tableLeftForTheRead } from '../support/lance-policy-tables.js';
+import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 import { tempDir } from '../support/temp.js';
 
 const L = '/lance/default/v1';
@@ -31,65 +29,14 @@ let analyst: Caller;
 let original: LancePolicyDeriver;
 let offset = 0;
 
-const ipc = (ids: number[]) =>
-  Buffer.from(
-    tableToIPC(
-      new Table({
-        id: makeVector(Int32Array.from(ids)),
-        region: vectorFromArray(
-          ids.map((i) => (i % 2 === 0 ? 'us' : 'eu')),
-          new Utf8(),
-        ),
-      }),
-      'stream',
-    ),
-  );
-
 const describeAs = (send: Send, name: string) => send('POST', `${L}/table/lr%24${name}/describe`, {});
 const reads = () => cat.lakegate.services.lance.tables.policyReads;
 const intents = () => cat.lakegate.store.derivationIntents.pending(Number.MAX_SAFE_INTEGER, 100);
 const DERIVED = /^_lakegate\/policy\/[^/]+\/lance-v\d+-[^/]+\.lance\//;
 
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir)
-    ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-        .filter((e) => e.isFile())
-        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-        .sort()
-    : [];
-
-/** A table with a row filter for the analyst (its background preparation fails: the analyst's read derives). */
-async function createTable(name: string, ids: number[]): Promise<{ dir: string }> {
-  reads().useDeriver({
-    unavailable: () => original.unavailable(),
-    inspect: (s) => original.inspect(s),
-    derive: () => Promise.reject(new Error('not while the table is set up')),
-  });
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/lr%24${name}/create`,
-    payload: ipc(ids),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
-  const table = { type: 'table' as const, warehouse: 'default', namespace: ['lr'], name };
-  await grant(admin, `recovery-analysts-${name}`, ['table:read-data'], table);
-  await addMember(admin, `recovery-analysts-${name}`, { kind: 'principal', name: analyst.id });
-  const policy = await admin('POST', `/management/v1/warehouses/default/namespaces/lr/tables/${name}/policies`, {
-    kind: 'row-filter',
-    roles: [`recovery-analysts-${name}`],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(policy.status, stringifyJson(policy.body)).toBe(201);
-  await cat.lakegate.services.lance.tables.policyPreparer.idle();
-  reads().useDeriver(original);
-  const described = await admin('POST', `${L}/table/lr%24${name}/describe`, {});
-  return { dir: fileURLToPath((described.body.location as string).replace(/\/+$/, '')) };
-}
+/** A table with a row filter for the analyst, its derivation left for the analyst's first read (its preparation fails). */
+const createTable = (name: string, ids: number[]): Promise<{ dir: string }> =>
+  tableLeftForTheRead(cat, admin, { namespace: 'lr', name }, ids, `recovery-analysts-${name}`, analyst.id, original);
 
 /** The real deriver, writing its dataset and then never returning, as if its process died right after the write. */
 function dieAfterWriting() {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
-import { bearerSender } from '../support/inject.js';
+import { bearerSender, postJson } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { tokenOf as signIn } from '../support/principals.js';
 
@@ -33,15 +33,7 @@ describe('Lance materialized views (definitions only)', () => {
   let cat: TestCatalog;
   let admin = '';
   let reader = '';
-  const call = async (url: string, payload: unknown, token = admin) => {
-    const res = await cat.lakegate.app.inject({
-      method: 'POST',
-      url,
-      payload: JSON.stringify(payload),
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Record<string, any>) : undefined };
-  };
+  const call = (url: string, payload: unknown, token = admin) => postJson(cat.lakegate.app, url, payload, { authorization: `Bearer ${token}` });
   const get = async (url: string) =>
     (await cat.lakegate.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${admin}` } })).json() as Record<string, any>;
   const create = (name: string, body: unknown, token = admin) => call(`${L}/materialized_view/mv%24${name}/create`, body, token);

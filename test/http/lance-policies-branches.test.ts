@@ -5,15 +5,15 @@
  * the branch's admitted rows only; the table's optimize removes a branch's superseded dataset (a newer version of the
  * branch, or the branch deleted) by the rules main's follow. Before, such a read was refused (403).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { datasetIds, filesUnder, rowFilteredReader } from '../support/lance-policy-tables.js';
 import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -41,21 +41,11 @@ async function addOn(branch: string, rows: Array<{ id: number; region: string }>
   }
 }
 
-async function ids(location: string): Promise<number[]> {
-  const dir = fileURLToPath(location.replace(/\/+$/, ''));
-  const db = await lancedb.connect(path.dirname(dir));
-  const table = await db.openTable(path.basename(dir).replace(/\.lance$/, ''));
-  try {
-    return ((await table.query().toArray()) as Array<{ id: number }>).map((r) => Number(r.id)).sort((a, b) => a - b);
-  } finally {
-    table.close();
-    db.close();
-  }
-}
+const ids = datasetIds;
 const present = (location: string) => {
   const dir = fileURLToPath(location.replace(/\/+$/, ''));
   // Files only: a file warehouse keeps the emptied directories.
-  return existsSync(dir) && (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean }>).some((e) => e.isFile());
+  return filesUnder(dir).length > 0;
 };
 const optimize = async () => {
   const res = await admin('POST', `${TABLE}/maintenance`, { actions: ['optimize'], 'orphan-older-than-ms': 0 });
@@ -84,15 +74,7 @@ beforeAll(async () => {
   t.close();
   db.close();
   analyst = await signedInPrincipal(cat, 'branch-analyst');
-  const people = { type: 'table' as const, warehouse: 'default', namespace: ['pb'], name: 'people' };
-  await grant(admin, 'branch-analysts', ['table:read-data'], people);
-  await addMember(admin, 'branch-analysts', { kind: 'principal', name: analyst.id });
-  const filter = await admin('POST', `${TABLE}/policies`, {
-    kind: 'row-filter',
-    roles: ['branch-analysts'],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(filter.status, stringifyJson(filter.body)).toBe(201);
+  await rowFilteredReader(admin, { namespace: 'pb', name: 'people' }, 'branch-analysts', analyst.id);
   await cat.lakegate.services.lance.tables.policyPreparer.idle();
 });
 afterAll(async () => cat?.close());

@@ -8,17 +8,15 @@
  *    after writing, finds the table gone (or another one) and deletes what it wrote.
  * A rename while a derivation runs keeps the table: the reader is answered its dataset.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import type { LancePolicyDeriver } from '../../packages/server/src/catalog/ports/lance-policy.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { filesUnder, tableLeftForTheRead } from '../support/lance-policy-tables.js';
+import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 let cat: TestCatalog;
@@ -26,67 +24,12 @@ let admin: Send;
 let analyst: Caller;
 let original: LancePolicyDeriver;
 
-const ipc = (ids: number[]) =>
-  Buffer.from(
-    tableToIPC(
-      new Table({
-        id: makeVector(Int32Array.from(ids)),
-        region: vectorFromArray(
-          ids.map((i) => (i % 2 === 0 ? 'us' : 'eu')),
-          new Utf8(),
-        ),
-      }),
-      'stream',
-    ),
-  );
-
 const describeAs = (send: Send, name: string) => send('POST', `${L}/table/ld%24${name}/describe`, {});
 const reads = () => cat.lakegate.services.lance.tables.policyReads;
 
-/** Every file under `dir` (none when it is gone), relative to it. */
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir)
-    ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-        .filter((e) => e.isFile())
-        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    : [];
-
-/**
- * A table with a row filter for the analyst, whose background preparation (policy-prepare.ts) fails to derive (left
- * for the read): the analyst's first read derives, and so has read the table before its derivation is held.
- */
-async function createTable(name: string, ids: number[]): Promise<{ dir: string; uuid: string }> {
-  reads().useDeriver({
-    unavailable: () => original.unavailable(),
-    inspect: (s) => original.inspect(s),
-    derive: () => Promise.reject(new Error('not while the table is set up')),
-  });
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/ld%24${name}/create`,
-    payload: ipc(ids),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
-  const table = { type: 'table' as const, warehouse: 'default', namespace: ['ld'], name };
-  await grant(admin, `drop-analysts-${name}`, ['table:read-data'], table);
-  await addMember(admin, `drop-analysts-${name}`, { kind: 'principal', name: analyst.id });
-  const policy = await admin('POST', `/management/v1/warehouses/default/namespaces/ld/tables/${name}/policies`, {
-    kind: 'row-filter',
-    roles: [`drop-analysts-${name}`],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(policy.status, stringifyJson(policy.body)).toBe(201);
-  await cat.lakegate.services.lance.tables.policyPreparer.idle();
-  reads().useDeriver(original);
-  const described = await admin('POST', `${L}/table/ld%24${name}/describe`, {});
-  const record = await cat.lakegate.store.repository.getObject('default', ['ld'], name);
-  return { dir: fileURLToPath((described.body.location as string).replace(/\/+$/, '')), uuid: record!.uuid };
-}
+/** A table with a row filter for the analyst, its derivation left for the analyst's first read (its preparation fails). */
+const createTable = (name: string, ids: number[]): Promise<{ dir: string; uuid: string }> =>
+  tableLeftForTheRead(cat, admin, { namespace: 'ld', name }, ids, `drop-analysts-${name}`, analyst.id, original);
 
 /**
  * The real deriver, each derivation held after it wrote its dataset until released; `abortable`: the hold ends

@@ -8,7 +8,6 @@
  * a vector's elements one by one, a list of structs' whole element. Before 2026-11-29 every such mask was a 400
  * ("a Lance table's lists are masked whole"). Several thousand rows: the derivation reads several batches.
  */
-import * as lancedb from '@lancedb/lancedb';
 import { Field, Float32, FixedSizeList, Int32, List, Struct, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -17,6 +16,7 @@ import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { bearerSender } from '../support/inject.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createLanceTable, expectRefused, readTableAs } from '../support/lance-policy-tables.js';
 import { signInAdmin, tokenOf, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -52,18 +52,7 @@ const plain = (v: unknown): unknown => {
 };
 
 /** The table read with LanceDB through Lakegate's Lance namespace as the holder of `token`: its rows by id. */
-async function readAs(token: string): Promise<Record<string, unknown>[]> {
-  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
-  const table = await db.openTable('lists', ['le']);
-  try {
-    return ((await table.query().toArray()) as Record<string, unknown>[])
-      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])))
-      .sort((a, b) => (a.id as number) - (b.id as number));
-  } finally {
-    table.close();
-    db.close();
-  }
-}
+const readAs = (token: string) => readTableAs(url, token, { namespace: 'le', name: 'lists' }, plain);
 
 const original = (i: number) => ({
   id: i,
@@ -110,17 +99,7 @@ beforeAll(async () => {
     }),
     'stream',
   );
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/le%24lists/create`,
-    payload: Buffer.from(ipc),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
+  await createLanceTable(cat, { namespace: 'le', name: 'lists' }, ipc);
   // Alice a policy binds (through her role), Bob none: both may read the table.
   const aliceP = await cat.lakegate.principals.create('le-alice');
   aliceToken = await tokenOf(cat.lakegate.app, aliceP.clientId, aliceP.clientSecret);
@@ -152,12 +131,7 @@ it("refuses (400, saying why, nothing stored) masks an element's type does not t
     [mask({ column: 'matrix.element', action: 'show-first-4' }), /'matrix.element', a list \(list's element\).*replace-with-null only/],
     [mask({ column: 'tags.element.x', action: 'show-first-4' }), /cannot find column 'tags.element.x'/],
   ] as const;
-  for (const [body, message] of refused) {
-    const res = await admin('POST', POLICIES, body);
-    expect(res.status, stringifyJson(res.body)).toBe(400);
-    expect(stringifyJson(res.body)).toMatch(message);
-  }
-  expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  await expectRefused(admin, POLICIES, refused);
 });
 
 it("masks every element of a list, a list of structs' field, a list in a struct and a list of lists', as the Iceberg path's functions; nulls, empty lists and null elements as stored", async () => {

@@ -6,7 +6,6 @@
  * action on a non-string value, another action on a whole map, a row filter naming a value. Before 2026-11-29 a map
  * could not be named at all ("not of a primitive type", or not found).
  */
-import * as lancedb from '@lancedb/lancedb';
 import { Field, Int32, List, Map_, Struct, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -14,6 +13,7 @@ import { maskValue } from '../../packages/server/src/policy-files/masks.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { createLanceTable, expectRefused, readTableAs } from '../support/lance-policy-tables.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -49,18 +49,8 @@ const plain = (v: unknown): unknown => {
   return v;
 };
 
-async function readAs(token: string): Promise<Record<string, unknown>[]> {
-  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
-  const table = await db.openTable('maps', ['lm']);
-  try {
-    return ((await table.query().toArray()) as Record<string, unknown>[])
-      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])))
-      .sort((a, b) => (a.id as number) - (b.id as number));
-  } finally {
-    table.close();
-    db.close();
-  }
-}
+/** The table read with LanceDB through Lakegate's Lance namespace as the holder of `token`: its rows by id. */
+const readAs = (token: string) => readTableAs(url, token, { namespace: 'lm', name: 'maps' }, plain);
 
 const clearPolicies = async () => {
   for (const p of (await admin('GET', POLICIES)).body.policies as { id: string }[]) expect((await admin('DELETE', `${POLICIES}/${p.id}`)).status).toBe(204);
@@ -83,17 +73,7 @@ beforeAll(async () => {
     }),
     'stream',
   );
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/lm%24maps/create`,
-    payload: Buffer.from(ipc),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
+  await createLanceTable(cat, { namespace: 'lm', name: 'maps' }, ipc);
   const alice = await cat.lakegate.principals.create('lm-alice');
   aliceToken = await tokenOf(cat.lakegate.app, alice.clientId, alice.clientSecret);
   const bob = await cat.lakegate.principals.create('lm-bob');
@@ -114,12 +94,7 @@ it("refuses (400, saying why, nothing stored) a map's key, an action its value's
     [mask({ column: 'groups.value', action: 'show-first-4' }), /'groups.value', a list \(map's value\).*replace-with-null only/],
     [{ kind: 'row-filter', roles: ['lm-analysts'], filter: { type: 'eq', term: 'attrs.value', value: 'x' } }, /'attrs' is a map, holding many values a row/],
   ] as const;
-  for (const [body, message] of refused) {
-    const res = await admin('POST', POLICIES, body);
-    expect(res.status, stringifyJson(res.body)).toBe(400);
-    expect(stringifyJson(res.body)).toMatch(message);
-  }
-  expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  await expectRefused(admin, POLICIES, refused);
 });
 
 it("masks every map's value (and a map of lists' every element) as the Iceberg path's functions; keys, null maps, empty maps and null values as stored", async () => {

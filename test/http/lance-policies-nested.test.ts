@@ -17,7 +17,8 @@ import { maskValue } from '../../packages/server/src/policy-files/masks.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { createLanceTable, expectRefused } from '../support/lance-policy-tables.js';
+import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 const POLICIES = '/management/v1/warehouses/default/namespaces/ln/tables/people/policies';
@@ -89,17 +90,7 @@ beforeAll(async () => {
     }),
     'stream',
   );
-  const a = cat.admin();
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/ln%24people/create`,
-    payload: Buffer.from(ipc),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
+  await createLanceTable(cat, { namespace: 'ln', name: 'people' }, ipc);
   analyst = await signedInPrincipal(cat, 'ln-analyst');
   await grant(admin, 'ln-analysts', ['table:read-data'], people);
   await addMember(admin, 'ln-analysts', { kind: 'principal', name: analyst.id });
@@ -116,12 +107,7 @@ it('refuses (400, saying why, nothing stored) a filter on a list (vector) column
     [{ kind: 'row-filter', roles: ['ln-analysts'], filter: { type: 'eq', term: 'person.phone', value: 'x' } }, /cannot find field 'person.phone'/],
     [{ kind: 'row-filter', roles: ['ln-analysts'], filter: { type: 'eq', term: 'tier', value: 3 } }, /not a valid string literal/],
   ] as const;
-  for (const [body, message] of refused) {
-    const res = await admin('POST', POLICIES, body);
-    expect(res.status, stringifyJson(res.body)).toBe(400);
-    expect(stringifyJson(res.body)).toMatch(message);
-  }
-  expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  await expectRefused(admin, POLICIES, refused);
 });
 
 it("filters on a struct's field and a dictionary-encoded column, masks a field inside its struct, the dictionary column and the vector, as the Iceberg path masks", async () => {

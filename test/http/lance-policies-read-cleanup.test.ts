@@ -6,15 +6,15 @@
  * table's own files alone. In process on a file warehouse with the real LanceDB adapters, the clock moved forward.
  * Before, without a schedule such a table kept its superseded derived datasets until it was dropped.
  */
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { filesUnder, registeredLanceDataset, rowFilteredReader } from '../support/lance-policy-tables.js';
 import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -28,11 +28,7 @@ let ahead = 0;
 
 const describeAs = (send: Send) => send('POST', `${L}/table/pr%24ext/describe`, {});
 /** Every file under the dataset's directory, relative to it. */
-const files = (): string[] =>
-  (readdirSync(dataset, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dataset, path.join(e.parentPath, e.name)))
-    .sort();
+const files = (): string[] => filesUnder(dataset);
 const present = (location: string) => {
   const dir = fileURLToPath(location.replace(/\/+$/, ''));
   return existsSync(dir) && files().some((f) => f.startsWith(`${path.relative(dataset, dir)}/`));
@@ -50,30 +46,9 @@ const read = async () => {
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true, clock: { now: () => Date.now() + ahead } });
   admin = await signInAdmin(cat);
-  expect((await admin('POST', `${L}/namespace/pr/create`, {})).status).toBe(200);
-  const declared = await admin('POST', `${L}/table/pr%24anchor/declare`, {});
-  expect(declared.status, stringifyJson(declared.body)).toBe(200);
-  parent = path.join(fileURLToPath(declared.body.location as string), '..');
-  // A dataset LanceDB wrote itself, registered: its versions are its own.
-  const db = await lancedb.connect(parent);
-  const t = await db.createTable('ext', [
-    { id: 1, region: 'eu' },
-    { id: 2, region: 'us' },
-  ]);
-  t.close();
-  db.close();
-  dataset = path.join(parent, 'ext.lance');
-  expect((await admin('POST', `${L}/table/pr%24ext/register`, { location: `file://${dataset}` })).status).toBe(200);
+  ({ parent, dataset } = await registeredLanceDataset(admin, 'pr'));
   analyst = await signedInPrincipal(cat, 'read-cleanup-analyst');
-  const ext = { type: 'table' as const, warehouse: 'default', namespace: ['pr'], name: 'ext' };
-  await grant(admin, 'read-cleanup-analysts', ['table:read-data'], ext);
-  await addMember(admin, 'read-cleanup-analysts', { kind: 'principal', name: analyst.id });
-  const filter = await admin('POST', '/management/v1/warehouses/default/namespaces/pr/tables/ext/policies', {
-    kind: 'row-filter',
-    roles: ['read-cleanup-analysts'],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(filter.status, stringifyJson(filter.body)).toBe(201);
+  await rowFilteredReader(admin, { namespace: 'pr', name: 'ext' }, 'read-cleanup-analysts', analyst.id);
 });
 afterAll(async () => cat?.close());
 

@@ -6,15 +6,14 @@
  * with the real LanceDB adapters, the scheduler driven by calling its tick. Before, such a table's superseded derived
  * datasets stayed until it was dropped.
  */
-import { existsSync, readdirSync, utimesSync } from 'node:fs';
+import { existsSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { filesUnder, registeredLanceDataset, rowFilteredReader } from '../support/lance-policy-tables.js';
 import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
@@ -28,11 +27,7 @@ let ahead = 0;
 
 const describeAs = (send: Send) => send('POST', `${L}/table/pu%24ext/describe`, {});
 /** Every file under the dataset's directory, relative to it. */
-const files = (): string[] =>
-  (readdirSync(dataset, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dataset, path.join(e.parentPath, e.name)))
-    .sort();
+const files = (): string[] => filesUnder(dataset);
 const present = (location: string) => {
   const dir = fileURLToPath(location.replace(/\/+$/, ''));
   return existsSync(dir) && files().some((f) => f.startsWith(`${path.relative(dataset, dir)}/`));
@@ -42,30 +37,9 @@ const tick = () => cat.lakegate.services.maintenanceScheduler.tick();
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true, clock: { now: () => Date.now() + ahead } });
   admin = await signInAdmin(cat);
-  expect((await admin('POST', `${L}/namespace/pu/create`, {})).status).toBe(200);
-  const declared = await admin('POST', `${L}/table/pu%24anchor/declare`, {});
-  expect(declared.status, stringifyJson(declared.body)).toBe(200);
-  parent = path.join(fileURLToPath(declared.body.location as string), '..');
-  // A dataset LanceDB wrote itself, registered: its versions are its own.
-  const db = await lancedb.connect(parent);
-  const t = await db.createTable('ext', [
-    { id: 1, region: 'eu' },
-    { id: 2, region: 'us' },
-  ]);
-  t.close();
-  db.close();
-  dataset = path.join(parent, 'ext.lance');
-  expect((await admin('POST', `${L}/table/pu%24ext/register`, { location: `file://${dataset}` })).status).toBe(200);
+  ({ parent, dataset } = await registeredLanceDataset(admin, 'pu'));
   analyst = await signedInPrincipal(cat, 'unmanaged-analyst');
-  const ext = { type: 'table' as const, warehouse: 'default', namespace: ['pu'], name: 'ext' };
-  await grant(admin, 'unmanaged-analysts', ['table:read-data'], ext);
-  await addMember(admin, 'unmanaged-analysts', { kind: 'principal', name: analyst.id });
-  const filter = await admin('POST', '/management/v1/warehouses/default/namespaces/pu/tables/ext/policies', {
-    kind: 'row-filter',
-    roles: ['unmanaged-analysts'],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(filter.status, stringifyJson(filter.body)).toBe(201);
+  await rowFilteredReader(admin, { namespace: 'pu', name: 'ext' }, 'unmanaged-analysts', analyst.id);
 });
 afterAll(async () => cat?.close());
 

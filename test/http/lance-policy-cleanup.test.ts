@@ -6,20 +6,19 @@
  * derived copy no side file names; what it reports deleted is exactly what left the disk. An explicit DescribeTable
  * of a removed version derives it again; a drop with purge removes every derived dataset with the table.
  */
-import { cpSync, existsSync, readdirSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lancedb from '@lancedb/lancedb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { datasetIds, filesUnder, rowFilteredReader } from '../support/lance-policy-tables.js';
 import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 const TABLE = '/management/v1/warehouses/default/namespaces/pc/tables/people';
-const people = { type: 'table' as const, warehouse: 'default', namespace: ['pc'], name: 'people' };
 let cat: TestCatalog;
 let admin: Send;
 let analyst: Caller;
@@ -40,27 +39,13 @@ const optimize = async (body: Record<string, unknown> = {}) => {
 };
 
 /** Every file under the table's directory, relative to it. */
-const files = (): string[] =>
-  (readdirSync(tableDir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(tableDir, path.join(e.parentPath, e.name)))
-    .sort();
+const files = (): string[] => filesUnder(tableDir);
 const derivedFiles = () => files().filter((f) => f.startsWith('_lakegate/'));
 /** Whether any file is left under the dataset (a file warehouse keeps the emptied directories). */
 const present = (location: string) => files().some((f) => f.startsWith(`${relative(location)}/`));
 const relative = (location: string) => path.relative(tableDir, fileURLToPath(location.replace(/\/+$/, '')));
 
-async function ids(location: string): Promise<number[]> {
-  const dir = fileURLToPath(location.replace(/\/+$/, ''));
-  const db = await lancedb.connect(path.dirname(dir));
-  const table = await db.openTable(path.basename(dir).replace(/\.lance$/, ''));
-  try {
-    return ((await table.query().toArray()) as Array<{ id: number }>).map((r) => Number(r.id)).sort((a, b) => a - b);
-  } finally {
-    table.close();
-    db.close();
-  }
-}
+const ids = datasetIds;
 
 beforeAll(async () => {
   cat = await startInProcess({}, { auth: true });
@@ -79,15 +64,7 @@ beforeAll(async () => {
   db.close();
   tableDir = fileURLToPath(((await describeAs(admin)).body.location as string).replace(/\/+$/, ''));
   analyst = await signedInPrincipal(cat, 'cleanup-analyst');
-  await grant(admin, 'cleanup-analysts', ['table:read-data'], people);
-  await addMember(admin, 'cleanup-analysts', { kind: 'principal', name: analyst.id });
-  const filter = await admin('POST', `${TABLE}/policies`, {
-    kind: 'row-filter',
-    roles: ['cleanup-analysts'],
-    filter: { type: 'eq', term: 'region', value: 'eu' },
-  });
-  expect(filter.status, stringifyJson(filter.body)).toBe(201);
-  filterId = filter.body.id as string;
+  filterId = (await rowFilteredReader(admin, { namespace: 'pc', name: 'people' }, 'cleanup-analysts', analyst.id)).id as string;
   await cat.lakegate.services.lance.tables.policyPreparer.idle();
 });
 afterAll(async () => cat?.close());

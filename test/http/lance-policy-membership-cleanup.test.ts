@@ -8,17 +8,17 @@
  *  - a member back before that removes the mark (the dataset is live again), so a later retirement's grace starts over;
  *  - a reader who regains the combination after the removal is answered a fresh derivation, never the removed dataset.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
 import { KNOWN_RECHECK_MS } from '../../packages/server/src/catalog/lance/policy-reads.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
-import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+import { createRegionTable, filesUnder } from '../support/lance-policy-tables.js';
+import { signInAdmin, signedInPrincipal, type Caller } from '../support/principals.js';
 
 const L = '/lance/default/v1';
 const TABLE = '/management/v1/warehouses/default/namespaces/pm/tables/people';
@@ -40,11 +40,7 @@ const optimize = async () => {
 };
 const member = (c: Caller) => ({ kind: 'principal' as const, name: c.id });
 const leave = async (c: Caller) => expect((await admin('POST', `/management/v1/roles/${ROLE}/members/remove`, member(c))).status).toBe(204);
-const files = (): string[] =>
-  (readdirSync(tableDir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(tableDir, path.join(e.parentPath, e.name)))
-    .sort();
+const files = (): string[] => filesUnder(tableDir);
 const under = (location: string) => path.relative(tableDir, fileURLToPath(location.replace(/\/+$/, '')));
 const present = (location: string) => files().some((f) => f.startsWith(`${under(location)}/`));
 const mark = () => path.join(path.dirname(under(first)), path.basename(under(first)).replace(/-[0-9a-f-]+\.lance$/, '.superseded'));
@@ -53,29 +49,7 @@ beforeAll(async () => {
   cat = await startInProcess({}, { auth: true, clock: { now: () => Date.now() + offset } });
   admin = await signInAdmin(cat);
   expect((await admin('POST', `${L}/namespace/pm/create`, {})).status).toBe(200);
-  const a = cat.admin();
-  const ids = [1, 2, 3, 4];
-  const created = await cat.lakegate.app.inject({
-    method: 'POST',
-    url: `${L}/table/pm%24people/create`,
-    payload: Buffer.from(
-      tableToIPC(
-        new Table({
-          id: makeVector(Int32Array.from(ids)),
-          region: vectorFromArray(
-            ids.map((i) => (i % 2 === 0 ? 'us' : 'eu')),
-            new Utf8(),
-          ),
-        }),
-        'stream',
-      ),
-    ),
-    headers: {
-      'content-type': 'application/vnd.apache.arrow.stream',
-      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
-    },
-  });
-  expect(created.statusCode, created.body).toBe(200);
+  await createRegionTable(cat, { namespace: 'pm', name: 'people' }, [1, 2, 3, 4]);
   tableDir = fileURLToPath(((await admin('POST', `${L}/table/pm%24people/describe`, {})).body.location as string).replace(/\/+$/, ''));
   analyst = await signedInPrincipal(cat, 'membership-analyst');
   other = await signedInPrincipal(cat, 'membership-other');

@@ -5,7 +5,7 @@
  * names look identical in every listing. Each is a 400 in the surface's error model naming the rule, never a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Send, simpleSchema } from '../support/iceberg-http.js';
+import { type Send, simpleSchema, sqlViewVersion } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { injectSender } from '../support/inject.js';
 
@@ -78,14 +78,7 @@ describe('names holding invisible code points', () => {
     'a\u2800b',
   ];
 
-  const viewVersion = {
-    'version-id': 1,
-    'timestamp-ms': 1,
-    'schema-id': 0,
-    summary: {},
-    'default-namespace': ['q'],
-    representations: [{ type: 'sql', sql: 'select 1', dialect: 'spark' }],
-  };
+  const viewVersion = sqlViewVersion(['q'], 'select 1');
 
   it('are refused wherever a name is created, with the rule named', async () => {
     for (const name of invisible) {

@@ -6,14 +6,14 @@
  * housekeeping sweep deletes those files, and leaves a live table's data and its derived dataset whole and served.
  * The two pause points are the test-only ones of compose/derivation-hold.ts (LAKEGATE_TEST_HOLD_DERIVATION).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { afterAll, expect, it } from 'vitest';
 import { grantPrincipal } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
+import { filesUnder, regionRows } from '../support/lance-policy-tables.js';
 import { clientToken, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
@@ -27,28 +27,6 @@ afterAll(async () => {
   hold.cleanup();
 });
 
-const ipc = (ids: number[]) =>
-  Buffer.from(
-    tableToIPC(
-      new Table({
-        id: makeVector(Int32Array.from(ids)),
-        region: vectorFromArray(
-          ids.map((i) => (i % 2 === 0 ? 'us' : 'eu')),
-          new Utf8(),
-        ),
-      }),
-      'stream',
-    ),
-  );
-
-const filesUnder = (dir: string): string[] =>
-  existsSync(dir)
-    ? (readdirSync(dir, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
-        .filter((e) => e.isFile())
-        .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-        .sort()
-    : [];
-
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
@@ -61,7 +39,7 @@ async function createTable(s: ServerProcess, name: string): Promise<string> {
   const res = await fetch(`${s.url}${L}/table/crash%24${name}/create`, {
     method: 'POST',
     headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${await s.token()}` },
-    body: ipc([1, 2, 3, 4]),
+    body: regionRows([1, 2, 3, 4]),
   });
   expect(res.status, await res.clone().text()).toBe(200);
   const described = await httpSender(s.url, await s.token())('POST', `${L}/table/crash%24${name}/describe`, {});

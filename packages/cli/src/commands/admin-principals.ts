@@ -18,6 +18,7 @@ import {
   withLogin,
   withTlsCa,
   withTlsClient,
+  FEDERATION_OPTIONS,
 } from './admin-warehouse-settings.js';
 
 /** `lakegate admin principal SUB`. */
@@ -229,13 +230,7 @@ async function warehouseCreate(argv: string[]): Promise<number> {
     'storage-secret': { type: 'string' },
     tenant: { type: 'string' },
     property: { type: 'string', multiple: true },
-    federation: { type: 'string' },
-    'federation-secret': { type: 'string' },
-    'federation-tls-ca': { type: 'string' },
-    'federation-tls-client-cert': { type: 'string' },
-    'federation-tls-client-key': { type: 'string' },
-    'federation-username': { type: 'string' },
-    'federation-password': { type: 'string' },
+    ...FEDERATION_OPTIONS,
   });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);

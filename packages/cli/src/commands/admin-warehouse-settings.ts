@@ -33,6 +33,17 @@ function readPem(file: string, flag: string): string {
   }
 }
 
+/** The options naming a warehouse's remote catalog and its credential, as warehouse create and warehouse federation take them. */
+export const FEDERATION_OPTIONS = {
+  federation: { type: 'string' },
+  'federation-secret': { type: 'string' },
+  'federation-tls-ca': { type: 'string' },
+  'federation-tls-client-cert': { type: 'string' },
+  'federation-tls-client-key': { type: 'string' },
+  'federation-username': { type: 'string' },
+  'federation-password': { type: 'string' },
+} as const;
+
 /**
  * --federation-tls-client-cert FILE and --federation-tls-client-key FILE: a Hive remote's client certificate for mutual
  * TLS into federation.tls-client-cert (public) and its private key into federation-secret.tls-client-key (sealed by the
@@ -145,16 +156,7 @@ export async function warehouseStorage(argv: string[]): Promise<number> {
  * deletes it. The server tests the remote with the result before storing it.
  */
 export async function warehouseFederation(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(argv, {
-    federation: { type: 'string' },
-    'federation-secret': { type: 'string' },
-    'remove-federation-secret': { type: 'boolean' },
-    'federation-tls-ca': { type: 'string' },
-    'federation-tls-client-cert': { type: 'string' },
-    'federation-tls-client-key': { type: 'string' },
-    'federation-username': { type: 'string' },
-    'federation-password': { type: 'string' },
-  });
+  const { values, positionals } = parseCommand(argv, { ...FEDERATION_OPTIONS, 'remove-federation-secret': { type: 'boolean' } });
   if (values.help) return help(ADMIN_HELP);
   const [name] = positionalArgs(positionals, ['NAME']);
   const username = values['federation-username'] as string | undefined;

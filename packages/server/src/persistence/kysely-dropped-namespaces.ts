@@ -11,7 +11,9 @@ import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import type { DroppedNamespaceGroup, DroppedNamespaceRecord, DroppedNamespaceStore, NamespaceRestoreOutcome } from '../catalog/ports/maintenance.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
 import { insertLive, toRecord as toObjectRecord } from './kysely-dropped.js';
+import { KyselyDroppedRows } from './kysely-dropped-rows.js';
 import {
+  type DroppedNamespaceRow,
   type DroppedNamespacesDb as Db,
   droppedNamespaceTables as tables,
   isAtOrUnder,
@@ -23,25 +25,12 @@ import { type CatalogDatabase, decodeNamespace, encodeNamespace } from './schema
 /** Thrown inside the restore's transaction to roll it back when a name below the top one is taken (a race). */
 class Taken extends Error {}
 
-export class KyselyDroppedNamespaceStore implements DroppedNamespaceStore {
+export class KyselyDroppedNamespaceStore extends KyselyDroppedRows<DroppedNamespaceRecord, DroppedNamespaceRow> implements DroppedNamespaceStore {
   private readonly db: Db;
 
   constructor(raw: Kysely<CatalogDatabase>) {
+    super(raw, 'dropped_namespaces', toRecord);
     this.db = tables(raw);
-  }
-
-  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedNamespaceRecord[]> {
-    let q = this.db.selectFrom('dropped_namespaces').selectAll().where('warehouse', '=', warehouse);
-    const after = page.after;
-    if (after !== undefined) {
-      q = q.where((eb) => eb.or([eb('dropped_at', '>', after.droppedAtMs), eb.and([eb('dropped_at', '=', after.droppedAtMs), eb('id', '>', after.id)])]));
-    }
-    return (await q.orderBy('dropped_at').orderBy('id').limit(page.limit).execute()).map(toRecord);
-  }
-
-  async get(warehouse: string, id: string): Promise<DroppedNamespaceRecord | undefined> {
-    const row = await this.db.selectFrom('dropped_namespaces').selectAll().where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
   }
 
   group(warehouse: string, id: string): Promise<DroppedNamespaceGroup | undefined> {
@@ -117,23 +106,6 @@ export class KyselyDroppedNamespaceStore implements DroppedNamespaceStore {
       if (e instanceof Taken) return { outcome: 'exists' };
       throw e;
     }
-  }
-
-  async due(nowMs: number, limit: number): Promise<DroppedNamespaceRecord[]> {
-    const rows = await this.db
-      .selectFrom('dropped_namespaces')
-      .selectAll()
-      .where('expires_at', '<=', nowMs)
-      .orderBy('expires_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
-  }
-
-  async forget(warehouse: string, id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('dropped_namespaces').where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) === 1;
   }
 }
 

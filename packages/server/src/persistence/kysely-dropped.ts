@@ -12,6 +12,7 @@ import type { CatalogObjectRecord } from '../catalog/ports/index.js';
 import type { DroppedObjectRecord, DroppedObjectStore, RestoreOutcome } from '../catalog/ports/maintenance.js';
 import { isUniqueViolation } from './kysely-repository.js';
 import type { CatalogDatabase } from './schema.js';
+import { KyselyDroppedRows } from './kysely-dropped-rows.js';
 import { type DroppedDb, type DroppedRow, moveToDropped } from './kysely-soft-drop.js';
 import { objectFromRow, objectRow } from './object-rows.js';
 
@@ -26,10 +27,11 @@ export const toRecord = (r: DroppedRow): DroppedObjectRecord => ({
   ...(r.dropped_with !== null && r.dropped_with !== undefined ? { droppedWith: r.dropped_with } : {}),
 });
 
-export class KyselyDroppedObjectStore implements DroppedObjectStore {
+export class KyselyDroppedObjectStore extends KyselyDroppedRows<DroppedObjectRecord, DroppedRow> implements DroppedObjectStore {
   private readonly db: Db;
 
   constructor(db: Kysely<CatalogDatabase>) {
+    super(db, 'dropped_objects', toRecord);
     this.db = db.withTables<{ dropped_objects: DroppedRow }>() as unknown as Db;
   }
 
@@ -40,21 +42,6 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
       if (events.length > 0) await new TransactionEvents(trx as unknown as Kysely<CatalogDatabase>).appendEvents(events);
       return true;
     });
-  }
-
-  async list(warehouse: string, page: { after?: { droppedAtMs: number; id: string } | undefined; limit: number }): Promise<DroppedObjectRecord[]> {
-    let q = this.db.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse);
-    const after = page.after;
-    if (after !== undefined) {
-      q = q.where((eb) => eb.or([eb('dropped_at', '>', after.droppedAtMs), eb.and([eb('dropped_at', '=', after.droppedAtMs), eb('id', '>', after.id)])]));
-    }
-    const rows = await q.orderBy('dropped_at').orderBy('id').limit(page.limit).execute();
-    return rows.map(toRecord);
-  }
-
-  async get(warehouse: string, id: string): Promise<DroppedObjectRecord | undefined> {
-    const row = await this.db.selectFrom('dropped_objects').selectAll().where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
-    return row && toRecord(row);
   }
 
   restore(
@@ -73,23 +60,6 @@ export class KyselyDroppedObjectStore implements DroppedObjectStore {
       if (events.length > 0) await new TransactionEvents(trx as unknown as Kysely<CatalogDatabase>).appendEvents(events);
       return 'restored';
     });
-  }
-
-  async due(nowMs: number, limit: number): Promise<DroppedObjectRecord[]> {
-    const rows = await this.db
-      .selectFrom('dropped_objects')
-      .selectAll()
-      .where('expires_at', '<=', nowMs)
-      .orderBy('expires_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toRecord);
-  }
-
-  async forget(warehouse: string, id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('dropped_objects').where('warehouse', '=', warehouse).where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) === 1;
   }
 }
 

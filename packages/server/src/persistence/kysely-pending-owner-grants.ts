@@ -2,9 +2,9 @@
 import type { Kysely } from 'kysely';
 import type { MemberKind, SecurableRef } from '../catalog/ports/access.js';
 import type { PendingOwnerGrant, PendingOwnerGrantStore } from '../catalog/ports/owner-grants.js';
+import { type Int, KyselyPendingRows } from './kysely-pending-rows.js';
 import type { CatalogDatabase } from './schema.js';
 
-type Int = number | string | bigint;
 interface Row {
   id: string;
   tenant: string;
@@ -17,21 +17,14 @@ interface Row {
   object: string;
   created_at: Int;
 }
-type Tables = { pending_owner_grants: Row };
-type Db = Kysely<Tables>;
 
-export class KyselyPendingOwnerGrants implements PendingOwnerGrantStore {
-  private readonly db: Db;
-
+export class KyselyPendingOwnerGrants extends KyselyPendingRows<PendingOwnerGrant, Row> implements PendingOwnerGrantStore {
   /** @param db the database, or a transaction (then every write is part of it). */
   constructor(db: Kysely<CatalogDatabase>) {
-    this.db = db.withTables<Tables>() as unknown as Db;
-  }
-
-  async add(g: PendingOwnerGrant): Promise<void> {
-    await this.db
-      .insertInto('pending_owner_grants')
-      .values({
+    super(
+      db,
+      'pending_owner_grants',
+      (g) => ({
         id: g.id,
         tenant: g.tenant,
         warehouse: g.warehouse,
@@ -42,32 +35,16 @@ export class KyselyPendingOwnerGrants implements PendingOwnerGrantStore {
         securable_id: g.securable.id,
         object: g.object,
         created_at: g.createdAtMs,
-      })
-      .execute();
-  }
-
-  async remove(id: string): Promise<boolean> {
-    const res = await this.db.deleteFrom('pending_owner_grants').where('id', '=', id).executeTakeFirst();
-    return Number(res.numDeletedRows) === 1;
-  }
-
-  async pending(beforeMs: number, limit: number): Promise<PendingOwnerGrant[]> {
-    const rows = await this.db
-      .selectFrom('pending_owner_grants')
-      .selectAll()
-      .where('created_at', '<', beforeMs)
-      .orderBy('created_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      tenant: r.tenant,
-      warehouse: r.warehouse,
-      member: { kind: r.member_kind as MemberKind, issuer: r.member_issuer, name: r.member_name },
-      securable: { kind: r.securable_kind as SecurableRef['kind'], id: r.securable_id },
-      object: r.object,
-      createdAtMs: Number(r.created_at),
-    }));
+      }),
+      (r) => ({
+        id: r.id,
+        tenant: r.tenant,
+        warehouse: r.warehouse,
+        member: { kind: r.member_kind as MemberKind, issuer: r.member_issuer, name: r.member_name },
+        securable: { kind: r.securable_kind as SecurableRef['kind'], id: r.securable_id },
+        object: r.object,
+        createdAtMs: Number(r.created_at),
+      }),
+    );
   }
 }

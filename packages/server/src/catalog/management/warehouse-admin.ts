@@ -14,6 +14,7 @@ import { normalizeLocation } from '../locations.js';
 import type { AccessAudit, Caller, Warehouse } from '../ports/index.js';
 import type { WarehouseService } from './warehouses.js';
 import { checkTenantWarehouse } from './storage-authority.js';
+import { recordStorageDenied } from './storage-denied.js';
 import { checkRetentionProperty } from '../dropped/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
 import { checkCompactionProperties } from '../metadata/compaction-properties.js';
@@ -133,13 +134,7 @@ export class WarehouseAdmin {
     await this.access.requireAdmin(caller, tenant, 'creating a warehouse');
     if (federation && !this.access.isPlatformAdmin(caller)) {
       const reason = 'only a platform administrator can create a federated warehouse';
-      await this.audit.record(caller, {
-        type: 'warehouse.storage.denied',
-        decision: 'deny',
-        action: 'warehouse:create',
-        object: body.name,
-        detail: { tenant, warehouse: body.name, reason },
-      });
+      await recordStorageDenied(this.audit, caller, 'warehouse:create', { tenant, name: body.name }, reason);
       throw new CatalogError('ERR_FORBIDDEN', reason);
     }
     await this.checkAuthority(caller, 'warehouse:create', { tenant, name: body.name, root, properties: body.properties }, checked);
@@ -182,13 +177,7 @@ export class WarehouseAdmin {
       checkTenantWarehouse(w.tenant, w.name, w.root, await this.grantedRoots(w.tenant), checked, w.properties);
     } catch (e) {
       // The reason names only what the caller sent (never the secret): it is what the caller is told.
-      await this.audit.record(caller, {
-        type: 'warehouse.storage.denied',
-        decision: 'deny',
-        action,
-        object: w.name,
-        detail: { tenant: w.tenant, warehouse: w.name, reason: (e as Error).message },
-      });
+      await recordStorageDenied(this.audit, caller, action, w, (e as Error).message);
       throw e;
     }
   }
@@ -212,13 +201,7 @@ export class WarehouseAdmin {
     checkSettings(properties);
     if (!this.access.isPlatformAdmin(caller) && (Object.hasOwn(updates, EXTRA_LOCATION_ROOTS) || removals.includes(EXTRA_LOCATION_ROOTS))) {
       const reason = `only a platform administrator can configure a warehouse with the property ${EXTRA_LOCATION_ROOTS}`;
-      await this.audit.record(caller, {
-        type: 'warehouse.storage.denied',
-        decision: 'deny',
-        action: 'warehouse:update',
-        object: name,
-        detail: { tenant: warehouse.tenant, warehouse: name, reason },
-      });
+      await recordStorageDenied(this.audit, caller, 'warehouse:update', { tenant: warehouse.tenant, name }, reason);
       throw new CatalogError('ERR_FORBIDDEN', reason);
     }
     // execute

@@ -16,6 +16,7 @@ import type { FederationSettings, RemoteCatalogs, RemoteCredential } from '../po
 import type { RemoteFailure, RemoteFailureStore } from '../ports/remote-failures.js';
 import { RemoteHealth, remoteErrorView } from '../federation/remote-health.js';
 import type { AccessAdmin } from './access-admin.js';
+import { recordStorageDenied } from './storage-denied.js';
 import type { WarehouseService } from './warehouses.js';
 
 export interface FederationUpdateDeps {
@@ -64,13 +65,7 @@ export async function updateFederation(deps: FederationUpdateDeps, caller: Calle
   await access.requireAdmin(caller, warehouse.tenant, "changing a warehouse's remote catalog");
   if (!access.isPlatformAdmin(caller)) {
     const reason = "only a platform administrator can change a federated warehouse's remote catalog";
-    await audit.record(caller, {
-      type: 'warehouse.storage.denied',
-      decision: 'deny',
-      action: 'warehouse:update',
-      object: name,
-      detail: { tenant: warehouse.tenant, warehouse: name, reason },
-    });
+    await recordStorageDenied(audit, caller, 'warehouse:update', { tenant: warehouse.tenant, name }, reason);
     throw new CatalogError('ERR_FORBIDDEN', reason);
   }
   const stored = warehouse.federation;

@@ -1,10 +1,12 @@
 /**
  * The partition field summaries of a manifest-list entry (spec: "Manifest Lists", field_summary): per partition field,
  * whether any entry's value is null, and the least and greatest value in Iceberg's single-value binary form. Planners
- * skip a whole manifest by them. Computed for the manifests the catalog writes; a field whose type has no serializer
- * here (decimal, uuid, fixed, binary) gets no bounds, which readers take as "may hold anything".
+ * skip a whole manifest by them. Computed for the manifests the catalog writes, the bytes by the catalog's one encoder
+ * (single-value.ts); a field of a type not summarized here (decimal, uuid, fixed, binary) gets no bounds, which
+ * readers take as "may hold anything".
  */
 import type { FieldSummary } from '../ports/manifests.js';
+import { singleValue } from '../single-value.js';
 
 /**
  * The order of the partition values this file serializes (numbers, longs, strings by their UTF-8 bytes, booleans);
@@ -18,31 +20,14 @@ function compare(a: unknown, b: unknown): number {
   return Number.NaN;
 }
 
+/** The Avro types summarized, each named as the Iceberg type it stores (a date is an int with logical type date). */
+const SUMMARIZED = new Set(['int', 'long', 'boolean', 'float', 'double', 'string']);
+
 /** Iceberg's single-value serialization of a partition value of the Avro type the manifest stores it as. */
 function toBinary(avroType: unknown, v: unknown): Uint8Array | undefined {
   const type = typeof avroType === 'object' && avroType !== null ? (avroType as { type: string; logicalType?: string }) : { type: avroType as string };
   if (type.logicalType !== undefined && type.logicalType !== 'date') return undefined;
-  const buf = (n: number, write: (b: Buffer) => void) => {
-    const b = Buffer.alloc(n);
-    write(b);
-    return new Uint8Array(b);
-  };
-  switch (type.type) {
-    case 'int':
-      return typeof v === 'number' ? buf(4, (b) => b.writeInt32LE(v)) : undefined;
-    case 'long':
-      return typeof v === 'bigint' || typeof v === 'number' ? buf(8, (b) => b.writeBigInt64LE(BigInt(v))) : undefined;
-    case 'boolean':
-      return typeof v === 'boolean' ? new Uint8Array([v ? 1 : 0]) : undefined;
-    case 'float':
-      return typeof v === 'number' && !Number.isNaN(v) ? buf(4, (b) => b.writeFloatLE(v)) : undefined;
-    case 'double':
-      return typeof v === 'number' && !Number.isNaN(v) ? buf(8, (b) => b.writeDoubleLE(v)) : undefined;
-    case 'string':
-      return typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : undefined;
-    default:
-      return undefined;
-  }
+  return SUMMARIZED.has(type.type) ? singleValue(type.type, v) : undefined;
 }
 
 /** The summaries of the partition tuples `partitions` (every entry's, in spec order), given each field's Avro type. */

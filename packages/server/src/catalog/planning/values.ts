@@ -14,6 +14,8 @@
  */
 import type { IcebergType } from '../metadata/types.js';
 
+export { toTwosComplement } from '../single-value.js';
+
 export type Value = number | bigint | string | boolean | Uint8Array;
 
 export const typeName = (t: IcebergType): string => (typeof t === 'string' ? t.replace(/\s+/g, '') : t.type);
@@ -61,19 +63,6 @@ export function twosComplement(buf: Uint8Array): bigint {
   for (const b of buf) v = (v << 8n) | BigInt(b);
   const bits = BigInt(buf.length * 8);
   return buf.length > 0 && (buf[0] as number) & 0x80 ? v - (1n << bits) : v;
-}
-
-/** The minimal big-endian two's-complement bytes of an integer (what Java's BigInteger.toByteArray gives). */
-export function toTwosComplement(v: bigint): Uint8Array {
-  const out: number[] = [];
-  let x = v;
-  for (;;) {
-    out.unshift(Number(x & 0xffn));
-    x >>= 8n;
-    const sign = (out[0] as number) & 0x80;
-    if ((x === 0n && !sign) || (x === -1n && sign)) break;
-  }
-  return new Uint8Array(out);
 }
 
 /** A partition value as avsc decodes it from a manifest (longs as bigint, decimals and fixed as bytes). */

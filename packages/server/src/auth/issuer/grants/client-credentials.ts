@@ -9,6 +9,7 @@ import { authenticateSecret, authenticationRequired, isSecret } from '../client-
 import type { Grant } from '../grant.js';
 import { DEFAULT_SCOPE, formatScope, parseScope } from '../scopes.js';
 import { requestedTargets } from '../targets.js';
+import { mintServiceAccess, mintServiceRefresh } from './service-tokens.js';
 
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 
@@ -22,30 +23,9 @@ export const clientCredentialsGrant: Grant = {
     const scope = formatScope(parseScope(ctx.params.get('scope')) ?? [DEFAULT_SCOPE]);
     const aud = requestedTargets(ctx.params, ctx.issuer.issuerId);
     const session = ctx.issuer.newSession();
-    const access = await ctx.issuer.mintAccessToken({
-      sub: principal.clientId,
-      tenant: principal.tenant,
-      kind: 'service',
-      roles: principal.roles,
-      groups: [],
-      scope,
-      clientId: principal.clientId,
-      session,
-      secretVersion: principal.secretVersion,
-      ...(aud ? { aud } : {}),
-    });
-    const refresh = ctx.options.clientCredentialsRefreshTokens
-      ? await ctx.issuer.mintRefreshToken({
-          sub: principal.clientId,
-          clientId: principal.clientId,
-          tenant: principal.tenant,
-          secretVersion: principal.secretVersion,
-          scope,
-          session,
-          generation: 0,
-          ...(aud ? { aud } : {}),
-        })
-      : undefined;
+    const grant = { tenant: principal.tenant, scope, session, aud };
+    const access = await mintServiceAccess(ctx, principal, grant);
+    const refresh = ctx.options.clientCredentialsRefreshTokens ? await mintServiceRefresh(ctx, principal, grant, 0) : undefined;
     await ctx.audit.record(
       'token.issued',
       `service:${principal.clientId}`,

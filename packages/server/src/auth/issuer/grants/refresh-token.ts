@@ -15,6 +15,7 @@ import { OAuthError } from '../oauth-error.js';
 import { formatScope, narrowed, parseScope, scopesOfClaim } from '../scopes.js';
 import { audienceOf, narrowedTargets, requestedTargets } from '../targets.js';
 import { REFRESH_TOKEN_TYP, TokenError, sessionClaim, tenantClaim } from '../token-issuer.js';
+import { mintServiceAccess, mintServiceRefresh } from './service-tokens.js';
 
 const ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
 const invalidGrant = (why: string) => new OAuthError('invalid_grant', why);
@@ -61,28 +62,8 @@ export const refreshTokenGrant: Grant = {
       );
       throw invalidGrant('the refresh token was used already; the session is revoked');
     }
-    const access = await ctx.issuer.mintAccessToken({
-      sub: principal.clientId,
-      tenant,
-      kind: 'service',
-      roles: principal.roles,
-      groups: [],
-      scope,
-      clientId: principal.clientId,
-      session,
-      secretVersion: principal.secretVersion,
-      ...(aud ? { aud } : {}),
-    });
-    const refresh = await ctx.issuer.mintRefreshToken({
-      sub: principal.clientId,
-      clientId: principal.clientId,
-      tenant,
-      secretVersion: principal.secretVersion,
-      scope: formatScope(granted),
-      session,
-      generation: claims.gen + 1,
-      ...(grantedAud ? { aud: grantedAud } : {}),
-    });
+    const access = await mintServiceAccess(ctx, principal, { tenant, scope, session, aud });
+    const refresh = await mintServiceRefresh(ctx, principal, { tenant, scope: formatScope(granted), session, aud: grantedAud }, claims.gen + 1);
     await ctx.audit.record('token.issued', `service:${principal.clientId}`, { grant: 'refresh_token', scope, tenant, sid: session.sid }, { tenant });
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, refresh_token: refresh, scope, issued_token_type: ACCESS };
   },

@@ -11,6 +11,7 @@ import type { Schema } from '../../metadata/types.js';
 import type { ContentFile } from '../../ports/manifests.js';
 import type { ColumnRange } from '../../planning/rewrite-ports.js';
 import { type Value, typeName } from '../../planning/values.js';
+import { singleValue } from '../../single-value.js';
 import { mergedBounds } from './merged-bounds.js';
 
 const TRUNCATE = 16;
@@ -33,28 +34,17 @@ export function fileBounds(
   return { lower, upper };
 }
 
-const le = (size: number, write: (b: Buffer) => void): Uint8Array => {
-  const b = Buffer.alloc(size);
-  write(b);
-  return new Uint8Array(b);
-};
+/** The types other than string and binary (cut below) whose ranges are encoded; the others keep the merged bounds. */
+const WHOLE = new Set(['boolean', 'int', 'date', 'long', 'float', 'double']);
 
 /** A value as a bound of an Iceberg type, or undefined when it is not of that type's form. */
 export function encode(type: string, v: Value, unit: string | undefined, side: 'lower' | 'upper'): Uint8Array | undefined {
   const t = typeName(type);
-  if (t === 'boolean') return typeof v === 'boolean' ? new Uint8Array([v ? 1 : 0]) : undefined;
-  if (t === 'int' || t === 'date')
-    return typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? le(4, (b) => b.writeInt32LE(v)) : undefined;
-  if (t === 'long') {
-    const n = typeof v === 'bigint' ? v : typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
-    return n === undefined ? undefined : le(8, (b) => b.writeBigInt64LE(n));
-  }
+  if (WHOLE.has(t)) return singleValue(t, v);
   if (/^timestamp(tz)?(_ns)?$/.test(t)) {
     const wanted = t.endsWith('_ns') ? 'ns' : 'us';
-    return typeof v === 'bigint' && unit === wanted ? le(8, (b) => b.writeBigInt64LE(v)) : undefined;
+    return typeof v === 'bigint' && unit === wanted ? singleValue(t, v) : undefined;
   }
-  if (t === 'float') return typeof v === 'number' ? le(4, (b) => b.writeFloatLE(v)) : undefined;
-  if (t === 'double') return typeof v === 'number' ? le(8, (b) => b.writeDoubleLE(v)) : undefined;
   if (t === 'string') {
     if (typeof v !== 'string') return undefined;
     const chars = [...v];
