@@ -32,7 +32,8 @@ NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" sho
   enforce             declare an engine principal an enforcer of the warehouse's policies (tenant administrators):
                       its user sessions get storage access to restricted tables and the users' policies
                       (trino-opa: Lakegate's OPA decision endpoints; read-restrictions: loadTable's read-restrictions)
-Until policy-enforced reads exist, a caller a policy applies to gets the table's metadata but no storage access.`;
+A caller a policy applies to gets no storage access to the table's own files: it reads through the catalog's
+server-side scan plan (policy-enforced files) or, for a Lance table, a policy-derived dataset (docs/authorization.md).`;
 
 const OPTIONS = {
   view: { type: 'boolean' },
