@@ -325,7 +325,7 @@ export function effectiveView(
             ? `the view ${object} is handed out to you only through a declared policy enforcer acting for you`
             : lance
               ? `the Lance table ${object} is answered to you as a policy-derived dataset (DescribeTable), never its own files`
-              : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
+              : `you read ${object} through the catalog's server-side scan plan, of policy-enforced files; no storage access to its own files is handed out to you`
         }`;
   return {
     restricted: policies.length > 0,
