@@ -248,13 +248,14 @@ export class PolicyAdmin {
   private event(scope: RequestScope, record: CatalogObjectRecord, kind: Change['kind'], p: Policy) {
     const policy = { id: p.id, kind: p.kind, version: p.version, roles: p.roles };
     // A view's event names it as a view (`view-uuid`, `object-type`), never as a table: table-uuid readers (the
-    // preparation of policy-enforced files) take only tables.
+    // preparation of policy-enforced files) take only tables. It is still ordered with the view's own events (its
+    // partition key is the view's uuid, as view.created's), not with the warehouse's.
     const view = record.kind === 'view';
     return changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
       kind,
       namespace: record.namespace,
       name: record.name,
-      ...(view ? {} : { uuid: record.uuid }),
+      ...(view ? { key: record.uuid } : { uuid: record.uuid }),
       data: view ? { 'object-type': 'view', 'view-uuid': record.uuid, policy } : { policy },
     });
   }
