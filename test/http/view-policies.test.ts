@@ -117,6 +117,7 @@ describe("managing a view's policies", () => {
     );
     const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{
       type: string;
+      partitionkey: string;
       data: Record<string, unknown> & { policy?: { id: string; version: number } };
     }>;
     const mine = events.filter((e) => e.data.policy?.id === id);
@@ -127,6 +128,8 @@ describe("managing a view's policies", () => {
     ]);
     expect(mine[0]!.data['view-uuid']).toEqual(expect.any(String));
     expect(mine[0]!.data['table-uuid']).toBeUndefined();
+    // Ordered with the view's own events (docs/events.md: partitionkey is the view's uuid), not keyed by the warehouse.
+    expect(mine.map((e) => e.partitionkey)).toEqual(mine.map(() => mine[0]!.data['view-uuid']));
   });
 
   it('refuses what the view schema cannot carry (400, management error model) and a missing view (404)', async () => {

@@ -12,8 +12,9 @@ commands:
   table ls|describe|create|drop|rename
                                 tables (TABLE is NAMESPACE.NAME, e.g. sales.eu.orders)
   view ls|describe              views
-  undrop ls|ID [--as NS.NAME]   dropped tables, views and Lance tables: list them, restore one
-  maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now
+  undrop ls|ID [--as NS.NAME]   dropped tables, views, Lance tables and namespaces: list them, restore one
+  maintain TABLE [--dry-run]    expire snapshots and delete unreachable and orphan files now; or --compact,
+                                --rewrite-manifests, --optimize (a Lance table), --status
   policy ls|show|create|update|rm|effective TABLE
                                 row-filter and column-mask policies of a table, and your effective one
   policy enforcers|enforce|unenforce

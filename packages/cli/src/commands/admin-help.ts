@@ -1,5 +1,16 @@
 /** The help of `lakegate admin`, shared by its sub-command modules. */
+import { PRIVILEGES } from '@lakegate/protocol/constants';
 import { CONNECTION_HELP } from '../cli/args.js';
+
+/** Every privilege the server grants, one word per kind: `table:create|list|…` (the list is the protocol's, never a copy). */
+function privilegeWords(): string {
+  const byKind = new Map<string, string[]>();
+  for (const privilege of PRIVILEGES) {
+    const [kind, action] = privilege.split(':') as [string, string];
+    byKind.set(kind, [...(byKind.get(kind) ?? []), action]);
+  }
+  return [...byKind].map(([kind, actions]) => `  ${kind}:${actions.join('|')}`).join('\n');
+}
 
 export const ADMIN_HELP = `usage:
   lakegate admin principal ls
@@ -67,9 +78,8 @@ or "asserted" for names an engine asserts). SUBJECT is a MEMBER; a --user may co
 its token would carry.
 SECURABLE is TYPE:IDENTIFIER, the identifier starting with the warehouse: warehouse:lake, namespace:lake.sales,
 table:lake.sales.orders, view:lake.sales.daily. Quote a level that holds a dot: 'table:lake."2024.q1".orders'.
-PRIVILEGE: warehouse:manage grants:manage namespace:create|list|drop|update-properties
-table:create|list|read-metadata|read-data|write-data|drop view:create|list|read|replace|drop. A privilege on
-objects granted on a container covers every such object in it.
+PRIVILEGE is one of these (a privilege on objects granted on a container covers every such object in it):
+${privilegeWords()}
 Role, grant and explain commands take --tenant T (platform administrators, for another tenant).
 audit: --actor and --object match a substring, --action an action or a prefix ending in ":" or "." (table:);
 TIME is ISO 8601, epoch milliseconds, or an age such as 30m, 12h, 7d. --limit is 1..1000 (default 50); when

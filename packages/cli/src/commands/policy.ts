@@ -27,12 +27,15 @@ NAMESPACE.NAME). Managing them needs grants:manage on the table; "effective" sho
   --filter JSON       a row filter: the Iceberg REST expression JSON, e.g. '{"type":"eq","term":"region","value":"eu"}'
   --mask C=ACTION     a column mask; ACTION is one of replace-with-null, mask-to-fixed-value (C=mask-to-fixed-value=V),
                       sha-256-query-local, sha-256-global, mask-alphanum, truncate-to-year, truncate-to-month,
-                      show-first-4, show-last-4
+                      show-first-4, show-last-4; C names a column, a struct's field (person.email), a list's element
+                      (tags.element) or a map's value (attrs.value). V is read as JSON when it parses (a number,
+                      true, false), else as text: quote a string that would, e.g. 'zip=mask-to-fixed-value="12345"'
   --version N         update only if the policy is still at version N (409 otherwise)
   enforce             declare an engine principal an enforcer of the warehouse's policies (tenant administrators):
                       its user sessions get storage access to restricted tables and the users' policies
                       (trino-opa: Lakegate's OPA decision endpoints; read-restrictions: loadTable's read-restrictions)
-Until policy-enforced reads exist, a caller a policy applies to gets the table's metadata but no storage access.`;
+A caller a policy applies to gets no storage access to the table's own files: it reads through the catalog's
+server-side scan plan (policy-enforced files) or, for a Lance table, a policy-derived dataset (docs/authorization.md).`;
 
 const OPTIONS = {
   view: { type: 'boolean' },

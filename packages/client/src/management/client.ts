@@ -265,7 +265,10 @@ export class LakegateManagement extends ManagementEvents {
     return this.call('POST', `warehouses/${segment(warehouse)}/dropped/${segment(id)}/undrop`, { ...options, body: to });
   }
 
-  /** Runs a table's maintenance now (snapshot expiry, orphan files); with `dry-run`, reports what would be removed. */
+  /**
+   * Runs a table's maintenance now (snapshot expiry, orphan files; compaction, a manifest rewrite or a Lance table's
+   * optimize when `actions` names them, docs/maintenance.md); with `dry-run`, reports what would be removed.
+   */
   async runTableMaintenance(
     warehouse: string,
     table: TableIdentifier,

@@ -251,13 +251,14 @@ export class PolicyAdmin {
   private event(scope: RequestScope, record: CatalogObjectRecord, kind: Change['kind'], p: Policy) {
     const policy = { id: p.id, kind: p.kind, version: p.version, roles: p.roles };
     // A view's event names it as a view (`view-uuid`, `object-type`), never as a table: table-uuid readers (the
-    // preparation of policy-enforced files) take only tables.
+    // preparation of policy-enforced files) take only tables. It is still ordered with the view's own events (its
+    // partition key is the view's uuid, as view.created's), not with the warehouse's.
     const view = record.kind === 'view';
     return changeEvent(this.ctx, scope.warehouse.name, scope.caller, {
       kind,
       namespace: record.namespace,
       name: record.name,
-      ...(view ? {} : { uuid: record.uuid }),
+      ...(view ? { key: record.uuid } : { uuid: record.uuid }),
       data: view ? { 'object-type': 'view', 'view-uuid': record.uuid, policy } : { policy },
     });
   }
@@ -328,7 +329,7 @@ export function effectiveView(
             ? `the view ${object} is handed out to you only through a declared policy enforcer acting for you`
             : lance
               ? `the Lance table ${object} is answered to you as a policy-derived dataset (DescribeTable), never its own files`
-              : `until policy-enforced reads exist, no storage access to ${object} is handed out to you`
+              : `you read ${object} through the catalog's server-side scan plan, of policy-enforced files; no storage access to its own files is handed out to you`
         }`;
   return {
     restricted: policies.length > 0,

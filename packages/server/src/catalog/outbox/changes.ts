@@ -77,6 +77,8 @@ export interface Change {
   name?: string | undefined;
   /** The table's (view's, dataset's) uuid: the ordering key of its events. */
   uuid?: string | undefined;
+  /** The ordering key when the event names no `uuid` (`table-uuid`): a view's policy event, keyed by the view's uuid. */
+  key?: string | undefined;
   /** Further fields of the proposal's operation object (e.g. `updates`, `source`/`destination`, `purge`). */
   operation?: Record<string, unknown> | undefined;
   /** Further fields of the event's data (e.g. `metadata-location`, `snapshots`, `version`). */
@@ -120,7 +122,7 @@ export function changeEvent(ctx: ChangeContext, warehouse: string, caller: Calle
     warehouse,
     type: `${EVENT_TYPE_PREFIX}${change.kind}`,
     subject,
-    partitionKey: change.uuid ?? warehouse,
+    partitionKey: change.uuid ?? change.key ?? warehouse,
     timeMs: ctx.clock.now(),
     data: {
       warehouse,

@@ -41,7 +41,7 @@ export async function withPolicies<E extends { summary: string }>(
     summary: `${explanation.summary}; restricted by ${named}: ${
       ref.kind === 'view'
         ? 'the view is handed out only to a declared policy enforcer acting for the subject'
-        : 'no storage access to the table is handed out until policy-enforced reads exist'
+        : "the subject reads the table through the catalog (server-side scan planning of policy-enforced files, or a Lance table's policy-derived dataset), and no storage access to its own files is handed out"
     }`,
   };
 }
