@@ -94,6 +94,7 @@ type TupleMode = { kind: 'direct' } | { kind: 'journal'; record: (write: Externa
 const READ_CONCURRENCY = 8;
 /** Past this many grants of one role on one kind, reading them costs more than checking a listing's tables. */
 const GRANTED_OBJECTS_MAX = 5_000;
+const GRANTED_OBJECTS_MAX_MEMBERS = 16;
 export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver {
   private constructor(
     private readonly fga: FgaClient,
@@ -355,9 +356,12 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   /**
    * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts; undefined
-   * when a role holds more than GRANTED_OBJECTS_MAX of one kind (then the tables are checked one by one instead).
+   * when a role holds more than GRANTED_OBJECTS_MAX of one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS
+   * identities (then the tables are checked one by one instead).
    */
   private async grantedObjects(tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {
+    // One read per identity finds the roles: a caller in many IdP groups is cheaper to check table by table.
+    if (members.length > GRANTED_OBJECTS_MAX_MEMBERS) return undefined;
     const roles = await this.rolesOf(tenant, members);
     const reads = roles.flatMap((role) => (['table', 'view'] as const).map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
     const found = await mapBounded(reads, (key) => this.fga.readAtMost(key, GRANTED_OBJECTS_MAX), READ_CONCURRENCY);
