@@ -234,6 +234,8 @@ for (const [executor, env] of [
     row = { executor, wall, cpu: u + s + catalogCpu, catalogCpu, rss: maxKib / 1024, catalogRss: vmHwmMiB(), after: after.files };
   } else row = { executor, wall, cpu: catalogCpu, catalogCpu, rss: vmHwmMiB(), catalogRss: vmHwmMiB(), after: after.files };
   results.push({ ...row, bytes, rewritten: c['rewritten-data-files'], loop, loopCpu });
+  // Logged at once too: a later executor's failure (exit 2) must not lose this one's measurement.
+  log(`${executor}: ${JSON.stringify(results.at(-1))}`);
   await lakegate.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -87,6 +87,8 @@ export interface CompactionResult {
 }
 
 interface Candidate extends CandidateFile {
+  /** partitionKey(specId, partition), computed once in the paced plan. */
+  key: string;
   file: ContentFile;
   deletes: ContentFile[];
   /** The file's data sequence number (v3: its rows' `_last_updated_sequence_number` where the file stores none). */
@@ -248,7 +250,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       caller: deps.caller,
       plannedSnapshotId: BigInt(headId!),
       rewritten,
-      partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))),
+      partitions: new Set(done.map((c) => c.key)),
       added,
       pace,
     });
