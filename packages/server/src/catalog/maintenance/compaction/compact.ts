@@ -238,9 +238,18 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
         group.reduce((n, c) => n + c.bytes, 0),
       );
     }
-    const done = groups.flat().filter((c) => !skipped.has(c));
+    // The files rewritten, their paths and partitions: 10^5 of each at most, paced too.
+    const done: Candidate[] = [];
+    const rewritten = new Set<string>();
+    const partitions = new Set<string>();
+    for (const c of groups.flat()) {
+      if (skipped.has(c)) continue;
+      await pace();
+      done.push(c);
+      rewritten.add(c.path);
+      partitions.add(c.key);
+    }
     if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
-    const rewritten = new Set(done.map((c) => c.path));
     deps.signal?.throwIfAborted();
     const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, {
       warehouse: deps.warehouse,
@@ -250,7 +259,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       caller: deps.caller,
       plannedSnapshotId: BigInt(headId!),
       rewritten,
-      partitions: new Set(done.map((c) => c.key)),
+      partitions,
       added,
       pace,
     });
