@@ -2,11 +2,11 @@
  * The manifests a compaction's commit writes (replace-commit.ts), encoded entry by entry as they are read: a
  * rewritten manifest of 10^5 entries is held as its Avro records (a few times smaller than the decoded entries) and
  * encoded between turns of the event loop (`pace`, loop-pacer.ts), then framed into the same file encodeManifest
- * writes (manifest-writer.ts encodeManifestOfRecords).
+ * writes (manifest-writer.ts encodeManifestOfRecordsPaced).
  */
 import { CatalogError } from '../../../errors/catalog-error.js';
 import type { Pace } from '../../loop-pacer.js';
-import { type EncodedEntry, encodeManifestOfRecords, entryEncoder, type WriteEntry } from '../../manifests/manifest-writer.js';
+import { type EncodedEntry, encodeManifestOfRecordsPaced, entryEncoder, type WriteEntry } from '../../manifests/manifest-writer.js';
 import type { WrittenFormatVersion } from '../../manifests/manifest-schemas.js';
 import type { PartitionSpec, Schema } from '../../metadata/types.js';
 
@@ -61,8 +61,11 @@ export class ManifestEncoding {
   }
 
   /** The file's bytes, and its list entry's counts and partition summaries. */
-  async bytes(specId: number, manifest: EncodedManifest, content: 0 | 1): Promise<ReturnType<typeof encodeManifestOfRecords>> {
+  async bytes(specId: number, manifest: EncodedManifest, content: 0 | 1): Promise<Awaited<ReturnType<typeof encodeManifestOfRecordsPaced>>> {
     await this.pace();
-    return encodeManifestOfRecords({ spec: this.spec(specId), schema: this.schema, content, formatVersion: this.version, entries: manifest.entries });
+    return encodeManifestOfRecordsPaced(
+      { spec: this.spec(specId), schema: this.schema, content, formatVersion: this.version, entries: manifest.entries },
+      this.pace,
+    );
   }
 }

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { loopPacer } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
+import { encodeManifestOfRecords, encodeManifestOfRecordsPaced, entryEncoder } from '../../manifests/manifest-writer.js';
+import { openAvro } from '../../manifests/read-avro.js';
+import type { PartitionSpec, Schema } from '../../metadata/types.js';
 import type { ContentFile, ManifestEntry, ManifestFile } from '../../ports/manifests.js';
 import type { CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
@@ -153,5 +156,31 @@ describe('compaction on the request thread', () => {
     // Before the change the manifest was read, and its entries encoded, in one stretch before the write.
     expect(seen[0]).toBeGreaterThan(0);
     expect(atFirstWrite[0]).toBeGreaterThan(seen[0]!);
+  });
+
+  it('frames a manifest of many blocks a block at a time: the same file as in one stretch', async () => {
+    const encode = entryEncoder(metadata['partition-specs'][0] as PartitionSpec, schema as Schema, 2);
+    const entries = Array.from({ length: ENTRIES }, (_, i) => {
+      const e = { status: 0 as const, snapshotId: 1000n, sequenceNumber: 1, fileSequenceNumber: 1, file: file(i) };
+      return { record: encode(e), status: e.status, recordCount: 10, partition: e.file.partition };
+    });
+    const m = { spec: metadata['partition-specs'][0] as PartitionSpec, schema: schema as Schema, content: 0 as const, formatVersion: 2 as const, entries };
+    let paced = 0;
+    const slow = encodeManifestOfRecords(m);
+    const stepped = await encodeManifestOfRecordsPaced(m, () => {
+      paced += 1;
+      return undefined;
+    });
+    // 2,000 entries of about 100 bytes: several 64 KiB blocks, a step each.
+    expect(paced).toBeGreaterThan(3);
+    expect(stepped.counts).toEqual(slow.counts);
+    expect(stepped.partitions).toEqual(slow.partitions);
+    expect(stepped.bytes.length).toBe(slow.bytes.length);
+    const records = async (bytes: Uint8Array) => {
+      const out: unknown[] = [];
+      for await (const r of (await openAvro('m.avro', bytes)).records) out.push(r);
+      return out;
+    };
+    expect(await records(stepped.bytes)).toEqual(await records(slow.bytes));
   });
 });
