@@ -10,14 +10,19 @@
  * included; Spark: spark-submit's process tree as GNU time counts it, plus this process's share, the catalog's plan
  * and the REST calls Spark made); peak RSS (in-process: this process's VmHWM, reset before the job; Spark: the
  * largest process of spark-submit's tree, the driver JVM, as GNU time reports it); data files before and after.
+ * Also reported: the event loop's delay while the job runs (perf_hooks.monitorEventLoopDelay, 10 ms resolution: p99
+ * and max), how long the job kept this process's request thread from answering anything else; and, as the machine's
+ * load stretches those delays, the request thread's own CPU time between two turns of a 5 ms timer (p99 and max;
+ * process.threadCpuUsage), the part of a delay the job's work on that thread made.
  * It fails (exit 2) unless both jobs committed and each table has one data file per partition after.
  * Needs the server built (`npm run build`) and /usr/bin/time.
- * Usage: node bench/compaction-spark.mjs [--files 2000] [--rows 10] [--regions 10]
+ * Usage: node bench/compaction-spark.mjs [--files 2000] [--rows 10] [--regions 10] [--executors in-process,spark]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { benchArgs } from './lib/args.mjs';
 import { i64 } from './lib/manifests.mjs';
@@ -31,15 +36,32 @@ const { values: opts } = benchArgs(import.meta.url, {
     files: { type: 'string', default: '2000' },
     rows: { type: 'string', default: '10' },
     regions: { type: 'string', default: '10' },
+    executors: { type: 'string', default: 'in-process,spark' },
   },
 });
 const FILES = Number(opts.files);
 const ROWS = Number(opts.rows);
 const REGIONS = Number(opts.regions);
+const EXECUTORS = opts.executors.split(',');
 
 const vmHwmMiB = () => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
 /** Resets this process's VmHWM to its current RSS (Linux clear_refs 5). */
 const resetHwm = () => fs.writeFileSync('/proc/self/clear_refs', '5');
+/** The request thread's CPU milliseconds between two turns of a 5 ms timer, while it runs; stop() answers p99 and max. */
+function loopCpuProbe() {
+  const gaps = [];
+  let last = process.threadCpuUsage();
+  const timer = setInterval(() => {
+    const now = process.threadCpuUsage();
+    gaps.push((now.user + now.system - last.user - last.system) / 1000);
+    last = now;
+  }, 5);
+  return () => {
+    clearInterval(timer);
+    gaps.sort((a, b) => a - b);
+    return { p99: gaps[Math.floor(gaps.length * 0.99)] ?? 0, max: gaps.at(-1) ?? 0 };
+  };
+}
 const quiet = createLogger('warn', new Writable({ write: (_c, _e, done) => done() }));
 
 const [python, jarDir] = execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'peers', 'spark.sh')], { encoding: 'utf8' })
@@ -183,7 +205,7 @@ const results = [];
 for (const [executor, env] of [
   ['in-process', {}],
   ['spark', sparkEnv],
-]) {
+].filter(([e]) => EXECUTORS.includes(e))) {
   const { lakegate, call, dir } = await lake(env);
   log(`${executor}: writing ${FILES} files`);
   const bytes = await corpus(call, 't');
@@ -192,8 +214,14 @@ for (const [executor, env] of [
   const cpu = process.cpuUsage();
   const started = performance.now();
   log(`${executor}: compacting`);
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const cpuProbe = loopCpuProbe();
   const res = await call('POST', '/management/v1/warehouses/bench/namespaces/db/tables/t/maintenance', { actions: ['rewrite-data-files'] });
+  delay.disable();
+  const loopCpu = cpuProbe();
   const wall = (performance.now() - started) / 1000;
+  const loop = { p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
   const used = process.cpuUsage(cpu);
   const catalogCpu = (used.user + used.system) / 1e6;
   const after = await dataFilesAfter(call, 't');
@@ -205,15 +233,19 @@ for (const [executor, env] of [
     const [u, s, maxKib] = fs.readFileSync(timesFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
     row = { executor, wall, cpu: u + s + catalogCpu, catalogCpu, rss: maxKib / 1024, catalogRss: vmHwmMiB(), after: after.files };
   } else row = { executor, wall, cpu: catalogCpu, catalogCpu, rss: vmHwmMiB(), catalogRss: vmHwmMiB(), after: after.files };
-  results.push({ ...row, bytes, rewritten: c['rewritten-data-files'] });
+  results.push({ ...row, bytes, rewritten: c['rewritten-data-files'], loop, loopCpu });
+  // Logged at once too: a later executor's failure (exit 2) must not lose this one's measurement.
+  log(`${executor}: ${JSON.stringify(results.at(-1))}`);
   await lakegate.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
 console.log(`${FILES} files × ${ROWS} rows (${REGIONS} partitions), ${(results[0].bytes / 1024 / 1024).toFixed(1)} MiB of Parquet\n`);
-console.log('| executor | files before → after | wall s | CPU s (catalog process) | peak RSS MiB (catalog process) |');
-console.log('|---|---|---|---|---|');
+console.log(
+  '| executor | files before → after | wall s | CPU s (catalog process) | peak RSS MiB (catalog process) | event loop delay p99 / max ms | thread CPU between turns p99 / max ms |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const r of results)
   console.log(
-    `| ${r.executor} | ${r.rewritten} → ${r.after} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} (${r.catalogCpu.toFixed(1)}) | ${r.rss.toFixed(0)} (${r.catalogRss.toFixed(0)}) |`,
+    `| ${r.executor} | ${r.rewritten} → ${r.after} | ${r.wall.toFixed(1)} | ${r.cpu.toFixed(1)} (${r.catalogCpu.toFixed(1)}) | ${r.rss.toFixed(0)} (${r.catalogRss.toFixed(0)}) | ${r.loop.p99.toFixed(0)} / ${r.loop.max.toFixed(0)} | ${r.loopCpu.p99.toFixed(0)} / ${r.loopCpu.max.toFixed(0)} |`,
   );

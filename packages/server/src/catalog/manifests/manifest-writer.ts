@@ -154,12 +154,33 @@ export interface EncodedEntry {
 const BLOCK_BYTES = 65_536;
 const BLOCK_LONG = avro.Type.forSchema('long');
 
+type RecordsManifest = Omit<ManifestToWrite, 'entries'> & { entries: readonly EncodedEntry[] };
+type EncodedManifestFile = { bytes: Uint8Array; counts: ManifestCounts; partitions: FieldSummary[] };
+
 /** The bytes of a manifest of entries already encoded (the same file encodeManifest writes), and its list entry's counts. */
-export function encodeManifestOfRecords(m: Omit<ManifestToWrite, 'entries'> & { entries: readonly EncodedEntry[] }): {
-  bytes: Uint8Array;
-  counts: ManifestCounts;
-  partitions: FieldSummary[];
-} {
+export function encodeManifestOfRecords(m: RecordsManifest): EncodedManifestFile {
+  const steps = manifestOfRecords(m);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * encodeManifestOfRecords, awaiting `pace` after each block (a caller's loop pacer, catalog/loop-pacer.ts): a manifest
+ * of 10^5 entries is framed between turns of the event loop. The same file, but for its random sync marker.
+ */
+export async function encodeManifestOfRecordsPaced(m: RecordsManifest, pace: () => Promise<void> | undefined): Promise<EncodedManifestFile> {
+  const steps = manifestOfRecords(m);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pace();
+  }
+}
+
+/** The framing of encodeManifestOfRecords, one block per step. */
+function* manifestOfRecords(m: RecordsManifest): Generator<void, EncodedManifestFile> {
   const sync = randomBytes(16);
   const chunks: Buffer[] = [header(entrySchema(m.spec, m.schema, m.formatVersion ?? 2), manifestMetadata(m), sync)];
   // Object container blocks (spec: "Object Container Files"): record count, byte size, the records, the sync marker.
@@ -168,8 +189,10 @@ export function encodeManifestOfRecords(m: Omit<ManifestToWrite, 'entries'> & { 
     let size = 0;
     let j = i;
     while (j < m.entries.length && (j === i || size + m.entries[j]!.record.length <= BLOCK_BYTES)) size += m.entries[j++]!.record.length;
-    chunks.push(BLOCK_LONG.toBuffer(j - i), BLOCK_LONG.toBuffer(size), ...m.entries.slice(i, j).map((e) => e.record), sync);
+    // One buffer a block: the file is then a concatenation of a few hundred buffers, not of every record.
+    chunks.push(Buffer.concat([BLOCK_LONG.toBuffer(j - i), BLOCK_LONG.toBuffer(size), ...m.entries.slice(i, j).map((e) => e.record), sync]));
     i = j;
+    yield;
   }
   const counts: ManifestCounts = { addedFiles: 0, existingFiles: 0, deletedFiles: 0, addedRows: 0, existingRows: 0, deletedRows: 0 };
   for (const e of m.entries) {
@@ -177,15 +200,14 @@ export function encodeManifestOfRecords(m: Omit<ManifestToWrite, 'entries'> & { 
     counts[`${kind}Files`] += 1;
     counts[`${kind}Rows`] += e.recordCount;
   }
+  yield;
   const fieldTypes = partitionRecord(m.spec, m.schema).fields.map((f) => f.type[1]);
-  return {
-    bytes: new Uint8Array(Buffer.concat(chunks)),
-    counts,
-    partitions: partitionSummaries(
-      fieldTypes,
-      m.entries.map((e) => e.partition),
-    ),
-  };
+  const partitions = partitionSummaries(
+    fieldTypes,
+    m.entries.map((e) => e.partition),
+  );
+  yield;
+  return { bytes: new Uint8Array(Buffer.concat(chunks)), counts, partitions };
 }
 
 /** A v1 manifest's metadata has no `content` (V1Metadata writes none: v1 manifests hold data files only). */

@@ -13,9 +13,17 @@ import { singleValue } from '../single-value.js';
  * NaN when two are not comparable. Not planning/values.ts's compare: planning reads manifests, so manifests may not
  * import planning (the import graph test keeps the folders free of loops).
  */
+const SURROGATE = /[\ud800-\udfff]/;
+
 function compare(a: unknown, b: unknown): number {
   if ((typeof a === 'number' && typeof b === 'number') || (typeof a === 'bigint' && typeof b === 'bigint')) return a < b ? -1 : a > b ? 1 : 0;
-  if (typeof a === 'string' && typeof b === 'string') return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (typeof a === 'string' && typeof b === 'string') {
+    // Without surrogates, UTF-16 code units order strings as their UTF-8 bytes do, with no encoding (a manifest of
+    // 10^5 entries compares 2·10^5 times); with them (a lone one encodes as U+FFFD), by the bytes themselves.
+    if (a === b) return 0;
+    if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
+    return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  }
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
   return Number.NaN;
 }

@@ -11,6 +11,8 @@ export interface CandidateFile {
   specId: number;
   partition: unknown[];
   bytes: number;
+  /** partitionKey(specId, partition), when the caller computed it already (compaction does, between turns of the event loop). */
+  key?: string | undefined;
 }
 
 export interface BinPackSettings {
@@ -27,25 +29,31 @@ export const partitionKey = (specId: number, partition: readonly unknown[]): str
   `${specId}:${JSON.stringify(partition, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`;
 
 export function binPack<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): F[][] {
+  return [...smallFilesByPartition(files, settings)].flatMap((list) => packPartition(list, settings));
+}
+
+/** The files below `minFileBytes`, by partition (in the order partitions first appear): binPack's first step. */
+export function smallFilesByPartition<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): Iterable<F[]> {
   const byPartition = new Map<string, F[]>();
   for (const f of files) {
     if (f.bytes >= settings.minFileBytes) continue;
-    const key = partitionKey(f.specId, f.partition);
+    const key = f.key ?? partitionKey(f.specId, f.partition);
     const list = byPartition.get(key) ?? [];
     list.push(f);
     byPartition.set(key, list);
   }
-  const groups: F[][] = [];
-  for (const list of byPartition.values()) {
-    const bins: { bytes: number; files: F[] }[] = [];
-    for (const f of [...list].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path))) {
-      const bin = bins.find((b) => b.bytes + f.bytes <= (settings.groupBytes ?? settings.targetBytes));
-      if (bin) {
-        bin.files.push(f);
-        bin.bytes += f.bytes;
-      } else bins.push({ bytes: f.bytes, files: [f] });
-    }
-    groups.push(...bins.filter((b) => b.files.length >= settings.minInputFiles).map((b) => b.files));
+  return byPartition.values();
+}
+
+/** One partition's small files packed into groups: binPack's second step (compaction runs it partition by partition). */
+export function packPartition<F extends CandidateFile>(list: readonly F[], settings: BinPackSettings): F[][] {
+  const bins: { bytes: number; files: F[] }[] = [];
+  for (const f of [...list].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path))) {
+    const bin = bins.find((b) => b.bytes + f.bytes <= (settings.groupBytes ?? settings.targetBytes));
+    if (bin) {
+      bin.files.push(f);
+      bin.bytes += f.bytes;
+    } else bins.push({ bytes: f.bytes, files: [f] });
   }
-  return groups;
+  return bins.filter((b) => b.files.length >= settings.minInputFiles).map((b) => b.files);
 }

@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
+import { loopPacer, type Pace } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
@@ -29,7 +30,7 @@ import { type DataFileRewriter, type RewrittenFile, rewriteDeleteOf } from '../.
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
-import { binPack, type CandidateFile, DEFAULT_TARGET_FILE_SIZE, partitionKey } from './bin-pack.js';
+import { type CandidateFile, DEFAULT_TARGET_FILE_SIZE, packPartition, partitionKey, smallFilesByPartition } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
 import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
@@ -86,6 +87,8 @@ export interface CompactionResult {
 }
 
 interface Candidate extends CandidateFile {
+  /** partitionKey(specId, partition), computed once in the paced plan. */
+  key: string;
   file: ContentFile;
   deletes: ContentFile[];
   /** The file's data sequence number (v3: its rows' `_last_updated_sequence_number` where the file stores none). */
@@ -105,6 +108,11 @@ export interface CompactionDeps {
   signal?: AbortSignal | undefined;
   /** Told the strategy and target size once decided, before anything is planned (the job's progress records them). */
   decided?: (strategy: AppliedStrategy, targetFileSizeBytes: number) => Promise<void>;
+  /**
+   * Milliseconds of planning or commit work between two turns of the event loop (loop-pacer.ts); default
+   * LOOP_SLICE_MS, 0 a turn at every entry (tests).
+   */
+  sliceMs?: number | undefined;
 }
 
 /**
@@ -144,19 +152,28 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     'target-file-size-bytes': target,
   };
   await deps.decided?.(none.strategy, target);
+  // Planning and the commit read and write every manifest entry on the request thread: paced (loop-pacer.ts).
+  const pace = loopPacer(deps.sliceMs);
   const headId = metadata.refs?.main?.['snapshot-id'] ?? metadata['current-snapshot-id'];
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
-  const { candidates, liveDataFiles } = await candidatesOf(deps.reader, metadata, head['manifest-list']);
+  const { candidates, liveDataFiles } = await candidatesOf(deps.reader, metadata, head['manifest-list'], pace);
   const minFileBytes = Math.floor(target * 0.75);
   const small = candidates.filter((c) => c.bytes < minFileBytes).length;
   if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
-  const groups = binPack(candidates, {
+  const packing = {
     targetBytes: target,
     groupBytes: options.maxFileGroupSizeBytes ?? target,
     minFileBytes,
     minInputFiles: options.minInputFiles ?? 2,
-  });
+  };
+  // binPack (bin-pack.ts), a turn of the event loop between partitions.
+  const groups: Candidate[][] = [];
+  await pace();
+  for (const partition of smallFilesByPartition(candidates, packing)) {
+    await pace();
+    groups.push(...packPartition(partition, packing));
+  }
   if (groups.length === 0) return none;
   if (options.dryRun)
     return {
@@ -170,7 +187,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const dataDir = (metadata.properties?.['write.data.path'] ?? `${metadata.location.replace(/\/+$/, '')}/data`).replace(/\/+$/, '');
   const added: { specId: number; file: ContentFile }[] = [];
   const written: string[] = [];
-  const skipped: Candidate[] = [];
+  const skipped = new Set<Candidate>();
   try {
     for (const group of groups) {
       await yieldToRequests();
@@ -196,7 +213,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       } catch (e) {
         // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
         if (!(e instanceof CatalogError) || e.code !== 'ERR_UNPROCESSABLE') throw e;
-        skipped.push(...group);
+        for (const c of group) skipped.add(c);
         continue;
       }
       // Every row deleted: the group's files go, no file replaces them. A group cut into several files (the target
@@ -221,9 +238,18 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
         group.reduce((n, c) => n + c.bytes, 0),
       );
     }
-    const done = groups.flat().filter((c) => !skipped.includes(c));
+    // The files rewritten, their paths and partitions: 10^5 of each at most, paced too.
+    const done: Candidate[] = [];
+    const rewritten = new Set<string>();
+    const partitions = new Set<string>();
+    for (const c of groups.flat()) {
+      if (skipped.has(c)) continue;
+      await pace();
+      done.push(c);
+      rewritten.add(c.path);
+      partitions.add(c.key);
+    }
     if (done.length === 0) return { ...none, 'skipped-groups': groups.length };
-    const rewritten = new Set(done.map((c) => c.path));
     deps.signal?.throwIfAborted();
     const committed = await commitReplace(deps.ctx, deps.storage, deps.reader, {
       warehouse: deps.warehouse,
@@ -233,16 +259,17 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       caller: deps.caller,
       plannedSnapshotId: BigInt(headId!),
       rewritten,
-      partitions: new Set(done.map((c) => partitionKey(c.specId, c.partition))),
+      partitions,
       added,
+      pace,
     });
     const counts = {
       'rewritten-data-files': rewritten.size,
       'added-data-files': added.length,
       'rewritten-bytes': done.reduce((n, c) => n + c.bytes, 0),
       'added-bytes': added.reduce((n, a) => n + a.file.fileSizeInBytes, 0),
-      groups: groups.length - groups.filter((g) => skipped.includes(g[0]!)).length,
-      'skipped-groups': groups.filter((g) => skipped.includes(g[0]!)).length,
+      groups: groups.length - groups.filter((g) => skipped.has(g[0]!)).length,
+      'skipped-groups': groups.filter((g) => skipped.has(g[0]!)).length,
       attempts: committed.attempts,
     };
     if (committed.outcome === 'committed') return { ...none, outcome: 'committed', ...counts, 'snapshot-id': committed.snapshotId };
@@ -264,11 +291,13 @@ async function candidatesOf(
   reader: ManifestReader,
   metadata: TableMetadata,
   manifestList: string,
+  pace: Pace,
 ): Promise<{ candidates: Candidate[]; liveDataFiles: number }> {
   const data: { file: ContentFile; specId: number; seq: number }[] = [];
   const deletes: DeleteEntry[] = [];
   for (const m of await reader.readManifestList(manifestList)) {
     for await (const e of reader.readManifest(m)) {
+      await pace();
       if (m.content === 0) data.push({ file: e.file, specId: m.partitionSpecId, seq: e.sequenceNumber ?? 0 });
       else deletes.push({ file: e.file, specId: m.partitionSpecId, sequenceNumber: e.sequenceNumber ?? 0 });
     }
@@ -280,6 +309,7 @@ async function candidatesOf(
   const writable = new Map([...specs].map(([id, spec]) => [id, schema !== undefined && writableSpec(spec, schema)]));
   const out: Candidate[] = [];
   for (const d of data) {
+    await pace();
     if (d.file.fileFormat !== 'parquet' || !writable.get(d.specId)) continue;
     // Deletion vectors included: the rewriter applies them as a restricted plan's derivation does (delete-sets.ts).
     const applied = index.forDataFile(d.seq, d.specId, d.file);
@@ -287,6 +317,7 @@ async function candidatesOf(
       path: d.file.filePath,
       specId: d.specId,
       partition: d.file.partition,
+      key: partitionKey(d.specId, d.file.partition),
       bytes: d.file.fileSizeInBytes,
       file: d.file,
       deletes: applied,

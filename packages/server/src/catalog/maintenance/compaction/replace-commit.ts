@@ -21,8 +21,9 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
+import { type Pace } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
-import { encodeManifest, type ListEntry, type WriteEntry } from '../../manifests/manifest-writer.js';
+import type { ListEntry, WriteEntry } from '../../manifests/manifest-writer.js';
 import type { ContentFile, ManifestCounts, ManifestFile } from '../../ports/manifests.js';
 import type { Snapshot, TableMetadata, TableRequirement, TableUpdate } from '../../metadata/index.js';
 import type { Caller, ObjectStorage } from '../../ports/index.js';
@@ -30,6 +31,7 @@ import { commitTables } from '../../tables/commit.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
 import { partitionKey } from './bin-pack.js';
+import { type EncodedManifest, ManifestEncoding } from './encoded-manifest.js';
 import { rewritableFormat } from './format-versions.js';
 import { writeSnapshotList } from './snapshot-list.js';
 
@@ -79,7 +81,11 @@ export interface ReplaceInput {
   partitions: ReadonlySet<string>;
   /** The new data files, by partition spec id. */
   added: ReadonlyArray<{ specId: number; file: ContentFile }>;
+  /** Awaited once per manifest entry read or written: gives the event loop a turn (loop-pacer.ts). Default: never. */
+  pace?: Pace | undefined;
 }
+
+const NEVER: Pace = () => undefined;
 
 export type ReplaceOutcome =
   { outcome: 'committed'; snapshotId: string; metadataLocation: string; attempts: number } | { outcome: 'conflict'; reason: string; attempts: number };
@@ -116,6 +122,7 @@ async function addedDeletesConflict(reader: ManifestReader, snapshot: Snapshot, 
   for (const m of await reader.readManifestList(snapshot['manifest-list'])) {
     if (m.content !== 1 || m.addedSnapshotId !== snapshotIdOf(snapshot)) continue;
     for await (const e of reader.readManifest(m)) {
+      await (input.pace ?? NEVER)();
       if (e.status !== 1) continue;
       const ref = referencedDataFile(e.file);
       const applies =
@@ -198,21 +205,20 @@ async function buildSnapshot(
   const schema = metadata.schemas.find((s) => s['schema-id'] === metadata['current-schema-id'])!;
   const specs = new Map(metadata['partition-specs'].map((s) => [s['spec-id'], s]));
   const metadataDir = metadata.properties?.['write.metadata.path'] ?? `${metadata.location.replace(/\/+$/, '')}/metadata`;
-  const writeManifest = async (specId: number, entries: WriteEntry[], content: 0 | 1 = 0): Promise<ListEntry> => {
-    const spec = specs.get(specId);
-    if (!spec) throw new CatalogError('ERR_VALIDATION', `partition spec ${specId} is not in the table's metadata`);
-    const { bytes, counts, partitions } = await encodeManifest({ spec, schema, content, formatVersion: version, entries });
+  const pace = input.pace ?? NEVER;
+  const encoding = new ManifestEncoding(specs, schema, version, sequenceNumber, pace);
+  const writeManifest = async (specId: number, encoded: EncodedManifest, content: 0 | 1 = 0): Promise<ListEntry> => {
+    const { bytes, counts, partitions } = await encoding.bytes(specId, encoded, content);
     const path = `${metadataDir}/${ctx.newUuid()}-m-compaction.avro`;
     await storage.writeNew(path, bytes);
     written.push(path);
-    const seqs = entries.map((e) => e.sequenceNumber ?? sequenceNumber);
     return {
       path,
       length: bytes.length,
       partitionSpecId: specId,
       content,
       sequenceNumber,
-      minSequenceNumber: Math.min(...seqs),
+      minSequenceNumber: encoded.minSequenceNumber(),
       addedSnapshotId: snapshotId,
       partitions,
       counts,
@@ -229,8 +235,8 @@ async function buildSnapshot(
     if (m.counts !== undefined && m.counts.addedFiles + m.counts.existingFiles === 0) continue;
     if (m.content !== 0) {
       // v3: the deletion vectors of rewritten files were applied by the rewrite; they go with their files.
-      const dropped = version >= 3 ? await withoutDeletionVectors(reader, m, input.rewritten, snapshotId) : undefined;
-      if (dropped === undefined) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
+      const dropped = version >= 3 ? await withoutDeletionVectors(reader, m, input.rewritten, snapshotId, encoding.manifest(m.partitionSpecId)) : undefined;
+      if (dropped === undefined) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m, pace)) });
       else {
         removedDvs.files += dropped.files;
         removedDvs.positions += dropped.positions;
@@ -238,7 +244,7 @@ async function buildSnapshot(
       }
       continue;
     }
-    const entries: WriteEntry[] = [];
+    const entries = encoding.manifest(m.partitionSpecId);
     let hit = false;
     for await (const e of reader.readManifest(m)) {
       const rewritten = input.rewritten.has(e.file.filePath);
@@ -248,7 +254,7 @@ async function buildSnapshot(
         removedBytes += e.file.fileSizeInBytes;
         removedRecords += e.file.recordCount;
       }
-      entries.push({
+      await entries.add({
         status: rewritten ? 2 : 0,
         snapshotId: rewritten ? snapshotId : e.snapshotId,
         sequenceNumber: e.sequenceNumber,
@@ -256,14 +262,14 @@ async function buildSnapshot(
         file: e.file,
       });
     }
-    if (!hit) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m)) });
+    if (!hit) list.push({ ...m, counts: m.counts ?? (await countsOf(reader, m, pace)) });
     else list.push(await writeManifest(m.partitionSpecId, entries));
   }
   if (found !== input.rewritten.size) return `${input.rewritten.size - found} rewritten data file(s) are no longer live in the table`;
-  const bySpec = new Map<number, WriteEntry[]>();
+  const bySpec = new Map<number, EncodedManifest>();
   for (const a of input.added) {
-    const entries = bySpec.get(a.specId) ?? [];
-    entries.push({ status: 1, snapshotId, sequenceNumber: null, fileSequenceNumber: null, file: a.file });
+    const entries = bySpec.get(a.specId) ?? encoding.manifest(a.specId);
+    await entries.add({ status: 1, snapshotId, sequenceNumber: null, fileSequenceNumber: null, file: a.file });
     bySpec.set(a.specId, entries);
   }
   for (const [specId, entries] of bySpec) list.unshift(await writeManifest(specId, entries));
@@ -336,8 +342,8 @@ async function withoutDeletionVectors(
   m: ManifestFile,
   rewritten: ReadonlySet<string>,
   snapshotId: bigint,
-): Promise<{ entries: WriteEntry[]; files: number; positions: number } | undefined> {
-  const entries: WriteEntry[] = [];
+  entries: EncodedManifest,
+): Promise<{ entries: EncodedManifest; files: number; positions: number } | undefined> {
   let files = 0;
   let positions = 0;
   for await (const e of reader.readManifest(m)) {
@@ -346,7 +352,7 @@ async function withoutDeletionVectors(
       files += 1;
       positions += e.file.recordCount;
     }
-    entries.push({
+    await entries.add({
       status: dv ? 2 : 0,
       snapshotId: dv ? snapshotId : e.snapshotId,
       sequenceNumber: e.sequenceNumber,
@@ -357,9 +363,10 @@ async function withoutDeletionVectors(
   return files === 0 ? undefined : { entries, files, positions };
 }
 
-export async function countsOf(reader: ManifestReader, m: ManifestFile): Promise<ManifestCounts> {
+export async function countsOf(reader: ManifestReader, m: ManifestFile, pace: Pace = NEVER): Promise<ManifestCounts> {
   const counts: ManifestCounts = { addedFiles: 0, existingFiles: 0, deletedFiles: 0, addedRows: 0, existingRows: 0, deletedRows: 0 };
   for await (const e of reader.readManifest(m)) {
+    await pace();
     if (e.status === 1) {
       counts.addedFiles += 1;
       counts.addedRows += e.file.recordCount;
