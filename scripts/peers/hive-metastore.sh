@@ -81,40 +81,17 @@ find_java_home() {
   echo "$best"
 }
 
+# The one file kept from the distribution's tar.gz (when the pom fetched it): the PostgreSQL schema script.
+keep_schema_script() { # DIR
+  [[ -f "$1/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" ]] || return 0
+  tar -xzf "$1/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" -O \
+    "apache-hive-metastore-$HIVE_VERSION-bin/scripts/metastore/upgrade/postgres/$SCHEMA_SCRIPT" >"$1/$SCHEMA_SCRIPT"
+  rm -f "$1"/*.tar.gz
+}
+
 ensure_lib() { # [POM HOME] (default: the metastore's)
   local pom="${1:-$POM}" home="${2:-$PEER_HOME}"
-  local lib="$home/lib"
-  [[ -f "$pom" ]] || die "missing $pom"
-  local sha stamp tmp
-  sha="$(sha256sum "$pom" | cut -d' ' -f1)"
-  stamp="$home/.stamp-pom-$sha"
-  [[ -f "$stamp" && -d "$lib" ]] && return 0
-  mkdir -p "$home"
-  exec 8>"$home/.lib.lock"
-  flock 8
-  if [[ ! -f "$stamp" || ! -d "$lib" ]]; then
-    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch the jars of $pom from Maven Central)"
-    log "copying the jars of $pom into $lib (first run downloads from Maven Central)"
-    tmp="$(mktemp -d "$home/lib.tmp.XXXXXX")"
-    # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
-    if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$tmp" -f "$pom" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
-      rm -rf "$tmp"
-      die "mvn dependency:copy-dependencies failed"
-    fi
-    if [[ -f "$tmp/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" ]]; then
-      tar -xzf "$tmp/hive-standalone-metastore-server-$HIVE_VERSION-bin.tar.gz" -O \
-        "apache-hive-metastore-$HIVE_VERSION-bin/scripts/metastore/upgrade/postgres/$SCHEMA_SCRIPT" >"$tmp/$SCHEMA_SCRIPT"
-      rm -f "$tmp"/*.tar.gz
-    fi
-    chmod 755 "$tmp"
-    rm -rf "$lib"
-    mv "$tmp" "$lib"
-    rm -f "$home"/.stamp-pom-*
-    echo "$sha" >"$stamp"
-    log "done: $(find "$lib" -name '*.jar' | wc -l) jars, $(du -sh "$lib" | cut -f1)"
-  fi
-  exec 8>&-
+  maven_lib "$pom" "$home" "$home/lib" "the jars of $pom" keep_schema_script
 }
 
 running_pid() { # DIR -> pid of its live metastore, or nothing

@@ -33,34 +33,7 @@ source "$SCRIPT_DIR/lib.sh"
 
 find_java_home() { find_jdk LDAP_JAVA_HOME "$MIN_JAVA" java-home newest; }
 
-ensure_lib() {
-  [[ -f "$POM" ]] || die "missing $POM"
-  local sha stamp tmp
-  sha="$(sha256sum "$POM" | cut -d' ' -f1)"
-  stamp="$PEER_HOME/.stamp-pom-$sha"
-  [[ -f "$stamp" && -d "$LIB_DIR" ]] && return 0
-  mkdir -p "$PEER_HOME"
-  exec 8>"$PEER_HOME/.lib.lock"
-  flock 8
-  if [[ ! -f "$stamp" || ! -d "$LIB_DIR" ]]; then
-    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch the UnboundID LDAP SDK from Maven Central)"
-    log "copying the UnboundID LDAP SDK $SDK_VERSION into $LIB_DIR (first run downloads from Maven Central)"
-    tmp="$(mktemp -d "$PEER_HOME/lib.tmp.XXXXXX")"
-    # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
-    if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
-      -DoutputDirectory="$tmp" -f "$POM" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
-      rm -rf "$tmp"
-      die "mvn dependency:copy-dependencies failed"
-    fi
-    chmod 755 "$tmp"
-    rm -rf "$LIB_DIR"
-    mv "$tmp" "$LIB_DIR"
-    rm -f "$PEER_HOME"/.stamp-pom-*
-    echo "$sha" >"$stamp"
-    log "done: $(find "$LIB_DIR" -name '*.jar' | wc -l) jars, $(du -sh "$LIB_DIR" | cut -f1)"
-  fi
-  exec 8>&-
-}
+ensure_lib() { maven_lib "$POM" "$PEER_HOME" "$LIB_DIR" "the UnboundID LDAP SDK $SDK_VERSION"; }
 
 running_pid() { # DIR -> pid of its live directory server, or nothing
   live_pid "$1/ldap.pid" LoopbackDirectory.java

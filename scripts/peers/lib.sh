@@ -185,6 +185,38 @@ stop_server() { # DIR RUNNING_PID_FN STOP_MODE(pid|group) FILE...
   for f in "$@"; do rm -f "$dir/$f"; done
 }
 
+maven_lib() { # POM HOME LIB WHAT [PREPARE_FN]: the pom's runtime jars (`mvn dependency:copy-dependencies`, local repo
+  # ~/.m2) copied into LIB once per pom (sha256 stamp in HOME), one copy at a time (flock on fd 8); PREPARE_FN, when
+  # given, is called with the fresh copy's directory before it takes LIB's place. WHAT names the jars in the log.
+  local pom="$1" home="$2" lib="$3" what="$4" prepare="${5:-}" sha stamp tmp
+  [[ -f "$pom" ]] || die "missing $pom"
+  sha="$(sha256sum "$pom" | cut -d' ' -f1)"
+  stamp="$home/.stamp-pom-$sha"
+  [[ -f "$stamp" && -d "$lib" ]] && return 0
+  mkdir -p "$home"
+  exec 8>"$home/.lib.lock"
+  flock 8
+  if [[ ! -f "$stamp" || ! -d "$lib" ]]; then
+    command -v mvn >/dev/null 2>&1 || die "mvn not found on PATH (needed to fetch $what from Maven Central)"
+    log "copying $what into $lib (first run downloads from Maven Central)"
+    tmp="$(mktemp -d "$home/lib.tmp.XXXXXX")"
+    # (Debian's mvn prints stray ESC[0m even in batch mode; strip it. pipefail keeps mvn's status.)
+    if ! mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DincludeScope=runtime \
+      -DoutputDirectory="$tmp" -f "$pom" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2; then
+      rm -rf "$tmp"
+      die "mvn dependency:copy-dependencies failed"
+    fi
+    [[ -z "$prepare" ]] || "$prepare" "$tmp"
+    chmod 755 "$tmp"
+    rm -rf "$lib"
+    mv "$tmp" "$lib"
+    rm -f "$home"/.stamp-pom-*
+    echo "$sha" >"$stamp"
+    log "done: $(find "$lib" -name '*.jar' | wc -l) jars, $(du -sh "$lib" | cut -f1)"
+  fi
+  exec 8>&-
+}
+
 # Before a Go build of BIN: go must be installed; takes PEER_HOME's build lock (fd 8: one build at a time per version;
 # the caller closes it again before anything starts a daemon). Whoever held the lock may have built BIN meanwhile.
 go_build_lock() {
