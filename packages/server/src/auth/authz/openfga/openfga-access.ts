@@ -42,7 +42,7 @@ import {
   type SecurableRef,
   pathElements,
 } from '../../../catalog/ports/access.js';
-import { type Privilege, grantsConferring } from '../../../catalog/privileges.js';
+import { type Privilege, type SecurableKind, grantsConferring } from '../../../catalog/privileges.js';
 import { mapBounded } from '../../../catalog/bounded.js';
 import type { OutboxEventInput, OutboxWriter } from '../../../catalog/ports/outbox.js';
 import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/ports/intents.js';
@@ -316,9 +316,18 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
     }
   }
 
-  private async grantTuplesOfRoles(tenant: string, roles: readonly string[]): Promise<Tuple[]> {
-    const reads = roles.flatMap((role) => SECURABLE_KINDS.map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
-    return (await mapBounded(reads, (key) => this.fga.read(key), READ_CONCURRENCY)).flat();
+  /** The grant tuples the roles hold on securables of these kinds; undefined once one role holds more than `max` of one kind. */
+  private async grantTuplesOfRoles(tenant: string, roles: readonly string[]): Promise<Tuple[]>;
+  private async grantTuplesOfRoles(tenant: string, roles: readonly string[], kinds: readonly SecurableKind[], max: number): Promise<Tuple[] | undefined>;
+  private async grantTuplesOfRoles(
+    tenant: string,
+    roles: readonly string[],
+    kinds: readonly SecurableKind[] = SECURABLE_KINDS,
+    max = Infinity,
+  ): Promise<Tuple[] | undefined> {
+    const reads = roles.flatMap((role) => kinds.map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
+    const found = await mapBounded(reads, (key) => this.fga.readAtMost(key, max), READ_CONCURRENCY);
+    return found.some((tuples) => tuples === undefined) ? undefined : found.flatMap((tuples) => tuples!);
   }
 
   /** Grant tuples of the tenant as records; the warehouse of a namespace, table or view comes from its anchor. */
@@ -362,11 +371,8 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
   private async grantedObjects(tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {
     // One read per identity finds the roles: a caller in many IdP groups is cheaper to check table by table.
     if (members.length > GRANTED_OBJECTS_MAX_MEMBERS) return undefined;
-    const roles = await this.rolesOf(tenant, members);
-    const reads = roles.flatMap((role) => (['table', 'view'] as const).map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
-    const found = await mapBounded(reads, (key) => this.fga.readAtMost(key, GRANTED_OBJECTS_MAX), READ_CONCURRENCY);
-    if (found.some((tuples) => tuples === undefined)) return undefined;
-    return new Set(found.flatMap((tuples) => tuples!.map((t) => t.key.object)));
+    const tuples = await this.grantTuplesOfRoles(tenant, await this.rolesOf(tenant, members), ['table', 'view'], GRANTED_OBJECTS_MAX);
+    return tuples && new Set(tuples.map((t) => t.key.object));
   }
 
   async isAdmin(tenant: string, members: readonly Member[]): Promise<boolean> {
