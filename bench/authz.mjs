@@ -25,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { requestCounts, startOpenFga } from './lib/openfga.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LAKEGATE_BIN = path.join(ROOT, 'packages', 'cli', 'bin', 'lakegate.js');
@@ -132,15 +133,6 @@ async function withNoise(pids, fn) {
   const seconds = (performance.now() - t0) / 1000;
   result.noise = Math.max(0, (machineBusy() - m0 - (ours() - o0)) / seconds);
   return result;
-}
-
-function openfga(...args) {
-  const out = execFileSync('bash', [path.join(ROOT, 'scripts/peers/openfga.sh'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, OPENFGA_MAX_CHECKS_PER_BATCH_CHECK: String(CFG.fgaBatch) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return out.trim().split('\n').at(-1).trim();
 }
 
 async function startLakegate(dataDir, env) {
@@ -358,11 +350,7 @@ async function countCalls(dataDir, env, reader, fgaMetricsUrl) {
   }
 }
 async function batchChecks(metricsUrl) {
-  const text = await (await fetch(metricsUrl)).text();
-  let n = 0;
-  for (const line of text.split('\n'))
-    if (line.startsWith('grpc_server_handled_total{') && line.includes('grpc_method="BatchCheck"')) n += Number(line.split(' ').at(-1));
-  return n;
+  return requestCounts(await (await fetch(metricsUrl)).text()).BatchCheck ?? 0;
 }
 
 // --- report -------------------------------------------------------------------------------------------
@@ -507,30 +495,8 @@ log(`seeding ${CFG.tables} tables`);
 const seeded = await seedCatalog(seedDir);
 const visibleTables = Array.from({ length: CFG.tables }, (_, i) => i).filter(visible);
 
-let fga;
 const needsFga = CFG.variants.some((v) => v.startsWith('openfga'));
-if (needsFga) {
-  const fgaDir = path.join(base, 'openfga');
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const url = openfga('start', fgaDir, ...ports.map(String));
-  const store = await (await fetch(`${url}/stores`, { method: 'POST', body: JSON.stringify({ name: 'bench' }) })).json();
-  fga = {
-    dir: fgaDir,
-    url,
-    storeId: store.id,
-    metricsUrl: `http://127.0.0.1:${ports[2]}/metrics`,
-    pid: Number(fs.readFileSync(path.join(fgaDir, 'openfga.pid'), 'utf8')),
-  };
-}
-/** OpenFGA runs detached (setsid): stop it before the temporary directories (its pid file) go. */
-function stopOpenFga() {
-  if (!fga) return;
-  try {
-    openfga('stop', fga.dir);
-  } catch {}
-  fga = undefined;
-}
-process.prependListener('exit', stopOpenFga);
+const fga = needsFga ? await startOpenFga(path.join(base, 'openfga'), { maxChecksPerBatchCheck: CFG.fgaBatch }) : undefined;
 
 const results = {};
 const grantSeeding = {};

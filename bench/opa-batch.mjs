@@ -11,12 +11,12 @@
 // built-in grants; then its CPU per request is reported too (the server's own CPU no longer holds the checks).
 // Usage: node bench/opa-batch.mjs [--sizes 1000,10000,50000] [--repeat 3] [--operations FilterTables,FilterSchemas]
 //   [--database sqlite|postgres] [--authorizer builtin|openfga] [--repo DIR (another checkout's build: before/after)]
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { median } from './lib/load.mjs';
-import { freePort, log, stopChild, tempDir } from './lib/proc.mjs';
+import { startOpenFga } from './lib/openfga.mjs';
+import { log, stopChild, tempDir } from './lib/proc.mjs';
 import { sendJson, startLakegate, startPostgresCluster } from './lib/servers.mjs';
 
 const arg = (name) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -38,44 +38,7 @@ function cpuMs(pid) {
 
 const dir = tempDir('lakegate-bench-opa-batch-');
 const postgres = DATABASE === 'postgres' ? await startPostgresCluster() : undefined;
-const OPENFGA = path.join(import.meta.dirname, '..', 'scripts', 'peers', 'openfga.sh');
-let fga;
-if (AUTHORIZER === 'openfga') {
-  const fgaDir = path.join(dir, 'openfga');
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const fgaUrl = execFileSync('bash', [OPENFGA, 'start', fgaDir, ...ports.map(String)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-    .trim()
-    .split('\n')
-    .at(-1)
-    .trim();
-  const store = await (await fetch(`${fgaUrl}/stores`, { method: 'POST', body: JSON.stringify({ name: 'bench' }) })).json();
-  fga = {
-    dir: fgaDir,
-    url: fgaUrl,
-    storeId: store.id,
-    pid: Number(fs.readFileSync(path.join(fgaDir, 'openfga.pid'), 'utf8')),
-    metricsUrl: `http://127.0.0.1:${ports[2]}/metrics`,
-  };
-}
-/** OpenFGA's requests so far by method (grpc_server_handled_total, summed over codes). */
-async function fgaRequests() {
-  const out = {};
-  for (const line of (await (await fetch(fga.metricsUrl)).text()).split('\n')) {
-    const m = /^grpc_server_handled_total\{([^}]*)\}\s+([0-9.e+]+)$/.exec(line);
-    const method = m && /grpc_method="([^"]+)"/.exec(m[1])?.[1];
-    if (method) out[method] = (out[method] ?? 0) + Number(m[2]);
-  }
-  return out;
-}
-/** OpenFGA runs detached (setsid): stop it before the temporary directory (its pid file) goes. */
-function stopOpenFga() {
-  if (!fga) return;
-  try {
-    execFileSync('bash', [OPENFGA, 'stop', fga.dir], { stdio: 'ignore' });
-  } catch {}
-  fga = undefined;
-}
-process.prependListener('exit', stopOpenFga);
+const fga = AUTHORIZER === 'openfga' ? await startOpenFga(path.join(dir, 'openfga')) : undefined;
 const lakegate = await startLakegate({
   auth: 'required',
   principal: 'admin',
@@ -136,7 +99,7 @@ try {
       for (let r = 0; r < REPEAT; r++) {
         const cpu0 = cpuMs(lakegate.child.pid);
         const fga0 = fga ? cpuMs(fga.pid) : 0;
-        const requests0 = fga ? await fgaRequests() : {};
+        const requests0 = fga ? await fga.requests() : {};
         const t0 = performance.now();
         const res = await fetch(`${url}/management/v1/trino-opa/batch?api-key=${encodeURIComponent(key)}`, {
           method: 'POST',
@@ -150,7 +113,7 @@ try {
         cpus.push(cpuMs(lakegate.child.pid) - cpu0);
         if (fga) {
           fgaCpus.push(cpuMs(fga.pid) - fga0);
-          const requests = await fgaRequests();
+          const requests = await fga.requests();
           const delta = Object.entries(requests)
             .map(([k, v]) => [k, v - (requests0[k] ?? 0)])
             .filter(([, v]) => v > 0);
@@ -174,7 +137,7 @@ try {
   for (const row of rows) console.log(row);
 } finally {
   await stopChild(lakegate.child);
-  stopOpenFga();
+  fga?.stop();
   postgres?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
