@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { contentFile } from '../../../../../../test/support/content-files.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { loopPacer } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
@@ -50,28 +51,8 @@ const manifest: ManifestFile = {
   addedSnapshotId: 1000n,
   partitions: null,
 };
-const file = (i: number): ContentFile => ({
-  content: 0,
-  filePath: `${LOCATION}/data/${i}.parquet`,
-  fileFormat: 'parquet',
-  partition: [`region-${i % 4}`],
-  recordCount: 10,
-  fileSizeInBytes: 500,
-  columnSizes: null,
-  valueCounts: null,
-  nullValueCounts: null,
-  nanValueCounts: null,
-  lowerBounds: null,
-  upperBounds: null,
-  keyMetadata: null,
-  splitOffsets: null,
-  equalityIds: null,
-  sortOrderId: null,
-  firstRowId: null,
-  referencedDataFile: null,
-  contentOffset: null,
-  contentSizeInBytes: null,
-});
+const file = (i: number): ContentFile =>
+  contentFile(`${LOCATION}/data/${i}.parquet`, { partition: [`region-${i % 4}`], recordCount: 10, fileSizeInBytes: 500 });
 
 /**
  * The event loop's turns while a job runs: `turns()` counts the setImmediate callbacks run since `start()` (each one
