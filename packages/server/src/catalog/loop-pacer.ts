@@ -12,16 +12,16 @@ export const LOOP_SLICE_MS = 10;
 
 export type Pace = () => Promise<void> | undefined;
 
+/** One turn of the event loop: resolves from a setImmediate, after the poll phase has read what arrived meanwhile. */
+export const yieldToRequests = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A pacer for one loop (or one job): `await pace()` once per item. `sliceMs` 0 yields at every call (tests). */
 export function loopPacer(sliceMs = LOOP_SLICE_MS): Pace {
   let since = performance.now();
   return () => {
     if (sliceMs > 0 && performance.now() - since < sliceMs) return undefined;
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        since = performance.now();
-        resolve();
-      }),
-    );
+    return yieldToRequests().then(() => {
+      since = performance.now();
+    });
   };
 }

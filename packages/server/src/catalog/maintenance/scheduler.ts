@@ -26,6 +26,7 @@
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from '../bounded-map.js';
 import { parseJson } from '../json.js';
+import { yieldToRequests } from '../loop-pacer.js';
 import { tableObject } from '../kit/table-kit.js';
 import { scheduledCompaction } from '../metadata/compaction-properties.js';
 import type { TableMetadata } from '../metadata/index.js';
@@ -222,7 +223,7 @@ export class MaintenanceScheduler {
     for (;;) {
       const page = await this.ctx.store.repository.listObjects(warehouse, levels, kind, { after, limit: PAGE });
       for (const t of page) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToRequests();
         yield t;
       }
       if (page.length < PAGE) return;

@@ -36,6 +36,7 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { parseJson } from '../json.js';
+import { yieldToRequests } from '../loop-pacer.js';
 import type { TableMetadata } from '../metadata/types.js';
 import type { Caller, CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { OutboxEventInput } from '../ports/outbox.js';
@@ -71,8 +72,6 @@ const RECHECK_MS = 1000;
 const MEMBERSHIP = new Set(['io.lakegate.role.member-added', 'io.lakegate.role.member-removed']);
 /** Tables with policies the startup catch-up (and a membership change's scan) reads and offers at a time (well under MAX_QUEUED). */
 const CATCH_UP_PAGE = 32;
-
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export { singleRolePolicies } from './prepare-combinations.js';
 

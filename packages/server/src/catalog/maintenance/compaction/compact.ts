@@ -19,7 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
 import { parseJson } from '../../json.js';
-import { loopPacer, type Pace } from '../../loop-pacer.js';
+import { loopPacer, type Pace, yieldToRequests } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
@@ -115,12 +115,6 @@ export interface CompactionDeps {
   sliceMs?: number | undefined;
 }
 
-/**
- * Between groups the job lets the event loop answer what arrived meanwhile (setImmediate runs after the poll phase
- * that reads sockets), so a long compaction on the request thread delays a request by one group's rewrite at most.
- */
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** A table's target size: the request's, else a valid write.target-file-size-bytes, else 128 MiB. */
 export function targetSize(metadata: TableMetadata, requested: number | undefined): number {
   if (requested !== undefined) return requested;
@@ -190,6 +184,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const skipped = new Set<Candidate>();
   try {
     for (const group of groups) {
+      // Between groups, requests that arrived meanwhile are answered: a request waits one group's rewrite at most.
       await yieldToRequests();
       deps.signal?.throwIfAborted();
       let out;
