@@ -295,8 +295,15 @@ describe('the management surface', () => {
   it('records each change as a change event of the warehouse', async () => {
     const events = (await admin('GET', '/management/v1/events?warehouse=lake&after=0&limit=500')).body.events as Array<{
       type: string;
-      data: { namespace?: string[]; name?: string };
+      data: { namespace?: string[]; name?: string; 'function-uuid'?: string; 'table-uuid'?: string };
     }>;
+    // A function is named as a function, never as a table (a table-uuid reader would look it up among tables).
+    const ofFunctions = events.filter((e) => e.type.startsWith('io.lakegate.function.'));
+    expect(ofFunctions.length).toBeGreaterThan(0);
+    for (const e of ofFunctions) {
+      expect(e.data['function-uuid']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(e.data).not.toHaveProperty('table-uuid');
+    }
     const mine = events
       .filter((e) => e.type.startsWith('io.lakegate.function.') && e.data.namespace?.[0] === 'sales')
       .map((e) => [e.type.slice('io.lakegate.'.length), e.data.name]);

@@ -85,7 +85,7 @@ function resolve(term: unknown, schema: Schema, caseSensitive: boolean): BoundFi
     );
   if (found.length === 0 && through !== undefined) throw validation(`filter: cannot name '${name.slice(0, 256)}': ${manyValues(through.column, through.kind)}`);
   const field = found[0]?.[found[0].length - 1];
-  if (!field) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the table's schema`);
+  if (!field) throw validation(`filter: cannot find field '${name.slice(0, 256)}' in the schema`);
   if (typeof field.type !== 'string') {
     // A list (a Lance vector among them) holds many values a row: a filter compares one, so it cannot name a list.
     const why =

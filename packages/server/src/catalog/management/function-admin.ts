@@ -41,7 +41,8 @@ export class FunctionAdmin {
       kind,
       namespace: levels,
       name,
-      uuid: metadata.uuid,
+      // Keyed (ordered) by the function's uuid, carried as `function-uuid`: `table-uuid` would name it a table.
+      key: metadata.uuid,
       data: { 'function-uuid': metadata.uuid },
     });
     const outcome = await this.store.put(
@@ -66,7 +67,7 @@ export class FunctionAdmin {
       kind: 'function.dropped',
       namespace: levels,
       name,
-      uuid: existing.uuid,
+      key: existing.uuid,
       data: { 'function-uuid': existing.uuid },
     });
     if (!(await this.store.delete(scope.warehouse.name, levels, name, [event]))) throw functionNotFound(scope.warehouse.name, levels, name);

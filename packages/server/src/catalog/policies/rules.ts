@@ -146,9 +146,7 @@ function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
     throw e instanceof CatalogError ? validation(`masks[${i}]: ${e.message}`) : e;
   }
   if (!field)
-    throw validation(
-      `masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the table's schema`,
-    );
+    throw validation(`masks[${i}]: cannot find ${m.column !== undefined ? `column '${m.column.slice(0, 256)}'` : `field id ${m['field-id']}`} in the schema`);
   return field;
 }
 
