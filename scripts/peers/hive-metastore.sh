@@ -36,7 +36,14 @@
 # HMS_AUTH_MODE=LDAP (HMS_LDAP_URL ldap://127.0.0.1:PORT, HMS_LDAP_USER_DN_PATTERN uid=%s,ou=...): password logins
 # checked by a simple bind to that LDAP server as the pattern's DN (metastore.authentication=LDAP,
 # metastore.authentication.ldap.url and .userDNPattern, setugi false; scripts/peers/ldap.sh is such a server); no
-# HMS_AUTH_USER. HMS_AUTH_MODE=CUSTOM (with HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE): metastore.authentication=CUSTOM
+# HMS_AUTH_USER. Further LDAP settings, each optional (HMS_LDAP_USER_DN_PATTERN or HMS_LDAP_BASE_DN needed):
+# HMS_LDAP_BASE_DN (.baseDN: with no pattern HMS binds as uid=LOGIN,BASE_DN, and searches the subtree for the login
+# with a bind user), HMS_LDAP_BIND_DN and HMS_LDAP_BIND_PASSWORD_FILE (.binddn and .bindpw: HMS binds as that DN,
+# searches the login's DN under the base, then binds as it), HMS_LDAP_GROUP_FILTER, HMS_LDAP_GROUP_DN_PATTERN,
+# HMS_LDAP_GROUP_MEMBERSHIP_KEY and HMS_LDAP_GROUP_CLASS_KEY (.groupFilter, .groupDNPattern, .groupMembershipKey,
+# .groupClassKey: a login not in one of the groups is refused), HMS_LDAP_CA_PEM (a PEM certificate for an ldaps://
+# URL: imported with keytool into DIR/conf/ldap-truststore.jks, the JVM's javax.net.ssl.trustStore).
+# HMS_AUTH_MODE=CUSTOM (with HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE): metastore.authentication=CUSTOM
 # with metastore.custom.authentication.class=dev.lakegate.peers.PasswordFileAuthenticator, which `custom-auth OUT_DIR`
 # compiles (javac, against the metastore's jars) from peers/hive-metastore/PasswordFileAuthenticator.java into OUT_DIR;
 # HMS_CUSTOM_AUTH_CLASSPATH=OUT_DIR goes first on the metastore's classpath. The class reads the password file at
@@ -130,11 +137,12 @@ init_schema() { # HOST PORT NAME USER
 write_config() { # DIR PORT HOST PGPORT NAME USER [KEYSTORE]
   local tls="" auth=""
   if [[ "${HMS_AUTH_MODE:-}" == LDAP ]]; then
-    [[ "${HMS_LDAP_URL:-}" =~ ^ldaps?://127\.0\.0\.1:[0-9]+$ && "${HMS_LDAP_USER_DN_PATTERN:-}" =~ ^[A-Za-z]+=%s(,[A-Za-z]+=[A-Za-z0-9_.-]+)+$ ]] ||
-      die "HMS_AUTH_MODE=LDAP needs HMS_LDAP_URL (ldap://127.0.0.1:PORT) and HMS_LDAP_USER_DN_PATTERN (uid=%s,ou=...,dc=...)"
+    [[ "${HMS_LDAP_URL:-}" =~ ^ldaps?://127\.0\.0\.1:[0-9]+$ && ( "${HMS_LDAP_USER_DN_PATTERN:-}" =~ ^[A-Za-z]+=%s(,[A-Za-z]+=[A-Za-z0-9_.-]+)+$ ||
+      ( -z "${HMS_LDAP_USER_DN_PATTERN:-}" && "${HMS_LDAP_BASE_DN:-}" =~ ^$DN$ ) ) ]] ||
+      die "HMS_AUTH_MODE=LDAP needs HMS_LDAP_URL (ldap://127.0.0.1:PORT) and HMS_LDAP_USER_DN_PATTERN (uid=%s,ou=...,dc=...) or HMS_LDAP_BASE_DN"
     auth="  <property><name>metastore.authentication</name><value>LDAP</value></property>
   <property><name>metastore.authentication.ldap.url</name><value>$HMS_LDAP_URL</value></property>
-  <property><name>metastore.authentication.ldap.userDNPattern</name><value>$HMS_LDAP_USER_DN_PATTERN</value></property>
+$(ldap_properties)
   <property><name>metastore.execute.setugi</name><value>false</value></property>"
   elif [[ "${HMS_AUTH_MODE:-}" == CUSTOM ]]; then
     [[ "${HMS_AUTH_USER:-}" =~ ^[A-Za-z0-9_.-]+$ && -f "${HMS_AUTH_PASSWORD_FILE:-}" && -d "${HMS_CUSTOM_AUTH_CLASSPATH:-}" ]] ||
@@ -203,6 +211,44 @@ logger.hms.level = INFO
 PROPS
 }
 
+# Plain RDNs (dc=example,dc=com), an LDAP attribute or object class name, a group name.
+DN='[A-Za-z]+=[A-Za-z0-9_.-]+(,[A-Za-z]+=[A-Za-z0-9_.-]+)*'
+NAME='^[A-Za-z][A-Za-z0-9-]*$'
+
+# The LDAP mode's optional settings (HMS 4.0.1's MetastoreConf names, metastore.authentication.ldap.*), each checked.
+ldap_properties() {
+  local p=metastore.authentication.ldap pair key value
+  [[ -z "${HMS_LDAP_USER_DN_PATTERN:-}" ]] || echo "  <property><name>$p.userDNPattern</name><value>$HMS_LDAP_USER_DN_PATTERN</value></property>"
+  [[ -z "${HMS_LDAP_BASE_DN:-}" ]] || echo "  <property><name>$p.baseDN</name><value>$HMS_LDAP_BASE_DN</value></property>"
+  if [[ -n "${HMS_LDAP_BIND_DN:-}" ]]; then
+    [[ "$HMS_LDAP_BIND_DN" =~ ^$DN$ && -f "${HMS_LDAP_BIND_PASSWORD_FILE:-}" && "$(cat "$HMS_LDAP_BIND_PASSWORD_FILE")" =~ ^[A-Za-z0-9_.+=-]+$ ]] ||
+      die "HMS_LDAP_BIND_DN needs plain RDNs and HMS_LDAP_BIND_PASSWORD_FILE a file holding the password (letters, digits and -_.+= only)"
+    echo "  <property><name>$p.binddn</name><value>$HMS_LDAP_BIND_DN</value></property>
+  <property><name>$p.bindpw</name><value>$(cat "$HMS_LDAP_BIND_PASSWORD_FILE")</value></property>"
+  fi
+  [[ -z "${HMS_LDAP_GROUP_FILTER:-}" || "$HMS_LDAP_GROUP_FILTER" =~ ^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$ ]] || die "HMS_LDAP_GROUP_FILTER must be group names, comma-separated"
+  [[ -z "${HMS_LDAP_GROUP_DN_PATTERN:-}" || "$HMS_LDAP_GROUP_DN_PATTERN" =~ ^[A-Za-z]+=%s(,[A-Za-z]+=[A-Za-z0-9_.-]+)+$ ]] || die "HMS_LDAP_GROUP_DN_PATTERN must be like cn=%s,ou=groups,dc=..."
+  for pair in groupFilter:"${HMS_LDAP_GROUP_FILTER:-}" groupDNPattern:"${HMS_LDAP_GROUP_DN_PATTERN:-}" \
+    groupMembershipKey:"${HMS_LDAP_GROUP_MEMBERSHIP_KEY:-}" groupClassKey:"${HMS_LDAP_GROUP_CLASS_KEY:-}"; do
+    key="${pair%%:*}"
+    value="${pair#*:}"
+    [[ -n "$value" ]] || continue
+    [[ "$key" == group*Key && ! "$value" =~ $NAME ]] && die "HMS_LDAP_GROUP_*_KEY must be an attribute or object class name, not $value"
+    echo "  <property><name>$p.$key</name><value>$value</value></property>"
+  done
+}
+
+# HMS_LDAP_CA_PEM: the certificate an ldaps:// directory shows, as a JKS truststore of that one certificate (its
+# password random and dropped: the JVM reads a JKS truststore's certificates without one) for javax.net.ssl.trustStore.
+ldap_truststore() { # DIR JAVA_HOME -> the truststore's path, or nothing
+  [[ -n "${HMS_LDAP_CA_PEM:-}" ]] || return 0
+  [[ -f "$HMS_LDAP_CA_PEM" ]] || die "no certificate file $HMS_LDAP_CA_PEM (HMS_LDAP_CA_PEM)"
+  rm -f "$1/conf/ldap-truststore.jks"
+  "$2/bin/keytool" -importcert -noprompt -alias ldap -file "$HMS_LDAP_CA_PEM" -storetype JKS -keystore "$1/conf/ldap-truststore.jks" \
+    -storepass "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')" >/dev/null 2>&1 || die "keytool could not import $HMS_LDAP_CA_PEM"
+  echo "$1/conf/ldap-truststore.jks"
+}
+
 # HMS_KERBEROS_PRINCIPAL (hive/localhost@REALM), HMS_KERBEROS_KEYTAB and HMS_KRB5_CONF: a kerberized metastore (SASL GSSAPI).
 kerberos_properties() {
   [[ -n "${HMS_KERBEROS_PRINCIPAL:-}" ]] || return 0
@@ -213,7 +259,7 @@ kerberos_properties() {
 }
 
 cmd_start() {
-  local dir port pid java_home db keystore=""
+  local dir port pid java_home db keystore="" truststore
   [[ $# -eq 3 || $# -eq 4 ]] || usage
   if [[ $# -eq 4 ]]; then
     [[ "$4" == *.p12 && -f "$4" && -f "${4%.p12}.password" ]] || die "KEYSTORE must be a .p12 made by tls-keystore (its .password beside it): $4"
@@ -230,12 +276,14 @@ cmd_start() {
   if reuse_running "$dir" "$dir/metastore.port" "$port" "thrift://127.0.0.1:$port" is_ready "$port" "$dir/metastore.log"; then return 0; fi
   init_schema "${db[@]}"
   write_config "$dir" "$port" "${db[@]}" "$keystore"
+  truststore="$(ldap_truststore "$dir" "$java_home")"
   log "starting the Hive metastore $HIVE_VERSION on 127.0.0.1:$port${keystore:+ (TLS)}${HMS_AUTH_USER:+ (password logins)}${HMS_AUTH_MODE:+ ($HMS_AUTH_MODE)} (PostgreSQL database ${db[2]} on ${db[0]}:${db[1]})"
   # Small heap, serial GC and C1 only: a test metastore on a shared 2-core machine starts faster so. Hive 4 and
   # DataNucleus reflect into the JDK: the --add-opens are those of Hive's own JDK 17 launcher.
   setsid "$java_home/bin/java" -Xms64m "-Xmx${HMS_HEAP:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Dlog4j.configurationFile=$dir/conf/log4j2.properties" \
     "-Djava.io.tmpdir=$dir" ${HMS_KRB5_CONF:+"-Djava.security.krb5.conf=$HMS_KRB5_CONF"} \
+    ${truststore:+"-Djavax.net.ssl.trustStore=$truststore" -Djavax.net.ssl.trustStoreType=JKS} \
     --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
     --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
     --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.sql/java.sql=ALL-UNNAMED \

@@ -9,6 +9,12 @@
  * loads a table through Lakegate's Iceberg REST API; a wrong password and a user the directory does not hold are refused
  * by the connection test with a 400 in the Iceberg error model that says why; no password in any answer, Lakegate's
  * log or the metastore's log.
+ * Between the two, the same metastore restarted twice more with the LDAP provider's other settings (HMS 4.0.1's
+ * MetastoreConf names): metastore.authentication.ldap.baseDN without a userDNPattern plus a group filter (.groupFilter,
+ * .groupDNPattern, .groupMembershipKey=uniqueMember, .groupClassKey=groupOfUniqueNames: a directory user with the right
+ * password who is not in the group is refused); then a bind user (.binddn, .bindpw) that searches the login's DN under
+ * the base DN, the directory reached over ldaps:// (a fresh self-signed certificate from the JDK's keytool, trusted by
+ * the metastore JVM's javax.net.ssl.trustStore).
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +30,8 @@ const alice = { uid: 'alice', password: password() };
 const carol = { uid: 'carol', password: password() };
 const custom = { username: 'lakegate', password: password() };
 const wrong = password();
-const secrets = [alice.password, carol.password, custom.password, wrong];
+const bindPassword = password();
+const secrets = [alice.password, carol.password, custom.password, wrong, bindPassword];
 
 let ldap: LdapServer;
 let metastore: HiveMetastore;
@@ -33,7 +40,11 @@ let send: Send;
 let root = '';
 
 beforeAll(async () => {
-  ldap = await startLdap([alice, carol]);
+  ldap = await startLdap([alice, carol], {
+    groups: { lakehouse: ['alice'], auditors: ['carol'] },
+    services: [{ cn: 'metastore', password: bindPassword }],
+    tls: true,
+  });
   metastore = await startHiveMetastore({
     login: { username: alice.uid, password: alice.password },
     ldap: { url: ldap.url, userDNPattern: ldap.userDNPattern },
@@ -135,6 +146,79 @@ describe('a federated warehouse on a Hive Metastore checking password logins wit
   });
 
   it('shows no password in the metastore log, the LDAP access log or Lakegate', async () => {
+    neverShown(ldap.log());
+    neverShown(metastore.log());
+    neverShown(server.output() + server.errorOutput());
+  });
+});
+
+/** The LDAP access log's lines from `from` (a length of an earlier log) on. */
+const ldapLogSince = (from: number) => ldap.log().slice(from).split('\n');
+
+/** Whether the directory answered a bind as `dn` with `resultCode` (its request and result lines share conn and op). */
+function bound(lines: string[], dn: string, resultCode: number): boolean {
+  const ops = lines.flatMap((l) => (l.includes(`dn="${dn}"`) ? (/BIND REQUEST (conn=\d+ op=\d+) /.exec(l)?.[1] ?? []) : []));
+  return lines.some((l) => ops.some((op) => l.includes(`BIND RESULT ${op} `)) && l.includes(`resultCode=${resultCode} `));
+}
+
+describe('the same metastore finding users under metastore.authentication.ldap.baseDN, with a group filter', () => {
+  let mark = 0;
+  beforeAll(async () => {
+    await metastore.switchAuth({
+      login: { username: alice.uid, password: alice.password },
+      ldap: {
+        url: ldap.url,
+        baseDN: `ou=people,${ldap.baseDN}`,
+        groups: { filter: 'lakehouse', dnPattern: `cn=%s,ou=groups,${ldap.baseDN}`, membershipKey: 'uniqueMember', classKey: 'groupOfUniqueNames' },
+      },
+    });
+    mark = ldap.log().length;
+  }, 10 * 60_000);
+
+  it("refuses a directory user with the right password who is not in the group, and a wrong password; serves the group's member", async () => {
+    await refused('hive-ldap-group-refused', carol.uid, carol.password);
+    await refused('hive-ldap-group-refused', alice.uid, wrong);
+    const lines = ldapLogSince(mark);
+    // carol's password was right (the bind as uid=carol under the base DN succeeded): the group filter refused her,
+    // after a search of the groups under the pattern's base by the configured class and membership attribute.
+    expect(bound(lines, `uid=carol,ou=people,${ldap.baseDN}`, 0)).toBe(true);
+    expect(lines.join('\n')).toMatch(
+      new RegExp(
+        `SEARCH REQUEST .*base="ou=groups,${ldap.baseDN}" .*filter="\\(&\\(objectClass=groupOfUniqueNames\\)\\(\\|\\(uniqueMember=uid=carol,ou=people,${ldap.baseDN}\\)`,
+      ),
+    );
+    await serves('hive-ldap-group', alice.uid, alice.password, 'ldapdb', 'by_group_member');
+  });
+});
+
+describe('the same metastore with a bind user searching the login under the base DN, over ldaps://', () => {
+  let mark = 0;
+  beforeAll(async () => {
+    mark = ldap.log().length;
+    await metastore.switchAuth({
+      login: { username: alice.uid, password: alice.password },
+      ldap: { url: ldap.ldapsUrl!, baseDN: ldap.baseDN, bind: { dn: ldap.bindDN('metastore'), password: bindPassword }, caPem: ldap.caPem! },
+    });
+  }, 10 * 60_000);
+
+  it('binds as the bind user, searches the login, binds as the DN found; refuses a wrong password and an unknown user', async () => {
+    await serves('hive-ldaps', carol.uid, carol.password, 'ldapdb', 'by_search');
+    await refused('hive-ldaps-refused', carol.uid, wrong);
+    await refused('hive-ldaps-refused', 'mallory', carol.password);
+    const lines = ldapLogSince(mark);
+    const ldapsPort = new URL(ldap.ldapsUrl!).port;
+    // Every connection of this metastore came to the directory's TLS listener.
+    const connects = lines.filter((l) => /\] CONNECT conn=/.test(l));
+    expect(connects.length).toBeGreaterThan(0);
+    for (const l of connects) expect(l).toContain(`to="127.0.0.1:${ldapsPort}"`);
+    expect(bound(lines, ldap.bindDN('metastore'), 0)).toBe(true);
+    // users sit one level below the base DN: uid=carol,BASE_DN is no entry, the subtree search found hers.
+    expect(lines.join('\n')).toMatch(new RegExp(`SEARCH REQUEST .*base="${ldap.baseDN}" scope=2 .*filter="\\(uid=carol\\)"`));
+    expect(bound(lines, `uid=carol,ou=people,${ldap.baseDN}`, 0)).toBe(true);
+    expect(bound(lines, `uid=carol,ou=people,${ldap.baseDN}`, 49)).toBe(true);
+  });
+
+  it('shows neither the bind password nor a login password in the metastore log, the LDAP access log or Lakegate', async () => {
     neverShown(ldap.log());
     neverShown(metastore.log());
     neverShown(server.output() + server.errorOutput());

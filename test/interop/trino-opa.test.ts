@@ -10,7 +10,8 @@
  * file group provider (a role bound to the asserted group) sees the same rows and values as the role's user
  * member. A view created through Trino carries its own row filter and mask, which Trino applies to the user they
  * restrict (the table under it stays whole for that user). A row filter on a column "x.y" and a struct's field "a.b"
- * (person.a.b) is the same rows in Trino and through PyIceberg. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
+ * (person.a.b) is the same rows in Trino and through PyIceberg. A struct whose field names are upper- and mixed-case
+ * (Person.Email) is masked field by field in Trino. The OPA and group provider plugins are taken from the full trino-server tarball once (scripts/peers/trino.sh
  * opa, groups). Trino is the run's shared one (test/support/trino.ts): this file adds its catalog (CREATE CATALOG),
  * sets its groups, and has the OPA plugin's forwarder send every decision to this file's Lakegate endpoints.
  */
@@ -270,6 +271,35 @@ describe('Trino 476 enforcing Lakegate policies through its OPA access control',
     for (const f of steps['read:alice']!.files) expect(f).toContain('/_lakegate/policy/');
     for (const f of steps['read:bob']!.files) expect(f).not.toContain('/_lakegate/policy/');
   }, 600_000);
+
+  it('masks the fields of a struct whose field names are upper- and mixed-case (Person.Email, Person.BirthDate)', async () => {
+    // Created through the REST API so that Iceberg holds the names as written (Trino's DDL lower-cases unquoted ones).
+    const struct = (id: number, name: string, type: unknown) => ({ id, name, required: false, type });
+    const schema = {
+      type: 'struct',
+      fields: [struct(1, 'id', 'long'), struct(2, 'Person', { type: 'struct', fields: [struct(3, 'Email', 'string'), struct(4, 'BirthDate', 'date')] })],
+    };
+    expect((await send('POST', '/v1/lake/namespaces/sales/tables', { name: 'members', schema })).status).toBe(200);
+    await run('etl', "INSERT INTO lake.sales.members VALUES (1, ROW('Ann.Lee@x1.com', DATE '1990-07-14')), (2, NULL), (3, ROW(NULL, DATE '2001-02-03'))");
+    const created = await send('POST', '/management/v1/warehouses/lake/namespaces/sales/tables/members/policies', {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [
+        { column: 'Person.Email', action: 'show-first-4' },
+        { column: 'Person.BirthDate', action: 'truncate-to-year' },
+      ],
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // The fields by name too (any case: Trino's names are case-insensitive), and the masked row's type is the column's.
+    const members = (user: string) => run(user, 'SELECT id, Person, person.email, PERSON.BirthDate, typeof(person) FROM lake.sales.members ORDER BY id');
+    const type = (await members('bob'))[0]![4];
+    expect(await members('alice')).toEqual([
+      [1, ['Ann.xxxxxxxxxx', '1990-01-01'], 'Ann.xxxxxxxxxx', '1990-01-01', type],
+      [2, null, null, null, type],
+      [3, [null, '2001-01-01'], null, '2001-01-01', type],
+    ]);
+    expect((await members('bob'))[0]).toEqual([1, ['Ann.Lee@x1.com', '1990-07-14'], 'Ann.Lee@x1.com', '1990-07-14', type]);
+  }, 300_000);
 
   it('filters on a column "x.y" and a struct\'s field "a.b" (person.a.b) alike in Trino and in the catalog-enforced files (PyIceberg)', async () => {
     await run('etl', 'CREATE TABLE lake.sales.dotted (id bigint, "x.y" varchar, person row("a.b" varchar, c varchar))');

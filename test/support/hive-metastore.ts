@@ -15,7 +15,9 @@
  * HMS_KERBEROS_*): its own clients log in with the test process's Kerberos credentials (KRB5_CONFIG and KRB5CCNAME
  * set by the test) towards the principal's service and host.
  * With `{ login, ldap: { url, userDNPattern } }` it checks password logins by a bind to that LDAP server
- * (metastore.authentication=LDAP; test/support/ldap.ts), `login` being what its own clients log in with; with
+ * (metastore.authentication=LDAP; test/support/ldap.ts), `login` being what its own clients log in with (also
+ * `baseDN` instead of the pattern, a `bind` user that searches for the login, a `groups` filter, and `caPem`, the
+ * certificate an ldaps:// URL's server shows, as the metastore JVM's truststore: hive-metastore.sh HMS_LDAP_*); with
  * `{ login, custom: true }` by peers/hive-metastore/PasswordFileAuthenticator.java (metastore.authentication=CUSTOM,
  * compiled by hive-metastore.sh custom-auth into the test's directory). switchAuth() restarts it in another of these.
  */
@@ -118,8 +120,38 @@ type Sasl = ConstructorParameters<typeof HmsClient>[4];
 /** How a metastore that takes password logins checks them: CONFIG (the default), LDAP or CUSTOM. */
 export interface PasswordAuth {
   login: { username: string; password: string };
-  ldap?: { url: string; userDNPattern: string };
+  ldap?: {
+    url: string;
+    userDNPattern?: string;
+    baseDN?: string;
+    bind?: { dn: string; password: string };
+    groups?: { filter: string; dnPattern: string; membershipKey?: string; classKey?: string };
+    caPem?: string;
+  };
   custom?: boolean;
+}
+
+/** hive-metastore.sh's HMS_LDAP_* for these settings; the bind password and the certificate go into files in `dir`. */
+function ldapEnv(ldap: NonNullable<PasswordAuth['ldap']>, dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { HMS_AUTH_MODE: 'LDAP', HMS_LDAP_URL: ldap.url };
+  const set = (name: string, value: string | undefined) => value !== undefined && (env[name] = value);
+  set('HMS_LDAP_USER_DN_PATTERN', ldap.userDNPattern);
+  set('HMS_LDAP_BASE_DN', ldap.baseDN);
+  if (ldap.bind) {
+    const file = path.join(dir, 'ldap-bind-password');
+    writeFileSync(file, ldap.bind.password, { mode: 0o600 });
+    Object.assign(env, { HMS_LDAP_BIND_DN: ldap.bind.dn, HMS_LDAP_BIND_PASSWORD_FILE: file });
+  }
+  set('HMS_LDAP_GROUP_FILTER', ldap.groups?.filter);
+  set('HMS_LDAP_GROUP_DN_PATTERN', ldap.groups?.dnPattern);
+  set('HMS_LDAP_GROUP_MEMBERSHIP_KEY', ldap.groups?.membershipKey);
+  set('HMS_LDAP_GROUP_CLASS_KEY', ldap.groups?.classKey);
+  if (ldap.caPem) {
+    const file = path.join(dir, 'ldap-ca.pem');
+    writeFileSync(file, ldap.caPem);
+    env.HMS_LDAP_CA_PEM = file;
+  }
+  return env;
 }
 
 /** Fetches the jars (first time only) and starts a metastore (inside TLS with `tls`, taking password logins with `login`). */
@@ -141,7 +173,7 @@ export async function startHiveMetastore(
   const passwordFile = path.join(dir.dir, 'hms-password');
   let env: NodeJS.ProcessEnv = {};
   const passwordEnv = async (auth: Omit<PasswordAuth, 'login'>): Promise<NodeJS.ProcessEnv> => {
-    if (auth.ldap) return { HMS_AUTH_MODE: 'LDAP', HMS_LDAP_URL: auth.ldap.url, HMS_LDAP_USER_DN_PATTERN: auth.ldap.userDNPattern };
+    if (auth.ldap) return ldapEnv(auth.ldap, dir.dir);
     const user = { HMS_AUTH_USER: login!.username, HMS_AUTH_PASSWORD_FILE: passwordFile };
     if (!auth.custom) return user;
     const classes = await hms(['custom-auth', path.join(dir.dir, 'custom-auth')]);

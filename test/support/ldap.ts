@@ -3,11 +3,18 @@
  * from Maven Central, cached), on a free port of 127.0.0.1 only. Its directory is BASE_DN with ou=people and one
  * inetOrgPerson entry uid=NAME for each user, whose userPassword (stored as given: the test's own random passwords)
  * a simple bind checks. userDNPattern is what an LDAP client binds as (uid=%s,ou=people,BASE_DN).
+ * Options: `groups` (name -> member uids): groupOfUniqueNames entries cn=NAME,ou=groups,BASE_DN whose uniqueMember
+ * attributes are the members' DNs (not groupOfNames/member, the LDAP clients' defaults, so a client must be told);
+ * `services` (cn and password): simpleSecurityObject entries cn=NAME,ou=services,BASE_DN a client may bind as to search
+ * (`bindDN(cn)`); `tls`: the directory also serves LDAP inside TLS on a second port (`ldapsUrl`, ldaps://127.0.0.1:PORT)
+ * with a fresh self-signed key and certificate made by the JDK's keytool in the test's temporary directory
+ * (hive-metastore.sh tls-keystore; CN=localhost, SAN ip:127.0.0.1); `caPem` is that certificate, what a client trusts.
  * log() is its access log so far (a line per request and result: a bind's DN and result code, never its password).
  * stop() stops the server and removes its directory (nothing of it is kept: the data lives in memory).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { makeKeystore } from './hive-metastore.js';
 import { peerScript } from './peers.js';
 import { freePort, runAsync, tempDir } from './temp.js';
 
@@ -17,6 +24,11 @@ export interface LdapServer {
   baseDN: string;
   /** `uid=%s,ou=people,BASE_DN`. */
   userDNPattern: string;
+  /** With tls: `ldaps://127.0.0.1:PORT` and the server's certificate (PEM). */
+  ldapsUrl?: string;
+  caPem?: string;
+  /** The DN of a service entry (`cn=NAME,ou=services,BASE_DN`). */
+  bindDN(cn: string): string;
   log(): string;
   stop(): Promise<void>;
 }
@@ -27,8 +39,16 @@ async function ldap(args: string[]): Promise<string> {
   return result.stdout.trim().split('\n').at(-1)!.trim();
 }
 
+export interface LdapOptions {
+  baseDN?: string;
+  groups?: Record<string, string[]>;
+  services?: { cn: string; password: string }[];
+  tls?: boolean;
+}
+
 /** Fetches the SDK (first time only) and starts a directory holding `users` (uid and password each). */
-export async function startLdap(users: { uid: string; password: string }[], baseDN = 'dc=lakegate,dc=test'): Promise<LdapServer> {
+export async function startLdap(users: { uid: string; password: string }[], options: LdapOptions = {}): Promise<LdapServer> {
+  const { baseDN = 'dc=lakegate,dc=test', groups = {}, services = [] } = options;
   const dir = tempDir('lakegate-ldap-');
   const ldif = path.join(dir.dir, 'directory.ldif');
   const top = baseDN.split(',')[0]!.split('=')[1]!;
@@ -40,12 +60,32 @@ export async function startLdap(users: { uid: string; password: string }[], base
         `dn: uid=${u.uid},ou=people,${baseDN}\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\n` +
         `objectClass: inetOrgPerson\nuid: ${u.uid}\ncn: ${u.uid}\nsn: ${u.uid}\nuserPassword: ${u.password}`,
     ),
+    ...(Object.keys(groups).length ? [`dn: ou=groups,${baseDN}\nobjectClass: top\nobjectClass: organizationalUnit\nou: groups`] : []),
+    ...Object.entries(groups).map(
+      ([cn, uids]) =>
+        `dn: cn=${cn},ou=groups,${baseDN}\nobjectClass: top\nobjectClass: groupOfUniqueNames\ncn: ${cn}\n` +
+        uids.map((uid) => `uniqueMember: uid=${uid},ou=people,${baseDN}`).join('\n'),
+    ),
+    ...(services.length ? [`dn: ou=services,${baseDN}\nobjectClass: top\nobjectClass: organizationalUnit\nou: services`] : []),
+    ...services.map(
+      (s) =>
+        `dn: cn=${s.cn},ou=services,${baseDN}\nobjectClass: top\nobjectClass: applicationProcess\nobjectClass: simpleSecurityObject\ncn: ${s.cn}\nuserPassword: ${s.password}`,
+    ),
   ];
   writeFileSync(ldif, `${entries.join('\n\n')}\n`, { mode: 0o600 });
   const serverDir = path.join(dir.dir, 'server');
   let url: string;
+  let tls: { url: string; pem: string } | undefined;
   try {
-    url = await ldap(['start', serverDir, String(await freePort()), baseDN, ldif]);
+    const port = String(await freePort());
+    if (options.tls) {
+      const key = await makeKeystore(path.join(dir.dir, 'tls'), 'ldap');
+      const ldapsPort = String(await freePort());
+      url = await ldap(['start', serverDir, port, baseDN, ldif, key.keystore, ldapsPort]);
+      tls = { url: `ldaps://127.0.0.1:${ldapsPort}`, pem: key.pem };
+    } else {
+      url = await ldap(['start', serverDir, port, baseDN, ldif]);
+    }
   } catch (e) {
     dir.cleanup();
     throw e;
@@ -54,6 +94,8 @@ export async function startLdap(users: { uid: string; password: string }[], base
     url,
     baseDN,
     userDNPattern: `uid=%s,ou=people,${baseDN}`,
+    ...(tls ? { ldapsUrl: tls.url, caPem: tls.pem } : {}),
+    bindDN: (cn) => `cn=${cn},ou=services,${baseDN}`,
     log: () => readFileSync(path.join(serverDir, 'ldap.log'), 'utf8'),
     async stop() {
       await ldap(['stop', serverDir]);
