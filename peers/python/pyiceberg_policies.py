@@ -6,7 +6,7 @@ catalog's table sign endpoint, which signs only its policy's derived files, the 
 
 Environment:
     CATALOG_URI, CATALOG_WAREHOUSE, S3_ENDPOINT   (required)
-    MODE            "write", "write-dotted" or "read"
+    MODE            "write", "write-dotted", "write-plain", "rename" (region to region_old, a new region, six more rows) or "read"
     WRITER_TOKEN    bearer token of the writer (write)
     READER_TOKENS   JSON object name -> bearer token (read)
     POLICY_TABLE    "namespace.table" to read (read; default crm.people): each row is answered as its columns'
@@ -143,6 +143,39 @@ def write_dotted() -> None:
     step("write", create)
 
 
+def write_plain() -> None:
+    """POLICY_TABLE unpartitioned, with SCHEMA's columns and batch(0, 12)'s rows (the rename test's table)."""
+    writer = catalog(os.environ["WRITER_TOKEN"], server_planning=False)
+
+    def create() -> dict[str, Any]:
+        writer.create_namespace_if_not_exists(NS)
+        table = writer.create_table((NS, TABLE), schema=SCHEMA)
+        table.append(batch(0, 12))
+        return {"rows": table.scan().to_arrow().num_rows}
+
+    step("write", create)
+
+
+def rename() -> None:
+    """Renames POLICY_TABLE's region to region_old (one schema commit), adds a new string column region (another), and
+    appends six rows whose region is the opposite of their region_old."""
+    writer = catalog(os.environ["WRITER_TOKEN"], server_planning=False)
+
+    def evolve() -> dict[str, Any]:
+        table = writer.load_table((NS, TABLE))
+        with table.update_schema() as update:
+            update.rename_column("region", "region_old")
+        with table.update_schema() as update:
+            update.add_column("region", StringType())
+        # Rows written after: ids 12..17, the new region the opposite of region_old ("us" where it is "eu").
+        more = batch(12, 6).rename_columns(["id", "region_old", "email", "born"])
+        opposite = pa.array(["us" if r == "eu" else "eu" for r in more.column("region_old").to_pylist()], pa.string())
+        table.append(more.append_column("region", opposite))
+        return {"fields": [[f.field_id, f.name] for f in table.schema().fields]}
+
+    step("rename", evolve)
+
+
 def read() -> None:
     for name, token in json.loads(os.environ["READER_TOKENS"]).items():
 
@@ -159,7 +192,7 @@ def read() -> None:
 
 
 def main() -> None:
-    {"write": write, "write-dotted": write_dotted}.get(os.environ["MODE"], read)()
+    {"write": write, "write-dotted": write_dotted, "write-plain": write_plain, "rename": rename}.get(os.environ["MODE"], read)()
     raise SystemExit(1 if failed else 0)
 
 

@@ -19,6 +19,11 @@ const rowFilter = (id: string, objectId: string, at: number, tenant = 'acme'): P
   roles: ['analysts'],
   filter: { type: 'and', left: { type: 'eq', term: 'region', value: 'eu' }, right: { type: 'gt', term: 'id', value: 9007199254740993n } },
   fieldIds: [1, 2],
+  // Each term's field id (kept since 2026-11-29): the filter follows renames by them (catalog/policies/follow.ts).
+  filterTerms: [
+    { term: 'region', fieldId: 2 },
+    { term: 'id', fieldId: 1 },
+  ],
   version: 1,
   createdAtMs: at,
   updatedAtMs: at,

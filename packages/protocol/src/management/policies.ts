@@ -79,7 +79,9 @@ export const TablePolicy = Type.Object(
     table: PolicyTable,
     'object-type': Type.Optional(StringEnum(['table', 'view'], { description: 'What `table` names: a table, or a view' })),
     roles: Type.Array(Type.String()),
-    filter: Type.Optional(Type.Unknown()),
+    filter: Type.Optional(
+      Type.Unknown({ description: "The row filter, its columns named as the table's current schema names its field ids (a rename is followed)" }),
+    ),
     'field-ids': Type.Optional(Type.Array(Type.Integer(), { description: 'The field ids the filter referred to when it was written' })),
     masks: Type.Optional(Type.Array(Type.Ref(ColumnMask))),
     description: Type.Optional(Type.String()),

@@ -28,10 +28,11 @@ type Db = Kysely<PolicyTables>;
 type Row = PolicyTables['table_policies'];
 
 /** What the row keeps as JSON: the kind's own fields (lossless: a filter's 64-bit literals stay exact). */
-const bodyOf = (p: Policy): string => stringifyJson({ filter: p.filter, fieldIds: p.fieldIds, masks: p.masks, description: p.description });
+const bodyOf = (p: Policy): string =>
+  stringifyJson({ filter: p.filter, fieldIds: p.fieldIds, filterTerms: p.filterTerms, masks: p.masks, description: p.description });
 
 function toPolicy(r: Row): Policy {
-  const body = parseJson(r.body) as Pick<Policy, 'filter' | 'fieldIds' | 'masks' | 'description'>;
+  const body = parseJson(r.body) as Pick<Policy, 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'description'>;
   return {
     id: r.id,
     tenant: r.tenant,
@@ -41,6 +42,7 @@ function toPolicy(r: Row): Policy {
     roles: JSON.parse(r.roles) as string[],
     ...(body.filter !== undefined ? { filter: body.filter } : {}),
     ...(body.fieldIds !== undefined ? { fieldIds: body.fieldIds } : {}),
+    ...(body.filterTerms !== undefined ? { filterTerms: body.filterTerms } : {}),
     ...(body.masks !== undefined ? { masks: body.masks } : {}),
     ...(body.description !== undefined ? { description: body.description } : {}),
     version: Number(r.version),

@@ -25,6 +25,7 @@ import { currentSchema } from '../policies/object-schema.js';
 import type { PolicyGate } from '../policies/gate.js';
 import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
+import { filterTermsOf, followPolicy, schemasOf } from '../policies/follow.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */
 export interface PolicyInput {
@@ -95,13 +96,15 @@ export class PolicyAdmin {
 
   async list(request: CatalogRequest, target: PolicyTarget): Promise<{ policies: PolicyView[] }> {
     const table = await this.managed(request, target);
-    return { policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(p, table.record)) };
+    return {
+      policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(current(p, table.record), table.record)),
+    };
   }
 
   async get(request: CatalogRequest, target: PolicyTarget, id: string): Promise<PolicyView> {
     checkPolicyId(id);
     const table = await this.managed(request, target);
-    return viewOf(await this.policyOf(table.scope, table.record, id), table.record);
+    return viewOf(current(await this.policyOf(table.scope, table.record, id), table.record), table.record);
   }
 
   async create(request: CatalogRequest, target: PolicyTarget, input: PolicyInput): Promise<PolicyView> {
@@ -143,6 +146,7 @@ export class PolicyAdmin {
       ...current,
       filter: undefined,
       fieldIds: undefined,
+      filterTerms: undefined,
       masks: undefined,
       description: undefined,
       ...body,
@@ -173,7 +177,8 @@ export class PolicyAdmin {
       target.kind === 'view'
         ? await requireView(this.ctx, scope, levels, name, ['view:read'])
         : await this.requirePolicyTable(scope, levels, name, ['table:read-metadata']);
-    const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id);
+    // As the policies read against the current schema (policies/follow.ts); a Lance table's apply by name.
+    const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id, record.kind === LANCE_TABLE ? undefined : schemasOf(record));
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
     return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind, record.kind === LANCE_TABLE);
   }
@@ -220,7 +225,7 @@ export class PolicyAdmin {
     record: CatalogObjectRecord,
     kind: PolicyKind,
     input: PolicyInput,
-  ): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'masks' | 'description'>> {
+  ): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'description'>> {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0) throw validation('roles: name one or more roles');
     for (const role of roles) {
@@ -232,7 +237,10 @@ export class PolicyAdmin {
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'row-filter') {
       if (input.masks !== undefined) throw validation('a row-filter policy has no "masks"');
-      return { roles, filter: input.filter, fieldIds: checkRowFilter(input.filter, schema), ...description };
+      const fieldIds = checkRowFilter(input.filter, schema);
+      // Each term's field id, so the filter follows renames (policies/follow.ts); a Lance table's apply by name.
+      const terms = record.kind === LANCE_TABLE ? {} : { filterTerms: filterTermsOf(input.filter, schema) };
+      return { roles, filter: input.filter, fieldIds, ...terms, ...description };
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
@@ -293,6 +301,19 @@ const maskView = (m: ColumnMask): MaskView => ({
   action: m.action,
   ...(m.value !== undefined ? { value: m.value } : {}),
 });
+
+/**
+ * The policy in the current names of its field ids (policies/follow.ts); as stored when it no longer applies to the
+ * current schema (its restricted reads are refused, naming it) or on a Lance table (applied by name).
+ */
+function current(p: Policy, record: CatalogObjectRecord): Policy {
+  if (record.kind === LANCE_TABLE) return p;
+  try {
+    return followPolicy(p, schemasOf(record));
+  } catch {
+    return p;
+  }
+}
 
 function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
   return {

@@ -40,6 +40,7 @@ import type { PartitionSpec, Schema } from '../metadata/types.js';
 import type { ObjectStorage } from '../object-storage.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
+import { followEffective } from '../policies/follow.js';
 import { maskedIds } from '../policies/nested.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { PlannedFile } from './plan-files.js';
@@ -69,14 +70,16 @@ export function restrictedFilters(
   caseSensitive: boolean,
 ): { prune: BoundExpression; residual: unknown } {
   const own = bindFilter(requestFilter ?? true, schema, caseSensitive);
-  const rowFilter = policy.rowFilter ?? true;
+  // The row filter in this schema's names of the field ids the policies wrote (policies/follow.ts).
+  const policyFilter = followEffective(policy, [schema]).rowFilter;
+  const rowFilter = policyFilter ?? true;
   const row = bindFilter(rowFilter, schema, true);
   const masked = maskedIds(policy.masks, schema);
   const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
   const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
   // Masks alone add nothing to the residual (no `and … true` for engines to parse).
   const residual =
-    policy.rowFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
+    policyFilter === undefined ? requestFilter : requestFilter === undefined ? rowFilter : { type: 'and', left: requestFilter, right: rowFilter };
   return { prune, residual };
 }
 
@@ -152,7 +155,8 @@ export const SIDE_FILE_MAX_BYTES = 1 << 20;
 /** The planned files as policy-enforced files (see the opening comment); files left with no row are dropped. */
 export async function deriveTasks(tasks: readonly PlannedFile[], ctx: DeriveContext): Promise<PlannedFile[]> {
   const prefix = derivedPrefix(ctx.tableLocation, ctx.policy.policyVersion);
-  const filter = ctx.policy.rowFilter === undefined ? undefined : bindFilter(ctx.policy.rowFilter, ctx.schema, true);
+  const rowFilter = followEffective(ctx.policy, [ctx.schema]).rowFilter;
+  const filter = rowFilter === undefined ? undefined : bindFilter(rowFilter, ctx.schema, true);
   const masked = maskedIds(ctx.policy.masks, ctx.schema);
   const lineage = (ctx.formatVersion ?? 1) >= 3;
   for (const task of tasks) {

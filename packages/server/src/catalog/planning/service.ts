@@ -20,6 +20,7 @@ import type { CatalogRequest } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { parseJson } from '../json.js';
 import type { TableMetadata } from '../metadata/types.js';
+import { tableSchemas } from '../policies/follow.js';
 import type { DelegationMechanism } from '../ports/signing.js';
 import { type TableContext, requireTable, tableObject } from '../kit/table-kit.js';
 import type { StorageCredentialEntry } from '../credentials/credential-service.js';
@@ -337,16 +338,17 @@ export class PlanningService {
     const scope = await this.ctx.scope(request);
     const { record } = await requireTable(this.ctx, scope, levels, name, ['table:read-data'], recordAllow);
     // Row-filter and column-mask policies: enforced in the plan (restricted.ts); refused (403 naming them) without a rewriter.
-    const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, record.id);
+    const metadata =
+      this.answers === undefined
+        ? (parseJson(record.metadataJson) as TableMetadata)
+        : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
+    // As the policies read against the current schema, by field id (policies/follow.ts: 403 naming one that cannot).
+    const policy = await this.ctx.policies.effective(scope.caller, scope.warehouse.tenant, record.id, tableSchemas(metadata));
     if (isRestricted(policy) && this.deps.rewriter === undefined)
       await this.ctx.policies.refuse(scope.caller, scope.warehouse.tenant, record.id, tableObject(scope, levels, name), 'table:read-data');
     // Several policies applied: the caller's combination of roles, for the next preparation (prepare-combinations.ts).
     if (isRestricted(policy) && policy.policies.length > 1 && this.prepared !== undefined)
       this.prepared.planned(scope.warehouse.name, record.uuid, await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members), policy.policies);
-    const metadata =
-      this.answers === undefined
-        ? (parseJson(record.metadataJson) as TableMetadata)
-        : this.answers.tableMetadata(cacheScope({ scope, record }), record.metadataLocation, record.metadataJson);
     return { scope, levels, name, record, metadata, policy };
   }
 

@@ -18,6 +18,8 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { AccessAudit, Caller, Clock, Coherence, PolicyEnforcement } from '../ports/index.js';
 import { TtlCache } from '../ttl-cache.js';
 import { type EffectivePolicy, UNRESTRICTED, applyingTo, combine, holdsNoRoles } from './effective.js';
+import { followEffective } from './follow.js';
+import type { Schema } from '../metadata/types.js';
 import type { Policy, PolicyStore } from '../ports/policies.js';
 import type { EnforcerMechanism, EnforcerStore, PolicyEnforcer } from '../ports/enforcers.js';
 
@@ -97,12 +99,16 @@ export class PolicyGate implements PolicyEnforcement {
     return this.onTable.get(keyOf(tenant, objectId))?.length === 0;
   }
 
-  /** What the policies on the table add up to for this caller. */
-  async effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy> {
+  /**
+   * What the policies on the table add up to for this caller; with `schemas` (the current first), as they read
+   * against the current schema, by field id (follow.ts: a policy that cannot is a 403 naming it).
+   */
+  async effective(caller: Caller, tenant: string, objectId: string, schemas?: readonly Schema[]): Promise<EffectivePolicy> {
     const onTable = await this.policiesOn(tenant, objectId);
     // A catalog-run job (ports/index.ts Caller.catalogJob) reads for the catalog, never for a reader: no policy applies.
     if (onTable.length === 0 || holdsNoRoles(caller) || caller.catalogJob === true) return UNRESTRICTED;
-    return combine(applyingTo(onTable, await this.deps.rolesOf(tenant, caller.members)));
+    const combined = combine(applyingTo(onTable, await this.deps.rolesOf(tenant, caller.members)));
+    return schemas === undefined ? combined : followEffective(combined, schemas);
   }
 
   /**
@@ -139,14 +145,16 @@ export class PolicyGate implements PolicyEnforcement {
 
   /**
    * loadTable's read-restrictions (apache/iceberg#13879) for a caller acting through a declared `read-restrictions`
-   * enforcer of the table's warehouse: the effective row filter (the spec's Expression, as the policies wrote it) and
-   * one column projection per masked column (by field id). Undefined for anyone else, and when nothing applies.
+   * enforcer of the table's warehouse: the effective row filter (the spec's Expression, in the current names of the
+   * field ids the policies wrote, follow.ts) and one column projection per masked column (by field id). Undefined for
+   * anyone else, and when nothing applies.
    */
-  async readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined> {
-    const effective = await this.effective(caller, tenant, objectId);
-    if (effective.policies.length === 0) return undefined;
-    const engine = await this.enforcerFor(caller, tenant, effective.policies[0]!.warehouse);
+  async readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: readonly Schema[]): Promise<Record<string, unknown> | undefined> {
+    const applying = await this.effective(caller, tenant, objectId);
+    if (applying.policies.length === 0) return undefined;
+    const engine = await this.enforcerFor(caller, tenant, applying.policies[0]!.warehouse);
     if (engine?.mechanism !== 'read-restrictions') return undefined;
+    const effective = followEffective(applying, schemas);
     const projections = effective.masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) }));
     return {
       ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}),

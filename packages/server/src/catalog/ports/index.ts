@@ -1,4 +1,5 @@
 import type { EffectivePolicy, Policy } from './policies.js';
+import type { Schema } from '../metadata/types.js';
 import type { Member } from './access.js';
 import type { CatalogObjectRecord, ObjectKind } from '../object-record.js';
 
@@ -322,16 +323,22 @@ export interface Caller {
 /** Asked before storage access to a table is handed out (policies/gate.ts): the policies that apply to the caller,
  * the audited 403 naming them, and (without a promise) whether the table is known to have none at all. */
 export interface PolicyEnforcement {
-  /** What the policies on the table add up to for the caller (policies/effective.ts). */
-  effective(caller: Caller, tenant: string, objectId: string): Promise<EffectivePolicy>;
+  /**
+   * What the policies on the table add up to for the caller (policies/effective.ts); with `schemas` (the current one
+   * first, then the older ones), as they read against the current schema (policies/follow.ts: 403 when one cannot).
+   */
+  effective(caller: Caller, tenant: string, objectId: string, schemas?: readonly Schema[]): Promise<EffectivePolicy>;
   restricted(caller: Caller, tenant: string, objectId: string): Promise<ReadonlyArray<{ id: string }>>;
   /** 403 naming the policies when any applies to the caller (a table: its storage access; a view: the view itself). */
   refuse(caller: Caller, tenant: string, objectId: string, object: string, action: string, kind?: 'table' | 'view' | 'lance-table'): Promise<void>;
   knownFreeSync(tenant: string, objectId: string): boolean;
   /** Every policy on the table or view (cached with the decisions' bound). */
-  policiesOn(tenant: string, objectId: string): Promise<ReadonlyArray<Pick<Policy, 'id' | 'filter' | 'fieldIds' | 'masks'>>>;
-  /** The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send). */
-  readRestrictions(caller: Caller, tenant: string, objectId: string): Promise<Record<string, unknown> | undefined>;
+  policiesOn(tenant: string, objectId: string): Promise<readonly Policy[]>;
+  /**
+   * The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send),
+   * in the names of `schemas[0]`, the table's current schema (policies/follow.ts).
+   */
+  readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: readonly Schema[]): Promise<Record<string, unknown> | undefined>;
 }
 
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */

@@ -23,6 +23,12 @@ export interface ColumnMask {
   value?: unknown;
 }
 
+/** A row filter's term as written, and the field id it names. */
+export interface FilterTerm {
+  term: string;
+  fieldId: number;
+}
+
 export interface Policy {
   id: string;
   tenant: string;
@@ -36,6 +42,11 @@ export interface Policy {
   filter?: unknown;
   /** row-filter: the field ids the filter referred to when it was validated. */
   fieldIds?: number[];
+  /**
+   * row-filter: each distinct term of the filter (as written) and its field id, so the filter follows the schema by
+   * field id (policies/follow.ts). Absent on policies stored before 2026-11-29, which follow.ts resolves lazily.
+   */
+  filterTerms?: FilterTerm[];
   /** column-mask: one mask per column. */
   masks?: ColumnMask[];
   description?: string;

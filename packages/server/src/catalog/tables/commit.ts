@@ -24,6 +24,7 @@ import { parseJson } from '../json.js';
 import { KeyedMutex } from '../keyed-mutex.js';
 import { checkNoOverlap, isAllowedLocation } from '../location-policy.js';
 import { isUnderNormalized, normalizeLocation } from '../locations.js';
+import { refuseUnfitSchema } from '../policies/follow.js';
 import { applyTableUpdatesDetailed, checkTableRequirements, withMetadataLog } from '../metadata/index.js';
 import type { TableMetadata, TableRequirement, TableUpdate } from '../metadata/index.js';
 import { type MetadataResult, readMetadataFile, writeMetadataFile } from '../metadata-files.js';
@@ -310,6 +311,7 @@ async function prepare(
     defaultLocation: (uuid) => defaultLocation(scope, identifier.namespace, identifier.name, uuid, ns?.properties ?? {}),
   });
   let next = applied.metadata;
+  if (record) await refuseUnfitSchema(ctx.policies, scope.warehouse.tenant, record, base!, next);
   checkTableLocation(scope, next.location);
   checkIntroducedPaths(scope.warehouse, base, next);
   if (record && !applied.changed) {

@@ -16,6 +16,7 @@ import { checkName, checkNamespace } from '../identifiers.js';
 import { refSnapshotsOnlyJson } from '../metadata/index.js';
 import { SCAN_PLANNING_MODE, tablePlanningMode } from '../kit/planning-mode.js';
 import { NO_ACCESS, type TableAccess, type TableContext, missingTable, requireTable, resolveTable, tableObject, vendedAccess } from '../kit/table-kit.js';
+import { schemasOf } from '../policies/follow.js';
 
 export type SnapshotsMode = 'all' | 'refs';
 
@@ -136,7 +137,7 @@ export async function loadTable(
   const readRestrictions =
     restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id)
       ? undefined
-      : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id);
+      : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id, schemasOf(record));
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
   // Labels change without a commit: an answer that carries them has an ETag of its own, so "not modified" never hides a change.

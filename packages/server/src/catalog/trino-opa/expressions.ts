@@ -13,7 +13,7 @@ import type { IcebergType, Schema, StructField } from '../metadata/types.js';
 import { bindFilter } from '../kit/expression.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import type { PolicyGate } from '../policies/gate.js';
-import { currentSchema as schemaOf } from '../policies/object-schema.js';
+import { followEffective, schemasOf } from '../policies/follow.js';
 import type { Caller, CatalogObjectRecord } from '../ports/index.js';
 import type { TrinoOpaDecisions, TrinoTableRef } from './decisions.js';
 import { GROUPS_NAMED, type OpaSession } from './session.js';
@@ -39,7 +39,11 @@ export class TrinoOpaExpressions {
     // execute
     const table = await this.decisions.tableOf(session, t);
     if (table?.objectId === undefined) return { result: table ? [{ expression: 'FALSE' }] : [] };
-    const { effective, schema } = await this.policyOf(session, table);
+    const { effective, schema, stale } = await this.policyOf(session, table);
+    if (stale !== undefined) {
+      await this.audited(session, table, effective, { kind: 'row-filter', failed: stale });
+      return { result: [{ expression: 'FALSE' }] };
+    }
     if (effective.rowFilter === undefined) return { result: [] };
     let expression: string;
     let failed: string | undefined;
@@ -86,7 +90,11 @@ export class TrinoOpaExpressions {
     // execute
     const table = await this.decisions.tableOf(session, first);
     if (table?.objectId === undefined) return columns.map(() => undefined);
-    const { effective, schema } = await this.policyOf(session, table);
+    const { effective, schema, stale } = await this.policyOf(session, table);
+    if (stale !== undefined) {
+      await this.audited(session, table, effective, { kind: 'column-mask', columns: columns.map((c) => c!.columnName), failed: stale });
+      return columns.map((c) => ({ expression: safeNull(c!) }));
+    }
     if (effective.masks.length === 0) return columns.map(() => undefined);
     const querySalt = randomBytes(32);
     const failures: string[] = [];
@@ -121,9 +129,17 @@ export class TrinoOpaExpressions {
     return answers;
   }
 
-  private async policyOf(session: OpaSession, table: TrinoTableRef): Promise<{ effective: EffectivePolicy; schema: Schema }> {
+  private async policyOf(session: OpaSession, table: TrinoTableRef): Promise<{ effective: EffectivePolicy; schema: Schema; stale?: string }> {
     const effective = await this.gate.effective(session.user, table.warehouse.tenant, table.objectId!);
-    return { effective, schema: effective.policies.length === 0 ? EMPTY_SCHEMA : currentSchema(table.record!) };
+    if (effective.policies.length === 0) return { effective, schema: EMPTY_SCHEMA };
+    // As the policies read against the current schema, by field id (policies/follow.ts): a policy that cannot is
+    // answered FALSE (row filter) or NULL (every column asked) by the callers, never skipped.
+    const schemas = currentSchemas(table.record!);
+    try {
+      return { effective: followEffective(effective, schemas), schema: schemas[0]! };
+    } catch (e) {
+      return { effective, schema: schemas[0]!, stale: reasonOf(e) };
+    }
   }
 
   private async audited(session: OpaSession, table: TrinoTableRef, effective: EffectivePolicy, detail: Record<string, unknown>): Promise<void> {
@@ -150,13 +166,13 @@ const EMPTY_SCHEMA: Schema = { type: 'struct', 'schema-id': 0, fields: [] } as u
  * changes, so its parsed schema is kept (up to 1,000 objects, then forgotten at once) instead of parsing the whole
  * metadata JSON for every decision.
  */
-const schemas = new BoundedMap<string, Schema>({ maxEntries: 1000 });
-function currentSchema(record: CatalogObjectRecord): Schema {
+const schemas = new BoundedMap<string, Schema[]>({ maxEntries: 1000 });
+function currentSchemas(record: CatalogObjectRecord): Schema[] {
   const kept = schemas.get(record.metadataLocation);
   if (kept !== undefined) return kept;
-  const schema = schemaOf(record);
-  schemas.set(record.metadataLocation, schema);
-  return schema;
+  const all = schemasOf(record);
+  schemas.set(record.metadataLocation, all);
+  return all;
 }
 
 /** The column as NULL of its type when the type is one Trino SQL may name here, else the literal NULL. */
