@@ -78,6 +78,7 @@ export function attachLanceOptimizer(
   const tags = onFirstCall<LanceTagStore>(async () => new (await import('../lance-optimize/lancedb-tags.js')).LanceDbTagStore(loopback('lance-tags')), {
     unavailable: true,
     list: true,
+    version: true,
     create: true,
     update: true,
     delete: true,

@@ -36,6 +36,7 @@ import { lanceSchema } from '../catalog/lance/policy-columns.js';
 import type { IcebergType, StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { plainData, plainSchema } from './plain-dictionaries.js';
+import { uncopied } from '../policy-files/take-rows.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp } from './lancedb-loopback.js';
 import { causedByRequest, cleanReason } from './library-errors.js';
@@ -88,7 +89,8 @@ function columnOf(field: Field): LanceColumn {
   // A map's one child is its entries struct, whose fields are the key and the value.
   const [key, value] = type === 'map' ? ((field.type.children[0] as Field).type.children as Field[]) : [];
   const entries = key !== undefined && value !== undefined ? { key: columnOf(key), value: columnOf(value) } : {};
-  return { name: field.name, type, nullable: field.nullable, ...fields, ...element, ...entries };
+  const uncarried = uncopied(field.type);
+  return { name: field.name, type, nullable: field.nullable, ...fields, ...element, ...entries, ...(uncarried === undefined ? {} : { uncarried }) };
 }
 
 /**
@@ -181,7 +183,13 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
 
   async inspect(source: LanceSource): Promise<{ version: number; columns: LanceColumn[] }> {
     return this.opened(source, async (table) => {
-      const schema = (await table.schema()) as unknown as Schema;
+      let schema: Schema;
+      try {
+        schema = (await table.schema()) as unknown as Schema;
+      } catch (e) {
+        if (!ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e))) throw e;
+        throw unreadable(e, await unreadableColumns(table));
+      }
       return { version: await table.version(), columns: schema.fields.map(columnOf) };
     });
   }
@@ -252,14 +260,47 @@ export class LanceDbPolicyDeriver implements LancePolicyDeriver {
       });
     } catch (e) {
       if (e instanceof CatalogError) throw e;
-      if (ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e)))
-        throw validation(
-          `The Lance table cannot be read for its policies: it holds a large list (64-bit offsets), which apache-arrow for JavaScript (18), through which policy-derived reads go, cannot read (${cleanReason(e)}); no row filter or column mask can be set on it, nor read through one`,
-        );
+      if (ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e))) throw unreadable(e, []);
       throw new CatalogError(
         causedByRequest(e) ? 'ERR_UNPROCESSABLE' : 'ERR_UNAVAILABLE',
         `The Lance table could not be read (for its policies): ${cleanReason(e)}`,
       );
     }
+  }
+}
+
+/** The 400 for a table apache-arrow for JavaScript cannot read (ARROW_JS_CANNOT_READ), naming the columns found to hold such a type. */
+function unreadable(e: unknown, columns: readonly string[]): CatalogError {
+  const which = columns.length === 0 ? 'it holds' : `its column${columns.length > 1 ? 's' : ''} ${columns.join(', ')} hold${columns.length > 1 ? '' : 's'}`;
+  return validation(
+    `The Lance table cannot be read for its policies: ${which} a large list (64-bit offsets), which apache-arrow for JavaScript (18), through which policy-derived reads go, cannot read (${cleanReason(e)}); no row filter or column mask can be set on it, nor read through one`,
+  );
+}
+
+/**
+ * The top-level columns of a table whose schema apache-arrow cannot read, found one by one: their names from the
+ * library's query plan (`projection=[a, b]`, no Arrow involved), then each column read alone (one row), those that
+ * fail as the schema did kept. Empty when the plan names none (a column name holding ", " splits wrongly: then a
+ * name may be missed, never a column misnamed, as each is probed).
+ */
+async function unreadableColumns(table: Awaited<ReturnType<LanceNamespaceClient['openTable']>>): Promise<string[]> {
+  try {
+    const projection = /projection=\[(.*?)\], num_fragments=/.exec(await table.query().explainPlan())?.[1];
+    const out: string[] = [];
+    for (const column of projection === undefined || projection === '' ? [] : projection.split(', ')) {
+      const failed = await table
+        .query()
+        .select([column])
+        .limit(1)
+        .toArrow()
+        .then(
+          () => false,
+          (e: unknown) => ARROW_JS_CANNOT_READ.test(e instanceof Error ? e.message : String(e)),
+        );
+      if (failed) out.push(column);
+    }
+    return out;
+  } catch {
+    return [];
   }
 }

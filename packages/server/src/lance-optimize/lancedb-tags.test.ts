@@ -56,6 +56,13 @@ describe('retryLostTagRace', () => {
       [new Error('lance error: Not found: /tmp/w/ns/t.lance/_versions/3.manifest'), 'ERR_UNAVAILABLE'],
       [new Error('lance error: LanceError(IO): connection reset by peer'), 'ERR_UNAVAILABLE'],
       [new Error('lance error: Ref conflict error: tag race already exists'), 'ERR_TAG_EXISTS'],
+      // A tag file corrupted in storage (Lance 12's wording): the same bytes every read, the caller's 400, never a 503.
+      [
+        new Error(
+          'lance error: LanceError(Arrow): key must be a string at line 1 column 2, /usr/local/cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lance-12.0.0/src/dataset/refs.rs:959:8  Caused by: LanceError(Arrow): key must be a string at line 1 column 2, /usr/local/cargo/registry/src/index.crates.io-1949cf8c6b5b557f/lance-12.0.0/src/dataset/refs.rs:959:8',
+        ),
+        'ERR_ILLEGAL_ARGUMENT',
+      ],
       [new CatalogError('ERR_FORBIDDEN', 'no'), 'ERR_FORBIDDEN'],
     ] as const) {
       const a = attempts([failure], undefined);

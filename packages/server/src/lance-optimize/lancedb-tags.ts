@@ -62,6 +62,16 @@ export class LanceDbTagStore implements LanceTagStore {
     });
   }
 
+  /** One tag's version (Lance reads `_refs/tags/<tag>.json` alone); its "Ref not found" is undefined, not an error. */
+  async version(target: LanceTagTarget, tag: string): Promise<number | undefined> {
+    try {
+      return Number(await this.withTags(target, 'GetTableTagVersion', (tags) => tags.getVersion(tag)));
+    } catch (e) {
+      if (e instanceof CatalogError && e.code === 'ERR_TAG_NOT_FOUND') return undefined;
+      throw e;
+    }
+  }
+
   create(target: LanceTagTarget, tag: string, version: number): Promise<void> {
     return this.withTags(target, 'CreateTableTag', (tags) => tags.create(tag, version));
   }
@@ -115,6 +125,9 @@ export async function retryLostTagRace<T>(operation: string, attempt: () => Prom
   }
 }
 
+/** Lance 12's refs.rs failing to parse a tag file as JSON (serde's "… at line L column C"). */
+const TAG_FILE_UNPARSED = /LanceError\(Arrow\): [^\n]* at line \d+ column \d+, [^\s]*dataset\/refs\.rs:/;
+
 /** Lance's tag errors as the caller's; anything else as library-errors.ts classifies it. */
 export function tagFailure(operation: string, e: unknown): CatalogError {
   const reason = cleanReason(e);
@@ -123,5 +136,9 @@ export function tagFailure(operation: string, e: unknown): CatalogError {
   // A table of catalog-managed versions: the namespace's own DescribeTableVersion answered 404 (code 11).
   if (/Version not found error|Table version not found/.test(reason)) return new CatalogError('ERR_TABLE_VERSION_NOT_FOUND', `${operation}: ${reason}`);
   if (/Ref is invalid/.test(reason)) return validation(`${operation} was refused by the Lance library: ${reason}`);
+  // A tag file Lance cannot parse (corrupted in storage: not JSON, no version): the same bytes on every read, so never
+  // the service's 503 (which invites retries forever); the service names the tag (catalog/lance/tags.ts).
+  if (TAG_FILE_UNPARSED.test(e instanceof Error ? e.message : String(e)))
+    return new CatalogError('ERR_ILLEGAL_ARGUMENT', `${operation}: a tag file of the table is not a Lance tag (${reason})`);
   return libraryFailure(operation, e);
 }

@@ -8,7 +8,10 @@ import {
   LargeBinary,
   LargeUtf8,
   List,
+  Null,
   Struct,
+  Union,
+  UnionMode,
   TimestampMicrosecond,
   Utf8,
   makeData,
@@ -18,7 +21,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { takeRows } from './take-rows.js';
+import { takeRows, uncopied } from './take-rows.js';
 
 describe('takeRows (the sort strategy copies rows as stored)', () => {
   it('keeps timestamps to the microsecond, decimals, fixed binary, booleans, strings, lists and structs, nulls included', () => {
@@ -99,5 +102,31 @@ describe('takeRows (the sort strategy copies rows as stored)', () => {
     // Chunks with different dictionaries are not merged.
     const other = vectorFromArray(['ap'], new Dictionary(new Utf8(), new Int32())).data[0]!;
     expect(() => takeRows([words, other], picks)).toThrow(TypeError);
+  });
+
+  it("copies Arrow's null type (only a length), alone and as a list's element; names a union as what it cannot copy", () => {
+    const picks = [
+      { chunk: 1, row: 0 },
+      { chunk: 0, row: 1 },
+    ];
+    const nulls = [makeData({ type: new Null(), length: 2 }), makeData({ type: new Null(), length: 1 })];
+    const taken = takeRows(nulls, picks);
+    expect(taken.length).toBe(2);
+    expect(makeVector(taken).toArray()).toEqual([null, null]);
+    const lists = [
+      makeData({
+        type: new List(new Field('item', new Null(), true)),
+        length: 2,
+        nullCount: 0,
+        valueOffsets: Int32Array.from([0, 1, 3]),
+        child: makeData({ type: new Null(), length: 3 }),
+      }),
+    ];
+    const listed = makeVector(takeRows(lists, [{ chunk: 0, row: 1 }]));
+    expect([...(listed.get(0) as Vector).toArray()]).toEqual([null, null]);
+    expect(uncopied(new Null())).toBeUndefined();
+    expect(uncopied(new Struct([new Field('n', new Null(), true), new Field('d', new Dictionary(new Utf8(), new Int32()), true)]))).toBeUndefined();
+    const union = new Union(UnionMode.Sparse, [0, 1], [new Field('a', new Int32(), true), new Field('b', new Utf8(), true)]);
+    expect(uncopied(new List(new Field('item', union, true)))).toMatch(/a union\) cannot be copied/);
   });
 });

@@ -4,9 +4,11 @@
  * (`get()` hands timestamps out as float milliseconds, and `vectorFromArray` cannot always take them back: a
  * microsecond lost, or a RangeError). Fixed-width types (ints, floats, dates, times, timestamps, decimals,
  * fixed-size binary, intervals, durations), booleans, strings and binary of 32-bit and 64-bit offsets (large strings
- * and binary, which Lance tables hold), structs, lists, fixed-size lists, maps, and dictionaries whose chunks share one
- * dictionary (indices copied) are copied; any other type (unions, dictionaries differing between chunks) throws a
- * TypeError, which the rewriter reports as a 422 (a compaction then leaves the group as it is).
+ * and binary, which Lance tables hold), structs, lists, fixed-size lists, maps, Arrow's null type (no buffers: only a
+ * length; a Lance table can hold such a column, and before 2026-11-29 it threw here) and dictionaries whose chunks
+ * share one dictionary (indices copied) are copied; any other type (unions, dictionaries differing between chunks)
+ * throws a TypeError, which the rewriter reports as a 422 (a compaction then leaves the group as it is). uncopied()
+ * names such a type ahead of any row (a Lance table's policy is refused for it when written).
  */
 import { type Data, DataType, makeData } from 'apache-arrow';
 
@@ -40,8 +42,23 @@ function childPicks(chunks: readonly Data[], picks: readonly Pick[], width?: num
   return { offsets, children };
 }
 
+/**
+ * Why rows of `type` cannot be copied by takeRows (a union, at any depth), or undefined when they can. A dictionary
+ * is copied when its chunks share one dictionary, which one batch's do.
+ */
+export function uncopied(type: DataType): string | undefined {
+  if (DataType.isUnion(type)) return `a column of type ${String(type)} (a union) cannot be copied row by row here`;
+  for (const child of type.children ?? []) {
+    const reason = uncopied(child.type);
+    if (reason !== undefined) return reason;
+  }
+  return DataType.isDictionary(type) ? uncopied(type.dictionary) : undefined;
+}
+
 export function takeRows(chunks: readonly Data[], picks: readonly Pick[]): Data {
   const type = chunks[0]!.type;
+  // Arrow's null type: every value null, no validity bitmap nor values; only the length is picked.
+  if (DataType.isNull(type)) return makeData({ type, length: picks.length });
   const { nullBitmap, nullCount } = validity(chunks, picks);
   const base = { type, length: picks.length, nullCount, nullBitmap } as const;
   if (DataType.isBool(type)) {

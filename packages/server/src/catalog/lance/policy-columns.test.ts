@@ -4,7 +4,7 @@
  * a mask stores them; a fixed-size list (a vector) has an element no mask may name.
  */
 import { describe, expect, it } from 'vitest';
-import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
+import { checkCarried, fieldIdsByPath, lanceSchema, uncarriedAtRead } from './policy-columns.js';
 
 const str = (name: string, nullable = true) => ({ name, type: 'string', nullable });
 
@@ -52,5 +52,24 @@ describe('lanceSchema', () => {
     expect(paths.get('attrs.key')).toBe(11);
     expect(paths.get('attrs.value')).toBe(12);
     expect(paths.get('codes.element')).toBe(14);
+  });
+});
+
+describe('columns the policy-derived dataset cannot carry', () => {
+  const columns = [
+    { name: 'id', type: 'int', nullable: false },
+    { name: 'u', type: 'nested', nullable: true, uncarried: 'a column of type Union (a union) cannot be copied row by row here' },
+  ];
+
+  it('refuse a policy when written (400 naming the column), and fail a restricted read naming the policies', () => {
+    expect(() => checkCarried(columns.slice(0, 1))).not.toThrow();
+    expect(() => checkCarried(columns)).toThrow(
+      expect.objectContaining({ code: 'ERR_VALIDATION', message: expect.stringMatching(/^The Lance table's column u cannot be written/) }),
+    );
+    expect(uncarriedAtRead([{ id: 'p1' }], columns.slice(0, 1))).toBeUndefined();
+    expect(uncarriedAtRead([{ id: 'p1' }, { id: 'p2' }], columns)).toMatchObject({
+      code: 'ERR_UNPROCESSABLE',
+      message: expect.stringMatching(/^The row\/column policies p1, p2 on this Lance table cannot be enforced: its column u cannot be written/),
+    });
   });
 });

@@ -8,7 +8,7 @@
  * `attrs.value`) or field id; a dictionary-encoded column is of its values' type; a fixed-size list (a vector) may
  * only be masked whole (rules.ts, wholeLists). Framework-free and pure.
  */
-import { validation } from '../../errors/catalog-error.js';
+import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { IcebergType, PrimitiveType, Schema, StructField } from '../metadata/types.js';
 import type { LanceColumn } from '../ports/lance-policy.js';
 import type { ColumnMask } from '../ports/policies.js';
@@ -92,4 +92,43 @@ export function checkMasksBindable(masks: readonly ColumnMask[], schema: Schema)
         `masks[${i}]: field id ${m.fieldId} is named ${m.column}, a path another field of this Lance table has too; a Lance table's masks are applied by path, so rename one of them`,
       );
   });
+}
+
+/**
+ * A restricted reader of a Lance table is answered a dataset the catalog writes (policy-reads.ts), so a policy on a
+ * table holding a column that dataset cannot carry (LanceColumn.uncarried: a type the deriver cannot copy) could never
+ * be enforced: it is refused when written, 400 naming the column, nothing stored (before 2026-11-29 such a policy was
+ * taken, and every restricted read then failed). A table apache-arrow cannot read at all (a large list) is refused by
+ * the deriver itself, as it reads the columns.
+ */
+export function checkCarried(columns: readonly LanceColumn[]): void {
+  const found = uncarriedColumn(columns);
+  if (found !== undefined)
+    throw validation(
+      `The Lance table's column ${found.name} cannot be written into the policy-derived dataset a restricted reader is answered (${found.uncarried}); no row filter or column mask can be set on this table`,
+    );
+}
+
+/**
+ * At a restricted read, a column the derived dataset cannot carry (added after the policies were written), or a
+ * table the deriver refused to read for that reason (`refused`, its 400): fails closed, ERR_UNPROCESSABLE naming the
+ * policies and the column, never the table nor a 5xx.
+ */
+export function uncarriedAtRead(
+  policies: readonly { id: string }[],
+  columns: readonly LanceColumn[] | undefined,
+  refused?: CatalogError,
+): CatalogError | undefined {
+  const found = columns === undefined ? undefined : uncarriedColumn(columns);
+  const why =
+    refused?.message ?? (found === undefined ? undefined : `its column ${found.name} cannot be written into a policy-derived dataset (${found.uncarried})`);
+  if (why === undefined) return undefined;
+  return new CatalogError(
+    'ERR_UNPROCESSABLE',
+    `The row/column polic${policies.length > 1 ? 'ies' : 'y'} ${policies.map((p) => p.id).join(', ')} on this Lance table cannot be enforced: ${why}; no data is handed out`,
+  );
+}
+
+function uncarriedColumn(columns: readonly LanceColumn[]): (LanceColumn & { uncarried: string }) | undefined {
+  return columns.find((c): c is LanceColumn & { uncarried: string } => c.uncarried !== undefined);
 }

@@ -39,7 +39,7 @@ import { isManaged, managedAwaitingFirstVersion } from './managed.js';
 import { DerivationsInFlight, derivationCaller, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { checkMasks } from '../policies/rules.js';
-import { fieldIdsByPath, lanceSchema } from './policy-columns.js';
+import { checkCarried, fieldIdsByPath, lanceSchema, uncarriedAtRead } from './policy-columns.js';
 import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
 
 export { derivationCaller, lanceSchema };
@@ -81,7 +81,9 @@ export class LancePolicyReads {
     // A managed table only declared has no dataset yet, so no columns: the request's 422, not a failed read (503).
     if (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record))
       throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
-    return lanceSchema((await deriver.inspect(this.source(scope, record))).columns);
+    const { columns } = await deriver.inspect(this.source(scope, record));
+    checkCarried(columns);
+    return lanceSchema(columns);
   }
 
   /**
@@ -124,7 +126,12 @@ export class LancePolicyReads {
     if (known !== undefined && latest !== undefined) [read, dataset] = [latest, known];
     else {
       const source = { ...this.source(scope, record, branch), version: latest };
-      const inspected = await this.inspect(scope, record, source);
+      const inspected = await this.inspect(scope, record, source).catch((e: unknown) => {
+        // The deriver refused the table (a column it cannot read, added after the policies): fails closed, naming them.
+        throw (e instanceof CatalogError && e.code === 'ERR_VALIDATION' ? uncarriedAtRead(policy.policies, undefined, e) : undefined) ?? e;
+      });
+      const uncarried = uncarriedAtRead(policy.policies, inspected.columns);
+      if (uncarried !== undefined) throw uncarried;
       read = inspected.version;
       dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
     }

@@ -42,7 +42,7 @@ export interface DerivationRecovery {
 }
 
 /**
- * One round of the sweep over the oldest intents. Each intent is recovered on its own: one whose storage fails (a
+ * One round of the sweep over the intents least recently tried (never tried first, then oldest). Each intent is recovered on its own: one whose storage fails (a
  * warehouse's bucket gone, its credentials revoked) is kept for a later round and the others are recovered all the
  * same; the round then fails naming how many failed and the first reason (the sweep logs it). Before, the first
  * failing intent ended the round, each round, so the intents after it were never recovered, in any warehouse.
@@ -52,7 +52,12 @@ export async function recoverDerivations(ctx: ServiceContext): Promise<Derivatio
   const now = ctx.clock.now();
   const intents = await ctx.store.derivationIntents.pending(now - INTENT_MIN_AGE_MS, BATCH);
   const failures: unknown[] = [];
-  for (const intent of intents) await recoverOne(ctx, intent, now, result).catch((e: unknown) => failures.push(e));
+  for (const intent of intents) {
+    const removed = await recoverOne(ctx, intent, now, result).catch((e: unknown) => void failures.push(e));
+    // Kept (failed, or not due yet): to the back of the next rounds' pages, so a hundred intents that keep failing
+    // cannot hold every page and starve the rest (before 2026-11-29 each round read the hundred oldest).
+    if (removed !== true) await ctx.store.derivationIntents.attempted(intent.id, now).catch((e: unknown) => void failures.push(e));
+  }
   if (failures.length > 0) {
     const first = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
     throw new Error(`${failures.length} of ${intents.length} derivation intents could not be recovered (kept for the next round): ${first}`, {
@@ -62,16 +67,16 @@ export async function recoverDerivations(ctx: ServiceContext): Promise<Derivatio
   return result;
 }
 
-async function recoverOne(ctx: ServiceContext, intent: DerivationIntent, now: number, result: DerivationRecovery): Promise<void> {
+/** Recovers one intent; true when it was forgotten (removed) by this call. */
+async function recoverOne(ctx: ServiceContext, intent: DerivationIntent, now: number, result: DerivationRecovery): Promise<boolean> {
   const warehouse = await ctx.store.repository.getWarehouse(intent.warehouse);
   const old = intent.createdAtMs <= now - INTENT_FORGET_AFTER_MS;
   if (warehouse === undefined) {
     // The warehouse is gone with its storage profile: nothing to delete through.
-    if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
-    return;
+    return old && forget(ctx, intent, result);
   }
   const lives = await tableLives(ctx, intent.warehouse, asRecord(intent));
-  if (lives && !old) return;
+  if (lives && !old) return false;
   const storage = await ctx.storageFor(warehouse);
   const named = await sideNames(storage, intent);
   if (!lives || !named) {
@@ -80,7 +85,7 @@ async function recoverOne(ctx: ServiceContext, intent: DerivationIntent, now: nu
     if (named) {
       const side = await storage.deleteMany([intent.side]);
       // Refused: the intent stays, for a later round to try again.
-      if (side.failed.length > 0) return;
+      if (side.failed.length > 0) return false;
       objects += side.deleted.length;
     }
     objects += await storage.deletePrefix(`${intent.dataset.replace(/\/+$/, '')}/`);
@@ -97,7 +102,13 @@ async function recoverOne(ctx: ServiceContext, intent: DerivationIntent, now: nu
       });
     }
   }
-  if (old && (await ctx.store.derivationIntents.remove(intent.id))) result.forgotten += 1;
+  return old && forget(ctx, intent, result);
+}
+
+async function forget(ctx: ServiceContext, intent: DerivationIntent, result: DerivationRecovery): Promise<boolean> {
+  if (!(await ctx.store.derivationIntents.remove(intent.id))) return false;
+  result.forgotten += 1;
+  return true;
 }
 
 /** Whether the intent's side file exists and names its dataset (an unreadable one counts as naming it: a live table's dataset is never deleted on a guess). */

@@ -42,6 +42,7 @@ import { lanceLibraryMissing } from './library.js';
 import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
+import { corruptTags } from './tag-files.js';
 
 export class LanceTagService {
   private store: LanceTagStore | undefined;
@@ -161,14 +162,37 @@ export class LanceTagService {
     return (await this.all(opened)).get(tag);
   }
 
-  /** Every tag of the table by name (none on a table only declared): a Map, so a tag named `constructor` is no lookup of Object's. */
-  private all(opened: Opened): Promise<ReadonlyMap<string, LanceTagInfo>> {
-    return this.orDeclared(opened, opened.store.list(opened.target), (): ReadonlyMap<string, LanceTagInfo> => new Map());
+  /**
+   * Every tag of the table by name (none on a table only declared): a Map, so a tag named `constructor` is no lookup
+   * of Object's. A tag file that is no Lance tag (corrupted in storage) fails the listing, as Lance's does, with a 400
+   * naming it (corruptTags), which DeleteTableTag removes: before 2026-11-29 a 503, telling clients to retry forever.
+   */
+  private async all(opened: Opened): Promise<ReadonlyMap<string, LanceTagInfo>> {
+    try {
+      return await this.orDeclared(opened, opened.store.list(opened.target), (): ReadonlyMap<string, LanceTagInfo> => new Map());
+    } catch (e) {
+      if (!(e instanceof CatalogError) || e.code !== 'ERR_ILLEGAL_ARGUMENT') throw e;
+      const bad = await corruptTags(this.ctx, opened).catch(() => []);
+      const table = formatIdentifier(opened.table.namespace, opened.table.name);
+      const which = bad.length === 0 ? 'a tag file' : `the tag file${bad.length > 1 ? 's' : ''} of ${bad.map((t) => JSON.stringify(t)).join(', ')}`;
+      throw new CatalogError(
+        'ERR_ILLEGAL_ARGUMENT',
+        `Table ${table}: ${which} in its dataset's _refs/tags/ ${bad.length > 1 ? 'are' : 'is'} no Lance tag, so its tags cannot be listed until DeleteTableTag removes ${bad.length > 1 ? 'them' : 'it'} (${e.message})`,
+      );
+    }
   }
 
-  /** The version `tag` names before a write moves or deletes it (for its change event). */
+  /**
+   * The version `tag` names before a write moves or deletes it (for its change event): that one tag read (before
+   * 2026-11-29 every tag of the dataset was listed for it). A tag file that is no Lance tag names nothing before.
+   */
   private async previousVersion(opened: Opened, tag: string): Promise<number | undefined> {
-    return (await this.tagged(opened, tag))?.version;
+    try {
+      return await this.orDeclared(opened, opened.store.version(opened.target, tag), () => undefined);
+    } catch (e) {
+      if (e instanceof CatalogError && e.code === 'ERR_ILLEGAL_ARGUMENT') return undefined;
+      throw e;
+    }
   }
 
   /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */

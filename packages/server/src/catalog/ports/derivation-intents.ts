@@ -21,14 +21,22 @@ export interface DerivationIntent {
   side: string;
   /** When the intent was recorded (the sweep's age bound is measured from it). */
   createdAtMs: number;
+  /** When the sweep last tried it and kept it (undefined: never): the sweep takes the least recently tried first. */
+  attemptedAtMs?: number;
 }
 
 export interface DerivationIntentStore {
   add(intent: DerivationIntent): Promise<void>;
   /** Removes the intent; false when it was gone already. */
   remove(id: string): Promise<boolean>;
-  /** Intents recorded before `beforeMs`, oldest first, at most `limit`. */
+  /**
+   * Intents recorded before `beforeMs`, at most `limit`: those never tried first, then by their last attempt (least
+   * recent first), ties oldest first (then by id). So intents that keep failing rotate behind the others instead of
+   * filling every round's page (before 2026-11-29 the page was the oldest, whatever had been tried).
+   */
   pending(beforeMs: number, limit: number): Promise<DerivationIntent[]>;
+  /** Records that the sweep tried the intent at `atMs` and kept it (no-op when it is gone). */
+  attempted(id: string, atMs: number): Promise<void>;
 }
 
 /** Derivation intents in memory (unit tests; one process only). */
@@ -43,10 +51,15 @@ export class MemoryDerivationIntents implements DerivationIntentStore {
     return this.rows.delete(id);
   }
 
+  async attempted(id: string, atMs: number): Promise<void> {
+    const row = this.rows.get(id);
+    if (row !== undefined) row.attemptedAtMs = atMs;
+  }
+
   async pending(beforeMs: number, limit: number): Promise<DerivationIntent[]> {
     return [...this.rows.values()]
       .filter((r) => r.createdAtMs < beforeMs)
-      .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .sort((a, b) => (a.attemptedAtMs ?? 0) - (b.attemptedAtMs ?? 0) || a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .slice(0, limit)
       .map((r) => ({ ...r }));
   }

@@ -31,6 +31,11 @@ export interface LanceColumn {
   /** A map's key (never masked: it identifies its entry) and value (masked in every entry by `<map>.value`). */
   key?: LanceColumn;
   value?: LanceColumn;
+  /**
+   * Why the policy-derived dataset cannot carry this column (its type, or one inside it, the deriver cannot copy),
+   * or undefined when it can: a table with such a column takes no policy (catalog/lance/policy-columns.ts, uncarried).
+   */
+  uncarried?: string;
 }
 
 export interface LanceSource {

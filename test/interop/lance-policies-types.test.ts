@@ -1,0 +1,142 @@
+/**
+ * Row-filter policies on Lance tables of every Arrow type a Lance dataset holds, written by LanceDB Python (lancedb
+ * 0.40, pylance 14; peers/lance/policy_types.py) through a real server process's namespace on a file warehouse, and
+ * read back by LanceDB Python as a restricted reader (a policy-derived dataset) and as the admin (the table):
+ *  - a null column, a list of nulls, half floats (alone, in a list, in a vector), 256-bit decimals, 32-bit times,
+ *    64-bit dates, durations, zoned timestamps, unsigned 64-bit ints, large strings, fixed binary, maps and a list of
+ *    dictionaries: the policy is taken, and the restricted reader reads the admitted rows with every value as stored
+ *    and the same Arrow types (a dictionary decoded, as docs/authorization.md says). Before 2026-11-29 the null
+ *    column and the list of nulls were taken and every restricted read was refused (400, "sorting a column of type
+ *    Null is not supported yet");
+ *  - a large list (64-bit offsets), as a column or inside a struct: the policy is refused, 400 naming the column,
+ *    nothing stored (before 2026-11-29 the 400 did not name it);
+ *  - a table whose policy was taken, then given a null column (carried) and then a large-list column: its restricted
+ *    read fails closed, a 4xx naming the policy and the column, while the admin reads it whole (before 2026-11-29 the
+ *    refusal named neither).
+ * Lance itself refuses to hold unions, list views, run-end encoded arrays, month-day-nano intervals, fixed-size lists
+ * of lists or strings, and a struct with a null field (LanceDB Python 0.40 fails creating them), so no policy meets one.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { READ_ONLY } from '../support/access.js';
+import { httpSender, type Send } from '../support/iceberg-http.js';
+import { pythonVenv } from '../support/peers.js';
+import { clientToken, type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { runAsync } from '../support/temp.js';
+
+const CARRIED = [
+  'null',
+  'list_null',
+  'float16',
+  'list_float16',
+  'vector_float16',
+  'decimal256',
+  'time32',
+  'date64',
+  'duration',
+  'timestamp_tz',
+  'uint64',
+  'large_string',
+  'fixed_binary',
+  'map',
+  'list_dictionary',
+];
+const LARGE = ['large_list', 'struct_large_list'];
+const policies = (table: string) => `/management/v1/warehouses/default/namespaces/pt/tables/${table}/policies`;
+const filter = { type: 'gt', term: 'id', value: 1 };
+let server: ServerProcess;
+let send: Send;
+let analyst: CreatedPrincipal;
+let role = '';
+let python: string;
+
+type Read = { rows?: Array<Record<string, unknown>>; types?: Record<string, string>; error?: string };
+const py = async (scenario: string, token: string, ...args: string[]): Promise<Record<string, any>> => {
+  const script = path.join(REPO_ROOT, 'peers', 'lance', 'policy_types.py');
+  const res = await runAsync(python, [script, scenario, `${server.url}/lance/default`, token, 'pt', ...args], { timeoutMs: 5 * 60_000 });
+  expect(res.status, `${res.stderr}\n${res.stdout}`).toBe(0);
+  return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
+};
+const analystToken = () => clientToken(server.url, analyst.credential);
+
+beforeAll(async () => {
+  python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
+  server = await startServer();
+  send = httpSender(server.url, await server.token());
+  analyst = await createGrantedPrincipal(server, 'types-analyst', READ_ONLY, { type: 'warehouse', warehouse: 'default' });
+  role = `${analyst.id}-role`;
+  expect((await send('POST', '/lance/default/v1/namespace/pt/create', {})).status).toBe(200);
+  expect(await py('create', await server.token(), ...CARRIED, ...LARGE, 'int32')).toEqual({});
+}, 15 * 60_000);
+afterAll(async () => server?.stop());
+
+it(
+  'takes a policy on a table of each type the derived dataset carries, and the restricted reader reads the admitted rows as stored',
+  async () => {
+    for (const kind of CARRIED) {
+      const posted = await send('POST', policies(`t_${kind}`), { kind: 'row-filter', roles: [role], filter });
+      expect(posted.status, `${kind}: ${JSON.stringify(posted.body)}`).toBe(201);
+    }
+    const tables = CARRIED.map((k) => `t_${k}`);
+    const restricted = (await py('read', await analystToken(), ...tables)) as Record<string, Read>;
+    const whole = (await py('read', await server.token(), ...tables)) as Record<string, Read>;
+    for (const kind of CARRIED) {
+      const [mine, all] = [restricted[`t_${kind}`]!, whole[`t_${kind}`]!];
+      expect(all.rows, `${kind}: ${all.error}`).toHaveLength(3);
+      expect(mine.rows, `${kind}: ${mine.error}`).toEqual(all.rows!.filter((r) => Number(r.id) > 1));
+      const types = kind === 'list_dictionary' ? { ...all.types, c: 'list<item: string>' } : all.types;
+      expect(mine.types, kind).toEqual(types);
+    }
+    expect(whole.t_null!.types).toEqual({ id: 'int64', c: 'null' });
+  },
+  10 * 60_000,
+);
+
+it(
+  'refuses a policy on a table holding a large list, as a column or in a struct: 400 naming the column, nothing stored',
+  async () => {
+    for (const kind of LARGE) {
+      const posted = await send('POST', policies(`t_${kind}`), { kind: 'row-filter', roles: [role], filter });
+      expect(posted.status, JSON.stringify(posted.body)).toBe(400);
+      expect(JSON.stringify(posted.body)).toMatch(/its column c holds a large list \(64-bit offsets\).*no row filter or column mask can be set on it/);
+      const listed = await send('GET', policies(`t_${kind}`));
+      expect(listed.status).toBe(200);
+      expect(JSON.stringify(listed.body)).not.toMatch(/row-filter/);
+    }
+  },
+  5 * 60_000,
+);
+
+it(
+  'fails a restricted read closed, naming the policy and the column, once a column the derived dataset cannot carry is added',
+  async () => {
+    const posted = await send('POST', policies('t_int32'), { kind: 'row-filter', roles: [role], filter });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    const policy = posted.body.id as string;
+    // A null column added: carried, its values null.
+    await py('add_column', await server.token(), 't_int32', 'nothing', 'null');
+    const read = ((await py('read', await analystToken(), 't_int32')) as Record<string, Read>).t_int32!;
+    expect(read.rows, read.error).toEqual([
+      { id: 2, c: null, nothing: null },
+      { id: 3, c: 3, nothing: null },
+    ]);
+    // A large list added: the restricted DescribeTable (what LanceDB's openTable calls) is a 400 naming both.
+    await py('add_column', await server.token(), 't_int32', 'late', 'large_list');
+    const described = await fetch(`${server.url}/lance/default/v1/table/pt%24t_int32/describe`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await analystToken()}` },
+    });
+    const body = (await described.json()) as { error: string; code: number };
+    expect(described.status, JSON.stringify(body)).toBe(400);
+    expect(body.code).toBe(13);
+    expect(body.error).toContain(`The row/column policy ${policy} on this Lance table cannot be enforced`);
+    expect(body.error).toMatch(/its column late holds a large list \(64-bit offsets\)/);
+    // The reader's LanceDB is told the same; the admin reads the table whole.
+    expect(((await py('read', await analystToken(), 't_int32')) as Record<string, Read>).t_int32!.error).toContain(`policy ${policy}`);
+    const whole = ((await py('read', await server.token(), 't_int32')) as Record<string, Read>).t_int32!;
+    expect(whole.rows, whole.error).toHaveLength(3);
+    expect(whole.types).toMatchObject({ nothing: 'null', late: 'large_list<item: string>' });
+  },
+  5 * 60_000,
+);
