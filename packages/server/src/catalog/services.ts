@@ -184,6 +184,8 @@ export function createCatalogServices(
   const maintenanceScheduler = new MaintenanceScheduler(ctx, maintenance, deps.outcomes);
   // A Lance table managing its own versions, on a warehouse without a schedule: its restricted reads run its derived datasets' cleanup (hourly at most).
   lanceTables.policyReads.afterRead = (warehouse, record, latest) => maintenanceScheduler.cleanAfterRead(warehouse, record, latest);
+  // A managed Lance table, on a warehouse without a schedule: its commits (new versions, policy changes) run the same cleanup.
+  lanceTables.policyPreparer.afterCommit = (warehouse, record) => maintenanceScheduler.cleanAfterCommit(warehouse, record);
   return {
     warehouses,
     namespaces,

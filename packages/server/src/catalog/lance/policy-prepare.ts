@@ -13,8 +13,10 @@
  *    Iceberg path's), a newer trigger of the table aborting the one that runs between two policy versions; a
  *    derivation that fails (a policy column gone, the library missing) is left for the read, which fails closed.
  *    idle() resolves once nothing runs or waits (tests), stop() on shutdown.
+ *  - Then, on a warehouse without a maintenance schedule, the table's superseded derived datasets' cleanup (afterCommit:
+ *    maintenance/scheduler.ts cleanAfterCommit, at most once an hour per table), in the same queue.
  */
-import type { CatalogObjectRecord } from '../ports/index.js';
+import type { CatalogObjectRecord, Warehouse } from '../ports/index.js';
 import type { OutboxEventInput } from '../ports/outbox.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { PrepareQueue } from '../planning/prepare-queue.js';
@@ -36,6 +38,8 @@ interface Target {
 
 export class LancePolicyPreparer {
   private readonly queue: PrepareQueue;
+  /** Run after a table's preparation (maintenance/scheduler.ts cleanAfterCommit), its failure ignored; attached by the composition. */
+  afterCommit: ((warehouse: Warehouse, record: CatalogObjectRecord) => Promise<void>) | undefined;
 
   constructor(
     private readonly ctx: TableContext,
@@ -72,16 +76,20 @@ export class LancePolicyPreparer {
     const record: CatalogObjectRecord | undefined = await repository.getObject(target.warehouse, target.namespace, target.name);
     if (record === undefined || record.kind !== LANCE_TABLE || record.uuid !== target.uuid || !isManaged(record)) return;
     const onTable = await this.ctx.store.policies.listForObject(warehouse.tenant, record.id);
-    if (onTable.length === 0 || !(await this.reads.canDerive())) return;
-    const scope = { warehouse, caller: preparationCaller(warehouse.tenant) };
-    for (const policy of singleRolePolicies(onTable).values()) {
-      if (signal.aborted) return;
-      try {
-        await this.reads.prepare(scope, record, policy);
-      } catch {
-        // Left for the read: it derives again, or fails closed with the reason.
+    if (onTable.length === 0) return;
+    if (await this.reads.canDerive()) {
+      const scope = { warehouse, caller: preparationCaller(warehouse.tenant) };
+      for (const policy of singleRolePolicies(onTable).values()) {
+        if (signal.aborted) return;
+        try {
+          await this.reads.prepare(scope, record, policy);
+        } catch {
+          // Left for the read: it derives again, or fails closed with the reason.
+        }
       }
     }
+    // Then the datasets this change superseded (maintenance/scheduler.ts cleanAfterCommit: without a schedule, hourly at most).
+    await this.afterCommit?.(warehouse, record).catch(() => undefined);
   }
 }
 

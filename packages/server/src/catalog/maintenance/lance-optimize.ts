@@ -69,22 +69,65 @@ export async function optimizeLanceTable(
     seconds: (ctx.clock.now() - startedMs) / 1000,
   });
   // Superseded policy-derived datasets (lance-policy-cleanup.ts): marked, then removed after the grace period.
+  const cleanup = await managedCleanup(ctx, scope, record, versionAfter, derivedGraceMs, progress, signal);
+  return result(record, stats, versionBefore, versionAfter, cleanup);
+}
+
+/**
+ * The superseded policy-derived datasets' cleanup of a table whose versions the catalog manages, by each branch's
+ * latest version as the catalog recorded it (main's `mainLatest`): a branch's derived datasets are superseded as
+ * main's are, and all of a deleted branch's.
+ */
+async function managedCleanup(
+  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
+  scope: RequestScope,
+  record: CatalogObjectRecord,
+  mainLatest: number,
+  graceMs: number,
+  progress: JobProgress,
+  signal: AbortSignal | undefined,
+): Promise<DerivedCleanup> {
   await progress.phase('deleting-orphans');
   const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
-  const cleanup = await removeSupersededDerived(
+  return removeSupersededDerived(
     await ctx.storageFor(scope.warehouse),
     record.location,
-    // Each branch's latest too: a branch's derived datasets are superseded as main's are (and all of a deleted branch's).
-    new Map([[MAIN_BRANCH, versionAfter], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
+    new Map([[MAIN_BRANCH, mainLatest], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
     policies,
     ctx.clock.now(),
-    derivedGraceMs,
+    graceMs,
     progress,
     signal,
     false,
     await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
   );
-  return result(record, stats, versionBefore, versionAfter, cleanup);
+}
+
+/**
+ * The cleanup-only job of a table whose versions the catalog manages and that its schedule does not optimize (its
+ * fragments under `compaction.lance.min-fragments`, or its optimize off) or that a commit reached on a warehouse
+ * without a schedule (scheduler.ts): its superseded policy-derived datasets (managedCleanup) with the orphan safety
+ * age as grace; the table's own files and versions are left alone, and the Lance library is not needed. Undefined for
+ * a table declared and never written (no derived dataset can exist yet).
+ */
+export async function cleanManagedDerived(
+  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
+  scope: RequestScope,
+  record: CatalogObjectRecord,
+  progress: JobProgress,
+  signal: AbortSignal | undefined,
+): Promise<MaintenanceResult | undefined> {
+  const head = await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH);
+  if (head === undefined) return undefined;
+  const cleanup = await managedCleanup(ctx, scope, record, head, DEFAULT_ORPHAN_AGE_MS, progress, signal);
+  const { optimize: _none, ...rest } = result(
+    record,
+    { fragmentsRemoved: 0, fragmentsAdded: 0, filesRemoved: 0, filesAdded: 0, attempts: 0 },
+    head,
+    head,
+    cleanup,
+  );
+  return rest;
 }
 
 /**

@@ -18,6 +18,10 @@
  * A managed Lance table opted in the same way (lance-schedule.ts) has its `optimize` run by its job instead, under the
  * same lease, when its latest version holds at least `compaction.lance.min-fragments` small fragments, and only where
  * the Lance library loads: without it the tables are left, reported once per process, and no job is taken or failed.
+ * A managed Lance table that carries policies and is not optimized by its job (under the threshold, its optimize off,
+ * or no library) has its job only clean up its superseded policy-derived datasets (lance-optimize.ts cleanManagedDerived,
+ * by the catalog's latest versions); on a warehouse without a schedule, the same job runs after a commit of it (a new
+ * version, or a change of its policies), at most once an hour per table (cleanAfterCommit).
  * A Lance table whose dataset manages its own versions (never optimized here) that carries policies has a job that
  * only cleans up its superseded policy-derived datasets (lance-optimize.ts cleanUnmanagedDerived), by the dataset's
  * latest version as the library reads it (nothing done without the library); on a warehouse without a schedule, the
@@ -49,11 +53,11 @@ import { failureReason, JobProgress } from './progress.js';
 import { lanceSchedule, smallFragments } from './lance-schedule.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import { isManaged } from '../lance/managed.js';
-import { cleanUnmanagedDerived } from './lance-optimize.js';
+import { cleanManagedDerived, cleanUnmanagedDerived } from './lance-optimize.js';
 import type { ObjectKind } from '../object-record.js';
 
 export const MAINTENANCE_INTERVAL_PROPERTY = 'maintenance.interval-ms';
-/** How often a restricted read runs the derived datasets' cleanup of a Lance table managing its own versions at most (cleanAfterRead). */
+/** How often a restricted read (cleanAfterRead) or a commit (cleanAfterCommit) runs a Lance table's derived datasets' cleanup at most. */
 export const READ_CLEANUP_INTERVAL_MS = 3_600_000;
 const PAGE = 500;
 
@@ -72,7 +76,7 @@ export class MaintenanceScheduler {
   private readonly holder = `replica:${randomUUID()}`;
   /** The Lance library's absence was reported (lanceAvailable): once per process. */
   private lanceUnavailableReported = false;
-  /** When this process last asked for a table's cleanup after a read (cleanAfterRead), by table id. */
+  /** When this process last asked for a table's cleanup after a read or a commit (unscheduledCleanup), by table id. */
   private readonly readCleanups = new BoundedMap<string, number>({ maxEntries: 10_000, evict: 'oldest' });
   /** This tick's answer of the Lance library's availability (lanceAvailable). */
   private lanceCheck: Promise<string | undefined> | undefined;
@@ -109,8 +113,31 @@ export class MaintenanceScheduler {
    * per READ_CLEANUP_INTERVAL_MS per table: asked once per interval by this process, run where the lease is taken.
    */
   async cleanAfterRead(warehouse: Warehouse, record: CatalogObjectRecord, latest: number): Promise<void> {
+    if (isManaged(record)) return;
+    await this.unscheduledCleanup(warehouse, record, (scope, found, progress, signal) =>
+      cleanUnmanagedDerived(this.ctx, scope, found, latest, progress, signal),
+    );
+  }
+
+  /**
+   * After a commit of a table whose versions the catalog manages (a new version, or a change of its policies: the
+   * policy-derived datasets' preparation, catalog/lance/policy-prepare.ts, hands it here), on a warehouse without a
+   * schedule: its superseded derived datasets' cleanup (cleanManagedDerived, by the catalog's latest versions), bounded
+   * and run as cleanAfterRead's.
+   */
+  async cleanAfterCommit(warehouse: Warehouse, record: CatalogObjectRecord): Promise<void> {
+    if (!isManaged(record)) return;
+    await this.unscheduledCleanup(warehouse, record, (scope, found, progress, signal) => cleanManagedDerived(this.ctx, scope, found, progress, signal));
+  }
+
+  /** A table's cleanup-only job on a warehouse without a schedule, at most once per READ_CLEANUP_INTERVAL_MS per table. */
+  private async unscheduledCleanup(
+    warehouse: Warehouse,
+    record: CatalogObjectRecord,
+    clean: (scope: RequestScope, record: CatalogObjectRecord, progress: JobProgress, signal: AbortSignal) => Promise<MaintenanceResult | undefined>,
+  ): Promise<void> {
     const interval = Number(warehouse.properties[MAINTENANCE_INTERVAL_PROPERTY] ?? '0');
-    if (isManaged(record) || (Number.isSafeInteger(interval) && interval > 0)) return;
+    if (Number.isSafeInteger(interval) && interval > 0) return;
     const now = this.ctx.clock.now();
     const last = this.readCleanups.get(record.id);
     if (last !== undefined && now - last < READ_CLEANUP_INTERVAL_MS) return;
@@ -118,7 +145,7 @@ export class MaintenanceScheduler {
     const scope: RequestScope = { warehouse, caller: schedulerCaller(warehouse) };
     const result: SchedulerTick = { ran: 0, failed: 0, compacted: 0, optimized: 0 };
     await this.job(scope, record, READ_CLEANUP_INTERVAL_MS, result, (found, progress, signal) =>
-      found.uuid === record.uuid ? cleanUnmanagedDerived(this.ctx, scope, found, latest, progress, signal) : Promise.resolve(undefined),
+      found.uuid === record.uuid ? clean(scope, found, progress, signal) : Promise.resolve(undefined),
     );
   }
 
@@ -142,11 +169,17 @@ export class MaintenanceScheduler {
           });
           continue;
         }
-        if (schedule === undefined || !(await this.lanceAvailable(scope, t))) continue;
+        if (found?.id !== t.id || !isManaged(found)) continue;
+        const minFragments = schedule !== undefined && (await this.lanceAvailable(scope, t)) ? schedule.minFragments : undefined;
+        // A table its schedule does not optimize still has its superseded derived datasets cleaned up, when it carries policies.
+        const cleans = (await this.ctx.store.policies.listForObject(warehouse.tenant, found.id)).length > 0;
+        if (minFragments === undefined && !cleans) continue;
         await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
-          // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next.
-          if ((await smallFragments(this.ctx, scope, record)) < schedule.minFragments) return undefined;
-          return this.maintenance.optimizeLance(scope, record, progress, signal);
+          // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next
+          // (its optimize's, that is: its cleanup-only job, when it carries policies, runs instead).
+          if (minFragments !== undefined && (await smallFragments(this.ctx, scope, record)) >= minFragments)
+            return this.maintenance.optimizeLance(scope, record, progress, signal);
+          return cleans ? cleanManagedDerived(this.ctx, scope, record, progress, signal) : undefined;
         });
       }
     }
