@@ -16,9 +16,12 @@
  * process.threadCpuUsage), the part of a delay the job's work on that thread made.
  * It fails (exit 2) unless both jobs committed and each table has one data file per partition after.
  * Needs the server built (`npm run build`) and /usr/bin/time.
+ * --rewrite-threads N: the in-process executor's Parquet rewrite threads (`rewriteThreads`, default 1).
  * Usage: node bench/compaction-spark.mjs [--files 2000] [--rows 10] [--regions 10] [--executors in-process,spark]
+ *   [--rewrite-threads 1]
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
@@ -37,6 +40,7 @@ const { values: opts } = benchArgs(import.meta.url, {
     rows: { type: 'string', default: '10' },
     regions: { type: 'string', default: '10' },
     executors: { type: 'string', default: 'in-process,spark' },
+    'rewrite-threads': { type: 'string', default: '1' },
   },
 });
 const FILES = Number(opts.files);
@@ -203,7 +207,7 @@ async function dataFilesAfter(call, name) {
 
 const results = [];
 for (const [executor, env] of [
-  ['in-process', {}],
+  ['in-process', { LAKEGATE_REWRITE_THREADS: opts['rewrite-threads'] }],
   ['spark', sparkEnv],
 ].filter(([e]) => EXECUTORS.includes(e))) {
   const { lakegate, call, dir } = await lake(env);
@@ -240,7 +244,12 @@ for (const [executor, env] of [
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`${FILES} files × ${ROWS} rows (${REGIONS} partitions), ${(results[0].bytes / 1024 / 1024).toFixed(1)} MiB of Parquet\n`);
+console.log(
+  `${FILES} files × ${ROWS} rows (${REGIONS} partitions), ${(results[0].bytes / 1024 / 1024).toFixed(1)} MiB of Parquet; in-process with ${opts['rewrite-threads']} rewrite thread(s); load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}\n`,
+);
 console.log(
   '| executor | files before → after | wall s | CPU s (catalog process) | peak RSS MiB (catalog process) | event loop delay p99 / max ms | thread CPU between turns p99 / max ms |',
 );

@@ -41,9 +41,11 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --optimize                      a Lance table (catalog-managed versions): its small fragments compacted and its
                                   indexes brought up to date by the Lance library, committed as new managed versions
   --target-file-size-bytes N      (default: the table's write.target-file-size-bytes, else 128 MiB)
-  --min-input-files N             fewer small files in a partition are left as they are (default 2)
+  --min-input-files N             fewer small files in a partition are left as they are, unless over the
+                                  target together or with deletes over 30% of a file's rows (default 2)
   --max-file-group-size-bytes N   input bytes rewritten as one group, its output cut into target-size files
-                                  (default: the target; a sort holds a group in memory)
+                                  (default: the target with sort, which holds a group in memory; twice it
+                                  with binpack)
   --partial-progress              file groups committed as they finish, so a failing group loses only its own
                                   work (Spark's partial-progress; needs the spark compaction executor)
   --partial-progress-max-commits N  in at most N commits (1 to 1000; Spark's default 10); implies --partial-progress

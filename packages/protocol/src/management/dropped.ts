@@ -83,7 +83,7 @@ export const TableMaintenanceRequest = Type.Object(
         minimum: 1048576,
         maximum: 17179869184,
         description:
-          "rewrite-data-files, as Iceberg's option: the input bytes one group of small files holds at most (default: the target file size). A group's output is cut into files near the target size, each a contiguous range of the sort or z-order key with its own bounds; a sort or z-order holds the group's rows in memory, so this bounds its memory",
+          "rewrite-data-files, as Iceberg's option: the input bytes one group of small files holds at most (default: the target file size with sort, twice it with binpack, which streams). A group's output is cut into files near the target size, each a contiguous range of the sort or z-order key with its own bounds; a sort or z-order holds the group's rows in memory, so this bounds its memory",
       }),
     ),
     strategy: Type.Optional(

@@ -102,7 +102,7 @@ export class RewriteThreads {
   rewriterFor(storage: ObjectStorage): DataFileRewriter {
     const recipe = this.o.recipeOf(storage);
     if (recipe === undefined) return this.o.inProcess(storage);
-    return { rewrite: (request) => this.submit(request, recipe) };
+    return { rewrite: (request) => this.submit(request, recipe), parallelism: this.slots.length };
   }
 
   /** Running threads' ids (for tests and diagnostics). */

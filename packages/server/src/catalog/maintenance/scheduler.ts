@@ -10,7 +10,8 @@
  * Compaction on the schedule (issue 59): a table whose properties, or else its warehouse's, set `compaction.enabled`
  * (metadata/compaction-properties.ts) is also compacted by its job, first, through the same path as on demand
  * (MaintenanceService.runTable with `rewrite-data-files`), with the thresholds as the compaction's options: a
- * partition's small files are rewritten only in groups of `compaction.min-input-files`, and nothing when fewer than
+ * partition's small files are rewritten only when at least `compaction.min-input-files` of them (or more than the target
+ * in bytes, or deletes over the threshold: compaction/bin-pack.ts), and nothing when fewer than
  * `compaction.min-small-file-ratio` of the live data files are small. Its event, audit record and /metrics counts say
  * `trigger: scheduled`. The job runs on the request thread and yields to requests between groups (compact.ts) and
  * between tables, so a request waits at most one group's rewrite.

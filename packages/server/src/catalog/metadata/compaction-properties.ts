@@ -4,7 +4,8 @@
  * small data files, and the thresholds below which it leaves them:
  * - `compaction.enabled`: `true` or `false` (default false: compaction rewrites data, so it is never implied);
  * - `compaction.min-input-files`: Iceberg's `min-input-files` of rewrite_data_files: a partition's small files are
- *   rewritten only in groups of at least this many (2 to 100000, default 5 on the schedule);
+ *   rewritten only when at least this many, or more than one over the target in bytes, or one with deletes over the
+ *   threshold (compaction/bin-pack.ts; 2 to 100000, default 5 on the schedule);
  * - `compaction.min-small-file-ratio`: the table is compacted only when at least this share of its live data files
  *   are small (a decimal from 0 to 1, default 0: no ratio threshold);
  * - `compaction.manifests.min-count`: the scheduled job also merges the table's small manifests (rewrite-manifests)

@@ -167,4 +167,6 @@ export interface RewrittenFile {
 
 export interface DataFileRewriter {
   rewrite(request: RewriteRequest): Promise<RewrittenFile>;
+  /** How many rewrites it runs at once (its threads); absent: 1. A compaction keeps that many groups going. */
+  readonly parallelism?: number | undefined;
 }

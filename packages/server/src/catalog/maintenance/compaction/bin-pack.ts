@@ -1,16 +1,28 @@
 /**
- * Which small data files a compaction rewrites together (Iceberg's SizeBasedFileRewriter with the bin-pack strategy,
- * reduced): per partition (spec id and values), files below `min-file-size-bytes` (default 3/4 of the target) are
- * packed, largest first, into groups of at most `groupBytes` input bytes (Iceberg's `max-file-group-size-bytes`;
- * default the target), first fit; the rewrite cuts a group's output into files near the target; a group of fewer than
- * `min-input-files` (default 2) files is left as it is (rewriting one file buys nothing). Pure: the job reads the
- * manifests and rewrites the groups.
+ * Which data files a compaction rewrites together: Iceberg's bin-pack planner's candidate and group rules
+ * (SizeBasedFileRewritePlanner, BinPackRewriteFilePlanner), per partition (spec id and values):
+ * - a file is a candidate when it is below `min-file-size-bytes` (default 3/4 of the target), or when at least
+ *   `delete-ratio-threshold` (0.3) of its rows are deleted by file-scoped deletes (a position delete file naming only
+ *   it, a deletion vector), whatever its size. Files above the target are not split here (Iceberg's
+ *   `max-file-size-bytes` candidates): they stay as they are.
+ * - a partition's candidates are rewritten when there are more than one and at least `min-input-files`, or more than
+ *   one holding more than the target in bytes (they make at least one file of the target), or one of them has
+ *   deletes over the threshold. Iceberg applies this to a group of at most `max-file-group-size-bytes` (100 GiB by
+ *   default: in practice the partition); here it is applied to the partition, whose candidates are then packed,
+ *   largest first, first fit, into groups of at most `groupBytes` input bytes (the memory a group's rewrite holds).
+ *   A group of one file is rewritten only for its deletes (rewriting one clean file alone buys nothing).
+ * Pure: the job reads the manifests and rewrites the groups.
  */
+import type { ContentFile } from '../../ports/manifests.js';
+import { referencedDataFile } from '../../planning/delete-index.js';
+
 export interface CandidateFile {
   path: string;
   specId: number;
   partition: unknown[];
   bytes: number;
+  /** Its share of rows deleted by file-scoped deletes, 0 to 1 (deletedShare); absent: none. */
+  deletedShare?: number | undefined;
   /** partitionKey(specId, partition), when the caller computed it already (compaction does, between turns of the event loop). */
   key?: string | undefined;
 }
@@ -21,22 +33,40 @@ export interface BinPackSettings {
   groupBytes?: number | undefined;
   minFileBytes: number;
   minInputFiles: number;
+  /** Iceberg's `delete-ratio-threshold`: a file with at least this share of its rows deleted is rewritten (default 0.3). */
+  deleteRatioThreshold?: number | undefined;
 }
 
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+export const DEFAULT_DELETE_RATIO_THRESHOLD = 0.3;
 
 export const partitionKey = (specId: number, partition: readonly unknown[]): string =>
   `${specId}:${JSON.stringify(partition, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`;
+
+/**
+ * The share of a data file's rows that its file-scoped deletes (position delete files scoped to it, deletion vectors)
+ * are known to delete (ContentFileUtil.isFileScoped's files, their record counts; at most 1). Equality deletes and
+ * position delete files naming several data files count nothing: how many of their rows hit this file is unknown.
+ */
+export function deletedShare(file: ContentFile, deletes: readonly ContentFile[]): number {
+  if (file.recordCount <= 0) return 0;
+  let known = 0;
+  for (const d of deletes) if (d.content === 1 && referencedDataFile(d) !== null) known += d.recordCount;
+  return Math.min(known, file.recordCount) / file.recordCount;
+}
 
 export function binPack<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): F[][] {
   return [...smallFilesByPartition(files, settings)].flatMap((list) => packPartition(list, settings));
 }
 
-/** The files below `minFileBytes`, by partition (in the order partitions first appear): binPack's first step. */
+const deleteHeavy = (f: CandidateFile, settings: BinPackSettings): boolean =>
+  (f.deletedShare ?? 0) > 0 && (f.deletedShare ?? 0) >= (settings.deleteRatioThreshold ?? DEFAULT_DELETE_RATIO_THRESHOLD);
+
+/** The candidates (small, or with deletes over the threshold), by partition (in the order partitions first appear): binPack's first step. */
 export function smallFilesByPartition<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): Iterable<F[]> {
   const byPartition = new Map<string, F[]>();
   for (const f of files) {
-    if (f.bytes >= settings.minFileBytes) continue;
+    if (f.bytes >= settings.minFileBytes && !deleteHeavy(f, settings)) continue;
     const key = f.key ?? partitionKey(f.specId, f.partition);
     const list = byPartition.get(key) ?? [];
     list.push(f);
@@ -45,15 +75,59 @@ export function smallFilesByPartition<F extends CandidateFile>(files: readonly F
   return byPartition.values();
 }
 
-/** One partition's small files packed into groups: binPack's second step (compaction runs it partition by partition). */
+/** Whether a partition's candidates are rewritten at all (Iceberg's group rule, applied to the partition). */
+export function partitionQualifies(list: readonly CandidateFile[], settings: BinPackSettings): boolean {
+  if (list.some((f) => deleteHeavy(f, settings))) return true;
+  if (list.length < 2) return false;
+  return list.length >= settings.minInputFiles || list.reduce((n, f) => n + f.bytes, 0) > settings.targetBytes;
+}
+
+/** One partition's candidates packed into groups: binPack's second step (compaction runs it partition by partition). */
 export function packPartition<F extends CandidateFile>(list: readonly F[], settings: BinPackSettings): F[][] {
+  const steps = packing(list, settings);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * packPartition, awaiting `pace` (a loop pacer, catalog/loop-pacer.ts) after the sort and every PACK_STEP files: first
+ * fit over a partition of 10^4 files and thousands of groups is tens of milliseconds. The same groups.
+ */
+export async function packPartitionPaced<F extends CandidateFile>(
+  list: readonly F[],
+  settings: BinPackSettings,
+  pace: () => Promise<void> | undefined,
+): Promise<F[][]> {
+  const steps = packing(list, settings);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pace();
+  }
+}
+
+/** Files placed between two steps of packing. */
+const PACK_STEP = 256;
+
+/** Largest first (then by path, in UTF-16 code units: a plain comparison, as fast as the sizes'). */
+const largestFirst = (a: CandidateFile, b: CandidateFile): number => b.bytes - a.bytes || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+function* packing<F extends CandidateFile>(list: readonly F[], settings: BinPackSettings): Generator<void, F[][]> {
+  if (!partitionQualifies(list, settings)) return [];
+  const sorted = [...list].sort(largestFirst);
+  yield;
+  const limit = settings.groupBytes ?? settings.targetBytes;
   const bins: { bytes: number; files: F[] }[] = [];
-  for (const f of [...list].sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path))) {
-    const bin = bins.find((b) => b.bytes + f.bytes <= (settings.groupBytes ?? settings.targetBytes));
+  for (let i = 0; i < sorted.length; i++) {
+    const f = sorted[i]!;
+    const bin = bins.find((b) => b.bytes + f.bytes <= limit);
     if (bin) {
       bin.files.push(f);
       bin.bytes += f.bytes;
     } else bins.push({ bytes: f.bytes, files: [f] });
+    if (i % PACK_STEP === PACK_STEP - 1) yield;
   }
-  return bins.filter((b) => b.files.length >= settings.minInputFiles).map((b) => b.files);
+  return bins.filter((b) => b.files.length > 1 || deleteHeavy(b.files[0]!, settings)).map((b) => b.files);
 }

@@ -13,8 +13,8 @@
  * (replace-commit.ts). A v1 table (no delete files, no sequence numbers) gets a v1 snapshot and
  * v1 manifests (replace-commit.ts).
  * The sort strategy (sort-strategy.ts) writes each group's rows in the table's sort order and marks the new file
- * with the order's id; a group is at most `max-file-group-size-bytes` of input (default the target size), which bounds
- * what a sorted rewrite holds.
+ * with the order's id; a group is at most `max-file-group-size-bytes` of input (default the target size; twice it
+ * for binpack, which streams), which bounds what a sorted rewrite holds.
  */
 import { randomBytes } from 'node:crypto';
 import { CatalogError, validation } from '../../../errors/catalog-error.js';
@@ -26,12 +26,13 @@ import type { ContentFile } from '../../ports/manifests.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
-import { type DataFileRewriter, type RewrittenFile, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
+import { type DataFileRewriter, type RewriteRequest, type RewrittenFile, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
-import { type CandidateFile, DEFAULT_TARGET_FILE_SIZE, packPartition, partitionKey, smallFilesByPartition } from './bin-pack.js';
+import { type CandidateFile, DEFAULT_TARGET_FILE_SIZE, deletedShare, packPartitionPaced, partitionKey, smallFilesByPartition } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
+import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
 import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
 import type { RequestedZOrder } from './zorder-strategy.js';
@@ -46,8 +47,9 @@ export interface CompactionOptions {
   /** Default 2. */
   minInputFiles?: number | undefined;
   /**
-   * Input bytes a group holds at most (Iceberg's `max-file-group-size-bytes`); default: the target. A group is
-   * rewritten as one: its output cut into files near the target, and a sort or z-order holds its rows in memory.
+   * Input bytes a group holds at most (Iceberg's `max-file-group-size-bytes`); default: the target for sort, twice it
+   * for binpack. A group is rewritten as one: its output cut into files near the target, and a sort or z-order holds
+   * its rows in memory.
    */
   maxFileGroupSizeBytes?: number | undefined;
   /**
@@ -157,7 +159,9 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
   const packing = {
     targetBytes: target,
-    groupBytes: options.maxFileGroupSizeBytes ?? target,
+    // Above the target by default, so that files between half and 3/4 of it still pair (Iceberg's group is the
+    // partition); a sort holds its group's rows, so its default stays the target (the memory it holds).
+    groupBytes: options.maxFileGroupSizeBytes ?? (sort ? target : 2 * target),
     minFileBytes,
     minInputFiles: options.minInputFiles ?? 2,
   };
@@ -166,7 +170,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   await pace();
   for (const partition of smallFilesByPartition(candidates, packing)) {
     await pace();
-    groups.push(...packPartition(partition, packing));
+    groups.push(...(await packPartitionPaced(partition, packing, pace)));
   }
   if (groups.length === 0) return none;
   if (options.dryRun)
@@ -182,56 +186,70 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const added: { specId: number; file: ContentFile }[] = [];
   const written: string[] = [];
   const skipped = new Set<Candidate>();
+  const requestOf = (group: readonly Candidate[]): RewriteRequest => ({
+    inputs: group.map((c) => ({
+      uri: c.file.filePath,
+      format: c.file.fileFormat,
+      deletes: c.deletes.map(rewriteDeleteOf),
+      ...(lineage ? { lineage: { firstRowId: c.file.firstRowId, dataSequenceNumber: c.seq } } : {}),
+    })),
+    transforms: [],
+    sort: sort?.keys,
+    zorder: sort?.zorder,
+    output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
+    targetFileSizeBytes: target,
+    // Unused without transforms; the port asks for one.
+    querySalt: randomBytes(32),
+    signal: deps.signal,
+  });
   try {
-    for (const group of groups) {
-      // Between groups, requests that arrived meanwhile are answered: a request waits one group's rewrite at most.
-      await yieldToRequests();
-      deps.signal?.throwIfAborted();
-      let out;
-      try {
-        out = await deps.rewriter.rewrite({
-          inputs: group.map((c) => ({
-            uri: c.file.filePath,
-            format: c.file.fileFormat,
-            deletes: c.deletes.map(rewriteDeleteOf),
-            ...(lineage ? { lineage: { firstRowId: c.file.firstRowId, dataSequenceNumber: c.seq } } : {}),
-          })),
-          transforms: [],
-          sort: sort?.keys,
-          zorder: sort?.zorder,
-          output: `${dataDir}/${deps.ctx.newUuid()}-compacted.parquet`,
-          targetFileSizeBytes: target,
-          // Unused without transforms; the port asks for one.
-          querySalt: randomBytes(32),
-          signal: deps.signal,
-        });
-      } catch (e) {
-        // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
-        if (!(e instanceof CatalogError) || e.code !== 'ERR_UNPROCESSABLE') throw e;
-        for (const c of group) skipped.add(c);
-        continue;
-      }
-      // Every row deleted: the group's files go, no file replaces them. A group cut into several files (the target
-      // size) has each with its own counts and bounds.
-      for (const file of [out, ...(out.more ?? [])]) {
-        if (file.recordCount === 0) await deps.storage.delete(file.uri).catch(() => undefined);
-        else {
-          written.push(file.uri);
-          added.push({
-            specId: group[0]!.specId,
-            file: newFile(
-              group.map((c) => c.file),
-              file,
-              schema,
-              sort?.sortOrderId ?? null,
-            ),
-          });
+    // Up to the rewriter's parallelism (its threads) groups at once; their results are taken in the groups' order,
+    // so the commit is the same whatever the parallelism.
+    const parallel = Math.min(Math.max(Math.floor(deps.rewriter.parallelism ?? 1), 1), 16);
+    const running: Promise<GroupOutcome>[] = [];
+    let taken = 0;
+    try {
+      for (; taken < groups.length; taken++) {
+        while (running.length < groups.length && running.length < taken + parallel) {
+          // Between groups, requests that arrived meanwhile are answered: a request waits one group's rewrite at most.
+          await yieldToRequests();
+          deps.signal?.throwIfAborted();
+          running.push(outcomeOf(deps.rewriter.rewrite(requestOf(groups[running.length]!))));
         }
+        const group = groups[taken]!;
+        const outcome = await running[taken]!;
+        if ('error' in outcome) throw outcome.error;
+        // A group the rewriter cannot read as one (files of different schemas after an evolution) is left as it is.
+        if (!('out' in outcome)) {
+          for (const c of group) skipped.add(c);
+          continue;
+        }
+        const out = outcome.out;
+        // Every row deleted: the group's files go, no file replaces them. A group cut into several files (the target
+        // size) has each with its own counts and bounds. The inputs' bounds are merged once a group, paced (a group
+        // can hold 10^4 small files).
+        const inputs = group.map((c) => c.file);
+        const merged = await mergedBoundsPaced(inputs, schema, pace);
+        for (const file of [out, ...(out.more ?? [])]) {
+          await pace();
+          if (file.recordCount === 0) await deps.storage.delete(file.uri).catch(() => undefined);
+          else {
+            written.push(file.uri);
+            added.push({ specId: group[0]!.specId, file: newFile(inputs, merged, file, schema, sort?.sortOrderId ?? null) });
+          }
+        }
+        await deps.rewritten?.(
+          group.length,
+          group.reduce((n, c) => n + c.bytes, 0),
+        );
       }
-      await deps.rewritten?.(
-        group.length,
-        group.reduce((n, c) => n + c.bytes, 0),
-      );
+    } catch (e) {
+      // Groups still running end (the same signal stops them on an abort); what they wrote is dropped with the rest.
+      for (const pending of running.slice(taken)) {
+        const o = await pending;
+        if ('out' in o) written.push(...[o.out, ...(o.out.more ?? [])].map((f) => f.uri));
+      }
+      throw e;
     }
     // The files rewritten, their paths and partitions: 10^5 of each at most, paced too.
     const done: Candidate[] = [];
@@ -277,6 +295,15 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   }
 }
 
+/** A group's rewrite settled: its files, skipped (ERR_UNPROCESSABLE: files not readable as one), or its error. */
+type GroupOutcome = { out: RewrittenFile } | { skipped: true } | { error: unknown };
+
+const outcomeOf = (rewrite: Promise<RewrittenFile>): Promise<GroupOutcome> =>
+  rewrite.then(
+    (out) => ({ out }),
+    (e: unknown) => (e instanceof CatalogError && e.code === 'ERR_UNPROCESSABLE' ? { skipped: true as const } : { error: e }),
+  );
+
 async function dropAll(storage: ObjectStorage, uris: readonly string[]): Promise<void> {
   await Promise.all(uris.map((u) => storage.delete(u).catch(() => undefined)));
 }
@@ -314,6 +341,7 @@ async function candidatesOf(
       partition: d.file.partition,
       key: partitionKey(d.specId, d.file.partition),
       bytes: d.file.fileSizeInBytes,
+      deletedShare: deletedShare(d.file, applied),
       file: d.file,
       deletes: applied,
       seq: d.seq,
@@ -326,8 +354,8 @@ async function candidatesOf(
  * The manifest entry of a rewritten file: the group's partition, the rewriter's counts, the file's own bounds where
  * the rewriter ranged the column, else the inputs' merged bounds (file-bounds.ts).
  */
-function newFile(inputs: readonly ContentFile[], out: RewrittenFile, schema: Schema, sortOrderId: number | null): ContentFile {
-  const { lower, upper } = fileBounds(out.ranges, inputs, schema);
+function newFile(inputs: readonly ContentFile[], merged: Bounds, out: RewrittenFile, schema: Schema, sortOrderId: number | null): ContentFile {
+  const { lower, upper } = fileBounds(out.ranges, inputs, schema, merged);
   return {
     content: 0,
     filePath: out.uri,

@@ -12,7 +12,7 @@ import type { ContentFile } from '../../ports/manifests.js';
 import type { ColumnRange } from '../../planning/rewrite-ports.js';
 import { type Value, typeName } from '../../planning/values.js';
 import { singleValue } from '../../single-value.js';
-import { mergedBounds } from './merged-bounds.js';
+import { type Bounds, mergedBounds } from './merged-bounds.js';
 
 const TRUNCATE = 16;
 
@@ -20,8 +20,11 @@ export function fileBounds(
   ranges: ReadonlyMap<number, ColumnRange> | undefined,
   inputs: readonly ContentFile[],
   schema: Schema,
-): { lower: Map<number, Uint8Array>; upper: Map<number, Uint8Array> } {
-  const { lower, upper } = mergedBounds(inputs, schema);
+  /** The inputs' merged bounds, when the caller merged them already (once a group, paced: compact.ts). */
+  merged: Bounds = mergedBounds(inputs, schema),
+): Bounds {
+  const lower = new Map(merged.lower);
+  const upper = new Map(merged.upper);
   for (const field of schema.fields) {
     const range = ranges?.get(field.id);
     if (typeof field.type !== 'string' || range === undefined) continue;

@@ -9,7 +9,9 @@ import type { PartitionSpec, Schema } from '../../metadata/types.js';
 import type { ContentFile, ManifestEntry, ManifestFile } from '../../ports/manifests.js';
 import type { CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
+import { packPartition, packPartitionPaced } from './bin-pack.js';
 import { compactTable, type CompactionDeps } from './compact.js';
+import { mergedBounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace } from './replace-commit.js';
 
 // A table of one snapshot whose one data manifest holds ENTRIES small Parquet files in 4 partitions, read from
@@ -164,4 +166,59 @@ describe('compaction on the request thread', () => {
     };
     expect(await records(stepped.bytes)).toEqual(await records(slow.bytes));
   });
+
+  it("summarizes a manifest's partitions a slice of entries at a time, beside its blocks", async () => {
+    const encode = entryEncoder(metadata['partition-specs'][0] as PartitionSpec, schema as Schema, 2);
+    const entries = Array.from({ length: ENTRIES }, (_, i) => {
+      const e = { status: 0 as const, snapshotId: 1000n, sequenceNumber: 1, fileSequenceNumber: 1, file: file(i) };
+      return { record: encode(e), status: e.status, recordCount: 10, partition: e.file.partition };
+    });
+    const m = { spec: metadata['partition-specs'][0] as PartitionSpec, schema: schema as Schema, content: 0 as const, formatVersion: 2 as const, entries };
+    // The blocks of at most 64 KiB the framing cuts (a record alone when larger).
+    let blocks = 0;
+    for (let i = 0; i < entries.length; blocks += 1) {
+      let size = 0;
+      let j = i;
+      while (j < entries.length && (j === i || size + entries[j]!.record.length <= 65_536)) size += entries[j++]!.record.length;
+      i = j;
+    }
+    let paced = 0;
+    const stepped = await encodeManifestOfRecordsPaced(m, () => {
+      paced += 1;
+      return undefined;
+    });
+    expect(stepped.partitions).toEqual(encodeManifestOfRecords(m).partitions);
+    // Before, the counts and the summaries of every entry were one step after the blocks (two steps in all).
+    expect(paced - blocks).toBeGreaterThan(ENTRIES / 1000);
+  });
+
+  it("packs a partition of many small files, and merges a group's bounds, a slice at a time: the same groups and bounds", async () => {
+    const files = Array.from({ length: ENTRIES }, (_, i) => ({ path: String(i), specId: 0, partition: ['a'], bytes: 40 + (i % 7) }));
+    const settings = { targetBytes: 100, groupBytes: 200, minFileBytes: 75, minInputFiles: 5 };
+    let paced = 0;
+    const pace = () => {
+      paced += 1;
+      return undefined;
+    };
+    const groups = await packPartitionPaced(files, settings, pace);
+    expect(groups).toEqual(packPartition(files, settings));
+    expect(groups.length).toBeGreaterThan(400);
+    // Before, a partition was sorted and packed in one stretch.
+    expect(paced).toBeGreaterThan(ENTRIES / 1000);
+    paced = 0;
+    const inputs = Array.from({ length: ENTRIES }, (_, i) =>
+      contentFile(String(i), { lowerBounds: new Map([[1, long(-i)]]), upperBounds: new Map([[1, long(i)]]) }),
+    );
+    const merged = await mergedBoundsPaced(inputs, schema as Schema, pace);
+    expect(merged).toEqual(mergedBounds(inputs, schema as Schema));
+    expect(merged.lower.get(1)).toEqual(long(-(ENTRIES - 1)));
+    expect(paced).toBeGreaterThan(ENTRIES / 1000);
+  });
 });
+
+/** A long bound: Iceberg's single-value form, 8 bytes little-endian. */
+function long(v: number): Uint8Array {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64LE(BigInt(v));
+  return new Uint8Array(b);
+}
