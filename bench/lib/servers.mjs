@@ -64,7 +64,8 @@ export async function grantedPrincipal(url, adminToken, warehouse, name = 'bench
 /**
  * `lakegate serve` on a fresh data dir. options: cpus (taskset list), database (postgres URL),
  * workers, auth ('required'|'disabled'), principal ('granted'|'admin'), repo (another checkout,
- * for A/B runs), cpuProf (dir), heapProf (dir: --heap-prof, a sampling heap profile written at exit), env, name, dataDir (reuse a seeded one).
+ * for A/B runs), cpuProf (dir), heapProf (dir: --heap-prof, a sampling heap profile written at exit), env, name, dataDir (reuse a seeded one),
+ * node (the Node binary that runs the server; default this process's, e.g. another Node release for bench/signing-pairs.mjs).
  */
 export async function startLakegate(options = {}) {
   const repo = options.repo ?? REPO_ROOT;
@@ -88,7 +89,7 @@ export async function startLakegate(options = {}) {
   const name = options.name ?? 'lakegate';
   const child = spawnServer(
     name,
-    process.execPath,
+    options.node ?? process.execPath,
     args,
     { LAKEGATE_LOG_LEVEL: options.logLevel ?? 'warn', LAKEGATE_AUTH: auth, LAKEGATE_ACCESS_TOKEN_TTL_SECONDS: '86400', ...options.env },
     options.cpus,
