@@ -2,7 +2,8 @@
  * Hostile changes of a table's schema or identity against its row-filter and column-mask policies, beyond a commit
  * (policies-schema-evolution.test.ts), in process on a fake S3: `register-table` with `overwrite` onto a metadata file
  * its writer wrote (who chose its field ids, as a view's replace does), and a table whose metadata has no `schemas`
- * list (a v1 file names its one `schema` only).
+ * list (a v1 file names its one `schema` only). Held, kept as guards: a multi-table transaction dropping a masked
+ * column, and `set-current-schema` back to an older schema without a masked column, are refused whole (400).
  *
  * Before: an overwrite was never checked against the policies, so a file naming the filtered and masked field ids by
  * other column names (the same schema id) was registered and the policies silently moved to those columns, and one
@@ -110,6 +111,52 @@ describe('register-table with overwrite', () => {
     const alice = await loadAsAlice('refunds');
     expect(alice.status, stringifyJson(alice.body)).toBe(200);
     expect(alice.body['read-restrictions']['required-row-filter']).toEqual({ type: 'eq', term: 'region', value: 'eu' });
+  });
+});
+
+describe('commits other than a plain schema update', () => {
+  it('a multi-table transaction dropping a masked column, or making current an older schema without it, is refused whole (400 naming the policy)', async () => {
+    const { maskId, metadata } = await withPolicies('ledger');
+    const other = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'ledger_notes', schema: peopleSchema(['id', 'email']) });
+    expect(other.status).toBe(200);
+    // Schema 1 adds a column; the policy on it is then written, and schema 0 (without it) made current again.
+    const addNote = await admin('POST', tablePath('ledger'), {
+      requirements: [],
+      updates: [
+        { action: 'add-schema', schema: { type: 'struct', fields: [...metadata.schemas[0].fields, { id: 5, name: 'note', type: 'string', required: false }] } },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ],
+    });
+    expect(addNote.status, stringifyJson(addNote.body)).toBe(200);
+    const noteMask = await admin('POST', policiesPath('ledger'), {
+      kind: 'column-mask',
+      roles: ['eu-analysts'],
+      masks: [{ column: 'note', action: 'mask-alphanum' }],
+    });
+    expect(noteMask.status, stringifyJson(noteMask.body)).toBe(201);
+    const back = await admin('POST', tablePath('ledger'), { requirements: [], updates: [{ action: 'set-current-schema', 'schema-id': 0 }] });
+    expect(back.status, stringifyJson(back.body)).toBe(400);
+    expect(back.body.error.message).toContain(`policy ${noteMask.body.id}`);
+
+    const fields = (addNote.body.metadata.schemas as Array<{ 'schema-id': number; fields: Field[] }>).find((x) => x['schema-id'] === 1)!.fields;
+    const before = (await admin('GET', tablePath('ledger_notes'))).body['metadata-location'];
+    const txn = await admin('POST', '/v1/lake/transactions/commit', {
+      'table-changes': [
+        { identifier: { namespace: ['sales'], name: 'ledger_notes' }, requirements: [], updates: [{ action: 'set-properties', updates: { touched: 'yes' } }] },
+        {
+          identifier: { namespace: ['sales'], name: 'ledger' },
+          requirements: [],
+          updates: [
+            { action: 'add-schema', schema: { type: 'struct', fields: fields.filter((f) => f.name !== 'email') } },
+            { action: 'set-current-schema', 'schema-id': -1 },
+          ],
+        },
+      ],
+    });
+    expect(txn.status, stringifyJson(txn.body)).toBe(400);
+    expect(txn.body.error.message).toContain(`policy ${maskId}`);
+    expect((await admin('GET', tablePath('ledger_notes'))).body['metadata-location']).toBe(before);
+    expect((await admin('GET', tablePath('ledger'))).body.metadata['current-schema-id']).toBe(1);
   });
 });
 
