@@ -3,7 +3,8 @@
  * (policies-schema-evolution.test.ts), in process on a fake S3: `register-table` with `overwrite` onto a metadata file
  * its writer wrote (who chose its field ids, as a view's replace does), and a table whose metadata has no `schemas`
  * list (a v1 file names its one `schema` only). Held, kept as guards: a multi-table transaction dropping a masked
- * column, and `set-current-schema` back to an older schema without a masked column, are refused whole (400).
+ * column, and `set-current-schema` back to an older schema without a masked column, are refused whole (400); a table dropped
+ * and undropped (after a new table of its name came and went) is restricted again, the new one being another object.
  *
  * Before: an overwrite was never checked against the policies, so a file naming the filtered and masked field ids by
  * other column names (the same schema id) was registered and the policies silently moved to those columns, and one
@@ -157,6 +158,31 @@ describe('commits other than a plain schema update', () => {
     expect(txn.body.error.message).toContain(`policy ${maskId}`);
     expect((await admin('GET', tablePath('ledger_notes'))).body['metadata-location']).toBe(before);
     expect((await admin('GET', tablePath('ledger'))).body.metadata['current-schema-id']).toBe(1);
+  });
+});
+
+describe('a table dropped, replaced by a new one of its name, and undropped', () => {
+  it('the new table is another object (no policy of the old one); the undropped one is restricted again', async () => {
+    await withPolicies('vault');
+    await grant(admin, 'eu-analysts', ['table:read-data'], { type: 'namespace', warehouse: 'lake', namespace: ['sales'] });
+    expect((await admin('DELETE', tablePath('vault'))).status).toBe(204);
+    const listed = await admin('GET', '/management/v1/warehouses/lake/dropped');
+    expect(listed.status, stringifyJson(listed.body)).toBe(200);
+    const old = (listed.body.dropped as Array<{ id: string; name: string }>).find((d) => d.name === 'vault')!;
+    const created = await admin('POST', '/v1/lake/namespaces/sales/tables', { name: 'vault', schema: peopleSchema(['id', 'region', 'email', 'born']) });
+    expect(created.status).toBe(200);
+    const fresh = await loadAsAlice('vault');
+    expect(fresh.status, stringifyJson(fresh.body)).toBe(200);
+    expect(fresh.body['read-restrictions']).toBeUndefined();
+    expect((await admin('DELETE', tablePath('vault'))).status).toBe(204);
+    const undropped = await admin('POST', `/management/v1/warehouses/lake/dropped/${old.id}/undrop`, {});
+    expect(undropped.status, stringifyJson(undropped.body)).toBe(200);
+    const alice = await loadAsAlice('vault');
+    expect(alice.status, stringifyJson(alice.body)).toBe(200);
+    expect(alice.body['read-restrictions']).toEqual({
+      'required-row-filter': { type: 'eq', term: 'region', value: 'eu' },
+      'required-column-projections': [{ 'field-id': 3, action: 'mask-alphanum' }],
+    });
   });
 });
 
