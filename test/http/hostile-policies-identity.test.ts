@@ -191,6 +191,14 @@ describe('a table whose metadata file names its one schema only (format v1)', ()
     const { metadata } = await withPolicies('source');
     const { schemas, 'current-schema-id': _c, ...rest } = metadata;
     const v1 = { ...rest, 'format-version': 1, schema: schemas[0], location: metadata.location.replace(/source[^/]*$/, 'legacy-v1') };
+    for (const broken of [
+      { ...v1, schema: 'x' },
+      { ...v1, schema: { type: 'struct', fields: 'x' } },
+      { ...v1, 'format-version': 'one' },
+    ]) {
+      const refused = await register('broken', writeMetadata(v1.location, 'broken.metadata.json', broken), false);
+      expect(refused.status, stringifyJson(refused.body)).toBe(400);
+    }
     const registered = await register('legacy', writeMetadata(v1.location, 'v1.metadata.json', v1), false);
     expect(registered.status, stringifyJson(registered.body)).toBe(200);
     await grant(admin, 'eu-analysts', ['table:read-data'], { type: 'table', warehouse: 'lake', namespace: ['sales'], name: 'legacy' });

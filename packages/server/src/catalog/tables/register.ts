@@ -57,7 +57,8 @@ export async function registerTable(
     });
   // execute
   const file = await readMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation);
-  if (typeof file.metadata !== 'object' || file.metadata === null || Array.isArray(file.metadata)) {
+  const raw = file.metadata as Partial<TableMetadata> | null;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof raw['table-uuid'] !== 'string' || typeof raw.location !== 'string') {
     throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
   }
   // Validated as the catalog reads table metadata (a file it could not serve, plan or check policies against is
@@ -67,10 +68,10 @@ export async function registerTable(
   try {
     table = parseTableMetadata(file.metadata, ctx.clock.now());
   } catch (e) {
-    if (!(e instanceof CatalogError)) throw e;
-    throw validation(`${metadataLocation} is not valid Iceberg table metadata (${e.message.slice(0, 300)})`);
+    // Whatever the file holds: a TypeError of a shape the builder does not expect is the file's fault too.
+    throw validation(`${metadataLocation} is not valid Iceberg table metadata (${(e instanceof Error ? e.message : String(e)).slice(0, 300)})`);
   }
-  const json = Array.isArray((file.metadata as { schemas?: unknown }).schemas) ? file.json : stringifyJson(table);
+  const json = Array.isArray(raw.schemas) ? file.json : stringifyJson(table);
   const location = normalizeLocation(checkTableLocation(scope, table.location));
   checkIntroducedPaths(scope.warehouse, null, table);
   const repo = ctx.store.repository;
