@@ -42,7 +42,7 @@ import { lanceLibraryMissing } from './library.js';
 import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
-import { corruptTags } from './tag-files.js';
+import { corruptTags, isTagName } from './tag-files.js';
 
 export class LanceTagService {
   private store: LanceTagStore | undefined;
@@ -171,13 +171,18 @@ export class LanceTagService {
     try {
       return await this.orDeclared(opened, opened.store.list(opened.target), (): ReadonlyMap<string, LanceTagInfo> => new Map());
     } catch (e) {
-      if (!(e instanceof CatalogError) || e.code !== 'ERR_ILLEGAL_ARGUMENT') throw e;
+      // The library's failure may also be an unavailable tag file: one under a name no tag has (tag-files.ts).
+      if (!(e instanceof CatalogError) || (e.code !== 'ERR_ILLEGAL_ARGUMENT' && e.code !== 'ERR_UNAVAILABLE')) throw e;
       const bad = await corruptTags(this.ctx, opened).catch(() => []);
+      if (e.code === 'ERR_UNAVAILABLE' && bad.length === 0) throw e;
       const table = formatIdentifier(opened.table.namespace, opened.table.name);
       const which = bad.length === 0 ? 'a tag file' : `the tag file${bad.length > 1 ? 's' : ''} of ${bad.map((t) => JSON.stringify(t)).join(', ')}`;
+      const removal = bad.some((t) => !isTagName(t))
+        ? 'they are removed from storage (a name no tag may have)'
+        : `DeleteTableTag removes ${bad.length > 1 ? 'them' : 'it'}`;
       throw new CatalogError(
         'ERR_ILLEGAL_ARGUMENT',
-        `Table ${table}: ${which} in its dataset's _refs/tags/ ${bad.length > 1 ? 'are' : 'is'} no Lance tag, so its tags cannot be listed until DeleteTableTag removes ${bad.length > 1 ? 'them' : 'it'} (${e.message})`,
+        `Table ${table}: ${which} in its dataset's _refs/tags/ ${bad.length > 1 ? 'are' : 'is'} no Lance tag, so its tags cannot be listed until ${removal}${e.code === 'ERR_ILLEGAL_ARGUMENT' ? ` (${e.message})` : ''}`,
       );
     }
   }

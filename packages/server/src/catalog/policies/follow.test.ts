@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { Schema, StructField } from '../metadata/types.js';
 import type { Policy } from '../ports/policies.js';
-import { filterTermsOf, followPolicy } from './follow.js';
+import { filterTermsOf, followPolicy, tableSchemas } from './follow.js';
+import { currentSchema } from './object-schema.js';
 
 const field = (id: number, name: string, type: StructField['type'] = 'string'): StructField => ({ id, name, type, required: false });
 const schemaOf = (id: number, ...fields: StructField[]): Schema => ({ type: 'struct', 'schema-id': id, fields });
@@ -87,5 +88,18 @@ describe('a row filter follows its field ids', () => {
     expect(refusal(() => followPolicy(policy(undefined, { kind: 'column-mask', masks }), [schemaOf(1, field(1, 'a'))])).message).toMatch(
       /column-mask policy p1 .*'person.city' \(field id 4\) is no longer in the schema/,
     );
+  });
+});
+
+describe('a table metadata file that names its one schema only (format v1, a federated pointer or an older registration)', () => {
+  it('is read as that schema; one of no schema at all is a 422, never a TypeError', () => {
+    const { 'schema-id': _id, ...legacy } = schemaOf(0, field(1, 'id'), field(2, 'email'));
+    const metadata = { 'format-version': 1, schema: legacy } as never;
+    expect(tableSchemas(metadata)).toEqual([{ ...legacy, 'schema-id': 0 }]);
+    expect(currentSchema({ kind: 'table', metadataJson: JSON.stringify(metadata) }).fields.map((f) => f.name)).toEqual(['id', 'email']);
+    for (const broken of [{}, { schemas: 'x' }, { schemas: [null], 'current-schema-id': 0 }]) {
+      expect(() => tableSchemas(broken as never)).toThrow(CatalogError);
+      expect(() => currentSchema({ kind: 'table', metadataJson: JSON.stringify(broken) })).toThrow(CatalogError);
+    }
   });
 });

@@ -21,6 +21,7 @@ import type { EffectivePolicy, FilterTerm, Policy } from '../ports/policies.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import { combine } from './effective.js';
 import { fieldById } from './nested.js';
+import { tableSchemaList } from './object-schema.js';
 import { checkMasks } from './rules.js';
 
 /** Each distinct term of a filter and the field id it binds to in `schema` (what a new or updated policy stores). */
@@ -46,9 +47,10 @@ export function schemasOf(record: Pick<CatalogObjectRecord, 'kind' | 'metadataJs
   return ordered(view.schemas, currentId, 'view');
 }
 
-/** A table's schemas, its current one first, then the older ones newest first. */
-export function tableSchemas(metadata: Pick<TableMetadata, 'schemas' | 'current-schema-id'>): Schema[] {
-  return ordered(metadata.schemas, metadata['current-schema-id'], 'table');
+/** A table's schemas, its current one first, then the older ones newest first (object-schema.ts tableSchemaList). */
+export function tableSchemas(metadata: Pick<TableMetadata, 'schemas' | 'current-schema-id' | 'schema'>): Schema[] {
+  const { schemas, currentId } = tableSchemaList(metadata);
+  return ordered(schemas, currentId, 'table');
 }
 
 function ordered(schemas: readonly Schema[], currentId: number | undefined, kind: string): Schema[] {
@@ -152,6 +154,63 @@ export async function refuseUnfitSchema(
       throw validation(`${p.kind} policy ${p.id} on table ${table} does not fit the new schema (${why.slice(0, 300)}): update or delete the policy first`);
     }
   }
+}
+
+/**
+ * A register-table overwrite (tables/register.ts) against the table's policies: the new metadata file's writer chose
+ * its field ids, so (as for a view's replace, rules.ts fitsPolicies) each policy must still name the columns it names
+ * now (or, for one that no longer applies, as stored): the same names for the same field ids, of types it suits. A
+ * file that would move a policy to other columns, or leave it none, is refused (400, naming the policy), never
+ * registered to fail restricted reads closed or to filter and mask what the policy never named. True when the table
+ * has policies (the caller then swaps only from the metadata checked).
+ */
+export async function refuseMovedPolicies(
+  enforcement: Pick<PolicyEnforcement, 'policiesOn'>,
+  tenant: string,
+  record: Pick<CatalogObjectRecord, 'id' | 'namespace' | 'name' | 'metadataJson'>,
+  next: TableMetadata,
+): Promise<boolean> {
+  const policies = await enforcement.policiesOn(tenant, record.id);
+  if (policies.length === 0) return false;
+  const table = formatIdentifier(record.namespace, record.name);
+  const refuse = (p: Policy, why: string) =>
+    validation(`${p.kind} policy ${p.id} on table ${table} does not fit the registered metadata (${why.slice(0, 300)}): update or delete the policy first`);
+  let before: Schema[] | undefined;
+  try {
+    before = schemasOf({ kind: 'table', metadataJson: record.metadataJson });
+  } catch {
+    before = undefined;
+  }
+  let after: Schema[];
+  try {
+    after = tableSchemas(next);
+  } catch (e) {
+    throw refuse(policies[0]!, reason(e));
+  }
+  for (const p of policies) {
+    let now: Policy;
+    try {
+      now = followPolicy(p, after);
+    } catch (e) {
+      throw refuse(p, e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e));
+    }
+    let then: Policy = p;
+    try {
+      if (before !== undefined) then = followPolicy(p, before);
+    } catch {
+      // Stale on the table as it is: what it names as stored.
+    }
+    const [was, is] = [columnsOf(then), columnsOf(now)];
+    if (was.join('\u0000') !== is.join('\u0000'))
+      throw refuse(p, `its field ids would name the columns ${is.join(', ').slice(0, 120)}, not ${was.join(', ').slice(0, 120)}`);
+  }
+  return true;
+}
+
+/** The columns a (followed) policy names, as `name (field id)`: its filter's terms, then its masks' columns. */
+function columnsOf(p: Policy): string[] {
+  const terms = (p.filterTerms ?? []).map((t) => `'${t.term}' (${t.fieldId})`).sort();
+  return [...terms, ...(p.masks ?? []).map((m) => `'${m.column}' (${m.fieldId})`)];
 }
 
 /** The name → field id of each term of a stored row filter (see the opening comment for a policy stored before them). */

@@ -7,15 +7,17 @@
  * hand out credentials for their data).
  */
 import { refuseOnFederated } from '../ports/remote-catalog.js';
-import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { CatalogError, commitConflict, validation } from '../../errors/catalog-error.js';
 import type { CatalogRequest } from '../context.js';
 import type { DelegationMechanism } from '../ports/signing.js';
 import { checkNewName, checkNewNamespace, formatIdentifier } from '../identifiers.js';
 import { checkNoOverlap } from '../location-policy.js';
 import { normalizeLocation } from '../locations.js';
-import type { TableMetadata } from '../metadata/index.js';
+import { parseTableMetadata, type TableMetadata } from '../metadata/index.js';
+import { stringifyJson } from '../json.js';
 import { type MetadataResult, readMetadataFile } from '../metadata-files.js';
 import { checkIntroducedPaths } from './paths.js';
+import { refuseMovedPolicies } from '../policies/follow.js';
 import {
   type TableAccess,
   type TableContext,
@@ -54,11 +56,22 @@ export async function registerTable(
       recordAllow: true,
     });
   // execute
-  const { json, metadata } = await readMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation);
-  const table = metadata as TableMetadata;
-  if (typeof table !== 'object' || table === null || typeof table['table-uuid'] !== 'string' || typeof table.location !== 'string') {
+  const file = await readMetadataFile(await ctx.storageFor(scope.warehouse), metadataLocation);
+  const raw = file.metadata as Partial<TableMetadata> | null;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof raw['table-uuid'] !== 'string' || typeof raw.location !== 'string') {
     throw validation(`${metadataLocation} is not an Iceberg table metadata file`);
   }
+  // Validated as the catalog reads table metadata (a file it could not serve, plan or check policies against is
+  // refused here, never a 500 later). A legacy v1 file naming its one schema and spec only is kept as read (its
+  // `schemas` and `partition-specs` filled in), every other file exactly as written.
+  let table: TableMetadata;
+  try {
+    table = parseTableMetadata(file.metadata, ctx.clock.now());
+  } catch (e) {
+    // Whatever the file holds: a TypeError of a shape the builder does not expect is the file's fault too.
+    throw validation(`${metadataLocation} is not valid Iceberg table metadata (${(e instanceof Error ? e.message : String(e)).slice(0, 300)})`);
+  }
+  const json = Array.isArray(raw.schemas) ? file.json : stringifyJson(table);
   const location = normalizeLocation(checkTableLocation(scope, table.location));
   checkIntroducedPaths(scope.warehouse, null, table);
   const repo = ctx.store.repository;
@@ -72,6 +85,8 @@ export async function registerTable(
       recordAllow: true,
     });
   }
+  // The file's writer chose its field ids: the table's policies must still name the columns they name (400 else).
+  const guarded = existing !== undefined && (await refuseMovedPolicies(ctx.policies, scope.warehouse.tenant, existing, table));
   await checkNoOverlap(repo, scope.warehouse, location, {
     ...(existing ? { except: existing.id } : {}),
     table: { namespace: levels, name },
@@ -85,6 +100,8 @@ export async function registerTable(
     const again = await trx.getObject(scope.warehouse.name, levels, name);
     if (again && !(overwrite && again.kind === 'table' && again.id === existing?.id)) throw tableExists(again, levels, name);
     if (again) {
+      if (guarded && again.metadataLocation !== existing!.metadataLocation)
+        throw commitConflict(`Table ${formatIdentifier(levels, name)} changed while its overwrite was checked against its policies; retry`);
       await trx.swapMetadata(
         {
           warehouse: scope.warehouse.name,
