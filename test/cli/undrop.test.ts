@@ -125,6 +125,13 @@ it(
       outcome: 'nothing-to-do',
     });
     expect((await lakegate('maintain', 'sales.orders', '--compact', '--max-file-group-size-bytes', '5')).code).toBe(1);
+    // Iceberg's size range and delete thresholds: passed on, the server's 400 an exit 1, a ratio not a decimal an exit 2.
+    const thresholds = ['--min-file-size-bytes', '0', '--max-file-size-bytes', '4294967296', '--delete-file-threshold', '3', '--delete-ratio-threshold', '0.2'];
+    expect(json(await lakegate('maintain', 'sales.orders', '--compact', '--dry-run', ...thresholds, '--json')).compaction).toMatchObject({
+      outcome: 'nothing-to-do',
+    });
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--delete-ratio-threshold', '1.5')).stderr).toMatch(/delete-ratio-threshold/);
+    expect((await lakegate('maintain', 'sales.orders', '--compact', '--delete-ratio-threshold', 'most')).code).toBe(2);
     // Usage errors (exit 2), in the CLI's words.
     const word = await lakegate('maintain', 'sales.orders', '--compact', '--partial-progress-max-commits', 'ten');
     expect(word.code).toBe(2);

@@ -181,6 +181,18 @@ it('compacts, on the schedule, the tables over their thresholds and no other', a
   expect((await tick()).ran).toBe(0);
 });
 
+it("applies a table's compaction.* rewrite_data_files options on the schedule (delete-file-threshold 0: every file)", async () => {
+  await warehouse('iceberg-options', { 'maintenance.interval-ms': HOUR, 'compaction.enabled': 'true' });
+  const T = '/v1/iceberg-options/namespaces/db/tables';
+  // Two small files: fewer than the schedule's min-input-files of 5, unless every file is a candidate.
+  await tableWithSmallFiles(send, T, 'plain', { eu: 2 });
+  await tableWithSmallFiles(send, T, 'every-file', { eu: 2 }, { properties: { 'compaction.delete-file-threshold': '0' } });
+  await tick();
+  const events = compactedEvents().filter((e) => e.warehouse === 'iceberg-options');
+  expect(events.map((e) => e.name)).toEqual(['every-file']);
+  expect(events[0]).toMatchObject({ trigger: 'scheduled', rewrittenFiles: 2 });
+});
+
 it('renews the lease of a job that outlives it, so no other replica takes the job', async () => {
   await warehouse('long', { 'maintenance.interval-ms': HOUR, 'compaction.enabled': 'true', 'compaction.min-input-files': '2' });
   const rows = await tableWithSmallFiles(send, '/v1/long/namespaces/db/tables', 'slow', { eu: 3, us: 3 });

@@ -156,8 +156,15 @@ def options_of(o):
         for key, name in (("varLengthContribution", "var-length-contribution"), ("maxOutputSize", "max-output-size")):
             if z.get(key) is not None:
                 options[name] = str(z[key])
-    if o.get("maxFileGroupSizeBytes") is not None:
-        options["max-file-group-size-bytes"] = str(o["maxFileGroupSizeBytes"])
+    for key, name in (
+        ("maxFileGroupSizeBytes", "max-file-group-size-bytes"),
+        ("minFileSizeBytes", "min-file-size-bytes"),
+        ("maxFileSizeBytes", "max-file-size-bytes"),
+        ("deleteFileThreshold", "delete-file-threshold"),
+        ("deleteRatioThreshold", "delete-ratio-threshold"),
+    ):
+        if o.get(key) is not None:
+            options[name] = str(o[key])
     p = o.get("partialProgress")
     if p is not None:
         # Spark's partial progress: file groups committed as they finish, in at most max-commits commits.

@@ -46,6 +46,11 @@ Expires the table's snapshots and deletes the files only they reached, then dele
   --max-file-group-size-bytes N   input bytes rewritten as one group, its output cut into target-size files
                                   (default: the target with sort, which holds a group in memory; twice it
                                   with binpack)
+  --min-file-size-bytes N         files below it are rewritten (default 3/4 of the target)
+  --max-file-size-bytes N         files above it are split into target-size files (default 1.8 times the target)
+  --delete-file-threshold N       a file with at least N delete files is rewritten, whatever its size (default off)
+  --delete-ratio-threshold R      a file with at least this share of its rows deleted is rewritten (0 < R <= 1;
+                                  default 0.3)
   --partial-progress              file groups committed as they finish, so a failing group loses only its own
                                   work (Spark's partial-progress; needs the spark compaction executor)
   --partial-progress-max-commits N  in at most N commits (1 to 1000; Spark's default 10); implies --partial-progress
@@ -80,6 +85,10 @@ export async function maintain(argv: string[]): Promise<number> {
     'target-file-size-bytes': { type: 'string' },
     'min-input-files': { type: 'string' },
     'max-file-group-size-bytes': { type: 'string' },
+    'min-file-size-bytes': { type: 'string' },
+    'max-file-size-bytes': { type: 'string' },
+    'delete-file-threshold': { type: 'string' },
+    'delete-ratio-threshold': { type: 'string' },
     'partial-progress': { type: 'boolean' },
     'partial-progress-max-commits': { type: 'string' },
     strategy: { type: 'string' },
@@ -116,6 +125,9 @@ export async function maintain(argv: string[]): Promise<number> {
   const partialProgress =
     values['partial-progress'] || maxCommits !== undefined ? { enabled: true, ...(maxCommits !== undefined ? { 'max-commits': maxCommits } : {}) } : undefined;
   // Columns by name, as the table's current schema names them (the API takes Iceberg sort fields, by field id).
+  const ratio = values['delete-ratio-threshold'];
+  if (ratio !== undefined && !/^(\d+(\.\d+)?|\.\d+)$/.test(ratio))
+    throw new UsageError(`--delete-ratio-threshold expects a decimal, got ${JSON.stringify(ratio)}`);
   const sortOrder = values['sort-order'] === undefined ? undefined : sortOrderOf(values['sort-order'], await columnIds(settings, id));
   const request = {
     ...(values['expire-only']
@@ -133,6 +145,7 @@ export async function maintain(argv: string[]): Promise<number> {
     ...(values.strategy !== undefined ? { strategy: values.strategy as 'binpack' | 'sort' } : {}),
     ...(sortOrder !== undefined ? { 'sort-order': sortOrder } : {}),
     ...(partialProgress !== undefined ? { 'partial-progress': partialProgress } : {}),
+    ...(ratio !== undefined ? { 'delete-ratio-threshold': Number(ratio) } : {}),
     ...Object.fromEntries(
       (
         [
@@ -143,6 +156,9 @@ export async function maintain(argv: string[]): Promise<number> {
           'target-file-size-bytes',
           'min-input-files',
           'max-file-group-size-bytes',
+          'min-file-size-bytes',
+          'max-file-size-bytes',
+          'delete-file-threshold',
           'target-manifest-size-bytes',
         ] as const
       ).flatMap((k) => {

@@ -3,6 +3,7 @@
  * one (undrop). See docs/architecture.md (maintenance) and docs/authorization.md (warehouse:list-dropped, warehouse:undrop).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { CompactionThresholdFields } from './compaction-thresholds.js';
 
 export const DroppedObject = Type.Object(
   {
@@ -86,6 +87,7 @@ export const TableMaintenanceRequest = Type.Object(
           "rewrite-data-files, as Iceberg's option: the input bytes one group of small files holds at most (default: the target file size with sort, twice it with binpack, which streams). A group's output is cut into files near the target size, each a contiguous range of the sort or z-order key with its own bounds; a sort or z-order holds the group's rows in memory, so this bounds its memory",
       }),
     ),
+    ...CompactionThresholdFields,
     strategy: Type.Optional(
       Type.Union([Type.Literal('binpack'), Type.Literal('sort')], {
         description:

@@ -21,11 +21,15 @@ const parquetWasm = (): Promise<typeof ParquetWasm> => (loading ??= import('parq
 /** Rows per written row group: bounds the writer's buffer (arrow-rs keeps one row group's encoded pages). */
 export const ROW_GROUP_ROWS = 64 * 1024;
 
-/** The record batches of a Parquet file, one row group at a time (only that row group in memory). */
-export async function* readRowGroups(source: Blob): AsyncGenerator<RecordBatch> {
+/**
+ * The record batches of a Parquet file, one row group at a time (only that row group in memory); `opened` is told
+ * the file's row count (its footer's) before the first batch.
+ */
+export async function* readRowGroups(source: Blob, opened?: (rows: number) => void): AsyncGenerator<RecordBatch> {
   const pw = await parquetWasm();
   const file = await pw.ParquetFile.fromFile(source);
   try {
+    opened?.(file.metadata().fileMetadata().numRows());
     const groups = file.metadata().numRowGroups();
     // A file of no rows (no row group; Iceberg writers leave such files) is one batch of no rows in its schema: a
     // rewrite of only such files still knows the columns it writes (a Parquet file of no rows), never an empty stream.

@@ -56,13 +56,17 @@ export class ParquetRewriter implements DataFileRewriter {
     const files = this.files;
     // The inputs' compressed bytes a row, over the inputs read whole: the first estimate of rows per output file.
     const read = { bytes: 0, rows: 0 };
+    /** The input being read: its size and its footer's row count (undefined between inputs). */
+    let reading: { bytes: number; rows: number } | undefined;
     async function* batches(): AsyncGenerator<RecordBatch> {
       for (const input of request.inputs) {
         const deletes = await readDeleteSets(input.deletes, files);
         const positions = deletes.positions(input.uri);
         let offset = 0;
         const blob = await files.open(input.uri);
-        for await (const rowGroup of readRowGroups(blob)) {
+        // The input being read counts from its footer on: a lone input above the target is cut too (compaction's
+        // files above max-file-size-bytes), not written whole before its bytes a row were known.
+        for await (const rowGroup of readRowGroups(blob, (rows) => (reading = { bytes: blob.size, rows }))) {
           request.signal?.throwIfAborted();
           // v3: each row's lineage written out (row-lineage-columns.ts), on the row's position in its file.
           const batch = input.lineage ? withLineage(rowGroup, offset, input.lineage) : rowGroup;
@@ -80,6 +84,7 @@ export class ParquetRewriter implements DataFileRewriter {
         }
         read.bytes += blob.size;
         read.rows += offset;
+        reading = undefined;
       }
     }
     // The sort strategy: every input's rows held, then written in the order asked (sort-rows.ts).
@@ -99,7 +104,10 @@ export class ParquetRewriter implements DataFileRewriter {
       const parts = await writeRolling(sort.length > 0 || zorder ? sorted() : batches(), {
         targetBytes: request.targetFileSizeBytes,
         totalRows: () => held,
-        inputBytesPerRow: () => (read.rows > 0 ? read.bytes / read.rows : undefined),
+        inputBytesPerRow: () => {
+          const [bytes, rows] = [read.bytes + (reading?.bytes ?? 0), read.rows + (reading?.rows ?? 0)];
+          return rows > 0 ? bytes / rows : undefined;
+        },
         scratch: () => this.files.scratch(),
       }).catch((e: unknown) => {
         // What the batch code cannot apply (a filter on a type not evaluated yet, a masked column the file lacks) is

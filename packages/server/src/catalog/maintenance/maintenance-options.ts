@@ -116,6 +116,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     'target-file-size-bytes',
     'min-input-files',
     'max-file-group-size-bytes',
+    ...THRESHOLD_FIELDS,
     'strategy',
     'sort-order',
     'target-manifest-size-bytes',
@@ -142,7 +143,10 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
   }
   // A setting of an action the request does not run would be ignored: refused instead, naming the action.
   for (const [action, fields] of [
-    ['rewrite-data-files', ['target-file-size-bytes', 'min-input-files', 'max-file-group-size-bytes', 'strategy', 'sort-order', 'partial-progress']],
+    [
+      'rewrite-data-files',
+      ['target-file-size-bytes', 'min-input-files', 'max-file-group-size-bytes', ...THRESHOLD_FIELDS, 'strategy', 'sort-order', 'partial-progress'],
+    ],
     ['rewrite-manifests', ['target-manifest-size-bytes']],
   ] as const) {
     const stray = fields.find((f) => b[f] !== undefined);
@@ -163,6 +167,7 @@ export function checkMaintenanceBody(body: unknown): MaintenanceOptions {
     targetFileSizeBytes: wholeIn(b['target-file-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'target-file-size-bytes'),
     minInputFiles: wholeIn(b['min-input-files'], 2, 100_000, 'min-input-files'),
     maxFileGroupSizeBytes: wholeIn(b['max-file-group-size-bytes'], MIN_TARGET_BYTES, MAX_TARGET_BYTES, 'max-file-group-size-bytes'),
+    ...thresholdsOf(b),
     strategy: strategyOf(b.strategy),
     ...sortOrderOf(b['sort-order']),
     partialProgress: partialProgressOf(b['partial-progress']),
@@ -249,6 +254,28 @@ function strategyOf(v: unknown): CompactionStrategy | undefined {
   if (v === undefined) return undefined;
   if (!(COMPACTION_STRATEGIES as readonly unknown[]).includes(v)) throw validation(`strategy must be one of: ${COMPACTION_STRATEGIES.join(', ')}`);
   return v as CompactionStrategy;
+}
+
+/** Iceberg's rewrite_data_files size range and delete thresholds (bin-pack.ts applies them). */
+const THRESHOLD_FIELDS = ['min-file-size-bytes', 'max-file-size-bytes', 'delete-file-threshold', 'delete-ratio-threshold'] as const;
+
+/** As Iceberg checks them: sizes within the target's bounds (the range against the target: fileSizeRange), a count of at least 0, a ratio in (0, 1]. */
+function thresholdsOf(
+  b: Record<string, unknown>,
+): Pick<CompactionOptions, 'minFileSizeBytes' | 'maxFileSizeBytes' | 'deleteFileThreshold' | 'deleteRatioThreshold'> {
+  const minFileSizeBytes = wholeIn(b['min-file-size-bytes'], 0, MAX_TARGET_BYTES, 'min-file-size-bytes');
+  const maxFileSizeBytes = wholeIn(b['max-file-size-bytes'], MIN_TARGET_BYTES, 2 * MAX_TARGET_BYTES, 'max-file-size-bytes');
+  if (minFileSizeBytes !== undefined && maxFileSizeBytes !== undefined && minFileSizeBytes >= maxFileSizeBytes)
+    throw validation('min-file-size-bytes must be below max-file-size-bytes');
+  const ratio = typeof b['delete-ratio-threshold'] === 'bigint' ? Number(b['delete-ratio-threshold']) : b['delete-ratio-threshold'];
+  if (ratio !== undefined && (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)))
+    throw validation('delete-ratio-threshold must be a number above 0 and at most 1');
+  return {
+    minFileSizeBytes,
+    maxFileSizeBytes,
+    deleteFileThreshold: wholeIn(b['delete-file-threshold'], 0, 2 ** 31 - 1, 'delete-file-threshold'),
+    deleteRatioThreshold: ratio as number | undefined,
+  };
 }
 
 function wholeIn(v: unknown, min: number, max: number, what: string): number | undefined {

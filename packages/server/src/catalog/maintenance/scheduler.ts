@@ -285,7 +285,19 @@ export class MaintenanceScheduler {
       expiry: {},
       orphanOlderThanMs: DEFAULT_ORPHAN_AGE_MS,
       trigger: 'scheduled',
-      ...(compacts ? { compaction: { minInputFiles: compaction.minInputFiles, minSmallFileRatio: compaction.minSmallFileRatio } } : {}),
+      ...(compacts
+        ? {
+            compaction: {
+              minInputFiles: compaction.minInputFiles,
+              minSmallFileRatio: compaction.minSmallFileRatio,
+              // Iceberg's rewrite_data_files options of the same names (compaction.* properties, else the defaults).
+              minFileSizeBytes: compaction.minFileSizeBytes,
+              maxFileSizeBytes: compaction.maxFileSizeBytes,
+              deleteFileThreshold: compaction.deleteFileThreshold,
+              deleteRatioThreshold: compaction.deleteRatioThreshold,
+            },
+          }
+        : {}),
       ...(mergesManifests ? { manifests: { minManifests: compaction.manifestsMinCount } } : {}),
     };
   }

@@ -92,3 +92,30 @@ describe('scheduled compaction settings', () => {
     );
   });
 });
+
+describe("Iceberg's rewrite_data_files options as compaction.* properties", () => {
+  it('are taken from the table, else the warehouse, and checked with the request bounds', () => {
+    const warehouse = { 'compaction.enabled': 'true', 'compaction.max-file-size-bytes': '268435456', 'compaction.delete-ratio-threshold': '0.2' };
+    expect(scheduledCompaction({ 'compaction.min-file-size-bytes': '0', 'compaction.delete-file-threshold': '4' }, warehouse)).toEqual({
+      minInputFiles: 5,
+      minSmallFileRatio: 0,
+      manifestsMinCount: 100,
+      minFileSizeBytes: 0,
+      maxFileSizeBytes: 268435456,
+      deleteFileThreshold: 4,
+      deleteRatioThreshold: 0.2,
+    });
+    for (const [key, value] of [
+      ['compaction.max-file-size-bytes', '1000'],
+      ['compaction.min-file-size-bytes', '-1'],
+      ['compaction.delete-file-threshold', '1.5'],
+      ['compaction.delete-ratio-threshold', '0'],
+      ['compaction.delete-ratio-threshold', '1.5'],
+    ] as const)
+      expect(
+        code(() => checkCompactionProperties({ [key]: value })),
+        `${key}=${value}`,
+      ).toBe('ERR_ILLEGAL_ARGUMENT');
+    expect(code(() => checkCompactionProperties({ 'compaction.delete-ratio-threshold': '1', 'compaction.max-file-size-bytes': '1048576' }))).toBeUndefined();
+  });
+});

@@ -12,7 +12,10 @@
  *   when at least this many are to be merged (2 to 1000000, default 100, Iceberg's commit.manifest.min-count-to-merge);
  * - `compaction.lance.min-fragments`: a managed Lance table (whose `compaction.enabled` turns it on the same way) is
  *   optimized by the scheduled job when its latest version has at least this many small fragments (fewer rows than
- *   Lance's default target of 1048576 per fragment): 2 to 1000000, default 32.
+ *   Lance's default target of 1048576 per fragment): 2 to 1000000, default 32;
+ * - `compaction.min-file-size-bytes`, `compaction.max-file-size-bytes`, `compaction.delete-file-threshold`,
+ *   `compaction.delete-ratio-threshold`: Iceberg's rewrite_data_files options of those names (compaction/bin-pack.ts),
+ *   as a request sets them (the same bounds; a size range that misses the table's target fails its compaction).
  * The target size is the table's `write.target-file-size-bytes`, as on demand. Checked where the properties are set
  * (warehouse create and change, table create and commit), so an absurd value is a 400 then, and never a surprise at
  * the next scheduled run. Values stored before the check existed and invalid now count as unset.
@@ -24,6 +27,13 @@ export const COMPACTION_MIN_INPUT_FILES = 'compaction.min-input-files';
 export const COMPACTION_MIN_SMALL_FILE_RATIO = 'compaction.min-small-file-ratio';
 export const COMPACTION_MANIFESTS_MIN_COUNT = 'compaction.manifests.min-count';
 export const COMPACTION_LANCE_MIN_FRAGMENTS = 'compaction.lance.min-fragments';
+/** Iceberg's rewrite_data_files options, as `compaction.<name>` properties, with the request's bounds. */
+const ICEBERG_OPTIONS = {
+  'compaction.min-file-size-bytes': { key: 'minFileSizeBytes', min: 0, max: 16 * 1024 ** 3 },
+  'compaction.max-file-size-bytes': { key: 'maxFileSizeBytes', min: 1024 * 1024, max: 32 * 1024 ** 3 },
+  'compaction.delete-file-threshold': { key: 'deleteFileThreshold', min: 0, max: 2 ** 31 - 1 },
+} as const;
+const COMPACTION_DELETE_RATIO_THRESHOLD = 'compaction.delete-ratio-threshold';
 /** On the schedule, a Lance table with fewer small fragments than this is left as it is. */
 export const SCHEDULED_LANCE_MIN_FRAGMENTS = 32;
 /** On the schedule, fewer small manifests than this are left (Iceberg's commit.manifest.min-count-to-merge default). */
@@ -37,6 +47,10 @@ export interface ScheduledCompaction {
   minInputFiles: number;
   minSmallFileRatio: number;
   manifestsMinCount: number;
+  minFileSizeBytes?: number;
+  maxFileSizeBytes?: number;
+  deleteFileThreshold?: number;
+  deleteRatioThreshold?: number;
 }
 
 function parse(key: string, value: string): boolean | number | undefined {
@@ -59,7 +73,17 @@ function parse(key: string, value: string): boolean | number | undefined {
         throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a whole number from 2 to ${MAX_MANIFESTS_MIN_COUNT})`);
       }
       return Number(value);
+    case COMPACTION_DELETE_RATIO_THRESHOLD:
+      if (!/^(0?\.\d{1,6}|1(\.0{1,6})?)$/.test(value) || !(Number(value) > 0))
+        throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a decimal above 0, at most 1)`);
+      return Number(value);
     default:
+      if (key in ICEBERG_OPTIONS) {
+        const { min, max } = ICEBERG_OPTIONS[key as keyof typeof ICEBERG_OPTIONS];
+        if (!/^\d{1,12}$/.test(value) || Number(value) < min || Number(value) > max)
+          throw illegalArgument(`Invalid value for ${key}: ${JSON.stringify(value.slice(0, 40))} (a whole number from ${min} to ${max})`);
+        return Number(value);
+      }
       return undefined;
   }
 }
@@ -98,6 +122,14 @@ export function scheduledCompaction(table: Record<string, string> | undefined, w
     minInputFiles: typeof files === 'number' ? files : SCHEDULED_MIN_INPUT_FILES,
     minSmallFileRatio: typeof ratio === 'number' ? ratio : 0,
     manifestsMinCount: typeof manifests === 'number' ? manifests : SCHEDULED_MANIFESTS_MIN_COUNT,
+    ...Object.fromEntries(
+      [...Object.entries(ICEBERG_OPTIONS).map(([k, o]) => [k, o.key] as const), [COMPACTION_DELETE_RATIO_THRESHOLD, 'deleteRatioThreshold'] as const].flatMap(
+        ([k, name]) => {
+          const v = setting(k, table, warehouse);
+          return typeof v === 'number' ? [[name, v]] : [];
+        },
+      ),
+    ),
   };
 }
 

@@ -44,6 +44,11 @@ export interface EngineDataFilesOptions {
   partialProgress?: { maxCommits?: number | undefined } | undefined;
   /** How much input one file group rewrites (Iceberg's max-file-group-size-bytes), when the request says. */
   maxFileGroupSizeBytes?: number | undefined;
+  /** Iceberg's size range and delete thresholds of the same names, when the request says. */
+  minFileSizeBytes?: number | undefined;
+  maxFileSizeBytes?: number | undefined;
+  deleteFileThreshold?: number | undefined;
+  deleteRatioThreshold?: number | undefined;
 }
 
 /** What the engine's procedure answered. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contentFile } from '../../../../../../test/support/content-files.js';
-import { binPack, deletedShare } from './bin-pack.js';
+import { binPack, deletedShare, fileSizeRange } from './bin-pack.js';
 
 const f = (path: string, bytes: number, partition: unknown[] = ['a'], specId = 0, share?: number) => ({
   path,
@@ -60,6 +60,35 @@ describe('binPack: which partitions are rewritten', () => {
     expect(paths(binPack([f('lone', 10, ['a'], 0, 0.3)], iceberg))).toEqual([['lone']]);
     expect(paths(binPack([f('near', 80, ['a'], 0, 0.5), f('other', 90)], iceberg))).toEqual([['near']]);
     expect(paths(binPack([f('big', 190, ['a'], 0, 1), f('small', 10)], { ...iceberg, deleteRatioThreshold: 0.5 }))).toEqual([['big', 'small']]);
+  });
+});
+
+// Iceberg's max-file-size-bytes (default 1.8 times the target) and delete-file-threshold (default off).
+describe('binPack: files above the size range, and delete files over the threshold', () => {
+  const iceberg = { targetBytes: 100, minFileBytes: 75, minInputFiles: 5, groupBytes: 200 };
+
+  it('rewrites a clean file above max-file-size-bytes alone (split into files of the target), and one at it not', () => {
+    expect(paths(binPack([f('huge', 181), f('fine', 100)], iceberg))).toEqual([['huge']]);
+    expect(binPack([f('edge', 180), f('fine', 100)], iceberg)).toEqual([]);
+    expect(paths(binPack([f('over', 150)], { ...iceberg, maxFileBytes: 140 }))).toEqual([['over']]);
+    // Beyond the group size it stays alone; the partition's small files are packed apart and judged as before.
+    expect(paths(binPack([f('huge', 500), f('1', 10), f('2', 10)], iceberg))).toEqual([['huge'], ['1', '2']]);
+  });
+
+  it('rewrites a file with at least delete-file-threshold delete files, whatever its size, and none without the option', () => {
+    const withDeletes = (path: string, bytes: number, deleteFiles: number) => ({ ...f(path, bytes), deleteFiles });
+    expect(paths(binPack([withDeletes('d', 90, 3)], { ...iceberg, deleteFileThreshold: 3 }))).toEqual([['d']]);
+    expect(binPack([withDeletes('d', 90, 3)], { ...iceberg, deleteFileThreshold: 4 })).toEqual([]);
+    expect(binPack([withDeletes('d', 90, 3)], iceberg)).toEqual([]);
+  });
+});
+
+describe('fileSizeRange', () => {
+  it("defaults to 3/4 and 1.8 times the target, and refuses a range that does not hold the target (Iceberg's checks)", () => {
+    expect(fileSizeRange(100, undefined, undefined)).toEqual({ minFileBytes: 75, maxFileBytes: 180 });
+    expect(fileSizeRange(100, 10, 101)).toEqual({ minFileBytes: 10, maxFileBytes: 101 });
+    expect(() => fileSizeRange(100, 100, undefined)).toThrow(/min-file-size-bytes \(100\) must be below the target/);
+    expect(() => fileSizeRange(100, undefined, 100)).toThrow(/max-file-size-bytes \(100\) must be above the target/);
   });
 });
 

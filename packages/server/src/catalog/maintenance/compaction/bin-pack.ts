@@ -1,20 +1,23 @@
 /**
  * Which data files a compaction rewrites together: Iceberg's bin-pack planner's candidate and group rules
  * (SizeBasedFileRewritePlanner, BinPackRewriteFilePlanner), per partition (spec id and values):
- * - a file is a candidate when it is below `min-file-size-bytes` (default 3/4 of the target), or when at least
- *   `delete-ratio-threshold` (0.3) of its rows are deleted by file-scoped deletes (a position delete file naming only
- *   it, a deletion vector), whatever its size. Files above the target are not split here (Iceberg's
- *   `max-file-size-bytes` candidates): they stay as they are.
+ * - a file is a candidate when it is outside the size range (below `min-file-size-bytes`, default 3/4 of the target,
+ *   or above `max-file-size-bytes`, default 1.8 times the target: split into files of the target), or when at least
+ *   `delete-ratio-threshold` (default 0.3) of its rows are deleted by file-scoped deletes (a position delete file
+ *   naming only it, a deletion vector), or when at least `delete-file-threshold` delete files apply to it (default:
+ *   off), whatever its size.
  * - a partition's candidates are rewritten when there are more than one and at least `min-input-files`, or more than
- *   one holding more than the target in bytes (they make at least one file of the target), or one of them has
- *   deletes over the threshold. Iceberg applies this to a group of at most `max-file-group-size-bytes` (100 GiB by
+ *   one holding more than the target in bytes (they make at least one file of the target), or they hold more than
+ *   `max-file-size-bytes` (one oversized file is enough), or one of them has deletes over a threshold. Iceberg
+ *   applies this to a group of at most `max-file-group-size-bytes` (100 GiB by
  *   default: in practice the partition); here it is applied to the partition, whose candidates are then packed,
  *   largest first, first fit, into groups of at most `groupBytes` input bytes (the memory a group's rewrite holds).
- *   A group of one file is rewritten only for its deletes (rewriting one clean file alone buys nothing).
+ *   A group of one file is rewritten only for its deletes or its size (rewriting one clean file in range buys nothing).
  * Pure: the job reads the manifests and rewrites the groups.
  */
 import type { ContentFile } from '../../ports/manifests.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
+import { validation } from '../../../errors/catalog-error.js';
 
 export interface CandidateFile {
   path: string;
@@ -23,6 +26,8 @@ export interface CandidateFile {
   bytes: number;
   /** Its share of rows deleted by file-scoped deletes, 0 to 1 (deletedShare); absent: none. */
   deletedShare?: number | undefined;
+  /** How many delete files apply to it (any kind); absent: none. */
+  deleteFiles?: number | undefined;
   /** partitionKey(specId, partition), when the caller computed it already (compaction does, between turns of the event loop). */
   key?: string | undefined;
 }
@@ -32,13 +37,32 @@ export interface BinPackSettings {
   /** Input bytes a group holds at most (default `targetBytes`). */
   groupBytes?: number | undefined;
   minFileBytes: number;
+  /** Iceberg's `max-file-size-bytes`: a file above it is split into files of the target (default 1.8 times the target). */
+  maxFileBytes?: number | undefined;
   minInputFiles: number;
   /** Iceberg's `delete-ratio-threshold`: a file with at least this share of its rows deleted is rewritten (default 0.3). */
   deleteRatioThreshold?: number | undefined;
+  /** Iceberg's `delete-file-threshold`: a file with at least this many delete files is rewritten (default: off). */
+  deleteFileThreshold?: number | undefined;
 }
 
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 export const DEFAULT_DELETE_RATIO_THRESHOLD = 0.3;
+/** Iceberg's defaults of `min-file-size-bytes` and `max-file-size-bytes`, as ratios of the target. */
+export const MIN_FILE_SIZE_RATIO = 0.75;
+export const MAX_FILE_SIZE_RATIO = 1.8;
+
+/**
+ * The size range of files left as they are: the request's `min-file-size-bytes` and `max-file-size-bytes`, else 3/4
+ * and 1.8 times the target. As Iceberg checks them: the target must lie strictly between the two (else a 400).
+ */
+export function fileSizeRange(target: number, min: number | undefined, max: number | undefined): { minFileBytes: number; maxFileBytes: number } {
+  const minFileBytes = min ?? Math.floor(target * MIN_FILE_SIZE_RATIO);
+  const maxFileBytes = max ?? Math.floor(target * MAX_FILE_SIZE_RATIO);
+  if (minFileBytes >= target) throw validation(`min-file-size-bytes (${minFileBytes}) must be below the target file size (${target})`);
+  if (maxFileBytes <= target) throw validation(`max-file-size-bytes (${maxFileBytes}) must be above the target file size (${target})`);
+  return { minFileBytes, maxFileBytes };
+}
 
 export const partitionKey = (specId: number, partition: readonly unknown[]): string =>
   `${specId}:${JSON.stringify(partition, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v))}`;
@@ -59,14 +83,21 @@ export function binPack<F extends CandidateFile>(files: readonly F[], settings: 
   return [...smallFilesByPartition(files, settings)].flatMap((list) => packPartition(list, settings));
 }
 
-const deleteHeavy = (f: CandidateFile, settings: BinPackSettings): boolean =>
-  (f.deletedShare ?? 0) > 0 && (f.deletedShare ?? 0) >= (settings.deleteRatioThreshold ?? DEFAULT_DELETE_RATIO_THRESHOLD);
+const maxBytes = (settings: BinPackSettings): number => settings.maxFileBytes ?? Math.floor(settings.targetBytes * MAX_FILE_SIZE_RATIO);
 
-/** The candidates (small, or with deletes over the threshold), by partition (in the order partitions first appear): binPack's first step. */
+/** Deletes over a threshold: the share of its rows deleted (`delete-ratio-threshold`), or its delete files (`delete-file-threshold`). */
+const deleteHeavy = (f: CandidateFile, settings: BinPackSettings): boolean =>
+  ((f.deletedShare ?? 0) > 0 && (f.deletedShare ?? 0) >= (settings.deleteRatioThreshold ?? DEFAULT_DELETE_RATIO_THRESHOLD)) ||
+  (settings.deleteFileThreshold !== undefined && (f.deleteFiles ?? 0) >= settings.deleteFileThreshold);
+
+/** A file rewritten alone: deletes over a threshold, or above `max-file-size-bytes` (split into files of the target). */
+const rewrittenAlone = (f: CandidateFile, settings: BinPackSettings): boolean => deleteHeavy(f, settings) || f.bytes > maxBytes(settings);
+
+/** The candidates (small, oversized, or with deletes over a threshold), by partition (in the order partitions first appear): binPack's first step. */
 export function smallFilesByPartition<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): Iterable<F[]> {
   const byPartition = new Map<string, F[]>();
   for (const f of files) {
-    if (f.bytes >= settings.minFileBytes && !deleteHeavy(f, settings)) continue;
+    if (f.bytes >= settings.minFileBytes && !rewrittenAlone(f, settings)) continue;
     const key = f.key ?? partitionKey(f.specId, f.partition);
     const list = byPartition.get(key) ?? [];
     list.push(f);
@@ -78,8 +109,11 @@ export function smallFilesByPartition<F extends CandidateFile>(files: readonly F
 /** Whether a partition's candidates are rewritten at all (Iceberg's group rule, applied to the partition). */
 export function partitionQualifies(list: readonly CandidateFile[], settings: BinPackSettings): boolean {
   if (list.some((f) => deleteHeavy(f, settings))) return true;
+  const bytes = list.reduce((n, f) => n + f.bytes, 0);
+  // Iceberg's "too much content": more than `max-file-size-bytes` in all (one oversized file is enough).
+  if (bytes > maxBytes(settings)) return true;
   if (list.length < 2) return false;
-  return list.length >= settings.minInputFiles || list.reduce((n, f) => n + f.bytes, 0) > settings.targetBytes;
+  return list.length >= settings.minInputFiles || bytes > settings.targetBytes;
 }
 
 /** One partition's candidates packed into groups: binPack's second step (compaction runs it partition by partition). */
@@ -129,5 +163,5 @@ function* packing<F extends CandidateFile>(list: readonly F[], settings: BinPack
     } else bins.push({ bytes: f.bytes, files: [f] });
     if (i % PACK_STEP === PACK_STEP - 1) yield;
   }
-  return bins.filter((b) => b.files.length > 1 || deleteHeavy(b.files[0]!, settings)).map((b) => b.files);
+  return bins.filter((b) => b.files.length > 1 || rewrittenAlone(b.files[0]!, settings)).map((b) => b.files);
 }

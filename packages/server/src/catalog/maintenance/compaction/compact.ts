@@ -30,7 +30,15 @@ import { type DataFileRewriter, type RewriteRequest, type RewrittenFile, rewrite
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
-import { type CandidateFile, DEFAULT_TARGET_FILE_SIZE, deletedShare, packPartitionPaced, partitionKey, smallFilesByPartition } from './bin-pack.js';
+import {
+  type CandidateFile,
+  DEFAULT_TARGET_FILE_SIZE,
+  deletedShare,
+  fileSizeRange,
+  packPartitionPaced,
+  partitionKey,
+  smallFilesByPartition,
+} from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
@@ -52,6 +60,12 @@ export interface CompactionOptions {
    * its rows in memory.
    */
   maxFileGroupSizeBytes?: number | undefined;
+  /** Iceberg's size range, bin-pack.ts (fileSizeRange): default 3/4 and 1.8 times the target. */
+  minFileSizeBytes?: number | undefined;
+  maxFileSizeBytes?: number | undefined;
+  /** Iceberg's delete thresholds (bin-pack.ts): a file's delete files, its share of rows deleted (default 0.3). */
+  deleteFileThreshold?: number | undefined;
+  deleteRatioThreshold?: number | undefined;
   /**
    * A threshold (the schedule's `compaction.min-small-file-ratio`): nothing is rewritten unless at least this share
    * (0 to 1) of the snapshot's live data files are small (below 3/4 of the target). Default 0: no threshold.
@@ -135,6 +149,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
       "partial-progress is Spark's rewrite_data_files option: it applies with the spark executor (compactionExecutor spark); the in-process rewriter commits once",
     );
   const target = targetSize(metadata, options.targetFileSizeBytes);
+  const { minFileBytes, maxFileBytes } = fileSizeRange(target, options.minFileSizeBytes, options.maxFileSizeBytes);
   const none: CompactionResult = {
     outcome: 'nothing-to-do',
     'rewritten-data-files': 0,
@@ -154,7 +169,6 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   const head = (metadata.snapshots ?? []).find((s) => String(s['snapshot-id']) === String(headId));
   if (!head?.['manifest-list']) return none;
   const { candidates, liveDataFiles } = await candidatesOf(deps.reader, metadata, head['manifest-list'], pace);
-  const minFileBytes = Math.floor(target * 0.75);
   const small = candidates.filter((c) => c.bytes < minFileBytes).length;
   if (options.minSmallFileRatio !== undefined && options.minSmallFileRatio > 0 && small < options.minSmallFileRatio * liveDataFiles) return none;
   const packing = {
@@ -163,7 +177,10 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
     // partition); a sort holds its group's rows, so its default stays the target (the memory it holds).
     groupBytes: options.maxFileGroupSizeBytes ?? (sort ? target : 2 * target),
     minFileBytes,
+    maxFileBytes,
     minInputFiles: options.minInputFiles ?? 2,
+    deleteFileThreshold: options.deleteFileThreshold,
+    deleteRatioThreshold: options.deleteRatioThreshold,
   };
   // binPack (bin-pack.ts), a turn of the event loop between partitions.
   const groups: Candidate[][] = [];
@@ -342,6 +359,7 @@ async function candidatesOf(
       key: partitionKey(d.specId, d.file.partition),
       bytes: d.file.fileSizeInBytes,
       deletedShare: deletedShare(d.file, applied),
+      deleteFiles: applied.length,
       file: d.file,
       deletes: applied,
       seq: d.seq,

@@ -3,7 +3,7 @@ import { contentFile } from '../../../../../../test/support/content-files.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import type { ContentFile, ManifestEntry, ManifestFile } from '../../ports/manifests.js';
 import type { CatalogObjectRecord } from '../../ports/index.js';
-import { compactTable, type CompactionDeps } from './compact.js';
+import { compactTable, type CompactionDeps, type CompactionOptions } from './compact.js';
 
 // The plan (a dry run) of a v2 table partitioned by region whose snapshot holds the data files and delete files a
 // case names, read from memory: which files a compaction picks, by Iceberg's bin-pack rules (bin-pack.ts).
@@ -60,7 +60,7 @@ const dv = (name: string, rows: number, region = 'eu'): ContentFile =>
     contentSizeInBytes: 40,
   });
 
-function plan(files: ContentFile[], deletes: ContentFile[] = [], minInputFiles?: number) {
+function plan(files: ContentFile[], deletes: ContentFile[] = [], minInputFiles?: number, options: CompactionOptions = {}) {
   const entries = (list: ContentFile[], seq: number) =>
     list.map((file): ManifestEntry => ({ status: 1, snapshotId: 1000n, sequenceNumber: seq, fileSequenceNumber: seq, file }));
   const reader = {
@@ -69,7 +69,7 @@ function plan(files: ContentFile[], deletes: ContentFile[] = [], minInputFiles?:
       yield* m.content === 0 ? entries(files, 1) : entries(deletes, 2);
     },
   } as unknown as ManifestReader;
-  return compactTable({ reader, sliceMs: 0 } as unknown as CompactionDeps, record, { dryRun: true, minInputFiles });
+  return compactTable({ reader, sliceMs: 0 } as unknown as CompactionDeps, record, { dryRun: true, minInputFiles, ...options });
 }
 
 describe('which data files a compaction rewrites (target 10 MiB)', () => {
@@ -87,5 +87,22 @@ describe('which data files a compaction rewrites (target 10 MiB)', () => {
       'rewritten-data-files': 1,
       'rewritten-bytes': MiB,
     });
+  });
+
+  it("applies the request's delete-ratio-threshold and delete-file-threshold (Iceberg's rewrite_data_files options)", async () => {
+    const files = [data('a', 9 * MiB), data('b', 9 * MiB, 'us')];
+    const deletes = [dv('a', 15), dv('b', 5, 'us')];
+    expect(await plan(files, deletes, 5)).toMatchObject({ outcome: 'nothing-to-do' });
+    // 15% of a's rows deleted: over a ratio of 0.1, b's 5% is not.
+    expect(await plan(files, deletes, 5, { deleteRatioThreshold: 0.1 })).toMatchObject({ groups: 1, 'rewritten-data-files': 1, 'rewritten-bytes': 9 * MiB });
+    // One delete file each: both at a threshold of 1.
+    expect(await plan(files, deletes, 5, { deleteFileThreshold: 1 })).toMatchObject({ groups: 2, 'rewritten-data-files': 2 });
+    expect(await plan(files, deletes, 5, { deleteFileThreshold: 2 })).toMatchObject({ outcome: 'nothing-to-do' });
+  });
+
+  it('rewrites a file above max-file-size-bytes (default 1.8 times the target), not one in the range, and a 400 for a range that misses the target', async () => {
+    expect(await plan([data('big', 19 * MiB), data('fine', 10 * MiB)])).toMatchObject({ groups: 1, 'rewritten-bytes': 19 * MiB });
+    expect(await plan([data('big', 19 * MiB)], [], undefined, { maxFileSizeBytes: 20 * MiB })).toMatchObject({ outcome: 'nothing-to-do' });
+    await expect(plan([data('big', 19 * MiB)], [], undefined, { minFileSizeBytes: 10 * MiB })).rejects.toThrow(/min-file-size-bytes/);
   });
 });

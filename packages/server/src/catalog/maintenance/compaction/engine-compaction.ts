@@ -64,6 +64,10 @@ export async function compactWithEngine(
     },
     partialProgress: options.partialProgress,
     maxFileGroupSizeBytes: options.maxFileGroupSizeBytes,
+    minFileSizeBytes: options.minFileSizeBytes,
+    maxFileSizeBytes: options.maxFileSizeBytes,
+    deleteFileThreshold: options.deleteFileThreshold,
+    deleteRatioThreshold: options.deleteRatioThreshold,
   });
   const added = await addedReplaces(deps.ctx, deps.warehouse, record, metadata);
   const last = added.at(-1);
