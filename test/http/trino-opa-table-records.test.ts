@@ -111,7 +111,7 @@ describe("the table records of Trino's OPA decisions", () => {
 
   it("follow a commit that renames the filter's column at the next decision", async () => {
     expect(await rowFilters('orders2')).toEqual([{ expression: `("region" = 'eu')` }]);
-    // The filter names a column by name: once renamed, the filter cannot be written and fails closed.
+    // The filter follows its column's field id (policies/follow.ts): once renamed, the next decision names the new name.
     const renamed = { ...schema, 'schema-id': 1, fields: schema.fields.map((f) => (f.name === 'region' ? { ...f, name: 'area' } : f)) };
     await ok(
       admin('POST', `${NS}/tables/orders2`, {
@@ -122,7 +122,7 @@ describe("the table records of Trino's OPA decisions", () => {
         ],
       }),
     );
-    expect(await rowFilters('orders2')).toEqual([{ expression: 'FALSE' }]);
+    expect(await rowFilters('orders2')).toEqual([{ expression: `("area" = 'eu')` }]);
   });
 
   it('honour a grant revoked and a policy changed after the records were kept', async () => {

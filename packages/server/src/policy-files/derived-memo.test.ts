@@ -49,9 +49,11 @@ async function parquet(name: string, fields: Field[], columns: unknown[][]): Pro
 }
 const idField = (name: string, type: Int64 | Utf8, id: number) => new Field(name, type, false, new Map([[FIELD_ID_KEY, String(id)]]));
 const entry = (filePath: string, content: 0 | 1, recordCount: number): ContentFile => contentFile(filePath, { content, fileFormat: 'PARQUET', recordCount });
+// The effective policy as the gate makes it: its row filter is its policies' (planning follows their field ids).
+const regionEu = { type: 'eq', term: 'region', value: 'eu' };
 const policy = (version: string) => ({
-  policies: [{ id: 'p' } as Policy],
-  rowFilter: { type: 'eq', term: 'region', value: 'eu' },
+  policies: [{ id: 'p', kind: 'row-filter', filter: regionEu, fieldIds: [2], filterTerms: [{ term: 'region', fieldId: 2 }] } as Policy],
+  rowFilter: regionEu,
   masks: [],
   policyVersion: version,
 });
