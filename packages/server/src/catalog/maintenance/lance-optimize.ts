@@ -74,9 +74,39 @@ export async function optimizeLanceTable(
 }
 
 /**
- * The superseded policy-derived datasets' cleanup of a table whose versions the catalog manages, by each branch's
- * latest version as the catalog recorded it (main's `mainLatest`): a branch's derived datasets are superseded as
- * main's are, and all of a deleted branch's.
+ * A table's superseded policy-derived datasets (lance-policy-cleanup.ts), judged by each branch's latest version in
+ * `latest`. `unmanaged`: a table whose dataset manages its own versions (the catalog knows no branch of it, so any
+ * branch's derived datasets are left alone).
+ */
+async function cleanDerived(
+  ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
+  scope: RequestScope,
+  record: CatalogObjectRecord,
+  latest: ReadonlyMap<string, number>,
+  graceMs: number,
+  progress: JobProgress,
+  signal: AbortSignal | undefined,
+  unmanaged: boolean,
+): Promise<DerivedCleanup> {
+  await progress.phase('deleting-orphans');
+  const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
+  return removeSupersededDerived(
+    await ctx.storageFor(scope.warehouse),
+    record.location,
+    latest,
+    policies,
+    ctx.clock.now(),
+    graceMs,
+    progress,
+    signal,
+    unmanaged,
+    await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
+  );
+}
+
+/**
+ * The cleanup of a table whose versions the catalog manages, by each branch's latest version as the catalog recorded
+ * it (main's `mainLatest`): a branch's derived datasets are superseded as main's are, and all of a deleted branch's.
  */
 async function managedCleanup(
   ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
@@ -87,20 +117,8 @@ async function managedCleanup(
   progress: JobProgress,
   signal: AbortSignal | undefined,
 ): Promise<DerivedCleanup> {
-  await progress.phase('deleting-orphans');
-  const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
-  return removeSupersededDerived(
-    await ctx.storageFor(scope.warehouse),
-    record.location,
-    new Map([[MAIN_BRANCH, mainLatest], ...(await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const)]),
-    policies,
-    ctx.clock.now(),
-    graceMs,
-    progress,
-    signal,
-    false,
-    await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
-  );
+  const branches = (await ctx.store.lanceVersions.branches(record.id)).map((b) => [b.branch, b.head] as const);
+  return cleanDerived(ctx, scope, record, new Map([[MAIN_BRANCH, mainLatest], ...branches]), graceMs, progress, signal, false);
 }
 
 /**
@@ -119,22 +137,14 @@ export async function cleanManagedDerived(
 ): Promise<MaintenanceResult | undefined> {
   const head = await ctx.store.lanceVersions.head(record.id, MAIN_BRANCH);
   if (head === undefined) return undefined;
-  const cleanup = await managedCleanup(ctx, scope, record, head, DEFAULT_ORPHAN_AGE_MS, progress, signal);
-  const { optimize: _none, ...rest } = result(
-    record,
-    { fragmentsRemoved: 0, fragmentsAdded: 0, filesRemoved: 0, filesAdded: 0, attempts: 0 },
-    head,
-    head,
-    cleanup,
-  );
-  return rest;
+  return cleanupResult(record, await managedCleanup(ctx, scope, record, head, DEFAULT_ORPHAN_AGE_MS, progress, signal));
 }
 
 /**
  * The scheduled cleanup of a Lance table whose dataset manages its own versions (never optimized by the catalog): only
  * its superseded policy-derived datasets (lance-policy-cleanup.ts) by main's `latest` version (the Lance library's
  * answer), with the orphan safety age as grace; the table's own files and versions, and any branch's derived datasets
- * (the catalog knows no branch of such a table), are left alone. Undefined when there was nothing under the prefix to judge.
+ * (the catalog knows no branch of such a table), are left alone.
  */
 export async function cleanUnmanagedDerived(
   ctx: Pick<TableContext, 'storageFor' | 'store' | 'clock' | 'roleHolders'>,
@@ -144,37 +154,11 @@ export async function cleanUnmanagedDerived(
   progress: JobProgress,
   signal: AbortSignal | undefined,
 ): Promise<MaintenanceResult> {
-  await progress.phase('deleting-orphans');
-  const policies = await ctx.store.policies.listForObject(scope.warehouse.tenant, record.id);
-  const cleanup = await removeSupersededDerived(
-    await ctx.storageFor(scope.warehouse),
-    record.location,
-    new Map([[MAIN_BRANCH, latest]]),
-    policies,
-    ctx.clock.now(),
-    DEFAULT_ORPHAN_AGE_MS,
-    progress,
-    signal,
-    true,
-    await heldRoles(ctx.roleHolders, scope.warehouse.tenant, policies),
-  );
-  const { optimize: _none, ...rest } = result(
-    record,
-    { fragmentsRemoved: 0, fragmentsAdded: 0, filesRemoved: 0, filesAdded: 0, attempts: 0 },
-    latest,
-    latest,
-    cleanup,
-  );
-  return rest;
+  return cleanupResult(record, await cleanDerived(ctx, scope, record, new Map([[MAIN_BRANCH, latest]]), DEFAULT_ORPHAN_AGE_MS, progress, signal, true));
 }
 
-function result(
-  record: CatalogObjectRecord,
-  stats: LanceOptimizeStats,
-  versionBefore: number,
-  versionAfter: number,
-  cleanup?: DerivedCleanup,
-): MaintenanceResult {
+/** A cleanup-only job's result: the files its cleanup deleted, and no `optimize`. */
+function cleanupResult(record: CatalogObjectRecord, cleanup?: DerivedCleanup): MaintenanceResult {
   const { deleted, missing, failed } = cleanup?.outcome ?? { deleted: [], missing: [], failed: [] };
   return {
     ...nothingDeleted(false, record.location),
@@ -184,6 +168,18 @@ function result(
     'failed-files': failed,
     'missing-files': missing,
     'policy-datasets': { superseded: cleanup?.superseded ?? 0, removed: cleanup?.removed ?? 0 },
+  };
+}
+
+function result(
+  record: CatalogObjectRecord,
+  stats: LanceOptimizeStats,
+  versionBefore: number,
+  versionAfter: number,
+  cleanup?: DerivedCleanup,
+): MaintenanceResult {
+  return {
+    ...cleanupResult(record, cleanup),
     optimize: {
       'fragments-removed': stats.fragmentsRemoved,
       'fragments-added': stats.fragmentsAdded,
