@@ -150,11 +150,18 @@ export async function refuseUnfitSchema(
     try {
       followPolicy(p, schemas);
     } catch (e) {
-      const why = e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e);
-      throw validation(`${p.kind} policy ${p.id} on table ${table} does not fit the new schema (${why.slice(0, 300)}): update or delete the policy first`);
+      throw unfit(p, table, 'the new schema', whyOf(e));
     }
   }
 }
+
+/** The 400 of a change a policy does not fit (refuseUnfitSchema, refuseMovedPolicies), naming the policy. */
+function unfit(p: Pick<Policy, 'id' | 'kind'>, table: string, what: string, why: string): CatalogError {
+  return validation(`${p.kind} policy ${p.id} on table ${table} does not fit ${what} (${why.slice(0, 300)}): update or delete the policy first`);
+}
+
+/** Why a policy did not follow: the fail-closed error's own reason (stale), else the error's message. */
+const whyOf = (e: unknown): string => (e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e));
 
 /**
  * A register-table overwrite (tables/register.ts) against the table's policies: the new metadata file's writer chose
@@ -173,8 +180,7 @@ export async function refuseMovedPolicies(
   const policies = await enforcement.policiesOn(tenant, record.id);
   if (policies.length === 0) return false;
   const table = formatIdentifier(record.namespace, record.name);
-  const refuse = (p: Policy, why: string) =>
-    validation(`${p.kind} policy ${p.id} on table ${table} does not fit the registered metadata (${why.slice(0, 300)}): update or delete the policy first`);
+  const refuse = (p: Policy, why: string) => unfit(p, table, 'the registered metadata', why);
   let before: Schema[] | undefined;
   try {
     before = schemasOf({ kind: 'table', metadataJson: record.metadataJson });
@@ -192,7 +198,7 @@ export async function refuseMovedPolicies(
     try {
       now = followPolicy(p, after);
     } catch (e) {
-      throw refuse(p, e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e));
+      throw refuse(p, whyOf(e));
     }
     let then: Policy = p;
     try {
