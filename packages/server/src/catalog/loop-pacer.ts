@@ -25,3 +25,22 @@ export function loopPacer(sliceMs = LOOP_SLICE_MS): Pace {
     });
   };
 }
+
+/**
+ * Work written once as a step generator (it yields between slices: every few hundred items) runs either at once
+ * (runSteps) or paced (runStepsPaced, awaiting `pace` at each step): the same work, in the same order, to the same result.
+ */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+export async function runStepsPaced<T>(steps: Generator<void, T>, pace: Pace): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pace();
+  }
+}

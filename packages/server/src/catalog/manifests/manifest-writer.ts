@@ -18,6 +18,7 @@ import { partitionSummaries, partitionSummarizer } from './partition-summary.js'
 // Longs as bigint (snapshot ids use 63 bits), the same type the reader decodes them with.
 import { LONG } from './read-avro.js';
 import type { ContentFile, EntryStatus, FieldSummary, ManifestCounts, ManifestFile } from '../ports/manifests.js';
+import { runSteps, runStepsPaced } from '../loop-pacer.js';
 
 /**
  * The Avro container header (spec: "Object Container Files"), encoded by avsc. Written here and not by avsc's
@@ -159,11 +160,7 @@ type EncodedManifestFile = { bytes: Uint8Array; counts: ManifestCounts; partitio
 
 /** The bytes of a manifest of entries already encoded (the same file encodeManifest writes), and its list entry's counts. */
 export function encodeManifestOfRecords(m: RecordsManifest): EncodedManifestFile {
-  const steps = manifestOfRecords(m);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(manifestOfRecords(m));
 }
 
 /**
@@ -171,12 +168,7 @@ export function encodeManifestOfRecords(m: RecordsManifest): EncodedManifestFile
  * of 10^5 entries is framed between turns of the event loop. The same file, but for its random sync marker.
  */
 export async function encodeManifestOfRecordsPaced(m: RecordsManifest, pace: () => Promise<void> | undefined): Promise<EncodedManifestFile> {
-  const steps = manifestOfRecords(m);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pace();
-  }
+  return runStepsPaced(manifestOfRecords(m), pace);
 }
 
 /** Entries counted and summarized between two steps of manifestOfRecords. */

@@ -18,6 +18,7 @@
 import type { ContentFile } from '../../ports/manifests.js';
 import { referencedDataFile } from '../../planning/delete-index.js';
 import { validation } from '../../../errors/catalog-error.js';
+import { runSteps, runStepsPaced } from '../../loop-pacer.js';
 
 export interface CandidateFile {
   path: string;
@@ -118,11 +119,7 @@ export function partitionQualifies(list: readonly CandidateFile[], settings: Bin
 
 /** One partition's candidates packed into groups: binPack's second step (compaction runs it partition by partition). */
 export function packPartition<F extends CandidateFile>(list: readonly F[], settings: BinPackSettings): F[][] {
-  const steps = packing(list, settings);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(packing(list, settings));
 }
 
 /**
@@ -134,12 +131,7 @@ export async function packPartitionPaced<F extends CandidateFile>(
   settings: BinPackSettings,
   pace: () => Promise<void> | undefined,
 ): Promise<F[][]> {
-  const steps = packing(list, settings);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pace();
-  }
+  return runStepsPaced(packing(list, settings), pace);
 }
 
 /** Files placed between two steps of packing. */

@@ -8,13 +8,10 @@
 import type { ContentFile } from '../../ports/manifests.js';
 import type { Schema } from '../../metadata/types.js';
 import { compare, fromBinary } from '../../planning/values.js';
+import { runSteps, runStepsPaced } from '../../loop-pacer.js';
 
 export function mergedBounds(inputs: readonly ContentFile[], schema: Schema): Bounds {
-  const steps = merging(inputs, schema);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return runSteps(merging(inputs, schema));
 }
 
 /**
@@ -22,12 +19,7 @@ export function mergedBounds(inputs: readonly ContentFile[], schema: Schema): Bo
  * files decodes 10^4 bounds a column. The same bounds.
  */
 export async function mergedBoundsPaced(inputs: readonly ContentFile[], schema: Schema, pace: () => Promise<void> | undefined): Promise<Bounds> {
-  const steps = merging(inputs, schema);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await pace();
-  }
+  return runStepsPaced(merging(inputs, schema), pace);
 }
 
 export interface Bounds {
