@@ -149,12 +149,12 @@ export class PolicyGate implements PolicyEnforcement {
    * field ids the policies wrote, follow.ts) and one column projection per masked column (by field id). Undefined for
    * anyone else, and when nothing applies.
    */
-  async readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: readonly Schema[]): Promise<Record<string, unknown> | undefined> {
+  async readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: () => readonly Schema[]): Promise<Record<string, unknown> | undefined> {
     const applying = await this.effective(caller, tenant, objectId);
     if (applying.policies.length === 0) return undefined;
     const engine = await this.enforcerFor(caller, tenant, applying.policies[0]!.warehouse);
     if (engine?.mechanism !== 'read-restrictions') return undefined;
-    const effective = followEffective(applying, schemas);
+    const effective = followEffective(applying, schemas());
     const projections = effective.masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) }));
     return {
       ...(effective.rowFilter !== undefined ? { 'required-row-filter': effective.rowFilter } : {}),

@@ -336,9 +336,10 @@ export interface PolicyEnforcement {
   policiesOn(tenant: string, objectId: string): Promise<readonly Policy[]>;
   /**
    * The read-restrictions a declared read-restrictions enforcer must apply for this caller (undefined: none to send),
-   * in the names of `schemas[0]`, the table's current schema (policies/follow.ts).
+   * in the names of `schemas()[0]`, the table's current schema (policies/follow.ts). `schemas` is asked only then: the
+   * other callers of loadTable never parse the metadata for it.
    */
-  readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: readonly Schema[]): Promise<Record<string, unknown> | undefined>;
+  readRestrictions(caller: Caller, tenant: string, objectId: string, schemas: () => readonly Schema[]): Promise<Record<string, unknown> | undefined>;
 }
 
 /** What an OAuth scope allows: reading the catalog, changing it, using the management API. */

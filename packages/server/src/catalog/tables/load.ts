@@ -137,7 +137,7 @@ export async function loadTable(
   const readRestrictions =
     restricted || ctx.policies.knownFreeSync(scope.warehouse.tenant, record.id)
       ? undefined
-      : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id, schemasOf(record));
+      : await ctx.policies.readRestrictions(scope.caller, scope.warehouse.tenant, record.id, () => schemasOf(record));
   // execute
   await requireMetadataFile(ctx, scope, record.metadataLocation);
   // Labels change without a commit: an answer that carries them has an ETag of its own, so "not modified" never hides a change.
