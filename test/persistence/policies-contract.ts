@@ -49,6 +49,11 @@ export function policyContract(name: string, open: () => Promise<PolicyHandle>):
             { fieldId: 3, column: 'email', action: 'show-last-4' },
             { fieldId: 4, column: 'born', action: 'mask-to-fixed-value', value: '1970-01-01' },
           ],
+          // A Lance table's: Lance's own field id of each column (kept since 2026-11-29, catalog/lance/native-fields.ts).
+          lanceFields: [
+            { column: 'email', id: 7 },
+            { column: 'born', id: 0 },
+          ],
           description: 'pii',
           version: 1,
           createdAtMs: 3000,

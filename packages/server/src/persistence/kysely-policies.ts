@@ -29,10 +29,10 @@ type Row = PolicyTables['table_policies'];
 
 /** What the row keeps as JSON: the kind's own fields (lossless: a filter's 64-bit literals stay exact). */
 const bodyOf = (p: Policy): string =>
-  stringifyJson({ filter: p.filter, fieldIds: p.fieldIds, filterTerms: p.filterTerms, masks: p.masks, description: p.description });
+  stringifyJson({ filter: p.filter, fieldIds: p.fieldIds, filterTerms: p.filterTerms, masks: p.masks, lanceFields: p.lanceFields, description: p.description });
 
 function toPolicy(r: Row): Policy {
-  const body = parseJson(r.body) as Pick<Policy, 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'description'>;
+  const body = parseJson(r.body) as Pick<Policy, 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'lanceFields' | 'description'>;
   return {
     id: r.id,
     tenant: r.tenant,
@@ -44,6 +44,7 @@ function toPolicy(r: Row): Policy {
     ...(body.fieldIds !== undefined ? { fieldIds: body.fieldIds } : {}),
     ...(body.filterTerms !== undefined ? { filterTerms: body.filterTerms } : {}),
     ...(body.masks !== undefined ? { masks: body.masks } : {}),
+    ...(body.lanceFields !== undefined ? { lanceFields: body.lanceFields } : {}),
     ...(body.description !== undefined ? { description: body.description } : {}),
     version: Number(r.version),
     createdAtMs: Number(r.created_at),

@@ -8,10 +8,13 @@
  * `attrs.value`) or field id; a dictionary-encoded column is of its values' type; a fixed-size list (a vector) may
  * only be masked whole (rules.ts, wholeLists). Framework-free and pure.
  */
+import { createHash } from 'node:crypto';
 import { CatalogError, validation } from '../../errors/catalog-error.js';
+import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { IcebergType, PrimitiveType, Schema, StructField } from '../metadata/types.js';
 import type { LanceColumn } from '../ports/lance-policy.js';
-import type { ColumnMask } from '../ports/policies.js';
+import type { ColumnMask, EffectivePolicy } from '../ports/policies.js';
+import { checkMasks } from '../policies/rules.js';
 
 /** A Lance table's columns as a Schema (field ids as above). */
 export function lanceSchema(columns: readonly LanceColumn[]): Schema {
@@ -131,4 +134,38 @@ export function uncarriedAtRead(
 
 function uncarriedColumn(columns: readonly LanceColumn[]): (LanceColumn & { uncarried: string }) | undefined {
   return columns.find((c): c is LanceColumn & { uncarried: string } => c.uncarried !== undefined);
+}
+
+/** A policy's column (or filter) that matches none of the version read: fails closed (422), no data handed out. */
+export const goneColumn = (what: string) =>
+  new CatalogError(
+    'ERR_UNPROCESSABLE',
+    `A policy on this Lance table cannot be applied to its current schema: its ${what} does not match a column; no data is handed out`,
+  );
+
+/** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
+export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {
+  const schema = lanceSchema(columns);
+  const byPath = fieldIdsByPath(schema);
+  const masks = policy.masks.map((m) => {
+    const fieldId = byPath.get(m.column);
+    if (fieldId === undefined) throw goneColumn(`masked column ${m.column}`);
+    // The action must still suit the column's type (a column dropped and added again as another type): else fail closed.
+    try {
+      checkMasks([{ 'field-id': fieldId, action: m.action, value: m.value }], schema, { wholeLists: true });
+    } catch (e) {
+      throw goneColumn(`masked column ${m.column} (${e instanceof Error ? e.message : String(e)})`);
+    }
+    return { fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) };
+  });
+  let filter: BoundExpression | undefined;
+  if (policy.rowFilter !== undefined) {
+    try {
+      filter = bindFilter(policy.rowFilter, schema, true);
+    } catch (e) {
+      throw goneColumn(`row filter (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  const salt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${policy.policyVersion}`).digest();
+  return { filter, masks, salt };
 }

@@ -12,21 +12,21 @@
  *    `lance-v<version>.json` (`<stem>.json`) beside it records which dataset holds it, written with writeNew, so two
  *    derivations racing agree on the first one recorded. Derivations of one dataset hold a claim (Coherence.claim:
  *    among workers and replicas on one database), so the one that waited finds it written.
- *  - The policy's columns are resolved by name against the dataset's schema at the version read (field id = column
- *    position + 1 there): a masked or filtered column that is gone fails the read (422), never an unmasked answer.
+ *  - The policy's columns are found by Lance's own field ids in the version read (native-fields.ts: a rename is
+ *    followed, a column dropped or added again fails the read, 422), then bound by name against the dataset's schema
+ *    there (field id = column position + 1): a masked or filtered column that is gone fails the read (422), never an
+ *    unmasked answer. A policy stored before it recorded Lance's ids is bound by name only.
  *  - Without the Lance library the restricted caller is refused (403, as every other hand-out of storage access to a
  *    restricted caller is), never given the table.
  *  - The answer has no `managed_versioning`: the derived dataset keeps its own versions, which its reader reads.
  *  - A dropped table: policy-lifecycle.ts (a derivation re-checks its table after writing, a drop waits for this
  *    process's derivations); a process dying in between: the intent each derivation records first (policy-recovery.ts).
  */
-import { createHash } from 'node:crypto';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
 import { BoundedMap } from '../bounded-map.js';
 import { parseJson, stringifyJson } from '../json.js';
 import type { TableContext } from '../kit/table-kit.js';
-import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
 import type { CatalogObjectRecord, ObjectStorage } from '../ports/index.js';
@@ -38,11 +38,12 @@ import type { LanceTableId } from './table-id.js';
 import { isManaged, managedAwaitingFirstVersion } from './managed.js';
 import { DerivationsInFlight, derivationCaller, discardDerived, tableGone, tableLives } from './policy-lifecycle.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
-import { checkMasks } from '../policies/rules.js';
-import { checkCarried, fieldIdsByPath, lanceSchema, uncarriedAtRead } from './policy-columns.js';
+import { bindPolicy, checkCarried, lanceSchema, uncarriedAtRead } from './policy-columns.js';
 import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
+import { followLance, nativeIdsByPath } from './native-fields.js';
+import { LanceVersionFields } from './version-fields.js';
 
-export { derivationCaller, lanceSchema };
+export { bindPolicy, derivationCaller, lanceSchema };
 
 /** What DescribeTable answers a restricted caller: the derived dataset and storage access to it only. */
 export interface DerivedLanceRead {
@@ -64,8 +65,12 @@ export class LancePolicyReads {
   readonly flights = new DerivationsInFlight();
   /** Datasets this process derived (each a full read of a table version): what tests and the cost notes count. */
   written = 0;
+  /** Each version's fields with Lance's own ids, from its manifest (kept per manifest: version-fields.ts). */
+  readonly versionFields: LanceVersionFields;
 
-  constructor(private readonly ctx: TableContext) {}
+  constructor(private readonly ctx: TableContext) {
+    this.versionFields = new LanceVersionFields(ctx);
+  }
 
   useDeriver(deriver: LancePolicyDeriver): void {
     this.deriver = deriver;
@@ -75,15 +80,24 @@ export class LancePolicyReads {
   afterRead: ((warehouse: RequestScope['warehouse'], record: CatalogObjectRecord, latest: number) => Promise<void>) | undefined;
   readonly cleanups = new Set<Promise<void>>();
 
-  /** The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library). */
-  async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
+  /**
+   * The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library), and
+   * each column's path with Lance's own field id of it in that version (native-fields.ts), which the policy records.
+   */
+  async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }> {
     const deriver = await this.available();
     // A managed table only declared has no dataset yet, so no columns: the request's 422, not a failed read (503).
     if (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record))
       throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
-    const { columns } = await deriver.inspect(this.source(scope, record));
+    const { columns, version } = await deriver.inspect(this.source(scope, record));
     checkCarried(columns);
-    return lanceSchema(columns);
+    return { schema: lanceSchema(columns), nativeIds: nativeIdsByPath(await this.versionFields.of(scope, record, MAIN_BRANCH, version)) };
+  }
+
+  /** The policy as it reads against `version` by Lance's own field ids (native-fields.ts); one recording none, as it is (by name). */
+  private async followed(scope: RequestScope, record: CatalogObjectRecord, branch: string, version: number, policy: EffectivePolicy) {
+    if (!policy.policies.some((p) => (p.lanceFields?.length ?? 0) > 0)) return policy;
+    return followLance(policy, await this.versionFields.of(scope, record, branch, version));
   }
 
   /**
@@ -133,7 +147,9 @@ export class LancePolicyReads {
       const uncarried = uncarriedAtRead(policy.policies, inspected.columns);
       if (uncarried !== undefined) throw uncarried;
       read = inspected.version;
-      dataset = await this.derived(scope, record, prefix, policy, { ...source, version: read }, inspected.columns, explicit);
+      // Each column by Lance's own field id in the version read (native-fields.ts): renamed, followed; gone, the 422.
+      const followed = await this.followed(scope, record, branch, read, policy);
+      dataset = await this.derived(scope, record, prefix, followed, { ...source, version: read }, inspected.columns, explicit);
     }
     let storageOptions: Record<string, string> = {};
     const mode = vend ? await this.ctx.access.vendingMode(scope, path) : undefined;
@@ -193,8 +209,9 @@ export class LancePolicyReads {
       return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
+    const followed = await this.followed(scope, record, MAIN_BRANCH, latest, policy);
     let wrote = false;
-    await this.derived(scope, record, prefix, policy, source, inspected.columns, false, () => (wrote = true));
+    await this.derived(scope, record, prefix, followed, source, inspected.columns, false, () => (wrote = true));
     return wrote;
   }
 
@@ -364,36 +381,3 @@ const keyOf = (scope: RequestScope, record: CatalogObjectRecord, policy: Effecti
 export function derivedStem(branch: string, version: number): string {
   return branch === MAIN_BRANCH ? `lance-v${version}` : `lance-b${Buffer.from(branch, 'utf8').toString('hex')}-v${version}`;
 }
-
-/** The effective policy bound to the dataset's columns by name (fail closed: a policy column that is gone is a 422). */
-export function bindPolicy(policy: EffectivePolicy, columns: readonly LanceColumn[]) {
-  const schema = lanceSchema(columns);
-  const byPath = fieldIdsByPath(schema);
-  const masks = policy.masks.map((m) => {
-    const fieldId = byPath.get(m.column);
-    if (fieldId === undefined) throw gone(`masked column ${m.column}`);
-    // The action must still suit the column's type (a column dropped and added again as another type): else fail closed.
-    try {
-      checkMasks([{ 'field-id': fieldId, action: m.action, value: m.value }], schema, { wholeLists: true });
-    } catch (e) {
-      throw gone(`masked column ${m.column} (${e instanceof Error ? e.message : String(e)})`);
-    }
-    return { fieldId, action: m.action, ...(m.value !== undefined ? { value: m.value } : {}) };
-  });
-  let filter: BoundExpression | undefined;
-  if (policy.rowFilter !== undefined) {
-    try {
-      filter = bindFilter(policy.rowFilter, schema, true);
-    } catch (e) {
-      throw gone(`row filter (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
-  const salt = createHash('sha256').update(`lakegate sha-256-query-local\u0000${policy.policyVersion}`).digest();
-  return { filter, masks, salt };
-}
-
-const gone = (what: string) =>
-  new CatalogError(
-    'ERR_UNPROCESSABLE',
-    `A policy on this Lance table cannot be applied to its current schema: its ${what} does not match a column; no data is handed out`,
-  );

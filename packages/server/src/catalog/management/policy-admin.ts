@@ -13,6 +13,7 @@ import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
+import { lanceFieldsOf } from '../lance/native-fields.js';
 import { checkMasksBindable } from '../lance/policy-columns.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import type { Privilege } from '../privileges.js';
@@ -86,8 +87,8 @@ export class PolicyAdmin {
     private readonly ctx: ServiceContext,
     private readonly gate: PolicyGate,
     private readonly control: Pick<AccessControl, 'getRole'>,
-    /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts). */
-    private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<Schema>,
+    /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts), and Lance's own field id of each path. */
+    private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }>,
   ) {}
 
   private get store(): PolicyStore {
@@ -148,6 +149,7 @@ export class PolicyAdmin {
       fieldIds: undefined,
       filterTerms: undefined,
       masks: undefined,
+      lanceFields: undefined,
       description: undefined,
       ...body,
       version: current.version + 1,
@@ -177,7 +179,7 @@ export class PolicyAdmin {
       target.kind === 'view'
         ? await requireView(this.ctx, scope, levels, name, ['view:read'])
         : await this.requirePolicyTable(scope, levels, name, ['table:read-metadata']);
-    // As the policies read against the current schema (policies/follow.ts); a Lance table's apply by name.
+    // As the policies read against the current schema (policies/follow.ts); a Lance table's as written (they follow Lance's field ids at a read: lance/native-fields.ts).
     const effective = await this.gate.effective(scope.caller, scope.warehouse.tenant, record.id, record.kind === LANCE_TABLE ? undefined : schemasOf(record));
     const roles = effective.policies.length === 0 ? [] : await this.ctx.access.rolesOf(scope.warehouse.tenant, scope.caller.members);
     return effectiveView(effective, roles, tableObject(scope, levels, name), target.kind, record.kind === LANCE_TABLE);
@@ -225,7 +227,7 @@ export class PolicyAdmin {
     record: CatalogObjectRecord,
     kind: PolicyKind,
     input: PolicyInput,
-  ): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'description'>> {
+  ): Promise<Pick<Policy, 'roles' | 'filter' | 'fieldIds' | 'filterTerms' | 'masks' | 'lanceFields' | 'description'>> {
     const roles = [...new Set(input.roles)];
     if (roles.length === 0) throw validation('roles: name one or more roles');
     for (const role of roles) {
@@ -233,24 +235,29 @@ export class PolicyAdmin {
       if (role !== ADMIN_ROLE_NAME && !(await this.control.getRole(scope.warehouse.tenant, role)))
         throw validation(`roles: no role ${JSON.stringify(role).slice(0, 256)} in tenant ${scope.warehouse.tenant}`);
     }
-    const schema = record.kind === LANCE_TABLE ? await this.lanceSchemaOf(scope, record) : currentSchema(record);
+    const lance = record.kind === LANCE_TABLE ? await this.lanceSchemaOf(scope, record) : undefined;
+    const schema = lance?.schema ?? currentSchema(record);
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'row-filter') {
       if (input.masks !== undefined) throw validation('a row-filter policy has no "masks"');
       const fieldIds = checkRowFilter(input.filter, schema);
-      // Each term's field id, so the filter follows renames (policies/follow.ts); a Lance table's apply by name.
-      const terms = record.kind === LANCE_TABLE ? {} : { filterTerms: filterTermsOf(input.filter, schema) };
+      // Each term's field id, so the filter follows renames (policies/follow.ts); a Lance table's by Lance's own ids (lance/native-fields.ts).
+      const filterTerms = filterTermsOf(input.filter, schema);
+      const names = filterTerms.map((t) => t.term);
+      const terms = lance === undefined ? { filterTerms } : { lanceFields: lanceFieldsOf(names, lance.nativeIds) };
       return { roles, filter: input.filter, fieldIds, ...terms, ...description };
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
-    const masks = checkMasks(input.masks, schema, { wholeLists: record.kind === LANCE_TABLE });
-    if (record.kind === LANCE_TABLE) checkMasksBindable(masks, schema);
-    return { roles, masks, ...description };
+    const masks = checkMasks(input.masks, schema, { wholeLists: lance !== undefined });
+    if (lance === undefined) return { roles, masks, ...description };
+    checkMasksBindable(masks, schema);
+    const columns = masks.map((m) => m.column);
+    return { roles, masks, lanceFields: lanceFieldsOf(columns, lance.nativeIds), ...description };
   }
 
-  /** A Lance table's columns, read from its dataset (the Lance library must load: else 406). */
-  private async lanceSchemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<Schema> {
+  /** A Lance table's columns, read from its dataset (the Lance library must load: else 406), and Lance's field ids by path. */
+  private async lanceSchemaOf(scope: RequestScope, record: CatalogObjectRecord) {
     if (this.lanceSchema === undefined)
       throw new CatalogError('ERR_NOT_IMPLEMENTED', 'Policies on Lance tables need the Lance library, which this server has not attached');
     return this.lanceSchema(scope, record);
@@ -304,7 +311,7 @@ const maskView = (m: ColumnMask): MaskView => ({
 
 /**
  * The policy in the current names of its field ids (policies/follow.ts); as stored when it no longer applies to the
- * current schema (its restricted reads are refused, naming it) or on a Lance table (applied by name).
+ * current schema (its restricted reads are refused, naming it) or on a Lance table (followed by Lance's field ids at a read only).
  */
 function current(p: Policy, record: CatalogObjectRecord): Policy {
   if (record.kind === LANCE_TABLE) return p;

@@ -249,7 +249,7 @@ function termName(term: unknown): string | undefined {
 }
 
 /** The filter JSON with each term renamed (the rest of it, literals included, unchanged). */
-function renameTerms(raw: unknown, renamed: ReadonlyMap<string, string>): unknown {
+export function renameTerms(raw: unknown, renamed: ReadonlyMap<string, string>): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const e = raw as Record<string, unknown>;
   if (e.type === 'and' || e.type === 'or') return { ...e, left: renameTerms(e.left, renamed), right: renameTerms(e.right, renamed) };

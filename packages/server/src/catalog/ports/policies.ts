@@ -29,6 +29,12 @@ export interface FilterTerm {
   fieldId: number;
 }
 
+/** A column a Lance table's policy names (its dotted path when written) and Lance's own field id of it (lance/native-fields.ts). */
+export interface LanceFieldRef {
+  column: string;
+  id: number;
+}
+
 export interface Policy {
   id: string;
   tenant: string;
@@ -49,6 +55,12 @@ export interface Policy {
   filterTerms?: FilterTerm[];
   /** column-mask: one mask per column. */
   masks?: ColumnMask[];
+  /**
+   * On a Lance table: each column the policy names with Lance's own field id of it in the version it was checked
+   * against, so it follows renames and never takes a column added again under its name (lance/native-fields.ts).
+   * Absent on Lance policies stored before 2026-11-29 (bound by name) and on every other object's.
+   */
+  lanceFields?: LanceFieldRef[];
   description?: string;
   /** 1 when created, +1 on every update. */
   version: number;

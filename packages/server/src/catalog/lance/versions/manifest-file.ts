@@ -209,6 +209,49 @@ export function manifestTableMetadata(file: Uint8Array): Record<string, string> 
   return out;
 }
 
+/** Manifest.fields (repeated lance.file.Field) in lance protos/table.proto; Field's name, id, parent_id, logical_type (protos/file.proto). */
+const SCHEMA_FIELDS = 1;
+const FIELD_NAME = 2;
+const FIELD_ID = 3;
+const FIELD_PARENT_ID = 4;
+const FIELD_LOGICAL_TYPE = 5;
+
+/** One field of a version's schema as Lance keeps it: its own field id (stable across renames, new for a re-added column). */
+export interface LanceManifestField {
+  id: number;
+  /** The parent field's id; -1 for a top-level column. */
+  parentId: number;
+  name: string;
+  /** Lance's logical type (`struct`, `list`, `list.struct`, `map`, `string`, …). */
+  logicalType: string;
+}
+
+/**
+ * The schema fields of the version a manifest file describes, in the manifest's order (a parent before its children),
+ * with Lance's own field ids: what a Lance table's policies are bound by (lance/native-fields.ts). Read from the
+ * manifest alone. A field id or parent id left out (proto3's default) is 0.
+ */
+export function manifestSchemaFields(file: Uint8Array): LanceManifestField[] {
+  const out: LanceManifestField[] = [];
+  try {
+    for (const f of fields(parse(file).message)) {
+      if (f.field !== SCHEMA_FIELDS || f.wireType !== LEN) continue;
+      const field: LanceManifestField = { id: 0, parentId: 0, name: '', logicalType: '' };
+      for (const g of fields(f.reader.bytes())) {
+        if (g.field === FIELD_NAME && g.wireType === LEN) field.name = g.reader.string();
+        if (g.field === FIELD_ID && g.wireType === VARINT) field.id = g.reader.int32();
+        if (g.field === FIELD_PARENT_ID && g.wireType === VARINT) field.parentId = g.reader.int32();
+        if (g.field === FIELD_LOGICAL_TYPE && g.wireType === LEN) field.logicalType = g.reader.string();
+      }
+      out.push(field);
+    }
+  } catch (e) {
+    if (e instanceof CatalogError) throw e;
+    throw broken(e instanceof Error ? e.message : String(e));
+  }
+  return out;
+}
+
 /**
  * The manifest file of `version` whose table state is the one in `file`: the same sections and fields, with the new
  * version number and timestamp, and `transaction_file` naming the Restore transaction (restoreTransaction).

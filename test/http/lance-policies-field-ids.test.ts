@@ -1,0 +1,131 @@
+/**
+ * A Lance table's policies follow Lance's own field ids (catalog/lance/native-fields.ts), in process on a file
+ * warehouse, the table changed by LanceDB through the catalog's Lance namespace: a mask of `email`, after `email` is
+ * dropped and a new `email` column added, fails the restricted read closed (before: the new column was taken as the
+ * policy's, by name); after `email` is renamed `mail`, the restricted read follows it and masks `mail` (before: a 400,
+ * the column taken as gone). An update of the policy records the columns of the version it is checked against.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lancedb from '@lancedb/lancedb';
+import { Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { stringifyJson } from '../../packages/server/src/catalog/json.js';
+import { addMember, grant } from '../support/access.js';
+import type { Send } from '../support/iceberg-http.js';
+import { startInProcess, type TestCatalog } from '../support/in-process.js';
+import { signInAdmin, signedInPrincipal, tokenOf, type Caller } from '../support/principals.js';
+
+const L = '/lance/default/v1';
+let cat: TestCatalog;
+let admin: Send;
+let analyst: Caller;
+let db: lancedb.Connection;
+
+const policies = (name: string) => `/management/v1/warehouses/default/namespaces/fid/tables/${name}/policies`;
+const describe = (send: Send, name: string) => send('POST', `${L}/table/fid%24${name}/describe`, {});
+const MASK = { action: 'mask-to-fixed-value', value: '***' };
+
+beforeAll(async () => {
+  cat = await startInProcess({}, { auth: true });
+  const url = await cat.lakegate.app.listen({ port: 0, host: '127.0.0.1' });
+  admin = await signInAdmin(cat);
+  expect((await admin('POST', `${L}/namespace/fid/create`, {})).status).toBe(200);
+  analyst = await signedInPrincipal(cat, 'fid-analyst');
+  await grant(admin, 'fid-analysts', ['table:read-data', 'table:read-metadata'], { type: 'namespace', warehouse: 'default', namespace: ['fid'] });
+  await addMember(admin, 'fid-analysts', { kind: 'principal', name: analyst.id });
+  const a = cat.admin();
+  const token = await tokenOf(cat.lakegate.app, a.client_id, a.client_secret);
+  db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${token}` } });
+});
+afterAll(async () => {
+  db?.close();
+  await cat?.close();
+});
+
+/** A table of `id` and `email`, with a policy masking `email` for the analysts; its id. */
+async function withMaskedEmail(name: string): Promise<string> {
+  const a = cat.admin();
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/fid%24${name}/create`,
+    payload: Buffer.from(
+      tableToIPC(new Table({ id: makeVector(Int32Array.from([1, 2])), email: vectorFromArray(['ann@example.org', 'bob@example.com'], new Utf8()) }), 'stream'),
+    ),
+    headers: {
+      'content-type': 'application/vnd.apache.arrow.stream',
+      authorization: `Bearer ${await tokenOf(cat.lakegate.app, a.client_id, a.client_secret)}`,
+    },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  const p = await admin('POST', policies(name), { kind: 'column-mask', roles: ['fid-analysts'], masks: [{ column: 'email', ...MASK }] });
+  expect(p.status, stringifyJson(p.body)).toBe(201);
+  const before = await describe(analyst.send, name);
+  expect(before.status, stringifyJson(before.body)).toBe(200);
+  expect(await rows(before.body.location)).toEqual([
+    { id: 1, email: '***' },
+    { id: 2, email: '***' },
+  ]);
+  return p.body.id as string;
+}
+
+/** The rows of the derived dataset at `location` (a file: URI), read with LanceDB directly, by id. */
+async function rows(location: string): Promise<Array<Record<string, unknown>>> {
+  const dir = fileURLToPath(location.replace(/\/+$/, ''));
+  const local = await lancedb.connect(path.dirname(dir));
+  const table = await local.openTable(path.basename(dir).replace(/\.lance$/, ''));
+  try {
+    const found = (await table.query().toArray()) as Array<Record<string, unknown>>;
+    const key = 'id' in (found[0] ?? {}) ? 'id' : 'key';
+    return found.map((r) => ({ ...r, [key]: Number(r[key]) })).sort((x, y) => (x[key] as number) - (y[key] as number));
+  } finally {
+    table.close();
+    local.close();
+  }
+}
+
+it('a masked column dropped and added again under its name: the restricted read fails closed (400), and an update of the policy masks the new column', async () => {
+  const id = await withMaskedEmail('readded');
+  const table = await db.openTable('readded', ['fid']);
+  await table.dropColumns(['email']);
+  await table.addColumns([{ name: 'email', valueSql: "'new@example.net'" }]);
+  table.close();
+  const res = await describe(analyst.send, 'readded');
+  // Not the new column masked as if it were the policy's (the old binding by name): no data at all.
+  expect(res.status, stringifyJson(res.body)).toBe(400);
+  expect(res.body.error).toMatch(
+    /cannot be applied to its current schema: its masked column email \(Lance field id \d+; dropped, or dropped and added again\)/,
+  );
+  expect(res.body.error).not.toMatch(/new@example/);
+  // Updated, the policy names the column that is there now.
+  const updated = await admin('PUT', `${policies('readded')}/${id}`, { roles: ['fid-analysts'], masks: [{ column: 'email', ...MASK }] });
+  expect(updated.status, stringifyJson(updated.body)).toBe(200);
+  const after = await describe(analyst.send, 'readded');
+  expect(after.status, stringifyJson(after.body)).toBe(200);
+  expect(await rows(after.body.location)).toEqual([
+    { id: 1, email: '***' },
+    { id: 2, email: '***' },
+  ]);
+});
+
+it('a masked column renamed: the restricted read follows it and masks it under its new name', async () => {
+  await withMaskedEmail('renamed');
+  const table = await db.openTable('renamed', ['fid']);
+  await table.alterColumns([{ path: 'email', rename: 'mail' }]);
+  table.close();
+  const res = await describe(analyst.send, 'renamed');
+  expect(res.status, stringifyJson(res.body)).toBe(200);
+  expect(await rows(res.body.location)).toEqual([
+    { id: 1, mail: '***' },
+    { id: 2, mail: '***' },
+  ]);
+  // A row filter follows the same way: its term takes the new name.
+  const filter = await admin('POST', policies('renamed'), { kind: 'row-filter', roles: ['fid-analysts'], filter: { type: 'eq', term: 'id', value: 2 } });
+  expect(filter.status, stringifyJson(filter.body)).toBe(201);
+  const t = await db.openTable('renamed', ['fid']);
+  await t.alterColumns([{ path: 'id', rename: 'key' }]);
+  t.close();
+  const filtered = await describe(analyst.send, 'renamed');
+  expect(filtered.status, stringifyJson(filtered.body)).toBe(200);
+  expect(await rows(filtered.body.location)).toEqual([{ key: 2, mail: '***' }]);
+});
