@@ -198,7 +198,9 @@ describe('a policy stored before its filter kept field ids per term', () => {
     expect(filter.status).toBe(201);
     await asStoredBefore(filter.body.id);
     await renameAndReuse('legacy');
-    expect((await admin('GET', `${policiesPath('legacy')}/${filter.body.id}`)).body.filter).toEqual({ type: 'eq', term: 'region_old', value: 'eu' });
+    const got = (await admin('GET', `${policiesPath('legacy')}/${filter.body.id}`)).body;
+    expect(got.filter).toEqual({ type: 'eq', term: 'region_old', value: 'eu' });
+    expect(got.status).toBe('enforced');
     const loaded = await loadAsAlice('legacy');
     expect(loaded.status, stringifyJson(loaded.body)).toBe(200);
     expect(loaded.body['read-restrictions']['required-row-filter']).toEqual({ type: 'eq', term: 'region_old', value: 'eu' });
@@ -223,7 +225,38 @@ describe('a policy stored before its filter kept field ids per term', () => {
     expect(planned.body.error.message).toContain(`policy ${filter.body.id}`);
     const rows = await askOpa(injectSender(cat.lakegate.app), trinoKey, 'row-filters', 'alice', { operation: 'GetRowFilters', resource: trinoTable('gone') });
     expect(rows).toEqual([{ expression: 'FALSE' }]);
-    // The stored policy is still there, as stored.
-    expect((await admin('GET', `${policiesPath('gone')}/${filter.body.id}`)).body).toMatchObject({ filter: { term: 'region' }, 'field-ids': [9] });
+    // The stored policy is still there, as stored, and GET and list say it cannot be applied, with the 403's reason.
+    const why = "its row filter's columns are not in the table's schemas as they were when it was written";
+    const got = await admin('GET', `${policiesPath('gone')}/${filter.body.id}`);
+    expect(got.body).toMatchObject({ filter: { term: 'region' }, 'field-ids': [9], status: 'unusable', reason: why });
+    expect(loaded.body.error.message).toContain(why);
+  });
+
+  it('GET and list say which policies are enforced and which cannot be applied (a mask whose column is gone), with the reason', async () => {
+    await createTable('statuses');
+    const path = policiesPath('statuses');
+    const fine = await admin('POST', path, { kind: 'row-filter', roles: ['eu-analysts'], filter: { type: 'eq', term: 'region', value: 'eu' } });
+    const mask = await admin('POST', path, { kind: 'column-mask', roles: ['eu-analysts'], masks: [{ column: 'email', action: 'mask-alphanum' }] });
+    expect([fine.status, mask.status]).toEqual([201, 201]);
+    expect((await admin('GET', `${path}/${mask.body.id}`)).body).toMatchObject({ status: 'enforced' });
+    expect((await admin('GET', `${path}/${mask.body.id}`)).body.reason).toBeUndefined();
+    // As stored for a column (field id 9) that a commit made before the commit check dropped.
+    const store = cat.lakegate.store.policies;
+    const stored = (await store.get('default', mask.body.id))!;
+    expect(await store.update({ ...stored, masks: stored.masks!.map((m) => ({ ...m, fieldId: 9 })) }, stored.version)).toBe(true);
+    const why = "its masked column 'email' (field id 9) is no longer in the schema";
+
+    const got = await admin('GET', `${path}/${mask.body.id}`);
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({ status: 'unusable', reason: why });
+    const listed = await admin('GET', path);
+    expect(listed.status).toBe(200);
+    const byId = new Map(listed.body.policies.map((p: { id: string }) => [p.id, p]));
+    expect(byId.get(fine.body.id)).toMatchObject({ status: 'enforced' });
+    expect(byId.get(mask.body.id)).toMatchObject({ status: 'unusable', reason: why });
+    // The words the refused read gives.
+    const loaded = await loadAsAlice('statuses');
+    expect(loaded.status).toBe(403);
+    expect(loaded.body.error.message).toContain(why);
   });
 });

@@ -11,6 +11,7 @@
  * storage-profile field refused; the analyst is shown the refusal. Screenshots: tmp/console-screenshots/policies-*.png.
  */
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Securable, addMember, grant } from '../support/access.js';
@@ -231,6 +232,40 @@ describe('console: policies on a table', () => {
       .getByTestId('preview-policy')
       .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(rows).toEqual([[`row-filter ${created.body.id} v1`, 'eu-readers', "rows where region = 'eu'"]]);
+    await close();
+  });
+
+  it("warns of a policy that can no longer be applied to the current schema, in the server's words, and not of an enforced one", async () => {
+    expect((await rig.send('POST', '/v1/default/namespaces/pol/tables', { name: 'people', schema })).status).toBe(200);
+    await addMember(rig.send, 'people-readers', { kind: 'group', issuer: 'asserted', name: 'people' });
+    const people = '/management/v1/warehouses/default/namespaces/pol/tables/people/policies';
+    const fine = await rig.send('POST', people, { kind: 'row-filter', roles: ['people-readers'], filter: { type: 'eq', term: 'region', value: 'eu' } });
+    const mask = await rig.send('POST', people, { kind: 'column-mask', roles: ['people-readers'], masks: [{ column: 'email', action: 'mask-alphanum' }] });
+    expect([fine.status, mask.status]).toEqual([201, 201]);
+    // As a policy whose column was dropped where the commit check did not run (a federated table changed at its
+    // remote): its stored mask names a field id (9) the schema no longer has. Written to the server's SQLite file.
+    const db = new Database(path.join(rig.server.dataDir, 'catalog.sqlite'));
+    try {
+      const row = db.prepare('SELECT body FROM table_policies WHERE id = ?').get(mask.body.id) as { body: string };
+      const body = JSON.parse(row.body) as { masks: Array<{ fieldId: number }> };
+      body.masks[0]!.fieldId = 9;
+      db.prepare('UPDATE table_policies SET body = ? WHERE id = ?').run(JSON.stringify(body), mask.body.id);
+    } finally {
+      db.close();
+    }
+    const { page, close } = await signedIn('admin');
+    await page.goto(`${rig.server.url}/ui/catalog/default/table/pol/people`);
+    const section = page.locator('section[aria-labelledby=policies]');
+    const maskRow = section.locator(`[data-testid=policy][data-id="${mask.body.id}"]`);
+    await maskRow.getByTestId('policy-unusable').waitFor();
+    expect(await maskRow.getAttribute('data-status')).toBe('unusable');
+    expect(await maskRow.getByRole('alert').textContent()).toContain(
+      "Cannot be applied to the table's current schema: its masked column 'email' (field id 9) is no longer in the schema.",
+    );
+    const fineRow = section.locator(`[data-testid=policy][data-id="${fine.body.id}"]`);
+    expect(await fineRow.getAttribute('data-status')).toBe('enforced');
+    expect(await fineRow.getByTestId('policy-unusable').count()).toBe(0);
+    await screenshot(page, 'policies-unusable');
     await close();
   });
 });

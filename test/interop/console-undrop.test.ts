@@ -308,6 +308,46 @@ describe('console: dropped objects and maintenance', () => {
     await form.locator('input[name=maintenance-partial-progress]').uncheck();
     await form.locator('input[name=maintenance-group-mib]').fill('');
 
+    // Iceberg's size range and delete thresholds (issue 59) are sent as typed (sizes in bytes): a min size not below the
+    // 2 MiB target and a ratio of 0 are refused in the server's words; with a min size of 0 none of the 3 small files is
+    // below it (nor above the 8 MiB max, nor with deletes): nothing to do; with it cleared the default range rewrites them.
+    const sent: Array<Record<string, unknown>> = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && r.url().endsWith('/tables/loose/maintenance')) sent.push(JSON.parse(r.postData() ?? '{}'));
+    });
+    await form.locator('select[name=maintenance-action]').selectOption('compact-dry-run');
+    await form.locator('input[name=maintenance-min-file-mib]').fill('4');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.getByTestId('error').filter({ hasText: 'min-file-size-bytes (4194304) must be below the target file size (2097152)' }).waitFor();
+    await form.locator('input[name=maintenance-min-file-mib]').fill('0');
+    await form.locator('input[name=maintenance-max-file-mib]').fill('8');
+    await form.locator('input[name=maintenance-delete-file-threshold]').fill('1');
+    await form.locator('input[name=maintenance-delete-ratio-threshold]').fill('0');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form
+      .getByTestId('error')
+      .filter({ hasText: /delete-ratio-threshold/ })
+      .waitFor();
+    expect(await page.getByTestId('maintenance-result').count()).toBe(0);
+    await form.locator('input[name=maintenance-delete-ratio-threshold]').fill('0.5');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.locator('[data-testid=compaction-outcome][data-outcome=nothing-to-do]').waitFor();
+    expect(sent.at(-1)).toMatchObject({
+      'dry-run': true,
+      'target-file-size-bytes': 2 * 1024 * 1024,
+      'min-file-size-bytes': 0,
+      'max-file-size-bytes': 8 * 1024 * 1024,
+      'delete-file-threshold': 1,
+      'delete-ratio-threshold': 0.5,
+    });
+    await form.locator('input[name=maintenance-min-file-mib]').fill('');
+    await form.getByRole('button', { name: 'Run' }).click();
+    await form.locator('[data-testid=compaction-outcome][data-outcome=dry-run]').waitFor();
+    expect(await form.getByTestId('compaction-rewritten').textContent()).toBe('3');
+    expect(sent.at(-1)).not.toHaveProperty('min-file-size-bytes');
+    expect((await filesOf('loose')).length).toBe(3);
+    for (const field of ['max-file-mib', 'delete-file-threshold', 'delete-ratio-threshold']) await form.locator(`input[name=maintenance-${field}]`).fill('');
+
     // A sort order typed in Spark's words, on this unsorted table: a column it lacks is refused on the page; id DESC
     // is sent as the API's sort fields, and the one new file holds the rows by id descending, with no sort-order-id
     // (the table has no such order).

@@ -67,15 +67,19 @@ export async function policyCommand(argv: string[]): Promise<number> {
         kind: p.kind,
         version: p.version,
         roles: p.roles.join(','),
+        status: p.status ?? '',
         what: p.kind === 'row-filter' ? JSON.stringify(p.filter) : (p.masks ?? []).map((m) => `${m.column}=${m.action}`).join(' '),
       }));
-      out.result({ policies: list }, () => (rows.length ? table(rows, ['id', 'kind', 'version', 'roles', 'what']) : 'no policies'));
+      const unusable = list.filter((p) => p.status === 'unusable').map((p) => `\n${unusableLine(p)}`);
+      out.result({ policies: list }, () =>
+        rows.length ? table(rows, ['id', 'kind', 'version', 'roles', 'status', 'what']) + unusable.join('') : 'no policies',
+      );
       return 0;
     }
     case 'show': {
       const [name, id] = positionalArgs(rest, ['TABLE', 'ID']);
       const p = await policies.get(warehouse, parseObjectIdentifier(name!, undefined), id!, on);
-      out.result(p, () => JSON.stringify(p, null, 2));
+      out.result(p, () => (p.status === 'unusable' ? `${unusableLine(p)}\n` : '') + JSON.stringify(p, null, 2));
       return 0;
     }
     case 'create': {
@@ -137,6 +141,11 @@ export async function policyCommand(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown policy command ${JSON.stringify(sub)}; run "lakegate policy --help"`);
   }
+}
+
+/** The warning for a policy that no longer applies to the object's current schema (its restricted reads get 403). */
+function unusableLine(p: { id: string; reason?: string }): string {
+  return `warning: policy ${p.id} cannot be applied to the current schema (${p.reason ?? 'no reason given'}); restricted reads are refused until it is updated or deleted`;
 }
 
 function contentOf(values: { role?: string[]; filter?: string; mask?: string[]; description?: string }): {

@@ -126,4 +126,28 @@ describe('console sort order', () => {
     expect(compactionFieldsError({ strategy: 'default', ...none, partialProgress: false, maxCommits: '2.5' })).toBeUndefined();
     expect(compactionFieldsError({ strategy: 'default', ...none, groupMiB: '64', partialProgress: true, maxCommits: '3' })).toBeUndefined();
   });
+
+  it("sends Iceberg's size range in bytes and the delete thresholds when typed (issue 59), nothing when left empty", () => {
+    const typed = { minFileMiB: '0', maxFileMiB: ' 8 ', deleteFileThreshold: '2', deleteRatioThreshold: '0.5' };
+    expect(maintenanceRequest('compact-dry-run', { olderThanDays: 3, strategy: 'default', ...none, ...typed })).toEqual({
+      actions: ['rewrite-data-files'],
+      'dry-run': true,
+      'min-file-size-bytes': 0,
+      'max-file-size-bytes': 8 * 1024 * 1024,
+      'delete-file-threshold': 2,
+      'delete-ratio-threshold': 0.5,
+    });
+    const empty = { minFileMiB: '', maxFileMiB: ' ', deleteFileThreshold: '', deleteRatioThreshold: '' };
+    expect(maintenanceRequest('compact', { olderThanDays: 3, strategy: 'default', ...none, ...empty })).toEqual({ actions: ['rewrite-data-files'] });
+    expect(maintenanceRequest('expire', { olderThanDays: 3, strategy: 'default', ...none, ...typed })).toEqual({ actions: ['expire-snapshots'] });
+  });
+
+  it('refuses a size range or delete threshold that is not a number before sending; bounds are left to the server', () => {
+    expect(compactionFieldsError({ strategy: 'default', ...none, minFileMiB: 'small' })).toMatch(/"Min file size" must be a number of MiB/);
+    expect(compactionFieldsError({ strategy: 'default', ...none, maxFileMiB: 'big' })).toMatch(/"Max file size" must be a number of MiB/);
+    expect(compactionFieldsError({ strategy: 'default', ...none, deleteFileThreshold: '1.5' })).toMatch(/"Delete file threshold" must be a whole number/);
+    expect(compactionFieldsError({ strategy: 'default', ...none, deleteRatioThreshold: 'half' })).toMatch(/"Delete ratio threshold" must be a number/);
+    // Out of the server's bounds, but numbers: sent, and the server's 400 shown.
+    expect(compactionFieldsError({ strategy: 'default', ...none, minFileMiB: '99999', deleteRatioThreshold: '0' })).toBeUndefined();
+  });
 });

@@ -4,7 +4,9 @@
  * (`rewrite-data-files`, or its dry run) with its `strategy`, a typed sort order (Spark's sort_order text, columns by
  * name, as the API's `sort-order`; parsed by the SDK, as the CLI's --sort-order is), target file size, fewest
  * input files a group needs, most input a group holds (`max-file-group-size-bytes`) and Spark's partial progress
- * (`partial-progress` with its max commits; the spark executor's only, which the server's 400 says). The panel shows the table's default sort order beside the strategy; "table default"
+ * (`partial-progress` with its max commits; the spark executor's only, which the server's 400 says), and Iceberg's
+ * size range and delete thresholds (`min-file-size-bytes`, `max-file-size-bytes` typed in MiB, `delete-file-threshold`,
+ * `delete-ratio-threshold`: their bounds are the server's, its 400 shown in its words). The panel shows the table's default sort order beside the strategy; "table default"
  * sends no strategy, and the server picks sort for a table with a default sort order (or a typed one), else binpack.
  */
 import { parseCompactionOrder, SortOrderTextError, type TableMaintenanceRequest } from '@lakegate/client/browser';
@@ -46,6 +48,14 @@ export interface CompactionFields {
   partialProgress?: boolean;
   /** Its most commits, as typed ('' or absent: Spark's 10); sent only with partialProgress. */
   maxCommits?: string;
+  /** Files below this size (MiB) are rewritten, as typed ('' or absent: 3/4 of the target); `min-file-size-bytes`. */
+  minFileMiB?: string;
+  /** Files above this size (MiB) are rewritten and split, as typed ('' or absent: 1.8 times the target); `max-file-size-bytes`. */
+  maxFileMiB?: string;
+  /** A file with at least this many delete files is rewritten, as typed ('' or absent: off); `delete-file-threshold`. */
+  deleteFileThreshold?: string;
+  /** A file whose deletes remove at least this share of its rows is rewritten, as typed ('' or absent: 0.3); `delete-ratio-threshold`. */
+  deleteRatioThreshold?: string;
 }
 
 const MIB = 1024 * 1024;
@@ -62,7 +72,25 @@ export function compactionFieldsError(f: CompactionFields, columns: readonly Col
   if (f.minInputFiles.trim() !== '' && !Number.isFinite(Number(f.minInputFiles))) return '"Min input files" must be a number';
   if ((f.groupMiB ?? '').trim() !== '' && !Number.isFinite(Number(f.groupMiB))) return '"Max file group size" must be a number of MiB';
   if (f.partialProgress && (f.maxCommits ?? '').trim() !== '' && !Number.isInteger(Number(f.maxCommits))) return '"Max commits" must be a whole number';
+  if (!isNumber(f.minFileMiB)) return '"Min file size" must be a number of MiB';
+  if (!isNumber(f.maxFileMiB)) return '"Max file size" must be a number of MiB';
+  if (!isNumber(f.deleteFileThreshold) || !Number.isInteger(Number(f.deleteFileThreshold ?? ''))) return '"Delete file threshold" must be a whole number';
+  if (!isNumber(f.deleteRatioThreshold)) return '"Delete ratio threshold" must be a number';
   return undefined;
+}
+
+/** True for an empty (absent) field or one that reads as a number. */
+const isNumber = (typed: string | undefined): boolean => (typed ?? '').trim() === '' || Number.isFinite(Number(typed));
+
+/** The size range and delete thresholds typed, as TableMaintenanceRequest's fields (empty ones: none). */
+function thresholdsOf(f: CompactionFields): Partial<TableMaintenanceRequest> {
+  const [min, max, files, ratio] = [f.minFileMiB, f.maxFileMiB, f.deleteFileThreshold, f.deleteRatioThreshold].map((v) => (v ?? '').trim());
+  return {
+    ...(min !== '' ? { 'min-file-size-bytes': Math.round(Number(min) * MIB) } : {}),
+    ...(max !== '' ? { 'max-file-size-bytes': Math.round(Number(max) * MIB) } : {}),
+    ...(files !== '' ? { 'delete-file-threshold': Number(files) } : {}),
+    ...(ratio !== '' ? { 'delete-ratio-threshold': Number(ratio) } : {}),
+  };
 }
 
 /** A top-level column of the table's current schema, as the page has it. */
@@ -104,6 +132,7 @@ export function maintenanceRequest(
       ...(minInput !== '' ? { 'min-input-files': Number(minInput) } : {}),
       ...(group !== '' ? { 'max-file-group-size-bytes': Math.round(Number(group) * MIB) } : {}),
       ...(options.partialProgress ? { 'partial-progress': { enabled: true, ...(maxCommits !== '' ? { 'max-commits': Number(maxCommits) } : {}) } } : {}),
+      ...thresholdsOf(options),
     };
   }
   return { actions: ['remove-orphan-files'], 'dry-run': choice === 'orphans-dry-run', 'orphan-older-than-ms': Math.round(options.olderThanDays * DAY_MS) };

@@ -2,7 +2,8 @@
  * Run a table's maintenance now (issue 39), as the signed-in caller (`table:maintain`): snapshot expiry by the
  * table's `history.expire.*` properties, a dry run of orphan-file removal (what would go, nothing deleted), or the
  * removal itself; or compaction of small data files (rewrite-data-files, issue 59; or its dry run) with a target file
- * size and the fewest small files a group needs (empty: the table's and server's defaults), and a strategy:
+ * size, the fewest small files a group needs, Iceberg's size range and delete thresholds (maintenance-thresholds.tsx)
+ * (empty: the table's and server's defaults), and a strategy:
  * the table default (sort for a table with a default sort order, else binpack), binpack or sort (by the table's
  * default sort order, shown beside it, or by a sort order typed in Spark's words, columns by name). While the job runs the panel polls the job's progress
  * (phase, manifests and files scanned, files and bytes deleted or rewritten so far); when it ends it shows the result
@@ -14,6 +15,7 @@ import type { TableMaintenanceJob, TableMaintenanceResult } from '@lakegate/clie
 import { managementClient } from '../api/clients';
 import { ErrorMessage } from './states';
 import { GridHead } from './grid-head';
+import { CompactionThresholdInputs, type ThresholdValues } from './maintenance-thresholds';
 import {
   type Column,
   compactionFieldsError,
@@ -57,6 +59,7 @@ export function MaintenancePanel({
   const [groupMiB, setGroupMiB] = useState('');
   const [partialProgress, setPartialProgress] = useState(false);
   const [maxCommits, setMaxCommits] = useState('');
+  const [thresholds, setThresholds] = useState<ThresholdValues>({ minFileMiB: '', maxFileMiB: '', deleteFileThreshold: '', deleteRatioThreshold: '' });
   const [running, setRunning] = useState(false);
   const [progress, setProgress] = useState<TableMaintenanceJob>();
   const [result, setResult] = useState<TableMaintenanceResult>();
@@ -93,7 +96,7 @@ export function MaintenancePanel({
       setError(new Error('"Older than" must be a number of days, 0 or more'));
       return;
     }
-    const fields = { strategy, targetMiB, minInputFiles, sortText, groupMiB, partialProgress, maxCommits };
+    const fields = { strategy, targetMiB, minInputFiles, sortText, groupMiB, partialProgress, maxCommits, ...thresholds };
     const wrong = isCompaction(choice) ? compactionFieldsError(fields, columns) : undefined;
     if (wrong !== undefined) {
       setError(new Error(wrong));
@@ -197,6 +200,7 @@ export function MaintenancePanel({
             />
           </label>
         )}
+        {isCompaction(choice) && <CompactionThresholdInputs values={thresholds} onChange={setThresholds} />}
         {isCompaction(choice) && (
           <label title="Spark's partial-progress: file groups are committed as they finish (needs the spark compaction executor)">
             <input name="maintenance-partial-progress" type="checkbox" checked={partialProgress} onChange={(e) => setPartialProgress(e.target.checked)} />{' '}

@@ -2,7 +2,8 @@
  * A table's (or, with kind "view", a view's) row-filter and column-mask policies (issues 53, 54) on its page: each policy with the roles it restricts
  * and what it says; for a caller who may manage them (grants:manage on the table) a JSON editor with a row-filter
  * builder (policy-editor.tsx), and delete. What the listing answers is what is shown: a caller the server refuses
- * sees its sentence, never an empty list. Below, what a chosen principal, user or group would see, the signed-in
+ * sees its sentence, never an empty list. A policy the server says cannot be applied to the current schema (status
+ * `unusable`: a column it names is gone) carries a warning with the server's reason. Below, what a chosen principal, user or group would see, the signed-in
  * identity's own effective policy (policy-preview.tsx), and which engines enforce the warehouse's policies themselves
  * (enforcers.tsx).
  */
@@ -105,7 +106,7 @@ function PolicyRow({ policy: p, onEdit, onDelete }: { policy: TablePolicy; onEdi
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<unknown>();
   return (
-    <tr data-testid="policy" data-id={p.id}>
+    <tr data-testid="policy" data-id={p.id} data-status={p.status ?? ''}>
       <td className="mono">
         {p.id}
         {p.description ? <div className="dim">{p.description}</div> : null}
@@ -113,6 +114,12 @@ function PolicyRow({ policy: p, onEdit, onDelete }: { policy: TablePolicy; onEdi
       <td>{p.kind}</td>
       <td>{p.roles.join(', ')}</td>
       <td data-testid="policy-restriction">
+        {p.status === 'unusable' && (
+          <div className="verdict denied" role="alert" data-testid="policy-unusable">
+            <strong>Cannot be applied</strong> to the {p['object-type'] ?? 'table'}'s current schema: {p.reason ?? 'no reason given'}. Restricted reads are
+            refused (403) until this policy is updated or deleted.
+          </div>
+        )}
         {restriction(p)}
         <details>
           <summary>JSON</summary>

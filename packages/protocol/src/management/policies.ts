@@ -85,6 +85,13 @@ export const TablePolicy = Type.Object(
     'field-ids': Type.Optional(Type.Array(Type.Integer(), { description: 'The field ids the filter referred to when it was written' })),
     masks: Type.Optional(Type.Array(Type.Ref(ColumnMask))),
     description: Type.Optional(Type.String()),
+    status: Type.Optional(
+      StringEnum(['enforced', 'unusable'], {
+        description:
+          "Whether the policy applies to the object's current schema (`enforced`), or no longer can (`unusable`: a column it names is gone or no longer suits it; restricted reads are refused, 403, until it is updated or deleted). Absent on a Lance table",
+      }),
+    ),
+    reason: Type.Optional(Type.String({ description: 'Why the policy is `unusable` (absent when it is enforced)' })),
     version: Type.Integer({ minimum: 1 }),
     'created-at-ms': Type.Integer(),
     'updated-at-ms': Type.Integer(),

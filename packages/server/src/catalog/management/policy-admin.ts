@@ -26,7 +26,7 @@ import { currentSchema } from '../policies/object-schema.js';
 import type { PolicyGate } from '../policies/gate.js';
 import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
-import { filterTermsOf, followPolicy, schemasOf } from '../policies/follow.js';
+import { filterTermsOf, followPolicy, schemasOf, whyOf } from '../policies/follow.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */
 export interface PolicyInput {
@@ -59,6 +59,9 @@ export interface PolicyView {
   'field-ids'?: number[];
   masks?: MaskView[];
   description?: string;
+  /** Whether it applies to the object's current schema (policies/follow.ts); absent on a Lance table. */
+  status?: 'enforced' | 'unusable';
+  reason?: string;
   version: number;
   'created-at-ms': number;
   'updated-at-ms': number;
@@ -97,15 +100,17 @@ export class PolicyAdmin {
 
   async list(request: CatalogRequest, target: PolicyTarget): Promise<{ policies: PolicyView[] }> {
     const table = await this.managed(request, target);
-    return {
-      policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(current(p, table.record), table.record)),
-    };
+    const policies = await this.store.listForObject(table.scope.warehouse.tenant, table.record.id);
+    // The object's schemas parsed once for the whole list, not once per policy.
+    const schemas = policies.length === 0 ? undefined : schemasFor(table.record);
+    return { policies: policies.map((p) => viewOf(current(p, table.record, schemas), table.record)) };
   }
 
   async get(request: CatalogRequest, target: PolicyTarget, id: string): Promise<PolicyView> {
     checkPolicyId(id);
     const table = await this.managed(request, target);
-    return viewOf(current(await this.policyOf(table.scope, table.record, id), table.record), table.record);
+    const policy = await this.policyOf(table.scope, table.record, id);
+    return viewOf(current(policy, table.record, schemasFor(table.record)), table.record);
   }
 
   async create(request: CatalogRequest, target: PolicyTarget, input: PolicyInput): Promise<PolicyView> {
@@ -309,20 +314,44 @@ const maskView = (m: ColumnMask): MaskView => ({
   ...(m.value !== undefined ? { value: m.value } : {}),
 });
 
+/** A policy as GET and list show it: the policy, and whether it applies to the object's current schema. */
+interface Shown {
+  policy: Policy;
+  status?: { status: 'enforced' } | { status: 'unusable'; reason: string };
+}
+
 /**
- * The policy in the current names of its field ids (policies/follow.ts); as stored when it no longer applies to the
- * current schema (its restricted reads are refused, naming it) or on a Lance table (followed by Lance's field ids at a read only).
+ * The object's schemas, its current one first (policies/follow.ts schemasOf); undefined on a Lance table (its policies
+ * follow Lance's own field ids, read from a version's manifest at a read) and an Error for metadata that cannot be read (its restricted reads fail
+ * closed: every policy shows unusable, with that reason).
  */
-function current(p: Policy, record: CatalogObjectRecord): Policy {
-  if (record.kind === LANCE_TABLE) return p;
+function schemasFor(record: CatalogObjectRecord): Schema[] | Error | undefined {
+  if (record.kind === LANCE_TABLE) return undefined;
   try {
-    return followPolicy(p, schemasOf(record));
-  } catch {
-    return p;
+    return schemasOf(record);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
   }
 }
 
-function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
+/**
+ * The policy in the current names of its field ids (policies/follow.ts, memoized per policy and schema), with its
+ * status: `enforced`, or `unusable` as stored with the reason (the same words as the 403 its restricted reads get,
+ * whyOf) when it no longer applies to the current schema. A Lance table's policy as stored, with no status.
+ */
+function current(p: Policy, record: CatalogObjectRecord, schemas: Schema[] | Error | undefined): Shown {
+  if (record.kind === LANCE_TABLE || schemas === undefined) return { policy: p };
+  if (schemas instanceof Error) return { policy: p, status: { status: 'unusable', reason: whyOf(schemas) } };
+  try {
+    return { policy: followPolicy(p, schemas), status: { status: 'enforced' } };
+  } catch (e) {
+    return { policy: p, status: { status: 'unusable', reason: whyOf(e) } };
+  }
+}
+
+function viewOf(shown: Policy | Shown, record: CatalogObjectRecord): PolicyView {
+  const p = 'policy' in shown ? shown.policy : shown;
+  const status = 'policy' in shown ? shown.status : undefined;
   return {
     id: p.id,
     kind: p.kind,
@@ -333,6 +362,7 @@ function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
     ...(p.fieldIds !== undefined ? { 'field-ids': [...p.fieldIds] } : {}),
     ...(p.masks !== undefined ? { masks: p.masks.map(maskView) } : {}),
     ...(p.description !== undefined ? { description: p.description } : {}),
+    ...status,
     version: p.version,
     'created-at-ms': p.createdAtMs,
     'updated-at-ms': p.updatedAtMs,

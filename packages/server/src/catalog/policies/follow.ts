@@ -161,7 +161,7 @@ function unfit(p: Pick<Policy, 'id' | 'kind'>, table: string, what: string, why:
 }
 
 /** Why a policy did not follow: the fail-closed error's own reason (stale), else the error's message. */
-const whyOf = (e: unknown): string => (e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e));
+export const whyOf = (e: unknown): string => (e instanceof CatalogError ? (e.details?.why ?? e.message) : reason(e));
 
 /**
  * A register-table overwrite (tables/register.ts) against the table's policies: the new metadata file's writer chose
