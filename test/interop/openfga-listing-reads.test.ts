@@ -23,7 +23,10 @@ const tableRef = (name: string) => ({ type: 'table', warehouse: 'default', names
 
 describe('OpenFGA adapter: the Read requests of a listing', () => {
   it('reads the reader’s grants once per listing request whatever the chunks it scans, lists exactly its grants, and sees a revoke at once', async () => {
-    const cat = await startInProcess(await fga.lakegateEnv(), { auth: true });
+    // Lakegate's clock stands still: a scan's grants are kept for at most 1 s (check-memo.ts), and a slow machine must
+    // not make this count depend on how fast the scan runs.
+    const frozen = Date.now();
+    const cat = await startInProcess(await fga.lakegateEnv(), { auth: true, clock: { now: () => frozen } });
     try {
       const admin = await signInAdmin(cat);
       expect((await admin('POST', '/v1/default/namespaces', { namespace: ['wide'] })).status).toBe(200);
