@@ -314,10 +314,10 @@ async function countCalls(dataDir, env, reader, fgaMetricsUrl) {
     const authorizer = access.deps.authorizer;
     const counts = { checkCalls: 0, checkQueries: 0, grantLookups: 0 };
     const check = authorizer.check.bind(authorizer);
-    authorizer.check = (tenant, members, queries) => {
+    authorizer.check = (tenant, members, queries, ...rest) => {
       counts.checkCalls += 1;
       counts.checkQueries += queries.length;
-      return check(tenant, members, queries);
+      return check(tenant, members, queries, ...rest); // rest: a listing's memo (catalog/access/check-memo.ts)
     };
     const grantsOn = lakegate.store.access.grantsOn.bind(lakegate.store.access);
     lakegate.store.access.grantsOn = (...a) => {

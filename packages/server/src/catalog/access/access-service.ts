@@ -24,7 +24,8 @@ import { ownerGrantOf, recoverPendingOwnerGrants } from './owner-grants.js';
 import type { PendingOwnerGrantStore } from '../ports/owner-grants.js';
 import { VendingDecisionKeys, decisionKey, vendingKeysOf, whoOf } from './decision-keys.js';
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
-import type { AccessControl, Authorizer, Member, SecurablePath, SecurableRef } from '../ports/access.js';
+import type { AccessControl, Authorizer, CheckMemo, Member, SecurablePath, SecurableRef } from '../ports/access.js';
+import { ListingMemo } from './check-memo.js';
 import { type Privilege, scopeAllows } from '../privileges.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
 import type { AccessDecisions, AccessScope, AuditAs, Check, CreatorGrant, ResolvedNamespace } from '../ports/access-decisions.js';
@@ -252,15 +253,24 @@ export class AccessService implements AccessDecisions {
     return { warehouse: namespace.warehouse, namespaces: namespace.namespaces, object: { kind, id } };
   }
 
+  /** A memo for the several allows() calls of one listing page (check-memo.ts): the caller's grants read once per scan. */
+  listingMemo(): CheckMemo {
+    return new ListingMemo(
+      () => this.decisions.generation,
+      () => this.deps.clock.now(),
+    );
+  }
+
   /**
    * Batched decisions, in order; cached per (caller, query). A credential limited by its OAuth scope (e.g. a
-   * `catalog:read` token) is refused whatever its scope does not allow, admins included.
+   * `catalog:read` token) is refused whatever its scope does not allow, admins included. `memo`: a listing's
+   * (listingMemo()), shared by the calls of its scan.
    */
-  allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+  allows(scope: AccessScope, checks: readonly Check[], memo?: CheckMemo): Promise<boolean[]> {
     const spans = this.deps.spans ?? noSpans;
-    if (!spans.enabled) return this.allowsNow(scope, checks);
+    if (!spans.enabled) return this.allowsNow(scope, checks, memo);
     return spans.run('authorize', async (span) => {
-      const answers = await this.allowsNow(scope, checks);
+      const answers = await this.allowsNow(scope, checks, memo);
       if (span.recording) {
         span.set(
           'lakegate.authz.privileges',
@@ -272,13 +282,13 @@ export class AccessService implements AccessDecisions {
     });
   }
 
-  private async allowsNow(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
-    const answers = await this.decide(scope, checks);
+  private async allowsNow(scope: AccessScope, checks: readonly Check[], memo: CheckMemo | undefined): Promise<boolean[]> {
+    const answers = await this.decide(scope, checks, memo);
     const limit = scope.caller.scope;
     return limit ? answers.map((allowed, i) => allowed && scopeAllows(limit, checks[i]!.privilege)) : answers;
   }
 
-  private async decide(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]> {
+  private async decide(scope: AccessScope, checks: readonly Check[], memo: CheckMemo | undefined): Promise<boolean[]> {
     const { caller } = scope;
     if (caller.unrestricted || caller.admin || (await this.isAdmin(caller))) return checks.map(() => true);
     if (caller.members.length === 0) return checks.map(() => false);
@@ -292,6 +302,7 @@ export class AccessService implements AccessDecisions {
         caller.tenant,
         caller.members,
         missing.map((i) => checks[i]!),
+        memo,
       );
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;

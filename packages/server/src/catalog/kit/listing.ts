@@ -5,7 +5,8 @@
  * visibility privilege on (e.g. `table:read-metadata` or `table:drop`,
  * granted on the object or inherited), filtered with one batched check per
  * chunk of the catalog's own order (paging.ts visiblePage), never a lookup
- * per item. A caller who holds nothing on the namespace may still list
+ * per item; the chunks of one page share what the authorizer reads about
+ * the caller (a listing memo, access/check-memo.ts). A caller who holds nothing on the namespace may still list
  * the objects it holds something on; one who would see nothing at all gets
  * the 403 a missing namespace gets, so an empty answer never tells it that
  * the namespace exists.
@@ -51,6 +52,8 @@ export async function listVisible(
   const key = (r: { name: string }) => r.name;
   if (everything) return pageOf(await fetch(page.after, page.limit + 1), page, key);
   const per = rules.visibleWith.length;
+  // What the authorizer reads about the caller to decide a chunk serves the scan's next chunks (access/check-memo.ts).
+  const memo = ctx.access.listingMemo();
   const result = await visiblePage(
     page,
     fetch,
@@ -58,7 +61,7 @@ export async function listVisible(
       const checks = rows.flatMap((r) =>
         rules.visibleWith.map((privilege) => ({ privilege, path: ctx.access.objectPath(resolved.path, rules.securable, r.id) })),
       );
-      const answers = await ctx.access.allows(scope, checks);
+      const answers = await ctx.access.allows(scope, checks, memo);
       return rows.map((_, i) => answers.slice(i * per, (i + 1) * per).some(Boolean));
     },
     key,

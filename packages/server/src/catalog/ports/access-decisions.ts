@@ -6,7 +6,7 @@
  */
 import type { CatalogError } from '../../errors/catalog-error.js';
 import type { Privilege } from '../privileges.js';
-import type { SecurablePath, SecurableRef } from './access.js';
+import type { CheckMemo, SecurablePath, SecurableRef } from './access.js';
 import type { Caller, TransactionPorts, Warehouse } from './index.js';
 
 /** What services pass: the warehouse addressed and who is asking. */
@@ -60,7 +60,9 @@ export interface AccessDecisions {
   namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace>;
   namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined;
   objectPath(namespace: SecurablePath, kind: 'table' | 'view', id: string): SecurablePath;
-  allows(scope: AccessScope, checks: readonly Check[]): Promise<boolean[]>;
+  /** A memo for the allows() calls of one listing page's scan (access/check-memo.ts). */
+  listingMemo(): CheckMemo;
+  allows(scope: AccessScope, checks: readonly Check[], memo?: CheckMemo): Promise<boolean[]>;
   allowed(scope: AccessScope, privilege: Privilege | 'any', path: SecurablePath): Promise<boolean>;
   require(scope: AccessScope, privilege: Privilege, path: SecurablePath, as: AuditAs): Promise<void>;
   requireAll(scope: AccessScope, privileges: readonly Privilege[], path: SecurablePath, as: AuditAs): Promise<void>;

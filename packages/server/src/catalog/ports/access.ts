@@ -106,10 +106,20 @@ export interface AccessControl extends WithEvents<AccessControl> {
   forgetSecurable(securable: SecurableRef): Promise<void>;
 }
 
+/**
+ * What the checks of one operation (a listing's page: several check calls, one per chunk) may share: values an
+ * authorizer read about the caller (e.g. its roles' grants), kept for that operation only and forgotten when access
+ * changes meanwhile (catalog/access/check-memo.ts). An authorizer may only use it to spare reads, never to allow.
+ */
+export interface CheckMemo {
+  /** The value kept under key, else read() (kept once it succeeds; concurrent callers share one read). */
+  remember<T>(key: string, read: () => Promise<T>): Promise<T>;
+}
+
 /** The decision side. */
 export interface Authorizer {
-  /** Batched: one answer per query, in order. */
-  check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[]): Promise<boolean[]>;
+  /** Batched: one answer per query, in order. `memo`: the operation's shared reads (see CheckMemo), when it makes several calls. */
+  check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[], memo?: CheckMemo): Promise<boolean[]>;
   /** Member of the tenant's built-in `admin` role: holds every privilege in the tenant and manages it. */
   isAdmin(tenant: string, members: readonly Member[]): Promise<boolean>;
   /** The grants through which the members hold the privilege on the path (empty when they do not). */

@@ -33,6 +33,7 @@ import {
   type AccessControl,
   type AccessQuery,
   type Authorizer,
+  type CheckMemo,
   type GrantQuery,
   type GrantRecord,
   type Member,
@@ -358,15 +359,17 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   // --- decisions -----------------------------------------------------------------------------
 
-  async check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[]): Promise<boolean[]> {
+  async check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[], memo?: CheckMemo): Promise<boolean[]> {
     if (members.length === 0 || queries.length === 0) return queries.map(() => false);
-    return decideParentsFirst(this.fga, identityTuples(tenant, members), queries, () => this.grantedObjects(tenant, members));
+    const granted = () => this.grantedObjects(tenant, members);
+    const shared = memo && (() => memo.remember(JSON.stringify(['granted', tenant, members]), granted));
+    return decideParentsFirst(this.fga, identityTuples(tenant, members), queries, shared ?? granted);
   }
 
   /**
-   * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts; undefined
-   * when a role holds more than GRANTED_OBJECTS_MAX of one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS
-   * identities (then the tables are checked one by one instead).
+   * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts (once per
+   * listing: check's memo, catalog/access/check-memo.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
+   * one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS identities (then the tables are checked one by one).
    */
   private async grantedObjects(tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {
     // One read per identity finds the roles: a caller in many IdP groups is cheaper to check table by table.

@@ -10,7 +10,8 @@
  * a table without such a tuple has nothing that could allow it (grants are the only direct relations, held by
  * `role#assignee`, and roles hold no roles). A caller granted a namespace (or the warehouse) thus costs one check
  * per namespace instead of one per table, and a caller with grants on single tables one check per granted table
- * asked, plus its roles' reads, instead of one per table.
+ * asked, plus its roles' reads, instead of one per table. A listing passes `granted` through its memo
+ * (catalog/access/check-memo.ts), so its chunks share one read of the grants.
  */
 import type { TupleKey } from '@openfga/sdk';
 import { type AccessQuery, type SecurablePath, pathElements } from '../../../catalog/ports/access.js';
