@@ -96,8 +96,10 @@ export class PolicyAdmin {
 
   async list(request: CatalogRequest, target: PolicyTarget): Promise<{ policies: PolicyView[] }> {
     const table = await this.managed(request, target);
+    // The object's metadata parsed once for the whole list, not once per policy.
+    const follow = following(table.record);
     return {
-      policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(current(p, table.record), table.record)),
+      policies: (await this.store.listForObject(table.scope.warehouse.tenant, table.record.id)).map((p) => viewOf(follow(p), table.record)),
     };
   }
 
@@ -307,12 +309,33 @@ const maskView = (m: ColumnMask): MaskView => ({
  * current schema (its restricted reads are refused, naming it) or on a Lance table (applied by name).
  */
 function current(p: Policy, record: CatalogObjectRecord): Policy {
-  if (record.kind === LANCE_TABLE) return p;
-  try {
-    return followPolicy(p, schemasOf(record));
-  } catch {
-    return p;
-  }
+  return following(record)(p);
+}
+
+/**
+ * A policy as it reads on the object now (followed by field id: policies/follow.ts), or as stored where it does not
+ * follow (a Lance table's, or one stale on the object). The object's schemas are read from its metadata once, at the
+ * first policy, for every policy the function is given.
+ */
+function following(record: CatalogObjectRecord): (p: Policy) => Policy {
+  if (record.kind === LANCE_TABLE) return (p) => p;
+  // null: the metadata gives no schemas (every policy as stored).
+  let schemas: Schema[] | null | undefined;
+  return (p) => {
+    if (schemas === undefined) {
+      try {
+        schemas = schemasOf(record);
+      } catch {
+        schemas = null;
+      }
+    }
+    if (schemas === null) return p;
+    try {
+      return followPolicy(p, schemas);
+    } catch {
+      return p;
+    }
+  };
 }
 
 function viewOf(p: Policy, record: CatalogObjectRecord): PolicyView {
