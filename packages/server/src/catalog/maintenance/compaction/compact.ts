@@ -38,7 +38,7 @@ import {
   fileSizeRange,
   packPartitionPaced,
   partitionKey,
-  smallFilesByPartition,
+  candidatesByPartition,
 } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
@@ -182,7 +182,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   // binPack (bin-pack.ts), a turn of the event loop between partitions.
   const groups: Candidate[][] = [];
   await pace();
-  for (const partition of smallFilesByPartition(candidates, packing)) {
+  for (const partition of candidatesByPartition(candidates, packing)) {
     await pace();
     groups.push(...(await packPartitionPaced(partition, packing, pace)));
   }
