@@ -8,76 +8,26 @@
  * region_old were handed out, its "eu" ones withheld), and dropping `region_old` through the catalog is refused naming
  * the policy.
  */
-import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { READ_ONLY, READ_WRITE_ALL } from '../support/access.js';
-import type { Send } from '../support/iceberg-http.js';
-import type { Minio } from '../support/minio.js';
-import { startMinioServer } from '../support/minio-server.js';
-import { peerScript } from '../support/peers.js';
-import { REPO_ROOT, type ServerProcess, clientToken, createGrantedPrincipal } from '../support/server-process.js';
-import { runAsync } from '../support/temp.js';
+import { type PyIcebergPolicyPeer, startPyIcebergPolicyPeer } from '../support/pyiceberg-policy-peer.js';
 
 const TABLE = '/v1/lake/namespaces/crm/tables/renamed';
 const POLICIES = '/management/v1/warehouses/lake/namespaces/crm/tables/renamed/policies';
-let minio: Minio;
-let server: ServerProcess;
-let admin: Send;
-let python: string;
-let analystRole = '';
-const tokens: Record<string, string> = {};
-
-async function runPython(env: Record<string, string>): Promise<Array<Record<string, unknown>>> {
-  const run = await runAsync(python, [path.join(REPO_ROOT, 'peers', 'python', 'pyiceberg_policies.py')], {
-    env: {
-      ...process.env,
-      CATALOG_URI: server.url,
-      CATALOG_WAREHOUSE: 'lake',
-      S3_ENDPOINT: minio.endpoint,
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-      POLICY_TABLE: 'crm.renamed',
-      ...env,
-    },
-    timeoutMs: 5 * 60_000,
-  });
-  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-  return run.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+let peer: PyIcebergPolicyPeer;
 
 beforeAll(async () => {
-  const venv = runAsync('bash', [
-    peerScript('python-venv.sh'),
-    'pyiceberg-signing',
-    'peers/python/requirements-signing.txt',
-    'import pyiceberg, pyarrow, s3fs',
-  ]);
-  ({ minio, server, admin } = await startMinioServer('lakegate-renamed', {}));
-  const scope = { type: 'warehouse' as const, warehouse: 'lake' };
-  const writer = await createGrantedPrincipal(server, 'renamed-writer', [...READ_WRITE_ALL, 'table:read-data'], scope);
-  const analyst = await createGrantedPrincipal(server, 'renamed-analyst', READ_ONLY, scope);
-  analystRole = `${analyst.id}-role`;
-  for (const [name, p] of Object.entries({ writer, analyst })) tokens[name] = await clientToken(server.url, p.credential);
-  const installed = await venv;
-  expect(installed.status, installed.stderr).toBe(0);
-  python = installed.stdout.trim().split('\n').at(-1)!.trim();
-  await runPython({ MODE: 'write-plain', WRITER_TOKEN: tokens.writer! });
+  peer = await startPyIcebergPolicyPeer('renamed', 'write-plain');
 }, 10 * 60_000);
-afterAll(async () => {
-  await server?.stop();
-  await minio?.stop();
-});
+afterAll(async () => peer?.stop());
 
 it(
   "keeps filtering the renamed column for PyIceberg's server-side plan, never the new column of the old name",
   async () => {
-    const created = await admin('POST', POLICIES, { kind: 'row-filter', roles: [analystRole], filter: { type: 'eq', term: 'region', value: 'eu' } });
+    const { admin } = peer;
+    const created = await admin('POST', POLICIES, { kind: 'row-filter', roles: [peer.analystRole], filter: { type: 'eq', term: 'region', value: 'eu' } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
 
-    const [renamed] = await runPython({ MODE: 'rename', WRITER_TOKEN: tokens.writer! });
+    const [renamed] = await peer.runPython({ MODE: 'rename', WRITER_TOKEN: peer.tokens.writer! });
     expect(renamed!.fields).toEqual([
       [1, 'id'],
       [2, 'region_old'],
@@ -86,8 +36,7 @@ it(
       [5, 'region'],
     ]);
 
-    const steps = await runPython({ MODE: 'read', READER_TOKENS: JSON.stringify(tokens) });
-    const read = Object.fromEntries(steps.map((s) => [String(s.step).slice('read:'.length), s as unknown as { files: string[]; rows: unknown[][] }]));
+    const read = await peer.readAll<unknown[]>();
     const all = read.writer!.rows;
     expect(all).toHaveLength(18);
     // The six rows written after the rename have a new region opposite to their region_old.

@@ -102,6 +102,23 @@ export function policyContract(name: string, open: () => Promise<PolicyHandle>):
       }
     });
 
+    it("answers which of a tenant's objects carry a policy, in one call", async () => {
+      const h = await open();
+      try {
+        expect(await h.policies.withPolicies('acme', [])).toEqual(new Set());
+        await h.policies.insert(rowFilter('p1', 'tbl-1', 1000));
+        await h.policies.insert(rowFilter('p2', 'tbl-1', 2000));
+        await h.policies.insert(rowFilter('p3', 'tbl-3', 1000));
+        await h.policies.insert(rowFilter('p4', 'tbl-2', 1000, 'globex'));
+        expect(await h.policies.withPolicies('acme', ['tbl-1', 'tbl-2', 'tbl-3', 'tbl-4'])).toEqual(new Set(['tbl-1', 'tbl-3']));
+        expect(await h.policies.withPolicies('globex', ['tbl-1', 'tbl-2'])).toEqual(new Set(['tbl-2']));
+        expect(await h.policies.delete('acme', 'p3')).toBe(true);
+        expect(await h.policies.withPolicies('acme', ['tbl-3'])).toEqual(new Set());
+      } finally {
+        await h.close();
+      }
+    });
+
     it('updates only from the version read (compare-and-swap), deletes once, and commits each change with its events', async () => {
       const h = await open();
       try {

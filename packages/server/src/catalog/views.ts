@@ -14,7 +14,7 @@ import type { CatalogRequest, RequestScope } from './context.js';
 import { listVisible } from './kit/listing.js';
 import { mayKnowObject } from './kit/visibility.js';
 import { requireView, viewNotFound } from './kit/view-kit.js';
-import { fitsPolicies } from './policies/rules.js';
+import { refuseMovedViewPolicies } from './policies/follow.js';
 import { checkName, checkNamespace, checkNewName, checkNewNamespace, checkStringMap, formatIdentifier } from './identifiers.js';
 import { parseJson } from './json.js';
 import { WRITE_METADATA_PATH, applyViewUpdatesDetailed, checkViewRequirements, newViewMetadata, nextMetadataLocation } from './metadata/index.js';
@@ -229,8 +229,13 @@ export class ViewService {
     const applied = applyViewUpdatesDetailed(base, updates, { nowMs: this.deps.clock.now(), newUuid: this.deps.newUuid });
     if (!applied.changed) return { swapped: false, result: { metadataLocation: record.metadataLocation, metadataJson: record.metadataJson } };
     const next = applied.metadata;
-    // A replace after which a view's policy would filter or mask other columns than written is refused (policies/rules.ts).
-    fitsPolicies(await this.deps.policies.policiesOn(scope.warehouse.tenant, record.id), next, formatIdentifier(record.namespace, record.name));
+    // A replace after which a view's policy would filter or mask other columns than it does now is refused (policies/follow.ts).
+    refuseMovedViewPolicies(
+      await this.deps.policies.policiesOn(scope.warehouse.tenant, record.id),
+      base,
+      next,
+      formatIdentifier(record.namespace, record.name),
+    );
     checkTableLocation(scope, next.location);
     if (normalizeLocation(next.location) !== normalizeLocation(record.location)) {
       await checkNoOverlap(locked ?? this.deps.store.repository, scope.warehouse, next.location, {

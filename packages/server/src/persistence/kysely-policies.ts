@@ -85,6 +85,19 @@ export class KyselyPolicies implements PolicyStore {
     return rows.map((r) => ({ tenant: r.tenant, warehouse: r.warehouse, objectId: r.object_id }));
   }
 
+  /** One read on the (tenant, object_id) index. */
+  async withPolicies(tenant: string, objectIds: readonly string[]): Promise<Set<string>> {
+    if (objectIds.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('table_policies')
+      .select('object_id')
+      .distinct()
+      .where('tenant', '=', tenant)
+      .where('object_id', 'in', [...objectIds])
+      .execute();
+    return new Set(rows.map((r) => r.object_id));
+  }
+
   async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {
     await this.inTransaction(async (db) => {
       await db

@@ -4,7 +4,9 @@
  */
 import type { TableMaintenanceJob } from '@lakegate/protocol';
 import { validation } from '../../errors/catalog-error.js';
-import { type CompactionOptions, type CompactionResult, MAX_TARGET_BYTES, MIN_TARGET_BYTES } from './compaction/compact.js';
+import { type CompactionOptions, type CompactionResult } from './compaction/compact.js';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '../metadata/compaction-properties.js';
+import { INT32_MAX } from '../metadata/table-format.js';
 import { parseTransform } from '../metadata/transforms.js';
 import { COMPACTION_STRATEGIES, type CompactionStrategy, type RequestedSortField } from './compaction/sort-strategy.js';
 import { MAX_MANIFEST_TARGET, MIN_MANIFEST_TARGET, type ManifestRewriteOptions, type ManifestRewriteResult } from './compaction/rewrite-manifests.js';
@@ -273,7 +275,7 @@ function thresholdsOf(
   return {
     minFileSizeBytes,
     maxFileSizeBytes,
-    deleteFileThreshold: wholeIn(b['delete-file-threshold'], 0, 2 ** 31 - 1, 'delete-file-threshold'),
+    deleteFileThreshold: wholeIn(b['delete-file-threshold'], 0, INT32_MAX, 'delete-file-threshold'),
     deleteRatioThreshold: ratio as number | undefined,
   };
 }

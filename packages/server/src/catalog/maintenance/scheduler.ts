@@ -27,6 +27,8 @@
  * only cleans up its superseded policy-derived datasets (lance-optimize.ts cleanUnmanagedDerived), by the dataset's
  * latest version as the library reads it (nothing done without the library); on a warehouse without a schedule, the
  * same job runs after a restricted read of it, at most once an hour per table (cleanAfterRead).
+ * Whether a Lance table carries policies is read once per page of a namespace's Lance tables on each tick
+ * (PolicyStore.withPolicies), not once per table: a policy added or deleted is seen on the next tick, as before.
  */
 import { randomUUID } from 'node:crypto';
 import { BoundedMap } from '../bounded-map.js';
@@ -158,32 +160,52 @@ export class MaintenanceScheduler {
           this.maintenance.runTable(scope, record, { ...this.jobOptions(warehouse, parseJson(record.metadataJson) as TableMetadata), signal }, progress),
         );
       }
-      for await (const t of this.objects(warehouse.name, ns.levels, LANCE_TABLE)) {
-        const found = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
-        const schedule = found?.id === t.id ? lanceSchedule(found, warehouse.properties) : undefined;
-        // A table whose dataset manages its versions is never optimized here; its policy-derived datasets are the
-        // catalog's, so their superseded ones are cleaned up on the schedule (lance-optimize.ts cleanUnmanagedDerived).
-        if (found?.id === t.id && !isManaged(found) && (await this.ctx.store.policies.listForObject(warehouse.tenant, found.id)).length > 0) {
-          await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
-            const latest = await this.lanceLatest?.(scope, record);
-            return latest === undefined ? undefined : cleanUnmanagedDerived(this.ctx, scope, record, latest, progress, signal);
-          });
-          continue;
+      // The policies are read once per page of Lance tables (which of them carry any), not once per table every tick.
+      for await (const page of this.pages(warehouse.name, ns.levels, LANCE_TABLE)) {
+        const policied = await this.ctx.store.policies.withPolicies(
+          warehouse.tenant,
+          page.map((t) => t.id),
+        );
+        for (const t of page) {
+          await yieldToRequests();
+          await this.lanceTable(scope, t, intervalMs, result, policied.has(t.id));
         }
-        if (found?.id !== t.id || !isManaged(found)) continue;
-        const minFragments = schedule !== undefined && (await this.lanceAvailable(scope, t)) ? schedule.minFragments : undefined;
-        // A table its schedule does not optimize still has its superseded derived datasets cleaned up, when it carries policies.
-        const cleans = (await this.ctx.store.policies.listForObject(warehouse.tenant, found.id)).length > 0;
-        if (minFragments === undefined && !cleans) continue;
-        await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
-          // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next
-          // (its optimize's, that is: its cleanup-only job, when it carries policies, runs instead).
-          if (minFragments !== undefined && (await smallFragments(this.ctx, scope, record)) >= minFragments)
-            return this.maintenance.optimizeLance(scope, record, progress, signal);
-          return cleans ? cleanManagedDerived(this.ctx, scope, record, progress, signal) : undefined;
-        });
       }
     }
+  }
+
+  /** A Lance table's scheduled job, if it has one: optimize, or the cleanup of its derived datasets (`policied`: it carries policies). */
+  private async lanceTable(
+    scope: RequestScope,
+    t: { id: string; namespace: string[]; name: string },
+    intervalMs: number,
+    result: SchedulerTick,
+    policied: boolean,
+  ): Promise<void> {
+    const warehouse = scope.warehouse;
+    const found = await this.ctx.store.repository.getObject(warehouse.name, t.namespace, t.name);
+    if (found?.id !== t.id) return;
+    // A table whose dataset manages its versions is never optimized here; its policy-derived datasets are the
+    // catalog's, so their superseded ones are cleaned up on the schedule (lance-optimize.ts cleanUnmanagedDerived).
+    if (!isManaged(found)) {
+      if (!policied) return;
+      await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
+        const latest = await this.lanceLatest?.(scope, record);
+        return latest === undefined ? undefined : cleanUnmanagedDerived(this.ctx, scope, record, latest, progress, signal);
+      });
+      return;
+    }
+    const schedule = lanceSchedule(found, warehouse.properties);
+    const minFragments = schedule !== undefined && (await this.lanceAvailable(scope, t)) ? schedule.minFragments : undefined;
+    // A table its schedule does not optimize still has its superseded derived datasets cleaned up, when it carries policies.
+    if (minFragments === undefined && !policied) return;
+    await this.job(scope, t, intervalMs, result, async (record, progress, signal) => {
+      // Under the lease, so the manifest is read once per interval: a table under its threshold is left until the next
+      // (its optimize's, that is: its cleanup-only job, when it carries policies, runs instead).
+      if (minFragments !== undefined && (await smallFragments(this.ctx, scope, record)) >= minFragments)
+        return this.maintenance.optimizeLance(scope, record, progress, signal);
+      return policied ? cleanManagedDerived(this.ctx, scope, record, progress, signal) : undefined;
+    });
   }
 
   /**
@@ -253,13 +275,20 @@ export class MaintenanceScheduler {
 
   /** The objects of a kind in a namespace, yielding to requests that arrived meanwhile before each (see the opening comment). */
   private async *objects(warehouse: string, levels: string[], kind: ObjectKind): AsyncGenerator<{ id: string; namespace: string[]; name: string }> {
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.ctx.store.repository.listObjects(warehouse, levels, kind, { after, limit: PAGE });
+    for await (const page of this.pages(warehouse, levels, kind)) {
       for (const t of page) {
         await yieldToRequests();
         yield t;
       }
+    }
+  }
+
+  /** The objects of a kind in a namespace, a page (PAGE) at a time. */
+  private async *pages(warehouse: string, levels: string[], kind: ObjectKind): AsyncGenerator<Array<{ id: string; namespace: string[]; name: string }>> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.ctx.store.repository.listObjects(warehouse, levels, kind, { after, limit: PAGE });
+      if (page.length > 0) yield page;
       if (page.length < PAGE) return;
       after = page.at(-1)!.name;
     }

@@ -21,17 +21,24 @@
  * the next scheduled run. Values stored before the check existed and invalid now count as unset.
  */
 import { illegalArgument } from '../../errors/catalog-error.js';
+import { INT32_MAX } from './table-format.js';
 
 export const COMPACTION_ENABLED = 'compaction.enabled';
 export const COMPACTION_MIN_INPUT_FILES = 'compaction.min-input-files';
 export const COMPACTION_MIN_SMALL_FILE_RATIO = 'compaction.min-small-file-ratio';
 export const COMPACTION_MANIFESTS_MIN_COUNT = 'compaction.manifests.min-count';
 export const COMPACTION_LANCE_MIN_FRAGMENTS = 'compaction.lance.min-fragments';
+/**
+ * A compaction's size bounds, the one place of them: a request's (maintenance/maintenance-options.ts, compact.ts)
+ * and a property's (below). Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files.
+ */
+export const MIN_TARGET_BYTES = 1024 * 1024;
+export const MAX_TARGET_BYTES = 16 * 1024 ** 3;
 /** Iceberg's rewrite_data_files options, as `compaction.<name>` properties, with the request's bounds. */
 const ICEBERG_OPTIONS = {
-  'compaction.min-file-size-bytes': { key: 'minFileSizeBytes', min: 0, max: 16 * 1024 ** 3 },
-  'compaction.max-file-size-bytes': { key: 'maxFileSizeBytes', min: 1024 * 1024, max: 32 * 1024 ** 3 },
-  'compaction.delete-file-threshold': { key: 'deleteFileThreshold', min: 0, max: 2 ** 31 - 1 },
+  'compaction.min-file-size-bytes': { key: 'minFileSizeBytes', min: 0, max: MAX_TARGET_BYTES },
+  'compaction.max-file-size-bytes': { key: 'maxFileSizeBytes', min: MIN_TARGET_BYTES, max: 2 * MAX_TARGET_BYTES },
+  'compaction.delete-file-threshold': { key: 'deleteFileThreshold', min: 0, max: INT32_MAX },
 } as const;
 const COMPACTION_DELETE_RATIO_THRESHOLD = 'compaction.delete-ratio-threshold';
 /** On the schedule, a Lance table with fewer small fragments than this is left as it is. */

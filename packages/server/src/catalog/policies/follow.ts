@@ -41,8 +41,11 @@ export function filterTermsOf(filter: unknown, schema: Schema): FilterTerm[] {
 /** The schemas a policy may be resolved with: the object's current one first, then the older ones it keeps. */
 export function schemasOf(record: Pick<CatalogObjectRecord, 'kind' | 'metadataJson'>): Schema[] {
   const metadata = parseJson(record.metadataJson) as TableMetadata | ViewMetadata;
-  if (record.kind !== 'view') return tableSchemas(metadata as TableMetadata);
-  const view = metadata as ViewMetadata;
+  return record.kind === 'view' ? viewSchemas(metadata as ViewMetadata) : tableSchemas(metadata as TableMetadata);
+}
+
+/** A view's schemas, its current version's first, then the others newest first. */
+export function viewSchemas(view: Pick<ViewMetadata, 'versions' | 'current-version-id' | 'schemas'>): Schema[] {
   const currentId = view.versions.find((v) => v['version-id'] === view['current-version-id'])?.['schema-id'];
   return ordered(view.schemas, currentId, 'view');
 }
@@ -132,7 +135,7 @@ export function followEffective(effective: EffectivePolicy, schemas: readonly Sc
 /**
  * A table commit that changes the current schema, against the table's policies: one that would no longer apply (a
  * column it names dropped, a type its filter or mask no longer suits) refuses the commit (400, naming the policy), as
- * a view's replace is refused (rules.ts fitsPolicies); a rename is not, the policy follows it.
+ * a view's replace is refused (refuseMovedViewPolicies); a rename is not, the policy follows it.
  */
 export async function refuseUnfitSchema(
   enforcement: Pick<PolicyEnforcement, 'policiesOn'>,
@@ -165,7 +168,7 @@ export const whyOf = (e: unknown): string => (e instanceof CatalogError ? (e.det
 
 /**
  * A register-table overwrite (tables/register.ts) against the table's policies: the new metadata file's writer chose
- * its field ids, so (as for a view's replace, rules.ts fitsPolicies) each policy must still name the columns it names
+ * its field ids, so (as for a view's replace, refuseMovedViewPolicies) each policy must still name the columns it names
  * now (or, for one that no longer applies, as stored): the same names for the same field ids, of types it suits. A
  * file that would move a policy to other columns, or leave it none, is refused (400, naming the policy), never
  * registered to fail restricted reads closed or to filter and mask what the policy never named. True when the table
@@ -180,7 +183,7 @@ export async function refuseMovedPolicies(
   const policies = await enforcement.policiesOn(tenant, record.id);
   if (policies.length === 0) return false;
   const table = formatIdentifier(record.namespace, record.name);
-  const refuse = (p: Policy, why: string) => unfit(p, table, 'the registered metadata', why);
+  const refuse = (p: Pick<Policy, 'id' | 'kind'>, why: string) => unfit(p, table, 'the registered metadata', why);
   let before: Schema[] | undefined;
   try {
     before = schemasOf({ kind: 'table', metadataJson: record.metadataJson });
@@ -194,23 +197,53 @@ export async function refuseMovedPolicies(
     throw refuse(policies[0]!, reason(e));
   }
   for (const p of policies) {
-    let now: Policy;
-    try {
-      now = followPolicy(p, after);
-    } catch (e) {
-      throw refuse(p, whyOf(e));
-    }
-    let then: Policy = p;
-    try {
-      if (before !== undefined) then = followPolicy(p, before);
-    } catch {
-      // Stale on the table as it is: what it names as stored.
-    }
-    const [was, is] = [columnsOf(then), columnsOf(now)];
-    if (was.join('\u0000') !== is.join('\u0000'))
-      throw refuse(p, `its field ids would name the columns ${is.join(', ').slice(0, 120)}, not ${was.join(', ').slice(0, 120)}`);
+    const why = movedWhy(p, before, after);
+    if (why !== undefined) throw refuse(p, why);
   }
   return true;
+}
+
+/**
+ * A view's replace (views.ts) against the view's policies, as refuseMovedPolicies checks a registered table's: the
+ * replace's writer chose the new schema's field ids, so a policy that would then name other columns than it names
+ * now (or none, or of types it no longer suits) refuses the replace (400, naming the policy; update or delete it first).
+ */
+export function refuseMovedViewPolicies(policies: readonly Policy[], base: ViewMetadata, next: ViewMetadata, view: string): void {
+  if (policies.length === 0) return;
+  let before: Schema[] | undefined;
+  try {
+    before = viewSchemas(base);
+  } catch {
+    before = undefined;
+  }
+  const after = viewSchemas(next);
+  for (const p of policies) {
+    const why = movedWhy(p, before, after);
+    if (why !== undefined)
+      throw validation(`policy ${p.id} on view ${view} does not fit the new schema (${why.slice(0, 300)}): update or delete the policy first`);
+  }
+}
+
+/**
+ * Why a policy would name other columns in `after` than in `before` (as stored where it is stale on `before`, or with no
+ * `before`): it does not follow to `after`, or its field ids name other columns there. Undefined when it names the same.
+ */
+function movedWhy(p: Policy, before: readonly Schema[] | undefined, after: readonly Schema[]): string | undefined {
+  let now: Policy;
+  try {
+    now = followPolicy(p, after);
+  } catch (e) {
+    return whyOf(e);
+  }
+  let then: Policy = p;
+  try {
+    if (before !== undefined) then = followPolicy(p, before);
+  } catch {
+    // Stale on the object as it is: what it names as stored.
+  }
+  const [was, is] = [columnsOf(then), columnsOf(now)];
+  if (was.join('\u0000') === is.join('\u0000')) return undefined;
+  return `its field ids would name the columns ${is.join(', ').slice(0, 120)}, not ${was.join(', ').slice(0, 120)}`;
 }
 
 /** The columns a (followed) policy names, as `name (field id)`: its filter's terms, then its masks' columns. */

@@ -5,8 +5,7 @@
  * could not be enforced as written is refused, never stored to be skipped later.
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
-import type { Schema, ViewMetadata } from '../metadata/types.js';
-import { viewSchema } from './object-schema.js';
+import type { Schema } from '../metadata/types.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import { stringifyJson } from '../json.js';
 import { type MaskedField, checkLance, checkNested, fieldById, fieldByName } from './nested.js';
@@ -93,47 +92,6 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
     if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
     return { fieldId: field.id, column: field.name, action };
   });
-}
-
-/**
- * Why a stored policy no longer says, against this schema, what it said when written (undefined: it still does). A
- * view's replace gives it a new schema whose field ids its writer chose, so the same id can name another column: a
- * replace is refused while a policy would then filter or mask other columns than written (views.ts).
- */
-export function mismatchOf(policy: Pick<Policy, 'filter' | 'fieldIds' | 'masks'>, schema: Schema): string | undefined {
-  try {
-    if (policy.filter !== undefined) {
-      const ids = checkRowFilter(policy.filter, schema);
-      if (ids.join(',') !== (policy.fieldIds ?? []).join(',')) return 'its row filter would name other columns (field ids)';
-    }
-    const masks = policy.masks ?? [];
-    const bound =
-      masks.length === 0
-        ? []
-        : checkMasks(
-            masks.map((m) => ({ 'field-id': m.fieldId, action: m.action, value: m.value })),
-            schema,
-          );
-    const at = bound.findIndex((b, i) => b.column !== masks[i]!.column);
-    if (at >= 0) return `field id ${bound[at]!.fieldId} is '${bound[at]!.column}', not the masked '${masks[at]!.column}'`;
-    return undefined;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-}
-
-/**
- * A view's replace (views.ts) against the view's policies: the writer of a replace chooses the new schema's field
- * ids, so a policy could silently move to another column. Refused (400, naming the policy; update or delete it first).
- */
-export function fitsPolicies(policies: ReadonlyArray<Pick<Policy, 'id' | 'filter' | 'fieldIds' | 'masks'>>, next: ViewMetadata, view: string): void {
-  if (policies.length === 0) return;
-  const schema = viewSchema(next);
-  for (const p of policies) {
-    const mismatch = mismatchOf(p, schema);
-    if (mismatch !== undefined)
-      throw validation(`policy ${p.id} on view ${view} does not fit the new schema (${mismatch.slice(0, 300)}): update or delete the policy first`);
-  }
 }
 
 /** The column a mask names, by field id or by (dotted) name, exactly one of them (its type kept: checkMasks decides). */

@@ -86,6 +86,8 @@ export interface PolicyStore {
    * of policy-enforced files (catalog/planning/prepare-policy-files.ts).
    */
   listTables(limit: number, after?: Pick<PolicyTable, 'tenant' | 'objectId'>): Promise<PolicyTable[]>;
+  /** Of the tenant's objects `objectIds` (at most a page of them, ~500), those with at least one policy: one read (the maintenance scheduler's). */
+  withPolicies(tenant: string, objectIds: readonly string[]): Promise<Set<string>>;
   /** Inserts a new policy (version 1); `events` commit with it. */
   insert(policy: Policy, events?: readonly OutboxEventInput[]): Promise<void>;
   /**
@@ -130,6 +132,11 @@ export class MemoryPolicies implements PolicyStore {
       .filter((t) => after === undefined || before(after, t))
       .sort((a, b) => (before(a, b) ? -1 : 1))
       .slice(0, limit);
+  }
+
+  async withPolicies(tenant: string, objectIds: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(objectIds);
+    return new Set([...this.policies.values()].filter((p) => p.tenant === tenant && wanted.has(p.objectId)).map((p) => p.objectId));
   }
 
   async insert(policy: Policy, events: readonly OutboxEventInput[] = []): Promise<void> {

@@ -81,7 +81,7 @@ export function deletedShare(file: ContentFile, deletes: readonly ContentFile[])
 }
 
 export function binPack<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): F[][] {
-  return [...smallFilesByPartition(files, settings)].flatMap((list) => packPartition(list, settings));
+  return [...candidatesByPartition(files, settings)].flatMap((list) => packPartition(list, settings));
 }
 
 const maxBytes = (settings: BinPackSettings): number => settings.maxFileBytes ?? Math.floor(settings.targetBytes * MAX_FILE_SIZE_RATIO);
@@ -94,8 +94,11 @@ const deleteHeavy = (f: CandidateFile, settings: BinPackSettings): boolean =>
 /** A file rewritten alone: deletes over a threshold, or above `max-file-size-bytes` (split into files of the target). */
 const rewrittenAlone = (f: CandidateFile, settings: BinPackSettings): boolean => deleteHeavy(f, settings) || f.bytes > maxBytes(settings);
 
-/** The candidates (small, oversized, or with deletes over a threshold), by partition (in the order partitions first appear): binPack's first step. */
-export function smallFilesByPartition<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): Iterable<F[]> {
+/**
+ * The files Iceberg's bin-pack rules make candidates (small, oversized, or with deletes over a threshold), by partition
+ * (in the order partitions first appear): binPack's first step.
+ */
+export function candidatesByPartition<F extends CandidateFile>(files: readonly F[], settings: BinPackSettings): Iterable<F[]> {
   const byPartition = new Map<string, F[]>();
   for (const f of files) {
     if (f.bytes >= settings.minFileBytes && !rewrittenAlone(f, settings)) continue;

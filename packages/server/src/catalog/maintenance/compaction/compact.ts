@@ -23,6 +23,7 @@ import { loopPacer, type Pace, yieldToRequests } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
+import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '../../metadata/compaction-properties.js';
 import type { TableMetadata } from '../../metadata/index.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
@@ -37,17 +38,13 @@ import {
   fileSizeRange,
   packPartitionPaced,
   partitionKey,
-  smallFilesByPartition,
+  candidatesByPartition,
 } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
 import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
 import type { RequestedZOrder } from './zorder-strategy.js';
-
-/** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
-export const MIN_TARGET_BYTES = 1024 * 1024;
-export const MAX_TARGET_BYTES = 16 * 1024 ** 3;
 
 export interface CompactionOptions {
   /** Default: the table's write.target-file-size-bytes, else 128 MiB. */
@@ -185,7 +182,7 @@ export async function compactTable(deps: CompactionDeps, record: CatalogObjectRe
   // binPack (bin-pack.ts), a turn of the event loop between partitions.
   const groups: Candidate[][] = [];
   await pace();
-  for (const partition of smallFilesByPartition(candidates, packing)) {
+  for (const partition of candidatesByPartition(candidates, packing)) {
     await pace();
     groups.push(...(await packPartitionPaced(partition, packing, pace)));
   }
