@@ -4,6 +4,11 @@
  * value is a 400 in the Iceberg error model that stores nothing. Before it, each request below was stored (201) and
  * then never pruned, rendered as FALSE for Trino, or (2024-02-30) silently read as another day (2024-03-01); a long
  * written 1e23 (a JSON number only a float holds) reached Trino as BIGINT '99999999999999991611392'.
+ *
+ * A stored literal is read against the column's type of the day (policies/follow.ts), so a schema change that changes
+ * the type of a column a policy's literal is compared with, save a widening that keeps every value (int to long), is a
+ * 400 naming the policy (policies/literal-types.ts). Before, a date column promoted to a timestamp kept a filter
+ * `d > 19723` (2024-01-01 as a day number), then read as 19723 microseconds: every row since 1970 was let through.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
@@ -92,5 +97,43 @@ describe('literals of no value of the column type', () => {
         expect((await admin('POST', `${TABLE}/plan`, { filter: { type: 'lt', term: column(type), value } })).status, label).toBe(200);
       }
     expect((await admin('GET', POLICIES)).body.policies).toEqual([]);
+  });
+});
+
+describe('a schema change under a policy literal', () => {
+  const evolve = async (type: Record<string, string>) => {
+    const md = (await admin('GET', TABLE)).body.metadata;
+    const schema = md.schemas.find((x: { 'schema-id': number }) => x['schema-id'] === md['current-schema-id']);
+    const fields = schema.fields.map((f: { name: string }) => (type[f.name] ? { ...f, type: type[f.name] } : f));
+    return admin('POST', TABLE, {
+      requirements: [{ type: 'assert-current-schema-id', 'current-schema-id': md['current-schema-id'] }],
+      updates: [
+        { action: 'add-schema', schema: { type: 'struct', 'schema-id': md['current-schema-id'] + 1, fields } },
+        { action: 'set-current-schema', 'schema-id': -1 },
+      ],
+    });
+  };
+
+  it('is refused when it changes what the literal means (a date promoted to a timestamp), taken when it widens (int to long)', async () => {
+    const before = (await admin('GET', TABLE)).body.metadata['current-schema-id'];
+    const byDay = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'gt', term: 'c_date', value: 19_723 } });
+    expect(byDay.status, stringifyJson(byDay.body)).toBe(201);
+    const promoted = await evolve({ c_date: 'timestamp' });
+    expect(promoted.status, stringifyJson(promoted.body)).toBe(400);
+    expect(promoted.body.error.message).toMatch(new RegExp(`policy ${byDay.body.id} on table crm.typed does not fit the new schema .*written for date`));
+    expect((await admin('GET', TABLE)).body.metadata['current-schema-id']).toBe(before);
+    expect((await admin('GET', `${POLICIES}/${byDay.body.id}`)).body.filter).toEqual({ type: 'gt', term: 'c_date', value: 19_723 });
+    expect((await admin('DELETE', `${POLICIES}/${byDay.body.id}`)).status).toBe(204);
+
+    const masked = await admin('POST', POLICIES, {
+      kind: 'column-mask',
+      roles: ['analysts'],
+      masks: [{ column: 'c_int', action: 'mask-to-fixed-value', value: 7 }],
+    });
+    const filtered = await admin('POST', POLICIES, { kind: 'row-filter', roles: ['analysts'], filter: { type: 'lt', term: 'c_int', value: 10 } });
+    expect([masked.status, filtered.status]).toEqual([201, 201]);
+    const widened = await evolve({ c_int: 'long' });
+    expect(widened.status, stringifyJson(widened.body)).toBe(200);
+    for (const p of [masked, filtered]) expect((await admin('DELETE', `${POLICIES}/${p.body.id}`)).status).toBe(204);
   });
 });

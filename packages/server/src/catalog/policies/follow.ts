@@ -20,6 +20,7 @@ import { formatIdentifier } from '../identifiers.js';
 import type { EffectivePolicy, FilterTerm, Policy } from '../ports/policies.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import { combine } from './effective.js';
+import { literalTypeChange } from './literal-types.js';
 import { fieldById } from './nested.js';
 import { tableSchemaList } from './object-schema.js';
 import { checkMasks } from './rules.js';
@@ -145,6 +146,7 @@ export async function refuseUnfitSchema(
   const policies = await enforcement.policiesOn(tenant, record.id);
   if (policies.length === 0) return;
   const schemas = tableSchemas(next);
+  const was = tableSchemas(base)[0]!;
   const table = formatIdentifier(record.namespace, record.name);
   for (const p of policies) {
     try {
@@ -152,6 +154,8 @@ export async function refuseUnfitSchema(
     } catch (e) {
       throw unfit(p, table, 'the new schema', whyOf(e));
     }
+    const changed = literalTypeChange(p, was, schemas[0]!);
+    if (changed !== undefined) throw unfit(p, table, 'the new schema', changed);
   }
 }
 
@@ -209,6 +213,8 @@ export async function refuseMovedPolicies(
     const [was, is] = [columnsOf(then), columnsOf(now)];
     if (was.join('\u0000') !== is.join('\u0000'))
       throw refuse(p, `its field ids would name the columns ${is.join(', ').slice(0, 120)}, not ${was.join(', ').slice(0, 120)}`);
+    const changed = before === undefined ? undefined : literalTypeChange(p, before[0]!, after[0]!);
+    if (changed !== undefined) throw refuse(p, changed);
   }
   return true;
 }
