@@ -24,30 +24,21 @@ import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
 import type { TableMetadata } from '../../metadata/index.js';
+import { propertyTargetSize } from '../../metadata/compaction-properties.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
 import { type DataFileRewriter, type RewriteRequest, type RewrittenFile, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
-import {
-  type CandidateFile,
-  DEFAULT_TARGET_FILE_SIZE,
-  deletedShare,
-  fileSizeRange,
-  packPartitionPaced,
-  partitionKey,
-  smallFilesByPartition,
-} from './bin-pack.js';
+import { type CandidateFile, deletedShare, fileSizeRange, packPartitionPaced, partitionKey, smallFilesByPartition } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
 import { type AppliedStrategy, type CompactionStrategy, type RequestedSortField, sortPlanOf } from './sort-strategy.js';
 import type { RequestedZOrder } from './zorder-strategy.js';
 
-/** Below 1 MiB a "target" is a unit mistake; above 16 GiB no engine writes such files. */
-export const MIN_TARGET_BYTES = 1024 * 1024;
-export const MAX_TARGET_BYTES = 16 * 1024 ** 3;
+export { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '../../metadata/compaction-properties.js';
 
 export interface CompactionOptions {
   /** Default: the table's write.target-file-size-bytes, else 128 MiB. */
@@ -133,10 +124,7 @@ export interface CompactionDeps {
 
 /** A table's target size: the request's, else a valid write.target-file-size-bytes, else 128 MiB. */
 export function targetSize(metadata: TableMetadata, requested: number | undefined): number {
-  if (requested !== undefined) return requested;
-  const raw = metadata.properties?.['write.target-file-size-bytes'];
-  const n = raw !== undefined && /^\d{1,12}$/.test(raw) ? Number(raw) : NaN;
-  return n >= MIN_TARGET_BYTES && n <= MAX_TARGET_BYTES ? n : DEFAULT_TARGET_FILE_SIZE;
+  return requested ?? propertyTargetSize(metadata.properties);
 }
 
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
