@@ -298,6 +298,51 @@ describe('schemas that Iceberg Java could not read back', () => {
   });
 });
 
+describe('compaction size ranges in properties', () => {
+  const MiB = 1024 * 1024;
+  const set = (updates: Record<string, string>, removals: string[] = []) =>
+    send('POST', '/v1/default/namespaces/h/tables/t3', {
+      requirements: [],
+      updates: [{ action: 'set-properties', updates }, ...(removals.length > 0 ? [{ action: 'remove-properties', removals }] : [])],
+    });
+  const props = async () => (await send('GET', '/v1/default/namespaces/h/tables/t3')).body.metadata.properties as Record<string, string>;
+
+  it('refuses a minimum not below the maximum, or a range missing the table target, at create, commit and on warehouses', async () => {
+    // Each key alone is in its bounds; together they can never compact (before: stored, and every scheduled run failed).
+    const inverted = { 'compaction.min-file-size-bytes': String(64 * MiB), 'compaction.max-file-size-bytes': String(2 * MiB) };
+    icebergError(await set(inverted), 400, /compaction.min-file-size-bytes \(67108864\) must be below compaction.max-file-size-bytes/);
+    icebergError(await set({ 'compaction.min-file-size-bytes': String(200 * MiB) }), 400, /must be below the target file size \(134217728\)/);
+    icebergError(
+      await set({ 'write.target-file-size-bytes': String(8 * MiB), 'compaction.max-file-size-bytes': String(4 * MiB) }),
+      400,
+      /must be above the target file size \(8388608\)/,
+    );
+    icebergError(
+      await send('POST', '/v1/default/namespaces/h/tables', { name: 'inverted', schema: simpleSchema, properties: inverted }),
+      400,
+      /must be below compaction.max-file-size-bytes/,
+    );
+    icebergError(
+      await send('POST', '/management/v1/warehouses/default/properties', { updates: inverted }),
+      400,
+      /must be below compaction.max-file-size-bytes/,
+    );
+    expect(Object.keys(await props()).filter((k) => k.startsWith('compaction.') || k.startsWith('write.target'))).toEqual([]);
+    expect((await send('GET', '/v1/default/namespaces/h/tables/inverted')).status).toBe(404);
+
+    // A range around the target is taken; moving the target out of it (or back to the default by removal) is refused.
+    const fitting = {
+      'write.target-file-size-bytes': String(8 * MiB),
+      'compaction.min-file-size-bytes': String(4 * MiB),
+      'compaction.max-file-size-bytes': String(12 * MiB),
+    };
+    expect((await set(fitting)).status).toBe(200);
+    icebergError(await set({}, ['write.target-file-size-bytes']), 400, /must be above the target file size \(134217728\)/);
+    icebergError(await set({ 'write.target-file-size-bytes': String(2 * MiB) }), 400, /must be below the target file size \(2097152\)/);
+    expect(await props()).toMatchObject(fitting);
+  });
+});
+
 describe('requests that are not valid HTTP', () => {
   /** Sends raw bytes to the listening catalog and gives back everything it answers before it closes the connection. */
   const exchange = (port: number, bytes: string) =>

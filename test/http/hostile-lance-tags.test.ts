@@ -13,6 +13,9 @@
  * A table only declared (DeclareTable, nothing written), of catalog-managed versions or not, has no tags and no
  * versions: an empty list, 404 code 8 for a tag, 404 code 11 for a version to tag. Before, every tag operation on one
  * was a 503 code 17 (the library found no dataset to open).
+ *
+ * Branch names Lance takes as no ref ('..' in them, '.lock' at the end) are a 400 code 13 in every branch operation;
+ * before, CreateTableBranch answered 409 "has a branch already" and left a version on a branch no ref names.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -271,6 +274,22 @@ it.each([
   lanceError(await declared('tags/create', { tag: 'a/b', version: 1 }), 400, 13, 'create bad tag');
   expect((await declared('describe', { check_declared: true })).body).toMatchObject({ is_only_declared: true });
 });
+
+it('refuses branch names Lance takes as no ref with 400 code 13 in every branch operation, and stores no version on them', async () => {
+  // Before, CreateTableBranch passed these to Lance, which committed the branch's first version through the catalog and
+  // only then refused the ref: a 409 "has a branch already" (code 23), and a version left on a branch no ref names.
+  const branches = async () => Object.keys((await call('kept', 'branches/list', {})).body.branches as Record<string, unknown>);
+  const before = await branches();
+  for (const name of ['a.lock', 'x/a.lock', 'a..b', 'team/x..y']) {
+    lanceError(await call('kept', 'branches/create', { name }), 400, 13, `create ${name}`);
+    lanceError(await call('kept', 'branches/create', { name: 'fine', from_branch: name }), 400, 13, `create from ${name}`);
+    lanceError(await call('kept', 'branches/delete', { name }), 400, 13, `delete ${name}`);
+    lanceError(await call('kept', 'describe', { branch: name }), 400, 13, `describe ${name}`);
+    lanceError(await call('kept', `version/list?branch=${encodeURIComponent(name)}`, {}), 400, 13, `versions of ${name}`);
+  }
+  expect(await branches()).toEqual(before);
+  expect((await call('kept', 'version/list', {})).body.versions.map((v: { version: number }) => v.version)).toEqual([1]);
+}, 60_000);
 
 it("leaves the registered dataset's own tags, as its Lance reads them, unchanged", async () => {
   expect(await storedTags('own')).toEqual({ first: 1 });

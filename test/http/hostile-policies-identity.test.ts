@@ -104,6 +104,22 @@ describe('register-table with overwrite', () => {
     });
   });
 
+  it('is refused (400 naming the policy) when the file retypes a column a policy literal is compared with (date to timestamp)', async () => {
+    const { metadata, location } = await withPolicies('births');
+    // 19723: 2024-01-01 as a day number, which a timestamp column would read as microseconds after the epoch.
+    const byDay = await admin('POST', policiesPath('births'), {
+      kind: 'row-filter',
+      roles: ['eu-analysts'],
+      filter: { type: 'gt', term: 'born', value: 19723 },
+    });
+    expect(byDay.status, stringifyJson(byDay.body)).toBe(201);
+    const retyped = withFields(metadata, (fields) => fields.map((f) => (f.name === 'born' ? { ...f, type: 'timestamp' } : f)));
+    const res = await register('births', writeMetadata(metadata.location, 'retyped.metadata.json', { ...retyped, 'format-version': 3, 'next-row-id': 0 }));
+    expect(res.status, stringifyJson(res.body)).toBe(400);
+    expect(res.body.error.message).toMatch(new RegExp(`policy ${byDay.body.id} .*written for date`));
+    expect((await admin('GET', tablePath('births'))).body['metadata-location']).toBe(location);
+  });
+
   it('is accepted when the policies’ columns keep their names and field ids (a column added), and they still apply', async () => {
     const { metadata } = await withPolicies('refunds');
     const added = withFields(metadata, (fields) => [...fields, { id: 5, name: 'note', type: 'string', required: false }]);

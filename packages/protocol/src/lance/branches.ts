@@ -42,7 +42,10 @@ export type LanceDeleteTableBranchRequest = Static<typeof LanceDeleteTableBranch
 export const LanceCreateTableBranchRequest = Type.Object(
   {
     ...LANCE_COMMON_BODY,
-    name: Type.String({ minLength: 1, description: 'The new branch: path segments of letters, digits, ".", "_" and "-" joined by "/"' }),
+    name: Type.String({
+      minLength: 1,
+      description: 'The new branch: path segments of letters, digits, ".", "_" and "-" joined by "/", without "..", not ending with ".lock"',
+    }),
     from_branch: Type.Optional(Type.String({ description: 'The branch it starts from (absent, "" or "main": main)' })),
     from_version: Type.Optional(Int64({ description: "The source branch's version it starts from (absent: its latest)" })),
   },

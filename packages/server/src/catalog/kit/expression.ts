@@ -5,8 +5,8 @@
  * of the wrong type is ERR_VALIDATION (400) with the reason, never a 500.
  */
 import { validation } from '../../errors/catalog-error.js';
-import { stringifyJson } from '../json.js';
 import type { IcebergType, Schema, StructField } from '../metadata/types.js';
+import { checkedLiteral } from './literal.js';
 
 export type UnaryOp = 'is-null' | 'not-null' | 'is-nan' | 'not-nan';
 export type LiteralOp = 'lt' | 'lt-eq' | 'gt' | 'gt-eq' | 'eq' | 'not-eq' | 'starts-with' | 'not-starts-with';
@@ -55,11 +55,11 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
   if (LITERAL.has(type)) {
     if ((type === 'starts-with' || type === 'not-starts-with') && field.type !== 'string')
       throw validation(`filter: ${type} needs a string column, not ${describe(field)}`);
-    return { op: type as LiteralOp, field, value: literal(e.value, field) };
+    return { op: type as LiteralOp, field, value: checkedLiteral(e.value, field) };
   }
   if (SET.has(type)) {
     if (!Array.isArray(e.values)) throw validation(`filter: ${type} needs "values", an array`);
-    return { op: type as SetOp, field, values: e.values.map((v) => literal(v, field)) };
+    return { op: type as SetOp, field, values: e.values.map((v) => checkedLiteral(v, field)) };
   }
   throw validation(`filter: unknown expression type ${JSON.stringify(type).slice(0, 64)}`);
 }
@@ -128,45 +128,6 @@ const manyValues = (column: string, kind: string) =>
   `'${column.slice(0, 256)}' is a ${kind}, holding many values a row; a row filter compares one value a row, and Iceberg expressions cannot reference a ${kind === 'list' ? "list's elements" : "map's keys or values"}`;
 
 const describe = (f: BoundField) => `'${f.name}' (${String(f.type)})`;
-
-/** A literal as the spec's JSON single-value serialization gives it, checked against the column's type. */
-function literal(v: unknown, field: BoundField): unknown {
-  const type = String(field.type);
-  const wrong = () => validation(`filter: ${stringifyJson(v)?.slice(0, 64)} is not a valid ${type} literal for column ${describe(field)}`);
-  // Integers beyond 2^53 arrive as bigint (catalog/json.ts parses them exactly): 64-bit columns take them.
-  if (typeof v === 'bigint') {
-    if ((type === 'long' || type === 'time' || type.startsWith('timestamp')) && v >= -(2n ** 63n) && v < 2n ** 63n) return v;
-    throw wrong();
-  }
-  if (type === 'int' || type === 'long') {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw wrong();
-    if (type === 'int' && (v < -2147483648 || v > 2147483647)) throw wrong();
-    return v;
-  }
-  if (type === 'float' || type === 'double') {
-    if (typeof v !== 'number' && !(typeof v === 'string' && /^(NaN|-?Infinity)$/.test(v))) throw wrong();
-    return Number(v);
-  }
-  if (type === 'boolean') {
-    if (typeof v !== 'boolean') throw wrong();
-    return v;
-  }
-  if (type === 'date') {
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw wrong();
-    return Math.round(Date.parse(`${v}T00:00:00Z`) / 86_400_000);
-  }
-  if (type.startsWith('timestamp')) {
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`))) throw wrong();
-    return v;
-  }
-  if (type === 'string' || type === 'uuid' || type === 'binary' || type.startsWith('fixed') || type.startsWith('decimal') || type === 'time') {
-    if (typeof v !== 'string') throw wrong();
-    return v;
-  }
-  throw wrong();
-}
 
 /** The constants and connectives every expression tree has (a bound filter, a projected partition filter). */
 type Connective<E> = { op: 'true' | 'false' } | { op: 'and' | 'or'; left: E; right: E };

@@ -17,7 +17,7 @@ import { checkTenantWarehouse } from './storage-authority.js';
 import { recordStorageDenied } from './storage-denied.js';
 import { checkRetentionProperty } from '../dropped/retention.js';
 import { checkExpiryProperties } from '../maintenance/maintenance-service.js';
-import { checkCompactionProperties } from '../metadata/compaction-properties.js';
+import { checkCompactionProperties, checkCompactionRange } from '../metadata/compaction-properties.js';
 import { EXTRA_LOCATION_ROOTS } from '../location-policy.js';
 import { CREATOR_OWNS_PROPERTY } from '../access/creator-ownership.js';
 import { FederationInput, FederationSecretInput, checkFederation, federationView, testConnection } from '../federation/settings.js';
@@ -28,10 +28,11 @@ import type { RemoteFailureStore } from '../ports/remote-failures.js';
 import { type FederationStatusResult, federationStatus, updateFederation } from './warehouse-federation.js';
 
 /** The settings a warehouse's properties hold, checked alike at creation and on every change. */
-function checkSettings(properties: Record<string, string>): void {
+function checkSettings(properties: Record<string, string>, touched?: readonly string[]): void {
   checkRetentionProperty(properties);
   checkExpiryProperties(properties);
   checkCompactionProperties(properties);
+  checkCompactionRange(properties, 'warehouse', touched);
   const owns = properties[CREATOR_OWNS_PROPERTY];
   if (owns !== undefined && owns !== 'true' && owns !== 'false') throw new CatalogError('ERR_VALIDATION', `${CREATOR_OWNS_PROPERTY} must be "true" or "false"`);
 }
@@ -198,7 +199,7 @@ export class WarehouseAdmin {
     await this.access.requireAdmin(caller, warehouse.tenant, 'changing a warehouse');
     const properties = { ...warehouse.properties, ...updates };
     for (const key of removals) delete properties[key];
-    checkSettings(properties);
+    checkSettings(properties, [...Object.keys(updates), ...removals]);
     if (!this.access.isPlatformAdmin(caller) && (Object.hasOwn(updates, EXTRA_LOCATION_ROOTS) || removals.includes(EXTRA_LOCATION_ROOTS))) {
       const reason = `only a platform administrator can configure a warehouse with the property ${EXTRA_LOCATION_ROOTS}`;
       await recordStorageDenied(this.audit, caller, 'warehouse:update', { tenant: warehouse.tenant, name }, reason);

@@ -15,7 +15,8 @@
  *   Lance's default target of 1048576 per fragment): 2 to 1000000, default 32;
  * - `compaction.min-file-size-bytes`, `compaction.max-file-size-bytes`, `compaction.delete-file-threshold`,
  *   `compaction.delete-ratio-threshold`: Iceberg's rewrite_data_files options of those names (compaction/bin-pack.ts),
- *   as a request sets them (the same bounds; a size range that misses the table's target fails its compaction).
+ *   as a request sets them (the same bounds; a range one set of properties gives is checked where it is set,
+ *   checkCompactionRange; one a warehouse's and a table's values make that misses the target fails its compaction).
  * The target size is the table's `write.target-file-size-bytes`, as on demand. Checked where the properties are set
  * (warehouse create and change, table create and commit), so an absurd value is a 400 then, and never a surprise at
  * the next scheduled run. Values stored before the check existed and invalid now count as unset.
@@ -93,6 +94,42 @@ function parse(key: string, value: string): boolean | number | undefined {
       }
       return undefined;
   }
+}
+
+/** A table's target file size when it sets none (Iceberg's write.target-file-size-bytes default). */
+export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+const TARGET_PROPERTY = 'write.target-file-size-bytes';
+
+/** A table's target file size: a valid write.target-file-size-bytes, else 128 MiB (as compaction applies it). */
+export function propertyTargetSize(properties: Readonly<Record<string, string>> | undefined): number {
+  const raw = properties?.[TARGET_PROPERTY];
+  const n = raw !== undefined && /^\d{1,12}$/.test(raw) ? Number(raw) : NaN;
+  return n >= MIN_TARGET_BYTES && n <= MAX_TARGET_BYTES ? n : DEFAULT_TARGET_FILE_SIZE;
+}
+
+/**
+ * The size range one set of properties gives (a table's, or a warehouse's defaults of its tables): the minimum below
+ * the maximum, and for a table both on the right side of its target, as a request's own range must be
+ * (compaction/bin-pack.ts fileSizeRange). ERR_ILLEGAL_ARGUMENT (a 400) otherwise, where the properties are set, rather
+ * than every scheduled compaction of the table failing. Checked when a change touches one of the keys, so a range
+ * stored before the check does not block other changes.
+ */
+export function checkCompactionRange(properties: Readonly<Record<string, string>>, level: 'table' | 'warehouse', touched?: Iterable<string>): void {
+  const keys = ['compaction.min-file-size-bytes', 'compaction.max-file-size-bytes', ...(level === 'table' ? [TARGET_PROPERTY] : [])];
+  if (touched !== undefined && ![...touched].some((k) => keys.includes(k))) return;
+  const value = (key: string) => {
+    const raw = properties[key];
+    return raw === undefined ? undefined : (parse(key, raw) as number);
+  };
+  const [min, max] = [value(keys[0]!), value(keys[1]!)];
+  if (min !== undefined && max !== undefined && min >= max)
+    throw illegalArgument(`Invalid compaction range: compaction.min-file-size-bytes (${min}) must be below compaction.max-file-size-bytes (${max})`);
+  if (level === 'warehouse') return;
+  const target = propertyTargetSize(properties);
+  if (min !== undefined && min >= target)
+    throw illegalArgument(`Invalid compaction range: compaction.min-file-size-bytes (${min}) must be below the target file size (${target})`);
+  if (max !== undefined && max <= target)
+    throw illegalArgument(`Invalid compaction range: compaction.max-file-size-bytes (${max}) must be above the target file size (${target})`);
 }
 
 /** One property as a table or a warehouse sets it: ERR_ILLEGAL_ARGUMENT (a 400) for a bad compaction.* value. */

@@ -20,7 +20,7 @@ import { commitConflict, validation } from '../../errors/catalog-error.js';
 import { deepEqual } from './schema.js';
 import { sub, toWire } from './read.js';
 import { checkMetadataWriteProperty } from './metadata-log.js';
-import { checkCompactionProperty } from './compaction-properties.js';
+import { checkCompactionProperty, checkCompactionRange } from './compaction-properties.js';
 import { removeProperties, setProperties } from './property-changes.js';
 import { MAIN_BRANCH, MIN_FORMAT_VERSION_ROW_LINEAGE, big, checkFormatVersion, clock, stripTrailingSlash } from './table-format.js';
 import { loadTableMetadata } from './table-load.js';
@@ -185,12 +185,14 @@ export class TableMetadataBuilder extends TableSchemaEvolution {
       checkMetadataWriteProperty(k, v);
       checkCompactionProperty(k, v);
     });
+    checkCompactionRange(Object.fromEntries(this.properties), 'table', updates instanceof Map ? updates.keys() : Object.keys(updates));
     if (change) this.changes.push(change);
     return this;
   }
 
   removeProperties(keys: readonly string[]): this {
     const change = removeProperties(this.properties, keys);
+    checkCompactionRange(Object.fromEntries(this.properties), 'table', keys);
     if (change) this.changes.push(change);
     return this;
   }

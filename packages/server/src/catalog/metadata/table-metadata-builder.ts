@@ -19,7 +19,7 @@ import type { TableMetadata } from './types.js';
 import type { PartitionSpecInput, SortOrderInput, TableUpdate } from './change-types.js';
 import { parseList, parseTableUpdate } from './updates.js';
 import { checkDefaults } from './defaults.js';
-import { checkCompactionProperty } from './compaction-properties.js';
+import { checkCompactionProperty, checkCompactionRange } from './compaction-properties.js';
 
 /** Properties that steer table creation or mirror table state; never persisted. */
 export const RESERVED_TABLE_PROPERTIES: ReadonlySet<string> = new Set([
@@ -90,6 +90,7 @@ export function newTableMetadata(input: NewTableInput): TableMetadata {
     checkCompactionProperty(k, v);
     if (!RESERVED_TABLE_PROPERTIES.has(k)) properties.set(k, v);
   }
+  checkCompactionRange(Object.fromEntries(properties), 'table');
 
   const schema = parseSchema(input.schema, 'schema');
   checkDefaults(schema);

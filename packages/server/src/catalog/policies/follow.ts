@@ -20,6 +20,7 @@ import { formatIdentifier } from '../identifiers.js';
 import type { EffectivePolicy, FilterTerm, Policy } from '../ports/policies.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
 import { combine } from './effective.js';
+import { literalTypeChange } from './literal-types.js';
 import { fieldById } from './nested.js';
 import { tableSchemaList } from './object-schema.js';
 import { checkMasks } from './rules.js';
@@ -148,6 +149,7 @@ export async function refuseUnfitSchema(
   const policies = await enforcement.policiesOn(tenant, record.id);
   if (policies.length === 0) return;
   const schemas = tableSchemas(next);
+  const was = tableSchemas(base)[0]!;
   const table = formatIdentifier(record.namespace, record.name);
   for (const p of policies) {
     try {
@@ -155,6 +157,8 @@ export async function refuseUnfitSchema(
     } catch (e) {
       throw unfit(p, table, 'the new schema', whyOf(e));
     }
+    const changed = literalTypeChange(p, was, schemas[0]!);
+    if (changed !== undefined) throw unfit(p, table, 'the new schema', changed);
   }
 }
 
@@ -197,7 +201,7 @@ export async function refuseMovedPolicies(
     throw refuse(policies[0]!, reason(e));
   }
   for (const p of policies) {
-    const why = movedWhy(p, before, after);
+    const why = movedWhy(p, before, after) ?? (before === undefined ? undefined : literalTypeChange(p, before[0]!, after[0]!));
     if (why !== undefined) throw refuse(p, why);
   }
   return true;

@@ -10,7 +10,11 @@ export function checkVersion(value: unknown, what: string): number {
 
 /**
  * A branch name: absent, "" or "main" is the main branch; another is path segments of letters, digits, '.', '_' and
- * '-' joined by '/' (Lance keeps a branch under <table>/tree/<branch>/), at most 200 characters, no '.' or '..' segment.
+ * '-' joined by '/' (Lance keeps a branch under <table>/tree/<branch>/), at most 200 characters, no '.' segment, and a
+ * name Lance takes as a branch ref: no '..' anywhere, not ending with '.lock' (Lance's ref check). Lance refuses those
+ * only after CreateTableBranch committed the branch's first version through the catalog, so before this rule such a
+ * name was answered 409 "has a branch already" and left a version on a branch no ref names
+ * (hostile-lance-tags.test.ts); every operation refuses it alike.
  */
 export function checkBranch(value: unknown): string {
   if (value === undefined || value === null || value === '' || value === 'main') return MAIN_BRANCH;
@@ -18,9 +22,13 @@ export function checkBranch(value: unknown): string {
     typeof value !== 'string' ||
     value.length > 200 ||
     !/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value) ||
-    value.split('/').some((s) => s === '.' || s === '..')
+    value.split('/').some((s) => s === '.') ||
+    value.includes('..') ||
+    value.endsWith('.lock')
   ) {
-    throw validation('branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters)');
+    throw validation(
+      'branch must be path segments of letters, digits, ".", "_" and "-" joined by "/" (at most 200 characters), without "..", not ending with ".lock"',
+    );
   }
   return value;
 }

@@ -47,7 +47,7 @@ export interface BinPackSettings {
   deleteFileThreshold?: number | undefined;
 }
 
-export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+export { DEFAULT_TARGET_FILE_SIZE } from '../../metadata/compaction-properties.js';
 export const DEFAULT_DELETE_RATIO_THRESHOLD = 0.3;
 /** Iceberg's defaults of `min-file-size-bytes` and `max-file-size-bytes`, as ratios of the target. */
 export const MIN_FILE_SIZE_RATIO = 0.75;

@@ -23,23 +23,15 @@ import { loopPacer, type Pace, yieldToRequests } from '../../loop-pacer.js';
 import type { ManifestReader } from '../../manifests/manifest-reader.js';
 import { writableSpec } from '../../manifests/manifest-writer.js';
 import type { ContentFile } from '../../ports/manifests.js';
-import { MAX_TARGET_BYTES, MIN_TARGET_BYTES } from '../../metadata/compaction-properties.js';
 import type { TableMetadata } from '../../metadata/index.js';
+import { propertyTargetSize } from '../../metadata/compaction-properties.js';
 import type { Schema } from '../../metadata/types.js';
 import { DeleteIndex, type DeleteEntry } from '../../planning/delete-index.js';
 import { type DataFileRewriter, type RewriteRequest, type RewrittenFile, rewriteDeleteOf } from '../../planning/rewrite-ports.js';
 import type { Caller, CatalogObjectRecord, ObjectStorage } from '../../ports/index.js';
 import type { TableContext } from '../../kit/table-kit.js';
 import { rewritableFormat } from './format-versions.js';
-import {
-  type CandidateFile,
-  DEFAULT_TARGET_FILE_SIZE,
-  deletedShare,
-  fileSizeRange,
-  packPartitionPaced,
-  partitionKey,
-  candidatesByPartition,
-} from './bin-pack.js';
+import { type CandidateFile, deletedShare, fileSizeRange, packPartitionPaced, partitionKey, candidatesByPartition } from './bin-pack.js';
 import { fileBounds } from './file-bounds.js';
 import { type Bounds, mergedBoundsPaced } from './merged-bounds.js';
 import { commitReplace, maybeCommitted } from './replace-commit.js';
@@ -130,10 +122,7 @@ export interface CompactionDeps {
 
 /** A table's target size: the request's, else a valid write.target-file-size-bytes, else 128 MiB. */
 export function targetSize(metadata: TableMetadata, requested: number | undefined): number {
-  if (requested !== undefined) return requested;
-  const raw = metadata.properties?.['write.target-file-size-bytes'];
-  const n = raw !== undefined && /^\d{1,12}$/.test(raw) ? Number(raw) : NaN;
-  return n >= MIN_TARGET_BYTES && n <= MAX_TARGET_BYTES ? n : DEFAULT_TARGET_FILE_SIZE;
+  return requested ?? propertyTargetSize(metadata.properties);
 }
 
 export async function compactTable(deps: CompactionDeps, record: CatalogObjectRecord, options: CompactionOptions): Promise<CompactionResult> {
