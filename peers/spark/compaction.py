@@ -13,6 +13,10 @@ Commands ({"cmd": ...}):
   read   {table, snapshot?, lineage?}  the rows (at the snapshot, else current), the current snapshot's id and
          operation, and its live data and delete file counts (and how many of those are deletion vectors); with
          lineage, each row's [id, _row_id, _last_updated_sequence_number] (v3 row lineage)
+  delete {table, where}  a DELETE of the rows matching `where` (merge-on-read: a position delete file per data file
+         it hits); answers what read answers
+  files  {table}  the live data files, each [its lowest id, its path], by lowest id (the write command's inserts are
+         told apart by their lowest ids: insert i holds ids 10i to 10i+3)
 """
 
 import sys
@@ -71,12 +75,24 @@ class Driver(lakegate_spark.SqlDriver):
             self.sql(f"UPDATE {table} SET v = concat(v, '-u') WHERE id % 5 = 0")
         return self.read(table, lineage=format_version == 3)
 
+    def delete(self, table, where):
+        self.sql(f"DELETE FROM {table} WHERE {where}")
+        return self.read(table)
+
+    def files(self, table):
+        rows = self.sql(f"SELECT readable_metrics.id.lower_bound AS lo, file_path FROM {table}.data_files ORDER BY lo, file_path")
+        return {"data": [[r.lo, r.file_path] for r in rows]}
+
     def run(self, command):
         cmd = command["cmd"]
         if cmd == "write":
             return self.write(command["table"], command["inserts"], command.get("format_version", 2))
         if cmd == "read":
             return self.read(command["table"], command.get("snapshot"), command.get("lineage", False))
+        if cmd == "delete":
+            return self.delete(command["table"], command["where"])
+        if cmd == "files":
+            return self.files(command["table"])
         raise ValueError(f"unknown command {cmd}")
 
 

@@ -48,6 +48,19 @@ function typeFor(schema: unknown): avro.Type {
   return type;
 }
 
+/**
+ * The file goes to the decoder a slice at a time: avsc's BlockDecoder copies what it is given (twice) and cuts every
+ * block out of it in one loop, so a 10^5-entry manifest handed over whole was one unbroken stretch of 45-60 ms on the
+ * request thread (compaction's planning and commit read it). A slice's blocks are cut only once the previous slice's
+ * records have been taken, so a paced reader gives the event loop its turns between slices too.
+ */
+const SLICE_BYTES = 256 * 1024;
+
+function* slices(bytes: Uint8Array): Generator<Buffer> {
+  for (let at = 0; at < bytes.byteLength; at += SLICE_BYTES)
+    yield Buffer.from(bytes.buffer, bytes.byteOffset + at, Math.min(SLICE_BYTES, bytes.byteLength - at));
+}
+
 export async function openAvro(uri: string, bytes: Uint8Array): Promise<AvroFile> {
   const decoder = new avro.streams.BlockDecoder({ parseHook: typeFor });
   const meta = new Promise<Map<string, string>>((resolve, reject) => {
@@ -58,7 +71,7 @@ export async function openAvro(uri: string, bytes: Uint8Array): Promise<AvroFile
     // A file that ends before its header does (truncated, or no Avro at all) emits neither metadata nor error.
     decoder.once('finish', () => reject(new Error('truncated, or not an Avro object container file')));
   });
-  Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]).pipe(decoder);
+  Readable.from(slices(bytes)).pipe(decoder);
   const fail = (e: unknown) => new CatalogError('ERR_VALIDATION', `Cannot read manifest file ${uri}: ${e instanceof Error ? e.message : String(e)}`);
   let header: Map<string, string>;
   try {
