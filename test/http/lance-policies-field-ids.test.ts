@@ -97,9 +97,16 @@ it('a masked column dropped and added again under its name: the restricted read 
     /cannot be applied to its current schema: its masked column email \(Lance field id \d+; dropped, or dropped and added again\)/,
   );
   expect(res.body.error).not.toMatch(/new@example/);
+  // GET says so, with the refusal's words (before: the policy as stored, no status).
+  const shown = await admin('GET', `${policies('readded')}/${id}`);
+  expect(shown.status, stringifyJson(shown.body)).toBe(200);
+  expect(shown.body.status).toBe('unusable');
+  expect(shown.body.reason).toMatch(/its masked column email \(Lance field id \d+; dropped, or dropped and added again\)/);
+  expect(shown.body.masks[0].column).toBe('email');
   // Updated, the policy names the column that is there now.
   const updated = await admin('PUT', `${policies('readded')}/${id}`, { roles: ['fid-analysts'], masks: [{ column: 'email', ...MASK }] });
   expect(updated.status, stringifyJson(updated.body)).toBe(200);
+  expect((await admin('GET', `${policies('readded')}/${id}`)).body.status).toBe('enforced');
   const after = await describe(analyst.send, 'readded');
   expect(after.status, stringifyJson(after.body)).toBe(200);
   expect(await rows(after.body.location)).toEqual([
@@ -109,7 +116,7 @@ it('a masked column dropped and added again under its name: the restricted read 
 });
 
 it('a masked column renamed: the restricted read follows it and masks it under its new name', async () => {
-  await withMaskedEmail('renamed');
+  const id = await withMaskedEmail('renamed');
   const table = await db.openTable('renamed', ['fid']);
   await table.alterColumns([{ path: 'email', rename: 'mail' }]);
   table.close();
@@ -128,4 +135,33 @@ it('a masked column renamed: the restricted read follows it and masks it under i
   const filtered = await describe(analyst.send, 'renamed');
   expect(filtered.status, stringifyJson(filtered.body)).toBe(200);
   expect(await rows(filtered.body.location)).toEqual([{ key: 2, mail: '***' }]);
+  // GET and list show both under the columns' current names, enforced, reading the latest manifest once at most.
+  const shown = await admin('GET', `${policies('renamed')}/${id}`);
+  expect(shown.status, stringifyJson(shown.body)).toBe(200);
+  expect(shown.body).toMatchObject({ status: 'enforced', masks: [{ column: 'mail', action: 'mask-to-fixed-value' }] });
+  expect(shown.body.reason).toBeUndefined();
+  const fields = cat.lakegate.services.lance.tables.policyReads.versionFields;
+  const before = fields.reads;
+  const list = await admin('GET', policies('renamed'));
+  expect(list.status, stringifyJson(list.body)).toBe(200);
+  expect(fields.reads - before).toBeLessThanOrEqual(1);
+  const byKind = Object.fromEntries((list.body.policies as Array<Record<string, unknown>>).map((p) => [p.kind, p]));
+  expect(byKind['column-mask']).toMatchObject({ status: 'enforced', masks: [{ column: 'mail' }] });
+  expect(byKind['row-filter']).toMatchObject({ status: 'enforced', filter: { type: 'eq', term: 'key', value: 2 } });
+});
+
+it('a policy stored before Lance field ids (by name): GET says enforced while its column is there, unusable once it is gone', async () => {
+  const id = await withMaskedEmail('legacy');
+  // As a policy stored before 2026-11-29 is: no lanceFields.
+  const store = cat.lakegate.store.policies;
+  const stored = (await store.get('default', id))!;
+  const { lanceFields: _dropped, ...legacy } = stored;
+  expect(await store.update({ ...legacy, version: stored.version + 1 }, stored.version, [])).toBe(true);
+  expect((await admin('GET', `${policies('legacy')}/${id}`)).body.status).toBe('enforced');
+  const table = await db.openTable('legacy', ['fid']);
+  await table.alterColumns([{ path: 'email', rename: 'mail' }]);
+  table.close();
+  const gone = await admin('GET', `${policies('legacy')}/${id}`);
+  expect(gone.body).toMatchObject({ status: 'unusable', masks: [{ column: 'email' }] });
+  expect(gone.body.reason).toMatch(/its masked column email does not match a column/);
 });

@@ -88,7 +88,7 @@ export const TablePolicy = Type.Object(
     status: Type.Optional(
       StringEnum(['enforced', 'unusable'], {
         description:
-          "Whether the policy applies to the object's current schema (`enforced`), or no longer can (`unusable`: a column it names is gone or no longer suits it; restricted reads are refused, 403, until it is updated or deleted). Absent on a Lance table",
+          "Whether the policy applies to the object's current schema (`enforced`), or no longer can (`unusable`: a column it names is gone or no longer suits it; restricted reads are refused, 403, until it is updated or deleted). A Lance table's policies are shown against its latest version",
       }),
     ),
     reason: Type.Optional(Type.String({ description: 'Why the policy is `unusable` (absent when it is enforced)' })),

@@ -215,7 +215,13 @@ export function createCatalogServices(
     dropped: new DroppedObjectService(ctx),
     maintenance,
     maintenanceScheduler,
-    policies: new PolicyAdmin(ctx, policies, accessPorts.control, (scope, record) => lanceTables.policyReads.schemaOf(scope, record)),
+    policies: new PolicyAdmin(
+      ctx,
+      policies,
+      accessPorts.control,
+      (scope, record) => lanceTables.policyReads.schemaOf(scope, record),
+      (scope, record) => lanceTables.policyReads.latestFields(scope, record),
+    ),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,
     trinoOpa: (users) => {

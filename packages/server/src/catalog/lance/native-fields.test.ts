@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogError } from '../../errors/catalog-error.js';
 import { combine } from '../policies/effective.js';
 import type { Policy } from '../ports/policies.js';
-import { followLance, lanceFieldsOf, nativeIdsByPath } from './native-fields.js';
+import { followLance, followLanceEach, lanceFieldsOf, nativeIdsByPath } from './native-fields.js';
 import { manifestSchemaFields } from './versions/manifest-file.js';
 
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));
@@ -105,6 +105,23 @@ describe("Lance's own field ids", () => {
       expect((thrown as CatalogError).code).toBe('ERR_UNPROCESSABLE');
       expect((thrown as CatalogError).message).toMatch(/masked column email \(Lance field id 1; dropped, or dropped and added again\)/);
     }
+  });
+
+  it("shows each policy against a version (GET and list): followed to its columns' names, or the read's 422; one stored before the ids by name", () => {
+    const byId = policy({ masks: [{ fieldId: 2, column: 'email', action: 'replace-with-null' }], lanceFields: [{ column: 'email', id: 14 }] });
+    const dropped = policy({ id: 'p2', masks: [{ fieldId: 2, column: 'email', action: 'replace-with-null' }], lanceFields: [{ column: 'email', id: 1 }] });
+    const byName = policy({
+      id: 'p3',
+      kind: 'row-filter',
+      filter: { type: 'not', child: { type: 'eq', term: { type: 'reference', term: 'email' }, value: 'x' } },
+    });
+    const [renamed, gone, named] = followLanceEach([byId, dropped, byName], manifestSchemaFields(V4));
+    expect((renamed as Policy).masks![0]!.column).toBe('mail');
+    expect(gone).toBeInstanceOf(CatalogError);
+    expect((gone as CatalogError).message).toMatch(/masked column email \(Lance field id 1; dropped, or dropped and added again\)/);
+    // Version 4 has no `email` at the top level any more: by name, the filter's term is gone; version 3 has it.
+    expect((named as CatalogError).message).toMatch(/its row filter column email does not match a column/);
+    expect(followLanceEach([byName], manifestSchemaFields(V3))[0]).toBe(byName);
   });
 
   it('leaves a policy stored before Lance ids were recorded as it is (bound by name)', () => {

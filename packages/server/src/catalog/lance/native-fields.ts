@@ -20,6 +20,7 @@
  * struct is not named, its key and value are `<map>.key` and `<map>.value` (the names fieldIdsByPath gives).
  * Framework-free and pure.
  */
+import { CatalogError } from '../../errors/catalog-error.js';
 import type { EffectivePolicy, LanceFieldRef, Policy } from '../ports/policies.js';
 import { combine } from '../policies/effective.js';
 import { renameTerms } from '../policies/follow.js';
@@ -96,4 +97,39 @@ function followOne(p: Policy, pathById: ReadonlyMap<number, string>): Policy {
     ...(p.masks !== undefined ? { masks: p.masks.map((m) => ({ ...m, column: renamed.get(m.column) ?? m.column })) } : {}),
     lanceFields: p.lanceFields.map((r) => ({ column: renamed.get(r.column)!, id: r.id })),
   };
+}
+
+/**
+ * Each policy as GET and list show it against a version's fields (management/policy-admin.ts): followed by Lance's ids
+ * (its columns' current names), or the 422 its restricted reads get there (a column dropped, or dropped and added
+ * again). A policy stored before the ids, and any name no id recorded, is checked by name: the path must be there.
+ * One walk of the manifest's fields for all the policies of a table.
+ */
+export function followLanceEach(policies: readonly Policy[], fields: readonly LanceManifestField[]): Array<Policy | CatalogError> {
+  const byPath = nativeIdsByPath(fields);
+  const pathById = new Map([...byPath].map(([path, id]) => [id, path]));
+  return policies.map((p) => {
+    try {
+      const followed = followOne(p, pathById);
+      for (const column of (followed.masks ?? []).map((m) => m.column)) if (!byPath.has(column)) throw goneColumn(`masked column ${column}`);
+      for (const term of termsOf(followed.filter)) if (!byPath.has(term)) throw goneColumn(`row filter column ${term}`);
+      return followed;
+    } catch (e) {
+      if (e instanceof CatalogError) return e;
+      throw e;
+    }
+  });
+}
+
+/** The names a row filter's terms give (a string, or a `reference`'s `term`). */
+function termsOf(raw: unknown, out: string[] = []): string[] {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
+  const e = raw as Record<string, unknown>;
+  if (e.type === 'and' || e.type === 'or') [e.left, e.right].forEach((child) => termsOf(child, out));
+  else if (e.type === 'not') termsOf(e.child, out);
+  else if ('term' in e) {
+    const term = typeof e.term === 'object' && e.term !== null ? (e.term as Record<string, unknown>).term : e.term;
+    if (typeof term === 'string') out.push(term);
+  }
+  return out;
 }

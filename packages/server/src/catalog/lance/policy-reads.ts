@@ -42,6 +42,7 @@ import { bindPolicy, checkCarried, lanceSchema, uncarriedAtRead } from './policy
 import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
 import { followLance, nativeIdsByPath } from './native-fields.js';
 import { LanceVersionFields } from './version-fields.js';
+import type { LanceManifestField } from './versions/manifest-file.js';
 
 export { bindPolicy, derivationCaller, lanceSchema };
 
@@ -92,6 +93,20 @@ export class LancePolicyReads {
     const { columns, version } = await deriver.inspect(this.source(scope, record));
     checkCarried(columns);
     return { schema: lanceSchema(columns), nativeIds: nativeIdsByPath(await this.versionFields.of(scope, record, MAIN_BRANCH, version)) };
+  }
+
+  /**
+   * The fields, with Lance's own ids, of the table's latest main version (the catalog's record of a managed table, else
+   * the library's read of the dataset), through the per-manifest cache: what GET and list show its policies against
+   * (management/policy-admin.ts). A managed table only declared has no version: the 422 of schemaOf.
+   */
+  async latestFields(scope: RequestScope, record: CatalogObjectRecord): Promise<LanceManifestField[]> {
+    const latest = isManaged(record)
+      ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version
+      : (await (await this.available()).inspect(this.source(scope, record))).version;
+    if (latest === undefined)
+      throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
+    return this.versionFields.of(scope, record, MAIN_BRANCH, latest);
   }
 
   /** The policy as it reads against `version` by Lance's own field ids (native-fields.ts); one recording none, as it is (by name). */

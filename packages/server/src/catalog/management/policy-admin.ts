@@ -26,7 +26,9 @@ import { currentSchema } from '../policies/object-schema.js';
 import type { PolicyGate } from '../policies/gate.js';
 import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
-import { filterTermsOf, followPolicy, schemasOf, whyOf } from '../policies/follow.js';
+import { filterTermsOf, schemasOf } from '../policies/follow.js';
+import type { LanceManifestField } from '../lance/versions/manifest-file.js';
+import { type Shown, current, lanceShown, schemasFor } from './policy-status.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */
 export interface PolicyInput {
@@ -59,7 +61,7 @@ export interface PolicyView {
   'field-ids'?: number[];
   masks?: MaskView[];
   description?: string;
-  /** Whether it applies to the object's current schema (policies/follow.ts); absent on a Lance table. */
+  /** Whether it applies to the object's current schema (policies/follow.ts; a Lance table's latest version: lance/native-fields.ts). */
   status?: 'enforced' | 'unusable';
   reason?: string;
   version: number;
@@ -92,6 +94,8 @@ export class PolicyAdmin {
     private readonly control: Pick<AccessControl, 'getRole'>,
     /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts), and Lance's own field id of each path. */
     private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }>,
+    /** A Lance table's latest version's fields with Lance's own ids (policy-reads.ts latestFields): what GET and list show its policies against. */
+    private readonly lanceFields?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<LanceManifestField[]>,
   ) {}
 
   private get store(): PolicyStore {
@@ -101,16 +105,38 @@ export class PolicyAdmin {
   async list(request: CatalogRequest, target: PolicyTarget): Promise<{ policies: PolicyView[] }> {
     const table = await this.managed(request, target);
     const policies = await this.store.listForObject(table.scope.warehouse.tenant, table.record.id);
-    // The object's schemas parsed once for the whole list, not once per policy.
-    const schemas = policies.length === 0 ? undefined : schemasFor(table.record);
-    return { policies: policies.map((p) => viewOf(current(p, table.record, schemas), table.record)) };
+    const shown = await this.shown(table.scope, table.record, policies);
+    return { policies: shown.map((p) => viewOf(p, table.record)) };
   }
 
   async get(request: CatalogRequest, target: PolicyTarget, id: string): Promise<PolicyView> {
     checkPolicyId(id);
     const table = await this.managed(request, target);
     const policy = await this.policyOf(table.scope, table.record, id);
-    return viewOf(current(policy, table.record, schemasFor(table.record)), table.record);
+    const [shown] = await this.shown(table.scope, table.record, [policy]);
+    return viewOf(shown!, table.record);
+  }
+
+  /**
+   * The policies with their status (policy-status.ts): the object's schemas parsed once for the whole list, not once
+   * per policy; a Lance table's latest version's fields read once (one manifest at most, kept per manifest).
+   */
+  private async shown(scope: RequestScope, record: CatalogObjectRecord, policies: Policy[]): Promise<Shown[]> {
+    if (policies.length === 0) return [];
+    if (record.kind !== LANCE_TABLE) {
+      const schemas = schemasFor(record);
+      return policies.map((p) => current(p, schemas));
+    }
+    if (this.lanceFields === undefined) return policies.map((policy) => ({ policy }));
+    let fields: LanceManifestField[] | Error;
+    try {
+      fields = await this.lanceFields(scope, record);
+    } catch (e) {
+      // What a restricted read is refused for too (no version yet, no library, its manifest gone); a storage failure is the request's.
+      if (!(e instanceof CatalogError)) throw e;
+      fields = e;
+    }
+    return lanceShown(policies, fields);
   }
 
   async create(request: CatalogRequest, target: PolicyTarget, input: PolicyInput): Promise<PolicyView> {
@@ -313,41 +339,6 @@ const maskView = (m: ColumnMask): MaskView => ({
   action: m.action,
   ...(m.value !== undefined ? { value: m.value } : {}),
 });
-
-/** A policy as GET and list show it: the policy, and whether it applies to the object's current schema. */
-interface Shown {
-  policy: Policy;
-  status?: { status: 'enforced' } | { status: 'unusable'; reason: string };
-}
-
-/**
- * The object's schemas, its current one first (policies/follow.ts schemasOf); undefined on a Lance table (its policies
- * follow Lance's own field ids, read from a version's manifest at a read) and an Error for metadata that cannot be read (its restricted reads fail
- * closed: every policy shows unusable, with that reason).
- */
-function schemasFor(record: CatalogObjectRecord): Schema[] | Error | undefined {
-  if (record.kind === LANCE_TABLE) return undefined;
-  try {
-    return schemasOf(record);
-  } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
-  }
-}
-
-/**
- * The policy in the current names of its field ids (policies/follow.ts, memoized per policy and schema), with its
- * status: `enforced`, or `unusable` as stored with the reason (the same words as the 403 its restricted reads get,
- * whyOf) when it no longer applies to the current schema. A Lance table's policy as stored, with no status.
- */
-function current(p: Policy, record: CatalogObjectRecord, schemas: Schema[] | Error | undefined): Shown {
-  if (record.kind === LANCE_TABLE || schemas === undefined) return { policy: p };
-  if (schemas instanceof Error) return { policy: p, status: { status: 'unusable', reason: whyOf(schemas) } };
-  try {
-    return { policy: followPolicy(p, schemas), status: { status: 'enforced' } };
-  } catch (e) {
-    return { policy: p, status: { status: 'unusable', reason: whyOf(e) } };
-  }
-}
 
 function viewOf(shown: Policy | Shown, record: CatalogObjectRecord): PolicyView {
   const p = 'policy' in shown ? shown.policy : shown;
