@@ -174,19 +174,36 @@ export async function encodeManifestOfRecordsPaced(m: RecordsManifest, pace: () 
 /** Entries counted and summarized between two steps of manifestOfRecords. */
 const SUMMARY_STEP = 512;
 
-/** The framing of encodeManifestOfRecords, one block per step. */
+/**
+ * The framing of encodeManifestOfRecords, one block per step. The blocks are sized first (numbers only), then the file
+ * is allocated once and each block's count, size, records and sync marker are copied into it at their offset, a block
+ * a step: no step copies the whole file (a Buffer.concat of 10^5 entries' blocks, tens of MB, took 29 ms in one turn).
+ */
 function* manifestOfRecords(m: RecordsManifest): Generator<void, EncodedManifestFile> {
   const sync = randomBytes(16);
-  const chunks: Buffer[] = [header(entrySchema(m.spec, m.schema, m.formatVersion ?? 2), manifestMetadata(m), sync)];
+  const head = header(entrySchema(m.spec, m.schema, m.formatVersion ?? 2), manifestMetadata(m), sync);
   // Object container blocks (spec: "Object Container Files"): record count, byte size, the records, the sync marker.
   // Framed here because avsc's BlockEncoder takes values to encode, not records already encoded; the longs are avsc's.
+  const blocks: { from: number; to: number; count: Buffer; size: Buffer }[] = [];
+  let length = head.length;
   for (let i = 0; i < m.entries.length;) {
     let size = 0;
     let j = i;
     while (j < m.entries.length && (j === i || size + m.entries[j]!.record.length <= BLOCK_BYTES)) size += m.entries[j++]!.record.length;
-    // One buffer a block: the file is then a concatenation of a few hundred buffers, not of every record.
-    chunks.push(Buffer.concat([BLOCK_LONG.toBuffer(j - i), BLOCK_LONG.toBuffer(size), ...m.entries.slice(i, j).map((e) => e.record), sync]));
+    const block = { from: i, to: j, count: BLOCK_LONG.toBuffer(j - i), size: BLOCK_LONG.toBuffer(size) };
+    blocks.push(block);
+    length += block.count.length + block.size.length + size + sync.length;
     i = j;
+  }
+  yield;
+  // Not from Buffer's shared pool: the file's bytes are the whole of their ArrayBuffer, as before.
+  const bytes = Buffer.allocUnsafeSlow(length);
+  let at = head.copy(bytes, 0);
+  for (const b of blocks) {
+    at += b.count.copy(bytes, at);
+    at += b.size.copy(bytes, at);
+    for (let k = b.from; k < b.to; k++) at += m.entries[k]!.record.copy(bytes, at);
+    at += sync.copy(bytes, at);
     yield;
   }
   // The counts and the partition summaries, a step every SUMMARY_STEP entries (10^5 entries are tens of milliseconds).
@@ -201,7 +218,7 @@ function* manifestOfRecords(m: RecordsManifest): Generator<void, EncodedManifest
     if (i % SUMMARY_STEP === SUMMARY_STEP - 1) yield;
   }
   yield;
-  return { bytes: new Uint8Array(Buffer.concat(chunks)), counts, partitions: summarizer.summaries() };
+  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), counts, partitions: summarizer.summaries() };
 }
 
 /** A v1 manifest's metadata has no `content` (V1Metadata writes none: v1 manifests hold data files only). */

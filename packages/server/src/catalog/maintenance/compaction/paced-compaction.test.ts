@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { contentFile } from '../../../../../../test/support/content-files.js';
 import { CatalogError } from '../../../errors/catalog-error.js';
 import { loopPacer } from '../../loop-pacer.js';
@@ -55,6 +55,18 @@ const manifest: ManifestFile = {
 };
 const file = (i: number): ContentFile =>
   contentFile(`${LOCATION}/data/${i}.parquet`, { partition: [`region-${i % 4}`], recordCount: 10, fileSizeInBytes: 500 });
+
+/** A non-negative Avro long (spec: zig-zag, then a variable-length integer). */
+function avroLong(n: number): Buffer {
+  const out: number[] = [];
+  for (let v = n * 2; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      out.push(v);
+      return Buffer.from(out);
+    }
+    out.push((v % 128) | 128);
+  }
+}
 
 /**
  * The event loop's turns while a job runs: `turns()` counts the setImmediate callbacks run since `start()` (each one
@@ -165,6 +177,49 @@ describe('compaction on the request thread', () => {
       return out;
     };
     expect(await records(stepped.bytes)).toEqual(await records(slow.bytes));
+  });
+
+  it('copies the file a block a step, never the whole of it at once: the bytes of the framing it replaced', async () => {
+    const encode = entryEncoder(metadata['partition-specs'][0] as PartitionSpec, schema as Schema, 2);
+    const entries = Array.from({ length: ENTRIES }, (_, i) => {
+      const e = { status: 0 as const, snapshotId: 1000n, sequenceNumber: 1, fileSequenceNumber: 1, file: file(i) };
+      return { record: encode(e), status: e.status, recordCount: 10, partition: e.file.partition };
+    });
+    const m = { spec: metadata['partition-specs'][0] as PartitionSpec, schema: schema as Schema, content: 0 as const, formatVersion: 2 as const, entries };
+    // The largest buffer built in one call while the file is framed (Buffer.concat, or a Uint8Array copied whole).
+    let largest = 0;
+    const original = Buffer.concat.bind(Buffer);
+    const concat = vi.spyOn(Buffer, 'concat').mockImplementation((list, total) => {
+      const result = original(list, total);
+      largest = Math.max(largest, result.length);
+      return result;
+    });
+    let stepped: Awaited<ReturnType<typeof encodeManifestOfRecordsPaced>>;
+    try {
+      stepped = await encodeManifestOfRecordsPaced(m, () => undefined);
+    } finally {
+      concat.mockRestore();
+    }
+    const bytes = Buffer.from(stepped.bytes.buffer, stepped.bytes.byteOffset, stepped.bytes.length);
+    expect(bytes.length).toBeGreaterThan(2 * 65_536);
+    // Before, the whole file was one Buffer.concat (and copied once more into a Uint8Array).
+    expect(largest).toBeLessThanOrEqual(65_536 + 64);
+    // The same bytes as the framing before this change, built here from the same records and the file's sync marker
+    // (its last 16 bytes): the header, then for each block of at most 64 KiB its count, size, records and marker.
+    const sync = bytes.subarray(bytes.length - 16);
+    const blocks: Buffer[] = [];
+    for (let i = 0; i < entries.length;) {
+      let size = 0;
+      let j = i;
+      while (j < entries.length && (j === i || size + entries[j]!.record.length <= 65_536)) size += entries[j++]!.record.length;
+      blocks.push(Buffer.concat([avroLong(j - i), avroLong(size), ...entries.slice(i, j).map((e) => e.record), sync]));
+      i = j;
+    }
+    const framed = blocks.reduce((n, b) => n + b.length, 0);
+    const head = bytes.subarray(0, bytes.length - framed);
+    expect(head.subarray(0, 4).toString('latin1')).toBe('Obj\x01');
+    expect(head.subarray(head.length - 16).equals(sync)).toBe(true);
+    expect(bytes.equals(Buffer.concat([head, ...blocks]))).toBe(true);
   });
 
   it("summarizes a manifest's partitions a slice of entries at a time, beside its blocks", async () => {
