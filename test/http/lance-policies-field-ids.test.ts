@@ -3,7 +3,9 @@
  * warehouse, the table changed by LanceDB through the catalog's Lance namespace: a mask of `email`, after `email` is
  * dropped and a new `email` column added, fails the restricted read closed (before: the new column was taken as the
  * policy's, by name); after `email` is renamed `mail`, the restricted read follows it and masks `mail` (before: a 400,
- * the column taken as gone). An update of the policy records the columns of the version it is checked against.
+ * the column taken as gone). An update of the policy records the columns of the version it is checked against. GET and
+ * list show a followed mask's current field id (its column's position), and a policy stored before the ids whose column
+ * was added again as another type as unusable, as its restricted read is refused (before: the stored id; enforced).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,4 +166,46 @@ it('a policy stored before Lance field ids (by name): GET says enforced while it
   const gone = await admin('GET', `${policies('legacy')}/${id}`);
   expect(gone.body).toMatchObject({ status: 'unusable', masks: [{ column: 'email' }] });
   expect(gone.body.reason).toMatch(/its masked column email does not match a column/);
+});
+
+it("GET shows a followed mask's current field id: the column's position now, beside its current name", async () => {
+  const id = await withMaskedEmail('moved');
+  expect((await admin('GET', `${policies('moved')}/${id}`)).body.masks[0]).toMatchObject({ column: 'email', 'field-id': 2 });
+  const table = await db.openTable('moved', ['fid']);
+  await table.alterColumns([{ path: 'email', rename: 'mail' }]);
+  await table.dropColumns(['id']);
+  table.close();
+  // The restricted read binds the mask to the column now first (field id 1, as a Lance column's id is its position).
+  const res = await describe(analyst.send, 'moved');
+  expect(res.status, stringifyJson(res.body)).toBe(200);
+  const shown = await admin('GET', `${policies('moved')}/${id}`);
+  expect(shown.status, stringifyJson(shown.body)).toBe(200);
+  // Before: the field id stored when the policy was written (2) beside the column's current name.
+  expect(shown.body).toMatchObject({ status: 'enforced', masks: [{ column: 'mail', 'field-id': 1 }] });
+  const list = await admin('GET', policies('moved'));
+  expect(list.body.policies[0]).toMatchObject({ status: 'enforced', masks: [{ column: 'mail', 'field-id': 1 }] });
+});
+
+it('a policy stored before Lance field ids whose column kept its name but changed type: GET says unusable, as the restricted read refuses it', async () => {
+  const id = await withMaskedEmail('retyped');
+  const store = cat.lakegate.store.policies;
+  const stored = (await store.get('default', id))!;
+  const { lanceFields: _dropped, ...legacy } = stored;
+  expect(await store.update({ ...legacy, version: stored.version + 1 }, stored.version, [])).toBe(true);
+  // Written behind the management API: the restricted reads' cache of the table's policies is told, as an update would.
+  cat.lakegate.services.policyGate.changed();
+  // `email` again, now a number: the mask's fixed value ('***', a string) does not suit it.
+  const table = await db.openTable('retyped', ['fid']);
+  await table.dropColumns(['email']);
+  await table.addColumns([{ name: 'email', valueSql: 'CAST(42 AS BIGINT)' }]);
+  table.close();
+  const res = await describe(analyst.send, 'retyped');
+  expect(res.status, stringifyJson(res.body)).toBe(400);
+  expect(res.body.error).toMatch(/cannot be applied to its current schema: its masked column email \(/);
+  // Before: `enforced` (the column there by name), while every restricted read was refused.
+  const shown = await admin('GET', `${policies('retyped')}/${id}`);
+  expect(shown.status, stringifyJson(shown.body)).toBe(200);
+  expect(shown.body).toMatchObject({ status: 'unusable', masks: [{ column: 'email' }] });
+  expect(shown.body.reason).toMatch(/its masked column email \(/);
+  expect(res.body.error).toContain(shown.body.reason);
 });

@@ -220,7 +220,7 @@ export function createCatalogServices(
       policies,
       accessPorts.control,
       (scope, record) => lanceTables.policyReads.schemaOf(scope, record),
-      (scope, record) => lanceTables.policyReads.latestFields(scope, record),
+      (scope, record) => lanceTables.policyReads.latestShape(scope, record),
     ),
     enforcers: new EnforcerAdmin(ctx, policies),
     policyGate: policies,

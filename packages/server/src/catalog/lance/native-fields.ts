@@ -21,11 +21,19 @@
  * Framework-free and pure.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
+import type { LanceColumn } from '../ports/lance-policy.js';
 import type { EffectivePolicy, LanceFieldRef, Policy } from '../ports/policies.js';
 import { combine } from '../policies/effective.js';
 import { renameTerms } from '../policies/follow.js';
 import { goneColumn } from './policy-columns.js';
 import type { LanceManifestField } from './versions/manifest-file.js';
+
+/** A table's latest version as its policies are shown against it: Lance's fields, and the columns a restricted read binds to (policy-reads.ts latestShape). */
+export interface LatestLanceShape {
+  fields: LanceManifestField[];
+  /** Undefined where the Lance library cannot run here. */
+  columns: LanceColumn[] | undefined;
+}
 
 /** Each field's path (as above) with Lance's id of it; a path two fields share, or a field under an unknown parent, is left out. */
 export function nativeIdsByPath(fields: readonly LanceManifestField[]): Map<string, number> {

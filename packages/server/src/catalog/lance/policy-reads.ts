@@ -40,9 +40,8 @@ import { DerivationsInFlight, derivationCaller, discardDerived, tableGone, table
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { bindPolicy, checkCarried, lanceSchema, uncarriedAtRead } from './policy-columns.js';
 import { type DerivationRecovery, recoverDerivations } from './policy-recovery.js';
-import { followLance, nativeIdsByPath } from './native-fields.js';
+import { followLance, type LatestLanceShape, nativeIdsByPath } from './native-fields.js';
 import { LanceVersionFields } from './version-fields.js';
-import type { LanceManifestField } from './versions/manifest-file.js';
 
 export { bindPolicy, derivationCaller, lanceSchema };
 
@@ -96,17 +95,20 @@ export class LancePolicyReads {
   }
 
   /**
-   * The fields, with Lance's own ids, of the table's latest main version (the catalog's record of a managed table, else
-   * the library's read of the dataset), through the per-manifest cache: what GET and list show its policies against
-   * (management/policy-admin.ts). A managed table only declared has no version: the 422 of schemaOf.
+   * What GET and list show a table's policies against (management/policy-admin.ts): the fields, with Lance's own ids, of
+   * its latest main version (the catalog's record of a managed table, else the library's read of the dataset), through
+   * the per-manifest cache, and that version's columns as a restricted read binds to them (undefined without the
+   * library, when restricted reads are refused anyway). A managed table only declared has no version: schemaOf's 422.
    */
-  async latestFields(scope: RequestScope, record: CatalogObjectRecord): Promise<LanceManifestField[]> {
-    const latest = isManaged(record)
-      ? (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version
-      : (await (await this.available()).inspect(this.source(scope, record))).version;
+  async latestShape(scope: RequestScope, record: CatalogObjectRecord): Promise<LatestLanceShape> {
+    let [latest, columns]: [number | undefined, LanceColumn[] | undefined] = [undefined, undefined];
+    if (isManaged(record)) latest = (await this.ctx.store.lanceVersions.list(record.id, MAIN_BRANCH, { descending: true, limit: 1 }))[0]?.version;
+    else ({ version: latest, columns } = await this.inspect(scope, record, this.source(scope, record), await this.available()));
     if (latest === undefined)
       throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
-    return this.versionFields.of(scope, record, MAIN_BRANCH, latest);
+    if (columns === undefined && (await this.canDerive()))
+      ({ columns } = await this.inspect(scope, record, { ...this.source(scope, record), version: latest }));
+    return { fields: await this.versionFields.of(scope, record, MAIN_BRANCH, latest), columns };
   }
 
   /** The policy as it reads against `version` by Lance's own field ids (native-fields.ts); one recording none, as it is (by name). */
@@ -238,9 +240,9 @@ export class LancePolicyReads {
   }
 
   /** The table's version and columns; a table dropped (or replaced) meanwhile is a 404, not the library's failure to open it. */
-  private async inspect(scope: RequestScope, record: CatalogObjectRecord, source: LanceSource) {
+  private async inspect(scope: RequestScope, record: CatalogObjectRecord, source: LanceSource, deriver = this.deriver!) {
     try {
-      return await this.deriver!.inspect(source);
+      return await deriver.inspect(source);
     } catch (e) {
       if (!(await tableLives(this.ctx, scope.warehouse.name, record))) throw tableGone(describeObject(scope.warehouse.name, record.namespace, record.name));
       throw e;

@@ -13,7 +13,7 @@ import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
-import { lanceFieldsOf } from '../lance/native-fields.js';
+import { lanceFieldsOf, type LatestLanceShape } from '../lance/native-fields.js';
 import { checkMasksBindable } from '../lance/policy-columns.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import type { Privilege } from '../privileges.js';
@@ -27,7 +27,6 @@ import type { PolicyGate } from '../policies/gate.js';
 import type { ColumnMask, Policy, PolicyKind, PolicyStore } from '../ports/policies.js';
 import { type MaskInput, checkMasks, checkRowFilter } from '../policies/rules.js';
 import { filterTermsOf, schemasOf } from '../policies/follow.js';
-import type { LanceManifestField } from '../lance/versions/manifest-file.js';
 import { type Shown, current, lanceShown, schemasFor } from './policy-status.js';
 
 /** The request bodies as the protocol package declares them (CreatePolicyRequest, UpdatePolicyRequest). */
@@ -94,8 +93,8 @@ export class PolicyAdmin {
     private readonly control: Pick<AccessControl, 'getRole'>,
     /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts), and Lance's own field id of each path. */
     private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }>,
-    /** A Lance table's latest version's fields with Lance's own ids (policy-reads.ts latestFields): what GET and list show its policies against. */
-    private readonly lanceFields?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<LanceManifestField[]>,
+    /** A Lance table's latest version's fields with Lance's own ids, and its columns (policy-reads.ts latestShape): what GET and list show its policies against. */
+    private readonly lanceLatest?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<LatestLanceShape>,
   ) {}
 
   private get store(): PolicyStore {
@@ -127,16 +126,16 @@ export class PolicyAdmin {
       const schemas = schemasFor(record);
       return policies.map((p) => current(p, schemas));
     }
-    if (this.lanceFields === undefined) return policies.map((policy) => ({ policy }));
-    let fields: LanceManifestField[] | Error;
+    if (this.lanceLatest === undefined) return policies.map((policy) => ({ policy }));
+    let latest: LatestLanceShape | Error;
     try {
-      fields = await this.lanceFields(scope, record);
+      latest = await this.lanceLatest(scope, record);
     } catch (e) {
       // What a restricted read is refused for too (no version yet, no library, its manifest gone); a storage failure is the request's.
       if (!(e instanceof CatalogError)) throw e;
-      fields = e;
+      latest = e;
     }
-    return lanceShown(policies, fields);
+    return lanceShown(policies, latest);
   }
 
   async create(request: CatalogRequest, target: PolicyTarget, input: PolicyInput): Promise<PolicyView> {

@@ -5,13 +5,17 @@
  * field id (policies/follow.ts); a Lance table's follow Lance's own field ids in its latest version's manifest
  * (lance/native-fields.ts), as its restricted reads do. Framework-free and pure.
  */
+import { CatalogError } from '../../errors/catalog-error.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
-import { followLanceEach } from '../lance/native-fields.js';
-import type { LanceManifestField } from '../lance/versions/manifest-file.js';
+import { followLanceEach, type LatestLanceShape } from '../lance/native-fields.js';
+import { bindPolicy, fieldIdsByPath, lanceSchema } from '../lance/policy-columns.js';
+import type { LanceColumn } from '../ports/lance-policy.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import type { Policy } from '../ports/policies.js';
+import { combine } from '../policies/effective.js';
 import { followPolicy, schemasOf, whyOf } from '../policies/follow.js';
+import { checkRowFilter } from '../policies/rules.js';
 
 /** A policy as GET and list show it: the policy, and whether it applies to the object's current schema. */
 export interface Shown {
@@ -50,17 +54,38 @@ export function current(p: Policy, schemas: Schema[] | Error | undefined): Shown
 }
 
 /**
- * A Lance table's policies against its latest version's fields (read once for all of them): each followed by Lance's
- * ids to its columns' current names and `enforced`, or `unusable` as stored with the words of the 422 its restricted
- * reads get (a column dropped, or dropped and added again under its name); one stored before the ids by name. Fields
- * that could not be read (an Error: no version yet, the Lance library missing for a table managing its own versions,
- * its manifest gone) make every policy unusable with that reason: its restricted reads are refused too.
+ * A Lance table's policies against its latest version (read once for all of them): each followed by Lance's ids to its
+ * columns' current names, and bound to the version's columns as its restricted reads bind it (policy-columns.ts
+ * bindPolicy): `enforced`, shown with its columns' current field ids (positions: a column dropped or added renumbers
+ * them), or `unusable` as stored with the words of the 422 those reads get (a column dropped, or dropped and added
+ * again under its name; a mask or filter that no longer suits its column's type, as a policy stored before the ids,
+ * bound by name, may meet). Without the columns (no Lance library here) the field ids are shown as stored. Fields that
+ * could not be read (an Error: no version yet, the Lance library missing for a table managing its own versions, its
+ * manifest gone) make every policy unusable with that reason: its restricted reads are refused too.
  */
-export function lanceShown(policies: readonly Policy[], fields: readonly LanceManifestField[] | Error): Shown[] {
-  if (fields instanceof Error) return policies.map((p) => unusable(p, fields));
-  const followed = followLanceEach(policies, fields);
+export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape | Error): Shown[] {
+  if (latest instanceof Error) return policies.map((p) => unusable(p, latest));
+  const followed = followLanceEach(policies, latest.fields);
+  const byPath = latest.columns === undefined ? undefined : fieldIdsByPath(lanceSchema(latest.columns));
   return policies.map((p, i) => {
     const now = followed[i]!;
-    return now instanceof Error ? unusable(p, now) : { policy: now, status: { status: 'enforced' } };
+    if (now instanceof Error) return unusable(p, now);
+    if (latest.columns === undefined || byPath === undefined) return { policy: now, status: { status: 'enforced' } };
+    try {
+      bindPolicy(combine([now]), latest.columns);
+      return { policy: numbered(now, byPath, latest.columns), status: { status: 'enforced' } };
+    } catch (e) {
+      if (e instanceof CatalogError) return unusable(p, e);
+      throw e;
+    }
   });
+}
+
+/** The policy with its columns' field ids in the version bound (its masks', its filter's), as its restricted reads bind them. */
+function numbered(p: Policy, byPath: ReadonlyMap<string, number | undefined>, columns: readonly LanceColumn[]): Policy {
+  return {
+    ...p,
+    ...(p.masks !== undefined ? { masks: p.masks.map((m) => ({ ...m, fieldId: byPath.get(m.column) ?? m.fieldId })) } : {}),
+    ...(p.fieldIds !== undefined && p.filter !== undefined ? { fieldIds: checkRowFilter(p.filter, lanceSchema(columns)) } : {}),
+  };
 }
