@@ -11,7 +11,20 @@ import { FederationInput, FederationSecretInput } from './settings-input.js';
 
 export { FederationInput, FederationSecretInput };
 
+/** Longest remote URI taken: a base address, never a payload (the connection test's 400 and the 503s name it). */
+const MAX_URI_CHARS = 2048;
+
+/**
+ * A remote's http(s) address, refused (never echoed: it may hold a secret) unless it is a plain base URI: no
+ * credentials in it, no query or fragment (a token or signature there would be shown in GET, in every 503 naming the
+ * remote and in the audit; and the client appends paths to it), no spaces or control characters (which the URL parser
+ * would silently drop, so the address connected to would not be the one stored and shown), at most MAX_URI_CHARS.
+ */
 function checkHttpUri(value: string, field: string): string {
+  if (value.length > MAX_URI_CHARS) throw new CatalogError('ERR_VALIDATION', `federation.${field} must be at most ${MAX_URI_CHARS} characters`);
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(value)) throw new CatalogError('ERR_VALIDATION', `federation.${field} must not contain spaces or control characters`);
+  if (value.includes('?') || value.includes('#'))
+    throw new CatalogError('ERR_VALIDATION', `federation.${field} must not carry a query or fragment: put credentials in federation-secret`);
   let url: URL;
   try {
     url = new URL(value);
