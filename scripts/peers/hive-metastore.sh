@@ -4,6 +4,7 @@
 #   scripts/peers/hive-metastore.sh lib                     ensure the metastore's jars; prints the lib dir
 #   scripts/peers/hive-metastore.sh start DIR PORT DB_URL [KEYSTORE]   start (or reuse) the metastore of DIR; prints thrift://127.0.0.1:PORT
 #   scripts/peers/hive-metastore.sh stop DIR | writer ARGS... | tls-keystore DIR NAME | custom-auth OUT_DIR   (below)
+#   scripts/peers/hive-metastore.sh credential FILE ALIAS PASSWORD_FILE   a Hadoop credential keystore (below)
 #
 # tls-keystore DIR NAME: a fresh self-signed key and certificate (EC P-256, CN=localhost, SAN dns:localhost and
 # ip:127.0.0.1, valid 2 days) made with the JDK's keytool: DIR/NAME.p12 (PKCS12), its random password in
@@ -42,7 +43,10 @@
 # searches the login's DN under the base, then binds as it), HMS_LDAP_GROUP_FILTER, HMS_LDAP_GROUP_DN_PATTERN,
 # HMS_LDAP_GROUP_MEMBERSHIP_KEY and HMS_LDAP_GROUP_CLASS_KEY (.groupFilter, .groupDNPattern, .groupMembershipKey,
 # .groupClassKey: a login not in one of the groups is refused), HMS_LDAP_CA_PEM (a PEM certificate for an ldaps://
-# URL: imported with keytool into DIR/conf/ldap-truststore.jks, the JVM's javax.net.ssl.trustStore).
+# URL: imported with keytool into DIR/conf/ldap-truststore.jks, the JVM's javax.net.ssl.trustStore),
+# HMS_LDAP_BIND_CREDENTIAL_PROVIDER (instead of the password file: a keystore made by `credential FILE
+# metastore.authentication.ldap.bindpw PASSWORD_FILE`, as hadoop.security.credential.provider.path localjceks://file/...;
+# no .bindpw in the XML: MetastoreConf.getPassword reads the provider at every login, so a new FILE needs no restart).
 # HMS_AUTH_MODE=CUSTOM (with HMS_AUTH_USER and HMS_AUTH_PASSWORD_FILE): metastore.authentication=CUSTOM
 # with metastore.custom.authentication.class=dev.lakegate.peers.PasswordFileAuthenticator, which `custom-auth OUT_DIR`
 # compiles (javac, against the metastore's jars) from peers/hive-metastore/PasswordFileAuthenticator.java into OUT_DIR;
@@ -220,7 +224,11 @@ ldap_properties() {
   local p=metastore.authentication.ldap pair key value
   [[ -z "${HMS_LDAP_USER_DN_PATTERN:-}" ]] || echo "  <property><name>$p.userDNPattern</name><value>$HMS_LDAP_USER_DN_PATTERN</value></property>"
   [[ -z "${HMS_LDAP_BASE_DN:-}" ]] || echo "  <property><name>$p.baseDN</name><value>$HMS_LDAP_BASE_DN</value></property>"
-  if [[ -n "${HMS_LDAP_BIND_DN:-}" ]]; then
+  if [[ -n "${HMS_LDAP_BIND_DN:-}" && -n "${HMS_LDAP_BIND_CREDENTIAL_PROVIDER:-}" ]]; then
+    [[ "$HMS_LDAP_BIND_DN" =~ ^$DN$ && -f "$HMS_LDAP_BIND_CREDENTIAL_PROVIDER" ]] || die "HMS_LDAP_BIND_CREDENTIAL_PROVIDER needs plain RDNs in HMS_LDAP_BIND_DN and a file made by credential"
+    echo "  <property><name>$p.binddn</name><value>$HMS_LDAP_BIND_DN</value></property>
+  <property><name>hadoop.security.credential.provider.path</name><value>localjceks://file$(abs_dir "$(dirname "$HMS_LDAP_BIND_CREDENTIAL_PROVIDER")")/$(basename "$HMS_LDAP_BIND_CREDENTIAL_PROVIDER")</value></property>"
+  elif [[ -n "${HMS_LDAP_BIND_DN:-}" ]]; then
     [[ "$HMS_LDAP_BIND_DN" =~ ^$DN$ && -f "${HMS_LDAP_BIND_PASSWORD_FILE:-}" && "$(cat "$HMS_LDAP_BIND_PASSWORD_FILE")" =~ ^[A-Za-z0-9_.+=-]+$ ]] ||
       die "HMS_LDAP_BIND_DN needs plain RDNs and HMS_LDAP_BIND_PASSWORD_FILE a file holding the password (letters, digits and -_.+= only)"
     echo "  <property><name>$p.binddn</name><value>$HMS_LDAP_BIND_DN</value></property>
@@ -328,6 +336,22 @@ cmd_tls_keystore() {
   echo "$dir/$name.pem"
 }
 
+# Hadoop's `hadoop credential create ALIAS -value V -provider localjceks://file/FILE` (its CredentialShell, in the
+# metastore's jars), into a new file renamed onto FILE: a keystore under Hadoop's default keystore password.
+cmd_credential() { # FILE ALIAS PASSWORD_FILE
+  local java_home dir
+  [[ $# -eq 3 && "$2" =~ ^[A-Za-z0-9_.-]+$ && -f "$3" ]] || usage
+  java_home="$(find_java_home)"
+  ensure_lib
+  mkdir -p "$(dirname "$1")"
+  dir="$(abs_dir "$(dirname "$1")")"
+  rm -f "$dir/.$(basename "$1").new"
+  "$java_home/bin/java" -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$LIB_DIR/*" org.apache.hadoop.security.alias.CredentialShell \
+    create "$2" -value "$(cat "$3")" -provider "localjceks://file$dir/.$(basename "$1").new" >&2 9>&-
+  mv -f "$dir/.$(basename "$1").new" "$dir/$(basename "$1")"
+  echo "$dir/$(basename "$1")"
+}
+
 # The CUSTOM mode's provider, compiled against the metastore's jars (the JDK's javac; a second or so).
 cmd_custom_auth() {
   local java_home
@@ -342,6 +366,7 @@ cmd_custom_auth() {
 
 case "${1:-}" in
   custom-auth) shift; cmd_custom_auth "$@" ;;
+  credential) shift; cmd_credential "$@" ;;
   tls-keystore) shift; cmd_tls_keystore "$@" ;;
   lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib; echo "$LIB_DIR" ;;
   writer-lib) shift; [[ $# -eq 0 ]] || usage; ensure_lib "$WRITER_DIR/pom.xml" "$WRITER_HOME"; echo "$WRITER_HOME/lib" ;;

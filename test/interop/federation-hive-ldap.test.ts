@@ -14,7 +14,12 @@
  * .groupDNPattern, .groupMembershipKey=uniqueMember, .groupClassKey=groupOfUniqueNames: a directory user with the right
  * password who is not in the group is refused); then a bind user (.binddn, .bindpw) that searches the login's DN under
  * the base DN, the directory reached over ldaps:// (a fresh self-signed certificate from the JDK's keytool, trusted by
- * the metastore JVM's javax.net.ssl.trustStore).
+ * the metastore JVM's javax.net.ssl.trustStore), the bind password in a Hadoop credential keystore
+ * (hadoop.security.credential.provider.path, made by Hadoop's `credential create`; none in metastore-site.xml).
+ * Then, with no restart of the metastore, its two failures Lakegate cannot tell apart from a wrong login (HMS answers
+ * each with "Error validating the login"): a wrong bind password (the keystore rewritten: HMS reads it at every login)
+ * and a directory whose certificate it does not trust (the LDAP server restarted on a fresh key): a 502 at the
+ * federated warehouse's calls, a failed status check and a 400 at creation, each naming the metastore's own check.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +36,8 @@ const carol = { uid: 'carol', password: password() };
 const custom = { username: 'lakegate', password: password() };
 const wrong = password();
 const bindPassword = password();
-const secrets = [alice.password, carol.password, custom.password, wrong, bindPassword];
+const wrongBind = password();
+const secrets = [alice.password, carol.password, custom.password, wrong, bindPassword, wrongBind];
 
 let ldap: LdapServer;
 let metastore: HiveMetastore;
@@ -197,7 +203,12 @@ describe('the same metastore with a bind user searching the login under the base
     mark = ldap.log().length;
     await metastore.switchAuth({
       login: { username: alice.uid, password: alice.password },
-      ldap: { url: ldap.ldapsUrl!, baseDN: ldap.baseDN, bind: { dn: ldap.bindDN('metastore'), password: bindPassword }, caPem: ldap.caPem! },
+      ldap: {
+        url: ldap.ldapsUrl!,
+        baseDN: ldap.baseDN,
+        bind: { dn: ldap.bindDN('metastore'), password: bindPassword, credentialProvider: true },
+        caPem: ldap.caPem!,
+      },
     });
   }, 10 * 60_000);
 
@@ -219,6 +230,67 @@ describe('the same metastore with a bind user searching the login under the base
   });
 
   it('shows neither the bind password nor a login password in the metastore log, the LDAP access log or Lakegate', async () => {
+    neverShown(ldap.log());
+    neverShown(metastore.log());
+    neverShown(server.output() + server.errorOutput());
+  });
+});
+
+/** A federated warehouse's calls while the metastore's own LDAP check fails: 502s naming it, and a failed status check. */
+async function metastoreCheckFails(name: string): Promise<void> {
+  for (const path of [`/v1/${name}/namespaces`, `/v1/${name}/namespaces/ldapdb/tables/by_search`]) {
+    const answer = await send('GET', path);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(502);
+    expect(answer.body.error).toMatchObject({ code: 502, type: expect.any(String) });
+    for (const reason of ["did not accept Lakegate's login", 'Error validating the login', "the metastore's own check failed", '.bindpw']) {
+      expect(answer.body.error.message).toContain(reason);
+    }
+    expect(JSON.stringify(answer.body)).not.toMatch(/\bat .*\.(js|java):\d+/);
+    neverShown(JSON.stringify(answer.body));
+  }
+  const status = await send('GET', `/management/v1/warehouses/${name}/federation/status`);
+  expect(status.status, JSON.stringify(status.body)).toBe(200);
+  expect(status.body.ok).toBe(false);
+  expect(status.body.error).toMatchObject({ code: 502, type: 'BadGatewayException' });
+  expect(status.body.error.message).toContain("the metastore's own check failed");
+  neverShown(JSON.stringify(status.body));
+  // The connection test at creation: a 400 as for a wrong login (refused() checks it), with the same hint.
+  expect(await refused(`${name}-again`, carol.uid, carol.password)).toContain("its trust in the LDAP server's certificate");
+}
+
+describe("the same metastore's own LDAP check failing: a wrong bind password, a directory certificate it does not trust", () => {
+  beforeAll(async () => {
+    // Made while all is well (the connection test passes); no call through them until the failure.
+    for (const name of ['hive-ldaps-bindpw', 'hive-ldaps-untrusted']) {
+      const created = await send('POST', '/management/v1/warehouses', warehouse(name, carol.uid, carol.password));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    }
+  }, 60_000);
+
+  it('a wrong bind password in the credential keystore: 502s and a failed check, then well again once it is right, no restart', async () => {
+    await metastore.setBindPassword(wrongBind);
+    const mark = ldap.log().length;
+    await metastoreCheckFails('hive-ldaps-bindpw');
+    // The directory refused the metastore's bind user (49); carol's own bind never came.
+    const lines = ldapLogSince(mark);
+    expect(bound(lines, ldap.bindDN('metastore'), 49)).toBe(true);
+    expect(lines.join('\n')).not.toContain(`dn="uid=carol,ou=people,${ldap.baseDN}"`);
+    // The metastore's log says which: the directory's refusal of its bind (49), not of carol's password.
+    expect(metastore.log()).toMatch(/error code 49/);
+    await metastore.setBindPassword(bindPassword);
+    expect((await send('GET', '/management/v1/warehouses/hive-ldaps-bindpw/federation/status')).body.ok).toBe(true);
+    expect((await send('GET', '/v1/hive-ldaps-bindpw/namespaces')).body.namespaces).toContainEqual(['ldapdb']);
+  });
+
+  it('a directory whose certificate the metastore does not trust (its key renewed): 502s and a failed check', async () => {
+    await ldap.renewKey();
+    const mark = ldap.log().length;
+    await metastoreCheckFails('hive-ldaps-untrusted');
+    // The metastore reached the TLS port and left in the handshake: no bind, no search.
+    const lines = ldapLogSince(mark);
+    expect(lines.some((l) => /\] CONNECT conn=/.test(l))).toBe(true);
+    expect(lines.join('\n')).not.toMatch(/BIND REQUEST|SEARCH REQUEST/);
+    expect(metastore.log()).toMatch(/PKIX|certification path|SSLHandshakeException/);
     neverShown(ldap.log());
     neverShown(metastore.log());
     neverShown(server.output() + server.errorOutput());

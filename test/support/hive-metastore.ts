@@ -17,7 +17,9 @@
  * With `{ login, ldap: { url, userDNPattern } }` it checks password logins by a bind to that LDAP server
  * (metastore.authentication=LDAP; test/support/ldap.ts), `login` being what its own clients log in with (also
  * `baseDN` instead of the pattern, a `bind` user that searches for the login, a `groups` filter, and `caPem`, the
- * certificate an ldaps:// URL's server shows, as the metastore JVM's truststore: hive-metastore.sh HMS_LDAP_*); with
+ * certificate an ldaps:// URL's server shows, as the metastore JVM's truststore: hive-metastore.sh HMS_LDAP_*; a `bind`
+ * with `credentialProvider` puts its password in a Hadoop credential keystore instead of the XML, which
+ * setBindPassword() rewrites with no restart: hive-metastore.sh credential); with
  * `{ login, custom: true }` by peers/hive-metastore/PasswordFileAuthenticator.java (metastore.authentication=CUSTOM,
  * compiled by hive-metastore.sh custom-auth into the test's directory). switchAuth() restarts it in another of these.
  */
@@ -54,6 +56,8 @@ export interface HiveMetastore {
   renewKey(): Promise<string>;
   /** With login: restarts the metastore taking another password (its own clients log in with it from now on). */
   changePassword(password: string): Promise<void>;
+  /** With an LDAP bind user in a credential keystore: replaces the keystore's password (no restart: HMS reads it per login). */
+  setBindPassword(password: string): Promise<void>;
   /** Restarts the metastore checking logins another way (CONFIG, LDAP or CUSTOM; its own clients log in as `login`). */
   switchAuth(options: PasswordAuth): Promise<void>;
   /** The metastore's own log (DIR/metastore.log): what it printed so far. */
@@ -124,20 +128,31 @@ export interface PasswordAuth {
     url: string;
     userDNPattern?: string;
     baseDN?: string;
-    bind?: { dn: string; password: string };
+    /** With `credentialProvider`, the password is in a Hadoop credential keystore (hive-metastore.sh credential), not the XML. */
+    bind?: { dn: string; password: string; credentialProvider?: boolean };
     groups?: { filter: string; dnPattern: string; membershipKey?: string; classKey?: string };
     caPem?: string;
   };
   custom?: boolean;
 }
 
+/** The bind password as a Hadoop credential keystore, DIR/ldap-bind.jceks (replaced whole: read again at every login). */
+async function bindCredential(dir: string, password: string): Promise<string> {
+  const file = path.join(dir, 'ldap-bind-password');
+  writeFileSync(file, password, { mode: 0o600 });
+  return hms(['credential', path.join(dir, 'ldap-bind.jceks'), 'metastore.authentication.ldap.bindpw', file]);
+}
+
 /** hive-metastore.sh's HMS_LDAP_* for these settings; the bind password and the certificate go into files in `dir`. */
-function ldapEnv(ldap: NonNullable<PasswordAuth['ldap']>, dir: string): NodeJS.ProcessEnv {
+async function ldapEnv(ldap: NonNullable<PasswordAuth['ldap']>, dir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = { HMS_AUTH_MODE: 'LDAP', HMS_LDAP_URL: ldap.url };
   const set = (name: string, value: string | undefined) => value !== undefined && (env[name] = value);
   set('HMS_LDAP_USER_DN_PATTERN', ldap.userDNPattern);
   set('HMS_LDAP_BASE_DN', ldap.baseDN);
-  if (ldap.bind) {
+  if (ldap.bind?.credentialProvider) {
+    env.HMS_LDAP_BIND_DN = ldap.bind.dn;
+    env.HMS_LDAP_BIND_CREDENTIAL_PROVIDER = await bindCredential(dir, ldap.bind.password);
+  } else if (ldap.bind) {
     const file = path.join(dir, 'ldap-bind-password');
     writeFileSync(file, ldap.bind.password, { mode: 0o600 });
     Object.assign(env, { HMS_LDAP_BIND_DN: ldap.bind.dn, HMS_LDAP_BIND_PASSWORD_FILE: file });
@@ -251,6 +266,10 @@ export async function startHiveMetastore(
       writeFileSync(passwordFile, password, { mode: 0o600 });
       login.password = password;
       await start();
+    },
+    async setBindPassword(password) {
+      if (env.HMS_LDAP_BIND_CREDENTIAL_PROVIDER === undefined) throw new Error('setBindPassword: no bind password in a credential keystore');
+      await bindCredential(dir.dir, password);
     },
     async switchAuth(auth) {
       if (!login) throw new Error('switchAuth: this metastore takes no password logins');

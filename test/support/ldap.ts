@@ -9,7 +9,8 @@
  * (`bindDN(cn)`); `tls`: the directory also serves LDAP inside TLS on a second port (`ldapsUrl`, ldaps://127.0.0.1:PORT)
  * with a fresh self-signed key and certificate made by the JDK's keytool in the test's temporary directory
  * (hive-metastore.sh tls-keystore; CN=localhost, SAN ip:127.0.0.1); `caPem` is that certificate, what a client trusts.
- * log() is its access log so far (a line per request and result: a bind's DN and result code, never its password).
+ * renewKey() restarts it (tls only) on the same ports with a fresh key: a certificate its clients were not told of.
+ * log() is its access log so far (across restarts) (a line per request and result: a bind's DN and result code, never its password).
  * stop() stops the server and removes its directory (nothing of it is kept: the data lives in memory).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ export interface LdapServer {
   /** The DN of a service entry (`cn=NAME,ou=services,BASE_DN`). */
   bindDN(cn: string): string;
   log(): string;
+  /** With tls: restarts the directory on the same ports with a fresh key and certificate; answers the new PEM. */
+  renewKey(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -76,13 +79,21 @@ export async function startLdap(users: { uid: string; password: string }[], opti
   const serverDir = path.join(dir.dir, 'server');
   let url: string;
   let tls: { url: string; pem: string } | undefined;
+  const port = String(await freePort());
+  const ldapsPort = String(await freePort());
+  const startTls = async () => {
+    const key = await makeKeystore(path.join(dir.dir, 'tls'), 'ldap');
+    await ldap(['start', serverDir, port, baseDN, ldif, key.keystore, ldapsPort]);
+    return key.pem;
+  };
+  /** The access log of the directory's earlier runs (a start writes the log anew). */
+  let earlier = '';
+  const log = () => earlier + readFileSync(path.join(serverDir, 'ldap.log'), 'utf8');
   try {
-    const port = String(await freePort());
     if (options.tls) {
-      const key = await makeKeystore(path.join(dir.dir, 'tls'), 'ldap');
-      const ldapsPort = String(await freePort());
-      url = await ldap(['start', serverDir, port, baseDN, ldif, key.keystore, ldapsPort]);
-      tls = { url: `ldaps://127.0.0.1:${ldapsPort}`, pem: key.pem };
+      const pem = await startTls();
+      url = `ldap://127.0.0.1:${port}`;
+      tls = { url: `ldaps://127.0.0.1:${ldapsPort}`, pem };
     } else {
       url = await ldap(['start', serverDir, port, baseDN, ldif]);
     }
@@ -96,7 +107,14 @@ export async function startLdap(users: { uid: string; password: string }[], opti
     userDNPattern: `uid=%s,ou=people,${baseDN}`,
     ...(tls ? { ldapsUrl: tls.url, caPem: tls.pem } : {}),
     bindDN: (cn) => `cn=${cn},ou=services,${baseDN}`,
-    log: () => readFileSync(path.join(serverDir, 'ldap.log'), 'utf8'),
+    log,
+    async renewKey() {
+      if (!tls) throw new Error('renewKey: this directory serves no TLS');
+      await ldap(['stop', serverDir]);
+      earlier = log();
+      tls.pem = await startTls();
+      return tls.pem;
+    },
     async stop() {
       await ldap(['stop', serverDir]);
       dir.cleanup();

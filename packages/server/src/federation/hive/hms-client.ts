@@ -223,7 +223,10 @@ export class HmsClient {
         negotiation.done.then(open, (e: SaslError) =>
           failConnect(
             e.kind === 'refused'
-              ? new HmsTransportError(`the metastore refused Lakegate's ${mechanism.name} login (${e.message}): check ${mechanism.settings}`, 'auth')
+              ? new HmsTransportError(
+                  `the metastore refused Lakegate's ${mechanism.name} login (${e.message}): check ${mechanism.settings}${mechanism.remoteCauses ? `; ${mechanism.remoteCauses}` : ''}`,
+                  'auth',
+                )
               : e.kind === 'client'
                 ? new HmsTransportError(`${e.message}: check ${mechanism.settings}`, 'login')
                 : new HmsTransportError(e.message, 'protocol'),

@@ -122,6 +122,8 @@ describe('HmsClient with a SASL PLAIN login', () => {
       expect((failed as HmsTransportError).kind).toBe('auth');
       expect((failed as Error).message).toContain("the metastore refused Lakegate's PLAIN login");
       expect((failed as Error).message).toContain('federation-secret.password');
+      // HMS says the same when its own LDAP bind user or TLS trust fails: the message names that side too.
+      expect((failed as Error).message).toContain("if they are right, the metastore's own check failed");
       expect((failed as Error).message).not.toContain('wrong-pw');
     } finally {
       client.close();

@@ -29,6 +29,8 @@ export interface SaslMechanism {
   readonly secrets: readonly string[];
   /** The settings to check when the metastore refuses the login (named in the error). */
   readonly settings: string;
+  /** What else a refusal can mean, beyond the metastore's reach of Lakegate's settings (named after them). */
+  readonly remoteCauses?: string;
 }
 
 /** RFC 4616 PLAIN: [authzid] NUL authcid NUL passwd, in one initial response; the server's COMPLETE ends it. */
@@ -37,6 +39,9 @@ export function plainMechanism(username: string, password: string): SaslMechanis
     name: 'PLAIN',
     secrets: [password],
     settings: 'federation.username and federation-secret.password',
+    // HMS answers every failed password check alike, its own LDAP bind user's or TLS trust's failure included.
+    remoteCauses:
+      "if they are right, the metastore's own check failed (with metastore.authentication=LDAP: its bind user, .binddn and .bindpw, or its trust in the LDAP server's certificate; the metastore's log says which)",
     initial: () => Promise.resolve({ response: Buffer.from(`\0${username}\0${password}`, 'utf8'), complete: true }),
     evaluate: () => Promise.reject(new Error('PLAIN takes no challenge')),
   };
