@@ -276,12 +276,18 @@ describe('a Lakegate warehouse on GCS', () => {
     expect(exchange.form.grant_type).toBe('urn:ietf:params:oauth:grant-type:token-exchange');
     expect(exchange.form.subject_token).toMatch(/^source-/);
     const prefix = tableLocation.replace('gs://lake/', '');
-    const [rule] = JSON.parse(exchange.form.options!).accessBoundary.accessBoundaryRules;
+    const [rule, write] = JSON.parse(exchange.form.options!).accessBoundary.accessBoundaryRules;
     expect(rule.availableResource).toBe('//storage.googleapis.com/projects/_/buckets/lake');
-    expect(rule.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rule.availablePermissions).toEqual(['inRole:roles/storage.objectViewer']);
     expect(rule.availabilityCondition.expression).toBe(
       `resource.name.startsWith('projects/_/buckets/lake/objects/${prefix}/')` +
         ` || api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`,
+    );
+    // Writes: objectAdmin under the prefix, but never in the catalog's own _lakegate/ (issue 53).
+    expect(write.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(write.availabilityCondition.expression).toBe(
+      `resource.name.startsWith('projects/_/buckets/lake/objects/${prefix}/')` +
+        ` && !resource.name.startsWith('projects/_/buckets/lake/objects/${prefix}/_lakegate/')`,
     );
     expect(JSON.stringify(loaded.body)).not.toContain(exchange.form.subject_token);
   });

@@ -22,7 +22,7 @@
  *    elements as stored, while an unrestricted principal reads the originals; a table with a large list (64-bit
  *    offsets) is refused a policy with a 400 saying why.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as lancedb from '@lancedb/lancedb';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -146,6 +146,39 @@ it('serves a restricted LanceDB reader a policy-derived dataset: admitted rows, 
   } finally {
     scoped.destroy();
   }
+  // A writer's own DescribeTable credentials (read-write on the table's prefix) cannot tamper with the derived dataset
+  // (issue 53: the catalog folder `_lakegate/` is denied to every vended write), while the table's files stay writable.
+  const writerOptions = original.body.storage_options as Record<string, string>;
+  expect(writerOptions.aws_access_key_id).toBeDefined();
+  const writerS3 = new S3Client({
+    endpoint: writerOptions.aws_endpoint,
+    region: writerOptions.aws_region,
+    forcePathStyle: true,
+    credentials: {
+      accessKeyId: writerOptions.aws_access_key_id!,
+      secretAccessKey: writerOptions.aws_secret_access_key!,
+      sessionToken: writerOptions.aws_session_token!,
+    },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+  try {
+    const tableKey = table.replace(`s3://${BUCKET}/`, '');
+    const derivedKey = (derived.body.location as string).replace(`s3://${BUCKET}/`, '');
+    const [first] = (await minio.root.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${derivedKey}/data/` }))).Contents ?? [];
+    expect(first?.Key).toBeDefined();
+    const forged = (Key: string) => writerS3.send(new PutObjectCommand({ Bucket: BUCKET, Key, Body: 'forged rows' }));
+    await expect(forged(first!.Key!)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(forged(`${derivedKey}/data/planted.lance`)).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(writerS3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: first!.Key! }))).rejects.toMatchObject({ name: 'AccessDenied' });
+    await forged(`${tableKey}/data/writer-extra.lance`);
+    await minio.root.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${tableKey}/data/writer-extra.lance` }));
+  } finally {
+    writerS3.destroy();
+  }
+  expect(await readAs(analyst)).toEqual([
+    { id: 1, region: 'eu', email: masked('ann@example.org'), vector: [1, 0.5, -1] },
+    { id: 3, region: 'eu', email: masked('cy@example.net'), vector: [3, 0.5, -1] },
+  ]);
   // The same dataset next time (derived once per table version and policy version).
   expect((await analystSend('POST', '/lance/plake/v1/table/hr%24people/describe', {})).body.location).toBe(derived.body.location);
   // With load_detailed_metadata the catalog opens that derived dataset on MinIO (read-only credentials for its prefix)

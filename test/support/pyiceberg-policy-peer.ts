@@ -24,6 +24,9 @@ export interface PyIcebergPolicyPeer {
   runPython(env: Record<string, string>): Promise<Array<Record<string, unknown>>>;
   /** The table read (MODE read, server planning) as each principal, by name: the files planned and the rows. */
   readAll<R>(): Promise<Record<string, { files: string[]; rows: R[] }>>;
+  /** The Lakegate server and its MinIO (for tests that go to the store themselves). */
+  server: ServerProcess;
+  minio: Minio;
   stop(): Promise<void>;
 }
 
@@ -77,7 +80,7 @@ export async function startPyIcebergPolicyPeer(name: string, writeMode: string):
       return Object.fromEntries(steps.map((st) => [String(st.step).slice('read:'.length), st as unknown as { files: string[]; rows: R[] }]));
     };
     await runPython({ MODE: writeMode, WRITER_TOKEN: tokens.writer! });
-    return { admin: started.admin, analystRole: `${analyst.id}-role`, tokens, runPython, readAll, stop };
+    return { admin: started.admin, analystRole: `${analyst.id}-role`, tokens, runPython, readAll, server: s, minio: m, stop };
   } catch (e) {
     await stop();
     throw e;

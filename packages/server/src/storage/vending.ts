@@ -5,7 +5,7 @@
  */
 
 export type { AccessMode, CredentialVendor, SealedObjects, VendedCredential, VendRequest } from '../catalog/ports/credentials.js';
-export { LANCE_MANIFEST_SUFFIX } from '../catalog/ports/credentials.js';
+export { CATALOG_FOLDER, LANCE_MANIFEST_SUFFIX } from '../catalog/ports/credentials.js';
 
 /** Checks a vendor's configured credential lifetime bound against what its cloud allows; a typo fails at start-up. */
 export function checkLifetimeBound(seconds: number, min: number, max: number): void {

@@ -45,6 +45,14 @@ export type SealedObjects = 'lance-manifests';
 /** The suffix of every object `lance-manifests` seals (Lance names published manifests, and only those, `*.manifest`). */
 export const LANCE_MANIFEST_SUFFIX = '.manifest';
 
+/**
+ * The folder under a table's location that holds the catalog's own files: the policy-enforced files restricted
+ * readers get (`<location>/_lakegate/policy/<policy version>/`, policies/derived-location.ts). Only the catalog
+ * writes there, with its own storage access: every read-write credential a vendor hands out for a table denies
+ * creating, overwriting and deleting objects under it (issue 53), as the signer refuses writes there.
+ */
+export const CATALOG_FOLDER = '_lakegate';
+
 /** One Iceberg StorageCredential: a prefix and the FileIO properties that go with it. */
 export interface VendedCredential {
   prefix: string;

@@ -3,7 +3,8 @@
  * back signed with the warehouse's key, which never leaves the server. What may be signed is decided at every
  * call by the caller's privileges on the table, as they are then: reads (GET, HEAD, a listing) need
  * `table:read-data`, writes (PUT, multipart uploads, DELETE, DeleteObjects) `table:write-data`, and every key the
- * request touches must lie inside the table's location. A staged (CTAS) table is signable like its vended
+ * request touches must lie inside the table's location. No write touches the catalog's own folder under it
+ * (`<location>/_lakegate/`: the policy-enforced files restricted readers get), whoever asks (issue 53). A staged (CTAS) table is signable like its vended
  * credentials are: by whoever staged it (tables/credentials.ts).
  *
  * Cheap by construction, as engines call it once per storage request: the table is read through the store's
@@ -24,6 +25,7 @@ import { type TableContext, resolveTable, tableNotFound, tableObject } from '../
 import type { InspectedRequest, RequestSigner, SignedStorageRequest, StorageRequest } from '../ports/signing.js';
 import { AuditWindow, auditKey } from './audit-window.js';
 import { NameBag } from './name-bag.js';
+import { CATALOG_FOLDER } from '../ports/credentials.js';
 import { derivedPrefix, isDerivedFile } from '../policies/derived-location.js';
 import { SignByLocation, noTableFor } from './sign-default.js';
 
@@ -262,8 +264,10 @@ const DERIVED_READS = new Set(['GetObject', 'HeadObject']);
 const LACKS_PRIVILEGE = Symbol('lacks privilege');
 
 /**
- * The one decision of both sign paths: the vending mode allows the access, and every key lies inside the table's
- * location (`inside`: its normalized form, normalizedLocation; `under`: that with a trailing "/"). LACKS_PRIVILEGE, or why a key lies outside the table; undefined when the request may be signed.
+ * The one decision of both sign paths: the vending mode allows the access, every key lies inside the table's
+ * location (`inside`: its normalized form, normalizedLocation; `under`: that with a trailing "/"), and a write touches
+ * nothing under its catalog folder (`<under>_lakegate/`). LACKS_PRIVILEGE, or why a key is refused; undefined when the
+ * request may be signed.
  */
 function refusalOf(
   inspected: InspectedRequest,
@@ -274,6 +278,13 @@ function refusalOf(
   if (mode === undefined || (inspected.access === 'write' && mode !== 'read-write')) return LACKS_PRIVILEGE;
   for (const location of inspected.locations) {
     if (!location.startsWith(under)) return outsideReason(inspected.operation, location, inside, under);
+  }
+  if (inspected.access === 'write') {
+    const own = `${under}${CATALOG_FOLDER}/`;
+    for (const location of inspected.locations) {
+      if (location.startsWith(own))
+        return `${inspected.operation} touches ${location}, under ${own}, which only the catalog writes (its policy-enforced files)`;
+    }
   }
   return undefined;
 }

@@ -22,7 +22,9 @@
  * `sealed` (VendRequest: a Lance table's published manifests) cannot be expressed and is not applied: a service SAS
  * grants its permissions (sp) on every blob of its one resource (sr=c the container, sr=d a directory and everything
  * below it, sr=b one blob), with no exclusion by name or suffix, and Lance takes one SAS per store. A read-write SAS on
- * a table of catalog-managed versions can therefore still write `_versions/` (docs/security.md).
+ * a table of catalog-managed versions can therefore still write `_versions/` (docs/security.md). For the same reason
+ * a read-write SAS can still write the catalog's own folder `<table>/_lakegate/` (issue 53: the policy-enforced files
+ * restricted readers get), which the S3 and GCS vendors keep read-only: not enforced on Azure (docs/security.md).
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Clock } from '../../catalog/ports/index.js';

@@ -24,12 +24,14 @@ describe('buildAccessBoundary', () => {
     });
   });
 
-  it('read-write: objectAdmin, same condition; trailing slashes are ignored', () => {
+  it('read-write: reads and listings as read; objectAdmin on the objects under the prefix but _lakegate/ (issue 53); trailing slashes are ignored', () => {
     const rw = buildAccessBoundary({ bucket: 'lake', name: 'wh/ns/t1//' }, 'read-write');
-    const [rule] = rw.accessBoundary.accessBoundaryRules;
-    expect(rule!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
-    expect(rule!.availabilityCondition.expression).toBe(
-      buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]!.availabilityCondition.expression,
+    const [read, write] = rw.accessBoundary.accessBoundaryRules;
+    expect(rw.accessBoundary.accessBoundaryRules).toHaveLength(2);
+    expect(read).toEqual(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]);
+    expect(write!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(write!.availabilityCondition.expression).toBe(
+      "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && !resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/_lakegate/')",
     );
   });
 
@@ -48,12 +50,14 @@ describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
     expect(rules[0]).toEqual(buildAccessBoundary(loc, 'read').accessBoundary.accessBoundaryRules[0]);
     expect(rules[1]!.availablePermissions).toEqual(['inRole:roles/storage.objectCreator']);
     expect(rules[1]!.availabilityCondition.expression).toBe(
-      "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && !resource.name.endsWith('.manifest')",
+      "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && !resource.name.endsWith('.manifest')" +
+        " && !resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/_lakegate/')",
     );
     expect(rules[2]!.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
     expect(rules[2]!.availabilityCondition.expression).toBe(
       "resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/_refs/') || " +
-        "(resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && resource.name.contains('.manifest-'))",
+        "(resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/') && resource.name.contains('.manifest-')" +
+        " && !resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t1/_lakegate/'))",
     );
   });
 

@@ -26,9 +26,13 @@
  *   writer deletes or overwrites a file of the table: pylance's own `cleanup_old_versions` deleted the data files of
  *   versions the catalog still lists (the S3 session policy says more). Not checked against Google's STS here (no
  *   emulator enforces boundaries): unit-tested for its shape only.
+ * - The catalog's own files (issue 53: `<prefix>/_lakegate/`, the policy-enforced files restricted readers get), every
+ *   read-write boundary: since a boundary cannot deny, writing is granted by its own rule whose condition leaves out
+ *   `<prefix>/_lakegate/` (`&& !resource.name.startsWith(…)`), beside an objectViewer rule that keeps reads and
+ *   listings of the whole prefix, that folder included. Unit-tested for its shape only, as above.
  */
 import { validation } from '../../errors/catalog-error.js';
-import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
+import { type AccessMode, CATALOG_FOLDER, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
 import type { GcsLocation } from './gcs-location.js';
 
 export interface AccessBoundaryRule {
@@ -61,21 +65,24 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sea
   const listing = `api.getAttribute('storage.googleapis.com/objectListPrefix', '').startsWith('${prefix}/')`;
   const availableResource = `//storage.googleapis.com/projects/_/buckets/${location.bucket}`;
   const title = (m: string) => `lakegate ${m} ${location.bucket}/${prefix}/`.slice(0, 100);
+  // Writes never reach the catalog's own folder (issue 53).
+  const notCatalog = `!${objectsUnder(`${prefix}/${CATALOG_FOLDER}/`)}`;
+  const read: AccessBoundaryRule = {
+    availableResource,
+    availablePermissions: [ROLE_BY_MODE.read],
+    availabilityCondition: { title: title('read'), expression: `${objects} || ${listing}` },
+  };
   if (sealed === 'lance-manifests' && mode === 'read-write') {
     return {
       accessBoundary: {
         accessBoundaryRules: [
-          {
-            availableResource,
-            availablePermissions: [ROLE_BY_MODE.read],
-            availabilityCondition: { title: title('read'), expression: `${objects} || ${listing}` },
-          },
+          read,
           {
             availableResource,
             availablePermissions: [CREATE_ONLY],
             availabilityCondition: {
               title: title('create, manifests sealed'),
-              expression: `${objects} && !resource.name.endsWith('${LANCE_MANIFEST_SUFFIX}')`,
+              expression: `${objects} && !resource.name.endsWith('${LANCE_MANIFEST_SUFFIX}') && ${notCatalog}`,
             },
           },
           {
@@ -83,9 +90,19 @@ export function buildAccessBoundary(location: GcsLocation, mode: AccessMode, sea
             availablePermissions: [role],
             availabilityCondition: {
               title: title('refs and staged manifests'),
-              expression: `${objectsUnder(`${prefix}/_refs/`)} || (${objects} && resource.name.contains('${LANCE_MANIFEST_SUFFIX}-'))`,
+              expression: `${objectsUnder(`${prefix}/_refs/`)} || (${objects} && resource.name.contains('${LANCE_MANIFEST_SUFFIX}-') && ${notCatalog})`,
             },
           },
+        ],
+      },
+    };
+  }
+  if (mode === 'read-write') {
+    return {
+      accessBoundary: {
+        accessBoundaryRules: [
+          read,
+          { availableResource, availablePermissions: [role], availabilityCondition: { title: title('write'), expression: `${objects} && ${notCatalog}` } },
         ],
       },
     };

@@ -127,8 +127,10 @@ describe('GcsDownscopedCredentialVendor', () => {
     await v.vend({ location: 'gs://lake/wh/ns/t2', mode: 'read-write', principal: 'p', lifetimeSeconds: 900 });
     await v.vend({ location: 'gs://lake/wh/ns/t2', mode: 'read-write', principal: 'p', lifetimeSeconds: 900 });
     expect(recorded.map((r) => r.path)).toEqual(['/oauth2/token', '/sts/v1/token', '/oauth2/token', '/sts/v1/token']);
-    const rule = JSON.parse(recorded[1]!.form.options!).accessBoundary.accessBoundaryRules[0];
+    // Rule 0 reads and lists; rule 1 writes, everywhere under the prefix but the catalog's _lakegate/ (issue 53).
+    const rule = JSON.parse(recorded[1]!.form.options!).accessBoundary.accessBoundaryRules[1];
     expect(rule.availablePermissions).toEqual(['inRole:roles/storage.objectAdmin']);
+    expect(rule.availabilityCondition.expression).toContain("!resource.name.startsWith('projects/_/buckets/lake/objects/wh/ns/t2/_lakegate/')");
   });
 
   it('maps a refused exchange to ERR_UNAVAILABLE without the source token or key', async () => {

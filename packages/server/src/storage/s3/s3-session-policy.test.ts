@@ -4,7 +4,9 @@ import { buildSessionPolicy, DENY_ALL, MAX_SESSION_POLICY_BYTES, serializeSessio
 
 const loc = { bucket: 'lake', key: 'wh/ns/t1' };
 /** The longest key prefix a sealed read-write policy fits in STS's 2,048 bytes with a 14-character bucket (docs/security.md). */
-const LONGEST_SEALED_KEY = 264;
+const LONGEST_SEALED_KEY = 196;
+/** The same for a table whose writers are not sealed (read-write, no Lance managed versions). */
+const LONGEST_KEY = 477;
 
 describe('buildSessionPolicy', () => {
   it('read: get objects under the prefix, list only the prefix, locate the bucket', () => {
@@ -67,16 +69,47 @@ describe('serializeSessionPolicy', () => {
   });
 
   it('fails with ERR_VALIDATION when the location cannot fit, counting bytes', () => {
-    // The prefix appears twice: 2 x 900 characters plus the skeleton is over 2048.
+    // The prefix appears three times (objects, listing, the _lakegate/ Deny): 3 x 900 characters plus the skeleton is over 2048.
     expect(() => sessionPolicyFor({ bucket: 'lake', key: 'k'.repeat(900) }, 'read-write')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
-    // 600 characters fit, but not when each is a 3-byte character.
-    expect(() => sessionPolicyFor({ bucket: 'lake', key: 'k'.repeat(600) }, 'read-write')).not.toThrow();
-    expect(() => sessionPolicyFor({ bucket: 'lake', key: '€'.repeat(600) }, 'read-write')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
+    // 450 characters fit, but not when each is a 3-byte character.
+    expect(() => sessionPolicyFor({ bucket: 'lake', key: 'k'.repeat(450) }, 'read-write')).not.toThrow();
+    expect(() => sessionPolicyFor({ bucket: 'lake', key: '€'.repeat(450) }, 'read-write')).toThrow(expect.objectContaining({ code: 'ERR_VALIDATION' }));
   });
 
   it('escapes quotes so a key cannot break out of its JSON string', () => {
     const json = serializeSessionPolicy(buildSessionPolicy({ bucket: 'lake', key: 'wh/a"b' }, 'read'));
     expect(JSON.parse(json).Statement[0].Resource).toEqual(['arn:aws:s3:::lake/wh/a"b/*']);
+  });
+});
+
+describe("the catalog's own folder (_lakegate/: policy-enforced files, issue 53)", () => {
+  const lakegateDeny = {
+    Effect: 'Deny',
+    Action: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+    Resource: ['arn:aws:s3:::lake/wh/ns/t1/_lakegate/*'],
+  };
+
+  it('read-write: an explicit Deny of put (multipart, copy target), delete and abort under <prefix>/_lakegate/', () => {
+    const policy = buildSessionPolicy(loc, 'read-write');
+    expect(policy.Statement).toContainEqual(lakegateDeny);
+    // Reads of it stay granted by the prefix-wide Allow; the Deny names no read action.
+    expect(policy.Statement.filter((s) => s.Effect === 'Deny').flatMap((s) => s.Action)).not.toContain('s3:GetObject');
+  });
+
+  it('sealed read-write (Lance of catalog-managed versions): the same Deny beside the manifests one', () => {
+    expect(buildSessionPolicy(loc, 'read-write', 'lance-manifests').Statement).toContainEqual(lakegateDeny);
+  });
+
+  it('read: grants no write action anywhere, so nothing under _lakegate/ can be written either', () => {
+    for (const s of buildSessionPolicy(loc, 'read').Statement) {
+      if (s.Effect === 'Allow') expect(s.Action.filter((a) => /Put|Delete|Abort/.test(a))).toEqual([]);
+    }
+  });
+
+  it('read-write scoped to a derived prefix (the Lance derivation): its own files stay writable', () => {
+    const derived = { bucket: 'lake', key: 'wh/ns/t1/_lakegate/policy/v1/' };
+    const denied = buildSessionPolicy(derived, 'read-write').Statement.filter((s) => s.Effect === 'Deny');
+    expect(denied.flatMap((s) => s.Resource)).toEqual(['arn:aws:s3:::lake/wh/ns/t1/_lakegate/policy/v1/_lakegate/*']);
   });
 });
 
@@ -97,12 +130,14 @@ describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
       Action: ['s3:DeleteObject'],
       Resource: ['arn:aws:s3:::lake/wh/ns/t1/_refs/*', 'arn:aws:s3:::lake/wh/ns/t1/*.manifest-*'],
     });
-    expect(policy.Statement.slice(2, -1)).toEqual(plain.slice(1));
-    expect(policy.Statement.at(-1)).toEqual({
+    expect(policy.Statement.slice(2, -2)).toEqual(plain.slice(1, -1));
+    expect(policy.Statement.at(-2)).toEqual({
       Effect: 'Deny',
       Action: ['s3:PutObject', 's3:AbortMultipartUpload'],
       Resource: ['arn:aws:s3:::lake/wh/ns/t1/*.manifest'],
     });
+    // The catalog's own folder stays denied as on every writing grant.
+    expect(policy.Statement.at(-1)).toEqual(plain.at(-1));
     expect(sessionPolicyFor(loc, 'read-write', 'lance-manifests')).toBe(JSON.stringify(policy));
   });
 
@@ -119,6 +154,20 @@ describe('sealed Lance manifests (a table of catalog-managed versions)', () => {
     while (fits(n + 1)) n++;
     expect(n).toBe(LONGEST_SEALED_KEY);
     expect(() => sessionPolicyFor({ bucket: 'lakegate-lance', key: 'k'.repeat(n + 1) }, 'read-write', 'lance-manifests')).toThrow(/too long/);
+  });
+
+  it('read-write, not sealed: the longest location that fits STS limit (a 14-character bucket)', () => {
+    const fits = (n: number) => {
+      try {
+        sessionPolicyFor({ bucket: 'lakegate-lance', key: 'k'.repeat(n) }, 'read-write');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let n = 1;
+    while (fits(n + 1)) n++;
+    expect(n).toBe(LONGEST_KEY);
   });
 
   it('read: nothing to deny, the policy is the plain read policy', () => {

@@ -27,7 +27,7 @@
  *     (test/interop/lance-sealed-manifests.test.ts).
  */
 import { validation } from '../../errors/catalog-error.js';
-import { type AccessMode, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
+import { type AccessMode, CATALOG_FOLDER, LANCE_MANIFEST_SUFFIX, type SealedObjects } from '../vending.js';
 import type { S3Location } from './s3-location.js';
 
 /** STS's limit for an inline session policy (AWS counts characters, MinIO bytes: bytes is the stricter). */
@@ -73,6 +73,9 @@ export const DENY_ALL: PolicyDocument = {
  */
 export const SEALED_OBJECT_ACTIONS = ['s3:PutObject', 's3:AbortMultipartUpload'];
 
+/** What no vended credential may do under CATALOG_FOLDER: create or overwrite (also by multipart or copy), delete. */
+export const CATALOG_FOLDER_DENIED = ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
 /** The session policy granting `mode` under the location's key prefix, less writes of the `sealed` objects. */
 export function buildSessionPolicy(location: S3Location, mode: AccessMode, sealed?: SealedObjects): PolicyDocument {
   const prefix = location.key.replace(/\/+$/, '');
@@ -104,6 +107,8 @@ export function buildSessionPolicy(location: S3Location, mode: AccessMode, seale
   }
   if (bucketActions.length > 0) statements.push({ Effect: 'Allow', Action: bucketActions, Resource: [bucketArn] });
   if (sealedWrite) statements.push({ Effect: 'Deny', Action: SEALED_OBJECT_ACTIONS, Resource: [`${bucketArn}/${prefix}/*${LANCE_MANIFEST_SUFFIX}`] });
+  if (objectActions.includes('s3:PutObject'))
+    statements.push({ Effect: 'Deny', Action: CATALOG_FOLDER_DENIED, Resource: [`${bucketArn}/${prefix}/${CATALOG_FOLDER}/*`] });
   return statements.length > 0 ? { Version: '2012-10-17', Statement: statements } : DENY_ALL;
 }
 
