@@ -40,6 +40,7 @@ jvm_lane() {
   step jvm kafka bash scripts/peers/kafka.sh lib
   step jvm spark bash scripts/peers/spark.sh
   step jvm spark-iceberg-1.12 env LAKEGATE_ICEBERG_VERSION=1.12.0 bash scripts/peers/spark.sh
+  step jvm lance-spark bash scripts/peers/lance-spark.sh
   step jvm trino bash scripts/peers/trino.sh dist
   step jvm trino-opa bash scripts/peers/trino.sh opa
   step jvm trino-groups bash scripts/peers/trino.sh groups
