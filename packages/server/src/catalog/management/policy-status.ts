@@ -6,10 +6,8 @@
  * (lance/native-fields.ts), as its restricted reads do. Framework-free and pure.
  */
 import { CatalogError } from '../../errors/catalog-error.js';
-import { LANCE_TABLE } from '../lance/table-id.js';
 import { followLanceEach, type LatestLanceShape } from '../lance/native-fields.js';
 import { bindPolicy, fieldIdsByPath, lanceSchema } from '../lance/policy-columns.js';
-import type { LanceColumn } from '../ports/lance-policy.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import type { Policy } from '../ports/policies.js';
@@ -26,12 +24,11 @@ export interface Shown {
 const unusable = (policy: Policy, e: unknown): Shown => ({ policy, status: { status: 'unusable', reason: whyOf(e) } });
 
 /**
- * The object's schemas, its current one first (policies/follow.ts schemasOf); undefined on a Lance table (lanceShown)
- * and an Error for metadata that cannot be read (its restricted reads fail closed: every policy shows unusable, with
- * that reason).
+ * An Iceberg table's or a view's schemas, its current one first (policies/follow.ts schemasOf; a Lance table's
+ * policies go through lanceShown), or an Error for metadata that cannot be read (its restricted reads fail closed:
+ * every policy shows unusable, with that reason).
  */
-export function schemasFor(record: CatalogObjectRecord): Schema[] | Error | undefined {
-  if (record.kind === LANCE_TABLE) return undefined;
+export function schemasFor(record: CatalogObjectRecord): Schema[] | Error {
   try {
     return schemasOf(record);
   } catch (e) {
@@ -43,8 +40,7 @@ export function schemasFor(record: CatalogObjectRecord): Schema[] | Error | unde
  * The policy in the current names of its field ids (policies/follow.ts, memoized per policy and schema), with its
  * status: `enforced`, or `unusable` as stored with the reason (whyOf) when it no longer applies to the current schema.
  */
-export function current(p: Policy, schemas: Schema[] | Error | undefined): Shown {
-  if (schemas === undefined) return { policy: p };
+export function current(p: Policy, schemas: Schema[] | Error): Shown {
   if (schemas instanceof Error) return unusable(p, schemas);
   try {
     return { policy: followPolicy(p, schemas), status: { status: 'enforced' } };
@@ -66,14 +62,17 @@ export function current(p: Policy, schemas: Schema[] | Error | undefined): Shown
 export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape | Error): Shown[] {
   if (latest instanceof Error) return policies.map((p) => unusable(p, latest));
   const followed = followLanceEach(policies, latest.fields);
-  const byPath = latest.columns === undefined ? undefined : fieldIdsByPath(lanceSchema(latest.columns));
+  const { columns } = latest;
+  // The version's schema, made once for every policy: its field ids by path, and what a row filter is checked against.
+  const schema = columns === undefined ? undefined : lanceSchema(columns);
+  const byPath = schema === undefined ? undefined : fieldIdsByPath(schema);
   return policies.map((p, i) => {
     const now = followed[i]!;
     if (now instanceof Error) return unusable(p, now);
-    if (latest.columns === undefined || byPath === undefined) return { policy: now, status: { status: 'enforced' } };
+    if (columns === undefined || schema === undefined || byPath === undefined) return { policy: now, status: { status: 'enforced' } };
     try {
-      bindPolicy(combine([now]), latest.columns);
-      return { policy: numbered(now, byPath, latest.columns), status: { status: 'enforced' } };
+      bindPolicy(combine([now]), columns);
+      return { policy: numbered(now, byPath, schema), status: { status: 'enforced' } };
     } catch (e) {
       if (e instanceof CatalogError) return unusable(p, e);
       throw e;
@@ -82,10 +81,10 @@ export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape
 }
 
 /** The policy with its columns' field ids in the version bound (its masks', its filter's), as its restricted reads bind them. */
-function numbered(p: Policy, byPath: ReadonlyMap<string, number | undefined>, columns: readonly LanceColumn[]): Policy {
+function numbered(p: Policy, byPath: ReadonlyMap<string, number | undefined>, schema: Schema): Policy {
   return {
     ...p,
     ...(p.masks !== undefined ? { masks: p.masks.map((m) => ({ ...m, fieldId: byPath.get(m.column) ?? m.fieldId })) } : {}),
-    ...(p.fieldIds !== undefined && p.filter !== undefined ? { fieldIds: checkRowFilter(p.filter, lanceSchema(columns)) } : {}),
+    ...(p.fieldIds !== undefined && p.filter !== undefined ? { fieldIds: checkRowFilter(p.filter, schema) } : {}),
   };
 }
