@@ -13,6 +13,7 @@ import type { TableContext } from '../kit/table-kit.js';
 import type { LanceTableId } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 import { finalManifestUri, lanceStorage } from './versions/manifest-paths.js';
+import { branchRoot } from './versions/staged-version.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
 
 export interface DescribeRefInput {
@@ -87,8 +88,7 @@ export async function onlyDeclared(ctx: TableContext, scope: RequestScope, recor
 /** Whether a dataset managing its own versions has `version` on `branch`: its manifest under either naming scheme. */
 async function datasetHas(ctx: TableContext, scope: RequestScope, record: CatalogObjectRecord, branch: string, version: number): Promise<boolean> {
   const storage = lanceStorage(await ctx.storageFor(scope.warehouse));
-  const root = record.location.replace(/\/+$/, '');
-  const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
+  const chain = branchRoot(record.location.replace(/\/+$/, ''), branch);
   for (const scheme of ['V2', 'V1'] as const) if (await storage.exists(finalManifestUri(chain, version, scheme))) return true;
   return false;
 }

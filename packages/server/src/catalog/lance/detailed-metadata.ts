@@ -27,7 +27,6 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { RequestScope } from '../context.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
 import type { LanceDatasetDescriber, LanceDatasetDetails, LanceTableBasicStats } from '../ports/lance-describer.js';
-import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import type { TableContext } from '../kit/table-kit.js';
 import { lanceLibraryMissing } from './library.js';
 import { derivationCaller } from './policy-reads.js';
@@ -35,7 +34,7 @@ import { lanceStorageOptions } from './storage-options.js';
 import type { LanceTableId } from './table-id.js';
 import { manifestSummary, manifestTableMetadata } from './versions/manifest-file.js';
 import { finalManifestUri, lanceStorage, type ManifestNamingScheme } from './versions/manifest-paths.js';
-import { MAX_MANIFEST_BYTES } from './versions/staged-version.js';
+import { branchRoot, MAX_MANIFEST_BYTES } from './versions/staged-version.js';
 
 const OPERATION = 'DescribeTable with load_detailed_metadata';
 
@@ -89,8 +88,7 @@ export class LanceDetailedMetadata {
     });
     // The manifest of the version opened: the catalog's record of it (managed), else its file on the branch's chain.
     const recorded = managed ? (await this.ctx.store.lanceVersions.get(record.id, branch, details.version))?.manifestUri : undefined;
-    const root = record.location.replace(/\/+$/, '');
-    const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
+    const chain = branchRoot(record.location.replace(/\/+$/, ''), branch);
     return answer(id, details, await this.manifest(scope, recorded ?? chain, recorded !== undefined, details.version));
   }
 

@@ -13,11 +13,10 @@ import { BoundedMap } from '../bounded-map.js';
 import type { RequestScope } from '../context.js';
 import type { TableContext } from '../kit/table-kit.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
-import { MAIN_BRANCH } from '../ports/lance-versions.js';
 import { isManaged } from './managed.js';
 import { type LanceManifestField, manifestSchemaFields } from './versions/manifest-file.js';
 import { finalManifestUri, lanceStorage, type ManifestNamingScheme } from './versions/manifest-paths.js';
-import { MAX_MANIFEST_BYTES } from './versions/staged-version.js';
+import { branchRoot, MAX_MANIFEST_BYTES } from './versions/staged-version.js';
 
 export class LanceVersionFields {
   private readonly kept = new BoundedMap<string, LanceManifestField[]>({
@@ -34,8 +33,7 @@ export class LanceVersionFields {
   /** The fields of `version` on `branch`; ERR_TABLE_VERSION_NOT_FOUND when its manifest is gone (a cleanup removed it). */
   async of(scope: RequestScope, record: CatalogObjectRecord, branch: string, version: number): Promise<LanceManifestField[]> {
     const recorded = isManaged(record) ? (await this.ctx.store.lanceVersions.get(record.id, branch, version))?.manifestUri : undefined;
-    const root = record.location.replace(/\/+$/, '');
-    const chain = branch === MAIN_BRANCH ? root : `${root}/tree/${branch}`;
+    const chain = branchRoot(record.location.replace(/\/+$/, ''), branch);
     // The catalog's record of the version (managed), else its file under the branch's _versions/, as Lance names it.
     const candidates = recorded !== undefined ? [recorded] : (['V2', 'V1'] as ManifestNamingScheme[]).map((scheme) => finalManifestUri(chain, version, scheme));
     for (const uri of candidates) {
