@@ -34,6 +34,7 @@ export default defineConfig({
             'test/client/**/*.test.ts',
             'test/cli/**/*.test.ts',
             'test/structure/**/*.test.ts',
+            'test/support/**/*.test.ts',
           ],
           testTimeout: 30_000,
           hookTimeout: 120_000,

@@ -66,12 +66,14 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const dir = shareable ? { dir: mkdtempSync(path.join(peersDir()!, 'kafka-')), cleanup: () => undefined } : tempDir('lakegate-kafka-');
   const serverDir = path.join(dir.dir, 'server');
   mkdirSync(serverDir, { recursive: true });
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  // A shared broker's ports stay claimed for the whole run (its cuttable ones are idle between files), not only while this file's process lives.
+  const held = shareable ? { while: peersDir()! } : {};
+  const [port, controllerPort] = [await freePort(held), await freePort(held)];
   let info: Record<string, string> = {};
   if (options.shared) {
     const certsDir = path.join(dir.dir, 'certs');
     mkdirSync(certsDir);
-    info = await sharedListeners(serverDir, port, controllerPort, makeCertificates(certsDir).keystoreFile);
+    info = await sharedListeners(serverDir, port, controllerPort, makeCertificates(certsDir).keystoreFile, held);
     info.certsDir = certsDir;
   }
   const start = () => kafka(['start', serverDir, String(port), String(controllerPort)]);
@@ -104,8 +106,14 @@ export const KAFKA_PLAIN_USER = { username: 'lakegate-plain', password: 'kafka-p
  * `keystoreFile`), CUT (PLAINTEXT) and CUT_SASL (SASL_PLAINTEXT, PLAIN), the two last advertised at ports of their
  * own where cutKafka() puts its proxies. Their addresses, as the broker's info record holds them.
  */
-async function sharedListeners(serverDir: string, port: number, controllerPort: number, keystoreFile: string): Promise<Record<string, string>> {
-  const at = async () => `127.0.0.1:${await freePort()}`;
+async function sharedListeners(
+  serverDir: string,
+  port: number,
+  controllerPort: number,
+  keystoreFile: string,
+  held: { while?: string },
+): Promise<Record<string, string>> {
+  const at = async () => `127.0.0.1:${await freePort(held)}`;
   const [sasl, tls, cut, cutSasl, cutAdvertised, cutSaslAdvertised] = [await at(), await at(), await at(), await at(), await at(), await at()];
   const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${KAFKA_PLAIN_USER.username}="${KAFKA_PLAIN_USER.password}";`;
   writeFileSync(

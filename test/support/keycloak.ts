@@ -137,9 +137,9 @@ export async function startKeycloak(options: StartKeycloakOptions = {}): Promise
   const serverDir = path.join(dir.dir, 'server');
   try {
     await keycloakSh(env, 'dist');
-    const httpPort = await freePort();
-    let mgmtPort = await freePort();
-    while (mgmtPort === httpPort) mgmtPort = await freePort();
+    const held = shareable ? { while: peersDir()! } : {};
+    const httpPort = await freePort(held);
+    const mgmtPort = await freePort(held);
     const baseUrl = await keycloakSh(env, 'start', serverDir, String(httpPort), String(mgmtPort));
     const managementUrl = `http://127.0.0.1:${mgmtPort}`;
     if (shareable) {

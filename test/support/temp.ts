@@ -37,36 +37,13 @@ export function runAsync(command: string, args: string[], options: { env?: NodeJ
   });
 }
 
-import { createServer } from 'node:net';
+import { claimPort } from './ports.js';
 
 /**
- * A TCP port on 127.0.0.1 that was free a moment ago (for peers that need a fixed port up front), and not one this
- * process handed out recently: the kernel may answer the same free port to two probes in a row, and a peer asked for
- * two ports (MinIO's API and console, Kafka's broker and controller) then got the same one twice (a cold CI run:
- * "PORT and CONSOLE_PORT must differ").
+ * A TCP port on 127.0.0.1 for a peer that needs a fixed port up front: one nothing listens on, below the kernel's own
+ * range, claimed so that no other process of this machine's test runs is handed it while this one (or, with `while`,
+ * the run whose peer directory that is) lives. See ports.ts for why the kernel's own pick is not enough.
  */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = await probePort();
-    if (handedOut.has(port)) continue;
-    handedOut.add(port);
-    if (handedOut.size > MAX_REMEMBERED_PORTS) handedOut.delete(handedOut.values().next().value!);
-    return port;
-  }
-  throw new Error('no free port that was not handed out already, after 100 probes');
-}
-
-const MAX_REMEMBERED_PORTS = 4096;
-const handedOut = new Set<number>();
-
-function probePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort(options: { while?: string } = {}): Promise<number> {
+  return claimPort(options.while ? { while: options.while } : {});
 }

@@ -177,7 +177,7 @@ export async function startTrino(options: { heap?: string } = {}): Promise<Trino
       `group-provider.name=file\nfile.group-file=${path.join(serverDir, 'etc', 'groups.txt')}\nfile.refresh-period=1s\n`,
     );
     const started = Date.now();
-    const url = await trinoSh(env, 'start', serverDir, String(await freePort()));
+    const url = await trinoSh(env, 'start', serverDir, String(await freePort(shareable ? { while: peersDir()! } : {})));
     const startSeconds = (Date.now() - started) / 1000;
     if (!shareable) return handle(url, serverDir, startSeconds, false, stop);
     recordPeer('trino', { stop: { script: 'trino.sh', args: ['stop', serverDir] }, info: { url, serverDir } });
