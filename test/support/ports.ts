@@ -8,7 +8,7 @@
  * broker's cuttable listener, which only a file's proxy listens on, and again after each cut) can meanwhile become
  * some other process's, and the peer then fails with EADDRINUSE (a CI run: "the cut proxy cannot listen on
  * 127.0.0.1:43403"). So the ports handed out here lie just below that range, where the kernel never hands one out on
- * its own, and each is claimed by a lock file (`<tmp>/lakegate-ports/<port>`, created exclusively) naming its
+ * its own, and each is claimed by a lock file (`/tmp/lakegate-ports/<port>`, created exclusively) naming its
  * holder: the process that asked (free again once it has exited) or, for a peer shared by a whole test run, the run's
  * peer directory (free again once the run's teardown has removed it). Two processes of a run, or two runs on one
  * machine, never get the same port; a lock whose holder is gone is taken over. A port still bound by something outside
@@ -148,6 +148,12 @@ function kernelPick(): Promise<number> {
   });
 }
 
+/**
+ * One directory for the whole machine, not os.tmpdir(): two test processes run with different TMPDIRs must still see
+ * each other's claims.
+ */
+const LOCKS = path.join(process.platform === 'win32' ? os.tmpdir() : '/tmp', 'lakegate-ports');
+
 const mine: number[] = [];
 let exitHook = false;
 
@@ -164,7 +170,7 @@ export interface ClaimOptions {
 export async function claimPort(options: ClaimOptions = {}): Promise<number> {
   const range = options.range ?? handOutRange();
   if (!range) return kernelPick();
-  const dir = options.lockDir ?? path.join(os.tmpdir(), 'lakegate-ports');
+  const dir = options.lockDir ?? LOCKS;
   mkdirSync(dir, { recursive: true });
   const holder: Holder = { pid: process.pid, ...(options.while ? { while: options.while } : {}) };
   const size = range[1] - range[0] + 1;
