@@ -64,6 +64,9 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
   throw validation(`filter: unknown expression type ${JSON.stringify(type).slice(0, 64)}`);
 }
 
+/** The field a filter's term (a column name, or a `reference` object) binds to in the schema, as bindFilter binds it; throws its 400. */
+export const bindTerm = (term: unknown, schema: Schema, caseSensitive: boolean): BoundField => resolve(term, schema, caseSensitive);
+
 /**
  * A term is a column name (a struct's fields dotted); transform terms are not accepted as filters here. A name resolves
  * as Iceberg's name index (TypeUtil.indexByName) names fields: a field's names from the top joined by '.', so a field
