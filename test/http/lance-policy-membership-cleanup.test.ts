@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { KNOWN_RECHECK_MS } from '../../packages/server/src/catalog/lance/policy-reads.js';
+import { KNOWN_RECHECK_MS } from '../../packages/server/src/catalog/lance/policy-derivations.js';
 import { addMember, grant } from '../support/access.js';
 import type { Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';

@@ -24,6 +24,7 @@ import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript } from '../support/peers.js';
 import { createGrantedPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { type SparkConnectServer, startSparkConnect } from '../support/spark-connect.js';
+import { deleteThresholdTable } from '../support/spark-delete-thresholds.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -199,48 +200,16 @@ it(
   "Spark Connect: Spark's rewrite_data_files honours min-file-size-bytes, max-file-size-bytes, delete-file-threshold and delete-ratio-threshold",
   async () => {
     const { send, spark } = viaConnect;
-    const table = 'lake.comp.thresholds';
-    // Insert i holds ids 10i to 10i+3, one file each; the DELETE of id % 7 = 0 writes a position delete file for
-    // inserts 0, 2, 4, 6, 7, 9, 11 (a quarter of each one's rows); inserts 1, 3, 5, 8, 10 have none.
-    const written = await spark.run({ cmd: 'write', table, inserts: 12 });
-    const filesOf = async () => new Map<number, string>((await spark.run({ cmd: 'files', table })).data);
-    const pathsOf = (files: Map<number, string>, inserts: number[]) => inserts.map((i) => files.get(10 * i)!);
-    const before = await filesOf();
-    expect(before.size).toBe(12);
-    // All files are far below the target: with Iceberg's default min-file-size-bytes (3/4 of it) Spark would rewrite
-    // all 12; with 0, only deletes make a candidate. Delete-ratio-threshold 1 takes none of them (a quarter deleted),
-    // delete-file-threshold 1 takes the 7 with a delete file (Spark's default, off, would take none: nothing committed).
-    const inRange = {
-      actions: ['rewrite-data-files'],
-      'target-file-size-bytes': 1024 * 1024,
-      'min-file-size-bytes': 0,
-      'max-file-size-bytes': 2 * 1024 * 1024,
-    };
-    const byCount = await send('POST', `${BASE}/thresholds/maintenance`, { ...inRange, 'delete-file-threshold': 1, 'delete-ratio-threshold': 1 });
-    expect(byCount.status, show(byCount.body)).toBe(200);
-    expect(byCount.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 7, 'added-data-files': 2 });
-    const afterCount = await spark.run({ cmd: 'read', table });
-    expect(afterCount.rows).toEqual(written.rows);
-    expect(afterCount.snapshot).toBe(byCount.body.compaction['snapshot-id']);
-    expect(afterCount.data_files).toBe(5 + 2);
-    const kept = [...(await filesOf()).values()];
-    expect(kept).toEqual(expect.arrayContaining(pathsOf(before, [1, 3, 5, 8, 10])));
-    for (const gone of pathsOf(before, [0, 2, 4, 6, 7, 9, 11])) expect(kept).not.toContain(gone);
-    const [snapshot] = await snapshotsOf(viaConnect, 'thresholds', [byCount.body.compaction['snapshot-id']]);
+    // The scenario the catalog's own compaction passes (test/support/spark-delete-thresholds.ts): all files far below
+    // the target; with Iceberg's default min-file-size-bytes (3/4 of it) Spark would rewrite all 12, with 0 only deletes
+    // make a candidate. Spark's default delete-file-threshold (off) would take none: nothing committed; its default
+    // delete-ratio-threshold 0.3 would take insert 1's file alone.
+    const scenario = await deleteThresholdTable(spark, send, 'lake.comp.thresholds', `${BASE}/thresholds/maintenance`);
+    const byCount = await scenario.byCount();
+    const [snapshot] = await snapshotsOf(viaConnect, 'thresholds', [byCount]);
     expect(snapshot?.summary, show(snapshot?.summary)).toMatchObject({ operation: 'replace', 'engine-name': 'spark' });
-
-    // A DELETE of ids 10, 11 (half of insert 1) and 30 (a quarter of insert 3): delete-ratio-threshold 0.2 has Spark
-    // rewrite both (its default 0.3 would take insert 1's alone), not inserts 5, 8, 10 nor the first run's two files.
-    const deleted = await spark.run({ cmd: 'delete', table, where: 'id IN (10, 11, 30)' });
-    const byRatio = await send('POST', `${BASE}/thresholds/maintenance`, { ...inRange, 'delete-ratio-threshold': 0.2 });
-    expect(byRatio.status, show(byRatio.body)).toBe(200);
-    expect(byRatio.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 2, 'added-data-files': 1 });
-    const afterRatio = await spark.run({ cmd: 'read', table });
-    expect(afterRatio.rows).toEqual(deleted.rows);
-    expect(afterRatio.data_files).toBe(7 - 2 + 1);
-    const rated = [...(await filesOf()).values()];
-    expect(rated).toEqual(expect.arrayContaining(kept.filter((p) => !pathsOf(before, [1, 3]).includes(p))));
-    for (const gone of pathsOf(before, [1, 3])) expect(rated).not.toContain(gone);
+    await scenario.deleteMore();
+    await scenario.byRatio();
   },
   20 * 60_000,
 );

@@ -11,7 +11,8 @@
  * format-version 3 table (row lineage; its DELETE writes deletion vectors, its UPDATE moves rows) is compacted keeping
  * every row's `_row_id` and `_last_updated_sequence_number` as Spark reads them, its deletion vectors applied and dropped;
  * PyIceberg 0.12 (peers/python/pyiceberg_read_rows.py) reads the same rows from it. On Spark's position deletes, the
- * request's delete-file-threshold and delete-ratio-threshold rewrite exactly the files whose deletes pass them.
+ * request's delete-file-threshold and delete-ratio-threshold rewrite exactly the files whose deletes pass them (the
+ * scenario test/support/spark-delete-thresholds.ts, which the Spark executor's test runs too).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import { httpSender, type Send } from '../support/iceberg-http.js';
 import { type Minio, minioWarehouse, startMinio } from '../support/minio.js';
 import { peerScript, pyicebergPython } from '../support/peers.js';
 import { type CreatedPrincipal, createGrantedPrincipal, REPO_ROOT, type ServerProcess, startServer } from '../support/server-process.js';
+import { deleteThresholdTable } from '../support/spark-delete-thresholds.js';
 import { SparkSession } from '../support/spark-session.js';
 import { runAsync } from '../support/temp.js';
 
@@ -192,59 +194,24 @@ it(
 it(
   "the request's delete-file-threshold and delete-ratio-threshold rewrite the files whose Spark deletes pass them, and no other",
   async () => {
-    const table = 'lake.comp.thresholds';
-    const maintenance = '/management/v1/warehouses/lake/namespaces/comp/tables/thresholds/maintenance';
-    // Insert i holds ids 10i to 10i+3 (one file each); the DELETE of id % 7 = 0 hits inserts 0, 2, 4, 6, 7, 9, 11:
-    // a position delete file for each, a quarter of its rows. Inserts 1, 3, 5, 8, 10 have none.
-    const written = await spark.run({ cmd: 'write', table, inserts: 12 });
-    expect(written.data_files).toBe(12);
-    const filesOf = async () => new Map<number, string>((await spark.run({ cmd: 'files', table })).data);
-    const pathsOf = (files: Map<number, string>, inserts: number[]) => inserts.map((i) => files.get(10 * i)!);
-    const before = await filesOf();
-    expect(before.size).toBe(12);
-    // Every file is far below the target: min-file-size-bytes 0 keeps them all in range, so only deletes make a candidate.
-    const inRange = {
-      actions: ['rewrite-data-files'],
-      'target-file-size-bytes': 1024 * 1024,
-      'min-file-size-bytes': 0,
-      'max-file-size-bytes': 2 * 1024 * 1024,
-    };
-
-    // delete-file-threshold 2: no file has 2 delete files; 1: the 7 with one are rewritten (the ratio threshold at 1
-    // takes none of them: a quarter deleted), the 5 without deletes are not.
-    const none = await send('POST', maintenance, { ...inRange, 'delete-file-threshold': 2, 'delete-ratio-threshold': 1 });
+    const scenario = await deleteThresholdTable(
+      spark,
+      send,
+      'lake.comp.thresholds',
+      '/management/v1/warehouses/lake/namespaces/comp/tables/thresholds/maintenance',
+    );
+    // delete-file-threshold 2: no file has 2 delete files (the scenario's step 2 then takes the 7 with one).
+    const none = await scenario.rewrite({ 'delete-file-threshold': 2, 'delete-ratio-threshold': 1 });
     expect(none.status, show(none.body)).toBe(200);
     expect(none.body.compaction).toMatchObject({ outcome: 'nothing-to-do' });
-    const byCount = await send('POST', maintenance, { ...inRange, 'delete-file-threshold': 1, 'delete-ratio-threshold': 1 });
-    expect(byCount.status, show(byCount.body)).toBe(200);
-    expect(byCount.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 7, 'added-data-files': 2 });
-    const afterCount = await spark.run({ cmd: 'read', table });
-    expect(afterCount.rows).toEqual(written.rows);
-    expect(afterCount.snapshot).toBe(byCount.body.compaction['snapshot-id']);
-    expect(afterCount.data_files).toBe(5 + 2);
-    const counted = await filesOf();
-    const kept = [...counted.values()];
-    expect(kept).toEqual(expect.arrayContaining(pathsOf(before, [1, 3, 5, 8, 10])));
-    for (const gone of pathsOf(before, [0, 2, 4, 6, 7, 9, 11])) expect(kept).not.toContain(gone);
-
-    // Now a DELETE of ids 10, 11 (half of insert 1) and 30 (a quarter of insert 3): delete-ratio-threshold 0.6 takes
-    // neither (Iceberg's default 0.3 would take insert 1's); 0.2 takes both, not inserts 5, 8, 10 nor the two files
-    // the first run wrote.
-    const deleted = await spark.run({ cmd: 'delete', table, where: 'id IN (10, 11, 30)' });
-    expect(deleted.rows.length).toBe(written.rows.length - 3);
-    const high = await send('POST', maintenance, { ...inRange, 'delete-ratio-threshold': 0.6 });
+    await scenario.byCount();
+    // After step 3's DELETE, delete-ratio-threshold 0.6 takes neither file (Iceberg's default 0.3 would take insert
+    // 1's: half deleted); the scenario's 0.2 then takes both.
+    await scenario.deleteMore();
+    const high = await scenario.rewrite({ 'delete-ratio-threshold': 0.6 });
     expect(high.status, show(high.body)).toBe(200);
     expect(high.body.compaction).toMatchObject({ outcome: 'nothing-to-do' });
-    const byRatio = await send('POST', maintenance, { ...inRange, 'delete-ratio-threshold': 0.2 });
-    expect(byRatio.status, show(byRatio.body)).toBe(200);
-    // Inserts 1 and 3 are both in region us: one group, one file.
-    expect(byRatio.body.compaction).toMatchObject({ outcome: 'committed', 'rewritten-data-files': 2, 'added-data-files': 1 });
-    const afterRatio = await spark.run({ cmd: 'read', table });
-    expect(afterRatio.rows).toEqual(deleted.rows);
-    expect(afterRatio.data_files).toBe(7 - 2 + 1);
-    const rated = [...(await filesOf()).values()];
-    expect(rated).toEqual(expect.arrayContaining([...pathsOf(before, [5, 8, 10]), ...kept.filter((p) => !pathsOf(before, [1, 3]).includes(p))]));
-    for (const gone of pathsOf(before, [1, 3])) expect(rated).not.toContain(gone);
+    await scenario.byRatio();
   },
   20 * 60_000,
 );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Schema } from '../metadata/types.js';
-import { bindFilter } from './expression.js';
+import { bindFilter, boundFieldIds } from './expression.js';
 
 const schema: Schema = {
   type: 'struct',
@@ -132,5 +132,22 @@ describe('scan filters bound to the schema', () => {
       expect(() => bindFilter(eq('ab'), cased, false)).toThrow(/names more than one field/);
       expect(bindFilter(eq('aB'), cased, false)).toMatchObject({ field: { id: 2 } });
     });
+  });
+});
+
+describe('the field ids of a bound filter', () => {
+  it('are each predicate field id once, through nested and, or and not; none for a constant', () => {
+    const bound = bindFilter(
+      {
+        type: 'or',
+        left: { type: 'not', child: { type: 'and', left: { type: 'eq', term: 'amount', value: 1.5 }, right: { type: 'not-nan', term: 'amount' } } },
+        right: { type: 'and', left: { type: 'not-in', term: { type: 'reference', term: 'id' }, values: [1, 2] }, right: { type: 'is-null', term: 'day' } },
+      },
+      schema,
+      true,
+    );
+    expect([...boundFieldIds(bound)]).toEqual([4, 1, 3]);
+    expect(boundFieldIds(bindFilter(true, schema, true)).size).toBe(0);
+    expect([...boundFieldIds(bindFilter({ type: 'not', child: { type: 'true' } }, schema, true))]).toEqual([]);
   });
 });

@@ -64,6 +64,17 @@ function bind(raw: unknown, schema: Schema, caseSensitive: boolean, depth: numbe
   throw validation(`filter: unknown expression type ${JSON.stringify(type).slice(0, 64)}`);
 }
 
+/** The field a filter's term (a column name, or a `reference` object) binds to in the schema, as bindFilter binds it; throws its 400. */
+export const bindTerm = (term: unknown, schema: Schema, caseSensitive: boolean): BoundField => resolve(term, schema, caseSensitive);
+
+/** The field ids a bound expression's predicates refer to (each once). */
+export function boundFieldIds(e: BoundExpression, into = new Set<number>()): Set<number> {
+  if ('field' in e) into.add(e.field.id);
+  else if (e.op === 'and' || e.op === 'or') boundFieldIds(e.right, boundFieldIds(e.left, into));
+  else if (e.op === 'not') boundFieldIds(e.child, into);
+  return into;
+}
+
 /**
  * A term is a column name (a struct's fields dotted); transform terms are not accepted as filters here. A name resolves
  * as Iceberg's name index (TypeUtil.indexByName) names fields: a field's names from the top joined by '.', so a field

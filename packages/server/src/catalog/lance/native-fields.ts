@@ -24,7 +24,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import type { LanceColumn } from '../ports/lance-policy.js';
 import type { EffectivePolicy, LanceFieldRef, Policy } from '../ports/policies.js';
 import { combine } from '../policies/effective.js';
-import { renameTerms } from '../policies/follow.js';
+import { eachPredicate, renameTerms } from '../policies/filter-predicates.js';
 import { goneColumn } from './policy-columns.js';
 import type { LanceManifestField } from './versions/manifest-file.js';
 
@@ -120,24 +120,13 @@ export function followLanceEach(policies: readonly Policy[], fields: readonly La
     try {
       const followed = followOne(p, pathById);
       for (const column of (followed.masks ?? []).map((m) => m.column)) if (!byPath.has(column)) throw goneColumn(`masked column ${column}`);
-      for (const term of termsOf(followed.filter)) if (!byPath.has(term)) throw goneColumn(`row filter column ${term}`);
+      eachPredicate(followed.filter, ({ term }) => {
+        if (term !== undefined && !byPath.has(term)) throw goneColumn(`row filter column ${term}`);
+      });
       return followed;
     } catch (e) {
       if (e instanceof CatalogError) return e;
       throw e;
     }
   });
-}
-
-/** The names a row filter's terms give (a string, or a `reference`'s `term`). */
-function termsOf(raw: unknown, out: string[] = []): string[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out;
-  const e = raw as Record<string, unknown>;
-  if (e.type === 'and' || e.type === 'or') [e.left, e.right].forEach((child) => termsOf(child, out));
-  else if (e.type === 'not') termsOf(e.child, out);
-  else if ('term' in e) {
-    const term = typeof e.term === 'object' && e.term !== null ? (e.term as Record<string, unknown>).term : e.term;
-    if (typeof term === 'string') out.push(term);
-  }
-  return out;
 }

@@ -42,7 +42,7 @@ import { derivedPrefix } from '../policies/derived-location.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { followEffective } from '../policies/follow.js';
 import { maskedIds } from '../policies/nested.js';
-import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import { type BoundExpression, bindFilter, boundFieldIds } from '../kit/expression.js';
 import type { PlannedFile } from './plan-files.js';
 import { deleteIdentity } from './delete-index.js';
 import { type DataFileRewriter, type RewrittenFile, rewriteDeleteOf } from './rewrite-ports.js';
@@ -52,15 +52,6 @@ export const isRestricted = (policy: EffectivePolicy | undefined): policy is Eff
   policy !== undefined && policy.policies.length > 0 && policy.policyVersion !== undefined;
 
 export { derivedPrefix } from '../policies/derived-location.js';
-
-function fieldIds(e: BoundExpression, out = new Set<number>()): Set<number> {
-  if ('field' in e) out.add(e.field.id);
-  else if (e.op === 'and' || e.op === 'or') {
-    fieldIds(e.left, out);
-    fieldIds(e.right, out);
-  } else if (e.op === 'not') fieldIds(e.child, out);
-  return out;
-}
 
 /** The scan's filters under the policy: what prunes files, and the residual every task carries. */
 export function restrictedFilters(
@@ -75,7 +66,7 @@ export function restrictedFilters(
   const rowFilter = policyFilter ?? true;
   const row = bindFilter(rowFilter, schema, true);
   const masked = maskedIds(policy.masks, schema);
-  const ownOnMasked = [...fieldIds(own)].some((id) => masked.has(id));
+  const ownOnMasked = [...boundFieldIds(own)].some((id) => masked.has(id));
   const prune: BoundExpression = ownOnMasked ? row : { op: 'and', left: own, right: row };
   // Masks alone add nothing to the residual (no `and … true` for engines to parse).
   const residual =

@@ -18,8 +18,9 @@ import type { Schema, TableMetadata, ViewMetadata } from '../metadata/types.js';
 import type { CatalogObjectRecord, PolicyEnforcement } from '../ports/index.js';
 import { formatIdentifier } from '../identifiers.js';
 import type { EffectivePolicy, FilterTerm, Policy } from '../ports/policies.js';
-import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import { bindFilter, bindTerm } from '../kit/expression.js';
 import { combine } from './effective.js';
+import { eachPredicate, renameTerms } from './filter-predicates.js';
 import { literalTypeChange } from './literal-types.js';
 import { fieldById } from './nested.js';
 import { tableSchemaList } from './object-schema.js';
@@ -27,15 +28,9 @@ import { checkMasks } from './rules.js';
 
 /** Each distinct term of a filter and the field id it binds to in `schema` (what a new or updated policy stores). */
 export function filterTermsOf(filter: unknown, schema: Schema): FilterTerm[] {
+  bindFilter(filter, schema, true); // the 400 of a filter that does not bind: then each predicate's term binds
   const terms = new Map<string, number>();
-  const walk = (raw: unknown, bound: BoundExpression): void => {
-    if ('field' in bound) terms.set(termName((raw as Record<string, unknown>).term)!, bound.field.id);
-    else if (bound.op === 'and' || bound.op === 'or') {
-      walk((raw as Record<string, unknown>).left, bound.left);
-      walk((raw as Record<string, unknown>).right, bound.right);
-    } else if (bound.op === 'not') walk((raw as Record<string, unknown>).child, bound.child);
-  };
-  walk(filter, bindFilter(filter, schema, true));
+  eachPredicate(filter, (p) => terms.set(p.term!, bindTerm(p.node.term, schema, true).id));
   return [...terms].map(([term, fieldId]) => ({ term, fieldId }));
 }
 
@@ -276,26 +271,6 @@ function termIds(policy: Policy, schemas: readonly Schema[]): Map<string, number
   }
   if (found === undefined) throw stale(policy, "its row filter's columns are not in the table's schemas as they were when it was written");
   return found;
-}
-
-/** The name a filter's term gives: a string, or a `reference` object's `term`. */
-function termName(term: unknown): string | undefined {
-  const name =
-    typeof term === 'object' && term !== null && (term as Record<string, unknown>).type === 'reference' ? (term as Record<string, unknown>).term : term;
-  return typeof name === 'string' ? name : undefined;
-}
-
-/** The filter JSON with each term renamed (the rest of it, literals included, unchanged). */
-export function renameTerms(raw: unknown, renamed: ReadonlyMap<string, string>): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const e = raw as Record<string, unknown>;
-  if (e.type === 'and' || e.type === 'or') return { ...e, left: renameTerms(e.left, renamed), right: renameTerms(e.right, renamed) };
-  if (e.type === 'not') return { ...e, child: renameTerms(e.child, renamed) };
-  if (!('term' in e)) return raw;
-  const name = termName(e.term);
-  const to = name === undefined ? undefined : renamed.get(name);
-  if (to === undefined || to === name) return raw;
-  return { ...e, term: typeof e.term === 'string' ? to : { ...(e.term as Record<string, unknown>), term: to } };
 }
 
 /** A field's (dotted) name in the schema, undefined when the schema has no such field id. */

@@ -9,6 +9,7 @@
  */
 import type { IcebergType, Schema } from '../metadata/types.js';
 import type { Policy } from '../ports/policies.js';
+import { eachPredicate } from './filter-predicates.js';
 import { fieldById } from './nested.js';
 
 /** A type as one string without spaces ("decimal(9,2)"), a nested type by its kind. */
@@ -24,23 +25,19 @@ function keepsLiterals(from: IcebergType, to: IcebergType): boolean {
 }
 
 /** The names a row filter compares with a literal (`value` or `values`), as written. */
-function literalTerms(raw: unknown, into: Set<string>): Set<string> {
-  if (typeof raw !== 'object' || raw === null) return into;
-  const e = raw as Record<string, unknown>;
-  if (e.type === 'and' || e.type === 'or') return literalTerms(e.right, literalTerms(e.left, into));
-  if (e.type === 'not') return literalTerms(e.child, into);
-  if ('value' in e || 'values' in e) {
-    const term = typeof e.term === 'object' && e.term !== null ? (e.term as Record<string, unknown>).term : e.term;
-    if (typeof term === 'string') into.add(term);
-  }
-  return into;
+function literalTerms(filter: unknown): Set<string> {
+  const terms = new Set<string>();
+  eachPredicate(filter, ({ term, literals }) => {
+    if (term !== undefined && literals !== undefined) terms.add(term);
+  });
+  return terms;
 }
 
 /** The field ids a policy compares with a literal of its own (its filter's, as terms or else all, its fixed masks'). */
 function literalFieldIds(p: Policy): number[] {
   const ids: number[] = [];
   if (p.filter !== undefined) {
-    const terms = literalTerms(p.filter, new Set());
+    const terms = literalTerms(p.filter);
     if (p.filterTerms !== undefined) for (const t of p.filterTerms) if (terms.has(t.term)) ids.push(t.fieldId);
     if (p.filterTerms === undefined && terms.size > 0) ids.push(...(p.fieldIds ?? []));
   }

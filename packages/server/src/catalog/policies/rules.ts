@@ -6,7 +6,7 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Schema } from '../metadata/types.js';
-import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import { bindFilter, boundFieldIds } from '../kit/expression.js';
 import { stringifyJson } from '../json.js';
 import { type MaskedField, checkLance, checkNested, fieldById, fieldByName } from './nested.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction, type Policy } from '../ports/policies.js';
@@ -42,18 +42,7 @@ export interface MaskInput {
 /** The row filter bound to the schema: the field ids it refers to (sorted, distinct). */
 export function checkRowFilter(filter: unknown, schema: Schema): number[] {
   if (filter === undefined) throw validation('a row-filter policy needs "filter", an Iceberg expression');
-  const bound = bindFilter(filter, schema, true);
-  const ids = new Set<number>();
-  collect(bound, ids);
-  return [...ids].sort((a, b) => a - b);
-}
-
-function collect(e: BoundExpression, ids: Set<number>): void {
-  if ('field' in e) ids.add(e.field.id);
-  else if (e.op === 'and' || e.op === 'or') {
-    collect(e.left, ids);
-    collect(e.right, ids);
-  } else if (e.op === 'not') collect(e.child, ids);
+  return [...boundFieldIds(bindFilter(filter, schema, true))].sort((a, b) => a - b);
 }
 
 export interface MaskOptions {

@@ -16,12 +16,7 @@
  *   token) as contextual tuples, so creating, renaming or dropping objects
  *   and users joining IdP groups write nothing here.
  *
- * Decisions: `check` sends its queries as BatchCheck requests of
- * `openfgaBatchCheckSize` checks (fga-client.ts), parents first where several
- * queries share one (parents-first.ts);
- * `isAdmin` one Check on the tenant's admin role; `explain` reads the grants
- * on the path held by the subject's roles and keeps those that confer the
- * privilege, exactly as the built-in authorizer does.
+ * Decisions (check, isAdmin, explain): openfga-decisions.ts; roles and grants read back from tuples: grant-reads.ts.
  *
  * Times: createdAtMs of a member or grant is the time OpenFGA stored the
  * tuple (its own clock), not the caller's.
@@ -41,9 +36,8 @@ import {
   type RoleRecord,
   type SecurablePath,
   type SecurableRef,
-  pathElements,
 } from '../../../catalog/ports/access.js';
-import { type Privilege, type SecurableKind, grantsConferring } from '../../../catalog/privileges.js';
+import type { Privilege } from '../../../catalog/privileges.js';
 import { mapBounded } from '../../../catalog/bounded.js';
 import type { OutboxEventInput, OutboxWriter } from '../../../catalog/ports/outbox.js';
 import type { EventIntent, EventIntentStore, ExternalWrite, IntentResolver } from '../../../catalog/ports/intents.js';
@@ -51,22 +45,12 @@ import { resolveIntent } from '../../../catalog/outbox/intent-recovery.js';
 import { ConfigError } from '../../../config/config.js';
 import { isCatalogError } from '../../../errors/catalog-error.js';
 import { FgaClient, MAX_TUPLES_PER_WRITE, type FgaCallCounts } from './fga-client.js';
-import {
-  memberObject,
-  memberUser,
-  parseMemberUser,
-  parseRoleObject,
-  parseRoleUser,
-  parseSecurableObject,
-  roleObject,
-  roleUser,
-  securableCheckObject,
-  securableObject,
-} from './ids.js';
-import { ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, privilegeOfRelation, relationOf } from './model.js';
+import { memberObject, memberUser, parseMemberUser, roleObject, roleUser, securableCheckObject, securableObject } from './ids.js';
+import { ASSIGNEE_RELATION, LOCATED_IN_RELATION, SECURABLE_KINDS, relationOf } from './model.js';
 import { ensureModel, findOrCreateStore } from './store-setup.js';
-import { decideParentsFirst } from './parents-first.js';
-import { CALLER, MAX_CONTEXTUAL, byKey, chunked, identityTuples, refKey, timeOf } from './check-tuples.js';
+import { byKey, timeOf } from './check-tuples.js';
+import * as decisions from './openfga-decisions.js';
+import { grantTuplesOfRoles, grantsOn, rolesOf, toGrants } from './grant-reads.js';
 
 /** Where role definitions are kept (the catalog database's AccessControl, or memory in tests). */
 export type RoleDefinitions = Pick<AccessControl, 'createRole' | 'getRole' | 'listRoles' | 'deleteRole' | 'withEvents'>;
@@ -91,11 +75,6 @@ export interface OpenFgaOptions {
  */
 type TupleMode = { kind: 'direct' } | { kind: 'journal'; record: (write: ExternalWrite) => Promise<void> } | { kind: 'refuse' };
 
-/** Reads in flight at once for one listing. */
-const READ_CONCURRENCY = 8;
-/** Past this many grants of one role on one kind, reading them costs more than checking a listing's tables. */
-const GRANTED_OBJECTS_MAX = 5_000;
-const GRANTED_OBJECTS_MAX_MEMBERS = 16;
 export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver {
   private constructor(
     private readonly fga: FgaClient,
@@ -244,15 +223,8 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       .sort(byKey((m) => `${m.member.kind}\u0000${m.member.issuer}\u0000${m.member.name}`));
   }
 
-  async rolesOf(tenant: string, members: readonly Member[]): Promise<string[]> {
-    const users = [...new Set(members.flatMap((m) => (memberObject(tenant, m) ? [memberUser(tenant, m)] : [])))];
-    const found = await mapBounded(users, (user) => this.fga.read({ user, relation: ASSIGNEE_RELATION, object: 'role:' }), READ_CONCURRENCY);
-    const roles = new Set<string>();
-    for (const t of found.flat()) {
-      const r = parseRoleObject(t.key.object);
-      if (r && r.tenant === tenant) roles.add(r.role);
-    }
-    return [...roles].sort();
+  rolesOf(tenant: string, members: readonly Member[]): Promise<string[]> {
+    return rolesOf(this.fga, tenant, members);
   }
 
   // --- grants --------------------------------------------------------------------------------
@@ -282,24 +254,16 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
       tuples = await this.fga.read({ object: securableCheckObject(q.securable) });
     } else {
       const roles = q.role !== undefined ? [q.role] : [...new Set([ADMIN_ROLE_NAME, ...(await this.roles.listRoles(q.tenant)).map((r) => r.name)])];
-      tuples = await this.grantTuplesOfRoles(q.tenant, roles);
+      tuples = await grantTuplesOfRoles(this.fga, q.tenant, roles);
     }
-    const grants = (await this.toGrants(tuples, q.tenant)).filter(
+    const grants = (await toGrants(this.fga, tuples, q.tenant)).filter(
       (g) => (q.role === undefined || g.role === q.role) && (q.warehouse === undefined || g.securable.warehouse === q.warehouse),
     );
     return grants.sort(byKey((g) => `${g.role}\u0000${g.securable.kind}\u0000${g.securable.id}\u0000${g.privilege}`));
   }
 
-  async grantsOn(tenant: string, roles: readonly string[], securables: readonly SecurableRef[]): Promise<GrantRecord[]> {
-    if (roles.length === 0 || securables.length === 0) return [];
-    const wanted = new Map(securables.map((s) => [refKey(s), s]));
-    // Whichever needs fewer reads: the tuples on each securable, or the tuples of each role (one read per kind).
-    const tuples =
-      wanted.size <= roles.length * SECURABLE_KINDS.length
-        ? (await mapBounded([...wanted.values()], (s) => this.fga.read({ object: securableCheckObject(s) }), READ_CONCURRENCY)).flat()
-        : await this.grantTuplesOfRoles(tenant, roles);
-    const roleSet = new Set(roles);
-    return (await this.toGrants(tuples, tenant)).filter((g) => roleSet.has(g.role) && wanted.has(refKey(g.securable)));
+  grantsOn(tenant: string, roles: readonly string[], securables: readonly SecurableRef[]): Promise<GrantRecord[]> {
+    return grantsOn(this.fga, tenant, roles, securables);
   }
 
   async forgetSecurable(securable: SecurableRef): Promise<void> {
@@ -317,84 +281,17 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
     }
   }
 
-  /** The grant tuples the roles hold on securables of these kinds; undefined once one role holds more than `max` of one kind. */
-  private async grantTuplesOfRoles(tenant: string, roles: readonly string[]): Promise<Tuple[]>;
-  private async grantTuplesOfRoles(tenant: string, roles: readonly string[], kinds: readonly SecurableKind[], max: number): Promise<Tuple[] | undefined>;
-  private async grantTuplesOfRoles(
-    tenant: string,
-    roles: readonly string[],
-    kinds: readonly SecurableKind[] = SECURABLE_KINDS,
-    max = Infinity,
-  ): Promise<Tuple[] | undefined> {
-    const reads = roles.flatMap((role) => kinds.map((kind) => ({ user: roleUser(tenant, role), object: `${kind}:` })));
-    const found = await mapBounded(reads, (key) => this.fga.readAtMost(key, max), READ_CONCURRENCY);
-    return found.some((tuples) => tuples === undefined) ? undefined : found.flatMap((tuples) => tuples!);
+  // --- decisions (openfga-decisions.ts) --------------------------------------------------------
+
+  check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[], memo?: CheckMemo): Promise<boolean[]> {
+    return decisions.check(this.fga, tenant, members, queries, memo);
   }
 
-  /** Grant tuples of the tenant as records; the warehouse of a namespace, table or view comes from its anchor. */
-  private async toGrants(tuples: readonly Tuple[], tenant: string): Promise<GrantRecord[]> {
-    const parsed = tuples.flatMap((t) => {
-      const privilege = privilegeOfRelation(t.key.relation);
-      const role = parseRoleUser(t.key.user);
-      const securable = parseSecurableObject(t.key.object);
-      return privilege && role && role.tenant === tenant && securable
-        ? [{ privilege, role: role.role, securable, createdAtMs: timeOf(t), object: t.key.object }]
-        : [];
-    });
-    const objects = [...new Set(parsed.filter((p) => p.securable.kind !== 'warehouse').map((p) => p.object))];
-    const anchors = await mapBounded(objects, (object) => this.fga.read({ object, relation: LOCATED_IN_RELATION }), READ_CONCURRENCY);
-    const warehouseOf = new Map<string, string>();
-    objects.forEach((object, i) => {
-      const w = anchors[i]!.map((t) => parseSecurableObject(t.key.user)).find((r) => r?.kind === 'warehouse');
-      if (w) warehouseOf.set(object, w.id);
-    });
-    return parsed.map((p) => ({
-      tenant,
-      role: p.role,
-      privilege: p.privilege,
-      securable: { ...p.securable, warehouse: p.securable.kind === 'warehouse' ? p.securable.id : (warehouseOf.get(p.object) ?? '') },
-      createdAtMs: p.createdAtMs,
-    }));
+  isAdmin(tenant: string, members: readonly Member[]): Promise<boolean> {
+    return decisions.isAdmin(this.fga, tenant, members);
   }
 
-  // --- decisions -----------------------------------------------------------------------------
-
-  async check(tenant: string, members: readonly Member[], queries: readonly AccessQuery[], memo?: CheckMemo): Promise<boolean[]> {
-    if (members.length === 0 || queries.length === 0) return queries.map(() => false);
-    const granted = () => this.grantedObjects(tenant, members);
-    const shared = memo && (() => memo.remember(JSON.stringify(['granted', tenant, members]), granted));
-    return decideParentsFirst(this.fga, identityTuples(tenant, members), queries, shared ?? granted);
-  }
-
-  /**
-   * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts (once per
-   * listing: check's memo, catalog/access/check-memo.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
-   * one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS identities (then the tables are checked one by one).
-   */
-  private async grantedObjects(tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {
-    // One read per identity finds the roles: a caller in many IdP groups is cheaper to check table by table.
-    if (members.length > GRANTED_OBJECTS_MAX_MEMBERS) return undefined;
-    const tuples = await this.grantTuplesOfRoles(tenant, await this.rolesOf(tenant, members), ['table', 'view'], GRANTED_OBJECTS_MAX);
-    return tuples && new Set(tuples.map((t) => t.key.object));
-  }
-
-  async isAdmin(tenant: string, members: readonly Member[]): Promise<boolean> {
-    if (members.length === 0) return false;
-    const object = roleObject(tenant, ADMIN_ROLE_NAME);
-    const items = chunked(identityTuples(tenant, members), MAX_CONTEXTUAL).map((chunk) => ({
-      user: CALLER,
-      relation: ASSIGNEE_RELATION,
-      object,
-      contextual: chunk,
-    }));
-    if (items.length === 1) return this.fga.check(items[0]!);
-    return (await this.fga.batchCheck(items)).some(Boolean);
-  }
-
-  async explain(tenant: string, members: readonly Member[], privilege: Privilege, path: SecurablePath): Promise<GrantRecord[]> {
-    const roles = await this.rolesOf(tenant, members);
-    if (roles.length === 0) return [];
-    const conferring = new Set(grantsConferring(privilege));
-    return (await this.grantsOn(tenant, roles, pathElements(path))).filter((g) => conferring.has(g.privilege));
+  explain(tenant: string, members: readonly Member[], privilege: Privilege, path: SecurablePath): Promise<GrantRecord[]> {
+    return decisions.explain(this.fga, tenant, members, privilege, path);
   }
 }
