@@ -2,8 +2,8 @@
  * The contract every Lance tag intent store (catalog/ports/lance-tag-intents.ts) passes: memory and SQLite
  * (lance-tag-intents.test.ts), PostgreSQL (test/interop/lance-tag-intents-postgres.test.ts). A recorded intent is
  * kept as recorded (a delete's absent version included) and has no event; publishing appends its event (same id, the
- * stream's next number, exact 64-bit data) and removes it, once; dropping leaves no event; the age scan is ordered and
- * bounded; a claim is held by one until it ends, then taken again; an intent once resolved is claimed by none.
+ * stream's next number, exact 64-bit data) and removes it, once; dropping leaves no event; the age scan is ordered
+ * (never-claimed first) and bounded; a claim is held by one until it ends, then taken again; an intent once resolved is claimed by none.
  */
 import { describe, expect, it } from 'vitest';
 import type { LanceTagIntent, LanceTagIntentStore } from '../../packages/server/src/catalog/ports/lance-tag-intents.js';
@@ -60,15 +60,21 @@ export function lanceTagIntentContract(name: string, open: () => Promise<TagInte
         expect(await h.intents.pending(Number.MAX_SAFE_INTEGER, 10)).toEqual([]);
       }));
 
-    it('lists the intents recorded before a time, oldest first, within a limit', () =>
+    it('lists the intents recorded before a time, oldest first, within a limit, the claimed ones last', () =>
       using(open, async (h) => {
         const [b, a, c] = [tagIntent(20), tagIntent(10), tagIntent(30)];
         for (const i of [b, a, c]) await h.intents.add(i);
         expect((await h.intents.pending(30, 10)).map((i) => i.id)).toEqual([a.id, b.id]);
         expect((await h.intents.pending(100, 2)).map((i) => i.id)).toEqual([a.id, b.id]);
-        // A claimed intent is still listed (its claim may end).
-        expect(await h.intents.claim(a.id, 50, 60)).toBe(true);
-        expect((await h.intents.pending(100, 10)).map((i) => i.id)).toEqual([a.id, b.id, c.id]);
+        // A claimed intent is still listed (its claim may end), behind those never claimed, so the recovery's kept
+        // intents rotate to the back of its page; then by the end of their claims, earliest first.
+        expect(await h.intents.claim(a.id, 50, 70)).toBe(true);
+        expect((await h.intents.pending(100, 10)).map((i) => i.id)).toEqual([b.id, c.id, a.id]);
+        expect((await h.intents.pending(100, 2)).map((i) => i.id)).toEqual([b.id, c.id]);
+        expect(await h.intents.claim(c.id, 50, 60)).toBe(true);
+        expect((await h.intents.pending(100, 10)).map((i) => i.id)).toEqual([b.id, c.id, a.id]);
+        expect(await h.intents.claim(b.id, 50, 80)).toBe(true);
+        expect((await h.intents.pending(100, 10)).map((i) => i.id)).toEqual([c.id, a.id, b.id]);
       }));
 
     it('holds a claim for one until it ends, then lets another take it; a resolved intent is claimed by none', () =>

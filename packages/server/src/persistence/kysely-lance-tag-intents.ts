@@ -69,6 +69,8 @@ export class KyselyLanceTagIntents implements LanceTagIntentStore {
       .selectFrom('lance_tag_intents')
       .selectAll()
       .where('created_at', '<', beforeMs)
+      // Never claimed first (NULLS FIRST: PostgreSQL sorts them last by default), then the claims that ended first.
+      .orderBy('claimed_until', (o) => o.asc().nullsFirst())
       .orderBy('created_at')
       .orderBy('id')
       .limit(limit)

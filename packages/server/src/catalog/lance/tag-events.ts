@@ -54,8 +54,9 @@ export async function writeWithEvent(
     await write();
   } catch (e) {
     // Refused: nothing was written, so no event. Storage or the library failing (503, or no domain error at all)
-    // may have written the ref or not: the intent stays, and the recovery reads the dataset to decide.
-    if (e instanceof CatalogError && e.code !== 'ERR_UNAVAILABLE') await intents.drop(event.id);
+    // may have written the ref or not: the intent stays, and the recovery reads the dataset to decide. The refusal
+    // is the answer even when the database fails to drop the intent: the recovery then finds the tag not as intended.
+    if (e instanceof CatalogError && e.code !== 'ERR_UNAVAILABLE') await intents.drop(event.id).catch(() => false);
     throw e;
   }
   if (hold !== undefined) await hold('written');

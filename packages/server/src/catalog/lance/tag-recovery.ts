@@ -35,9 +35,9 @@ export interface TagRecovery {
 }
 
 /**
- * One round over the intents older than `olderThanMs`, oldest first. An intent the dataset cannot tell is kept and
- * the others are recovered all the same; the round then fails naming how many failed and the first reason (the sweep
- * logs it).
+ * One round over the intents older than `olderThanMs`, oldest first (those kept by earlier rounds last). An intent the
+ * dataset cannot tell is kept and the others are recovered all the same; the round then fails naming how many failed
+ * and the first reason (the sweep logs it).
  */
 export async function recoverTagEvents(ctx: ServiceContext, tags: LanceTagStore | undefined, olderThanMs: number): Promise<TagRecovery> {
   const out: TagRecovery = { published: 0, dropped: 0 };

@@ -36,7 +36,11 @@ export interface LanceTagIntentStore {
   publish(id: string): Promise<boolean>;
   /** Removes the intent, with no event; false when it was resolved already. */
   drop(id: string): Promise<boolean>;
-  /** Intents recorded before `beforeMs`, oldest first (ties by id), at most `limit`; claimed ones included. */
+  /**
+   * Intents recorded before `beforeMs`, at most `limit`: those never claimed first, then by the end of their last claim
+   * (earliest first), ties oldest first, then by id. Claimed ones are included (a claim may have ended), behind the
+   * others: intents a recovery keeps failing on rotate to the back instead of filling every round's page.
+   */
   pending(beforeMs: number, limit: number): Promise<LanceTagIntent[]>;
   /**
    * Claims the intent for one recovery until `untilMs`: true when it is pending and unclaimed, or its claim ended

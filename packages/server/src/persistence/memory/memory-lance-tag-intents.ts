@@ -33,11 +33,15 @@ export class MemoryLanceTagIntents implements LanceTagIntentStore {
 
   async pending(beforeMs: number, limit: number): Promise<LanceTagIntent[]> {
     return [...this.rows.values()]
-      .map((r) => r.intent)
-      .filter((i) => i.createdAtMs < beforeMs)
-      .sort((a, b) => a.createdAtMs - b.createdAtMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .filter((r) => r.intent.createdAtMs < beforeMs)
+      .sort(
+        (a, b) =>
+          (a.claimedUntilMs ?? -Infinity) - (b.claimedUntilMs ?? -Infinity) ||
+          a.intent.createdAtMs - b.intent.createdAtMs ||
+          (a.intent.id < b.intent.id ? -1 : a.intent.id > b.intent.id ? 1 : 0),
+      )
       .slice(0, limit)
-      .map((i) => structuredClone(i));
+      .map((r) => structuredClone(r.intent));
   }
 
   async claim(id: string, nowMs: number, untilMs: number): Promise<boolean> {
