@@ -1,7 +1,7 @@
 /**
  * What runs beside the requests (app.ts's maintenance step): the periodic sweeps (compose/sweeps.ts), the change
- * events' retention sweep, event delivery, and with OpenFGA the recovery of changes a crash interrupted, on
- * start and every sweep, and once the server is ready the catch-up of policy-enforced files prepared ahead of plans
+ * events' retention sweep, event delivery, the recovery of Lance tag writes' events and with OpenFGA of changes a
+ * crash interrupted, on start and every sweep, and once the server is ready the catch-up of policy-enforced files prepared ahead of plans
  * (catalog/planning/prepare-policy-files.ts). With `serve --workers N`, a worker also answers the others for its
  * metrics and audit.
  */
@@ -52,6 +52,11 @@ export function startBackground(
     const resolved = await accessPorts.intentRecovery!.sweep();
     if (resolved.published + resolved.dropped > 0) logger.info(resolved, 'interrupted OpenFGA changes resolved: their events published or dropped');
   };
+  // Events of Lance tag writes a crash (or a failing database) interrupted after Lance's write (catalog/lance/tag-recovery.ts).
+  const recoverTagEvents = async () => {
+    const resolved = await services.lance.tags.recover(config.lanceTagIntentRecoverySeconds * 1000);
+    if (resolved.published + resolved.dropped > 0) logger.info(resolved, 'interrupted Lance tag writes resolved: their events published or dropped');
+  };
   const sweeper = startSweeps(
     [
       { name: 'console session', run: () => web.sessions.sweep() },
@@ -67,6 +72,7 @@ export function startBackground(
       { name: 'scheduled maintenance', run: () => services.maintenanceScheduler.tick() },
       // Policy-derived Lance datasets whose derivation died before checking its table (catalog/lance/policy-recovery.ts).
       { name: 'lance derivation recovery', run: () => services.lance.tables.policyReads.recover() },
+      { name: 'lance tag event recovery', run: () => recoverTagEvents() },
       {
         name: 'audit retention',
         run: async () => config.auditRetentionDays > 0 && store.identity.deleteAuditBefore(clock.now() - config.auditRetentionDays * 86_400_000),
@@ -83,12 +89,15 @@ export function startBackground(
   eventSweeper.unref();
   events.delivery.start();
   // On start too: a crash's interrupted intents are resolved without waiting a sweep interval.
-  const startupRecovery =
-    accessPorts.intentRecovery &&
-    Promise.all([
-      recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed')),
-      services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS).catch((err: unknown) => logger.warn({ err }, 'owner grant recovery failed')),
-    ]);
+  const startupRecovery = Promise.all([
+    recoverTagEvents().catch((err: unknown) => logger.warn({ err }, 'Lance tag event recovery failed')),
+    ...(accessPorts.intentRecovery
+      ? [
+          recoverIntents().catch((err: unknown) => logger.warn({ err }, 'event intent recovery failed')),
+          services.access.recoverOwnerGrants(INTENT_RECOVERY_AFTER_MS).catch((err: unknown) => logger.warn({ err }, 'owner grant recovery failed')),
+        ]
+      : []),
+  ]);
   // Once ready to serve (listening, or a first inject), never holding readiness: every table with a policy is offered to
   // the preparation of its policy-enforced files (changes made while this process was down). Stopped by its owner's stop().
   const prepared = services.planning.prepared;

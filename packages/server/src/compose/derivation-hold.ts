@@ -14,6 +14,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const HOLD_ENV = 'LAKEGATE_TEST_HOLD_DERIVATION';
+/**
+ * TEST-ONLY, the same way: with LAKEGATE_TEST_HOLD_TAG_EVENT naming a directory, a Lance tag write stops once Lance
+ * wrote the ref and before its event is published (catalog/lance/tag-events.ts), at `written`, for the crash test of
+ * its recovery (test/interop/lance-tag-event-crash.test.ts).
+ */
+export const TAG_HOLD_ENV = 'LAKEGATE_TEST_HOLD_TAG_EVENT';
 
 export function derivationHold(dir: string | undefined): ((point: 'before-write' | 'written') => Promise<void>) | undefined {
   if (dir === undefined || dir === '') return undefined;

@@ -25,7 +25,7 @@ import { onFirstCall } from '../runtime/on-first-call.js';
 import type { LancePolicyDeriver } from '../catalog/ports/lance-policy.js';
 import type { LanceDatasetDescriber } from '../catalog/ports/lance-describer.js';
 import type { LanceTagStore } from '../catalog/ports/lance-tags.js';
-import { HOLD_ENV, derivationHold } from './derivation-hold.js';
+import { HOLD_ENV, TAG_HOLD_ENV, derivationHold } from './derivation-hold.js';
 
 export function attachLanceOptimizer(
   config: LakegateConfig,
@@ -83,5 +83,6 @@ export function attachLanceOptimizer(
     update: true,
     delete: true,
   });
-  services.lance.tags.useStore(tags);
+  // With the crash test's pause point after Lance's write (derivation-hold.ts); none whenever the variable is unset.
+  services.lance.tags.useStore(tags, derivationHold(process.env[TAG_HOLD_ENV]));
 }

@@ -70,6 +70,8 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
     throw new ConfigError('maintenanceLeaseMs must be from 1000 to 86400000 (milliseconds)');
   if (config.manifestRewriteMemoryBytes < 16 * 1024 * 1024 || config.manifestRewriteMemoryBytes > 16 * 1024 * 1024 * 1024)
     throw new ConfigError('manifestRewriteMemoryBytes must be from 16777216 (16 MiB) to 17179869184 (16 GiB)');
+  if (config.lanceTagIntentRecoverySeconds < 1 || config.lanceTagIntentRecoverySeconds > 86_400)
+    throw new ConfigError('lanceTagIntentRecoverySeconds must be from 1 to 86400 (seconds)');
   if (config.lanceCommitFenceMs < 0 || config.lanceCommitFenceMs > 60_000) throw new ConfigError('lanceCommitFenceMs must be from 0 to 60000 (milliseconds)');
   if (config.compactionExecutor !== 'in-process' && config.compactionExecutor !== 'spark')
     throw new ConfigError('compactionExecutor must be "in-process" or "spark"');

@@ -252,6 +252,14 @@ export const ACCESS_KEYS: KeyInfo[] = [
     description: 'Lifetime of the event delivery lease one replica holds (renewed every round); a replica that dies stops delivery for at most this long',
   },
   {
+    key: 'lanceTagIntentRecoverySeconds',
+    env: 'LAKEGATE_LANCE_TAG_INTENT_RECOVERY_SECONDS',
+    kind: 'int',
+    default: 120,
+    description:
+      'Age (1 to 86400 s) from which the event of a Lance tag write whose process died (or whose database failed) between the write and the event is recovered, at start and by the sweep; above the longest a tag write takes',
+  },
+  {
     key: 'eventSinkPrivateNetworks',
     env: 'LAKEGATE_EVENT_SINK_PRIVATE_NETWORKS',
     kind: 'string',

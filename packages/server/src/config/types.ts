@@ -97,6 +97,8 @@ export interface LakegateConfig {
   eventDeliveryIntervalMs: number;
   /** How long the delivery lease lasts unless renewed: how long delivery stalls when its holder dies. */
   eventLeaseSeconds: number;
+  /** Age from which a Lance tag write's pending event is recovered from the dataset's state (catalog/lance/tag-recovery.ts). */
+  lanceTagIntentRecoverySeconds: number;
   /** worker: change events are delivered from a worker thread with its own database connection; main: on the request thread. */
   eventDeliveryThread: string;
   /** Checks per OpenFGA BatchCheck request (OpenFGA's --max-checks-per-batch-check). */

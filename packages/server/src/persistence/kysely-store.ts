@@ -38,6 +38,8 @@ import type { PendingOwnerGrantStore } from '../catalog/ports/owner-grants.js';
 import { KyselyPendingOwnerGrants } from './kysely-pending-owner-grants.js';
 import type { DerivationIntentStore } from '../catalog/ports/derivation-intents.js';
 import { KyselyDerivationIntents } from './kysely-derivation-intents.js';
+import type { LanceTagIntentStore } from '../catalog/ports/lance-tag-intents.js';
+import { KyselyLanceTagIntents } from './kysely-lance-tag-intents.js';
 import type { OutboxStores } from '../catalog/ports/outbox.js';
 import { newReadCaches } from './read-caches.js';
 import { CommittedChanges } from './committed-changes.js';
@@ -56,6 +58,7 @@ export class KyselyCatalogStore implements LakegateStore {
   readonly eventIntents: EventIntentStore;
   readonly pendingOwnerGrants: PendingOwnerGrantStore;
   readonly derivationIntents: DerivationIntentStore;
+  readonly lanceTagIntents: LanceTagIntentStore;
   readonly dropped: DroppedObjectStore;
   readonly droppedNamespaces: DroppedNamespaceStore;
   readonly maintenanceLeases: MaintenanceLeases;
@@ -88,6 +91,7 @@ export class KyselyCatalogStore implements LakegateStore {
     this.eventIntents = new KyselyEventIntents(db);
     this.pendingOwnerGrants = new KyselyPendingOwnerGrants(db);
     this.derivationIntents = new KyselyDerivationIntents(db);
+    this.lanceTagIntents = new KyselyLanceTagIntents(db);
     this.dropped = new KyselyDroppedObjectStore(db);
     this.droppedNamespaces = new KyselyDroppedNamespaceStore(db);
     this.maintenanceLeases = new KyselyMaintenanceLeases(db);

@@ -23,6 +23,7 @@ import { labelMigrations } from './migrations/labels.js';
 import { functionMigrations } from './migrations/functions.js';
 import { ownerGrantMigrations } from './migrations/owner-grants.js';
 import { derivationIntentMigrations } from './migrations/derivation-intents.js';
+import { lanceTagIntentMigrations } from './migrations/lance-tag-intents.js';
 
 const migrations: Record<string, Migration> = {
   ...catalogMigrations,
@@ -42,6 +43,7 @@ const migrations: Record<string, Migration> = {
   ...functionMigrations,
   ...ownerGrantMigrations,
   ...derivationIntentMigrations,
+  ...lanceTagIntentMigrations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

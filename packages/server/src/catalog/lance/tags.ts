@@ -15,11 +15,13 @@
  * restricts is answered the table's own tags, never a policy-derived dataset's (a tag names a version, no rows).
  * Writes are audited as the caller (`lance.tag.created`, `.updated`, `.deleted`) and send a change event
  * (`lance-table.tag-created`, `.tag-updated`, `.tag-deleted`: tag, version, the version it named before). The tag is
- * in the dataset, not the catalog database, so its event cannot commit with it: the event is appended to the outbox in
- * a transaction of its own right after Lance wrote the ref, and only then (a refused or failed write has none). A
- * crash, or the database failing, between the two leaves the tag written without its event: at most once for that
- * window (docs/events.md, "Lance tags"). The version a tag named before is read just before the write, so a
- * concurrent move of the same tag may make it stale.
+ * in the dataset, not the catalog database, so its event cannot commit with it: it is delivered at least once (in the
+ * outbox once, under one id: exactly once for a consumer that drops duplicates by id). The event is recorded as an
+ * intent before Lance's write and published after it (tag-events.ts); a refused write has none; a crash, or the
+ * database failing, in between is recovered from the tag's state in the dataset once the intent is older than
+ * `lanceTagIntentRecoverySeconds` (2 minutes by default), at start and by the sweep (tag-recovery.ts; docs/events.md,
+ * "Lance tags"). The version a tag named before is read just before the write, so a concurrent move of the same tag
+ * may make it stale.
  *
  * A table only declared (DeclareTable, no version written yet) has no dataset for the library to open: its failure
  * (503) is answered as what such a table holds, no tags and no versions (an empty list, a tag's 404 code 8, a version's
@@ -31,7 +33,7 @@ import { describeObject } from '../access/access-service.js';
 import type { CatalogRequest, RequestScope } from '../context.js';
 import { formatIdentifier } from '../identifiers.js';
 import type { TableContext } from '../kit/table-kit.js';
-import { changeEvent, type ChangeKind } from '../outbox/changes.js';
+import type { ChangeKind } from '../outbox/changes.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../paging.js';
 import type { Privilege } from '../privileges.js';
 import { MAIN_BRANCH } from '../ports/lance-versions.js';
@@ -43,15 +45,22 @@ import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 import { corruptTags, isTagName } from './tag-files.js';
+import { type TagEventHold, writeWithEvent } from './tag-events.js';
+import { recoverTagEvents, type TagRecovery } from './tag-recovery.js';
 
 export class LanceTagService {
   private store: LanceTagStore | undefined;
+  private hold: TagEventHold | undefined;
 
   constructor(private readonly ctx: TableContext) {}
 
-  /** Attached where the server is composed (compose/lance-optimizer.ts); without one, the tag operations are a 406. */
-  useStore(store: LanceTagStore | undefined): void {
+  /**
+   * Attached where the server is composed (compose/lance-optimizer.ts); without one, the tag operations are a 406.
+   * `hold`: the crash test's pause point after Lance's write (compose/derivation-hold.ts); none outside it.
+   */
+  useStore(store: LanceTagStore | undefined, hold?: TagEventHold): void {
     this.store = store;
+    this.hold = hold;
   }
 
   /** ListTableTags: a page of the dataset's tags in name order, after `pageToken` (the last name of the page before). */
@@ -102,16 +111,20 @@ export class LanceTagService {
     const opened = await this.open(request, idInput, 'table:write-data', operation);
     const { target, store, scope, table } = opened;
     const previous = mode === 'update' ? await this.previousVersion(opened, tag) : undefined;
-    await this.orDeclared(opened, mode === 'create' ? store.create(target, tag, version) : store.update(target, tag, version), () => {
-      // Lance checks the tag before the version on update (a missing tag is its 404 code 8), the version on create.
-      if (mode === 'update') throw noTag(table, tag);
-      throw new CatalogError(
-        'ERR_TABLE_VERSION_NOT_FOUND',
-        `Table ${formatIdentifier(table.namespace, table.name)} has no version ${version}: it is only declared`,
-      );
-    });
-    if (mode === 'create') await this.changed(opened, 'lance-table.tag-created', { tag, version });
-    else await this.changed(opened, 'lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) });
+    const [kind, data] =
+      mode === 'create'
+        ? (['lance-table.tag-created', { tag, version }] as const)
+        : (['lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) }] as const);
+    await this.withEvent(opened, tag, version, kind, data, () =>
+      this.orDeclared(opened, mode === 'create' ? store.create(target, tag, version) : store.update(target, tag, version), () => {
+        // Lance checks the tag before the version on update (a missing tag is its 404 code 8), the version on create.
+        if (mode === 'update') throw noTag(table, tag);
+        throw new CatalogError(
+          'ERR_TABLE_VERSION_NOT_FOUND',
+          `Table ${formatIdentifier(table.namespace, table.name)} has no version ${version}: it is only declared`,
+        );
+      }),
+    );
     await this.audit(scope, table, `lance.tag.${mode === 'create' ? 'created' : 'updated'}`, { tag, version: String(version) });
   }
 
@@ -121,10 +134,11 @@ export class LanceTagService {
     const opened = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
     const { target, store, scope, table } = opened;
     const previous = await this.previousVersion(opened, tag);
-    await this.orDeclared(opened, store.delete(target, tag), () => {
-      throw noTag(table, tag);
-    });
-    await this.changed(opened, 'lance-table.tag-deleted', { tag, ...(previous === undefined ? {} : { version: previous }) });
+    await this.withEvent(opened, tag, undefined, 'lance-table.tag-deleted', { tag, ...(previous === undefined ? {} : { version: previous }) }, () =>
+      this.orDeclared(opened, store.delete(target, tag), () => {
+        throw noTag(table, tag);
+      }),
+    );
     await this.audit(scope, table, 'lance.tag.deleted', { tag });
   }
 
@@ -200,11 +214,26 @@ export class LanceTagService {
     }
   }
 
-  /** The tag write's change event, in a transaction of its own once Lance wrote the ref (at most once: see above). */
-  private async changed(opened: Opened, kind: ChangeKind, data: Record<string, unknown>): Promise<void> {
+  /** The tag write `write` with its change event: recorded as an intent before, published after (tag-events.ts). */
+  private withEvent(
+    opened: Opened,
+    tag: string,
+    version: number | undefined,
+    kind: ChangeKind,
+    data: Record<string, unknown>,
+    write: () => Promise<unknown>,
+  ): Promise<void> {
     const { scope, table, record } = opened;
-    const event = changeEvent(this.ctx, scope.warehouse.name, scope.caller, { kind, namespace: table.namespace, name: table.name, uuid: record.uuid, data });
-    await this.ctx.store.transaction((repository) => repository.appendEvents([event]));
+    const w = { warehouse: scope.warehouse.name, caller: scope.caller, table, tableId: record.id, uuid: record.uuid, tag, version };
+    return writeWithEvent(this.ctx, w, kind, data, write, this.hold);
+  }
+
+  /**
+   * The recovery of tag writes a crash or a failing database interrupted (tag-recovery.ts): run when the server
+   * starts and by every housekeeping sweep; intents younger than `olderThanMs` are left to their requests.
+   */
+  recover(olderThanMs: number): Promise<TagRecovery> {
+    return recoverTagEvents(this.ctx, this.store, olderThanMs);
   }
 
   /** The Lance table, the caller authorized on it, and the library (406 without it), in that order. */

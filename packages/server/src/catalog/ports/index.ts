@@ -250,6 +250,8 @@ export interface CatalogStore {
   readonly pendingOwnerGrants: import('./owner-grants.js').PendingOwnerGrantStore;
   /** Policy-derived Lance datasets being written, recorded before their files (catalog/ports/derivation-intents.ts). */
   readonly derivationIntents: import('./derivation-intents.js').DerivationIntentStore;
+  /** Events of Lance tag writes, recorded before the write and published after it (catalog/ports/lance-tag-intents.ts). */
+  readonly lanceTagIntents: import('./lance-tag-intents.js').LanceTagIntentStore;
   /** Soft-deleted tables, views and Lance tables, kept for their warehouse's retention (catalog/maintenance/). */
   readonly dropped: import('./maintenance.js').DroppedObjectStore;
   /** Namespaces a soft cascading drop took, kept for the retention with what they held (catalog/maintenance/). */
