@@ -270,7 +270,7 @@ export class PolicyAdmin {
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'row-filter') {
       if (input.masks !== undefined) throw validation('a row-filter policy has no "masks"');
-      const fieldIds = checkRowFilter(input.filter, schema);
+      const fieldIds = checkRowFilter(input.filter, schema, true);
       // Each term's field id, so the filter follows renames (policies/follow.ts); a Lance table's by Lance's own ids (lance/native-fields.ts).
       const filterTerms = filterTermsOf(input.filter, schema);
       const names = filterTerms.map((t) => t.term);
@@ -279,7 +279,7 @@ export class PolicyAdmin {
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
-    const masks = checkMasks(input.masks, schema, { wholeLists: lance !== undefined });
+    const masks = checkMasks(input.masks, schema, { wholeLists: lance !== undefined, storing: true });
     if (lance === undefined) return { roles, masks, ...description };
     checkMasksBindable(masks, schema);
     const columns = masks.map((m) => m.column);

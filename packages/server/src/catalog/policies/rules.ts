@@ -7,6 +7,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Schema } from '../metadata/types.js';
 import { type BoundExpression, bindFilter } from '../kit/expression.js';
+import { unstorableLiteral } from '../kit/literal.js';
 import { stringifyJson } from '../json.js';
 import { type MaskedField, checkLance, checkNested, fieldById, fieldByName } from './nested.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction, type Policy } from '../ports/policies.js';
@@ -39,13 +40,34 @@ export interface MaskInput {
   value?: unknown;
 }
 
-/** The row filter bound to the schema: the field ids it refers to (sorted, distinct). */
-export function checkRowFilter(filter: unknown, schema: Schema): number[] {
+/**
+ * The row filter bound to the schema: the field ids it refers to (sorted, distinct). `storing`: a filter about to be
+ * stored, whose every literal must also be one a policy keeps (kit/literal.ts, unstorableLiteral).
+ */
+export function checkRowFilter(filter: unknown, schema: Schema, storing = false): number[] {
   if (filter === undefined) throw validation('a row-filter policy needs "filter", an Iceberg expression');
   const bound = bindFilter(filter, schema, true);
+  if (storing) checkStorable(bound);
   const ids = new Set<number>();
   collect(bound, ids);
   return [...ids].sort((a, b) => a - b);
+}
+
+function checkStorable(e: BoundExpression): void {
+  if (e.op === 'and' || e.op === 'or') {
+    checkStorable(e.left);
+    checkStorable(e.right);
+  } else if (e.op === 'not') checkStorable(e.child);
+  else if ('value' in e || 'values' in e) {
+    for (const v of 'value' in e ? [e.value] : e.values) {
+      const why = unstorableLiteral(v, e.field);
+      const type = String(e.field.type);
+      if (why !== undefined)
+        throw validation(
+          `filter: ${stringifyJson(v)?.slice(0, 64)} is not a valid ${type} literal for column '${e.field.name.slice(0, 256)}' (${type}): ${why}`,
+        );
+    }
+  }
 }
 
 function collect(e: BoundExpression, ids: Set<number>): void {
@@ -63,6 +85,8 @@ export interface MaskOptions {
    * Otherwise (Iceberg tables, views) a whole list, map or struct column may be nulled too (nested.ts).
    */
   wholeLists?: boolean;
+  /** Masks about to be stored: a fixed value must also be one a policy keeps (kit/literal.ts, unstorableLiteral). */
+  storing?: boolean;
 }
 
 /** Each mask bound to a column of the schema, its action suited to the column's type; one mask per column. */
@@ -86,7 +110,7 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
       throw validation(`masks[${i}]: replace-with-null cannot apply to the required ${field.what} '${field.name}'`);
     if (action === 'mask-to-fixed-value') {
       if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
-      checkLiteral(field, m.value, i);
+      checkLiteral(field, m.value, i, options.storing === true);
       return { fieldId: field.id, column: field.name, action, value: m.value };
     }
     if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
@@ -109,14 +133,20 @@ function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
 }
 
 /** A fixed value must be a literal of the masked field's type: the filter's literal rule says so. */
-function checkLiteral(field: MaskedField, value: unknown, i: number): void {
+function checkLiteral(field: MaskedField, value: unknown, i: number, storing: boolean): void {
+  let why: string | undefined;
   try {
     bindFilter(
       { type: 'eq', term: 'v', value },
       { type: 'struct', 'schema-id': 0, fields: [{ id: field.id, name: 'v', type: field.type, required: false }] },
       true,
     );
+    if (storing) why = unstorableLiteral(value, field);
   } catch {
-    throw validation(`masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'`);
+    why = '';
   }
+  if (why !== undefined)
+    throw validation(
+      `masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'${why && `: ${why}`}`,
+    );
 }
