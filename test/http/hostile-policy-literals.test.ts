@@ -163,6 +163,7 @@ describe('literals a policy does not keep', () => {
           const res = await admin('POST', POLICIES, body);
           refused(res, `${what} ${label}`);
           namesColumn(res, type, `${what} ${label}`);
+          expect(res.body.error.message, `${what} ${label}`).not.toMatch(/\bnull is not/);
         }
       }
     for (const [type, texts] of RAW)

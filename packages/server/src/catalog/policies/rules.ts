@@ -53,6 +53,9 @@ export function checkRowFilter(filter: unknown, schema: Schema, storing = false)
   return [...ids].sort((a, b) => a - b);
 }
 
+/** A bound literal as the refusal names it (NaN and the infinities as such: JSON would write them as null). */
+const shown = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : stringifyJson(v)?.slice(0, 64));
+
 function checkStorable(e: BoundExpression): void {
   if (e.op === 'and' || e.op === 'or') {
     checkStorable(e.left);
@@ -63,9 +66,7 @@ function checkStorable(e: BoundExpression): void {
       const why = unstorableLiteral(v, e.field);
       const type = String(e.field.type);
       if (why !== undefined)
-        throw validation(
-          `filter: ${stringifyJson(v)?.slice(0, 64)} is not a valid ${type} literal for column '${e.field.name.slice(0, 256)}' (${type}): ${why}`,
-        );
+        throw validation(`filter: ${shown(v)} is not a valid ${type} literal for column '${e.field.name.slice(0, 256)}' (${type}): ${why}`);
     }
   }
 }
