@@ -1,4 +1,16 @@
-import { Binary, DateDay, FixedSizeBinary, Int64, TimestampMicrosecond, TimestampNanosecond, TimestampSecond, Utf8, makeVector } from 'apache-arrow';
+import {
+  Binary,
+  DateDay,
+  Decimal,
+  FixedSizeBinary,
+  Int64,
+  TimeMicrosecond,
+  TimestampMicrosecond,
+  TimestampNanosecond,
+  TimestampSecond,
+  Utf8,
+  makeVector,
+} from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { fixedColumn } from './fixed-values.js';
 
@@ -30,5 +42,13 @@ describe('fixedColumn (a mask-to-fixed-value literal as rows of the column type)
     expect(rows(new Int64(), 42)).toEqual([42n, 42n]);
     expect(rows(new Utf8(), '0A0B')).toEqual(['0A0B', '0A0B']);
     expect(rows(new Utf8(), null)).toEqual([null, null]);
+  });
+
+  it('keeps a time of day in the column unit and a decimal as its unscaled value (128-bit words)', () => {
+    expect(stored(new TimeMicrosecond(), '12:00:00.5')).toEqual([43_200_500_000n, 43_200_500_000n]);
+    expect(stored(new TimeMicrosecond(), 7)).toEqual([7n, 7n]);
+    const decimal = fixedColumn(new Decimal(2, 9, 128), '-1234567.8', 2);
+    expect([...(decimal.values as Iterable<number>)].slice(0, 4)).toEqual([-123_456_780 >>> 0, 0xffffffff, 0xffffffff, 0xffffffff]);
+    expect([...(decimal.values as Iterable<number>)].slice(4, 8)).toEqual([-123_456_780 >>> 0, 0xffffffff, 0xffffffff, 0xffffffff]);
   });
 });
