@@ -14,6 +14,7 @@
 import * as lancedb from '@lancedb/lancedb';
 import {
   Binary,
+  DateDay,
   Decimal,
   Dictionary,
   Duration,
@@ -21,12 +22,19 @@ import {
   FixedSizeBinary,
   Float16,
   Int32,
+  Int64,
+  Int8,
   LargeBinary,
   LargeUtf8,
   Null,
   Schema,
   Table,
   TimeMicrosecond,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  Uint32,
+  Uint64,
   Utf8,
   type DataType,
   makeVector,
@@ -159,3 +167,143 @@ describe.each(TYPES.map(([kind]) => kind).filter((kind) => !REFUSED.has(kind)))(
     clean(shown, `${kind} show-first-4`);
   }, 60_000);
 });
+
+/**
+ * Columns narrower than the type their policies are checked as (an int8 and a uint32 as int, a uint64 as long, a
+ * float16 as float, a nanosecond timestamp as timestamp): a mask's fixed value out of the column's own range is a 400
+ * naming the column and its type, and one within it is read as written. Before 2026-11-29 each was taken and the
+ * policy-derived dataset held another value: a float16 masked to 70000 read 2.134765625, a uint32 masked to -5 read
+ * 4294967291, an int8 masked to 300 read 44.
+ */
+it('refuses a fixed mask value out of a narrow column type, and reads one within it as written', async () => {
+  const table = new Table(
+    new Schema([
+      new Field('id', new Int32(), false),
+      new Field('i8', new Int8(), true),
+      new Field('u32', new Uint32(), true),
+      new Field('u64', new Uint64(), true),
+      new Field('f16', new Float16(), true),
+      new Field('ns', new TimestampNanosecond(), true),
+    ]),
+    {
+      id: makeVector(Int32Array.from([1, 2])),
+      i8: vectorFromArray([1, 2], new Int8()),
+      u32: vectorFromArray([4_000_000_000, 1], new Uint32()),
+      u64: vectorFromArray([1n, 2n], new Uint64()),
+      f16: vectorFromArray([1.5, 2.5], new Float16()),
+      ns: vectorFromArray([1, 2], new TimestampNanosecond()),
+    } as never,
+  );
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/ty%24t_narrow/create`,
+    payload: Buffer.from(tableToIPC(table, 'stream')),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${adminToken}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  const narrowPolicies = policies('narrow');
+  const mask = (column: string, value: unknown) =>
+    admin('POST', narrowPolicies, { kind: 'column-mask', roles: ['ty-analysts'], masks: [{ column, action: 'mask-to-fixed-value', value }] });
+  for (const [column, type, values] of [
+    ['i8', 'int8', [300, -129]],
+    ['u32', 'uint32', [-5]],
+    ['u64', 'uint64', [-1]],
+    ['f16', 'float16', [70_000, -1e10, 65_520]],
+    // A number means microseconds to a policy: a column kept in another unit takes the instant as text.
+    ['ns', 'timestamp_ns', ['1500-01-01T00:00:00', '2300-01-01T00:00:00', 1_700_000_000_000_000]],
+  ] as const)
+    for (const value of values) {
+      const res = await mask(column, value);
+      const label = `${column} ${stringifyJson(value)}`;
+      expect(res.status, `${label}: ${stringifyJson(res.body)}`).toBe(400);
+      expect(res.body.error.message, label).toMatch(new RegExp(`is not a valid ${type} value for '${column}'`));
+    }
+  expect((await admin('GET', narrowPolicies)).body.policies).toEqual([]);
+  const taken = await admin('POST', narrowPolicies, {
+    kind: 'column-mask',
+    roles: ['ty-analysts'],
+    masks: [
+      { column: 'i8', action: 'mask-to-fixed-value', value: -128 },
+      { column: 'u32', action: 'mask-to-fixed-value', value: 7 },
+      { column: 'f16', action: 'mask-to-fixed-value', value: 65_504 },
+      { column: 'ns', action: 'mask-to-fixed-value', value: '2262-04-11T23:47:16.854775807' },
+      { column: 'u64', action: 'mask-to-fixed-value', value: 9_007_199_254_740_991 },
+    ],
+  });
+  expect(taken.status, stringifyJson(taken.body)).toBe(201);
+  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${aliceToken}` } });
+  const read = await db.openTable('t_narrow', ['ty']);
+  try {
+    const batch = (await read.query().toArrow()).batches[0]!;
+    const column = (name: string) => batch.getChild(name)!.data[0]!.values as Iterable<unknown>;
+    expect([...column('i8')]).toEqual([-128, -128]);
+    expect([...column('u32')]).toEqual([7, 7]);
+    expect([...column('u64')]).toEqual([9_007_199_254_740_991n, 9_007_199_254_740_991n]);
+    expect([0, 1].map((i) => batch.getChild('f16')!.get(i))).toEqual([65_504, 65_504]);
+    expect([...column('ns')]).toEqual([9_223_372_036_854_775_807n, 9_223_372_036_854_775_807n]);
+  } finally {
+    read.close();
+    db.close();
+  }
+}, 60_000);
+
+/**
+ * A fixed mask value as the policy keeps it (the Iceberg expression JSON: a date as "YYYY-MM-DD", a timestamp as
+ * microseconds or ISO text, binary as hex) is read by a restricted reader as that value of the column
+ * (policy-files/fixed-values.ts). Before 2026-11-29 it was handed to apache-arrow as written: the date read
+ * 1970-01-01, the microseconds as milliseconds (the year 55,000), binary as the bytes of the hex text, and a timestamp
+ * as text or a long as any number failed every restricted read (503).
+ */
+it('reads a fixed mask of a date, a timestamp, binary and a long as the value the policy names', async () => {
+  const table = new Table(
+    new Schema([
+      new Field('id', new Int32(), false),
+      new Field('d', new DateDay(), true),
+      new Field('tu', new TimestampMicrosecond(), true),
+      new Field('tm', new TimestampMillisecond(), true),
+      new Field('bi', new Binary(), true),
+      new Field('l', new Int64(), true),
+    ]),
+    {
+      id: makeVector(Int32Array.from([1])),
+      d: vectorFromArray([0], new DateDay()),
+      tu: vectorFromArray([0], new TimestampMicrosecond()),
+      tm: vectorFromArray([0], new TimestampMillisecond()),
+      bi: vectorFromArray([new Uint8Array([1])], new Binary()),
+      l: vectorFromArray([1n], new Int64()),
+    } as never,
+  );
+  const created = await cat.lakegate.app.inject({
+    method: 'POST',
+    url: `${L}/table/ty%24t_fixed/create`,
+    payload: Buffer.from(tableToIPC(table, 'stream')),
+    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${adminToken}` },
+  });
+  expect(created.statusCode, created.body).toBe(200);
+  const taken = await admin('POST', policies('fixed'), {
+    kind: 'column-mask',
+    roles: ['ty-analysts'],
+    masks: [
+      { column: 'd', action: 'mask-to-fixed-value', value: '2024-01-01' },
+      { column: 'tu', action: 'mask-to-fixed-value', value: 1_700_000_000_000_000 },
+      { column: 'tm', action: 'mask-to-fixed-value', value: '2024-01-01T00:00:00.123' },
+      { column: 'bi', action: 'mask-to-fixed-value', value: '0A0B' },
+      { column: 'l', action: 'mask-to-fixed-value', value: 42 },
+    ],
+  });
+  expect(taken.status, stringifyJson(taken.body)).toBe(201);
+  const db = await lancedb.connectNamespace('rest', { uri: `${url}/lance/default`, headers: { Authorization: `Bearer ${aliceToken}` } });
+  const read = await db.openTable('t_fixed', ['ty']);
+  try {
+    const row = (await read.query().toArrow()).batches[0]!;
+    const get = (name: string) => row.getChild(name)!.get(0);
+    expect(get('d')).toBe(Date.UTC(2024, 0, 1));
+    expect(get('tu')).toBe(1_700_000_000_000);
+    expect(get('tm')).toBe(Date.UTC(2024, 0, 1) + 123);
+    expect([...(get('bi') as Uint8Array)]).toEqual([10, 11]);
+    expect(get('l')).toBe(42n);
+  } finally {
+    read.close();
+    db.close();
+  }
+}, 60_000);

@@ -24,6 +24,7 @@ import {
   Schema,
   Struct,
   Table as ArrowTable,
+  TimeUnit,
   Type,
   makeData,
   tableFromIPC,
@@ -80,6 +81,18 @@ function typeName(type: DataType): string {
   return 'nested';
 }
 
+/** The column's own type when it holds fewer values than its policy type names (LanceColumn.narrow), else undefined. */
+function narrowOf(type: DataType, policyType: string): string | undefined {
+  if (type.typeId === Type.Dictionary) return narrowOf((type as Dictionary).dictionary, policyType);
+  const t = String(type).toLowerCase();
+  if (/^(u?int(8|16)|uint(32|64)|float16)$/.test(t)) return t;
+  // A timestamp in another unit than the microseconds a policy's number means: `timestamp_ns`, `timestamptz_ms`, …
+  const unit = (type as { unit?: TimeUnit }).unit;
+  if (policyType.startsWith('timestamp') && unit !== undefined && unit !== TimeUnit.MICROSECOND)
+    return `${policyType}_${({ [TimeUnit.SECOND]: 's', [TimeUnit.MILLISECOND]: 'ms', [TimeUnit.NANOSECOND]: 'ns' } as Record<number, string>)[unit]}`;
+  return undefined;
+}
+
 /** A field as the port's column: a struct with its fields, a (variable-size) list with its element. */
 function columnOf(field: Field): LanceColumn {
   const type = typeName(field.type);
@@ -90,7 +103,17 @@ function columnOf(field: Field): LanceColumn {
   const [key, value] = type === 'map' ? ((field.type.children[0] as Field).type.children as Field[]) : [];
   const entries = key !== undefined && value !== undefined ? { key: columnOf(key), value: columnOf(value) } : {};
   const uncarried = uncopied(field.type);
-  return { name: field.name, type, nullable: field.nullable, ...fields, ...element, ...entries, ...(uncarried === undefined ? {} : { uncarried }) };
+  const narrow = narrowOf(field.type, type);
+  return {
+    name: field.name,
+    type,
+    nullable: field.nullable,
+    ...fields,
+    ...element,
+    ...entries,
+    ...(uncarried === undefined ? {} : { uncarried }),
+    ...(narrow === undefined ? {} : { narrow }),
+  };
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { type Data, DataType, type Field, type Schema, type Vector, makeData, makeVector, vectorFromArray } from 'apache-arrow';
 import type { ColumnMask } from '../catalog/ports/policies.js';
+import { fixedColumn } from './fixed-values.js';
 import { type MaskContext, maskValue } from './masks.js';
 import { takeRows } from './take-rows.js';
 
@@ -79,6 +80,7 @@ export function maskedColumn(column: Vector, node: MaskNode, rows: readonly numb
   const m = node.mask;
   if (m !== undefined) {
     if (m.action === 'replace-with-null' && isNested(type)) return nullData(type, rows.length);
+    if (m.action === 'mask-to-fixed-value') return fixedColumn(type, m.value, rows.length);
     const values = rows.map((r) => maskValue(m.action, column.get(r), ctx, m.value));
     return vectorFromArray(
       values.map((v) => (v === undefined ? null : v)),

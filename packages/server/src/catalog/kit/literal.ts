@@ -115,3 +115,38 @@ export function checkedLiteral(v: unknown, field: LiteralField): unknown {
   if (type.startsWith('decimal') && fitsDecimal(v, type)) return v;
   throw wrong();
 }
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const OFFSET = /(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Nanoseconds since the epoch of an ISO timestamp that isTimestamp took (read as UTC without an offset). */
+function epochNanos(s: string): bigint {
+  const m = /^(.*T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/.exec(s)!;
+  return BigInt(Date.parse(`${m[1]}${m[3] ?? 'Z'}`)) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
+}
+
+/**
+ * Why a literal that checkedLiteral took cannot be stored in a policy, or undefined when it can. A policy keeps its
+ * literal and every read binds it again (checkedLiteral, which stays as lenient as clients' scan filters need), so a
+ * policy takes only a literal that means one value of the column's type exactly as Iceberg Java reads it: a finite
+ * float or double within the column's range (1e300 is no float, NaN compares with nothing; `is-nan` says that), a
+ * timestamp with an offset exactly when the type has a zone (timestamptz), and a nanosecond timestamp within the
+ * 64 bits it is kept in (1677 to 2262).
+ */
+export function unstorableLiteral(v: unknown, field: LiteralField): string | undefined {
+  const type = String(field.type);
+  if (type === 'float' || type === 'double') {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return 'NaN and the infinities are no literal a policy keeps (is-nan and not-nan test NaN)';
+    if (type === 'float' && !Number.isFinite(Math.fround(v))) return 'it is beyond the range of a 32-bit float';
+    return undefined;
+  }
+  if (!type.startsWith('timestamp') || typeof v !== 'string') return undefined;
+  const zoned = type.startsWith('timestamptz');
+  if (OFFSET.test(v) !== zoned) return zoned ? `a ${type} literal needs an offset (Z or +hh:mm)` : `a ${type} literal has no offset (the type has no zone)`;
+  if (type.endsWith('_ns')) {
+    const nanos = epochNanos(v);
+    if (nanos < INT64_MIN || nanos > INT64_MAX) return `it is beyond the range of ${type} (1677-09-21 to 2262-04-11)`;
+  }
+  return undefined;
+}

@@ -15,31 +15,40 @@ import type { IcebergType, PrimitiveType, Schema, StructField } from '../metadat
 import type { LanceColumn } from '../ports/lance-policy.js';
 import type { ColumnMask, EffectivePolicy } from '../ports/policies.js';
 import { checkMasks } from '../policies/rules.js';
+import { unstorableLiteral } from '../kit/literal.js';
+import { stringifyJson } from '../json.js';
 
-/** A Lance table's columns as a Schema (field ids as above). */
-export function lanceSchema(columns: readonly LanceColumn[]): Schema {
+/**
+ * A Lance table's columns as a Schema (field ids as above). `narrow`, when given, is filled with the field id of each
+ * column narrower than its type (LanceColumn.narrow) and that narrow type.
+ */
+export function lanceSchema(columns: readonly LanceColumn[], narrow?: Map<number, string>): Schema {
   let next = columns.length + 1;
+  const noted = (id: number, c: LanceColumn | undefined) => {
+    if (c?.narrow !== undefined) narrow?.set(id, c.narrow);
+    return id;
+  };
   const typeOf = (c: LanceColumn): IcebergType => {
     if (c.type === 'struct')
-      return { type: 'struct', fields: (c.fields ?? []).map((f) => ({ id: next++, name: f.name, required: !f.nullable, type: typeOf(f) })) };
+      return { type: 'struct', fields: (c.fields ?? []).map((f) => ({ id: noted(next++, f), name: f.name, required: !f.nullable, type: typeOf(f) })) };
     if (c.type === 'list') {
-      const id = next++;
+      const id = noted(next++, c.element);
       // A list's element (`tags.element`, its fields after it): masked in every element. A fixed-size list (a vector)
       // has none to name: an empty struct, which no mask may name (nested.ts, checkLance: masked whole only).
       const element: IcebergType = c.element === undefined ? { type: 'struct', fields: [] } : typeOf(c.element);
       return { type: 'list', 'element-id': id, element, 'element-required': c.element !== undefined && !c.element.nullable };
     }
     if (c.type === 'map' && c.key !== undefined && c.value !== undefined) {
-      const keyId = next++;
+      const keyId = noted(next++, c.key);
       const key = typeOf(c.key);
-      const valueId = next++;
+      const valueId = noted(next++, c.value);
       return { type: 'map', 'key-id': keyId, key, 'value-id': valueId, value: typeOf(c.value), 'value-required': !c.value.nullable };
     }
     // Anything else no policy may name (unions, large lists): an empty struct, "not of a primitive type" to the rules.
     if (c.type === 'nested' || c.type === 'map') return { type: 'struct', fields: [] };
     return c.type as PrimitiveType;
   };
-  const fields: StructField[] = columns.map((c, i) => ({ id: i + 1, name: c.name, required: !c.nullable, type: typeOf(c) }));
+  const fields: StructField[] = columns.map((c, i) => ({ id: noted(i + 1, c), name: c.name, required: !c.nullable, type: typeOf(c) }));
   return { type: 'struct', 'schema-id': 0, fields };
 }
 
@@ -94,6 +103,47 @@ export function checkMasksBindable(masks: readonly ColumnMask[], schema: Schema)
       throw validation(
         `masks[${i}]: field id ${m.fieldId} is named ${m.column}, a path another field of this Lance table has too; a Lance table's masks are applied by path, so rename one of them`,
       );
+  });
+}
+
+/** The values each narrow integer type holds (a float16 its finite values: the largest is 65504). */
+const NARROW_RANGE: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  int8: [-128n, 127n],
+  int16: [-32768n, 32767n],
+  uint8: [0n, 255n],
+  uint16: [0n, 65535n],
+  uint32: [0n, 4294967295n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+
+/** Why `value` is no value of the narrow type, or undefined when it is one. */
+function outOfNarrow(value: unknown, narrow: string, name: string): string | undefined {
+  if (narrow === 'float16') return typeof value === 'number' && Math.abs(value) <= 65504 ? undefined : 'beyond the range of a 16-bit float (65504)';
+  const range = NARROW_RANGE[narrow];
+  if (range !== undefined) {
+    const n = typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)) ? BigInt(value) : undefined;
+    return n !== undefined && n >= range[0] && n <= range[1] ? undefined : `beyond the range of ${narrow} (${range[0]} to ${range[1]})`;
+  }
+  // A timestamp kept in seconds, milliseconds or nanoseconds: a number would be read in the column's unit, not in the
+  // microseconds a policy's number means, so the instant is given as an ISO string.
+  if (typeof value === 'number' || typeof value === 'bigint') return `this column keeps ${narrow.split('_')[1]}: give the instant as an ISO-8601 string`;
+  return unstorableLiteral(value, { name, type: narrow as IcebergType });
+}
+
+/**
+ * A Lance column narrower than the type its policies are checked as (an int8 or uint32 checked as an int, a float16 as
+ * a float, a nanosecond timestamp as a timestamp): a mask's fixed value must be one of its values, since the
+ * policy-derived dataset writes it into the column's own type, where a value out of its range wraps or overflows (a
+ * float16 masked to 70000 read 2.134765625, a uint32 masked to -5 read 4294967291, before 2026-11-29). A 400 naming the
+ * column and its type.
+ */
+export function checkNarrowMasks(masks: readonly ColumnMask[], narrow: ReadonlyMap<number, string>): void {
+  masks.forEach((m, i) => {
+    const type = narrow.get(m.fieldId);
+    if (m.action !== 'mask-to-fixed-value' || type === undefined) return;
+    const why = outOfNarrow(m.value, type, m.column);
+    if (why !== undefined)
+      throw validation(`masks[${i}]: mask-to-fixed-value: ${stringifyJson(m.value)?.slice(0, 64)} is not a valid ${type} value for '${m.column}': ${why}`);
   });
 }
 

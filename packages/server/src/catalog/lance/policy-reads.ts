@@ -21,7 +21,7 @@ import type { TableContext } from '../kit/table-kit.js';
 import type { Schema } from '../metadata/types.js';
 import type { RequestScope } from '../context.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
-import type { LanceColumn, LancePolicyDeriver, LanceSource } from '../ports/lance-policy.js';
+import type { LanceColumn, LancePolicyDeriver, LancePolicySchema, LanceSource } from '../ports/lance-policy.js';
 import type { EffectivePolicy } from '../policies/effective.js';
 import { derivedPrefix } from '../policies/derived-location.js';
 import { lanceStorageOptions, refreshOffsetOf } from './storage-options.js';
@@ -74,17 +74,17 @@ export class LancePolicyReads {
   readonly cleanups = new Set<Promise<void>>();
 
   /**
-   * The table's current columns as a Schema, for checking a policy (ERR_NOT_IMPLEMENTED without the library), and
-   * each column's path with Lance's own field id of it in that version (native-fields.ts), which the policy records.
+   * The table's current columns for checking a policy (ERR_NOT_IMPLEMENTED without the library; ports LancePolicySchema).
    */
-  async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }> {
+  async schemaOf(scope: RequestScope, record: CatalogObjectRecord): Promise<LancePolicySchema> {
     const deriver = await this.available();
     // A managed table only declared has no dataset yet, so no columns: the request's 422, not a failed read (503).
     if (await managedAwaitingFirstVersion(this.ctx.store.lanceVersions, record))
       throw new CatalogError('ERR_UNPROCESSABLE', `The Lance table could not be read (for its policies): ${record.name} is only declared, with no data yet`);
     const { columns, version } = await deriver.inspect(this.source(scope, record));
     checkCarried(columns);
-    return { schema: lanceSchema(columns), nativeIds: nativeIdsByPath(await this.versionFields.of(scope, record, MAIN_BRANCH, version)) };
+    const narrow = new Map<number, string>();
+    return { schema: lanceSchema(columns, narrow), narrow, nativeIds: nativeIdsByPath(await this.versionFields.of(scope, record, MAIN_BRANCH, version)) };
   }
 
   /**

@@ -10,15 +10,15 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { describeObject } from '../access/access-service.js';
 import { ADMIN_ROLE_NAME, type AccessControl } from '../ports/access.js';
-import type { Schema } from '../metadata/types.js';
 import type { CatalogRequest, RequestScope, ServiceContext } from '../context.js';
 import { checkName, checkNamespace } from '../identifiers.js';
 import { lanceFieldsOf, type LatestLanceShape } from '../lance/native-fields.js';
-import { checkMasksBindable } from '../lance/policy-columns.js';
+import { checkMasksBindable, checkNarrowMasks } from '../lance/policy-columns.js';
 import { LANCE_TABLE } from '../lance/table-id.js';
 import type { Privilege } from '../privileges.js';
 import { type Change, changeEvent } from '../outbox/changes.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
+import type { LancePolicySchema } from '../ports/lance-policy.js';
 import { requireTable, tableObject } from '../kit/table-kit.js';
 import { requireView } from '../kit/view-kit.js';
 import type { EffectivePolicy } from '../policies/effective.js';
@@ -92,7 +92,7 @@ export class PolicyAdmin {
     private readonly gate: PolicyGate,
     private readonly control: Pick<AccessControl, 'getRole'>,
     /** A Lance table's current columns as a schema (read from its dataset: catalog/lance/policy-reads.ts), and Lance's own field id of each path. */
-    private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<{ schema: Schema; nativeIds: ReadonlyMap<string, number> }>,
+    private readonly lanceSchema?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<LancePolicySchema>,
     /** A Lance table's latest version's fields with Lance's own ids, and its columns (policy-reads.ts latestShape): what GET and list show its policies against. */
     private readonly lanceLatest?: (scope: RequestScope, record: CatalogObjectRecord) => Promise<LatestLanceShape>,
   ) {}
@@ -270,7 +270,7 @@ export class PolicyAdmin {
     const description = input.description === undefined ? {} : { description: input.description };
     if (kind === 'row-filter') {
       if (input.masks !== undefined) throw validation('a row-filter policy has no "masks"');
-      const fieldIds = checkRowFilter(input.filter, schema);
+      const fieldIds = checkRowFilter(input.filter, schema, true);
       // Each term's field id, so the filter follows renames (policies/follow.ts); a Lance table's by Lance's own ids (lance/native-fields.ts).
       const filterTerms = filterTermsOf(input.filter, schema);
       const names = filterTerms.map((t) => t.term);
@@ -279,9 +279,10 @@ export class PolicyAdmin {
     }
     if (input.filter !== undefined) throw validation('a column-mask policy has no "filter"');
     // A Lance table's list (vector) column may be nulled whole: its policy-derived dataset writes that.
-    const masks = checkMasks(input.masks, schema, { wholeLists: lance !== undefined });
+    const masks = checkMasks(input.masks, schema, { wholeLists: lance !== undefined, storing: true });
     if (lance === undefined) return { roles, masks, ...description };
     checkMasksBindable(masks, schema);
+    checkNarrowMasks(masks, lance.narrow);
     const columns = masks.map((m) => m.column);
     return { roles, masks, lanceFields: lanceFieldsOf(columns, lance.nativeIds), ...description };
   }

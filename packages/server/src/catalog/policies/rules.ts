@@ -6,7 +6,8 @@
  */
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import type { Schema } from '../metadata/types.js';
-import { bindFilter, boundFieldIds } from '../kit/expression.js';
+import { type BoundExpression, bindFilter, boundFieldIds } from '../kit/expression.js';
+import { unstorableLiteral } from '../kit/literal.js';
 import { stringifyJson } from '../json.js';
 import { type MaskedField, checkLance, checkNested, fieldById, fieldByName } from './nested.js';
 import { type ColumnMask, MASK_ACTIONS, type MaskAction, type Policy } from '../ports/policies.js';
@@ -39,10 +40,33 @@ export interface MaskInput {
   value?: unknown;
 }
 
-/** The row filter bound to the schema: the field ids it refers to (sorted, distinct). */
-export function checkRowFilter(filter: unknown, schema: Schema): number[] {
+/**
+ * The row filter bound to the schema: the field ids it refers to (sorted, distinct). `storing`: a filter about to be
+ * stored, whose every literal must also be one a policy keeps (kit/literal.ts, unstorableLiteral).
+ */
+export function checkRowFilter(filter: unknown, schema: Schema, storing = false): number[] {
   if (filter === undefined) throw validation('a row-filter policy needs "filter", an Iceberg expression');
-  return [...boundFieldIds(bindFilter(filter, schema, true))].sort((a, b) => a - b);
+  const bound = bindFilter(filter, schema, true);
+  if (storing) checkStorable(bound);
+  return [...boundFieldIds(bound)].sort((a, b) => a - b);
+}
+
+/** A bound literal as the refusal names it (NaN and the infinities as such: JSON would write them as null). */
+const shown = (v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : stringifyJson(v)?.slice(0, 64));
+
+function checkStorable(e: BoundExpression): void {
+  if (e.op === 'and' || e.op === 'or') {
+    checkStorable(e.left);
+    checkStorable(e.right);
+  } else if (e.op === 'not') checkStorable(e.child);
+  else if ('value' in e || 'values' in e) {
+    for (const v of 'value' in e ? [e.value] : e.values) {
+      const why = unstorableLiteral(v, e.field);
+      const type = String(e.field.type);
+      if (why !== undefined)
+        throw validation(`filter: ${shown(v)} is not a valid ${type} literal for column '${e.field.name.slice(0, 256)}' (${type}): ${why}`);
+    }
+  }
 }
 
 export interface MaskOptions {
@@ -52,6 +76,8 @@ export interface MaskOptions {
    * Otherwise (Iceberg tables, views) a whole list, map or struct column may be nulled too (nested.ts).
    */
   wholeLists?: boolean;
+  /** Masks about to be stored: a fixed value must also be one a policy keeps (kit/literal.ts, unstorableLiteral). */
+  storing?: boolean;
 }
 
 /** Each mask bound to a column of the schema, its action suited to the column's type; one mask per column. */
@@ -75,7 +101,7 @@ export function checkMasks(masks: readonly MaskInput[] | undefined, schema: Sche
       throw validation(`masks[${i}]: replace-with-null cannot apply to the required ${field.what} '${field.name}'`);
     if (action === 'mask-to-fixed-value') {
       if (m.value === undefined) throw validation(`masks[${i}]: mask-to-fixed-value needs "value"`);
-      checkLiteral(field, m.value, i);
+      checkLiteral(field, m.value, i, options.storing === true);
       return { fieldId: field.id, column: field.name, action, value: m.value };
     }
     if (m.value !== undefined) throw validation(`masks[${i}]: "value" is for mask-to-fixed-value only`);
@@ -98,14 +124,20 @@ function columnOf(m: MaskInput, schema: Schema, i: number): MaskedField {
 }
 
 /** A fixed value must be a literal of the masked field's type: the filter's literal rule says so. */
-function checkLiteral(field: MaskedField, value: unknown, i: number): void {
+function checkLiteral(field: MaskedField, value: unknown, i: number, storing: boolean): void {
+  let why: string | undefined;
   try {
     bindFilter(
       { type: 'eq', term: 'v', value },
       { type: 'struct', 'schema-id': 0, fields: [{ id: field.id, name: 'v', type: field.type, required: false }] },
       true,
     );
+    if (storing) why = unstorableLiteral(value, field);
   } catch {
-    throw validation(`masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'`);
+    why = '';
   }
+  if (why !== undefined)
+    throw validation(
+      `masks[${i}]: mask-to-fixed-value: ${stringifyJson(value)?.slice(0, 64)} is not a valid ${String(field.type)} value for '${field.name}'${why && `: ${why}`}`,
+    );
 }

@@ -6,6 +6,7 @@
  * one batch at a time, and writes the derived dataset where the catalog says, with the storage options it hands over.
  * The in-tree adapter is lance-optimize/lancedb-policy-deriver.ts.
  */
+import type { Schema } from '../metadata/types.js';
 import type { Caller } from './index.js';
 import type { ColumnMask } from './policies.js';
 
@@ -36,6 +37,23 @@ export interface LanceColumn {
    * or undefined when it can: a table with such a column takes no policy (catalog/lance/policy-columns.ts, uncarried).
    */
   uncarried?: string;
+  /**
+   * The column's own type when it holds fewer values than `type` names (`int8`, `int16`, `uint8`, `uint16`, `uint32`,
+   * `uint64`, `float16`; a timestamp in another unit than microseconds: `timestamp_ns`, `timestamptz_ms`, …): a mask's fixed value must be one
+   * of them (policy-columns.ts, checkNarrowMasks), else the policy-derived dataset would hold another value.
+   */
+  narrow?: string;
+}
+
+/**
+ * A Lance table's columns as its policies are checked when written: the Schema (lanceSchema in policy-columns.ts), the
+ * field ids of the columns narrower than their type (LanceColumn.narrow), and each column's path with Lance's own
+ * field id of it (native-fields.ts).
+ */
+export interface LancePolicySchema {
+  schema: Schema;
+  narrow: ReadonlyMap<number, string>;
+  nativeIds: ReadonlyMap<string, number>;
 }
 
 export interface LanceSource {
