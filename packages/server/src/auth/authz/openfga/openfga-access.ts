@@ -368,7 +368,7 @@ export class OpenFgaAccess implements AccessControl, Authorizer, IntentResolver 
 
   /**
    * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts (once per
-   * listing: check's memo, catalog/access/check-memo.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
+   * listing walk: check's memo, catalog/access/check-memo.ts and grant-reads.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
    * one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS identities (then the tables are checked one by one).
    */
   private async grantedObjects(tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {
