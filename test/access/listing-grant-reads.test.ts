@@ -3,7 +3,7 @@
  * the caller's next page requests within the decisions' revocation bound: dropped at once by a change through this
  * process and by a sibling's `access` announcement, read again on another replica (no announcement reaches it) once
  * cacheTtlMs has passed, and never served to another caller. Real access control and RBAC authorizer; our clock.
- * And the bounds do not add up: a denial decided from kept grants is not kept in the decision cache beyond them.
+ * And the bounds do not add up: a denial decided from kept grants is kept in the decision cache only as long as they are.
  */
 import { describe, expect, it } from 'vitest';
 import { AccessService, type AccessServiceDeps } from '../../packages/server/src/catalog/access/access-service.js';
@@ -86,7 +86,9 @@ describe('a listing’s reads of the caller’s grants, across its page requests
  * grant on itself, and one outside the caller's granted set (read through the listing's memo) is denied unchecked. */
 class GrantedSetAuthorizer implements Authorizer {
   readonly grants = new Set<string>();
+  calls = 0;
   async check(_tenant: string, _members: readonly Member[], queries: readonly AccessQuery[], memo?: CheckMemo): Promise<boolean[]> {
+    this.calls++;
     const read = async () => new Set(this.grants);
     const granted = memo ? await memo.remember('granted', read) : await read();
     // Skipped when not in the set; a fresh check (the grants now) for the others.
@@ -116,11 +118,21 @@ describe('a listing’s denials and the decision cache', () => {
     const page = async (id: string) => (await replica.allows(scope, [{ privilege: 'table:read-metadata', path: path(id) }], replica.listingMemo(scope)))[0];
     authorizer.grants.add('t1');
     expect([await page('t1'), await page('t2')]).toEqual([true, false]);
-    authorizer.grants.add('t2'); // granted through another replica: no announcement reaches this one
+    // Decisions are kept from their second sighting (the decision cache's doorkeeper), denials from kept grants too.
+    expect([await page('t1'), await page('t2')]).toEqual([true, false]);
+    const calls = authorizer.calls;
+    now = 1;
+    expect([await page('t1'), await page('t2')]).toEqual([true, false]);
+    expect(authorizer.calls).toBe(calls);
+    // Granted through another replica (no announcement reaches this one): t2, and t3, which no page had asked yet.
+    authorizer.grants.add('t2');
+    authorizer.grants.add('t3');
     now = TTL - 1;
-    expect(await page('t2')).toBe(false); // the walk's kept grants, within the bound
+    // Within the bound, the walk's kept grants (read at 0) deny both; t3's denial, decided now, is cached as of 0.
+    expect([await page('t2'), await page('t3'), await page('t3')]).toEqual([false, false, false]);
     now = TTL;
-    expect(await page('t2')).toBe(true); // read again; the denial at TTL - 1 was not kept until 2 × TTL - 1
+    // Read again: both show (t3's denial was not kept until 2 × TTL - 1, it expired with the grants it came from).
+    expect([await page('t2'), await page('t3')]).toEqual([true, true]);
     authorizer.grants.delete('t1'); // revoked through another replica
     now = 2 * TTL;
     expect(await page('t1')).toBe(false);

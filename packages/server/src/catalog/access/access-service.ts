@@ -264,11 +264,12 @@ export class AccessService implements AccessDecisions {
    */
   listingMemo(scope: AccessScope): CheckMemo {
     const { caller } = scope;
-    return new ListingMemo(
+    const memo: ListingMemo = new ListingMemo(
       () => this.decisions.generation,
       () => this.deps.clock.now(),
-      caller.members.length > 0 ? this.grantReads.memoOf(whoOf(caller), scope.warehouse.name) : undefined,
+      caller.members.length > 0 ? this.grantReads.memoOf(whoOf(caller), scope.warehouse.name, (since) => memo.noteRead(since)) : undefined,
     );
+    return memo;
   }
 
   /**
@@ -308,19 +309,18 @@ export class AccessService implements AccessDecisions {
     const missing = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (missing.length > 0) {
       const readAt = this.decisions.generation;
-      // A denial decided from the listing's kept grants (grant-reads.ts) is not cached: it would outlive them, and the
-      // two bounds would add up for a grant made on another replica. Allows are always fresh checks, cached as usual.
-      let kept = false;
-      const tracked = memo && { remember: <T>(key: string, read: () => Promise<T>) => ((kept = true), memo.remember(key, read)) };
       const decided = await this.deps.authorizer.check(
         caller.tenant,
         caller.members,
         missing.map((i) => checks[i]!),
-        tracked,
+        memo,
       );
+      // A denial may come from the listing's kept grants (grant-reads.ts): it is kept from when they were read, so it
+      // expires with them and the two bounds never add up. Allows are always fresh checks (CheckMemo), kept from now.
+      const sinceMs = memo instanceof ListingMemo ? memo.readSinceMs : undefined;
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;
-        if (decided[j] || !kept) this.decisions.set(keys[i]!, decided[j]!, readAt);
+        this.decisions.set(keys[i]!, decided[j]!, readAt, decided[j] ? undefined : sinceMs);
       });
     }
     return answers as boolean[];

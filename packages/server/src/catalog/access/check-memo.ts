@@ -17,6 +17,7 @@ export const MEMO_MAX_AGE_MS = 1_000;
 export class ListingMemo implements CheckMemo {
   private readonly kept = new Map<string, { value: Promise<unknown>; atMs: number }>();
   private generation: number;
+  private sinceMs: number | undefined;
 
   constructor(
     private readonly currentGeneration: () => number,
@@ -24,6 +25,19 @@ export class ListingMemo implements CheckMemo {
     private readonly shared?: CheckMemo,
   ) {
     this.generation = currentGeneration();
+  }
+
+  /**
+   * When the oldest read this memo served began (undefined: it served none). A denial decided from these reads may be
+   * kept only as long as they may (AccessService.decide): from this time on, not from the decision's.
+   */
+  get readSinceMs(): number | undefined {
+    return this.sinceMs;
+  }
+
+  /** Records that a read begun at `sinceMs` was served (the shared layer tells when its kept read began). */
+  noteRead(sinceMs: number): void {
+    if (this.sinceMs === undefined || sinceMs < this.sinceMs) this.sinceMs = sinceMs;
   }
 
   remember<T>(key: string, read: () => Promise<T>): Promise<T> {
@@ -35,6 +49,7 @@ export class ListingMemo implements CheckMemo {
     const nowMs = this.now();
     const entry = this.kept.get(key);
     if (entry && nowMs - entry.atMs <= MEMO_MAX_AGE_MS) return entry.value as Promise<T>;
+    if (!this.shared) this.noteRead(nowMs);
     const value = this.shared ? this.shared.remember(key, read) : read();
     const fresh = { value, atMs: nowMs };
     this.kept.set(key, fresh);

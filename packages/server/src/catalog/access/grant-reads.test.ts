@@ -103,3 +103,20 @@ it('holds at most maxObjects objects in all (a set counts its members), and neve
   await big.memoOf('alice', 'lake').remember('granted', d.read);
   expect(d.count()).toBe(2);
 });
+
+it('tells each caller when the read it serves began (a denial made from it may be kept from then on only)', async () => {
+  let now = 100;
+  const reads = new GrantReads({ ttlMs: 60_000, now: () => now });
+  const heard: number[] = [];
+  const memo = reads.memoOf('alice', 'lake', (since) => heard.push(since));
+  await memo.remember('granted', async () => 'x');
+  now = 500;
+  await memo.remember('granted', async () => 'y');
+  let release!: (v: string) => void;
+  const slow = memo.remember('slow', () => new Promise<string>((r) => (release = r)));
+  now = 700;
+  const joined = memo.remember('slow', async () => 'never read');
+  release('z');
+  expect([await slow, await joined]).toEqual(['z', 'z']);
+  expect(heard).toEqual([100, 100, 500, 500]);
+});

@@ -22,12 +22,13 @@ import type { CheckMemo } from '../ports/access.js';
 
 /** Entries kept at most (a caller and warehouse each, for one authorizer key). */
 export const GRANT_READS_MAX_ENTRIES = 1_000;
-/** Objects kept at most over all entries (about 20 MB of object ids). */
+/** Objects kept at most over all entries (some 20 MB of object ids). */
 export const GRANT_READS_MAX_OBJECTS = 250_000;
 
 /** A read may answer undefined ("unknown: check each"); the map keeps it boxed. */
 interface Kept {
   value: unknown;
+  startedMs: number;
 }
 
 const sizeOfRead = (kept: Kept): number => {
@@ -44,7 +45,7 @@ export interface GrantReadsOptions {
 
 export class GrantReads {
   private readonly kept: BoundedMap<string, Kept>;
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, { value: Promise<unknown>; startedMs: number }>();
   private generation = 0;
 
   constructor(private readonly options: GrantReadsOptions) {
@@ -70,29 +71,43 @@ export class GrantReads {
     return this.kept.size;
   }
 
-  /** The memo the listings of one caller in one warehouse share (key: AccessService's whoOf of the caller). */
-  memoOf(who: string, warehouse: string): CheckMemo {
+  /**
+   * The memo the listings of one caller in one warehouse share (who: AccessService's whoOf of the caller). `onRead`
+   * hears when the read it serves began (what a decision made from it may be kept from: check-memo.ts readSinceMs).
+   */
+  memoOf(who: string, warehouse: string, onRead: (startedMs: number) => void = () => {}): CheckMemo {
     const prefix = `${who}\u001f${warehouse}\u001f`;
-    return { remember: (key, read) => this.remember(prefix + key, read) };
+    return { remember: (key, read) => this.remember(prefix + key, read, onRead) };
   }
 
-  private remember<T>(key: string, read: () => Promise<T>): Promise<T> {
-    if (this.options.ttlMs <= 0) return read();
-    const kept = this.kept.get(key);
-    if (kept !== undefined) return Promise.resolve(kept.value as T);
-    const flying = this.inFlight.get(key);
-    if (flying !== undefined) return flying as Promise<T>;
-    const generation = this.generation;
+  private remember<T>(key: string, read: () => Promise<T>, onRead: (startedMs: number) => void): Promise<T> {
     const startedMs = this.options.now();
+    if (this.options.ttlMs <= 0) {
+      onRead(startedMs);
+      return read();
+    }
+    const kept = this.kept.get(key, startedMs);
+    if (kept !== undefined) {
+      onRead(kept.startedMs);
+      return Promise.resolve(kept.value as T);
+    }
+    const flying = this.inFlight.get(key);
+    if (flying !== undefined) {
+      onRead(flying.startedMs);
+      return flying.value as Promise<T>;
+    }
+    onRead(startedMs);
+    const generation = this.generation;
     const value = read();
-    this.inFlight.set(key, value);
+    const entry = { value: value as Promise<unknown>, startedMs };
+    this.inFlight.set(key, entry);
     const settle = () => {
-      if (this.inFlight.get(key) === value) this.inFlight.delete(key);
+      if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
     };
     // A failed read is not kept: the next request asks again (the failure itself reaches this one's caller).
     value.then((v) => {
       settle();
-      if (generation === this.generation) this.kept.set(key, { value: v }, startedMs);
+      if (generation === this.generation) this.kept.set(key, { value: v, startedMs }, startedMs);
     }, settle);
     return value;
   }
