@@ -1,7 +1,8 @@
 /**
  * What a reader's listing costs in OpenFGA Read requests (counted by OpenFGA itself, from its metrics): the grants
- * of the reader's roles are read once per listing request (check-memo.ts), not once for every chunk of 100 tables
- * the listing scans; the answers stay exactly the granted tables, and a revoke is seen by the next listing.
+ * of the reader's roles are read once per walk (check-memo.ts, kept across its page requests by grant-reads.ts), not
+ * once for every chunk of 100 tables the listing scans nor once per page; the answers stay exactly the granted
+ * tables, and a revoke is seen by the next listing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startInProcess } from '../support/in-process.js';
@@ -22,9 +23,9 @@ const schema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'id', t
 const tableRef = (name: string) => ({ type: 'table', warehouse: 'default', namespace: ['wide'], name });
 
 describe('OpenFGA adapter: the Read requests of a listing', () => {
-  it('reads the reader’s grants once per listing request whatever the chunks it scans, lists exactly its grants, and sees a revoke at once', async () => {
-    // Lakegate's clock stands still: a scan's grants are kept for at most 1 s (check-memo.ts), and a slow machine must
-    // not make this count depend on how fast the scan runs.
+  it('reads the reader’s grants once per walk whatever the chunks and pages it scans, lists exactly its grants, and sees a revoke at once', async () => {
+    // Lakegate's clock stands still: a walk's grants are kept for at most authzCacheSeconds (grant-reads.ts), and a
+    // slow machine must not make this count depend on how fast the walk runs.
     const frozen = Date.now();
     const cat = await startInProcess(await fga.lakegateEnv(), { auth: true, clock: { now: () => frozen } });
     try {
@@ -65,12 +66,13 @@ describe('OpenFGA adapter: the Read requests of a listing', () => {
       const second = await page(first.next!);
       expect(second.names).toEqual(granted.slice(100));
       expect(second.next).toBeNull();
-      // Each request: 1 Read for the reader's roles, 2 for the role's 125 table grants, 1 for its view grants. The same
-      // for a scan of 4 chunks as for one (before: these 4 Reads for every chunk, 16 on page 1).
+      // The walk's first request: 1 Read for the reader's roles, 2 for the role's 125 table grants, 1 for its view
+      // grants. The same for a scan of 4 chunks as for one (before: these 4 Reads for every chunk, 16 on page 1), and
+      // none for the next page (before: the same 4 again on every page request).
       expect(first.reads).toBe(4);
-      expect(second.reads).toBe(4);
+      expect(second.reads).toBe(0);
 
-      // A revoke, then the next listing: the table is gone; a new grant shows as well.
+      // A revoke, then the next listing: the table is gone; a new grant shows as well (the walk's reads were dropped).
       const revoked = granted[7]!;
       expect(
         (await admin('POST', '/management/v1/grants/revoke', { role: 'sparse', privileges: ['table:read-metadata'], securable: tableRef(revoked) })).status,

@@ -24,6 +24,15 @@ it("with evict 'oldest', drops the entry written longest ago (a rewrite counts a
   ]);
 });
 
+it("with evict 'least-recent', drops the entry read or written longest ago (a read moves its entry last)", () => {
+  const map = new BoundedMap<string, number>({ maxEntries: 2, evict: 'least-recent' });
+  map.set('a', 1);
+  map.set('b', 2);
+  expect(map.get('a')).toBe(1);
+  map.set('c', 3);
+  expect([map.get('a'), map.get('b'), map.get('c')]).toEqual([1, undefined, 3]);
+});
+
 it('answers an entry until its TTL from the time it was set (or the time the caller read before it), then drops it', () => {
   let now = 0;
   const map = new BoundedMap<string, string>({ maxEntries: 10, ttlMs: 100, now: () => now });

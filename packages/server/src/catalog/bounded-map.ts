@@ -4,7 +4,9 @@
  * one line. Hand-written because the eviction wanted on the hot paths is the cheapest one: a full map is
  * emptied at once (`evict: 'all'`, the default: no recency bookkeeping on a hit), and the well-kept LRU
  * packages (lru-cache) track recency on every read; `'oldest'` drops the first written entry instead, for the
- * few maps whose entries are costly to rebuild (parsed Avro types, stored plans, failure counts).
+ * few maps whose entries are costly to rebuild (parsed Avro types, stored plans, failure counts); `'least-recent'`
+ * drops the entry read or written longest ago (a hit moves its entry to the end), for the few maps off the hot path
+ * whose entries are both costly and worth keeping for the callers that come back (a listing's grants, grant-reads.ts).
  *
  * Options, each optional but the entry bound:
  * - `ttlMs` (with `now`): an entry is answered only until `ttlMs` after it was set; past it, it is dropped on read.
@@ -15,8 +17,8 @@
 export interface BoundedMapOptions<V> {
   /** Entries kept at most. */
   maxEntries: number;
-  /** What goes when the map is full: everything (default), or the entries written longest ago, one at a time. */
-  evict?: 'all' | 'oldest';
+  /** What goes when the map is full: everything (default), the entries written longest ago, or those used longest ago, one at a time. */
+  evict?: 'all' | 'oldest' | 'least-recent';
   ttlMs?: number | undefined;
   now?: () => number;
   maxSize?: number;
@@ -32,6 +34,7 @@ export class BoundedMap<K, V> {
   private readonly entries = new Map<K, V | Timed<V>>();
   private readonly maxEntries: number;
   private readonly oldestFirst: boolean;
+  private readonly recency: boolean;
   private readonly ttlMs: number | undefined;
   private readonly now: () => number;
   private readonly maxSize: number;
@@ -40,7 +43,8 @@ export class BoundedMap<K, V> {
 
   constructor(options: BoundedMapOptions<V>) {
     this.maxEntries = options.maxEntries;
-    this.oldestFirst = options.evict === 'oldest';
+    this.recency = options.evict === 'least-recent';
+    this.oldestFirst = options.evict === 'oldest' || this.recency;
     this.ttlMs = options.ttlMs;
     this.now = options.now ?? Date.now;
     this.maxSize = options.maxSize ?? Infinity;
@@ -51,6 +55,11 @@ export class BoundedMap<K, V> {
   /** `nowMs`: the clock read once by a caller that looks up several keys at one moment (default: read here). */
   get(key: K, nowMs?: number): V | undefined {
     const hit = this.entries.get(key);
+    if (hit !== undefined && this.recency) {
+      // The entry moves to the end of the map's order: eviction takes the first key.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
     if (hit === undefined || this.ttlMs === undefined) return hit as V | undefined;
     const timed = hit as Timed<V>;
     if (timed.untilMs > (nowMs ?? this.now())) return timed.value;

@@ -41,11 +41,14 @@ export class TtlCache<V> {
     return this.entries.get(key, nowMs);
   }
 
-  /** Keeps `value`, unless the cache was cleared or an entry deleted since `readAt` (its generation before the read). */
-  set(key: string, value: V, readAt: number): void {
+  /**
+   * Keeps `value`, unless the cache was cleared or an entry deleted since `readAt` (its generation before the read).
+   * `sinceMs`: when what `value` was made from was read, if earlier than now (its TTL counts from then).
+   */
+  set(key: string, value: V, readAt: number, sinceMs?: number): void {
     if (this.ttlMs <= 0 || readAt !== this.cleared) return;
     if (this.door !== undefined && !this.door.admit(key)) return;
-    this.entries.set(key, value);
+    this.entries.set(key, value, sinceMs);
   }
 
   delete(key: string): void {

@@ -10,7 +10,7 @@
  * disabled (development) and administrators of the tenant (the admin role,
  * by credential or by role assignment). Deny by default.
  *
- * Staleness: a decision, a namespace id or a caller's role membership is
+ * Staleness: a decision, a namespace id, a caller's role membership or a listing's grant reads is
  * reused for at most `cacheTtlMs` (config authzCacheSeconds) on a replica
  * that did not make the change; changes made through this process clear its
  * caches at once.
@@ -26,6 +26,7 @@ import { VendingDecisionKeys, decisionKey, vendingKeysOf, whoOf } from './decisi
 import { MAX_RENEW, NamespaceIdCache } from './namespace-ids.js';
 import type { AccessControl, Authorizer, CheckMemo, Member, SecurablePath, SecurableRef } from '../ports/access.js';
 import { ListingMemo } from './check-memo.js';
+import { GrantReads } from './grant-reads.js';
 import { type Privilege, scopeAllows } from '../privileges.js';
 import { type Spans, noSpans } from '../ports/tracing.js';
 import type { AccessDecisions, AccessScope, AuditAs, Check, CreatorGrant, ResolvedNamespace } from '../ports/access-decisions.js';
@@ -72,12 +73,15 @@ export class AccessService implements AccessDecisions {
   private readonly roles: TtlCache<readonly string[]>;
   private readonly namespaceIds: NamespaceIdCache;
   private readonly vendingKeys = new VendingDecisionKeys(vendingKeysOf);
+  /** What the authorizer read about a caller for its listings, kept across its page requests (grant-reads.ts). */
+  private readonly grantReads: GrantReads;
 
   constructor(private readonly deps: AccessServiceDeps) {
     this.decisions = new TtlCache(deps.cacheTtlMs, () => deps.clock.now(), 100_000, { secondSighting: true });
     this.admins = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
     this.roles = new TtlCache(deps.cacheTtlMs, () => deps.clock.now());
     this.namespaceIds = new NamespaceIdCache(deps.cacheTtlMs, () => deps.clock.now());
+    this.grantReads = new GrantReads({ ttlMs: deps.cacheTtlMs, now: () => deps.clock.now() });
     deps.coherence?.on('access', () => this.dropDecisions());
     deps.coherence?.on('namespace-ids', () => this.namespaceIds.clear());
   }
@@ -122,6 +126,7 @@ export class AccessService implements AccessDecisions {
     this.decisions.clear();
     this.admins.clear();
     this.roles.clear();
+    this.grantReads.clear();
     (this.deps.authorizer as { invalidate?: () => void }).invalidate?.();
   }
 
@@ -253,12 +258,18 @@ export class AccessService implements AccessDecisions {
     return { warehouse: namespace.warehouse, namespaces: namespace.namespaces, object: { kind, id } };
   }
 
-  /** A memo for the several allows() calls of one listing page (check-memo.ts): the caller's grants read once per scan. */
-  listingMemo(): CheckMemo {
-    return new ListingMemo(
+  /**
+   * A memo for the several allows() calls of one listing page (check-memo.ts): the caller's grants read once per scan,
+   * and kept for its next pages in this warehouse for at most `cacheTtlMs` (grant-reads.ts; dropped by invalidate()).
+   */
+  listingMemo(scope: AccessScope): CheckMemo {
+    const { caller } = scope;
+    const memo: ListingMemo = new ListingMemo(
       () => this.decisions.generation,
       () => this.deps.clock.now(),
+      caller.members.length > 0 ? this.grantReads.memoOf(whoOf(caller), scope.warehouse.name, (since) => memo.noteRead(since)) : undefined,
     );
+    return memo;
   }
 
   /**
@@ -304,9 +315,12 @@ export class AccessService implements AccessDecisions {
         missing.map((i) => checks[i]!),
         memo,
       );
+      // A denial may come from the listing's kept grants (grant-reads.ts): it is kept from when they were read, so it
+      // expires with them and the two bounds never add up. Allows are always fresh checks (CheckMemo), kept from now.
+      const sinceMs = memo instanceof ListingMemo ? memo.readSinceMs : undefined;
       missing.forEach((i, j) => {
         answers[i] = decided[j]!;
-        this.decisions.set(keys[i]!, decided[j]!, readAt);
+        this.decisions.set(keys[i]!, decided[j]!, readAt, decided[j] ? undefined : sinceMs);
       });
     }
     return answers as boolean[];

@@ -53,7 +53,7 @@ export async function listVisible(
   if (everything) return pageOf(await fetch(page.after, page.limit + 1), page, key);
   const per = rules.visibleWith.length;
   // What the authorizer reads about the caller to decide a chunk serves the scan's next chunks (access/check-memo.ts).
-  const memo = ctx.access.listingMemo();
+  const memo = ctx.access.listingMemo(scope);
   const result = await visiblePage(
     page,
     fetch,

@@ -60,8 +60,8 @@ export interface AccessDecisions {
   namespacePath(warehouse: Warehouse, levels: readonly string[]): Promise<ResolvedNamespace>;
   namespacePathCached(warehouse: Warehouse, levels: readonly string[]): ResolvedNamespace | undefined;
   objectPath(namespace: SecurablePath, kind: 'table' | 'view', id: string): SecurablePath;
-  /** A memo for the allows() calls of one listing page's scan (access/check-memo.ts). */
-  listingMemo(): CheckMemo;
+  /** A memo for the allows() calls of one listing page's scan, shared with the caller's next pages (access/check-memo.ts). */
+  listingMemo(scope: AccessScope): CheckMemo;
   allows(scope: AccessScope, checks: readonly Check[], memo?: CheckMemo): Promise<boolean[]>;
   allowed(scope: AccessScope, privilege: Privilege | 'any', path: SecurablePath): Promise<boolean>;
   require(scope: AccessScope, privilege: Privilege, path: SecurablePath, as: AuditAs): Promise<void>;

@@ -108,8 +108,9 @@ export interface AccessControl extends WithEvents<AccessControl> {
 
 /**
  * What the checks of one operation (a listing's page: several check calls, one per chunk) may share: values an
- * authorizer read about the caller (e.g. its roles' grants), kept for that operation only and forgotten when access
- * changes meanwhile (catalog/access/check-memo.ts). An authorizer may only use it to spare reads, never to allow.
+ * authorizer read about the caller (e.g. its roles' grants), kept for that operation and the same caller's next
+ * listing requests within the authorization cache's bound, and forgotten when access changes meanwhile
+ * (catalog/access/check-memo.ts, grant-reads.ts). An authorizer may only use it to spare reads, never to allow.
  */
 export interface CheckMemo {
   /** The value kept under key, else read() (kept once it succeeds; concurrent callers share one read). */

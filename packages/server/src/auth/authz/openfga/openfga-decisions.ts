@@ -36,7 +36,7 @@ export async function check(fga: FgaClient, tenant: string, members: readonly Me
 
 /**
  * The tables and views any role of the members holds a grant on (their check objects), for parents-first.ts (once per
- * listing: check's memo, catalog/access/check-memo.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
+ * listing walk: check's memo, catalog/access/check-memo.ts and grant-reads.ts); undefined when a role holds more than GRANTED_OBJECTS_MAX of
  * one kind, or the caller has more than GRANTED_OBJECTS_MAX_MEMBERS identities (then the tables are checked one by one).
  */
 async function grantedObjects(fga: FgaClient, tenant: string, members: readonly Member[]): Promise<ReadonlySet<string> | undefined> {

@@ -11,7 +11,8 @@
  * `role#assignee`, and roles hold no roles). A caller granted a namespace (or the warehouse) thus costs one check
  * per namespace instead of one per table, and a caller with grants on single tables one check per granted table
  * asked, plus its roles' reads, instead of one per table. A listing passes `granted` through its memo
- * (catalog/access/check-memo.ts), so its chunks share one read of the grants.
+ * (catalog/access/check-memo.ts), so its chunks share one read of the grants, and its next page requests too within
+ * the authorization cache's bound (catalog/access/grant-reads.ts).
  */
 import type { TupleKey } from '@openfga/sdk';
 import { type AccessQuery, type SecurablePath, pathElements } from '../../../catalog/ports/access.js';
