@@ -12,7 +12,8 @@
  *    nothing stored (before 2026-11-29 the 400 did not name it);
  *  - a table whose policy was taken, then given a null column (carried) and then a large-list column: its restricted
  *    read fails closed, a 4xx naming the policy and the column, while the admin reads it whole (before 2026-11-29 the
- *    refusal named neither).
+ *    refusal named neither); the policy's GET and list say `unusable` with the refusal's words from then on, before
+ *    any read (before 2026-11-29 the deriver's bare 400, naming no policy).
  * Lance itself refuses to hold unions, list views, run-end encoded arrays, month-day-nano intervals, fixed-size lists
  * of lists or strings, and a struct with a null field (LanceDB Python 0.40 fails creating them), so no policy meets one.
  */
@@ -108,7 +109,7 @@ it(
 );
 
 it(
-  'fails a restricted read closed, naming the policy and the column, once a column the derived dataset cannot carry is added',
+  'fails a restricted read closed, naming the policy and the column, once a column the derived dataset cannot carry is added, and GET says so in its words',
   async () => {
     const posted = await send('POST', policies('t_int32'), { kind: 'row-filter', roles: [role], filter });
     expect(posted.status, JSON.stringify(posted.body)).toBe(201);
@@ -120,8 +121,12 @@ it(
       { id: 2, c: null, nothing: null },
       { id: 3, c: 3, nothing: null },
     ]);
-    // A large list added: the restricted DescribeTable (what LanceDB's openTable calls) is a 400 naming both.
+    const shown = async () => (await send('GET', `${policies('t_int32')}/${policy}`)).body as { status: string; reason?: string };
+    expect(await shown()).toMatchObject({ status: 'enforced' });
+    // A large list added: GET says the policy is unusable before any read, and the restricted DescribeTable (what
+    // LanceDB's openTable calls) is a 400 naming both, in the same words.
     await py('add_column', await server.token(), 't_int32', 'late', 'large_list');
+    const got = await shown();
     const described = await fetch(`${server.url}/lance/default/v1/table/pt%24t_int32/describe`, {
       method: 'POST',
       body: '{}',
@@ -132,6 +137,9 @@ it(
     expect(body.code).toBe(13);
     expect(body.error).toContain(`The row/column policy ${policy} on this Lance table cannot be enforced`);
     expect(body.error).toMatch(/its column late holds a large list \(64-bit offsets\)/);
+    expect(got).toEqual(expect.objectContaining({ status: 'unusable', reason: body.error }));
+    const listed = await send('GET', policies('t_int32'));
+    expect(listed.body.policies).toEqual([expect.objectContaining({ id: policy, status: 'unusable', reason: body.error })]);
     // The reader's LanceDB is told the same; the admin reads the table whole.
     expect(((await py('read', await analystToken(), 't_int32')) as Record<string, Read>).t_int32!.error).toContain(`policy ${policy}`);
     const whole = ((await py('read', await server.token(), 't_int32')) as Record<string, Read>).t_int32!;

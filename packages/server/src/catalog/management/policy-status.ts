@@ -7,9 +7,10 @@
  */
 import { CatalogError } from '../../errors/catalog-error.js';
 import { followLanceEach, type LatestLanceShape } from '../lance/native-fields.js';
-import { bindPolicy, fieldIdsByPath, lanceSchema } from '../lance/policy-columns.js';
+import { bindPolicy, fieldIdsByPath, lanceSchema, uncarriedAtRead } from '../lance/policy-columns.js';
 import type { Schema } from '../metadata/types.js';
 import type { CatalogObjectRecord } from '../ports/index.js';
+import type { LanceColumn } from '../ports/lance-policy.js';
 import type { Policy } from '../ports/policies.js';
 import { combine } from '../policies/effective.js';
 import { followPolicy, schemasOf, whyOf } from '../policies/follow.js';
@@ -57,12 +58,16 @@ export function current(p: Policy, schemas: Schema[] | Error): Shown {
  * again under its name; a mask or filter that no longer suits its column's type, as a policy stored before the ids,
  * bound by name, may meet). Without the columns (no Lance library here) the field ids are shown as stored. Fields that
  * could not be read (an Error: no version yet, the Lance library missing for a table managing its own versions, its
- * manifest gone) make every policy unusable with that reason: its restricted reads are refused too.
+ * manifest gone) make every policy unusable with that reason: its restricted reads are refused too. A column the
+ * policy-derived dataset cannot carry (a large list, a union), whatever the policy names, makes every policy unusable
+ * with the words of the read's refusal naming it (before 2026-11-29 `enforced`, or the deriver's bare 400).
  */
 export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape | Error): Shown[] {
-  if (latest instanceof Error) return policies.map((p) => unusable(p, latest));
-  const followed = followLanceEach(policies, latest.fields);
+  if (latest instanceof Error) return policies.map((p) => unusable(p, uncarried(p, undefined, latest) ?? latest));
   const { columns } = latest;
+  // A column the derived dataset cannot carry refuses every restricted read of the table, whatever its policies name.
+  if (columns?.some((c) => c.uncarried !== undefined)) return policies.map((p) => unusable(p, uncarried(p, columns)));
+  const followed = followLanceEach(policies, latest.fields);
   // The version's schema, made once for every policy: its field ids by path, and what a row filter is checked against.
   const schema = columns === undefined ? undefined : lanceSchema(columns);
   const byPath = schema === undefined ? undefined : fieldIdsByPath(schema);
@@ -78,6 +83,17 @@ export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape
       throw e;
     }
   });
+}
+
+/**
+ * The refusal a restricted read of the policy's table gets (policy-reads.ts forCaller, before it follows or binds any
+ * policy) for a column the policy-derived dataset cannot carry: one the deriver marks (LanceColumn.uncarried), or a
+ * version the deriver refused to read (its 400: a large list apache-arrow cannot read). In the same words, naming the
+ * policy; undefined for any other failure.
+ */
+function uncarried(p: Policy, columns: readonly LanceColumn[] | undefined, refused?: Error): CatalogError | undefined {
+  if (refused !== undefined && !(refused instanceof CatalogError && refused.code === 'ERR_VALIDATION')) return undefined;
+  return uncarriedAtRead([p], columns, refused);
 }
 
 /** The policy with its columns' field ids in the version bound (its masks', its filter's), as its restricted reads bind them. */
