@@ -17,6 +17,12 @@ Commands ({"cmd": ...}):
          it hits); answers what read answers
   files  {table}  the live data files, each [its lowest id, its path], by lowest id (the write command's inserts are
          told apart by their lowest ids: insert i holds ids 10i to 10i+3)
+  write_big {table, rows}  creates an unpartitioned v2 table (id BIGINT, payload STRING) and writes `rows` rows in one
+         INSERT of one Spark task, so one data file (the table's default target is 512 MiB): each payload 128 bytes
+         of SHA-512 digests in base64, which Parquet's dictionary and compression barely shrink; answers what
+         big_read answers
+  big_read {table}  the row count and two checksums over all rows (Spark SQL: the sum of each row's crc32, the xor of
+         its xxhash64), the current snapshot's id and operation, and the live data files, each [path, bytes, records]
 """
 
 import sys
@@ -83,6 +89,29 @@ class Driver(lakegate_spark.SqlDriver):
         rows = self.sql(f"SELECT readable_metrics.id.lower_bound AS lo, file_path FROM {table}.data_files ORDER BY lo, file_path")
         return {"data": [[r.lo, r.file_path] for r in rows]}
 
+    def write_big(self, table, rows):
+        ns = table.rsplit(".", 1)[0]
+        self.sql(f"CREATE NAMESPACE IF NOT EXISTS {ns}")
+        self.sql(f"CREATE TABLE {table} (id BIGINT, payload STRING) USING iceberg TBLPROPERTIES ('format-version'='2')")
+        digest = "concat(sha2(cast(id AS STRING), 512), sha2(cast(id + {0} AS STRING), 512))".format(int(rows))
+        self.sql(f"INSERT INTO {table} SELECT id, base64(unhex({digest})) FROM range(0, {int(rows)}, 1, 1)")
+        return self.big_read(table)
+
+    def big_read(self, table):
+        sums = self.sql(
+            "SELECT count(*) AS n, sum(crc32(concat_ws('|', cast(id AS STRING), payload))) AS crc, "
+            f"bit_xor(xxhash64(id, payload)) AS xx FROM {table}"
+        )[0]
+        current = self.sql(f"SELECT snapshot_id, operation FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1")[0]
+        files = self.sql(f"SELECT file_path, file_size_in_bytes, record_count FROM {table}.data_files ORDER BY file_path")
+        return {
+            "count": sums.n,
+            "checksum": [str(sums.crc), str(sums.xx)],
+            "snapshot": str(current.snapshot_id),
+            "operation": current.operation,
+            "files": [[f.file_path, f.file_size_in_bytes, f.record_count] for f in files],
+        }
+
     def run(self, command):
         cmd = command["cmd"]
         if cmd == "write":
@@ -93,6 +122,10 @@ class Driver(lakegate_spark.SqlDriver):
             return self.delete(command["table"], command["where"])
         if cmd == "files":
             return self.files(command["table"])
+        if cmd == "write_big":
+            return self.write_big(command["table"], command["rows"])
+        if cmd == "big_read":
+            return self.big_read(command["table"])
         raise ValueError(f"unknown command {cmd}")
 
 
