@@ -4,30 +4,12 @@
  * publish racing a drop of the same intent (the request and the recovery sweep) resolves it once, and the event is
  * in the outbox at most once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
+import { describe, expect, it } from 'vitest';
 import { eventIntentContract } from '../persistence/event-intents-contract.js';
 import { ev } from '../persistence/outbox-contract.js';
-import { type Postgres, startPostgres } from '../support/peers.js';
-import { freePort, tempDir } from '../support/temp.js';
+import { postgresStores } from '../support/postgres-stores.js';
 
-const pgDir = tempDir('lakegate-pg-intents-');
-let pg: Postgres;
-let dbCounter = 0;
-
-beforeAll(async () => {
-  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
-}, 300_000);
-afterAll(() => {
-  pg?.stop();
-  pgDir.cleanup();
-});
-
-const openStore = async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`intents_${dbCounter++}`) });
-  await store.migrate();
-  return store;
-};
+const openStore = postgresStores('intents');
 
 eventIntentContract('PostgreSQL', async () => {
   const store = await openStore();

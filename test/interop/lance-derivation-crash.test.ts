@@ -8,12 +8,11 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { createCrashTable, until } from '../support/crash-server.js';
 import { grantPrincipal } from '../support/access.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { filesUnder, regionRows } from '../support/lance-policy-tables.js';
+import { filesUnder } from '../support/lance-policy-tables.js';
 import { clientToken, createPrincipal, type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
@@ -27,24 +26,7 @@ afterAll(async () => {
   hold.cleanup();
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${server?.output().slice(-4000)}`);
-    await sleep(100);
-  }
-}
-
-async function createTable(s: ServerProcess, name: string): Promise<string> {
-  const res = await fetch(`${s.url}${L}/table/crash%24${name}/create`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${await s.token()}` },
-    body: regionRows([1, 2, 3, 4]),
-  });
-  expect(res.status, await res.clone().text()).toBe(200);
-  const described = await httpSender(s.url, await s.token())('POST', `${L}/table/crash%24${name}/describe`, {});
-  return fileURLToPath((described.body.location as string).replace(/\/+$/, ''));
-}
+const waitFor = (what: string, check: () => boolean | Promise<boolean>, ms?: number) => until(() => server, what, check, ms);
 
 async function restrict(admin: Send, name: string, clientId: string): Promise<void> {
   const role = await grantPrincipal(admin, clientId, ['table:read-data'], { type: 'table', warehouse: 'default', namespace: ['crash'], name });
@@ -61,20 +43,20 @@ it('leaves no derived files in a purged location after a kill between writing th
   let admin = httpSender(server.url, await server.token());
   expect((await admin('POST', `${L}/namespace/crash/create`, {})).status).toBe(200);
   const analyst = await createPrincipal(server, 'crash-analyst');
-  const live = await createTable(server, 'live');
-  const gone = await createTable(server, 'gone');
+  const live = await createCrashTable(server, 'live', [1, 2, 3, 4]);
+  const gone = await createCrashTable(server, 'gone', [1, 2, 3, 4]);
   await restrict(admin, 'gone', analyst.id);
 
   // A derivation of `gone` (the policy's background preparation, or the read's) stops before it writes.
   const read = httpSender(server.url, await clientToken(server.url, analyst.credential))('POST', `${L}/table/crash%24gone/describe`, {}).catch(() => undefined);
-  await until('the derivation to start', () => existsSync(path.join(hold.dir, 'before-write')));
+  await waitFor('the derivation to start', () => existsSync(path.join(hold.dir, 'before-write')));
   // Dropped with purge meanwhile: the drop waits for the held derivation at most its bound, then purges the location.
   const dropped = await admin('POST', `${L}/table/crash%24gone/drop`, {});
   expect(dropped.status, JSON.stringify(dropped.body)).toBe(200);
   expect(filesUnder(gone)).toEqual([]);
   // The derivation writes its dataset into the purged location, and the process dies before checking the table.
   writeFileSync(path.join(hold.dir, 'before-write.go'), '');
-  await until('the dataset to be written', () => existsSync(path.join(hold.dir, 'written')));
+  await waitFor('the dataset to be written', () => existsSync(path.join(hold.dir, 'written')));
   await server.stop('SIGKILL');
   await read;
   const leftover = filesUnder(gone);
@@ -92,7 +74,7 @@ it('leaves no derived files in a purged location after a kill between writing th
   const liveFiles = filesUnder(live);
   expect(liveFiles.some((f) => f.startsWith('_lakegate/policy/'))).toBe(true);
 
-  await until('the sweep to delete the files left in the purged location', () => filesUnder(gone).length === 0, 60_000);
+  await waitFor('the sweep to delete the files left in the purged location', () => filesUnder(gone).length === 0, 60_000);
   expect(await server.settledOutput()).toMatch(/lance-table\.derivation-recovered/);
   // The live table: its data and its derived dataset untouched, and its reader still answered that dataset.
   expect(filesUnder(live)).toEqual(liveFiles);

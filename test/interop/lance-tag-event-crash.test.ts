@@ -10,11 +10,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { createCrashTable, until } from '../support/crash-server.js';
 import { SqliteCatalogStore } from '../../packages/server/src/persistence/sqlite/sqlite-store.js';
 import { httpSender, type Send } from '../support/iceberg-http.js';
-import { regionRows } from '../support/lance-policy-tables.js';
 import { type ServerProcess, startServer } from '../support/server-process.js';
 import { tempDir } from '../support/temp.js';
 
@@ -28,13 +27,7 @@ afterAll(async () => {
   hold.cleanup();
 });
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${server?.output().slice(-4000)}`);
-    await sleep(100);
-  }
-}
+const waitFor = (what: string, check: () => boolean | Promise<boolean>, ms?: number) => until(() => server, what, check, ms);
 
 /** The warehouse's tag events, through the pull API. */
 async function tagEvents(admin: Send): Promise<Array<Record<string, any>>> {
@@ -47,13 +40,7 @@ it('publishes the event of a tag Lance wrote before the process was killed, once
   server = await startServer({ dataDir: data.dir, env: { LAKEGATE_LOG_LEVEL: 'warn', LAKEGATE_TEST_HOLD_TAG_EVENT: hold.dir } });
   let admin = httpSender(server.url, await server.token());
   expect((await admin('POST', `${L}/namespace/crash/create`, {})).status).toBe(200);
-  const created = await fetch(`${server.url}${L}/table/crash%24t/create`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/vnd.apache.arrow.stream', authorization: `Bearer ${await server.token()}` },
-    body: regionRows([1, 2, 3]),
-  });
-  expect(created.status, await created.clone().text()).toBe(200);
-  const location = fileURLToPath(((await admin('POST', `${L}/table/crash%24t/describe`, {})).body.location as string).replace(/\/+$/, ''));
+  const location = await createCrashTable(server, 't', [1, 2, 3]);
 
   // The tag write stops once Lance wrote the ref, before its event; the process dies there.
   let answered: unknown;
@@ -61,7 +48,7 @@ it('publishes the event of a tag Lance wrote before the process was killed, once
     (r) => (answered = r),
     () => undefined,
   );
-  await until('Lance to write the tag', () => {
+  await waitFor('Lance to write the tag', () => {
     if (answered !== undefined) throw new Error(`the tag write was answered: ${JSON.stringify(answered)}`);
     return existsSync(path.join(hold.dir, 'written'));
   });
@@ -82,7 +69,7 @@ it('publishes the event of a tag Lance wrote before the process was killed, once
   });
   admin = httpSender(server.url, await server.token());
   expect((await admin('POST', `${L}/table/crash%24t/tags/list`, {})).body.tags).toMatchObject({ cut: { version: 1 } });
-  await until('the recovery to publish the event', async () => (await tagEvents(admin)).length > 0, 60_000);
+  await waitFor('the recovery to publish the event', async () => (await tagEvents(admin)).length > 0, 60_000);
   // More sweep rounds: still that one event.
   await sleep(3_000);
   const events = await tagEvents(admin);

@@ -4,29 +4,11 @@
  * racing to claim one intent (one wins), and publishes racing a drop of it (the request and the recovery): it is
  * resolved once, and its event is in the outbox at most once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresCatalogStore } from '../../packages/server/src/persistence/postgres/postgres-store.js';
+import { describe, expect, it } from 'vitest';
 import { lanceTagIntentContract, tagIntent } from '../persistence/lance-tag-intents-contract.js';
-import { type Postgres, startPostgres } from '../support/peers.js';
-import { freePort, tempDir } from '../support/temp.js';
+import { postgresStores } from '../support/postgres-stores.js';
 
-const pgDir = tempDir('lakegate-pg-tag-intents-');
-let pg: Postgres;
-let dbCounter = 0;
-
-beforeAll(async () => {
-  pg = startPostgres(`${pgDir.dir}/cluster`, await freePort());
-}, 300_000);
-afterAll(() => {
-  pg?.stop();
-  pgDir.cleanup();
-});
-
-const openStore = async () => {
-  const store = new PostgresCatalogStore({ connectionString: pg.createDatabase(`tag_intents_${dbCounter++}`) });
-  await store.migrate();
-  return store;
-};
+const openStore = postgresStores('tag_intents');
 
 lanceTagIntentContract('PostgreSQL', async () => {
   const store = await openStore();
