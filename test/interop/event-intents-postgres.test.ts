@@ -7,9 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { eventIntentContract } from '../persistence/event-intents-contract.js';
 import { ev } from '../persistence/outbox-contract.js';
-import { postgresStores } from '../support/postgres-stores.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 
-const openStore = postgresStores('intents');
+const cluster = usePostgresCluster('lakegate-pg-intents-');
+const openStore = () => cluster.migratedStore('intents');
 
 eventIntentContract('PostgreSQL', async () => {
   const store = await openStore();

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { lanceTagIntentContract, tagIntent } from '../persistence/lance-tag-intents-contract.js';
-import { postgresStores } from '../support/postgres-stores.js';
+import { usePostgresCluster } from '../support/postgres-cluster.js';
 
-const openStore = postgresStores('tag_intents');
+const cluster = usePostgresCluster('lakegate-pg-tag-intents-');
+const openStore = () => cluster.migratedStore('tag_intents');
 
 lanceTagIntentContract('PostgreSQL', async () => {
   const store = await openStore();
