@@ -31,6 +31,10 @@ TYPES = {
     "vector": lambda: pa.array([[1.0, 2.0], [3.0, 4.0], None], pa.list_(pa.float32(), 2)),
     "vector_float16": lambda: pa.array([[1.0, 2.0], [3.0, 4.0], None], pa.list_(pa.float16(), 2)),
     "fixed_list_struct": lambda: pa.array([[{"x": 1}, {"x": 2}], [{"x": 3}, None], None], pa.list_(ROW, 2)),
+    "fixed_list_struct_1": lambda: pa.array([[{"x": 1}], [{"x": 2}], None], pa.list_(ROW, 1)),
+    "struct_fixed_list_struct": lambda: pa.array([{"v": [{"x": 1}, {"x": 2}]}, None, {"v": None}], pa.struct([("v", pa.list_(ROW, 2))])),
+    # No null nor empty list: LanceDB Python 0.40 panics writing one (lance-encoding 13, repdef.rs).
+    "list_fixed_list_struct": lambda: pa.array([[[{"x": 1}, {"x": 2}]], [[{"x": 3}, {"x": 4}]], [[{"x": 5}, {"x": 6}]]], pa.list_(pa.list_(ROW, 2))),
     "decimal128": lambda: pa.array([1, None, 3], pa.decimal128(10, 2)),
     "decimal256": lambda: pa.array([1, None, 3], pa.decimal256(40, 2)),
     "time32": lambda: pa.array([1, None, 3], pa.time32("s")),

@@ -16,6 +16,13 @@
  *    any read (before 2026-11-29 the deriver's bare 400, naming no policy).
  * Lance itself refuses to hold unions, list views, run-end encoded arrays, month-day-nano intervals, fixed-size lists
  * of lists or strings, and a struct with a null field (LanceDB Python 0.40 fails creating them), so no policy meets one.
+ *
+ * A fixed-size list of structs of more than one element (as a column, a struct's field or a list's element) Lance
+ * holds but cannot read back beside other columns, the admin's read too ("cannot read columns of differing lengths
+ * together"): a policy on such a table is refused, 400 naming the column, nothing stored; a table given such a column
+ * after its policy was taken shows the policy `unusable` in the words its restricted DescribeTable is refused with.
+ * Before 2026-11-29 the policy was taken, shown `enforced`, and every restricted read refused while reading the rows.
+ * One of a single element is carried: read through the policy as stored.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -41,8 +48,10 @@ const CARRIED = [
   'fixed_binary',
   'map',
   'list_dictionary',
+  'fixed_list_struct_1',
 ];
 const LARGE = ['large_list', 'struct_large_list'];
+const FIXED_STRUCTS = ['fixed_list_struct', 'struct_fixed_list_struct', 'list_fixed_list_struct'];
 const policies = (table: string) => `/management/v1/warehouses/default/namespaces/pt/tables/${table}/policies`;
 const filter = { type: 'gt', term: 'id', value: 1 };
 let server: ServerProcess;
@@ -67,7 +76,7 @@ beforeAll(async () => {
   analyst = await createGrantedPrincipal(server, 'types-analyst', READ_ONLY, { type: 'warehouse', warehouse: 'default' });
   role = `${analyst.id}-role`;
   expect((await send('POST', '/lance/default/v1/namespace/pt/create', {})).status).toBe(200);
-  expect(await py('create', await server.token(), ...CARRIED, ...LARGE, 'int32')).toEqual({});
+  expect(await py('create', await server.token(), ...CARRIED, ...LARGE, ...FIXED_STRUCTS, 'int32')).toEqual({});
 }, 15 * 60_000);
 afterAll(async () => server?.stop());
 
@@ -145,6 +154,63 @@ it(
     const whole = ((await py('read', await server.token(), 't_int32')) as Record<string, Read>).t_int32!;
     expect(whole.rows, whole.error).toHaveLength(3);
     expect(whole.types).toMatchObject({ nothing: 'null', late: 'large_list<item: string>' });
+  },
+  5 * 60_000,
+);
+
+it(
+  'refuses a policy on a table holding a fixed-size list of structs Lance cannot read back: 400 naming the column, nothing stored',
+  async () => {
+    const tables = FIXED_STRUCTS.map((k) => `t_${k}`);
+    // What Lance itself does with such a table: its rows are not read, by the admin either.
+    const whole = (await py('read', await server.token(), ...tables)) as Record<string, Read>;
+    for (const kind of FIXED_STRUCTS) {
+      expect(whole[`t_${kind}`]!.error, kind).toMatch(/cannot read columns of differing lengths together/);
+      const posted = await send('POST', policies(`t_${kind}`), { kind: 'column-mask', roles: [role], masks: [{ column: 'id', action: 'replace-with-null' }] });
+      expect(posted.status, `${kind}: ${JSON.stringify(posted.body)}`).toBe(400);
+      expect(posted.body.error.message, kind).toMatch(
+        /^The Lance table's column c cannot be written into the policy-derived dataset .*a fixed-size list of 2 structs \(FixedSizeList\[2\]<Struct<\{x:Int32\}>>\).*no row filter or column mask can be set on this table$/,
+      );
+      const listed = await send('GET', policies(`t_${kind}`));
+      expect(listed.status).toBe(200);
+      expect(listed.body.policies, kind).toEqual([]);
+    }
+  },
+  5 * 60_000,
+);
+
+it(
+  'shows a policy unusable once a fixed-size list of structs is added, in the words its restricted DescribeTable is refused with',
+  async () => {
+    const table = 't_fixed_list_struct_1';
+    const posted = await send('POST', policies(table), { kind: 'row-filter', roles: [role], filter });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    const policy = posted.body.id as string;
+    const shown = async () => (await send('GET', `${policies(table)}/${policy}`)).body as { status: string; reason?: string; filter?: unknown };
+    expect(await shown()).toMatchObject({ status: 'enforced' });
+    await py('add_column', await server.token(), table, 'late', 'fixed_list_struct');
+    const got = await shown();
+    const described = await fetch(`${server.url}/lance/default/v1/table/pt%24${table}/describe`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await analystToken()}` },
+    });
+    const body = (await described.json()) as { error: string; code: number };
+    expect(described.status, JSON.stringify(body)).toBe(400);
+    expect(body.code).toBe(13);
+    expect(body.error).toContain(policy);
+    expect(body.error).toMatch(/cannot be enforced: its column late cannot be written into a policy-derived dataset \(a fixed-size list of 2 structs/);
+    // The same words, naming this policy (the read names every policy restricting the reader: test 1 set one too).
+    const why = body.error.split('cannot be enforced: ')[1];
+    expect(got).toEqual(
+      expect.objectContaining({ status: 'unusable', reason: `The row/column policy ${policy} on this Lance table cannot be enforced: ${why}`, filter }),
+    );
+    const listed = await send('GET', policies(table));
+    expect(listed.body.policies).toContainEqual(expect.objectContaining({ id: policy, status: 'unusable', reason: got.reason }));
+    // The reader's LanceDB is told the same.
+    const refusedRead = ((await py('read', await analystToken(), table)) as Record<string, Read>)[table]!;
+    expect(refusedRead.error).toContain(policy);
+    expect(refusedRead.error).toMatch(/its column late cannot be written into a policy-derived dataset \(a fixed-size list of 2 structs/);
   },
   5 * 60_000,
 );

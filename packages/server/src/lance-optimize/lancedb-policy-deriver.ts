@@ -38,6 +38,7 @@ import type { IcebergType, StructField } from '../catalog/metadata/types.js';
 import { FIELD_ID_KEY, applyToBatch } from '../policy-files/apply-batch.js';
 import { plainData, plainSchema } from './plain-dictionaries.js';
 import { uncopied } from '../policy-files/take-rows.js';
+import { unreadableByLance } from './lance-unreadable.js';
 import { MAIN_BRANCH } from '../catalog/ports/lance-versions.js';
 import { type LanceDb, LanceDbLoopback, type LanceNamespaceClient, type LoopbackLanceApp } from './lancedb-loopback.js';
 import { causedByRequest, cleanReason } from './library-errors.js';
@@ -93,8 +94,11 @@ function narrowOf(type: DataType, policyType: string): string | undefined {
   return undefined;
 }
 
-/** A field as the port's column: a struct with its fields, a (variable-size) list with its element. */
-function columnOf(field: Field): LanceColumn {
+/**
+ * A field as the port's column: a struct with its fields, a (variable-size) list with its element; `uncarried` when
+ * the row copy cannot take its type (take-rows.ts) or Lance cannot read it back (lance-unreadable.ts).
+ */
+export function columnOf(field: Field): LanceColumn {
   const type = typeName(field.type);
   const fields = type === 'struct' ? { fields: (field.type.children as Field[]).map(columnOf) } : {};
   // A fixed-size list (a vector) has no element to name: masked whole only (policy-columns.ts).
@@ -102,7 +106,7 @@ function columnOf(field: Field): LanceColumn {
   // A map's one child is its entries struct, whose fields are the key and the value.
   const [key, value] = type === 'map' ? ((field.type.children[0] as Field).type.children as Field[]) : [];
   const entries = key !== undefined && value !== undefined ? { key: columnOf(key), value: columnOf(value) } : {};
-  const uncarried = uncopied(field.type);
+  const uncarried = uncopied(field.type) ?? unreadableByLance(field.type);
   const narrow = narrowOf(field.type, type);
   return {
     name: field.name,

@@ -217,6 +217,9 @@ export class LancePolicyReads {
     if (latest === undefined || (await this.derivations.remembered(scope, record, policy, prefix, MAIN_BRANCH, latest)) !== undefined) return false;
     const source = { ...this.source(scope, record), version: latest };
     const inspected = await this.deriver.inspect(source);
+    // A column the derived dataset cannot carry: left to the read, which refuses it naming the column (before
+    // 2026-11-29 a fixed-size list of structs, all null so far, was derived here and then handed out by the read).
+    if (uncarriedAtRead(policy.policies, inspected.columns) !== undefined) return false;
     const followed = await this.followed(scope, record, MAIN_BRANCH, latest, policy);
     let wrote = false;
     await this.derivations.derived(this.deriver, scope, record, prefix, followed, source, inspected.columns, false, () => (wrote = true));

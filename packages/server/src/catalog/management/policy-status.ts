@@ -59,7 +59,7 @@ export function current(p: Policy, schemas: Schema[] | Error): Shown {
  * bound by name, may meet). Without the columns (no Lance library here) the field ids are shown as stored. Fields that
  * could not be read (an Error: no version yet, the Lance library missing for a table managing its own versions, its
  * manifest gone) make every policy unusable with that reason: its restricted reads are refused too. A column the
- * policy-derived dataset cannot carry (a large list, a union), whatever the policy names, makes every policy unusable
+ * policy-derived dataset cannot carry (a large list, a union, a fixed-size list of structs), whatever the policy names, makes every policy unusable
  * with the words of the read's refusal naming it (before 2026-11-29 `enforced`, or the deriver's bare 400).
  */
 export function lanceShown(policies: readonly Policy[], latest: LatestLanceShape | Error): Shown[] {

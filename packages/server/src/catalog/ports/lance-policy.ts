@@ -33,8 +33,9 @@ export interface LanceColumn {
   key?: LanceColumn;
   value?: LanceColumn;
   /**
-   * Why the policy-derived dataset cannot carry this column (its type, or one inside it, the deriver cannot copy),
-   * or undefined when it can: a table with such a column takes no policy (catalog/lance/policy-columns.ts, uncarried).
+   * Why the policy-derived dataset cannot carry this column (its type, or one inside it, the deriver cannot copy or
+   * the Lance library cannot read back: a fixed-size list of more than one struct), or undefined when it can: a table
+   * with such a column takes no policy (catalog/lance/policy-columns.ts, uncarried).
    */
   uncarried?: string;
   /**
