@@ -7,6 +7,11 @@
  * intent, which the recovery publishes once its bound passed and the dataset shows the write, with the id recorded,
  * and drops when the dataset does not. Before, the event was appended after the write with no record before it: an
  * interrupted write had no event, and nothing recovered it.
+ *
+ * A write Lance refused whose intent the database failed to drop (the fault injected into the SQLite store's drop),
+ * where the tag shows the write's outcome anyway (a create of a tag naming that version already, a delete of a tag
+ * that is not there), is dropped by the recovery by the tag's state before the write, which the intent keeps: before,
+ * it was published, one spurious event. /metrics shows the intents pending and the oldest one's age, read at scrape.
  */
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { CatalogError } from '../../packages/server/src/errors/catalog-error.js';
@@ -18,7 +23,9 @@ const L = '/lance/default/v1';
 const BOUND = 120_000;
 let cat: TestCatalog;
 let offset = 0;
-const clock = { now: () => Date.now() + offset };
+/** When set, the clock stands still there (the intents' age in /metrics is then exact). */
+let frozen: number | undefined;
+const clock = { now: () => frozen ?? Date.now() + offset };
 
 /** The memory tag store, recording the intents pending at each write and failing as told. */
 class Observed implements LanceTagStore {
@@ -103,6 +110,7 @@ beforeEach(async () => {
   cat.lakegate.services.lance.tags.useStore(store, hold);
   for (const i of await pending()) await cat.lakegate.store.lanceTagIntents.drop(i.id);
   offset = 0;
+  frozen = undefined;
 });
 
 it('records the intent (the event with its id) before Lance writes, and publishes that event after, leaving no intent', async () => {
@@ -194,4 +202,96 @@ it('keeps the intent of a write the library failed (written or not), and the rec
   expect(await recover()).toEqual({ published: 0, dropped: 1 });
   expect(await tagEvents()).toEqual(before);
   expect(await pending()).toEqual([]);
+});
+
+it('drops, in recovery, the intent of a refused write the database failed to drop, though the tag shows its outcome', async () => {
+  await store.inner.create(target, 'same', 1);
+  const intents = cat.lakegate.store.lanceTagIntents;
+  const drop = intents.drop;
+  // The database fails as the requests drop their refused writes' intents.
+  intents.drop = async () => {
+    throw new Error('the database is down');
+  };
+  try {
+    expect((await call('tags/create', { tag: 'same', version: 1 })).body).toMatchObject({ code: 9 });
+    expect((await call('tags/delete', { tag: 'absent' })).body).toMatchObject({ code: 8 });
+  } finally {
+    intents.drop = drop;
+  }
+  // Both intents outlived their refusals.
+  expect((await pending()).map((i) => i.tag)).toEqual(['same', 'absent']);
+  // The dataset shows either outcome anyway: the tag names version 1, and there is no tag 'absent'.
+  expect(await store.inner.version(target, 'same')).toBe(1);
+  expect(await store.inner.version(target, 'absent')).toBeUndefined();
+  const before = await tagEvents();
+  offset = BOUND + 1_000;
+  expect(await recover()).toEqual({ published: 0, dropped: 2 });
+  expect(await tagEvents()).toEqual(before);
+  expect(await pending()).toEqual([]);
+});
+
+it("records with each write's intent the write asked for and what the tag was just before it", async () => {
+  await store.inner.create(target, 'named', 2);
+  expect((await call('tags/create', { tag: 'new', version: 1 })).status).toBe(200);
+  expect((await call('tags/update', { tag: 'named', version: 3 })).status).toBe(200);
+  expect((await call('tags/delete', { tag: 'named' })).status).toBe(200);
+  expect(store.atWrite.map((is) => is.map((i) => [i.tag, i.operation, i.before]))).toEqual([
+    [['new', 'create', { version: undefined }]],
+    [['named', 'update', { version: 2 }]],
+    [['named', 'delete', { version: 3 }]],
+  ]);
+});
+
+it('still recovers interrupted writes whose outcome was the state before: a move to the version the tag named', async () => {
+  await store.inner.create(target, 'kept', 2);
+  dieAfterWrite = true;
+  expect((await call('tags/update', { tag: 'kept', version: 2 })).status).toBe(500);
+  expect((await call('tags/create', { tag: 'fresh', version: 1 })).status).toBe(500);
+  expect((await pending()).map((i) => [i.tag, i.operation, i.before])).toEqual([
+    ['kept', 'update', { version: 2 }],
+    ['fresh', 'create', { version: undefined }],
+  ]);
+  const before = await tagEvents();
+  offset = BOUND + 1_000;
+  expect(await recover()).toEqual({ published: 2, dropped: 0 });
+  expect((await tagEvents()).slice(before.length).map((e) => [e.type, e.data.tag])).toEqual([
+    ['io.lakegate.lance-table.tag-updated', 'kept'],
+    ['io.lakegate.lance-table.tag-created', 'fresh'],
+  ]);
+});
+
+it("shows in /metrics the tag intents pending and the oldest one's age, read at scrape", async () => {
+  const scrape = async () => {
+    const body = (await cat.lakegate.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (name: string) => new RegExp(`^${name} (\\S+)$`, 'm').exec(body)?.[1];
+    return [value('lakegate_lance_tag_intents_pending'), value('lakegate_lance_tag_intents_oldest_age_seconds')];
+  };
+  frozen = 1_000_000_000_000;
+  expect(await scrape()).toEqual(['0', '0']);
+  dieAfterWrite = true;
+  expect((await call('tags/create', { tag: 'first', version: 1 })).status).toBe(500);
+  frozen += 30_000;
+  expect((await call('tags/create', { tag: 'second', version: 2 })).status).toBe(500);
+  frozen += 15_000;
+  expect(await scrape()).toEqual(['2', '45']);
+  // The recovery (its bound passed for the first only) publishes it: the second is the oldest now.
+  frozen += BOUND - 30_000;
+  expect(await recover()).toEqual({ published: 1, dropped: 0 });
+  expect(await scrape()).toEqual(['1', String((BOUND - 30_000 + 15_000) / 1000)]);
+  frozen += 30_000;
+  expect(await recover()).toEqual({ published: 1, dropped: 0 });
+  // One read of the database per scrape serves both gauges.
+  const intents = cat.lakegate.store.lanceTagIntents;
+  const summary = intents.summary;
+  let reads = 0;
+  intents.summary = () => {
+    reads += 1;
+    return summary.call(intents);
+  };
+  try {
+    expect(await scrape()).toEqual(['0', '0']);
+  } finally {
+    intents.summary = summary;
+  }
+  expect(reads).toBe(1);
 });

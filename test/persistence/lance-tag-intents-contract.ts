@@ -4,6 +4,8 @@
  * kept as recorded (a delete's absent version included) and has no event; publishing appends its event (same id, the
  * stream's next number, exact 64-bit data) and removes it, once; dropping leaves no event; the age scan is ordered
  * (never-claimed first) and bounded; a claim is held by one until it ends, then taken again; an intent once resolved is claimed by none.
+ * The write asked for and the tag's state before it are kept as recorded (a tag that named a version, none, not
+ * known), and the summary /metrics reads counts every pending intent and names the oldest one's time.
  */
 import { describe, expect, it } from 'vitest';
 import type { LanceTagIntent, LanceTagIntentStore } from '../../packages/server/src/catalog/ports/lance-tag-intents.js';
@@ -89,6 +91,38 @@ export function lanceTagIntentContract(name: string, open: () => Promise<TagInte
         expect(await h.intents.publish(a.id)).toBe(true);
         expect(await h.intents.claim(a.id, 20_000, 30_000)).toBe(false);
         expect(await h.intents.claim('00000000-0000-4000-8000-ffffffffffff', 20_000, 30_000)).toBe(false);
+      }));
+
+    it("keeps the write asked for and the tag's state before it as recorded: a version named, no tag, not known", () =>
+      using(open, async (h) => {
+        const created = tagIntent(10, { operation: 'create', before: { version: undefined } });
+        const moved = tagIntent(11, { operation: 'update', before: { version: 2 } });
+        const deleted = tagIntent(12, { operation: 'delete', version: undefined, before: { version: 5 } });
+        const unknown = tagIntent(13, { operation: 'delete', version: undefined });
+        for (const i of [created, moved, deleted, unknown]) await h.intents.add(i);
+        const listed = await h.intents.pending(100, 10);
+        expect(listed).toEqual([created, moved, deleted, unknown]);
+        // Absent and not known stay apart (toEqual alone takes an undefined property for a missing one).
+        expect(listed.map((i) => [i.operation, i.before === undefined ? 'not known' : i.before.version === undefined ? 'absent' : i.before.version])).toEqual([
+          ['create', 'absent'],
+          ['update', 2],
+          ['delete', 5],
+          ['delete', 'not known'],
+        ]);
+      }));
+
+    it('summarizes the pending intents, claimed or not: how many, and when the oldest was recorded', () =>
+      using(open, async (h) => {
+        expect(await h.intents.summary()).toEqual({ pending: 0, oldestCreatedAtMs: undefined });
+        const [b, a, c] = [tagIntent(2_000), tagIntent(1_000), tagIntent(3_000)];
+        for (const i of [b, a, c]) await h.intents.add(i);
+        expect(await h.intents.claim(a.id, 5_000, 9_000)).toBe(true);
+        expect(await h.intents.summary()).toEqual({ pending: 3, oldestCreatedAtMs: 1_000 });
+        expect(await h.intents.publish(a.id)).toBe(true);
+        expect(await h.intents.summary()).toEqual({ pending: 2, oldestCreatedAtMs: 2_000 });
+        expect(await h.intents.drop(b.id)).toBe(true);
+        expect(await h.intents.drop(c.id)).toBe(true);
+        expect(await h.intents.summary()).toEqual({ pending: 0, oldestCreatedAtMs: undefined });
       }));
 
     it('numbers a published event after the events committed before its publication, not before its write', () =>

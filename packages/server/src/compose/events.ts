@@ -67,7 +67,7 @@ export function createEvents(config: LakegateConfig, e: EventDeps): ComposedEven
     access: e.services.access,
     scope: async (r) => ({ warehouse: await e.services.warehouses.require(r.caller, r.warehouse), caller: r.caller }),
   };
-  const metrics = eventMetrics(e.registry, store.outbox, store.eventIntents);
+  const metrics = eventMetrics(e.registry, store.outbox, store.eventIntents, { store: store.lanceTagIntents, now: () => clock.now() });
   const delivery = deliveryOf(
     config,
     e,

@@ -1,14 +1,27 @@
 /**
  * Change event delivery in /metrics: events delivered and failed deliveries per sink kind, delivery lag (commit to
  * accepted by the sink), and, read from the database when /metrics is, events pending and failing sinks per kind, and
- * the event intents pending (OpenFGA changes whose events wait for the external write's outcome).
+ * the event intents pending (OpenFGA changes whose events wait for the external write's outcome) and the Lance tag
+ * intents pending (tag writes whose events wait for the write or its recovery) with the oldest one's age.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
 import type { OutboxStores } from '../catalog/ports/outbox.js';
 import type { EventIntentStore } from '../catalog/ports/intents.js';
+import type { LanceTagIntentStore, LanceTagIntentSummary } from '../catalog/ports/lance-tag-intents.js';
 
-export function eventMetrics(registry: Registry, store: OutboxStores, intents?: Pick<EventIntentStore, 'countPending'>): DeliveryMetrics {
+/** The Lance tag intents' count and age at scrape: their store, and the clock the age is measured by. */
+export interface TagIntentGauges {
+  store: Pick<LanceTagIntentStore, 'summary'>;
+  now: () => number;
+}
+
+export function eventMetrics(
+  registry: Registry,
+  store: OutboxStores,
+  intents?: Pick<EventIntentStore, 'countPending'>,
+  tagIntents?: TagIntentGauges,
+): DeliveryMetrics {
   const delivered = new Counter({
     name: 'lakegate_events_delivered_total',
     help: 'Change events accepted by sinks, by sink kind',
@@ -64,6 +77,7 @@ export function eventMetrics(registry: Registry, store: OutboxStores, intents?: 
       },
     });
   }
+  if (tagIntents) lanceTagIntentGauges(registry, tagIntents);
   return {
     delivered: (kind, count, lagSeconds) => {
       delivered.inc({ kind }, count);
@@ -71,4 +85,42 @@ export function eventMetrics(registry: Registry, store: OutboxStores, intents?: 
     },
     failed: (kind) => failed.inc({ kind }),
   };
+}
+
+/**
+ * `lakegate_lance_tag_intents_pending` and `lakegate_lance_tag_intents_oldest_age_seconds` (0 when none), from one
+ * query per scrape (a count and the indexed minimum of `created_at`), shared by both gauges. Every worker reads the
+ * same database, so their cluster aggregation is the maximum, not the sum. A failing database leaves the last values.
+ */
+function lanceTagIntentGauges(registry: Registry, tagIntents: TagIntentGauges): void {
+  let reading: Promise<LanceTagIntentSummary | undefined> | undefined;
+  // A scrape collects every metric at once (prom-client's Registry.metrics): the two gauges share the read in flight.
+  const read = () =>
+    (reading ??= tagIntents.store
+      .summary()
+      .catch(() => undefined)
+      .finally(() => {
+        reading = undefined;
+      }));
+  new Gauge({
+    name: 'lakegate_lance_tag_intents_pending',
+    help: 'Lance tag writes whose change events are not published yet (recorded before the write; the request publishes or drops each, the recovery sweep those older than lanceTagIntentRecoverySeconds)',
+    aggregator: 'max',
+    registers: [registry],
+    async collect() {
+      const summary = await read();
+      if (summary !== undefined) this.set(summary.pending);
+    },
+  });
+  new Gauge({
+    name: 'lakegate_lance_tag_intents_oldest_age_seconds',
+    help: 'Age of the oldest pending Lance tag intent, in seconds (0: none pending)',
+    aggregator: 'max',
+    registers: [registry],
+    async collect() {
+      const summary = await read();
+      if (summary === undefined) return;
+      this.set(summary.oldestCreatedAtMs === undefined ? 0 : Math.max(0, (tagIntents.now() - summary.oldestCreatedAtMs) / 1000));
+    },
+  });
 }

@@ -3,9 +3,11 @@
  * 0035). Publishing deletes the row and appends its event to the outbox in one transaction, and only the transaction
  * that deleted the row appends (a concurrent publish or drop deletes nothing and appends nothing), so an intent's event
  * is in the outbox at most once. A claim is one conditional UPDATE: of replicas racing for an intent one updates it.
+ * The tag's state before the write (migration 0036) is `before_state` ('absent', 'named' with `before_version`, null:
+ * not known).
  */
 import type { Kysely } from 'kysely';
-import type { LanceTagIntent, LanceTagIntentStore } from '../catalog/ports/lance-tag-intents.js';
+import type { LanceTagIntent, LanceTagIntentStore, LanceTagIntentSummary, LanceTagOperation } from '../catalog/ports/lance-tag-intents.js';
 import type { OutboxEventInput } from '../catalog/ports/outbox.js';
 import { parseJson, stringifyJson } from '../catalog/json.js';
 import { appendOutboxEvents } from './kysely-outbox.js';
@@ -23,6 +25,9 @@ interface Row {
   event: string;
   created_at: Int;
   claimed_until: Int | null;
+  operation: string | null;
+  before_state: string | null;
+  before_version: Int | null;
 }
 type Db = Kysely<{ lance_tag_intents: Row }>;
 const tablesOf = (db: Kysely<CatalogDatabase>): Db => db.withTables<{ lance_tag_intents: Row }>() as unknown as Db;
@@ -45,6 +50,9 @@ export class KyselyLanceTagIntents implements LanceTagIntentStore {
         event: stringifyJson(i.event),
         created_at: i.createdAtMs,
         claimed_until: null,
+        operation: i.operation ?? null,
+        before_state: i.before === undefined ? null : i.before.version === undefined ? 'absent' : 'named',
+        before_version: i.before?.version ?? null,
       })
       .execute();
   }
@@ -87,7 +95,17 @@ export class KyselyLanceTagIntents implements LanceTagIntentStore {
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;
   }
+
+  async summary(): Promise<LanceTagIntentSummary> {
+    const row = await tablesOf(this.db)
+      .selectFrom('lance_tag_intents')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('oldest')])
+      .executeTakeFirstOrThrow();
+    return { pending: Number(row.n), oldestCreatedAtMs: row.oldest === null || row.oldest === undefined ? undefined : Number(row.oldest) };
+  }
 }
+
+const OPERATIONS = new Set<string>(['create', 'update', 'delete']);
 
 function fromRow(r: Row): LanceTagIntent {
   return {
@@ -100,5 +118,11 @@ function fromRow(r: Row): LanceTagIntent {
     version: r.version === null || r.version === undefined ? undefined : Number(r.version),
     event: parseJson(r.event) as OutboxEventInput,
     createdAtMs: Number(r.created_at),
+    ...(r.operation !== null && OPERATIONS.has(r.operation) ? { operation: r.operation as LanceTagOperation } : {}),
+    ...(r.before_state === 'absent'
+      ? { before: { version: undefined } }
+      : r.before_state === 'named' && r.before_version !== null
+        ? { before: { version: Number(r.before_version) } }
+        : {}),
   };
 }

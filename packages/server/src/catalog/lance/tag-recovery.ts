@@ -8,10 +8,17 @@
  * lasts the bound, so one whose recoverer died is taken again), then the tag is read in the dataset through the tag
  * port (`LanceTagStore.version`):
  *
- *  - **It shows the intended outcome** (the tag names the version the write set, or is absent after a delete): the
- *    write happened, and its event is published, with the id it was recorded with.
+ *  - **It shows the intended outcome** (the tag names the version the write set, or is absent after a delete), and
+ *    the tag's state just before the write, which the intent keeps, is one Lance takes the write in (no tag for a
+ *    create; a tag for an update or a delete): the write happened, and its event is published, with the id it was
+ *    recorded with.
  *  - **It does not** (the write never reached Lance, or another write changed the tag since), or the table is gone or
  *    was replaced under its name: the intent is dropped, no event.
+ *  - **It does, but Lance refuses the write in the state before** (a create of a tag that already named that version,
+ *    a delete of a tag that was not there): the write was refused and its request dropped the intent, or failed to
+ *    (the database failing then): dropped, no event. Before, such an intent was published, one spurious event. An
+ *    intent whose state before is not known (a tag file that was no Lance tag; recorded before migration 0036) is
+ *    judged by the outcome alone, as then.
  *  - **The dataset cannot be read** (storage or the library failing): the intent is kept for a later round.
  *
  * Publishing and dropping both remove the intent, and only the call that removed it appends the event, so the outbox
@@ -81,7 +88,19 @@ async function tookEffect(ctx: ServiceContext, tags: LanceTagStore, intent: Lanc
     if (e instanceof CatalogError && e.code === 'ERR_ILLEGAL_ARGUMENT') return false;
     throw e;
   }
-  return intent.version === undefined ? actual === undefined : actual === intent.version;
+  const shown = intent.version === undefined ? actual === undefined : actual === intent.version;
+  return shown && takenFrom(intent);
+}
+
+/**
+ * Whether Lance takes the intent's write in the tag's state before it (true when either is not known): a create only
+ * where no tag was, an update or a delete only where one was. Lance checks that state as it writes; the catalog read
+ * it just before, so another client's write of the same tag in between could make it stale (docs/events.md).
+ */
+function takenFrom(intent: LanceTagIntent): boolean {
+  if (intent.before === undefined || intent.operation === undefined) return true;
+  const existed = intent.before.version !== undefined;
+  return intent.operation === 'create' ? !existed : existed;
 }
 
 /** The catalog itself, reading the tag (no grant applies: it reads for its own bookkeeping, and hands nothing out). */

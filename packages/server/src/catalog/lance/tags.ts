@@ -20,8 +20,9 @@
  * intent before Lance's write and published after it (tag-events.ts); a refused write has none; a crash, or the
  * database failing, in between is recovered from the tag's state in the dataset once the intent is older than
  * `lanceTagIntentRecoverySeconds` (2 minutes by default), at start and by the sweep (tag-recovery.ts; docs/events.md,
- * "Lance tags"). The version a tag named before is read just before the write, so a concurrent move of the same tag
- * may make it stale.
+ * "Lance tags"). What the tag named before is read just before every write (the event's previous version; the intent
+ * keeps it, so the recovery drops a write Lance refused whose intent outlived the refusal), so a concurrent move of
+ * the same tag may make it stale.
  *
  * A table only declared (DeclareTable, no version written yet) has no dataset for the library to open: its failure
  * (503) is answered as what such a table holds, no tags and no versions (an empty list, a tag's 404 code 8, a version's
@@ -45,7 +46,7 @@ import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
 import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
 import { corruptTags, isTagName } from './tag-files.js';
-import { type TagEventHold, writeWithEvent } from './tag-events.js';
+import { type TagEventHold, type TagWrite, writeWithEvent } from './tag-events.js';
 import { recoverTagEvents, type TagRecovery } from './tag-recovery.js';
 
 export class LanceTagService {
@@ -110,12 +111,13 @@ export class LanceTagService {
     // authorize, execute
     const opened = await this.open(request, idInput, 'table:write-data', operation);
     const { target, store, scope, table } = opened;
-    const previous = mode === 'update' ? await this.previousVersion(opened, tag) : undefined;
+    const before = await this.tagBefore(opened, tag);
+    const previous = mode === 'update' ? before?.version : undefined;
     const [kind, data] =
       mode === 'create'
         ? (['lance-table.tag-created', { tag, version }] as const)
         : (['lance-table.tag-updated', { tag, version, ...(previous === undefined ? {} : { 'previous-version': previous }) }] as const);
-    await this.withEvent(opened, tag, version, kind, data, () =>
+    await this.withEvent(opened, { tag, version, operation: mode, before }, kind, data, () =>
       this.orDeclared(opened, mode === 'create' ? store.create(target, tag, version) : store.update(target, tag, version), () => {
         // Lance checks the tag before the version on update (a missing tag is its 404 code 8), the version on create.
         if (mode === 'update') throw noTag(table, tag);
@@ -133,8 +135,10 @@ export class LanceTagService {
     const tag = requiredTag(tagInput);
     const opened = await this.open(request, idInput, 'table:write-data', 'DeleteTableTag');
     const { target, store, scope, table } = opened;
-    const previous = await this.previousVersion(opened, tag);
-    await this.withEvent(opened, tag, undefined, 'lance-table.tag-deleted', { tag, ...(previous === undefined ? {} : { version: previous }) }, () =>
+    const before = await this.tagBefore(opened, tag);
+    const previous = before?.version;
+    const data = { tag, ...(previous === undefined ? {} : { version: previous }) };
+    await this.withEvent(opened, { tag, version: undefined, operation: 'delete', before }, 'lance-table.tag-deleted', data, () =>
       this.orDeclared(opened, store.delete(target, tag), () => {
         throw noTag(table, tag);
       }),
@@ -202,12 +206,14 @@ export class LanceTagService {
   }
 
   /**
-   * The version `tag` names before a write moves or deletes it (for its change event): that one tag read (before
-   * 2026-11-29 every tag of the dataset was listed for it). A tag file that is no Lance tag names nothing before.
+   * What `tag` is before a write creates, moves or deletes it: the version it names (undefined: no tag), for the
+   * event (`previous-version`) and the intent (the recovery tells a refused write by it, tag-recovery.ts); that one
+   * tag read (before 2026-11-29 every tag of the dataset was listed for it; before issue 58's follow-up a create read
+   * none). A tag file that is no Lance tag: not known (undefined), naming no previous version.
    */
-  private async previousVersion(opened: Opened, tag: string): Promise<number | undefined> {
+  private async tagBefore(opened: Opened, tag: string): Promise<{ version: number | undefined } | undefined> {
     try {
-      return await this.orDeclared(opened, opened.store.version(opened.target, tag), () => undefined);
+      return { version: await this.orDeclared(opened, opened.store.version(opened.target, tag), () => undefined) };
     } catch (e) {
       if (e instanceof CatalogError && e.code === 'ERR_ILLEGAL_ARGUMENT') return undefined;
       throw e;
@@ -217,14 +223,13 @@ export class LanceTagService {
   /** The tag write `write` with its change event: recorded as an intent before, published after (tag-events.ts). */
   private withEvent(
     opened: Opened,
-    tag: string,
-    version: number | undefined,
+    what: Pick<TagWrite, 'tag' | 'version' | 'operation' | 'before'>,
     kind: ChangeKind,
     data: Record<string, unknown>,
     write: () => Promise<unknown>,
   ): Promise<void> {
     const { scope, table, record } = opened;
-    const w = { warehouse: scope.warehouse.name, caller: scope.caller, table, tableId: record.id, uuid: record.uuid, tag, version };
+    const w: TagWrite = { warehouse: scope.warehouse.name, caller: scope.caller, table, tableId: record.id, uuid: record.uuid, ...what };
     return writeWithEvent(this.ctx, w, kind, data, write, this.hold);
   }
 

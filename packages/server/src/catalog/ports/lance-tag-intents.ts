@@ -5,7 +5,10 @@
  * write, the event as it will be sent (its id included) and what the tag must look like afterwards (the version it
  * names, or absent); once Lance wrote the ref, `publish` turns the intent into the outbox event (same id) in one
  * transaction with its removal; a write Lance refused drops it. A process that dies in between leaves the intent: the
- * recovery (catalog/lance/tag-recovery.ts) claims it, reads the tag in the dataset and publishes or drops it.
+ * recovery (catalog/lance/tag-recovery.ts) claims it, reads the tag in the dataset and publishes or drops it. The
+ * intent also holds the write asked for and what the tag was just before it (migration 0036), so the recovery tells a
+ * write Lance refused (a create of a tag that existed, a delete of one that did not) from one that took effect even
+ * when the tag shows the intended outcome anyway.
  *
  * Unlike an OpenFGA change's intent (intents.ts) a tag intent holds no sequence number: its event takes the stream's
  * next one when published, so a pending intent never holds the warehouse's other events back.
@@ -23,10 +26,28 @@ export interface LanceTagIntent {
   tag: string;
   /** The version the tag names once the write took effect; undefined: the tag is absent (a delete). */
   version: number | undefined;
+  /**
+   * The write Lance is asked for: it takes a create only where the tag is absent, an update or a delete only where it
+   * names a version. Undefined on intents recorded before migration 0036.
+   */
+  operation?: LanceTagOperation | undefined;
+  /**
+   * What the tag was, read in the dataset just before the write: the version it named (undefined: no tag). Undefined
+   * when not known (a tag file that is no Lance tag; intents recorded before migration 0036).
+   */
+  before?: { version: number | undefined } | undefined;
   /** The event as it is appended to the outbox once the write took effect. */
   event: OutboxEventInput;
   /** When the intent was recorded (the recovery's age bound is measured from it). */
   createdAtMs: number;
+}
+
+export type LanceTagOperation = 'create' | 'update' | 'delete';
+
+/** The intents pending, for /metrics: how many, and when the oldest was recorded (undefined: none). */
+export interface LanceTagIntentSummary {
+  pending: number;
+  oldestCreatedAtMs: number | undefined;
 }
 
 export interface LanceTagIntentStore {
@@ -48,4 +69,6 @@ export interface LanceTagIntentStore {
    * database, so of replicas racing for it one wins.
    */
   claim(id: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** How many intents are pending (claimed or not) and the oldest's time: one query, a count and an indexed minimum. */
+  summary(): Promise<LanceTagIntentSummary>;
 }

@@ -1,5 +1,5 @@
 /** Lance tag intents in memory (catalog/ports/lance-tag-intents.ts): the reference the contract suite holds the database adapters to. */
-import type { LanceTagIntent, LanceTagIntentStore } from '../../catalog/ports/lance-tag-intents.js';
+import type { LanceTagIntent, LanceTagIntentStore, LanceTagIntentSummary } from '../../catalog/ports/lance-tag-intents.js';
 import type { OutboxWriter } from '../../catalog/ports/outbox.js';
 
 export class MemoryLanceTagIntents implements LanceTagIntentStore {
@@ -49,5 +49,11 @@ export class MemoryLanceTagIntents implements LanceTagIntentStore {
     if (row === undefined || (row.claimedUntilMs !== undefined && row.claimedUntilMs >= nowMs)) return false;
     row.claimedUntilMs = untilMs;
     return true;
+  }
+
+  async summary(): Promise<LanceTagIntentSummary> {
+    let oldest: number | undefined;
+    for (const { intent } of this.rows.values()) if (oldest === undefined || intent.createdAtMs < oldest) oldest = intent.createdAtMs;
+    return { pending: this.rows.size, oldestCreatedAtMs: oldest };
   }
 }
