@@ -97,6 +97,27 @@ describe('serve --workers 2', () => {
     expect((await configCount(server.url)) - before).toBe(20);
   });
 
+  it('shows database-read gauges once, not once per worker: events pending at a sink that refuses them', async () => {
+    const admin = httpSender(server.url, await server.token());
+    // Nothing listens on the discard port: every delivery fails, so the sink's cursor stays where it was made.
+    const created = await admin('POST', '/management/v1/warehouses/default/event-sinks', { kind: 'webhook', config: { url: 'http://127.0.0.1:9/hook' } });
+    expect(created.status).toBe(201);
+    for (const n of ['wk_ev1', 'wk_ev2', 'wk_ev3']) expect((await admin('POST', '/v1/default/namespaces', { namespace: [n] })).status).toBe(200);
+    const sinkPending = async (): Promise<number> => {
+      const sinks = ((await admin('GET', '/management/v1/warehouses/default/event-sinks')).body as { sinks: { kind: string; pending: number | string }[] })
+        .sinks;
+      return sinks.filter((s) => s.kind === 'webhook').reduce((sum, s) => sum + Number(s.pending), 0);
+    };
+    await until('the three events to be pending', async () => (await sinkPending()) >= 3);
+    const pending = await sinkPending();
+    // Every worker reads the same database at a scrape; the primary's sum over two workers showed twice the backlog.
+    const text = (await fresh(server.url, 'GET', '/metrics')).text;
+    expect(text).toMatch(new RegExp(`^lakegate_events_pending\\{kind="webhook"\\} ${pending}$`, 'm'));
+    expect(text).toMatch(/^lakegate_lance_tag_intents_pending 0$/m);
+    const id = (created.body as { sink: { id: string } }).sink.id;
+    expect((await admin('DELETE', `/management/v1/warehouses/default/event-sinks/${id}`)).status).toBe(204);
+  });
+
   it('a revoked grant stops working on every worker at once', async () => {
     const load = () => fresh(server.url, 'GET', '/v1/default/namespaces/wk/tables/t', { authorization: `Bearer ${readerToken}` });
     // Both workers decide (and cache) that the reader may load the table.

@@ -3,6 +3,10 @@
  * accepted by the sink), and, read from the database when /metrics is, events pending and failing sinks per kind, and
  * the event intents pending (OpenFGA changes whose events wait for the external write's outcome) and the Lance tag
  * intents pending (tag writes whose events wait for the write or its recovery) with the oldest one's age.
+ *
+ * The gauges read from the database describe the one shared database, and every worker of `serve --workers N` reads
+ * it at a scrape: their cluster aggregation is the maximum (prom-client's default sums the workers' answers, which
+ * showed N times the backlog). Counters and histograms here are each process's own work and are summed.
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { DeliveryMetrics } from '../catalog/outbox/delivery.js';
@@ -45,6 +49,7 @@ export function eventMetrics(
     name: 'lakegate_events_pending',
     help: 'Change events not yet accepted by a sink, by sink kind (summed over sinks)',
     labelNames: ['kind'],
+    aggregator: 'max',
     registers: [registry],
     async collect() {
       this.reset();
@@ -60,6 +65,7 @@ export function eventMetrics(
     name: 'lakegate_event_sinks_failing',
     help: 'Event sinks in the failing (dead-letter) state, by sink kind',
     labelNames: ['kind'],
+    aggregator: 'max',
     registers: [registry],
     async collect() {
       this.reset();
@@ -70,6 +76,7 @@ export function eventMetrics(
     new Gauge({
       name: 'lakegate_event_intents_pending',
       help: 'Event intents pending: changes to an external authorization store (OpenFGA) whose events wait for the outcome of its writes (the stream is held behind them)',
+      aggregator: 'max',
       registers: [registry],
       async collect() {
         const pending = await intents.countPending().catch(() => undefined);
