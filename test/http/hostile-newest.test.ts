@@ -1,6 +1,6 @@
 /**
  * Hostile input against the newest endpoints (maintenance and compaction, Lance branches and tags, Trino's OPA
- * decisions, explain), in process on SQLite with authentication. Two classes were found; each assertion here failed
+ * decisions, explain), in process on SQLite with authentication. Three classes were found; each assertion here failed
  * before its fix:
  * - an error answer carried a large input back: an unknown privilege of any length quoted whole (grant, revoke,
  *   explain), a role or warehouse name of any length in a 404, the request path in not-found messages and in Lance's
@@ -10,6 +10,8 @@
  *   explained subject named so was stored as U+FFFD here (and on PostgreSQL every such request was a 500:
  *   test/interop/hostile-unstorable-text-postgres.test.ts). Now a 400 saying why, nothing stored
  *   (persistence/storable-text.ts).
+ * - a Lance branch or tag listing's page token that is no name was refused with the branch or tag name rule, which
+ *   the caller never typed: now "page_token is not a token this listing hands out" (lance/versions/checks.ts).
  * No defect was found in the maintenance options, schedules and thresholds, in the Lance branch and tag operations'
  * names, versions and paging, or in the OPA endpoints' shapes and batch bounds: 4xx in each model, never a 5xx.
  */
@@ -86,6 +88,23 @@ describe('error answers never carry a large input back', () => {
     expect(JSON.stringify(unknown.body).length).toBeLessThan(700);
     // A short path is named whole, as before.
     expect((await admin('POST', `${L}/table/hl%24nope/branches/list`, {})).body).toMatchObject({ code: 4, instance: `${L}/table/hl%24nope/branches/list` });
+  });
+});
+
+describe('page tokens of the Lance branch and tag listings', () => {
+  it('refuses one that is no name of the listing as a page token (it named the branch or tag rule), and follows the ones handed out', async () => {
+    expect((await admin('POST', `${L}/table/hl%24pt/declare`, {})).status).toBe(200);
+    for (const kind of ['branches', 'tags']) {
+      for (const token of ['%00', 'a%2F..%2Fb', encodeURIComponent('x'.repeat(300)), '..']) {
+        const res = await admin('POST', `${L}/table/hl%24pt/${kind}/list?page_token=${token}`, {});
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body).toMatchObject({ code: 13, error: expect.stringMatching(/^page_token is not a token this listing hands out/) });
+      }
+      const inBody = await admin('POST', `${L}/table/hl%24pt/${kind}/list`, { page_token: 'a\u0007' });
+      expect(inBody.body).toMatchObject({ code: 13, error: expect.stringMatching(/^page_token/) });
+      // A token that is a name (handed out or not) pages after it, as before.
+      expect(await admin('POST', `${L}/table/hl%24pt/${kind}/list?page_token=zzz`, {})).toMatchObject({ status: 200 });
+    }
   });
 });
 
