@@ -51,6 +51,14 @@ export function checkName(name: unknown, what: string): string {
   return name;
 }
 
+/**
+ * Text a store keeps as it was sent: no U+0000 (PostgreSQL refuses it) and no lone UTF-16 surrogate (both drivers
+ * store U+FFFD instead). For names that follow no stricter rule (a role member's, an explained subject's groups); the
+ * store refuses the rest anyway (persistence/storable-text.ts), but a read answered from a cache would not reach it.
+ */
+export const isStorableText = (text: string): boolean => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+export const UNSTORABLE_TEXT = 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which the catalog cannot store';
+
 /** The rule for a name being created or renamed to: checkName's, and the display rules. */
 export function checkNewName(name: unknown, what: string): string {
   const checked = checkName(name, what);

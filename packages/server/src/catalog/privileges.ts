@@ -108,9 +108,15 @@ export function confers(held: Iterable<Privilege>, privilege: Privilege): boolea
 
 export const isPrivilege = (value: unknown): value is Privilege => typeof value === 'string' && (PRIVILEGES as readonly string[]).includes(value);
 
+/** A value that is no privilege, as a message quotes it: JSON, cut to 100 characters (it may be anything the caller sent). */
+export function quotedPrivilege(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
 /** Validates a privilege for a grant on a securable of `kind`. */
 export function checkGrantable(value: unknown, kind: SecurableKind): Privilege {
-  if (!isPrivilege(value)) throw validation(`unknown privilege ${JSON.stringify(value)}; known: ${PRIVILEGES.join(', ')}`);
+  if (!isPrivilege(value)) throw validation(`unknown privilege ${quotedPrivilege(value)}; known: ${PRIVILEGES.join(', ')}`);
   if (!GRANTABLE_ON[value].includes(kind)) throw validation(`${value} cannot be granted on a ${kind} (only on: ${GRANTABLE_ON[value].join(', ')})`);
   return value;
 }

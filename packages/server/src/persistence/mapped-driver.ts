@@ -6,10 +6,12 @@
  * how a transaction begins (SQLite: BEGIN IMMEDIATE). Every statement Kysely runs passes here, so this is also
  * where each gets its database span when tracing is on (statement-spans.ts), and where a transaction's end is seen:
  * Kysely has no after-commit hook, so the wrapper tells `ends` (committed-changes.ts) after COMMIT or ROLLBACK.
+ * Every statement's parameters are checked for text the database cannot store as sent (storable-text.ts).
  */
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings } from 'kysely';
 import { CatalogError } from '../errors/catalog-error.js';
 import { type StatementTracing, traceStatement } from './statement-spans.js';
+import { checkStorableParameters } from './storable-text.js';
 
 export interface DriverErrors {
   /** Whether an error of the driver is an outage to wait out. */
@@ -48,10 +50,17 @@ export class MappedConnection implements DatabaseConnection {
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // Text the database would refuse (a driver error) or change (U+FFFD) is the request's fault: storable-text.ts.
+    try {
+      checkStorableParameters(query.parameters);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return traceStatement(this.tracing, query.sql, () => mapped(this.errors, () => this.inner.executeQuery<R>(query)));
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+    checkStorableParameters(query.parameters);
     return this.inner.streamQuery<R>(query, chunkSize);
   }
 }

@@ -44,7 +44,7 @@ import { onlyDeclared } from './describe-ref.js';
 import { lanceLibraryMissing } from './library.js';
 import { isManaged } from './managed.js';
 import { checkLanceTableId, LANCE_TABLE } from './table-id.js';
-import { checkBranch, checkTag, checkVersion } from './versions/checks.js';
+import { checkBranch, checkPageToken, checkTag, checkVersion } from './versions/checks.js';
 import { corruptTags, isTagName } from './tag-files.js';
 import { type TagEventHold, type TagWrite, writeWithEvent } from './tag-events.js';
 import { recoverTagEvents, type TagRecovery } from './tag-recovery.js';
@@ -73,7 +73,7 @@ export class LanceTagService {
     // validate
     const limit = paging.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkTag(paging.pageToken);
+    const after = checkPageToken(paging.pageToken, checkTag, 'tag');
     // authorize, execute
     const opened = await this.open(request, idInput, 'table:read-metadata', 'ListTableTags');
     const names = [...(await this.all(opened))].filter(([name]) => after === undefined || name > after).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

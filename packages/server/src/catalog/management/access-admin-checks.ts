@@ -5,6 +5,7 @@
 import { CatalogError } from '../../errors/catalog-error.js';
 import type { Caller } from '../ports/index.js';
 import { DEFAULT_TENANT, checkTenant } from '../tenants.js';
+import { checkName } from '../identifiers.js';
 import { ADMIN_ROLE_NAME, type Member } from '../ports/access.js';
 import { type ResolvedSecurable, SecurableInput, displayOf, resolveSecurable } from '../access/securables.js';
 import type { z } from 'zod';
@@ -40,6 +41,8 @@ export abstract class AccessAdminChecks {
   }
 
   protected async requireRole(tenant: string, name: string) {
+    // A role is looked up by the structural name rule (its creation took a stricter one): a name no role can have is a 400.
+    checkName(name, 'role name');
     const role = name === ADMIN_ROLE_NAME ? { tenant, name, description: BUILT_IN_ADMIN, createdAtMs: 0 } : await this.deps.control.getRole(tenant, name);
     if (!role) throw new CatalogError('ERR_ROLE_NOT_FOUND', `Role does not exist: ${name}`);
     return role;

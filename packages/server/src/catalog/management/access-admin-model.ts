@@ -10,6 +10,7 @@ import type { Privilege } from '../privileges.js';
 import type { AccessService } from '../access/access-service.js';
 import type { AccessControl, Authorizer, Member } from '../ports/access.js';
 import { SecurableInput, type SecurableView } from '../access/securables.js';
+import { UNSTORABLE_TEXT, isStorableText } from '../identifiers.js';
 import type { WarehouseService } from './warehouses.js';
 
 /** Where members come from: service principals of a tenant, users and groups vouched for by a trusted issuer. */
@@ -33,10 +34,12 @@ export interface AccessAdminDeps {
 }
 
 export const RoleInput = z.object({ name: z.string(), description: z.string().max(1000).default(''), tenant: z.string().optional() });
+/** A member's name, issuer or group: bounded text a store keeps as sent. */
+const memberText = (min: number, max: number) => z.string().min(min).max(max).refine(isStorableText, UNSTORABLE_TEXT);
 export const MemberInput = z.object({
   kind: z.enum(['principal', 'user', 'group']),
-  name: z.string().min(1).max(255),
-  issuer: z.string().max(1000).optional(),
+  name: memberText(1, 255),
+  issuer: memberText(0, 1000).optional(),
 });
 export const PrivilegesInput = z.union([z.string(), z.array(z.string()).min(1).max(50)]);
 export const GrantInput = z.object({
@@ -48,7 +51,7 @@ export const GrantInput = z.object({
 });
 export const ExplainInput = z.object({
   tenant: z.string().optional(),
-  subject: MemberInput.extend({ groups: z.array(z.string().min(1).max(255)).max(1000).optional() }),
+  subject: MemberInput.extend({ groups: z.array(memberText(1, 255)).max(1000).optional() }),
   privilege: z.string(),
   securable: SecurableInput,
 });

@@ -12,7 +12,7 @@ import { CatalogError } from '../../errors/catalog-error.js';
 import { checkPlainName } from '../identifiers.js';
 import type { Caller } from '../ports/index.js';
 import { ADMIN_ROLE_NAME, type GrantRecord, type Member } from '../ports/access.js';
-import { checkGrantable, isPrivilege } from '../privileges.js';
+import { checkGrantable, isPrivilege, quotedPrivilege } from '../privileges.js';
 import { type SecurableView, describeSecurables } from '../access/securables.js';
 import { randomUUID } from 'node:crypto';
 import { changeEvent } from '../outbox/changes.js';
@@ -224,7 +224,7 @@ export class AccessAdmin extends AccessAdminChecks {
     // validate
     const body = parse(ExplainInput, input, 'explain request');
     const tenant = await this.managedTenant(caller, body.tenant);
-    if (!isPrivilege(body.privilege)) throw new CatalogError('ERR_VALIDATION', `unknown privilege ${JSON.stringify(body.privilege)}`);
+    if (!isPrivilege(body.privilege)) throw new CatalogError('ERR_VALIDATION', `unknown privilege ${quotedPrivilege(body.privilege)}`);
     const privilege = body.privilege;
     const issuer = body.subject.kind === 'principal' ? '' : (body.subject.issuer ?? '');
     // authorize: anyone about themselves on what they may see; otherwise administrators and grant managers of the securable

@@ -8,7 +8,7 @@
 import { CatalogError, validation } from '../../errors/catalog-error.js';
 import { isUnderRoot, normalizeLocation } from '../locations.js';
 import type { CatalogDeps } from '../context.js';
-import { checkPlainName } from '../identifiers.js';
+import { UNSTORABLE_TEXT, checkPlainName, isStorableText } from '../identifiers.js';
 import { TtlCache } from '../ttl-cache.js';
 import { allowedRoots } from '../location-policy.js';
 import type { Caller, Warehouse } from '../ports/index.js';
@@ -78,6 +78,8 @@ export class WarehouseService {
 
   /** The named warehouse whatever its tenant: for the management API, which applies its own tenant rules. */
   async lookup(name: string): Promise<Warehouse> {
+    // No warehouse has such a name (creation takes letters and digits); a store could not even be asked (storable-text.ts).
+    if (!isStorableText(name)) throw validation(`warehouse name ${UNSTORABLE_TEXT}`);
     const cached = this.cache.get(name);
     if (cached) return cached;
     const readAt = this.cache.generation;

@@ -6,6 +6,7 @@
  */
 import type { CatalogErrorCode } from '../../errors/catalog-error.js';
 import type { ErrorEnvelope } from '../plugins/errors.js';
+import { echoedPath, errorMessage } from './bounded-text.js';
 
 export interface IcebergErrorBody {
   error: { message: string; type: string; code: number; stack?: string[]; [detail: string]: unknown };
@@ -67,7 +68,7 @@ export function icebergError(code: CatalogErrorCode, message: string, details?: 
         error: {
           message:
             code === 'ERR_COMMIT_STATE_UNKNOWN' || code === 'ERR_REMOTE_INVALID' || code === 'ERR_EXECUTOR_FAILED'
-              ? message
+              ? errorMessage(message)
               : 'The service is temporarily unavailable',
           type,
           code: status,
@@ -75,11 +76,11 @@ export function icebergError(code: CatalogErrorCode, message: string, details?: 
       },
     };
   // A 4xx's details (e.g. `resume-after` of an expired event cursor) sit beside the message; the keys above win.
-  return { status, body: { error: { ...details, message, type, code: status } } };
+  return { status, body: { error: { ...details, message: errorMessage(message), type, code: status } } };
 }
 
 export function icebergHttpError(status: number, type: string, message: string): IcebergErrorBody {
-  return { error: { message, type, code: status } };
+  return { error: { message: errorMessage(message), type, code: status } };
 }
 
 /** Exception type Iceberg clients expect for an error raised outside the catalog, by status. */
@@ -95,5 +96,5 @@ function typeForStatus(status: number): string {
 export const icebergEnvelope: ErrorEnvelope = {
   fromCatalogError: (error) => icebergError(error.code, error.message, error.details),
   fromStatus: (status, message) => icebergHttpError(status, typeForStatus(status), message),
-  notFound: (req) => ({ status: 404, body: icebergHttpError(404, 'NoSuchEndpointException', `No endpoint ${req.method} ${req.url.split('?')[0]}`) }),
+  notFound: (req) => ({ status: 404, body: icebergHttpError(404, 'NoSuchEndpointException', `No endpoint ${req.method.slice(0, 16)} ${echoedPath(req.url)}`) }),
 };

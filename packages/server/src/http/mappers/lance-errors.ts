@@ -7,6 +7,7 @@
 import { LanceErrorCode, type LanceErrorResponse } from '@lakegate/protocol';
 import type { CatalogErrorCode } from '../../errors/catalog-error.js';
 import type { ErrorEnvelope } from '../plugins/errors.js';
+import { echoedPath, errorMessage } from './bounded-text.js';
 
 const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> = {
   ERR_BAD_REQUEST: { status: 400, code: LanceErrorCode.InvalidInput },
@@ -54,12 +55,15 @@ const table: Record<CatalogErrorCode, { status: number; code: LanceErrorCode }> 
   ERR_UNAVAILABLE: { status: 503, code: LanceErrorCode.ServiceUnavailable },
 };
 
-/** The request path without its query: what `instance` names. */
-const instanceOf = (url: string): string => url.split('?')[0]!;
+/** The request path without its query, cut to a bound (bounded-text.ts): what `instance` names. */
+const instanceOf = echoedPath;
 
 export function lanceError(code: CatalogErrorCode, message: string, url: string): { status: number; body: LanceErrorResponse } {
   const { status, code: lanceCode } = table[code];
-  return { status, body: { error: status >= 500 ? 'The service is temporarily unavailable' : message, code: lanceCode, instance: instanceOf(url) } };
+  return {
+    status,
+    body: { error: status >= 500 ? 'The service is temporarily unavailable' : errorMessage(message), code: lanceCode, instance: instanceOf(url) },
+  };
 }
 
 /** Errors raised outside the catalog (framework, authentication): the Lance code follows from the HTTP status. */
@@ -76,12 +80,12 @@ export function lanceHttpError(status: number, message: string, url: string): La
             : status >= 500
               ? LanceErrorCode.Internal
               : LanceErrorCode.InvalidInput;
-  return { error: message, code, instance: instanceOf(url) };
+  return { error: errorMessage(message), code, instance: instanceOf(url) };
 }
 
 /** The Lance REST Namespace error model; an operation of the spec this server does not serve is 406 with code 0 (Unsupported). */
 export const lanceEnvelope: ErrorEnvelope = {
   fromCatalogError: (error, req) => lanceError(error.code, error.message, req.url),
   fromStatus: (status, message, req) => lanceHttpError(status, message, req.url),
-  notFound: (req) => ({ status: 406, body: lanceHttpError(406, `Unsupported operation ${req.method} ${req.url.split('?')[0]}`, req.url) }),
+  notFound: (req) => ({ status: 406, body: lanceHttpError(406, `Unsupported operation ${req.method.slice(0, 16)} ${echoedPath(req.url)}`, req.url) }),
 };

@@ -5,6 +5,7 @@
  */
 import { errorDescription } from '../../auth/issuer/oauth-error.js';
 import type { ErrorEnvelope } from '../plugins/errors.js';
+import { errorMessage } from './bounded-text.js';
 
 export interface OAuthErrorBody {
   error: string;
@@ -17,7 +18,7 @@ const FORM_ONLY = 'send the parameters as application/x-www-form-urlencoded';
 const body = (status: number, message: string): OAuthErrorBody =>
   status >= 500
     ? { error: 'server_error' }
-    : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: errorDescription(status === 415 ? FORM_ONLY : message) };
+    : { error: status === 401 ? 'invalid_client' : 'invalid_request', error_description: errorDescription(status === 415 ? FORM_ONLY : errorMessage(message)) };
 
 export const oauthEnvelope: ErrorEnvelope = {
   // The grants raise OAuthError, answered by the route; a catalog error here is a bug or an unavailable store.

@@ -22,7 +22,7 @@ import { formatIdentifier } from '../../identifiers.js';
 import { changeEvent } from '../../outbox/changes.js';
 import { MAX_PAGE_SIZE, type PageRequest } from '../../paging.js';
 import type { TableContext } from '../../kit/table-kit.js';
-import { checkBranch, checkVersion } from './checks.js';
+import { checkBranch, checkPageToken, checkVersion } from './checks.js';
 import { requireManagedTable } from './managed-table.js';
 import { childBranches, readBranchRef, removeBranchFiles } from './branch-files.js';
 import { MAIN_BRANCH } from '../../ports/lance-versions.js';
@@ -126,7 +126,7 @@ export class LanceBranchService {
     // validate
     const limit = paging.pageSize ?? MAX_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw validation(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-    const after = paging.pageToken === undefined || paging.pageToken === '' ? undefined : checkBranch(paging.pageToken);
+    const after = checkPageToken(paging.pageToken, checkBranch, 'branch');
     const scope = await this.ctx.scope(request);
     // authorize
     const { record } = await requireManagedTable(this.ctx, scope, idInput, ['table:read-metadata'], undefined);

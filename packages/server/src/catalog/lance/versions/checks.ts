@@ -1,5 +1,5 @@
 /** The one rule for each Lance input that names a version, a branch or a tag, on every operation (CreateTableVersion, DescribeTable, ranges…). */
-import { validation } from '../../../errors/catalog-error.js';
+import { isCatalogError, validation } from '../../../errors/catalog-error.js';
 import { MAIN_BRANCH } from '../../ports/lance-versions.js';
 
 /** A version number: a non-negative integer JavaScript holds exactly (a bigint beyond 2^53 is refused). */
@@ -61,4 +61,18 @@ export function checkTag(value: unknown): string | undefined {
     );
   }
   return value;
+}
+
+/**
+ * A listing's page token: the last branch or tag name of the page before (absent or "": the first page). One that is
+ * no such name is refused as a page token, not with the name rule, which the caller never typed.
+ */
+export function checkPageToken(token: string | undefined, check: (value: unknown) => string | undefined, what: 'branch' | 'tag'): string | undefined {
+  if (token === undefined || token === '') return undefined;
+  try {
+    return check(token);
+  } catch (e) {
+    if (!isCatalogError(e)) throw e;
+    throw validation(`page_token is not a token this listing hands out (the last ${what} name of the page before)`);
+  }
 }
