@@ -52,37 +52,99 @@ function emptyBatch(schema: Schema): RecordBatch {
 /** A local file as a lazily read Blob. */
 export const localBlob = (path: string): Promise<Blob> => openAsBlob(path);
 
+/** What a file being written holds on disk so far: its row groups flushed, from the start of the file (no footer yet). */
+export interface WriteProgress {
+  rows: number;
+  bytes: number;
+}
+
+export interface WriteOptions {
+  /** Rows per row group (default ROW_GROUP_ROWS). */
+  rowGroupRows?: number;
+  /** Told the rows and bytes written after each row group the writer flushed, before the next batch is asked for. */
+  flushed?: (progress: WriteProgress) => void;
+}
+
+/** How long a row group's bytes are waited for before the next batch is given without them (never, as measured). */
+const FLUSH_WAIT_MS = 10_000;
+
 /**
  * Writes the batches as one Parquet file at `path` (created, never overwritten), a row group at a time; answers its size.
  * Every batch must have the schema of the first.
+ *
+ * With `flushed`, a batch is cut where a row group ends, and the bytes of a row group are counted before the next
+ * batch is given: the batches are pulled only when the writer asks (a stream of high-water mark 0, so no batch waits
+ * in it), and arrow-rs's AsyncArrowWriter hands a row group's bytes to its output as one chunk when it flushes it
+ * (its rows reached the row-group size), before it asks for the next batch. The chunk reaches the reader below a
+ * little later (once the previous one is on disk), so the next batch waits for it (FLUSH_WAIT_MS at most: a writer
+ * that kept its bytes would then go on without telling, rather than wait for a batch that waits for it).
  */
-export async function writeParquet(path: string, batches: AsyncIterable<RecordBatch>): Promise<number> {
+export async function writeParquet(path: string, batches: AsyncIterable<RecordBatch>, options: WriteOptions = {}): Promise<number> {
   const pw = await parquetWasm();
+  const groupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
   const iterator = batches[Symbol.asyncIterator]();
   // The batches' own error, thrown as it is: through the WebAssembly writer it would come back as another error.
   let failure: { error: unknown } | undefined;
-  const source = new ReadableStream<ParquetWasm.RecordBatch>({
-    async pull(controller) {
-      let next: IteratorResult<RecordBatch>;
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        failure = { error };
-        throw error;
-      }
-      if (next.done) return controller.close();
-      const table = pw.Table.fromIPCStream(tableToIPC(new Table([next.value]), 'stream'));
-      for (const batch of table.recordBatches()) controller.enqueue(batch);
+  let size = 0;
+  /** Chunks read from the writer, and whether it has ended (its last or failed); `wake` re-checks a waiting batch. */
+  let chunks = 0;
+  let ended = false;
+  let wake = (): void => {};
+  /** Rows given to the writer, the rest of a batch cut at a row group's end, and the last progress told. */
+  let fed = 0;
+  let rest: RecordBatch | undefined;
+  let told = 0;
+  const tell = async (flushed: (progress: WriteProgress) => void): Promise<void> => {
+    const groups = Math.floor(fed / groupRows);
+    if (groups * groupRows <= told) return;
+    if (chunks < groups) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        wake = () => (chunks >= groups || ended) && resolve();
+        timer = setTimeout(resolve, FLUSH_WAIT_MS);
+      });
+      clearTimeout(timer);
+      wake = () => {};
+    }
+    // One chunk a row group: the bytes so far are those of the rows flushed so far.
+    if (chunks !== groups) return;
+    told = groups * groupRows;
+    flushed({ rows: told, bytes: size });
+  };
+  const source = new ReadableStream<ParquetWasm.RecordBatch>(
+    {
+      async pull(controller) {
+        if (options.flushed) await tell(options.flushed);
+        let batch = rest;
+        rest = undefined;
+        if (batch === undefined) {
+          let next: IteratorResult<RecordBatch>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            failure = { error };
+            throw error;
+          }
+          if (next.done) return controller.close();
+          batch = next.value;
+        }
+        const room = groupRows - (fed % groupRows);
+        if (options.flushed && batch.numRows > room) [batch, rest] = [batch.slice(0, room), batch.slice(room)];
+        fed += batch.numRows;
+        const table = pw.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
+        for (const b of table.recordBatches()) controller.enqueue(b);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
     },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
+    { highWaterMark: 0 },
+  );
   // A v3 compaction's `_row_id` (row-lineage-columns.ts) is a run of consecutive longs: delta-encoded it takes a few
   // bits a row instead of 8 bytes (plain; a dictionary of unique values does not help). Other columns: the defaults.
   const properties = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.SNAPPY)
-    .setMaxRowGroupSize(ROW_GROUP_ROWS)
+    .setMaxRowGroupSize(groupRows)
     .setCreatedBy('lakegate')
     .setColumnDictionaryEnabled('_row_id', false)
     .setColumnEncoding('_row_id', pw.Encoding.DELTA_BINARY_PACKED)
@@ -94,15 +156,19 @@ export async function writeParquet(path: string, batches: AsyncIterable<RecordBa
     throw failure ? failure.error : e;
   }
   const handle = await open(path, 'wx');
-  let size = 0;
   try {
     for await (const chunk of bytes) {
-      await handle.write(chunk);
+      // Counted when read, before it is on disk: a batch may be waiting for it.
       size += chunk.byteLength;
+      chunks++;
+      wake();
+      await handle.write(chunk);
     }
   } catch (e) {
     throw failure ? failure.error : e;
   } finally {
+    ended = true;
+    wake();
     await handle.close();
   }
   if (failure) throw failure.error;
