@@ -65,19 +65,23 @@ export interface WriteOptions {
   flushed?: (progress: WriteProgress) => void;
 }
 
-/** How long a row group's bytes are waited for before the next batch is given without them (never, as measured). */
-const FLUSH_WAIT_MS = 10_000;
+/**
+ * How long the next batch waits for a flushed row group's bytes, once a file (measured: a few milliseconds). A writer
+ * whose row groups are too small to leave its buffer (below) would otherwise hold every batch that long.
+ */
+const FLUSH_WAIT_MS = 1_000;
 
 /**
  * Writes the batches as one Parquet file at `path` (created, never overwritten), a row group at a time; answers its size.
  * Every batch must have the schema of the first.
  *
- * With `flushed`, a batch is cut where a row group ends, and the bytes of a row group are counted before the next
- * batch is given: the batches are pulled only when the writer asks (a stream of high-water mark 0, so no batch waits
- * in it), and arrow-rs's AsyncArrowWriter hands a row group's bytes to its output as one chunk when it flushes it
- * (its rows reached the row-group size), before it asks for the next batch. The chunk reaches the reader below a
- * little later (once the previous one is on disk), so the next batch waits for it (FLUSH_WAIT_MS at most: a writer
- * that kept its bytes would then go on without telling, rather than wait for a batch that waits for it).
+ * With `flushed`, a batch is cut where a row group ends, and the bytes written so far are told with the rows of the
+ * row groups flushed before the next batch is given. The batches are pulled only when the writer asks (a stream of
+ * high-water mark 0, so no batch waits in it); arrow-rs's AsyncArrowWriter hands a row group's bytes to its output
+ * when it flushes it (its rows reached the row-group size), before it asks for the next batch, but without waiting
+ * for the reader below to take them (after its previous chunk is on disk): so the next batch waits for new bytes, at
+ * most FLUSH_WAIT_MS (then the file goes on untold). The bytes told lag the rows' by what arrow-rs keeps in its
+ * write buffer (8 KiB at most: a row group under that may send nothing when flushed).
  */
 export async function writeParquet(path: string, batches: AsyncIterable<RecordBatch>, options: WriteOptions = {}): Promise<number> {
   const pw = await parquetWasm();
@@ -86,30 +90,31 @@ export async function writeParquet(path: string, batches: AsyncIterable<RecordBa
   // The batches' own error, thrown as it is: through the WebAssembly writer it would come back as another error.
   let failure: { error: unknown } | undefined;
   let size = 0;
-  /** Chunks read from the writer, and whether it has ended (its last or failed); `wake` re-checks a waiting batch. */
-  let chunks = 0;
+  /** Whether the writer's output has ended (its last bytes read, or failed); `wake` re-checks a waiting batch. */
   let ended = false;
   let wake = (): void => {};
-  /** Rows given to the writer, the rest of a batch cut at a row group's end, and the last progress told. */
+  /** Rows given to the writer, the rest of a batch cut at a row group's end, the progress told, and whether to wait. */
   let fed = 0;
   let rest: RecordBatch | undefined;
-  let told = 0;
+  const told: WriteProgress = { rows: 0, bytes: 0 };
+  let patient = true;
   const tell = async (flushed: (progress: WriteProgress) => void): Promise<void> => {
-    const groups = Math.floor(fed / groupRows);
-    if (groups * groupRows <= told) return;
-    if (chunks < groups) {
+    const rows = fed - (fed % groupRows);
+    if (rows <= told.rows) return;
+    if (size <= told.bytes && !ended && patient) {
       let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        wake = () => (chunks >= groups || ended) && resolve();
-        timer = setTimeout(resolve, FLUSH_WAIT_MS);
+      patient = await new Promise<boolean>((resolve) => {
+        wake = () => {
+          if (size > told.bytes || ended) resolve(true);
+        };
+        timer = setTimeout(() => resolve(false), FLUSH_WAIT_MS);
       });
       clearTimeout(timer);
       wake = () => {};
     }
-    // One chunk a row group: the bytes so far are those of the rows flushed so far.
-    if (chunks !== groups) return;
-    told = groups * groupRows;
-    flushed({ rows: told, bytes: size });
+    if (size <= told.bytes) return;
+    [told.rows, told.bytes] = [rows, size];
+    flushed({ ...told });
   };
   const source = new ReadableStream<ParquetWasm.RecordBatch>(
     {
@@ -160,7 +165,6 @@ export async function writeParquet(path: string, batches: AsyncIterable<RecordBa
     for await (const chunk of bytes) {
       // Counted when read, before it is on disk: a batch may be waiting for it.
       size += chunk.byteLength;
-      chunks++;
       wake();
       await handle.write(chunk);
     }

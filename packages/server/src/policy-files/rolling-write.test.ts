@@ -58,7 +58,20 @@ describe('the rolling write, when the inputs’ bytes a row mispredict the outpu
     expect(groups).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
   });
 
-  it('keeps the files near the target when the inputs promise a third of the bytes a row, or three times them', async () => {
+  it('goes on when row groups too small to leave the writer’s buffer send no bytes, the file whole', async () => {
+    // 40 row groups of 5 rows (about 1 KB each, under arrow-rs's 8 KiB write buffer): a batch waits for bytes once
+    // in the file, not at every row group (40 waits would pass the test's timeout).
+    const told: WriteProgress[] = [];
+    const file = path.join(dir, 'tiny-groups.parquet');
+    const size = await writeParquet(file, batches(200, 5), { rowGroupRows: 5, flushed: (p) => told.push(p) });
+    expect(size).toBe((await stat(file)).size);
+    const ids: number[] = [];
+    for await (const b of readRowGroups(await localBlob(file))) ids.push(...b.toArray().map((r) => Number(r.id)));
+    expect(ids).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    for (const p of told) expect(p.bytes).toBeLessThanOrEqual(size);
+  });
+
+  it('keeps the files near the target when the inputs promise a third of the bytes a row, or three times them, streamed or sorted', async () => {
     // The bytes a row Snappy writes these rows in (about 190), from a file of them.
     const probe = path.join(dir, 'probe.parquet');
     const perRow = (await writeParquet(probe, batches(4_000, 4_000))) / 4_000;
@@ -75,6 +88,12 @@ describe('the rolling write, when the inputs’ bytes a row mispredict the outpu
       expect(sizes.length, `${wrong}: ${sizes}`).toBeGreaterThanOrEqual(5);
       for (const p of parts) expect(p.size).toBe((await stat(p.path)).size);
     }
+    // The rows all known (a sort holds them): spread evenly over the files, from the bytes written, none a sliver.
+    const parts = await writeRolling(batches(30_000, 8_192), { targetBytes: target, totalRows: () => 30_000, inputBytesPerRow: () => perRow / 3, scratch });
+    const sizes = parts.map((p) => p.size);
+    for (const size of sizes) expect(size, String(sizes)).toBeLessThanOrEqual(1.05 * target);
+    for (const size of sizes) expect(size, String(sizes)).toBeGreaterThanOrEqual(0.5 * target);
+    expect(parts.reduce((s, p) => s + p.rows, 0)).toBe(30_000);
   });
 
   it('cuts a ZSTD file rewritten as Snappy into files of at most 1.05 times the target, the first one too', async () => {

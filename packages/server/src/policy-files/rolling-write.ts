@@ -8,9 +8,10 @@
  * written as Snappy made a first file 1.38 times the target); when the rows in all are known (a sort holds them), the
  * remaining rows are spread evenly over the files they need, so the last file is not a sliver.
  * For the file's own bytes to correct its estimate in time, a file is written in row groups of an eighth of the rows
- * it is estimated to hold (at most ROW_GROUP_ROWS): its first row group is on disk before an eighth of it, so an
- * estimate up to 8 times too many rows a file is corrected before the file passes the target; one file holds about
- * 8 row groups (16 MiB ones at Iceberg's 128 MiB default target, capped at ROW_GROUP_ROWS rows as before).
+ * a full file is estimated to hold (at most ROW_GROUP_ROWS, at least MIN_GROUP_BYTES by the estimate): its first row
+ * group is on disk before an eighth of it, so an estimate up to 8 times too many rows a file is corrected before the
+ * file passes the target; a full file holds about 8 row groups (16 MiB ones at Iceberg's 128 MiB default target,
+ * capped at ROW_GROUP_ROWS rows as before; 128 KiB ones at compaction's least target, 1 MiB).
  * A batch is sliced where a file or a row group ends. Memory: one batch in hand beyond what the source holds; each file
  * is on disk once written (the writer streams a row group at a time).
  */
@@ -20,6 +21,8 @@ import { ROW_GROUP_ROWS, type WriteProgress, writeParquet } from './parquet-io.j
 
 /** Row groups a file is written in, at least: its first is on disk before this share of its estimated rows. */
 const GROUPS_PER_FILE = 8;
+/** Estimated bytes of a row group at least: far above what the writer keeps in its buffer (8 KiB, parquet-io.ts). */
+const MIN_GROUP_BYTES = 64 * 1024;
 
 export interface WrittenPart {
   path: string;
@@ -56,10 +59,13 @@ export async function writeRolling(source: AsyncIterable<RecordBatch>, o: Rollin
   };
   /** The file being written: its row groups on disk so far. */
   let current: WriteProgress = { rows: 0, bytes: 0 };
-  const budget = (): number => {
-    if (o.targetBytes === undefined) return Infinity;
+  const bytesPerRow = (): number | undefined => {
     const perRow = current.rows > 0 ? current.bytes / current.rows : doneRows > 0 ? doneBytes / doneRows : o.inputBytesPerRow();
-    if (perRow === undefined || !(perRow > 0)) return Infinity;
+    return perRow !== undefined && perRow > 0 ? perRow : undefined;
+  };
+  const budget = (): number => {
+    const perRow = bytesPerRow();
+    if (o.targetBytes === undefined || perRow === undefined) return Infinity;
     const perFile = Math.max(1, Math.floor(o.targetBytes / perRow));
     const total = o.totalRows?.();
     if (total === undefined) return perFile;
@@ -79,8 +85,9 @@ export async function writeRolling(source: AsyncIterable<RecordBatch>, o: Rollin
       // The file's row-group size from its estimate, made once a batch is in hand (the first input's footer read).
       // A batch must not cross a row group's end: the writer tells a row group's bytes before the next batch is pulled.
       await pull();
-      const estimate = budget();
-      const groupRows = Number.isFinite(estimate) ? Math.min(ROW_GROUP_ROWS, Math.max(1, Math.ceil(estimate / GROUPS_PER_FILE))) : ROW_GROUP_ROWS;
+      const perRow = o.targetBytes === undefined ? undefined : bytesPerRow();
+      const groupBytes = Math.max(MIN_GROUP_BYTES, (o.targetBytes ?? 0) / GROUPS_PER_FILE);
+      const groupRows = perRow === undefined ? ROW_GROUP_ROWS : Math.min(ROW_GROUP_ROWS, Math.max(1, Math.ceil(groupBytes / perRow)));
       async function* slice(): AsyncGenerator<RecordBatch> {
         for (let left = budget() - rows; left > 0 && (await pull()); left = budget() - rows) {
           const batch = pending!;
