@@ -122,7 +122,8 @@ export interface RewriteRequest {
   /**
    * Output cut into files of about this size (compaction's target): each file holds a contiguous run of the rows in
    * the order written (a range of the sort or z-order key), the rows per file estimated from the bytes a row took in
-   * the files written so far, else in the inputs. Undefined: one file.
+   * the file being written (once a row group of it is), else in the files written so far, else in the inputs.
+   * Undefined: one file.
    */
   targetFileSizeBytes?: number | undefined;
   /** sha-256-query-local: the secret its hashes are keyed with (32 bytes). */
