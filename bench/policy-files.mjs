@@ -5,7 +5,8 @@
 // The policy: region = 'eu', email mask-alphanum, born truncate-to-year. Reports input MB/s per core (best of
 // --rounds) and the rewriter's peak RSS. Needs a build (npx tsc -b packages/cli) and the cached DuckDB venv
 // (scripts/peers/python-venv.sh duckdb …, ~/.cache/lakegate/venv-duckdb).
-// Usage: node bench/policy-files.mjs [--rows 1000000] [--rounds 3]
+// --engine duckdb: the catalog's side written by its opt-in DuckDB engine (policyFileEngine, policy-files/duckdb-rewriter.ts).
+// Usage: node bench/policy-files.mjs [--rows 1000000] [--rounds 3] [--engine parquet|duckdb]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,9 +17,10 @@ import { REPO_ROOT } from './lib/proc.mjs';
 
 const ROWS = Number(benchFlag('--rows', '1000000'));
 const ROUNDS = Number(benchFlag('--rounds', '3'));
+const ENGINE = benchFlag('--engine', 'parquet');
 const PYTHON = path.join(process.env.LAKEGATE_CACHE ?? path.join(os.homedir(), '.cache', 'lakegate'), 'venv-duckdb', 'bin', 'python');
 const dist = (p) => pathToFileURL(path.join(REPO_ROOT, 'packages', 'server', 'dist', p)).href;
-const { parquetRewriter } = await import(dist('policy-files/index.js'));
+const { parquetRewriter, duckDbPolicyRewriter, duckDbEngineLazy } = await import(dist('policy-files/index.js'));
 const { bindFilter } = await import(dist('catalog/kit/expression.js'));
 const { LocalFileStorage } = await import(dist('storage/file/local-file-storage.js'));
 
@@ -48,7 +50,11 @@ const schema = {
     { id: 4, name: 'born', type: 'date', required: false },
   ],
 };
-const rewriter = parquetRewriter(new LocalFileStorage());
+const storage = new LocalFileStorage();
+const fellBack = (message, detail) => {
+  throw new Error(`${message}: ${JSON.stringify(detail)}`);
+};
+const rewriter = ENGINE === 'duckdb' ? duckDbPolicyRewriter(storage, parquetRewriter(storage), duckDbEngineLazy(), fellBack) : parquetRewriter(storage);
 let peak = 0;
 const sample = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 const results = {};
@@ -99,4 +105,4 @@ for (const [name, masked] of [
 }
 clearInterval(sample);
 fs.rmSync(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ rows: ROWS, inputMB: +mb.toFixed(1), ...results, peakRssMB: Math.round(peak / 1e6) }));
+console.log(JSON.stringify({ engine: ENGINE, rows: ROWS, inputMB: +mb.toFixed(1), ...results, peakRssMB: Math.round(peak / 1e6) }));

@@ -1,13 +1,14 @@
 /**
  * The data-file rewriter of policy-enforced files and compaction (app.ts's rewriting step): the Parquet rewriter in
  * `rewriteThreads` worker threads (compose/rewrite-threads.ts), or in this thread with 0 threads, or when the thread
- * module is not built. An embedding program or a test may wrap it (BuildOptions.rewriter gets the rewriter it
+ * module is not built; with `policyFileEngine: duckdb`, DuckDB first for the requests it computes exactly
+ * (policy-files/duckdb-rewriter.ts). An embedding program or a test may wrap it (BuildOptions.rewriter gets the rewriter it
  * would have had).
  */
 import type { ObjectStorage } from '../catalog/ports/index.js';
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
 import type { LakegateConfig } from '../config/config.js';
-import { parquetRewriter } from '../policy-files/index.js';
+import { duckDbEngineLazy, duckDbPolicyRewriter, parquetRewriter } from '../policy-files/index.js';
 import type { WarehouseStorage } from '../storage/warehouse-storage.js';
 import { RewriteThreads, rewriteThreadEntry } from './rewrite-threads.js';
 
@@ -38,11 +39,25 @@ export function createRewriting(
           inProcess: (storage) => parquetRewriter(storage),
           warn: c.warn,
         });
-  const base: RewriterFactory = threads ? (storage) => threads.rewriterFor(storage) : (storage) => parquetRewriter(storage);
+  const parquet: RewriterFactory = threads ? (storage) => threads.rewriterFor(storage) : (storage) => parquetRewriter(storage);
+  // policyFileEngine duckdb: the requests DuckDB computes exactly go to it, the rest to the Parquet rewriter; the
+  // optional package is imported now, so its absence is told at startup (every request then goes to the Parquet rewriter).
+  const engine = config.policyFileEngine === 'duckdb' ? duckDbEngineLazy() : undefined;
+  void engine?.available().then((ok) => {
+    if (!ok)
+      c.warn(
+        'policyFileEngine is duckdb but @duckdb/node-api cannot be loaded (an optional dependency): the Parquet rewriter writes every policy-enforced file',
+        {},
+      );
+  });
+  const base: RewriterFactory = engine ? (storage) => duckDbPolicyRewriter(storage, parquet(storage), engine, c.warn) : parquet;
   const { wrap } = c;
   return {
     rewriter: wrap ? (storage) => wrap(storage, base(storage)) : base,
     threads,
-    close: async () => threads?.close(),
+    close: async () => {
+      engine?.close();
+      await threads?.close();
+    },
   };
 }

@@ -85,6 +85,7 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv; fl
     if (config.sparkConnectPython.trim() === '') throw new ConfigError('sparkConnectPython must name a Python (a path, or a name on PATH)');
   }
   if (config.rewriteThreads > 16) throw new ConfigError('rewriteThreads must be from 0 to 16');
+  if (config.policyFileEngine !== 'parquet' && config.policyFileEngine !== 'duckdb') throw new ConfigError('policyFileEngine must be "parquet" or "duckdb"');
   if (config.maxSessionLifetimeSeconds < 1) throw new ConfigError('maxSessionLifetimeSeconds must be at least 1');
   if (!['auto', 'json', 'pretty'].includes(config.logFormat)) throw new ConfigError('logFormat must be "auto", "json" or "pretty"');
   if (config.auth !== 'required' && config.auth !== 'disabled') throw new ConfigError('auth must be "required" or "disabled"');

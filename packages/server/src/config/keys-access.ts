@@ -169,6 +169,14 @@ export const ACCESS_KEYS: KeyInfo[] = [
       'Worker threads (0 to 16) that rewrite Parquet files for compaction and policy-enforced scan files, at idle priority where the system allows, so a rewrite does not hold up requests; 0: on the request thread',
   },
   {
+    key: 'policyFileEngine',
+    env: 'LAKEGATE_POLICY_FILE_ENGINE',
+    kind: 'string',
+    default: 'parquet',
+    description:
+      'What writes policy-enforced scan files: parquet (the Parquet rewriter), or duckdb (the optional @duckdb/node-api package, for the requests it computes exactly as the Parquet rewriter does; every other request, and every request when the package is absent, goes to the Parquet rewriter; docs/authorization.md)',
+  },
+  {
     key: 'compactionExecutor',
     env: 'LAKEGATE_COMPACTION_EXECUTOR',
     kind: 'string',

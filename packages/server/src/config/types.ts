@@ -71,6 +71,8 @@ export interface LakegateConfig {
   manifestRewriteMemoryBytes: number;
   /** Worker threads that rewrite Parquet files (policy-enforced files, compaction); 0: on the request thread. */
   rewriteThreads: number;
+  /** What writes policy-enforced files: parquet (the Parquet rewriter) or duckdb (policy-files/duckdb-rewriter.ts, falling back to it). */
+  policyFileEngine: string;
   /** Where compaction (rewrite-data-files, rewrite-manifests) runs: in-process, or spark (spark-executor/). */
   compactionExecutor: string;
   /** The spark executor's spark-submit command, --master, --jars and more arguments (whitespace-separated). */

@@ -1,6 +1,7 @@
 /** The policy-enforced files' adapter as the composition root wires it (catalog/planning/rewrite-ports.ts). */
 import type { ObjectStorage } from '../catalog/object-storage.js';
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
+import type { DuckDbEngine } from './duckdb-rewriter.js';
 
 /** The largest object a rewrite reads from a store that cannot be read lazily (storage-files.ts). */
 export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
@@ -16,3 +17,32 @@ export const parquetRewriter = (storage: ObjectStorage, dir?: string): DataFileR
     return new ParquetRewriter(new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES, dir)).rewrite(request);
   },
 });
+
+/**
+ * The opt-in DuckDB engine of policy-enforced files (policy-files/duckdb-rewriter.ts) over `fallback`, the rewriter
+ * the server has otherwise: it writes the requests DuckDB computes exactly and hands the rest to `fallback`.
+ */
+export const duckDbPolicyRewriter = (
+  storage: ObjectStorage,
+  fallback: DataFileRewriter,
+  engine: DuckDbEngine,
+  warn?: (message: string, detail: Record<string, unknown>) => void,
+): DataFileRewriter => ({
+  parallelism: fallback.parallelism,
+  async rewrite(request) {
+    const [{ DuckDbRewriter }, { StorageRewriteFiles }] = await Promise.all([import('./duckdb-rewriter.js'), import('./storage-files.js')]);
+    const files = () => new StorageRewriteFiles(storage, REWRITE_MAX_OBJECT_BYTES);
+    return new DuckDbRewriter({ engine, files, fallback, warn }).rewrite(request);
+  },
+});
+
+/** The process's DuckDB engine, its module imported only when first asked for (duckdb-rewriter.ts). */
+export const duckDbEngineLazy = (): DuckDbEngine => {
+  let engine: Promise<DuckDbEngine> | undefined;
+  const get = () => (engine ??= import('./duckdb-rewriter.js').then((m) => m.duckDbEngine()));
+  return {
+    available: async () => (await get()).available(),
+    connect: async () => (await get()).connect(),
+    close: () => void engine?.then((e) => e.close()),
+  };
+};

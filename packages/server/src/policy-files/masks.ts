@@ -41,7 +41,8 @@ export function maskValue(action: MaskAction, value: unknown, ctx: MaskContext, 
       const ms = typeof value === 'bigint' ? Number(value) : (value as number);
       if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`${action} needs a date or timestamp in epoch milliseconds`);
       const d = new Date(ms);
-      const truncated = Date.UTC(d.getUTCFullYear(), action === 'truncate-to-year' ? 0 : d.getUTCMonth(), 1);
+      // setUTCFullYear, not Date.UTC: that one reads the years 0 to 99 as 1900 to 1999 (0050-06-15 became 1950-01-01).
+      const truncated = new Date(0).setUTCFullYear(d.getUTCFullYear(), action === 'truncate-to-year' ? 0 : d.getUTCMonth(), 1);
       return Math.floor(truncated / DAY_MS) * DAY_MS;
     }
   }

@@ -34,7 +34,12 @@ export class StorageRewriteFiles implements RewriteFiles {
   }
 
   async open(uri: string): Promise<Blob> {
-    if (uri.startsWith('file:')) return localBlob(fileURLToPath(uri));
+    return localBlob(await this.localPath(uri));
+  }
+
+  /** The object as a local file: a `file://` one where it is, else a temporary copy (a reader of paths, DuckDB, reads it). */
+  async localPath(uri: string): Promise<string> {
+    if (uri.startsWith('file:')) return fileURLToPath(uri);
     const copy = await this.local('in.parquet');
     try {
       if (!this.storage.download) throw new CatalogError('ERR_NOT_IMPLEMENTED', 'no streamed download');
@@ -43,7 +48,7 @@ export class StorageRewriteFiles implements RewriteFiles {
       if (!notStreamed(e)) throw e;
       await writeFile(copy, await this.storage.read(uri, this.maxObjectBytes), { flag: 'wx' });
     }
-    return localBlob(copy);
+    return copy;
   }
 
   /** One ranged read of the store (the port's readRange), never the whole object nor a temporary copy. */
