@@ -3,9 +3,10 @@
  * request DuckDB computes exactly (duckdb-sql.ts says which) is written by one `COPY (query) TO … (FORMAT parquet,
  * FIELD_IDS …)`; every other request (delete files, v3 lineage, sort, z-order, a target size, several inputs, nested
  * or other column types, required columns, sha-256-query-local, timestamp masks, …) and any DuckDB failure before the
- * file is published go to the Parquet rewriter it wraps, so the engine never fails a plan. The written file is read
- * back with the repository's reader for the same counts, ranges and column sizes the Parquet rewriter reports
- * (file-ranges.ts), and its field ids checked against the input's. `@duckdb/node-api` is an optional dependency,
+ * file is published go to the Parquet rewriter it wraps, so the engine never fails a plan. The written file's field
+ * ids are checked against the input's, and its counts and ranges are the ones the Parquet rewriter reports
+ * (file-ranges.ts): counted by DuckDB (duckdb-stats.ts), or read back with the repository's reader when it has
+ * float columns. `@duckdb/node-api` is an optional dependency,
  * imported only when the engine is configured (duckDbEngine): absent, the Parquet rewriter does every request.
  */
 import { stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataFileRewriter, RewriteRequest, RewrittenFile } from '../catalog/planning/rewrite-ports.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
 import { type DuckColumn, ident, policyQuery, text } from './duckdb-sql.js';
+import { type DuckStats, duckStats } from './duckdb-stats.js';
 import { FileRanges } from './file-ranges.js';
 import { columnBytes, localBlob, readRowGroups, ROW_GROUP_ROWS } from './parquet-io.js';
 
@@ -147,15 +149,30 @@ export class DuckDbRewriter implements DataFileRewriter {
       // DuckDB's dictionary takes 0 and -0 for one value (a column of both wrote -0 for every 0): no dictionary then.
       const floats = columns.some((col) => col.type === 'FLOAT' || col.type === 'DOUBLE') ? ', DICTIONARY_SIZE_LIMIT 0' : '';
       await c.run(`COPY (${query}) TO ${target} (FORMAT parquet, FIELD_IDS {${ids}}, ROW_GROUP_SIZE ${ROW_GROUP_ROWS}${floats})`);
-      return { path: out, file: await describeWritten(out, request.output, columns) };
+      const written = await rows(c, `SELECT field_id FROM parquet_schema(${target})`);
+      if (written.slice(1).some((r, i) => Number(r.field_id) !== columns[i]!.fieldId) || written.length !== columns.length + 1)
+        throw new Error('the written file lost field ids');
+      const counted = await duckStats(c, target, columns);
+      return { path: out, file: await describeWritten(out, request.output, columns, counted) };
     } finally {
       c.closeSync();
     }
   }
 }
 
-/** The written file's counts, ranges and column sizes, read back as the Parquet rewriter's are computed; its field ids checked. */
-async function describeWritten(path: string, uri: string, columns: readonly DuckColumn[]): Promise<RewrittenFile> {
+/**
+ * The written file's counts, ranges and column sizes: counted by DuckDB (duckdb-stats.ts) or, for a file with float
+ * columns, read back as the Parquet rewriter's are computed.
+ */
+async function describeWritten(path: string, uri: string, columns: readonly DuckColumn[], counted: DuckStats | undefined): Promise<RewrittenFile> {
+  const byName = await columnBytes(await localBlob(path));
+  const columnSizes = new Map<number, number>();
+  for (const col of columns) if (byName.has(col.name)) columnSizes.set(col.fieldId, byName.get(col.name)!);
+  const fileSizeInBytes = (await stat(path)).size;
+  if (counted !== undefined) {
+    const { records, valueCounts, nullValueCounts, ranges } = counted;
+    return { uri, format: 'parquet', recordCount: records, fileSizeInBytes, columnSizes, valueCounts, nullValueCounts, ranges };
+  }
   const stats = new FileRanges();
   let records = 0;
   let checked = false;
@@ -173,14 +190,11 @@ async function describeWritten(path: string, uri: string, columns: readonly Duck
     if (!stats.valueCounts.has(col.fieldId)) stats.valueCounts.set(col.fieldId, 0);
     if (!stats.nullValueCounts.has(col.fieldId)) stats.nullValueCounts.set(col.fieldId, 0);
   }
-  const byName = await columnBytes(await localBlob(path));
-  const columnSizes = new Map<number, number>();
-  for (const col of columns) if (byName.has(col.name)) columnSizes.set(col.fieldId, byName.get(col.name)!);
   return {
     uri,
     format: 'parquet',
     recordCount: records,
-    fileSizeInBytes: (await stat(path)).size,
+    fileSizeInBytes,
     columnSizes,
     valueCounts: stats.valueCounts,
     nullValueCounts: stats.nullValueCounts,
