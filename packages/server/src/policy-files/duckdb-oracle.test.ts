@@ -37,6 +37,8 @@ import { localBlob, readRowGroups, writeParquet } from './parquet-io.js';
 import { StorageRewriteFiles } from './storage-files.js';
 import { parquetRewriter } from './index.js';
 
+/** A column name with both quotes (the engine's SQL quotes names and its FIELD_IDS keys). */
+const T = `t'"x`;
 const COLUMNS: [string, string, DataType][] = [
   ['id', 'long', new Int64()],
   ['i', 'int', new Int32()],
@@ -47,7 +49,7 @@ const COLUMNS: [string, string, DataType][] = [
   ['fl', 'float', new Float32()],
   ['ts', 'timestamp', new TimestampMicrosecond()],
   ['tz', 'timestamptz', new TimestampMicrosecond('UTC')],
-  ['t', 'string', new Utf8()],
+  [T, 'string', new Utf8()],
 ];
 const iceberg: IcebergSchema = {
   type: 'struct',
@@ -222,22 +224,22 @@ const FILTERS: unknown[] = [
   { type: 'is-null', term: 's' },
   { type: 'not-null', term: 'd' },
   { type: 'starts-with', term: 's', value: 'a' },
-  { type: 'starts-with', term: 't', value: '😀' },
+  { type: 'starts-with', term: T, value: '😀' },
   { type: 'not-starts-with', term: 's', value: 'Ü' },
   { type: 'not', child: { type: 'eq', term: 's', value: 'ABC' } },
-  { type: 'not', child: { type: 'and', left: { type: 'gt', term: 'i', value: 0 }, right: { type: 'starts-with', term: 't', value: 'a' } } },
+  { type: 'not', child: { type: 'and', left: { type: 'gt', term: 'i', value: 0 }, right: { type: 'starts-with', term: T, value: 'a' } } },
   { type: 'or', left: { type: 'is-null', term: 'b' }, right: { type: 'lt', term: 'i', value: 1 } },
-  { type: 'and', left: { type: 'not-null', term: 't' }, right: { type: 'not', child: { type: 'in', term: 'd', values: ['2000-02-29', '9999-12-31'] } } },
+  { type: 'and', left: { type: 'not-null', term: T }, right: { type: 'not', child: { type: 'in', term: 'd', values: ['2000-02-29', '9999-12-31'] } } },
   true,
   false,
 ];
 const MASK_SETS: Mask[][] = [
-  [m('s', 'mask-alphanum'), m('t', 'show-first-4'), m('d', 'truncate-to-year')],
-  [m('s', 'show-last-4'), m('t', 'sha-256-global'), m('d', 'truncate-to-month')],
+  [m('s', 'mask-alphanum'), m(T, 'show-first-4'), m('d', 'truncate-to-year')],
+  [m('s', 'show-last-4'), m(T, 'sha-256-global'), m('d', 'truncate-to-month')],
   [m('s', 'mask-to-fixed-value', '***'), m('i', 'mask-to-fixed-value', -7), m('id', 'mask-to-fixed-value', 123), m('b', 'mask-to-fixed-value', false)],
-  [m('d', 'mask-to-fixed-value', '2000-01-01'), m('t', 'mask-to-fixed-value', null), m('s', 'replace-with-null')],
+  [m('d', 'mask-to-fixed-value', '2000-01-01'), m(T, 'mask-to-fixed-value', null), m('s', 'replace-with-null')],
   [m('f', 'replace-with-null'), m('ts', 'replace-with-null'), m('tz', 'replace-with-null'), m('fl', 'replace-with-null'), m('id', 'replace-with-null')],
-  [m('t', 'mask-alphanum'), m('s', 'sha-256-global'), m('i', 'replace-with-null')],
+  [m(T, 'mask-alphanum'), m('s', 'sha-256-global'), m('i', 'replace-with-null')],
   [],
 ];
 

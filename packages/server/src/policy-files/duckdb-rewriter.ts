@@ -10,10 +10,12 @@
  * imported only when the engine is configured (duckDbEngine): absent, the Parquet rewriter does every request.
  */
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DataFileRewriter, RewriteRequest, RewrittenFile } from '../catalog/planning/rewrite-ports.js';
 import { FIELD_ID_KEY } from './apply-batch.js';
-import { type DuckColumn, ident, policyQuery, text } from './duckdb-sql.js';
+import { type DuckColumn, policyQuery, text } from './duckdb-sql.js';
 import { type DuckStats, duckStats } from './duckdb-stats.js';
 import { FileRanges } from './file-ranges.js';
 import { columnBytes, localBlob, readRowGroups, ROW_GROUP_ROWS } from './parquet-io.js';
@@ -32,7 +34,13 @@ export function duckDbEngine(load: () => Promise<DuckDbModule> = () => import('@
   let instance: Promise<DuckDBInstance> | undefined;
   const open = () =>
     (instance ??= load().then((m) =>
-      m.DuckDBInstance.create(':memory:', { threads: String(threads), autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' }),
+      m.DuckDBInstance.create(':memory:', {
+        threads: String(threads),
+        // No extension fetched nor loaded (Parquet is built in), and what spills goes to the system's temporary directory.
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        temp_directory: join(tmpdir(), 'lakegate-duckdb'),
+      }),
     ));
   return {
     available: () =>
@@ -144,7 +152,7 @@ export class DuckDbRewriter implements DataFileRewriter {
       const out = await files.scratch();
       const target = text(out);
       if (target === undefined) return undefined;
-      const ids = columns.map((col) => `${text(col.name) ?? ident(col.name)}: ${col.fieldId}`).join(', ');
+      const ids = columns.map((col) => `${text(col.name)!}: ${col.fieldId}`).join(', ');
       request.signal?.throwIfAborted();
       // DuckDB's dictionary takes 0 and -0 for one value (a column of both wrote -0 for every 0): no dictionary then.
       const floats = columns.some((col) => col.type === 'FLOAT' || col.type === 'DOUBLE') ? ', DICTIONARY_SIZE_LIMIT 0' : '';

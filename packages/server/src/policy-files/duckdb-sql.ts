@@ -183,7 +183,7 @@ export function policyQuery(
   filter: BoundExpression | undefined,
   transforms: readonly ColumnTransform[],
 ): string | undefined {
-  if (columns.length === 0 || columns.some((c) => !DUCK_COLUMN_TYPES.has(c.type))) return undefined;
+  if (columns.length === 0 || columns.some((c) => !DUCK_COLUMN_TYPES.has(c.type) || text(c.name) === undefined)) return undefined;
   const byId = new Map(columns.map((c) => [c.fieldId, c]));
   if (byId.size !== columns.length) return undefined;
   const masks = new Map<number, ColumnTransform>();
