@@ -9,6 +9,7 @@ import type { ObjectStorage } from '../catalog/ports/index.js';
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
 import type { LakegateConfig } from '../config/config.js';
 import { duckDbEngineLazy, duckDbPolicyRewriter, parquetRewriter } from '../policy-files/index.js';
+import type { DuckDbModule } from '../policy-files/duckdb-rewriter.js';
 import type { WarehouseStorage } from '../storage/warehouse-storage.js';
 import { RewriteThreads, rewriteThreadEntry } from './rewrite-threads.js';
 
@@ -25,7 +26,13 @@ export interface ComposedRewriting {
 
 export function createRewriting(
   config: LakegateConfig,
-  c: { warehouseStorage: WarehouseStorage; warn: (message: string, detail: Record<string, unknown>) => void; wrap?: RewriterWrapper | undefined },
+  c: {
+    warehouseStorage: WarehouseStorage;
+    warn: (message: string, detail: Record<string, unknown>) => void;
+    wrap?: RewriterWrapper | undefined;
+    /** How `@duckdb/node-api` is imported (policyFileEngine duckdb); a test gives one that fails, as an absent package does. */
+    loadDuckDb?: (() => Promise<DuckDbModule>) | undefined;
+  },
 ): ComposedRewriting {
   const entry = config.rewriteThreads > 0 ? rewriteThreadEntry() : undefined;
   if (config.rewriteThreads > 0 && entry === undefined) c.warn('the Parquet rewrite thread module is not built; rewrites run on the request thread', {});
@@ -42,7 +49,7 @@ export function createRewriting(
   const parquet: RewriterFactory = threads ? (storage) => threads.rewriterFor(storage) : (storage) => parquetRewriter(storage);
   // policyFileEngine duckdb: the requests DuckDB computes exactly go to it, the rest to the Parquet rewriter; the
   // optional package is imported now, so its absence is told at startup (every request then goes to the Parquet rewriter).
-  const engine = config.policyFileEngine === 'duckdb' ? duckDbEngineLazy() : undefined;
+  const engine = config.policyFileEngine === 'duckdb' ? duckDbEngineLazy(c.loadDuckDb) : undefined;
   void engine?.available().then((ok) => {
     if (!ok)
       c.warn(

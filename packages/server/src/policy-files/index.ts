@@ -1,7 +1,7 @@
 /** The policy-enforced files' adapter as the composition root wires it (catalog/planning/rewrite-ports.ts). */
 import type { ObjectStorage } from '../catalog/object-storage.js';
 import type { DataFileRewriter } from '../catalog/planning/rewrite-ports.js';
-import type { DuckDbEngine } from './duckdb-rewriter.js';
+import type { DuckDbEngine, DuckDbModule } from './duckdb-rewriter.js';
 
 /** The largest object a rewrite reads from a store that cannot be read lazily (storage-files.ts). */
 export const REWRITE_MAX_OBJECT_BYTES = 512 * 1024 * 1024;
@@ -37,9 +37,9 @@ export const duckDbPolicyRewriter = (
 });
 
 /** The process's DuckDB engine, its module imported only when first asked for (duckdb-rewriter.ts). */
-export const duckDbEngineLazy = (): DuckDbEngine => {
+export const duckDbEngineLazy = (load?: () => Promise<DuckDbModule>): DuckDbEngine => {
   let engine: Promise<DuckDbEngine> | undefined;
-  const get = () => (engine ??= import('./duckdb-rewriter.js').then((m) => m.duckDbEngine()));
+  const get = () => (engine ??= import('./duckdb-rewriter.js').then((m) => m.duckDbEngine(load)));
   return {
     available: async () => (await get()).available(),
     connect: async () => (await get()).connect(),
