@@ -40,6 +40,9 @@ export function duckDbEngine(load: () => Promise<DuckDbModule> = () => import('@
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'false',
         temp_directory: join(tmpdir(), 'lakegate-duckdb'),
+        // DuckDB's default is 80% of the machine's memory: a catalog process bounds its own (a COPY streams a row group
+        // at a time; past this it spills or fails, and a failed request is the Parquet rewriter's).
+        memory_limit: '1GB',
       }),
     ));
   return {
