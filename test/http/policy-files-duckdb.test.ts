@@ -8,18 +8,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DateDay, Field, Int64, RecordBatch, Schema, Struct, Utf8, makeData, vectorFromArray } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringifyJson } from '../../packages/server/src/catalog/json.js';
-import { FIELD_ID_KEY } from '../../packages/server/src/policy-files/apply-batch.js';
-import { writeParquet } from '../../packages/server/src/policy-files/parquet-io.js';
 import { grant } from '../support/access.js';
 import { appendUpdates, type Send } from '../support/iceberg-http.js';
 import { startInProcess, type TestCatalog } from '../support/in-process.js';
 import { bearerSender } from '../support/inject.js';
 import { writeManifest, writeManifestList } from '../support/manifest-writer.js';
 import { signInAdmin, tokenOf } from '../support/principals.js';
-import { EU, MASKS, type Person, POLICIES, TABLE, masked, plan, planRows, writePositionDeletes } from '../support/policy-people.js';
+import { EU, MASKS, type Person, POLICIES, TABLE, masked, plan, planRows, writePositionDeletes, writeRows } from '../support/policy-people.js';
 
 const DAY = 86_400_000;
 const schema = {
@@ -32,20 +29,6 @@ const schema = {
     { id: 4, name: 'born', type: 'date', required: false },
   ],
 };
-
-async function* one<T>(item: T): AsyncGenerator<T> {
-  yield item;
-}
-
-/** A data file of `rows` whose columns are all optional (as the table's). */
-async function writeOptionalRows(uri: string, rows: Person[]): Promise<void> {
-  const f = (name: string, type: ConstructorParameters<typeof Field>[1], id: number) => new Field(name, type, true, new Map([[FIELD_ID_KEY, String(id)]]));
-  const fields = [f('id', new Int64(), 1), f('region', new Utf8(), 2), f('email', new Utf8(), 3), f('born', new DateDay(), 4)];
-  const columns = [rows.map((r) => r.id), rows.map((r) => r.region), rows.map((r) => r.email), rows.map((r) => new Date(r.born))];
-  const children = columns.map((values, i) => vectorFromArray(values as unknown[], fields[i]!.type).data[0]!);
-  const s = new Schema(fields);
-  await writeParquet(fileURLToPath(uri), one(new RecordBatch(s, makeData({ type: new Struct(s.fields), length: rows.length, nullCount: 0, children }))));
-}
 
 describe('policy-enforced files written by DuckDB (policyFileEngine duckdb)', () => {
   let cat: TestCatalog;
@@ -76,7 +59,7 @@ describe('policy-enforced files written by DuckDB (policyFileEngine duckdb)', ()
     files['us-1'] = Array.from({ length: 5 }, () => person('us'));
     files['eu-2'] = Array.from({ length: 6 }, () => person('eu'));
     mkdirSync(path.dirname(fileURLToPath(d('x'))), { recursive: true });
-    for (const [name, rows] of Object.entries(files)) await writeOptionalRows(d(name), rows);
+    for (const [name, rows] of Object.entries(files)) await writeRows(d(name), rows, { optionalIds: true });
     await writePositionDeletes(d('eu-2-deletes'), d('eu-2'), [1]);
     const m = (name: string) => `${location}/metadata/${name}.avro`;
     const entries = Object.entries(files).map(([name, rows]) => ({

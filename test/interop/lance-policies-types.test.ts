@@ -68,6 +68,15 @@ const py = async (scenario: string, token: string, ...args: string[]): Promise<R
   return JSON.parse(res.stdout.trim().split('\n').at(-1)!) as Record<string, any>;
 };
 const analystToken = () => clientToken(server.url, analyst.credential);
+/** The restricted reader's DescribeTable (what LanceDB's openTable calls) of the `pt` namespace's table. */
+async function describedAsAnalyst(table: string): Promise<{ status: number; body: { error: string; code: number } }> {
+  const r = await fetch(`${server.url}/lance/default/v1/table/pt%24${table}/describe`, {
+    method: 'POST',
+    body: '{}',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await analystToken()}` },
+  });
+  return { status: r.status, body: (await r.json()) as { error: string; code: number } };
+}
 
 beforeAll(async () => {
   python = await pythonVenv('lance', 'peers/lance/requirements.txt', 'import lancedb, lance');
@@ -136,13 +145,8 @@ it(
     // LanceDB's openTable calls) is a 400 naming both, in the same words.
     await py('add_column', await server.token(), 't_int32', 'late', 'large_list');
     const got = await shown();
-    const described = await fetch(`${server.url}/lance/default/v1/table/pt%24t_int32/describe`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await analystToken()}` },
-    });
-    const body = (await described.json()) as { error: string; code: number };
-    expect(described.status, JSON.stringify(body)).toBe(400);
+    const { status, body } = await describedAsAnalyst('t_int32');
+    expect(status, JSON.stringify(body)).toBe(400);
     expect(body.code).toBe(13);
     expect(body.error).toContain(`The row/column policy ${policy} on this Lance table cannot be enforced`);
     expect(body.error).toMatch(/its column late holds a large list \(64-bit offsets\)/);
@@ -190,13 +194,8 @@ it(
     expect(await shown()).toMatchObject({ status: 'enforced' });
     await py('add_column', await server.token(), table, 'late', 'fixed_list_struct');
     const got = await shown();
-    const described = await fetch(`${server.url}/lance/default/v1/table/pt%24${table}/describe`, {
-      method: 'POST',
-      body: '{}',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await analystToken()}` },
-    });
-    const body = (await described.json()) as { error: string; code: number };
-    expect(described.status, JSON.stringify(body)).toBe(400);
+    const { status, body } = await describedAsAnalyst(table);
+    expect(status, JSON.stringify(body)).toBe(400);
     expect(body.code).toBe(13);
     expect(body.error).toContain(policy);
     expect(body.error).toMatch(/cannot be enforced: its column late cannot be written into a policy-derived dataset \(a fixed-size list of 2 structs/);

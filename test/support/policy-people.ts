@@ -41,9 +41,14 @@ const idField = (name: string, type: ConstructorParameters<typeof Field>[1], id:
 async function* one<T>(item: T): AsyncGenerator<T> {
   yield item;
 }
-/** One Parquet file of `rows`, with the people schema's field ids. */
-export async function writeRows(uri: string, rows: Person[]): Promise<void> {
-  const fields = [idField('id', new Int64(), 1, false), idField('region', new Utf8(), 2), idField('email', new Utf8(), 3), idField('born', new DateDay(), 4)];
+/** One Parquet file of `rows`, with the people schema's field ids; `optionalIds`: its id column nullable too (every column optional). */
+export async function writeRows(uri: string, rows: Person[], { optionalIds = false } = {}): Promise<void> {
+  const fields = [
+    idField('id', new Int64(), 1, optionalIds),
+    idField('region', new Utf8(), 2),
+    idField('email', new Utf8(), 3),
+    idField('born', new DateDay(), 4),
+  ];
   const columns = [rows.map((r) => r.id), rows.map((r) => r.region), rows.map((r) => r.email), rows.map((r) => new Date(r.born))];
   const children = columns.map((values, i) => vectorFromArray(values as unknown[], fields[i]!.type).data[0]!);
   const s = new Schema(fields);
