@@ -12,6 +12,7 @@
  * inside it, present and future.
  */
 import { validation } from '../errors/catalog-error.js';
+import { boundedText } from './bounded-text.js';
 import { PRIVILEGES, type Privilege } from '@lakegate/protocol';
 
 /** The privileges (the wire vocabulary, in @lakegate/protocol); this file says what each means. */
@@ -110,8 +111,7 @@ export const isPrivilege = (value: unknown): value is Privilege => typeof value 
 
 /** A value that is no privilege, as a message quotes it: JSON, cut to 100 characters (it may be anything the caller sent). */
 export function quotedPrivilege(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+  return boundedText(JSON.stringify(value) ?? String(value), 100);
 }
 
 /** Validates a privilege for a grant on a securable of `kind`. */

@@ -6,10 +6,10 @@
  * such a value is a 400 that says why, on every surface and either store, whichever field carried it. Rules that
  * know the field (catalog/identifiers.ts) still refuse it first, naming the field.
  */
+import { LONE_SURROGATE } from '../catalog/identifiers.js';
 import { CatalogError } from '../errors/catalog-error.js';
 
 const SUSPECT = /[\u0000\ud800-\udfff]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function check(value: unknown): void {
   if (Array.isArray(value)) {
